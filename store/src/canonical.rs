@@ -1,0 +1,177 @@
+//! The canonical byte form of a record and the hash chain rule. `store/FORMAT.md` documents
+//! both for evaluators; this module is the reference implementation and must agree with it.
+
+use sha2::{Digest, Sha256};
+use uuid::Uuid;
+
+use crate::record::{Actor, EventType, Hash, Payload, RecordedEvent, StreamId, Timestamp};
+
+/// The first byte of every canonical record: the version of this byte form.
+pub const CANONICAL_FORMAT_VERSION: u8 = 1;
+
+/// The fields of a record that the hash covers, borrowed.
+pub(crate) struct CanonicalFields<'a> {
+    pub position: u64,
+    pub stream_id: &'a str,
+    pub stream_version: u64,
+    pub event_id: Uuid,
+    pub command_id: Uuid,
+    pub event_type: &'a str,
+    pub schema_version: u32,
+    pub occurred_at: Timestamp,
+    pub recorded_at: Timestamp,
+    pub actor: &'a str,
+    pub payload: &'a str,
+}
+
+impl<'a> CanonicalFields<'a> {
+    pub(crate) fn of(record: &'a RecordedEvent) -> CanonicalFields<'a> {
+        CanonicalFields {
+            position: record.position,
+            stream_id: record.stream_id.as_str(),
+            stream_version: record.stream_version,
+            event_id: record.event_id,
+            command_id: record.command_id,
+            event_type: record.event_type.as_str(),
+            schema_version: record.schema_version,
+            occurred_at: record.occurred_at,
+            recorded_at: record.recorded_at,
+            actor: record.actor.as_str(),
+            payload: record.payload.as_str(),
+        }
+    }
+
+    /// Appends the canonical bytes to `out`.
+    pub(crate) fn encode_into(&self, out: &mut Vec<u8>) {
+        out.push(CANONICAL_FORMAT_VERSION);
+        out.extend_from_slice(&self.position.to_be_bytes());
+        put_text(out, self.stream_id);
+        out.extend_from_slice(&self.stream_version.to_be_bytes());
+        out.extend_from_slice(self.event_id.as_bytes());
+        out.extend_from_slice(self.command_id.as_bytes());
+        put_text(out, self.event_type);
+        out.extend_from_slice(&self.schema_version.to_be_bytes());
+        out.extend_from_slice(&self.occurred_at.unix_ms().to_be_bytes());
+        out.extend_from_slice(&self.recorded_at.unix_ms().to_be_bytes());
+        put_text(out, self.actor);
+        put_text(out, self.payload);
+    }
+}
+
+fn put_text(out: &mut Vec<u8>, text: &str) {
+    // Every text the store accepts is bounded far below 4 GiB (the payload by the event size
+    // limit), so the length always fits the u32 prefix.
+    let n_bytes = u32::try_from(text.len()).expect("text lengths are bounded by the store's limits");
+    out.extend_from_slice(&n_bytes.to_be_bytes());
+    out.extend_from_slice(text.as_bytes());
+}
+
+/// The chain rule: `SHA-256(prev_hash ‖ canonical bytes)`.
+pub fn chain_hash(prev_hash: &Hash, canonical: &[u8]) -> Hash {
+    let mut hasher = Sha256::new();
+    hasher.update(prev_hash.0);
+    hasher.update(canonical);
+    Hash(hasher.finalize().into())
+}
+
+/// The canonical bytes of a record.
+pub fn canonical_bytes(record: &RecordedEvent) -> Vec<u8> {
+    let mut out = Vec::with_capacity(128 + record.payload.n_bytes());
+    CanonicalFields::of(record).encode_into(&mut out);
+    out
+}
+
+/// Why canonical bytes did not decode.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct DecodeFailure(pub String);
+
+/// Reads canonical bytes back into a record, given the chain hashes around it.
+pub(crate) fn decode_canonical(bytes: &[u8], prev_hash: Hash, hash: Hash) -> Result<RecordedEvent, DecodeFailure> {
+    let mut reader = Reader { bytes, at: 0 };
+    let format = reader.u8()?;
+    if format != CANONICAL_FORMAT_VERSION {
+        return Err(DecodeFailure(format!("unknown canonical format version {format}")));
+    }
+    let position = reader.u64()?;
+    let stream_id = StreamId::new(reader.text()?).map_err(|error| DecodeFailure(error.to_string()))?;
+    let stream_version = reader.u64()?;
+    let event_id = reader.uuid()?;
+    let command_id = reader.uuid()?;
+    let event_type = EventType::new(reader.text()?).map_err(|error| DecodeFailure(error.to_string()))?;
+    let schema_version = reader.u32()?;
+    let occurred_at = Timestamp::from_unix_ms(reader.i64()?);
+    let recorded_at = Timestamp::from_unix_ms(reader.i64()?);
+    let actor = Actor::new(reader.text()?).map_err(|error| DecodeFailure(error.to_string()))?;
+    let payload = Payload::trusted(reader.text()?);
+    if reader.at != bytes.len() {
+        return Err(DecodeFailure(format!("{} trailing bytes", bytes.len() - reader.at)));
+    }
+    Ok(RecordedEvent {
+        position,
+        stream_id,
+        stream_version,
+        event_id,
+        command_id,
+        event_type,
+        schema_version,
+        occurred_at,
+        recorded_at,
+        actor,
+        payload,
+        prev_hash,
+        hash,
+    })
+}
+
+/// A cursor over bytes that fails cleanly when they run out.
+pub(crate) struct Reader<'a> {
+    pub bytes: &'a [u8],
+    pub at: usize,
+}
+
+impl<'a> Reader<'a> {
+    pub(crate) fn take(&mut self, n: usize) -> Result<&'a [u8], DecodeFailure> {
+        let end = self.at.checked_add(n).filter(|&end| end <= self.bytes.len()).ok_or_else(|| {
+            DecodeFailure(format!("needs {n} bytes at offset {}, only {} left", self.at, self.bytes.len() - self.at))
+        })?;
+        let slice = &self.bytes[self.at..end];
+        self.at = end;
+        Ok(slice)
+    }
+
+    fn array<const N: usize>(&mut self) -> Result<[u8; N], DecodeFailure> {
+        let mut out = [0u8; N];
+        out.copy_from_slice(self.take(N)?);
+        Ok(out)
+    }
+
+    pub(crate) fn u8(&mut self) -> Result<u8, DecodeFailure> {
+        Ok(self.array::<1>()?[0])
+    }
+
+    pub(crate) fn u32(&mut self) -> Result<u32, DecodeFailure> {
+        Ok(u32::from_be_bytes(self.array()?))
+    }
+
+    pub(crate) fn u64(&mut self) -> Result<u64, DecodeFailure> {
+        Ok(u64::from_be_bytes(self.array()?))
+    }
+
+    fn i64(&mut self) -> Result<i64, DecodeFailure> {
+        Ok(i64::from_be_bytes(self.array()?))
+    }
+
+    fn uuid(&mut self) -> Result<Uuid, DecodeFailure> {
+        Ok(Uuid::from_bytes(self.array()?))
+    }
+
+    pub(crate) fn hash(&mut self) -> Result<Hash, DecodeFailure> {
+        Ok(Hash(self.array()?))
+    }
+
+    fn text(&mut self) -> Result<&'a str, DecodeFailure> {
+        let n_bytes = usize::try_from(self.u32()?).map_err(|_| DecodeFailure("text length overflows".to_owned()))?;
+        let bytes = self.take(n_bytes)?;
+        std::str::from_utf8(bytes).map_err(|error| DecodeFailure(format!("text is not UTF-8: {error}")))
+    }
+}

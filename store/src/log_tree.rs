@@ -1,0 +1,207 @@
+//! Reading the log: the sled tree, the head the writer has published, and the reads that
+//! every part of the store shares.
+//!
+//! Reads never go past the published head, so a reader sees whole group commits only, and
+//! in the default durability mode only what is already on disk.
+
+use std::collections::VecDeque;
+use std::sync::{Arc, RwLock};
+
+use crate::error::{Problem, StoreError};
+use crate::layout::{
+    chunk_key, chunk_key_position, decode_chunk, decode_command_entry, stream_key, stream_key_version, stream_prefix,
+    AppendSpan,
+};
+use crate::record::{Head, RecordedEvent, StreamId};
+use uuid::Uuid;
+
+/// The log's sled tree and its published head.
+pub(crate) struct LogTree {
+    pub db: sled::Db,
+    pub tree: sled::Tree,
+    head: RwLock<Head>,
+}
+
+impl LogTree {
+    /// Opens the log tree of `db` and finds its head from the last chunk.
+    pub(crate) fn open(db: sled::Db) -> Result<LogTree, StoreError> {
+        let tree = db.open_tree("log").map_err(|e| StoreError::sled("opening the log tree", e))?;
+        let head = find_head(&tree)?;
+        Ok(LogTree { db, tree, head: RwLock::new(head) })
+    }
+
+    /// The head readers may see.
+    pub(crate) fn head(&self) -> Head {
+        *self.head.read().unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    /// Lets readers see up to `head`. Only the writer calls this.
+    pub(crate) fn publish(&self, head: Head) {
+        *self.head.write().unwrap_or_else(|poisoned| poisoned.into_inner()) = head;
+    }
+
+    /// The records at positions `from..=to`, which must lie within the head.
+    pub(crate) fn read_positions(&self, from: u64, to: u64) -> Result<Vec<RecordedEvent>, StoreError> {
+        let capacity = usize::try_from(to.saturating_sub(from).saturating_add(1)).unwrap_or(0).min(4096);
+        let mut out = Vec::with_capacity(capacity);
+        let mut next = from;
+        while next <= to {
+            let records = self.chunk_holding(next)?;
+            let mut advanced = false;
+            for record in records {
+                if record.position >= next && record.position <= to {
+                    if record.position != next {
+                        return Err(StoreError::corrupt(next, Problem::Gap { expected: next, found: record.position }));
+                    }
+                    next += 1;
+                    advanced = true;
+                    out.push(record);
+                }
+            }
+            if !advanced {
+                return Err(StoreError::corrupt(
+                    next,
+                    Problem::Undecodable("position missing from the log".to_owned()),
+                ));
+            }
+        }
+        Ok(out)
+    }
+
+    /// The decoded records of the chunk that holds `position`.
+    pub(crate) fn chunk_holding(&self, position: u64) -> Result<Vec<RecordedEvent>, StoreError> {
+        let found = self
+            .tree
+            .range(chunk_key(0)..=chunk_key(position))
+            .next_back()
+            .transpose()
+            .map_err(|e| StoreError::sled("reading the log", e))?;
+        let Some((key, value)) = found else {
+            return Err(StoreError::corrupt(position, Problem::Undecodable("no chunk holds this position".to_owned())));
+        };
+        let first = chunk_key_position(&key).unwrap_or(position);
+        decode_chunk(&value).map_err(|failure| StoreError::corrupt(first, Problem::Undecodable(failure.0)))
+    }
+
+    /// The appends of a stream, oldest first, as (first version, span), within the head.
+    pub(crate) fn stream_appends(
+        &self,
+        stream_id: &StreamId,
+        from_version: u64,
+    ) -> Result<Vec<(u64, AppendSpan)>, StoreError> {
+        let head = self.head();
+        let prefix = stream_prefix(stream_id);
+        // Start at the append that holds `from_version`: the last one that starts at or before it.
+        let start_key = self
+            .tree
+            .range(prefix.clone()..=stream_key(stream_id, from_version.max(1)))
+            .next_back()
+            .transpose()
+            .map_err(|e| StoreError::sled("reading a stream index", e))?
+            .map(|(key, _)| key.to_vec())
+            .unwrap_or_else(|| prefix.clone());
+        let mut out = Vec::new();
+        for entry in self.tree.range(start_key..) {
+            let (key, value) = entry.map_err(|e| StoreError::sled("reading a stream index", e))?;
+            if !key.starts_with(&prefix) {
+                break;
+            }
+            let span = AppendSpan::decode(&value).map_err(|f| StoreError::corrupt(0, Problem::Index(f.0)))?;
+            if span.last_position() > head.position {
+                break;
+            }
+            let first_version = stream_key_version(&key).unwrap_or(0);
+            out.push((first_version, span));
+        }
+        Ok(out)
+    }
+
+    /// The stream's version within the head: 0 when it has no events.
+    pub(crate) fn stream_version(&self, stream_id: &StreamId) -> Result<u64, StoreError> {
+        let head = self.head();
+        let prefix = stream_prefix(stream_id);
+        for entry in self.tree.scan_prefix(&prefix).rev() {
+            let (key, value) = entry.map_err(|e| StoreError::sled("reading a stream index", e))?;
+            let span = AppendSpan::decode(&value).map_err(|f| StoreError::corrupt(0, Problem::Index(f.0)))?;
+            if span.last_position() <= head.position {
+                return Ok(stream_key_version(&key).unwrap_or(0) + u64::from(span.n_events) - 1);
+            }
+        }
+        Ok(0)
+    }
+
+    /// What a command id wrote, if it was seen.
+    pub(crate) fn command(&self, command_id: Uuid) -> Result<Option<(AppendSpan, StreamId)>, StoreError> {
+        let value = self
+            .tree
+            .get(crate::layout::command_key(command_id))
+            .map_err(|e| StoreError::sled("reading the command index", e))?;
+        value
+            .map(|bytes| decode_command_entry(&bytes).map_err(|f| StoreError::corrupt(0, Problem::Index(f.0))))
+            .transpose()
+    }
+}
+
+fn find_head(tree: &sled::Tree) -> Result<Head, StoreError> {
+    let last = tree
+        .range(crate::layout::chunk_key_range())
+        .next_back()
+        .transpose()
+        .map_err(|e| StoreError::sled("finding the log's head", e))?;
+    let Some((key, value)) = last else {
+        return Ok(Head::default());
+    };
+    let first = chunk_key_position(&key).unwrap_or(0);
+    let records =
+        decode_chunk(&value).map_err(|failure| StoreError::corrupt(first, Problem::Undecodable(failure.0)))?;
+    let last = records.last().expect("a decoded chunk holds at least one record");
+    Ok(Head { position: last.position, hash: last.hash, recorded_at: last.recorded_at })
+}
+
+/// Every record from a position up to the head as it stood when the iterator was made,
+/// decoded a chunk at a time.
+pub struct LogIter {
+    log: Arc<LogTree>,
+    next: u64,
+    last: u64,
+    buffered: VecDeque<RecordedEvent>,
+    failed: bool,
+}
+
+impl LogIter {
+    pub(crate) fn new(log: Arc<LogTree>, from: u64, last: u64) -> LogIter {
+        LogIter { log, next: from.max(1), last, buffered: VecDeque::new(), failed: false }
+    }
+}
+
+impl Iterator for LogIter {
+    type Item = Result<RecordedEvent, StoreError>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        if self.failed || self.next > self.last {
+            return None;
+        }
+        if self.buffered.is_empty() {
+            match self.log.chunk_holding(self.next) {
+                Ok(records) => self
+                    .buffered
+                    .extend(records.into_iter().filter(|r| r.position >= self.next && r.position <= self.last)),
+                Err(error) => {
+                    self.failed = true;
+                    return Some(Err(error));
+                }
+            }
+        }
+        match self.buffered.pop_front() {
+            Some(record) if record.position == self.next => {
+                self.next += 1;
+                Some(Ok(record))
+            }
+            other => {
+                self.failed = true;
+                let found = other.map_or(0, |record| record.position);
+                Some(Err(StoreError::corrupt(self.next, Problem::Gap { expected: self.next, found })))
+            }
+        }
+    }
+}

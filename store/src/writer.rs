@@ -1,0 +1,498 @@
+//! The single writer: it takes appends from a queue, checks them, chains them, and commits
+//! whatever is waiting as one group: one sled batch and, when any of them asks for it, one
+//! durable sync. Appenders that arrive while a sync runs wait together for the next one, so
+//! the cost of a sync is shared and throughput rises with the number of writers.
+
+use std::collections::HashMap;
+use std::sync::mpsc::{Receiver, SyncSender};
+use std::sync::Arc;
+
+use tokio::sync::broadcast;
+use uuid::Uuid;
+
+use crate::canonical::{chain_hash, CanonicalFields};
+use crate::config::StoreConfig;
+use crate::durability::Syncer;
+use crate::error::{InvalidInput, StoreError};
+use crate::layout::{command_key, encode_command_entry, stream_key, AppendSpan, ChunkBuilder};
+use crate::log_tree::LogTree;
+use crate::record::{Append, Appended, Durability, ExpectedVersion, Head, RecordedEvent, StreamId};
+
+/// Where the writer sends an answer: a blocked thread or an awaiting task.
+pub(crate) enum Reply<T> {
+    Blocking(SyncSender<T>),
+    Async(tokio::sync::oneshot::Sender<T>),
+}
+
+impl<T> Reply<T> {
+    fn send(self, value: T) {
+        // The asker may have given up (a dropped future); the answer then has nowhere to go.
+        match self {
+            Reply::Blocking(sender) => drop(sender.send(value)),
+            Reply::Async(sender) => drop(sender.send(value)),
+        }
+    }
+}
+
+/// Work for the writer.
+pub(crate) enum Request {
+    /// Appends, each atomic on its own, committed in one group.
+    Appends { appends: Vec<Append>, reply: Reply<Vec<Result<Appended, StoreError>>> },
+    /// Sync whatever deferred appends have written.
+    Flush { reply: Reply<Result<(), StoreError>> },
+    /// Run alone on the writer thread, with no append in between (imports).
+    Exclusive(Box<dyn FnOnce(&mut Writer) + Send>),
+}
+
+impl Request {
+    fn n_events(&self) -> usize {
+        match self {
+            Request::Appends { appends, .. } => appends.iter().map(|a| a.events.len()).sum(),
+            Request::Flush { .. } | Request::Exclusive(_) => 0,
+        }
+    }
+}
+
+/// The writer's state. It lives on its own thread; nothing else writes to the log tree.
+pub(crate) struct Writer {
+    pub(crate) log: Arc<LogTree>,
+    config: StoreConfig,
+    /// The last committed record; always equal to what the log tree has published.
+    pub(crate) head: Head,
+    /// Stream versions the writer has seen, so a hot stream needs no index read.
+    versions: HashMap<StreamId, u64>,
+    syncer: Option<Syncer>,
+    /// Set when a sync failed: what is on disk is then unknown, so no more writes.
+    poisoned: Option<String>,
+    /// True when deferred appends have been applied but not yet synced.
+    unsynced: bool,
+    events: broadcast::Sender<Arc<[RecordedEvent]>>,
+}
+
+/// One append checked and placed, waiting for its group to commit.
+enum Placed {
+    /// New records: this range of the group's records.
+    New(std::ops::Range<usize>),
+    /// A command id seen in an earlier commit: the records it wrote then.
+    SeenBefore(AppendSpan),
+    /// A command id seen earlier in this same group.
+    SeenInGroup(std::ops::Range<usize>),
+}
+
+/// A group being built: the records placed so far and what they change.
+struct Group {
+    head: Head,
+    versions: HashMap<StreamId, u64>,
+    commands: HashMap<Uuid, (StreamId, std::ops::Range<usize>)>,
+    records: Vec<(Vec<u8>, RecordedEvent)>,
+    durable: bool,
+}
+
+impl Writer {
+    pub(crate) fn new(
+        log: Arc<LogTree>,
+        config: StoreConfig,
+        syncer: Option<Syncer>,
+        events: broadcast::Sender<Arc<[RecordedEvent]>>,
+    ) -> Writer {
+        let head = log.head();
+        Writer { log, config, head, versions: HashMap::new(), syncer, poisoned: None, unsynced: false, events }
+    }
+
+    /// Serves requests until every sender is gone, then syncs what is left.
+    pub(crate) fn run(mut self, requests: Receiver<Request>) {
+        let max_events = self.config.limits.max_events_per_group;
+        let mut waiting: Option<Request> = None;
+        loop {
+            let first = match waiting.take() {
+                Some(request) => request,
+                None => match requests.recv() {
+                    Ok(request) => request,
+                    Err(_) => break,
+                },
+            };
+            if let Request::Exclusive(job) = first {
+                job(&mut self);
+                continue;
+            }
+            let mut group = vec![first];
+            let mut n_events = group[0].n_events();
+            while n_events < max_events {
+                match requests.try_recv() {
+                    Ok(Request::Exclusive(job)) => {
+                        waiting = Some(Request::Exclusive(job));
+                        break;
+                    }
+                    Ok(request) => {
+                        n_events += request.n_events();
+                        group.push(request);
+                    }
+                    Err(_) => break,
+                }
+            }
+            self.serve_group(group);
+        }
+        if self.unsynced && self.poisoned.is_none() {
+            // Nobody is left to tell of a failure; the next open finds whatever reached disk.
+            let _ = self.sync();
+        }
+    }
+
+    fn serve_group(&mut self, requests: Vec<Request>) {
+        let mut group = Group {
+            head: self.head,
+            versions: HashMap::new(),
+            commands: HashMap::new(),
+            records: Vec::new(),
+            durable: false,
+        };
+        // Recorded-at never goes back, even when the clock does.
+        let recorded_at = self.config.clock.now().max(self.head.recorded_at);
+        let mut answers = Vec::with_capacity(requests.len());
+        let mut flushes = Vec::new();
+        for request in requests {
+            match request {
+                Request::Appends { appends, reply } => {
+                    let placed: Vec<Result<Placed, StoreError>> =
+                        appends.into_iter().map(|append| self.place(&mut group, append, recorded_at)).collect();
+                    answers.push((placed, reply));
+                }
+                Request::Flush { reply } => {
+                    group.durable = true;
+                    flushes.push(reply);
+                }
+                Request::Exclusive(_) => unreachable!("exclusive requests are served alone"),
+            }
+        }
+        let committed = self.commit(group.records, group.head, group.versions, group.durable);
+        let records: Vec<RecordedEvent> = match &committed {
+            Ok(records) => records.clone(),
+            Err(_) => Vec::new(),
+        };
+        for reply in flushes {
+            reply.send(committed.as_ref().map(|_| ()).map_err(clone_error));
+        }
+        for (placed, reply) in answers {
+            let results = placed
+                .into_iter()
+                .map(|placed| match (&committed, placed) {
+                    (_, Err(error)) => Err(error),
+                    (Err(error), Ok(_)) => Err(clone_error(error)),
+                    (Ok(_), Ok(placed)) => self.answer(&records, placed),
+                })
+                .collect();
+            reply.send(results);
+        }
+    }
+
+    /// Checks one append against the log and the group so far, and places its records.
+    fn place(
+        &mut self,
+        group: &mut Group,
+        append: Append,
+        recorded_at: crate::record::Timestamp,
+    ) -> Result<Placed, StoreError> {
+        if let Some(reason) = &self.poisoned {
+            return Err(StoreError::Poisoned { reason: reason.clone() });
+        }
+        self.check_limits(&append)?;
+        if let Some((stream_id, range)) = group.commands.get(&append.command_id) {
+            return if *stream_id == append.stream_id {
+                Ok(Placed::SeenInGroup(range.clone()))
+            } else {
+                Err(StoreError::CommandIdReused {
+                    command_id: append.command_id,
+                    original_stream: stream_id.clone(),
+                    stream_id: append.stream_id,
+                })
+            };
+        }
+        if let Some((span, original_stream)) = self.log.command(append.command_id)? {
+            return if original_stream == append.stream_id {
+                Ok(Placed::SeenBefore(span))
+            } else {
+                Err(StoreError::CommandIdReused {
+                    command_id: append.command_id,
+                    original_stream,
+                    stream_id: append.stream_id,
+                })
+            };
+        }
+        let actual = match group.versions.get(&append.stream_id) {
+            Some(version) => *version,
+            None => self.stream_version(&append.stream_id)?,
+        };
+        let matches = match append.expected {
+            ExpectedVersion::Any => true,
+            ExpectedVersion::NoStream => actual == 0,
+            ExpectedVersion::Exact(expected) => actual == expected,
+        };
+        if !matches {
+            return Err(StoreError::Conflict { stream_id: append.stream_id, expected: append.expected, actual });
+        }
+        group.durable |= append.durability == Durability::Durable;
+        let start = group.records.len();
+        let first_version = actual + 1;
+        for (offset, event) in (0u64..).zip(append.events) {
+            let position = group.head.position + 1;
+            let stream_version = first_version + offset;
+            let fields = CanonicalFields {
+                position,
+                stream_id: append.stream_id.as_str(),
+                stream_version,
+                event_id: event.event_id,
+                command_id: append.command_id,
+                event_type: event.event_type.as_str(),
+                schema_version: event.schema_version,
+                occurred_at: event.occurred_at,
+                recorded_at,
+                actor: event.actor.as_str(),
+                payload: event.payload.as_str(),
+            };
+            let mut canonical = Vec::with_capacity(128 + event.payload.n_bytes());
+            fields.encode_into(&mut canonical);
+            let hash = chain_hash(&group.head.hash, &canonical);
+            let record = RecordedEvent {
+                position,
+                stream_id: append.stream_id.clone(),
+                stream_version,
+                event_id: event.event_id,
+                command_id: append.command_id,
+                event_type: event.event_type,
+                schema_version: event.schema_version,
+                occurred_at: event.occurred_at,
+                recorded_at,
+                actor: event.actor,
+                payload: event.payload,
+                prev_hash: group.head.hash,
+                hash,
+            };
+            group.head = Head { position, hash, recorded_at };
+            group.records.push((canonical, record));
+        }
+        let end = group.records.len();
+        group.versions.insert(append.stream_id.clone(), actual + u64::try_from(end - start).unwrap_or(u64::MAX));
+        group.commands.insert(append.command_id, (append.stream_id.clone(), start..end));
+        Ok(Placed::New(start..end))
+    }
+
+    fn check_limits(&self, append: &Append) -> Result<(), StoreError> {
+        let limits = &self.config.limits;
+        let invalid = |input| Err(StoreError::Invalid(input));
+        if append.events.is_empty() {
+            return invalid(InvalidInput::EmptyAppend);
+        }
+        if append.events.len() > limits.max_events_per_append {
+            return invalid(InvalidInput::TooManyEvents {
+                n_events: append.events.len(),
+                max: limits.max_events_per_append,
+            });
+        }
+        let mut total = 0usize;
+        for (index, event) in append.events.iter().enumerate() {
+            let n_bytes = event.payload.n_bytes();
+            if n_bytes > limits.max_payload_bytes {
+                return invalid(InvalidInput::EventTooLarge { index, n_bytes, max: limits.max_payload_bytes });
+            }
+            total += n_bytes;
+        }
+        if total > limits.max_append_bytes {
+            return invalid(InvalidInput::Config(format!(
+                "an append carries {total} payload bytes, the limit is {}",
+                limits.max_append_bytes
+            )));
+        }
+        Ok(())
+    }
+
+    /// The limits the store was opened with.
+    pub(crate) fn config_limits(&self) -> &crate::config::Limits {
+        &self.config.limits
+    }
+
+    /// A stream's version, from the writer's memory or else the index.
+    pub(crate) fn stream_version(&mut self, stream_id: &StreamId) -> Result<u64, StoreError> {
+        if let Some(version) = self.versions.get(stream_id) {
+            return Ok(*version);
+        }
+        let version = self.log.stream_version(stream_id)?;
+        self.remember_version(stream_id.clone(), version);
+        Ok(version)
+    }
+
+    fn remember_version(&mut self, stream_id: StreamId, version: u64) {
+        if self.versions.len() >= self.config.limits.max_cached_streams {
+            // A crude bound: forgetting costs only an index read per stream afterwards.
+            self.versions.clear();
+        }
+        self.versions.insert(stream_id, version);
+    }
+
+    /// Writes a group's records and index entries in one sled batch, syncs if asked, then
+    /// publishes the new head and tells subscribers. Returns the records committed.
+    fn commit(
+        &mut self,
+        records: Vec<(Vec<u8>, RecordedEvent)>,
+        head: Head,
+        versions: HashMap<StreamId, u64>,
+        durable: bool,
+    ) -> Result<Vec<RecordedEvent>, StoreError> {
+        if records.is_empty() {
+            if durable && self.unsynced {
+                self.sync()?;
+            }
+            return Ok(Vec::new());
+        }
+        if let Some(reason) = &self.poisoned {
+            return Err(StoreError::Poisoned { reason: reason.clone() });
+        }
+        let batch = self.build_batch(&records);
+        self.log.tree.apply_batch(batch).map_err(|e| StoreError::sled("writing a group of appends", e))?;
+        self.unsynced = true;
+        if durable {
+            self.sync()?;
+        }
+        self.head = head;
+        for (stream_id, version) in versions {
+            self.remember_version(stream_id, version);
+        }
+        self.log.publish(head);
+        let records: Vec<RecordedEvent> = records.into_iter().map(|(_, record)| record).collect();
+        if self.events.receiver_count() > 0 {
+            // No subscriber listening is fine; a lagging one reads the log instead.
+            let _ = self.events.send(Arc::from(records.clone()));
+        }
+        Ok(records)
+    }
+
+    /// Writes records whose chain and versions the caller already checked: for imports.
+    pub(crate) fn commit_checked(
+        &mut self,
+        records: Vec<(Vec<u8>, RecordedEvent)>,
+        durable: bool,
+    ) -> Result<(), StoreError> {
+        let Some((_, last)) = records.last() else { return Ok(()) };
+        let head = Head { position: last.position, hash: last.hash, recorded_at: last.recorded_at };
+        let mut versions = HashMap::new();
+        for (_, record) in &records {
+            versions.insert(record.stream_id.clone(), record.stream_version);
+        }
+        self.commit(records, head, versions, durable).map(|_| ())
+    }
+
+    fn build_batch(&self, records: &[(Vec<u8>, RecordedEvent)]) -> sled::Batch {
+        let mut batch = sled::Batch::default();
+        let mut chunk: Option<ChunkBuilder> = None;
+        for (canonical, record) in records {
+            let full = chunk
+                .as_ref()
+                .is_some_and(|c| !c.is_empty() && c.n_bytes() + canonical.len() + 36 > self.config.chunk_target_bytes);
+            if full {
+                let (key, value) = chunk.take().expect("checked above").finish();
+                batch.insert(&key, value);
+            }
+            chunk
+                .get_or_insert_with(|| ChunkBuilder::new(record.position, record.prev_hash))
+                .push(canonical, &record.hash);
+        }
+        if let Some(builder) = chunk {
+            debug_assert!(builder.first_position() > 0);
+            let (key, value) = builder.finish();
+            batch.insert(&key, value);
+        }
+        // One stream entry and one command entry per append: consecutive records with the
+        // same command id form one append.
+        let mut start = 0;
+        while start < records.len() {
+            let first = &records[start].1;
+            let mut end = start + 1;
+            while end < records.len() && records[end].1.command_id == first.command_id {
+                end += 1;
+            }
+            let span = AppendSpan {
+                first_position: first.position,
+                n_events: u32::try_from(end - start).expect("appends are bounded by max_events_per_append"),
+            };
+            batch.insert(stream_key(&first.stream_id, first.stream_version), &span.encode()[..]);
+            batch.insert(&command_key(first.command_id)[..], encode_command_entry(&span, &first.stream_id));
+            start = end;
+        }
+        batch
+    }
+
+    /// Makes everything applied so far durable. A failure poisons the writer: after a failed
+    /// fsync the kernel may have dropped the dirty pages, so nothing later can be trusted.
+    pub(crate) fn sync(&mut self) -> Result<(), StoreError> {
+        let Some(syncer) = self.syncer.as_mut() else {
+            self.unsynced = false;
+            return Ok(());
+        };
+        match syncer.sync(&self.log.db) {
+            Ok(()) => {
+                self.unsynced = false;
+                Ok(())
+            }
+            Err(error) => {
+                self.poisoned = Some(error.to_string());
+                Err(error)
+            }
+        }
+    }
+
+    /// Removes what an unfinished import wrote: every chunk after `head`, and the given
+    /// index keys. Used only by the import, which has the writer to itself.
+    pub(crate) fn roll_back_to(&mut self, head: Head, index_keys: Vec<Vec<u8>>) -> Result<(), StoreError> {
+        let mut batch = sled::Batch::default();
+        for entry in
+            self.log.tree.range(crate::layout::chunk_key(head.position + 1)..=crate::layout::chunk_key(u64::MAX))
+        {
+            let (key, _) = entry.map_err(|e| StoreError::sled("rolling back an import", e))?;
+            batch.remove(key);
+        }
+        for key in index_keys {
+            batch.remove(key);
+        }
+        self.log.tree.apply_batch(batch).map_err(|e| StoreError::sled("rolling back an import", e))?;
+        self.head = head;
+        self.versions.clear();
+        self.log.publish(head);
+        self.unsynced = true;
+        self.sync()
+    }
+
+    /// The answer for one placed append, once its group has committed.
+    fn answer(&self, records: &[RecordedEvent], placed: Placed) -> Result<Appended, StoreError> {
+        match placed {
+            Placed::New(range) => Ok(Appended { events: records[range].to_vec(), deduplicated: false }),
+            Placed::SeenInGroup(range) => Ok(Appended { events: records[range].to_vec(), deduplicated: true }),
+            Placed::SeenBefore(span) => {
+                let events = self.log.read_positions(span.first_position, span.last_position())?;
+                Ok(Appended { events, deduplicated: true })
+            }
+        }
+    }
+}
+
+/// Errors are answered to every append of a failed group; `std::io::Error` is not `Clone`,
+/// so each gets a copy that keeps the kind and the message.
+fn clone_error(error: &StoreError) -> StoreError {
+    match error {
+        StoreError::Io { context, source } => {
+            StoreError::Io { context, source: std::io::Error::new(source.kind(), source.to_string()) }
+        }
+        StoreError::InUse { path } => StoreError::InUse { path: path.clone() },
+        StoreError::Corruption { at, problem } => StoreError::Corruption { at: *at, problem: problem.clone() },
+        StoreError::Conflict { stream_id, expected, actual } => {
+            StoreError::Conflict { stream_id: stream_id.clone(), expected: *expected, actual: *actual }
+        }
+        StoreError::CommandIdReused { command_id, original_stream, stream_id } => StoreError::CommandIdReused {
+            command_id: *command_id,
+            original_stream: original_stream.clone(),
+            stream_id: stream_id.clone(),
+        },
+        StoreError::Invalid(input) => StoreError::Invalid(input.clone()),
+        StoreError::Import { line, problem } => StoreError::Import { line: *line, problem: problem.clone() },
+        StoreError::Poisoned { reason } => StoreError::Poisoned { reason: reason.clone() },
+        StoreError::Closed => StoreError::Closed,
+    }
+}
