@@ -258,8 +258,16 @@ fn for_each_checked_line(
                 if !commands_seen.insert(record.command_id) {
                     return fail(format!("command {} appears again after other commands", record.command_id));
                 }
-                if writer.log.command(record.command_id)?.is_some() {
-                    return fail(format!("command {} is already in this store", record.command_id));
+                if let Some((span, _)) = writer.log.command(record.command_id)? {
+                    return fail(if span.last_position() + 1 == record.position {
+                        format!(
+                            "the file starts inside the append of command {} that ends before it; \
+                             a range must start at the first record of an append",
+                            record.command_id
+                        )
+                    } else {
+                        format!("command {} is already in this store", record.command_id)
+                    });
                 }
                 last_command = Some((record.command_id, record.stream_id.clone(), 1));
             }

@@ -47,7 +47,7 @@ pub use canonical::{canonical_bytes, chain_hash, CANONICAL_FORMAT_VERSION};
 pub use config::{Clock, Limits, ManualClock, StoreConfig, SystemClock};
 pub use error::{InvalidInput, Problem, Result, StoreError};
 pub use jsonl::{ExportLine, Exported, Imported};
-pub use log_tree::LogIter;
+pub use log_tree::{LogIter, WriterMetrics};
 pub use record::{
     Actor, Append, Appended, Durability, EventType, ExpectedVersion, Hash, Head, NewEvent, Payload, RecordedEvent,
     StreamId, Timestamp, MAX_ACTOR_BYTES, MAX_EVENT_TYPE_BYTES, MAX_STREAM_ID_BYTES,

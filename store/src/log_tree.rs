@@ -5,6 +5,7 @@
 //! in the default durability mode only what is already on disk.
 
 use std::collections::VecDeque;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, RwLock};
 
 use crate::error::{Problem, StoreError};
@@ -20,6 +21,17 @@ pub(crate) struct LogTree {
     pub db: sled::Db,
     pub tree: sled::Tree,
     head: RwLock<Head>,
+    n_group_commits: AtomicU64,
+    n_syncs: AtomicU64,
+}
+
+/// Counters of the writer's work since the store was opened.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct WriterMetrics {
+    /// Groups committed: sled batches applied.
+    pub n_group_commits: u64,
+    /// Durable syncs (sled flush, then fsync) performed.
+    pub n_syncs: u64,
 }
 
 impl LogTree {
@@ -27,7 +39,13 @@ impl LogTree {
     pub(crate) fn open(db: sled::Db) -> Result<LogTree, StoreError> {
         let tree = db.open_tree("log").map_err(|e| StoreError::sled("opening the log tree", e))?;
         let head = find_head(&tree)?;
-        Ok(LogTree { db, tree, head: RwLock::new(head) })
+        Ok(LogTree {
+            db,
+            tree,
+            head: RwLock::new(head),
+            n_group_commits: AtomicU64::new(0),
+            n_syncs: AtomicU64::new(0),
+        })
     }
 
     /// The head readers may see.
@@ -38,6 +56,23 @@ impl LogTree {
     /// Lets readers see up to `head`. Only the writer calls this.
     pub(crate) fn publish(&self, head: Head) {
         *self.head.write().unwrap_or_else(|poisoned| poisoned.into_inner()) = head;
+    }
+
+    /// Counts a group commit. Only the writer calls this.
+    pub(crate) fn count_commit(&self) {
+        self.n_group_commits.fetch_add(1, Ordering::Relaxed);
+    }
+
+    /// Counts a durable sync. Only the writer calls this.
+    pub(crate) fn count_sync(&self) {
+        self.n_syncs.fetch_add(1, Ordering::Relaxed);
+    }
+
+    pub(crate) fn metrics(&self) -> WriterMetrics {
+        WriterMetrics {
+            n_group_commits: self.n_group_commits.load(Ordering::Relaxed),
+            n_syncs: self.n_syncs.load(Ordering::Relaxed),
+        }
     }
 
     /// The records at positions `from..=to`, which must lie within the head.

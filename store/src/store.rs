@@ -10,7 +10,7 @@ use tokio::sync::broadcast;
 use crate::config::StoreConfig;
 use crate::durability::{DirLock, Syncer};
 use crate::error::StoreError;
-use crate::log_tree::{LogIter, LogTree};
+use crate::log_tree::{LogIter, LogTree, WriterMetrics};
 use crate::record::{Append, Appended, Head, RecordedEvent, StreamId};
 use crate::subscribe::Subscription;
 use crate::writer::{Reply, Request, Writer};
@@ -169,6 +169,11 @@ impl Store {
     /// The last committed position and hash.
     pub fn head(&self) -> Head {
         self.log.head()
+    }
+
+    /// How many group commits and syncs the writer has made since the store was opened.
+    pub fn writer_metrics(&self) -> WriterMetrics {
+        self.log.metrics()
     }
 
     /// A stream's current version: 0 when it has no events.

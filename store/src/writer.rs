@@ -348,6 +348,7 @@ impl Writer {
         }
         let batch = self.build_batch(&records);
         self.log.tree.apply_batch(batch).map_err(|e| StoreError::sled("writing a group of appends", e))?;
+        self.log.count_commit();
         self.unsynced = true;
         if durable {
             self.sync()?;
@@ -429,6 +430,7 @@ impl Writer {
         };
         match syncer.sync(&self.log.db) {
             Ok(()) => {
+                self.log.count_sync();
                 self.unsynced = false;
                 Ok(())
             }

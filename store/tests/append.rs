@@ -1,0 +1,198 @@
+//! The log's behaviours through its public API: append, conflicts, idempotency, limits, reads.
+
+mod common;
+
+use common::*;
+use parapompi_store::*;
+
+#[test]
+fn appends_get_gapless_positions_and_stream_versions() {
+    let t = TestStore::new();
+    let (a, b) = (stream("case-a"), stream("case-b"));
+    let first = t.store().append(append(&a, ExpectedVersion::NoStream, &["a1", "a2"])).unwrap();
+    let second = t.store().append(append(&b, ExpectedVersion::NoStream, &["b1"])).unwrap();
+    let third = t.store().append(append(&a, ExpectedVersion::Exact(2), &["a3"])).unwrap();
+
+    let positions: Vec<u64> = [first.events, second.events, third.events].concat().iter().map(|r| r.position).collect();
+    assert_eq!(positions, vec![1, 2, 3, 4]);
+    assert_eq!(t.store().stream_version(&a).unwrap(), 3);
+    assert_eq!(t.store().stream_version(&b).unwrap(), 1);
+    assert_eq!(labels(&t.store().read_stream(&a, 1, 100).unwrap()), vec!["a1", "a2", "a3"]);
+    assert_eq!(labels(&t.store().read_stream(&a, 2, 1).unwrap()), vec!["a2"]);
+    assert_eq!(labels(&t.store().read_all(2, 10).unwrap()), vec!["a2", "b1", "a3"]);
+    assert_eq!(t.store().head().position, 4);
+}
+
+#[test]
+fn a_wrong_expected_version_is_a_conflict_carrying_the_actual_version_and_writes_nothing() {
+    let t = TestStore::new();
+    let a = stream("case-a");
+    t.store().append(append(&a, ExpectedVersion::NoStream, &["a1"])).unwrap();
+
+    let error = t.store().append(append(&a, ExpectedVersion::Exact(5), &["x"])).unwrap_err();
+    assert!(matches!(error, StoreError::Conflict { actual: 1, expected: ExpectedVersion::Exact(5), .. }), "{error}");
+    let error = t.store().append(append(&a, ExpectedVersion::NoStream, &["x"])).unwrap_err();
+    assert!(matches!(error, StoreError::Conflict { actual: 1, .. }), "{error}");
+    assert_eq!(t.store().head().position, 1);
+
+    let any = t.store().append(append(&a, ExpectedVersion::Any, &["a2"])).unwrap();
+    assert_eq!(any.last_version(), 2);
+}
+
+#[test]
+fn a_repeated_command_id_returns_the_first_result_and_writes_nothing() {
+    let mut t = TestStore::new();
+    let a = stream("case-a");
+    let request = append(&a, ExpectedVersion::NoStream, &["a1", "a2"]);
+    let first = t.store().append(request.clone()).unwrap();
+    t.restart();
+    let again = t.store().append(request.clone()).unwrap();
+
+    assert!(again.deduplicated);
+    assert_eq!(again.events, first.events);
+    assert_eq!(t.store().head().position, 2);
+
+    let mut elsewhere = request;
+    elsewhere.stream_id = stream("case-b");
+    let error = t.store().append(elsewhere).unwrap_err();
+    assert!(matches!(error, StoreError::CommandIdReused { .. }), "{error}");
+}
+
+#[test]
+fn a_repeated_command_id_within_one_batch_is_written_once() {
+    let t = TestStore::new();
+    let a = stream("case-a");
+    let request = append(&a, ExpectedVersion::NoStream, &["a1"]);
+    let results = t.store().append_batch(vec![request.clone(), request]).unwrap();
+    let (first, second) = (results[0].as_ref().unwrap(), results[1].as_ref().unwrap());
+    assert!(!first.deduplicated && second.deduplicated);
+    assert_eq!(first.events, second.events);
+    assert_eq!(t.store().head().position, 1);
+}
+
+#[test]
+fn one_failing_append_in_a_batch_leaves_the_others_alone() {
+    let t = TestStore::new();
+    let (a, b) = (stream("case-a"), stream("case-b"));
+    let results = t
+        .store()
+        .append_batch(vec![
+            append(&a, ExpectedVersion::NoStream, &["a1"]),
+            append(&b, ExpectedVersion::Exact(3), &["b1"]),
+            append(&a, ExpectedVersion::Exact(1), &["a2"]),
+        ])
+        .unwrap();
+    assert!(results[0].is_ok() && results[2].is_ok());
+    assert!(matches!(results[1], Err(StoreError::Conflict { actual: 0, .. })));
+    assert_eq!(t.store().head().position, 2);
+    t.store().verify().unwrap();
+}
+
+#[test]
+fn limits_are_enforced_with_a_clear_error_and_nothing_is_written() {
+    let t = TestStore::new();
+    let a = stream("case-a");
+    let empty = append(&a, ExpectedVersion::Any, &[]);
+    assert!(matches!(t.store().append(empty), Err(StoreError::Invalid(InvalidInput::EmptyAppend))));
+
+    let max = t.store().config().limits.max_events_per_append;
+    let labels: Vec<String> = (0..=max).map(|i| i.to_string()).collect();
+    let refs: Vec<&str> = labels.iter().map(String::as_str).collect();
+    let too_many = append(&a, ExpectedVersion::Any, &refs);
+    assert!(matches!(t.store().append(too_many), Err(StoreError::Invalid(InvalidInput::TooManyEvents { .. }))));
+
+    let mut too_large = append(&a, ExpectedVersion::Any, &["x"]);
+    let big = "α".repeat(t.store().config().limits.max_payload_bytes);
+    too_large.events[0].payload = Payload::from_value(&serde_json::json!({ "label": big }));
+    let error = t.store().append(too_large).unwrap_err();
+    assert!(matches!(error, StoreError::Invalid(InvalidInput::EventTooLarge { index: 0, .. })), "{error}");
+
+    let long_id = "c".repeat(MAX_STREAM_ID_BYTES + 1);
+    assert!(matches!(StreamId::new(long_id), Err(StoreError::Invalid(InvalidInput::StreamId { .. }))));
+    assert!(matches!(StreamId::new("case 1"), Err(StoreError::Invalid(InvalidInput::StreamId { .. }))));
+    assert!(matches!(EventType::new(""), Err(StoreError::Invalid(InvalidInput::EventType { .. }))));
+    assert!(matches!(Payload::from_json("{not json"), Err(StoreError::Invalid(InvalidInput::Payload { .. }))));
+    assert_eq!(t.store().head().position, 0);
+}
+
+#[test]
+fn a_second_opener_of_the_same_directory_is_told_the_store_is_in_use() {
+    let t = TestStore::new();
+    let error = Store::open(t.dir.path(), StoreConfig::default()).err().expect("the second open fails");
+    assert!(matches!(error, StoreError::InUse { .. }), "{error}");
+    assert!(error.to_string().contains("in use"));
+}
+
+#[test]
+fn records_survive_a_restart_with_their_chain_and_the_clock_never_goes_back() {
+    let mut t = TestStore::new();
+    let a = stream("case-a");
+    t.store().append(append(&a, ExpectedVersion::NoStream, &["a1"])).unwrap();
+    t.clock.advance_ms(-60_000);
+    let later = t.store().append(append(&a, ExpectedVersion::Exact(1), &["a2"])).unwrap();
+    assert_eq!(later.events[0].recorded_at.unix_ms(), START_MS, "recorded-at held at the previous value");
+    let head = t.store().head();
+    t.restart();
+    assert_eq!(t.store().head(), head);
+    let records = t.store().read_all(1, 10).unwrap();
+    assert_eq!(records[1].prev_hash, records[0].hash);
+    assert_eq!(records[0].prev_hash, Hash::GENESIS);
+    let verified = t.store().verify().unwrap();
+    assert_eq!((verified.n_events, verified.n_streams, verified.n_appends), (2, 1, 2));
+}
+
+#[test]
+fn deferred_appends_are_visible_at_once_and_kept_by_flush_and_close() {
+    let mut t = TestStore::new();
+    let a = stream("case-a");
+    let mut bulk = append(&a, ExpectedVersion::NoStream, &["a1", "a2"]);
+    bulk.durability = Durability::Deferred;
+    t.store().append(bulk).unwrap();
+    assert_eq!(t.store().head().position, 2);
+    t.store().flush().unwrap();
+    let store = t.store.take().unwrap();
+    store.close().unwrap();
+    t.store = Some(Store::open(t.dir.path(), config(&t.clock)).unwrap());
+    assert_eq!(labels(&t.store().read_stream(&a, 1, 10).unwrap()), vec!["a1", "a2"]);
+}
+
+#[test]
+fn large_batches_are_split_into_chunks_and_read_back_in_order() {
+    let t = TestStore::new();
+    let appends: Vec<Append> = (0..200)
+        .map(|i| {
+            let labels: Vec<String> = (0..12).map(|v| format!("{i}-{v}")).collect();
+            let refs: Vec<&str> = labels.iter().map(String::as_str).collect();
+            append(&stream(&format!("case-{i}")), ExpectedVersion::NoStream, &refs)
+        })
+        .collect();
+    for result in t.store().append_batch(appends).unwrap() {
+        result.unwrap();
+    }
+    let all: Vec<RecordedEvent> = t.store().iter_from(1).collect::<Result<_, _>>().unwrap();
+    assert_eq!(all.len(), 2400);
+    assert!(all.iter().enumerate().all(|(i, r)| r.position == u64::try_from(i).unwrap() + 1));
+    assert_eq!(labels(&t.store().read_stream(&stream("case-150"), 11, 5).unwrap()), vec!["150-10", "150-11"]);
+    assert_eq!(t.store().read_all(2399, 10).unwrap().len(), 2);
+    assert!(t.store().read_all(2401, 10).unwrap().is_empty());
+    t.store().verify().unwrap();
+}
+
+#[test]
+fn auxiliary_trees_cannot_reach_the_log() {
+    let t = TestStore::new();
+    assert!(t.store().auxiliary_tree("log").is_err());
+    let vault = t.store().auxiliary_tree("identity-vault").unwrap();
+    vault.insert(b"k", b"v").unwrap();
+    assert_eq!(t.store().head().position, 0);
+}
+
+#[test]
+fn closing_a_store_releases_its_directory_for_the_next_opener() {
+    let t = TestStore::new();
+    t.store().append(append(&stream("case-a"), ExpectedVersion::NoStream, &["a1"])).unwrap();
+    let TestStore { store, dir, .. } = t;
+    store.unwrap().close().unwrap();
+    let reopened = Store::open(dir.path(), StoreConfig::default()).unwrap();
+    assert_eq!(reopened.head().position, 1);
+}

@@ -1,0 +1,70 @@
+//! Helpers shared by the store's tests: short ways to build appends and open stores.
+#![allow(dead_code)]
+
+use std::sync::Arc;
+
+use parapompi_store::*;
+use uuid::Uuid;
+
+/// A store in a fresh temporary directory, with a manual clock at 2026-01-01.
+pub struct TestStore {
+    pub dir: tempfile::TempDir,
+    pub clock: Arc<ManualClock>,
+    pub store: Option<Store>,
+}
+
+pub const START_MS: i64 = 1_767_225_600_000;
+
+impl TestStore {
+    pub fn new() -> TestStore {
+        let dir = tempfile::tempdir().expect("a temporary directory");
+        let clock = Arc::new(ManualClock::new(Timestamp::from_unix_ms(START_MS)));
+        let store = Store::open(dir.path(), config(&clock)).expect("the store opens");
+        TestStore { dir, clock, store: Some(store) }
+    }
+
+    pub fn store(&self) -> &Store {
+        self.store.as_ref().expect("the store is open")
+    }
+
+    /// Drops the store and opens it again, as a restarted process would.
+    pub fn restart(&mut self) {
+        drop(self.store.take());
+        self.store = Some(Store::open(self.dir.path(), config(&self.clock)).expect("the store reopens"));
+    }
+}
+
+pub fn config(clock: &Arc<ManualClock>) -> StoreConfig {
+    StoreConfig::with_clock(Arc::clone(clock) as Arc<dyn Clock>)
+}
+
+pub fn stream(name: &str) -> StreamId {
+    StreamId::new(name).expect("a valid stream id")
+}
+
+/// An event with a small JSON payload that names it, in Greek as the centres write.
+pub fn event(label: &str) -> NewEvent {
+    NewEvent {
+        event_id: Uuid::new_v4(),
+        event_type: EventType::new("NoteAdded").expect("a valid type"),
+        schema_version: 1,
+        occurred_at: Timestamp::from_unix_ms(START_MS - 86_400_000),
+        actor: Actor::new("staff-test").expect("a valid actor"),
+        payload: Payload::from_value(&serde_json::json!({ "label": label, "text": "Επίσκεψη στο Κέντρο Κοινότητας" })),
+    }
+}
+
+pub fn append(stream_id: &StreamId, expected: ExpectedVersion, labels: &[&str]) -> Append {
+    Append {
+        stream_id: stream_id.clone(),
+        expected,
+        command_id: Uuid::new_v4(),
+        events: labels.iter().map(|label| event(label)).collect(),
+        durability: Durability::Durable,
+    }
+}
+
+/// The label each record's payload carries, in order.
+pub fn labels(records: &[RecordedEvent]) -> Vec<String> {
+    records.iter().map(|r| r.payload.to_value().expect("JSON")["label"].as_str().expect("a label").to_owned()).collect()
+}
