@@ -1,0 +1,370 @@
+//! Beneficiaries: a pseudonymous stream. Identity data comes in with the command, is hashed
+//! with the caller's salt, and only the digest is recorded (see [`crate::identity`]).
+
+use serde::{Deserialize, Serialize};
+
+use crate::context::{BeneficiaryFacts, Context, FactsNeeded};
+use crate::identity::{IdentityDigest, IdentityRecord, IdentitySalt};
+use crate::limits;
+use crate::policy::{self, FRONT_LINE};
+use crate::rejection::Rejection;
+use crate::stream::{Aggregate, StreamKind};
+use crate::values::{AgencyId, BeneficiaryId, CentreId, Date};
+use crate::vocab::{Answer, Attributes, LegalBasis, SharingConsent, SharingPurpose};
+
+/// A command to a beneficiary's stream.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BeneficiaryCommand {
+    /// The beneficiary (stream `beneficiary-<uuid>`).
+    pub beneficiary_id: BeneficiaryId,
+    /// What to do.
+    pub action: BeneficiaryAction,
+}
+
+/// What can be asked of a beneficiary's stream.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum BeneficiaryAction {
+    /// Register a person. The Engine stores `identity` and `salt` in the vault; the event
+    /// records only the digest.
+    Register {
+        /// Identity data (vault only).
+        identity: IdentityRecord,
+        /// The per-record salt (vault only).
+        salt: IdentitySalt,
+        /// The attributes indicators use.
+        attributes: Attributes,
+        /// The centre registering the person (the actor's own).
+        centre_id: CentreId,
+    },
+    /// Correct the identity data: a new digest is recorded.
+    CorrectIdentity {
+        /// Identity data (vault only).
+        identity: IdentityRecord,
+        /// A fresh per-record salt (vault only).
+        salt: IdentitySalt,
+    },
+    /// Replace the attributes.
+    UpdateAttributes {
+        /// The new attributes.
+        attributes: Attributes,
+    },
+    /// Record the legal basis for processing.
+    RecordLegalBasis {
+        /// The basis.
+        basis: LegalBasis,
+    },
+    /// Record a consent to share with an agency for a purpose.
+    GrantConsent {
+        /// The agency.
+        agency_id: AgencyId,
+        /// The purpose.
+        purpose: SharingPurpose,
+        /// The date the person gave it (not after today).
+        granted_on: Date,
+    },
+    /// Record the withdrawal of a consent in force.
+    WithdrawConsent {
+        /// The agency.
+        agency_id: AgencyId,
+        /// The purpose.
+        purpose: SharingPurpose,
+        /// The date the person withdrew it (not after today, not before the grant).
+        withdrawn_on: Date,
+    },
+}
+
+impl BeneficiaryAction {
+    /// The command's stable name.
+    pub fn name(&self) -> &'static str {
+        match self {
+            Self::Register { .. } => "RegisterBeneficiary",
+            Self::CorrectIdentity { .. } => "CorrectIdentity",
+            Self::UpdateAttributes { .. } => "UpdateAttributes",
+            Self::RecordLegalBasis { .. } => "RecordLegalBasis",
+            Self::GrantConsent { .. } => "GrantConsent",
+            Self::WithdrawConsent { .. } => "WithdrawConsent",
+        }
+    }
+}
+
+/// What happened to a beneficiary. No variant holds identity data.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum BeneficiaryEvent {
+    /// "BeneficiaryRegistered", v1.
+    BeneficiaryRegistered {
+        /// The beneficiary.
+        beneficiary_id: BeneficiaryId,
+        /// The salted digest of the identity record.
+        identity_digest: IdentityDigest,
+        /// The attributes.
+        attributes: Attributes,
+        /// The registering centre.
+        centre_id: CentreId,
+        /// Business date.
+        registered_on: Date,
+    },
+    /// "IdentityDigestChanged", v1.
+    IdentityDigestChanged {
+        /// The new digest.
+        identity_digest: IdentityDigest,
+    },
+    /// "BeneficiaryAttributesUpdated", v1.
+    BeneficiaryAttributesUpdated {
+        /// The new attributes.
+        attributes: Attributes,
+    },
+    /// "LegalBasisRecorded", v1.
+    LegalBasisRecorded {
+        /// The basis.
+        basis: LegalBasis,
+        /// Business date.
+        recorded_on: Date,
+    },
+    /// "SharingConsentGranted", v1.
+    SharingConsentGranted {
+        /// The agency.
+        agency_id: AgencyId,
+        /// The purpose.
+        purpose: SharingPurpose,
+        /// The date given.
+        granted_on: Date,
+    },
+    /// "SharingConsentWithdrawn", v1.
+    SharingConsentWithdrawn {
+        /// The agency.
+        agency_id: AgencyId,
+        /// The purpose.
+        purpose: SharingPurpose,
+        /// The date withdrawn.
+        withdrawn_on: Date,
+    },
+}
+
+impl BeneficiaryEvent {
+    /// The stable type names of this stream's events.
+    pub const TYPES: &'static [&'static str] = &[
+        "BeneficiaryRegistered",
+        "IdentityDigestChanged",
+        "BeneficiaryAttributesUpdated",
+        "LegalBasisRecorded",
+        "SharingConsentGranted",
+        "SharingConsentWithdrawn",
+    ];
+    /// The stable type name.
+    pub fn event_type(&self) -> &'static str {
+        match self {
+            Self::BeneficiaryRegistered { .. } => "BeneficiaryRegistered",
+            Self::IdentityDigestChanged { .. } => "IdentityDigestChanged",
+            Self::BeneficiaryAttributesUpdated { .. } => "BeneficiaryAttributesUpdated",
+            Self::LegalBasisRecorded { .. } => "LegalBasisRecorded",
+            Self::SharingConsentGranted { .. } => "SharingConsentGranted",
+            Self::SharingConsentWithdrawn { .. } => "SharingConsentWithdrawn",
+        }
+    }
+}
+
+/// A registered beneficiary (pseudonymous).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Beneficiary {
+    /// The beneficiary.
+    pub beneficiary_id: BeneficiaryId,
+    /// The current identity digest.
+    pub identity_digest: IdentityDigest,
+    /// The current attributes.
+    pub attributes: Attributes,
+    /// The registering centre.
+    pub centre_id: CentreId,
+    /// The latest legal basis recorded.
+    pub legal_basis: Option<LegalBasis>,
+    /// Every sharing consent, in the order granted.
+    pub consents: Vec<SharingConsent>,
+}
+
+/// The state of a beneficiary stream: `None` until registered.
+pub type BeneficiaryState = Option<Beneficiary>;
+
+impl BeneficiaryFacts {
+    /// The facts of a registered beneficiary, `None` if not registered.
+    pub fn from_state(state: &BeneficiaryState) -> Option<Self> {
+        state.as_ref().map(|b| BeneficiaryFacts { beneficiary_id: b.beneficiary_id, consents: b.consents.clone() })
+    }
+}
+
+fn check_attributes(attributes: &Attributes, today: Date) -> Result<(), Rejection> {
+    if let Answer::Given(year) = attributes.year_of_birth {
+        let latest = today.year();
+        let earliest = latest.saturating_sub(limits::MAX_AGE_YEARS);
+        if !(earliest..=latest).contains(&year) {
+            return Err(Rejection::YearOfBirthOutOfRange { year, today });
+        }
+    }
+    Ok(())
+}
+
+fn check_not_future(date: Date, today: Date) -> Result<(), Rejection> {
+    if date > today {
+        return Err(Rejection::DateInFuture { date, today });
+    }
+    Ok(())
+}
+
+/// The beneficiary stream's rules.
+#[derive(Debug, Clone, Copy)]
+pub struct BeneficiaryAggregate;
+
+impl Aggregate for BeneficiaryAggregate {
+    type State = BeneficiaryState;
+    type Command = BeneficiaryCommand;
+    type Event = BeneficiaryEvent;
+    const KIND: StreamKind = StreamKind::Beneficiary;
+
+    fn required_facts(_state: &BeneficiaryState, command: &BeneficiaryCommand) -> FactsNeeded {
+        match &command.action {
+            BeneficiaryAction::GrantConsent { agency_id, .. } => {
+                FactsNeeded { agency: Some(*agency_id), ..FactsNeeded::default() }
+            }
+            _ => FactsNeeded::default(),
+        }
+    }
+
+    fn decide(
+        state: &BeneficiaryState,
+        command: &BeneficiaryCommand,
+        ctx: &Context,
+    ) -> Result<Vec<BeneficiaryEvent>, Rejection> {
+        let name = command.action.name();
+        let stream_id = command.beneficiary_id.stream_id();
+        if let Some(b) = state {
+            assert_eq!(b.beneficiary_id, command.beneficiary_id, "command for another stream");
+        }
+        let centre = match &command.action {
+            BeneficiaryAction::Register { centre_id, .. } => Some(*centre_id),
+            _ => None,
+        };
+        policy::require_staff(ctx, name, centre, FRONT_LINE)?;
+        let beneficiary = match (&command.action, state) {
+            (BeneficiaryAction::Register { .. }, Some(_)) => return Err(Rejection::AlreadyExists { stream_id }),
+            (BeneficiaryAction::Register { identity, salt, attributes, centre_id }, None) => {
+                check_attributes(attributes, ctx.today)?;
+                return Ok(vec![BeneficiaryEvent::BeneficiaryRegistered {
+                    beneficiary_id: command.beneficiary_id,
+                    identity_digest: identity.digest(salt),
+                    attributes: attributes.clone(),
+                    centre_id: *centre_id,
+                    registered_on: ctx.today,
+                }]);
+            }
+            (_, None) => return Err(Rejection::NotFound { stream_id }),
+            (_, Some(b)) => b,
+        };
+        match &command.action {
+            BeneficiaryAction::Register { .. } => Err(Rejection::AlreadyExists { stream_id }),
+            BeneficiaryAction::CorrectIdentity { identity, salt } => {
+                let identity_digest = identity.digest(salt);
+                if identity_digest == beneficiary.identity_digest {
+                    return Err(Rejection::NothingToChange { what: "identity" });
+                }
+                Ok(vec![BeneficiaryEvent::IdentityDigestChanged { identity_digest }])
+            }
+            BeneficiaryAction::UpdateAttributes { attributes } => {
+                check_attributes(attributes, ctx.today)?;
+                if *attributes == beneficiary.attributes {
+                    return Err(Rejection::NothingToChange { what: "attributes" });
+                }
+                Ok(vec![BeneficiaryEvent::BeneficiaryAttributesUpdated { attributes: attributes.clone() }])
+            }
+            BeneficiaryAction::RecordLegalBasis { basis } => {
+                if beneficiary.legal_basis == Some(*basis) {
+                    return Err(Rejection::NothingToChange { what: "legal basis" });
+                }
+                Ok(vec![BeneficiaryEvent::LegalBasisRecorded { basis: *basis, recorded_on: ctx.today }])
+            }
+            BeneficiaryAction::GrantConsent { agency_id, purpose, granted_on } => {
+                if !matches!(&ctx.facts.agency, Some(a) if a.agency_id == *agency_id) {
+                    return Err(Rejection::MissingFact { fact: "agency", id: agency_id.stream_id() });
+                }
+                check_not_future(*granted_on, ctx.today)?;
+                let in_force = beneficiary
+                    .consents
+                    .iter()
+                    .any(|c| c.agency_id == *agency_id && c.purpose == *purpose && c.withdrawn_on.is_none());
+                if in_force {
+                    return Err(Rejection::ConsentAlreadyActive { agency_id: *agency_id, purpose: *purpose });
+                }
+                if beneficiary.consents.len() >= limits::MAX_CONSENTS {
+                    return Err(Rejection::TooMany { what: "consents", max: limits::MAX_CONSENTS });
+                }
+                Ok(vec![BeneficiaryEvent::SharingConsentGranted {
+                    agency_id: *agency_id,
+                    purpose: *purpose,
+                    granted_on: *granted_on,
+                }])
+            }
+            BeneficiaryAction::WithdrawConsent { agency_id, purpose, withdrawn_on } => {
+                let consent = beneficiary
+                    .consents
+                    .iter()
+                    .find(|c| c.agency_id == *agency_id && c.purpose == *purpose && c.withdrawn_on.is_none());
+                let Some(consent) = consent else {
+                    return Err(Rejection::NoActiveConsent { agency_id: *agency_id, purpose: *purpose });
+                };
+                check_not_future(*withdrawn_on, ctx.today)?;
+                if *withdrawn_on < consent.granted_on {
+                    return Err(Rejection::PeriodEndsBeforeStart { start: consent.granted_on, end: *withdrawn_on });
+                }
+                Ok(vec![BeneficiaryEvent::SharingConsentWithdrawn {
+                    agency_id: *agency_id,
+                    purpose: *purpose,
+                    withdrawn_on: *withdrawn_on,
+                }])
+            }
+        }
+    }
+
+    fn evolve(state: &mut BeneficiaryState, event: &BeneficiaryEvent) {
+        match (event, state.as_mut()) {
+            (
+                BeneficiaryEvent::BeneficiaryRegistered {
+                    beneficiary_id, identity_digest, attributes, centre_id, ..
+                },
+                None,
+            ) => {
+                *state = Some(Beneficiary {
+                    beneficiary_id: *beneficiary_id,
+                    identity_digest: identity_digest.clone(),
+                    attributes: attributes.clone(),
+                    centre_id: *centre_id,
+                    legal_basis: None,
+                    consents: Vec::new(),
+                });
+            }
+            (BeneficiaryEvent::IdentityDigestChanged { identity_digest }, Some(b)) => {
+                b.identity_digest = identity_digest.clone();
+            }
+            (BeneficiaryEvent::BeneficiaryAttributesUpdated { attributes }, Some(b)) => {
+                b.attributes = attributes.clone();
+            }
+            (BeneficiaryEvent::LegalBasisRecorded { basis, .. }, Some(b)) => {
+                b.legal_basis = Some(*basis);
+            }
+            (BeneficiaryEvent::SharingConsentGranted { agency_id, purpose, granted_on }, Some(b)) => {
+                b.consents.push(SharingConsent {
+                    agency_id: *agency_id,
+                    purpose: *purpose,
+                    granted_on: *granted_on,
+                    withdrawn_on: None,
+                })
+            }
+            (BeneficiaryEvent::SharingConsentWithdrawn { agency_id, purpose, withdrawn_on }, Some(b)) => {
+                let open = b
+                    .consents
+                    .iter_mut()
+                    .find(|c| c.agency_id == *agency_id && c.purpose == *purpose && c.withdrawn_on.is_none());
+                if let Some(consent) = open {
+                    consent.withdrawn_on = Some(*withdrawn_on);
+                }
+            }
+            _ => {}
+        }
+    }
+}

@@ -1,0 +1,350 @@
+//! Centres: registration, served municipalities, antennas and funding programmes.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+use crate::context::{Actor, CentreFacts, Context, FactsNeeded};
+use crate::limits;
+use crate::policy::{self, ADMINISTRATION};
+use crate::rejection::Rejection;
+use crate::stream::{Aggregate, StreamKind};
+use crate::values::{
+    AntennaId, CentreId, Date, EuroCents, FundName, MunicipalityName, OrganisationName, ProgrammeCode, StaffId,
+};
+use crate::vocab::Role;
+
+/// A command to a centre's stream.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CentreCommand {
+    /// The centre (and so the stream `centre-<uuid>`).
+    pub centre_id: CentreId,
+    /// What to do.
+    pub action: CentreAction,
+}
+
+/// What can be asked of a centre.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CentreAction {
+    /// Register the centre. Allowed to the set-up actor or an active administrator.
+    Register {
+        /// The centre's name.
+        name: OrganisationName,
+        /// The municipality that hosts it.
+        host_municipality: MunicipalityName,
+        /// The municipal Social Service that supervises it.
+        supervising_service: OrganisationName,
+        /// The id the first administrator will be registered with.
+        first_administrator: StaffId,
+    },
+    /// Serve a further municipality (a neighbour without a centre).
+    AddServedMunicipality {
+        /// The municipality.
+        municipality: MunicipalityName,
+    },
+    /// Open an antenna (branch office) in another municipality.
+    OpenAntenna {
+        /// The new antenna's id.
+        antenna_id: AntennaId,
+        /// Its name.
+        name: OrganisationName,
+        /// Its municipality.
+        municipality: MunicipalityName,
+    },
+    /// Close an open antenna.
+    CloseAntenna {
+        /// The antenna.
+        antenna_id: AntennaId,
+    },
+    /// Record a funding programme.
+    AddFundingProgramme {
+        /// The programme.
+        programme: FundingProgramme,
+    },
+}
+
+/// A funding programme: code, fund, period and budget.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FundingProgramme {
+    /// The programme's code.
+    pub code: ProgrammeCode,
+    /// The fund.
+    pub fund: FundName,
+    /// First day of the period.
+    pub starts_on: Date,
+    /// Last day of the period (inclusive).
+    pub ends_on: Date,
+    /// The budget.
+    pub budget: EuroCents,
+}
+
+/// What happened to a centre.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum CentreEvent {
+    /// "CentreRegistered", v1.
+    CentreRegistered {
+        /// The centre.
+        centre_id: CentreId,
+        /// Name.
+        name: OrganisationName,
+        /// Host municipality.
+        host_municipality: MunicipalityName,
+        /// Supervising Social Service.
+        supervising_service: OrganisationName,
+        /// The first administrator's id.
+        first_administrator: StaffId,
+    },
+    /// "ServedMunicipalityAdded", v1.
+    ServedMunicipalityAdded {
+        /// The municipality.
+        municipality: MunicipalityName,
+    },
+    /// "AntennaOpened", v1.
+    AntennaOpened {
+        /// The antenna.
+        antenna_id: AntennaId,
+        /// Its name.
+        name: OrganisationName,
+        /// Its municipality.
+        municipality: MunicipalityName,
+        /// Business date.
+        opened_on: Date,
+    },
+    /// "AntennaClosed", v1.
+    AntennaClosed {
+        /// The antenna.
+        antenna_id: AntennaId,
+        /// Business date.
+        closed_on: Date,
+    },
+    /// "FundingProgrammeAdded", v1.
+    FundingProgrammeAdded {
+        /// The programme.
+        programme: FundingProgramme,
+    },
+}
+
+impl CentreEvent {
+    /// The stable type names of this stream's events.
+    pub const TYPES: &'static [&'static str] =
+        &["CentreRegistered", "ServedMunicipalityAdded", "AntennaOpened", "AntennaClosed", "FundingProgrammeAdded"];
+    /// The stable type name.
+    pub fn event_type(&self) -> &'static str {
+        match self {
+            Self::CentreRegistered { .. } => "CentreRegistered",
+            Self::ServedMunicipalityAdded { .. } => "ServedMunicipalityAdded",
+            Self::AntennaOpened { .. } => "AntennaOpened",
+            Self::AntennaClosed { .. } => "AntennaClosed",
+            Self::FundingProgrammeAdded { .. } => "FundingProgrammeAdded",
+        }
+    }
+}
+
+/// A registered centre.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Centre {
+    /// The centre.
+    pub centre_id: CentreId,
+    /// Name.
+    pub name: OrganisationName,
+    /// Host municipality.
+    pub host_municipality: MunicipalityName,
+    /// Supervising Social Service.
+    pub supervising_service: OrganisationName,
+    /// The first administrator's id.
+    pub first_administrator: StaffId,
+    /// Municipalities served besides the host.
+    pub served_municipalities: Vec<MunicipalityName>,
+    /// Every antenna ever opened.
+    pub antennas: BTreeMap<AntennaId, Antenna>,
+    /// Funding programmes.
+    pub funding_programmes: Vec<FundingProgramme>,
+}
+
+/// An antenna of a centre.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Antenna {
+    /// Name.
+    pub name: OrganisationName,
+    /// Municipality.
+    pub municipality: MunicipalityName,
+    /// False once closed.
+    pub open: bool,
+}
+
+/// The state of a centre's stream: `None` until registered.
+pub type CentreState = Option<Centre>;
+
+impl CentreFacts {
+    /// The facts of a registered centre, `None` if it is not registered.
+    pub fn from_state(state: &CentreState) -> Option<Self> {
+        state.as_ref().map(|c| CentreFacts {
+            centre_id: c.centre_id,
+            open_antennas: c.antennas.iter().filter(|(_, a)| a.open).map(|(id, _)| *id).collect(),
+            first_administrator: c.first_administrator,
+        })
+    }
+}
+
+/// The centre stream's rules.
+#[derive(Debug, Clone, Copy)]
+pub struct CentreAggregate;
+
+impl CentreAction {
+    /// The command's stable name (for rejections and logs).
+    pub fn name(&self) -> &'static str {
+        match self {
+            Self::Register { .. } => "RegisterCentre",
+            Self::AddServedMunicipality { .. } => "AddServedMunicipality",
+            Self::OpenAntenna { .. } => "OpenAntenna",
+            Self::CloseAntenna { .. } => "CloseAntenna",
+            Self::AddFundingProgramme { .. } => "AddFundingProgramme",
+        }
+    }
+}
+
+impl Aggregate for CentreAggregate {
+    type State = CentreState;
+    type Command = CentreCommand;
+    type Event = CentreEvent;
+    const KIND: StreamKind = StreamKind::Centre;
+
+    fn required_facts(_state: &CentreState, _command: &CentreCommand) -> FactsNeeded {
+        FactsNeeded::default()
+    }
+
+    fn decide(state: &CentreState, command: &CentreCommand, ctx: &Context) -> Result<Vec<CentreEvent>, Rejection> {
+        let name = command.action.name();
+        let stream_id = command.centre_id.stream_id();
+        if let Some(centre) = state {
+            assert_eq!(centre.centre_id, command.centre_id, "command for another stream");
+        }
+        let centre = match (&command.action, state) {
+            (
+                CentreAction::Register {
+                    name: centre_name,
+                    host_municipality,
+                    supervising_service,
+                    first_administrator,
+                },
+                None,
+            ) => {
+                if !matches!(ctx.actor, Actor::Setup) {
+                    policy::require_staff(ctx, name, None, &[Role::Administrator])?;
+                }
+                return Ok(vec![CentreEvent::CentreRegistered {
+                    centre_id: command.centre_id,
+                    name: centre_name.clone(),
+                    host_municipality: host_municipality.clone(),
+                    supervising_service: supervising_service.clone(),
+                    first_administrator: *first_administrator,
+                }]);
+            }
+            (CentreAction::Register { .. }, Some(_)) => return Err(Rejection::AlreadyExists { stream_id }),
+            (_, None) => return Err(Rejection::NotFound { stream_id }),
+            (_, Some(centre)) => centre,
+        };
+        policy::require_staff(ctx, name, Some(centre.centre_id), ADMINISTRATION)?;
+        match &command.action {
+            CentreAction::Register { .. } => unreachable!("handled above"),
+            CentreAction::AddServedMunicipality { municipality } => {
+                if *municipality == centre.host_municipality || centre.served_municipalities.contains(municipality) {
+                    return Err(Rejection::Duplicate { what: "served municipality", value: municipality.to_string() });
+                }
+                if centre.served_municipalities.len() >= limits::MAX_SERVED_MUNICIPALITIES {
+                    return Err(Rejection::TooMany {
+                        what: "served municipalities",
+                        max: limits::MAX_SERVED_MUNICIPALITIES,
+                    });
+                }
+                Ok(vec![CentreEvent::ServedMunicipalityAdded { municipality: municipality.clone() }])
+            }
+            CentreAction::OpenAntenna { antenna_id, name: antenna_name, municipality } => {
+                if centre.antennas.contains_key(antenna_id) {
+                    return Err(Rejection::Duplicate { what: "antenna id", value: antenna_id.to_string() });
+                }
+                if centre.antennas.len() >= limits::MAX_ANTENNAS {
+                    return Err(Rejection::TooMany { what: "antennas", max: limits::MAX_ANTENNAS });
+                }
+                Ok(vec![CentreEvent::AntennaOpened {
+                    antenna_id: *antenna_id,
+                    name: antenna_name.clone(),
+                    municipality: municipality.clone(),
+                    opened_on: ctx.today,
+                }])
+            }
+            CentreAction::CloseAntenna { antenna_id } => {
+                match centre.antennas.get(antenna_id) {
+                    Some(antenna) if antenna.open => {}
+                    _ => {
+                        return Err(Rejection::AntennaNotOpen { antenna_id: *antenna_id, centre_id: centre.centre_id })
+                    }
+                }
+                Ok(vec![CentreEvent::AntennaClosed { antenna_id: *antenna_id, closed_on: ctx.today }])
+            }
+            CentreAction::AddFundingProgramme { programme } => {
+                if programme.ends_on < programme.starts_on {
+                    return Err(Rejection::PeriodEndsBeforeStart {
+                        start: programme.starts_on,
+                        end: programme.ends_on,
+                    });
+                }
+                if centre.funding_programmes.iter().any(|p| p.code == programme.code) {
+                    return Err(Rejection::Duplicate { what: "programme code", value: programme.code.to_string() });
+                }
+                if centre.funding_programmes.len() >= limits::MAX_FUNDING_PROGRAMMES {
+                    return Err(Rejection::TooMany { what: "funding programmes", max: limits::MAX_FUNDING_PROGRAMMES });
+                }
+                Ok(vec![CentreEvent::FundingProgrammeAdded { programme: programme.clone() }])
+            }
+        }
+    }
+
+    fn evolve(state: &mut CentreState, event: &CentreEvent) {
+        if let CentreEvent::CentreRegistered {
+            centre_id,
+            name,
+            host_municipality,
+            supervising_service,
+            first_administrator,
+        } = event
+        {
+            if state.is_none() {
+                *state = Some(Centre {
+                    centre_id: *centre_id,
+                    name: name.clone(),
+                    host_municipality: host_municipality.clone(),
+                    supervising_service: supervising_service.clone(),
+                    first_administrator: *first_administrator,
+                    served_municipalities: Vec::new(),
+                    antennas: BTreeMap::new(),
+                    funding_programmes: Vec::new(),
+                });
+            }
+            return;
+        }
+        let Some(centre) = state.as_mut() else {
+            return;
+        };
+        match event {
+            CentreEvent::CentreRegistered { .. } => {}
+            CentreEvent::ServedMunicipalityAdded { municipality } => {
+                centre.served_municipalities.push(municipality.clone());
+            }
+            CentreEvent::AntennaOpened { antenna_id, name, municipality, .. } => {
+                centre.antennas.insert(
+                    *antenna_id,
+                    Antenna { name: name.clone(), municipality: municipality.clone(), open: true },
+                );
+            }
+            CentreEvent::AntennaClosed { antenna_id, .. } => {
+                if let Some(antenna) = centre.antennas.get_mut(antenna_id) {
+                    antenna.open = false;
+                }
+            }
+            CentreEvent::FundingProgrammeAdded { programme } => {
+                centre.funding_programmes.push(programme.clone());
+            }
+        }
+    }
+}

@@ -1,0 +1,119 @@
+//! What a decision may read besides the stream's own state: who acts, when, and facts from
+//! other streams. The Engine fills a [`Context`]; core only reads it.
+//!
+//! Facts are snapshots of other streams' states. Build them with the `from_state`
+//! constructors (for instance [`CentreFacts::from_state`]) after folding those streams, and
+//! ask [`crate::Command::required_facts`] which ones a command needs.
+
+use std::collections::BTreeSet;
+
+use crate::values::{AgencyId, AntennaId, BeneficiaryId, CentreId, Date, StaffId, Timestamp};
+use crate::vocab::{AgencyKind, NeedDomain, Role, SharingConsent};
+
+/// Everything a decision may read besides the stream's own state.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Context {
+    /// Who issues the command.
+    pub actor: Actor,
+    /// The business time of the command, as the caller states it. Core does not put it in
+    /// event payloads: the Engine records it in each record's metadata.
+    pub occurred_at: Timestamp,
+    /// Today's business date (local to the centre), which dated events record.
+    pub today: Date,
+    /// Facts from other streams, as [`FactsNeeded`] asked.
+    pub facts: Facts,
+}
+
+/// Who issues a command.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Actor {
+    /// A staff member, with the facts of their own stream.
+    Staff(StaffFacts),
+    /// An evaluator of the national monitoring mechanism: reads, never writes.
+    Evaluator,
+    /// The bootstrap set-up actor: may only register a centre and that centre's first
+    /// administrator (the one named at registration).
+    Setup,
+}
+
+/// A staff member as a fact: their centre, roles and whether they are active.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StaffFacts {
+    /// The staff member.
+    pub staff_id: StaffId,
+    /// Their centre (its antennas included).
+    pub centre_id: CentreId,
+    /// Their roles.
+    pub roles: BTreeSet<Role>,
+    /// False once deactivated.
+    pub active: bool,
+}
+
+impl StaffFacts {
+    /// Whether the staff member holds any of `roles`.
+    pub fn has_any(&self, roles: &[Role]) -> bool {
+        roles.iter().any(|r| self.roles.contains(r))
+    }
+}
+
+/// A centre as a fact: its open antennas and its first administrator.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CentreFacts {
+    /// The centre.
+    pub centre_id: CentreId,
+    /// Antennas currently open.
+    pub open_antennas: BTreeSet<AntennaId>,
+    /// The administrator named when the centre was registered.
+    pub first_administrator: StaffId,
+}
+
+/// An agency as a fact: kind, active flag and the need domains it serves.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AgencyFacts {
+    /// The agency.
+    pub agency_id: AgencyId,
+    /// Its kind, which referral events record for the indicators.
+    pub kind: AgencyKind,
+    /// False while deactivated.
+    pub active: bool,
+    /// The need domains it serves.
+    pub need_domains: BTreeSet<NeedDomain>,
+}
+
+/// A beneficiary as a fact: that they are registered, and their sharing consents.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BeneficiaryFacts {
+    /// The beneficiary.
+    pub beneficiary_id: BeneficiaryId,
+    /// Every sharing consent ever recorded, withdrawn ones included.
+    pub consents: Vec<SharingConsent>,
+}
+
+/// The facts supplied with a command. A fact a command needs but that is missing (or is
+/// about another id) is rejected as [`crate::Rejection::MissingFact`]; for a command that
+/// names a stream that does not exist, the Engine leaves the fact out.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Facts {
+    /// The centre named by the command (intake, staff registration).
+    pub centre: Option<CentreFacts>,
+    /// The agency named by the command or by the referral it acts on.
+    pub agency: Option<AgencyFacts>,
+    /// The beneficiary of the case.
+    pub beneficiary: Option<BeneficiaryFacts>,
+    /// Another staff member the command names (the assignee).
+    pub staff: Option<StaffFacts>,
+}
+
+/// Which other streams the Engine must fold to build the [`Facts`] of a command. The
+/// actor's own staff stream is always needed for a staff actor and is not listed.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct FactsNeeded {
+    /// Fold this centre's stream into [`Facts::centre`].
+    pub centre: Option<CentreId>,
+    /// Fold this agency's stream into [`Facts::agency`].
+    pub agency: Option<AgencyId>,
+    /// Fold this beneficiary's stream into [`Facts::beneficiary`].
+    pub beneficiary: Option<BeneficiaryId>,
+    /// Fold this staff member's stream into [`Facts::staff`].
+    pub staff: Option<StaffId>,
+}

@@ -1,0 +1,53 @@
+//! Who may do what. Staff act within their own centre (its antennas included); only a
+//! supervisor reassigns, reopens or overrides consent; evaluators never write; the set-up
+//! actor only bootstraps a centre.
+
+use crate::context::{Actor, Context, StaffFacts};
+use crate::rejection::Rejection;
+use crate::values::CentreId;
+use crate::vocab::Role;
+
+/// Roles that meet the public and may register beneficiaries, open cases and add notes.
+pub const FRONT_LINE: &[Role] =
+    &[Role::Reception, Role::SocialWorker, Role::Psychologist, Role::RomaMediator, Role::Supervisor];
+/// Roles that carry casework: assess, serve, refer; and that can be assigned a case.
+pub const CASEWORK: &[Role] = &[Role::SocialWorker, Role::Psychologist, Role::RomaMediator, Role::Supervisor];
+/// Roles that assign a case for the first time and close it.
+pub const CASE_MANAGEMENT: &[Role] = &[Role::SocialWorker, Role::Supervisor];
+/// The supervisor alone: reassign, reopen, consent override.
+pub const SUPERVISION: &[Role] = &[Role::Supervisor];
+/// The administrator alone: centre set-up and staff.
+pub const ADMINISTRATION: &[Role] = &[Role::Administrator];
+/// Roles that keep the directory of partner bodies.
+pub const AGENCY_DIRECTORY: &[Role] = &[Role::Administrator, Role::Supervisor, Role::SocialWorker];
+
+/// Checks that the actor is an active staff member of `centre` (when given) holding one of
+/// `allowed`, and returns their facts.
+pub(crate) fn require_staff<'a>(
+    ctx: &'a Context,
+    command: &'static str,
+    centre: Option<CentreId>,
+    allowed: &[Role],
+) -> Result<&'a StaffFacts, Rejection> {
+    let staff = match &ctx.actor {
+        Actor::Evaluator => return Err(Rejection::EvaluatorCannotWrite { command }),
+        Actor::Setup => return Err(Rejection::SetupActorNotAllowed { command }),
+        Actor::Staff(staff) => staff,
+    };
+    if !staff.active {
+        return Err(Rejection::ActorDeactivated { staff_id: staff.staff_id });
+    }
+    if let Some(target_centre) = centre {
+        if staff.centre_id != target_centre {
+            return Err(Rejection::OutsideCentre {
+                staff_id: staff.staff_id,
+                actor_centre: staff.centre_id,
+                target_centre,
+            });
+        }
+    }
+    if !staff.has_any(allowed) {
+        return Err(Rejection::RoleNotPermitted { staff_id: staff.staff_id, command, allowed: allowed.to_vec() });
+    }
+    Ok(staff)
+}

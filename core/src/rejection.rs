@@ -1,0 +1,361 @@
+//! Every rule a command can break, one variant each, with the data to explain it.
+
+use crate::stream::StreamKind;
+use crate::values::{AgencyId, AntennaId, BeneficiaryId, CaseId, CentreId, Date, ReferralId, StaffId};
+use crate::vocab::{NeedDomain, ReferralStatus, Role, SharingPurpose};
+
+/// Why a command was refused. Nothing is written for a rejected command.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum Rejection {
+    /// The command was decided against the state of another kind of stream (an Engine bug).
+    #[error("a {command_kind} command cannot be decided on a {state_kind} stream")]
+    WrongStream {
+        /// The stream kind the command targets.
+        command_kind: StreamKind,
+        /// The stream kind of the state given.
+        state_kind: StreamKind,
+    },
+    /// Evaluators read; they never write.
+    #[error("evaluators cannot issue commands ({command})")]
+    EvaluatorCannotWrite {
+        /// The command refused.
+        command: &'static str,
+    },
+    /// The set-up actor may only register a centre and its first administrator.
+    #[error("the set-up actor may only register a centre and its first administrator, not {command}")]
+    SetupActorNotAllowed {
+        /// The command refused.
+        command: &'static str,
+    },
+    /// The acting staff member is deactivated.
+    #[error("staff member {staff_id} is deactivated")]
+    ActorDeactivated {
+        /// The actor.
+        staff_id: StaffId,
+    },
+    /// The actor works at another centre than the one the command concerns.
+    #[error("staff member {staff_id} of centre {actor_centre} cannot act for centre {target_centre}")]
+    OutsideCentre {
+        /// The actor.
+        staff_id: StaffId,
+        /// The actor's centre.
+        actor_centre: CentreId,
+        /// The centre the command concerns.
+        target_centre: CentreId,
+    },
+    /// None of the actor's roles may issue this command.
+    #[error("staff member {staff_id} has none of the roles {allowed:?} needed for {command}")]
+    RoleNotPermitted {
+        /// The actor.
+        staff_id: StaffId,
+        /// The command refused.
+        command: &'static str,
+        /// The roles that may issue it.
+        allowed: Vec<Role>,
+    },
+    /// The Engine did not supply a fact the command needs (or the named stream is empty).
+    #[error("missing fact: {fact} {id}")]
+    MissingFact {
+        /// Which fact: "centre", "agency", "beneficiary" or "staff".
+        fact: &'static str,
+        /// The id it should be about.
+        id: String,
+    },
+    /// The stream already exists, so it cannot be created again.
+    #[error("{stream_id} already exists")]
+    AlreadyExists {
+        /// The stream.
+        stream_id: String,
+    },
+    /// The stream has no events, so only its creating command applies.
+    #[error("{stream_id} does not exist")]
+    NotFound {
+        /// The stream.
+        stream_id: String,
+    },
+    /// A limit on a count was reached.
+    #[error("too many {what}: at most {max}")]
+    TooMany {
+        /// What is counted.
+        what: &'static str,
+        /// The limit.
+        max: usize,
+    },
+    /// The same thing twice where it must be unique.
+    #[error("duplicate {what}: {value}")]
+    Duplicate {
+        /// What is duplicated.
+        what: &'static str,
+        /// The duplicated value.
+        value: String,
+    },
+    /// The command would change nothing.
+    #[error("nothing to change: {what}")]
+    NothingToChange {
+        /// What is already so.
+        what: &'static str,
+    },
+    /// A period (of funding) ends before it starts.
+    #[error("the period ends on {end}, before it starts on {start}")]
+    PeriodEndsBeforeStart {
+        /// Start date.
+        start: Date,
+        /// End date.
+        end: Date,
+    },
+    /// A date after today.
+    #[error("{date} is after today ({today})")]
+    DateInFuture {
+        /// The date given.
+        date: Date,
+        /// Today's business date.
+        today: Date,
+    },
+    /// A date in a case earlier than the case's intake.
+    #[error("{date} is before the case was opened on {opened_on}")]
+    DateBeforeCaseOpened {
+        /// The date.
+        date: Date,
+        /// The intake date.
+        opened_on: Date,
+    },
+    /// A due date before today or too far ahead.
+    #[error("due date {due_on} must be between {today} and {latest}")]
+    DueDateOutOfRange {
+        /// The due date given.
+        due_on: Date,
+        /// Today.
+        today: Date,
+        /// The latest allowed.
+        latest: Date,
+    },
+    /// A year of birth in the future or implying an age over the limit.
+    #[error("year of birth {year} is impossible on {today}")]
+    YearOfBirthOutOfRange {
+        /// The year given.
+        year: i32,
+        /// Today.
+        today: Date,
+    },
+    /// The antenna is not an open antenna of the centre.
+    #[error("antenna {antenna_id} is not open at centre {centre_id}")]
+    AntennaNotOpen {
+        /// The antenna.
+        antenna_id: AntennaId,
+        /// The centre.
+        centre_id: CentreId,
+    },
+    /// A staff member needs at least one role.
+    #[error("staff member {staff_id} needs at least one role")]
+    NoRoles {
+        /// The staff member.
+        staff_id: StaffId,
+    },
+    /// Referral to, or assignment involving, an agency that is deactivated.
+    #[error("agency {agency_id} is inactive")]
+    AgencyInactive {
+        /// The agency.
+        agency_id: AgencyId,
+    },
+    /// The agency does not serve the referral's need domain.
+    #[error("agency {agency_id} does not serve {need}")]
+    AgencyDoesNotServeNeed {
+        /// The agency.
+        agency_id: AgencyId,
+        /// The need.
+        need: NeedDomain,
+    },
+    /// A referral sent without a valid sharing consent and without a supervisor override.
+    #[error("beneficiary {beneficiary_id} has no valid consent to share with agency {agency_id} on {on}")]
+    NoSharingConsent {
+        /// The beneficiary.
+        beneficiary_id: BeneficiaryId,
+        /// The agency.
+        agency_id: AgencyId,
+        /// The date it was checked for.
+        on: Date,
+    },
+    /// A consent for this agency and purpose is already in force.
+    #[error("a consent to share with {agency_id} for {purpose} is already in force")]
+    ConsentAlreadyActive {
+        /// The agency.
+        agency_id: AgencyId,
+        /// The purpose.
+        purpose: SharingPurpose,
+    },
+    /// There is no consent in force to withdraw.
+    #[error("no consent to share with {agency_id} for {purpose} is in force")]
+    NoActiveConsent {
+        /// The agency.
+        agency_id: AgencyId,
+        /// The purpose.
+        purpose: SharingPurpose,
+    },
+    /// The case is closed; only reopening applies.
+    #[error("case {case_id} is closed")]
+    CaseIsClosed {
+        /// The case.
+        case_id: CaseId,
+    },
+    /// The case is open, so it cannot be reopened.
+    #[error("case {case_id} is open")]
+    CaseIsOpen {
+        /// The case.
+        case_id: CaseId,
+    },
+    /// A first assignment on a case already assigned (use reassign).
+    #[error("case {case_id} is already assigned to {staff_id}")]
+    AlreadyAssigned {
+        /// The case.
+        case_id: CaseId,
+        /// The current assignee.
+        staff_id: StaffId,
+    },
+    /// A reassignment of a case nobody has.
+    #[error("case {case_id} is not assigned")]
+    NotAssigned {
+        /// The case.
+        case_id: CaseId,
+    },
+    /// The proposed assignee cannot take the case.
+    #[error("staff member {staff_id} cannot be assigned: {why}")]
+    AssigneeNotEligible {
+        /// The proposed assignee.
+        staff_id: StaffId,
+        /// Why not.
+        why: &'static str,
+    },
+    /// No such referral in this case.
+    #[error("referral {referral_id} is not in this case")]
+    UnknownReferral {
+        /// The referral.
+        referral_id: ReferralId,
+    },
+    /// The referral lifecycle forbids this step from the current status.
+    #[error("referral {referral_id} cannot {action} when {from}")]
+    TransitionNotAllowed {
+        /// The referral.
+        referral_id: ReferralId,
+        /// Its status.
+        from: ReferralStatus,
+        /// The step refused.
+        action: &'static str,
+    },
+    /// Expiring a referral whose due date has not passed.
+    #[error("referral {referral_id} is due on {due_on}; it cannot expire on {today}")]
+    NotYetDue {
+        /// The referral.
+        referral_id: ReferralId,
+        /// Its due date.
+        due_on: Date,
+        /// Today.
+        today: Date,
+    },
+    /// Closing a case with open referrals.
+    #[error("case {case_id} has open referrals {open:?}")]
+    OpenReferralsRemain {
+        /// The case.
+        case_id: CaseId,
+        /// The open referrals.
+        open: Vec<ReferralId>,
+    },
+    /// A step that needs a reason was given none.
+    #[error("{action} needs a reason")]
+    MissingReason {
+        /// The step.
+        action: &'static str,
+    },
+    /// A step that needs an outcome was given none.
+    #[error("{action} needs an outcome")]
+    MissingOutcome {
+        /// The step.
+        action: &'static str,
+    },
+    /// An assessment with no needs.
+    #[error("an assessment needs at least one need")]
+    NoNeeds,
+}
+
+impl Rejection {
+    /// Every variant's name, for coverage checks and logs.
+    pub const ALL_NAMES: &'static [&'static str] = &[
+        "WrongStream",
+        "EvaluatorCannotWrite",
+        "SetupActorNotAllowed",
+        "ActorDeactivated",
+        "OutsideCentre",
+        "RoleNotPermitted",
+        "MissingFact",
+        "AlreadyExists",
+        "NotFound",
+        "TooMany",
+        "Duplicate",
+        "NothingToChange",
+        "PeriodEndsBeforeStart",
+        "DateInFuture",
+        "DateBeforeCaseOpened",
+        "DueDateOutOfRange",
+        "YearOfBirthOutOfRange",
+        "AntennaNotOpen",
+        "NoRoles",
+        "AgencyInactive",
+        "AgencyDoesNotServeNeed",
+        "NoSharingConsent",
+        "ConsentAlreadyActive",
+        "NoActiveConsent",
+        "CaseIsClosed",
+        "CaseIsOpen",
+        "AlreadyAssigned",
+        "NotAssigned",
+        "AssigneeNotEligible",
+        "UnknownReferral",
+        "TransitionNotAllowed",
+        "NotYetDue",
+        "OpenReferralsRemain",
+        "MissingReason",
+        "MissingOutcome",
+        "NoNeeds",
+    ];
+
+    /// The variant's name (one of [`Rejection::ALL_NAMES`]).
+    pub fn name(&self) -> &'static str {
+        match self {
+            Self::WrongStream { .. } => "WrongStream",
+            Self::EvaluatorCannotWrite { .. } => "EvaluatorCannotWrite",
+            Self::SetupActorNotAllowed { .. } => "SetupActorNotAllowed",
+            Self::ActorDeactivated { .. } => "ActorDeactivated",
+            Self::OutsideCentre { .. } => "OutsideCentre",
+            Self::RoleNotPermitted { .. } => "RoleNotPermitted",
+            Self::MissingFact { .. } => "MissingFact",
+            Self::AlreadyExists { .. } => "AlreadyExists",
+            Self::NotFound { .. } => "NotFound",
+            Self::TooMany { .. } => "TooMany",
+            Self::Duplicate { .. } => "Duplicate",
+            Self::NothingToChange { .. } => "NothingToChange",
+            Self::PeriodEndsBeforeStart { .. } => "PeriodEndsBeforeStart",
+            Self::DateInFuture { .. } => "DateInFuture",
+            Self::DateBeforeCaseOpened { .. } => "DateBeforeCaseOpened",
+            Self::DueDateOutOfRange { .. } => "DueDateOutOfRange",
+            Self::YearOfBirthOutOfRange { .. } => "YearOfBirthOutOfRange",
+            Self::AntennaNotOpen { .. } => "AntennaNotOpen",
+            Self::NoRoles { .. } => "NoRoles",
+            Self::AgencyInactive { .. } => "AgencyInactive",
+            Self::AgencyDoesNotServeNeed { .. } => "AgencyDoesNotServeNeed",
+            Self::NoSharingConsent { .. } => "NoSharingConsent",
+            Self::ConsentAlreadyActive { .. } => "ConsentAlreadyActive",
+            Self::NoActiveConsent { .. } => "NoActiveConsent",
+            Self::CaseIsClosed { .. } => "CaseIsClosed",
+            Self::CaseIsOpen { .. } => "CaseIsOpen",
+            Self::AlreadyAssigned { .. } => "AlreadyAssigned",
+            Self::NotAssigned { .. } => "NotAssigned",
+            Self::AssigneeNotEligible { .. } => "AssigneeNotEligible",
+            Self::UnknownReferral { .. } => "UnknownReferral",
+            Self::TransitionNotAllowed { .. } => "TransitionNotAllowed",
+            Self::NotYetDue { .. } => "NotYetDue",
+            Self::OpenReferralsRemain { .. } => "OpenReferralsRemain",
+            Self::MissingReason { .. } => "MissingReason",
+            Self::MissingOutcome { .. } => "MissingOutcome",
+            Self::NoNeeds => "NoNeeds",
+        }
+    }
+}

@@ -1,0 +1,723 @@
+//! Validated value types: ids, bounded text, AMKA, dates, timestamps and money.
+//!
+//! Every type here has private fields and a checking constructor, so a value that exists is
+//! a valid one. Deserialisation goes through the same constructors (`try_from`), so a payload
+//! read back from the log is checked exactly like a command's input.
+
+use std::fmt;
+
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use crate::limits;
+
+/// Why a raw value could not become a validated value.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ValidationError {
+    /// The text was empty after trimming.
+    #[error("{what} must not be empty")]
+    Empty {
+        /// The kind of value.
+        what: &'static str,
+    },
+    /// The text had more characters than allowed.
+    #[error("{what} has {n_chars} characters, at most {max_chars} are allowed")]
+    TooLong {
+        /// The kind of value.
+        what: &'static str,
+        /// Characters in the input, after trimming.
+        n_chars: usize,
+        /// The limit.
+        max_chars: usize,
+    },
+    /// The text contained a control character (or a line break in a one-line value).
+    #[error("{what} contains a control character")]
+    ControlCharacter {
+        /// The kind of value.
+        what: &'static str,
+    },
+    /// The value does not have the expected shape.
+    #[error("{what} is malformed: {detail}")]
+    Malformed {
+        /// The kind of value.
+        what: &'static str,
+        /// What is wrong, in words.
+        detail: &'static str,
+    },
+    /// An AMKA whose last digit does not match the Luhn check digit of the first ten.
+    #[error("AMKA {amka} fails its check digit")]
+    AmkaCheckDigit {
+        /// The rejected input.
+        amka: String,
+    },
+    /// A number outside the accepted range.
+    #[error("{what} {value} is outside {min}..={max}")]
+    OutOfRange {
+        /// The kind of value.
+        what: &'static str,
+        /// The rejected value.
+        value: i64,
+        /// Smallest accepted value.
+        min: i64,
+        /// Largest accepted value.
+        max: i64,
+    },
+}
+
+macro_rules! uuid_id {
+    ($(#[$doc:meta])* $name:ident, $prefix:expr) => {
+        $(#[$doc])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+        #[serde(transparent)]
+        pub struct $name(Uuid);
+
+        impl $name {
+            /// Wraps a UUID chosen by the caller (core never generates ids).
+            pub fn new(uuid: Uuid) -> Self {
+                Self(uuid)
+            }
+            /// The wrapped UUID.
+            pub fn uuid(&self) -> Uuid {
+                self.0
+            }
+            /// Parses the hyphenated text form.
+            pub fn parse(text: &str) -> Result<Self, ValidationError> {
+                Uuid::parse_str(text.trim()).map(Self).map_err(|_| ValidationError::Malformed {
+                    what: stringify!($name),
+                    detail: "not a UUID",
+                })
+            }
+            /// The prefix of this id's stream names (`<prefix>-<uuid>`).
+            pub const STREAM_PREFIX: &'static str = $prefix;
+        }
+
+        impl fmt::Display for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                self.0.fmt(f)
+            }
+        }
+    };
+}
+
+macro_rules! stream_id_fn {
+    ($name:ident) => {
+        impl $name {
+            /// The name of this entity's stream in the log, `<prefix>-<uuid>`.
+            pub fn stream_id(&self) -> String {
+                format!("{}-{}", Self::STREAM_PREFIX, self.0.hyphenated())
+            }
+        }
+    };
+}
+
+uuid_id!(
+    /// A Community Centre; its stream is `centre-<uuid>`.
+    CentreId,
+    "centre"
+);
+stream_id_fn!(CentreId);
+uuid_id!(
+    /// A staff member; the stream is `staff-<uuid>`.
+    StaffId,
+    "staff"
+);
+stream_id_fn!(StaffId);
+uuid_id!(
+    /// A partner body (agency); the stream is `agency-<uuid>`.
+    AgencyId,
+    "agency"
+);
+stream_id_fn!(AgencyId);
+uuid_id!(
+    /// A beneficiary; the stream is `beneficiary-<uuid>`.
+    BeneficiaryId,
+    "beneficiary"
+);
+stream_id_fn!(BeneficiaryId);
+uuid_id!(
+    /// A case; the stream is `case-<uuid>` and holds the case's referrals too.
+    CaseId,
+    "case"
+);
+stream_id_fn!(CaseId);
+uuid_id!(
+    /// A referral. Referrals have no stream of their own: they live in their case's stream.
+    ReferralId,
+    "referral"
+);
+uuid_id!(
+    /// An antenna (branch office) of a centre; it lives in the centre's stream.
+    AntennaId,
+    "antenna"
+);
+
+fn check_text(what: &'static str, raw: &str, max_chars: usize, multiline: bool) -> Result<String, ValidationError> {
+    let trimmed = raw.trim();
+    if trimmed.is_empty() {
+        return Err(ValidationError::Empty { what });
+    }
+    let n_chars = trimmed.chars().count();
+    if n_chars > max_chars {
+        return Err(ValidationError::TooLong { what, n_chars, max_chars });
+    }
+    let bad = |c: char| c.is_control() && !(multiline && (c == '\n' || c == '\t'));
+    if trimmed.chars().any(bad) {
+        return Err(ValidationError::ControlCharacter { what });
+    }
+    Ok(trimmed.to_owned())
+}
+
+macro_rules! bounded_text {
+    ($(#[$doc:meta])* $name:ident, $max:expr, $multiline:expr) => {
+        $(#[$doc])*
+        #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+        #[serde(try_from = "String", into = "String")]
+        pub struct $name(String);
+
+        impl $name {
+            /// The most characters (Unicode scalar values) this text may hold.
+            pub const MAX_CHARS: usize = $max;
+            /// Trims the input and checks it is non-empty, short enough and free of control
+            /// characters.
+            pub fn new(raw: &str) -> Result<Self, ValidationError> {
+                check_text(stringify!($name), raw, $max, $multiline).map(Self)
+            }
+            /// The text.
+            pub fn as_str(&self) -> &str {
+                &self.0
+            }
+        }
+
+        impl TryFrom<String> for $name {
+            type Error = ValidationError;
+            fn try_from(raw: String) -> Result<Self, ValidationError> {
+                Self::new(&raw)
+            }
+        }
+
+        impl From<$name> for String {
+            fn from(value: $name) -> String {
+                value.0
+            }
+        }
+
+        impl fmt::Display for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str(&self.0)
+            }
+        }
+    };
+}
+
+bounded_text!(
+    /// The name of a centre, an antenna, an agency or a Social Service (one line).
+    OrganisationName,
+    limits::MAX_NAME_CHARS,
+    false
+);
+bounded_text!(
+    /// The name of a Greek municipality (Δήμος), e.g. "Αποκορώνου" or "Sfakia" (one line).
+    MunicipalityName,
+    limits::MAX_MUNICIPALITY_CHARS,
+    false
+);
+bounded_text!(
+    /// A person's given or family name (one line). Staff names may enter the log;
+    /// beneficiary names only ever live in the identity vault.
+    PersonName,
+    limits::MAX_PERSON_NAME_CHARS,
+    false
+);
+bounded_text!(
+    /// A funding programme's code, e.g. an operational-programme MIS code (one line).
+    ProgrammeCode,
+    limits::MAX_CODE_CHARS,
+    false
+);
+bounded_text!(
+    /// The fund paying a programme, e.g. "ESF+ / ΕΣΠΑ 2021-2027" (one line).
+    FundName,
+    limits::MAX_NAME_CHARS,
+    false
+);
+bounded_text!(
+    /// Free text: a request in the person's words, a note, a description (may span lines).
+    Narrative,
+    limits::MAX_NARRATIVE_CHARS,
+    true
+);
+bounded_text!(
+    /// A short reason given for a decision (may span lines).
+    Reason,
+    limits::MAX_REASON_CHARS,
+    true
+);
+bounded_text!(
+    /// A postal address as one text (may span lines). Identity data: vault only.
+    PostalAddress,
+    limits::MAX_ADDRESS_CHARS,
+    true
+);
+
+/// An e-mail address: one `@` with text on both sides, no spaces, at most 254 characters.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub struct Email(String);
+
+impl Email {
+    /// Checks the shape; deliverability is not core's business.
+    pub fn new(raw: &str) -> Result<Self, ValidationError> {
+        let text = check_text("Email", raw, limits::MAX_EMAIL_CHARS, false)?;
+        let mut parts = text.split('@');
+        let shape_ok = matches!(
+            (parts.next(), parts.next(), parts.next()),
+            (Some(local), Some(domain), None) if !local.is_empty() && domain.contains('.')
+                && !domain.starts_with('.') && !domain.ends_with('.')
+        );
+        if !shape_ok || text.chars().any(char::is_whitespace) {
+            return Err(ValidationError::Malformed {
+                what: "Email",
+                detail: "expected local@domain.tld without spaces",
+            });
+        }
+        Ok(Self(text))
+    }
+    /// The address.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl TryFrom<String> for Email {
+    type Error = ValidationError;
+    fn try_from(raw: String) -> Result<Self, ValidationError> {
+        Self::new(&raw)
+    }
+}
+impl From<Email> for String {
+    fn from(value: Email) -> String {
+        value.0
+    }
+}
+
+/// A telephone number: digits with optional `+`, spaces, `-`, parentheses; 5 to 20 digits.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub struct Phone(String);
+
+impl Phone {
+    /// Checks the characters and the number of digits.
+    pub fn new(raw: &str) -> Result<Self, ValidationError> {
+        let text = check_text("Phone", raw, limits::MAX_PHONE_CHARS, false)?;
+        let allowed = |c: char| c.is_ascii_digit() || matches!(c, '+' | ' ' | '-' | '(' | ')');
+        let n_digits = text.chars().filter(char::is_ascii_digit).count();
+        if !text.chars().all(allowed) || !(5..=20).contains(&n_digits) {
+            return Err(ValidationError::Malformed {
+                what: "Phone",
+                detail: "expected 5 to 20 digits with optional + - ( ) and spaces",
+            });
+        }
+        Ok(Self(text))
+    }
+    /// The number as given (trimmed).
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl TryFrom<String> for Phone {
+    type Error = ValidationError;
+    fn try_from(raw: String) -> Result<Self, ValidationError> {
+        Self::new(&raw)
+    }
+}
+impl From<Phone> for String {
+    fn from(value: Phone) -> String {
+        value.0
+    }
+}
+
+/// A web address starting with `http://` or `https://` (HSDS `url`).
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub struct WebUrl(String);
+
+impl WebUrl {
+    /// Checks the scheme, the length and that there are no spaces.
+    pub fn new(raw: &str) -> Result<Self, ValidationError> {
+        let text = check_text("WebUrl", raw, limits::MAX_URL_CHARS, false)?;
+        let rest = text.strip_prefix("https://").or_else(|| text.strip_prefix("http://"));
+        match rest {
+            Some(host) if !host.is_empty() && !text.chars().any(char::is_whitespace) => Ok(Self(text)),
+            _ => Err(ValidationError::Malformed {
+                what: "WebUrl",
+                detail: "expected http:// or https:// followed by a host, without spaces",
+            }),
+        }
+    }
+    /// The address.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl TryFrom<String> for WebUrl {
+    type Error = ValidationError;
+    fn try_from(raw: String) -> Result<Self, ValidationError> {
+        Self::new(&raw)
+    }
+}
+impl From<WebUrl> for String {
+    fn from(value: WebUrl) -> String {
+        value.0
+    }
+}
+
+/// A Greek social-security number (ΑΜΚΑ): 11 digits whose last is the Luhn check digit of
+/// the first ten (the rule ΗΔΙΚΑ applies). The first six digits are usually the birth date
+/// (DDMMYY) but not always, so they are not checked as a date.
+#[derive(Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub struct Amka(String);
+
+impl Amka {
+    /// Accepts exactly 11 ASCII digits (surrounding spaces trimmed) passing the Luhn check.
+    pub fn new(raw: &str) -> Result<Self, ValidationError> {
+        let text = raw.trim();
+        if text.len() != 11 || !text.bytes().all(|b| b.is_ascii_digit()) {
+            return Err(ValidationError::Malformed { what: "Amka", detail: "expected exactly 11 digits" });
+        }
+        if !luhn_valid(text) {
+            return Err(ValidationError::AmkaCheckDigit { amka: text.to_owned() });
+        }
+        Ok(Self(text.to_owned()))
+    }
+    /// The 11 digits.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+/// The Luhn check: from the right, every second digit is doubled (minus 9 when over 9);
+/// the sum must be a multiple of 10. `digits` must be ASCII digits.
+fn luhn_valid(digits: &str) -> bool {
+    let sum: u32 = digits
+        .bytes()
+        .rev()
+        .enumerate()
+        .map(|(i, b)| {
+            let d = u32::from(b - b'0');
+            if i % 2 == 1 {
+                let doubled = d * 2;
+                if doubled > 9 {
+                    doubled - 9
+                } else {
+                    doubled
+                }
+            } else {
+                d
+            }
+        })
+        .sum();
+    sum % 10 == 0
+}
+
+/// Debug output hides all but the last two digits: AMKA is identity data.
+impl fmt::Debug for Amka {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let tail = self.0.get(9..).unwrap_or("");
+        write!(f, "Amka(*********{tail})")
+    }
+}
+
+impl TryFrom<String> for Amka {
+    type Error = ValidationError;
+    fn try_from(raw: String) -> Result<Self, ValidationError> {
+        Self::new(&raw)
+    }
+}
+impl From<Amka> for String {
+    fn from(value: Amka) -> String {
+        value.0
+    }
+}
+
+/// A civil (proleptic Gregorian) calendar date, written `YYYY-MM-DD`, years 1900 to 2199.
+///
+/// Day arithmetic goes through a count of days since 1970-01-01 computed with the
+/// days-from-civil algorithm (H. Hinnant), implemented here to keep core free of a date crate.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub struct Date {
+    // Field order matters: the derived ordering compares year, then month, then day.
+    year: i32,
+    month: u8,
+    day: u8,
+}
+
+/// The smallest year a [`Date`] may have.
+pub const MIN_YEAR: i32 = 1900;
+/// The largest year a [`Date`] may have.
+pub const MAX_YEAR: i32 = 2199;
+
+fn is_leap(year: i32) -> bool {
+    (year % 4 == 0 && year % 100 != 0) || year % 400 == 0
+}
+
+fn days_in_month(year: i32, month: u8) -> u8 {
+    match month {
+        1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
+        4 | 6 | 9 | 11 => 30,
+        2 if is_leap(year) => 29,
+        _ => 28,
+    }
+}
+
+impl Date {
+    /// Checks the year range, the month and the day of that month.
+    pub fn from_ymd(year: i32, month: u8, day: u8) -> Result<Self, ValidationError> {
+        if !(MIN_YEAR..=MAX_YEAR).contains(&year) {
+            return Err(ValidationError::OutOfRange {
+                what: "year",
+                value: i64::from(year),
+                min: i64::from(MIN_YEAR),
+                max: i64::from(MAX_YEAR),
+            });
+        }
+        if !(1..=12).contains(&month) {
+            return Err(ValidationError::OutOfRange { what: "month", value: i64::from(month), min: 1, max: 12 });
+        }
+        let last = days_in_month(year, month);
+        if !(1..=last).contains(&day) {
+            return Err(ValidationError::OutOfRange {
+                what: "day",
+                value: i64::from(day),
+                min: 1,
+                max: i64::from(last),
+            });
+        }
+        Ok(Self { year, month, day })
+    }
+
+    /// Parses `YYYY-MM-DD` exactly (ten ASCII characters).
+    pub fn parse(text: &str) -> Result<Self, ValidationError> {
+        let bytes = text.trim().as_bytes();
+        let shape_ok = bytes.len() == 10
+            && bytes[4] == b'-'
+            && bytes[7] == b'-'
+            && bytes.iter().enumerate().all(|(i, b)| i == 4 || i == 7 || b.is_ascii_digit());
+        if !shape_ok {
+            return Err(ValidationError::Malformed { what: "Date", detail: "expected YYYY-MM-DD" });
+        }
+        let number = |range: std::ops::Range<usize>| -> i32 {
+            bytes[range].iter().fold(0, |acc, b| acc * 10 + i32::from(b - b'0'))
+        };
+        let month = u8::try_from(number(5..7)).unwrap_or(0);
+        let day = u8::try_from(number(8..10)).unwrap_or(0);
+        Self::from_ymd(number(0..4), month, day)
+    }
+
+    /// The year.
+    pub fn year(&self) -> i32 {
+        self.year
+    }
+    /// The month, 1 to 12.
+    pub fn month(&self) -> u8 {
+        self.month
+    }
+    /// The day of the month, 1 to 31.
+    pub fn day(&self) -> u8 {
+        self.day
+    }
+
+    /// Days since 1970-01-01 (negative before it).
+    pub fn days_since_epoch(&self) -> i64 {
+        let month = i64::from(self.month);
+        let day = i64::from(self.day);
+        let year = i64::from(self.year) - i64::from(month <= 2);
+        let era = year.div_euclid(400);
+        let year_of_era = year - era * 400;
+        let shifted_month = (month + 9) % 12; // March is 0.
+        let day_of_year = (153 * shifted_month + 2) / 5 + day - 1;
+        let day_of_era = year_of_era * 365 + year_of_era / 4 - year_of_era / 100 + day_of_year;
+        era * 146_097 + day_of_era - 719_468
+    }
+
+    /// The date `days` days after 1970-01-01, if it lies within the supported years.
+    pub fn from_days_since_epoch(days: i64) -> Result<Self, ValidationError> {
+        let z = days + 719_468;
+        let era = z.div_euclid(146_097);
+        let day_of_era = z - era * 146_097;
+        let year_of_era = (day_of_era - day_of_era / 1460 + day_of_era / 36_524 - day_of_era / 146_096) / 365;
+        let day_of_year = day_of_era - (365 * year_of_era + year_of_era / 4 - year_of_era / 100);
+        let shifted_month = (5 * day_of_year + 2) / 153;
+        let day = day_of_year - (153 * shifted_month + 2) / 5 + 1;
+        let month = if shifted_month < 10 { shifted_month + 3 } else { shifted_month - 9 };
+        let year = year_of_era + era * 400 + i64::from(month <= 2);
+        let out_of_range = ValidationError::OutOfRange {
+            what: "days since epoch",
+            value: days,
+            min: i64::from(MIN_YEAR),
+            max: i64::from(MAX_YEAR),
+        };
+        let year = i32::try_from(year).map_err(|_| out_of_range.clone())?;
+        let month = u8::try_from(month).map_err(|_| out_of_range.clone())?;
+        let day = u8::try_from(day).map_err(|_| out_of_range.clone())?;
+        Self::from_ymd(year, month, day).map_err(|_| out_of_range)
+    }
+
+    /// Whole days from `self` to `later` (negative if `later` is earlier).
+    pub fn days_until(&self, later: Date) -> i64 {
+        later.days_since_epoch() - self.days_since_epoch()
+    }
+
+    /// The date `days` days later (or earlier, if negative), within the supported years.
+    pub fn add_days(&self, days: i64) -> Result<Self, ValidationError> {
+        Self::from_days_since_epoch(self.days_since_epoch().saturating_add(days))
+    }
+}
+
+impl fmt::Display for Date {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{:04}-{:02}-{:02}", self.year, self.month, self.day)
+    }
+}
+
+impl TryFrom<String> for Date {
+    type Error = ValidationError;
+    fn try_from(raw: String) -> Result<Self, ValidationError> {
+        Self::parse(&raw)
+    }
+}
+impl From<Date> for String {
+    fn from(value: Date) -> String {
+        value.to_string()
+    }
+}
+
+/// An instant: milliseconds since 1970-01-01T00:00:00Z. Core never reads a clock; the
+/// caller supplies every timestamp.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct Timestamp(i64);
+
+impl Timestamp {
+    /// Wraps a count of milliseconds since the Unix epoch (UTC).
+    pub fn from_unix_ms(unix_ms: i64) -> Self {
+        Self(unix_ms)
+    }
+    /// Milliseconds since the Unix epoch (UTC).
+    pub fn unix_ms(&self) -> i64 {
+        self.0
+    }
+}
+
+/// An amount of money in euro cents, from 0 to [`limits::MAX_EURO_CENTS`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(try_from = "u64", into = "u64")]
+pub struct EuroCents(u64);
+
+impl EuroCents {
+    /// Checks the upper bound (one hundred billion euro).
+    pub fn new(cents: u64) -> Result<Self, ValidationError> {
+        if cents > limits::MAX_EURO_CENTS {
+            return Err(ValidationError::OutOfRange {
+                what: "euro cents",
+                value: i64::try_from(cents).unwrap_or(i64::MAX),
+                min: 0,
+                max: i64::try_from(limits::MAX_EURO_CENTS).unwrap_or(i64::MAX),
+            });
+        }
+        Ok(Self(cents))
+    }
+    /// The amount in cents.
+    pub fn cents(&self) -> u64 {
+        self.0
+    }
+}
+
+impl TryFrom<u64> for EuroCents {
+    type Error = ValidationError;
+    fn try_from(cents: u64) -> Result<Self, ValidationError> {
+        Self::new(cents)
+    }
+}
+impl From<EuroCents> for u64 {
+    fn from(value: EuroCents) -> u64 {
+        value.0
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn days_from_civil_round_trips_over_the_whole_range() {
+        let first = Date::from_ymd(MIN_YEAR, 1, 1).map(|d| d.days_since_epoch());
+        let last = Date::from_ymd(MAX_YEAR, 12, 31).map(|d| d.days_since_epoch());
+        let (Ok(first), Ok(last)) = (first, last) else {
+            panic!("range ends must be valid dates");
+        };
+        let mut previous: Option<Date> = None;
+        for days in first..=last {
+            let date = Date::from_days_since_epoch(days);
+            assert!(date.is_ok(), "day {days} must map to a date");
+            if let Ok(date) = date {
+                assert_eq!(date.days_since_epoch(), days);
+                assert_eq!(Date::parse(&date.to_string()), Ok(date));
+                if let Some(p) = previous {
+                    assert!(p < date);
+                }
+                previous = Some(date);
+            }
+        }
+        assert_eq!(Date::parse("1970-01-01").map(|d| d.days_since_epoch()), Ok(0));
+        assert_eq!(Date::parse("2000-03-01").map(|d| d.days_since_epoch()), Ok(11_017));
+        assert!(Date::from_days_since_epoch(last + 1).is_err());
+    }
+
+    #[test]
+    fn dates_reject_impossible_days() {
+        assert!(Date::parse("2023-02-29").is_err());
+        assert!(Date::parse("2024-02-29").is_ok());
+        assert!(Date::parse("1900-02-29").is_err());
+        assert!(Date::parse("2023-13-01").is_err());
+        assert!(Date::parse("23-01-01").is_err());
+        assert!(Date::parse("1899-12-31").is_err());
+    }
+
+    #[test]
+    fn amka_needs_eleven_digits_and_the_luhn_digit() {
+        // 0101801234 followed by its Luhn digit.
+        let base = "0101801234";
+        let check = (0..10u8).map(|d| format!("{base}{d}")).find(|c| luhn_valid(c));
+        let Some(valid) = check else {
+            panic!("some digit completes the Luhn sum");
+        };
+        assert!(Amka::new(&valid).is_ok());
+        let last = valid.as_bytes()[10] - b'0';
+        let wrong = format!("{base}{}", (last + 1) % 10);
+        assert!(matches!(Amka::new(&wrong), Err(ValidationError::AmkaCheckDigit { .. })));
+        assert!(matches!(Amka::new("1234"), Err(ValidationError::Malformed { .. })));
+        assert!(!format!("{:?}", Amka::new(&valid)).contains(base));
+    }
+
+    #[test]
+    fn text_is_trimmed_and_bounded() {
+        assert_eq!(MunicipalityName::new("  Σφακίων ").map(|m| m.as_str().to_owned()), Ok("Σφακίων".to_owned()));
+        assert!(matches!(MunicipalityName::new("   "), Err(ValidationError::Empty { .. })));
+        let long = "α".repeat(MunicipalityName::MAX_CHARS + 1);
+        assert!(matches!(MunicipalityName::new(&long), Err(ValidationError::TooLong { .. })));
+        assert!(matches!(OrganisationName::new("a\nb"), Err(ValidationError::ControlCharacter { .. })));
+        assert!(Narrative::new("line one\nline two").is_ok());
+        assert!(Email::new("a@b.gr").is_ok());
+        assert!(Email::new("a@b").is_err());
+        assert!(Phone::new("+30 210 1234567").is_ok());
+        assert!(Phone::new("call me").is_err());
+        assert!(WebUrl::new("https://kapodistrias.gr").is_ok());
+        assert!(WebUrl::new("ftp://x").is_err());
+        assert!(EuroCents::new(26_640_000).is_ok());
+        assert!(EuroCents::new(u64::MAX).is_err());
+    }
+}
