@@ -68,3 +68,20 @@ pub fn append(stream_id: &StreamId, expected: ExpectedVersion, labels: &[&str]) 
 pub fn labels(records: &[RecordedEvent]) -> Vec<String> {
     records.iter().map(|r| r.payload.to_value().expect("JSON")["label"].as_str().expect("a label").to_owned()).collect()
 }
+
+/// A proptest configuration with `default_cases` cases (PROPTEST_CASES overrides) and a seed
+/// that is printed, so that any failure can be replayed with PROPTEST_RNG_SEED=<seed>.
+pub fn proptest_config(default_cases: u32) -> proptest::test_runner::Config {
+    let cases = std::env::var("PROPTEST_CASES").ok().and_then(|v| v.parse().ok()).unwrap_or(default_cases);
+    let seed = std::env::var("PROPTEST_RNG_SEED").ok().and_then(|v| v.parse().ok()).unwrap_or_else(|| {
+        let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap_or_default();
+        u64::try_from(nanos.as_nanos() % u128::from(u64::MAX)).unwrap_or(0)
+    });
+    eprintln!("proptest: {cases} cases, PROPTEST_RNG_SEED={seed}");
+    proptest::test_runner::Config {
+        cases,
+        failure_persistence: None,
+        rng_seed: proptest::test_runner::RngSeed::Fixed(seed),
+        ..proptest::test_runner::Config::default()
+    }
+}
