@@ -1,0 +1,445 @@
+//! Given/when/then tests of every command and every rule, through `common::check`.
+//!
+//! `every_command_and_every_rule_is_covered` runs all scenarios on one thread and checks that
+//! each command was accepted at least once and each `Rejection` variant produced at least once.
+
+mod common;
+
+use std::collections::BTreeSet;
+
+use common::*;
+use parapompi_core::agency::{AgencyAction, AgencyCommand, AgencyEvent, AgencyProfile};
+use parapompi_core::beneficiary::{BeneficiaryAction, BeneficiaryEvent};
+use parapompi_core::case::{CaseAction, CaseEvent, ConsentOverride, SharingBasis};
+use parapompi_core::centre::{CentreAction, CentreEvent, FundingProgramme};
+use parapompi_core::staff::{StaffAction, StaffCommand, StaffEvent};
+use parapompi_core::values::{EuroCents, FundName, ProgrammeCode};
+use parapompi_core::vocab::{
+    AgencyKind, Answer, CloseReason, IntakeChannel, LegalBasis, Need, NeedDomain, NeedPriority,
+    Outcome, ReferralPriority, ReferralStatus, Role, ServiceKind, SharingPurpose,
+};
+use parapompi_core::{Actor, Command, Event, Rejection};
+use Then::{Events, Rejected};
+
+fn case_event(e: CaseEvent) -> Event {
+    Event::Case(e)
+}
+
+fn staff_cmd(n: u128, action: StaffAction) -> Command {
+    Command::Staff(StaffCommand {
+        staff_id: staff_id(n),
+        action,
+    })
+}
+
+fn agency_cmd(action: AgencyAction) -> Command {
+    Command::Agency(AgencyCommand {
+        agency_id: agency_id(),
+        action,
+    })
+}
+
+fn profile() -> AgencyProfile {
+    AgencyProfile {
+        name: org("ΔΥΠΑ Χανίων"),
+        kind: AgencyKind::PublicService,
+        description: Some(text("Υπηρεσία απασχόλησης")),
+        need_domains: [NeedDomain::Employment].into_iter().collect(),
+        municipality: town("Χανίων"),
+        email: None,
+        url: None,
+        phones: vec![],
+    }
+}
+
+fn agency_registered() -> Event {
+    Event::Agency(AgencyEvent::AgencyRegistered {
+        agency_id: agency_id(),
+        profile: profile(),
+    })
+}
+
+fn programme(starts: &str, ends: &str) -> FundingProgramme {
+    FundingProgramme {
+        code: ok(ProgrammeCode::new("MIS 5002285")),
+        fund: ok(FundName::new("ΕΚΤ / ΠΕΠ Κρήτης 2014-2020")),
+        starts_on: date(starts),
+        ends_on: date(ends),
+        budget: ok(EuroCents::new(26_640_000)),
+    }
+}
+
+fn create_referral(n: u128, need: NeedDomain) -> CaseAction {
+    CaseAction::CreateReferral {
+        referral_id: referral(n),
+        agency_id: agency_id(),
+        need,
+        reason: why("Αναζήτηση εργασίας"),
+        due_on: due(),
+        priority: ReferralPriority::Routine,
+    }
+}
+
+fn rid() -> parapompi_core::values::ReferralId {
+    referral(REF1)
+}
+
+macro_rules! scenarios {
+    ($($name:ident $body:block)*) => {
+        $(#[test] fn $name() $body)*
+        const SCENARIOS: &[(&str, fn())] = &[$((stringify!($name), $name)),*];
+    };
+}
+
+scenarios! {
+    // ---------------- centres ----------------
+    setup_registers_a_centre {
+        let when = centre_cmd(CentreAction::Register {
+            name: org("Κέντρο Κοινότητας Αποκορώνου"),
+            host_municipality: town("Αποκορώνου"),
+            supervising_service: org("Κοινωνική Υπηρεσία Δήμου Αποκορώνου"),
+            first_administrator: staff_id(ADMIN),
+        });
+        check(&[], when, &as_actor(Actor::Setup), Events(vec![centre_registered()]));
+    }
+    a_centre_serves_a_neighbouring_municipality {
+        let when = centre_cmd(CentreAction::AddServedMunicipality { municipality: town("Σφακίων") });
+        let then = Event::Centre(CentreEvent::ServedMunicipalityAdded { municipality: town("Σφακίων") });
+        check(&[centre_registered()], when, &as_staff(ADMIN), Events(vec![then]));
+    }
+    a_centre_opens_and_closes_an_antenna {
+        let open = CentreAction::OpenAntenna { antenna_id: antenna_id(), name: org("Παράρτημα Νεστορίου"), municipality: town("Νεστορίου") };
+        let opened = Event::Centre(CentreEvent::AntennaOpened { antenna_id: antenna_id(), name: org("Παράρτημα Νεστορίου"), municipality: town("Νεστορίου"), opened_on: today() });
+        check(&[centre_registered()], centre_cmd(open), &as_staff(ADMIN), Events(vec![opened.clone()]));
+        let close = centre_cmd(CentreAction::CloseAntenna { antenna_id: antenna_id() });
+        let closed = Event::Centre(CentreEvent::AntennaClosed { antenna_id: antenna_id(), closed_on: today() });
+        check(&[centre_registered(), opened], close, &as_staff(ADMIN), Events(vec![closed]));
+    }
+    a_centre_records_its_funding_programme {
+        let p = programme("2017-06-01", "2023-05-31");
+        let when = centre_cmd(CentreAction::AddFundingProgramme { programme: p.clone() });
+        check(&[centre_registered()], when, &as_staff(ADMIN), Events(vec![Event::Centre(CentreEvent::FundingProgrammeAdded { programme: p })]));
+    }
+    a_budget_period_cannot_end_before_it_starts {
+        let when = centre_cmd(CentreAction::AddFundingProgramme { programme: programme("2023-05-31", "2017-06-01") });
+        check(&[centre_registered()], when, &as_staff(ADMIN), Rejected("PeriodEndsBeforeStart"));
+    }
+    a_centre_cannot_be_registered_twice {
+        let when = centre_cmd(CentreAction::Register { name: org("X"), host_municipality: town("Y"), supervising_service: org("Z"), first_administrator: staff_id(ADMIN) });
+        check(&[centre_registered()], when, &as_actor(Actor::Setup), Rejected("AlreadyExists"));
+    }
+    the_host_is_not_served_twice {
+        let when = centre_cmd(CentreAction::AddServedMunicipality { municipality: town("Αποκορώνου") });
+        check(&[centre_registered()], when, &as_staff(ADMIN), Rejected("Duplicate"));
+    }
+    served_municipalities_are_limited {
+        let mut given = vec![centre_registered()];
+        for i in 0..parapompi_core::limits::MAX_SERVED_MUNICIPALITIES {
+            given.push(Event::Centre(CentreEvent::ServedMunicipalityAdded { municipality: town(&format!("Δήμος {i}")) }));
+        }
+        let when = centre_cmd(CentreAction::AddServedMunicipality { municipality: town("Σφακίων") });
+        check(&given, when, &as_staff(ADMIN), Rejected("TooMany"));
+    }
+    only_an_open_antenna_closes {
+        let when = centre_cmd(CentreAction::CloseAntenna { antenna_id: antenna_id() });
+        check(&[centre_registered()], when, &as_staff(ADMIN), Rejected("AntennaNotOpen"));
+    }
+    the_setup_actor_only_bootstraps {
+        let when = centre_cmd(CentreAction::AddServedMunicipality { municipality: town("Σφακίων") });
+        check(&[centre_registered()], when, &as_actor(Actor::Setup), Rejected("SetupActorNotAllowed"));
+    }
+    a_command_on_the_wrong_kind_of_stream_is_refused {
+        check(&[centre_registered()], case_cmd(open_case_action()), &as_staff(WORKER), Rejected("WrongStream"));
+    }
+
+    // ---------------- staff ----------------
+    setup_registers_the_first_administrator {
+        let roles: BTreeSet<Role> = [Role::Administrator].into_iter().collect();
+        let when = staff_cmd(ADMIN, StaffAction::Register { centre_id: centre_id(), name: person("Γιώργος Α."), roles: roles.clone() });
+        let then = Event::Staff(StaffEvent::StaffRegistered { staff_id: staff_id(ADMIN), centre_id: centre_id(), name: person("Γιώργος Α."), roles });
+        check(&[], when, &as_actor(Actor::Setup), Events(vec![then]));
+    }
+    setup_cannot_register_anyone_else {
+        let roles: BTreeSet<Role> = [Role::Administrator].into_iter().collect();
+        let when = staff_cmd(WORKER, StaffAction::Register { centre_id: centre_id(), name: person("Ελένη"), roles });
+        check(&[], when, &as_actor(Actor::Setup), Rejected("SetupActorNotAllowed"));
+    }
+    roles_change_and_staff_are_deactivated {
+        let roles: BTreeSet<Role> = [Role::SocialWorker].into_iter().collect();
+        let registered = Event::Staff(StaffEvent::StaffRegistered { staff_id: staff_id(WORKER), centre_id: centre_id(), name: person("Ελένη"), roles });
+        let new_roles: BTreeSet<Role> = [Role::SocialWorker, Role::RomaMediator].into_iter().collect();
+        let change = staff_cmd(WORKER, StaffAction::ChangeRoles { roles: new_roles.clone() });
+        check(&[registered.clone()], change, &as_staff(ADMIN), Events(vec![Event::Staff(StaffEvent::StaffRolesChanged { roles: new_roles })]));
+        let off = Event::Staff(StaffEvent::StaffDeactivated { deactivated_on: today() });
+        check(&[registered.clone()], staff_cmd(WORKER, StaffAction::Deactivate), &as_staff(ADMIN), Events(vec![off.clone()]));
+        check(&[registered, off], staff_cmd(WORKER, StaffAction::Deactivate), &as_staff(ADMIN), Rejected("NothingToChange"));
+    }
+    a_staff_member_needs_a_role {
+        let when = staff_cmd(WORKER, StaffAction::Register { centre_id: centre_id(), name: person("Ελένη"), roles: BTreeSet::new() });
+        check(&[], when, &as_staff(ADMIN), Rejected("NoRoles"));
+    }
+    registering_staff_needs_the_centre_fact {
+        let mut ctx = as_staff(ADMIN);
+        ctx.facts.centre = None;
+        let when = staff_cmd(WORKER, StaffAction::Register { centre_id: centre_id(), name: person("Ελένη"), roles: [Role::Reception].into_iter().collect() });
+        check(&[], when, &ctx, Rejected("MissingFact"));
+    }
+
+    // ---------------- agencies ----------------
+    agencies_are_registered_updated_deactivated_and_reactivated {
+        check(&[], agency_cmd(AgencyAction::Register { profile: profile() }), &as_staff(WORKER), Events(vec![agency_registered()]));
+        let mut p = profile();
+        p.need_domains.insert(NeedDomain::Education);
+        check(&[agency_registered()], agency_cmd(AgencyAction::Update { profile: p.clone() }), &as_staff(SUPERVISOR), Events(vec![Event::Agency(AgencyEvent::AgencyUpdated { profile: p })]));
+        let off = Event::Agency(AgencyEvent::AgencyDeactivated { reason: Some(why("Έκλεισε")), deactivated_on: today() });
+        check(&[agency_registered()], agency_cmd(AgencyAction::Deactivate { reason: Some(why("Έκλεισε")) }), &as_staff(ADMIN), Events(vec![off.clone()]));
+        check(&[agency_registered(), off], agency_cmd(AgencyAction::Reactivate), &as_staff(ADMIN), Events(vec![Event::Agency(AgencyEvent::AgencyReactivated { reactivated_on: today() })]));
+    }
+    reception_does_not_keep_the_agency_directory {
+        check(&[], agency_cmd(AgencyAction::Register { profile: profile() }), &as_staff(RECEPTION), Rejected("RoleNotPermitted"));
+    }
+
+    // ---------------- beneficiaries ----------------
+    a_beneficiary_is_registered_with_only_a_digest_of_identity {
+        let when = beneficiary_cmd(BeneficiaryAction::Register { identity: identity(), salt: salt(), attributes: attributes(), centre_id: centre_id() });
+        check(&[], when, &as_staff(RECEPTION), Events(vec![beneficiary_registered()]));
+        let payload = beneficiary_registered().to_payload().to_string();
+        assert!(!payload.contains("Παπαδάκη") && !payload.contains(valid_amka().as_str()));
+    }
+    identity_is_corrected_by_a_new_digest {
+        let new_salt = ok(parapompi_core::identity::IdentitySalt::new(vec![9; 32]));
+        let when = beneficiary_cmd(BeneficiaryAction::CorrectIdentity { identity: identity(), salt: new_salt.clone() });
+        let then = Event::Beneficiary(BeneficiaryEvent::IdentityDigestChanged { identity_digest: identity().digest(&new_salt) });
+        check(&[beneficiary_registered()], when, &as_staff(WORKER), Events(vec![then]));
+    }
+    attributes_and_legal_basis_are_recorded {
+        let mut a = attributes();
+        a.education = Answer::Given(parapompi_core::vocab::IscedBand::Isced3To4);
+        let then = Event::Beneficiary(BeneficiaryEvent::BeneficiaryAttributesUpdated { attributes: a.clone() });
+        check(&[beneficiary_registered()], beneficiary_cmd(BeneficiaryAction::UpdateAttributes { attributes: a }), &as_staff(WORKER), Events(vec![then]));
+        let then = Event::Beneficiary(BeneficiaryEvent::LegalBasisRecorded { basis: LegalBasis::PublicTask, recorded_on: today() });
+        check(&[beneficiary_registered()], beneficiary_cmd(BeneficiaryAction::RecordLegalBasis { basis: LegalBasis::PublicTask }), &as_staff(WORKER), Events(vec![then]));
+    }
+    consent_is_granted_and_withdrawn {
+        let granted = Event::Beneficiary(BeneficiaryEvent::SharingConsentGranted { agency_id: agency_id(), purpose: SharingPurpose::Referral, granted_on: opened_on() });
+        let grant = beneficiary_cmd(BeneficiaryAction::GrantConsent { agency_id: agency_id(), purpose: SharingPurpose::Referral, granted_on: opened_on() });
+        check(&[beneficiary_registered()], grant.clone(), &as_staff(WORKER), Events(vec![granted.clone()]));
+        check(&[beneficiary_registered(), granted.clone()], grant, &as_staff(WORKER), Rejected("ConsentAlreadyActive"));
+        let withdraw = beneficiary_cmd(BeneficiaryAction::WithdrawConsent { agency_id: agency_id(), purpose: SharingPurpose::Referral, withdrawn_on: today() });
+        let then = Event::Beneficiary(BeneficiaryEvent::SharingConsentWithdrawn { agency_id: agency_id(), purpose: SharingPurpose::Referral, withdrawn_on: today() });
+        check(&[beneficiary_registered(), granted], withdraw.clone(), &as_staff(WORKER), Events(vec![then]));
+        check(&[beneficiary_registered()], withdraw, &as_staff(WORKER), Rejected("NoActiveConsent"));
+    }
+    a_year_of_birth_in_the_future_is_refused {
+        let mut a = attributes();
+        a.year_of_birth = Answer::Given(2030);
+        check(&[beneficiary_registered()], beneficiary_cmd(BeneficiaryAction::UpdateAttributes { attributes: a }), &as_staff(WORKER), Rejected("YearOfBirthOutOfRange"));
+    }
+
+    // ---------------- cases ----------------
+    reception_opens_a_case_at_an_antenna_for_a_referred_in_person {
+        let action = CaseAction::Open { beneficiary_id: beneficiary_id(), centre_id: centre_id(), antenna_id: Some(antenna_id()), intake_date: opened_on(), channel: IntakeChannel::ReferredIn { agency_id: agency_id() }, request: text("Στέγαση") };
+        let then = case_event(CaseEvent::CaseOpened { case_id: case_id(), beneficiary_id: beneficiary_id(), centre_id: centre_id(), antenna_id: Some(antenna_id()), intake_date: opened_on(), channel: IntakeChannel::ReferredIn { agency_id: agency_id() }, request: text("Στέγαση"), opened_by: staff_id(RECEPTION) });
+        check(&[], case_cmd(action), &as_staff(RECEPTION), Events(vec![then]));
+        check(&[], case_cmd(open_case_action()), &as_staff(RECEPTION), Events(vec![case_opened()]));
+    }
+    an_intake_cannot_be_dated_tomorrow {
+        let CaseAction::Open { beneficiary_id, centre_id, antenna_id, channel, request, .. } = open_case_action() else { unreachable!() };
+        let action = CaseAction::Open { beneficiary_id, centre_id, antenna_id, intake_date: date("2023-03-02"), channel, request };
+        check(&[], case_cmd(action), &as_staff(RECEPTION), Rejected("DateInFuture"));
+    }
+    opening_a_case_needs_a_registered_beneficiary {
+        let mut ctx = as_staff(RECEPTION);
+        ctx.facts.beneficiary = None;
+        check(&[], case_cmd(open_case_action()), &ctx, Rejected("MissingFact"));
+    }
+    a_case_is_assigned_then_reassigned_by_a_supervisor {
+        check(&[case_opened()], case_cmd(CaseAction::Assign { staff_id: staff_id(WORKER) }), &as_staff(WORKER), Events(vec![assigned()]));
+        let mut ctx = as_staff(SUPERVISOR);
+        ctx.facts.staff = Some(staff_facts(PSYCHOLOGIST));
+        let then = case_event(CaseEvent::CaseReassigned { from_staff_id: staff_id(WORKER), staff_id: staff_id(PSYCHOLOGIST), reason: why("Ψυχοκοινωνική υποστήριξη"), reassigned_by: staff_id(SUPERVISOR) });
+        check(&[case_opened(), assigned()], case_cmd(CaseAction::Reassign { staff_id: staff_id(PSYCHOLOGIST), reason: why("Ψυχοκοινωνική υποστήριξη") }), &ctx, Events(vec![then]));
+    }
+    only_a_supervisor_reassigns {
+        let when = case_cmd(CaseAction::Reassign { staff_id: staff_id(PSYCHOLOGIST), reason: why("x") });
+        check(&[case_opened(), assigned()], when, &as_staff(WORKER), Rejected("RoleNotPermitted"));
+    }
+    a_first_assignment_cannot_overwrite {
+        check(&[case_opened(), assigned()], case_cmd(CaseAction::Assign { staff_id: staff_id(WORKER) }), &as_staff(WORKER), Rejected("AlreadyAssigned"));
+    }
+    nobody_to_reassign_from {
+        check(&[case_opened()], case_cmd(CaseAction::Reassign { staff_id: staff_id(WORKER), reason: why("x") }), &as_staff(SUPERVISOR), Rejected("NotAssigned"));
+    }
+    a_deactivated_assignee_is_refused {
+        let mut ctx = as_staff(WORKER);
+        ctx.facts.staff = Some(staff_facts(RETIRED));
+        check(&[case_opened()], case_cmd(CaseAction::Assign { staff_id: staff_id(RETIRED) }), &ctx, Rejected("AssigneeNotEligible"));
+    }
+    needs_are_assessed_and_services_recorded {
+        let needs = vec![Need { domain: NeedDomain::Housing, priority: NeedPriority::High }, Need { domain: NeedDomain::Employment, priority: NeedPriority::Medium }];
+        let then = case_event(CaseEvent::NeedsAssessed { needs: needs.clone(), assessed_on: today(), summary: None, assessed_by: staff_id(WORKER) });
+        check(&[case_opened()], case_cmd(CaseAction::Assess { needs, assessed_on: today(), summary: None }), &as_staff(WORKER), Events(vec![then]));
+        let then = case_event(CaseEvent::ServiceProvided { kind: ServiceKind::VocationalGuidance, provided_on: opened_on(), note: None, provided_by: staff_id(PSYCHOLOGIST) });
+        check(&[case_opened()], case_cmd(CaseAction::RecordService { kind: ServiceKind::VocationalGuidance, provided_on: opened_on(), note: None }), &as_staff(PSYCHOLOGIST), Events(vec![then]));
+    }
+    an_assessment_needs_needs_each_domain_once {
+        check(&[case_opened()], case_cmd(CaseAction::Assess { needs: vec![], assessed_on: today(), summary: None }), &as_staff(WORKER), Rejected("NoNeeds"));
+        let need = Need { domain: NeedDomain::Housing, priority: NeedPriority::High };
+        check(&[case_opened()], case_cmd(CaseAction::Assess { needs: vec![need, need], assessed_on: today(), summary: None }), &as_staff(WORKER), Rejected("Duplicate"));
+    }
+    a_service_cannot_predate_the_intake {
+        let when = case_cmd(CaseAction::RecordService { kind: ServiceKind::Information, provided_on: date("2023-02-01"), note: None });
+        check(&[case_opened()], when, &as_staff(WORKER), Rejected("DateBeforeCaseOpened"));
+    }
+    notes_close_and_reopen {
+        let then = case_event(CaseEvent::CaseNoteAdded { text: text("Τηλεφώνησε."), written_on: today(), author: staff_id(RECEPTION) });
+        check(&[case_opened()], case_cmd(CaseAction::AddNote { text: text("Τηλεφώνησε.") }), &as_staff(RECEPTION), Events(vec![then]));
+        check(&[case_opened()], case_cmd(CaseAction::Close { reason: CloseReason::GoalsMet, detail: None }), &as_staff(WORKER), Events(vec![closed()]));
+        let then = case_event(CaseEvent::CaseReopened { reason: why("Νέο αίτημα"), reopened_on: today(), reopened_by: staff_id(SUPERVISOR) });
+        check(&[case_opened(), closed()], case_cmd(CaseAction::Reopen { reason: Some(why("Νέο αίτημα")) }), &as_staff(SUPERVISOR), Events(vec![then]));
+    }
+    a_closed_case_takes_no_notes_and_an_open_one_no_reopening {
+        check(&[case_opened(), closed()], case_cmd(CaseAction::AddNote { text: text("x") }), &as_staff(WORKER), Rejected("CaseIsClosed"));
+        check(&[case_opened()], case_cmd(CaseAction::Reopen { reason: Some(why("x")) }), &as_staff(SUPERVISOR), Rejected("CaseIsOpen"));
+    }
+    closing_other_needs_a_reason {
+        check(&[case_opened()], case_cmd(CaseAction::Close { reason: CloseReason::Other, detail: None }), &as_staff(WORKER), Rejected("MissingReason"));
+    }
+    a_case_with_open_referrals_stays_open {
+        check(&[case_opened(), created(REF1)], case_cmd(CaseAction::Close { reason: CloseReason::GoalsMet, detail: None }), &as_staff(WORKER), Rejected("OpenReferralsRemain"));
+    }
+    an_actor_outside_the_centre_is_refused {
+        check(&[case_opened()], case_cmd(CaseAction::AddNote { text: text("x") }), &as_staff(OUTSIDER), Rejected("OutsideCentre"));
+    }
+    a_deactivated_actor_is_refused {
+        check(&[case_opened()], case_cmd(CaseAction::AddNote { text: text("x") }), &as_staff(RETIRED), Rejected("ActorDeactivated"));
+    }
+    evaluators_never_write {
+        check(&[case_opened()], case_cmd(CaseAction::AddNote { text: text("x") }), &as_actor(Actor::Evaluator), Rejected("EvaluatorCannotWrite"));
+    }
+    nothing_happens_to_a_case_that_does_not_exist {
+        check(&[], case_cmd(CaseAction::AddNote { text: text("x") }), &as_staff(WORKER), Rejected("NotFound"));
+    }
+
+    // ---------------- referrals ----------------
+    a_referral_is_created_with_its_agency_kind {
+        check(&[case_opened()], case_cmd(create_referral(REF1, NeedDomain::Employment)), &as_staff(WORKER), Events(vec![created(REF1)]));
+    }
+    no_referral_to_an_inactive_agency {
+        let mut ctx = as_staff(WORKER);
+        ctx.facts.agency = Some(agency_facts(false));
+        check(&[case_opened()], case_cmd(create_referral(REF1, NeedDomain::Employment)), &ctx, Rejected("AgencyInactive"));
+    }
+    no_referral_for_a_need_the_agency_does_not_serve {
+        check(&[case_opened()], case_cmd(create_referral(REF1, NeedDomain::Health)), &as_staff(WORKER), Rejected("AgencyDoesNotServeNeed"));
+    }
+    a_due_date_in_the_past_is_refused {
+        let when = case_cmd(CaseAction::MoveDueDate { referral_id: rid(), due_on: date("2023-02-28"), reason: None });
+        check(&[case_opened(), created(REF1)], when, &as_staff(WORKER), Rejected("DueDateOutOfRange"));
+    }
+    a_referral_is_sent_under_consent {
+        let when = case_cmd(CaseAction::SendReferral { referral_id: rid(), consent_override: None });
+        check(&[case_opened(), created(REF1)], when, &as_staff(WORKER), Events(vec![sent(REF1)]));
+    }
+    no_consent_no_sending {
+        let mut ctx = as_staff(WORKER);
+        if let Some(b) = ctx.facts.beneficiary.as_mut() { b.consents.clear(); }
+        let when = case_cmd(CaseAction::SendReferral { referral_id: rid(), consent_override: None });
+        check(&[case_opened(), created(REF1)], when, &ctx, Rejected("NoSharingConsent"));
+    }
+    a_withdrawn_consent_needs_a_supervisor_override_with_a_reason {
+        let mut ctx = as_staff(SUPERVISOR);
+        if let Some(b) = ctx.facts.beneficiary.as_mut() { b.consents[0].withdrawn_on = Some(date("2023-02-25")); }
+        let given = [case_opened(), created(REF1)];
+        let with = |reason| case_cmd(CaseAction::SendReferral { referral_id: rid(), consent_override: Some(ConsentOverride { reason }) });
+        check(&given, with(None), &ctx, Rejected("MissingReason"));
+        let then = case_event(CaseEvent::ReferralSent { referral_id: rid(), sent_on: today(), sharing_basis: SharingBasis::SupervisorOverride { supervisor: staff_id(SUPERVISOR), reason: why("Κίνδυνος αστεγίας") } });
+        check(&given, with(Some(why("Κίνδυνος αστεγίας"))), &ctx, Events(vec![then]));
+        ctx.actor = Actor::Staff(staff_facts(WORKER));
+        check(&given, with(Some(why("x"))), &ctx, Rejected("RoleNotPermitted"));
+    }
+    a_referral_is_accepted_started_and_completed {
+        let given = vec![case_opened(), created(REF1), sent(REF1)];
+        check(&given, case_cmd(CaseAction::AcceptReferral { referral_id: rid() }), &as_staff(WORKER), Events(vec![accepted(REF1)]));
+        let given = [given, vec![accepted(REF1)]].concat();
+        check(&given, case_cmd(CaseAction::StartReferral { referral_id: rid() }), &as_staff(WORKER), Events(vec![started(REF1)]));
+        let given = [given, vec![started(REF1)]].concat();
+        let then = case_event(CaseEvent::ReferralCompleted { referral_id: rid(), outcome: Outcome::GotHelp, note: None, completed_on: today() });
+        check(&given, case_cmd(CaseAction::CompleteReferral { referral_id: rid(), outcome: Some(Outcome::GotHelp), note: None }), &as_staff(WORKER), Events(vec![then]));
+        check(&given, case_cmd(CaseAction::CompleteReferral { referral_id: rid(), outcome: None, note: None }), &as_staff(WORKER), Rejected("MissingOutcome"));
+    }
+    a_referral_is_declined_and_rerouted {
+        let given = vec![case_opened(), created(REF1), sent(REF1)];
+        check(&given, case_cmd(CaseAction::DeclineReferral { referral_id: rid(), reason: Some(why("Εκτός αρμοδιότητας")) }), &as_staff(WORKER), Events(vec![declined(REF1)]));
+        let given = [given, vec![declined(REF1)]].concat();
+        let when = case_cmd(CaseAction::RerouteReferral { referral_id: rid(), new_referral_id: referral(REF2), agency_id: agency_id(), reason: why("Άλλο γραφείο"), due_on: due(), priority: ReferralPriority::Urgent });
+        let then = case_event(CaseEvent::ReferralRerouted { from_referral_id: rid(), referral_id: referral(REF2), agency_id: agency_id(), agency_kind: AgencyKind::PublicService, need: NeedDomain::Employment, reason: why("Άλλο γραφείο"), due_on: due(), priority: ReferralPriority::Urgent, created_on: today() });
+        check(&given, when.clone(), &as_staff(WORKER), Events(vec![then.clone()]));
+        check(&[given, vec![then]].concat(), when, &as_staff(WORKER), Rejected("Duplicate"));
+    }
+    a_decline_needs_a_reason {
+        check(&[case_opened(), created(REF1), sent(REF1)], case_cmd(CaseAction::DeclineReferral { referral_id: rid(), reason: None }), &as_staff(WORKER), Rejected("MissingReason"));
+    }
+    a_referral_is_held_resumed_and_failed {
+        let given = vec![case_opened(), created(REF1), sent(REF1), accepted(REF1)];
+        let held = case_event(CaseEvent::ReferralPutOnHold { referral_id: rid(), held_from: ReferralStatus::Accepted, reason: why("Νοσηλεία"), held_on: today() });
+        check(&given, case_cmd(CaseAction::HoldReferral { referral_id: rid(), reason: Some(why("Νοσηλεία")) }), &as_staff(WORKER), Events(vec![held.clone()]));
+        let given = [given, vec![held]].concat();
+        let resumed = case_event(CaseEvent::ReferralResumed { referral_id: rid(), resumed_to: ReferralStatus::Accepted, resumed_on: today() });
+        check(&given, case_cmd(CaseAction::ResumeReferral { referral_id: rid() }), &as_staff(WORKER), Events(vec![resumed.clone()]));
+        let given = [given, vec![resumed]].concat();
+        let failed = case_event(CaseEvent::ReferralFailed { referral_id: rid(), outcome: Outcome::CouldNotContact, reason: why("Δεν απαντά"), failed_on: today() });
+        check(&given, case_cmd(CaseAction::FailReferral { referral_id: rid(), outcome: Some(Outcome::CouldNotContact), reason: Some(why("Δεν απαντά")) }), &as_staff(WORKER), Events(vec![failed]));
+    }
+    a_draft_cannot_be_accepted {
+        check(&[case_opened(), created(REF1)], case_cmd(CaseAction::AcceptReferral { referral_id: rid() }), &as_staff(WORKER), Rejected("TransitionNotAllowed"));
+    }
+    an_unknown_referral_is_refused {
+        check(&[case_opened()], case_cmd(CaseAction::AcceptReferral { referral_id: rid() }), &as_staff(WORKER), Rejected("UnknownReferral"));
+    }
+    a_referral_is_cancelled {
+        let then = case_event(CaseEvent::ReferralCancelled { referral_id: rid(), reason: why("Λάθος φορέας"), cancelled_on: today() });
+        check(&[case_opened(), created(REF1)], case_cmd(CaseAction::CancelReferral { referral_id: rid(), reason: Some(why("Λάθος φορέας")) }), &as_staff(WORKER), Events(vec![then]));
+    }
+    a_sent_referral_expires_only_past_its_due_date {
+        let given = [case_opened(), created(REF1), sent(REF1)];
+        let when = case_cmd(CaseAction::ExpireReferral { referral_id: rid() });
+        check(&given, when.clone(), &as_staff(WORKER), Rejected("NotYetDue"));
+        let mut ctx = as_staff(WORKER);
+        ctx.today = date("2023-03-16");
+        let then = case_event(CaseEvent::ReferralExpired { referral_id: rid(), due_on: due(), expired_on: date("2023-03-16") });
+        check(&given, when, &ctx, Events(vec![then]));
+    }
+    follow_up_notes_and_due_date_moves {
+        let given = [case_opened(), created(REF1), sent(REF1)];
+        let then = case_event(CaseEvent::ReferralFollowUpNoted { referral_id: rid(), text: text("Κλείστηκε ραντεβού."), noted_on: today(), author: staff_id(WORKER) });
+        check(&given, case_cmd(CaseAction::AddFollowUpNote { referral_id: rid(), text: text("Κλείστηκε ραντεβού.") }), &as_staff(WORKER), Events(vec![then]));
+        let then = case_event(CaseEvent::ReferralDueDateMoved { referral_id: rid(), from_due_on: due(), due_on: date("2023-03-31"), reason: None });
+        check(&given, case_cmd(CaseAction::MoveDueDate { referral_id: rid(), due_on: date("2023-03-31"), reason: None }), &as_staff(WORKER), Events(vec![then]));
+    }
+}
+
+const ALL_COMMANDS: &[&str] = &[
+    "RegisterCentre", "AddServedMunicipality", "OpenAntenna", "CloseAntenna", "AddFundingProgramme",
+    "RegisterStaff", "ChangeStaffRoles", "DeactivateStaff",
+    "RegisterAgency", "UpdateAgency", "DeactivateAgency", "ReactivateAgency",
+    "RegisterBeneficiary", "CorrectIdentity", "UpdateAttributes", "RecordLegalBasis", "GrantConsent", "WithdrawConsent",
+    "OpenCase", "AssignCase", "ReassignCase", "AssessNeeds", "RecordService", "AddCaseNote", "CloseCase", "ReopenCase",
+    "CreateReferral", "SendReferral", "AcceptReferral", "DeclineReferral", "StartReferral", "HoldReferral",
+    "ResumeReferral", "CompleteReferral", "FailReferral", "CancelReferral", "ExpireReferral", "RerouteReferral",
+    "AddFollowUpNote", "MoveDueDate",
+];
+
+#[test]
+fn every_command_and_every_rule_is_covered() {
+    for (name, scenario) in SCENARIOS {
+        println!("scenario {name}");
+        scenario();
+    }
+    let accepted = ACCEPTED.with(|s| s.borrow().clone());
+    let rejected = REJECTED.with(|s| s.borrow().clone());
+    let never_accepted: Vec<_> = ALL_COMMANDS.iter().filter(|c| !accepted.contains(*c)).collect();
+    let never_produced: Vec<_> = Rejection::ALL_NAMES.iter().filter(|r| !rejected.contains(*r)).collect();
+    assert!(never_accepted.is_empty(), "commands never accepted: {never_accepted:?}");
+    assert!(never_produced.is_empty(), "rejections never produced: {never_produced:?}");
+}
