@@ -390,6 +390,10 @@ pub struct SharingConsent {
 impl SharingConsent {
     /// Valid on `date`: granted on or before it and not withdrawn on or before it.
     pub fn is_valid_on(&self, date: Date) -> bool {
-        self.granted_on <= date && self.withdrawn_on.map_or(true, |w| w > date)
+        let not_withdrawn = match self.withdrawn_on {
+            None => true,
+            Some(withdrawn_on) => withdrawn_on > date,
+        };
+        self.granted_on <= date && not_withdrawn
     }
 }

@@ -15,8 +15,8 @@ use parapompi_core::centre::{CentreAction, CentreEvent, FundingProgramme};
 use parapompi_core::staff::{StaffAction, StaffCommand, StaffEvent};
 use parapompi_core::values::{EuroCents, FundName, ProgrammeCode};
 use parapompi_core::vocab::{
-    AgencyKind, Answer, CloseReason, IntakeChannel, LegalBasis, Need, NeedDomain, NeedPriority,
-    Outcome, ReferralPriority, ReferralStatus, Role, ServiceKind, SharingPurpose,
+    AgencyKind, Answer, CloseReason, IntakeChannel, LegalBasis, Need, NeedDomain, NeedPriority, Outcome,
+    ReferralPriority, ReferralStatus, Role, ServiceKind, SharingPurpose,
 };
 use parapompi_core::{Actor, Command, Event, Rejection};
 use Then::{Events, Rejected};
@@ -26,17 +26,11 @@ fn case_event(e: CaseEvent) -> Event {
 }
 
 fn staff_cmd(n: u128, action: StaffAction) -> Command {
-    Command::Staff(StaffCommand {
-        staff_id: staff_id(n),
-        action,
-    })
+    Command::Staff(StaffCommand { staff_id: staff_id(n), action })
 }
 
 fn agency_cmd(action: AgencyAction) -> Command {
-    Command::Agency(AgencyCommand {
-        agency_id: agency_id(),
-        action,
-    })
+    Command::Agency(AgencyCommand { agency_id: agency_id(), action })
 }
 
 fn profile() -> AgencyProfile {
@@ -53,10 +47,7 @@ fn profile() -> AgencyProfile {
 }
 
 fn agency_registered() -> Event {
-    Event::Agency(AgencyEvent::AgencyRegistered {
-        agency_id: agency_id(),
-        profile: profile(),
-    })
+    Event::Agency(AgencyEvent::AgencyRegistered { agency_id: agency_id(), profile: profile() })
 }
 
 fn programme(starts: &str, ends: &str) -> FundingProgramme {
@@ -169,9 +160,9 @@ scenarios! {
         let registered = Event::Staff(StaffEvent::StaffRegistered { staff_id: staff_id(WORKER), centre_id: centre_id(), name: person("Ελένη"), roles });
         let new_roles: BTreeSet<Role> = [Role::SocialWorker, Role::RomaMediator].into_iter().collect();
         let change = staff_cmd(WORKER, StaffAction::ChangeRoles { roles: new_roles.clone() });
-        check(&[registered.clone()], change, &as_staff(ADMIN), Events(vec![Event::Staff(StaffEvent::StaffRolesChanged { roles: new_roles })]));
+        check(std::slice::from_ref(&registered), change, &as_staff(ADMIN), Events(vec![Event::Staff(StaffEvent::StaffRolesChanged { roles: new_roles })]));
         let off = Event::Staff(StaffEvent::StaffDeactivated { deactivated_on: today() });
-        check(&[registered.clone()], staff_cmd(WORKER, StaffAction::Deactivate), &as_staff(ADMIN), Events(vec![off.clone()]));
+        check(std::slice::from_ref(&registered), staff_cmd(WORKER, StaffAction::Deactivate), &as_staff(ADMIN), Events(vec![off.clone()]));
         check(&[registered, off], staff_cmd(WORKER, StaffAction::Deactivate), &as_staff(ADMIN), Rejected("NothingToChange"));
     }
     a_staff_member_needs_a_role {
@@ -420,14 +411,46 @@ scenarios! {
 }
 
 const ALL_COMMANDS: &[&str] = &[
-    "RegisterCentre", "AddServedMunicipality", "OpenAntenna", "CloseAntenna", "AddFundingProgramme",
-    "RegisterStaff", "ChangeStaffRoles", "DeactivateStaff",
-    "RegisterAgency", "UpdateAgency", "DeactivateAgency", "ReactivateAgency",
-    "RegisterBeneficiary", "CorrectIdentity", "UpdateAttributes", "RecordLegalBasis", "GrantConsent", "WithdrawConsent",
-    "OpenCase", "AssignCase", "ReassignCase", "AssessNeeds", "RecordService", "AddCaseNote", "CloseCase", "ReopenCase",
-    "CreateReferral", "SendReferral", "AcceptReferral", "DeclineReferral", "StartReferral", "HoldReferral",
-    "ResumeReferral", "CompleteReferral", "FailReferral", "CancelReferral", "ExpireReferral", "RerouteReferral",
-    "AddFollowUpNote", "MoveDueDate",
+    "RegisterCentre",
+    "AddServedMunicipality",
+    "OpenAntenna",
+    "CloseAntenna",
+    "AddFundingProgramme",
+    "RegisterStaff",
+    "ChangeStaffRoles",
+    "DeactivateStaff",
+    "RegisterAgency",
+    "UpdateAgency",
+    "DeactivateAgency",
+    "ReactivateAgency",
+    "RegisterBeneficiary",
+    "CorrectIdentity",
+    "UpdateAttributes",
+    "RecordLegalBasis",
+    "GrantConsent",
+    "WithdrawConsent",
+    "OpenCase",
+    "AssignCase",
+    "ReassignCase",
+    "AssessNeeds",
+    "RecordService",
+    "AddCaseNote",
+    "CloseCase",
+    "ReopenCase",
+    "CreateReferral",
+    "SendReferral",
+    "AcceptReferral",
+    "DeclineReferral",
+    "StartReferral",
+    "HoldReferral",
+    "ResumeReferral",
+    "CompleteReferral",
+    "FailReferral",
+    "CancelReferral",
+    "ExpireReferral",
+    "RerouteReferral",
+    "AddFollowUpNote",
+    "MoveDueDate",
 ];
 
 #[test]

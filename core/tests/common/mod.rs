@@ -9,16 +9,15 @@ use parapompi_core::case::{CaseAction, CaseCommand, CaseEvent, SharingBasis};
 use parapompi_core::centre::{CentreAction, CentreCommand, CentreEvent};
 use parapompi_core::identity::{IdentityRecord, IdentitySalt};
 use parapompi_core::values::{
-    AgencyId, Amka, AntennaId, BeneficiaryId, CaseId, CentreId, Date, MunicipalityName,
-    Narrative, OrganisationName, PersonName, Reason, ReferralId, StaffId,
+    AgencyId, Amka, AntennaId, BeneficiaryId, CaseId, CentreId, Date, MunicipalityName, Narrative, OrganisationName,
+    PersonName, Reason, ReferralId, StaffId,
 };
 use parapompi_core::vocab::{
-    AgencyKind, Answer, Attributes, Flag, Gender, IntakeChannel, LabourStatus,
-    NeedDomain, ReferralPriority, Role, SharingConsent, SharingPurpose, VulnerableGroups,
+    AgencyKind, Answer, Attributes, Flag, Gender, IntakeChannel, LabourStatus, NeedDomain, ReferralPriority, Role,
+    SharingConsent, SharingPurpose, VulnerableGroups,
 };
 use parapompi_core::{
-    decide, Actor, AgencyFacts, BeneficiaryFacts, CentreFacts, Command, Context, Event, Facts,
-    StaffFacts, State,
+    decide, Actor, AgencyFacts, BeneficiaryFacts, CentreFacts, Command, Context, Event, Facts, StaffFacts, State,
 };
 use uuid::Uuid;
 
@@ -114,14 +113,7 @@ pub fn valid_amka() -> Amka {
 }
 
 pub fn identity() -> IdentityRecord {
-    ok(IdentityRecord::new(
-        person("Μαρία"),
-        person("Παπαδάκη"),
-        valid_amka(),
-        vec![],
-        vec![],
-        None,
-    ))
+    ok(IdentityRecord::new(person("Μαρία"), person("Παπαδάκη"), valid_amka(), vec![], vec![], None))
 }
 pub fn salt() -> IdentitySalt {
     ok(IdentitySalt::new(vec![7; 16]))
@@ -167,9 +159,7 @@ pub fn agency_facts(active: bool) -> AgencyFacts {
         agency_id: agency_id(),
         kind: AgencyKind::PublicService,
         active,
-        need_domains: [NeedDomain::Employment, NeedDomain::Housing]
-            .into_iter()
-            .collect(),
+        need_domains: [NeedDomain::Employment, NeedDomain::Housing].into_iter().collect(),
     }
 }
 
@@ -193,10 +183,7 @@ pub fn world() -> Facts {
             first_administrator: staff_id(ADMIN),
         }),
         agency: Some(agency_facts(true)),
-        beneficiary: Some(BeneficiaryFacts {
-            beneficiary_id: beneficiary_id(),
-            consents: vec![consent()],
-        }),
+        beneficiary: Some(BeneficiaryFacts { beneficiary_id: beneficiary_id(), consents: vec![consent()] }),
         staff: Some(staff_facts(WORKER)),
     }
 }
@@ -210,31 +197,19 @@ pub fn as_staff(n: u128) -> Context {
     }
 }
 pub fn as_actor(actor: Actor) -> Context {
-    Context {
-        actor,
-        ..as_staff(WORKER)
-    }
+    Context { actor, ..as_staff(WORKER) }
 }
 
 // ---- commands ----
 
 pub fn centre_cmd(action: CentreAction) -> Command {
-    Command::Centre(CentreCommand {
-        centre_id: centre_id(),
-        action,
-    })
+    Command::Centre(CentreCommand { centre_id: centre_id(), action })
 }
 pub fn beneficiary_cmd(action: BeneficiaryAction) -> Command {
-    Command::Beneficiary(BeneficiaryCommand {
-        beneficiary_id: beneficiary_id(),
-        action,
-    })
+    Command::Beneficiary(BeneficiaryCommand { beneficiary_id: beneficiary_id(), action })
 }
 pub fn case_cmd(action: CaseAction) -> Command {
-    Command::Case(CaseCommand {
-        case_id: case_id(),
-        action,
-    })
+    Command::Case(CaseCommand { case_id: case_id(), action })
 }
 
 pub fn open_case_action() -> CaseAction {
@@ -284,10 +259,7 @@ pub fn case_opened() -> Event {
 }
 
 pub fn assigned() -> Event {
-    Event::Case(CaseEvent::CaseAssigned {
-        staff_id: staff_id(WORKER),
-        assigned_by: staff_id(WORKER),
-    })
+    Event::Case(CaseEvent::CaseAssigned { staff_id: staff_id(WORKER), assigned_by: staff_id(WORKER) })
 }
 
 pub fn created(n: u128) -> Event {
@@ -307,24 +279,16 @@ pub fn sent(n: u128) -> Event {
     Event::Case(CaseEvent::ReferralSent {
         referral_id: referral(n),
         sent_on: today(),
-        sharing_basis: SharingBasis::Consent {
-            granted_on: opened_on(),
-        },
+        sharing_basis: SharingBasis::Consent { granted_on: opened_on() },
     })
 }
 
 pub fn accepted(n: u128) -> Event {
-    Event::Case(CaseEvent::ReferralAccepted {
-        referral_id: referral(n),
-        answered_on: today(),
-    })
+    Event::Case(CaseEvent::ReferralAccepted { referral_id: referral(n), answered_on: today() })
 }
 
 pub fn started(n: u128) -> Event {
-    Event::Case(CaseEvent::ReferralStarted {
-        referral_id: referral(n),
-        started_on: today(),
-    })
+    Event::Case(CaseEvent::ReferralStarted { referral_id: referral(n), started_on: today() })
 }
 
 pub fn declined(n: u128) -> Event {
@@ -365,10 +329,7 @@ thread_local! {
 /// events or this rejection. Every expected event must also survive the payload round trip.
 /// The state is folded with the kind of the first given event (the command's kind if none).
 pub fn check(given: &[Event], when: Command, ctx: &Context, then: Then) {
-    let kind = given
-        .first()
-        .map(Event::stream_kind)
-        .unwrap_or_else(|| when.stream_kind());
+    let kind = given.first().map(Event::stream_kind).unwrap_or_else(|| when.stream_kind());
     let state = State::fold(kind, given);
     let before = state.clone();
     let result = decide(&state, &when, ctx);
@@ -377,22 +338,13 @@ pub fn check(given: &[Event], when: Command, ctx: &Context, then: Then) {
         (Then::Events(expected), Ok(events)) => {
             assert_eq!(events, expected, "{} produced other events", when.name());
             for event in &events {
-                let back = Event::from_payload(
-                    event.event_type(),
-                    event.schema_version(),
-                    event.to_payload(),
-                );
+                let back = Event::from_payload(event.event_type(), event.schema_version(), event.to_payload());
                 assert_eq!(back.as_ref(), Ok(event), "payload round trip");
             }
             ACCEPTED.with(|seen| seen.borrow_mut().insert(when.name()));
         }
         (Then::Rejected(expected), Err(rejection)) => {
-            assert_eq!(
-                rejection.name(),
-                expected,
-                "{} was rejected for another rule: {rejection}",
-                when.name()
-            );
+            assert_eq!(rejection.name(), expected, "{} was rejected for another rule: {rejection}", when.name());
             // The message names the rule in words; it must never be empty.
             assert!(!rejection.to_string().is_empty());
             REJECTED.with(|seen| seen.borrow_mut().insert(rejection.name()));

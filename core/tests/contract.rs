@@ -1,0 +1,99 @@
+//! The persisted contract: type names, schema versions, payloads, upcasting, decode errors,
+//! and the identity digest's canonical form.
+
+mod common;
+
+use std::collections::BTreeSet;
+
+use common::*;
+use parapompi_core::case::CaseEvent;
+use parapompi_core::vocab::ReferralPriority;
+use parapompi_core::{all_event_types, current_schema_version, DecodeError, Event};
+use serde_json::json;
+
+#[test]
+fn a_stored_version_1_referral_created_reads_as_routine_priority() {
+    // A payload as version 1 wrote it, before referrals had a priority.
+    let stored_v1 = json!({
+        "referral_id": "00000000-0000-0000-0000-000000000032",
+        "agency_id": "00000000-0000-0000-0000-000000000014",
+        "agency_kind": "public_service",
+        "need": "employment",
+        "reason": "Αναζήτηση εργασίας",
+        "due_on": "2023-03-15",
+        "created_on": "2023-03-01"
+    });
+    let event = Event::from_payload("ReferralCreated", 1, stored_v1);
+    assert_eq!(event, Ok(created(REF1)));
+    let Ok(Event::Case(CaseEvent::ReferralCreated { priority, .. })) = event else {
+        panic!("decoded to another event");
+    };
+    assert_eq!(priority, ReferralPriority::Routine);
+    // New events are written as version 2, with the field.
+    assert_eq!(created(REF1).schema_version(), 2);
+    assert_eq!(created(REF1).to_payload()["priority"], json!("routine"));
+}
+
+#[test]
+fn decode_errors_name_the_problem() {
+    assert!(matches!(Event::from_payload("ReferralTeleported", 1, json!({})), Err(DecodeError::UnknownType { .. })));
+    for version in [0, 3] {
+        assert!(matches!(
+            Event::from_payload("ReferralCreated", version, created(REF1).to_payload()),
+            Err(DecodeError::UnsupportedVersion { current: 2, .. })
+        ));
+    }
+    assert!(matches!(
+        Event::from_payload("CaseOpened", 2, case_opened().to_payload()),
+        Err(DecodeError::UnsupportedVersion { current: 1, .. })
+    ));
+    // A missing field, a value the validated types refuse, and a non-object payload.
+    let mut payload = case_opened().to_payload();
+    payload["request"] = json!("   ");
+    let Err(DecodeError::BadPayload { message, .. }) = Event::from_payload("CaseOpened", 1, payload) else {
+        panic!("an empty request must not decode");
+    };
+    assert!(message.contains("empty"), "{message}");
+    assert!(matches!(
+        Event::from_payload("ReferralSent", 1, json!({"referral_id": "00000000-0000-0000-0000-000000000032"})),
+        Err(DecodeError::BadPayload { .. })
+    ));
+    assert!(matches!(Event::from_payload("ReferralCreated", 1, json!([1, 2])), Err(DecodeError::BadPayload { .. })));
+}
+
+#[test]
+fn type_names_are_unique_and_versioned() {
+    let names = all_event_types();
+    let unique: BTreeSet<_> = names.iter().collect();
+    assert_eq!(unique.len(), names.len());
+    assert_eq!(names.len(), 40);
+    for name in names {
+        assert!(matches!(current_schema_version(name), Some(1 | 2)), "{name}");
+    }
+    assert_eq!(current_schema_version("Nope"), None);
+}
+
+#[test]
+fn payloads_hold_no_type_tag_and_no_identity() {
+    let payload = beneficiary_registered().to_payload();
+    assert!(payload.get("BeneficiaryRegistered").is_none());
+    assert_eq!(payload["beneficiary_id"], json!("00000000-0000-0000-0000-00000000001e"));
+    let text = payload.to_string();
+    for secret in ["Μαρία", "Παπαδάκη", valid_amka().as_str()] {
+        assert!(!text.contains(secret), "identity leaked: {secret}");
+    }
+}
+
+#[test]
+fn the_identity_digest_follows_the_documented_canonical_form() {
+    // Known answer computed independently (Python hashlib) from the canonical form in
+    // `identity.rs`: tag, salt, given, family, AMKA, 0 phones, 0 emails, no address.
+    let expected = "705bee311ee1542a5aba12d74e9f0b88a24a1a93a9e0303e4cc715dc45200edb";
+    let digest = identity().digest(&salt());
+    assert_eq!(digest.as_str(), expected);
+    assert!(digest.matches(&identity(), &salt()));
+    let other_salt = ok(parapompi_core::identity::IdentitySalt::new(vec![8; 16]));
+    assert!(!digest.matches(&identity(), &other_salt));
+    assert!(parapompi_core::identity::IdentitySalt::new(vec![1; 8]).is_err());
+    assert!(identity().canonical_bytes(&salt()).starts_with(b"parapompi/identity/v1\0"));
+}
