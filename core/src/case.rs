@@ -723,10 +723,11 @@ fn check_referral_room(case: &Case, new_referral_id: ReferralId) -> Result<(), R
     Ok(())
 }
 
+/// Decides a command on a case stream with no events: only opening applies.
 fn open_case(command: &CaseCommand, ctx: &Context) -> Result<Vec<CaseEvent>, Rejection> {
     let CaseAction::Open { beneficiary_id, centre_id, antenna_id, intake_date, channel, request } = &command.action
     else {
-        unreachable!("open_case is only called for Open");
+        return Err(Rejection::NotFound { stream_id: command.case_id.stream_id() });
     };
     let actor = policy::require_staff(ctx, "OpenCase", Some(*centre_id), FRONT_LINE)?;
     let centre = match &ctx.facts.centre {
@@ -1090,8 +1091,7 @@ impl Aggregate for CaseAggregate {
 
     fn decide(state: &CaseState, command: &CaseCommand, ctx: &Context) -> Result<Vec<CaseEvent>, Rejection> {
         match (state, &command.action) {
-            (None, CaseAction::Open { .. }) => open_case(command, ctx),
-            (None, _) => Err(Rejection::NotFound { stream_id: command.case_id.stream_id() }),
+            (None, _) => open_case(command, ctx),
             (Some(case), _) => {
                 assert_eq!(case.case_id, command.case_id, "command for another stream");
                 decide_on_case(case, command, ctx)

@@ -246,7 +246,7 @@ impl Aggregate for CentreAggregate {
         };
         policy::require_staff(ctx, name, Some(centre.centre_id), ADMINISTRATION)?;
         match &command.action {
-            CentreAction::Register { .. } => unreachable!("handled above"),
+            CentreAction::Register { .. } => Err(Rejection::AlreadyExists { stream_id: centre.centre_id.stream_id() }),
             CentreAction::AddServedMunicipality { municipality } => {
                 if *municipality == centre.host_municipality || centre.served_municipalities.contains(municipality) {
                     return Err(Rejection::Duplicate { what: "served municipality", value: municipality.to_string() });

@@ -16,6 +16,41 @@
 //! - [`event`]: the routing enums [`Command`], [`Event`], [`State`], the function
 //!   [`decide`], and the payload contract with upcasting.
 //! - [`rejection`]: every rule, one variant each.
+//!
+//! How the Engine drives it, here for registering a centre:
+//!
+//! ```
+//! use parapompi_core::centre::{CentreAction, CentreCommand};
+//! use parapompi_core::values::{CentreId, Date, MunicipalityName, OrganisationName, StaffId, Timestamp};
+//! use parapompi_core::{decide, Actor, Command, Context, Event, Facts, State};
+//! # fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! let command = Command::Centre(CentreCommand {
+//!     centre_id: CentreId::new(uuid::Uuid::from_u128(1)),
+//!     action: CentreAction::Register {
+//!         name: OrganisationName::new("Κέντρο Κοινότητας Αποκορώνου")?,
+//!         host_municipality: MunicipalityName::new("Αποκορώνου")?,
+//!         supervising_service: OrganisationName::new("Κοινωνική Υπηρεσία")?,
+//!         first_administrator: StaffId::new(uuid::Uuid::from_u128(2)),
+//!     },
+//! });
+//! // Load and fold the target stream (here: empty), gather the facts it needs.
+//! let recorded: Vec<Event> = Vec::new();
+//! let state = State::fold(command.stream_kind(), &recorded);
+//! assert_eq!(command.required_facts(&state), Default::default());
+//! let ctx = Context {
+//!     actor: Actor::Setup,
+//!     occurred_at: Timestamp::from_unix_ms(1_677_657_600_000),
+//!     today: Date::parse("2023-03-01")?,
+//!     facts: Facts::default(),
+//! };
+//! let events = decide(&state, &command, &ctx)?;
+//! assert_eq!(events[0].event_type(), "CentreRegistered");
+//! assert_eq!(command.stream_id(), "centre-00000000-0000-0000-0000-000000000001");
+//! let stored = (events[0].event_type(), events[0].schema_version(), events[0].to_payload());
+//! assert_eq!(Event::from_payload(stored.0, stored.1, stored.2)?, events[0]);
+//! # Ok(())
+//! # }
+//! ```
 #![deny(missing_docs)]
 
 pub mod agency;
