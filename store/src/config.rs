@@ -96,6 +96,10 @@ pub struct StoreConfig {
     pub chunk_target_bytes: usize,
     /// sled's page cache, in bytes.
     pub cache_capacity_bytes: u64,
+    /// sled's log segment size, in bytes (a power of two). sled writes any page larger than a
+    /// quarter of a segment as a blob file of its own, and a leaf page holds up to 17 keys;
+    /// segments large enough to keep a leaf of full chunks inline avoid those blob files.
+    pub segment_bytes: usize,
 }
 
 impl Default for StoreConfig {
@@ -105,6 +109,7 @@ impl Default for StoreConfig {
             clock: Arc::new(SystemClock),
             chunk_target_bytes: 32 * 1024,
             cache_capacity_bytes: 256 * 1024 * 1024,
+            segment_bytes: 4 * 1024 * 1024,
         }
     }
 }
@@ -115,6 +120,7 @@ impl std::fmt::Debug for StoreConfig {
             .field("limits", &self.limits)
             .field("chunk_target_bytes", &self.chunk_target_bytes)
             .field("cache_capacity_bytes", &self.cache_capacity_bytes)
+            .field("segment_bytes", &self.segment_bytes)
             .finish_non_exhaustive()
     }
 }

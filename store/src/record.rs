@@ -205,7 +205,7 @@ impl Payload {
 }
 
 /// An instant, as milliseconds since the Unix epoch in UTC.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(transparent)]
 pub struct Timestamp(i64);
 
@@ -393,10 +393,4 @@ pub struct Head {
     pub hash: Hash,
     /// The last record's recorded-at; the epoch for an empty log.
     pub recorded_at: Timestamp,
-}
-
-impl Default for Timestamp {
-    fn default() -> Self {
-        Timestamp(0)
-    }
 }

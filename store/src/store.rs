@@ -47,6 +47,7 @@ impl Store {
         let db = sled::Config::new()
             .path(&sled_dir)
             .cache_capacity(config.cache_capacity_bytes)
+            .segment_size(config.segment_bytes)
             .open()
             .map_err(|e| StoreError::sled("opening sled", e))?;
         let syncer = Syncer::new(&sled_dir)?;

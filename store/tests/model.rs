@@ -5,8 +5,6 @@
 
 mod common;
 
-use std::collections::HashMap;
-
 use common::*;
 use parapompi_store::*;
 use proptest::prelude::*;

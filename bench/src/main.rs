@@ -1,0 +1,81 @@
+//! `parapompi-bench store [--dir DIR] [--scale N]`: the store's phases beside raw sled and
+//! SQLite on the same workload, in the same run. See BENCHMARKS.md for the figures measured.
+
+mod raw_sled;
+mod sqlite;
+mod store_phases;
+mod workload;
+
+use std::path::PathBuf;
+use std::time::Instant;
+
+/// Events per second, and how long a phase took.
+#[derive(Clone, Copy, Debug)]
+pub struct Rate {
+    pub n_events: usize,
+    pub seconds: f64,
+}
+
+impl Rate {
+    pub fn per_second(self) -> f64 {
+        // Counts stay far below 2^52, where f64 is exact.
+        #[allow(clippy::cast_precision_loss)]
+        let n = self.n_events as f64;
+        n / self.seconds
+    }
+}
+
+/// Times `work`, which returns how many events it handled.
+pub fn timed(work: impl FnOnce() -> usize) -> Rate {
+    let start = Instant::now();
+    let n_events = work();
+    Rate { n_events, seconds: start.elapsed().as_secs_f64() }
+}
+
+struct Options {
+    dir: PathBuf,
+    scale_percent: usize,
+}
+
+fn parse(args: &[String]) -> Result<(String, Options), String> {
+    let mut args = args.iter().skip(1);
+    let what = args.next().cloned().ok_or("usage: parapompi-bench store [--dir DIR] [--scale-percent N]")?;
+    let mut options = Options { dir: PathBuf::from("target/bench-data"), scale_percent: 100 };
+    while let Some(flag) = args.next() {
+        let value = args.next().ok_or(format!("{flag} needs a value"))?;
+        match flag.as_str() {
+            "--dir" => options.dir = PathBuf::from(value),
+            "--scale-percent" => {
+                options.scale_percent = value.parse().map_err(|_| format!("--scale-percent: {value:?} is not a number"))?;
+            }
+            other => return Err(format!("unknown flag {other}")),
+        }
+    }
+    Ok((what, options))
+}
+
+fn main() -> std::process::ExitCode {
+    let args: Vec<String> = std::env::args().collect();
+    let (what, options) = match parse(&args) {
+        Ok(parsed) => parsed,
+        Err(message) => {
+            eprintln!("{message}");
+            return std::process::ExitCode::from(2);
+        }
+    };
+    match what.as_str() {
+        "store" => {
+            if options.dir.exists() {
+                std::fs::remove_dir_all(&options.dir).expect("the old bench data is removed");
+            }
+            std::fs::create_dir_all(&options.dir).expect("the bench directory is made");
+            store_phases::run(&options.dir, options.scale_percent);
+            std::fs::remove_dir_all(&options.dir).expect("the bench data is removed");
+            std::process::ExitCode::SUCCESS
+        }
+        other => {
+            eprintln!("unknown benchmark {other:?}; try: store");
+            std::process::ExitCode::from(2)
+        }
+    }
+}
