@@ -198,6 +198,7 @@ impl StoreError {
                 at: 0,
                 problem: Problem::Undecodable(format!("sled reports corruption at {at:?}")),
             },
+            sled::Error::Unsupported(reason) => StoreError::Invalid(InvalidInput::Config(format!("sled: {reason}"))),
             other => StoreError::Io { context, source: std::io::Error::other(other.to_string()) },
         }
     }

@@ -148,7 +148,8 @@ fn a_flipped_byte_in_a_stored_record_is_found_at_its_position() {
     drop(t.store.take());
     {
         // Tamper with the log as someone with the files could: through sled itself.
-        let db = sled::open(dir.join("sled")).unwrap();
+        let segment_bytes = StoreConfig::default().segment_bytes;
+        let db = sled::Config::new().path(dir.join("sled")).segment_size(segment_bytes).open().unwrap();
         let tree = db.open_tree("log").unwrap();
         let (key, value) = tree.scan_prefix(b"L").next().unwrap().unwrap();
         let mut bytes = value.to_vec();
