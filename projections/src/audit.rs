@@ -1,0 +1,312 @@
+//! Case files and audit trails, built from the records the Engine reads back from the log
+//! at the positions the projections index.
+
+use parapompi_core::agency::AgencyEvent;
+use parapompi_core::beneficiary::BeneficiaryEvent;
+use parapompi_core::case::{Case, CaseAggregate, CaseEvent, CaseState, SharingBasis};
+use parapompi_core::centre::CentreEvent;
+use parapompi_core::staff::StaffEvent;
+use parapompi_core::values::{BeneficiaryId, CaseId, ReferralId, StaffId, Timestamp};
+use parapompi_core::{Aggregate, Event};
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use crate::Recorded;
+
+/// Whose audit trail.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AuditSubject {
+    /// A case.
+    Case(CaseId),
+    /// A beneficiary.
+    Beneficiary(BeneficiaryId),
+    /// A referral.
+    Referral(ReferralId),
+    /// A staff member.
+    Staff(StaffId),
+}
+
+/// One event of an audit trail.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct AuditEntry {
+    /// The global position.
+    pub position: u64,
+    /// The stream.
+    pub stream_id: String,
+    /// The record's chain hash.
+    pub hash: String,
+    /// Who acted.
+    pub actor: String,
+    /// Business time.
+    pub occurred_at: Timestamp,
+    /// Commit time.
+    pub recorded_at: Timestamp,
+    /// The event's type name, e.g. `ReferralSent`.
+    pub event_type: &'static str,
+    /// What happened, in one line of words ([`describe`]).
+    pub description: String,
+}
+
+/// Every event about a subject, in log order.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct AuditTrail {
+    /// The subject.
+    pub subject: AuditSubject,
+    /// The events, ascending by position.
+    pub entries: Vec<AuditEntry>,
+}
+
+/// One event of a case file.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CaseFileEntry {
+    /// The global position.
+    pub position: u64,
+    /// The version of the case stream it made.
+    pub stream_version: u64,
+    /// The event id.
+    pub event_id: Uuid,
+    /// The command id.
+    pub command_id: Uuid,
+    /// Business time.
+    pub occurred_at: Timestamp,
+    /// Commit time.
+    pub recorded_at: Timestamp,
+    /// Who acted.
+    pub actor: String,
+    /// The record's chain hash.
+    pub hash: String,
+    /// The type name.
+    pub event_type: &'static str,
+    /// What happened, in one line ([`describe`]).
+    pub description: String,
+    /// The event itself.
+    pub event: CaseEvent,
+}
+
+/// Everything about one case, in order.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CaseFile {
+    /// The case.
+    pub case_id: CaseId,
+    /// The case as core folds it from these events (`None` if it was never opened): its
+    /// status, assignee, current needs and every referral with its status and links.
+    pub case: Option<Case>,
+    /// Every event of the case's stream, ascending by position.
+    pub entries: Vec<CaseFileEntry>,
+}
+
+fn sorted(records: &[Recorded]) -> Vec<&Recorded> {
+    let mut refs: Vec<&Recorded> = records.iter().collect();
+    refs.sort_by_key(|r| r.position);
+    refs.dedup_by_key(|r| r.position);
+    refs
+}
+
+/// The case file from the records at [`crate::Projections::case_file_positions`]. Records of
+/// other streams are left out; records are sorted and de-duplicated by position.
+pub fn case_file(case_id: CaseId, records: &[Recorded]) -> CaseFile {
+    let stream_id = case_id.stream_id();
+    let mut state: CaseState = None;
+    let mut entries = Vec::new();
+    for r in sorted(records) {
+        let Event::Case(event) = &r.event else { continue };
+        if r.stream_id != stream_id {
+            continue;
+        }
+        CaseAggregate::evolve(&mut state, event);
+        entries.push(CaseFileEntry {
+            position: r.position,
+            stream_version: r.stream_version,
+            event_id: r.event_id,
+            command_id: r.command_id,
+            occurred_at: r.occurred_at,
+            recorded_at: r.recorded_at,
+            actor: r.actor.clone(),
+            hash: r.hash.clone(),
+            event_type: r.event.event_type(),
+            description: describe(&r.event),
+            event: event.clone(),
+        });
+    }
+    CaseFile { case_id, case: state, entries }
+}
+
+/// The audit trail from the records at [`crate::Projections::audit_positions`]: each with
+/// its position, stream, hash, actor, both times, type and a description in words. Records
+/// are sorted and de-duplicated by position.
+pub fn audit_trail(subject: &AuditSubject, records: &[Recorded]) -> AuditTrail {
+    let entries = sorted(records)
+        .into_iter()
+        .map(|r| AuditEntry {
+            position: r.position,
+            stream_id: r.stream_id.clone(),
+            hash: r.hash.clone(),
+            actor: r.actor.clone(),
+            occurred_at: r.occurred_at,
+            recorded_at: r.recorded_at,
+            event_type: r.event.event_type(),
+            description: describe(&r.event),
+        })
+        .collect();
+    AuditTrail { subject: *subject, entries }
+}
+
+/// What an event says, in one line of English words. Free text written by staff (requests,
+/// notes, summaries) is left out: the case file carries it; reasons are quoted with line
+/// breaks turned into spaces.
+pub fn describe(event: &Event) -> String {
+    match event {
+        Event::Case(e) => describe_case(e),
+        Event::Beneficiary(e) => match e {
+            BeneficiaryEvent::BeneficiaryRegistered { beneficiary_id, centre_id, registered_on, .. } => {
+                format!("beneficiary {beneficiary_id} registered at centre {centre_id} on {registered_on}")
+            }
+            BeneficiaryEvent::IdentityDigestChanged { .. } => "identity corrected (new identity digest)".to_owned(),
+            BeneficiaryEvent::BeneficiaryAttributesUpdated { .. } => "attributes updated".to_owned(),
+            BeneficiaryEvent::LegalBasisRecorded { basis, recorded_on } => {
+                format!("legal basis {basis} recorded on {recorded_on}")
+            }
+            BeneficiaryEvent::SharingConsentGranted { agency_id, purpose, granted_on } => {
+                format!("consent to share with agency {agency_id} for {purpose} granted on {granted_on}")
+            }
+            BeneficiaryEvent::SharingConsentWithdrawn { agency_id, purpose, withdrawn_on } => {
+                format!("consent to share with agency {agency_id} for {purpose} withdrawn on {withdrawn_on}")
+            }
+        },
+        Event::Staff(e) => match e {
+            StaffEvent::StaffRegistered { staff_id, centre_id, name, roles } => {
+                let roles: Vec<&str> = roles.iter().map(|r| r.as_str()).collect();
+                format!("staff member {staff_id} ({name}) registered at centre {centre_id} as {}", roles.join(", "))
+            }
+            StaffEvent::StaffRolesChanged { roles } => {
+                let roles: Vec<&str> = roles.iter().map(|r| r.as_str()).collect();
+                format!("roles changed to {}", roles.join(", "))
+            }
+            StaffEvent::StaffDeactivated { deactivated_on } => format!("staff member deactivated on {deactivated_on}"),
+        },
+        Event::Agency(e) => match e {
+            AgencyEvent::AgencyRegistered { agency_id, profile } => {
+                format!("agency {agency_id} ({}, {}) registered", profile.name, profile.kind)
+            }
+            AgencyEvent::AgencyUpdated { profile } => format!("agency entry updated ({}, {})", profile.name, profile.kind),
+            AgencyEvent::AgencyDeactivated { deactivated_on, reason } => match reason {
+                Some(reason) => format!("agency deactivated on {deactivated_on}: {}", one_line(reason.as_str())),
+                None => format!("agency deactivated on {deactivated_on}"),
+            },
+            AgencyEvent::AgencyReactivated { reactivated_on } => format!("agency reactivated on {reactivated_on}"),
+        },
+        Event::Centre(e) => match e {
+            CentreEvent::CentreRegistered { centre_id, name, host_municipality, first_administrator, .. } => format!(
+                "centre {centre_id} ({name}) registered in {host_municipality}, first administrator {first_administrator}"
+            ),
+            CentreEvent::ServedMunicipalityAdded { municipality } => format!("now also serves {municipality}"),
+            CentreEvent::AntennaOpened { antenna_id, name, municipality, opened_on } => {
+                format!("antenna {antenna_id} ({name}) opened in {municipality} on {opened_on}")
+            }
+            CentreEvent::AntennaClosed { antenna_id, closed_on } => format!("antenna {antenna_id} closed on {closed_on}"),
+            CentreEvent::FundingProgrammeAdded { programme } => format!(
+                "funding programme {} ({}) from {} to {}, budget {} euro cents",
+                programme.code,
+                programme.fund,
+                programme.starts_on,
+                programme.ends_on,
+                programme.budget.cents()
+            ),
+        },
+    }
+}
+
+fn one_line(text: &str) -> String {
+    text.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+fn describe_case(event: &CaseEvent) -> String {
+    use CaseEvent as E;
+    match event {
+        E::CaseOpened { case_id, beneficiary_id, centre_id, antenna_id, intake_date, channel, opened_by, .. } => {
+            let at = match antenna_id {
+                Some(antenna) => format!("centre {centre_id} (antenna {antenna})"),
+                None => format!("centre {centre_id}"),
+            };
+            let channel = match channel {
+                parapompi_core::vocab::IntakeChannel::ReferredIn { agency_id } => format!("referred in by agency {agency_id}"),
+                other => other.as_str().to_owned(),
+            };
+            format!(
+                "case {case_id} opened for beneficiary {beneficiary_id} at {at}: intake on {intake_date}, {channel}, by staff {opened_by}"
+            )
+        }
+        E::CaseAssigned { staff_id, assigned_by } => format!("case assigned to staff {staff_id} by staff {assigned_by}"),
+        E::CaseReassigned { from_staff_id, staff_id, reason, reassigned_by } => format!(
+            "case reassigned from staff {from_staff_id} to staff {staff_id} by staff {reassigned_by}: {}",
+            one_line(reason.as_str())
+        ),
+        E::NeedsAssessed { needs, assessed_on, assessed_by, .. } => {
+            let needs: Vec<String> = needs.iter().map(|n| format!("{} ({})", n.domain, n.priority)).collect();
+            format!("needs assessed on {assessed_on} by staff {assessed_by}: {}", needs.join(", "))
+        }
+        E::ServiceProvided { kind, provided_on, provided_by, .. } => {
+            format!("service {kind} provided on {provided_on} by staff {provided_by}")
+        }
+        E::CaseNoteAdded { written_on, author, .. } => format!("note added on {written_on} by staff {author}"),
+        E::CaseClosed { reason, detail, closed_on, closed_by } => match detail {
+            Some(detail) => format!(
+                "case closed on {closed_on} by staff {closed_by}: {reason} ({})",
+                one_line(detail.as_str())
+            ),
+            None => format!("case closed on {closed_on} by staff {closed_by}: {reason}"),
+        },
+        E::CaseReopened { reason, reopened_on, reopened_by } => {
+            format!("case reopened on {reopened_on} by staff {reopened_by}: {}", one_line(reason.as_str()))
+        }
+        E::ReferralCreated { referral_id, agency_id, agency_kind, need, due_on, priority, created_on, .. } => format!(
+            "referral {referral_id} created on {created_on} to agency {agency_id} ({agency_kind}) for {need}, {priority}, due {due_on}"
+        ),
+        E::ReferralSent { referral_id, sent_on, sharing_basis } => {
+            let basis = match sharing_basis {
+                SharingBasis::Consent { granted_on } => format!("consent granted on {granted_on}"),
+                SharingBasis::SupervisorOverride { supervisor, reason } => {
+                    format!("override by supervisor {supervisor}: {}", one_line(reason.as_str()))
+                }
+            };
+            format!("referral {referral_id} sent on {sent_on} ({basis})")
+        }
+        E::ReferralAccepted { referral_id, answered_on } => format!("referral {referral_id} accepted on {answered_on}"),
+        E::ReferralDeclined { referral_id, reason, answered_on } => {
+            format!("referral {referral_id} declined on {answered_on}: {}", one_line(reason.as_str()))
+        }
+        E::ReferralStarted { referral_id, started_on } => format!("referral {referral_id} in progress from {started_on}"),
+        E::ReferralPutOnHold { referral_id, held_from, reason, held_on } => format!(
+            "referral {referral_id} put on hold on {held_on} (was {held_from}): {}",
+            one_line(reason.as_str())
+        ),
+        E::ReferralResumed { referral_id, resumed_to, resumed_on } => {
+            format!("referral {referral_id} resumed on {resumed_on} to {resumed_to}")
+        }
+        E::ReferralCompleted { referral_id, outcome, completed_on, .. } => {
+            format!("referral {referral_id} completed on {completed_on}: {outcome}")
+        }
+        E::ReferralFailed { referral_id, outcome, reason, failed_on } => format!(
+            "referral {referral_id} failed on {failed_on}: {outcome} ({})",
+            one_line(reason.as_str())
+        ),
+        E::ReferralCancelled { referral_id, reason, cancelled_on } => {
+            format!("referral {referral_id} cancelled on {cancelled_on}: {}", one_line(reason.as_str()))
+        }
+        E::ReferralExpired { referral_id, due_on, expired_on } => {
+            format!("referral {referral_id} expired on {expired_on} unanswered (due {due_on})")
+        }
+        E::ReferralRerouted { from_referral_id, referral_id, agency_id, agency_kind, need, due_on, created_on, .. } => {
+            format!(
+                "referral {from_referral_id} re-routed on {created_on} as referral {referral_id} to agency {agency_id} ({agency_kind}) for {need}, due {due_on}"
+            )
+        }
+        E::ReferralFollowUpNoted { referral_id, noted_on, author, .. } => {
+            format!("follow-up note on referral {referral_id} on {noted_on} by staff {author}")
+        }
+        E::ReferralDueDateMoved { referral_id, from_due_on, due_on, .. } => {
+            format!("referral {referral_id} due date moved from {from_due_on} to {due_on}")
+        }
+    }
+}
