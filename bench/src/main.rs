@@ -46,7 +46,8 @@ fn parse(args: &[String]) -> Result<(String, Options), String> {
         match flag.as_str() {
             "--dir" => options.dir = PathBuf::from(value),
             "--scale-percent" => {
-                options.scale_percent = value.parse().map_err(|_| format!("--scale-percent: {value:?} is not a number"))?;
+                options.scale_percent =
+                    value.parse().map_err(|_| format!("--scale-percent: {value:?} is not a number"))?;
             }
             other => return Err(format!("unknown flag {other}")),
         }

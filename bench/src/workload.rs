@@ -33,7 +33,11 @@ pub fn generate(n_events: usize, events_per_stream: u64, n_open_streams: usize, 
         slot = (slot + 1) % open.len();
         let (stream, version) = &mut open[slot];
         *version += 1;
-        events.push(BenchEvent { stream: stream.clone(), version: *version, payload: payload(stream, *version, sequence) });
+        events.push(BenchEvent {
+            stream: stream.clone(),
+            version: *version,
+            payload: payload(stream, *version, sequence),
+        });
         if *version == events_per_stream {
             open[slot] = (format!("{prefix}-{next_stream:07}"), 0);
             next_stream += 1;

@@ -85,42 +85,69 @@ pub fn canonical_bytes(record: &RecordedEvent) -> Vec<u8> {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub(crate) struct DecodeFailure(pub String);
 
-/// Reads canonical bytes back into a record, given the chain hashes around it.
-pub(crate) fn decode_canonical(bytes: &[u8], prev_hash: Hash, hash: Hash) -> Result<RecordedEvent, DecodeFailure> {
-    let mut reader = Reader { bytes, at: 0 };
-    let format = reader.u8()?;
-    if format != CANONICAL_FORMAT_VERSION {
-        return Err(DecodeFailure(format!("unknown canonical format version {format}")));
+/// Reads canonical bytes back into records. Consecutive records mostly share their stream,
+/// event type and actor, so the decoder keeps the last of each and reuses it when the bytes
+/// are the same, sparing a check and an allocation per field.
+#[derive(Default)]
+pub(crate) struct Decoder {
+    stream_id: Option<StreamId>,
+    event_type: Option<EventType>,
+    actor: Option<Actor>,
+}
+
+impl Decoder {
+    /// Decodes one record, given the chain hashes around it.
+    pub(crate) fn decode(&mut self, bytes: &[u8], prev_hash: Hash, hash: Hash) -> Result<RecordedEvent, DecodeFailure> {
+        let mut reader = Reader { bytes, at: 0 };
+        let format = reader.u8()?;
+        if format != CANONICAL_FORMAT_VERSION {
+            return Err(DecodeFailure(format!("unknown canonical format version {format}")));
+        }
+        let position = reader.u64()?;
+        let stream_id = reuse(&mut self.stream_id, reader.text()?, StreamId::as_str, StreamId::new)?;
+        let stream_version = reader.u64()?;
+        let event_id = reader.uuid()?;
+        let command_id = reader.uuid()?;
+        let event_type = reuse(&mut self.event_type, reader.text()?, EventType::as_str, EventType::new)?;
+        let schema_version = reader.u32()?;
+        let occurred_at = Timestamp::from_unix_ms(reader.i64()?);
+        let recorded_at = Timestamp::from_unix_ms(reader.i64()?);
+        let actor = reuse(&mut self.actor, reader.text()?, Actor::as_str, Actor::new)?;
+        let payload = Payload::trusted(reader.text()?);
+        if reader.at != bytes.len() {
+            return Err(DecodeFailure(format!("{} trailing bytes", bytes.len() - reader.at)));
+        }
+        Ok(RecordedEvent {
+            position,
+            stream_id,
+            stream_version,
+            event_id,
+            command_id,
+            event_type,
+            schema_version,
+            occurred_at,
+            recorded_at,
+            actor,
+            payload,
+            prev_hash,
+            hash,
+        })
     }
-    let position = reader.u64()?;
-    let stream_id = StreamId::new(reader.text()?).map_err(|error| DecodeFailure(error.to_string()))?;
-    let stream_version = reader.u64()?;
-    let event_id = reader.uuid()?;
-    let command_id = reader.uuid()?;
-    let event_type = EventType::new(reader.text()?).map_err(|error| DecodeFailure(error.to_string()))?;
-    let schema_version = reader.u32()?;
-    let occurred_at = Timestamp::from_unix_ms(reader.i64()?);
-    let recorded_at = Timestamp::from_unix_ms(reader.i64()?);
-    let actor = Actor::new(reader.text()?).map_err(|error| DecodeFailure(error.to_string()))?;
-    let payload = Payload::trusted(reader.text()?);
-    if reader.at != bytes.len() {
-        return Err(DecodeFailure(format!("{} trailing bytes", bytes.len() - reader.at)));
+}
+
+/// The cached value when its text is `text`, else a newly checked one, which is then cached.
+fn reuse<T: Clone>(
+    cached: &mut Option<T>,
+    text: &str,
+    as_str: impl Fn(&T) -> &str,
+    make: impl Fn(String) -> Result<T, crate::error::StoreError>,
+) -> Result<T, DecodeFailure> {
+    if let Some(value) = cached.as_ref().filter(|value| as_str(value) == text) {
+        return Ok(value.clone());
     }
-    Ok(RecordedEvent {
-        position,
-        stream_id,
-        stream_version,
-        event_id,
-        command_id,
-        event_type,
-        schema_version,
-        occurred_at,
-        recorded_at,
-        actor,
-        payload,
-        prev_hash,
-        hash,
-    })
+    let value = make(text.to_owned()).map_err(|error| DecodeFailure(error.to_string()))?;
+    *cached = Some(value.clone());
+    Ok(value)
 }
 
 /// A cursor over bytes that fails cleanly when they run out.

@@ -63,8 +63,6 @@ pub struct Limits {
     pub max_append_bytes: usize,
     /// The most events the writer commits in one group (one sled batch, one sync).
     pub max_events_per_group: usize,
-    /// The most requests waiting for the writer; further appenders wait their turn.
-    pub max_queued_requests: usize,
     /// The most records a subscription buffers for a consumer that has not taken them.
     pub subscription_buffer: usize,
     /// The most stream versions the writer keeps in memory before it forgets them.
@@ -78,7 +76,6 @@ impl Default for Limits {
             max_events_per_append: 4096,
             max_append_bytes: 8 * 1024 * 1024,
             max_events_per_group: 16 * 1024,
-            max_queued_requests: 4096,
             subscription_buffer: 1024,
             max_cached_streams: 1 << 20,
         }
@@ -143,8 +140,8 @@ impl StoreConfig {
             Some(format!("chunk_target_bytes must be between 1 and {}", LARGEST_CHUNK_BYTES / 2))
         } else if limits.max_events_per_append == 0 || limits.max_events_per_group < limits.max_events_per_append {
             Some("max_events_per_append must be at least 1 and at most max_events_per_group".to_owned())
-        } else if limits.max_queued_requests == 0 || limits.subscription_buffer == 0 {
-            Some("max_queued_requests and subscription_buffer must be at least 1".to_owned())
+        } else if limits.subscription_buffer == 0 {
+            Some("subscription_buffer must be at least 1".to_owned())
         } else {
             None
         };

@@ -18,6 +18,9 @@ pub(crate) struct Syncer {
     main_file: File,
     blob_dir: PathBuf,
     synced_blobs: HashSet<OsString>,
+    /// The blob directory's modification time when it was last listed: while it stands
+    /// still, no blob has come or gone, and the listing is skipped.
+    blob_dir_modified: Option<std::time::SystemTime>,
 }
 
 impl Syncer {
@@ -29,7 +32,12 @@ impl Syncer {
         if let Some(parent) = sled_dir.parent() {
             sync_dir(parent)?;
         }
-        let mut syncer = Syncer { main_file, blob_dir: sled_dir.join("blobs"), synced_blobs: HashSet::new() };
+        let mut syncer = Syncer {
+            main_file,
+            blob_dir: sled_dir.join("blobs"),
+            synced_blobs: HashSet::new(),
+            blob_dir_modified: None,
+        };
         syncer.sync_files()?;
         Ok(syncer)
     }
@@ -43,6 +51,14 @@ impl Syncer {
 
     fn sync_files(&mut self) -> Result<(), StoreError> {
         self.main_file.sync_data().map_err(|e| StoreError::io("syncing sled's file", e))?;
+        let modified = match std::fs::metadata(&self.blob_dir).and_then(|m| m.modified()) {
+            Ok(modified) => Some(modified),
+            Err(error) if error.kind() == std::io::ErrorKind::NotFound => return Ok(()),
+            Err(error) => return Err(StoreError::io("looking at sled's blobs", error)),
+        };
+        if modified.is_some() && modified == self.blob_dir_modified {
+            return Ok(());
+        }
         let entries = match std::fs::read_dir(&self.blob_dir) {
             Ok(entries) => entries,
             Err(error) if error.kind() == std::io::ErrorKind::NotFound => return Ok(()),
@@ -68,6 +84,7 @@ impl Syncer {
             sync_dir(&self.blob_dir)?;
         }
         self.synced_blobs = present;
+        self.blob_dir_modified = modified;
         Ok(())
     }
 }

@@ -149,7 +149,7 @@ impl Store {
     /// store is left as it was. No append runs while an import does.
     pub fn import_jsonl(&self, path: impl AsRef<Path>) -> Result<Imported, StoreError> {
         let path = path.as_ref().to_path_buf();
-        self.exclusive(move |writer| import(writer, &path))?
+        self.exclusive(|writer| import(writer, &path))?
     }
 }
 

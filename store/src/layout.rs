@@ -15,7 +15,7 @@
 
 use uuid::Uuid;
 
-use crate::canonical::{decode_canonical, DecodeFailure, Reader};
+use crate::canonical::{DecodeFailure, Decoder, Reader};
 use crate::record::{Hash, RecordedEvent, StreamId};
 
 /// The first byte of every chunk value: the version of the chunk form.
@@ -205,5 +205,6 @@ pub(crate) fn split_chunk(value: &[u8]) -> Result<Vec<RawRecord<'_>>, DecodeFail
 
 /// Decodes every record of a chunk.
 pub(crate) fn decode_chunk(value: &[u8]) -> Result<Vec<RecordedEvent>, DecodeFailure> {
-    split_chunk(value)?.into_iter().map(|raw| decode_canonical(raw.canonical, raw.prev_hash, raw.hash)).collect()
+    let mut decoder = Decoder::default();
+    split_chunk(value)?.into_iter().map(|raw| decoder.decode(raw.canonical, raw.prev_hash, raw.hash)).collect()
 }

@@ -193,10 +193,11 @@ fn find_head(tree: &sled::Tree) -> Result<Head, StoreError> {
     Ok(Head { position: last.position, hash: last.hash, recorded_at: last.recorded_at })
 }
 
-/// Every record from a position up to the head as it stood when the iterator was made,
-/// decoded a chunk at a time.
+/// Every record from a position up to a last position (at most the head when the iterator
+/// was made), decoded a chunk at a time while walking the chunks forward.
 pub struct LogIter {
     log: Arc<LogTree>,
+    chunks: Option<sled::Iter>,
     next: u64,
     last: u64,
     buffered: VecDeque<RecordedEvent>,
@@ -205,7 +206,41 @@ pub struct LogIter {
 
 impl LogIter {
     pub(crate) fn new(log: Arc<LogTree>, from: u64, last: u64) -> LogIter {
-        LogIter { log, next: from.max(1), last, buffered: VecDeque::new(), failed: false }
+        LogIter { log, chunks: None, next: from.max(1), last, buffered: VecDeque::new(), failed: false }
+    }
+
+    /// Decodes the next chunk into the buffer.
+    fn refill(&mut self) -> Result<(), StoreError> {
+        if self.chunks.is_none() {
+            // Start at the chunk that holds `next`: the last one whose first position is at or before it.
+            let start = self
+                .log
+                .tree
+                .range(chunk_key(0)..=chunk_key(self.next))
+                .next_back()
+                .transpose()
+                .map_err(|e| StoreError::sled("reading the log", e))?
+                .map_or(chunk_key(self.next), |(key, _)| {
+                    let mut start = [0u8; 9];
+                    start.copy_from_slice(&key);
+                    start
+                });
+            self.chunks = Some(self.log.tree.range(start..=chunk_key(u64::MAX)));
+        }
+        let chunks = self.chunks.as_mut().expect("set above");
+        let Some(entry) = chunks.next() else {
+            return Err(StoreError::corrupt(
+                self.next,
+                Problem::Undecodable("position missing from the log".to_owned()),
+            ));
+        };
+        let (key, value) = entry.map_err(|e| StoreError::sled("reading the log", e))?;
+        let first = chunk_key_position(&key).unwrap_or(self.next);
+        let records =
+            decode_chunk(&value).map_err(|failure| StoreError::corrupt(first, Problem::Undecodable(failure.0)))?;
+        let (next, last) = (self.next, self.last);
+        self.buffered.extend(records.into_iter().filter(|r| r.position >= next && r.position <= last));
+        Ok(())
     }
 }
 
@@ -217,14 +252,9 @@ impl Iterator for LogIter {
             return None;
         }
         if self.buffered.is_empty() {
-            match self.log.chunk_holding(self.next) {
-                Ok(records) => self
-                    .buffered
-                    .extend(records.into_iter().filter(|r| r.position >= self.next && r.position <= self.last)),
-                Err(error) => {
-                    self.failed = true;
-                    return Some(Err(error));
-                }
+            if let Err(error) = self.refill() {
+                self.failed = true;
+                return Some(Err(error));
             }
         }
         match self.buffered.pop_front() {

@@ -1,9 +1,7 @@
 //! The store's public face: open, append, read, subscribe, flush and close.
 
 use std::path::{Path, PathBuf};
-use std::sync::mpsc::{sync_channel, SyncSender, TrySendError};
 use std::sync::Arc;
-use std::thread::JoinHandle;
 
 use tokio::sync::broadcast;
 
@@ -13,20 +11,24 @@ use crate::error::StoreError;
 use crate::log_tree::{LogIter, LogTree, WriterMetrics};
 use crate::record::{Append, Appended, Head, RecordedEvent, StreamId};
 use crate::subscribe::Subscription;
-use crate::writer::{Reply, Request, Writer};
+use crate::writer::{GroupCommit, Writer};
 
 /// How many group commits a live subscriber may fall behind before it reads the log instead.
 const LIVE_BATCHES_BUFFERED: usize = 256;
 
 /// An open event log.
 ///
-/// One process at a time may open a directory. Appends go through a single writer thread that
-/// commits whatever is waiting as one group; reads go straight to sled and never see past the
-/// last committed group. `Store` is `Send + Sync`: share it behind an `Arc`.
+/// One process at a time may open a directory. Appends are committed in groups (see
+/// [`Store::append`]); reads go straight to sled and never see past the last committed group.
+/// `Store` is cheap to clone and `Send + Sync`: clones share one open log.
+#[derive(Clone)]
 pub struct Store {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
     log: Arc<LogTree>,
-    requests: Option<SyncSender<Request>>,
-    writer: Option<JoinHandle<()>>,
+    commit: GroupCommit,
     live: broadcast::Sender<Arc<[RecordedEvent]>>,
     config: StoreConfig,
     path: Option<PathBuf>,
@@ -61,6 +63,7 @@ impl Store {
         let db = sled::Config::new()
             .temporary(true)
             .cache_capacity(config.cache_capacity_bytes)
+            .segment_size(config.segment_bytes)
             .open()
             .map_err(|e| StoreError::sled("opening a temporary sled", e))?;
         Store::start(db, config, None, None, None)
@@ -75,43 +78,38 @@ impl Store {
     ) -> Result<Store, StoreError> {
         let log = Arc::new(LogTree::open(db)?);
         let (live, _) = broadcast::channel(LIVE_BATCHES_BUFFERED);
-        let (requests, inbox) = sync_channel(config.limits.max_queued_requests);
         let writer = Writer::new(Arc::clone(&log), config.clone(), syncer, live.clone());
-        let handle = std::thread::Builder::new()
-            .name("parapompi-writer".to_owned())
-            .spawn(move || writer.run(inbox))
-            .map_err(|e| StoreError::io("starting the writer thread", e))?;
-        Ok(Store { log, requests: Some(requests), writer: Some(handle), live, config, path, _lock: lock })
+        let commit = GroupCommit::new(writer);
+        Ok(Store { inner: Arc::new(Inner { log, commit, live, config, path, _lock: lock }) })
     }
 
     /// The directory the store lives in; `None` for a temporary store.
     pub fn path(&self) -> Option<&Path> {
-        self.path.as_deref()
+        self.inner.path.as_deref()
     }
 
     /// The configuration the store was opened with.
     pub fn config(&self) -> &StoreConfig {
-        &self.config
+        &self.inner.config
     }
 
-    /// Appends events to one stream, atomically, blocking until the writer answers.
+    /// Appends events to one stream, atomically, and returns what was recorded.
     ///
     /// With [`crate::Durability::Durable`] the events are on disk when this returns. A repeated
     /// command id returns what its first use wrote, with `deduplicated` set, and writes nothing.
-    /// From async code use [`Store::append_async`] instead.
+    /// Concurrent appends share group commits. This blocks the calling thread for a sync;
+    /// from async code use [`Store::append_async`].
     pub fn append(&self, append: Append) -> Result<Appended, StoreError> {
         single(self.append_batch(vec![append]))
     }
 
-    /// Appends to several streams in one request: each append is atomic on its own and
-    /// succeeds or fails alone, and all of them share one group commit.
+    /// Appends to several streams at once: each append is atomic on its own and succeeds or
+    /// fails alone, and all of them share one group commit.
     pub fn append_batch(&self, appends: Vec<Append>) -> Result<Vec<Result<Appended, StoreError>>, StoreError> {
-        let (reply, answer) = sync_channel(1);
-        self.send_blocking(Request::Appends { appends, reply: Reply::Blocking(reply) })?;
-        answer.recv().map_err(|_| StoreError::Closed)
+        self.inner.commit.append(appends)
     }
 
-    /// [`Store::append`] for async code: awaits the writer without blocking a runtime thread.
+    /// [`Store::append`] for async code: the commit runs on tokio's blocking threads.
     pub async fn append_async(&self, append: Append) -> Result<Appended, StoreError> {
         single(self.append_batch_async(vec![append]).await)
     }
@@ -121,65 +119,33 @@ impl Store {
         &self,
         appends: Vec<Append>,
     ) -> Result<Vec<Result<Appended, StoreError>>, StoreError> {
-        let (reply, answer) = tokio::sync::oneshot::channel();
-        self.send_async(Request::Appends { appends, reply: Reply::Async(reply) }).await?;
-        answer.await.map_err(|_| StoreError::Closed)
+        let store = self.clone();
+        tokio::task::spawn_blocking(move || store.append_batch(appends)).await.map_err(|_| StoreError::Closed)?
     }
 
     /// Syncs to disk whatever deferred appends have written.
     pub fn flush(&self) -> Result<(), StoreError> {
-        let (reply, answer) = sync_channel(1);
-        self.send_blocking(Request::Flush { reply: Reply::Blocking(reply) })?;
-        answer.recv().map_err(|_| StoreError::Closed)?
+        self.inner.commit.with_writer(Writer::sync_if_needed)?
     }
 
-    /// Runs `job` on the writer thread with no append in between, and returns its result.
-    pub(crate) fn exclusive<T: Send + 'static>(
-        &self,
-        job: impl FnOnce(&mut Writer) -> T + Send + 'static,
-    ) -> Result<T, StoreError> {
-        let (reply, answer) = sync_channel(1);
-        let boxed: Box<dyn FnOnce(&mut Writer) + Send> = Box::new(move |writer| {
-            let _ = reply.send(job(writer));
-        });
-        self.send_blocking(Request::Exclusive(boxed))?;
-        answer.recv().map_err(|_| StoreError::Closed)
-    }
-
-    fn send_blocking(&self, request: Request) -> Result<(), StoreError> {
-        let sender = self.requests.as_ref().ok_or(StoreError::Closed)?;
-        sender.send(request).map_err(|_| StoreError::Closed)
-    }
-
-    async fn send_async(&self, request: Request) -> Result<(), StoreError> {
-        let sender = self.requests.as_ref().ok_or(StoreError::Closed)?;
-        match sender.try_send(request) {
-            Ok(()) => Ok(()),
-            Err(TrySendError::Disconnected(_)) => Err(StoreError::Closed),
-            Err(TrySendError::Full(request)) => {
-                // The queue is at its limit: wait for room on a blocking thread, not this one.
-                let sender = sender.clone();
-                tokio::task::spawn_blocking(move || sender.send(request))
-                    .await
-                    .map_err(|_| StoreError::Closed)?
-                    .map_err(|_| StoreError::Closed)
-            }
-        }
+    /// Runs `job` with the writer to itself: no append commits in between (imports).
+    pub(crate) fn exclusive<T>(&self, job: impl FnOnce(&mut Writer) -> T) -> Result<T, StoreError> {
+        self.inner.commit.with_writer(job)
     }
 
     /// The last committed position and hash.
     pub fn head(&self) -> Head {
-        self.log.head()
+        self.inner.log.head()
     }
 
     /// How many group commits and syncs the writer has made since the store was opened.
     pub fn writer_metrics(&self) -> WriterMetrics {
-        self.log.metrics()
+        self.inner.log.metrics()
     }
 
     /// A stream's current version: 0 when it has no events.
     pub fn stream_version(&self, stream_id: &StreamId) -> Result<u64, StoreError> {
-        self.log.stream_version(stream_id)
+        self.inner.log.stream_version(stream_id)
     }
 
     /// Up to `max_events` events of a stream, from `from_version` (1 for the start) on.
@@ -191,7 +157,7 @@ impl Store {
     ) -> Result<Vec<RecordedEvent>, StoreError> {
         let from_version = from_version.max(1);
         let mut out = Vec::new();
-        for (first_version, span) in self.log.stream_appends(stream_id, from_version)? {
+        for (first_version, span) in self.inner.log.stream_appends(stream_id, from_version)? {
             if out.len() >= max_events {
                 break;
             }
@@ -200,7 +166,7 @@ impl Store {
             let wanted = u64::try_from(max_events - out.len()).unwrap_or(u64::MAX);
             let last = span.last_position().min(first.saturating_add(wanted - 1));
             if first <= last {
-                out.extend(self.log.read_positions(first, last)?);
+                out.extend(self.inner.log.read_positions(first, last)?);
             }
         }
         Ok(out)
@@ -214,23 +180,28 @@ impl Store {
 
     /// Every record from `from_position` to the head as it stands now, decoded lazily.
     pub fn iter_from(&self, from_position: u64) -> LogIter {
-        LogIter::new(Arc::clone(&self.log), from_position, self.head().position)
+        LogIter::new(Arc::clone(&self.inner.log), from_position, self.head().position)
     }
 
     /// Every record from `from_position` to `to_position` (inclusive, capped at the head).
     pub fn iter_range(&self, from_position: u64, to_position: u64) -> LogIter {
-        LogIter::new(Arc::clone(&self.log), from_position, to_position.min(self.head().position))
+        LogIter::new(Arc::clone(&self.inner.log), from_position, to_position.min(self.head().position))
     }
 
     /// A stream of records from `from_position` on: it reads the log up to the head, then
     /// follows new commits as they happen, with no gap and no repeat at the hand-over. A
     /// consumer that falls behind never slows writers: it goes back to reading the log.
     pub fn subscribe(&self, from_position: u64) -> Result<Subscription, StoreError> {
-        Subscription::start(Arc::clone(&self.log), &self.live, from_position, self.config.limits.subscription_buffer)
+        Subscription::start(
+            Arc::clone(&self.inner.log),
+            &self.inner.live,
+            from_position,
+            self.inner.config.limits.subscription_buffer,
+        )
     }
 
     pub(crate) fn log(&self) -> &Arc<LogTree> {
-        &self.log
+        &self.inner.log
     }
 
     /// Opens another sled tree in the same database (the Engine keeps its identity vault and
@@ -241,28 +212,20 @@ impl Store {
                 "tree name {name:?} is reserved by the store"
             ))));
         }
-        self.log.db.open_tree(name).map_err(|e| StoreError::sled("opening an auxiliary tree", e))
+        self.inner.log.db.open_tree(name).map_err(|e| StoreError::sled("opening an auxiliary tree", e))
     }
 
-    /// Stops the writer after it has served what is queued, syncs, and closes the database.
-    pub fn close(mut self) -> Result<(), StoreError> {
-        let result = self.flush();
-        self.shut_down();
-        result
-    }
-
-    fn shut_down(&mut self) {
-        self.requests = None;
-        if let Some(handle) = self.writer.take() {
-            // A panic in the writer is a bug; it has already been reported on stderr.
-            let _ = handle.join();
-        }
+    /// Syncs what deferred appends wrote and closes this handle. The database closes when
+    /// the last clone of the store is gone.
+    pub fn close(self) -> Result<(), StoreError> {
+        self.flush()
     }
 }
 
-impl Drop for Store {
+impl Drop for Inner {
     fn drop(&mut self) {
-        self.shut_down();
+        // Nobody is left to hear of a failure here; the next open finds what reached disk.
+        let _ = self.commit.with_writer(Writer::sync_if_needed);
     }
 }
 

@@ -3,7 +3,7 @@
 
 use std::collections::HashMap;
 
-use crate::canonical::{chain_hash, decode_canonical};
+use crate::canonical::{chain_hash, Decoder};
 use crate::error::{Problem, StoreError};
 use crate::layout::{
     chunk_key_position, chunk_key_range, command_key, decode_command_entry, split_chunk, stream_key, AppendSpan,
@@ -103,6 +103,7 @@ fn verify_log(log: &LogTree) -> Result<Verified, StoreError> {
     let mut checker = ChainChecker::after(0, Hash::GENESIS, Timestamp::from_unix_ms(i64::MIN));
     let mut append: Option<(RecordedEvent, u32)> = None;
     let mut n_appends = 0u64;
+    let mut decoder = Decoder::default();
     'chunks: for entry in log.tree.range(chunk_key_range()) {
         let (key, value) = entry.map_err(|e| StoreError::sled("reading the log", e))?;
         let at = checker.next_position;
@@ -116,7 +117,8 @@ fn verify_log(log: &LogTree) -> Result<Verified, StoreError> {
             if at > head.position {
                 break 'chunks;
             }
-            let record = decode_canonical(raw.canonical, raw.prev_hash, raw.hash)
+            let record = decoder
+                .decode(raw.canonical, raw.prev_hash, raw.hash)
                 .map_err(|f| StoreError::corrupt(at, Problem::Undecodable(f.0)))?;
             checker.check(&record, raw.canonical, |_| Ok(0)).map_err(|problem| StoreError::corrupt(at, problem))?;
             // Consecutive records of one command form one append.

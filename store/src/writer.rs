@@ -1,11 +1,13 @@
-//! The single writer: it takes appends from a queue, checks them, chains them, and commits
-//! whatever is waiting as one group: one sled batch and, when any of them asks for it, one
-//! durable sync. Appenders that arrive while a sync runs wait together for the next one, so
-//! the cost of a sync is shared and throughput rises with the number of writers.
+//! Group commit. Appenders put their requests in a queue and then take the writer lock;
+//! whoever holds it commits everything waiting as one group (one sled batch and, when any of
+//! them asks for it, one durable sync), its own request included. Appenders that arrive while
+//! a sync runs queue up behind it and are committed together by the next holder, so the cost
+//! of a sync is shared and throughput rises with the number of writers; a lone appender
+//! commits on its own thread, with no hand-over to another.
 
-use std::collections::HashMap;
-use std::sync::mpsc::{Receiver, SyncSender};
-use std::sync::Arc;
+use std::collections::{HashMap, VecDeque};
+use std::sync::mpsc::{sync_channel, SyncSender};
+use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 
 use tokio::sync::broadcast;
 use uuid::Uuid;
@@ -18,39 +20,116 @@ use crate::layout::{command_key, encode_command_entry, stream_key, AppendSpan, C
 use crate::log_tree::LogTree;
 use crate::record::{Append, Appended, Durability, ExpectedVersion, Head, RecordedEvent, StreamId};
 
-/// Where the writer sends an answer: a blocked thread or an awaiting task.
-pub(crate) enum Reply<T> {
-    Blocking(SyncSender<T>),
-    Async(tokio::sync::oneshot::Sender<T>),
+/// Appends waiting to be committed, and where their answers go.
+struct Waiting {
+    appends: Vec<Append>,
+    reply: SyncSender<Vec<Result<Appended, StoreError>>>,
 }
 
-impl<T> Reply<T> {
-    fn send(self, value: T) {
-        // The asker may have given up (a dropped future); the answer then has nowhere to go.
-        match self {
-            Reply::Blocking(sender) => drop(sender.send(value)),
-            Reply::Async(sender) => drop(sender.send(value)),
+/// The queue of waiting appends and the writer that commits them.
+///
+/// One appender at a time leads: it takes what is waiting, commits it as a group and answers
+/// everyone in it, while the others wait on a condition variable, not on the writer, so an
+/// appender whose request was committed returns at once even while the next group syncs.
+pub(crate) struct GroupCommit {
+    state: Mutex<Queue>,
+    changed: Condvar,
+    writer: Mutex<Writer>,
+    max_events_per_group: usize,
+}
+
+struct Queue {
+    waiting: VecDeque<Waiting>,
+    /// True while some thread leads: commits a group or runs an exclusive job.
+    led: bool,
+}
+
+impl GroupCommit {
+    pub(crate) fn new(writer: Writer) -> GroupCommit {
+        GroupCommit {
+            state: Mutex::new(Queue { waiting: VecDeque::new(), led: false }),
+            changed: Condvar::new(),
+            max_events_per_group: writer.config.limits.max_events_per_group,
+            writer: Mutex::new(writer),
         }
+    }
+
+    /// Commits `appends` (each atomic on its own) in some group, and returns their results.
+    pub(crate) fn append(&self, appends: Vec<Append>) -> Result<Vec<Result<Appended, StoreError>>, StoreError> {
+        let (reply, answer) = sync_channel(1);
+        let mut queue = self.lock_queue()?;
+        queue.waiting.push_back(Waiting { appends, reply });
+        loop {
+            // A leader before us may have committed our request with its own.
+            if let Ok(results) = answer.try_recv() {
+                return Ok(results);
+            }
+            if !queue.led {
+                break;
+            }
+            queue = self.changed.wait(queue).map_err(|_| poisoned())?;
+        }
+        queue.led = true;
+        loop {
+            let group = take_group(&mut queue.waiting, self.max_events_per_group);
+            drop(queue);
+            let served = self.lock_writer().map(|mut writer| writer.serve_group(group));
+            queue = self.lock_queue()?;
+            let outcome = match (served, answer.try_recv()) {
+                (Err(error), _) => Some(Err(error)),
+                (Ok(()), Ok(results)) => Some(Ok(results)),
+                // Our request did not fit in this group: lead another.
+                (Ok(()), Err(_)) => None,
+            };
+            if let Some(outcome) = outcome {
+                queue.led = false;
+                self.changed.notify_all();
+                return outcome;
+            }
+        }
+    }
+
+    /// Runs `job` with the writer to itself: no append commits in between.
+    pub(crate) fn with_writer<T>(&self, job: impl FnOnce(&mut Writer) -> T) -> Result<T, StoreError> {
+        let mut queue = self.lock_queue()?;
+        while queue.led {
+            queue = self.changed.wait(queue).map_err(|_| poisoned())?;
+        }
+        queue.led = true;
+        drop(queue);
+        let result = self.lock_writer().map(|mut writer| job(&mut writer));
+        let mut queue = self.lock_queue()?;
+        queue.led = false;
+        self.changed.notify_all();
+        result
+    }
+
+    fn lock_queue(&self) -> Result<MutexGuard<'_, Queue>, StoreError> {
+        self.state.lock().map_err(|_| poisoned())
+    }
+
+    fn lock_writer(&self) -> Result<MutexGuard<'_, Writer>, StoreError> {
+        self.writer.lock().map_err(|_| poisoned())
     }
 }
 
-/// Work for the writer.
-pub(crate) enum Request {
-    /// Appends, each atomic on its own, committed in one group.
-    Appends { appends: Vec<Append>, reply: Reply<Vec<Result<Appended, StoreError>>> },
-    /// Sync whatever deferred appends have written.
-    Flush { reply: Reply<Result<(), StoreError>> },
-    /// Run alone on the writer thread, with no append in between (imports).
-    Exclusive(Box<dyn FnOnce(&mut Writer) + Send>),
+/// The oldest waiting requests, up to `max_events` events (always at least one request).
+fn take_group(queue: &mut VecDeque<Waiting>, max_events: usize) -> Vec<Waiting> {
+    let mut group = Vec::new();
+    let mut n_events = 0;
+    while let Some(next) = queue.front() {
+        let size: usize = next.appends.iter().map(|a| a.events.len()).sum();
+        if !group.is_empty() && n_events + size > max_events {
+            break;
+        }
+        n_events += size;
+        group.extend(queue.pop_front());
+    }
+    group
 }
 
-impl Request {
-    fn n_events(&self) -> usize {
-        match self {
-            Request::Appends { appends, .. } => appends.iter().map(|a| a.events.len()).sum(),
-            Request::Flush { .. } | Request::Exclusive(_) => 0,
-        }
-    }
+fn poisoned() -> StoreError {
+    StoreError::Poisoned { reason: "a commit panicked while holding the log".to_owned() }
 }
 
 /// The writer's state. It lives on its own thread; nothing else writes to the log tree.
@@ -99,46 +178,8 @@ impl Writer {
         Writer { log, config, head, versions: HashMap::new(), syncer, poisoned: None, unsynced: false, events }
     }
 
-    /// Serves requests until every sender is gone, then syncs what is left.
-    pub(crate) fn run(mut self, requests: Receiver<Request>) {
-        let max_events = self.config.limits.max_events_per_group;
-        let mut waiting: Option<Request> = None;
-        loop {
-            let first = match waiting.take() {
-                Some(request) => request,
-                None => match requests.recv() {
-                    Ok(request) => request,
-                    Err(_) => break,
-                },
-            };
-            if let Request::Exclusive(job) = first {
-                job(&mut self);
-                continue;
-            }
-            let mut group = vec![first];
-            let mut n_events = group[0].n_events();
-            while n_events < max_events {
-                match requests.try_recv() {
-                    Ok(Request::Exclusive(job)) => {
-                        waiting = Some(Request::Exclusive(job));
-                        break;
-                    }
-                    Ok(request) => {
-                        n_events += request.n_events();
-                        group.push(request);
-                    }
-                    Err(_) => break,
-                }
-            }
-            self.serve_group(group);
-        }
-        if self.unsynced && self.poisoned.is_none() {
-            // Nobody is left to tell of a failure; the next open finds whatever reached disk.
-            let _ = self.sync();
-        }
-    }
-
-    fn serve_group(&mut self, requests: Vec<Request>) {
+    /// Commits a group of waiting requests and answers each.
+    fn serve_group(&mut self, waiting: Vec<Waiting>) {
         let mut group = Group {
             head: self.head,
             versions: HashMap::new(),
@@ -148,41 +189,36 @@ impl Writer {
         };
         // Recorded-at never goes back, even when the clock does.
         let recorded_at = self.config.clock.now().max(self.head.recorded_at);
-        let mut answers = Vec::with_capacity(requests.len());
-        let mut flushes = Vec::new();
-        for request in requests {
-            match request {
-                Request::Appends { appends, reply } => {
-                    let placed: Vec<Result<Placed, StoreError>> =
-                        appends.into_iter().map(|append| self.place(&mut group, append, recorded_at)).collect();
-                    answers.push((placed, reply));
-                }
-                Request::Flush { reply } => {
-                    group.durable = true;
-                    flushes.push(reply);
-                }
-                Request::Exclusive(_) => unreachable!("exclusive requests are served alone"),
-            }
-        }
+        let placed: Vec<(Vec<Result<Placed, StoreError>>, SyncSender<_>)> = waiting
+            .into_iter()
+            .map(|Waiting { appends, reply }| {
+                (appends.into_iter().map(|append| self.place(&mut group, append, recorded_at)).collect(), reply)
+            })
+            .collect();
         let committed = self.commit(group.records, group.head, group.versions, group.durable);
-        let records: Vec<RecordedEvent> = match &committed {
-            Ok(records) => records.clone(),
-            Err(_) => Vec::new(),
-        };
-        for reply in flushes {
-            reply.send(committed.as_ref().map(|_| ()).map_err(clone_error));
-        }
-        for (placed, reply) in answers {
+        for (placed, reply) in placed {
             let results = placed
                 .into_iter()
                 .map(|placed| match (&committed, placed) {
                     (_, Err(error)) => Err(error),
                     (Err(error), Ok(_)) => Err(clone_error(error)),
-                    (Ok(_), Ok(placed)) => self.answer(&records, placed),
+                    (Ok(records), Ok(placed)) => self.answer(records, placed),
                 })
                 .collect();
-            reply.send(results);
+            // The asker waits on this channel until it has its answer; it cannot be gone.
+            let _ = reply.send(results);
         }
+    }
+
+    /// Syncs deferred appends, if any are unsynced.
+    pub(crate) fn sync_if_needed(&mut self) -> Result<(), StoreError> {
+        if let Some(reason) = &self.poisoned {
+            return Err(StoreError::Poisoned { reason: reason.clone() });
+        }
+        if self.unsynced {
+            self.sync()?;
+        }
+        Ok(())
     }
 
     /// Checks one append against the log and the group so far, and places its records.
