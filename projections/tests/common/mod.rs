@@ -1,6 +1,8 @@
 //! Fixtures and the one `check` helper of the projections' tests: given recorded events,
 //! when a query, then the expected view.
 #![allow(dead_code)]
+// Fixture builders read best as one call per event, all facts in line.
+#![allow(clippy::too_many_arguments)]
 
 use std::collections::BTreeMap;
 
