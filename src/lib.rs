@@ -1,3 +1,52 @@
-//! Parapompi.
-pub use parapompi_store as store;
+//! Parapompi: an event-sourced referral-tracking engine for the Community Centres of Greek
+//! municipalities.
+//!
+//! The [`Engine`] is what embedders link: it opens a data directory (the hash-chained log,
+//! the identity vault and the read models' checkpoint, in one sled database), executes
+//! commands from [`parapompi_core`] against the log, and answers queries from the read models
+//! of [`parapompi_projections`].
+//!
+//! ```
+//! use parapompi::{Acting, CommandMeta, Engine, EngineConfig};
+//! use parapompi::core::centre::{CentreAction, CentreCommand};
+//! use parapompi::core::values::{CentreId, Date, MunicipalityName, OrganisationName, StaffId, Timestamp};
+//! use parapompi::core::Command;
+//! # fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! let engine = Engine::open_temporary(EngineConfig::default())?;
+//! let register = Command::Centre(CentreCommand {
+//!     centre_id: CentreId::new(uuid::Uuid::new_v4()),
+//!     action: CentreAction::Register {
+//!         name: OrganisationName::new("Κέντρο Κοινότητας Δήμου Αποκορώνου")?,
+//!         host_municipality: MunicipalityName::new("Αποκορώνου")?,
+//!         supervising_service: OrganisationName::new("Κοινωνική Υπηρεσία Δήμου Αποκορώνου")?,
+//!         first_administrator: StaffId::new(uuid::Uuid::new_v4()),
+//!     },
+//! });
+//! let meta = CommandMeta {
+//!     command_id: uuid::Uuid::now_v7(),
+//!     acting: Acting::Setup,
+//!     occurred_at: Timestamp::from_unix_ms(1_767_261_600_000),
+//!     business_date: Date::parse("2026-01-01")?,
+//! };
+//! let executed = engine.execute(&register, meta)?;
+//! assert_eq!(executed.events[0].position, 1);
+//! assert!(engine.execute(&register, meta)?.deduplicated);
+//! # Ok(())
+//! # }
+//! ```
+#![deny(missing_docs)]
+
+mod engine;
+mod error;
+mod projector;
+mod records;
+mod vault;
+
+pub use engine::{Acting, CommandMeta, Engine, EngineConfig, Executed};
+pub use error::EngineError;
 pub use parapompi_core as core;
+pub use parapompi_projections as projections;
+pub use parapompi_store as store;
+pub use projector::AsOf;
+pub use records::decode;
+pub use vault::VaultEntry;

@@ -128,6 +128,14 @@ pub enum InvalidInput {
         /// The limit.
         max: usize,
     },
+    /// A position asked for is not in the log.
+    #[error("position {position} is outside the log, which runs from 1 to {head}")]
+    PositionOutOfRange {
+        /// The position asked for.
+        position: u64,
+        /// The log's last position.
+        head: u64,
+    },
     /// The store's configuration is not usable.
     #[error("configuration: {0}")]
     Config(String),

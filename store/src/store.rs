@@ -128,6 +128,13 @@ impl Store {
         self.inner.commit.with_writer(Writer::sync_if_needed)?
     }
 
+    /// Makes everything written to the database so far durable, whatever the tree: the Engine
+    /// calls this after writing outside the log (the identity vault), so that a write it
+    /// acknowledges survives a power cut as an append does.
+    pub fn sync(&self) -> Result<(), StoreError> {
+        self.inner.commit.with_writer(Writer::sync)?
+    }
+
     /// Runs `job` with the writer to itself: no append commits in between (imports).
     pub(crate) fn exclusive<T>(&self, job: impl FnOnce(&mut Writer) -> T) -> Result<T, StoreError> {
         self.inner.commit.with_writer(job)
@@ -168,6 +175,38 @@ impl Store {
             if first <= last {
                 out.extend(self.inner.log.read_positions(first, last)?);
             }
+        }
+        Ok(out)
+    }
+
+    /// What an append with this command id recorded, if one did: the Engine answers a repeated
+    /// command with it instead of deciding again.
+    pub fn command_result(&self, command_id: uuid::Uuid) -> Result<Option<Vec<RecordedEvent>>, StoreError> {
+        let Some((span, _)) = self.inner.log.command(command_id)? else { return Ok(None) };
+        if span.last_position() > self.head().position {
+            return Ok(None);
+        }
+        self.inner.log.read_positions(span.first_position, span.last_position()).map(Some)
+    }
+
+    /// The records at the given positions, in the order given. Runs of consecutive positions
+    /// are read together. A position past the head is an error.
+    pub fn read_positions(&self, positions: &[u64]) -> Result<Vec<RecordedEvent>, StoreError> {
+        let head = self.head().position;
+        let mut out = Vec::with_capacity(positions.len());
+        let mut start = 0;
+        while start < positions.len() {
+            let mut end = start + 1;
+            while end < positions.len() && positions[end] == positions[end - 1] + 1 {
+                end += 1;
+            }
+            let (first, last) = (positions[start], positions[end - 1]);
+            if first == 0 || last > head {
+                let position = if first == 0 { first } else { last };
+                return Err(StoreError::Invalid(crate::error::InvalidInput::PositionOutOfRange { position, head }));
+            }
+            out.extend(self.inner.log.read_positions(first, last)?);
+            start = end;
         }
         Ok(out)
     }

@@ -1,0 +1,46 @@
+//! The Engine's one error type.
+
+use parapompi_core::{DecodeError, Rejection};
+use parapompi_store::StoreError;
+
+/// Everything that can go wrong in the Engine. A failed command writes nothing.
+#[derive(Debug, thiserror::Error)]
+pub enum EngineError {
+    /// A domain rule refused the command.
+    #[error("rejected: {0}")]
+    Rejected(#[from] Rejection),
+    /// The target stream kept changing under the command: it was decided again this many
+    /// times, and each time another writer got there first.
+    #[error("stream {stream_id} kept changing: gave up after {attempts} attempts")]
+    Contended {
+        /// The contended stream.
+        stream_id: String,
+        /// How many times the command was decided.
+        attempts: u32,
+    },
+    /// The log failed or refused the write.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    /// A stored event does not decode into a domain event.
+    #[error("the event at position {position} does not decode: {source}")]
+    Decode {
+        /// Its position.
+        position: u64,
+        /// Why.
+        source: DecodeError,
+    },
+    /// A stored event's business time is not a date core accepts.
+    #[error("the event at position {position} has an unusable time: {reason}")]
+    BadTime {
+        /// Its position.
+        position: u64,
+        /// Why.
+        reason: String,
+    },
+    /// The identity vault could not be read or written.
+    #[error("identity vault: {0}")]
+    Vault(String),
+    /// A checkpoint or an argument names something the log does not hold.
+    #[error("{0}")]
+    NotFound(String),
+}

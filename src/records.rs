@@ -1,0 +1,52 @@
+//! Crossing between the store's records and the domain's events: decoding a recorded event
+//! for the projections, and encoding a decided event for the store.
+
+use parapompi_core::values::Timestamp as CoreTimestamp;
+use parapompi_core::Event;
+use parapompi_projections::Recorded;
+use parapompi_store::{Actor, EventType, NewEvent, Payload, RecordedEvent, Timestamp};
+
+use crate::error::EngineError;
+
+/// Decodes a stored record into the domain event it carries, with its place in the log.
+pub fn decode(record: &RecordedEvent) -> Result<Recorded, EngineError> {
+    let payload = record.payload.to_value().map_err(|e| EngineError::Decode {
+        position: record.position,
+        source: parapompi_core::DecodeError::BadPayload {
+            event_type: record.event_type.to_string(),
+            schema_version: record.schema_version,
+            message: e.to_string(),
+        },
+    })?;
+    let event = Event::from_payload(record.event_type.as_str(), record.schema_version, payload)
+        .map_err(|source| EngineError::Decode { position: record.position, source })?;
+    Ok(Recorded {
+        position: record.position,
+        stream_id: record.stream_id.to_string(),
+        stream_version: record.stream_version,
+        event_id: record.event_id,
+        command_id: record.command_id,
+        occurred_at: CoreTimestamp::from_unix_ms(record.occurred_at.unix_ms()),
+        recorded_at: CoreTimestamp::from_unix_ms(record.recorded_at.unix_ms()),
+        actor: record.actor.to_string(),
+        hash: record.hash.to_hex(),
+        event,
+    })
+}
+
+/// The domain events alone, for folding a stream's state.
+pub(crate) fn decode_events(records: &[RecordedEvent]) -> Result<Vec<Event>, EngineError> {
+    records.iter().map(|record| decode(record).map(|r| r.event)).collect()
+}
+
+/// A decided event, ready for the store.
+pub(crate) fn encode(event: &Event, actor: &Actor, occurred_at: CoreTimestamp) -> Result<NewEvent, EngineError> {
+    Ok(NewEvent {
+        event_id: uuid::Uuid::new_v4(),
+        event_type: EventType::new(event.event_type())?,
+        schema_version: event.schema_version(),
+        occurred_at: Timestamp::from_unix_ms(occurred_at.unix_ms()),
+        actor: actor.clone(),
+        payload: Payload::from_value(&event.to_payload()),
+    })
+}

@@ -1,0 +1,55 @@
+//! The identity vault: beneficiaries' identity records, kept beside the log in a tree of
+//! their own and never in it. The log holds only each record's salted digest, so erasing a
+//! vault entry (GDPR Art. 17) leaves the chain, the case history and the indicators intact.
+
+use parapompi_core::identity::{IdentityRecord, IdentitySalt};
+use parapompi_core::values::BeneficiaryId;
+use serde::{Deserialize, Serialize};
+
+use crate::error::EngineError;
+
+/// The name of the vault's sled tree.
+pub(crate) const VAULT_TREE: &str = "identity-vault";
+
+/// One vault entry: the record and the salt its digest was computed with.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct VaultEntry {
+    /// The identity.
+    pub identity: IdentityRecord,
+    /// The salt of the digest the log holds.
+    pub salt: IdentitySalt,
+}
+
+/// The vault, over its own sled tree.
+#[derive(Clone)]
+pub(crate) struct IdentityVault {
+    tree: sled::Tree,
+}
+
+impl IdentityVault {
+    pub(crate) fn new(tree: sled::Tree) -> IdentityVault {
+        IdentityVault { tree }
+    }
+
+    pub(crate) fn put(&self, beneficiary_id: BeneficiaryId, entry: &VaultEntry) -> Result<(), EngineError> {
+        let bytes = serde_json::to_vec(entry).map_err(|e| EngineError::Vault(e.to_string()))?;
+        self.tree.insert(beneficiary_id.uuid().as_bytes(), bytes).map_err(|e| EngineError::Vault(e.to_string()))?;
+        Ok(())
+    }
+
+    pub(crate) fn get(&self, beneficiary_id: BeneficiaryId) -> Result<Option<VaultEntry>, EngineError> {
+        let Some(bytes) =
+            self.tree.get(beneficiary_id.uuid().as_bytes()).map_err(|e| EngineError::Vault(e.to_string()))?
+        else {
+            return Ok(None);
+        };
+        serde_json::from_slice(&bytes).map(Some).map_err(|e| EngineError::Vault(format!("entry does not decode: {e}")))
+    }
+
+    /// Removes the entry; true if there was one.
+    pub(crate) fn erase(&self, beneficiary_id: BeneficiaryId) -> Result<bool, EngineError> {
+        let removed =
+            self.tree.remove(beneficiary_id.uuid().as_bytes()).map_err(|e| EngineError::Vault(e.to_string()))?;
+        Ok(removed.is_some())
+    }
+}
