@@ -1,0 +1,470 @@
+//! The Engine's features through its public API: a referral's whole story and what each read
+//! model shows of it, idempotent command ids, rejections that write nothing, the identity
+//! vault and erasure, restarts from checkpoints, "as of" reports, concurrent commands and
+//! subscriptions.
+
+mod common;
+
+use common::*;
+use parapompi::core::values::{BeneficiaryId, CaseId, StaffId};
+use parapompi::core::vocab::{ReferralStatus, Role, ServiceKind};
+use parapompi::projections::{AuditSubject, BoardQuery, CaseloadQuery, IndicatorQuery, Projections};
+use parapompi::{Acting, AsOf, Engine};
+
+fn whole_period() -> IndicatorQuery {
+    IndicatorQuery { centre: None, from: date("2023-01-01"), to: date("2023-12-31") }
+}
+
+fn apokoronas_period(scenario: &Scenario) -> IndicatorQuery {
+    IndicatorQuery { centre: Some(scenario.world.centre), from: date("2023-01-01"), to: date("2023-12-31") }
+}
+
+fn projections(engine: &Engine) -> Projections {
+    valid(engine.with_projections(|projections| projections.clone()))
+}
+
+/// Registers Maria and opens, assigns and assesses a case for her; returns the case.
+fn maria_with_an_assessed_case(scenario: &mut Scenario) -> CaseId {
+    let w = scenario.world;
+    let case_id = scenario.fresh_case();
+    let today = scenario.today();
+    let mut steps = w.beneficiary(w.maria, 0, today);
+    steps.extend([
+        by(w.reception, open_case(case_id, w.maria, w.centre, today)),
+        by(w.social_worker, assign(case_id, w.social_worker)),
+        by(w.social_worker, assess(case_id, today)),
+    ]);
+    scenario.given(steps);
+    case_id
+}
+
+/// Checks that every entry of an audit trail is the log's record at its position.
+fn assert_trail_matches_log(engine: &Engine, subject: &AuditSubject) -> Vec<&'static str> {
+    let trail = valid(engine.audit(subject));
+    assert_eq!(trail.subject, *subject);
+    let positions: Vec<u64> = trail.entries.iter().map(|entry| entry.position).collect();
+    assert!(positions.windows(2).all(|pair| pair[0] < pair[1]), "{subject:?}: positions ascend");
+    let records = valid(engine.store().read_positions(&positions));
+    assert_eq!(records.len(), trail.entries.len());
+    for (entry, record) in trail.entries.iter().zip(&records) {
+        assert_eq!(entry.hash, record.hash.to_hex(), "{subject:?} at {}", entry.position);
+        assert_eq!(entry.actor, record.actor.as_str());
+        assert_eq!(entry.stream_id, record.stream_id.as_str());
+        assert_eq!(entry.event_type, record.event_type.as_str());
+        assert_eq!(entry.recorded_at.unix_ms(), record.recorded_at.unix_ms());
+        assert_eq!(entry.occurred_at.unix_ms(), record.occurred_at.unix_ms());
+        assert!(!entry.description.is_empty());
+    }
+    trail.entries.iter().map(|entry| entry.event_type).collect()
+}
+
+#[test]
+fn a_referral_from_intake_to_outcome_shows_in_every_read_model() {
+    let mut s = Scenario::new();
+    let w = s.world;
+    let [register_centre_step, register_admin_step] =
+        <[Step; 2]>::try_from(w.centre_setup()).unwrap_or_else(|_| panic!("two set-up steps"));
+    s.when(register_centre_step).events(&["CentreRegistered"]);
+    s.when(register_admin_step).events(&["StaffRegistered"]);
+    s.when(by(w.admin, serve_municipality(w.centre, "Σφακίων"))).events(&["ServedMunicipalityAdded"]);
+    s.when(by(w.admin, register_staff(w.social_worker, w.centre, "Κατερίνα Λαμπράκη", &[Role::SocialWorker])))
+        .events(&["StaffRegistered"]);
+    s.when(by(w.admin, register_staff(w.supervisor, w.centre, "Μανώλης Σπανουδάκης", &[Role::Supervisor])))
+        .events(&["StaffRegistered"]);
+    s.when(by(w.admin, register_staff(w.roma_mediator, w.centre, "Δημήτρης Καραγιάννης", &[Role::RomaMediator])))
+        .events(&["StaffRegistered"]);
+    s.given(w.agencies());
+    let today = s.today();
+    s.when(by(w.social_worker, register_beneficiary(w.maria, w.centre, 0))).events(&["BeneficiaryRegistered"]);
+    s.when(by(w.social_worker, record_legal_basis(w.maria))).events(&["LegalBasisRecorded"]);
+    s.when(by(w.social_worker, grant_consent(w.maria, w.employment_office, today))).events(&["SharingConsentGranted"]);
+
+    let case_id = s.fresh_case();
+    let referral_id = s.fresh_referral();
+    s.when(by(w.social_worker, open_case(case_id, w.maria, w.centre, today))).events(&["CaseOpened"]);
+    s.when(by(w.social_worker, assign(case_id, w.social_worker))).events(&["CaseAssigned"]);
+    s.when(by(w.social_worker, assess(case_id, today))).events(&["NeedsAssessed"]);
+    s.when(by(w.roma_mediator, record_service(case_id, ServiceKind::VocationalGuidance, today)))
+        .events(&["ServiceProvided"]);
+    let due_on = s.in_days(14);
+    s.when(by(w.social_worker, create_referral(case_id, referral_id, w.employment_office, due_on)))
+        .events(&["ReferralCreated"]);
+    s.when(by(w.social_worker, send_referral(case_id, referral_id))).events(&["ReferralSent"]);
+
+    // While the referral is open, the case is on the social worker's caseload with it.
+    let caseload = valid(s.engine().caseload(&CaseloadQuery { staff: Some(w.social_worker), ..Default::default() }));
+    assert_eq!(caseload.cases.len(), 1);
+    assert_eq!(caseload.cases[0].case_id, case_id);
+    assert_eq!(caseload.cases[0].beneficiary_id, w.maria);
+    assert_eq!(caseload.cases[0].assignee, Some(w.social_worker));
+    assert_eq!(caseload.cases[0].open_referrals.len(), 1);
+    assert_eq!(caseload.cases[0].open_referrals[0].status, ReferralStatus::Sent);
+    assert_eq!(caseload.cases[0].next_due_on, Some(due_on));
+    assert_eq!(caseload.n_open_referrals, 1);
+
+    s.advance_days(3);
+    s.when(by(w.social_worker, accept_referral(case_id, referral_id))).events(&["ReferralAccepted"]);
+    s.when(by(w.social_worker, start_referral(case_id, referral_id))).events(&["ReferralStarted"]);
+    s.advance_days(20);
+    s.when(by(w.social_worker, complete_referral(case_id, referral_id))).events(&["ReferralCompleted"]);
+    s.when(by(w.social_worker, close_case(case_id))).events(&["CaseClosed"]);
+
+    let engine = s.engine();
+    let caseload = valid(engine.caseload(&CaseloadQuery { staff: Some(w.social_worker), ..Default::default() }));
+    assert!(caseload.cases.is_empty(), "a closed case leaves the caseload");
+    assert!(valid(engine.caseload(&CaseloadQuery::default())).cases.is_empty());
+
+    let board = valid(engine.board(&BoardQuery::default()));
+    assert_eq!(board.referrals.len(), 1);
+    assert_eq!(board.referrals[0].referral_id, referral_id);
+    assert_eq!(board.referrals[0].status, ReferralStatus::Completed);
+    assert_eq!(board.referrals[0].agency_id, w.employment_office);
+    assert_eq!(board.by_status.get(&ReferralStatus::Completed), Some(&1));
+    let completed_only = BoardQuery { status: Some(ReferralStatus::Completed), ..Default::default() };
+    assert_eq!(valid(engine.board(&completed_only)).referrals.len(), 1);
+    let sent_only = BoardQuery { status: Some(ReferralStatus::Sent), ..Default::default() };
+    assert!(valid(engine.board(&sent_only)).referrals.is_empty());
+
+    let file = valid(engine.case_file(case_id));
+    let types: Vec<&str> = file.entries.iter().map(|entry| entry.event_type).collect();
+    let story = [
+        "CaseOpened",
+        "CaseAssigned",
+        "NeedsAssessed",
+        "ServiceProvided",
+        "ReferralCreated",
+        "ReferralSent",
+        "ReferralAccepted",
+        "ReferralStarted",
+        "ReferralCompleted",
+        "CaseClosed",
+    ];
+    assert_eq!(types, story);
+    assert!(file.entries.windows(2).all(|pair| pair[0].position < pair[1].position));
+    let versions: Vec<u64> = file.entries.iter().map(|entry| entry.stream_version).collect();
+    assert_eq!(versions, (1..=10).collect::<Vec<u64>>());
+    assert!(file.case.as_ref().is_some_and(|case| !case.open));
+
+    assert_eq!(assert_trail_matches_log(engine, &AuditSubject::Case(case_id)), story);
+    let beneficiary_trail = assert_trail_matches_log(engine, &AuditSubject::Beneficiary(w.maria));
+    assert_eq!(beneficiary_trail[..3], ["BeneficiaryRegistered", "LegalBasisRecorded", "SharingConsentGranted"]);
+    assert_eq!(beneficiary_trail[3..], story);
+    assert_eq!(
+        assert_trail_matches_log(engine, &AuditSubject::Referral(referral_id)),
+        ["ReferralCreated", "ReferralSent", "ReferralAccepted", "ReferralStarted", "ReferralCompleted"]
+    );
+    let worker_trail = valid(engine.audit(&AuditSubject::Staff(w.social_worker)));
+    assert_trail_matches_log(engine, &AuditSubject::Staff(w.social_worker));
+    assert_eq!(worker_trail.entries[0].event_type, "StaffRegistered");
+    assert_eq!(worker_trail.entries[0].actor, w.admin.stream_id(), "the administrator registered her");
+    assert!(worker_trail.entries[1..].iter().all(|entry| entry.actor == w.social_worker.stream_id()
+        || entry.event_type == "CaseAssigned"));
+    let mediator_trail = valid(engine.audit(&AuditSubject::Staff(w.roma_mediator)));
+    assert!(mediator_trail.entries.iter().any(|entry| entry.event_type == "ServiceProvided"));
+    let setup_trail = valid(engine.audit(&AuditSubject::Staff(w.admin)));
+    assert_eq!(setup_trail.entries[0].actor, "setup", "the centre was registered at set-up");
+
+    let report = valid(engine.indicators(&apokoronas_period(&s)));
+    let head = engine.store().head();
+    assert_eq!(report.position, head.position);
+    assert_eq!(report.head_hash, head.hash.to_hex());
+    assert_eq!(report.participants.total, 1);
+    assert_eq!(report.participants.by_municipality.get("Σφακίων"), Some(&1), "Apokoronas serves Sfakia");
+    assert_eq!(report.intakes.total, 1);
+    assert_eq!(report.intakes.by_channel.get("walk_in"), Some(&1));
+    assert_eq!(report.needs.cases_assessed, 1);
+    assert_eq!(report.needs.by_domain.get("employment"), Some(&1));
+    assert_eq!(report.services.total, 1);
+    assert_eq!(report.services.by_kind.get("vocational_guidance"), Some(&1));
+    assert_eq!(report.referrals.all.sent, 1);
+    assert_eq!(report.referrals.all.accepted, 1);
+    assert_eq!(report.referrals.all.completed, 1);
+    assert_eq!(report.referrals.all.acceptance_per_mille, Some(1000));
+    assert_eq!(report.referrals.by_agency_kind.get("public_service").map(|stats| stats.completed), Some(1));
+    assert_eq!(report.cases.opened, 1);
+    assert_eq!(report.cases.closed, 1);
+    assert_eq!(report.cases.closure_reasons.get("goals_met"), Some(&1));
+    assert_eq!(report.caseload.open_cases, 0);
+    assert_eq!(valid(engine.store().verify()).head_position, head.position);
+}
+
+#[test]
+fn a_repeated_command_id_returns_the_first_result_and_writes_nothing() {
+    let mut s = Scenario::new();
+    let w = s.world;
+    let register = w.centre_setup().remove(0);
+    let first = s.when(register.clone());
+    let meta = first.meta;
+    let first = first.events(&["CentreRegistered"]);
+
+    // Deciding the registration again would be rejected (the centre exists); the repeat
+    // gets the first answer instead.
+    let repeat = s.when_with(register.clone(), meta);
+    assert_eq!(repeat.head_after, repeat.head_before);
+    let repeated = valid(repeat.result);
+    assert!(repeated.deduplicated);
+    assert_eq!(repeated.events, first.events);
+    s.when(register).rejected("AlreadyExists");
+
+    // The same holds for a referral's answer, after other commands came in between.
+    s.given(w.setup().split_off(1));
+    let case_id = maria_with_an_assessed_case(&mut s);
+    let referral_id = s.fresh_referral();
+    let due_on = s.in_days(10);
+    s.given(vec![
+        by(w.social_worker, create_referral(case_id, referral_id, w.employment_office, due_on)),
+        by(w.social_worker, send_referral(case_id, referral_id)),
+    ]);
+    let accept = by(w.social_worker, accept_referral(case_id, referral_id));
+    let accepted = s.when(accept.clone());
+    let meta = accepted.meta;
+    let accepted = accepted.events(&["ReferralAccepted"]);
+    s.given(vec![by(w.social_worker, add_note(case_id, "Τηλεφώνησε η ΔΥΠΑ."))]);
+    let repeat = s.when_with(accept.clone(), meta);
+    assert_eq!(repeat.head_after, repeat.head_before);
+    let repeated = valid(repeat.result);
+    assert!(repeated.deduplicated);
+    assert_eq!(repeated.events, accepted.events);
+    s.when(accept).rejected("TransitionNotAllowed");
+}
+
+#[test]
+fn a_referral_without_consent_is_rejected_and_writes_nothing() {
+    let mut s = Scenario::set_up();
+    let w = s.world;
+    let case_id = maria_with_an_assessed_case(&mut s);
+    let referral_id = s.fresh_referral();
+    let due_on = s.in_days(10);
+    s.given(vec![by(w.social_worker, create_referral(case_id, referral_id, w.volunteers, due_on))]);
+    s.when(by(w.social_worker, send_referral(case_id, referral_id))).rejected("NoSharingConsent");
+    // A social worker cannot override the rule; a supervisor can.
+    s.when(by(w.social_worker, send_referral_overriding(case_id, referral_id))).rejected("RoleNotPermitted");
+    s.when(by(w.supervisor, send_referral_overriding(case_id, referral_id))).events(&["ReferralSent"]);
+}
+
+#[test]
+fn actors_outside_the_centre_evaluators_and_strangers_cannot_write() {
+    let mut s = Scenario::set_up();
+    let w = s.world;
+    let case_id = maria_with_an_assessed_case(&mut s);
+    s.when(by(w.outsider, add_note(case_id, "Σημείωμα από άλλο κέντρο."))).rejected("OutsideCentre");
+    s.when(Step { acting: Acting::Evaluator, command: add_note(case_id, "Έλεγχος.") }).rejected("EvaluatorCannotWrite");
+    s.when(Step { acting: Acting::Setup, command: add_note(case_id, "Έλεγχος.") }).rejected("SetupActorNotAllowed");
+    s.when(by(w.reception, assign(case_id, w.roma_mediator))).rejected("RoleNotPermitted");
+    s.when(by(StaffId::new(uuid(0xdead)), add_note(case_id, "Άγνωστος."))).not_found();
+
+    // A rejected registration leaves the vault as it was.
+    let stranger = s.fresh_beneficiary();
+    s.when(by(w.outsider, register_beneficiary(stranger, w.centre, 7))).rejected("OutsideCentre");
+    assert_eq!(valid(s.engine().identity(stranger)), None);
+
+    // A deactivated member can no longer act.
+    s.given(vec![by(w.admin, deactivate_staff(w.reception))]);
+    s.when(by(w.reception, add_note(case_id, "Ακόμα εδώ;"))).rejected("ActorDeactivated");
+}
+
+#[test]
+fn identity_lives_in_the_vault_never_in_the_log_and_can_be_erased() {
+    let mut s = Scenario::set_up();
+    let w = s.world;
+    let case_id = maria_with_an_assessed_case(&mut s);
+    let referral_id = s.fresh_referral();
+    let due_on = s.in_days(10);
+    s.given(vec![
+        by(w.social_worker, create_referral(case_id, referral_id, w.employment_office, due_on)),
+        by(w.social_worker, send_referral(case_id, referral_id)),
+    ]);
+    let engine = s.engine();
+    let entry = valid(engine.identity(w.maria)).unwrap_or_else(|| panic!("the vault holds Maria"));
+    assert_eq!(entry.identity, identity(0));
+    assert_eq!(entry.salt, salt(w.maria));
+
+    let mut exported = Vec::new();
+    valid(engine.store().export_jsonl(&mut exported, 1, u64::MAX));
+    let log_text = valid(String::from_utf8(exported.clone()));
+    let record = identity(0);
+    let secrets = [
+        record.given_name().as_str(),
+        record.family_name().as_str(),
+        record.amka().as_str(),
+        record.phones()[0].as_str(),
+        record.emails()[0].as_str(),
+        record.address().map(|address| address.as_str()).unwrap_or_default(),
+    ];
+    for secret in secrets {
+        assert!(!log_text.contains(secret), "the log holds {secret}");
+    }
+    assert!(log_text.contains(&record.digest(&entry.salt).as_str()), "the log holds the digest");
+
+    let report_before = valid(engine.indicators(&whole_period())).to_json();
+    assert!(valid(engine.erase_identity(w.maria)));
+    assert_eq!(valid(engine.identity(w.maria)), None);
+    assert!(!valid(engine.erase_identity(w.maria)), "nothing left to erase");
+    valid(engine.store().verify());
+    let mut exported_after = Vec::new();
+    valid(engine.store().export_jsonl(&mut exported_after, 1, u64::MAX));
+    assert_eq!(exported_after, exported, "erasure leaves the log as it was");
+    assert_eq!(valid(engine.indicators(&whole_period())).to_json(), report_before);
+    assert_eq!(valid(engine.case_file(case_id)).entries.len(), 5);
+
+    // The case goes on without the identity, and the erasure survives a restart.
+    s.when(by(w.social_worker, accept_referral(case_id, referral_id))).events(&["ReferralAccepted"]);
+    s.restart();
+    assert_eq!(valid(s.engine().identity(w.maria)), None);
+}
+
+#[test]
+fn the_read_models_come_back_from_a_checkpoint_and_catch_up() {
+    let mut s = Scenario::set_up();
+    let w = s.world;
+    let case_id = maria_with_an_assessed_case(&mut s);
+    valid(s.engine().checkpoint());
+    let referral_id = s.fresh_referral();
+    let due_on = s.in_days(10);
+    s.given(vec![
+        by(w.social_worker, create_referral(case_id, referral_id, w.employment_office, due_on)),
+        by(w.social_worker, send_referral(case_id, referral_id)),
+    ]);
+    let before = projections(s.engine());
+    let caseload_before = valid(s.engine().caseload(&CaseloadQuery::default()));
+
+    // Without a clean close the checkpoint stands before the last two commands.
+    s.drop_and_reopen();
+    let reopened = projections(s.engine());
+    assert_eq!(reopened.position(), s.head().position);
+    assert_eq!(reopened, before);
+    assert_eq!(valid(s.engine().caseload(&CaseloadQuery::default())), caseload_before);
+    assert_eq!(valid(s.engine().rebuild()), s.head().position);
+    assert_eq!(projections(s.engine()), before);
+
+    // A clean close saves a checkpoint; what comes after it is caught up on the next open.
+    s.when(by(w.social_worker, accept_referral(case_id, referral_id))).events(&["ReferralAccepted"]);
+    s.restart();
+    s.when(by(w.social_worker, start_referral(case_id, referral_id))).events(&["ReferralStarted"]);
+    let caught_up = projections(s.engine());
+    valid(s.engine().rebuild());
+    assert_eq!(projections(s.engine()), caught_up);
+    assert_eq!(valid(s.engine().projections_as_of(AsOf::Position(s.head().position))), caught_up);
+    let board = valid(s.engine().board(&BoardQuery::default()));
+    assert_eq!(board.referrals[0].status, ReferralStatus::InProgress);
+}
+
+#[test]
+fn a_report_as_of_an_earlier_point_is_reproduced_byte_for_byte() {
+    let mut s = Scenario::set_up();
+    let w = s.world;
+    let case_id = maria_with_an_assessed_case(&mut s);
+    let query = apokoronas_period(&s);
+    let report_then = valid(s.engine().indicators(&query));
+    let head_then = s.head();
+    assert_eq!(report_then.position, head_then.position);
+
+    let referral_id = s.fresh_referral();
+    let due_on = s.in_days(10);
+    s.advance_days(1);
+    s.given(vec![
+        by(w.social_worker, record_service(case_id, ServiceKind::ApplicationHelp, s.today())),
+        by(w.social_worker, create_referral(case_id, referral_id, w.employment_office, due_on)),
+        by(w.social_worker, send_referral(case_id, referral_id)),
+    ]);
+    let report_now = valid(s.engine().indicators(&query));
+    assert_ne!(report_now.to_json(), report_then.to_json());
+
+    let engine = s.engine();
+    let by_position = valid(engine.indicators_as_of(&query, AsOf::Position(head_then.position)));
+    assert_eq!(by_position.to_json(), report_then.to_json());
+    assert_eq!(by_position.to_csv(), report_then.to_csv());
+    let by_instant = valid(engine.indicators_as_of(&query, AsOf::RecordedAt(head_then.recorded_at)));
+    assert_eq!(by_instant.to_json(), report_then.to_json());
+    let at_head = valid(engine.indicators_as_of(&query, AsOf::Position(s.head().position)));
+    assert_eq!(at_head.to_json(), report_now.to_json());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn sixteen_tasks_executing_at_once_keep_the_log_and_read_models_whole() {
+    const N_TASKS: u32 = 16;
+    let mut s = Scenario::set_up();
+    let w = s.world;
+    let today = s.today();
+    let mut plans = Vec::new();
+    for n in 0..N_TASKS {
+        let beneficiary_id = s.fresh_beneficiary();
+        s.given(vec![by(w.reception, register_beneficiary(beneficiary_id, w.centre, n + 1))]);
+        let case_id = s.fresh_case();
+        let worker = if n % 2 == 0 { w.social_worker } else { w.roma_mediator };
+        let steps = vec![
+            by(w.reception, open_case(case_id, beneficiary_id, w.centre, today)),
+            by(w.supervisor, assign(case_id, worker)),
+            by(worker, assess(case_id, today)),
+            by(worker, record_service(case_id, ServiceKind::Counselling, today)),
+        ];
+        let plan: Vec<_> = steps.into_iter().map(|step| (step.command, s.next_meta(step.acting))).collect();
+        plans.push(plan);
+    }
+    let head_before = s.head().position;
+    let engine = s.engine().clone();
+    let tasks: Vec<_> = plans
+        .into_iter()
+        .map(|plan| {
+            let engine = engine.clone();
+            tokio::spawn(async move {
+                for (command, meta) in plan {
+                    let name = command.name();
+                    match engine.execute_async(command, meta).await {
+                        Ok(executed) => assert_eq!(executed.events.len(), 1, "{name}"),
+                        Err(error) => panic!("{name} failed: {error}"),
+                    }
+                }
+            })
+        })
+        .collect();
+    for task in tasks {
+        valid(task.await);
+    }
+
+    let head = engine.store().head().position;
+    assert_eq!(head, head_before + u64::from(N_TASKS) * 4);
+    assert_eq!(valid(engine.store().verify()).head_position, head);
+    let positions: Vec<u64> = engine.store().iter_from(1).map(|record| valid(record).position).collect();
+    assert_eq!(positions, (1..=head).collect::<Vec<u64>>(), "positions have no gaps");
+    let caught_up = projections(&engine);
+    assert_eq!(valid(engine.projections_as_of(AsOf::Position(head))), caught_up);
+    valid(engine.rebuild());
+    assert_eq!(projections(&engine), caught_up);
+    let caseload = valid(engine.caseload(&CaseloadQuery::default()));
+    assert_eq!(caseload.cases.len(), 16);
+    let report = valid(engine.indicators(&whole_period()));
+    assert_eq!(report.services.total, 16);
+    assert_eq!(report.caseload.by_staff.values().sum::<u64>(), 16);
+}
+
+#[test]
+fn a_subscription_from_the_start_yields_every_event_in_order() {
+    let mut s = Scenario::set_up();
+    let mut subscription = valid(s.engine().subscribe(1));
+    let w = s.world;
+    maria_with_an_assessed_case(&mut s);
+    let head = s.head().position;
+    let mut heard = Vec::new();
+    while heard.len() < usize::try_from(head).unwrap_or(usize::MAX) {
+        match subscription.blocking_next() {
+            Some(record) => heard.push(valid(record)),
+            None => panic!("the subscription ended after {} records", heard.len()),
+        }
+    }
+    let logged = valid(s.engine().store().read_all(1, usize::MAX));
+    assert_eq!(heard, logged);
+    let decoded: Vec<_> = heard.iter().map(|record| valid(parapompi::decode(record))).collect();
+    assert_eq!(decoded.first().map(|recorded| recorded.event.event_type()), Some("CentreRegistered"));
+    assert!(decoded.iter().any(|recorded| recorded.stream_id == w.maria.stream_id()));
+}
+
+/// Unused ids stay unused: a beneficiary or case nobody registered has empty read models.
+#[test]
+fn unknown_subjects_have_empty_read_models() {
+    let s = Scenario::set_up();
+    let engine = s.engine();
+    assert!(valid(engine.case_file(CaseId::new(uuid(0xabc)))).entries.is_empty());
+    assert!(valid(engine.audit(&AuditSubject::Beneficiary(BeneficiaryId::new(uuid(0xabc))))).entries.is_empty());
+    assert!(matches!(engine.identity(BeneficiaryId::new(uuid(0xabc))), Ok(None)));
+}
