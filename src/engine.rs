@@ -207,11 +207,38 @@ impl Engine {
                 }));
             }
         }
-        if self.store_identity(command)?.is_some() {
+        if self.identity_missing_after_first_attempt(command)? && self.store_identity(command)?.is_some() {
             self.inner.store.sync()?;
         }
         let events = records.iter().map(decode).collect::<Result<Vec<_>, _>>()?;
         Ok(Executed { events, deduplicated: true })
+    }
+
+    /// True when a repeated command carries the identity whose digest the log holds now, and
+    /// the vault lacks that identity without it having been erased: only then did the first
+    /// attempt stop before its vault write was synced. A repeat must never put back an erased
+    /// identity, replace a newer correction, or store an identity the log has no digest of.
+    fn identity_missing_after_first_attempt(&self, command: &Command) -> Result<bool, EngineError> {
+        use parapompi_core::beneficiary::BeneficiaryAction;
+        let Command::Beneficiary(beneficiary) = command else { return Ok(false) };
+        let (identity, salt) = match &beneficiary.action {
+            BeneficiaryAction::Register { identity, salt, .. }
+            | BeneficiaryAction::CorrectIdentity { identity, salt } => (identity, salt),
+            _ => return Ok(false),
+        };
+        let beneficiary_id = beneficiary.beneficiary_id;
+        if self.inner.vault.was_erased(beneficiary_id)? {
+            return Ok(false);
+        }
+        let State::Beneficiary(Some(state)) = self.state_of(StreamKind::Beneficiary, beneficiary_id.stream_id())?
+        else {
+            return Ok(false);
+        };
+        if state.identity_digest != identity.digest(salt) {
+            return Ok(false);
+        }
+        let held = self.inner.vault.get(beneficiary_id)?;
+        Ok(held.is_none_or(|entry| entry.identity != *identity || entry.salt != *salt))
     }
 
     /// The folded state of a stream and its version.
@@ -285,7 +312,7 @@ impl Engine {
         let Some(undo) = undo else { return Ok(()) };
         match undo.previous {
             Some(entry) => self.inner.vault.put(undo.beneficiary_id, &entry),
-            None => self.inner.vault.erase(undo.beneficiary_id).map(|_| ()),
+            None => self.inner.vault.remove(undo.beneficiary_id),
         }
     }
 

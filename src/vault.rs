@@ -31,10 +31,23 @@ impl IdentityVault {
         IdentityVault { tree }
     }
 
+    /// Stores an entry; a new identity given after an erasure lifts the erasure's marker.
     pub(crate) fn put(&self, beneficiary_id: BeneficiaryId, entry: &VaultEntry) -> Result<(), EngineError> {
         let bytes = serde_json::to_vec(entry).map_err(|e| EngineError::Vault(e.to_string()))?;
         self.tree.insert(beneficiary_id.uuid().as_bytes(), bytes).map_err(|e| EngineError::Vault(e.to_string()))?;
+        self.tree.remove(erased_key(beneficiary_id)).map_err(|e| EngineError::Vault(e.to_string()))?;
         Ok(())
+    }
+
+    /// Removes an entry without marking it erased (undoing a write whose append failed).
+    pub(crate) fn remove(&self, beneficiary_id: BeneficiaryId) -> Result<(), EngineError> {
+        self.tree.remove(beneficiary_id.uuid().as_bytes()).map_err(|e| EngineError::Vault(e.to_string()))?;
+        Ok(())
+    }
+
+    /// True when the identity was erased and no new one was given since.
+    pub(crate) fn was_erased(&self, beneficiary_id: BeneficiaryId) -> Result<bool, EngineError> {
+        self.tree.contains_key(erased_key(beneficiary_id)).map_err(|e| EngineError::Vault(e.to_string()))
     }
 
     pub(crate) fn get(&self, beneficiary_id: BeneficiaryId) -> Result<Option<VaultEntry>, EngineError> {
@@ -46,10 +59,19 @@ impl IdentityVault {
         serde_json::from_slice(&bytes).map(Some).map_err(|e| EngineError::Vault(format!("entry does not decode: {e}")))
     }
 
-    /// Removes the entry; true if there was one.
+    /// Removes the entry and marks it erased, so that a repeated command carrying the
+    /// identity cannot put it back; true if there was an entry.
     pub(crate) fn erase(&self, beneficiary_id: BeneficiaryId) -> Result<bool, EngineError> {
         let removed =
             self.tree.remove(beneficiary_id.uuid().as_bytes()).map_err(|e| EngineError::Vault(e.to_string()))?;
+        self.tree.insert(erased_key(beneficiary_id), &[]).map_err(|e| EngineError::Vault(e.to_string()))?;
         Ok(removed.is_some())
     }
+}
+
+/// The key of an erasure's marker: a prefix no 16-byte beneficiary key has, then the id.
+fn erased_key(beneficiary_id: BeneficiaryId) -> Vec<u8> {
+    let mut key = b"erased/".to_vec();
+    key.extend_from_slice(beneficiary_id.uuid().as_bytes());
+    key
 }
