@@ -468,3 +468,24 @@ fn unknown_subjects_have_empty_read_models() {
     assert!(valid(engine.audit(&AuditSubject::Beneficiary(BeneficiaryId::new(uuid(0xabc))))).entries.is_empty());
     assert!(matches!(engine.identity(BeneficiaryId::new(uuid(0xabc))), Ok(None)));
 }
+
+#[test]
+fn a_repeated_registration_never_changes_the_vault() {
+    let mut s = Scenario::set_up();
+    let w = s.world;
+    let register = by(w.reception, register_beneficiary(w.maria, w.centre, 0));
+    let first = s.when(register.clone());
+    let meta = first.meta;
+    first.events(&["BeneficiaryRegistered"]);
+
+    // The same command id carrying another identity answers with the first result and
+    // leaves the identity whose digest the log holds.
+    let impostor = by(w.reception, register_beneficiary(w.maria, w.centre, 3));
+    assert!(valid(s.when_with(impostor, meta).result).deduplicated);
+    assert_eq!(valid(s.engine().identity(w.maria)).map(|entry| entry.identity), Some(identity(0)));
+
+    // A client retrying the registration after an erasure must not bring the identity back.
+    assert!(valid(s.engine().erase_identity(w.maria)));
+    assert!(valid(s.when_with(register, meta).result).deduplicated);
+    assert_eq!(valid(s.engine().identity(w.maria)), None);
+}
