@@ -31,11 +31,20 @@ pub struct EngineConfig {
     pub max_decide_attempts: u32,
     /// How many new events the read models fold before their state is saved as a checkpoint.
     pub checkpoint_every_events: u64,
+    /// How durable each command's append is when `execute` returns. `Durable` (the default)
+    /// syncs before answering; `Deferred` is for bulk loads (the demo, migrations), which
+    /// call [`Engine::flush`] or [`Engine::close`] at the end and start again after a crash.
+    pub durability: Durability,
 }
 
 impl Default for EngineConfig {
     fn default() -> Self {
-        EngineConfig { store: StoreConfig::default(), max_decide_attempts: 8, checkpoint_every_events: 50_000 }
+        EngineConfig {
+            store: StoreConfig::default(),
+            max_decide_attempts: 8,
+            checkpoint_every_events: 50_000,
+            durability: Durability::Durable,
+        }
     }
 }
 
@@ -147,8 +156,11 @@ impl Engine {
             if events.is_empty() {
                 return Ok(Executed { events: Vec::new(), deduplicated: false });
             }
-            let new_events =
-                events.iter().map(|event| encode(event, &log_actor, meta.occurred_at)).collect::<Result<_, _>>()?;
+            let new_events = events
+                .iter()
+                .enumerate()
+                .map(|(index, event)| encode(event, meta.command_id, index, &log_actor, meta.occurred_at))
+                .collect::<Result<_, _>>()?;
             // The identity goes into the vault before the append, whose durable sync then
             // covers both; if the append fails, the vault is put back as it was.
             let vault_undo = self.store_identity(command)?;
@@ -157,7 +169,7 @@ impl Engine {
                 expected: ExpectedVersion::Exact(version),
                 command_id: meta.command_id,
                 events: new_events,
-                durability: Durability::Durable,
+                durability: self.inner.config.durability,
             };
             match store.append(append) {
                 Ok(appended) => {
@@ -407,6 +419,11 @@ impl Engine {
 
     fn records_at(&self, positions: &[u64]) -> Result<Vec<Recorded>, EngineError> {
         self.inner.store.read_positions(positions)?.iter().map(decode).collect()
+    }
+
+    /// Syncs to disk what deferred commands wrote.
+    pub fn flush(&self) -> Result<(), EngineError> {
+        Ok(self.inner.store.flush()?)
     }
 
     /// Saves a checkpoint and syncs; the data directory closes when the last clone is gone.

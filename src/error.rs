@@ -37,6 +37,9 @@ pub enum EngineError {
         /// Why.
         reason: String,
     },
+    /// A value given to the Engine is not valid (an empty name, a bad AMKA, a bad date).
+    #[error("invalid value: {0}")]
+    Invalid(#[from] parapompi_core::ValidationError),
     /// The identity vault could not be read or written.
     #[error("identity vault: {0}")]
     Vault(String),

@@ -36,6 +36,7 @@
 //! ```
 #![deny(missing_docs)]
 
+pub mod demo;
 mod engine;
 mod error;
 mod projector;

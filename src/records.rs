@@ -39,14 +39,35 @@ pub(crate) fn decode_events(records: &[RecordedEvent]) -> Result<Vec<Event>, Eng
     records.iter().map(|record| decode(record).map(|r| r.event)).collect()
 }
 
-/// A decided event, ready for the store.
-pub(crate) fn encode(event: &Event, actor: &Actor, occurred_at: CoreTimestamp) -> Result<NewEvent, EngineError> {
+/// A decided event, ready for the store. Its id is derived from the command's id and its
+/// index, so that replaying the same commands writes the same log, byte for byte.
+pub(crate) fn encode(
+    event: &Event,
+    command_id: uuid::Uuid,
+    index: usize,
+    actor: &Actor,
+    occurred_at: CoreTimestamp,
+) -> Result<NewEvent, EngineError> {
     Ok(NewEvent {
-        event_id: uuid::Uuid::new_v4(),
+        event_id: event_id(command_id, index),
         event_type: EventType::new(event.event_type())?,
         schema_version: event.schema_version(),
         occurred_at: Timestamp::from_unix_ms(occurred_at.unix_ms()),
         actor: actor.clone(),
         payload: Payload::from_value(&event.to_payload()),
     })
+}
+
+/// The id of the `index`-th event of a command: the first 16 bytes of
+/// SHA-256("parapompi-event" ‖ command id ‖ index), marked as a version 8 (custom) UUID.
+fn event_id(command_id: uuid::Uuid, index: usize) -> uuid::Uuid {
+    use sha2::{Digest, Sha256};
+    let mut hasher = Sha256::new();
+    hasher.update(b"parapompi-event");
+    hasher.update(command_id.as_bytes());
+    hasher.update(u64::try_from(index).unwrap_or(u64::MAX).to_be_bytes());
+    let digest = hasher.finalize();
+    let mut bytes = [0u8; 16];
+    bytes.copy_from_slice(&digest[..16]);
+    uuid::Builder::from_custom_bytes(bytes).into_uuid()
 }

@@ -1,6 +1,9 @@
-//! `parapompi-bench store [--dir DIR] [--scale N]`: the store's phases beside raw sled and
-//! SQLite on the same workload, in the same run. See BENCHMARKS.md for the figures measured.
+//! `parapompi-bench store [--dir DIR] [--scale-percent N]`: the store's phases beside raw sled
+//! and SQLite on the same workload, in the same run.
+//! `parapompi-bench engine [--dir DIR] [--events N]`: the Engine's command rates, rebuild,
+//! open, queries and memory on a demo log of about N events. Figures: BENCHMARKS.md.
 
+mod engine_phases;
 mod raw_sled;
 mod sqlite;
 mod store_phases;
@@ -35,16 +38,27 @@ pub fn timed(work: impl FnOnce() -> usize) -> Rate {
 struct Options {
     dir: PathBuf,
     scale_percent: usize,
+    n_events: u64,
 }
 
 fn parse(args: &[String]) -> Result<(String, Options), String> {
     let mut args = args.iter().skip(1);
-    let what = args.next().cloned().ok_or("usage: parapompi-bench store [--dir DIR] [--scale-percent N]")?;
-    let mut options = Options { dir: PathBuf::from("target/bench-data"), scale_percent: 100 };
+    let what = args
+        .next()
+        .cloned()
+        .ok_or("usage: parapompi-bench store|engine [--dir DIR] [--scale-percent N] [--events N]")?;
+    let mut options = Options { dir: PathBuf::from("target/bench-data"), scale_percent: 100, n_events: 1_000_000 };
+    if what == "rebuild-child" {
+        options.dir = PathBuf::from(args.next().ok_or("rebuild-child needs a directory")?);
+        return Ok((what, options));
+    }
     while let Some(flag) = args.next() {
         let value = args.next().ok_or(format!("{flag} needs a value"))?;
         match flag.as_str() {
             "--dir" => options.dir = PathBuf::from(value),
+            "--events" => {
+                options.n_events = value.parse().map_err(|_| format!("--events: {value:?} is not a number"))?
+            }
             "--scale-percent" => {
                 options.scale_percent =
                     value.parse().map_err(|_| format!("--scale-percent: {value:?} is not a number"))?;
@@ -74,8 +88,21 @@ fn main() -> std::process::ExitCode {
             std::fs::remove_dir_all(&options.dir).expect("the bench data is removed");
             std::process::ExitCode::SUCCESS
         }
+        "engine" => {
+            if options.dir.exists() {
+                std::fs::remove_dir_all(&options.dir).expect("the old bench data is removed");
+            }
+            std::fs::create_dir_all(&options.dir).expect("the bench directory is made");
+            engine_phases::run(&options.dir, options.n_events);
+            std::fs::remove_dir_all(&options.dir).expect("the bench data is removed");
+            std::process::ExitCode::SUCCESS
+        }
+        "rebuild-child" => {
+            engine_phases::rebuild_child(&options.dir);
+            std::process::ExitCode::SUCCESS
+        }
         other => {
-            eprintln!("unknown benchmark {other:?}; try: store");
+            eprintln!("unknown benchmark {other:?}; try: store, engine");
             std::process::ExitCode::from(2)
         }
     }
