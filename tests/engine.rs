@@ -157,8 +157,9 @@ fn a_referral_from_intake_to_outcome_shows_in_every_read_model() {
     assert_trail_matches_log(engine, &AuditSubject::Staff(w.social_worker));
     assert_eq!(worker_trail.entries[0].event_type, "StaffRegistered");
     assert_eq!(worker_trail.entries[0].actor, w.admin.stream_id(), "the administrator registered her");
-    assert!(worker_trail.entries[1..].iter().all(|entry| entry.actor == w.social_worker.stream_id()
-        || entry.event_type == "CaseAssigned"));
+    assert!(worker_trail.entries[1..]
+        .iter()
+        .all(|entry| entry.actor == w.social_worker.stream_id() || entry.event_type == "CaseAssigned"));
     let mediator_trail = valid(engine.audit(&AuditSubject::Staff(w.roma_mediator)));
     assert!(mediator_trail.entries.iter().any(|entry| entry.event_type == "ServiceProvided"));
     let setup_trail = valid(engine.audit(&AuditSubject::Staff(w.admin)));
@@ -294,7 +295,7 @@ fn identity_lives_in_the_vault_never_in_the_log_and_can_be_erased() {
     for secret in secrets {
         assert!(!log_text.contains(secret), "the log holds {secret}");
     }
-    assert!(log_text.contains(&record.digest(&entry.salt).as_str()), "the log holds the digest");
+    assert!(log_text.contains(record.digest(&entry.salt).as_str()), "the log holds the digest");
 
     let report_before = valid(engine.indicators(&whole_period())).to_json();
     assert!(valid(engine.erase_identity(w.maria)));

@@ -51,36 +51,122 @@ enum Who {
 /// One command of a history, with small indices into the world.
 #[derive(Clone, Debug)]
 enum Action {
-    RegisterBeneficiary { beneficiary: u8, other_centre: bool },
-    UpdateAttributes { beneficiary: u8, variant: u8 },
-    GrantConsent { beneficiary: u8, agency: u8 },
-    WithdrawConsent { beneficiary: u8, agency: u8 },
-    DeactivateAgency { agency: u8 },
-    ReactivateAgency { agency: u8 },
-    OpenCase { case: u8, beneficiary: u8 },
-    Assign { case: u8, mediator: bool },
-    Reassign { case: u8, mediator: bool },
-    Assess { case: u8 },
-    Serve { case: u8, kind: u8 },
-    Note { case: u8 },
-    Close { case: u8 },
-    Reopen { case: u8 },
-    Create { case: u8, referral: u8, agency: u8, due_days: u8 },
-    Send { case: u8, referral: u8, overriding: bool },
-    Accept { case: u8, referral: u8 },
-    Decline { case: u8, referral: u8 },
-    Start { case: u8, referral: u8 },
-    Hold { case: u8, referral: u8 },
-    Resume { case: u8, referral: u8 },
-    Complete { case: u8, referral: u8 },
-    Fail { case: u8, referral: u8 },
-    Cancel { case: u8, referral: u8 },
-    Expire { case: u8, referral: u8 },
-    Reroute { case: u8, referral: u8, to: u8, agency: u8 },
-    MoveDue { case: u8, referral: u8, days: u8 },
+    RegisterBeneficiary {
+        beneficiary: u8,
+        other_centre: bool,
+    },
+    UpdateAttributes {
+        beneficiary: u8,
+        variant: u8,
+    },
+    GrantConsent {
+        beneficiary: u8,
+        agency: u8,
+    },
+    WithdrawConsent {
+        beneficiary: u8,
+        agency: u8,
+    },
+    DeactivateAgency {
+        agency: u8,
+    },
+    ReactivateAgency {
+        agency: u8,
+    },
+    OpenCase {
+        case: u8,
+        beneficiary: u8,
+    },
+    Assign {
+        case: u8,
+        mediator: bool,
+    },
+    Reassign {
+        case: u8,
+        mediator: bool,
+    },
+    Assess {
+        case: u8,
+    },
+    Serve {
+        case: u8,
+        kind: u8,
+    },
+    Note {
+        case: u8,
+    },
+    Close {
+        case: u8,
+    },
+    Reopen {
+        case: u8,
+    },
+    Create {
+        case: u8,
+        referral: u8,
+        agency: u8,
+        due_days: u8,
+    },
+    Send {
+        case: u8,
+        referral: u8,
+        overriding: bool,
+    },
+    Accept {
+        case: u8,
+        referral: u8,
+    },
+    Decline {
+        case: u8,
+        referral: u8,
+    },
+    Start {
+        case: u8,
+        referral: u8,
+    },
+    Hold {
+        case: u8,
+        referral: u8,
+    },
+    Resume {
+        case: u8,
+        referral: u8,
+    },
+    Complete {
+        case: u8,
+        referral: u8,
+    },
+    Fail {
+        case: u8,
+        referral: u8,
+    },
+    Cancel {
+        case: u8,
+        referral: u8,
+    },
+    Expire {
+        case: u8,
+        referral: u8,
+    },
+    Reroute {
+        case: u8,
+        referral: u8,
+        to: u8,
+        agency: u8,
+    },
+    MoveDue {
+        case: u8,
+        referral: u8,
+        days: u8,
+    },
     /// The natural next step for a case and one of its referrals, chosen by looking at the
     /// case file (so that histories reach deep states instead of mostly rejections).
-    Progress { case: u8, beneficiary: u8, referral: u8, choice: u8 },
+    Progress {
+        case: u8,
+        beneficiary: u8,
+        referral: u8,
+        choice: u8,
+    },
 }
 
 #[derive(Clone, Debug)]
@@ -175,8 +261,15 @@ fn referral_id(case: u8, index: u8) -> ReferralId {
 /// Turns an action into a command of the scenario's world.
 fn command(scenario: &Scenario, action: &Action) -> Command {
     let w = scenario.world;
-    let agency = |index: u8| -> AgencyId { [w.employment_office, w.housing_service, w.volunteers][usize::from(index % 3)] };
-    let caseworker = |mediator: bool| -> StaffId { if mediator { w.roma_mediator } else { w.social_worker } };
+    let agency =
+        |index: u8| -> AgencyId { [w.employment_office, w.housing_service, w.volunteers][usize::from(index % 3)] };
+    let caseworker = |mediator: bool| -> StaffId {
+        if mediator {
+            w.roma_mediator
+        } else {
+            w.social_worker
+        }
+    };
     let today = scenario.today();
     let in_days = |days: u8| scenario.in_days(i64::from(days));
     let why = || reason("Σύμφωνα με την εκτίμηση της κοινωνικής λειτουργού.");
@@ -194,7 +287,9 @@ fn command(scenario: &Scenario, action: &Action) -> Command {
         }
         Action::DeactivateAgency { agency: a } => deactivate_agency(agency(a)),
         Action::ReactivateAgency { agency: a } => reactivate_agency(agency(a)),
-        Action::OpenCase { case: k, beneficiary } => open_case(case_id(k), beneficiary_id(beneficiary), w.centre, today),
+        Action::OpenCase { case: k, beneficiary } => {
+            open_case(case_id(k), beneficiary_id(beneficiary), w.centre, today)
+        }
         Action::Assign { case: k, mediator } => assign(case_id(k), caseworker(mediator)),
         Action::Reassign { case: k, mediator } => {
             case(case_id(k), CaseAction::Reassign { staff_id: caseworker(mediator), reason: why() })
@@ -231,10 +326,9 @@ fn command(scenario: &Scenario, action: &Action) -> Command {
                 reason: Some(why()),
             },
         ),
-        Action::Cancel { case: k, referral } => case(
-            case_id(k),
-            CaseAction::CancelReferral { referral_id: referral_id(k, referral), reason: Some(why()) },
-        ),
+        Action::Cancel { case: k, referral } => {
+            case(case_id(k), CaseAction::CancelReferral { referral_id: referral_id(k, referral), reason: Some(why()) })
+        }
         Action::Expire { case: k, referral } => {
             case(case_id(k), CaseAction::ExpireReferral { referral_id: referral_id(k, referral) })
         }
@@ -266,7 +360,7 @@ fn progress(scenario: &Scenario, case: u8, beneficiary: u8, referral: u8, choice
     let file = valid(engine.case_file(case_id(case)));
     let Some(state) = file.case else {
         return if beneficiary_known {
-            if choice % 4 == 0 {
+            if choice.is_multiple_of(4) {
                 (Who::SocialWorker, Action::GrantConsent { beneficiary, agency: 0 })
             } else {
                 (Who::Reception, Action::OpenCase { case, beneficiary })
@@ -275,7 +369,7 @@ fn progress(scenario: &Scenario, case: u8, beneficiary: u8, referral: u8, choice
             (Who::Reception, Action::RegisterBeneficiary { beneficiary, other_centre: false })
         };
     };
-    let caseworker = if choice % 2 == 0 { Who::SocialWorker } else { Who::RomaMediator };
+    let caseworker = if choice.is_multiple_of(2) { Who::SocialWorker } else { Who::RomaMediator };
     if !state.open {
         return (Who::Supervisor, Action::Reopen { case });
     }
@@ -321,7 +415,7 @@ fn progress(scenario: &Scenario, case: u8, beneficiary: u8, referral: u8, choice
         }
     };
     let who = match action {
-        Action::Send { .. } if choice % 5 == 0 => {
+        Action::Send { .. } if choice.is_multiple_of(5) => {
             return (Who::Supervisor, Action::Send { case, referral, overriding: true });
         }
         Action::Close { .. } | Action::Note { .. } => Who::SocialWorker,

@@ -140,15 +140,19 @@ pub fn attributes(n: u32) -> Attributes {
             _ => Answer::DeclinedToAnswer,
         },
         year_of_birth: Answer::Given(1950 + i32::try_from(n % 60).unwrap_or(0)),
-        municipality_of_residence: town(if n % 2 == 0 { "Σφακίων" } else { "Αποκορώνου" }),
+        municipality_of_residence: town(if n.is_multiple_of(2) { "Σφακίων" } else { "Αποκορώνου" }),
         vulnerable_groups: VulnerableGroups {
             roma_or_minority: flag(n),
             migrant: flag(n + 1),
             disability: Flag::No,
             homeless: flag(n / 2),
         },
-        labour_status: Answer::Given(if n % 2 == 0 { LabourStatus::Unemployed } else { LabourStatus::Employed }),
-        education: Answer::Given(if n % 2 == 0 { IscedBand::Isced3To4 } else { IscedBand::Isced1To2 }),
+        labour_status: Answer::Given(if n.is_multiple_of(2) {
+            LabourStatus::Unemployed
+        } else {
+            LabourStatus::Employed
+        }),
+        education: Answer::Given(if n.is_multiple_of(2) { IscedBand::Isced3To4 } else { IscedBand::Isced1To2 }),
     }
 }
 
@@ -217,7 +221,10 @@ pub fn deactivate_staff(staff_id: StaffId) -> Command {
 }
 
 pub fn change_roles(staff_id: StaffId, roles: &[Role]) -> Command {
-    Command::Staff(StaffCommand { staff_id, action: StaffAction::ChangeRoles { roles: roles.iter().copied().collect() } })
+    Command::Staff(StaffCommand {
+        staff_id,
+        action: StaffAction::ChangeRoles { roles: roles.iter().copied().collect() },
+    })
 }
 
 pub fn agency_profile(name: &str, kind: AgencyKind, domains: &[NeedDomain], municipality: &str) -> AgencyProfile {
@@ -348,7 +355,9 @@ pub fn send_referral_overriding(case_id: CaseId, referral_id: ReferralId) -> Com
         case_id,
         CaseAction::SendReferral {
             referral_id,
-            consent_override: Some(ConsentOverride { reason: Some(reason("Άμεσος κίνδυνος αστεγίας.")) }),
+            consent_override: Some(ConsentOverride {
+                reason: Some(reason("Άμεσος κίνδυνος αστεγίας."))
+            }),
         },
     )
 }
