@@ -36,6 +36,7 @@
 //! ```
 #![deny(missing_docs)]
 
+pub mod bundle;
 pub mod demo;
 mod engine;
 mod error;

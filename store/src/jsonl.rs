@@ -237,7 +237,7 @@ fn for_each_checked_line(
             ));
         }
         let canonical = canonical_bytes(&record);
-        if let Err(problem) = checker.check(&record, &canonical, |stream| writer.stream_version(stream)) {
+        if let Err(problem) = checker.check(&record, &canonical, |stream| writer.stream_version(stream).map(Some)) {
             return fail(format!("position {}: {problem}", record.position));
         }
         // Records of one append sit together; a command id never comes back later.

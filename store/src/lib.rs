@@ -54,4 +54,4 @@ pub use record::{
 };
 pub use store::Store;
 pub use subscribe::Subscription;
-pub use verify::Verified;
+pub use verify::{ChainChecker, Verified};

@@ -27,17 +27,26 @@ pub struct Verified {
     pub head_hash: Hash,
 }
 
-/// Checks records one after another: the rules an exported log and a stored log share.
-pub(crate) struct ChainChecker {
-    pub next_position: u64,
-    pub prev_hash: Hash,
-    pub last_recorded_at: Timestamp,
-    pub versions: HashMap<StreamId, u64>,
+/// Checks records one after another by the rules of `FORMAT.md`: gapless positions, the hash
+/// chain, recorded-at never going back, and gapless versions in every stream. A stored log,
+/// an import and an evaluator's bundle are all checked with it.
+#[derive(Clone, Debug)]
+pub struct ChainChecker {
+    next_position: u64,
+    prev_hash: Hash,
+    last_recorded_at: Timestamp,
+    versions: HashMap<StreamId, u64>,
 }
 
 impl ChainChecker {
-    /// A checker that expects the record after `position` with hash `hash`.
-    pub(crate) fn after(position: u64, hash: Hash, recorded_at: Timestamp) -> ChainChecker {
+    /// A checker for a log from its first record.
+    pub fn from_genesis() -> ChainChecker {
+        ChainChecker::after(0, Hash::GENESIS, Timestamp::from_unix_ms(i64::MIN))
+    }
+
+    /// A checker that expects the record after `position`, whose hash is `hash` and which was
+    /// recorded at `recorded_at`.
+    pub fn after(position: u64, hash: Hash, recorded_at: Timestamp) -> ChainChecker {
         ChainChecker {
             next_position: position + 1,
             prev_hash: hash,
@@ -46,13 +55,31 @@ impl ChainChecker {
         }
     }
 
-    /// Checks one record, given its canonical bytes, against everything before it. `version_before`
-    /// tells a stream's version before the first record this checker sees of it.
-    pub(crate) fn check(
+    /// The streams' versions seen so far.
+    pub fn versions(&self) -> &HashMap<StreamId, u64> {
+        &self.versions
+    }
+
+    /// Starts from known stream versions (those of the log before the first record checked).
+    pub fn with_versions(mut self, versions: HashMap<StreamId, u64>) -> ChainChecker {
+        self.versions = versions;
+        self
+    }
+
+    /// The last position checked (0 before any) and its hash.
+    pub fn head(&self) -> (u64, Hash) {
+        (self.next_position - 1, self.prev_hash)
+    }
+
+    /// Checks one record, given its canonical bytes, against everything before it.
+    /// `version_before` tells a stream's version before the first record of it this checker
+    /// sees: `Some(v)` when known, `None` when the log before is not at hand (a later bundle
+    /// alone), in which case that first version is taken as it stands.
+    pub fn check(
         &mut self,
         record: &RecordedEvent,
         canonical: &[u8],
-        version_before: impl FnOnce(&StreamId) -> Result<u64, StoreError>,
+        version_before: impl FnOnce(&StreamId) -> Result<Option<u64>, StoreError>,
     ) -> Result<(), Problem> {
         if record.position != self.next_position {
             return Err(Problem::Gap { expected: self.next_position, found: record.position });
@@ -71,13 +98,14 @@ impl ChainChecker {
             });
         }
         let before = match self.versions.get(&record.stream_id) {
-            Some(version) => *version,
+            Some(version) => Some(*version),
             None => version_before(&record.stream_id).map_err(|error| Problem::Index(error.to_string()))?,
         };
-        if record.stream_version != before + 1 {
+        let expected = before.map_or(record.stream_version.max(1), |version| version + 1);
+        if record.stream_version != expected {
             return Err(Problem::VersionBreak {
                 stream_id: record.stream_id.to_string(),
-                expected: before + 1,
+                expected,
                 found: record.stream_version,
             });
         }
@@ -100,7 +128,7 @@ impl Store {
 
 fn verify_log(log: &LogTree) -> Result<Verified, StoreError> {
     let head = log.head();
-    let mut checker = ChainChecker::after(0, Hash::GENESIS, Timestamp::from_unix_ms(i64::MIN));
+    let mut checker = ChainChecker::from_genesis();
     let mut append: Option<(RecordedEvent, u32)> = None;
     let mut n_appends = 0u64;
     let mut decoder = Decoder::default();
@@ -120,7 +148,9 @@ fn verify_log(log: &LogTree) -> Result<Verified, StoreError> {
             let record = decoder
                 .decode(raw.canonical, raw.prev_hash, raw.hash)
                 .map_err(|f| StoreError::corrupt(at, Problem::Undecodable(f.0)))?;
-            checker.check(&record, raw.canonical, |_| Ok(0)).map_err(|problem| StoreError::corrupt(at, problem))?;
+            checker
+                .check(&record, raw.canonical, |_| Ok(Some(0)))
+                .map_err(|problem| StoreError::corrupt(at, problem))?;
             // Consecutive records of one command form one append.
             match &mut append {
                 Some((first, n_events)) if first.command_id == record.command_id => *n_events += 1,
@@ -138,19 +168,20 @@ fn verify_log(log: &LogTree) -> Result<Verified, StoreError> {
         check_append_index(log, &first, n_events)?;
         n_appends += 1;
     }
-    if checker.next_position != head.position + 1 {
-        let at = checker.next_position;
+    let (last_checked, last_hash) = checker.head();
+    if last_checked != head.position {
+        let at = last_checked + 1;
         return Err(StoreError::corrupt(at, Problem::Gap { expected: at, found: 0 }));
     }
-    if checker.prev_hash != head.hash {
+    if last_hash != head.hash {
         return Err(StoreError::corrupt(
             head.position,
-            Problem::ChainBreak { expected: head.hash.to_hex(), found: checker.prev_hash.to_hex() },
+            Problem::ChainBreak { expected: head.hash.to_hex(), found: last_hash.to_hex() },
         ));
     }
     Ok(Verified {
         n_events: head.position,
-        n_streams: u64::try_from(checker.versions.len()).unwrap_or(u64::MAX),
+        n_streams: u64::try_from(checker.versions().len()).unwrap_or(u64::MAX),
         n_appends,
         head_position: head.position,
         head_hash: head.hash,

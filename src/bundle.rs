@@ -1,0 +1,355 @@
+//! Bundles for evaluators: one file that carries a range of the log, checkable without the
+//! centre's help and without a store.
+//!
+//! A bundle is UTF-8 JSON Lines. Line 1 is the [`Manifest`]; every later line is one record in
+//! the export form of `store/FORMAT.md`. Identity never enters the log, so a bundle carries
+//! none: it is pseudonymous by construction. A later bundle (exported from a position) joins
+//! an earlier one when its first record's previous hash is the earlier one's head hash.
+
+use std::collections::HashMap;
+use std::io::{BufRead, BufReader, Read, Write};
+use std::path::{Path, PathBuf};
+
+use parapompi_projections::{audit_trail, AuditSubject, AuditTrail, Projections, Recorded};
+use parapompi_store::{canonical_bytes, ChainChecker, ExportLine, Hash, RecordedEvent, Store, Timestamp};
+use serde::{Deserialize, Serialize};
+
+use crate::error::EngineError;
+use crate::projector::AsOf;
+use crate::records::decode;
+
+/// The `format` field of every manifest.
+pub const BUNDLE_FORMAT: &str = "parapompi-bundle";
+/// The version of the bundle format this code writes and reads.
+pub const BUNDLE_FORMAT_VERSION: u32 = 1;
+/// The longest line a bundle may hold, in bytes.
+const MAX_LINE_BYTES: usize = 1024 * 1024;
+
+/// A centre whose records a bundle carries.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ManifestCentre {
+    /// The centre's stream id.
+    pub stream_id: String,
+    /// Its registered name.
+    pub name: String,
+}
+
+/// The first line of a bundle: what it holds and where it sits in the log.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Manifest {
+    /// Always [`BUNDLE_FORMAT`].
+    pub format: String,
+    /// The bundle format's version.
+    pub format_version: u32,
+    /// The version of the Parapompi engine that wrote it.
+    pub engine_version: String,
+    /// When it was written, ms since the Unix epoch.
+    pub created_at: i64,
+    /// The centres registered in the log up to the bundle's last record.
+    pub centres: Vec<ManifestCentre>,
+    /// The position of the first record (1 for a whole log).
+    pub first_position: u64,
+    /// The position of the last record.
+    pub last_position: u64,
+    /// The hash of the record before the first (64 zeros for a whole log).
+    pub prev_hash: String,
+    /// The hash of the last record.
+    pub head_hash: String,
+    /// How many records follow the manifest.
+    pub n_events: u64,
+}
+
+/// A bundle that does not check out, located by file and line.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{file}, line {line}: {problem}")]
+pub struct BundleError {
+    /// The bundle file.
+    pub file: String,
+    /// The 1-based line (1 is the manifest; 0 when the problem is the file as a whole).
+    pub line: u64,
+    /// What is wrong.
+    pub problem: String,
+}
+
+/// What a verification of one or more joined bundles saw.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct VerifiedBundles {
+    /// The manifests, in order.
+    pub manifests: Vec<Manifest>,
+    /// Records checked.
+    pub n_events: u64,
+    /// The first and last positions checked.
+    pub positions: (u64, u64),
+    /// The hash of the last record.
+    pub head_hash: Hash,
+}
+
+/// Writes a bundle of the records from `from_position` to the store's head as it stands now.
+pub fn export_bundle(
+    store: &Store,
+    out: &mut impl Write,
+    from_position: u64,
+    created_at: Timestamp,
+) -> Result<Manifest, EngineError> {
+    let head = store.head();
+    let first_position = from_position.max(1);
+    if first_position > head.position {
+        return Err(EngineError::NotFound(format!(
+            "nothing to export from position {first_position}: the log ends at {}",
+            head.position
+        )));
+    }
+    let prev_hash = if first_position == 1 {
+        Hash::GENESIS
+    } else {
+        store.read_positions(&[first_position - 1])?.first().map_or(Hash::GENESIS, |record| record.hash)
+    };
+    let manifest = Manifest {
+        format: BUNDLE_FORMAT.to_owned(),
+        format_version: BUNDLE_FORMAT_VERSION,
+        engine_version: env!("CARGO_PKG_VERSION").to_owned(),
+        created_at: created_at.unix_ms(),
+        centres: centres_up_to(store, head.position)?,
+        first_position,
+        last_position: head.position,
+        prev_hash: prev_hash.to_hex(),
+        head_hash: head.hash.to_hex(),
+        n_events: head.position - first_position + 1,
+    };
+    let write = |out: &mut dyn Write, bytes: &[u8]| {
+        out.write_all(bytes)
+            .map_err(|e| EngineError::Store(parapompi_store::StoreError::Io { context: "writing a bundle", source: e }))
+    };
+    let mut line = serde_json::to_vec(&manifest).map_err(|e| EngineError::NotFound(e.to_string()))?;
+    line.push(b'\n');
+    write(out, &line)?;
+    for record in store.iter_range(first_position, head.position) {
+        let mut line =
+            serde_json::to_vec(&ExportLine::of(&record?)).map_err(|e| EngineError::NotFound(e.to_string()))?;
+        line.push(b'\n');
+        write(out, &line)?;
+    }
+    out.flush()
+        .map_err(|e| EngineError::Store(parapompi_store::StoreError::Io { context: "writing a bundle", source: e }))?;
+    Ok(manifest)
+}
+
+/// The registered centres of the log up to `last`, in order of registration.
+fn centres_up_to(store: &Store, last: u64) -> Result<Vec<ManifestCentre>, EngineError> {
+    let mut centres = Vec::new();
+    for record in store.iter_range(1, last) {
+        let record = record?;
+        if record.event_type.as_str() == "CentreRegistered" {
+            let payload = record.payload.to_value().unwrap_or_default();
+            let name = payload.get("name").and_then(|n| n.as_str()).unwrap_or_default().to_owned();
+            centres.push(ManifestCentre { stream_id: record.stream_id.to_string(), name });
+        }
+    }
+    Ok(centres)
+}
+
+/// Reads bundles in order, checking each record against the chain as it goes and each
+/// manifest against its records and the bundle before it.
+struct BundleReader {
+    files: Vec<PathBuf>,
+    checker: Option<ChainChecker>,
+    from_genesis: bool,
+}
+
+impl BundleReader {
+    fn new(files: &[PathBuf]) -> BundleReader {
+        BundleReader { files: files.to_vec(), checker: None, from_genesis: false }
+    }
+
+    /// Calls `each` with every record of every bundle, in order, after checking it.
+    fn for_each(
+        &mut self,
+        mut each: impl FnMut(&RecordedEvent) -> Result<(), EngineError>,
+    ) -> Result<VerifiedBundles, BundleError> {
+        let mut manifests = Vec::new();
+        let mut n_events = 0u64;
+        let mut first_position = None;
+        for path in self.files.clone() {
+            let manifest = self.read_one(&path, &mut |record| {
+                first_position.get_or_insert(record.position);
+                n_events += 1;
+                each(record)
+            })?;
+            manifests.push(manifest);
+        }
+        let (last, head_hash) = self.checker.as_ref().map_or((0, Hash::GENESIS), ChainChecker::head);
+        Ok(VerifiedBundles { manifests, n_events, positions: (first_position.unwrap_or(0), last), head_hash })
+    }
+
+    fn read_one(
+        &mut self,
+        path: &Path,
+        each: &mut dyn FnMut(&RecordedEvent) -> Result<(), EngineError>,
+    ) -> Result<Manifest, BundleError> {
+        let name = path.display().to_string();
+        let fail = |line: u64, problem: String| BundleError { file: name.clone(), line, problem };
+        let file = std::fs::File::open(path).map_err(|e| fail(0, format!("cannot open: {e}")))?;
+        let mut reader = BufReader::new(file);
+        let mut line = String::new();
+        let mut line_number = 0u64;
+        let mut manifest: Option<Manifest> = None;
+        let mut n_records = 0u64;
+        loop {
+            line.clear();
+            let n_read = Read::by_ref(&mut reader)
+                .take(u64::try_from(MAX_LINE_BYTES).unwrap_or(u64::MAX) + 1)
+                .read_line(&mut line)
+                .map_err(|e| fail(line_number + 1, format!("cannot read: {e}")))?;
+            if n_read == 0 {
+                break;
+            }
+            line_number += 1;
+            if n_read > MAX_LINE_BYTES {
+                return Err(fail(line_number, format!("line is longer than {MAX_LINE_BYTES} bytes")));
+            }
+            if !line.ends_with('\n') {
+                return Err(fail(
+                    line_number,
+                    "the line is cut short (no line end): the bundle is truncated".to_owned(),
+                ));
+            }
+            let text = line.trim_end_matches('\n');
+            let Some(manifest) = &manifest else {
+                let parsed = self.start(text).map_err(|problem| fail(line_number, problem))?;
+                manifest = Some(parsed);
+                continue;
+            };
+            let record = ExportLine::parse(text).map_err(|problem| fail(line_number, problem))?;
+            if record.position > manifest.last_position {
+                return Err(fail(
+                    line_number,
+                    format!(
+                        "record at position {} is past the manifest's last position {}",
+                        record.position, manifest.last_position
+                    ),
+                ));
+            }
+            let from_genesis = self.from_genesis;
+            let checker = self.checker.as_mut().expect("set with the manifest");
+            checker
+                .check(&record, &canonical_bytes(&record), |_| Ok(from_genesis.then_some(0)))
+                .map_err(|problem| fail(line_number, format!("position {}: {problem}", record.position)))?;
+            n_records += 1;
+            each(&record).map_err(|error| fail(line_number, error.to_string()))?;
+        }
+        let Some(manifest) = manifest else {
+            return Err(fail(0, "the file is empty: no manifest".to_owned()));
+        };
+        let (last, head_hash) = self.checker.as_ref().map_or((0, Hash::GENESIS), ChainChecker::head);
+        if n_records != manifest.n_events || last != manifest.last_position {
+            return Err(fail(
+                line_number,
+                format!(
+                    "the manifest promises {} records ending at position {}, the file holds {n_records} ending at {last}: records are missing",
+                    manifest.n_events, manifest.last_position
+                ),
+            ));
+        }
+        if head_hash.to_hex() != manifest.head_hash {
+            return Err(fail(
+                1,
+                format!("the manifest's head hash {} is not the last record's hash {head_hash}", manifest.head_hash),
+            ));
+        }
+        Ok(manifest)
+    }
+
+    /// Reads a manifest and checks that it joins what came before.
+    fn start(&mut self, text: &str) -> Result<Manifest, String> {
+        let manifest: Manifest = serde_json::from_str(text).map_err(|e| format!("not a bundle manifest: {e}"))?;
+        if manifest.format != BUNDLE_FORMAT {
+            return Err(format!("format is {:?}, not {BUNDLE_FORMAT:?}", manifest.format));
+        }
+        if manifest.format_version != BUNDLE_FORMAT_VERSION {
+            return Err(format!(
+                "bundle format version {} is not supported (this reads {BUNDLE_FORMAT_VERSION})",
+                manifest.format_version
+            ));
+        }
+        let prev_hash = Hash::from_hex(&manifest.prev_hash).ok_or("the manifest's prev_hash is not 64 hex digits")?;
+        if manifest.first_position == 0 || manifest.last_position < manifest.first_position {
+            return Err(format!(
+                "the manifest's positions {}..{} are not a range of the log",
+                manifest.first_position, manifest.last_position
+            ));
+        }
+        match &self.checker {
+            None => {
+                self.from_genesis = manifest.first_position == 1;
+                if self.from_genesis && prev_hash != Hash::GENESIS {
+                    return Err("a bundle from position 1 must have the zero previous hash".to_owned());
+                }
+                self.checker = Some(ChainChecker::after(
+                    manifest.first_position - 1,
+                    prev_hash,
+                    Timestamp::from_unix_ms(i64::MIN),
+                ));
+            }
+            Some(checker) => {
+                let (last, head_hash) = checker.head();
+                if manifest.first_position != last + 1 || prev_hash != head_hash {
+                    return Err(format!(
+                        "this bundle does not join the one before: it starts at position {} after hash {}, the one before ends at {last} with hash {head_hash}",
+                        manifest.first_position, manifest.prev_hash
+                    ));
+                }
+            }
+        }
+        Ok(manifest)
+    }
+}
+
+/// Checks one bundle, or several that join in the order given, without a store.
+pub fn verify_bundles(files: &[PathBuf]) -> Result<VerifiedBundles, BundleError> {
+    BundleReader::new(files).for_each(|_| Ok(()))
+}
+
+/// The read models computed straight from bundles, as the log stood at `as_of` (or at its
+/// end). Every record is checked, past the as-of point too: a bundle is trusted whole or not
+/// at all. The bundles must start at position 1.
+pub fn replay_projections(files: &[PathBuf], as_of: Option<AsOf>) -> Result<Projections, BundleError> {
+    let mut projections = Projections::new();
+    let mut reader = BundleReader::new(files);
+    reader.for_each(|record| {
+        let included = match as_of {
+            None => true,
+            Some(AsOf::Position(position)) => record.position <= position,
+            Some(AsOf::RecordedAt(instant)) => record.recorded_at <= instant,
+        };
+        if included {
+            projections.apply(&decode(record)?);
+        }
+        Ok(())
+    })?;
+    if !reader.from_genesis {
+        return Err(BundleError {
+            file: files.first().map(|f| f.display().to_string()).unwrap_or_default(),
+            line: 1,
+            problem: "replaying needs the log from position 1: give the first bundle too".to_owned(),
+        });
+    }
+    Ok(projections)
+}
+
+/// The audit trail of a case, beneficiary, referral or staff member, straight from bundles.
+pub fn replay_audit(files: &[PathBuf], subject: &AuditSubject) -> Result<AuditTrail, BundleError> {
+    let projections = replay_projections(files, None)?;
+    let mut wanted: Vec<u64> = projections.audit_positions(subject);
+    wanted.sort_unstable();
+    let mut records: HashMap<u64, Recorded> = HashMap::with_capacity(wanted.len());
+    BundleReader::new(files).for_each(|record| {
+        if wanted.binary_search(&record.position).is_ok() {
+            records.insert(record.position, decode(record)?);
+        }
+        Ok(())
+    })?;
+    let in_order: Vec<Recorded> = wanted.iter().filter_map(|position| records.remove(position)).collect();
+    Ok(audit_trail(subject, &in_order))
+}
