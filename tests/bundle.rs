@@ -70,7 +70,8 @@ fn a_bundle_verifies_and_replays_to_the_centres_own_report_byte_for_byte() {
     assert_eq!(verified.manifests[0].centres.len(), 2);
 
     let from_store = world.engine.indicators(&period()).expect("report").to_json();
-    let from_bundle = replay_projections(std::slice::from_ref(&bundle), None).expect("replay").indicators(&period()).to_json();
+    let from_bundle =
+        replay_projections(std::slice::from_ref(&bundle), None).expect("replay").indicators(&period()).to_json();
     assert_eq!(from_bundle, from_store);
 
     // Through an import into a fresh store, the same bytes again.
@@ -184,7 +185,8 @@ fn a_later_bundle_joins_the_earlier_one_and_a_stranger_is_refused() {
 fn erasure_keeps_the_bundle_valid_joined_and_its_indicators_unchanged() {
     let world = world(12);
     let before = export(&world, "before.jsonl", 1);
-    let report_before = replay_projections(std::slice::from_ref(&before), None).expect("replay").indicators(&period()).to_json();
+    let report_before =
+        replay_projections(std::slice::from_ref(&before), None).expect("replay").indicators(&period()).to_json();
     let (beneficiary_id, _) = world.summary.beneficiaries[0];
     assert!(world.engine.erase_identity(beneficiary_id).expect("erasure"));
     assert!(world.engine.identity(beneficiary_id).expect("vault").is_none());
@@ -211,8 +213,8 @@ fn replaying_as_of_an_earlier_instant_gives_the_report_printed_then() {
     assert!(world.engine.store().head().position > earlier_head.position);
     assert_ne!(world.engine.indicators(&period()).expect("report").to_json(), printed_then);
     let bundle = export(&world, "all.jsonl", 1);
-    let as_of =
-        replay_projections(std::slice::from_ref(&bundle), Some(AsOf::RecordedAt(earlier_head.recorded_at))).expect("replay");
+    let as_of = replay_projections(std::slice::from_ref(&bundle), Some(AsOf::RecordedAt(earlier_head.recorded_at)))
+        .expect("replay");
     assert_eq!(as_of.indicators(&period()).to_json(), printed_then);
     let by_position = replay_projections(&[bundle], Some(AsOf::Position(earlier_head.position))).expect("replay");
     assert_eq!(by_position.indicators(&period()).to_json(), printed_then);
@@ -281,4 +283,62 @@ fn reopen_a_closed_case(world: &World) {
         .engine
         .execute(&parapompi::core::Command::Case(CaseCommand { case_id, action: reopen }), meta)
         .expect("reopened");
+}
+
+/// Runs the standard-library Python checker on bundles; returns whether it passed and what it said.
+fn python_verify(files: &[PathBuf]) -> (bool, String) {
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("scripts/verify_log.py");
+    let output = std::process::Command::new("python3").arg(script).args(files).output().expect("python3 runs");
+    (output.status.success(), String::from_utf8_lossy(&output.stdout).into_owned())
+}
+
+#[test]
+fn the_python_checker_agrees_on_good_joined_and_damaged_bundles() {
+    let world = world(10);
+    let head = world.engine.store().head();
+    let whole = export(&world, "whole.jsonl", 1);
+    let (ok, said) = python_verify(std::slice::from_ref(&whole));
+    assert!(ok, "{said}");
+    assert_eq!(said.trim(), format!("ok: {} records, head {} {}", head.position, head.position, head.hash));
+
+    // A later bundle joins the earlier one; given alone first, it is refused.
+    let later = export(&world, "later.jsonl", head.position - 5);
+    let original = lines(&whole);
+    let cut = usize::try_from(head.position - 6).expect("fits");
+    let mut manifest: serde_json::Value = serde_json::from_str(&original[0]).expect("JSON");
+    let last: serde_json::Value = serde_json::from_str(&original[cut]).expect("JSON");
+    manifest["last_position"] = (head.position - 6).into();
+    manifest["n_events"] = (head.position - 6).into();
+    manifest["head_hash"] = last["hash"].clone();
+    let earlier = write(
+        &world.dir.path().join("earlier.jsonl"),
+        &[vec![format!("{manifest}\n")], original[1..=cut].to_vec()].concat(),
+    );
+    let (ok, said) = python_verify(&[earlier.clone(), later.clone()]);
+    assert!(ok, "{said}");
+    let (ok, said) = python_verify(&[later, earlier]);
+    assert!(!ok && said.contains("does not join"), "{said}");
+
+    // Damage: one byte, a dropped record, two swapped, the manifest's head hash, a cut.
+    let dir = world.dir.path();
+    let mut flipped = original.clone();
+    flipped[4] = flipped[4].replacen("\"schema_version\":1", "\"schema_version\":2", 1);
+    let (ok, said) = python_verify(&[write(&dir.join("p-flipped.jsonl"), &flipped)]);
+    assert!(!ok && said.contains("line 5: hash mismatch"), "{said}");
+    let mut dropped = original.clone();
+    dropped.remove(7);
+    let (ok, said) = python_verify(&[write(&dir.join("p-dropped.jsonl"), &dropped)]);
+    assert!(!ok && said.contains("line 8: position gap"), "{said}");
+    let mut swapped = original.clone();
+    swapped.swap(9, 10);
+    let (ok, said) = python_verify(&[write(&dir.join("p-swapped.jsonl"), &swapped)]);
+    assert!(!ok && said.contains("line 10: position gap"), "{said}");
+    let mut bad_manifest = original.clone();
+    bad_manifest[0] = bad_manifest[0].replace(&head.hash.to_hex(), &"f".repeat(64));
+    let (ok, said) = python_verify(&[write(&dir.join("p-manifest.jsonl"), &bad_manifest)]);
+    assert!(!ok && said.contains("line 1: the manifest's head hash"), "{said}");
+    let all = original.concat();
+    std::fs::write(dir.join("p-cut.jsonl"), &all[..all.len() - 10]).expect("writable");
+    let (ok, said) = python_verify(&[dir.join("p-cut.jsonl")]);
+    assert!(!ok && said.contains(&format!("line {}:", original.len())), "{said}");
 }

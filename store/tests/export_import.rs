@@ -184,15 +184,15 @@ fn an_independent_python_checker_agrees_with_the_store_on_good_and_bad_exports()
     tampered[6] = tampered[6].replace("staff-test", "staff-tEst");
     let (ok, said) = python_verify(&write(t.dir.path(), "bad.jsonl", tampered.concat().as_bytes()));
     assert!(!ok);
-    assert!(said.starts_with("line 7: hash mismatch"), "{said}");
+    assert!(said.contains("bad.jsonl, line 7: hash mismatch"), "{said}");
 
     let mut swapped = lines(&bytes);
     swapped.swap(3, 4);
     let (ok, said) = python_verify(&write(t.dir.path(), "swapped.jsonl", swapped.concat().as_bytes()));
     assert!(!ok);
-    assert!(said.starts_with("line 4: position gap"), "{said}");
+    assert!(said.contains("swapped.jsonl, line 4: position gap"), "{said}");
 
     let (ok, said) = python_verify(&write(t.dir.path(), "cut.jsonl", &bytes[..bytes.len() - 3]));
     assert!(!ok);
-    assert!(said.starts_with("line 18:"), "{said}");
+    assert!(said.contains("cut.jsonl, line 18:"), "{said}");
 }
