@@ -24,6 +24,7 @@
 mod audit;
 mod board;
 mod caseload;
+mod checkpoint;
 mod dates;
 mod indicators;
 mod state;
@@ -59,7 +60,10 @@ use state::{
 pub const GENESIS_HASH: &str = "0000000000000000000000000000000000000000000000000000000000000000";
 
 /// The version of the checkpoint byte format written by [`Projections::to_checkpoint`].
-pub const CHECKPOINT_FORMAT_VERSION: u32 = 1;
+///
+/// Version 1 was a text header line and JSON; version 2 is a fixed binary header and the
+/// state in `postcard`, with dates as day numbers and log positions as differences.
+pub const CHECKPOINT_FORMAT_VERSION: u32 = 2;
 
 /// The version of the indicator definitions and of what the folds keep. Any change to a
 /// documented definition, or to what `apply` records, increments it; a checkpoint of another
@@ -95,7 +99,7 @@ pub struct Recorded {
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 pub enum CheckpointError {
     /// The bytes do not start with the checkpoint header.
-    #[error("not a projections checkpoint (the header line is missing or malformed)")]
+    #[error("not a projections checkpoint (the header is missing or malformed)")]
     NotACheckpoint,
     /// Written by a format version this code does not read.
     #[error("checkpoint format version {found} is not supported (this code reads version {supported})")]
@@ -113,10 +117,10 @@ pub enum CheckpointError {
         /// [`DEFINITIONS_VERSION`].
         current: u32,
     },
-    /// The body after the header does not decode.
+    /// The checkpoint is cut short, fails its checksum or its body does not decode.
     #[error("checkpoint body is corrupt: {message}")]
     Corrupt {
-        /// The decoder's message.
+        /// What is wrong: the lengths, the checksums or the decoder's message.
         message: String,
     },
 }
@@ -130,9 +134,13 @@ pub enum CheckpointError {
 pub struct Projections {
     position: u64,
     head_hash: String,
+    #[serde(with = "checkpoint::sorted_map")]
     cases: BTreeMap<CaseId, CaseRecord>,
+    #[serde(with = "checkpoint::sorted_map")]
     referrals: BTreeMap<ReferralId, ReferralRecord>,
+    #[serde(with = "checkpoint::sorted_map")]
     beneficiaries: BTreeMap<BeneficiaryId, BeneficiaryRecord>,
+    #[serde(with = "checkpoint::sorted_map")]
     agencies: BTreeMap<parapompi_core::values::AgencyId, AgencyRecord>,
     municipalities: Municipalities,
     open: OpenIndex,
@@ -460,44 +468,21 @@ impl Projections {
         }
     }
 
-    /// The projections as versioned bytes: the header line
-    /// `parapompi-projections checkpoint <format> definitions <definitions>\n` followed by
-    /// the state as JSON (maps ordered by key, so equal projections give equal bytes).
+    /// The projections as versioned bytes: a 32-byte header (magic `PRJCKPT\0`, format
+    /// version, definitions version, body length, body checksum) followed by the state in
+    /// `postcard`. Maps are ordered by key, so equal projections give equal bytes.
     pub fn to_checkpoint(&self) -> Vec<u8> {
-        let mut bytes = checkpoint_header(CHECKPOINT_FORMAT_VERSION, DEFINITIONS_VERSION).into_bytes();
-        let body = serde_json::to_vec(self);
-        // The state holds only strings, numbers, lists and string-keyed maps.
-        assert!(body.is_ok(), "projections always serialise");
-        bytes.extend(body.unwrap_or_default());
-        bytes
+        checkpoint::encode(self, CHECKPOINT_FORMAT_VERSION, DEFINITIONS_VERSION)
     }
 
-    /// Reads bytes written by [`Projections::to_checkpoint`]. Refuses another format version
-    /// ([`CheckpointError::UnsupportedVersion`]) and other definitions
-    /// ([`CheckpointError::DefinitionsChanged`]): in both cases rebuild from the log.
+    /// Reads bytes written by [`Projections::to_checkpoint`]. Refuses another format version,
+    /// including the text and JSON checkpoints of version 1
+    /// ([`CheckpointError::UnsupportedVersion`]), and other definitions
+    /// ([`CheckpointError::DefinitionsChanged`]): in both cases rebuild from the log. Bytes
+    /// that are cut short, fail their checksum or do not decode give
+    /// [`CheckpointError::Corrupt`]; anything else [`CheckpointError::NotACheckpoint`]. Never
+    /// panics, whatever the bytes.
     pub fn from_checkpoint(bytes: &[u8]) -> Result<Projections, CheckpointError> {
-        let newline = bytes.iter().position(|b| *b == b'\n').ok_or(CheckpointError::NotACheckpoint)?;
-        let header = std::str::from_utf8(&bytes[..newline]).map_err(|_| CheckpointError::NotACheckpoint)?;
-        let words: Vec<&str> = header.split(' ').collect();
-        let (format, definitions) = match words.as_slice() {
-            ["parapompi-projections", "checkpoint", format, "definitions", definitions] => {
-                (format.parse::<u32>(), definitions.parse::<u32>())
-            }
-            _ => return Err(CheckpointError::NotACheckpoint),
-        };
-        let (Ok(format), Ok(definitions)) = (format, definitions) else {
-            return Err(CheckpointError::NotACheckpoint);
-        };
-        if format != CHECKPOINT_FORMAT_VERSION {
-            return Err(CheckpointError::UnsupportedVersion { found: format, supported: CHECKPOINT_FORMAT_VERSION });
-        }
-        if definitions != DEFINITIONS_VERSION {
-            return Err(CheckpointError::DefinitionsChanged { found: definitions, current: DEFINITIONS_VERSION });
-        }
-        serde_json::from_slice(&bytes[newline + 1..]).map_err(|e| CheckpointError::Corrupt { message: e.to_string() })
+        checkpoint::decode(bytes, CHECKPOINT_FORMAT_VERSION, DEFINITIONS_VERSION)
     }
-}
-
-fn checkpoint_header(format: u32, definitions: u32) -> String {
-    format!("parapompi-projections checkpoint {format} definitions {definitions}\n")
 }

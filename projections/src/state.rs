@@ -2,6 +2,10 @@
 //!
 //! Current state (for the caseload and the board) sits beside short dated histories (for
 //! indicators "in a period" and "as of the period end"). Histories are in log order.
+//!
+//! The `#[serde(with)]` attributes pick compact forms for the checkpoint (dates packed into
+//! an integer, positions as differences, maps read in bulk; see `checkpoint.rs`); JSON still
+//! shows dates as `YYYY-MM-DD`.
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -34,6 +38,7 @@ pub(crate) struct CaseRecord {
     pub beneficiary: BeneficiaryId,
     pub centre: CentreId,
     pub antenna: Option<AntennaId>,
+    #[serde(with = "crate::checkpoint::day")]
     pub opened_on: Date,
     pub channel: IntakeChannel,
     pub open: bool,
@@ -41,11 +46,16 @@ pub(crate) struct CaseRecord {
     /// Referral ids in creation order.
     pub referrals: Vec<ReferralId>,
     /// Distinct business dates of the stream's events (consecutive repeats dropped).
+    #[serde(with = "crate::checkpoint::days")]
     pub activity: Vec<Date>,
+    #[serde(with = "crate::checkpoint::dated")]
     pub changes: Vec<(Date, CaseChange)>,
+    #[serde(with = "crate::checkpoint::dated")]
     pub assignments: Vec<(Date, StaffId)>,
     /// Assessments: date and the set of need domains as a bit mask over `NeedDomain::ALL`.
+    #[serde(with = "crate::checkpoint::dated")]
     pub assessments: Vec<(Date, u16)>,
+    #[serde(with = "crate::checkpoint::dated")]
     pub services: Vec<(Date, ServiceKind)>,
 }
 
@@ -70,13 +80,16 @@ pub(crate) struct ReferralRecord {
     pub agency_kind: AgencyKind,
     pub need: NeedDomain,
     pub priority: ReferralPriority,
+    #[serde(with = "crate::checkpoint::day")]
     pub due_on: Date,
     pub status: ReferralStatus,
     pub rerouted_from: Option<ReferralId>,
     pub rerouted_to: Option<ReferralId>,
     /// Every status reached, with its business date; starts with `(created_on, Draft)`.
+    #[serde(with = "crate::checkpoint::dated")]
     pub statuses: Vec<(Date, ReferralStatus)>,
     /// Due dates: `(date set, due date)`; starts with `(created_on, due_on)`.
+    #[serde(with = "crate::checkpoint::dated_days")]
     pub dues: Vec<(Date, Date)>,
 }
 
@@ -100,6 +113,7 @@ impl ReferralRecord {
 /// A beneficiary's attributes from one date on, with the municipality interned.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub(crate) struct AttributeSnapshot {
+    #[serde(with = "crate::checkpoint::day")]
     pub since: Date,
     pub gender: Answer<Gender>,
     pub year_of_birth: Answer<i32>,
@@ -132,11 +146,29 @@ pub(crate) struct AgencyRecord {
     pub active: bool,
 }
 
-/// Interned municipality names: an index per distinct name.
+/// Interned municipality names: an index per distinct name. Only the names are saved; the
+/// reverse index is rebuilt from them when read back.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(from = "Vec<String>", into = "Vec<String>")]
 pub(crate) struct Municipalities {
     pub names: Vec<String>,
     pub index: BTreeMap<String, u32>,
+}
+
+impl From<Vec<String>> for Municipalities {
+    fn from(names: Vec<String>) -> Municipalities {
+        let mut municipalities = Municipalities::default();
+        for name in &names {
+            municipalities.intern(name);
+        }
+        municipalities
+    }
+}
+
+impl From<Municipalities> for Vec<String> {
+    fn from(municipalities: Municipalities) -> Vec<String> {
+        municipalities.names
+    }
 }
 
 impl Municipalities {
@@ -159,20 +191,27 @@ impl Municipalities {
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub(crate) struct AuditIndex {
     /// A case stream's positions.
+    #[serde(with = "crate::checkpoint::positions_by_key")]
     pub cases: BTreeMap<CaseId, Vec<u64>>,
     /// A beneficiary stream's positions (their cases are merged in at query time).
+    #[serde(with = "crate::checkpoint::positions_by_key")]
     pub beneficiaries: BTreeMap<BeneficiaryId, Vec<u64>>,
     /// The positions of events naming a referral.
+    #[serde(with = "crate::checkpoint::positions_by_key")]
     pub referrals: BTreeMap<ReferralId, Vec<u64>>,
     /// Positions where a staff member acted, their own stream, assignments to and from them.
+    #[serde(with = "crate::checkpoint::positions_by_key")]
     pub staff: BTreeMap<StaffId, Vec<u64>>,
 }
 
 /// Open cases indexed for the caseload.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub(crate) struct OpenIndex {
+    #[serde(with = "crate::checkpoint::sorted_map_of_sets")]
     pub by_staff: BTreeMap<StaffId, BTreeSet<CaseId>>,
+    #[serde(with = "crate::checkpoint::sorted_map_of_sets")]
     pub by_centre: BTreeMap<CentreId, BTreeSet<CaseId>>,
+    #[serde(with = "crate::checkpoint::sorted_map_of_sets")]
     pub by_antenna: BTreeMap<AntennaId, BTreeSet<CaseId>>,
 }
 

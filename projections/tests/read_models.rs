@@ -328,17 +328,22 @@ fn checkpoints_refuse_other_versions_and_garbage() {
     let p = world().projections();
     let bytes = p.to_checkpoint();
     assert_eq!(Projections::from_checkpoint(&bytes), Ok(p.clone()));
-    let text = String::from_utf8(bytes.clone()).unwrap_or_default();
-    assert!(text.starts_with("parapompi-projections checkpoint 1 definitions 1\n"));
-    let swap = |from: &str, to: &str| text.replacen(from, to, 1).into_bytes();
+    // Magic, then the format and definitions versions as little-endian u32s.
+    assert_eq!(&bytes[..16], b"PRJCKPT\0\x02\0\0\0\x01\0\0\0");
+    let patched = |at: usize, value: u32| {
+        let mut copy = bytes.clone();
+        copy[at..at + 4].copy_from_slice(&value.to_le_bytes());
+        copy
+    };
     assert_eq!(
-        Projections::from_checkpoint(&swap("checkpoint 1 ", "checkpoint 2 ")),
-        Err(CheckpointError::UnsupportedVersion { found: 2, supported: 1 })
+        Projections::from_checkpoint(&patched(8, 3)),
+        Err(CheckpointError::UnsupportedVersion { found: 3, supported: 2 })
     );
     assert_eq!(
-        Projections::from_checkpoint(&swap("definitions 1", "definitions 7")),
+        Projections::from_checkpoint(&patched(12, 7)),
         Err(CheckpointError::DefinitionsChanged { found: 7, current: 1 })
     );
+    assert_eq!(Projections::from_checkpoint(b""), Err(CheckpointError::NotACheckpoint));
     assert_eq!(Projections::from_checkpoint(b"{}"), Err(CheckpointError::NotACheckpoint));
     assert_eq!(Projections::from_checkpoint(b"hello world\n{}"), Err(CheckpointError::NotACheckpoint));
     let truncated = &bytes[..bytes.len() - 10];
