@@ -10,15 +10,7 @@ use crate::error::EngineError;
 
 /// Decodes a stored record into the domain event it carries, with its place in the log.
 pub fn decode(record: &RecordedEvent) -> Result<Recorded, EngineError> {
-    let payload = record.payload.to_value().map_err(|e| EngineError::Decode {
-        position: record.position,
-        source: parapompi_core::DecodeError::BadPayload {
-            event_type: record.event_type.to_string(),
-            schema_version: record.schema_version,
-            message: e.to_string(),
-        },
-    })?;
-    let event = Event::from_payload(record.event_type.as_str(), record.schema_version, payload)
+    let event = Event::from_payload_text(record.event_type.as_str(), record.schema_version, record.payload.as_str())
         .map_err(|source| EngineError::Decode { position: record.position, source })?;
     Ok(Recorded {
         position: record.position,

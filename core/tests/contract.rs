@@ -35,6 +35,21 @@ fn a_stored_version_1_referral_created_reads_as_routine_priority() {
 }
 
 #[test]
+fn payload_text_decodes_as_the_value_does_old_versions_and_errors_included() {
+    let stored_v1 = r#"{"referral_id":"00000000-0000-0000-0000-000000000032","agency_id":"00000000-0000-0000-0000-000000000014","agency_kind":"public_service","need":"employment","reason":"Αναζήτηση εργασίας","due_on":"2023-03-15","created_on":"2023-03-01"}"#;
+    assert_eq!(Event::from_payload_text("ReferralCreated", 1, stored_v1), Ok(created(REF1)));
+    let current = case_opened().to_payload().to_string();
+    assert_eq!(Event::from_payload_text("CaseOpened", 1, &current), Ok(case_opened()));
+    assert!(matches!(Event::from_payload_text("ReferralTeleported", 1, "{}"), Err(DecodeError::UnknownType { .. })));
+    assert!(matches!(
+        Event::from_payload_text("CaseOpened", 2, &current),
+        Err(DecodeError::UnsupportedVersion { current: 1, .. })
+    ));
+    assert!(matches!(Event::from_payload_text("CaseOpened", 1, "{not json"), Err(DecodeError::BadPayload { .. })));
+    assert!(matches!(Event::from_payload_text("ReferralCreated", 1, "[1]"), Err(DecodeError::BadPayload { .. })));
+}
+
+#[test]
 fn decode_errors_name_the_problem() {
     assert!(matches!(Event::from_payload("ReferralTeleported", 1, json!({})), Err(DecodeError::UnknownType { .. })));
     for version in [0, 3] {

@@ -362,6 +362,9 @@ impl World {
                 for event in events {
                     let back = Event::from_payload(event.event_type(), event.schema_version(), event.to_payload());
                     prop_assert_eq!(back.as_ref(), Ok(&event), "payload round trip");
+                    let text = event.to_payload().to_string();
+                    let from_text = Event::from_payload_text(event.event_type(), event.schema_version(), &text);
+                    prop_assert_eq!(from_text.as_ref(), Ok(&event), "payload text round trip");
                     entry.0.evolve(&event);
                     entry.1.push(event);
                     self.n_accepted += 1;

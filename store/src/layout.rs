@@ -176,6 +176,14 @@ pub(crate) struct RawRecord<'a> {
     pub hash: Hash,
 }
 
+impl RawRecord<'_> {
+    /// The record's position, read from its canonical bytes without decoding the rest.
+    pub(crate) fn position(&self) -> Option<u64> {
+        let bytes: [u8; 8] = self.canonical.get(1..9)?.try_into().ok()?;
+        Some(u64::from_be_bytes(bytes))
+    }
+}
+
 /// Splits a chunk value into its records without decoding them.
 pub(crate) fn split_chunk(value: &[u8]) -> Result<Vec<RawRecord<'_>>, DecodeFailure> {
     let mut reader = Reader { bytes: value, at: 0 };

@@ -8,10 +8,11 @@ use std::collections::VecDeque;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, RwLock};
 
+use crate::canonical::Decoder;
 use crate::error::{Problem, StoreError};
 use crate::layout::{
-    chunk_key, chunk_key_position, decode_chunk, decode_command_entry, stream_key, stream_key_version, stream_prefix,
-    AppendSpan,
+    chunk_key, chunk_key_position, decode_chunk, decode_command_entry, split_chunk, stream_key, stream_key_version,
+    stream_prefix, AppendSpan,
 };
 use crate::record::{Head, RecordedEvent, StreamId};
 use uuid::Uuid;
@@ -75,23 +76,31 @@ impl LogTree {
         }
     }
 
-    /// The records at positions `from..=to`, which must lie within the head.
+    /// The records at positions `from..=to`, which must lie within the head. Only the
+    /// records asked for are decoded, not the whole chunks that hold them.
     pub(crate) fn read_positions(&self, from: u64, to: u64) -> Result<Vec<RecordedEvent>, StoreError> {
         let capacity = usize::try_from(to.saturating_sub(from).saturating_add(1)).unwrap_or(0).min(4096);
         let mut out = Vec::with_capacity(capacity);
+        let mut decoder = Decoder::default();
         let mut next = from;
         while next <= to {
-            let records = self.chunk_holding(next)?;
+            let (first, value) = self.raw_chunk_holding(next)?;
+            let raw_records = split_chunk(&value).map_err(|f| StoreError::corrupt(first, Problem::Undecodable(f.0)))?;
             let mut advanced = false;
-            for record in records {
-                if record.position >= next && record.position <= to {
-                    if record.position != next {
-                        return Err(StoreError::corrupt(next, Problem::Gap { expected: next, found: record.position }));
-                    }
-                    next += 1;
-                    advanced = true;
-                    out.push(record);
+            for raw in raw_records {
+                let position = raw.position().unwrap_or(0);
+                if position < next || position > to {
+                    continue;
                 }
+                if position != next {
+                    return Err(StoreError::corrupt(next, Problem::Gap { expected: next, found: position }));
+                }
+                let record = decoder
+                    .decode(raw.canonical, raw.prev_hash, raw.hash)
+                    .map_err(|f| StoreError::corrupt(next, Problem::Undecodable(f.0)))?;
+                out.push(record);
+                next += 1;
+                advanced = true;
             }
             if !advanced {
                 return Err(StoreError::corrupt(
@@ -103,8 +112,8 @@ impl LogTree {
         Ok(out)
     }
 
-    /// The decoded records of the chunk that holds `position`.
-    pub(crate) fn chunk_holding(&self, position: u64) -> Result<Vec<RecordedEvent>, StoreError> {
+    /// The first position and the raw value of the chunk that holds `position`.
+    fn raw_chunk_holding(&self, position: u64) -> Result<(u64, sled::IVec), StoreError> {
         let found = self
             .tree
             .range(chunk_key(0)..=chunk_key(position))
@@ -114,8 +123,7 @@ impl LogTree {
         let Some((key, value)) = found else {
             return Err(StoreError::corrupt(position, Problem::Undecodable("no chunk holds this position".to_owned())));
         };
-        let first = chunk_key_position(&key).unwrap_or(position);
-        decode_chunk(&value).map_err(|failure| StoreError::corrupt(first, Problem::Undecodable(failure.0)))
+        Ok((chunk_key_position(&key).unwrap_or(position), value))
     }
 
     /// The appends of a stream, oldest first, as (first version, span), within the head.

@@ -340,6 +340,9 @@ pub fn check(given: &[Event], when: Command, ctx: &Context, then: Then) {
             for event in &events {
                 let back = Event::from_payload(event.event_type(), event.schema_version(), event.to_payload());
                 assert_eq!(back.as_ref(), Ok(event), "payload round trip");
+                let text = event.to_payload().to_string();
+                let from_text = Event::from_payload_text(event.event_type(), event.schema_version(), &text);
+                assert_eq!(from_text.as_ref(), Ok(event), "payload text round trip");
             }
             ACCEPTED.with(|seen| seen.borrow_mut().insert(when.name()));
         }
