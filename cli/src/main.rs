@@ -1,1 +1,62 @@
-fn main() {}
+//! `parapompi`: the operator's command-line tool. It parses arguments, calls the Engine of
+//! the `parapompi` crate, and prints the result for a person or, with `--json`, for a
+//! script. This crate is the only one that knows about terminals; docs/CLI.md is its
+//! contract (commands, JSON shapes, the `apply` schema and exit codes).
+//!
+//! Code map: `args` (the clap definition), `vocab` (closed sets as `ValueEnum`s), `parse`
+//! (text to validated values), `session` (data directory, actor, time, command ids),
+//! `commands` (one module per area), `apply` (batch JSON Lines), `output` (tables, JSON,
+//! broken pipes), `progress` (terminal-only progress), `error` (exit codes).
+
+mod apply;
+mod args;
+mod commands;
+mod error;
+mod output;
+mod parse;
+mod progress;
+mod session;
+mod vocab;
+
+use std::process::ExitCode;
+
+use clap::Parser;
+
+use crate::error::{CliError, EXIT_USAGE};
+
+fn main() -> ExitCode {
+    let cli = match args::Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(error) => {
+            use clap::error::ErrorKind;
+            return match error.kind() {
+                ErrorKind::DisplayHelp | ErrorKind::DisplayVersion => match error.print() {
+                    Ok(()) => ExitCode::SUCCESS,
+                    Err(_) => ExitCode::SUCCESS,
+                },
+                ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand => {
+                    let _ = error.print();
+                    ExitCode::from(EXIT_USAGE)
+                }
+                _ => {
+                    eprintln!("parapompi: {} (see --help)", apply::clap_line(&error));
+                    ExitCode::from(EXIT_USAGE)
+                }
+            };
+        }
+    };
+    match commands::run(cli) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => CliError::report(&error),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::CommandFactory;
+
+    #[test]
+    fn the_command_line_definition_is_consistent() {
+        crate::args::Cli::command().debug_assert();
+    }
+}

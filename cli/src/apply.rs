@@ -1,0 +1,211 @@
+//! `apply FILE|-`: commands as JSON Lines, one result line per command.
+//!
+//! Each input line is `{"command": "referral send", "as": STAFF, "at": INSTANT,
+//! "command_id": UUID, "args": {...}}` where `args` holds the command's arguments by their
+//! field names (docs/CLI.md). A line is turned into the same argument vector the shell would
+//! give, checked by the same clap definition and run by the same code as the command typed
+//! by hand, so `apply` cannot drift from the command line.
+
+use std::io::{BufRead, BufReader, Read};
+
+use clap::{ArgAction, CommandFactory, Parser};
+use parapompi::Engine;
+use serde_json::{json, Map, Value};
+
+use crate::args::{ApplyArgs, Cli, Command};
+use crate::commands::dispatch_write;
+use crate::error::{one_line, CliError};
+use crate::output::Out;
+use crate::session::Ctx;
+
+/// The longest input line, in bytes.
+const MAX_LINE_BYTES: u64 = 1024 * 1024;
+
+/// The top-level keys a line may hold.
+const LINE_KEYS: &[&str] = &["command", "as", "at", "command_id", "args"];
+
+/// Runs every line; the exit code is the worst line's (0, 1 or 2).
+pub fn apply(engine: &Engine, args: &ApplyArgs, default_actor: Option<&String>, out: &mut Out) -> Result<(), CliError> {
+    let input: Box<dyn Read> = if args.file == "-" {
+        Box::new(std::io::stdin())
+    } else {
+        Box::new(
+            std::fs::File::open(&args.file)
+                .map_err(|e| CliError::field("FILE", format!("cannot read {}: {e}", args.file)))?,
+        )
+    };
+    let mut reader = BufReader::new(input);
+    let mut worst = 0u8;
+    let mut line_number = 0u64;
+    let mut text = String::new();
+    loop {
+        text.clear();
+        let n_read = Read::by_ref(&mut reader)
+            .take(MAX_LINE_BYTES + 1)
+            .read_line(&mut text)
+            .map_err(|e| CliError::field("FILE", format!("line {}: cannot read: {e}", line_number + 1)))?;
+        if n_read == 0 {
+            break;
+        }
+        line_number += 1;
+        if text.trim().is_empty() {
+            continue;
+        }
+        let result = if u64::try_from(n_read).unwrap_or(u64::MAX) > MAX_LINE_BYTES {
+            Err(CliError::Usage(format!("the line is longer than {MAX_LINE_BYTES} bytes")))
+        } else {
+            run_line(engine, text.trim_end(), default_actor)
+        };
+        let report = match result {
+            Ok(value) => json!({"line": line_number, "ok": true, "result": value}),
+            Err(error) => {
+                worst = worst.max(error.exit_code());
+                json!({
+                    "line": line_number,
+                    "ok": false,
+                    "exit_code": error.exit_code(),
+                    "rule": error.rule(),
+                    "error": one_line(&error.message().unwrap_or_default()),
+                })
+            }
+        };
+        out.raw(&format!("{report}\n"))?;
+        if worst != 0 && args.stop_on_error {
+            break;
+        }
+    }
+    if worst == 0 {
+        Ok(())
+    } else {
+        Err(CliError::Reported(worst))
+    }
+}
+
+/// Runs one line and gives its result object.
+fn run_line(engine: &Engine, text: &str, default_actor: Option<&String>) -> Result<Value, CliError> {
+    let line: Map<String, Value> = match serde_json::from_str(text) {
+        Ok(Value::Object(map)) => map,
+        Ok(_) => return Err(CliError::Usage("the line is not a JSON object".to_owned())),
+        Err(e) => return Err(CliError::Usage(format!("the line is not valid JSON: {e}"))),
+    };
+    if let Some(key) = line.keys().find(|k| !LINE_KEYS.contains(&k.as_str())) {
+        return Err(CliError::field(key, format!("unknown key (a line holds {})", LINE_KEYS.join(", "))));
+    }
+    let argv = argv_of(&line, default_actor)?;
+    let cli = Cli::try_parse_from(&argv).map_err(|e| CliError::Usage(clap_line(&e)))?;
+    if !is_write(&cli.command) {
+        return Err(CliError::field("command", "apply runs the commands that write; see docs/CLI.md"));
+    }
+    let mut out = Out::capture();
+    let mut ctx = Ctx { engine, global: &cli.global, out: &mut out };
+    dispatch_write(&mut ctx, cli.command)?;
+    Ok(out.take_captured().into_iter().next().unwrap_or(Value::Null))
+}
+
+/// The first line of a clap error, without its `error: ` prefix.
+pub fn clap_line(error: &clap::Error) -> String {
+    let rendered = error.render().to_string();
+    let first = rendered.lines().next().unwrap_or_default();
+    first.strip_prefix("error: ").unwrap_or(first).to_owned()
+}
+
+/// True for the commands `apply` runs: those that write to the log or the vault.
+pub fn is_write(command: &Command) -> bool {
+    use crate::args::{AgencyCommand as A, CaseCommand as C};
+    match command {
+        Command::Centre(_)
+        | Command::Staff(_)
+        | Command::Beneficiary(_)
+        | Command::Intake(_)
+        | Command::Assess(_)
+        | Command::Service(_)
+        | Command::Note(_)
+        | Command::Refer(_)
+        | Command::Referral(_) => true,
+        Command::Agency(agency) => !matches!(agency, A::List(_)),
+        Command::Case(case) => !matches!(case, C::Show(_)),
+        _ => false,
+    }
+}
+
+/// The argument vector a line stands for: the command's words, the global options, the
+/// flags by their long names, then `--` and the positional arguments in order.
+fn argv_of(line: &Map<String, Value>, default_actor: Option<&String>) -> Result<Vec<String>, CliError> {
+    let Some(Value::String(command)) = line.get("command") else {
+        return Err(CliError::field("command", "required, a string such as \"intake\" or \"referral send\""));
+    };
+    let mut argv = vec!["parapompi".to_owned()];
+    let mut definition = Cli::command();
+    definition.build();
+    let mut current = &definition;
+    for word in command.split_whitespace() {
+        current = current
+            .find_subcommand(word)
+            .ok_or_else(|| CliError::field("command", format!("{command:?} is not a parapompi command")))?;
+        argv.push(word.to_owned());
+    }
+    if current.has_subcommands() {
+        return Err(CliError::field("command", format!("{command:?} needs a subcommand")));
+    }
+    for (key, flag) in [("as", "--as"), ("at", "--at"), ("command_id", "--command-id")] {
+        match line.get(key) {
+            Some(Value::String(text)) => argv.push(format!("{flag}={text}")),
+            Some(Value::Null) | None => {
+                if key == "as" {
+                    if let Some(actor) = default_actor {
+                        argv.push(format!("{flag}={actor}"));
+                    }
+                }
+            }
+            Some(_) => return Err(CliError::field(key, "must be a string")),
+        }
+    }
+    let empty = Map::new();
+    let args = match line.get("args") {
+        Some(Value::Object(map)) => map,
+        None | Some(Value::Null) => &empty,
+        Some(_) => return Err(CliError::field("args", "must be an object")),
+    };
+    let mut positionals: Vec<(usize, Vec<String>)> = Vec::new();
+    for (key, value) in args {
+        let field = format!("args.{key}");
+        let arg = current
+            .get_arguments()
+            .find(|a| a.get_id().as_str() == key && !a.is_global_set())
+            .ok_or_else(|| CliError::field(&field, format!("not an argument of `{command}`")))?;
+        let values: Vec<String> = match value {
+            Value::Null => continue,
+            Value::Bool(flag) if matches!(arg.get_action(), ArgAction::SetTrue) => {
+                if *flag {
+                    argv.push(format!("--{}", arg.get_long().unwrap_or(key)));
+                }
+                continue;
+            }
+            Value::String(text) => vec![text.clone()],
+            Value::Number(number) => vec![number.to_string()],
+            Value::Array(items) => items
+                .iter()
+                .map(|item| match item {
+                    Value::String(text) => Ok(text.clone()),
+                    Value::Number(number) => Ok(number.to_string()),
+                    _ => Err(CliError::field(&field, "list items must be strings or numbers")),
+                })
+                .collect::<Result<_, _>>()?,
+            _ => return Err(CliError::field(&field, "must be a string, a number, a list or (for a switch) a boolean")),
+        };
+        match arg.get_index() {
+            Some(index) => positionals.push((index, values)),
+            None => {
+                let long = arg.get_long().unwrap_or(key);
+                // `--flag=value` keeps a value that starts with a dash from reading as a flag.
+                argv.extend(values.into_iter().map(|value| format!("--{long}={value}")));
+            }
+        }
+    }
+    positionals.sort_by_key(|(index, _)| *index);
+    if !positionals.is_empty() {
+        argv.push("--".to_owned());
+        argv.extend(positionals.into_iter().flat_map(|(_, values)| values));
+    }
+    Ok(argv)
+}

@@ -1,0 +1,934 @@
+//! The command line, as clap derive definitions. Field names are also the keys of an
+//! `apply` line's `args` object (docs/CLI.md), so renaming a field is a breaking change.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+use clap_complete::Shell;
+
+use crate::vocab::{
+    AgencyKindArg, ChannelArg, CloseReasonArg, EducationArg, FlagArg, GenderArg, LabourStatusArg, LegalBasisArg,
+    NeedArg, OutcomeArg, PurposeArg, ReferralPriorityArg, ReportFormat, RoleArg, ServiceKindArg, StatusArg,
+};
+
+/// Parapompi: referral tracking for Community Centres, from the terminal.
+#[derive(Debug, Parser)]
+#[command(name = "parapompi", version, propagate_version = true, max_term_width = 100)]
+#[command(after_help = "Exit codes: 0 success, 1 rejected by a domain rule, 2 usage or environment error.")]
+pub struct Cli {
+    /// Options every command takes.
+    #[command(flatten)]
+    pub global: Global,
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Options every command takes.
+#[derive(Debug, Clone, Args)]
+pub struct Global {
+    /// The data directory [default: ./parapompi-data].
+    #[arg(long, global = true, env = "PARAPOMPI_DATA", value_name = "DIR")]
+    pub data_dir: Option<PathBuf>,
+    /// The acting staff member (a UUID or staff-<UUID>).
+    #[arg(long = "as", global = true, env = "PARAPOMPI_ACTOR", value_name = "STAFF")]
+    pub actor: Option<String>,
+    /// Machine-readable output: one JSON object, or JSON Lines for listings.
+    #[arg(long, global = true)]
+    pub json: bool,
+    /// When the act happened (RFC 3339) [default: now].
+    #[arg(long, global = true, value_name = "INSTANT")]
+    pub at: Option<String>,
+    /// The command's id (a UUID): repeating a command with the same id writes nothing again.
+    #[arg(long, global = true, value_name = "UUID")]
+    pub command_id: Option<String>,
+}
+
+/// Every command.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Create an empty data directory.
+    Init,
+    /// Events, streams, head position and hash, and size on disk.
+    Stats,
+    /// Fill an empty data directory with a realistic, reproducible demo world.
+    Demo(DemoArgs),
+    /// Centres: register, serve a municipality, antennas, funding programmes.
+    #[command(subcommand)]
+    Centre(CentreCommand),
+    /// Staff members.
+    #[command(subcommand)]
+    Staff(StaffCommand),
+    /// Partner bodies (agencies).
+    #[command(subcommand)]
+    Agency(AgencyCommand),
+    /// Beneficiaries: identity in the vault, attributes and consents in the log.
+    #[command(subcommand)]
+    Beneficiary(BeneficiaryCommand),
+    /// Open a case by an intake; prints the case id.
+    Intake(IntakeArgs),
+    /// Assess a case's needs.
+    Assess(AssessArgs),
+    /// Record a direct service.
+    Service(ServiceArgs),
+    /// Add a note to a case.
+    Note(NoteArgs),
+    /// Cases: assign, close, reopen, show.
+    #[command(subcommand)]
+    Case(CaseCommand),
+    /// Create a draft referral from a case to an agency; prints the referral id.
+    Refer(ReferArgs),
+    /// Move a referral along its lifecycle.
+    #[command(subcommand)]
+    Referral(ReferralCommand),
+    /// Open cases per staff member and centre.
+    Caseload(CaseloadArgs),
+    /// Referrals by status and agency; overdue follow-ups.
+    Board(BoardArgs),
+    /// Every event about a case, beneficiary, referral or staff member.
+    Audit(AuditArgs),
+    /// Reports for evaluators.
+    #[command(subcommand)]
+    Report(ReportCommand),
+    /// Write a bundle for evaluators (manifest and records).
+    Export(ExportArgs),
+    /// Import a JSON Lines export or a bundle into this store.
+    Import(ImportArgs),
+    /// Verify the store's hash chain, or bundles without a store.
+    Verify(VerifyArgs),
+    /// Compute a report or an audit trail straight from bundles, with no store.
+    Replay(ReplayArgs),
+    /// Rebuild the read models from the whole log.
+    Rebuild,
+    /// Run commands from a JSON Lines file (or - for standard input).
+    Apply(ApplyArgs),
+    /// Print a shell completion script.
+    Completions(CompletionsArgs),
+}
+
+/// `demo`.
+#[derive(Debug, Args)]
+pub struct DemoArgs {
+    /// The seed of every random choice: the same seed makes the same log.
+    #[arg(long, default_value_t = 2023)]
+    pub seed: u64,
+    /// How many people come to the centres over the two years.
+    #[arg(long, default_value_t = 300, value_parser = clap::value_parser!(u32).range(1..=100_000))]
+    pub beneficiaries: u32,
+}
+
+/// `centre ...`.
+#[derive(Debug, Subcommand)]
+pub enum CentreCommand {
+    /// Register a centre and its first administrator (needs no --as).
+    Register(CentreRegisterArgs),
+    /// Serve a further municipality (a neighbour without a centre).
+    Serve(CentreServeArgs),
+    /// Open an antenna (branch office) in another municipality.
+    Antenna(CentreAntennaArgs),
+    /// Close an antenna.
+    CloseAntenna(CentreCloseAntennaArgs),
+    /// Record a funding programme.
+    Programme(CentreProgrammeArgs),
+}
+
+/// `centre register`.
+#[derive(Debug, Args)]
+pub struct CentreRegisterArgs {
+    /// The centre's name.
+    #[arg(long)]
+    pub name: String,
+    /// The host municipality.
+    #[arg(long)]
+    pub host: String,
+    /// The supervising municipal Social Service.
+    #[arg(long)]
+    pub supervising_service: String,
+    /// The first administrator's name.
+    #[arg(long)]
+    pub admin_name: String,
+    /// The centre's id [default: a new one].
+    #[arg(long)]
+    pub centre_id: Option<String>,
+    /// The first administrator's id [default: a new one].
+    #[arg(long)]
+    pub admin_id: Option<String>,
+}
+
+/// `centre serve`.
+#[derive(Debug, Args)]
+pub struct CentreServeArgs {
+    /// The centre.
+    pub centre: String,
+    /// The municipality to serve.
+    #[arg(long)]
+    pub municipality: String,
+}
+
+/// `centre antenna`.
+#[derive(Debug, Args)]
+pub struct CentreAntennaArgs {
+    /// The centre.
+    pub centre: String,
+    /// The antenna's name.
+    #[arg(long)]
+    pub name: String,
+    /// Its municipality.
+    #[arg(long)]
+    pub municipality: String,
+    /// The antenna's id [default: a new one].
+    #[arg(long)]
+    pub antenna_id: Option<String>,
+}
+
+/// `centre close-antenna`.
+#[derive(Debug, Args)]
+pub struct CentreCloseAntennaArgs {
+    /// The centre.
+    pub centre: String,
+    /// The antenna.
+    pub antenna: String,
+}
+
+/// `centre programme`.
+#[derive(Debug, Args)]
+pub struct CentreProgrammeArgs {
+    /// The centre.
+    pub centre: String,
+    /// The programme's code.
+    #[arg(long)]
+    pub code: String,
+    /// The fund.
+    #[arg(long)]
+    pub fund: String,
+    /// First day of the period.
+    #[arg(long, value_name = "DATE")]
+    pub from: String,
+    /// Last day of the period (inclusive).
+    #[arg(long, value_name = "DATE")]
+    pub to: String,
+    /// The budget in euros (e.g. 266400.00).
+    #[arg(long, value_name = "EUR")]
+    pub budget: String,
+}
+
+/// `staff ...`.
+#[derive(Debug, Subcommand)]
+pub enum StaffCommand {
+    /// Register a staff member at a centre.
+    Add(StaffAddArgs),
+    /// Replace a staff member's roles.
+    Roles(StaffRolesArgs),
+    /// Deactivate a staff member.
+    Deactivate(StaffIdArgs),
+}
+
+/// `staff add`.
+#[derive(Debug, Args)]
+pub struct StaffAddArgs {
+    /// The centre [default: the acting staff member's].
+    #[arg(long)]
+    pub centre: Option<String>,
+    /// The display name.
+    #[arg(long)]
+    pub name: String,
+    /// A role (repeat for several).
+    #[arg(long, value_enum, required = true)]
+    pub role: Vec<RoleArg>,
+    /// The staff member's id [default: a new one].
+    #[arg(long)]
+    pub staff_id: Option<String>,
+}
+
+/// `staff roles`.
+#[derive(Debug, Args)]
+pub struct StaffRolesArgs {
+    /// The staff member.
+    pub staff: String,
+    /// A role (repeat for several).
+    #[arg(long, value_enum, required = true)]
+    pub role: Vec<RoleArg>,
+}
+
+/// A command about one staff member.
+#[derive(Debug, Args)]
+pub struct StaffIdArgs {
+    /// The staff member.
+    pub staff: String,
+}
+
+/// `agency ...`.
+#[derive(Debug, Subcommand)]
+pub enum AgencyCommand {
+    /// Register a partner body.
+    Add(AgencyAddArgs),
+    /// Change an agency's entry (only the fields given).
+    Update(AgencyUpdateArgs),
+    /// Stop referring to an agency.
+    Deactivate(AgencyDeactivateArgs),
+    /// Refer to an agency again.
+    Reactivate(AgencyIdArgs),
+    /// List agencies.
+    List(AgencyListArgs),
+}
+
+/// `agency add`.
+#[derive(Debug, Args)]
+pub struct AgencyAddArgs {
+    /// The name.
+    #[arg(long)]
+    pub name: String,
+    /// The kind of body.
+    #[arg(long, value_enum)]
+    pub kind: AgencyKindArg,
+    /// A need domain it serves (repeat for several).
+    #[arg(long, value_enum, required = true)]
+    pub need: Vec<NeedArg>,
+    /// The municipality where it is.
+    #[arg(long)]
+    pub municipality: String,
+    /// A description.
+    #[arg(long)]
+    pub description: Option<String>,
+    /// Its e-mail address.
+    #[arg(long)]
+    pub email: Option<String>,
+    /// Its web address.
+    #[arg(long)]
+    pub url: Option<String>,
+    /// A telephone number (repeat for several).
+    #[arg(long)]
+    pub phone: Vec<String>,
+    /// The agency's id [default: a new one].
+    #[arg(long)]
+    pub agency_id: Option<String>,
+}
+
+/// `agency update`.
+#[derive(Debug, Args)]
+pub struct AgencyUpdateArgs {
+    /// The agency.
+    pub agency: String,
+    /// The name.
+    #[arg(long)]
+    pub name: Option<String>,
+    /// The kind of body.
+    #[arg(long, value_enum)]
+    pub kind: Option<AgencyKindArg>,
+    /// The need domains it serves (replaces them; repeat for several).
+    #[arg(long, value_enum)]
+    pub need: Vec<NeedArg>,
+    /// The municipality where it is.
+    #[arg(long)]
+    pub municipality: Option<String>,
+    /// A description.
+    #[arg(long)]
+    pub description: Option<String>,
+    /// Its e-mail address.
+    #[arg(long)]
+    pub email: Option<String>,
+    /// Its web address.
+    #[arg(long)]
+    pub url: Option<String>,
+    /// Telephone numbers (replace them; repeat for several).
+    #[arg(long)]
+    pub phone: Vec<String>,
+}
+
+/// `agency deactivate`.
+#[derive(Debug, Args)]
+pub struct AgencyDeactivateArgs {
+    /// The agency.
+    pub agency: String,
+    /// Why.
+    #[arg(long)]
+    pub reason: Option<String>,
+}
+
+/// A command about one agency.
+#[derive(Debug, Args)]
+pub struct AgencyIdArgs {
+    /// The agency.
+    pub agency: String,
+}
+
+/// `agency list`.
+#[derive(Debug, Args)]
+pub struct AgencyListArgs {
+    /// Only agencies serving this need.
+    #[arg(long, value_enum)]
+    pub need: Option<NeedArg>,
+    /// Include deactivated agencies.
+    #[arg(long)]
+    pub all: bool,
+}
+
+/// `beneficiary ...`.
+#[derive(Debug, Subcommand)]
+pub enum BeneficiaryCommand {
+    /// Register a person: identity to the vault, attributes to the log.
+    Register(BeneficiaryRegisterArgs),
+    /// Change attributes, or correct the identity (not both at once).
+    Update(BeneficiaryUpdateArgs),
+    /// Record the legal basis for processing.
+    LegalBasis(BeneficiaryLegalBasisArgs),
+    /// Record a consent to share with an agency.
+    Consent(BeneficiaryConsentArgs),
+    /// Record the withdrawal of a consent.
+    WithdrawConsent(BeneficiaryConsentArgs),
+    /// Erase a person's identity from the vault (GDPR Art. 17); the log stays.
+    Erase(BeneficiaryIdArgs),
+}
+
+/// The identity fields of a beneficiary.
+#[derive(Debug, Args)]
+pub struct IdentityArgs {
+    /// Given name.
+    #[arg(long)]
+    pub given_name: Option<String>,
+    /// Family name.
+    #[arg(long)]
+    pub family_name: Option<String>,
+    /// AMKA (11 digits with its check digit).
+    #[arg(long)]
+    pub amka: Option<String>,
+    /// A telephone number (repeat for several).
+    #[arg(long)]
+    pub phone: Vec<String>,
+    /// An e-mail address (repeat for several).
+    #[arg(long)]
+    pub email: Vec<String>,
+    /// Postal address.
+    #[arg(long)]
+    pub address: Option<String>,
+}
+
+/// The attributes indicators use; each may be `declined_to_answer`.
+#[derive(Debug, Args)]
+pub struct AttributeArgs {
+    /// Gender.
+    #[arg(long, value_enum)]
+    pub gender: Option<GenderArg>,
+    /// Year of birth, or declined_to_answer.
+    #[arg(long, value_name = "YEAR")]
+    pub year_of_birth: Option<String>,
+    /// Municipality of residence.
+    #[arg(long)]
+    pub municipality: Option<String>,
+    /// Roma or other minority.
+    #[arg(long, value_enum)]
+    pub roma: Option<FlagArg>,
+    /// Migrant.
+    #[arg(long, value_enum)]
+    pub migrant: Option<FlagArg>,
+    /// Disability.
+    #[arg(long, value_enum)]
+    pub disability: Option<FlagArg>,
+    /// Homeless.
+    #[arg(long, value_enum)]
+    pub homeless: Option<FlagArg>,
+    /// Labour-market status.
+    #[arg(long, value_enum)]
+    pub labour_status: Option<LabourStatusArg>,
+    /// Education level (ISCED band).
+    #[arg(long, value_enum)]
+    pub education: Option<EducationArg>,
+}
+
+/// `beneficiary register`.
+#[derive(Debug, Args)]
+pub struct BeneficiaryRegisterArgs {
+    /// Identity (vault only).
+    #[command(flatten)]
+    pub identity: IdentityArgs,
+    /// Attributes (unanswered ones are recorded as declined_to_answer).
+    #[command(flatten)]
+    pub attributes: AttributeArgs,
+    /// The registering centre [default: the acting staff member's].
+    #[arg(long)]
+    pub centre: Option<String>,
+    /// The beneficiary's id [default: a new one].
+    #[arg(long)]
+    pub beneficiary_id: Option<String>,
+}
+
+/// `beneficiary update`.
+#[derive(Debug, Args)]
+pub struct BeneficiaryUpdateArgs {
+    /// The beneficiary.
+    pub beneficiary: String,
+    /// Identity fields to correct.
+    #[command(flatten)]
+    pub identity: IdentityArgs,
+    /// Attributes to change.
+    #[command(flatten)]
+    pub attributes: AttributeArgs,
+}
+
+/// `beneficiary legal-basis`.
+#[derive(Debug, Args)]
+pub struct BeneficiaryLegalBasisArgs {
+    /// The beneficiary.
+    pub beneficiary: String,
+    /// The legal basis.
+    #[arg(long, value_enum)]
+    pub basis: LegalBasisArg,
+}
+
+/// `beneficiary consent` and `beneficiary withdraw-consent`.
+#[derive(Debug, Args)]
+pub struct BeneficiaryConsentArgs {
+    /// The beneficiary.
+    pub beneficiary: String,
+    /// The agency.
+    #[arg(long)]
+    pub agency: String,
+    /// The purpose.
+    #[arg(long, value_enum, default_value = "referral")]
+    pub purpose: PurposeArg,
+    /// The date the person gave or withdrew it [default: today].
+    #[arg(long, value_name = "DATE")]
+    pub on: Option<String>,
+}
+
+/// A command about one beneficiary.
+#[derive(Debug, Args)]
+pub struct BeneficiaryIdArgs {
+    /// The beneficiary.
+    pub beneficiary: String,
+}
+
+/// `intake`.
+#[derive(Debug, Args)]
+pub struct IntakeArgs {
+    /// The beneficiary.
+    #[arg(long)]
+    pub beneficiary: String,
+    /// How the person came.
+    #[arg(long, value_enum)]
+    pub channel: ChannelArg,
+    /// The agency that referred the person in (with --channel referred_in).
+    #[arg(long)]
+    pub referred_by: Option<String>,
+    /// The request, in the person's words.
+    #[arg(long)]
+    pub request: String,
+    /// The centre [default: the acting staff member's].
+    #[arg(long)]
+    pub centre: Option<String>,
+    /// The antenna that took the intake, if not the main office.
+    #[arg(long)]
+    pub antenna: Option<String>,
+    /// The date of the intake [default: today].
+    #[arg(long, value_name = "DATE")]
+    pub date: Option<String>,
+    /// The case's id [default: a new one].
+    #[arg(long)]
+    pub case_id: Option<String>,
+}
+
+/// `assess`.
+#[derive(Debug, Args)]
+pub struct AssessArgs {
+    /// The case.
+    pub case: String,
+    /// A need as DOMAIN or DOMAIN:PRIORITY (low, medium, high; default medium). Repeat.
+    #[arg(long, required = true, value_name = "DOMAIN[:PRIORITY]")]
+    pub need: Vec<String>,
+    /// The date of the assessment [default: today].
+    #[arg(long, value_name = "DATE")]
+    pub on: Option<String>,
+    /// A summary.
+    #[arg(long)]
+    pub summary: Option<String>,
+}
+
+/// `service`.
+#[derive(Debug, Args)]
+pub struct ServiceArgs {
+    /// The case.
+    pub case: String,
+    /// The kind of service.
+    #[arg(long, value_enum)]
+    pub kind: ServiceKindArg,
+    /// When it was provided [default: today].
+    #[arg(long, value_name = "DATE")]
+    pub on: Option<String>,
+    /// A note.
+    #[arg(long)]
+    pub note: Option<String>,
+}
+
+/// `note`.
+#[derive(Debug, Args)]
+pub struct NoteArgs {
+    /// The case.
+    pub case: String,
+    /// The note.
+    #[arg(long)]
+    pub text: String,
+}
+
+/// `case ...`.
+#[derive(Debug, Subcommand)]
+pub enum CaseCommand {
+    /// Assign a case; with --reason, reassign it (supervisors only).
+    Assign(CaseAssignArgs),
+    /// Close a case.
+    Close(CaseCloseArgs),
+    /// Reopen a closed case (supervisors only).
+    Reopen(CaseReopenArgs),
+    /// Show a case and its history.
+    Show(CaseShowArgs),
+}
+
+/// `case assign`.
+#[derive(Debug, Args)]
+pub struct CaseAssignArgs {
+    /// The case.
+    pub case: String,
+    /// The assignee.
+    #[arg(long)]
+    pub staff: String,
+    /// Why the case moves to another worker (makes this a reassignment).
+    #[arg(long)]
+    pub reason: Option<String>,
+}
+
+/// `case close`.
+#[derive(Debug, Args)]
+pub struct CaseCloseArgs {
+    /// The case.
+    pub case: String,
+    /// The reason.
+    #[arg(long, value_enum)]
+    pub reason: CloseReasonArg,
+    /// Details (required with --reason other).
+    #[arg(long)]
+    pub detail: Option<String>,
+}
+
+/// `case reopen`.
+#[derive(Debug, Args)]
+pub struct CaseReopenArgs {
+    /// The case.
+    pub case: String,
+    /// Why (required by the rules).
+    #[arg(long)]
+    pub reason: Option<String>,
+}
+
+/// `case show`.
+#[derive(Debug, Args)]
+pub struct CaseShowArgs {
+    /// The case.
+    pub case: String,
+}
+
+/// `refer`.
+#[derive(Debug, Args)]
+pub struct ReferArgs {
+    /// The case.
+    pub case: String,
+    /// The agency.
+    #[arg(long)]
+    pub agency: String,
+    /// The need referred for.
+    #[arg(long, value_enum)]
+    pub need: NeedArg,
+    /// The follow-up due date [default: 14 days from today].
+    #[arg(long, value_name = "DATE")]
+    pub due: Option<String>,
+    /// Why [default: "Referral for <need>"].
+    #[arg(long)]
+    pub reason: Option<String>,
+    /// The priority.
+    #[arg(long, value_enum, default_value = "routine")]
+    pub priority: ReferralPriorityArg,
+    /// The referral's id [default: a new one].
+    #[arg(long)]
+    pub referral_id: Option<String>,
+}
+
+/// The referral a lifecycle command is about.
+#[derive(Debug, Args)]
+pub struct ReferralTarget {
+    /// The referral (a UUID or referral-<UUID>).
+    pub referral: String,
+    /// Its case [default: found from the read models].
+    #[arg(long)]
+    pub case: Option<String>,
+}
+
+/// `referral ...`.
+#[derive(Debug, Subcommand)]
+pub enum ReferralCommand {
+    /// Send a draft referral (needs a consent, or a supervisor's --override-reason).
+    Send(ReferralSendArgs),
+    /// Record the agency's acceptance.
+    Accept(ReferralPlainArgs),
+    /// Record the agency's refusal.
+    Decline(ReferralReasonArgs),
+    /// Record that the agency started work.
+    Start(ReferralPlainArgs),
+    /// Put a referral on hold.
+    Hold(ReferralReasonArgs),
+    /// Resume a referral on hold.
+    Resume(ReferralPlainArgs),
+    /// Record completion with its outcome.
+    Complete(ReferralCompleteArgs),
+    /// Record failure with its outcome and reason.
+    Fail(ReferralFailArgs),
+    /// Cancel an open referral.
+    Cancel(ReferralReasonArgs),
+    /// Expire a sent referral unanswered past its due date.
+    Expire(ReferralPlainArgs),
+    /// Re-route a declined or failed referral to another agency.
+    Reroute(ReferralRerouteArgs),
+    /// Add a follow-up note.
+    Note(ReferralNoteArgs),
+    /// Move the follow-up due date.
+    Due(ReferralDueArgs),
+}
+
+/// A lifecycle step with nothing more to say.
+#[derive(Debug, Args)]
+pub struct ReferralPlainArgs {
+    /// The referral.
+    #[command(flatten)]
+    pub target: ReferralTarget,
+}
+
+/// A lifecycle step that needs a reason.
+#[derive(Debug, Args)]
+pub struct ReferralReasonArgs {
+    /// The referral.
+    #[command(flatten)]
+    pub target: ReferralTarget,
+    /// Why (required by the rules).
+    #[arg(long)]
+    pub reason: Option<String>,
+}
+
+/// `referral send`.
+#[derive(Debug, Args)]
+pub struct ReferralSendArgs {
+    /// The referral.
+    #[command(flatten)]
+    pub target: ReferralTarget,
+    /// A supervisor's override of the consent rule, with its reason.
+    #[arg(long)]
+    pub override_reason: Option<String>,
+}
+
+/// `referral complete`.
+#[derive(Debug, Args)]
+pub struct ReferralCompleteArgs {
+    /// The referral.
+    #[command(flatten)]
+    pub target: ReferralTarget,
+    /// The outcome (required by the rules).
+    #[arg(long, value_enum)]
+    pub outcome: Option<OutcomeArg>,
+    /// A note.
+    #[arg(long)]
+    pub note: Option<String>,
+}
+
+/// `referral fail`.
+#[derive(Debug, Args)]
+pub struct ReferralFailArgs {
+    /// The referral.
+    #[command(flatten)]
+    pub target: ReferralTarget,
+    /// The outcome (required by the rules).
+    #[arg(long, value_enum)]
+    pub outcome: Option<OutcomeArg>,
+    /// Why (required by the rules).
+    #[arg(long)]
+    pub reason: Option<String>,
+}
+
+/// `referral reroute`.
+#[derive(Debug, Args)]
+pub struct ReferralRerouteArgs {
+    /// The referral.
+    #[command(flatten)]
+    pub target: ReferralTarget,
+    /// The new agency.
+    #[arg(long)]
+    pub agency: String,
+    /// Why [default: "Re-routed"].
+    #[arg(long)]
+    pub reason: Option<String>,
+    /// The new due date [default: 14 days from today].
+    #[arg(long, value_name = "DATE")]
+    pub due: Option<String>,
+    /// The priority.
+    #[arg(long, value_enum, default_value = "routine")]
+    pub priority: ReferralPriorityArg,
+    /// The new referral's id [default: a new one].
+    #[arg(long)]
+    pub new_referral_id: Option<String>,
+}
+
+/// `referral note`.
+#[derive(Debug, Args)]
+pub struct ReferralNoteArgs {
+    /// The referral.
+    #[command(flatten)]
+    pub target: ReferralTarget,
+    /// The note.
+    #[arg(long)]
+    pub text: String,
+}
+
+/// `referral due`.
+#[derive(Debug, Args)]
+pub struct ReferralDueArgs {
+    /// The referral.
+    #[command(flatten)]
+    pub target: ReferralTarget,
+    /// The new due date.
+    #[arg(long, value_name = "DATE")]
+    pub on: String,
+    /// Why.
+    #[arg(long)]
+    pub reason: Option<String>,
+}
+
+/// `caseload`.
+#[derive(Debug, Args)]
+pub struct CaseloadArgs {
+    /// Only this staff member's cases.
+    #[arg(long)]
+    pub staff: Option<String>,
+    /// Only this centre's cases.
+    #[arg(long)]
+    pub centre: Option<String>,
+    /// Only this antenna's cases.
+    #[arg(long)]
+    pub antenna: Option<String>,
+}
+
+/// `board`.
+#[derive(Debug, Args)]
+pub struct BoardArgs {
+    /// Only referrals with this status.
+    #[arg(long, value_enum)]
+    pub status: Option<StatusArg>,
+    /// Only referrals overdue on --on (default today).
+    #[arg(long)]
+    pub overdue: bool,
+    /// The date to count overdue follow-ups on [default: today].
+    #[arg(long, value_name = "DATE")]
+    pub on: Option<String>,
+    /// Only referrals to this agency.
+    #[arg(long)]
+    pub agency: Option<String>,
+    /// Only referrals of this centre's cases.
+    #[arg(long)]
+    pub centre: Option<String>,
+}
+
+/// `audit`.
+#[derive(Debug, Args)]
+pub struct AuditArgs {
+    /// A case, beneficiary, referral or staff id (bare UUID, or with its prefix: case-<UUID>).
+    pub id: String,
+}
+
+/// `report ...`.
+#[derive(Debug, Subcommand)]
+pub enum ReportCommand {
+    /// The indicators report for a period.
+    Indicators(IndicatorsArgs),
+}
+
+/// `report indicators`.
+#[derive(Debug, Args)]
+pub struct IndicatorsArgs {
+    /// First day of the period.
+    #[arg(long, value_name = "DATE")]
+    pub from: String,
+    /// Last day of the period (inclusive).
+    #[arg(long, value_name = "DATE")]
+    pub to: String,
+    /// Only this centre [default: all].
+    #[arg(long)]
+    pub centre: Option<String>,
+    /// The log as it stood at this instant (RFC 3339).
+    #[arg(long, value_name = "INSTANT", conflicts_with = "as_of_position")]
+    pub as_of: Option<String>,
+    /// The log as it stood at this position.
+    #[arg(long, value_name = "POSITION")]
+    pub as_of_position: Option<u64>,
+    /// Output format (--json means json).
+    #[arg(long, value_enum)]
+    pub format: Option<ReportFormat>,
+}
+
+/// `export`.
+#[derive(Debug, Args)]
+pub struct ExportArgs {
+    /// The bundle file to write.
+    #[arg(long, value_name = "FILE")]
+    pub out: PathBuf,
+    /// The first position to export (for an incremental bundle).
+    #[arg(long, value_name = "POSITION", default_value_t = 1)]
+    pub from: u64,
+}
+
+/// `import`.
+#[derive(Debug, Args)]
+pub struct ImportArgs {
+    /// A JSON Lines export or a bundle.
+    pub file: PathBuf,
+}
+
+/// `verify`.
+#[derive(Debug, Args)]
+pub struct VerifyArgs {
+    /// Verify these bundles, joined in order, instead of the store (repeat the flag).
+    #[arg(long, value_name = "FILE")]
+    pub bundle: Vec<PathBuf>,
+}
+
+/// `replay`.
+#[derive(Debug, Args)]
+pub struct ReplayArgs {
+    /// A bundle; repeat the flag for bundles that join, first one first.
+    #[arg(long, value_name = "FILE", required = true)]
+    pub bundle: Vec<PathBuf>,
+    /// What to compute.
+    #[command(subcommand)]
+    pub what: ReplayCommand,
+}
+
+/// What `replay` computes.
+#[derive(Debug, Subcommand)]
+pub enum ReplayCommand {
+    /// A report.
+    #[command(subcommand)]
+    Report(ReportCommand),
+    /// An audit trail.
+    Audit(AuditArgs),
+}
+
+/// `apply`.
+#[derive(Debug, Args)]
+pub struct ApplyArgs {
+    /// The JSON Lines file of commands, or - for standard input.
+    pub file: String,
+    /// Stop at the first line that fails (the default carries on).
+    #[arg(long)]
+    pub stop_on_error: bool,
+}
+
+/// `completions`.
+#[derive(Debug, Args)]
+pub struct CompletionsArgs {
+    /// The shell.
+    #[arg(value_enum)]
+    pub shell: Shell,
+}

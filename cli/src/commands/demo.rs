@@ -1,0 +1,107 @@
+//! `demo`: the realistic demo world of `parapompi::demo`, written on a simulated clock so the
+//! same seed gives the same log, byte for byte.
+
+use std::sync::Arc;
+
+use parapompi::demo::{populate, DemoOptions};
+use parapompi::store::{Clock, Durability, ManualClock, StoreConfig, Timestamp};
+use parapompi::{Engine, EngineConfig};
+use serde_json::json;
+
+use crate::args::{DemoArgs, Global};
+use crate::error::CliError;
+use crate::output::Out;
+use crate::progress::Progress;
+use crate::session::data_dir;
+
+/// Runs the demo in an empty (or missing) data directory.
+pub fn run(args: DemoArgs, global: &Global, out: &mut Out) -> Result<(), CliError> {
+    let dir = data_dir(global);
+    if let Ok(mut entries) = std::fs::read_dir(&dir) {
+        if entries.next().is_some() {
+            return Err(CliError::field(
+                "--data-dir",
+                format!("{} is not empty; the demo needs an empty or new directory", dir.display()),
+            ));
+        }
+    }
+    let clock = Arc::new(ManualClock::new(Timestamp::from_unix_ms(0)));
+    let config = EngineConfig {
+        store: StoreConfig::with_clock(Arc::clone(&clock) as Arc<dyn Clock>),
+        durability: Durability::Deferred,
+        ..EngineConfig::default()
+    };
+    let options = DemoOptions {
+        seed: args.seed,
+        n_beneficiaries: usize::try_from(args.beneficiaries).unwrap_or(usize::MAX),
+        ..DemoOptions::default()
+    };
+    let engine = Engine::open(&dir, config)?;
+    let progress = Progress::spinner("writing the demo world");
+    let summary = populate(&engine, &clock, &options)?;
+    progress.finish();
+    let head = engine.store().head();
+    engine.close()?;
+
+    let (first_day, last_day) = summary.period.unwrap_or((options.first_day, options.first_day));
+    let admin = summary.staff.first().map(|s| s.0.to_string()).unwrap_or_default();
+    let case = summary.sample_open_case.map(|c| c.to_string());
+    let centres: Vec<serde_json::Value> =
+        summary.centres.iter().map(|(id, name)| json!({"centre_id": id.to_string(), "name": name})).collect();
+    let staff: Vec<serde_json::Value> = summary
+        .staff
+        .iter()
+        .map(|(id, name, centre, roles)| {
+            json!({
+                "staff_id": id.to_string(),
+                "name": name,
+                "centre_id": centre.to_string(),
+                "roles": roles.iter().map(|r| r.as_str()).collect::<Vec<_>>(),
+            })
+        })
+        .collect();
+    out.json_line(&json!({
+        "data_dir": dir.display().to_string(),
+        "seed": options.seed,
+        "centres": centres,
+        "staff": staff,
+        "n_agencies": summary.n_agencies,
+        "n_beneficiaries": summary.beneficiaries.len(),
+        "n_cases": summary.n_cases,
+        "n_referrals": summary.n_referrals,
+        "n_commands": summary.n_commands,
+        "referral_endings": summary.referral_endings,
+        "sample_open_case": case,
+        "period": {"from": first_day.to_string(), "to": last_day.to_string()},
+        "head_position": head.position,
+        "head_hash": head.hash.to_hex(),
+    }))?;
+    out.line(format!("made the demo world in {} (seed {}):", dir.display(), options.seed))?;
+    for (_, name) in &summary.centres {
+        out.line(format!("  centre  {name}"))?;
+    }
+    out.line(format!(
+        "  {} staff, {} agencies, {} beneficiaries, {} cases, {} referrals, {} events",
+        summary.staff.len(),
+        summary.n_agencies,
+        summary.beneficiaries.len(),
+        summary.n_cases,
+        summary.n_referrals,
+        head.position
+    ))?;
+    for (ending, count) in &summary.referral_endings {
+        out.line(format!("  referrals {ending:<24} {count}"))?;
+    }
+    let data = format!("--data-dir {}", dir.display());
+    out.line("\nnext, try:")?;
+    out.line(format!("  export PARAPOMPI_ACTOR={admin}"))?;
+    out.line(format!("  parapompi {data} stats"))?;
+    out.line(format!("  parapompi {data} caseload"))?;
+    out.line(format!("  parapompi {data} board --overdue --on {last_day}"))?;
+    if let Some(case) = &case {
+        out.line(format!("  parapompi {data} case show {case}"))?;
+        out.line(format!("  parapompi {data} audit {case}"))?;
+    }
+    out.line(format!("  parapompi {data} report indicators --from {first_day} --to {last_day}"))?;
+    out.line(format!("  parapompi {data} export --out demo.bundle && parapompi verify --bundle demo.bundle"))
+}

@@ -1,0 +1,328 @@
+//! The directory: centres, staff and partner agencies.
+
+use std::collections::BTreeSet;
+
+use parapompi::core::agency::{AgencyAction, AgencyCommand, AgencyProfile};
+use parapompi::core::centre::{CentreAction, CentreCommand, FundingProgramme};
+use parapompi::core::staff::{StaffAction, StaffCommand};
+use parapompi::core::values::{
+    AgencyId, AntennaId, CentreId, Email, EuroCents, FundName, MunicipalityName, Narrative, OrganisationName,
+    PersonName, Phone, ProgrammeCode, Reason, StaffId, WebUrl,
+};
+use parapompi::core::{Command, State, StreamKind};
+use parapompi::store::StreamId;
+use parapompi::Acting;
+use serde_json::json;
+use uuid::Uuid;
+
+use crate::args::{
+    AgencyAddArgs, AgencyCommand as AgencyCli, AgencyListArgs, AgencyUpdateArgs, CentreCommand as CentreCli,
+    StaffCommand as StaffCli,
+};
+use crate::error::CliError;
+use crate::output::Table;
+use crate::parse::{self, value};
+use crate::session::Ctx;
+
+/// An id given on the command line, or a new one.
+pub fn id_or_new(field: &str, prefix: &str, text: Option<&String>) -> Result<Uuid, CliError> {
+    match text {
+        Some(text) => parse::uuid_of(field, prefix, text),
+        None => Ok(Uuid::new_v4()),
+    }
+}
+
+/// A centre id argument.
+pub fn centre_id(field: &str, text: &str) -> Result<CentreId, CliError> {
+    Ok(CentreId::new(parse::uuid_of(field, "centre", text)?))
+}
+
+/// A staff id argument.
+pub fn staff_id(field: &str, text: &str) -> Result<StaffId, CliError> {
+    Ok(StaffId::new(parse::uuid_of(field, "staff", text)?))
+}
+
+/// An agency id argument.
+pub fn agency_id(field: &str, text: &str) -> Result<AgencyId, CliError> {
+    Ok(AgencyId::new(parse::uuid_of(field, "agency", text)?))
+}
+
+/// `centre ...`.
+pub fn centre(ctx: &mut Ctx<'_>, command: CentreCli) -> Result<(), CliError> {
+    match command {
+        CentreCli::Register(args) => {
+            let centre_id = CentreId::new(id_or_new("--centre-id", "centre", args.centre_id.as_ref())?);
+            let admin = StaffId::new(id_or_new("--admin-id", "staff", args.admin_id.as_ref())?);
+            let register = Command::Centre(CentreCommand {
+                centre_id,
+                action: CentreAction::Register {
+                    name: value("--name", OrganisationName::new(&args.name))?,
+                    host_municipality: value("--host", MunicipalityName::new(&args.host))?,
+                    supervising_service: value(
+                        "--supervising-service",
+                        OrganisationName::new(&args.supervising_service),
+                    )?,
+                    first_administrator: admin,
+                },
+            });
+            let add_admin = Command::Staff(StaffCommand {
+                staff_id: admin,
+                action: StaffAction::Register {
+                    centre_id,
+                    name: value("--admin-name", PersonName::new(&args.admin_name))?,
+                    roles: BTreeSet::from([parapompi::core::vocab::Role::Administrator]),
+                },
+            });
+            // Two streams, two commands. The second command's id is derived from the first,
+            // so a retry with the same --command-id finishes a set-up that stopped halfway.
+            let first_id = ctx.command_id()?;
+            let second_id = Uuid::from_u128(first_id.as_u128() ^ 1);
+            let first = ctx.engine.execute(&register, ctx.meta(Acting::Setup, first_id)?)?;
+            let second = ctx.engine.execute(&add_admin, ctx.meta(Acting::Setup, second_id)?)?;
+            ctx.written(
+                "centre register",
+                &[first, second],
+                &[("centre_id", centre_id.to_string()), ("staff_id", admin.to_string())],
+                &format!(
+                    "registered centre {centre_id} with its administrator {admin}\nnext: export PARAPOMPI_ACTOR={admin}"
+                ),
+            )
+        }
+        CentreCli::Serve(args) => {
+            let centre_id = centre_id("CENTRE", &args.centre)?;
+            let municipality = value("--municipality", MunicipalityName::new(&args.municipality))?;
+            let command =
+                Command::Centre(CentreCommand { centre_id, action: CentreAction::AddServedMunicipality { municipality } });
+            let executed = ctx.execute(&command)?;
+            ctx.written("centre serve", &[executed], &[("centre_id", centre_id.to_string())], "served municipality added")
+        }
+        CentreCli::Antenna(args) => {
+            let centre_id = centre_id("CENTRE", &args.centre)?;
+            let antenna_id = AntennaId::new(id_or_new("--antenna-id", "antenna", args.antenna_id.as_ref())?);
+            let command = Command::Centre(CentreCommand {
+                centre_id,
+                action: CentreAction::OpenAntenna {
+                    antenna_id,
+                    name: value("--name", OrganisationName::new(&args.name))?,
+                    municipality: value("--municipality", MunicipalityName::new(&args.municipality))?,
+                },
+            });
+            let executed = ctx.execute(&command)?;
+            ctx.written(
+                "centre antenna",
+                &[executed],
+                &[("centre_id", centre_id.to_string()), ("antenna_id", antenna_id.to_string())],
+                &format!("opened antenna {antenna_id}"),
+            )
+        }
+        CentreCli::CloseAntenna(args) => {
+            let centre_id = centre_id("CENTRE", &args.centre)?;
+            let antenna_id = AntennaId::new(parse::uuid_of("ANTENNA", "antenna", &args.antenna)?);
+            let command = Command::Centre(CentreCommand { centre_id, action: CentreAction::CloseAntenna { antenna_id } });
+            let executed = ctx.execute(&command)?;
+            ctx.written(
+                "centre close-antenna",
+                &[executed],
+                &[("centre_id", centre_id.to_string()), ("antenna_id", antenna_id.to_string())],
+                &format!("closed antenna {antenna_id}"),
+            )
+        }
+        CentreCli::Programme(args) => {
+            let centre_id = centre_id("CENTRE", &args.centre)?;
+            let programme = FundingProgramme {
+                code: value("--code", ProgrammeCode::new(&args.code))?,
+                fund: value("--fund", FundName::new(&args.fund))?,
+                starts_on: parse::date("--from", &args.from)?,
+                ends_on: parse::date("--to", &args.to)?,
+                budget: value("--budget", EuroCents::new(parse::euro_cents("--budget", &args.budget)?))?,
+            };
+            let command =
+                Command::Centre(CentreCommand { centre_id, action: CentreAction::AddFundingProgramme { programme } });
+            let executed = ctx.execute(&command)?;
+            ctx.written("centre programme", &[executed], &[("centre_id", centre_id.to_string())], "programme recorded")
+        }
+    }
+}
+
+/// `staff ...`.
+pub fn staff(ctx: &mut Ctx<'_>, command: StaffCli) -> Result<(), CliError> {
+    match command {
+        StaffCli::Add(args) => {
+            let staff_id = StaffId::new(id_or_new("--staff-id", "staff", args.staff_id.as_ref())?);
+            let name = value("--name", PersonName::new(&args.name))?;
+            let centre_id = match &args.centre {
+                Some(text) => centre_id("--centre", text)?,
+                None => ctx.actor_centre()?,
+            };
+            let roles = args.role.iter().map(|r| (*r).into()).collect();
+            let command =
+                Command::Staff(StaffCommand { staff_id, action: StaffAction::Register { centre_id, name, roles } });
+            let executed = ctx.execute(&command)?;
+            ctx.written(
+                "staff add",
+                &[executed],
+                &[("staff_id", staff_id.to_string()), ("centre_id", centre_id.to_string())],
+                &format!("added staff member {staff_id}"),
+            )
+        }
+        StaffCli::Roles(args) => {
+            let staff_id = staff_id("STAFF", &args.staff)?;
+            let roles = args.role.iter().map(|r| (*r).into()).collect();
+            let command = Command::Staff(StaffCommand { staff_id, action: StaffAction::ChangeRoles { roles } });
+            let executed = ctx.execute(&command)?;
+            ctx.written("staff roles", &[executed], &[("staff_id", staff_id.to_string())], "roles changed")
+        }
+        StaffCli::Deactivate(args) => {
+            let staff_id = staff_id("STAFF", &args.staff)?;
+            let command = Command::Staff(StaffCommand { staff_id, action: StaffAction::Deactivate });
+            let executed = ctx.execute(&command)?;
+            ctx.written("staff deactivate", &[executed], &[("staff_id", staff_id.to_string())], "deactivated")
+        }
+    }
+}
+
+fn optional<T>(
+    field: &str,
+    text: Option<&String>,
+    make: fn(&str) -> Result<T, parapompi::core::ValidationError>,
+) -> Result<Option<T>, CliError> {
+    text.map(|t| value(field, make(t))).transpose()
+}
+
+fn phones(texts: &[String]) -> Result<Vec<Phone>, CliError> {
+    texts.iter().map(|t| value("--phone", Phone::new(t))).collect()
+}
+
+fn new_profile(args: &AgencyAddArgs) -> Result<AgencyProfile, CliError> {
+    Ok(AgencyProfile {
+        name: value("--name", OrganisationName::new(&args.name))?,
+        kind: args.kind.into(),
+        description: optional("--description", args.description.as_ref(), Narrative::new)?,
+        need_domains: args.need.iter().map(|n| (*n).into()).collect(),
+        municipality: value("--municipality", MunicipalityName::new(&args.municipality))?,
+        email: optional("--email", args.email.as_ref(), Email::new)?,
+        url: optional("--url", args.url.as_ref(), WebUrl::new)?,
+        phones: phones(&args.phone)?,
+    })
+}
+
+fn updated_profile(current: &AgencyProfile, args: &AgencyUpdateArgs) -> Result<AgencyProfile, CliError> {
+    let mut profile = current.clone();
+    if let Some(name) = &args.name {
+        profile.name = value("--name", OrganisationName::new(name))?;
+    }
+    if let Some(kind) = args.kind {
+        profile.kind = kind.into();
+    }
+    if !args.need.is_empty() {
+        profile.need_domains = args.need.iter().map(|n| (*n).into()).collect();
+    }
+    if let Some(municipality) = &args.municipality {
+        profile.municipality = value("--municipality", MunicipalityName::new(municipality))?;
+    }
+    if args.description.is_some() {
+        profile.description = optional("--description", args.description.as_ref(), Narrative::new)?;
+    }
+    if args.email.is_some() {
+        profile.email = optional("--email", args.email.as_ref(), Email::new)?;
+    }
+    if args.url.is_some() {
+        profile.url = optional("--url", args.url.as_ref(), WebUrl::new)?;
+    }
+    if !args.phone.is_empty() {
+        profile.phones = phones(&args.phone)?;
+    }
+    Ok(profile)
+}
+
+/// The current state of an agency, or a usage error naming the field.
+fn agency_state(ctx: &Ctx<'_>, field: &str, id: AgencyId) -> Result<parapompi::core::agency::Agency, CliError> {
+    let stream = StreamId::new(id.stream_id())?;
+    match ctx.engine.stream_state(StreamKind::Agency, &stream)?.0 {
+        State::Agency(Some(agency)) => Ok(agency),
+        _ => Err(CliError::field(field, format!("no agency {}", id.stream_id()))),
+    }
+}
+
+/// `agency ...`.
+pub fn agency(ctx: &mut Ctx<'_>, command: AgencyCli) -> Result<(), CliError> {
+    match command {
+        AgencyCli::Add(args) => {
+            let agency_id = AgencyId::new(id_or_new("--agency-id", "agency", args.agency_id.as_ref())?);
+            let profile = new_profile(&args)?;
+            let command = Command::Agency(AgencyCommand { agency_id, action: AgencyAction::Register { profile } });
+            let executed = ctx.execute(&command)?;
+            ctx.written(
+                "agency add",
+                &[executed],
+                &[("agency_id", agency_id.to_string())],
+                &format!("added agency {agency_id}"),
+            )
+        }
+        AgencyCli::Update(args) => {
+            let agency_id = agency_id("AGENCY", &args.agency)?;
+            let current = agency_state(ctx, "AGENCY", agency_id)?;
+            let profile = updated_profile(&current.profile, &args)?;
+            let command = Command::Agency(AgencyCommand { agency_id, action: AgencyAction::Update { profile } });
+            let executed = ctx.execute(&command)?;
+            ctx.written("agency update", &[executed], &[("agency_id", agency_id.to_string())], "agency updated")
+        }
+        AgencyCli::Deactivate(args) => {
+            let agency_id = agency_id("AGENCY", &args.agency)?;
+            let reason = optional("--reason", args.reason.as_ref(), Reason::new)?;
+            let command = Command::Agency(AgencyCommand { agency_id, action: AgencyAction::Deactivate { reason } });
+            let executed = ctx.execute(&command)?;
+            ctx.written("agency deactivate", &[executed], &[("agency_id", agency_id.to_string())], "deactivated")
+        }
+        AgencyCli::Reactivate(args) => {
+            let agency_id = agency_id("AGENCY", &args.agency)?;
+            let command = Command::Agency(AgencyCommand { agency_id, action: AgencyAction::Reactivate });
+            let executed = ctx.execute(&command)?;
+            ctx.written("agency reactivate", &[executed], &[("agency_id", agency_id.to_string())], "reactivated")
+        }
+        AgencyCli::List(args) => list_agencies(ctx, &args),
+    }
+}
+
+/// `agency list`: the read models keep no agency directory, so the agency streams are
+/// found by a pass over the log and each is folded from its own events.
+fn list_agencies(ctx: &mut Ctx<'_>, args: &AgencyListArgs) -> Result<(), CliError> {
+    let store = ctx.engine.store();
+    let mut streams = BTreeSet::new();
+    for record in store.iter_from(1) {
+        let record = record?;
+        if record.stream_id.as_str().starts_with("agency-") && record.stream_version == 1 {
+            streams.insert(record.stream_id.clone());
+        }
+    }
+    let mut table = Table::new(&["AGENCY", "KIND", "ACTIVE", "MUNICIPALITY", "NAME", "NEEDS"]);
+    let need = args.need.map(parapompi::core::vocab::NeedDomain::from);
+    for stream in streams {
+        let State::Agency(Some(agency)) = ctx.engine.stream_state(StreamKind::Agency, &stream)?.0 else { continue };
+        if (!agency.active && !args.all) || need.is_some_and(|n| !agency.profile.need_domains.contains(&n)) {
+            continue;
+        }
+        let p = &agency.profile;
+        let needs: Vec<&str> = p.need_domains.iter().map(|n| n.as_str()).collect();
+        ctx.out.json_line(&json!({
+            "agency_id": agency.agency_id.to_string(),
+            "name": p.name.as_str(),
+            "kind": p.kind.as_str(),
+            "active": agency.active,
+            "municipality": p.municipality.as_str(),
+            "need_domains": needs,
+            "email": p.email.as_ref().map(|e| e.as_str()),
+            "url": p.url.as_ref().map(|u| u.as_str()),
+            "phones": p.phones.iter().map(|ph| ph.as_str()).collect::<Vec<_>>(),
+        }))?;
+        table.row(vec![
+            agency.agency_id.to_string(),
+            p.kind.to_string(),
+            if agency.active { "yes" } else { "no" }.to_owned(),
+            p.municipality.to_string(),
+            p.name.to_string(),
+            needs.join(","),
+        ]);
+    }
+    ctx.out.table(&table)
+}

@@ -1,0 +1,286 @@
+//! The log: init, stats, export, import, verify (a store or bundles), replay, rebuild, and
+//! shell completions.
+
+use std::fs::File;
+use std::io::{BufRead, BufReader, BufWriter, Write};
+use std::path::{Path, PathBuf};
+
+use clap::CommandFactory;
+use parapompi::bundle::{export_bundle, replay_audit, replay_projections, verify_bundles, Manifest, BUNDLE_FORMAT};
+use parapompi::{Engine, EngineConfig};
+use serde_json::json;
+
+use crate::args::{Cli, CompletionsArgs, ExportArgs, Global, ImportArgs, ReplayArgs, ReplayCommand, ReportCommand};
+use crate::commands::views::{indicator_request, print_audit, print_report, resolve_subject};
+use crate::error::CliError;
+use crate::output::Out;
+use crate::progress::Progress;
+use crate::session::{data_dir, store_exists, Ctx};
+
+/// `init`: creates the data directory and an empty store.
+pub fn init(global: &Global, out: &mut Out) -> Result<(), CliError> {
+    let dir = data_dir(global);
+    let existed = store_exists(&dir);
+    let engine = Engine::open(&dir, EngineConfig::default())?;
+    let head = engine.store().head();
+    engine.close()?;
+    out.json_line(&json!({"data_dir": dir.display().to_string(), "created": !existed, "n_events": head.position}))?;
+    if existed {
+        out.line(format!("{} already holds a store ({} events); left as it is", dir.display(), head.position))
+    } else {
+        out.line(format!("created an empty store in {}\nnext: parapompi centre register --help", dir.display()))
+    }
+}
+
+fn size_on_disk(dir: &Path) -> u64 {
+    let Ok(entries) = std::fs::read_dir(dir) else { return 0 };
+    entries
+        .flatten()
+        .map(|entry| match entry.metadata() {
+            Ok(meta) if meta.is_dir() => size_on_disk(&entry.path()),
+            Ok(meta) => meta.len(),
+            Err(_) => 0,
+        })
+        .sum()
+}
+
+/// `stats`.
+pub fn stats(ctx: &mut Ctx<'_>, dir: &Path) -> Result<(), CliError> {
+    let progress = Progress::spinner("counting the log");
+    let verified = ctx.engine.store().verify()?;
+    progress.finish();
+    let size = size_on_disk(dir);
+    ctx.out.json_line(&json!({
+        "data_dir": dir.display().to_string(),
+        "n_events": verified.n_events,
+        "n_streams": verified.n_streams,
+        "n_appends": verified.n_appends,
+        "head_position": verified.head_position,
+        "head_hash": verified.head_hash.to_hex(),
+        "size_on_disk_bytes": size,
+    }))?;
+    ctx.out.line(format!("data directory  {}", dir.display()))?;
+    ctx.out.line(format!("events          {}", verified.n_events))?;
+    ctx.out.line(format!("streams         {}", verified.n_streams))?;
+    ctx.out.line(format!("head position   {}", verified.head_position))?;
+    ctx.out.line(format!("head hash       {}", verified.head_hash.to_hex()))?;
+    ctx.out.line(format!("size on disk    {size} bytes"))
+}
+
+/// Counts the lines written through it, to move a progress bar.
+struct Counting<'a, W: Write> {
+    inner: W,
+    progress: &'a Progress,
+}
+
+impl<W: Write> Write for Counting<'_, W> {
+    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+        let n = self.inner.write(bytes)?;
+        let lines = bytes[..n].iter().filter(|b| **b == b'\n').count();
+        self.progress.inc(u64::try_from(lines).unwrap_or(0));
+        Ok(n)
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.inner.flush()
+    }
+}
+
+fn manifest_json(manifest: &Manifest) -> serde_json::Value {
+    serde_json::to_value(manifest).unwrap_or(serde_json::Value::Null)
+}
+
+/// `export --out FILE [--from POSITION]`: writes a temporary file beside FILE and renames it,
+/// so FILE is either the whole bundle or untouched.
+pub fn export(ctx: &mut Ctx<'_>, args: ExportArgs) -> Result<(), CliError> {
+    let head = ctx.engine.store().head().position;
+    if args.from == 0 || args.from > head {
+        return Err(CliError::field("--from", format!("position {} is not in the log (1..={head})", args.from)));
+    }
+    let partial = partial_path(&args.out);
+    let file = File::create(&partial)
+        .map_err(|e| CliError::field("--out", format!("cannot write {}: {e}", partial.display())))?;
+    let progress = Progress::bar(head - args.from + 2, "exporting");
+    let mut writer = Counting { inner: BufWriter::new(file), progress: &progress };
+    let created_at = ctx.occurred_at()?;
+    let written = export_bundle(
+        ctx.engine.store(),
+        &mut writer,
+        args.from,
+        parapompi::store::Timestamp::from_unix_ms(created_at.unix_ms()),
+    );
+    drop(writer);
+    progress.finish();
+    let manifest = match written {
+        Ok(manifest) => manifest,
+        Err(error) => {
+            let _ = std::fs::remove_file(&partial);
+            return Err(error.into());
+        }
+    };
+    std::fs::rename(&partial, &args.out)
+        .map_err(|e| CliError::field("--out", format!("cannot write {}: {e}", args.out.display())))?;
+    let mut object = manifest_json(&manifest);
+    object["file"] = json!(args.out.display().to_string());
+    ctx.out.json_line(&object)?;
+    ctx.out.line(format!(
+        "wrote {} records (positions {}..{}) to {}\nhead hash {}",
+        manifest.n_events,
+        manifest.first_position,
+        manifest.last_position,
+        args.out.display(),
+        manifest.head_hash
+    ))
+}
+
+fn partial_path(path: &Path) -> PathBuf {
+    let mut name = path.file_name().map(|n| n.to_os_string()).unwrap_or_default();
+    name.push(".partial");
+    path.with_file_name(name)
+}
+
+/// True when the file's first line is a bundle manifest.
+fn is_bundle(path: &Path) -> Result<bool, CliError> {
+    let file = File::open(path).map_err(|e| CliError::field("FILE", format!("cannot read {}: {e}", path.display())))?;
+    let mut first = String::new();
+    BufReader::new(file)
+        .take_line(&mut first)
+        .map_err(|e| CliError::field("FILE", format!("cannot read {}: {e}", path.display())))?;
+    let value: serde_json::Value = serde_json::from_str(first.trim_end()).unwrap_or(serde_json::Value::Null);
+    Ok(value.get("format").and_then(|f| f.as_str()) == Some(BUNDLE_FORMAT))
+}
+
+/// Reads at most one line (up to 1 MiB): the manifest of a bundle.
+trait TakeLine {
+    fn take_line(self, line: &mut String) -> std::io::Result<usize>;
+}
+
+impl<R: BufRead> TakeLine for R {
+    fn take_line(self, line: &mut String) -> std::io::Result<usize> {
+        self.take(1024 * 1024).read_line(line)
+    }
+}
+
+/// `import FILE`: a store's JSON Lines export, or a bundle (verified first, then its records
+/// without the manifest). Either way the store checks the whole file before writing.
+pub fn import(engine: &Engine, out: &mut Out, args: ImportArgs, dir: &Path) -> Result<(), CliError> {
+    let bundle = is_bundle(&args.file)?;
+    let progress = Progress::spinner("importing");
+    let imported = if bundle {
+        verify_bundles(std::slice::from_ref(&args.file)).map_err(|e| CliError::Usage(e.to_string()))?;
+        let records = dir.join("import-records.jsonl.partial");
+        let copied = copy_records(&args.file, &records);
+        let imported = copied.and_then(|()| Ok(engine.store().import_jsonl(&records)?));
+        let _ = std::fs::remove_file(&records);
+        imported?
+    } else {
+        engine.store().import_jsonl(&args.file)?
+    };
+    progress.finish();
+    out.json_line(&json!({
+        "file": args.file.display().to_string(),
+        "kind": if bundle { "bundle" } else { "jsonl" },
+        "n_events": imported.n_events,
+        "head_position": imported.head.position,
+        "head_hash": imported.head.hash.to_hex(),
+    }))?;
+    out.line(format!(
+        "imported {} events from {}; the log now ends at {} ({})",
+        imported.n_events,
+        args.file.display(),
+        imported.head.position,
+        imported.head.hash.to_hex()
+    ))
+}
+
+/// Copies a bundle's records (every line after the manifest) into a file of their own.
+fn copy_records(bundle: &Path, records: &Path) -> Result<(), CliError> {
+    let failed = |e: std::io::Error| CliError::Environment(format!("copying the bundle's records: {e}"));
+    let mut reader = BufReader::new(File::open(bundle).map_err(failed)?);
+    let mut manifest = Vec::new();
+    reader.read_until(b'\n', &mut manifest).map_err(failed)?;
+    let mut writer = BufWriter::new(File::create(records).map_err(failed)?);
+    std::io::copy(&mut reader, &mut writer).map_err(failed)?;
+    writer.flush().map_err(failed)
+}
+
+/// `verify`: the store's whole chain, versions and indexes.
+pub fn verify_store(ctx: &mut Ctx<'_>) -> Result<(), CliError> {
+    let progress = Progress::spinner("verifying the log");
+    let verified = ctx.engine.store().verify()?;
+    progress.finish();
+    ctx.out.json_line(&json!({
+        "ok": true,
+        "n_events": verified.n_events,
+        "n_streams": verified.n_streams,
+        "n_appends": verified.n_appends,
+        "head_position": verified.head_position,
+        "head_hash": verified.head_hash.to_hex(),
+    }))?;
+    ctx.out.line(format!(
+        "the log verifies: {} events in {} streams, head {} {}",
+        verified.n_events,
+        verified.n_streams,
+        verified.head_position,
+        verified.head_hash.to_hex()
+    ))
+}
+
+/// `verify --bundle FILE...`: no store; the first bad line is named.
+pub fn verify_bundle_files(files: &[PathBuf], out: &mut Out) -> Result<(), CliError> {
+    let progress = Progress::spinner("verifying bundles");
+    let verified = verify_bundles(files).map_err(|e| CliError::Usage(format!("bundle does not verify: {e}")))?;
+    progress.finish();
+    out.json_line(&json!({
+        "ok": true,
+        "files": files.iter().map(|f| f.display().to_string()).collect::<Vec<_>>(),
+        "n_events": verified.n_events,
+        "first_position": verified.positions.0,
+        "last_position": verified.positions.1,
+        "head_hash": verified.head_hash.to_hex(),
+    }))?;
+    out.line(format!(
+        "the bundles verify: {} records, positions {}..{}, head hash {}",
+        verified.n_events,
+        verified.positions.0,
+        verified.positions.1,
+        verified.head_hash.to_hex()
+    ))
+}
+
+/// `replay --bundle FILE... report indicators ...` and `replay --bundle FILE... audit ID`.
+pub fn replay(args: ReplayArgs, out: &mut Out) -> Result<(), CliError> {
+    let bad = |e: parapompi::bundle::BundleError| CliError::Usage(format!("bundle does not verify: {e}"));
+    match args.what {
+        ReplayCommand::Report(ReportCommand::Indicators(indicators)) => {
+            let (query, as_of, format) = indicator_request(&indicators, out.json)?;
+            let progress = Progress::spinner("replaying");
+            let projections = replay_projections(&args.bundle, as_of).map_err(bad)?;
+            progress.finish();
+            print_report(out, &projections.indicators(&query), format)
+        }
+        ReplayCommand::Audit(audit) => {
+            let projections = replay_projections(&args.bundle, None).map_err(bad)?;
+            let subject = resolve_subject(&projections, &audit)?;
+            let trail = replay_audit(&args.bundle, &subject).map_err(bad)?;
+            print_audit(out, &trail)
+        }
+    }
+}
+
+/// `rebuild`.
+pub fn rebuild(ctx: &mut Ctx<'_>) -> Result<(), CliError> {
+    let progress = Progress::spinner("rebuilding the read models");
+    let position = ctx.engine.rebuild()?;
+    progress.finish();
+    ctx.out.json_line(&json!({"rebuilt_to_position": position}))?;
+    ctx.out.line(format!("rebuilt the read models from {position} events"))
+}
+
+/// `completions SHELL`.
+pub fn completions(args: CompletionsArgs, out: &mut Out) -> Result<(), CliError> {
+    let mut command = Cli::command();
+    let mut script = Vec::new();
+    clap_complete::generate(args.shell, &mut command, "parapompi", &mut script);
+    out.raw(&String::from_utf8_lossy(&script))
+}

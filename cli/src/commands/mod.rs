@@ -1,0 +1,78 @@
+//! The commands, one module per area, and the dispatch from parsed arguments to them.
+
+pub mod demo;
+pub mod directory;
+pub mod log;
+pub mod people;
+pub mod referrals;
+pub mod views;
+
+use crate::args::{Cli, Command, ReportCommand};
+use crate::error::CliError;
+use crate::output::Out;
+use crate::session::{data_dir, open_existing, Ctx};
+
+/// Runs a parsed command line.
+pub fn run(cli: Cli) -> Result<(), CliError> {
+    let Cli { global, command } = cli;
+    let mut out = Out::new(global.json);
+    match command {
+        // Commands that need no store.
+        Command::Completions(args) => log::completions(args, &mut out),
+        Command::Verify(args) if !args.bundle.is_empty() => log::verify_bundle_files(&args.bundle, &mut out),
+        Command::Replay(args) => log::replay(args, &mut out),
+        // Commands that may create the store.
+        Command::Init => log::init(&global, &mut out),
+        Command::Demo(args) => demo::run(args, &global, &mut out),
+        Command::Import(args) => {
+            let dir = data_dir(&global);
+            let engine = parapompi::Engine::open(&dir, parapompi::EngineConfig::default())?;
+            log::import(&engine, &mut out, args, &dir)?;
+            Ok(engine.close()?)
+        }
+        // Everything else runs on an existing store.
+        command => {
+            let dir = data_dir(&global);
+            let engine = open_existing(&dir)?;
+            let result = {
+                let mut ctx = Ctx { engine: &engine, global: &global, out: &mut out };
+                match command {
+                    Command::Stats => log::stats(&mut ctx, &dir),
+                    Command::Verify(_) => log::verify_store(&mut ctx),
+                    Command::Export(args) => log::export(&mut ctx, args),
+                    Command::Rebuild => log::rebuild(&mut ctx),
+                    Command::Caseload(args) => views::caseload(&mut ctx, args),
+                    Command::Board(args) => views::board(&mut ctx, args),
+                    Command::Audit(args) => views::audit(&mut ctx, args),
+                    Command::Report(ReportCommand::Indicators(args)) => views::indicators(&mut ctx, args),
+                    Command::Apply(args) => crate::apply::apply(&engine, &args, global.actor.as_ref(), ctx.out),
+                    command => dispatch_write(&mut ctx, command),
+                }
+            };
+            // The read models' checkpoint is saved on the way out, so the next command starts
+            // from here instead of folding the log again; a failed command still saves it.
+            let closed = engine.close();
+            result?;
+            Ok(closed?)
+        }
+    }
+}
+
+/// Runs a command that writes (also the views and reads that share their areas: `agency
+/// list`, `case show`).
+pub fn dispatch_write(ctx: &mut Ctx<'_>, command: Command) -> Result<(), CliError> {
+    match command {
+        Command::Centre(command) => directory::centre(ctx, command),
+        Command::Staff(command) => directory::staff(ctx, command),
+        Command::Agency(command) => directory::agency(ctx, command),
+        Command::Beneficiary(command) => people::beneficiary(ctx, command),
+        Command::Intake(args) => people::intake(ctx, args),
+        Command::Assess(args) => people::assess(ctx, args),
+        Command::Service(args) => people::service(ctx, args),
+        Command::Note(args) => people::note(ctx, args),
+        Command::Case(command) => people::case(ctx, command),
+        Command::Refer(args) => referrals::refer(ctx, args),
+        Command::Referral(command) => referrals::referral(ctx, command),
+        other => Err(CliError::Usage(format!("{other:?} cannot run here"))),
+    }
+}

@@ -1,0 +1,457 @@
+//! People and cases: beneficiaries, intakes, assessments, services, notes, and the case
+//! commands (assign, close, reopen, show).
+
+use parapompi::core::beneficiary::{Beneficiary, BeneficiaryAction, BeneficiaryCommand};
+use parapompi::core::case::{CaseAction, CaseCommand};
+use parapompi::core::identity::{IdentityRecord, IdentitySalt};
+use parapompi::core::values::{
+    AntennaId, Amka, BeneficiaryId, CaseId, Email, MunicipalityName, Narrative, PersonName, Phone, PostalAddress,
+    Reason,
+};
+use parapompi::core::vocab::{Answer, Attributes, IntakeChannel, Need, NeedPriority, VulnerableGroups};
+use parapompi::core::{Command, State, StreamKind};
+use parapompi::store::StreamId;
+use parapompi::{Acting, VaultEntry};
+use serde_json::json;
+use uuid::Uuid;
+
+use crate::args::{
+    AttributeArgs, BeneficiaryCommand as BeneficiaryCli, CaseCommand as CaseCli, IdentityArgs, IntakeArgs,
+};
+use crate::commands::directory::{agency_id, centre_id, id_or_new, staff_id};
+use crate::error::CliError;
+use crate::output::Table;
+use crate::parse::{self, value};
+use crate::session::Ctx;
+use crate::vocab::{FlagArg, NeedArg, NeedPriorityArg};
+
+/// A beneficiary id argument.
+pub fn beneficiary_id(field: &str, text: &str) -> Result<BeneficiaryId, CliError> {
+    Ok(BeneficiaryId::new(parse::uuid_of(field, "beneficiary", text)?))
+}
+
+/// A case id argument.
+pub fn case_id(field: &str, text: &str) -> Result<CaseId, CliError> {
+    Ok(CaseId::new(parse::uuid_of(field, "case", text)?))
+}
+
+fn beneficiary_state(ctx: &Ctx<'_>, field: &str, id: BeneficiaryId) -> Result<Beneficiary, CliError> {
+    let stream = StreamId::new(id.stream_id())?;
+    match ctx.engine.stream_state(StreamKind::Beneficiary, &stream)?.0 {
+        State::Beneficiary(Some(beneficiary)) => Ok(beneficiary),
+        _ => Err(CliError::field(field, format!("no beneficiary {}", id.stream_id()))),
+    }
+}
+
+/// A fresh per-record salt: 32 random bytes from two version-4 UUIDs (the operating
+/// system's random source, through the uuid crate).
+fn new_salt() -> Result<IdentitySalt, CliError> {
+    let mut bytes = Uuid::new_v4().as_bytes().to_vec();
+    bytes.extend_from_slice(Uuid::new_v4().as_bytes());
+    value("salt", IdentitySalt::new(bytes))
+}
+
+fn has_identity_fields(args: &IdentityArgs) -> bool {
+    args.given_name.is_some()
+        || args.family_name.is_some()
+        || args.amka.is_some()
+        || !args.phone.is_empty()
+        || !args.email.is_empty()
+        || args.address.is_some()
+}
+
+fn has_attribute_fields(args: &AttributeArgs) -> bool {
+    args.gender.is_some()
+        || args.year_of_birth.is_some()
+        || args.municipality.is_some()
+        || args.roma.is_some()
+        || args.migrant.is_some()
+        || args.disability.is_some()
+        || args.homeless.is_some()
+        || args.labour_status.is_some()
+        || args.education.is_some()
+}
+
+/// The identity from the arguments, each missing field taken from `current`.
+fn identity(args: &IdentityArgs, current: Option<&IdentityRecord>) -> Result<IdentityRecord, CliError> {
+    let required = |field: &str, given: &Option<String>, make: &dyn Fn(&str) -> _, held: Option<PersonName>| match (
+        given, held,
+    ) {
+        (Some(text), _) => value(field, make(text)),
+        (None, Some(held)) => Ok(held),
+        (None, None) => Err(CliError::field(field, "required")),
+    };
+    let given_name =
+        required("--given-name", &args.given_name, &PersonName::new, current.map(|c| c.given_name().clone()))?;
+    let family_name =
+        required("--family-name", &args.family_name, &PersonName::new, current.map(|c| c.family_name().clone()))?;
+    let amka = match (&args.amka, current) {
+        (Some(text), _) => value("--amka", Amka::new(text))?,
+        (None, Some(held)) => held.amka().clone(),
+        (None, None) => return Err(CliError::field("--amka", "required")),
+    };
+    let phones = if args.phone.is_empty() {
+        current.map(|c| c.phones().to_vec()).unwrap_or_default()
+    } else {
+        args.phone.iter().map(|p| value("--phone", Phone::new(p))).collect::<Result<_, _>>()?
+    };
+    let emails = if args.email.is_empty() {
+        current.map(|c| c.emails().to_vec()).unwrap_or_default()
+    } else {
+        args.email.iter().map(|e| value("--email", Email::new(e))).collect::<Result<_, _>>()?
+    };
+    let address = match &args.address {
+        Some(text) => Some(value("--address", PostalAddress::new(text))?),
+        None => current.and_then(|c| c.address().cloned()),
+    };
+    value("identity", IdentityRecord::new(given_name, family_name, amka, phones, emails, address))
+}
+
+/// The attributes from the arguments, each missing one taken from `current` (or recorded as
+/// declined to answer for a new registration).
+fn attributes(args: &AttributeArgs, current: Option<&Attributes>) -> Result<Attributes, CliError> {
+    let municipality = match (&args.municipality, current) {
+        (Some(text), _) => value("--municipality", MunicipalityName::new(text))?,
+        (None, Some(held)) => held.municipality_of_residence.clone(),
+        (None, None) => return Err(CliError::field("--municipality", "required (the municipality of residence)")),
+    };
+    let held_groups = current.map(|c| c.vulnerable_groups);
+    let flag = |given: Option<FlagArg>, held: Option<parapompi::core::vocab::Flag>| {
+        given.map(Into::into).or(held).unwrap_or(parapompi::core::vocab::Flag::DeclinedToAnswer)
+    };
+    Ok(Attributes {
+        gender: args.gender.map(Into::into).or(current.map(|c| c.gender)).unwrap_or(Answer::DeclinedToAnswer),
+        year_of_birth: match &args.year_of_birth {
+            Some(text) => parse::year_of_birth("--year-of-birth", text)?,
+            None => current.map_or(Answer::DeclinedToAnswer, |c| c.year_of_birth),
+        },
+        municipality_of_residence: municipality,
+        vulnerable_groups: VulnerableGroups {
+            roma_or_minority: flag(args.roma, held_groups.map(|g| g.roma_or_minority)),
+            migrant: flag(args.migrant, held_groups.map(|g| g.migrant)),
+            disability: flag(args.disability, held_groups.map(|g| g.disability)),
+            homeless: flag(args.homeless, held_groups.map(|g| g.homeless)),
+        },
+        labour_status: args
+            .labour_status
+            .map(Into::into)
+            .or(current.map(|c| c.labour_status))
+            .unwrap_or(Answer::DeclinedToAnswer),
+        education: args.education.map(Into::into).or(current.map(|c| c.education)).unwrap_or(Answer::DeclinedToAnswer),
+    })
+}
+
+/// `beneficiary ...`.
+pub fn beneficiary(ctx: &mut Ctx<'_>, command: BeneficiaryCli) -> Result<(), CliError> {
+    let (id, action, name) = match command {
+        BeneficiaryCli::Register(args) => {
+            let id = BeneficiaryId::new(id_or_new("--beneficiary-id", "beneficiary", args.beneficiary_id.as_ref())?);
+            let identity = identity(&args.identity, None)?;
+            let attributes = attributes(&args.attributes, None)?;
+            let centre_id = match &args.centre {
+                Some(text) => centre_id("--centre", text)?,
+                None => ctx.actor_centre()?,
+            };
+            let action = BeneficiaryAction::Register { identity, salt: new_salt()?, attributes, centre_id };
+            (id, action, "beneficiary register")
+        }
+        BeneficiaryCli::Update(args) => {
+            let id = beneficiary_id("BENEFICIARY", &args.beneficiary)?;
+            let current = beneficiary_state(ctx, "BENEFICIARY", id)?;
+            match (has_identity_fields(&args.identity), has_attribute_fields(&args.attributes)) {
+                (true, true) => {
+                    return Err(CliError::Usage(
+                        "beneficiary update: give identity fields or attributes, not both in one command".to_owned(),
+                    ))
+                }
+                (false, false) => {
+                    return Err(CliError::Usage("beneficiary update: give at least one field to change".to_owned()))
+                }
+                (true, false) => {
+                    let held: Option<VaultEntry> = ctx.engine.identity(id)?;
+                    let identity = identity(&args.identity, held.as_ref().map(|e| &e.identity))?;
+                    (id, BeneficiaryAction::CorrectIdentity { identity, salt: new_salt()? }, "beneficiary update")
+                }
+                (false, true) => {
+                    let attributes = attributes(&args.attributes, Some(&current.attributes))?;
+                    (id, BeneficiaryAction::UpdateAttributes { attributes }, "beneficiary update")
+                }
+            }
+        }
+        BeneficiaryCli::LegalBasis(args) => {
+            let id = beneficiary_id("BENEFICIARY", &args.beneficiary)?;
+            (id, BeneficiaryAction::RecordLegalBasis { basis: args.basis.into() }, "beneficiary legal-basis")
+        }
+        BeneficiaryCli::Consent(args) => {
+            let id = beneficiary_id("BENEFICIARY", &args.beneficiary)?;
+            let action = BeneficiaryAction::GrantConsent {
+                agency_id: agency_id("--agency", &args.agency)?,
+                purpose: args.purpose.into(),
+                granted_on: ctx.date_or_today("--on", args.on.as_ref())?,
+            };
+            (id, action, "beneficiary consent")
+        }
+        BeneficiaryCli::WithdrawConsent(args) => {
+            let id = beneficiary_id("BENEFICIARY", &args.beneficiary)?;
+            let action = BeneficiaryAction::WithdrawConsent {
+                agency_id: agency_id("--agency", &args.agency)?,
+                purpose: args.purpose.into(),
+                withdrawn_on: ctx.date_or_today("--on", args.on.as_ref())?,
+            };
+            (id, action, "beneficiary withdraw-consent")
+        }
+        BeneficiaryCli::Erase(args) => return erase(ctx, &args.beneficiary),
+    };
+    let executed = ctx.execute(&Command::Beneficiary(BeneficiaryCommand { beneficiary_id: id, action }))?;
+    ctx.written(name, &[executed], &[("beneficiary_id", id.to_string())], &format!("{name}: {id}"))
+}
+
+/// `beneficiary erase`: the Engine erases without a policy check, so the CLI checks that the
+/// actor is an active staff member of the beneficiary's centre. Erasure writes nothing to the
+/// log; it removes the vault entry.
+fn erase(ctx: &mut Ctx<'_>, text: &str) -> Result<(), CliError> {
+    let id = beneficiary_id("BENEFICIARY", text)?;
+    let Acting::Staff(actor) = ctx.acting()? else { unreachable!("acting() gives a staff member") };
+    let beneficiary = beneficiary_state(ctx, "BENEFICIARY", id)?;
+    let stream = StreamId::new(actor.stream_id())?;
+    let State::Staff(Some(staff)) = ctx.engine.stream_state(StreamKind::Staff, &stream)?.0 else {
+        return Err(CliError::field("--as", format!("no staff member {}", actor.stream_id())));
+    };
+    if !staff.active {
+        return Err(CliError::Rejected {
+            rule: "ActorDeactivated",
+            message: format!("staff member {actor} is deactivated"),
+        });
+    }
+    if staff.centre_id != beneficiary.centre_id {
+        return Err(CliError::Rejected {
+            rule: "OutsideCentre",
+            message: format!(
+                "staff member {actor} of centre {} cannot erase a beneficiary of centre {}",
+                staff.centre_id, beneficiary.centre_id
+            ),
+        });
+    }
+    if !ctx.engine.erase_identity(id)? {
+        return Err(CliError::Rejected {
+            rule: "NothingToErase",
+            message: format!("the vault holds no identity for beneficiary {id} (already erased)"),
+        });
+    }
+    ctx.out.json_line(&json!({"command": "beneficiary erase", "beneficiary_id": id.to_string(), "erased": true}))?;
+    ctx.out.line(format!("erased the identity of beneficiary {id}; the log and the indicators stay as they are"))
+}
+
+/// `intake`: opens a case and prints its id.
+pub fn intake(ctx: &mut Ctx<'_>, args: IntakeArgs) -> Result<(), CliError> {
+    let case_id = CaseId::new(id_or_new("--case-id", "case", args.case_id.as_ref())?);
+    let beneficiary_id = beneficiary_id("--beneficiary", &args.beneficiary)?;
+    let channel = match (args.channel, &args.referred_by) {
+        (crate::vocab::ChannelArg::ReferredIn, Some(agency)) => {
+            IntakeChannel::ReferredIn { agency_id: agency_id("--referred-by", agency)? }
+        }
+        (crate::vocab::ChannelArg::ReferredIn, None) => {
+            return Err(CliError::field("--referred-by", "required with --channel referred_in"))
+        }
+        (_, Some(_)) => return Err(CliError::field("--referred-by", "only with --channel referred_in")),
+        (crate::vocab::ChannelArg::WalkIn, None) => IntakeChannel::WalkIn,
+        (crate::vocab::ChannelArg::Phone, None) => IntakeChannel::Phone,
+        (crate::vocab::ChannelArg::Email, None) => IntakeChannel::Email,
+        (crate::vocab::ChannelArg::Outreach, None) => IntakeChannel::Outreach,
+    };
+    let request = value("--request", Narrative::new(&args.request))?;
+    let antenna_id =
+        args.antenna.as_ref().map(|a| parse::uuid_of("--antenna", "antenna", a).map(AntennaId::new)).transpose()?;
+    let intake_date = ctx.date_or_today("--date", args.date.as_ref())?;
+    let centre_id = match &args.centre {
+        Some(text) => centre_id("--centre", text)?,
+        None => ctx.actor_centre()?,
+    };
+    let action = CaseAction::Open { beneficiary_id, centre_id, antenna_id, intake_date, channel, request };
+    let executed = ctx.execute(&Command::Case(CaseCommand { case_id, action }))?;
+    ctx.written("intake", &[executed], &[("case_id", case_id.to_string())], &format!("opened case {case_id}"))
+}
+
+/// Parses `DOMAIN` or `DOMAIN:PRIORITY`.
+fn need(text: &str) -> Result<Need, CliError> {
+    use clap::ValueEnum;
+    let (domain, priority) = text.split_once(':').unwrap_or((text, "medium"));
+    let domain = NeedArg::from_str(domain.trim(), false).map_err(|_| {
+        CliError::field("--need", format!("{domain:?} is not a need domain ({})", names::<NeedArg>()))
+    })?;
+    let priority = NeedPriorityArg::from_str(priority.trim(), false).map_err(|_| {
+        CliError::field("--need", format!("{priority:?} is not a priority ({})", names::<NeedPriorityArg>()))
+    })?;
+    Ok(Need { domain: domain.into(), priority: NeedPriority::from(priority) })
+}
+
+fn names<T: clap::ValueEnum>() -> String {
+    T::value_variants()
+        .iter()
+        .filter_map(|v| v.to_possible_value().map(|p| p.get_name().to_owned()))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+fn narrative(field: &str, text: Option<&String>) -> Result<Option<Narrative>, CliError> {
+    text.map(|t| value(field, Narrative::new(t))).transpose()
+}
+
+fn reason(field: &str, text: Option<&String>) -> Result<Option<Reason>, CliError> {
+    text.map(|t| value(field, Reason::new(t))).transpose()
+}
+
+/// Runs a case command and prints its result.
+pub fn run_case(ctx: &mut Ctx<'_>, name: &str, case_id: CaseId, action: CaseAction, human: &str) -> Result<(), CliError> {
+    let executed = ctx.execute(&Command::Case(CaseCommand { case_id, action }))?;
+    ctx.written(name, &[executed], &[("case_id", case_id.to_string())], human)
+}
+
+/// `assess`.
+pub fn assess(ctx: &mut Ctx<'_>, args: crate::args::AssessArgs) -> Result<(), CliError> {
+    let case_id = case_id("CASE", &args.case)?;
+    let needs = args.need.iter().map(|n| need(n)).collect::<Result<Vec<_>, _>>()?;
+    let action = CaseAction::Assess {
+        needs,
+        assessed_on: ctx.date_or_today("--on", args.on.as_ref())?,
+        summary: narrative("--summary", args.summary.as_ref())?,
+    };
+    run_case(ctx, "assess", case_id, action, "assessment recorded")
+}
+
+/// `service`.
+pub fn service(ctx: &mut Ctx<'_>, args: crate::args::ServiceArgs) -> Result<(), CliError> {
+    let case_id = case_id("CASE", &args.case)?;
+    let action = CaseAction::RecordService {
+        kind: args.kind.into(),
+        provided_on: ctx.date_or_today("--on", args.on.as_ref())?,
+        note: narrative("--note", args.note.as_ref())?,
+    };
+    run_case(ctx, "service", case_id, action, "service recorded")
+}
+
+/// `note`.
+pub fn note(ctx: &mut Ctx<'_>, args: crate::args::NoteArgs) -> Result<(), CliError> {
+    let case_id = case_id("CASE", &args.case)?;
+    let action = CaseAction::AddNote { text: value("--text", Narrative::new(&args.text))? };
+    run_case(ctx, "note", case_id, action, "note added")
+}
+
+/// `case ...`.
+pub fn case(ctx: &mut Ctx<'_>, command: CaseCli) -> Result<(), CliError> {
+    match command {
+        CaseCli::Assign(args) => {
+            let case_id = case_id("CASE", &args.case)?;
+            let staff_id = staff_id("--staff", &args.staff)?;
+            let action = match &args.reason {
+                Some(text) => CaseAction::Reassign { staff_id, reason: value("--reason", Reason::new(text))? },
+                None => CaseAction::Assign { staff_id },
+            };
+            run_case(ctx, "case assign", case_id, action, &format!("assigned to {staff_id}"))
+        }
+        CaseCli::Close(args) => {
+            let case_id = case_id("CASE", &args.case)?;
+            let action = CaseAction::Close { reason: args.reason.into(), detail: reason("--detail", args.detail.as_ref())? };
+            run_case(ctx, "case close", case_id, action, "case closed")
+        }
+        CaseCli::Reopen(args) => {
+            let case_id = case_id("CASE", &args.case)?;
+            let action = CaseAction::Reopen { reason: reason("--reason", args.reason.as_ref())? };
+            run_case(ctx, "case reopen", case_id, action, "case reopened")
+        }
+        CaseCli::Show(args) => show(ctx, &args.case),
+    }
+}
+
+/// `case show`: the case's current state and its history.
+fn show(ctx: &mut Ctx<'_>, text: &str) -> Result<(), CliError> {
+    let case_id = case_id("CASE", text)?;
+    let file = ctx.engine.case_file(case_id)?;
+    let Some(case) = &file.case else {
+        return Err(CliError::field("CASE", format!("no case {}", case_id.stream_id())));
+    };
+    let referrals: Vec<serde_json::Value> = case
+        .referrals
+        .values()
+        .map(|r| {
+            json!({
+                "referral_id": r.referral_id.to_string(),
+                "agency_id": r.agency_id.to_string(),
+                "agency_kind": r.agency_kind.as_str(),
+                "need": r.need.as_str(),
+                "status": r.status.as_str(),
+                "priority": r.priority.as_str(),
+                "due_on": r.due_on.to_string(),
+                "rerouted_from": r.rerouted_from.map(|id| id.to_string()),
+                "rerouted_to": r.rerouted_to.map(|id| id.to_string()),
+            })
+        })
+        .collect();
+    let history: Vec<serde_json::Value> = file
+        .entries
+        .iter()
+        .map(|e| {
+            json!({
+                "position": e.position,
+                "stream_version": e.stream_version,
+                "occurred_at": parse::format_instant(e.occurred_at),
+                "recorded_at": parse::format_instant(e.recorded_at),
+                "actor": e.actor,
+                "event_type": e.event_type,
+                "description": e.description,
+                "hash": e.hash,
+            })
+        })
+        .collect();
+    let needs: Vec<serde_json::Value> =
+        case.needs.iter().map(|n| json!({"domain": n.domain.as_str(), "priority": n.priority.as_str()})).collect();
+    ctx.out.json_line(&json!({
+        "case_id": case_id.to_string(),
+        "beneficiary_id": case.beneficiary_id.to_string(),
+        "centre_id": case.centre_id.to_string(),
+        "antenna_id": case.antenna_id.map(|a| a.to_string()),
+        "channel": case.channel.as_str(),
+        "opened_on": case.opened_on.to_string(),
+        "open": case.open,
+        "assignee": case.assignee.map(|s| s.to_string()),
+        "close_reason": case.close_reason.map(|r| r.as_str()),
+        "needs": needs,
+        "referrals": referrals,
+        "history": history,
+    }))?;
+    ctx.out.line(format!("case         {case_id}"))?;
+    ctx.out.line(format!("beneficiary  {}", case.beneficiary_id))?;
+    ctx.out.line(format!("centre       {}", case.centre_id))?;
+    ctx.out.line(format!("opened on    {} ({})", case.opened_on, case.channel.as_str()))?;
+    let status = if case.open { "open".to_owned() } else { format!("closed ({:?})", case.close_reason) };
+    ctx.out.line(format!("status       {status}"))?;
+    ctx.out.line(format!("assignee     {}", case.assignee.map_or("-".to_owned(), |s| s.to_string())))?;
+    let need_text: Vec<String> = case.needs.iter().map(|n| format!("{}:{}", n.domain, n.priority)).collect();
+    ctx.out.line(format!("needs        {}", if need_text.is_empty() { "-".to_owned() } else { need_text.join(", ") }))?;
+    if !case.referrals.is_empty() {
+        ctx.out.line("\nreferrals")?;
+        let mut table = Table::new(&["REFERRAL", "STATUS", "NEED", "DUE", "AGENCY"]);
+        for r in case.referrals.values() {
+            table.row(vec![
+                r.referral_id.to_string(),
+                r.status.to_string(),
+                r.need.to_string(),
+                r.due_on.to_string(),
+                r.agency_id.to_string(),
+            ]);
+        }
+        ctx.out.table(&table)?;
+    }
+    ctx.out.line("\nhistory")?;
+    let mut table = Table::new(&["POS", "OCCURRED", "ACTOR", "EVENT", "DESCRIPTION"]);
+    for e in &file.entries {
+        table.row(vec![
+            e.position.to_string(),
+            parse::format_instant(e.occurred_at),
+            e.actor.clone(),
+            e.event_type.to_owned(),
+            e.description.clone(),
+        ]);
+    }
+    ctx.out.table(&table)
+}

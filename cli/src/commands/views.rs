@@ -1,0 +1,212 @@
+//! Views: caseload, referral board, audit trails and the indicators report.
+
+use parapompi::core::values::{AntennaId, BeneficiaryId, CaseId, ReferralId, StaffId};
+use parapompi::projections::{AuditSubject, AuditTrail, BoardQuery, CaseloadQuery, IndicatorQuery, IndicatorReport, Projections};
+use parapompi::AsOf;
+use serde_json::{json, Value};
+
+use crate::args::{AuditArgs, BoardArgs, CaseloadArgs, IndicatorsArgs};
+use crate::commands::directory::{agency_id, centre_id, staff_id};
+use crate::error::CliError;
+use crate::output::{Out, Table};
+use crate::parse;
+use crate::session::Ctx;
+use crate::vocab::ReportFormat;
+
+/// `caseload`: one JSON line per open case.
+pub fn caseload(ctx: &mut Ctx<'_>, args: CaseloadArgs) -> Result<(), CliError> {
+    let query = CaseloadQuery {
+        staff: args.staff.as_ref().map(|s| staff_id("--staff", s)).transpose()?,
+        centre: args.centre.as_ref().map(|c| centre_id("--centre", c)).transpose()?,
+        antenna: args
+            .antenna
+            .as_ref()
+            .map(|a| parse::uuid_of("--antenna", "antenna", a).map(AntennaId::new))
+            .transpose()?,
+    };
+    let caseload = ctx.engine.caseload(&query)?;
+    let mut table = Table::new(&["CASE", "OPENED", "ASSIGNEE", "REFERRALS", "NEXT DUE", "BENEFICIARY"]);
+    for entry in &caseload.cases {
+        ctx.out.json_line(&serde_json::to_value(entry).unwrap_or(Value::Null))?;
+        table.row(vec![
+            entry.case_id.to_string(),
+            entry.opened_on.to_string(),
+            entry.assignee.map_or("-".to_owned(), |s| s.to_string()),
+            entry.open_referrals.len().to_string(),
+            entry.next_due_on.map_or("-".to_owned(), |d| d.to_string()),
+            entry.beneficiary_id.to_string(),
+        ]);
+    }
+    ctx.out.table(&table)?;
+    ctx.out.line(format!("{} open cases, {} open referrals", caseload.cases.len(), caseload.n_open_referrals))
+}
+
+/// `board`: one JSON line per referral.
+pub fn board(ctx: &mut Ctx<'_>, args: BoardArgs) -> Result<(), CliError> {
+    let on = ctx.date_or_today("--on", args.on.as_ref())?;
+    let query = BoardQuery {
+        status: args.status.map(Into::into),
+        agency: args.agency.as_ref().map(|a| agency_id("--agency", a)).transpose()?,
+        overdue_as_of: args.overdue.then_some(on),
+        centre: args.centre.as_ref().map(|c| centre_id("--centre", c)).transpose()?,
+    };
+    let board = ctx.engine.board(&query)?;
+    let mut table = Table::new(&["REFERRAL", "STATUS", "NEED", "DUE", "OVERDUE", "AGENCY"]);
+    for entry in &board.referrals {
+        ctx.out.json_line(&serde_json::to_value(entry).unwrap_or(Value::Null))?;
+        table.row(vec![
+            entry.referral_id.to_string(),
+            entry.status.to_string(),
+            entry.need.to_string(),
+            entry.due_on.to_string(),
+            entry.days_overdue.map_or("-".to_owned(), |d| format!("{d} days")),
+            entry.agency_name.clone().unwrap_or_else(|| entry.agency_id.to_string()),
+        ]);
+    }
+    ctx.out.table(&table)?;
+    let counts: Vec<String> = board.by_status.iter().map(|(s, n)| format!("{s} {n}")).collect();
+    ctx.out.line(format!("{} referrals: {}", board.referrals.len(), counts.join(", ")))
+}
+
+/// The subjects an id may name: one when the id carries its prefix, else all four.
+pub fn audit_candidates(text: &str) -> Result<Vec<AuditSubject>, CliError> {
+    let trimmed = text.trim();
+    let bad = || CliError::field("ID", format!("{text:?} is not an id (a UUID, or case-, beneficiary-, referral- or staff-<UUID>)"));
+    let uuid_of = |rest: &str| uuid::Uuid::parse_str(rest).map_err(|_| bad());
+    if let Some(rest) = trimmed.strip_prefix("case-") {
+        return Ok(vec![AuditSubject::Case(CaseId::new(uuid_of(rest)?))]);
+    }
+    if let Some(rest) = trimmed.strip_prefix("beneficiary-") {
+        return Ok(vec![AuditSubject::Beneficiary(BeneficiaryId::new(uuid_of(rest)?))]);
+    }
+    if let Some(rest) = trimmed.strip_prefix("referral-") {
+        return Ok(vec![AuditSubject::Referral(ReferralId::new(uuid_of(rest)?))]);
+    }
+    if let Some(rest) = trimmed.strip_prefix("staff-") {
+        return Ok(vec![AuditSubject::Staff(StaffId::new(uuid_of(rest)?))]);
+    }
+    let uuid = uuid_of(trimmed)?;
+    Ok(vec![
+        AuditSubject::Case(CaseId::new(uuid)),
+        AuditSubject::Beneficiary(BeneficiaryId::new(uuid)),
+        AuditSubject::Referral(ReferralId::new(uuid)),
+        AuditSubject::Staff(StaffId::new(uuid)),
+    ])
+}
+
+/// The first candidate the read models hold events about.
+pub fn resolve_subject(projections: &Projections, args: &AuditArgs) -> Result<AuditSubject, CliError> {
+    audit_candidates(&args.id)?
+        .into_iter()
+        .find(|subject| !projections.audit_positions(subject).is_empty())
+        .ok_or_else(|| CliError::field("ID", format!("no case, beneficiary, referral or staff member {}", args.id)))
+}
+
+/// `audit ID`.
+pub fn audit(ctx: &mut Ctx<'_>, args: AuditArgs) -> Result<(), CliError> {
+    let subject = ctx.engine.with_projections(|p| resolve_subject(p, &args))??;
+    let trail = ctx.engine.audit(&subject)?;
+    print_audit(ctx.out, &trail)
+}
+
+/// The subject's kind and id, as `audit` prints them.
+fn subject_text(subject: &AuditSubject) -> (&'static str, String) {
+    match subject {
+        AuditSubject::Case(id) => ("case", id.to_string()),
+        AuditSubject::Beneficiary(id) => ("beneficiary", id.to_string()),
+        AuditSubject::Referral(id) => ("referral", id.to_string()),
+        AuditSubject::Staff(id) => ("staff", id.to_string()),
+    }
+}
+
+/// Prints an audit trail: one JSON line per event, or a table.
+pub fn print_audit(out: &mut Out, trail: &AuditTrail) -> Result<(), CliError> {
+    let (kind, id) = subject_text(&trail.subject);
+    out.line(format!("audit trail of {kind} {id}: {} events", trail.entries.len()))?;
+    let mut table = Table::new(&["POS", "RECORDED", "ACTOR", "EVENT", "DESCRIPTION"]);
+    for entry in &trail.entries {
+        out.json_line(&json!({
+            "subject_kind": kind,
+            "subject_id": id,
+            "position": entry.position,
+            "stream_id": entry.stream_id,
+            "hash": entry.hash,
+            "actor": entry.actor,
+            "occurred_at": parse::format_instant(entry.occurred_at),
+            "recorded_at": parse::format_instant(entry.recorded_at),
+            "event_type": entry.event_type,
+            "description": entry.description,
+        }))?;
+        table.row(vec![
+            entry.position.to_string(),
+            parse::format_instant(entry.recorded_at),
+            entry.actor.clone(),
+            entry.event_type.to_owned(),
+            entry.description.clone(),
+        ]);
+    }
+    out.table(&table)
+}
+
+/// The query, point of the log and format of `report indicators`.
+pub fn indicator_request(args: &IndicatorsArgs, json: bool) -> Result<(IndicatorQuery, Option<AsOf>, ReportFormat), CliError> {
+    let from = parse::date("--from", &args.from)?;
+    let to = parse::date("--to", &args.to)?;
+    if to < from {
+        return Err(CliError::field("--to", format!("{to} is before --from {from}")));
+    }
+    let centre = args.centre.as_ref().map(|c| centre_id("--centre", c)).transpose()?;
+    let as_of = match (&args.as_of, args.as_of_position) {
+        (Some(text), _) => {
+            let at = parse::instant("--as-of", text)?;
+            Some(AsOf::RecordedAt(parapompi::store::Timestamp::from_unix_ms(at.unix_ms())))
+        }
+        (None, Some(position)) => Some(AsOf::Position(position)),
+        (None, None) => None,
+    };
+    let format = args.format.unwrap_or(if json { ReportFormat::Json } else { ReportFormat::Table });
+    Ok((IndicatorQuery { centre, from, to }, as_of, format))
+}
+
+/// `report indicators`.
+pub fn indicators(ctx: &mut Ctx<'_>, args: IndicatorsArgs) -> Result<(), CliError> {
+    let (query, as_of, format) = indicator_request(&args, ctx.out.json)?;
+    let report = match as_of {
+        Some(as_of) => ctx.engine.indicators_as_of(&query, as_of)?,
+        None => ctx.engine.indicators(&query)?,
+    };
+    print_report(ctx.out, &report, format)
+}
+
+/// Prints a report: JSON and CSV are the library's bytes exactly; the table flattens the JSON.
+pub fn print_report(out: &mut Out, report: &IndicatorReport, format: ReportFormat) -> Result<(), CliError> {
+    match format {
+        ReportFormat::Json => out.raw(&report.to_json()),
+        ReportFormat::Csv => out.raw(&report.to_csv()),
+        ReportFormat::Table => {
+            let value = serde_json::to_value(report).unwrap_or(Value::Null);
+            let mut table = Table::new(&["INDICATOR", "VALUE"]);
+            flatten("", &value, &mut table);
+            out.raw(&table.render())
+        }
+    }
+}
+
+fn flatten(path: &str, value: &Value, table: &mut Table) {
+    let join = |key: &str| if path.is_empty() { key.to_owned() } else { format!("{path}.{key}") };
+    match value {
+        Value::Object(map) => {
+            for (key, inner) in map {
+                flatten(&join(key), inner, table);
+            }
+        }
+        Value::Array(items) => {
+            for (index, inner) in items.iter().enumerate() {
+                flatten(&join(&index.to_string()), inner, table);
+            }
+        }
+        Value::Null => table.row(vec![path.to_owned(), "-".to_owned()]),
+        Value::String(text) => table.row(vec![path.to_owned(), text.clone()]),
+        other => table.row(vec![path.to_owned(), other.to_string()]),
+    }
+}

@@ -1,0 +1,131 @@
+//! The binary's one error type and the exit codes it maps to.
+//!
+//! Exit codes are part of the contract scripts rely on (docs/CLI.md): 0 success, 1 a domain
+//! rule refused the command, 2 a usage or environment error. A broken pipe on standard
+//! output ends the program quietly with 0, as `head` expects of the programs it reads.
+
+use std::process::ExitCode;
+
+use parapompi::core::{Rejection, ValidationError};
+use parapompi::store::StoreError;
+use parapompi::EngineError;
+
+/// Exit code for a command a domain rule refused.
+pub const EXIT_REJECTED: u8 = 1;
+/// Exit code for a usage or environment error.
+pub const EXIT_USAGE: u8 = 2;
+
+/// Everything that ends a command early.
+#[derive(Debug)]
+pub enum CliError {
+    /// A bad argument or input: the text names the field and the problem.
+    Usage(String),
+    /// A domain rule refused the command; nothing was written.
+    Rejected {
+        /// The rule's name (one of `Rejection::ALL_NAMES`, or a rule of the CLI's own).
+        rule: &'static str,
+        /// What the rule says about this command.
+        message: String,
+    },
+    /// The environment failed: the store is locked or corrupt, a file cannot be written.
+    Environment(String),
+    /// Standard output was closed by its reader.
+    BrokenPipe,
+    /// The work was done and reported already, but some of it failed (`apply`): exit with
+    /// this code and print nothing more.
+    Reported(u8),
+}
+
+impl CliError {
+    /// A usage error about one named field.
+    pub fn field(name: &str, problem: impl std::fmt::Display) -> CliError {
+        CliError::Usage(format!("{name}: {problem}"))
+    }
+
+    /// The process exit code.
+    pub fn exit_code(&self) -> u8 {
+        match self {
+            CliError::Rejected { .. } => EXIT_REJECTED,
+            CliError::Usage(_) | CliError::Environment(_) => EXIT_USAGE,
+            CliError::BrokenPipe => 0,
+            CliError::Reported(code) => *code,
+        }
+    }
+
+    /// The one line to print on standard error, if any.
+    pub fn message(&self) -> Option<String> {
+        match self {
+            CliError::Usage(text) | CliError::Environment(text) => Some(text.clone()),
+            CliError::Rejected { rule, message } => Some(format!("rejected by rule {rule}: {message}")),
+            CliError::BrokenPipe | CliError::Reported(_) => None,
+        }
+    }
+
+    /// The rule's name, for a rejection.
+    pub fn rule(&self) -> Option<&'static str> {
+        match self {
+            CliError::Rejected { rule, .. } => Some(rule),
+            _ => None,
+        }
+    }
+
+    /// Prints the message (one line on standard error) and gives the exit code.
+    pub fn report(&self) -> ExitCode {
+        if let Some(text) = self.message() {
+            eprintln!("parapompi: {}", one_line(&text));
+        }
+        ExitCode::from(self.exit_code())
+    }
+}
+
+/// Folds a message onto one line, so that every error is exactly one line of standard error.
+pub fn one_line(text: &str) -> String {
+    text.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+impl From<EngineError> for CliError {
+    fn from(error: EngineError) -> CliError {
+        match error {
+            EngineError::Rejected(rejection) => CliError::from(rejection),
+            EngineError::Invalid(invalid) => CliError::Usage(format!("invalid value: {invalid}")),
+            EngineError::NotFound(text) => CliError::Usage(text),
+            EngineError::Store(store) => CliError::from(store),
+            other => CliError::Environment(other.to_string()),
+        }
+    }
+}
+
+impl From<Rejection> for CliError {
+    fn from(rejection: Rejection) -> CliError {
+        match rejection {
+            // These two rules mean that an id given on the command line names nothing: a
+            // usage error (exit 2), still reported with the rule's name.
+            Rejection::MissingFact { .. } | Rejection::NotFound { .. } => {
+                CliError::Usage(format!("unknown id (rule {}): {rejection}", rejection.name()))
+            }
+            _ => CliError::Rejected { rule: rejection.name(), message: rejection.to_string() },
+        }
+    }
+}
+
+impl From<StoreError> for CliError {
+    fn from(error: StoreError) -> CliError {
+        match error {
+            StoreError::InUse { path } => CliError::Environment(format!(
+                "the data directory {} is in use by another process; try again when it has finished",
+                path.display()
+            )),
+            StoreError::Corruption { at, problem } => CliError::Environment(format!(
+                "the store is corrupt at position {at}: {problem}; run `parapompi verify` and restore from an export"
+            )),
+            StoreError::Invalid(invalid) => CliError::Usage(invalid.to_string()),
+            StoreError::Import { line, problem } => CliError::Usage(format!("import line {line}: {problem}")),
+            other => CliError::Environment(other.to_string()),
+        }
+    }
+}
+
+/// Turns a validation error of a named field into a usage error.
+pub fn check<T>(name: &str, result: Result<T, ValidationError>) -> Result<T, CliError> {
+    result.map_err(|error| CliError::field(name, error))
+}

@@ -1,0 +1,165 @@
+//! What every command shares: the data directory, the open Engine, the acting staff member,
+//! the command's time and id, and how a write's result is printed.
+
+use std::path::{Path, PathBuf};
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use parapompi::core::values::{CentreId, StaffId, Timestamp};
+use parapompi::core::{Command, State, StreamKind};
+use parapompi::projections::athens_date;
+use parapompi::store::StreamId;
+use parapompi::{Acting, CommandMeta, Engine, EngineConfig, Executed};
+use serde_json::{json, Map, Value};
+use uuid::Uuid;
+
+use crate::args::Global;
+use crate::error::CliError;
+use crate::output::Out;
+use crate::parse;
+
+/// The data directory: `--data-dir`, else `PARAPOMPI_DATA` (clap reads both), else
+/// `./parapompi-data`.
+pub fn data_dir(global: &Global) -> PathBuf {
+    global.data_dir.clone().unwrap_or_else(|| PathBuf::from("parapompi-data"))
+}
+
+/// True when the directory holds a store (sled's directory is made on first open).
+pub fn store_exists(dir: &Path) -> bool {
+    dir.join("sled").is_dir()
+}
+
+/// Opens the Engine on an existing store; a missing store is a usage error, so that a typo
+/// in `--data-dir` never creates an empty directory.
+pub fn open_existing(dir: &Path) -> Result<Engine, CliError> {
+    if !store_exists(dir) {
+        return Err(CliError::Usage(format!(
+            "--data-dir: there is no store in {}; run `parapompi init` (or `parapompi demo`) first",
+            dir.display()
+        )));
+    }
+    Ok(Engine::open(dir, EngineConfig::default())?)
+}
+
+/// One command's view of the world: the Engine, the global options, and the output.
+pub struct Ctx<'a> {
+    /// The open Engine.
+    pub engine: &'a Engine,
+    /// The global options of this command (for `apply`, of this line).
+    pub global: &'a Global,
+    /// Where results go.
+    pub out: &'a mut Out,
+}
+
+impl Ctx<'_> {
+    /// The acting staff member; writes need one.
+    pub fn acting(&self) -> Result<Acting, CliError> {
+        let Some(text) = &self.global.actor else {
+            return Err(CliError::Usage(
+                "--as: this command writes and needs the acting staff member (--as STAFF or PARAPOMPI_ACTOR)"
+                    .to_owned(),
+            ));
+        };
+        Ok(Acting::Staff(StaffId::new(parse::uuid_of("--as", "staff", text)?)))
+    }
+
+    /// The acting staff member's centre, for commands whose centre defaults to it.
+    pub fn actor_centre(&self) -> Result<CentreId, CliError> {
+        let Acting::Staff(staff_id) = self.acting()? else { unreachable!("acting() gives a staff member") };
+        let stream = StreamId::new(staff_id.stream_id())?;
+        match self.engine.stream_state(StreamKind::Staff, &stream)?.0 {
+            State::Staff(Some(staff)) => Ok(staff.centre_id),
+            _ => Err(CliError::field("--as", format!("no staff member {}", staff_id.stream_id()))),
+        }
+    }
+
+    /// When the act happened: `--at`, else now.
+    pub fn occurred_at(&self) -> Result<Timestamp, CliError> {
+        match &self.global.at {
+            Some(text) => parse::instant("--at", text),
+            None => {
+                let since_epoch = SystemTime::now().duration_since(UNIX_EPOCH).unwrap_or_default();
+                Ok(Timestamp::from_unix_ms(i64::try_from(since_epoch.as_millis()).unwrap_or(i64::MAX)))
+            }
+        }
+    }
+
+    /// Today as the centre counts days (Athens), at the command's time.
+    pub fn today(&self) -> Result<parapompi::core::values::Date, CliError> {
+        Ok(athens_date(self.occurred_at()?))
+    }
+
+    /// A date argument, or today when it is absent.
+    pub fn date_or_today(&self, field: &str, text: Option<&String>) -> Result<parapompi::core::values::Date, CliError> {
+        match text {
+            Some(text) => parse::date(field, text),
+            None => self.today(),
+        }
+    }
+
+    /// The command's id: `--command-id`, else a new time-ordered UUID.
+    pub fn command_id(&self) -> Result<Uuid, CliError> {
+        match &self.global.command_id {
+            Some(text) => Uuid::parse_str(text.trim())
+                .map_err(|_| CliError::field("--command-id", format!("{text:?} is not a UUID"))),
+            None => Ok(Uuid::now_v7()),
+        }
+    }
+
+    /// The command's metadata.
+    pub fn meta(&self, acting: Acting, command_id: Uuid) -> Result<CommandMeta, CliError> {
+        let occurred_at = self.occurred_at()?;
+        Ok(CommandMeta { command_id, acting, occurred_at, business_date: athens_date(occurred_at) })
+    }
+
+    /// Executes one command as the acting staff member.
+    pub fn execute(&self, command: &Command) -> Result<Executed, CliError> {
+        let acting = self.acting()?;
+        let meta = self.meta(acting, self.command_id()?)?;
+        Ok(self.engine.execute(command, meta)?)
+    }
+
+    /// Prints what a write did: in JSON the object documented in docs/CLI.md, else `human`
+    /// and the positions written.
+    pub fn written(
+        &mut self,
+        command: &str,
+        executed: &[Executed],
+        ids: &[(&str, String)],
+        human: &str,
+    ) -> Result<(), CliError> {
+        let events: Vec<Value> = executed
+            .iter()
+            .flat_map(|e| &e.events)
+            .map(|r| {
+                json!({
+                    "position": r.position,
+                    "stream_id": r.stream_id,
+                    "stream_version": r.stream_version,
+                    "event_type": r.event.event_type(),
+                    "hash": r.hash,
+                })
+            })
+            .collect();
+        let deduplicated = !executed.is_empty() && executed.iter().all(|e| e.deduplicated);
+        let mut object = Map::new();
+        object.insert("command".to_owned(), json!(command));
+        object.insert("deduplicated".to_owned(), json!(deduplicated));
+        for (key, value) in ids {
+            object.insert((*key).to_owned(), json!(value));
+        }
+        object.insert("events".to_owned(), Value::Array(events.clone()));
+        self.out.json_line(&Value::Object(object))?;
+        let note = if deduplicated {
+            " (a repeat of an earlier command: nothing new written)".to_owned()
+        } else {
+            match (events.first(), events.last()) {
+                (Some(first), Some(last)) if events.len() > 1 => {
+                    format!(" (positions {}..{})", first["position"], last["position"])
+                }
+                (Some(first), _) => format!(" (position {})", first["position"]),
+                _ => " (nothing to change)".to_owned(),
+            }
+        };
+        self.out.line(format!("{human}{note}"))
+    }
+}
