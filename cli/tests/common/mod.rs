@@ -1,0 +1,163 @@
+//! Running the real `parapompi` binary on temporary data directories.
+#![allow(dead_code)]
+
+use std::cell::Cell;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use serde_json::Value;
+use tempfile::TempDir;
+
+/// The binary, with the environment variables it reads removed.
+pub fn parapompi() -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_parapompi"));
+    command.env_remove("PARAPOMPI_DATA").env_remove("PARAPOMPI_ACTOR");
+    command
+}
+
+/// A temporary directory holding one data directory, and the event count last verified.
+pub struct World {
+    tmp: TempDir,
+    n_events: Cell<u64>,
+}
+
+/// What a run printed.
+pub struct Run {
+    pub code: i32,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+impl From<Output> for Run {
+    fn from(output: Output) -> Run {
+        Run {
+            code: output.status.code().unwrap_or(-1),
+            stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+        }
+    }
+}
+
+impl World {
+    pub fn new() -> World {
+        World { tmp: TempDir::new().expect("a temporary directory"), n_events: Cell::new(0) }
+    }
+
+    /// The data directory.
+    pub fn data(&self) -> PathBuf {
+        self.tmp.path().join("data")
+    }
+
+    /// A path for other files.
+    pub fn file(&self, name: &str) -> PathBuf {
+        self.tmp.path().join(name)
+    }
+
+    /// Runs the binary on this data directory.
+    pub fn run(&self, args: &[&str]) -> Run {
+        parapompi().arg("--data-dir").arg(self.data()).args(args).output().expect("the binary runs").into()
+    }
+
+    /// Runs the binary with its working directory in the temporary directory.
+    pub fn run_in(&self, dir: &Path, args: &[&str]) -> Run {
+        parapompi().current_dir(dir).args(args).output().expect("the binary runs").into()
+    }
+
+    /// Runs a command that must succeed; gives its standard output.
+    pub fn ok(&self, args: &[&str]) -> String {
+        let run = self.run(args);
+        assert_eq!(run.code, 0, "{args:?} failed: {}{}", run.stderr, run.stdout);
+        run.stdout
+    }
+
+    /// Runs a command with --json that must succeed; gives its one JSON object.
+    pub fn json(&self, args: &[&str]) -> Value {
+        let mut with_json = args.to_vec();
+        with_json.push("--json");
+        let stdout = self.ok(&with_json);
+        serde_json::from_str(stdout.trim()).unwrap_or_else(|e| panic!("{args:?} printed no JSON object ({e}): {stdout}"))
+    }
+
+    /// Runs `verify --json`, asserts that it passes, and remembers the event count.
+    pub fn verified_events(&self) -> u64 {
+        let report = self.json(&["verify"]);
+        assert_eq!(report["ok"], true, "{report}");
+        let n_events = report["n_events"].as_u64().expect("n_events");
+        self.n_events.set(n_events);
+        n_events
+    }
+
+    /// Runs a command that must fail with `code`, printing exactly one line on standard error
+    /// that contains `needle`; then the store must verify with the event count unchanged.
+    pub fn fails(&self, code: i32, needle: &str, args: &[&str]) {
+        let before = self.n_events.get();
+        let run = self.run(args);
+        assert_eq!(run.code, code, "{args:?}: expected exit {code}, got {}: {}{}", run.code, run.stderr, run.stdout);
+        assert_eq!(run.stderr.lines().count(), 1, "{args:?}: expected one line on stderr, got {:?}", run.stderr);
+        assert!(run.stderr.contains(needle), "{args:?}: stderr {:?} does not contain {needle:?}", run.stderr);
+        assert_eq!(self.verified_events(), before, "{args:?} wrote events");
+    }
+
+    /// Writes a file in the temporary directory.
+    pub fn write(&self, name: &str, text: &str) -> PathBuf {
+        let path = self.file(name);
+        std::fs::write(&path, text).expect("a temporary file");
+        path
+    }
+}
+
+/// Fixed ids of the test world.
+pub const CENTRE: &str = "c0000000-0000-4000-8000-000000000001";
+pub const CENTRE2: &str = "c0000000-0000-4000-8000-000000000002";
+pub const ADMIN: &str = "a0000000-0000-4000-8000-000000000001";
+pub const ADMIN2: &str = "a0000000-0000-4000-8000-000000000002";
+pub const SUPERVISOR: &str = "a0000000-0000-4000-8000-000000000003";
+pub const WORKER: &str = "a0000000-0000-4000-8000-000000000004";
+pub const AGENCY: &str = "e0000000-0000-4000-8000-000000000001";
+pub const AGENCY_OFF: &str = "e0000000-0000-4000-8000-000000000002";
+pub const BENEFICIARY: &str = "b0000000-0000-4000-8000-000000000001";
+pub const CASE: &str = "d0000000-0000-4000-8000-000000000001";
+pub const REFERRAL: &str = "f0000000-0000-4000-8000-000000000001";
+/// A valid AMKA (the Luhn check digit of the first ten digits is right).
+pub const AMKA: &str = "01017012343";
+
+/// The test world, set up through `apply`: two centres, staff, two agencies (one
+/// deactivated), a beneficiary with an open, assigned case holding a draft referral.
+pub fn set_up(world: &World) {
+    let lines = [
+        format!(
+            r#"{{"command":"centre register","args":{{"name":"Κέντρο Κοινότητας Δήμου Αποκορώνου","host":"Αποκορώνου","supervising_service":"Κοινωνική Υπηρεσία Δήμου Αποκορώνου","admin_name":"Ειρήνη Μαρκάκη","centre_id":"{CENTRE}","admin_id":"{ADMIN}"}}}}"#
+        ),
+        format!(
+            r#"{{"command":"centre register","args":{{"name":"Κέντρο Κοινότητας Δήμου Φλώρινας","host":"Φλώρινας","supervising_service":"Κοινωνική Υπηρεσία Δήμου Φλώρινας","admin_name":"Νίκος Παπάς","centre_id":"{CENTRE2}","admin_id":"{ADMIN2}"}}}}"#
+        ),
+        format!(
+            r#"{{"command":"staff add","as":"{ADMIN}","args":{{"name":"Αργυρώ Βλαχάκη","role":["supervisor"],"staff_id":"{SUPERVISOR}"}}}}"#
+        ),
+        format!(
+            r#"{{"command":"staff add","as":"{ADMIN}","args":{{"name":"Στέλιος Παπαδάκης","role":["social_worker"],"staff_id":"{WORKER}"}}}}"#
+        ),
+        format!(
+            r#"{{"command":"agency add","as":"{ADMIN}","args":{{"name":"ΔΥΠΑ Χανίων","kind":"public_service","need":["employment","income_and_benefits"],"municipality":"Χανίων","agency_id":"{AGENCY}"}}}}"#
+        ),
+        format!(
+            r#"{{"command":"agency add","as":"{ADMIN}","args":{{"name":"Κοινωνικό Παντοπωλείο","kind":"municipal_service","need":["income_and_benefits"],"municipality":"Αποκορώνου","agency_id":"{AGENCY_OFF}"}}}}"#
+        ),
+        format!(r#"{{"command":"agency deactivate","as":"{ADMIN}","args":{{"agency":"{AGENCY_OFF}","reason":"Έκλεισε"}}}}"#),
+        format!(
+            r#"{{"command":"beneficiary register","as":"{WORKER}","args":{{"given_name":"Μαρία","family_name":"Παπαδάκη","amka":"{AMKA}","gender":"female","year_of_birth":"1970","municipality":"Σφακίων","roma":"no","labour_status":"unemployed","beneficiary_id":"{BENEFICIARY}"}}}}"#
+        ),
+        format!(
+            r#"{{"command":"intake","as":"{WORKER}","args":{{"beneficiary":"{BENEFICIARY}","channel":"walk_in","request":"Ψάχνω εργασία.","case_id":"{CASE}"}}}}"#
+        ),
+        format!(r#"{{"command":"case assign","as":"{WORKER}","args":{{"case":"{CASE}","staff":"{WORKER}"}}}}"#),
+        format!(
+            r#"{{"command":"refer","as":"{WORKER}","args":{{"case":"{CASE}","agency":"{AGENCY}","need":"employment","referral_id":"{REFERRAL}"}}}}"#
+        ),
+    ];
+    let path = world.write("world.jsonl", &(lines.join("\n") + "\n"));
+    world.ok(&["init"]);
+    let run = world.run(&["apply", path.to_str().expect("a UTF-8 path")]);
+    assert_eq!(run.code, 0, "setting up the world failed: {}{}", run.stderr, run.stdout);
+    world.verified_events();
+}
