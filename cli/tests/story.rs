@@ -127,6 +127,7 @@ fn from_centre_set_up_to_a_completed_referral_and_its_indicators() {
     // Erasure leaves the log and the report as they were.
     let erased = w.json(&["--as", &worker, "beneficiary", "erase", &person]);
     assert_eq!(erased["erased"], true);
+    w.verified_events();
     w.fails(1, "NothingToErase", &["--as", &worker, "beneficiary", "erase", &person]);
     assert_eq!(w.json(&["report", "indicators", "--from", "2024-01-01", "--to", "2024-12-31"]), report);
 

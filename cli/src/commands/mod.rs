@@ -49,11 +49,11 @@ pub fn run(cli: Cli) -> Result<(), CliError> {
                     command => dispatch_write(&mut ctx, command),
                 }
             };
-            // The read models' checkpoint is saved on the way out, so the next command starts
-            // from here instead of folding the log again; a failed command still saves it.
-            let closed = engine.close();
+            // The read models' checkpoint is saved on the way out, so that the next command
+            // starts from here instead of folding the log again. A failed command wrote
+            // nothing, so it skips the save and its sync.
             result?;
-            Ok(closed?)
+            Ok(engine.close()?)
         }
     }
 }
