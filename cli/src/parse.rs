@@ -12,9 +12,8 @@ const MS_PER_DAY: i64 = 86_400_000;
 pub fn uuid_of(field: &str, prefix: &str, text: &str) -> Result<Uuid, CliError> {
     let trimmed = text.trim();
     let bare = trimmed.strip_prefix(prefix).and_then(|rest| rest.strip_prefix('-')).unwrap_or(trimmed);
-    Uuid::parse_str(bare).map_err(|_| {
-        CliError::field(field, format!("{text:?} is not an id (a UUID, or {prefix}-<UUID>)"))
-    })
+    Uuid::parse_str(bare)
+        .map_err(|_| CliError::field(field, format!("{text:?} is not an id (a UUID, or {prefix}-<UUID>)")))
 }
 
 /// Parses a `YYYY-MM-DD` date.

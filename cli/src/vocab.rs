@@ -263,10 +263,7 @@ mod tests {
     use super::*;
 
     fn names<T: ValueEnum>() -> Vec<String> {
-        T::value_variants()
-            .iter()
-            .filter_map(|v| v.to_possible_value().map(|p| p.get_name().to_owned()))
-            .collect()
+        T::value_variants().iter().filter_map(|v| v.to_possible_value().map(|p| p.get_name().to_owned())).collect()
     }
 
     fn core_names<T: std::fmt::Display>(all: &[T]) -> Vec<String> {

@@ -37,13 +37,27 @@ fn directory_commands_reject_and_refuse_bad_input_without_writing() {
 
     w.fails(1, "RoleNotPermitted", &["--as", WORKER, "centre", "serve", CENTRE, "--municipality", "Σφακίων"]);
     w.fails(2, "--municipality", &["--as", ADMIN, "centre", "serve", CENTRE, "--municipality", "  "]);
-    w.fails(1, "RoleNotPermitted", &["--as", WORKER, "centre", "antenna", CENTRE, "--name", "Α", "--municipality", "Β"]);
+    w.fails(
+        1,
+        "RoleNotPermitted",
+        &["--as", WORKER, "centre", "antenna", CENTRE, "--name", "Α", "--municipality", "Β"],
+    );
     w.fails(2, "CENTRE", &["--as", ADMIN, "centre", "antenna", BAD_ID, "--name", "Α", "--municipality", "Β"]);
     w.fails(1, "AntennaNotOpen", &["--as", ADMIN, "centre", "close-antenna", CENTRE, UNKNOWN]);
     w.fails(2, "ANTENNA", &["--as", ADMIN, "centre", "close-antenna", CENTRE, BAD_ID]);
     let programme = ["centre", "programme", CENTRE, "--code", "MIS 5002", "--fund", "ΕΚΤ"];
-    w.fails(1, "PeriodEndsBeforeStart", &[&["--as", ADMIN][..], &programme, &["--from", "2023-05-31", "--to", "2021-01-01", "--budget", "266400"]].concat());
-    w.fails(2, "--budget", &[&["--as", ADMIN][..], &programme, &["--from", "2021-01-01", "--to", "2023-05-31", "--budget", "lots"]].concat());
+    w.fails(
+        1,
+        "PeriodEndsBeforeStart",
+        &[&["--as", ADMIN][..], &programme, &["--from", "2023-05-31", "--to", "2021-01-01", "--budget", "266400"]]
+            .concat(),
+    );
+    w.fails(
+        2,
+        "--budget",
+        &[&["--as", ADMIN][..], &programme, &["--from", "2021-01-01", "--to", "2023-05-31", "--budget", "lots"]]
+            .concat(),
+    );
 
     w.fails(1, "RoleNotPermitted", &["--as", WORKER, "staff", "add", "--name", "Νέα", "--role", "reception"]);
     w.fails(2, "--role", &["--as", ADMIN, "staff", "add", "--name", "Νέα", "--role", "janitor"]);
@@ -70,23 +84,61 @@ fn people_and_case_commands_reject_and_refuse_bad_input_without_writing() {
     let w = World::new();
     set_up(&w);
     let person = ["--given-name", "Ελένη", "--family-name", "Σαββίδου", "--municipality", "Σφακίων"];
-    w.fails(1, "AlreadyExists", &[&["--as", WORKER, "beneficiary", "register"][..], &person, &["--amka", AMKA, "--beneficiary-id", BENEFICIARY]].concat());
-    w.fails(2, "--amka", &[&["--as", WORKER, "beneficiary", "register"][..], &person, &["--amka", "01017012345"]].concat());
-    w.fails(2, "--year-of-birth", &[&["--as", WORKER, "beneficiary", "register"][..], &person, &["--amka", AMKA, "--year-of-birth", "old"]].concat());
-    w.fails(1, "RoleNotPermitted", &["--as", ADMIN2, "beneficiary", "update", BENEFICIARY, "--labour-status", "employed"]);
+    w.fails(
+        1,
+        "AlreadyExists",
+        &[
+            &["--as", WORKER, "beneficiary", "register"][..],
+            &person,
+            &["--amka", AMKA, "--beneficiary-id", BENEFICIARY],
+        ]
+        .concat(),
+    );
+    w.fails(
+        2,
+        "--amka",
+        &[&["--as", WORKER, "beneficiary", "register"][..], &person, &["--amka", "01017012345"]].concat(),
+    );
+    w.fails(
+        2,
+        "--year-of-birth",
+        &[&["--as", WORKER, "beneficiary", "register"][..], &person, &["--amka", AMKA, "--year-of-birth", "old"]]
+            .concat(),
+    );
+    w.fails(
+        1,
+        "RoleNotPermitted",
+        &["--as", ADMIN2, "beneficiary", "update", BENEFICIARY, "--labour-status", "employed"],
+    );
     w.fails(2, "--gender", &["--as", WORKER, "beneficiary", "update", BENEFICIARY, "--gender", "unknown"]);
     w.fails(1, "RoleNotPermitted", &["--as", ADMIN2, "beneficiary", "legal-basis", BENEFICIARY, "--basis", "consent"]);
     w.fails(2, "unknown id", &["--as", WORKER, "beneficiary", "legal-basis", UNKNOWN, "--basis", "consent"]);
-    w.fails(1, "DateInFuture", &["--as", WORKER, "beneficiary", "consent", BENEFICIARY, "--agency", AGENCY, "--on", FUTURE]);
-    w.fails(2, "--on", &["--as", WORKER, "beneficiary", "consent", BENEFICIARY, "--agency", AGENCY, "--on", "2024-02-30"]);
-    w.fails(1, "NoActiveConsent", &["--as", WORKER, "beneficiary", "withdraw-consent", BENEFICIARY, "--agency", AGENCY]);
+    w.fails(
+        1,
+        "DateInFuture",
+        &["--as", WORKER, "beneficiary", "consent", BENEFICIARY, "--agency", AGENCY, "--on", FUTURE],
+    );
+    w.fails(
+        2,
+        "--on",
+        &["--as", WORKER, "beneficiary", "consent", BENEFICIARY, "--agency", AGENCY, "--on", "2024-02-30"],
+    );
+    w.fails(
+        1,
+        "NoActiveConsent",
+        &["--as", WORKER, "beneficiary", "withdraw-consent", BENEFICIARY, "--agency", AGENCY],
+    );
     w.fails(2, "--agency", &["--as", WORKER, "beneficiary", "withdraw-consent", BENEFICIARY, "--agency", BAD_ID]);
     w.fails(1, "OutsideCentre", &["--as", ADMIN2, "beneficiary", "erase", BENEFICIARY]);
     w.fails(2, "BENEFICIARY", &["--as", WORKER, "beneficiary", "erase", UNKNOWN]);
 
     let intake = ["intake", "--beneficiary", BENEFICIARY, "--channel", "phone", "--request", "Βοήθεια"];
     w.fails(1, "DateInFuture", &[&["--as", WORKER][..], &intake, &["--date", FUTURE]].concat());
-    w.fails(2, "--referred-by", &[&["--as", WORKER][..], &intake[..3], &["--channel", "referred_in", "--request", "Βοήθεια"]].concat());
+    w.fails(
+        2,
+        "--referred-by",
+        &[&["--as", WORKER][..], &intake[..3], &["--channel", "referred_in", "--request", "Βοήθεια"]].concat(),
+    );
     w.fails(1, "DateInFuture", &["--as", WORKER, "assess", CASE, "--need", "employment:high", "--on", FUTURE]);
     w.fails(2, "--need", &["--as", WORKER, "assess", CASE, "--need", "employment:urgent"]);
     w.fails(1, "DateInFuture", &["--as", WORKER, "service", CASE, "--kind", "counselling", "--on", FUTURE]);
@@ -115,7 +167,9 @@ fn referral_commands_reject_and_refuse_bad_input_without_writing() {
         w.fails(1, "TransitionNotAllowed", &["--as", WORKER, "referral", step, REFERRAL]);
         w.fails(2, "REFERRAL", &["--as", WORKER, "referral", step, BAD_ID]);
     }
-    for (step, rule) in [("decline", "TransitionNotAllowed"), ("hold", "TransitionNotAllowed"), ("cancel", "MissingReason")] {
+    for (step, rule) in
+        [("decline", "TransitionNotAllowed"), ("hold", "TransitionNotAllowed"), ("cancel", "MissingReason")]
+    {
         w.fails(1, rule, &["--as", WORKER, "referral", step, REFERRAL]);
         w.fails(2, "--reason", &["--as", WORKER, "referral", step, REFERRAL, "--reason", ""]);
     }
@@ -139,7 +193,11 @@ fn views_log_and_batch_commands_refuse_bad_input_without_writing() {
     w.fails(2, "--status", &["board", "--status", "lost"]);
     w.fails(2, "ID", &["audit", UNKNOWN]);
     w.fails(2, "--from", &["report", "indicators", "--from", "2024-13-01", "--to", "2024-12-31"]);
-    w.fails(2, "--as-of", &["report", "indicators", "--from", "2024-01-01", "--to", "2024-12-31", "--as-of", "yesterday"]);
+    w.fails(
+        2,
+        "--as-of",
+        &["report", "indicators", "--from", "2024-01-01", "--to", "2024-12-31", "--as-of", "yesterday"],
+    );
     w.fails(2, "--from", &["export", "--out", w.file("x.bundle").to_str().unwrap_or_default(), "--from", "9999"]);
     w.fails(2, "FILE", &["import", w.file("missing.jsonl").to_str().unwrap_or_default()]);
     let not_a_log = w.write("not-a-log.jsonl", "{\"hello\": 1}\n");

@@ -43,8 +43,16 @@ fn from_centre_set_up_to_a_completed_referral_and_its_indicators() {
     let worker = id(&as_admin(&["staff", "add", "--name", "Στέλιος Παπαδάκης", "--role", "social_worker"]), "staff_id");
     let agency = id(
         &as_admin(&[
-            "agency", "add", "--name", "ΔΥΠΑ Χανίων", "--kind", "public_service", "--need", "employment",
-            "--municipality", "Χανίων",
+            "agency",
+            "add",
+            "--name",
+            "ΔΥΠΑ Χανίων",
+            "--kind",
+            "public_service",
+            "--need",
+            "employment",
+            "--municipality",
+            "Χανίων",
         ]),
         "agency_id",
     );
@@ -53,9 +61,26 @@ fn from_centre_set_up_to_a_completed_referral_and_its_indicators() {
         &as_worker(
             at,
             &[
-                "beneficiary", "register", "--given-name", "Μαρία", "--family-name", "Παπαδάκη", "--amka", AMKA,
-                "--gender", "female", "--year-of-birth", "1990", "--municipality", "Σφακίων", "--roma", "yes",
-                "--labour-status", "long_term_unemployed", "--education", "isced_3_4",
+                "beneficiary",
+                "register",
+                "--given-name",
+                "Μαρία",
+                "--family-name",
+                "Παπαδάκη",
+                "--amka",
+                AMKA,
+                "--gender",
+                "female",
+                "--year-of-birth",
+                "1990",
+                "--municipality",
+                "Σφακίων",
+                "--roma",
+                "yes",
+                "--labour-status",
+                "long_term_unemployed",
+                "--education",
+                "isced_3_4",
             ],
         ),
         "beneficiary_id",
@@ -106,7 +131,14 @@ fn from_centre_set_up_to_a_completed_referral_and_its_indicators() {
         .collect();
     assert_eq!(
         types,
-        ["ReferralCreated", "ReferralSent", "ReferralAccepted", "ReferralStarted", "ReferralFollowUpNoted", "ReferralCompleted"]
+        [
+            "ReferralCreated",
+            "ReferralSent",
+            "ReferralAccepted",
+            "ReferralStarted",
+            "ReferralFollowUpNoted",
+            "ReferralCompleted"
+        ]
     );
     assert!(w.ok(&["audit", &person]).contains("audit trail of beneficiary"));
 

@@ -91,10 +91,17 @@ pub fn centre(ctx: &mut Ctx<'_>, command: CentreCli) -> Result<(), CliError> {
         CentreCli::Serve(args) => {
             let centre_id = centre_id("CENTRE", &args.centre)?;
             let municipality = value("--municipality", MunicipalityName::new(&args.municipality))?;
-            let command =
-                Command::Centre(CentreCommand { centre_id, action: CentreAction::AddServedMunicipality { municipality } });
+            let command = Command::Centre(CentreCommand {
+                centre_id,
+                action: CentreAction::AddServedMunicipality { municipality },
+            });
             let executed = ctx.execute(&command)?;
-            ctx.written("centre serve", &[executed], &[("centre_id", centre_id.to_string())], "served municipality added")
+            ctx.written(
+                "centre serve",
+                &[executed],
+                &[("centre_id", centre_id.to_string())],
+                "served municipality added",
+            )
         }
         CentreCli::Antenna(args) => {
             let centre_id = centre_id("CENTRE", &args.centre)?;
@@ -118,7 +125,8 @@ pub fn centre(ctx: &mut Ctx<'_>, command: CentreCli) -> Result<(), CliError> {
         CentreCli::CloseAntenna(args) => {
             let centre_id = centre_id("CENTRE", &args.centre)?;
             let antenna_id = AntennaId::new(parse::uuid_of("ANTENNA", "antenna", &args.antenna)?);
-            let command = Command::Centre(CentreCommand { centre_id, action: CentreAction::CloseAntenna { antenna_id } });
+            let command =
+                Command::Centre(CentreCommand { centre_id, action: CentreAction::CloseAntenna { antenna_id } });
             let executed = ctx.execute(&command)?;
             ctx.written(
                 "centre close-antenna",

@@ -5,7 +5,7 @@ use parapompi::core::beneficiary::{Beneficiary, BeneficiaryAction, BeneficiaryCo
 use parapompi::core::case::{CaseAction, CaseCommand};
 use parapompi::core::identity::{IdentityRecord, IdentitySalt};
 use parapompi::core::values::{
-    AntennaId, Amka, BeneficiaryId, CaseId, Email, MunicipalityName, Narrative, PersonName, Phone, PostalAddress,
+    Amka, AntennaId, BeneficiaryId, CaseId, Email, MunicipalityName, Narrative, PersonName, Phone, PostalAddress,
     Reason,
 };
 use parapompi::core::vocab::{Answer, Attributes, IntakeChannel, Need, NeedPriority, VulnerableGroups};
@@ -74,13 +74,12 @@ fn has_attribute_fields(args: &AttributeArgs) -> bool {
 
 /// The identity from the arguments, each missing field taken from `current`.
 fn identity(args: &IdentityArgs, current: Option<&IdentityRecord>) -> Result<IdentityRecord, CliError> {
-    let required = |field: &str, given: &Option<String>, make: &dyn Fn(&str) -> _, held: Option<PersonName>| match (
-        given, held,
-    ) {
-        (Some(text), _) => value(field, make(text)),
-        (None, Some(held)) => Ok(held),
-        (None, None) => Err(CliError::field(field, "required")),
-    };
+    let required =
+        |field: &str, given: &Option<String>, make: &dyn Fn(&str) -> _, held: Option<PersonName>| match (given, held) {
+            (Some(text), _) => value(field, make(text)),
+            (None, Some(held)) => Ok(held),
+            (None, None) => Err(CliError::field(field, "required")),
+        };
     let given_name =
         required("--given-name", &args.given_name, &PersonName::new, current.map(|c| c.given_name().clone()))?;
     let family_name =
@@ -276,9 +275,8 @@ pub fn intake(ctx: &mut Ctx<'_>, args: IntakeArgs) -> Result<(), CliError> {
 fn need(text: &str) -> Result<Need, CliError> {
     use clap::ValueEnum;
     let (domain, priority) = text.split_once(':').unwrap_or((text, "medium"));
-    let domain = NeedArg::from_str(domain.trim(), false).map_err(|_| {
-        CliError::field("--need", format!("{domain:?} is not a need domain ({})", names::<NeedArg>()))
-    })?;
+    let domain = NeedArg::from_str(domain.trim(), false)
+        .map_err(|_| CliError::field("--need", format!("{domain:?} is not a need domain ({})", names::<NeedArg>())))?;
     let priority = NeedPriorityArg::from_str(priority.trim(), false).map_err(|_| {
         CliError::field("--need", format!("{priority:?} is not a priority ({})", names::<NeedPriorityArg>()))
     })?;
@@ -302,7 +300,13 @@ fn reason(field: &str, text: Option<&String>) -> Result<Option<Reason>, CliError
 }
 
 /// Runs a case command and prints its result.
-pub fn run_case(ctx: &mut Ctx<'_>, name: &str, case_id: CaseId, action: CaseAction, human: &str) -> Result<(), CliError> {
+pub fn run_case(
+    ctx: &mut Ctx<'_>,
+    name: &str,
+    case_id: CaseId,
+    action: CaseAction,
+    human: &str,
+) -> Result<(), CliError> {
     let executed = ctx.execute(&Command::Case(CaseCommand { case_id, action }))?;
     ctx.written(name, &[executed], &[("case_id", case_id.to_string())], human)
 }
@@ -351,7 +355,8 @@ pub fn case(ctx: &mut Ctx<'_>, command: CaseCli) -> Result<(), CliError> {
         }
         CaseCli::Close(args) => {
             let case_id = case_id("CASE", &args.case)?;
-            let action = CaseAction::Close { reason: args.reason.into(), detail: reason("--detail", args.detail.as_ref())? };
+            let action =
+                CaseAction::Close { reason: args.reason.into(), detail: reason("--detail", args.detail.as_ref())? };
             run_case(ctx, "case close", case_id, action, "case closed")
         }
         CaseCli::Reopen(args) => {
@@ -427,7 +432,8 @@ fn show(ctx: &mut Ctx<'_>, text: &str) -> Result<(), CliError> {
     ctx.out.line(format!("status       {status}"))?;
     ctx.out.line(format!("assignee     {}", case.assignee.map_or("-".to_owned(), |s| s.to_string())))?;
     let need_text: Vec<String> = case.needs.iter().map(|n| format!("{}:{}", n.domain, n.priority)).collect();
-    ctx.out.line(format!("needs        {}", if need_text.is_empty() { "-".to_owned() } else { need_text.join(", ") }))?;
+    ctx.out
+        .line(format!("needs        {}", if need_text.is_empty() { "-".to_owned() } else { need_text.join(", ") }))?;
     if !case.referrals.is_empty() {
         ctx.out.line("\nreferrals")?;
         let mut table = Table::new(&["REFERRAL", "STATUS", "NEED", "DUE", "AGENCY"]);

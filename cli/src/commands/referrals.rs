@@ -43,10 +43,8 @@ pub fn refer(ctx: &mut Ctx<'_>, args: ReferArgs) -> Result<(), CliError> {
         due_on: due_date(ctx, args.due.as_ref())?,
         priority: args.priority.into(),
     };
-    let executed = ctx.execute(&parapompi::core::Command::Case(parapompi::core::case::CaseCommand {
-        case_id,
-        action,
-    }))?;
+    let executed =
+        ctx.execute(&parapompi::core::Command::Case(parapompi::core::case::CaseCommand { case_id, action }))?;
     ctx.written(
         "refer",
         &[executed],
@@ -163,7 +161,8 @@ pub fn referral(ctx: &mut Ctx<'_>, command: ReferralCli) -> Result<(), CliError>
     action_of(ctx, provisional)?;
     let (referral_id, case_id) = target(ctx, target_args)?;
     let (action, new_referral) = action_of(ctx, referral_id)?;
-    let executed = ctx.execute(&parapompi::core::Command::Case(parapompi::core::case::CaseCommand { case_id, action }))?;
+    let executed =
+        ctx.execute(&parapompi::core::Command::Case(parapompi::core::case::CaseCommand { case_id, action }))?;
     let mut ids = vec![("case_id", case_id.to_string()), ("referral_id", referral_id.to_string())];
     if let Some(new_referral) = new_referral {
         ids.push(("new_referral_id", new_referral.to_string()));

@@ -1,7 +1,9 @@
 //! Views: caseload, referral board, audit trails and the indicators report.
 
 use parapompi::core::values::{AntennaId, BeneficiaryId, CaseId, ReferralId, StaffId};
-use parapompi::projections::{AuditSubject, AuditTrail, BoardQuery, CaseloadQuery, IndicatorQuery, IndicatorReport, Projections};
+use parapompi::projections::{
+    AuditSubject, AuditTrail, BoardQuery, CaseloadQuery, IndicatorQuery, IndicatorReport, Projections,
+};
 use parapompi::AsOf;
 use serde_json::{json, Value};
 
@@ -71,7 +73,12 @@ pub fn board(ctx: &mut Ctx<'_>, args: BoardArgs) -> Result<(), CliError> {
 /// The subjects an id may name: one when the id carries its prefix, else all four.
 pub fn audit_candidates(text: &str) -> Result<Vec<AuditSubject>, CliError> {
     let trimmed = text.trim();
-    let bad = || CliError::field("ID", format!("{text:?} is not an id (a UUID, or case-, beneficiary-, referral- or staff-<UUID>)"));
+    let bad = || {
+        CliError::field(
+            "ID",
+            format!("{text:?} is not an id (a UUID, or case-, beneficiary-, referral- or staff-<UUID>)"),
+        )
+    };
     let uuid_of = |rest: &str| uuid::Uuid::parse_str(rest).map_err(|_| bad());
     if let Some(rest) = trimmed.strip_prefix("case-") {
         return Ok(vec![AuditSubject::Case(CaseId::new(uuid_of(rest)?))]);
@@ -149,7 +156,10 @@ pub fn print_audit(out: &mut Out, trail: &AuditTrail) -> Result<(), CliError> {
 }
 
 /// The query, point of the log and format of `report indicators`.
-pub fn indicator_request(args: &IndicatorsArgs, json: bool) -> Result<(IndicatorQuery, Option<AsOf>, ReportFormat), CliError> {
+pub fn indicator_request(
+    args: &IndicatorsArgs,
+    json: bool,
+) -> Result<(IndicatorQuery, Option<AsOf>, ReportFormat), CliError> {
     let from = parse::date("--from", &args.from)?;
     let to = parse::date("--to", &args.to)?;
     if to < from {

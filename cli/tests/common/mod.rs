@@ -75,7 +75,8 @@ impl World {
         let mut with_json = args.to_vec();
         with_json.push("--json");
         let stdout = self.ok(&with_json);
-        serde_json::from_str(stdout.trim()).unwrap_or_else(|e| panic!("{args:?} printed no JSON object ({e}): {stdout}"))
+        serde_json::from_str(stdout.trim())
+            .unwrap_or_else(|e| panic!("{args:?} printed no JSON object ({e}): {stdout}"))
     }
 
     /// Runs `verify --json`, asserts that it passes, and remembers the event count.
@@ -143,7 +144,9 @@ pub fn set_up(world: &World) {
         format!(
             r#"{{"command":"agency add","as":"{ADMIN}","args":{{"name":"Κοινωνικό Παντοπωλείο","kind":"municipal_service","need":["income_and_benefits"],"municipality":"Αποκορώνου","agency_id":"{AGENCY_OFF}"}}}}"#
         ),
-        format!(r#"{{"command":"agency deactivate","as":"{ADMIN}","args":{{"agency":"{AGENCY_OFF}","reason":"Έκλεισε"}}}}"#),
+        format!(
+            r#"{{"command":"agency deactivate","as":"{ADMIN}","args":{{"agency":"{AGENCY_OFF}","reason":"Έκλεισε"}}}}"#
+        ),
         format!(
             r#"{{"command":"beneficiary register","as":"{WORKER}","args":{{"given_name":"Μαρία","family_name":"Παπαδάκη","amka":"{AMKA}","gender":"female","year_of_birth":"1970","municipality":"Σφακίων","roma":"no","labour_status":"unemployed","beneficiary_id":"{BENEFICIARY}"}}}}"#
         ),
