@@ -165,7 +165,10 @@ pub fn run(dir: &Path, n_events: u64) {
         n_beneficiaries = usize::try_from(n_events / per_beneficiary.max(1)).unwrap_or(n_beneficiaries);
     }
     let _ = std::fs::remove_dir_all(&probe);
-    let options = DemoOptions { n_beneficiaries, seed: 7, ..DemoOptions::default() };
+    // Ten years rather than the demo's two, so that the caseloads stay what a centre's staff
+    // carry (a hundred or two open cases each) while the log grows to a million events.
+    let n_days = 3_650;
+    let options = DemoOptions { n_beneficiaries, seed: 7, n_days, ..DemoOptions::default() };
     let load_start = Instant::now();
     populate(&engine, &clock, &options).expect("the large world is made");
     let n_logged = engine.store().head().position;
@@ -225,17 +228,23 @@ pub fn run(dir: &Path, n_events: u64) {
     println!("caseload query:          p50 {caseload_p50:>8.1} µs, p99 {caseload_p99:>8.1} µs");
     println!("indicators (a year):     p50 {:>8.1} ms, p99 {:>8.1} ms", indicators_p50 / 1e3, indicators_p99 / 1e3);
 
-    // Open with the checkpoint, beside the full rebuild.
+    // Open with the checkpoint, beside the full rebuild. sled replays its own log since its
+    // last snapshot when it opens, and writes a new snapshot then: the first open after the
+    // bulk load replays the whole log, a later open only what came since.
     engine.close().expect("close");
-    let start = Instant::now();
-    let reopened = Engine::open(&big, engine_config(&clock, Durability::Deferred)).expect("reopen");
-    let open_seconds = start.elapsed().as_secs_f64();
-    assert_eq!(reopened.with_projections(|p| p.position()).expect("position"), n_logged);
-    println!(
-        "open with checkpoint:    {open_seconds:>10.2} s ({:.1}% of the full rebuild)",
-        100.0 * open_seconds / rebuild_seconds
-    );
-    drop(reopened);
+    let mut open_seconds = 0.0;
+    for (attempt, label) in ["first open after the load", "next open"].iter().enumerate() {
+        let start = Instant::now();
+        let reopened = Engine::open(&big, engine_config(&clock, Durability::Deferred)).expect("reopen");
+        open_seconds = start.elapsed().as_secs_f64();
+        assert_eq!(reopened.with_projections(|p| p.position()).expect("position"), n_logged);
+        println!(
+            "open with checkpoint, {label}: {open_seconds:.2} s ({:.1}% of the full rebuild){}",
+            100.0 * open_seconds / rebuild_seconds,
+            if attempt == 0 { ", sled replaying its log" } else { "" }
+        );
+        reopened.close().expect("close");
+    }
 
     // The evaluator's side: verify and replay a bundle of the whole log, beside SHA-256 over
     // the same bytes (the floor for any verifier).

@@ -60,13 +60,24 @@ impl SqliteLog {
     pub fn read_all(&self) -> usize {
         let mut select = self
             .connection
-            .prepare("SELECT position, stream_id, stream_version, payload FROM events ORDER BY position")
+            .prepare(
+                "SELECT position, stream_id, stream_version, event_id, event_type, occurred_at, recorded_at, actor,
+                 payload FROM events ORDER BY position",
+            )
             .expect("prepare");
         let mut rows = select.query([]).expect("query");
         let mut n = 0;
         while let Some(row) = rows.next().expect("row") {
+            // Every column, as a reader of the whole log needs them.
+            let _position: i64 = row.get(0).expect("position");
             let stream: String = row.get(1).expect("stream");
-            let payload: String = row.get(3).expect("payload");
+            let _version: i64 = row.get(2).expect("version");
+            let _event_id: Vec<u8> = row.get(3).expect("event id");
+            let _event_type: String = row.get(4).expect("event type");
+            let _occurred_at: i64 = row.get(5).expect("occurred at");
+            let _recorded_at: i64 = row.get(6).expect("recorded at");
+            let _actor: String = row.get(7).expect("actor");
+            let payload: String = row.get(8).expect("payload");
             let parsed: serde_json::Value = serde_json::from_str(&payload).expect("JSON");
             assert!(!stream.is_empty() && parsed.is_object());
             n += 1;
