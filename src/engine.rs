@@ -333,13 +333,20 @@ impl Engine {
         self.inner.vault.get(beneficiary_id)
     }
 
-    /// Erases a beneficiary's identity (GDPR Art. 17), durably: the vault entry goes, while
-    /// the log, its hash chain, the case history and the indicators stay as they are. Returns
-    /// false when there was nothing to erase.
-    pub fn erase_identity(&self, beneficiary_id: BeneficiaryId) -> Result<bool, EngineError> {
-        let erased = self.inner.vault.erase(beneficiary_id)?;
+    /// Erases a beneficiary's identity (GDPR Art. 17), durably. The erasure is a command like
+    /// any other: only a supervisor of the beneficiary's centre may give it, and it records an
+    /// `IdentityErased` event (who, when) in the beneficiary's stream; then the vault entry
+    /// goes. The log, its hash chain, the case history and the indicators stay as they are.
+    /// Erasing twice is rejected (`NothingToChange`); repeating the same command id erases
+    /// the vault entry again, in case the first attempt stopped between the two steps.
+    pub fn erase_identity(&self, beneficiary_id: BeneficiaryId, meta: CommandMeta) -> Result<Executed, EngineError> {
+        use parapompi_core::beneficiary::{BeneficiaryAction, BeneficiaryCommand};
+        let command =
+            Command::Beneficiary(BeneficiaryCommand { beneficiary_id, action: BeneficiaryAction::EraseIdentity });
+        let executed = self.execute(&command, meta)?;
+        self.inner.vault.erase(beneficiary_id)?;
         self.inner.store.sync()?;
-        Ok(erased)
+        Ok(executed)
     }
 
     fn projector(&self) -> Result<MutexGuard<'_, Projector>, EngineError> {

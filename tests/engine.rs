@@ -9,7 +9,7 @@ use common::*;
 use parapompi::core::values::{BeneficiaryId, CaseId, StaffId};
 use parapompi::core::vocab::{ReferralStatus, Role, ServiceKind};
 use parapompi::projections::{AuditSubject, BoardQuery, CaseloadQuery, IndicatorQuery, Projections};
-use parapompi::{Acting, AsOf, Engine};
+use parapompi::{Acting, AsOf, Engine, EngineError};
 
 fn whole_period() -> IndicatorQuery {
     IndicatorQuery { centre: None, from: date("2023-01-01"), to: date("2023-12-31") }
@@ -298,14 +298,40 @@ fn identity_lives_in_the_vault_never_in_the_log_and_can_be_erased() {
     assert!(log_text.contains(record.digest(&entry.salt).as_str()), "the log holds the digest");
 
     let report_before = valid(engine.indicators(&whole_period())).to_json();
-    assert!(valid(engine.erase_identity(w.maria)));
+    // Only a supervisor of Maria's centre erases, and the erasure is recorded.
+    let meta = s.next_meta(Acting::Staff(w.social_worker));
+    assert!(matches!(
+        s.engine().erase_identity(w.maria, meta),
+        Err(EngineError::Rejected(rejection)) if rejection.name() == "RoleNotPermitted"
+    ));
+    assert!(valid(s.engine().identity(w.maria)).is_some(), "a refused erasure leaves the vault as it was");
+    let meta = s.next_meta(Acting::Staff(w.supervisor));
+    let erased = valid(s.engine().erase_identity(w.maria, meta));
+    assert_eq!(erased.events.iter().map(|e| e.event.event_type()).collect::<Vec<_>>(), ["IdentityErased"]);
+    let engine = s.engine();
     assert_eq!(valid(engine.identity(w.maria)), None);
-    assert!(!valid(engine.erase_identity(w.maria)), "nothing left to erase");
+    let meta = s.next_meta(Acting::Staff(w.supervisor));
+    assert!(
+        matches!(
+            s.engine().erase_identity(w.maria, meta),
+            Err(EngineError::Rejected(rejection)) if rejection.name() == "NothingToChange"
+        ),
+        "nothing left to erase"
+    );
+    let engine = s.engine();
     valid(engine.store().verify());
     let mut exported_after = Vec::new();
     valid(engine.store().export_jsonl(&mut exported_after, 1, u64::MAX));
-    assert_eq!(exported_after, exported, "erasure leaves the log as it was");
-    assert_eq!(valid(engine.indicators(&whole_period())).to_json(), report_before);
+    assert!(exported_after.starts_with(&exported), "erasure leaves the log before it as it was");
+    let after_text = valid(String::from_utf8(exported_after[exported.len()..].to_vec()));
+    assert_eq!(after_text.lines().count(), 1, "one IdentityErased record");
+    let mut report_after: serde_json::Value =
+        valid(serde_json::from_str(&valid(engine.indicators(&whole_period())).to_json()));
+    let report_before: serde_json::Value = valid(serde_json::from_str(&report_before));
+    for field in ["position", "head_hash"] {
+        report_after[field] = report_before[field].clone();
+    }
+    assert_eq!(report_after, report_before, "the indicators stay as they were");
     assert_eq!(valid(engine.case_file(case_id)).entries.len(), 5);
 
     // The case goes on without the identity, and the erasure survives a restart.
@@ -486,7 +512,8 @@ fn a_repeated_registration_never_changes_the_vault() {
     assert_eq!(valid(s.engine().identity(w.maria)).map(|entry| entry.identity), Some(identity(0)));
 
     // A client retrying the registration after an erasure must not bring the identity back.
-    assert!(valid(s.engine().erase_identity(w.maria)));
+    let erase = s.next_meta(Acting::Staff(w.supervisor));
+    valid(s.engine().erase_identity(w.maria, erase));
     assert!(valid(s.when_with(register, meta).result).deduplicated);
     assert_eq!(valid(s.engine().identity(w.maria)), None);
 }

@@ -41,6 +41,7 @@ fn from_centre_set_up_to_a_completed_referral_and_its_indicators() {
     let as_admin = |args: &[&str]| w.json(&[&["--as", &admin, "--at", at][..], args].concat());
     as_admin(&["centre", "serve", &centre_id, "--municipality", "Σφακίων"]);
     let worker = id(&as_admin(&["staff", "add", "--name", "Στέλιος Παπαδάκης", "--role", "social_worker"]), "staff_id");
+    let supervisor = id(&as_admin(&["staff", "add", "--name", "Αργυρώ Βλαχάκη", "--role", "supervisor"]), "staff_id");
     let agency = id(
         &as_admin(&[
             "agency",
@@ -156,12 +157,18 @@ fn from_centre_set_up_to_a_completed_referral_and_its_indicators() {
     let csv = w.ok(&["report", "indicators", "--from", "2024-01-01", "--to", "2024-12-31", "--format", "csv"]);
     assert!(csv.starts_with("section,key,value\r\n"), "{csv}");
 
-    // Erasure leaves the log and the report as they were.
-    let erased = w.json(&["--as", &worker, "beneficiary", "erase", &person]);
-    assert_eq!(erased["erased"], true);
+    // Erasure is a supervisor's, is recorded in the log, and leaves the report as it was.
     w.verified_events();
-    w.fails(1, "NothingToErase", &["--as", &worker, "beneficiary", "erase", &person]);
-    assert_eq!(w.json(&["report", "indicators", "--from", "2024-01-01", "--to", "2024-12-31"]), report);
+    w.fails(1, "RoleNotPermitted", &["--as", &worker, "beneficiary", "erase", &person]);
+    let erased = w.json(&["--as", &supervisor, "beneficiary", "erase", &person]);
+    assert_eq!(erased["events"][0]["event_type"], "IdentityErased", "{erased}");
+    w.verified_events();
+    w.fails(1, "NothingToChange", &["--as", &supervisor, "beneficiary", "erase", &person]);
+    let mut after = w.json(&["report", "indicators", "--from", "2024-01-01", "--to", "2024-12-31"]);
+    for field in ["position", "head_hash"] {
+        after[field] = report[field].clone();
+    }
+    assert_eq!(after, report, "only the log position and hash moved");
 
     // Completions and a broken pipe.
     for shell in ["bash", "zsh", "fish"] {

@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 use crate::context::{BeneficiaryFacts, Context, FactsNeeded};
 use crate::identity::{IdentityDigest, IdentityRecord, IdentitySalt};
 use crate::limits;
-use crate::policy::{self, FRONT_LINE};
+use crate::policy::{self, FRONT_LINE, SUPERVISION};
 use crate::rejection::Rejection;
 use crate::stream::{Aggregate, StreamKind};
 use crate::values::{AgencyId, BeneficiaryId, CentreId, Date};
@@ -71,6 +71,9 @@ pub enum BeneficiaryAction {
         /// The date the person withdrew it (not after today, not before the grant).
         withdrawn_on: Date,
     },
+    /// Erase the person's identity (GDPR Art. 17): a supervisor of the registering centre
+    /// records it; the Engine then removes the vault entry. The history stays, pseudonymous.
+    EraseIdentity,
 }
 
 impl BeneficiaryAction {
@@ -83,6 +86,7 @@ impl BeneficiaryAction {
             Self::RecordLegalBasis { .. } => "RecordLegalBasis",
             Self::GrantConsent { .. } => "GrantConsent",
             Self::WithdrawConsent { .. } => "WithdrawConsent",
+            Self::EraseIdentity => "EraseIdentity",
         }
     }
 }
@@ -138,6 +142,11 @@ pub enum BeneficiaryEvent {
         /// The date withdrawn.
         withdrawn_on: Date,
     },
+    /// "IdentityErased", v1: the identity was erased from the vault (GDPR Art. 17).
+    IdentityErased {
+        /// The business date of the erasure.
+        erased_on: Date,
+    },
 }
 
 impl BeneficiaryEvent {
@@ -149,6 +158,7 @@ impl BeneficiaryEvent {
         "LegalBasisRecorded",
         "SharingConsentGranted",
         "SharingConsentWithdrawn",
+        "IdentityErased",
     ];
     /// The stable type name.
     pub fn event_type(&self) -> &'static str {
@@ -159,6 +169,7 @@ impl BeneficiaryEvent {
             Self::LegalBasisRecorded { .. } => "LegalBasisRecorded",
             Self::SharingConsentGranted { .. } => "SharingConsentGranted",
             Self::SharingConsentWithdrawn { .. } => "SharingConsentWithdrawn",
+            Self::IdentityErased { .. } => "IdentityErased",
         }
     }
 }
@@ -178,6 +189,8 @@ pub struct Beneficiary {
     pub legal_basis: Option<LegalBasis>,
     /// Every sharing consent, in the order granted.
     pub consents: Vec<SharingConsent>,
+    /// True once the identity has been erased (until a corrected identity is recorded).
+    pub identity_erased: bool,
 }
 
 /// The state of a beneficiary stream: `None` until registered.
@@ -237,11 +250,13 @@ impl Aggregate for BeneficiaryAggregate {
         if let Some(b) = state {
             assert_eq!(b.beneficiary_id, command.beneficiary_id, "command for another stream");
         }
-        let centre = match &command.action {
-            BeneficiaryAction::Register { centre_id, .. } => Some(*centre_id),
+        let centre = match (&command.action, state) {
+            (BeneficiaryAction::Register { centre_id, .. }, _) => Some(*centre_id),
+            (BeneficiaryAction::EraseIdentity, Some(b)) => Some(b.centre_id),
             _ => None,
         };
-        policy::require_staff(ctx, name, centre, FRONT_LINE)?;
+        let allowed = if matches!(command.action, BeneficiaryAction::EraseIdentity) { SUPERVISION } else { FRONT_LINE };
+        policy::require_staff(ctx, name, centre, allowed)?;
         let beneficiary = match (&command.action, state) {
             (BeneficiaryAction::Register { .. }, Some(_)) => return Err(Rejection::AlreadyExists { stream_id }),
             (BeneficiaryAction::Register { identity, salt, attributes, centre_id }, None) => {
@@ -265,6 +280,12 @@ impl Aggregate for BeneficiaryAggregate {
                     return Err(Rejection::NothingToChange { what: "identity" });
                 }
                 Ok(vec![BeneficiaryEvent::IdentityDigestChanged { identity_digest }])
+            }
+            BeneficiaryAction::EraseIdentity => {
+                if beneficiary.identity_erased {
+                    return Err(Rejection::NothingToChange { what: "identity (already erased)" });
+                }
+                Ok(vec![BeneficiaryEvent::IdentityErased { erased_on: ctx.today }])
             }
             BeneficiaryAction::UpdateAttributes { attributes } => {
                 check_attributes(attributes, ctx.today)?;
@@ -336,10 +357,15 @@ impl Aggregate for BeneficiaryAggregate {
                     centre_id: *centre_id,
                     legal_basis: None,
                     consents: Vec::new(),
+                    identity_erased: false,
                 });
             }
             (BeneficiaryEvent::IdentityDigestChanged { identity_digest }, Some(b)) => {
                 b.identity_digest = identity_digest.clone();
+                b.identity_erased = false;
+            }
+            (BeneficiaryEvent::IdentityErased { .. }, Some(b)) => {
+                b.identity_erased = true;
             }
             (BeneficiaryEvent::BeneficiaryAttributesUpdated { attributes }, Some(b)) => {
                 b.attributes = attributes.clone();

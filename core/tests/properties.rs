@@ -206,10 +206,14 @@ fn make_command(s: &Step, today: Date) -> Command {
         }),
         17 => Command::Beneficiary(BeneficiaryCommand {
             beneficiary_id: beneficiary(a),
-            action: BeneficiaryAction::WithdrawConsent {
-                agency_id: agency(b),
-                purpose: pick(SharingPurpose::ALL, c / 2),
-                withdrawn_on: date_near(today, c),
+            action: if c % 5 == 0 {
+                BeneficiaryAction::EraseIdentity
+            } else {
+                BeneficiaryAction::WithdrawConsent {
+                    agency_id: agency(b),
+                    purpose: pick(SharingPurpose::ALL, c / 2),
+                    withdrawn_on: date_near(today, c),
+                }
             },
         }),
         18 => case_cmd(CaseAction::Open {

@@ -221,6 +221,14 @@ scenarios! {
         check(&[beneficiary_registered(), granted], withdraw.clone(), &as_staff(WORKER), Events(vec![then]));
         check(&[beneficiary_registered()], withdraw, &as_staff(WORKER), Rejected("NoActiveConsent"));
     }
+    only_a_supervisor_of_the_registering_centre_erases_an_identity_and_only_once {
+        let erase = beneficiary_cmd(BeneficiaryAction::EraseIdentity);
+        let erased = Event::Beneficiary(BeneficiaryEvent::IdentityErased { erased_on: today() });
+        check(&[beneficiary_registered()], erase.clone(), &as_staff(SUPERVISOR), Events(vec![erased.clone()]));
+        check(&[beneficiary_registered()], erase.clone(), &as_staff(WORKER), Rejected("RoleNotPermitted"));
+        check(&[beneficiary_registered()], erase.clone(), &as_staff(OUTSIDER), Rejected("OutsideCentre"));
+        check(&[beneficiary_registered(), erased], erase, &as_staff(SUPERVISOR), Rejected("NothingToChange"));
+    }
     a_year_of_birth_in_the_future_is_refused {
         let mut a = attributes();
         a.year_of_birth = Answer::Given(2030);
@@ -429,6 +437,7 @@ const ALL_COMMANDS: &[&str] = &[
     "RecordLegalBasis",
     "GrantConsent",
     "WithdrawConsent",
+    "EraseIdentity",
     "OpenCase",
     "AssignCase",
     "ReassignCase",

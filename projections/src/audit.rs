@@ -173,6 +173,9 @@ pub fn describe(event: &Event) -> String {
             BeneficiaryEvent::SharingConsentWithdrawn { agency_id, purpose, withdrawn_on } => {
                 format!("consent to share with agency {agency_id} for {purpose} withdrawn on {withdrawn_on}")
             }
+            BeneficiaryEvent::IdentityErased { erased_on } => {
+                format!("identity erased from the vault on {erased_on} (GDPR Art. 17)")
+            }
         },
         Event::Staff(e) => match e {
             StaffEvent::StaffRegistered { staff_id, centre_id, name, roles } => {

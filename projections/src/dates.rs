@@ -71,6 +71,7 @@ fn own_date(event: &Event) -> Option<Date> {
             BeneficiaryEvent::LegalBasisRecorded { recorded_on, .. } => Some(*recorded_on),
             BeneficiaryEvent::SharingConsentGranted { granted_on, .. } => Some(*granted_on),
             BeneficiaryEvent::SharingConsentWithdrawn { withdrawn_on, .. } => Some(*withdrawn_on),
+            BeneficiaryEvent::IdentityErased { erased_on } => Some(*erased_on),
             BeneficiaryEvent::IdentityDigestChanged { .. } | BeneficiaryEvent::BeneficiaryAttributesUpdated { .. } => {
                 None
             }
