@@ -198,7 +198,7 @@ impl Engine {
         let engine = self.clone();
         tokio::task::spawn_blocking(move || engine.execute(&command, meta))
             .await
-            .map_err(|error| EngineError::NotFound(format!("the command's task ended abnormally: {error}")))?
+            .map_err(|error| EngineError::Interrupted(format!("the command's task ended abnormally: {error}")))?
     }
 
     /// A repeated command id: answer with what it recorded, and make sure the identity it
@@ -350,10 +350,7 @@ impl Engine {
     }
 
     fn projector(&self) -> Result<MutexGuard<'_, Projector>, EngineError> {
-        self.inner
-            .projector
-            .lock()
-            .map_err(|_| EngineError::NotFound("the read models were poisoned by a panic".to_owned()))
+        self.inner.projector.lock().map_err(|_| EngineError::Interrupted("a panic poisoned the read models".to_owned()))
     }
 
     /// Runs a query on the read models, caught up with the log first.

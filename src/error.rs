@@ -43,6 +43,10 @@ pub enum EngineError {
     /// The identity vault could not be read or written.
     #[error("identity vault: {0}")]
     Vault(String),
+    /// The work stopped half-way: a command's task was cancelled, or a panic poisoned the
+    /// read models. Reopen the engine.
+    #[error("interrupted: {0}")]
+    Interrupted(String),
     /// A checkpoint or an argument names something the log does not hold.
     #[error("{0}")]
     NotFound(String),
