@@ -21,7 +21,7 @@ use crate::record::{Hash, RecordedEvent, StreamId};
 /// The first byte of every chunk value: the version of the chunk form.
 const CHUNK_FORMAT_VERSION: u8 = 1;
 const LOG_PREFIX: u8 = b'L';
-const STREAM_PREFIX: u8 = b'S';
+pub(crate) const STREAM_PREFIX: u8 = b'S';
 const COMMAND_PREFIX: u8 = b'C';
 
 /// The key of the chunk whose first record has `first_position`.

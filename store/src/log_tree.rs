@@ -159,6 +159,29 @@ impl LogTree {
         Ok(out)
     }
 
+    /// The ids of the streams whose ids start with `prefix`, in order, within the head. Reads
+    /// the stream index only (a key per append), never the records.
+    pub(crate) fn stream_ids(&self, prefix: &str) -> Result<Vec<StreamId>, StoreError> {
+        let head = self.head();
+        let mut key_prefix = vec![crate::layout::STREAM_PREFIX];
+        key_prefix.extend_from_slice(prefix.as_bytes());
+        let mut out: Vec<StreamId> = Vec::new();
+        for entry in self.tree.scan_prefix(&key_prefix) {
+            let (key, value) = entry.map_err(|e| StoreError::sled("reading a stream index", e))?;
+            let span = AppendSpan::decode(&value).map_err(|f| StoreError::corrupt(0, Problem::Index(f.0)))?;
+            if span.last_position() > head.position {
+                continue;
+            }
+            let Some(end) = key.iter().position(|byte| *byte == 0) else { continue };
+            let id =
+                std::str::from_utf8(&key[1..end]).map_err(|e| StoreError::corrupt(0, Problem::Index(e.to_string())))?;
+            if out.last().is_none_or(|last| last.as_str() != id) {
+                out.push(StreamId::new(id)?);
+            }
+        }
+        Ok(out)
+    }
+
     /// The stream's version within the head: 0 when it has no events.
     pub(crate) fn stream_version(&self, stream_id: &StreamId) -> Result<u64, StoreError> {
         let head = self.head();

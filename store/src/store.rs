@@ -150,6 +150,12 @@ impl Store {
         self.inner.log.metrics()
     }
 
+    /// The ids of every stream whose id starts with `prefix` (`"agency-"`, say), in order.
+    /// Costs a pass over that part of the stream index, not over the log.
+    pub fn stream_ids(&self, prefix: &str) -> Result<Vec<StreamId>, StoreError> {
+        self.inner.log.stream_ids(prefix)
+    }
+
     /// A stream's current version: 0 when it has no events.
     pub fn stream_version(&self, stream_id: &StreamId) -> Result<u64, StoreError> {
         self.inner.log.stream_version(stream_id)

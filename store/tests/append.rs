@@ -196,3 +196,14 @@ fn closing_a_store_releases_its_directory_for_the_next_opener() {
     let reopened = Store::open(dir.path(), StoreConfig::default()).unwrap();
     assert_eq!(reopened.head().position, 1);
 }
+
+#[test]
+fn streams_are_listed_by_prefix_from_the_index() {
+    let t = TestStore::new();
+    for name in ["agency-b", "case-1", "agency-a", "agency-b"] {
+        t.store().append(append(&stream(name), ExpectedVersion::Any, &["x"])).unwrap();
+    }
+    let agencies: Vec<String> = t.store().stream_ids("agency-").unwrap().iter().map(|s| s.to_string()).collect();
+    assert_eq!(agencies, vec!["agency-a", "agency-b"]);
+    assert_eq!(t.store().stream_ids("centre-").unwrap(), Vec::<StreamId>::new());
+}

@@ -292,17 +292,10 @@ pub fn agency(ctx: &mut Ctx<'_>, command: AgencyCli) -> Result<(), CliError> {
     }
 }
 
-/// `agency list`: the read models keep no agency directory, so the agency streams are
-/// found by a pass over the log and each is folded from its own events.
+/// `agency list`: the agency streams come from the store's stream index, and each is folded
+/// from its own events.
 fn list_agencies(ctx: &mut Ctx<'_>, args: &AgencyListArgs) -> Result<(), CliError> {
-    let store = ctx.engine.store();
-    let mut streams = BTreeSet::new();
-    for record in store.iter_from(1) {
-        let record = record?;
-        if record.stream_id.as_str().starts_with("agency-") && record.stream_version == 1 {
-            streams.insert(record.stream_id.clone());
-        }
-    }
+    let streams = ctx.engine.store().stream_ids("agency-")?;
     let mut table = Table::new(&["AGENCY", "KIND", "ACTIVE", "MUNICIPALITY", "NAME", "NEEDS"]);
     let need = args.need.map(parapompi::core::vocab::NeedDomain::from);
     for stream in streams {
