@@ -57,6 +57,10 @@ fn from_centre_set_up_to_a_completed_referral_and_its_indicators() {
         ]),
         "agency_id",
     );
+    let listed = w.json(&["agency", "list", "--need", "employment"]);
+    assert_eq!(listed["agency_id"], agency.as_str(), "{listed}");
+    assert_eq!(listed["name"], "ΔΥΠΑ Χανίων");
+    assert_eq!(w.ok(&["agency", "list", "--need", "housing", "--json"]).trim(), "", "no agency serves housing");
     let as_worker = |at: &str, args: &[&str]| w.json(&[&["--as", &worker, "--at", at][..], args].concat());
     let person = id(
         &as_worker(
