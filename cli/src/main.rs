@@ -30,10 +30,11 @@ fn main() -> ExitCode {
         Err(error) => {
             use clap::error::ErrorKind;
             return match error.kind() {
-                ErrorKind::DisplayHelp | ErrorKind::DisplayVersion => match error.print() {
-                    Ok(()) => ExitCode::SUCCESS,
-                    Err(_) => ExitCode::SUCCESS,
-                },
+                ErrorKind::DisplayHelp | ErrorKind::DisplayVersion => {
+                    // Help printed into a closed pipe is still a success.
+                    let _ = error.print();
+                    ExitCode::SUCCESS
+                }
                 ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand => {
                     let _ = error.print();
                     ExitCode::from(EXIT_USAGE)
