@@ -237,3 +237,19 @@ fn views_log_and_batch_commands_refuse_bad_input_without_writing() {
     assert!(run.stderr.contains("no store"), "{}", run.stderr);
     assert!(!missing.data().exists(), "a missing store is not created by a read");
 }
+
+#[test]
+fn a_store_held_by_another_process_is_reported_in_one_line_and_exits_2() {
+    let w = World::new();
+    w.ok(&["init"]);
+    // This test process holds the store, as another operator's command would.
+    let held = parapompi::store::Store::open(w.data(), parapompi::store::StoreConfig::default()).expect("opens");
+    for args in [&["stats"][..], &["verify"][..], &["caseload"][..]] {
+        let run = w.run(args);
+        assert_eq!(run.code, 2, "{args:?}: {}", run.stderr);
+        assert_eq!(run.stderr.lines().count(), 1, "{args:?}: {:?}", run.stderr);
+        assert!(run.stderr.contains("in use"), "{args:?}: {:?}", run.stderr);
+    }
+    drop(held);
+    w.verified_events();
+}
