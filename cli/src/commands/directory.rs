@@ -43,6 +43,18 @@ pub fn staff_id(field: &str, text: &str) -> Result<StaffId, CliError> {
 }
 
 /// An agency id argument.
+/// The names of every registered staff member, for tables that would otherwise show ids.
+/// Reads the staff streams (found through the store's stream index), not the whole log.
+pub fn staff_names(ctx: &Ctx<'_>) -> Result<std::collections::BTreeMap<StaffId, String>, CliError> {
+    let mut names = std::collections::BTreeMap::new();
+    for stream in ctx.engine.store().stream_ids("staff-")? {
+        if let State::Staff(Some(staff)) = ctx.engine.stream_state(StreamKind::Staff, &stream)?.0 {
+            names.insert(staff.staff_id, staff.name.as_str().to_owned());
+        }
+    }
+    Ok(names)
+}
+
 pub fn agency_id(field: &str, text: &str) -> Result<AgencyId, CliError> {
     Ok(AgencyId::new(parse::uuid_of(field, "agency", text)?))
 }

@@ -408,9 +408,21 @@ fn show(ctx: &mut Ctx<'_>, text: &str) -> Result<(), CliError> {
     ctx.out.line(format!("beneficiary  {}", case.beneficiary_id))?;
     ctx.out.line(format!("centre       {}", case.centre_id))?;
     ctx.out.line(format!("opened on    {} ({})", case.opened_on, case.channel.as_str()))?;
-    let status = if case.open { "open".to_owned() } else { format!("closed ({:?})", case.close_reason) };
+    let status = match (case.open, case.close_reason) {
+        (true, _) => "open".to_owned(),
+        (false, Some(reason)) => format!("closed ({reason})"),
+        (false, None) => "closed".to_owned(),
+    };
     ctx.out.line(format!("status       {status}"))?;
-    ctx.out.line(format!("assignee     {}", case.assignee.map_or("-".to_owned(), |s| s.to_string())))?;
+    let assignee = match case.assignee {
+        None => "-".to_owned(),
+        Some(staff) if ctx.out.json => staff.to_string(),
+        Some(staff) => {
+            let names = crate::commands::directory::staff_names(ctx)?;
+            names.get(&staff).map_or_else(|| staff.to_string(), |name| format!("{name} ({staff})"))
+        }
+    };
+    ctx.out.line(format!("assignee     {assignee}"))?;
     let need_text: Vec<String> = case.needs.iter().map(|n| format!("{}:{}", n.domain, n.priority)).collect();
     ctx.out
         .line(format!("needs        {}", if need_text.is_empty() { "-".to_owned() } else { need_text.join(", ") }))?;

@@ -8,7 +8,7 @@ use parapompi::AsOf;
 use serde_json::{json, Value};
 
 use crate::args::{AuditArgs, BoardArgs, CaseloadArgs, IndicatorsArgs};
-use crate::commands::directory::{agency_id, centre_id, staff_id};
+use crate::commands::directory::{agency_id, centre_id, staff_id, staff_names};
 use crate::error::CliError;
 use crate::output::{Out, Table};
 use crate::parse;
@@ -27,13 +27,15 @@ pub fn caseload(ctx: &mut Ctx<'_>, args: CaseloadArgs) -> Result<(), CliError> {
             .transpose()?,
     };
     let caseload = ctx.engine.caseload(&query)?;
+    // People read names; JSON keeps the ids.
+    let names = if ctx.out.json { Default::default() } else { staff_names(ctx)? };
     let mut table = Table::new(&["CASE", "OPENED", "ASSIGNEE", "REFERRALS", "NEXT DUE", "BENEFICIARY"]);
     for entry in &caseload.cases {
         ctx.out.json_line(&serde_json::to_value(entry).unwrap_or(Value::Null))?;
         table.row(vec![
             entry.case_id.to_string(),
             entry.opened_on.to_string(),
-            entry.assignee.map_or("-".to_owned(), |s| s.to_string()),
+            entry.assignee.map_or("-".to_owned(), |s| names.get(&s).cloned().unwrap_or_else(|| s.to_string())),
             entry.open_referrals.len().to_string(),
             entry.next_due_on.map_or("-".to_owned(), |d| d.to_string()),
             entry.beneficiary_id.to_string(),
