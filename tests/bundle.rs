@@ -364,3 +364,22 @@ fn the_python_checker_agrees_on_good_joined_and_damaged_bundles() {
     let (ok, said) = python_verify(&[dir.join("p-cut.jsonl")]);
     assert!(!ok && said.contains(&format!("line {}:", original.len())), "{said}");
 }
+
+#[test]
+fn damage_deep_in_a_large_bundle_is_located_and_the_first_one_is_named() {
+    // Large enough that its records are parsed and hashed on several threads.
+    let world = world(40);
+    let bundle = export(&world, "large.jsonl", 1);
+    let original = lines(&bundle);
+    assert!(original.len() > 600, "the bundle has {} lines", original.len());
+    let dir = world.dir.path();
+    let mut damaged = original.clone();
+    let late = original.len() - 20;
+    damaged[late] = damaged[late].replacen("\"schema_version\":1", "\"schema_version\":7", 1);
+    assert_ne!(damaged[late], original[late]);
+    let (line, problem) = problem_at(write(&dir.join("late.jsonl"), &damaged));
+    assert!(line == u64::try_from(late + 1).expect("fits") && problem.contains("hash mismatch"), "{line}: {problem}");
+    damaged[300] = damaged[300].replacen("\"actor\":\"staff-", "\"actor\":\"staff_", 1);
+    let (line, problem) = problem_at(write(&dir.join("two.jsonl"), &damaged));
+    assert_eq!(line, 301, "the first damage is the one named: {problem}");
+}
