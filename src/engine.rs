@@ -412,7 +412,7 @@ impl Engine {
     pub fn checkpoint(&self) -> Result<(), EngineError> {
         let mut projector = self.projector()?;
         projector.catch_up(&self.inner.store)?;
-        projector.save(&self.inner.store)
+        projector.save()
     }
 
     /// Live recorded events from a position on, as the log commits them (see

@@ -61,7 +61,7 @@ impl Projector {
         for record in store.iter_from(self.projections.position() + 1) {
             self.projections.apply(&decode(&record?)?);
         }
-        self.save_if_due(store)
+        self.save_if_due()
     }
 
     /// Folds records just appended: directly when they follow the models' position, else
@@ -70,7 +70,7 @@ impl Projector {
         match recorded.first() {
             Some(first) if first.position == self.projections.position() + 1 => {
                 self.projections.apply_all(recorded);
-                self.save_if_due(store)
+                self.save_if_due()
             }
             _ => self.catch_up(store),
         }
@@ -79,20 +79,20 @@ impl Projector {
     /// Folds the whole log afresh and saves a checkpoint.
     pub(crate) fn rebuild(&mut self, store: &Store) -> Result<u64, EngineError> {
         self.projections = fold_as_of(store, AsOf::Position(u64::MAX))?;
-        self.save(store)?;
+        self.save()?;
         Ok(self.projections.position())
     }
 
-    fn save_if_due(&mut self, store: &Store) -> Result<(), EngineError> {
+    fn save_if_due(&mut self) -> Result<(), EngineError> {
         if self.projections.position() >= self.checkpoint_position + self.checkpoint_every_events {
-            self.save(store)?;
+            self.save()?;
         }
         Ok(())
     }
 
     /// Saves the models' state. A checkpoint is a cache of a fold of the log: losing one
     /// costs a longer catch-up, never a wrong answer, so it is written without a sync.
-    pub(crate) fn save(&mut self, _store: &Store) -> Result<(), EngineError> {
+    pub(crate) fn save(&mut self) -> Result<(), EngineError> {
         self.tree.insert(CHECKPOINT_KEY, self.projections.to_checkpoint()).map_err(|e| {
             EngineError::Store(parapompi_store::StoreError::Io {
                 context: "writing the read models' checkpoint",

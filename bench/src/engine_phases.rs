@@ -155,7 +155,7 @@ pub fn run(dir: &Path, n_events: u64) {
     let clock = clock();
     let engine = Engine::open(&big, engine_config(&clock, Durability::Deferred)).expect("engine opens");
     let mut n_beneficiaries = 1_000;
-    let probe = tempfile_dir(dir, "probe");
+    let probe = emptied_dir(dir, "probe");
     {
         let probe_clock = self::clock();
         let probe_engine = Engine::open(&probe, engine_config(&probe_clock, Durability::Deferred)).expect("opens");
@@ -269,7 +269,8 @@ pub fn run(dir: &Path, n_events: u64) {
     println!("         caseload p99 < 1 ms: {}", if caseload_p99 < 1_000.0 { "met" } else { "MISSED" });
 }
 
-fn tempfile_dir(dir: &Path, name: &str) -> std::path::PathBuf {
+/// `dir/name`, removed first if an earlier run left it.
+fn emptied_dir(dir: &Path, name: &str) -> std::path::PathBuf {
     let path = dir.join(name);
     let _ = std::fs::remove_dir_all(&path);
     path

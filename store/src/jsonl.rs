@@ -162,7 +162,7 @@ fn import(writer: &mut Writer, path: &PathBuf) -> Result<Imported, StoreError> {
         Ok(())
     })?;
     // Second pass: write, one group per bounded batch of whole appends, synced once at the end.
-    let max_batch = writer.config_limits().max_events_per_group;
+    let max_batch = writer.config.limits.max_events_per_group;
     let mut batch: Vec<(Vec<u8>, RecordedEvent)> = Vec::new();
     let mut index_keys: Vec<Vec<u8>> = Vec::new();
     let written = for_each_checked_line(writer, path, head, |writer, record, canonical| {
@@ -205,7 +205,7 @@ fn for_each_checked_line(
     let mut checker = ChainChecker::after(head.position, head.hash, head.recorded_at);
     let mut commands_seen: HashSet<Uuid> = HashSet::new();
     let mut last_command: Option<(Uuid, StreamId, usize)> = None;
-    let limits = writer.config_limits().clone();
+    let limits = writer.config.limits.clone();
     let mut line = String::new();
     let mut line_number = 0u64;
     loop {

@@ -147,7 +147,7 @@ fn poisoned() -> StoreError {
 /// The writer's state. It lives on its own thread; nothing else writes to the log tree.
 pub(crate) struct Writer {
     pub(crate) log: Arc<LogTree>,
-    config: StoreConfig,
+    pub(crate) config: StoreConfig,
     /// The last committed record; always equal to what the log tree has published.
     pub(crate) head: Head,
     /// Stream versions the writer has seen, so a hot stream needs no index read.
@@ -351,11 +351,6 @@ impl Writer {
             )));
         }
         Ok(())
-    }
-
-    /// The limits the store was opened with.
-    pub(crate) fn config_limits(&self) -> &crate::config::Limits {
-        &self.config.limits
     }
 
     /// A stream's version, from the writer's memory or else the index.
