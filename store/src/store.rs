@@ -46,12 +46,7 @@ impl Store {
         std::fs::create_dir_all(dir).map_err(|e| StoreError::io("creating the store's directory", e))?;
         let lock = DirLock::acquire(dir)?;
         let sled_dir = dir.join("sled");
-        let db = sled::Config::new()
-            .path(&sled_dir)
-            .cache_capacity(config.cache_capacity_bytes)
-            .segment_size(config.segment_bytes)
-            .open()
-            .map_err(|e| StoreError::sled("opening sled", e))?;
+        let db = open_sled(&sled_dir, &config, dir)?;
         let syncer = Syncer::new(&sled_dir)?;
         Store::start(db, config, Some(syncer), Some(dir.to_path_buf()), Some(lock))
     }
@@ -271,6 +266,34 @@ impl Drop for Inner {
     fn drop(&mut self) {
         // Nobody is left to hear of a failure here; the next open finds what reached disk.
         let _ = self.commit.with_writer(Writer::sync_if_needed);
+    }
+}
+
+/// How long an open waits for sled's own lock, held by this process's previous instance.
+const SLED_LOCK_WAIT: std::time::Duration = std::time::Duration::from_secs(5);
+
+/// Opens sled in `sled_dir`. The caller holds the directory lock, so no other process has
+/// the store; if sled's own file lock is still taken, it is this process's previous instance
+/// of the store, whose background writes sled lets finish after the store is dropped. The
+/// open waits for them (up to [`SLED_LOCK_WAIT`]) rather than failing a reopen at random.
+fn open_sled(sled_dir: &Path, config: &StoreConfig, dir: &Path) -> Result<sled::Db, StoreError> {
+    let deadline = std::time::Instant::now() + SLED_LOCK_WAIT;
+    loop {
+        let opened = sled::Config::new()
+            .path(sled_dir)
+            .cache_capacity(config.cache_capacity_bytes)
+            .segment_size(config.segment_bytes)
+            .open();
+        match opened {
+            Ok(db) => return Ok(db),
+            Err(sled::Error::Io(error)) if error.to_string().contains("could not acquire lock") => {
+                if std::time::Instant::now() >= deadline {
+                    return Err(StoreError::InUse { path: dir.to_path_buf() });
+                }
+                std::thread::sleep(std::time::Duration::from_millis(10));
+            }
+            Err(error) => return Err(StoreError::sled("opening sled", error)),
+        }
     }
 }
 
