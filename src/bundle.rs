@@ -11,7 +11,10 @@ use std::io::{BufRead, BufReader, Read, Write};
 use std::path::{Path, PathBuf};
 
 use parapompi_projections::{audit_trail, AuditSubject, AuditTrail, Projections, Recorded};
-use parapompi_store::{canonical_bytes, ChainChecker, ExportLine, Hash, RecordedEvent, Store, Timestamp};
+use parapompi_store::{
+    read_export_lines, ChainChecker, ExportLine, Hash, ReadOptions, RecordedEvent, ScannedLine, Store, Timestamp,
+    MAX_EXPORT_LINE_BYTES,
+};
 use serde::{Deserialize, Serialize};
 
 use crate::error::EngineError;
@@ -22,8 +25,6 @@ use crate::records::decode;
 pub const BUNDLE_FORMAT: &str = "parapompi-bundle";
 /// The version of the bundle format this code writes and reads.
 pub const BUNDLE_FORMAT_VERSION: u32 = 1;
-/// The longest line a bundle may hold, in bytes.
-const MAX_LINE_BYTES: usize = 1024 * 1024;
 
 /// A centre whose records a bundle carries.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -156,14 +157,18 @@ struct BundleReader {
     files: Vec<PathBuf>,
     checker: Option<ChainChecker>,
     from_genesis: bool,
+    keep_records: bool,
 }
 
 impl BundleReader {
-    fn new(files: &[PathBuf]) -> BundleReader {
-        BundleReader { files: files.to_vec(), checker: None, from_genesis: false }
+    /// A reader of `files`; `keep_records` when the caller wants each whole record, not
+    /// only the check.
+    fn new(files: &[PathBuf], keep_records: bool) -> BundleReader {
+        BundleReader { files: files.to_vec(), checker: None, from_genesis: false, keep_records }
     }
 
-    /// Calls `each` with every record of every bundle, in order, after checking it.
+    /// Checks every record of every bundle, in order, and calls `each` with each record after
+    /// checking it (when the reader keeps records).
     fn for_each(
         &mut self,
         mut each: impl FnMut(&RecordedEvent) -> Result<(), EngineError>,
@@ -172,10 +177,10 @@ impl BundleReader {
         let mut n_events = 0u64;
         let mut first_position = None;
         for path in self.files.clone() {
-            let manifest = self.read_one(&path, &mut |record| {
-                first_position.get_or_insert(record.position);
+            let manifest = self.read_one(&path, &mut |line| {
+                first_position.get_or_insert(line.position);
                 n_events += 1;
-                each(record)
+                line.record.as_ref().map_or(Ok(()), &mut each)
             })?;
             manifests.push(manifest);
         }
@@ -186,63 +191,52 @@ impl BundleReader {
     fn read_one(
         &mut self,
         path: &Path,
-        each: &mut dyn FnMut(&RecordedEvent) -> Result<(), EngineError>,
+        each: &mut dyn FnMut(&ScannedLine) -> Result<(), EngineError>,
     ) -> Result<Manifest, BundleError> {
         let name = path.display().to_string();
         let fail = |line: u64, problem: String| BundleError { file: name.clone(), line, problem };
         let file = std::fs::File::open(path).map_err(|e| fail(0, format!("cannot open: {e}")))?;
         let mut reader = BufReader::new(file);
-        let mut line = String::new();
-        let mut line_number = 0u64;
-        let mut manifest: Option<Manifest> = None;
+        let mut first_line = String::new();
+        let n_read = Read::by_ref(&mut reader)
+            .take(u64::try_from(MAX_EXPORT_LINE_BYTES).unwrap_or(u64::MAX) + 1)
+            .read_line(&mut first_line)
+            .map_err(|e| fail(1, format!("cannot read: {e}")))?;
+        if n_read == 0 {
+            return Err(fail(0, "the file is empty: no manifest".to_owned()));
+        }
+        if n_read > MAX_EXPORT_LINE_BYTES {
+            return Err(fail(1, format!("line is longer than {MAX_EXPORT_LINE_BYTES} bytes")));
+        }
+        if !first_line.ends_with('\n') {
+            return Err(fail(1, "the line is cut short (no line end): the bundle is truncated".to_owned()));
+        }
+        let manifest = self.start(first_line.trim_end_matches('\n')).map_err(|problem| fail(1, problem))?;
+        let from_genesis = self.from_genesis;
+        let checker = self.checker.as_mut().expect("set with the manifest");
         let mut n_records = 0u64;
-        loop {
-            line.clear();
-            let n_read = Read::by_ref(&mut reader)
-                .take(u64::try_from(MAX_LINE_BYTES).unwrap_or(u64::MAX) + 1)
-                .read_line(&mut line)
-                .map_err(|e| fail(line_number + 1, format!("cannot read: {e}")))?;
-            if n_read == 0 {
-                break;
-            }
-            line_number += 1;
-            if n_read > MAX_LINE_BYTES {
-                return Err(fail(line_number, format!("line is longer than {MAX_LINE_BYTES} bytes")));
-            }
-            if !line.ends_with('\n') {
-                return Err(fail(
-                    line_number,
-                    "the line is cut short (no line end): the bundle is truncated".to_owned(),
-                ));
-            }
-            let text = line.trim_end_matches('\n');
-            let Some(manifest) = &manifest else {
-                let parsed = self.start(text).map_err(|problem| fail(line_number, problem))?;
-                manifest = Some(parsed);
-                continue;
-            };
-            let record = ExportLine::parse(text).map_err(|problem| fail(line_number, problem))?;
-            if record.position > manifest.last_position {
+        let mut line_number = 1u64;
+        // The lines after the manifest are read and hashed on every core; the checks that
+        // need the lines before run here, in order.
+        read_export_lines(reader, ReadOptions::on_every_core(self.keep_records), |offset, scanned| {
+            line_number = offset + 1;
+            let line = scanned.map_err(|problem| fail(line_number, problem))?;
+            if line.position > manifest.last_position {
                 return Err(fail(
                     line_number,
                     format!(
                         "record at position {} is past the manifest's last position {}",
-                        record.position, manifest.last_position
+                        line.position, manifest.last_position
                     ),
                 ));
             }
-            let from_genesis = self.from_genesis;
-            let checker = self.checker.as_mut().expect("set with the manifest");
             checker
-                .check(&record, &canonical_bytes(&record), |_| Ok(from_genesis.then_some(0)))
-                .map_err(|problem| fail(line_number, format!("position {}: {problem}", record.position)))?;
+                .check_scanned(&line, |_| Ok(from_genesis.then_some(0)))
+                .map_err(|problem| fail(line_number, format!("position {}: {problem}", line.position)))?;
             n_records += 1;
-            each(&record).map_err(|error| fail(line_number, error.to_string()))?;
-        }
-        let Some(manifest) = manifest else {
-            return Err(fail(0, "the file is empty: no manifest".to_owned()));
-        };
-        let (last, head_hash) = self.checker.as_ref().map_or((0, Hash::GENESIS), ChainChecker::head);
+            each(&line).map_err(|error| fail(line_number, error.to_string()))
+        })?;
+        let (last, head_hash) = checker.head();
         if n_records != manifest.n_events || last != manifest.last_position {
             return Err(fail(
                 line_number,
@@ -308,7 +302,7 @@ impl BundleReader {
 
 /// Checks one bundle, or several that join in the order given, without a store.
 pub fn verify_bundles(files: &[PathBuf]) -> Result<VerifiedBundles, BundleError> {
-    BundleReader::new(files).for_each(|_| Ok(()))
+    BundleReader::new(files, false).for_each(|_| Ok(()))
 }
 
 /// The read models computed straight from bundles, as the log stood at `as_of` (or at its
@@ -316,7 +310,7 @@ pub fn verify_bundles(files: &[PathBuf]) -> Result<VerifiedBundles, BundleError>
 /// at all. The bundles must start at position 1.
 pub fn replay_projections(files: &[PathBuf], as_of: Option<AsOf>) -> Result<Projections, BundleError> {
     let mut projections = Projections::new();
-    let mut reader = BundleReader::new(files);
+    let mut reader = BundleReader::new(files, true);
     reader.for_each(|record| {
         let included = match as_of {
             None => true,
@@ -344,7 +338,7 @@ pub fn replay_audit(files: &[PathBuf], subject: &AuditSubject) -> Result<AuditTr
     let mut wanted: Vec<u64> = projections.audit_positions(subject);
     wanted.sort_unstable();
     let mut records: HashMap<u64, Recorded> = HashMap::with_capacity(wanted.len());
-    BundleReader::new(files).for_each(|record| {
+    BundleReader::new(files, true).for_each(|record| {
         if wanted.binary_search(&record.position).is_ok() {
             records.insert(record.position, decode(record)?);
         }

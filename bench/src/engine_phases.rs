@@ -314,8 +314,7 @@ pub fn rebuild_child(dir: &Path) {
 /// Exports the large log as a bundle, then times verifying and replaying it beside SHA-256
 /// over the bundle's bytes.
 fn bundle_phases(dir: &Path, data: &Path, clock: &Arc<ManualClock>, n_logged: u64) {
-    use parapompi::bundle::{export_bundle, replay_projections, verify_bundles};
-    use sha2::{Digest, Sha256};
+    use parapompi::bundle::export_bundle;
     let engine = Engine::open(data, engine_config(clock, Durability::Deferred)).expect("reopen");
     let path = dir.join("bundle.jsonl");
     let mut file = std::io::BufWriter::new(std::fs::File::create(&path).expect("bundle file"));
@@ -323,15 +322,24 @@ fn bundle_phases(dir: &Path, data: &Path, clock: &Arc<ManualClock>, n_logged: u6
         .expect("export");
     drop(file);
     drop(engine);
-    let bytes = std::fs::read(&path).expect("bundle bytes");
+    time_bundle(&path, n_logged);
+    let _ = std::fs::remove_file(&path);
+}
+
+/// Times verifying and replaying the bundle at `path`, which holds `n_logged` records,
+/// beside SHA-256 over its bytes. Also run alone: `parapompi-bench bundle FILE`.
+pub fn time_bundle(path: &Path, n_logged: u64) {
+    use parapompi::bundle::{replay_projections, verify_bundles};
+    use sha2::{Digest, Sha256};
     let n = usize::try_from(n_logged).unwrap_or(0);
+    let bytes = std::fs::read(&path).expect("bundle bytes");
     let start = Instant::now();
     let digest = Sha256::digest(&bytes);
     let sha_seconds = start.elapsed().as_secs_f64();
     assert_ne!(digest[0..4], [0u8; 4][..]);
     let mib = f64::from(u32::try_from(bytes.len() / (1024 * 1024)).unwrap_or(u32::MAX));
     drop(bytes);
-    let files = vec![path.clone()];
+    let files = vec![path.to_path_buf()];
     let start = Instant::now();
     let verified = verify_bundles(&files).expect("the bundle verifies");
     let verify_seconds = start.elapsed().as_secs_f64();
@@ -350,5 +358,4 @@ fn bundle_phases(dir: &Path, data: &Path, clock: &Arc<ManualClock>, n_logged: u6
     );
     println!("  replay (verify + fold):  {:>10.0} events/s ({replay_seconds:.2} s)", per_second(n, replay_seconds));
     println!("  target verify >= 0.8x SHA-256: {}", if verify_rate >= 0.8 * sha_rate { "met" } else { "MISSED" });
-    let _ = std::fs::remove_file(&path);
 }

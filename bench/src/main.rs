@@ -1,7 +1,9 @@
 //! `parapompi-bench store [--dir DIR] [--scale-percent N]`: the store's phases beside raw sled
 //! and SQLite on the same workload, in the same run.
 //! `parapompi-bench engine [--dir DIR] [--events N]`: the Engine's command rates, rebuild,
-//! open, queries and memory on a demo log of about N events. Figures: BENCHMARKS.md.
+//! open, queries and memory on a demo log of about N events, then verify and replay of its bundle.
+//! `parapompi-bench bundle FILE`: verify and replay of an existing bundle beside SHA-256 over
+//! its bytes. Figures: BENCHMARKS.md.
 
 mod engine_phases;
 mod raw_sled;
@@ -46,10 +48,10 @@ fn parse(args: &[String]) -> Result<(String, Options), String> {
     let what = args
         .next()
         .cloned()
-        .ok_or("usage: parapompi-bench store|engine [--dir DIR] [--scale-percent N] [--events N]")?;
+        .ok_or("usage: parapompi-bench store|engine [--dir DIR] [--scale-percent N] [--events N] | bundle FILE")?;
     let mut options = Options { dir: PathBuf::from("target/bench-data"), scale_percent: 100, n_events: 1_000_000 };
-    if what == "rebuild-child" {
-        options.dir = PathBuf::from(args.next().ok_or("rebuild-child needs a directory")?);
+    if what == "rebuild-child" || what == "bundle" {
+        options.dir = PathBuf::from(args.next().ok_or(format!("{what} needs a path"))?);
         return Ok((what, options));
     }
     while let Some(flag) = args.next() {
@@ -97,12 +99,23 @@ fn main() -> std::process::ExitCode {
             std::fs::remove_dir_all(&options.dir).expect("the bench data is removed");
             std::process::ExitCode::SUCCESS
         }
+        "bundle" => {
+            let n_records = match parapompi::bundle::verify_bundles(std::slice::from_ref(&options.dir)) {
+                Ok(verified) => verified.n_events,
+                Err(error) => {
+                    eprintln!("{error}");
+                    return std::process::ExitCode::from(2);
+                }
+            };
+            engine_phases::time_bundle(&options.dir, n_records);
+            std::process::ExitCode::SUCCESS
+        }
         "rebuild-child" => {
             engine_phases::rebuild_child(&options.dir);
             std::process::ExitCode::SUCCESS
         }
         other => {
-            eprintln!("unknown benchmark {other:?}; try: store, engine");
+            eprintln!("unknown benchmark {other:?}; try: store, engine, bundle FILE");
             std::process::ExitCode::from(2)
         }
     }

@@ -34,6 +34,8 @@ mod canonical;
 mod config;
 mod durability;
 mod error;
+mod export_line;
+mod export_reader;
 mod jsonl;
 mod layout;
 mod log_tree;
@@ -46,6 +48,8 @@ mod writer;
 pub use canonical::{canonical_bytes, chain_hash, CANONICAL_FORMAT_VERSION};
 pub use config::{Clock, Limits, ManualClock, StoreConfig, SystemClock};
 pub use error::{InvalidInput, Problem, Result, StoreError};
+pub use export_line::{LineScanner, ScannedLine};
+pub use export_reader::{read_export_lines, ReadOptions, MAX_EXPORT_LINE_BYTES};
 pub use jsonl::{ExportLine, Exported, Imported};
 pub use log_tree::{LogIter, WriterMetrics};
 pub use record::{

@@ -27,9 +27,15 @@ impl StreamId {
     /// Checks and wraps a stream id.
     pub fn new(id: impl Into<String>) -> Result<StreamId, StoreError> {
         let id = id.into();
-        check_name(&id, MAX_STREAM_ID_BYTES, |c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.' | ':'))
+        check_stream_id(&id)
             .map_err(|reason| StoreError::Invalid(InvalidInput::StreamId { stream_id: id.clone(), reason }))?;
         Ok(StreamId(Arc::from(id)))
+    }
+
+    /// Wraps text already checked to be a stream id.
+    pub(crate) fn from_checked(id: &str) -> StreamId {
+        debug_assert!(check_stream_id(id).is_ok());
+        StreamId(Arc::from(id))
     }
 
     /// The id as text.
@@ -68,7 +74,7 @@ impl EventType {
     /// Checks and wraps an event type name.
     pub fn new(name: impl Into<String>) -> Result<EventType, StoreError> {
         let name = name.into();
-        check_name(&name, MAX_EVENT_TYPE_BYTES, |c| c.is_ascii_alphanumeric() || matches!(c, '_' | '.'))
+        check_event_type(&name)
             .map_err(|reason| StoreError::Invalid(InvalidInput::EventType { event_type: name.clone(), reason }))?;
         Ok(EventType(Arc::from(name)))
     }
@@ -108,7 +114,7 @@ impl Actor {
     /// Checks and wraps an actor.
     pub fn new(actor: impl Into<String>) -> Result<Actor, StoreError> {
         let actor = actor.into();
-        check_name(&actor, MAX_ACTOR_BYTES, |c| !c.is_control())
+        check_actor(&actor)
             .map_err(|reason| StoreError::Invalid(InvalidInput::Actor { actor: actor.clone(), reason }))?;
         Ok(Actor(Arc::from(actor)))
     }
@@ -136,6 +142,21 @@ impl fmt::Display for Actor {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.0)
     }
+}
+
+/// Why `text` is not a stream id, if it is not.
+pub(crate) fn check_stream_id(text: &str) -> Result<(), String> {
+    check_name(text, MAX_STREAM_ID_BYTES, |c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.' | ':'))
+}
+
+/// Why `text` is not an event type name, if it is not.
+pub(crate) fn check_event_type(text: &str) -> Result<(), String> {
+    check_name(text, MAX_EVENT_TYPE_BYTES, |c| c.is_ascii_alphanumeric() || matches!(c, '_' | '.'))
+}
+
+/// Why `text` is not an actor, if it is not.
+pub(crate) fn check_actor(text: &str) -> Result<(), String> {
+    check_name(text, MAX_ACTOR_BYTES, |c| !c.is_control())
 }
 
 fn check_name(text: &str, max_bytes: usize, allowed: impl Fn(char) -> bool) -> Result<(), String> {
@@ -242,19 +263,43 @@ impl Hash {
 
     /// Parses 64 hexadecimal characters.
     pub fn from_hex(text: &str) -> Option<Hash> {
-        let bytes = text.as_bytes();
+        Hash::from_hex_bytes(text.as_bytes())
+    }
+
+    /// Parses 64 hexadecimal characters given as bytes.
+    pub fn from_hex_bytes(bytes: &[u8]) -> Option<Hash> {
         if bytes.len() != 64 {
             return None;
         }
         let mut out = [0u8; 32];
         for (slot, pair) in out.iter_mut().zip(bytes.chunks_exact(2)) {
-            let high = char::from(pair[0]).to_digit(16)?;
-            let low = char::from(pair[1]).to_digit(16)?;
-            *slot = u8::try_from(high * 16 + low).ok()?;
+            let high = HEX_VALUE[usize::from(pair[0])];
+            let low = HEX_VALUE[usize::from(pair[1])];
+            if (high | low) > 0x0f {
+                return None;
+            }
+            *slot = (high << 4) | low;
         }
         Some(Hash(out))
     }
 }
+
+/// The value of each byte as a hexadecimal digit (either case), or 0xff when it is not one.
+const HEX_VALUE: [u8; 256] = {
+    let mut table = [0xffu8; 256];
+    let mut digit = 0u8;
+    while digit < 10 {
+        table[(b'0' + digit) as usize] = digit;
+        digit += 1;
+    }
+    let mut letter = 0u8;
+    while letter < 6 {
+        table[(b'a' + letter) as usize] = 10 + letter;
+        table[(b'A' + letter) as usize] = 10 + letter;
+        letter += 1;
+    }
+    table
+};
 
 impl fmt::Debug for Hash {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {

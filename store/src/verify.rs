@@ -5,6 +5,7 @@ use std::collections::HashMap;
 
 use crate::canonical::{chain_hash, Decoder};
 use crate::error::{Problem, StoreError};
+use crate::export_line::ScannedLine;
 use crate::layout::{
     chunk_key_position, chunk_key_range, command_key, decode_command_entry, split_chunk, stream_key, AppendSpan,
 };
@@ -81,15 +82,55 @@ impl ChainChecker {
         canonical: &[u8],
         version_before: impl FnOnce(&StreamId) -> Result<Option<u64>, StoreError>,
     ) -> Result<(), Problem> {
+        let recomputed = chain_hash(&record.prev_hash, canonical);
+        self.check_fields(
+            &Checked {
+                position: record.position,
+                stream_id: &record.stream_id,
+                stream_version: record.stream_version,
+                recorded_at: record.recorded_at,
+                prev_hash: record.prev_hash,
+                hash: record.hash,
+                recomputed,
+            },
+            version_before,
+        )
+    }
+
+    /// Checks one export line read on its own ([`crate::LineScanner`]), which carries its
+    /// recomputed hash, against everything before it. The same rules as [`ChainChecker::check`].
+    pub fn check_scanned(
+        &mut self,
+        line: &ScannedLine,
+        version_before: impl FnOnce(&StreamId) -> Result<Option<u64>, StoreError>,
+    ) -> Result<(), Problem> {
+        self.check_fields(
+            &Checked {
+                position: line.position,
+                stream_id: &line.stream_id,
+                stream_version: line.stream_version,
+                recorded_at: line.recorded_at,
+                prev_hash: line.prev_hash,
+                hash: line.hash,
+                recomputed: line.recomputed,
+            },
+            version_before,
+        )
+    }
+
+    fn check_fields(
+        &mut self,
+        record: &Checked<'_>,
+        version_before: impl FnOnce(&StreamId) -> Result<Option<u64>, StoreError>,
+    ) -> Result<(), Problem> {
         if record.position != self.next_position {
             return Err(Problem::Gap { expected: self.next_position, found: record.position });
         }
         if record.prev_hash != self.prev_hash {
             return Err(Problem::ChainBreak { expected: self.prev_hash.to_hex(), found: record.prev_hash.to_hex() });
         }
-        let recomputed = chain_hash(&record.prev_hash, canonical);
-        if recomputed != record.hash {
-            return Err(Problem::HashMismatch { stored: record.hash.to_hex(), recomputed: recomputed.to_hex() });
+        if record.recomputed != record.hash {
+            return Err(Problem::HashMismatch { stored: record.hash.to_hex(), recomputed: record.recomputed.to_hex() });
         }
         if record.recorded_at < self.last_recorded_at {
             return Err(Problem::ClockBackwards {
@@ -97,9 +138,9 @@ impl ChainChecker {
                 found_ms: record.recorded_at.unix_ms(),
             });
         }
-        let before = match self.versions.get(&record.stream_id) {
+        let before = match self.versions.get(record.stream_id) {
             Some(version) => Some(*version),
-            None => version_before(&record.stream_id).map_err(|error| Problem::Index(error.to_string()))?,
+            None => version_before(record.stream_id).map_err(|error| Problem::Index(error.to_string()))?,
         };
         let expected = before.map_or(record.stream_version.max(1), |version| version + 1);
         if record.stream_version != expected {
@@ -109,12 +150,28 @@ impl ChainChecker {
                 found: record.stream_version,
             });
         }
-        self.versions.insert(record.stream_id.clone(), record.stream_version);
+        match self.versions.get_mut(record.stream_id) {
+            Some(version) => *version = record.stream_version,
+            None => {
+                self.versions.insert(record.stream_id.clone(), record.stream_version);
+            }
+        }
         self.next_position += 1;
         self.prev_hash = record.hash;
         self.last_recorded_at = record.recorded_at;
         Ok(())
     }
+}
+
+/// What the chain rules look at in one record.
+struct Checked<'a> {
+    position: u64,
+    stream_id: &'a StreamId,
+    stream_version: u64,
+    recorded_at: Timestamp,
+    prev_hash: Hash,
+    hash: Hash,
+    recomputed: Hash,
 }
 
 impl Store {
