@@ -13,8 +13,8 @@ use uuid::Uuid;
 use crate::canonical::{canonical_bytes, chain_hash, CanonicalFields};
 use crate::jsonl::ExportLine;
 use crate::record::{
-    check_actor, Actor, EventType, Hash, Payload, RecordedEvent, StreamId, Timestamp, MAX_ACTOR_BYTES, MAX_EVENT_TYPE_BYTES,
-    MAX_STREAM_ID_BYTES,
+    check_actor, Actor, EventType, Hash, Payload, RecordedEvent, StreamId, Timestamp, MAX_ACTOR_BYTES,
+    MAX_EVENT_TYPE_BYTES, MAX_STREAM_ID_BYTES,
 };
 
 /// One export line, read and checked on its own: what the chain checks in order need.
@@ -54,21 +54,10 @@ impl LineScanner {
     /// Reads one line (without its line end), checks each field's form and recomputes its
     /// hash. With `keep_record` the whole record comes back too. The error names the problem.
     pub fn scan(&mut self, line: &str, keep_record: bool) -> Result<ScannedLine, String> {
-        if let Some(scanned) = self.scan_fast(line, keep_record) {
-            return Ok(scanned);
+        match self.scan_fast(line, keep_record) {
+            Some(scanned) => Ok(scanned),
+            None => scan_general(line, keep_record),
         }
-        let record = ExportLine::parse(line)?;
-        let recomputed = chain_hash(&record.prev_hash, &canonical_bytes(&record));
-        Ok(ScannedLine {
-            position: record.position,
-            stream_id: record.stream_id.clone(),
-            stream_version: record.stream_version,
-            recorded_at: record.recorded_at,
-            prev_hash: record.prev_hash,
-            hash: record.hash,
-            recomputed,
-            record: keep_record.then_some(record),
-        })
     }
 
     /// The fast reader: `None` when the line is not in the store's own form or has anything
@@ -166,6 +155,44 @@ const STRING_STOP: [bool; 256] = {
     table
 };
 
+/// The length of the run of plain string content at the start of `bytes`: up to the first
+/// quote, backslash or control character (or the end). Eight bytes at a time: a word holds
+/// one of those when one of its bytes, XORed with `"` or `\`, is zero, or is below 0x20.
+fn plain_run(bytes: &[u8]) -> usize {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGHS: u64 = 0x8080_8080_8080_8080;
+    let has_zero = |word: u64| word.wrapping_sub(ONES) & !word & HIGHS;
+    let mut at = 0;
+    while let Some(chunk) = bytes.get(at..at + 8) {
+        let word = u64::from_le_bytes(chunk.try_into().expect("eight bytes"));
+        let stops = has_zero(word ^ (ONES * u64::from(b'"')))
+            | has_zero(word ^ (ONES * u64::from(b'\\')))
+            | (word.wrapping_sub(ONES * 0x20) & !word & HIGHS);
+        if stops != 0 {
+            // The lowest flagged byte is a true stop; flags above it may be false.
+            return at + usize::try_from(stops.trailing_zeros() / 8).expect("below 8");
+        }
+        at += 8;
+    }
+    at + bytes[at..].iter().position(|&byte| STRING_STOP[usize::from(byte)]).unwrap_or(bytes.len() - at)
+}
+
+/// The general reader: any JSON spelling of a record, and the problem named when it is not one.
+fn scan_general(line: &str, keep_record: bool) -> Result<ScannedLine, String> {
+    let record = ExportLine::parse(line)?;
+    let recomputed = chain_hash(&record.prev_hash, &canonical_bytes(&record));
+    Ok(ScannedLine {
+        position: record.position,
+        stream_id: record.stream_id.clone(),
+        stream_version: record.stream_version,
+        recorded_at: record.recorded_at,
+        prev_hash: record.prev_hash,
+        hash: record.hash,
+        recomputed,
+        record: keep_record.then_some(record),
+    })
+}
+
 /// A place in a line being read. Every method returns `None` on anything it does not expect.
 struct Cursor<'a> {
     line: &'a str,
@@ -253,9 +280,9 @@ impl<'a> Cursor<'a> {
         let start = self.at;
         let mut escaped = false;
         loop {
-            let length = self.rest().iter().position(|&byte| STRING_STOP[usize::from(byte)])?;
+            let length = plain_run(self.rest());
             let segment = &self.line[self.at..self.at + length];
-            let stop = self.rest()[length];
+            let stop = *self.rest().get(length)?;
             if stop < 0x20 {
                 return None;
             }
@@ -316,5 +343,179 @@ impl<'a> Cursor<'a> {
         }
         self.at += 4;
         Some(value)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use proptest::prelude::*;
+
+    use super::*;
+
+    /// Characters that exercise every path of both readers: Greek, quotes, backslashes,
+    /// controls (escaped short and long), DEL and C1 controls, a slash, line separators and
+    /// a character outside the basic plane (a surrogate pair when escaped).
+    fn tricky_text() -> impl Strategy<Value = String> {
+        let chars = prop_oneof![
+            4 => prop::char::range('a', 'z'),
+            3 => prop::char::range('α', 'ω'),
+            1 => Just('"'),
+            1 => Just('\\'),
+            1 => Just('/'),
+            1 => Just('\n'),
+            1 => Just('\t'),
+            1 => Just('\u{1}'),
+            1 => Just('\u{7f}'),
+            1 => Just('\u{85}'),
+            1 => Just('\u{2028}'),
+            1 => Just('😀'),
+            1 => Just(' '),
+        ];
+        prop::collection::vec(chars, 0..24).prop_map(|chars| chars.into_iter().collect())
+    }
+
+    prop_compose! {
+        fn record()(
+            position in 1u64..u64::MAX,
+            stream in "[a-z]{1,8}-[a-zA-Z0-9_.:-]{1,40}",
+            stream_version in 1u64..u64::MAX,
+            event_id in any::<u128>(),
+            command_id in any::<u128>(),
+            event_type in "[A-Za-z][A-Za-z0-9_.]{0,40}",
+            schema_version in any::<u32>(),
+            occurred_at in any::<i64>(),
+            recorded_at in any::<i64>(),
+            actor in prop_oneof![3 => "staff-[a-z0-9-]{1,40}", 1 => tricky_text()],
+            texts in prop::collection::vec(tricky_text(), 0..4),
+            number in any::<i64>(),
+            prev in any::<[u8; 32]>(),
+            hash in any::<[u8; 32]>(),
+        ) -> RecordedEvent {
+            let actor = if Actor::new(actor.clone()).is_ok() { actor } else { "staff-1".to_owned() };
+            let payload = serde_json::json!({ "texts": texts, "number": number, "nothing": null, "yes": true });
+            RecordedEvent {
+                position,
+                stream_id: StreamId::new(stream).expect("a valid stream id"),
+                stream_version,
+                event_id: Uuid::from_u128(event_id),
+                command_id: Uuid::from_u128(command_id),
+                event_type: EventType::new(event_type).expect("a valid type"),
+                schema_version,
+                occurred_at: Timestamp::from_unix_ms(occurred_at),
+                recorded_at: Timestamp::from_unix_ms(recorded_at),
+                actor: Actor::new(actor).expect("a valid actor"),
+                payload: Payload::from_value(&payload),
+                prev_hash: Hash(prev),
+                hash: Hash(hash),
+            }
+        }
+    }
+
+    fn line_of(record: &RecordedEvent) -> String {
+        serde_json::to_string(&ExportLine::of(record)).expect("a record serialises")
+    }
+
+    /// A payload written by serde with escapes of every kind, as another writer might.
+    const ESCAPED_PAYLOAD: &str = r#""{\"a\":\"\u03b1\\u00e9\/\ud83d\ude00\\n\\b\\f\"}\n\t\r""#;
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(400))]
+
+        /// Every line the store writes is read by the fast reader, to the same result as the
+        /// general one.
+        #[test]
+        fn the_fast_reader_reads_the_stores_lines_as_the_general_one_does(record in record(), keep in any::<bool>()) {
+            let line = line_of(&record);
+            let general = scan_general(&line, keep).expect("the general reader reads it");
+            let needs_escapes = record.actor.as_str().contains(['"', '\\']);
+            match LineScanner::new().scan_fast(&line, keep) {
+                Some(fast) => prop_assert_eq!(fast, general),
+                None => prop_assert!(needs_escapes, "the fast reader declined a plain line: {}", line),
+            }
+            if keep {
+                let kept = LineScanner::new().scan(&line, true).expect("reads").record.expect("kept");
+                prop_assert_eq!(kept, record);
+            }
+        }
+
+        /// A damaged line is either declined by the fast reader, or read by it to exactly what
+        /// the general reader makes of it: the fast reader never accepts what the other refuses.
+        #[test]
+        fn the_fast_reader_never_accepts_what_the_general_one_refuses(
+            record in record(),
+            at in any::<prop::sample::Index>(),
+            edit in 0u8..3,
+            byte in prop::sample::select(b"0159-+.eE\"\\/{}[],: \tuabfnrtx\x01\x7f".to_vec()),
+        ) {
+            let mut bytes = line_of(&record).into_bytes();
+            let index = at.index(bytes.len());
+            match edit {
+                0 => bytes[index] = byte,
+                1 => { bytes.remove(index); }
+                _ => bytes.insert(index, byte),
+            }
+            let Ok(line) = String::from_utf8(bytes) else { return Ok(()) };
+            if let Some(fast) = LineScanner::new().scan_fast(&line, true) {
+                prop_assert_eq!(Ok(fast), scan_general(&line, true), "line: {}", line);
+            }
+        }
+    }
+
+    #[test]
+    fn escapes_of_every_kind_in_a_payload_read_alike() {
+        let record = line_of(&record_with_payload(r#"{"a":1}"#));
+        let line = record.replace(r#""{\"a\":1}""#, ESCAPED_PAYLOAD);
+        let fast = LineScanner::new().scan_fast(&line, true).expect("the fast reader unescapes it");
+        assert_eq!(fast.record.as_ref().expect("kept").payload.as_str(), "{\"a\":\"α\\u00e9/😀\\n\\b\\f\"}\n\t\r");
+        assert_eq!(Ok(fast), scan_general(&line, true));
+    }
+
+    #[test]
+    fn spellings_json_forbids_or_the_store_never_writes_go_to_the_general_reader() {
+        let line = line_of(&record_with_payload(r#"{"a":1}"#));
+        let cases = [
+            line.replace("\"position\":7", "\"position\":07"),
+            line.replace("\"position\":7", "\"position\":7.0"),
+            line.replace("\"position\":7", "\"position\": 7"),
+            line.replace("\"stream_version\":3", "\"stream_version\":18446744073709551616"),
+            line.replace("\"occurred_at\":-5", "\"occurred_at\":-9223372036854775809"),
+            line.replace(r#"{\"a\":1}"#, r#"{\"a\":\"\ud83d\"}"#),
+            line.replace(r#"{\"a\":1}"#, r#"{\"a\":\"\x\"}"#),
+            line.replace(r#"{\"a\":1}"#, r#"{\"a\":"#),
+            line.replace(r#"{\"a\":1}"#, r#"{\"a\":1}\b"#),
+            line.replace("\"actor\":\"staff-1\"", "\"actor\":\"staff\\u002d1\""),
+            format!("{line} "),
+        ];
+        for case in cases {
+            assert_ne!(case, line, "each case changes the line");
+            assert_eq!(LineScanner::new().scan_fast(&case, false), None, "{case}");
+        }
+        // What the general reader accepts among them reads the same through `scan`.
+        let spaced = line.replace("\"position\":7", "\"position\": 7");
+        assert_eq!(LineScanner::new().scan(&spaced, true), scan_general(&line, true));
+        let escaped_actor = line.replace("\"actor\":\"staff-1\"", "\"actor\":\"staff\\u002d1\"");
+        assert_eq!(LineScanner::new().scan(&escaped_actor, true), scan_general(&line, true));
+        assert!(LineScanner::new().scan(&line.replace("\"position\":7", "\"position\":07"), false).is_err());
+        // The smallest timestamp reads on both paths.
+        let earliest = line.replace("\"occurred_at\":-5", "\"occurred_at\":-9223372036854775808");
+        assert!(LineScanner::new().scan_fast(&earliest, false).is_some());
+    }
+
+    fn record_with_payload(payload: &str) -> RecordedEvent {
+        RecordedEvent {
+            position: 7,
+            stream_id: StreamId::new("case-1").expect("valid"),
+            stream_version: 3,
+            event_id: Uuid::from_u128(1),
+            command_id: Uuid::from_u128(2),
+            event_type: EventType::new("CaseOpened").expect("valid"),
+            schema_version: 1,
+            occurred_at: Timestamp::from_unix_ms(-5),
+            recorded_at: Timestamp::from_unix_ms(10),
+            actor: Actor::new("staff-1").expect("valid"),
+            payload: Payload::from_json(payload).expect("valid"),
+            prev_hash: Hash([1; 32]),
+            hash: Hash([2; 32]),
+        }
     }
 }
