@@ -204,8 +204,8 @@ impl<'a> Cursor<'a> {
         &self.line.as_bytes()[self.at..]
     }
 
-    fn literal(&mut self, expected: &[u8]) -> Option<()> {
-        self.rest().starts_with(expected).then(|| self.at += expected.len())
+    fn literal<const N: usize>(&mut self, expected: &[u8; N]) -> Option<()> {
+        (self.rest().get(..N)? == expected).then(|| self.at += N)
     }
 
     /// Digits as JSON writes an unsigned integer: no sign, no leading zero, no fraction.

@@ -2,7 +2,7 @@
 //! (`store/FORMAT.md`).
 
 use std::collections::HashSet;
-use std::io::{BufRead, BufReader, Read, Write};
+use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
@@ -10,14 +10,12 @@ use uuid::Uuid;
 
 use crate::canonical::canonical_bytes;
 use crate::error::StoreError;
+use crate::export_reader::{read_export_lines, ReadOptions};
 use crate::layout::{command_key, stream_key};
 use crate::record::{Actor, EventType, Hash, Head, Payload, RecordedEvent, StreamId, Timestamp};
 use crate::store::Store;
 use crate::verify::ChainChecker;
 use crate::writer::Writer;
-
-/// The longest line an import accepts, in bytes: a record at the payload limit, JSON-escaped.
-const MAX_LINE_BYTES: usize = 1024 * 1024;
 
 /// One exported record. The field order here is the order of the keys on each line.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -191,9 +189,9 @@ fn import(writer: &mut Writer, path: &PathBuf) -> Result<Imported, StoreError> {
     Ok(Imported { n_events, head: writer.head })
 }
 
-/// Reads an export file line by line, checks each record against the chain that starts at
-/// `head` and against the store, and hands the good ones to `each`. Stops at the first
-/// problem, naming its line.
+/// Reads an export file (on every core, [`read_export_lines`]), checks each record against
+/// the chain that starts at `head` and against the store, in line order, and hands the good
+/// ones to `each`. Stops at the first problem, naming its line.
 fn for_each_checked_line(
     writer: &mut Writer,
     path: &PathBuf,
@@ -201,44 +199,26 @@ fn for_each_checked_line(
     mut each: impl FnMut(&mut Writer, RecordedEvent, Vec<u8>) -> Result<(), StoreError>,
 ) -> Result<(), StoreError> {
     let file = std::fs::File::open(path).map_err(|e| StoreError::io("opening the import file", e))?;
-    let mut reader = BufReader::new(file);
     let mut checker = ChainChecker::after(head.position, head.hash, head.recorded_at);
     let mut commands_seen: HashSet<Uuid> = HashSet::new();
     let mut last_command: Option<(Uuid, StreamId, usize)> = None;
     let limits = writer.config.limits.clone();
-    let mut line = String::new();
-    let mut line_number = 0u64;
-    loop {
-        line.clear();
-        let n_read = Read::by_ref(&mut reader)
-            .take(u64::try_from(MAX_LINE_BYTES).unwrap_or(u64::MAX) + 1)
-            .read_line(&mut line)
-            .map_err(|e| StoreError::io("reading the import file", e))?;
-        if n_read == 0 {
-            return Ok(());
-        }
-        line_number += 1;
+    read_export_lines(file, ReadOptions::on_every_core(true), |line_number, scanned| {
         let fail = |problem: String| Err(StoreError::Import { line: line_number, problem });
-        if n_read > MAX_LINE_BYTES {
-            return fail(format!("line is longer than {MAX_LINE_BYTES} bytes"));
-        }
-        if !line.ends_with('\n') {
-            return fail("the last line is cut short (no line end): the file is truncated".to_owned());
-        }
-        let record = match ExportLine::parse(line.trim_end_matches('\n')) {
-            Ok(record) => record,
+        let scanned = match scanned {
+            Ok(scanned) => scanned,
             Err(problem) => return fail(problem),
         };
+        if let Err(problem) = checker.check_scanned(&scanned, |stream| writer.stream_version(stream).map(Some)) {
+            return fail(format!("position {}: {problem}", scanned.position));
+        }
+        let record = scanned.record.expect("the reader keeps records when asked");
         if record.payload.n_bytes() > limits.max_payload_bytes {
             return fail(format!(
                 "payload of {} bytes is over the limit of {}",
                 record.payload.n_bytes(),
                 limits.max_payload_bytes
             ));
-        }
-        let canonical = canonical_bytes(&record);
-        if let Err(problem) = checker.check(&record, &canonical, |stream| writer.stream_version(stream).map(Some)) {
-            return fail(format!("position {}: {problem}", record.position));
         }
         // Records of one append sit together; a command id never comes back later.
         match &mut last_command {
@@ -272,6 +252,7 @@ fn for_each_checked_line(
                 last_command = Some((record.command_id, record.stream_id.clone(), 1));
             }
         }
-        each(writer, record, canonical)?;
-    }
+        let canonical = canonical_bytes(&record);
+        each(writer, record, canonical)
+    })
 }

@@ -138,8 +138,10 @@ impl ChainChecker {
                 found_ms: record.recorded_at.unix_ms(),
             });
         }
-        let before = match self.versions.get(record.stream_id) {
-            Some(version) => Some(*version),
+        // One look-up for a stream seen before, the common case.
+        let known = self.versions.get_mut(record.stream_id);
+        let before = match &known {
+            Some(version) => Some(**version),
             None => version_before(record.stream_id).map_err(|error| Problem::Index(error.to_string()))?,
         };
         let expected = before.map_or(record.stream_version.max(1), |version| version + 1);
@@ -150,7 +152,7 @@ impl ChainChecker {
                 found: record.stream_version,
             });
         }
-        match self.versions.get_mut(record.stream_id) {
+        match known {
             Some(version) => *version = record.stream_version,
             None => {
                 self.versions.insert(record.stream_id.clone(), record.stream_version);
