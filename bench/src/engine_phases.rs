@@ -332,7 +332,7 @@ pub fn time_bundle(path: &Path, n_logged: u64) {
     use parapompi::bundle::{replay_projections, verify_bundles};
     use sha2::{Digest, Sha256};
     let n = usize::try_from(n_logged).unwrap_or(0);
-    let bytes = std::fs::read(&path).expect("bundle bytes");
+    let bytes = std::fs::read(path).expect("bundle bytes");
     let start = Instant::now();
     let digest = Sha256::digest(&bytes);
     let sha_seconds = start.elapsed().as_secs_f64();
