@@ -158,10 +158,6 @@ impl ChunkBuilder {
         self.n_records == 0
     }
 
-    pub(crate) fn first_position(&self) -> u64 {
-        self.first_position
-    }
-
     /// The key and the value of the finished chunk.
     pub(crate) fn finish(mut self) -> ([u8; 9], Vec<u8>) {
         self.bytes[33..37].copy_from_slice(&self.n_records.to_be_bytes());

@@ -36,6 +36,7 @@ mod durability;
 mod error;
 mod export_line;
 mod export_reader;
+mod index;
 mod jsonl;
 mod layout;
 mod log_tree;

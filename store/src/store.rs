@@ -72,6 +72,7 @@ impl Store {
         lock: Option<DirLock>,
     ) -> Result<Store, StoreError> {
         let log = Arc::new(LogTree::open(db)?);
+        crate::index::restore_tail(&log)?;
         let (live, _) = broadcast::channel(LIVE_BATCHES_BUFFERED);
         let writer = Writer::new(Arc::clone(&log), config.clone(), syncer, live.clone());
         let commit = GroupCommit::new(writer);

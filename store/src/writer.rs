@@ -16,7 +16,8 @@ use crate::canonical::{chain_hash, CanonicalFields};
 use crate::config::StoreConfig;
 use crate::durability::Syncer;
 use crate::error::{InvalidInput, StoreError};
-use crate::layout::{command_key, encode_command_entry, stream_key, AppendSpan, ChunkBuilder};
+use crate::index;
+use crate::layout::{AppendSpan, ChunkBuilder};
 use crate::log_tree::LogTree;
 use crate::record::{Append, Appended, Durability, ExpectedVersion, Head, RecordedEvent, StreamId};
 
@@ -389,8 +390,12 @@ impl Writer {
         if let Some(reason) = &self.poisoned {
             return Err(StoreError::Poisoned { reason: reason.clone() });
         }
-        let batch = self.build_batch(&records);
-        self.log.tree.apply_batch(batch).map_err(|e| StoreError::sled("writing a group of appends", e))?;
+        if let Err(error) = self.write_group(&records) {
+            // Part of the group may be in the tree: nothing more can be written on top of it.
+            // Reopening the store finds the records that are whole and restores their indexes.
+            self.poisoned = Some(format!("writing a group of appends failed: {error}"));
+            return Err(error);
+        }
         self.log.count_commit();
         self.unsynced = true;
         if durable {
@@ -424,44 +429,50 @@ impl Writer {
         self.commit(records, head, versions, durable).map(|_| ())
     }
 
-    fn build_batch(&self, records: &[(Vec<u8>, RecordedEvent)]) -> sled::Batch {
+    /// Writes a group's chunks, then its index entries (the order `index` relies on after a
+    /// crash). A group that fits in one chunk is one plain insert, atomic on its own, and its
+    /// index entries follow as plain inserts: sled's `apply_batch` first writes out its IO
+    /// buffer, which costs more than the inserts themselves (BENCHMARKS.md). A group of several
+    /// chunks goes in one batch with its index entries, so no append is ever cut in two.
+    fn write_group(&self, records: &[(Vec<u8>, RecordedEvent)]) -> Result<(), StoreError> {
+        let mut chunks = self.build_chunks(records);
+        let entries = index::entries(records.iter().map(|(_, record)| record));
+        let failed = |e| StoreError::sled("writing a group of appends", e);
+        if chunks.len() == 1 {
+            let (key, value) = chunks.pop().expect("one chunk");
+            self.log.tree.insert(key, value).map_err(failed)?;
+            for (key, value) in entries {
+                self.log.tree.insert(key, value).map_err(failed)?;
+            }
+            return Ok(());
+        }
         let mut batch = sled::Batch::default();
+        for (key, value) in chunks {
+            batch.insert(&key, value);
+        }
+        for (key, value) in entries {
+            batch.insert(key, value);
+        }
+        self.log.tree.apply_batch(batch).map_err(failed)
+    }
+
+    /// The chunks that hold a group's records, each about `chunk_target_bytes` long.
+    fn build_chunks(&self, records: &[(Vec<u8>, RecordedEvent)]) -> Vec<([u8; 9], Vec<u8>)> {
+        let mut chunks = Vec::new();
         let mut chunk: Option<ChunkBuilder> = None;
         for (canonical, record) in records {
             let full = chunk
                 .as_ref()
                 .is_some_and(|c| !c.is_empty() && c.n_bytes() + canonical.len() + 36 > self.config.chunk_target_bytes);
             if full {
-                let (key, value) = chunk.take().expect("checked above").finish();
-                batch.insert(&key, value);
+                chunks.extend(chunk.take().map(ChunkBuilder::finish));
             }
             chunk
                 .get_or_insert_with(|| ChunkBuilder::new(record.position, record.prev_hash))
                 .push(canonical, &record.hash);
         }
-        if let Some(builder) = chunk {
-            debug_assert!(builder.first_position() > 0);
-            let (key, value) = builder.finish();
-            batch.insert(&key, value);
-        }
-        // One stream entry and one command entry per append: consecutive records with the
-        // same command id form one append.
-        let mut start = 0;
-        while start < records.len() {
-            let first = &records[start].1;
-            let mut end = start + 1;
-            while end < records.len() && records[end].1.command_id == first.command_id {
-                end += 1;
-            }
-            let span = AppendSpan {
-                first_position: first.position,
-                n_events: u32::try_from(end - start).expect("appends are bounded by max_events_per_append"),
-            };
-            batch.insert(stream_key(&first.stream_id, first.stream_version), &span.encode()[..]);
-            batch.insert(&command_key(first.command_id)[..], encode_command_entry(&span, &first.stream_id));
-            start = end;
-        }
-        batch
+        chunks.extend(chunk.map(ChunkBuilder::finish));
+        chunks
     }
 
     /// Makes everything applied so far durable. A failure poisons the writer: after a failed
