@@ -207,3 +207,57 @@ fn streams_are_listed_by_prefix_from_the_index() {
     assert_eq!(agencies, vec!["agency-a", "agency-b"]);
     assert_eq!(t.store().stream_ids("centre-").unwrap(), Vec::<StreamId>::new());
 }
+
+#[test]
+fn index_entries_a_crash_cut_off_at_the_end_of_the_log_are_restored_on_open() {
+    // A crash can keep a group's records and lose the index entries written after them
+    // (sled keeps a prefix of its writes). Cut the entries of the last appends off by hand,
+    // as such a crash would, and reopen.
+    let mut t = TestStore::new();
+    let (a, b) = (stream("case-a"), stream("case-b"));
+    let mut commands = Vec::new();
+    for round in 0..4u64 {
+        for stream_id in [&a, &b] {
+            let mut next = append(stream_id, ExpectedVersion::Exact(round * 2), &["x", "y"]);
+            next.command_id = uuid::Uuid::new_v4();
+            commands.push((next.clone(), t.store().append(next).expect("appends").events));
+        }
+    }
+    let dir = t.dir.path().to_path_buf();
+    drop(t.store.take());
+    {
+        let segment_bytes = StoreConfig::default().segment_bytes;
+        let db = sled::Config::new().path(dir.join("sled")).segment_size(segment_bytes).open().unwrap();
+        let tree = db.open_tree("log").unwrap();
+        // The last three appends: b at version 7, a at 7, and b at 5 loses its command entry only.
+        for (stream_id, first_version, command_id, stream_entry_too) in [
+            (&b, 7u64, commands[7].0.command_id, true),
+            (&a, 7, commands[6].0.command_id, true),
+            (&b, 5, commands[5].0.command_id, false),
+        ] {
+            let mut command_key = vec![b'C'];
+            command_key.extend_from_slice(command_id.as_bytes());
+            assert!(tree.remove(command_key).unwrap().is_some());
+            if stream_entry_too {
+                let mut stream_key = vec![b'S'];
+                stream_key.extend_from_slice(stream_id.as_str().as_bytes());
+                stream_key.push(0);
+                stream_key.extend_from_slice(&first_version.to_be_bytes());
+                assert!(tree.remove(stream_key).unwrap().is_some());
+            }
+        }
+        db.flush().unwrap();
+    }
+    t.store = Some(Store::open(&dir, config(&t.clock)).unwrap());
+    let verified = t.store().verify().expect("the indexes are whole again");
+    assert_eq!((verified.n_events, verified.n_appends), (16, 8));
+    assert_eq!(t.store().stream_version(&a).unwrap(), 8);
+    assert_eq!(t.store().read_stream(&b, 1, 100).unwrap().len(), 8);
+    // A retried command is still recognised, and answered with what it wrote.
+    for (command, written) in &commands {
+        let again = t.store().append(command.clone()).expect("a retry is answered");
+        assert!(again.deduplicated);
+        assert_eq!(&again.events, written);
+    }
+    assert_eq!(t.store().head().position, 16);
+}
