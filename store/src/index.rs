@@ -2,8 +2,8 @@
 //! the entries a crash cut off.
 //!
 //! The records are the truth; the two indexes are derived from them. A group writes its
-//! chunks first and its index entries after, in the order of its appends (for each append,
-//! the stream entry, then the command entry). sled recovers a prefix of its log after a
+//! chunks first; its index entries follow later, in the order of the appends (for each append,
+//! the stream entry, then the command entry; see `pending_index`). sled recovers a prefix of its log after a
 //! crash (it stops at the first torn write), so after a crash the tree holds every chunk up to
 //! some point and the index entries up to some earlier point, never an entry without its
 //! records. If the command entry of an append is there, every entry before it is too; opening
@@ -22,53 +22,40 @@ use crate::record::{RecordedEvent, StreamId};
 /// One index entry: a key and its value.
 pub(crate) type Entry = (Vec<u8>, Vec<u8>);
 
-/// The index entries of records in log order, in the order they must be written: for each
-/// append (consecutive records with one command id), its stream entry, then its command entry.
-pub(crate) fn entries<'a>(records: impl IntoIterator<Item = &'a RecordedEvent>) -> Vec<Entry> {
-    let mut entries = Vec::new();
-    let mut current: Option<AppendStart> = None;
+/// One append as the indexes know it.
+#[derive(Clone, Debug)]
+pub(crate) struct IndexedAppend {
+    pub command_id: Uuid,
+    pub stream_id: StreamId,
+    pub first_version: u64,
+    pub span: AppendSpan,
+}
+
+impl IndexedAppend {
+    /// Its two entries, in the order they are written: the stream entry, then the command entry.
+    pub(crate) fn entries(&self) -> [Entry; 2] {
+        [
+            (stream_key(&self.stream_id, self.first_version), self.span.encode().to_vec()),
+            (command_key(self.command_id).to_vec(), encode_command_entry(&self.span, &self.stream_id)),
+        ]
+    }
+}
+
+/// The appends of records in log order: runs of consecutive records with one command id.
+pub(crate) fn appends_of<'a>(records: impl IntoIterator<Item = &'a RecordedEvent>) -> Vec<IndexedAppend> {
+    let mut appends: Vec<IndexedAppend> = Vec::new();
     for record in records {
-        match &mut current {
-            Some(append) if append.command_id == record.command_id => append.n_events += 1,
-            _ => {
-                if let Some(done) = current.take() {
-                    done.push_entries(&mut entries);
-                }
-                current = Some(AppendStart::of(record));
-            }
+        match appends.last_mut() {
+            Some(append) if append.command_id == record.command_id => append.span.n_events += 1,
+            _ => appends.push(IndexedAppend {
+                command_id: record.command_id,
+                stream_id: record.stream_id.clone(),
+                first_version: record.stream_version,
+                span: AppendSpan { first_position: record.position, n_events: 1 },
+            }),
         }
     }
-    if let Some(done) = current {
-        done.push_entries(&mut entries);
-    }
-    entries
-}
-
-/// The first record of an append, and how many records it has so far.
-struct AppendStart {
-    command_id: Uuid,
-    stream_id: StreamId,
-    first_position: u64,
-    first_version: u64,
-    n_events: u32,
-}
-
-impl AppendStart {
-    fn of(record: &RecordedEvent) -> AppendStart {
-        AppendStart {
-            command_id: record.command_id,
-            stream_id: record.stream_id.clone(),
-            first_position: record.position,
-            first_version: record.stream_version,
-            n_events: 1,
-        }
-    }
-
-    fn push_entries(self, entries: &mut Vec<Entry>) {
-        let span = AppendSpan { first_position: self.first_position, n_events: self.n_events };
-        entries.push((stream_key(&self.stream_id, self.first_version), span.encode().to_vec()));
-        entries.push((command_key(self.command_id).to_vec(), encode_command_entry(&span, &self.stream_id)));
-    }
+    appends
 }
 
 /// Writes again the index entries of the appends at the end of the log whose entries a crash
@@ -95,12 +82,11 @@ pub(crate) fn restore_tail(log: &LogTree) -> Result<usize, StoreError> {
         return Ok(0);
     }
     missing.reverse();
-    let entries = entries(&missing);
-    let n_appends = entries.len() / 2;
-    for (key, value) in entries {
+    let appends = appends_of(&missing);
+    for (key, value) in appends.iter().flat_map(IndexedAppend::entries) {
         log.tree.insert(key, value).map_err(|e| StoreError::sled("restoring the index", e))?;
     }
-    Ok(n_appends)
+    Ok(appends.len())
 }
 
 /// The log's records from the newest back, a chunk at a time.

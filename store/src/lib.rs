@@ -40,6 +40,7 @@ mod index;
 mod jsonl;
 mod layout;
 mod log_tree;
+mod pending_index;
 mod record;
 mod store;
 mod subscribe;

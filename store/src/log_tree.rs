@@ -14,6 +14,7 @@ use crate::layout::{
     chunk_key, chunk_key_position, decode_chunk, decode_command_entry, split_chunk, stream_key, stream_key_version,
     stream_prefix, AppendSpan,
 };
+use crate::pending_index::PendingIndex;
 use crate::record::{Head, RecordedEvent, StreamId};
 use uuid::Uuid;
 
@@ -21,6 +22,8 @@ use uuid::Uuid;
 pub(crate) struct LogTree {
     pub db: sled::Db,
     pub tree: sled::Tree,
+    /// Index entries of committed appends not yet in the tree; every index read looks here too.
+    pub pending: Arc<PendingIndex>,
     head: RwLock<Head>,
     n_group_commits: AtomicU64,
     n_syncs: AtomicU64,
@@ -43,6 +46,7 @@ impl LogTree {
         Ok(LogTree {
             db,
             tree,
+            pending: Arc::new(PendingIndex::default()),
             head: RwLock::new(head),
             n_group_commits: AtomicU64::new(0),
             n_syncs: AtomicU64::new(0),
@@ -156,6 +160,14 @@ impl LogTree {
             let first_version = stream_key_version(&key).unwrap_or(0);
             out.push((first_version, span));
         }
+        // The newest appends may still be on their way to the tree (one may be in both).
+        for (first_version, span) in self.pending.stream_appends(stream_id, head.position) {
+            let already = out.last().is_some_and(|(last, _)| *last >= first_version);
+            let before_wanted = first_version + u64::from(span.n_events) <= from_version;
+            if !already && !before_wanted {
+                out.push((first_version, span));
+            }
+        }
         Ok(out)
     }
 
@@ -179,12 +191,18 @@ impl LogTree {
                 out.push(StreamId::new(id)?);
             }
         }
+        out.extend(self.pending.stream_ids(prefix, head.position));
+        out.sort_unstable();
+        out.dedup();
         Ok(out)
     }
 
     /// The stream's version within the head: 0 when it has no events.
     pub(crate) fn stream_version(&self, stream_id: &StreamId) -> Result<u64, StoreError> {
         let head = self.head();
+        if let Some(version) = self.pending.stream_version(stream_id, head.position) {
+            return Ok(version);
+        }
         let prefix = stream_prefix(stream_id);
         for entry in self.tree.scan_prefix(&prefix).rev() {
             let (key, value) = entry.map_err(|e| StoreError::sled("reading a stream index", e))?;
@@ -198,6 +216,9 @@ impl LogTree {
 
     /// What a command id wrote, if it was seen.
     pub(crate) fn command(&self, command_id: Uuid) -> Result<Option<(AppendSpan, StreamId)>, StoreError> {
+        if let Some(found) = self.pending.command(command_id) {
+            return Ok(Some(found));
+        }
         let value = self
             .tree
             .get(crate::layout::command_key(command_id))

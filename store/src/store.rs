@@ -9,6 +9,7 @@ use crate::config::StoreConfig;
 use crate::durability::{DirLock, Syncer};
 use crate::error::StoreError;
 use crate::log_tree::{LogIter, LogTree, WriterMetrics};
+use crate::pending_index::IndexWriter;
 use crate::record::{Append, Appended, Head, RecordedEvent, StreamId};
 use crate::subscribe::Subscription;
 use crate::writer::{GroupCommit, Writer};
@@ -29,6 +30,7 @@ pub struct Store {
 struct Inner {
     log: Arc<LogTree>,
     commit: GroupCommit,
+    index_writer: IndexWriter,
     live: broadcast::Sender<Arc<[RecordedEvent]>>,
     config: StoreConfig,
     path: Option<PathBuf>,
@@ -73,10 +75,11 @@ impl Store {
     ) -> Result<Store, StoreError> {
         let log = Arc::new(LogTree::open(db)?);
         crate::index::restore_tail(&log)?;
+        let index_writer = IndexWriter::start(log.tree.clone(), Arc::clone(&log.pending))?;
         let (live, _) = broadcast::channel(LIVE_BATCHES_BUFFERED);
         let writer = Writer::new(Arc::clone(&log), config.clone(), syncer, live.clone());
         let commit = GroupCommit::new(writer);
-        Ok(Store { inner: Arc::new(Inner { log, commit, live, config, path, _lock: lock }) })
+        Ok(Store { inner: Arc::new(Inner { log, commit, index_writer, live, config, path, _lock: lock }) })
     }
 
     /// The directory the store lives in; `None` for a temporary store.
@@ -267,6 +270,8 @@ impl Drop for Inner {
     fn drop(&mut self) {
         // Nobody is left to hear of a failure here; the next open finds what reached disk.
         let _ = self.commit.with_writer(Writer::sync_if_needed);
+        // A clean close leaves the index whole, with nothing for the next open to restore.
+        self.index_writer.stop();
     }
 }
 

@@ -187,6 +187,8 @@ impl Store {
 
 fn verify_log(log: &LogTree) -> Result<Verified, StoreError> {
     let head = log.head();
+    // The index entries up to the head may still be on their way to the tree.
+    log.pending.wait_through(head.position)?;
     let mut checker = ChainChecker::from_genesis();
     let mut append: Option<(RecordedEvent, u32)> = None;
     let mut n_appends = 0u64;
