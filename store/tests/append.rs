@@ -261,3 +261,45 @@ fn index_entries_a_crash_cut_off_at_the_end_of_the_log_are_restored_on_open() {
     }
     assert_eq!(t.store().head().position, 16);
 }
+
+#[test]
+fn reads_find_appends_whether_their_index_entries_are_written_or_still_queued() {
+    // Index entries reach the tree in batches, a little after their commit; reads look at the
+    // queue too. Mix the two: appends written to the tree (a restart drains the queue), then
+    // appends still queued, then the same after the queue has drained.
+    let mut t = TestStore::new();
+    let a = stream("case-a");
+    let mut commands = Vec::new();
+    let mut add = |t: &TestStore, stream_id: &StreamId, labels: &[&str]| {
+        let version = t.store().stream_version(stream_id).unwrap();
+        let next = append(stream_id, ExpectedVersion::Exact(version), labels);
+        let written = t.store().append(next.clone()).unwrap().events;
+        commands.push((next.command_id, written));
+    };
+    add(&t, &a, &["1", "2"]);
+    add(&t, &a, &["3"]);
+    t.restart();
+    add(&t, &a, &["4", "5"]);
+    add(&t, &stream("case-b"), &["b1"]);
+    add(&t, &a, &["6"]);
+    let check = |t: &TestStore| {
+        assert_eq!(t.store().stream_version(&a).unwrap(), 6);
+        for from in 1..=7u64 {
+            let read = labels(&t.store().read_stream(&a, from, 100).unwrap());
+            let expected: Vec<String> = (from..=6).map(|v| v.to_string()).collect();
+            assert_eq!(read, expected, "case-a from version {from}");
+        }
+        assert_eq!(labels(&t.store().read_stream(&a, 2, 3).unwrap()), vec!["2", "3", "4"]);
+        let streams: Vec<String> = t.store().stream_ids("case-").unwrap().iter().map(|s| s.to_string()).collect();
+        assert_eq!(streams, vec!["case-a", "case-b"]);
+        for (command_id, written) in &commands {
+            assert_eq!(t.store().command_result(*command_id).unwrap().as_ref(), Some(written));
+        }
+    };
+    check(&t);
+    // Verifying waits for the queue to reach the tree, and checks the entries there.
+    assert_eq!(t.store().verify().unwrap().n_appends, 5);
+    check(&t);
+    t.restart();
+    check(&t);
+}
