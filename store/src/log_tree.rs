@@ -5,6 +5,7 @@
 //! in the default durability mode only what is already on disk.
 
 use std::collections::VecDeque;
+use std::sync::mpsc::{sync_channel, Receiver};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, RwLock};
 
@@ -247,22 +248,47 @@ fn find_head(tree: &sled::Tree) -> Result<Head, StoreError> {
 
 /// Every record from a position up to a last position (at most the head when the iterator
 /// was made), decoded a chunk at a time while walking the chunks forward.
+///
+/// A long walk reads ahead: after a few chunks, a thread reads and decodes the chunks that
+/// follow while the caller works on the records it has, so reading the log and using it share
+/// the cores. The thread keeps a few chunks ready and ends when the iterator is dropped.
 pub struct LogIter {
     log: Arc<LogTree>,
     chunks: Option<sled::Iter>,
+    ahead: Option<Receiver<Result<Vec<RecordedEvent>, StoreError>>>,
+    chunks_read: usize,
     next: u64,
     last: u64,
     buffered: VecDeque<RecordedEvent>,
     failed: bool,
 }
 
+/// Chunks an iterator decodes itself before it starts reading ahead: a short read never does.
+const READ_AHEAD_AFTER_CHUNKS: usize = 4;
+/// Decoded chunks the read-ahead thread keeps ready.
+const CHUNKS_AHEAD: usize = 4;
+
 impl LogIter {
     pub(crate) fn new(log: Arc<LogTree>, from: u64, last: u64) -> LogIter {
-        LogIter { log, chunks: None, next: from.max(1), last, buffered: VecDeque::new(), failed: false }
+        LogIter {
+            log,
+            chunks: None,
+            ahead: None,
+            chunks_read: 0,
+            next: from.max(1),
+            last,
+            buffered: VecDeque::new(),
+            failed: false,
+        }
     }
 
     /// Decodes the next chunk into the buffer.
     fn refill(&mut self) -> Result<(), StoreError> {
+        if let Some(ahead) = &self.ahead {
+            let records = ahead.recv().unwrap_or_else(|_| Err(missing(self.next)))?;
+            self.buffered.extend(records);
+            return Ok(());
+        }
         if self.chunks.is_none() {
             // Start at the chunk that holds `next`: the last one whose first position is at or before it.
             let start = self
@@ -281,19 +307,59 @@ impl LogIter {
         }
         let chunks = self.chunks.as_mut().expect("set above");
         let Some(entry) = chunks.next() else {
-            return Err(StoreError::corrupt(
-                self.next,
-                Problem::Undecodable("position missing from the log".to_owned()),
-            ));
+            return Err(missing(self.next));
         };
         let (key, value) = entry.map_err(|e| StoreError::sled("reading the log", e))?;
-        let first = chunk_key_position(&key).unwrap_or(self.next);
-        let records =
-            decode_chunk(&value).map_err(|failure| StoreError::corrupt(first, Problem::Undecodable(failure.0)))?;
+        let records = decode_chunk_at(&key, &value)?;
         let (next, last) = (self.next, self.last);
+        let fetched_through = records.last().map_or(0, |record| record.position);
         self.buffered.extend(records.into_iter().filter(|r| r.position >= next && r.position <= last));
+        self.chunks_read += 1;
+        if self.chunks_read == READ_AHEAD_AFTER_CHUNKS && fetched_through < self.last {
+            self.ahead = Some(read_ahead(Arc::clone(&self.log), fetched_through + 1, self.last)?);
+            self.chunks = None;
+        }
         Ok(())
     }
+}
+
+fn missing(position: u64) -> StoreError {
+    StoreError::corrupt(position, Problem::Undecodable("position missing from the log".to_owned()))
+}
+
+fn decode_chunk_at(key: &[u8], value: &[u8]) -> Result<Vec<RecordedEvent>, StoreError> {
+    let first = chunk_key_position(key).unwrap_or(0);
+    decode_chunk(value).map_err(|failure| StoreError::corrupt(first, Problem::Undecodable(failure.0)))
+}
+
+/// Starts a thread that decodes the chunks from the one that starts at `from` on, up to the
+/// record at `last`, and hands them over in order.
+fn read_ahead(
+    log: Arc<LogTree>,
+    from: u64,
+    last: u64,
+) -> Result<Receiver<Result<Vec<RecordedEvent>, StoreError>>, StoreError> {
+    let (sender, receiver) = sync_channel(CHUNKS_AHEAD);
+    std::thread::Builder::new()
+        .name("parapompi-read-ahead".to_owned())
+        .spawn(move || {
+            for entry in log.tree.range(chunk_key(from)..=chunk_key(last)) {
+                let decoded = entry
+                    .map_err(|e| StoreError::sled("reading the log", e))
+                    .and_then(|(key, value)| decode_chunk_at(&key, &value))
+                    .map(|mut records| {
+                        records.retain(|record| record.position <= last);
+                        records
+                    });
+                let failed = decoded.is_err();
+                // The iterator was dropped, or has what it needs: stop.
+                if sender.send(decoded).is_err() || failed {
+                    return;
+                }
+            }
+        })
+        .map_err(|e| StoreError::io("starting a read-ahead thread", e))?;
+    Ok(receiver)
 }
 
 impl Iterator for LogIter {
