@@ -61,7 +61,7 @@ pub struct Limits {
     pub max_events_per_append: usize,
     /// The most payload bytes in one append.
     pub max_append_bytes: usize,
-    /// The most events the writer commits in one group (one sled batch, one sync).
+    /// The most events the writer commits in one group (one write of its chunks, one sync).
     pub max_events_per_group: usize,
     /// The most records a subscription buffers for a consumer that has not taken them.
     pub subscription_buffer: usize,

@@ -5,8 +5,8 @@
 //! in the default durability mode only what is already on disk.
 
 use std::collections::VecDeque;
-use std::sync::mpsc::{sync_channel, Receiver};
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::mpsc::{sync_channel, Receiver};
 use std::sync::{Arc, RwLock};
 
 use crate::canonical::Decoder;
@@ -33,7 +33,7 @@ pub(crate) struct LogTree {
 /// Counters of the writer's work since the store was opened.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct WriterMetrics {
-    /// Groups committed: sled batches applied.
+    /// Groups committed: writes of a group's chunks to sled.
     pub n_group_commits: u64,
     /// Durable syncs (sled flush, then fsync) performed.
     pub n_syncs: u64,

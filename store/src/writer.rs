@@ -1,6 +1,6 @@
 //! Group commit. Appenders put their requests in a queue and then take the writer lock;
-//! whoever holds it commits everything waiting as one group (one sled batch and, when any of
-//! them asks for it, one durable sync), its own request included. Appenders that arrive while
+//! whoever holds it commits everything waiting as one group (its chunks written at once and,
+//! when any of them asks for it, one durable sync), its own request included. Appenders that arrive while
 //! a sync runs queue up behind it and are committed together by the next holder, so the cost
 //! of a sync is shared and throughput rises with the number of writers; a lone appender
 //! commits on its own thread, with no hand-over to another.
@@ -416,7 +416,7 @@ impl Writer {
         self.versions.insert(stream_id, version);
     }
 
-    /// Writes a group's records and index entries in one sled batch, syncs if asked, then
+    /// Writes a group's records (their index entries follow, see `write_group`), syncs if asked, then
     /// publishes the new head and tells subscribers. Returns the records committed.
     fn commit(
         &mut self,
