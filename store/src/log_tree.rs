@@ -138,6 +138,10 @@ impl LogTree {
         from_version: u64,
     ) -> Result<Vec<(u64, AppendSpan)>, StoreError> {
         let head = self.head();
+        // The queue first, the tree after: an entry leaves the queue only once it is in the
+        // tree, so whatever moves between the two reads is seen in the tree (and maybe in
+        // both), never in neither.
+        let queued = self.pending.stream_appends(stream_id, head.position);
         let prefix = stream_prefix(stream_id);
         // Start at the append that holds `from_version`: the last one that starts at or before it.
         let start_key = self
@@ -161,8 +165,9 @@ impl LogTree {
             let first_version = stream_key_version(&key).unwrap_or(0);
             out.push((first_version, span));
         }
-        // The newest appends may still be on their way to the tree (one may be in both).
-        for (first_version, span) in self.pending.stream_appends(stream_id, head.position) {
+        // The newest appends may still be queued; the queue holds the newest entries, so it
+        // continues what the tree holds, overlapping it at most.
+        for (first_version, span) in queued {
             let already = out.last().is_some_and(|(last, _)| *last >= first_version);
             let before_wanted = first_version + u64::from(span.n_events) <= from_version;
             if !already && !before_wanted {
@@ -176,6 +181,8 @@ impl LogTree {
     /// the stream index only (a key per append), never the records.
     pub(crate) fn stream_ids(&self, prefix: &str) -> Result<Vec<StreamId>, StoreError> {
         let head = self.head();
+        // The queue before the tree, as in `stream_appends`.
+        let queued = self.pending.stream_ids(prefix, head.position);
         let mut key_prefix = vec![crate::layout::STREAM_PREFIX];
         key_prefix.extend_from_slice(prefix.as_bytes());
         let mut out: Vec<StreamId> = Vec::new();
@@ -192,7 +199,7 @@ impl LogTree {
                 out.push(StreamId::new(id)?);
             }
         }
-        out.extend(self.pending.stream_ids(prefix, head.position));
+        out.extend(queued);
         out.sort_unstable();
         out.dedup();
         Ok(out)
