@@ -179,6 +179,33 @@ fn large_batches_are_split_into_chunks_and_read_back_in_order() {
 }
 
 #[test]
+fn an_append_larger_than_a_chunk_is_cut_across_chunks_and_still_whole() {
+    // An append too large for one chunk is cut across several, written together in one
+    // atomic batch with the small appends around it.
+    let mut t = TestStore::new();
+    let big_text = "Κοινωνική υπηρεσία ".repeat(1_500);
+    let big = |label: &str| NewEvent {
+        payload: Payload::from_value(&serde_json::json!({ "label": label, "text": big_text })),
+        ..event(label)
+    };
+    let small = append(&stream("case-small"), ExpectedVersion::NoStream, &["s1", "s2"]);
+    let mut large = append(&stream("case-large"), ExpectedVersion::NoStream, &[]);
+    large.events = (0..6).map(|i| big(&format!("l{i}"))).collect();
+    let after = append(&stream("case-small"), ExpectedVersion::Exact(2), &["s3"]);
+    for result in t.store().append_batch(vec![small, large, after]).unwrap() {
+        result.unwrap();
+    }
+    t.restart();
+    t.store().verify().unwrap();
+    assert_eq!(
+        labels(&t.store().read_stream(&stream("case-large"), 1, 100).unwrap()),
+        ["l0", "l1", "l2", "l3", "l4", "l5"]
+    );
+    assert_eq!(labels(&t.store().read_stream(&stream("case-small"), 1, 100).unwrap()), ["s1", "s2", "s3"]);
+    assert_eq!(t.store().iter_from(1).count(), 9);
+}
+
+#[test]
 fn auxiliary_trees_cannot_reach_the_log() {
     let t = TestStore::new();
     assert!(t.store().auxiliary_tree("log").is_err());
