@@ -23,8 +23,12 @@ use crate::record::StreamId;
 const MAX_WAITING_APPENDS: usize = 8192;
 /// The most appends the thread writes in one go.
 const MAX_BATCH_APPENDS: usize = 1024;
-/// From this many appends on, one sled batch costs less than plain inserts (BENCHMARKS.md).
-const BATCH_FROM_APPENDS: usize = 4;
+/// From this many appends on, the thread writes one sled batch rather than plain inserts. A
+/// batch makes sled write out and sync its IO buffer first, an IO that competes with the
+/// commits' syncs; below this the inserts' CPU, on a core that is otherwise idle, costs less
+/// (measured, BENCHMARKS.md: durable single appends 5% faster with inserts, durable bulk
+/// batches faster with one batch).
+const BATCH_FROM_APPENDS: usize = 128;
 /// The thread writes once this many appends wait...
 const EAGER_APPENDS: usize = 256;
 /// ...or once the oldest has waited this long. Writing in batches keeps the index's sled
