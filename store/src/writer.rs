@@ -1,9 +1,9 @@
 //! Group commit. Appenders put their requests in a queue and then take the writer lock;
-//! whoever holds it commits everything waiting as one group (its chunks written at once and,
-//! when any of them asks for it, one durable sync), its own request included. Appenders that arrive while
-//! a sync runs queue up behind it and are committed together by the next holder, so the cost
-//! of a sync is shared and throughput rises with the number of writers; a lone appender
-//! commits on its own thread, with no hand-over to another.
+//! whoever holds it commits everything waiting as one group (its chunks written at once
+//! and, when any of them asks for it, one durable sync), its own request included.
+//! Appenders that arrive while a sync runs queue up behind it and are committed together by
+//! the next holder, so the cost of a sync is shared and throughput rises with the number of
+//! writers; a lone appender commits on its own thread, with no hand-over to another.
 
 use std::collections::{HashMap, VecDeque};
 use std::sync::mpsc::{sync_channel, SyncSender};
@@ -90,8 +90,8 @@ impl GroupCommit {
             // with their next requests. Letting them queue first makes the group, and the
             // sync it shares, larger: the leader waits until as many requests wait as last
             // time, or for half the last sync at most (measured with 16 writers: 15 appends
-            // a sync rather than 10, 1.4 times the appends a second). A lone appender, or a
-            // group that did not sync, never waits here.
+            // a sync rather than 10; BENCHMARKS.md). A lone appender, or a group that did
+            // not sync, never waits here.
             let deadline = std::time::Instant::now() + queue.gather_window;
             let target = queue.last_group_size;
             drop(queue);
@@ -416,8 +416,8 @@ impl Writer {
         self.versions.insert(stream_id, version);
     }
 
-    /// Writes a group's records (their index entries follow, see `write_group`), syncs if asked, then
-    /// publishes the new head and tells subscribers. Returns the records committed.
+    /// Writes a group's records (their index entries follow, see `write_group`), syncs if
+    /// asked, then publishes the new head and tells subscribers. Returns the records committed.
     fn commit(
         &mut self,
         records: Vec<(Vec<u8>, RecordedEvent)>,
