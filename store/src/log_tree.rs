@@ -258,11 +258,11 @@ fn find_head(tree: &sled::Tree) -> Result<Head, StoreError> {
 ///
 /// A long walk reads ahead: after a few chunks, a thread reads and decodes the chunks that
 /// follow while the caller works on the records it has, so reading the log and using it share
-/// the cores. The thread keeps a few chunks ready and ends when the iterator is dropped.
+/// the cores. The thread keeps a few chunks ready, and the iterator ends it when dropped.
 pub struct LogIter {
     log: Arc<LogTree>,
     chunks: Option<sled::Iter>,
-    ahead: Option<Receiver<Result<Vec<RecordedEvent>, StoreError>>>,
+    ahead: Option<ReadAhead>,
     chunks_read: usize,
     next: u64,
     last: u64,
@@ -292,7 +292,10 @@ impl LogIter {
     /// Decodes the next chunk into the buffer.
     fn refill(&mut self) -> Result<(), StoreError> {
         if let Some(ahead) = &self.ahead {
-            let records = ahead.recv().unwrap_or_else(|_| Err(missing(self.next)))?;
+            let records = ahead
+                .chunks
+                .as_ref()
+                .map_or(Err(missing(self.next)), |chunks| chunks.recv().unwrap_or_else(|_| Err(missing(self.next))))?;
             self.buffered.extend(records);
             return Ok(());
         }
@@ -339,15 +342,28 @@ fn decode_chunk_at(key: &[u8], value: &[u8]) -> Result<Vec<RecordedEvent>, Store
     decode_chunk(value).map_err(|failure| StoreError::corrupt(first, Problem::Undecodable(failure.0)))
 }
 
+/// The thread that reads ahead for an iterator, and the chunks it has decoded.
+struct ReadAhead {
+    chunks: Option<Receiver<Result<Vec<RecordedEvent>, StoreError>>>,
+    thread: Option<std::thread::JoinHandle<()>>,
+}
+
+impl Drop for ReadAhead {
+    fn drop(&mut self) {
+        // Hanging up ends the thread at its next hand-over; waiting for it means no thread
+        // still holds the log (and sled's files) once the iterator is gone.
+        drop(self.chunks.take());
+        if let Some(thread) = self.thread.take() {
+            let _ = thread.join();
+        }
+    }
+}
+
 /// Starts a thread that decodes the chunks from the one that starts at `from` on, up to the
 /// record at `last`, and hands them over in order.
-fn read_ahead(
-    log: Arc<LogTree>,
-    from: u64,
-    last: u64,
-) -> Result<Receiver<Result<Vec<RecordedEvent>, StoreError>>, StoreError> {
+fn read_ahead(log: Arc<LogTree>, from: u64, last: u64) -> Result<ReadAhead, StoreError> {
     let (sender, receiver) = sync_channel(CHUNKS_AHEAD);
-    std::thread::Builder::new()
+    let thread = std::thread::Builder::new()
         .name("parapompi-read-ahead".to_owned())
         .spawn(move || {
             for entry in log.tree.range(chunk_key(from)..=chunk_key(last)) {
@@ -366,7 +382,7 @@ fn read_ahead(
             }
         })
         .map_err(|e| StoreError::io("starting a read-ahead thread", e))?;
-    Ok(receiver)
+    Ok(ReadAhead { chunks: Some(receiver), thread: Some(thread) })
 }
 
 impl Iterator for LogIter {

@@ -330,3 +330,39 @@ fn reads_find_appends_whether_their_index_entries_are_written_or_still_queued() 
     t.restart();
     check(&t);
 }
+
+#[test]
+fn a_long_read_reads_ahead_stops_where_asked_and_names_a_missing_chunk() {
+    let mut t = TestStore::new();
+    for i in 0..40 {
+        let labels: Vec<String> = (0..60).map(|v| format!("{i}-{v}")).collect();
+        let refs: Vec<&str> = labels.iter().map(String::as_str).collect();
+        t.store().append(append(&stream(&format!("case-{i}")), ExpectedVersion::NoStream, &refs)).unwrap();
+    }
+    // Long enough to read ahead (each append is a chunk of its own), short of the end, from
+    // the middle of a chunk.
+    let range: Vec<u64> = t.store().iter_range(31, 2_000).map(|r| r.unwrap().position).collect();
+    assert_eq!(range, (31..=2_000).collect::<Vec<u64>>());
+    // An iterator dropped early lets its read-ahead go.
+    let mut partial = t.store().iter_from(1);
+    assert_eq!(partial.nth(700).unwrap().unwrap().position, 701);
+    drop(partial);
+    // Remove a chunk in the middle, as damage would: the read stops there, naming it.
+    let dir = t.dir.path().to_path_buf();
+    drop(t.store.take());
+    {
+        let segment_bytes = StoreConfig::default().segment_bytes;
+        let db = sled::Config::new().path(dir.join("sled")).segment_size(segment_bytes).open().unwrap();
+        let tree = db.open_tree("log").unwrap();
+        let mut key = vec![b'L'];
+        key.extend_from_slice(&1_201u64.to_be_bytes());
+        assert!(tree.remove(key).unwrap().is_some(), "positions 1201..=1260 are one chunk");
+        db.flush().unwrap();
+    }
+    t.store = Some(Store::open(&dir, config(&t.clock)).unwrap());
+    let read: Vec<Result<RecordedEvent, StoreError>> = t.store().iter_from(1).collect();
+    assert_eq!(read.len(), 1_201, "1,200 records, then the error");
+    assert!(read[..1_200].iter().all(Result::is_ok));
+    let error = read[1_200].as_ref().unwrap_err();
+    assert!(matches!(error, StoreError::Corruption { at: 1_201, .. }), "{error}");
+}
