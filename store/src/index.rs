@@ -2,13 +2,14 @@
 //! the entries a crash cut off.
 //!
 //! The records are the truth; the two indexes are derived from them. A group writes its
-//! chunks first; its index entries follow later, in the order of the appends (for each append,
-//! the stream entry, then the command entry; see `pending_index`). sled recovers a prefix of its log after a
-//! crash (it stops at the first torn write), so after a crash the tree holds every chunk up to
-//! some point and the index entries up to some earlier point, never an entry without its
-//! records. If the command entry of an append is there, every entry before it is too; opening
-//! the store therefore walks back from the head, append by append, until it meets one whose
-//! command entry is in place, and writes the entries of those after it again.
+//! chunks first; its index entries follow later, in the order of the appends (for each
+//! append, the stream entry, then the command entry; see `pending_index`). sled recovers a
+//! prefix of its log after a crash (it stops at the first torn write), so after a crash the
+//! tree holds every chunk up to some point and the index entries up to some earlier point,
+//! never an entry without its records. If the command entry of an append is there, every
+//! entry before it is too; opening the store therefore walks back from the head, append by
+//! append, until it meets one whose command entry is in place, and writes the entries of
+//! those after it again.
 
 use uuid::Uuid;
 
