@@ -155,7 +155,7 @@ fn import(writer: &mut Writer, path: &PathBuf) -> Result<Imported, StoreError> {
     let head = writer.head;
     // First pass: check everything, write nothing.
     let mut n_events = 0u64;
-    for_each_checked_line(writer, path, head, |_, _, _| {
+    for_each_checked_line(writer, path, head, |_, _| {
         n_events += 1;
         Ok(())
     })?;
@@ -163,7 +163,7 @@ fn import(writer: &mut Writer, path: &PathBuf) -> Result<Imported, StoreError> {
     let max_batch = writer.config.limits.max_events_per_group;
     let mut batch: Vec<(Vec<u8>, RecordedEvent)> = Vec::new();
     let mut index_keys: Vec<Vec<u8>> = Vec::new();
-    let written = for_each_checked_line(writer, path, head, |writer, record, canonical| {
+    let written = for_each_checked_line(writer, path, head, |writer, record| {
         let starts_append = batch.last().is_none_or(|(_, last)| last.command_id != record.command_id);
         if starts_append {
             if batch.len() >= max_batch {
@@ -172,7 +172,7 @@ fn import(writer: &mut Writer, path: &PathBuf) -> Result<Imported, StoreError> {
             index_keys.push(stream_key(&record.stream_id, record.stream_version));
             index_keys.push(command_key(record.command_id).to_vec());
         }
-        batch.push((canonical, record));
+        batch.push((canonical_bytes(&record), record));
         Ok(())
     })
     .and_then(|()| writer.commit_checked(std::mem::take(&mut batch), false))
@@ -196,7 +196,7 @@ fn for_each_checked_line(
     writer: &mut Writer,
     path: &PathBuf,
     head: Head,
-    mut each: impl FnMut(&mut Writer, RecordedEvent, Vec<u8>) -> Result<(), StoreError>,
+    mut each: impl FnMut(&mut Writer, RecordedEvent) -> Result<(), StoreError>,
 ) -> Result<(), StoreError> {
     let file = std::fs::File::open(path).map_err(|e| StoreError::io("opening the import file", e))?;
     let mut checker = ChainChecker::after(head.position, head.hash, head.recorded_at);
@@ -252,7 +252,6 @@ fn for_each_checked_line(
                 last_command = Some((record.command_id, record.stream_id.clone(), 1));
             }
         }
-        let canonical = canonical_bytes(&record);
-        each(writer, record, canonical)
+        each(writer, record)
     })
 }
