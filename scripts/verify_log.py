@@ -4,10 +4,12 @@ evaluator bundles that join in the order given (store/FORMAT.md, docs/EVALUATORS
 
 Usage:
   verify_log.py EXPORT.jsonl [--prev-hash HEX]
-  verify_log.py BUNDLE.jsonl [LATER_BUNDLE.jsonl ...]
+  verify_log.py BUNDLE [LATER_BUNDLE ...]
 
 Prints "ok: N records, head POSITION HASH" and exits 0 when every file checks out;
-otherwise prints "FILE, line L: what is wrong" and exits 2. Python 3.8+, standard library only.
+otherwise prints "FILE, line L: what is wrong" (an export, or a bundle's manifest) or
+"FILE, record N (byte B): what is wrong" (a bundle's records) and exits 2.
+Python 3.8+, standard library only.
 """
 import hashlib
 import json
@@ -67,14 +69,22 @@ class Chain:
                       " the one before ends at %d with hash %s"
                       % (first_position, prev_hash.hex(), self.position, self.prev_hash.hex()))
 
-    def check(self, record):
+    def check(self, record, prev_hash=None, stored_hash=None, canonical_bytes=None):
+        """Checks one record: a dict with at least position, stream_id, stream_version and
+        recorded_at. An export line carries its prev_hash and hash (hex) and is re-encoded; a
+        bundle frame brings its canonical bytes and stored hash, and links to the frame before."""
         if record["position"] != self.position + 1:
             raise Bad("position gap: expected %d, found %d" % (self.position + 1, record["position"]))
-        if bytes.fromhex(record["prev_hash"]) != self.prev_hash:
+        if prev_hash is None:
+            prev_hash = bytes.fromhex(record["prev_hash"])
+        if prev_hash != self.prev_hash:
             raise Bad("chain break at position %d: prev_hash is not the hash of the record before"
                       % record["position"])
-        digest = hashlib.sha256(self.prev_hash + canonical(record)).digest()
-        if digest.hex() != record["hash"]:
+        if canonical_bytes is None:
+            canonical_bytes = canonical(record)
+            stored_hash = bytes.fromhex(record["hash"])
+        digest = hashlib.sha256(self.prev_hash + canonical_bytes).digest()
+        if digest != stored_hash:
             raise Bad("hash mismatch at position %d" % record["position"])
         stream = record["stream_id"]
         if stream in self.versions:
@@ -107,22 +117,87 @@ def parse_record(line):
     return value
 
 
-def check_file(path, chain, prev_hash_arg):
-    """Checks one file; returns the number of records in it."""
+def take_text(data, at):
+    (length,) = struct.unpack_from(">I", data, at)
+    if at + 4 + length > len(data):
+        raise Bad("the record does not decode: a text runs past its end")
+    return data[at + 4:at + 4 + length], at + 4 + length
+
+
+def parse_canonical(data):
+    """The fields of canonical bytes that the chain rules need (FORMAT.md, "Canonical bytes")."""
+    try:
+        if data[:1] != b"\x01":
+            raise Bad("the record does not decode: unknown canonical format version")
+        (position,) = struct.unpack_from(">Q", data, 1)
+        stream_id, at = take_text(data, 9)
+        (stream_version,) = struct.unpack_from(">Q", data, at)
+        event_type, at = take_text(data, at + 8 + 32)
+        (recorded_at,) = struct.unpack_from(">q", data, at + 4 + 8)
+        actor, at = take_text(data, at + 4 + 16)
+        _payload, at = take_text(data, at)
+        if at != len(data):
+            raise Bad("the record does not decode: %d trailing bytes" % (len(data) - at))
+        return {"position": position, "stream_id": stream_id.decode("utf-8"), "stream_version": stream_version,
+                "event_type": event_type.decode("utf-8"), "recorded_at": recorded_at, "actor": actor.decode("utf-8")}
+    except (struct.error, UnicodeDecodeError) as error:
+        raise Bad("the record does not decode: %s" % error)
+
+
+def check_bundle(path, data, chain):
+    """Checks one bundle: its manifest line, then its record frames (FORMAT.md, "Record frames")."""
+    end = data.find(b"\n")
+    if end < 0:
+        raise Bad("%s, line 1: the manifest is cut short (no line end): the bundle is truncated" % path)
+    try:
+        manifest = json.loads(data[:end].decode("utf-8"))
+        if not isinstance(manifest, dict) or sorted(manifest.keys()) != sorted(MANIFEST_KEYS):
+            raise Bad("not a bundle manifest: its keys must be %s" % ", ".join(MANIFEST_KEYS))
+        if manifest["format"] != "parapompi-bundle" or manifest["format_version"] != 2:
+            raise Bad("not a version 2 parapompi bundle")
+        chain.begin(manifest["first_position"], bytes.fromhex(manifest["prev_hash"]))
+    except (ValueError, UnicodeDecodeError) as error:
+        raise Bad("%s, line 1: not a bundle manifest: %s" % (path, error))
+    except Bad as error:
+        raise Bad("%s, line 1: %s" % (path, error))
+    at = end + 1
+    number = 1
+    if len(data) - at < 32:
+        raise Bad("%s, record 1 (byte %d): the records are cut short before their leading hash" % (path, at))
+    prev = data[at:at + 32]
+    at += 32
     count = 0
-    manifest = None
+    while at < len(data):
+        try:
+            if at + 4 > len(data):
+                raise Bad("the last record is cut short: the file is truncated")
+            (length,) = struct.unpack_from(">I", data, at)
+            if at + 4 + length + 32 > len(data):
+                raise Bad("the last record is cut short: the file is truncated")
+            canonical_bytes = data[at + 4:at + 4 + length]
+            stored = data[at + 4 + length:at + 4 + length + 32]
+            chain.check(parse_canonical(canonical_bytes), prev, stored, canonical_bytes)
+        except Bad as error:
+            raise Bad("%s, record %d (byte %d): %s" % (path, number, at, error))
+        prev = stored
+        at += 4 + length + 32
+        number += 1
+        count += 1
+    if count != manifest["n_events"] or chain.position != manifest["last_position"]:
+        raise Bad("%s, record %d (byte %d): the manifest promises %d records ending at position %d, the file"
+                  " holds %d ending at %s: records are missing" % (path, number, len(data), manifest["n_events"],
+                                                                   manifest["last_position"], count, chain.position))
+    if chain.prev_hash.hex() != manifest["head_hash"]:
+        raise Bad("%s, line 1: the manifest's head hash is not the last record's hash" % path)
+    return count
+
+
+def check_export(path, chain, prev_hash_arg):
+    """Checks one JSON Lines export; returns the number of records in it."""
+    count = 0
     with open(path, encoding="utf-8", newline="\n") as lines:
         for number, line in enumerate(lines, start=1):
             try:
-                first = parse_json(line) if number == 1 else None
-                if isinstance(first, dict) and "format" in first:
-                    manifest = first
-                    if sorted(manifest.keys()) != sorted(MANIFEST_KEYS):
-                        raise Bad("not a bundle manifest: its keys must be %s" % ", ".join(MANIFEST_KEYS))
-                    if manifest["format"] != "parapompi-bundle" or manifest["format_version"] != 1:
-                        raise Bad("not a version 1 parapompi bundle")
-                    chain.begin(manifest["first_position"], bytes.fromhex(manifest["prev_hash"]))
-                    continue
                 record = parse_record(line)
                 if chain.position is None:
                     if prev_hash_arg is None and record["position"] != 1:
@@ -135,14 +210,21 @@ def check_file(path, chain, prev_hash_arg):
                 raise Bad("%s, line %d: %s" % (path, number, error))
             except (KeyError, TypeError, ValueError, struct.error) as error:
                 raise Bad("%s, line %d: malformed field: %s" % (path, number, error))
-    if manifest is not None:
-        if count != manifest["n_events"] or chain.position != manifest["last_position"]:
-            raise Bad("%s: the manifest promises %d records ending at position %d, the file holds %d ending at %s:"
-                      " records are missing" % (path, manifest["n_events"], manifest["last_position"], count,
-                                                chain.position))
-        if chain.prev_hash.hex() != manifest["head_hash"]:
-            raise Bad("%s, line 1: the manifest's head hash is not the last record's hash" % path)
     return count
+
+
+def check_file(path, chain, prev_hash_arg):
+    """Checks one file, a bundle or an export; returns the number of records in it."""
+    with open(path, "rb") as file:
+        data = file.read()
+    first = data[:data.find(b"\n") + 1 or len(data)]
+    try:
+        is_bundle = isinstance(json.loads(first.decode("utf-8")), dict) and b'"format"' in first
+    except (ValueError, UnicodeDecodeError):
+        is_bundle = False
+    if is_bundle:
+        return check_bundle(path, data, chain)
+    return check_export(path, chain, prev_hash_arg)
 
 
 def main(argv):

@@ -1,19 +1,22 @@
 //! Bundles for evaluators: one file that carries a range of the log, checkable without the
 //! centre's help and without a store.
 //!
-//! A bundle is UTF-8 JSON Lines. Line 1 is the [`Manifest`]; every later line is one record in
-//! the export form of `store/FORMAT.md`. Identity never enters the log, so a bundle carries
-//! none: it is pseudonymous by construction. A later bundle (exported from a position) joins
-//! an earlier one when its first record's previous hash is the earlier one's head hash.
+//! A bundle is one line of JSON, the [`Manifest`], then the records as a frame stream
+//! (`store/FORMAT.md`, "Record frames"): the canonical bytes that the hash chain covers, each
+//! with its hash, so an evaluator checks a record by hashing what is there. Identity never
+//! enters the log, so a bundle carries none: it is pseudonymous by construction. A later
+//! bundle (exported from a position) joins an earlier one when its first record's previous
+//! hash is the earlier one's head hash.
 
 use std::collections::HashMap;
+use std::fmt;
 use std::io::{BufRead, BufReader, Read, Write};
 use std::path::{Path, PathBuf};
 
 use parapompi_projections::{audit_trail, AuditSubject, AuditTrail, Projections, Recorded};
 use parapompi_store::{
-    read_export_lines, ChainChecker, ExportLine, Hash, ReadOptions, RecordedEvent, ScannedLine, Store, Timestamp,
-    MAX_EXPORT_LINE_BYTES,
+    check_record_frames, read_record_frames, ChainChecker, FrameWriter, Hash, ReadOptions, RecordAt, RecordedEvent,
+    ScannedRecord, Store, StoreError, Timestamp,
 };
 use serde::{Deserialize, Serialize};
 
@@ -23,8 +26,11 @@ use crate::records::decode;
 
 /// The `format` field of every manifest.
 pub const BUNDLE_FORMAT: &str = "parapompi-bundle";
-/// The version of the bundle format this code writes and reads.
-pub const BUNDLE_FORMAT_VERSION: u32 = 1;
+/// The version of the bundle format this code writes and reads: 2, a manifest line and then
+/// record frames. (Version 1 held JSON Lines records; it was never released.)
+pub const BUNDLE_FORMAT_VERSION: u32 = 2;
+/// The longest manifest line read, line end included.
+pub const MAX_MANIFEST_BYTES: usize = 1024 * 1024;
 
 /// A centre whose records a bundle carries.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -62,16 +68,42 @@ pub struct Manifest {
     pub n_events: u64,
 }
 
-/// A bundle that does not check out, located by file and line.
+/// A bundle that does not check out, located in its file.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("{file}, line {line}: {problem}")]
+#[error("{file}{at}: {problem}")]
 pub struct BundleError {
     /// The bundle file.
     pub file: String,
-    /// The 1-based line (1 is the manifest; 0 when the problem is the file as a whole).
-    pub line: u64,
+    /// Where in the file.
+    pub at: BundlePlace,
     /// What is wrong.
     pub problem: String,
+}
+
+/// A place in a bundle file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BundlePlace {
+    /// The file as a whole (it cannot be opened, or is empty).
+    File,
+    /// The manifest line.
+    Manifest,
+    /// A record: 1 for the first after the manifest; its byte offset in the file.
+    Record {
+        /// 1 for the first record of the bundle, then +1.
+        number: u64,
+        /// Where its frame starts in the file.
+        offset: u64,
+    },
+}
+
+impl fmt::Display for BundlePlace {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            BundlePlace::File => Ok(()),
+            BundlePlace::Manifest => f.write_str(", manifest"),
+            BundlePlace::Record { number, offset } => write!(f, ", record {number} (byte {offset})"),
+        }
+    }
 }
 
 /// What a verification of one or more joined bundles saw.
@@ -119,21 +151,15 @@ pub fn export_bundle(
         head_hash: head.hash.to_hex(),
         n_events: head.position - first_position + 1,
     };
-    let write = |out: &mut dyn Write, bytes: &[u8]| {
-        out.write_all(bytes)
-            .map_err(|e| EngineError::Store(parapompi_store::StoreError::Io { context: "writing a bundle", source: e }))
-    };
-    let mut line = serde_json::to_vec(&manifest).map_err(|e| EngineError::NotFound(e.to_string()))?;
+    let failed = |e: std::io::Error| EngineError::Store(StoreError::Io { context: "writing a bundle", source: e });
+    let mut line = serde_json::to_vec(&manifest).map_err(|e| failed(std::io::Error::other(e)))?;
     line.push(b'\n');
-    write(out, &line)?;
+    out.write_all(&line).map_err(failed)?;
+    let mut frames = FrameWriter::start(out, prev_hash).map_err(failed)?;
     for record in store.iter_range(first_position, head.position) {
-        let mut line =
-            serde_json::to_vec(&ExportLine::of(&record?)).map_err(|e| EngineError::NotFound(e.to_string()))?;
-        line.push(b'\n');
-        write(out, &line)?;
+        frames.write(&record?).map_err(failed)?;
     }
-    out.flush()
-        .map_err(|e| EngineError::Store(parapompi_store::StoreError::Io { context: "writing a bundle", source: e }))?;
+    frames.finish().map_err(failed)?;
     Ok(manifest)
 }
 
@@ -174,72 +200,66 @@ impl BundleReader {
         mut each: impl FnMut(&RecordedEvent) -> Result<(), EngineError>,
     ) -> Result<VerifiedBundles, BundleError> {
         let mut manifests = Vec::new();
-        let mut n_events = 0u64;
-        let mut first_position = None;
         for path in self.files.clone() {
-            let manifest = self.read_one(&path, &mut |line| {
-                first_position.get_or_insert(line.position);
-                n_events += 1;
-                line.record.as_ref().map_or(Ok(()), &mut each)
-            })?;
+            let manifest = self.read_one(&path, &mut |scanned| scanned.record.as_ref().map_or(Ok(()), &mut each))?;
             manifests.push(manifest);
         }
         let (last, head_hash) = self.checker.as_ref().map_or((0, Hash::GENESIS), ChainChecker::head);
-        Ok(VerifiedBundles { manifests, n_events, positions: (first_position.unwrap_or(0), last), head_hash })
+        let n_events = manifests.iter().map(|manifest| manifest.n_events).sum();
+        let first_position = manifests.first().map_or(0, |manifest| manifest.first_position);
+        Ok(VerifiedBundles { manifests, n_events, positions: (first_position, last), head_hash })
     }
 
     fn read_one(
         &mut self,
         path: &Path,
-        each: &mut dyn FnMut(&ScannedLine) -> Result<(), EngineError>,
+        each: &mut dyn FnMut(&ScannedRecord) -> Result<(), EngineError>,
     ) -> Result<Manifest, BundleError> {
         let name = path.display().to_string();
-        let fail = |line: u64, problem: String| BundleError { file: name.clone(), line, problem };
-        let file = std::fs::File::open(path).map_err(|e| fail(0, format!("cannot open: {e}")))?;
+        let fail = |at: BundlePlace, problem: String| BundleError { file: name.clone(), at, problem };
+        let file = std::fs::File::open(path).map_err(|e| fail(BundlePlace::File, format!("cannot open: {e}")))?;
+        let file_bytes = file.metadata().map_err(|e| fail(BundlePlace::File, format!("cannot read: {e}")))?.len();
         let mut reader = BufReader::new(file);
-        let mut first_line = String::new();
-        let n_read = Read::by_ref(&mut reader)
-            .take(u64::try_from(MAX_EXPORT_LINE_BYTES).unwrap_or(u64::MAX) + 1)
-            .read_line(&mut first_line)
-            .map_err(|e| fail(1, format!("cannot read: {e}")))?;
-        if n_read == 0 {
-            return Err(fail(0, "the file is empty: no manifest".to_owned()));
-        }
-        if n_read > MAX_EXPORT_LINE_BYTES {
-            return Err(fail(1, format!("line is longer than {MAX_EXPORT_LINE_BYTES} bytes")));
-        }
-        if !first_line.ends_with('\n') {
-            return Err(fail(1, "the line is cut short (no line end): the bundle is truncated".to_owned()));
-        }
-        let manifest = self.start(first_line.trim_end_matches('\n')).map_err(|problem| fail(1, problem))?;
+        let (text, manifest_bytes) = read_manifest_line(&mut reader).map_err(|(at, problem)| fail(at, problem))?;
+        let manifest = self.start(&text).map_err(|problem| fail(BundlePlace::Manifest, problem))?;
         let from_genesis = self.from_genesis;
         let checker = self.checker.as_mut().expect("set with the manifest");
         let mut n_records = 0u64;
-        let mut line_number = 1u64;
-        // The lines after the manifest are read and hashed on every core; the checks that
-        // need the lines before run here, in order.
-        read_export_lines(reader, ReadOptions::on_every_core(self.keep_records), |offset, scanned| {
-            line_number = offset + 1;
-            let line = scanned.map_err(|problem| fail(line_number, problem))?;
-            if line.position > manifest.last_position {
-                return Err(fail(
-                    line_number,
-                    format!(
-                        "record at position {} is past the manifest's last position {}",
-                        line.position, manifest.last_position
-                    ),
-                ));
-            }
-            checker
-                .check_scanned(&line, |_| Ok(from_genesis.then_some(0)))
-                .map_err(|problem| fail(line_number, format!("position {}: {problem}", line.position)))?;
-            n_records += 1;
-            each(&line).map_err(|error| fail(line_number, error.to_string()))
-        })?;
+        if !self.keep_records {
+            let ReadOptions { workers, block_bytes, .. } = ReadOptions::on_every_core(false);
+            // Only the check: each block of frames is checked on its own core, and only its
+            // edges and streams in order here.
+            n_records = check_record_frames(reader, manifest_bytes, workers, block_bytes, checker, |_| {
+                Ok(from_genesis.then_some(0))
+            })
+            .map_err(|bad| fail(BundlePlace::Record { number: bad.number, offset: bad.offset }, bad.problem))?;
+        } else {
+            // Every record whole, read on every core, then checked here in order.
+            let options = ReadOptions::on_every_core(true);
+            read_record_frames(reader, manifest_bytes, options, |RecordAt { number, offset, result }| {
+                let at = BundlePlace::Record { number, offset };
+                let record = result.map_err(|problem| fail(at, problem))?;
+                if record.position > manifest.last_position {
+                    return Err(fail(
+                        at,
+                        format!(
+                            "record at position {} is past the manifest's last position {}",
+                            record.position, manifest.last_position
+                        ),
+                    ));
+                }
+                checker
+                    .check_scanned(&record, |_| Ok(from_genesis.then_some(0)))
+                    .map_err(|problem| fail(at, format!("position {}: {problem}", record.position)))?;
+                n_records += 1;
+                each(&record).map_err(|error| fail(at, error.to_string()))
+            })?;
+        }
         let (last, head_hash) = checker.head();
         if n_records != manifest.n_events || last != manifest.last_position {
+            // Named where the next record would start: the end of the file.
             return Err(fail(
-                line_number,
+                BundlePlace::Record { number: n_records + 1, offset: file_bytes },
                 format!(
                     "the manifest promises {} records ending at position {}, the file holds {n_records} ending at {last}: records are missing",
                     manifest.n_events, manifest.last_position
@@ -248,7 +268,7 @@ impl BundleReader {
         }
         if head_hash.to_hex() != manifest.head_hash {
             return Err(fail(
-                1,
+                BundlePlace::Manifest,
                 format!("the manifest's head hash {} is not the last record's hash {head_hash}", manifest.head_hash),
             ));
         }
@@ -300,6 +320,34 @@ impl BundleReader {
     }
 }
 
+/// Reads a bundle's first line, its manifest: the text without its line end, and the bytes it
+/// takes in the file (where the records start).
+pub fn read_manifest_line(reader: &mut impl BufRead) -> Result<(String, u64), (BundlePlace, String)> {
+    let mut line = Vec::new();
+    let limit = u64::try_from(MAX_MANIFEST_BYTES).unwrap_or(u64::MAX);
+    let n_read = Read::by_ref(reader)
+        .take(limit)
+        .read_until(b'\n', &mut line)
+        .map_err(|e| (BundlePlace::Manifest, format!("cannot read: {e}")))?;
+    if n_read == 0 {
+        return Err((BundlePlace::File, "the file is empty: no manifest".to_owned()));
+    }
+    if line.last() != Some(&b'\n') {
+        return Err((
+            BundlePlace::Manifest,
+            if n_read >= MAX_MANIFEST_BYTES {
+                format!("the manifest line is longer than {MAX_MANIFEST_BYTES} bytes")
+            } else {
+                "the manifest is cut short (no line end): the bundle is truncated".to_owned()
+            },
+        ));
+    }
+    line.pop();
+    let text =
+        String::from_utf8(line).map_err(|_| (BundlePlace::Manifest, "the manifest is not UTF-8 text".to_owned()))?;
+    Ok((text, u64::try_from(n_read).unwrap_or(u64::MAX)))
+}
+
 /// Checks one bundle, or several that join in the order given, without a store.
 pub fn verify_bundles(files: &[PathBuf]) -> Result<VerifiedBundles, BundleError> {
     BundleReader::new(files, false).for_each(|_| Ok(()))
@@ -325,7 +373,7 @@ pub fn replay_projections(files: &[PathBuf], as_of: Option<AsOf>) -> Result<Proj
     if !reader.from_genesis {
         return Err(BundleError {
             file: files.first().map(|f| f.display().to_string()).unwrap_or_default(),
-            line: 1,
+            at: BundlePlace::Manifest,
             problem: "replaying needs the log from position 1: give the first bundle too".to_owned(),
         });
     }

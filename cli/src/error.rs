@@ -120,6 +120,9 @@ impl From<StoreError> for CliError {
             )),
             StoreError::Invalid(invalid) => CliError::Usage(invalid.to_string()),
             StoreError::Import { line, problem } => CliError::Usage(format!("import line {line}: {problem}")),
+            StoreError::ImportRecord { record, offset, problem } => {
+                CliError::Usage(format!("import record {record} (byte {offset}): {problem}"))
+            }
             other => CliError::Environment(other.to_string()),
         }
     }

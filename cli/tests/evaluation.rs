@@ -1,5 +1,5 @@
 //! The demo is reproducible, and a bundle exported by the CLI verifies, replays to the same
-//! report byte for byte, and is refused, with its bad line named, once tampered with.
+//! report byte for byte, and is refused, with its bad record named, once tampered with.
 
 mod common;
 
@@ -53,26 +53,35 @@ fn export_verify_replay_and_import_round_trip_and_tampering_is_located() {
     let json_report = [&REPORT[..], &["--format", "json"]].concat();
     assert_eq!(fresh.ok(&json_report), w.ok(&json_report));
 
-    // Incremental: a second bundle from the next position joins the first.
+    // Its records: the manifest line, then one frame each.
     let head = manifest["last_position"].as_u64().unwrap_or(0);
-    let text = std::fs::read_to_string(&bundle).expect("the bundle");
-    let lines: Vec<&str> = text.lines().collect();
-    assert_eq!(u64::try_from(lines.len() - 1).ok(), Some(head));
+    let bytes = std::fs::read(&bundle).expect("the bundle");
+    let records_at = bytes.iter().position(|&b| b == b'\n').expect("a manifest line") + 1;
+    let (_, frames) = parapompi::store::split_frames(&bytes[records_at..]).expect("whole frames");
+    assert_eq!(u64::try_from(frames.len()).ok(), Some(head));
+    let offset = |index: usize| records_at + 32 + frames[..index].iter().map(|f| f.len()).sum::<usize>();
 
-    // Tampering: one changed byte in a record, a dropped record, a cut file.
-    let tampered = |name: &str, text: String| {
-        let path = w.write(name, &text);
+    // Tampering: one changed byte in a record, a dropped record, a cut file; each is named by
+    // its record number and byte offset.
+    let tampered = |name: &str, bytes: Vec<u8>| {
+        let path = w.file(name);
+        std::fs::write(&path, bytes).expect("writable");
         let run = w.run_in(&w.file(""), &["verify", "--bundle", path.to_str().unwrap_or_default()]);
         assert_eq!(run.code, 2, "{name}: {}", run.stdout);
         assert_eq!(run.stderr.lines().count(), 1, "{name}: {}", run.stderr);
         run.stderr
     };
-    let changed = text.replacen("\"actor\":\"staff-", "\"actor\":\"staff_", 1);
-    let first_changed = text.lines().zip(changed.lines()).position(|(a, b)| a != b).expect("a changed line") + 1;
-    assert!(tampered("changed.bundle", changed).contains(&format!("line {first_changed}:")));
-    let mut dropped: Vec<&str> = lines.clone();
-    dropped.remove(5);
-    assert!(tampered("dropped.bundle", dropped.join("\n") + "\n").contains("line 6:"));
-    let cut = &text[..text.len() - 10];
-    assert!(tampered("cut.bundle", cut.to_owned()).contains(&format!("line {}:", lines.len())));
+    let mut changed = bytes.clone();
+    let at = offset(5) + frames[5].windows(6).position(|w| w == b"staff-").expect("an actor");
+    changed[at + 5] = b'_';
+    let said = tampered("changed.bundle", changed);
+    assert!(said.contains(&format!("record 6 (byte {}): position 6: hash mismatch", offset(5))), "{said}");
+    let dropped = [&bytes[..offset(5)], &bytes[offset(6)..]].concat();
+    let said = tampered("dropped.bundle", dropped);
+    assert!(said.contains(&format!("record 6 (byte {}): position 7: position gap", offset(5))), "{said}");
+    let said = tampered("cut.bundle", bytes[..bytes.len() - 10].to_vec());
+    assert!(
+        said.contains(&format!("record {head} (byte {}): the last record is cut short", offset(frames.len() - 1))),
+        "{said}"
+    );
 }

@@ -98,40 +98,105 @@ pub(crate) struct Decoder {
 impl Decoder {
     /// Decodes one record, given the chain hashes around it.
     pub(crate) fn decode(&mut self, bytes: &[u8], prev_hash: Hash, hash: Hash) -> Result<RecordedEvent, DecodeFailure> {
+        let fields = CanonicalFields::decode(bytes)?;
+        let (stream_id, event_type, actor) = self.names(&fields)?;
+        Ok(RecordedEvent {
+            position: fields.position,
+            stream_id,
+            stream_version: fields.stream_version,
+            event_id: fields.event_id,
+            command_id: fields.command_id,
+            event_type,
+            schema_version: fields.schema_version,
+            occurred_at: fields.occurred_at,
+            recorded_at: fields.recorded_at,
+            actor,
+            payload: Payload::trusted(fields.payload),
+            prev_hash,
+            hash,
+        })
+    }
+
+    /// The stream id, event type and actor of decoded fields, each checked (or the same as
+    /// the record before's).
+    pub(crate) fn names(
+        &mut self,
+        fields: &CanonicalFields<'_>,
+    ) -> Result<(StreamId, EventType, Actor), DecodeFailure> {
+        Ok((
+            reuse(&mut self.stream_id, fields.stream_id, StreamId::as_str, StreamId::new)?,
+            reuse(&mut self.event_type, fields.event_type, EventType::as_str, EventType::new)?,
+            reuse(&mut self.actor, fields.actor, Actor::as_str, Actor::new)?,
+        ))
+    }
+}
+
+impl<'a> CanonicalFields<'a> {
+    /// Reads canonical bytes back into their fields. Every text is checked to be UTF-8; the
+    /// rules of each name are not (see [`Decoder::names`]).
+    pub(crate) fn decode(bytes: &'a [u8]) -> Result<CanonicalFields<'a>, DecodeFailure> {
+        let raw = RawFields::decode(bytes)?;
+        Ok(CanonicalFields {
+            position: raw.position,
+            stream_id: utf8(raw.stream_id)?,
+            stream_version: raw.stream_version,
+            event_id: raw.event_id,
+            command_id: raw.command_id,
+            event_type: utf8(raw.event_type)?,
+            schema_version: raw.schema_version,
+            occurred_at: raw.occurred_at,
+            recorded_at: raw.recorded_at,
+            actor: utf8(raw.actor)?,
+            payload: utf8(raw.payload)?,
+        })
+    }
+}
+
+fn utf8(bytes: &[u8]) -> Result<&str, DecodeFailure> {
+    std::str::from_utf8(bytes).map_err(|error| DecodeFailure(format!("text is not UTF-8: {error}")))
+}
+
+/// The fields of canonical bytes with each text as the bytes it holds, not yet checked to be
+/// UTF-8: the layout of `FORMAT.md`, "Canonical bytes", read back.
+pub(crate) struct RawFields<'a> {
+    pub position: u64,
+    pub stream_id: &'a [u8],
+    pub stream_version: u64,
+    pub event_id: Uuid,
+    pub command_id: Uuid,
+    pub event_type: &'a [u8],
+    pub schema_version: u32,
+    pub occurred_at: Timestamp,
+    pub recorded_at: Timestamp,
+    pub actor: &'a [u8],
+    pub payload: &'a [u8],
+}
+
+impl<'a> RawFields<'a> {
+    /// Reads canonical bytes: every field there, in order, and nothing after.
+    pub(crate) fn decode(bytes: &'a [u8]) -> Result<RawFields<'a>, DecodeFailure> {
         let mut reader = Reader { bytes, at: 0 };
         let format = reader.u8()?;
         if format != CANONICAL_FORMAT_VERSION {
             return Err(DecodeFailure(format!("unknown canonical format version {format}")));
         }
-        let position = reader.u64()?;
-        let stream_id = reuse(&mut self.stream_id, reader.text()?, StreamId::as_str, StreamId::new)?;
-        let stream_version = reader.u64()?;
-        let event_id = reader.uuid()?;
-        let command_id = reader.uuid()?;
-        let event_type = reuse(&mut self.event_type, reader.text()?, EventType::as_str, EventType::new)?;
-        let schema_version = reader.u32()?;
-        let occurred_at = Timestamp::from_unix_ms(reader.i64()?);
-        let recorded_at = Timestamp::from_unix_ms(reader.i64()?);
-        let actor = reuse(&mut self.actor, reader.text()?, Actor::as_str, Actor::new)?;
-        let payload = Payload::trusted(reader.text()?);
+        let fields = RawFields {
+            position: reader.u64()?,
+            stream_id: reader.text_bytes()?,
+            stream_version: reader.u64()?,
+            event_id: reader.uuid()?,
+            command_id: reader.uuid()?,
+            event_type: reader.text_bytes()?,
+            schema_version: reader.u32()?,
+            occurred_at: Timestamp::from_unix_ms(reader.i64()?),
+            recorded_at: Timestamp::from_unix_ms(reader.i64()?),
+            actor: reader.text_bytes()?,
+            payload: reader.text_bytes()?,
+        };
         if reader.at != bytes.len() {
             return Err(DecodeFailure(format!("{} trailing bytes", bytes.len() - reader.at)));
         }
-        Ok(RecordedEvent {
-            position,
-            stream_id,
-            stream_version,
-            event_id,
-            command_id,
-            event_type,
-            schema_version,
-            occurred_at,
-            recorded_at,
-            actor,
-            payload,
-            prev_hash,
-            hash,
-        })
+        Ok(fields)
     }
 }
 
@@ -196,9 +261,9 @@ impl<'a> Reader<'a> {
         Ok(Hash(self.array()?))
     }
 
-    fn text(&mut self) -> Result<&'a str, DecodeFailure> {
+    /// A text's bytes, after their length.
+    fn text_bytes(&mut self) -> Result<&'a [u8], DecodeFailure> {
         let n_bytes = usize::try_from(self.u32()?).map_err(|_| DecodeFailure("text length overflows".to_owned()))?;
-        let bytes = self.take(n_bytes)?;
-        std::str::from_utf8(bytes).map_err(|error| DecodeFailure(format!("text is not UTF-8: {error}")))
+        self.take(n_bytes)
     }
 }

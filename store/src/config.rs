@@ -124,7 +124,7 @@ impl std::fmt::Debug for StoreConfig {
 
 /// sled turns a value larger than a quarter of its 512 KiB segment into a blob file; chunks
 /// and single records stay under this so that every record lives in sled's main file.
-const LARGEST_CHUNK_BYTES: usize = 96 * 1024;
+pub(crate) const LARGEST_CHUNK_BYTES: usize = 96 * 1024;
 
 impl StoreConfig {
     /// A configuration with the given clock and defaults elsewhere.

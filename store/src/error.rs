@@ -63,6 +63,17 @@ pub enum StoreError {
         /// What is wrong there.
         problem: String,
     },
+    /// A frame stream (a bundle's records) is not a valid log, or does not join this store's
+    /// head.
+    #[error("import record {record} (byte {offset}): {problem}")]
+    ImportRecord {
+        /// The 1-based record number in the stream.
+        record: u64,
+        /// The byte offset of the record in the file.
+        offset: u64,
+        /// What is wrong there.
+        problem: String,
+    },
     /// An earlier fsync failed, so what is on disk is unknown; reopen the store.
     #[error("the store stopped accepting writes after a failed sync: {reason}")]
     Poisoned {

@@ -10,33 +10,14 @@
 
 use uuid::Uuid;
 
+use crate::block_reader::ScannedRecord;
 use crate::canonical::{canonical_bytes, chain_hash, CanonicalFields};
 use crate::jsonl::ExportLine;
+use crate::payload_check::{check_json, is_string_stop, plain_run};
 use crate::record::{
     check_actor, Actor, EventType, Hash, Payload, RecordedEvent, StreamId, Timestamp, MAX_ACTOR_BYTES,
     MAX_EVENT_TYPE_BYTES, MAX_STREAM_ID_BYTES,
 };
-
-/// One export line, read and checked on its own: what the chain checks in order need.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct ScannedLine {
-    /// The record's global position.
-    pub position: u64,
-    /// Its stream.
-    pub stream_id: StreamId,
-    /// Its version in the stream.
-    pub stream_version: u64,
-    /// When the store committed it.
-    pub recorded_at: Timestamp,
-    /// The previous hash the line names.
-    pub prev_hash: Hash,
-    /// The hash the line names.
-    pub hash: Hash,
-    /// SHA-256 over the line's previous hash and its record's canonical bytes.
-    pub recomputed: Hash,
-    /// The whole record, when the reader was asked to keep it.
-    pub record: Option<RecordedEvent>,
-}
 
 /// Reads export lines, reusing its buffers from one line to the next.
 #[derive(Default)]
@@ -53,7 +34,7 @@ impl LineScanner {
 
     /// Reads one line (without its line end), checks each field's form and recomputes its
     /// hash. With `keep_record` the whole record comes back too. The error names the problem.
-    pub fn scan(&mut self, line: &str, keep_record: bool) -> Result<ScannedLine, String> {
+    pub fn scan(&mut self, line: &str, keep_record: bool) -> Result<ScannedRecord, String> {
         match self.scan_fast(line, keep_record) {
             Some(scanned) => Ok(scanned),
             None => scan_general(line, keep_record),
@@ -62,7 +43,7 @@ impl LineScanner {
 
     /// The fast reader: `None` when the line is not in the store's own form or has anything
     /// wrong, for the general reader to accept or explain.
-    pub(crate) fn scan_fast(&mut self, line: &str, keep_record: bool) -> Option<ScannedLine> {
+    pub(crate) fn scan_fast(&mut self, line: &str, keep_record: bool) -> Option<ScannedRecord> {
         let mut cursor = Cursor { line, at: 0 };
         cursor.literal(b"{\"position\":")?;
         let position = cursor.unsigned()?;
@@ -86,7 +67,7 @@ impl LineScanner {
         let actor = cursor.actor()?;
         cursor.literal(b",\"payload\":\"")?;
         let payload = cursor.escaped_string(&mut self.payload)?;
-        serde_json::from_str::<serde::de::IgnoredAny>(payload).ok()?;
+        check_json(payload.as_bytes()).ok()?;
         cursor.literal(b",\"prev_hash\":\"")?;
         let prev_hash = Hash::from_hex_bytes(cursor.fixed(64)?)?;
         cursor.literal(b",\"hash\":\"")?;
@@ -129,7 +110,7 @@ impl LineScanner {
                 hash,
             }),
         };
-        Some(ScannedLine { position, stream_id, stream_version, recorded_at, prev_hash, hash, recomputed, record })
+        Some(ScannedRecord { position, stream_id, stream_version, recorded_at, prev_hash, hash, recomputed, record })
     }
 }
 
@@ -141,47 +122,11 @@ fn is_event_type_byte(byte: u8) -> bool {
     byte.is_ascii_alphanumeric() || matches!(byte, b'_' | b'.')
 }
 
-/// Bytes that end a run of plain string content: the closing quote, an escape, and the
-/// control characters JSON forbids inside a string.
-const STRING_STOP: [bool; 256] = {
-    let mut table = [false; 256];
-    let mut byte = 0;
-    while byte < 0x20 {
-        table[byte] = true;
-        byte += 1;
-    }
-    table[b'"' as usize] = true;
-    table[b'\\' as usize] = true;
-    table
-};
-
-/// The length of the run of plain string content at the start of `bytes`: up to the first
-/// quote, backslash or control character (or the end). Eight bytes at a time: a word holds
-/// one of those when one of its bytes, XORed with `"` or `\`, is zero, or is below 0x20.
-fn plain_run(bytes: &[u8]) -> usize {
-    const ONES: u64 = 0x0101_0101_0101_0101;
-    const HIGHS: u64 = 0x8080_8080_8080_8080;
-    let has_zero = |word: u64| word.wrapping_sub(ONES) & !word & HIGHS;
-    let mut at = 0;
-    while let Some(chunk) = bytes.get(at..at + 8) {
-        let word = u64::from_le_bytes(chunk.try_into().expect("eight bytes"));
-        let stops = has_zero(word ^ (ONES * u64::from(b'"')))
-            | has_zero(word ^ (ONES * u64::from(b'\\')))
-            | (word.wrapping_sub(ONES * 0x20) & !word & HIGHS);
-        if stops != 0 {
-            // The lowest flagged byte is a true stop; flags above it may be false.
-            return at + usize::try_from(stops.trailing_zeros() / 8).expect("below 8");
-        }
-        at += 8;
-    }
-    at + bytes[at..].iter().position(|&byte| STRING_STOP[usize::from(byte)]).unwrap_or(bytes.len() - at)
-}
-
 /// The general reader: any JSON spelling of a record, and the problem named when it is not one.
-fn scan_general(line: &str, keep_record: bool) -> Result<ScannedLine, String> {
+fn scan_general(line: &str, keep_record: bool) -> Result<ScannedRecord, String> {
     let record = ExportLine::parse(line)?;
     let recomputed = chain_hash(&record.prev_hash, &canonical_bytes(&record));
-    Ok(ScannedLine {
+    Ok(ScannedRecord {
         position: record.position,
         stream_id: record.stream_id.clone(),
         stream_version: record.stream_version,
@@ -255,7 +200,7 @@ impl<'a> Cursor<'a> {
     /// An actor's content up to its closing quote: the rules of [`Actor::new`], and no escape.
     fn actor(&mut self) -> Option<&'a str> {
         let rest = self.rest();
-        let length = rest.iter().position(|&byte| STRING_STOP[usize::from(byte)] || byte == 0x7f)?;
+        let length = rest.iter().position(|&byte| is_string_stop(byte) || byte == 0x7f)?;
         if rest[length] != b'"' {
             return None;
         }

@@ -1,162 +1,59 @@
-//! Reading a whole export file on every core, with the results in line order.
-//!
-//! The file is read in blocks of whole lines. Worker threads read and check the lines of a
-//! block on their own ([`LineScanner`]: fields, and each hash against its canonical bytes),
-//! which is most of the work; the caller sees every line's result in file order, one after
-//! another, and does the checks that need the lines before (positions, the chain's links,
-//! stream versions). Memory stays bounded: only a few blocks are in flight at once.
+//! Reading a whole export file on every core ([`crate::block_reader`]), a block of whole
+//! lines at a time, with the results in line order.
 
-use std::collections::VecDeque;
 use std::io::Read;
-use std::sync::mpsc::{sync_channel, Receiver, SyncSender};
-use std::sync::{Arc, Mutex};
 
-use crate::export_line::{LineScanner, ScannedLine};
+use crate::block_reader::{read_in_blocks, Block, BlockSource, ReadOptions, RecordAt, Scanned, Stop};
+use crate::export_line::LineScanner;
 
 /// The longest line an export may hold, in bytes (line end included): a record at the
 /// payload limit, JSON-escaped.
 pub const MAX_EXPORT_LINE_BYTES: usize = 1024 * 1024;
 
-/// How many bytes the reader hands a worker at a time, by default (then cut back to whole
-/// lines): large enough that handing over costs nothing beside reading, small enough that a
-/// few blocks in flight are a few megabytes.
-const BLOCK_BYTES: usize = 4 * 1024 * 1024;
-
-/// How the lines of an export file are read.
-#[derive(Clone, Copy, Debug)]
-pub struct ReadOptions {
-    /// Keep each whole record, not only what the chain checks need.
-    pub keep_records: bool,
-    /// Threads that read lines; at least one.
-    pub workers: usize,
-    /// Bytes read at a time, before cutting back to whole lines; at least one.
-    pub block_bytes: usize,
-}
-
-impl ReadOptions {
-    /// One worker per core the process may use.
-    pub fn on_every_core(keep_records: bool) -> ReadOptions {
-        let workers = std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get);
-        ReadOptions { keep_records, workers, block_bytes: BLOCK_BYTES }
-    }
-}
-
-/// A block of whole lines, and where its workers' answer goes.
-struct Job {
-    block: Vec<u8>,
-    reply: SyncSender<Answer>,
-}
-
-/// A block's lines read, and the block itself back, for the reader to fill again.
-struct Answer {
-    results: Vec<Result<ScannedLine, String>>,
-    block: Vec<u8>,
-}
-
-/// What the caller gets next, in file order.
-enum Pending {
-    /// The lines of one block, being read by a worker.
-    Block(Receiver<Answer>),
-    /// A problem with the line after everything before it; nothing follows.
-    Problem(String),
-}
-
-/// Reads the lines of `input` and calls `each` with every line's number (1 for the first line
-/// of `input`) and result, in order, until the input ends or `each` returns an error, which is
-/// then returned. A read failure, an over-long line and a last line with no line end (a file
-/// cut short) arrive as the problem of the line where they happen, and end the reading.
+/// Reads the lines of `input` and calls `each` with every line (its number is the line
+/// number, 1 for the first line of `input`), in order, until the input ends or `each` returns
+/// an error, which is then returned. A read failure, an over-long line and a last line with no
+/// line end (a file cut short) arrive as the problem of the line where they happen, and end
+/// the reading.
 pub fn read_export_lines<E>(
     input: impl Read,
     options: ReadOptions,
-    mut each: impl FnMut(u64, Result<ScannedLine, String>) -> Result<(), E>,
+    each: impl FnMut(RecordAt) -> Result<(), E>,
 ) -> Result<(), E> {
-    let workers = options.workers.max(1);
-    let (jobs, queue) = sync_channel::<Job>(workers);
-    let queue = Arc::new(Mutex::new(queue));
-    std::thread::scope(|scope| {
-        for _ in 0..workers {
-            let queue = Arc::clone(&queue);
-            scope.spawn(move || work(&queue, options.keep_records));
-        }
-        let mut blocks = Blocks {
-            input,
-            block_bytes: options.block_bytes.max(1),
-            carry: Vec::new(),
-            problem: None,
-            ended: false,
-            free: Vec::new(),
-        };
-        let mut pending: VecDeque<Pending> = VecDeque::new();
-        let mut line_number = 0u64;
-        let outcome = loop {
-            while pending.len() < 2 * workers {
-                match blocks.next_block() {
-                    None => break,
-                    Some(Ok(block)) => {
-                        let (reply, answer) = sync_channel(1);
-                        if jobs.send(Job { block, reply }).is_err() {
-                            break;
-                        }
-                        pending.push_back(Pending::Block(answer));
-                    }
-                    Some(Err(problem)) => pending.push_back(Pending::Problem(problem)),
-                }
-            }
-            let Some(next) = pending.pop_front() else { break Ok(()) };
-            let results = match next {
-                Pending::Block(answer) => match answer.recv() {
-                    Ok(Answer { results, block }) => {
-                        blocks.free.push(block);
-                        results
-                    }
-                    Err(_) => vec![Err("a worker reading the file stopped".to_owned())],
-                },
-                Pending::Problem(problem) => vec![Err(problem)],
-            };
-            let mut failed = None;
-            for result in results {
-                line_number += 1;
-                if let Err(error) = each(line_number, result) {
-                    failed = Some(error);
-                    break;
-                }
-            }
-            if let Some(error) = failed {
-                break Err(error);
-            }
-        };
-        // Closing the queue ends the workers; blocks still in flight are dropped unread.
-        drop(jobs);
-        outcome
-    })
+    let source = LineBlocks {
+        input,
+        block_bytes: options.block_bytes.max(1),
+        carry: Vec::new(),
+        offset: 0,
+        problem: None,
+        ended: false,
+    };
+    let keep_records = options.keep_records;
+    read_in_blocks(source, options.workers, &|block| scan_lines(block, keep_records), each)
 }
 
-/// A worker: reads the lines of each block it takes until the queue closes.
-fn work(queue: &Mutex<Receiver<Job>>, keep_records: bool) {
+/// Reads every line of a block of whole lines.
+fn scan_lines(block: &[u8], keep_records: bool) -> Vec<Scanned> {
     let mut scanner = LineScanner::new();
-    loop {
-        let job = match queue.lock() {
-            Ok(queue) => queue.recv(),
-            Err(_) => return,
-        };
-        let Ok(Job { block, reply }) = job else { return };
-        let mut results = Vec::with_capacity(block.len() / 512);
-        let mut start = 0;
-        for end in memchr::memchr_iter(b'\n', &block) {
-            let line = &block[start..end];
-            start = end + 1;
-            results.push(if line.len() >= MAX_EXPORT_LINE_BYTES {
+    let mut results = Vec::with_capacity(block.len() / 512);
+    let mut start = 0;
+    for end in memchr::memchr_iter(b'\n', block) {
+        let line = &block[start..end];
+        let offset = start as u64;
+        start = end + 1;
+        results.push((
+            offset,
+            if line.len() >= MAX_EXPORT_LINE_BYTES {
                 Err(too_long())
             } else {
                 match std::str::from_utf8(line) {
                     Ok(text) => scanner.scan(text, keep_records),
                     Err(error) => Err(format!("the line is not UTF-8 text: {error}")),
                 }
-            });
-        }
-        // The reader may have stopped waiting (an earlier line failed): nothing to do then.
-        let _ = reply.send(Answer { results, block });
+            },
+        ));
     }
+    results
 }
 
 fn too_long() -> String {
@@ -164,28 +61,26 @@ fn too_long() -> String {
 }
 
 /// Cuts the input into blocks of whole lines.
-struct Blocks<R> {
+struct LineBlocks<R> {
     input: R,
     block_bytes: usize,
     /// The start of a line that the last block cut off.
     carry: Vec<u8>,
+    /// The input offset of `carry`.
+    offset: u64,
     /// A problem found after the whole lines just handed out, to hand out next.
-    problem: Option<String>,
+    problem: Option<Stop>,
     ended: bool,
-    /// Blocks the workers are done with, to fill again rather than allocate.
-    free: Vec<Vec<u8>>,
 }
 
-impl<R: Read> Blocks<R> {
-    /// The next block of whole lines, a problem that ends the input, or `None` at its end.
-    fn next_block(&mut self) -> Option<Result<Vec<u8>, String>> {
-        if let Some(problem) = self.problem.take() {
-            return Some(Err(problem));
+impl<R: Read> BlockSource for LineBlocks<R> {
+    fn next_block(&mut self, mut block: Vec<u8>) -> Option<Result<Block, Stop>> {
+        if let Some(stop) = self.problem.take() {
+            return Some(Err(stop));
         }
         if self.ended {
             return None;
         }
-        let mut block = self.free.pop().unwrap_or_default();
         block.clear();
         block.reserve(self.carry.len() + self.block_bytes);
         block.extend_from_slice(&self.carry);
@@ -194,12 +89,14 @@ impl<R: Read> Blocks<R> {
             Ok(n_read) => n_read,
             Err(error) => {
                 self.ended = true;
-                return Some(Err(format!("cannot read: {error}")));
+                return Some(Err(Stop { offset: self.offset, problem: format!("cannot read: {error}") }));
             }
         };
         let at_end = n_read < self.block_bytes;
         self.ended = at_end;
         let whole = memchr::memrchr(b'\n', &block).map_or(0, |last| last + 1);
+        let offset = self.offset;
+        self.offset += whole as u64;
         self.carry.clear();
         self.carry.extend_from_slice(&block[whole..]);
         block.truncate(whole);
@@ -214,18 +111,19 @@ impl<R: Read> Blocks<R> {
             };
             if let Some(problem) = problem {
                 self.ended = true;
+                let stop = Stop { offset: self.offset, problem };
                 if block.is_empty() {
-                    return Some(Err(problem));
+                    return Some(Err(stop));
                 }
                 // The whole lines first; the problem comes out on the next call.
-                self.problem = Some(problem);
-                return Some(Ok(block));
+                self.problem = Some(stop);
+                return Some(Ok(Block { bytes: block, offset }));
             }
         }
         if block.is_empty() {
-            return if self.ended { None } else { self.next_block() };
+            return if self.ended { None } else { self.next_block(block) };
         }
-        Some(Ok(block))
+        Some(Ok(Block { bytes: block, offset }))
     }
 }
 
@@ -261,8 +159,8 @@ mod tests {
     fn read_all(bytes: &[u8], workers: usize, block_bytes: usize) -> Vec<(u64, Result<u64, String>)> {
         let mut seen = Vec::new();
         let options = ReadOptions { keep_records: false, workers, block_bytes };
-        read_export_lines(bytes, options, |number, result| {
-            seen.push((number, result.map(|line| line.position)));
+        read_export_lines(bytes, options, |at| {
+            seen.push((at.number, at.result.map(|line| line.position)));
             Ok::<(), ()>(())
         })
         .expect("never stops early");
@@ -316,11 +214,11 @@ mod tests {
         let text: String = (1..=300).map(line).collect();
         let mut calls = 0;
         let options = ReadOptions { keep_records: true, workers: 2, block_bytes: 700 };
-        let outcome = read_export_lines(text.as_bytes(), options, |number, result| {
+        let outcome = read_export_lines(text.as_bytes(), options, |at| {
             calls += 1;
-            assert!(result.expect("reads").record.is_some(), "records are kept");
-            if number == 17 {
-                Err(number)
+            assert!(at.result.expect("reads").record.is_some(), "records are kept");
+            if at.number == 17 {
+                Err(at.number)
             } else {
                 Ok(())
             }

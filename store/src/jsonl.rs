@@ -1,21 +1,14 @@
-//! Export and import of the log as JSON Lines, one record a line in canonical form
-//! (`store/FORMAT.md`).
+//! The log as JSON Lines, one record a line in canonical form (`store/FORMAT.md`): the line
+//! form and the export. Importing is `import.rs`.
 
-use std::collections::HashSet;
 use std::io::Write;
-use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-use crate::canonical::canonical_bytes;
 use crate::error::StoreError;
-use crate::export_reader::{read_export_lines, ReadOptions};
-use crate::layout::{command_key, stream_key};
 use crate::record::{Actor, EventType, Hash, Head, Payload, RecordedEvent, StreamId, Timestamp};
 use crate::store::Store;
-use crate::verify::ChainChecker;
-use crate::writer::Writer;
 
 /// One exported record. The field order here is the order of the keys on each line.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -140,118 +133,4 @@ impl Store {
         out.flush().map_err(|e| StoreError::io("writing the export", e))?;
         Ok(exported)
     }
-
-    /// Imports a JSON Lines export whose first record joins this store's head (position 1
-    /// with the zero hash, for an empty store). The whole file is checked before anything is
-    /// written: a tampered, truncated or reordered file fails with its line number and the
-    /// store is left as it was. No append runs while an import does.
-    pub fn import_jsonl(&self, path: impl AsRef<Path>) -> Result<Imported, StoreError> {
-        let path = path.as_ref().to_path_buf();
-        self.exclusive(|writer| import(writer, &path))?
-    }
-}
-
-fn import(writer: &mut Writer, path: &PathBuf) -> Result<Imported, StoreError> {
-    let head = writer.head;
-    // First pass: check everything, write nothing.
-    let mut n_events = 0u64;
-    for_each_checked_line(writer, path, head, |_, _| {
-        n_events += 1;
-        Ok(())
-    })?;
-    // Second pass: write, one group per bounded batch of whole appends, synced once at the end.
-    let max_batch = writer.config.limits.max_events_per_group;
-    let mut batch: Vec<(Vec<u8>, RecordedEvent)> = Vec::new();
-    let mut index_keys: Vec<Vec<u8>> = Vec::new();
-    let written = for_each_checked_line(writer, path, head, |writer, record| {
-        let starts_append = batch.last().is_none_or(|(_, last)| last.command_id != record.command_id);
-        if starts_append {
-            if batch.len() >= max_batch {
-                writer.commit_checked(std::mem::take(&mut batch), false)?;
-            }
-            index_keys.push(stream_key(&record.stream_id, record.stream_version));
-            index_keys.push(command_key(record.command_id).to_vec());
-        }
-        batch.push((canonical_bytes(&record), record));
-        Ok(())
-    })
-    .and_then(|()| writer.commit_checked(std::mem::take(&mut batch), false))
-    .and_then(|()| writer.sync());
-    if let Err(error) = written {
-        // The file changed between the passes, or the disk failed: undo what was written.
-        if let Err(rollback) = writer.roll_back_to(head, index_keys) {
-            return Err(StoreError::Poisoned {
-                reason: format!("{error}; rolling the import back failed: {rollback}"),
-            });
-        }
-        return Err(error);
-    }
-    Ok(Imported { n_events, head: writer.head })
-}
-
-/// Reads an export file (on every core, [`read_export_lines`]), checks each record against
-/// the chain that starts at `head` and against the store, in line order, and hands the good
-/// ones to `each`. Stops at the first problem, naming its line.
-fn for_each_checked_line(
-    writer: &mut Writer,
-    path: &PathBuf,
-    head: Head,
-    mut each: impl FnMut(&mut Writer, RecordedEvent) -> Result<(), StoreError>,
-) -> Result<(), StoreError> {
-    let file = std::fs::File::open(path).map_err(|e| StoreError::io("opening the import file", e))?;
-    let mut checker = ChainChecker::after(head.position, head.hash, head.recorded_at);
-    let mut commands_seen: HashSet<Uuid> = HashSet::new();
-    let mut last_command: Option<(Uuid, StreamId, usize)> = None;
-    let limits = writer.config.limits.clone();
-    read_export_lines(file, ReadOptions::on_every_core(true), |line_number, scanned| {
-        let fail = |problem: String| Err(StoreError::Import { line: line_number, problem });
-        let scanned = match scanned {
-            Ok(scanned) => scanned,
-            Err(problem) => return fail(problem),
-        };
-        if let Err(problem) = checker.check_scanned(&scanned, |stream| writer.stream_version(stream).map(Some)) {
-            return fail(format!("position {}: {problem}", scanned.position));
-        }
-        let record = scanned.record.expect("the reader keeps records when asked");
-        if record.payload.n_bytes() > limits.max_payload_bytes {
-            return fail(format!(
-                "payload of {} bytes is over the limit of {}",
-                record.payload.n_bytes(),
-                limits.max_payload_bytes
-            ));
-        }
-        // Records of one append sit together; a command id never comes back later.
-        match &mut last_command {
-            Some((command, stream, n_events)) if *command == record.command_id => {
-                if *stream != record.stream_id {
-                    return fail(format!("command {command} writes to two streams"));
-                }
-                *n_events += 1;
-                if *n_events > limits.max_events_per_append {
-                    return fail(format!(
-                        "append of command {command} is over {} events",
-                        limits.max_events_per_append
-                    ));
-                }
-            }
-            _ => {
-                if !commands_seen.insert(record.command_id) {
-                    return fail(format!("command {} appears again after other commands", record.command_id));
-                }
-                if let Some((span, _)) = writer.log.command(record.command_id)? {
-                    return fail(if span.last_position() + 1 == record.position {
-                        format!(
-                            "the file starts inside the append of command {} that ends before it; \
-                             a range must start at the first record of an append",
-                            record.command_id
-                        )
-                    } else {
-                        format!("command {} is already in this store", record.command_id)
-                    });
-                }
-                last_command = Some((record.command_id, record.stream_id.clone(), 1));
-            }
-        }
-        each(writer, record)
-    })
 }

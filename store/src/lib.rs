@@ -30,16 +30,20 @@
 //! ```
 #![deny(missing_docs)]
 
+mod block_reader;
 mod canonical;
 mod config;
 mod durability;
 mod error;
 mod export_line;
 mod export_reader;
+mod frames;
+mod import;
 mod index;
 mod jsonl;
 mod layout;
 mod log_tree;
+mod payload_check;
 mod pending_index;
 mod record;
 mod store;
@@ -47,11 +51,15 @@ mod subscribe;
 mod verify;
 mod writer;
 
+pub use block_reader::{ReadOptions, RecordAt, ScannedRecord};
 pub use canonical::{canonical_bytes, chain_hash, CANONICAL_FORMAT_VERSION};
 pub use config::{Clock, Limits, ManualClock, StoreConfig, SystemClock};
 pub use error::{InvalidInput, Problem, Result, StoreError};
-pub use export_line::{LineScanner, ScannedLine};
-pub use export_reader::{read_export_lines, ReadOptions, MAX_EXPORT_LINE_BYTES};
+pub use export_line::LineScanner;
+pub use export_reader::{read_export_lines, MAX_EXPORT_LINE_BYTES};
+pub use frames::{
+    check_record_frames, read_record_frames, split_frames, BadRecord, FrameWriter, MAX_FRAME_RECORD_BYTES,
+};
 pub use jsonl::{ExportLine, Exported, Imported};
 pub use log_tree::{LogIter, WriterMetrics};
 pub use record::{

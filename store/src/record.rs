@@ -57,6 +57,12 @@ impl From<StreamId> for String {
     }
 }
 
+impl std::borrow::Borrow<str> for StreamId {
+    fn borrow(&self) -> &str {
+        &self.0
+    }
+}
+
 impl fmt::Display for StreamId {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.0)
@@ -157,6 +163,46 @@ pub(crate) fn check_event_type(text: &str) -> Result<(), String> {
 /// Why `text` is not an actor, if it is not.
 pub(crate) fn check_actor(text: &str) -> Result<(), String> {
     check_name(text, MAX_ACTOR_BYTES, |c| !c.is_control())
+}
+
+/// Why `bytes` are not a stream id, if they are not; quick for the common case of one that is.
+pub(crate) fn check_stream_id_bytes(bytes: &[u8]) -> Result<(), String> {
+    let good = (1..=MAX_STREAM_ID_BYTES).contains(&bytes.len())
+        && all_bytes(bytes, |b| is_ascii_alphanumeric(b) | (b == b'-') | (b == b'_') | (b == b'.') | (b == b':'));
+    if good {
+        return Ok(());
+    }
+    check_stream_id(std::str::from_utf8(bytes).map_err(|_| "is not UTF-8 text".to_owned())?)
+}
+
+/// Why `bytes` are not an event type name, if they are not; quick when they are.
+pub(crate) fn check_event_type_bytes(bytes: &[u8]) -> Result<(), String> {
+    let good = (1..=MAX_EVENT_TYPE_BYTES).contains(&bytes.len())
+        && all_bytes(bytes, |b| is_ascii_alphanumeric(b) | (b == b'_') | (b == b'.'));
+    if good {
+        return Ok(());
+    }
+    check_event_type(std::str::from_utf8(bytes).map_err(|_| "is not UTF-8 text".to_owned())?)
+}
+
+/// Why `bytes` are not an actor, if they are not; quick when they are printable ASCII.
+pub(crate) fn check_actor_bytes(bytes: &[u8]) -> Result<(), String> {
+    let good = (1..=MAX_ACTOR_BYTES).contains(&bytes.len()) && all_bytes(bytes, |b| b.wrapping_sub(0x20) < 0x5f);
+    if good {
+        return Ok(());
+    }
+    check_actor(std::str::from_utf8(bytes).map_err(|_| "is not UTF-8 text".to_owned())?)
+}
+
+/// Whether every byte passes `test`: looked at all, without stopping early, so the compiler can
+/// test many at once.
+fn all_bytes(bytes: &[u8], test: impl Fn(u8) -> bool) -> bool {
+    bytes.iter().fold(true, |good, &byte| good & test(byte))
+}
+
+/// An ASCII letter or digit, in arithmetic the compiler can vectorise.
+fn is_ascii_alphanumeric(byte: u8) -> bool {
+    ((byte | 0x20).wrapping_sub(b'a') < 26) | (byte.wrapping_sub(b'0') < 10)
 }
 
 fn check_name(text: &str, max_bytes: usize, allowed: impl Fn(char) -> bool) -> Result<(), String> {

@@ -3,9 +3,10 @@
 
 use std::collections::HashMap;
 
+use crate::block_reader::ScannedRecord;
 use crate::canonical::{chain_hash, Decoder};
 use crate::error::{Problem, StoreError};
-use crate::export_line::ScannedLine;
+use crate::frames::{BlockSummary, StreamSpan};
 use crate::layout::{
     chunk_key_position, chunk_key_range, command_key, decode_command_entry, split_chunk, stream_key, AppendSpan,
 };
@@ -36,8 +37,12 @@ pub struct ChainChecker {
     next_position: u64,
     prev_hash: Hash,
     last_recorded_at: Timestamp,
-    versions: HashMap<StreamId, u64>,
+    versions: StreamVersions,
 }
+
+/// The last version of each stream seen. Looked up once a record (or a block's stream), so
+/// hashed with foldhash rather than the slower default.
+type StreamVersions = HashMap<StreamId, u64, foldhash::fast::RandomState>;
 
 impl ChainChecker {
     /// A checker for a log from its first record.
@@ -52,19 +57,13 @@ impl ChainChecker {
             next_position: position + 1,
             prev_hash: hash,
             last_recorded_at: recorded_at,
-            versions: HashMap::new(),
+            versions: StreamVersions::default(),
         }
     }
 
-    /// The streams' versions seen so far.
-    pub fn versions(&self) -> &HashMap<StreamId, u64> {
-        &self.versions
-    }
-
-    /// Starts from known stream versions (those of the log before the first record checked).
-    pub fn with_versions(mut self, versions: HashMap<StreamId, u64>) -> ChainChecker {
-        self.versions = versions;
-        self
+    /// How many streams the records checked so far belong to.
+    pub fn n_streams(&self) -> usize {
+        self.versions.len()
     }
 
     /// The last position checked (0 before any) and its hash.
@@ -101,7 +100,7 @@ impl ChainChecker {
     /// recomputed hash, against everything before it. The same rules as [`ChainChecker::check`].
     pub fn check_scanned(
         &mut self,
-        line: &ScannedLine,
+        line: &ScannedRecord,
         version_before: impl FnOnce(&StreamId) -> Result<Option<u64>, StoreError>,
     ) -> Result<(), Problem> {
         self.check_fields(
@@ -116,6 +115,67 @@ impl ChainChecker {
             },
             version_before,
         )
+    }
+
+    /// Checks what a worker found in a block of frames ([`crate::frames`]) against everything
+    /// before it: the first record's position, link and clock, and each stream's first version
+    /// in the block; then moves on to the block's last record. The error is the index in the
+    /// block of the first record that breaks a rule, its offset and the problem.
+    pub(crate) fn check_block(
+        &mut self,
+        block: &BlockSummary,
+        frames: &[u8],
+        mut version_before: impl FnMut(&str) -> Result<Option<u64>, StoreError>,
+    ) -> Result<(), (u64, u64, String)> {
+        let at_first = |problem: Problem, position: u64| (0, 0, format!("position {position}: {problem}"));
+        if let Some((position, recorded_at)) = block.first {
+            if position != self.next_position {
+                return Err(at_first(Problem::Gap { expected: self.next_position, found: position }, position));
+            }
+            if block.leading_hash != self.prev_hash {
+                let problem =
+                    Problem::ChainBreak { expected: self.prev_hash.to_hex(), found: block.leading_hash.to_hex() };
+                return Err(at_first(problem, position));
+            }
+            if block.n_checked > 0 && recorded_at < self.last_recorded_at {
+                let problem = Problem::ClockBackwards {
+                    previous_ms: self.last_recorded_at.unix_ms(),
+                    found_ms: recorded_at.unix_ms(),
+                };
+                return Err(at_first(problem, position));
+            }
+        }
+        let name =
+            |span: &StreamSpan| std::str::from_utf8(&frames[span.id.clone()]).expect("checked to be a stream id");
+        for span in &block.streams {
+            let stream_id = name(span);
+            let before = match self.versions.get(stream_id) {
+                Some(&version) => Some(version),
+                None => version_before(stream_id).map_err(|error| (span.index, span.offset, error.to_string()))?,
+            };
+            let expected = before.map_or(span.first_version.max(1), |version| version + 1);
+            if span.first_version != expected {
+                let problem =
+                    Problem::VersionBreak { stream_id: stream_id.to_owned(), expected, found: span.first_version };
+                let position = block.first.map_or(0, |(first, _)| first) + span.index;
+                return Err((span.index, span.offset, format!("position {position}: {problem}")));
+            }
+        }
+        if let Some((position, hash, recorded_at)) = block.last {
+            self.next_position = position + 1;
+            self.prev_hash = hash;
+            self.last_recorded_at = recorded_at;
+        }
+        for span in &block.streams {
+            let stream_id = name(span);
+            match self.versions.get_mut(stream_id) {
+                Some(version) => *version = span.last_version,
+                None => {
+                    self.versions.insert(StreamId::from_checked(stream_id), span.last_version);
+                }
+            }
+        }
+        Ok(())
     }
 
     fn check_fields(
@@ -242,7 +302,7 @@ fn verify_log(log: &LogTree) -> Result<Verified, StoreError> {
     }
     Ok(Verified {
         n_events: head.position,
-        n_streams: u64::try_from(checker.versions().len()).unwrap_or(u64::MAX),
+        n_streams: u64::try_from(checker.n_streams()).unwrap_or(u64::MAX),
         n_appends,
         head_position: head.position,
         head_hash: head.hash,

@@ -590,6 +590,9 @@ fn clone_error(error: &StoreError) -> StoreError {
         },
         StoreError::Invalid(input) => StoreError::Invalid(input.clone()),
         StoreError::Import { line, problem } => StoreError::Import { line: *line, problem: problem.clone() },
+        StoreError::ImportRecord { record, offset, problem } => {
+            StoreError::ImportRecord { record: *record, offset: *offset, problem: problem.clone() }
+        }
         StoreError::Poisoned { reason } => StoreError::Poisoned { reason: reason.clone() },
         StoreError::Closed => StoreError::Closed,
     }

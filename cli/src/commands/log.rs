@@ -2,11 +2,13 @@
 //! shell completions.
 
 use std::fs::File;
-use std::io::{BufRead, BufReader, BufWriter, Write};
+use std::io::{BufReader, BufWriter, Write};
 use std::path::{Path, PathBuf};
 
 use clap::CommandFactory;
-use parapompi::bundle::{export_bundle, replay_audit, replay_projections, verify_bundles, Manifest, BUNDLE_FORMAT};
+use parapompi::bundle::{
+    export_bundle, read_manifest_line, replay_audit, replay_projections, verify_bundles, Manifest, BUNDLE_FORMAT,
+};
 use parapompi::{Engine, EngineConfig};
 use serde_json::json;
 
@@ -142,37 +144,19 @@ fn partial_path(path: &Path) -> PathBuf {
 /// True when the file's first line is a bundle manifest.
 fn is_bundle(path: &Path) -> Result<bool, CliError> {
     let file = File::open(path).map_err(|e| CliError::field("FILE", format!("cannot read {}: {e}", path.display())))?;
-    let mut first = String::new();
-    BufReader::new(file)
-        .take_line(&mut first)
-        .map_err(|e| CliError::field("FILE", format!("cannot read {}: {e}", path.display())))?;
-    let value: serde_json::Value = serde_json::from_str(first.trim_end()).unwrap_or(serde_json::Value::Null);
+    let Ok((first, _)) = read_manifest_line(&mut BufReader::new(file)) else { return Ok(false) };
+    let value: serde_json::Value = serde_json::from_str(&first).unwrap_or(serde_json::Value::Null);
     Ok(value.get("format").and_then(|f| f.as_str()) == Some(BUNDLE_FORMAT))
-}
-
-/// Reads at most one line (up to 1 MiB): the manifest of a bundle.
-trait TakeLine {
-    fn take_line(self, line: &mut String) -> std::io::Result<usize>;
-}
-
-impl<R: BufRead> TakeLine for R {
-    fn take_line(self, line: &mut String) -> std::io::Result<usize> {
-        self.take(1024 * 1024).read_line(line)
-    }
 }
 
 /// `import FILE`: a store's JSON Lines export, or a bundle (verified first, then its records
 /// without the manifest). Either way the store checks the whole file before writing.
-pub fn import(engine: &Engine, out: &mut Out, args: ImportArgs, dir: &Path) -> Result<(), CliError> {
+pub fn import(engine: &Engine, out: &mut Out, args: ImportArgs) -> Result<(), CliError> {
     let bundle = is_bundle(&args.file)?;
     let progress = Progress::spinner("importing");
     let imported = if bundle {
         verify_bundles(std::slice::from_ref(&args.file)).map_err(|e| CliError::Usage(e.to_string()))?;
-        let records = dir.join("import-records.jsonl.partial");
-        let copied = copy_records(&args.file, &records);
-        let imported = copied.and_then(|()| Ok(engine.store().import_jsonl(&records)?));
-        let _ = std::fs::remove_file(&records);
-        imported?
+        engine.store().import_frames(&args.file, manifest_bytes(&args.file)?)?
     } else {
         engine.store().import_jsonl(&args.file)?
     };
@@ -193,15 +177,13 @@ pub fn import(engine: &Engine, out: &mut Out, args: ImportArgs, dir: &Path) -> R
     ))
 }
 
-/// Copies a bundle's records (every line after the manifest) into a file of their own.
-fn copy_records(bundle: &Path, records: &Path) -> Result<(), CliError> {
-    let failed = |e: std::io::Error| CliError::Environment(format!("copying the bundle's records: {e}"));
+/// Where a bundle's records start: the byte after its manifest line.
+fn manifest_bytes(bundle: &Path) -> Result<u64, CliError> {
+    let failed = |e: std::io::Error| CliError::field("FILE", format!("cannot read {}: {e}", bundle.display()));
     let mut reader = BufReader::new(File::open(bundle).map_err(failed)?);
-    let mut manifest = Vec::new();
-    reader.read_until(b'\n', &mut manifest).map_err(failed)?;
-    let mut writer = BufWriter::new(File::create(records).map_err(failed)?);
-    std::io::copy(&mut reader, &mut writer).map_err(failed)?;
-    writer.flush().map_err(failed)
+    read_manifest_line(&mut reader)
+        .map(|(_, n_bytes)| n_bytes)
+        .map_err(|(_, problem)| CliError::field("FILE", format!("{}: {problem}", bundle.display())))
 }
 
 /// `verify`: the store's whole chain, versions and indexes.

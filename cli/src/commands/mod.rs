@@ -27,7 +27,7 @@ pub fn run(cli: Cli) -> Result<(), CliError> {
         Command::Import(args) => {
             let dir = data_dir(&global);
             let engine = parapompi::Engine::open(&dir, parapompi::EngineConfig::default())?;
-            log::import(&engine, &mut out, args, &dir)?;
+            log::import(&engine, &mut out, args)?;
             Ok(engine.close()?)
         }
         // Everything else runs on an existing store.

@@ -1,0 +1,182 @@
+//! Importing a log file into a store: a JSON Lines export, or the record frames of a bundle.
+//! The whole file is checked before anything is written, and a failure while writing rolls
+//! back, so the store is left as it was or holds the whole file.
+
+use std::collections::HashSet;
+use std::fs::File;
+use std::io::{Seek, SeekFrom};
+use std::path::{Path, PathBuf};
+
+use uuid::Uuid;
+
+use crate::block_reader::{ReadOptions, RecordAt};
+use crate::canonical::canonical_bytes;
+use crate::error::StoreError;
+use crate::export_reader::read_export_lines;
+use crate::frames::read_record_frames;
+use crate::jsonl::Imported;
+use crate::layout::{command_key, stream_key};
+use crate::record::{Head, RecordedEvent, StreamId};
+use crate::store::Store;
+use crate::verify::ChainChecker;
+use crate::writer::Writer;
+
+/// Where an import reads its records, and in which form.
+#[derive(Clone, Debug)]
+enum Source {
+    /// A JSON Lines export (`FORMAT.md`, "The JSON Lines export").
+    Lines(PathBuf),
+    /// A frame stream (`FORMAT.md`, "Record frames") that starts at this byte of the file.
+    Frames(PathBuf, u64),
+}
+
+impl Store {
+    /// Imports a JSON Lines export whose first record joins this store's head (position 1
+    /// with the zero hash, for an empty store). The whole file is checked before anything is
+    /// written: a tampered, truncated or reordered file fails with its line number and the
+    /// store is left as it was. No append runs while an import does.
+    pub fn import_jsonl(&self, path: impl AsRef<Path>) -> Result<Imported, StoreError> {
+        let source = Source::Lines(path.as_ref().to_path_buf());
+        self.exclusive(|writer| import(writer, &source))?
+    }
+
+    /// Imports a frame stream that starts at byte `offset` of the file at `path` (0 for a
+    /// file of frames alone; past the manifest for a bundle) and joins this store's head. The
+    /// same checks and the same all-or-nothing promise as [`Store::import_jsonl`]; a problem
+    /// is named by record number and byte offset.
+    pub fn import_frames(&self, path: impl AsRef<Path>, offset: u64) -> Result<Imported, StoreError> {
+        let source = Source::Frames(path.as_ref().to_path_buf(), offset);
+        self.exclusive(|writer| import(writer, &source))?
+    }
+}
+
+impl Source {
+    /// Opens the file and calls `each` with every record in order (read on every core).
+    fn read(&self, each: impl FnMut(RecordAt) -> Result<(), StoreError>) -> Result<(), StoreError> {
+        let options = ReadOptions::on_every_core(true);
+        match self {
+            Source::Lines(path) => read_export_lines(open(path)?, options, each),
+            Source::Frames(path, offset) => {
+                let mut file = open(path)?;
+                file.seek(SeekFrom::Start(*offset)).map_err(|e| StoreError::io("reading the import file", e))?;
+                read_record_frames(file, *offset, options, each)
+            }
+        }
+    }
+
+    /// The error for a problem with the record numbered `number`, at byte `offset`.
+    fn problem(&self, number: u64, offset: u64, problem: String) -> StoreError {
+        match self {
+            Source::Lines(_) => StoreError::Import { line: number, problem },
+            Source::Frames(..) => StoreError::ImportRecord { record: number, offset, problem },
+        }
+    }
+}
+
+fn open(path: &Path) -> Result<File, StoreError> {
+    File::open(path).map_err(|e| StoreError::io("opening the import file", e))
+}
+
+fn import(writer: &mut Writer, source: &Source) -> Result<Imported, StoreError> {
+    let head = writer.head;
+    // First pass: check everything, write nothing.
+    let mut n_events = 0u64;
+    for_each_checked(writer, source, head, |_, _| {
+        n_events += 1;
+        Ok(())
+    })?;
+    // Second pass: write, one group per bounded batch of whole appends, synced once at the end.
+    let max_batch = writer.config.limits.max_events_per_group;
+    let mut batch: Vec<(Vec<u8>, RecordedEvent)> = Vec::new();
+    let mut index_keys: Vec<Vec<u8>> = Vec::new();
+    let written = for_each_checked(writer, source, head, |writer, record| {
+        let starts_append = batch.last().is_none_or(|(_, last)| last.command_id != record.command_id);
+        if starts_append {
+            if batch.len() >= max_batch {
+                writer.commit_checked(std::mem::take(&mut batch), false)?;
+            }
+            index_keys.push(stream_key(&record.stream_id, record.stream_version));
+            index_keys.push(command_key(record.command_id).to_vec());
+        }
+        batch.push((canonical_bytes(&record), record));
+        Ok(())
+    })
+    .and_then(|()| writer.commit_checked(std::mem::take(&mut batch), false))
+    .and_then(|()| writer.sync());
+    if let Err(error) = written {
+        // The file changed between the passes, or the disk failed: undo what was written.
+        if let Err(rollback) = writer.roll_back_to(head, index_keys) {
+            return Err(StoreError::Poisoned {
+                reason: format!("{error}; rolling the import back failed: {rollback}"),
+            });
+        }
+        return Err(error);
+    }
+    Ok(Imported { n_events, head: writer.head })
+}
+
+/// Reads the file, checks each record against the chain that starts at `head` and against
+/// the store, in order, and hands the good ones to `each`. Stops at the first problem, naming
+/// its record.
+fn for_each_checked(
+    writer: &mut Writer,
+    source: &Source,
+    head: Head,
+    mut each: impl FnMut(&mut Writer, RecordedEvent) -> Result<(), StoreError>,
+) -> Result<(), StoreError> {
+    let mut checker = ChainChecker::after(head.position, head.hash, head.recorded_at);
+    let mut commands_seen: HashSet<Uuid> = HashSet::new();
+    let mut last_command: Option<(Uuid, StreamId, usize)> = None;
+    let limits = writer.config.limits.clone();
+    source.read(|RecordAt { number, offset, result }| {
+        let fail = |problem: String| Err(source.problem(number, offset, problem));
+        let scanned = match result {
+            Ok(scanned) => scanned,
+            Err(problem) => return fail(problem),
+        };
+        if let Err(problem) = checker.check_scanned(&scanned, |stream| writer.stream_version(stream).map(Some)) {
+            return fail(format!("position {}: {problem}", scanned.position));
+        }
+        let record = scanned.record.expect("the reader keeps records when asked");
+        if record.payload.n_bytes() > limits.max_payload_bytes {
+            return fail(format!(
+                "payload of {} bytes is over the limit of {}",
+                record.payload.n_bytes(),
+                limits.max_payload_bytes
+            ));
+        }
+        // Records of one append sit together; a command id never comes back later.
+        match &mut last_command {
+            Some((command, stream, n_events)) if *command == record.command_id => {
+                if *stream != record.stream_id {
+                    return fail(format!("command {command} writes to two streams"));
+                }
+                *n_events += 1;
+                if *n_events > limits.max_events_per_append {
+                    return fail(format!(
+                        "append of command {command} is over {} events",
+                        limits.max_events_per_append
+                    ));
+                }
+            }
+            _ => {
+                if !commands_seen.insert(record.command_id) {
+                    return fail(format!("command {} appears again after other commands", record.command_id));
+                }
+                if let Some((span, _)) = writer.log.command(record.command_id)? {
+                    return fail(if span.last_position() + 1 == record.position {
+                        format!(
+                            "the file starts inside the append of command {} that ends before it; \
+                             a range must start at the first record of an append",
+                            record.command_id
+                        )
+                    } else {
+                        format!("command {} is already in this store", record.command_id)
+                    });
+                }
+                last_command = Some((record.command_id, record.stream_id.clone(), 1));
+            }
+        }
+        each(writer, record)
+    })
+}
