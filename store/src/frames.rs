@@ -9,7 +9,10 @@
 //! the frame before, so it can check every hash of its block on its own.
 
 use std::collections::HashMap;
+use std::hash::BuildHasher;
 use std::io::{Read, Write};
+
+use hashbrown::HashTable;
 
 use crate::block_reader::{
     read_blocks, read_in_blocks, Block, BlockSource, Read as BlockRead, ReadOptions, RecordAt, Scanned, ScannedRecord,
@@ -23,12 +26,15 @@ use crate::record::{
     check_actor_bytes, check_event_type_bytes, check_stream_id_bytes, Actor, EventType, Hash, RecordedEvent, StreamId,
     Timestamp,
 };
+use crate::stream_versions::StreamHasher;
 use crate::verify::ChainChecker;
 
 /// The longest canonical record a frame may hold: what fits a chunk of the store.
 pub const MAX_FRAME_RECORD_BYTES: usize = LARGEST_CHUNK_BYTES;
 
 const HASH_BYTES: usize = 32;
+/// How much of a block is read at a time: its frames are walked while it is in the cache.
+const READ_PIECE_BYTES: usize = 128 * 1024;
 const LENGTH_BYTES: usize = 4;
 
 /// Writes frame streams: the hash before the first record once, then one frame per record.
@@ -273,33 +279,41 @@ impl<R: Read> BlockSource for FrameBlocks<R> {
         block.reserve(HASH_BYTES + self.carry.len() + self.block_bytes);
         block.extend_from_slice(&prev);
         block.extend_from_slice(&self.carry);
-        let wanted = u64::try_from(self.block_bytes).unwrap_or(u64::MAX);
-        let n_read = match self.input.by_ref().take(wanted).read_to_end(&mut block) {
-            Ok(n_read) => n_read,
-            Err(error) => {
-                self.ended = true;
-                return Some(Err(Stop { offset: self.offset, problem: format!("cannot read: {error}") }));
-            }
-        };
-        let at_end = n_read < self.block_bytes;
-        self.ended = at_end;
-        // Walk the lengths to the last whole frame.
+        // Read in pieces, walking the lengths to the last whole frame after each, while the
+        // piece is still in the cache.
         let mut whole = HASH_BYTES;
         let mut problem = None;
-        while let Some(length) = frame_length(&block[whole..]) {
-            if length > MAX_FRAME_RECORD_BYTES {
-                problem = Some(format!(
-                    "the record's length, {length} bytes, is over the limit of {MAX_FRAME_RECORD_BYTES}: \
-                     the records are damaged"
-                ));
+        let mut n_read = 0;
+        while n_read < self.block_bytes && problem.is_none() {
+            let piece = (self.block_bytes - n_read).min(READ_PIECE_BYTES);
+            let n_piece = match self.input.by_ref().take(piece as u64).read_to_end(&mut block) {
+                Ok(n_piece) => n_piece,
+                Err(error) => {
+                    self.ended = true;
+                    return Some(Err(Stop { offset: self.offset, problem: format!("cannot read: {error}") }));
+                }
+            };
+            n_read += n_piece;
+            while let Some(length) = frame_length(&block[whole..]) {
+                if length > MAX_FRAME_RECORD_BYTES {
+                    problem = Some(format!(
+                        "the record's length, {length} bytes, is over the limit of {MAX_FRAME_RECORD_BYTES}: \
+                         the records are damaged"
+                    ));
+                    break;
+                }
+                let end = whole + LENGTH_BYTES + length + HASH_BYTES;
+                if end > block.len() {
+                    break;
+                }
+                whole = end;
+            }
+            if n_piece < piece {
                 break;
             }
-            let end = whole + LENGTH_BYTES + length + HASH_BYTES;
-            if end > block.len() {
-                break;
-            }
-            whole = end;
         }
+        let at_end = n_read < self.block_bytes && problem.is_none();
+        self.ended = at_end;
         let offset = self.offset;
         self.offset += (whole - HASH_BYTES) as u64;
         self.carry.clear();
@@ -364,7 +378,8 @@ pub fn check_record_frames(
         ended: false,
     };
     let mut n_records = 0u64;
-    read_blocks(source, workers, &summarize_frames, |read| match read {
+    let hasher = checker.stream_hasher();
+    read_blocks(source, workers, &|block| summarize_frames(block, &hasher), |read| match read {
         BlockRead::Stop(Stop { offset, problem }) => Err(BadRecord { number: n_records + 1, offset, problem }),
         BlockRead::Block { offset, made, bytes } => {
             let frames = &bytes[HASH_BYTES..];
@@ -408,6 +423,8 @@ pub(crate) struct BlockSummary {
 pub(crate) struct StreamSpan {
     /// Where the stream id's bytes are in the block's frames.
     pub id: std::ops::Range<usize>,
+    /// The hash of those bytes, by the checker's [`ChainChecker::stream_hasher`].
+    pub hash: u64,
     pub first_version: u64,
     pub last_version: u64,
     /// The index in the block of the stream's first record there, and its offset.
@@ -415,18 +432,20 @@ pub(crate) struct StreamSpan {
     pub offset: u64,
 }
 
-/// Checks every frame of a block on its own, as far as the block allows.
-fn summarize_frames(block: &[u8]) -> BlockSummary {
+/// Checks every frame of a block on its own, as far as the block allows; stream ids are
+/// hashed with `hasher`.
+fn summarize_frames(block: &[u8], hasher: &StreamHasher) -> BlockSummary {
     let (leading, frames) = block.split_at(HASH_BYTES);
     let mut summary = BlockSummary {
         leading_hash: Hash(leading.try_into().expect("a block starts with a hash")),
         n_checked: 0,
         first: None,
         last: None,
-        streams: Vec::new(),
+        streams: Vec::with_capacity(block.len() / 512),
         problem: None,
     };
-    let mut span_of: HashMap<&[u8], usize, foldhash::fast::RandomState> = HashMap::default();
+    // The spans of the block by the hash of their stream id.
+    let mut span_of: HashTable<(u64, &[u8], usize)> = HashTable::with_capacity(block.len() / 512);
     let mut prev_hash = summary.leading_hash;
     let mut at = 0;
     while at < frames.len() {
@@ -436,7 +455,8 @@ fn summarize_frames(block: &[u8]) -> BlockSummary {
         let end = start + length + HASH_BYTES;
         let hash = Hash(frames[end - HASH_BYTES..end].try_into().expect("32 bytes"));
         let index = summary.n_checked;
-        if let Err(problem) = summarize_frame(&mut summary, &mut span_of, canonical, start, prev_hash, hash, at) {
+        if let Err(problem) = summarize_frame(&mut summary, &mut span_of, hasher, canonical, start, prev_hash, hash, at)
+        {
             summary.problem = Some((index, at as u64, problem));
             break;
         }
@@ -450,7 +470,8 @@ fn summarize_frames(block: &[u8]) -> BlockSummary {
 #[allow(clippy::too_many_arguments)]
 fn summarize_frame<'a>(
     summary: &mut BlockSummary,
-    span_of: &mut HashMap<&'a [u8], usize, foldhash::fast::RandomState>,
+    span_of: &mut HashTable<(u64, &'a [u8], usize)>,
+    hasher: &StreamHasher,
     canonical: &'a [u8],
     canonical_at: usize,
     prev_hash: Hash,
@@ -459,7 +480,11 @@ fn summarize_frame<'a>(
 ) -> Result<(), String> {
     let fields =
         RawFields::decode(canonical).map_err(|failure| format!("the record does not decode: {}", failure.0))?;
-    check_names(&fields)?;
+    let stream_hash = hasher.hash_one(fields.stream_id);
+    let span =
+        span_of.find(stream_hash, |&(hash, id, _)| hash == stream_hash && id == fields.stream_id).map(|entry| entry.2);
+    // A stream id seen earlier in the block was checked then.
+    check_names(&fields, span.is_none())?;
     if summary.first.is_none() {
         summary.first = Some((fields.position, fields.recorded_at));
     }
@@ -483,8 +508,8 @@ fn summarize_frame<'a>(
             }));
         }
     }
-    match span_of.get(fields.stream_id) {
-        Some(&span) => {
+    match span {
+        Some(span) => {
             let span = &mut summary.streams[span];
             if fields.stream_version != span.last_version + 1 {
                 return Err(position_problem(Problem::VersionBreak {
@@ -498,9 +523,10 @@ fn summarize_frame<'a>(
         None => {
             // The stream id's bytes sit right after the format byte, the position and the length.
             let id_at = canonical_at + 1 + 8 + LENGTH_BYTES;
-            span_of.insert(fields.stream_id, summary.streams.len());
+            span_of.insert_unique(stream_hash, (stream_hash, fields.stream_id, summary.streams.len()), |entry| entry.0);
             summary.streams.push(StreamSpan {
                 id: id_at..id_at + fields.stream_id.len(),
+                hash: stream_hash,
                 first_version: fields.stream_version,
                 last_version: fields.stream_version,
                 index: summary.n_checked,
@@ -513,11 +539,11 @@ fn summarize_frame<'a>(
     Ok(())
 }
 
-/// Checks a record's stream id, event type and actor by their rules, with the store's own
-/// words when one breaks them.
-fn check_names(fields: &RawFields<'_>) -> Result<(), String> {
+/// Checks a record's stream id (when `new_stream`), event type and actor by their rules, with
+/// the store's own words when one breaks them.
+fn check_names(fields: &RawFields<'_>, new_stream: bool) -> Result<(), String> {
     let named = |made: Result<(), StoreError>| made.map_err(|error| format!("the record does not decode: {error}"));
-    if check_stream_id_bytes(fields.stream_id).is_err() {
+    if new_stream && check_stream_id_bytes(fields.stream_id).is_err() {
         named(StreamId::new(String::from_utf8_lossy(fields.stream_id)).map(drop))?;
     }
     if check_event_type_bytes(fields.event_type).is_err() {

@@ -47,6 +47,7 @@ mod payload_check;
 mod pending_index;
 mod record;
 mod store;
+mod stream_versions;
 mod subscribe;
 mod verify;
 mod writer;

@@ -1,18 +1,17 @@
 //! Verification: recompute the chain, the positions, the stream versions and the indexes
 //! from the first record, and name the first position where anything is wrong.
 
-use std::collections::HashMap;
-
 use crate::block_reader::ScannedRecord;
 use crate::canonical::{chain_hash, Decoder};
 use crate::error::{Problem, StoreError};
-use crate::frames::{BlockSummary, StreamSpan};
+use crate::frames::BlockSummary;
 use crate::layout::{
     chunk_key_position, chunk_key_range, command_key, decode_command_entry, split_chunk, stream_key, AppendSpan,
 };
 use crate::log_tree::LogTree;
 use crate::record::{Hash, RecordedEvent, StreamId, Timestamp};
 use crate::store::Store;
+use crate::stream_versions::{StreamHasher, StreamVersions};
 
 /// What a successful verification saw.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -40,10 +39,6 @@ pub struct ChainChecker {
     versions: StreamVersions,
 }
 
-/// The last version of each stream seen. Looked up once a record (or a block's stream), so
-/// hashed with foldhash rather than the slower default.
-type StreamVersions = HashMap<StreamId, u64, foldhash::fast::RandomState>;
-
 impl ChainChecker {
     /// A checker for a log from its first record.
     pub fn from_genesis() -> ChainChecker {
@@ -59,6 +54,11 @@ impl ChainChecker {
             last_recorded_at: recorded_at,
             versions: StreamVersions::default(),
         }
+    }
+
+    /// The hasher of stream ids that [`ChainChecker::check_block`] expects in its spans.
+    pub(crate) fn stream_hasher(&self) -> StreamHasher {
+        *self.versions.hasher()
     }
 
     /// How many streams the records checked so far belong to.
@@ -145,35 +145,33 @@ impl ChainChecker {
                 return Err(at_first(problem, position));
             }
         }
-        let name =
-            |span: &StreamSpan| std::str::from_utf8(&frames[span.id.clone()]).expect("checked to be a stream id");
+        // One look-up a stream: checked and moved on at once. After a problem the checker is
+        // left part-way through the block; a check stops at its first problem.
+        let first_position = block.first.map_or(0, |(first, _)| first);
         for span in &block.streams {
-            let stream_id = name(span);
-            let before = match self.versions.get(stream_id) {
-                Some(&version) => Some(version),
-                None => version_before(stream_id).map_err(|error| (span.index, span.offset, error.to_string()))?,
+            let id = &frames[span.id.clone()];
+            let known = self.versions.get_hashed_mut(span.hash, id);
+            let stream_id = || std::str::from_utf8(id).expect("checked to be a stream id");
+            let before = match &known {
+                Some(version) => Some(**version),
+                None => version_before(stream_id()).map_err(|error| (span.index, span.offset, error.to_string()))?,
             };
             let expected = before.map_or(span.first_version.max(1), |version| version + 1);
             if span.first_version != expected {
                 let problem =
-                    Problem::VersionBreak { stream_id: stream_id.to_owned(), expected, found: span.first_version };
-                let position = block.first.map_or(0, |(first, _)| first) + span.index;
+                    Problem::VersionBreak { stream_id: stream_id().to_owned(), expected, found: span.first_version };
+                let position = first_position + span.index;
                 return Err((span.index, span.offset, format!("position {position}: {problem}")));
+            }
+            match known {
+                Some(version) => *version = span.last_version,
+                None => self.versions.insert_new_hashed(span.hash, id, span.last_version),
             }
         }
         if let Some((position, hash, recorded_at)) = block.last {
             self.next_position = position + 1;
             self.prev_hash = hash;
             self.last_recorded_at = recorded_at;
-        }
-        for span in &block.streams {
-            let stream_id = name(span);
-            match self.versions.get_mut(stream_id) {
-                Some(version) => *version = span.last_version,
-                None => {
-                    self.versions.insert(StreamId::from_checked(stream_id), span.last_version);
-                }
-            }
         }
         Ok(())
     }
@@ -199,7 +197,9 @@ impl ChainChecker {
             });
         }
         // One look-up for a stream seen before, the common case.
-        let known = self.versions.get_mut(record.stream_id);
+        let id = record.stream_id.as_str().as_bytes();
+        let hash = self.versions.hash(id);
+        let known = self.versions.get_hashed_mut(hash, id);
         let before = match &known {
             Some(version) => Some(**version),
             None => version_before(record.stream_id).map_err(|error| Problem::Index(error.to_string()))?,
@@ -214,9 +214,7 @@ impl ChainChecker {
         }
         match known {
             Some(version) => *version = record.stream_version,
-            None => {
-                self.versions.insert(record.stream_id.clone(), record.stream_version);
-            }
+            None => self.versions.insert_new_hashed(hash, id, record.stream_version),
         }
         self.next_position += 1;
         self.prev_hash = record.hash;
