@@ -871,12 +871,16 @@ pub struct IndicatorsArgs {
 /// `export`.
 #[derive(Debug, Args)]
 pub struct ExportArgs {
-    /// The bundle file to write.
+    /// The file to write: a bundle, or with --jsonl a JSON Lines export.
     #[arg(long, value_name = "FILE")]
     pub out: PathBuf,
     /// The first position to export (for an incremental bundle).
     #[arg(long, value_name = "POSITION", default_value_t = 1)]
     pub from: u64,
+    /// Write the records as JSON Lines, one readable record a line (store/FORMAT.md), not a
+    /// bundle: for reading by eye or with other tools, and for `import`.
+    #[arg(long)]
+    pub jsonl: bool,
 }
 
 /// `import`.

@@ -4,7 +4,7 @@
 use std::io::IsTerminal;
 use std::time::Duration;
 
-use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use indicatif::{ProgressBar, ProgressDrawTarget};
 
 /// A progress indicator that draws only on a terminal.
 pub struct Progress {
@@ -27,21 +27,6 @@ impl Progress {
             bar.enable_steady_tick(Duration::from_millis(120));
         }
         Progress { bar }
-    }
-
-    /// A bar counting up to `total` items.
-    pub fn bar(total: u64, message: &str) -> Progress {
-        let bar = Progress::hidden_unless_terminal(ProgressBar::new(total));
-        if let Ok(style) = ProgressStyle::with_template("{msg} [{bar:40}] {pos}/{len} ({eta})") {
-            bar.set_style(style.progress_chars("=> "));
-        }
-        bar.set_message(message.to_owned());
-        Progress { bar }
-    }
-
-    /// Moves the bar on.
-    pub fn inc(&self, n: u64) {
-        self.bar.inc(n);
     }
 
     /// Removes the indicator.

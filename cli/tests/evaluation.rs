@@ -53,6 +53,20 @@ fn export_verify_replay_and_import_round_trip_and_tampering_is_located() {
     let json_report = [&REPORT[..], &["--format", "json"]].concat();
     assert_eq!(fresh.ok(&json_report), w.ok(&json_report));
 
+    // The same records as JSON Lines, readable by eye: one a line, and they import too.
+    let jsonl = w.file("all.jsonl");
+    let exported = w.json(&["export", "--jsonl", "--out", jsonl.to_str().unwrap_or_default()]);
+    assert_eq!(
+        (exported["kind"].as_str(), exported["head_hash"].as_str()),
+        (Some("jsonl"), manifest["head_hash"].as_str())
+    );
+    let text = std::fs::read_to_string(&jsonl).expect("the export");
+    assert_eq!(u64::try_from(text.lines().count()).ok(), manifest["n_events"].as_u64());
+    assert!(text.lines().all(|line| line.starts_with("{\"position\":")), "one record a line");
+    let from_lines = World::new();
+    assert_eq!(from_lines.json(&["import", jsonl.to_str().unwrap_or_default()])["kind"], "jsonl");
+    assert_eq!(from_lines.ok(&json_report), w.ok(&json_report));
+
     // Its records: the manifest line, then one frame each.
     let head = manifest["last_position"].as_u64().unwrap_or(0);
     let bytes = std::fs::read(&bundle).expect("the bundle");

@@ -2,7 +2,7 @@
 //! shell completions.
 
 use std::fs::File;
-use std::io::{BufReader, BufWriter, Write};
+use std::io::{BufReader, BufWriter};
 use std::path::{Path, PathBuf};
 
 use clap::CommandFactory;
@@ -69,31 +69,12 @@ pub fn stats(ctx: &mut Ctx<'_>, dir: &Path) -> Result<(), CliError> {
     ctx.out.line(format!("size on disk    {size} bytes"))
 }
 
-/// Counts the lines written through it, to move a progress bar.
-struct Counting<'a, W: Write> {
-    inner: W,
-    progress: &'a Progress,
-}
-
-impl<W: Write> Write for Counting<'_, W> {
-    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
-        let n = self.inner.write(bytes)?;
-        let lines = bytes[..n].iter().filter(|b| **b == b'\n').count();
-        self.progress.inc(u64::try_from(lines).unwrap_or(0));
-        Ok(n)
-    }
-
-    fn flush(&mut self) -> std::io::Result<()> {
-        self.inner.flush()
-    }
-}
-
 fn manifest_json(manifest: &Manifest) -> serde_json::Value {
     serde_json::to_value(manifest).unwrap_or(serde_json::Value::Null)
 }
 
-/// `export --out FILE [--from POSITION]`: writes a temporary file beside FILE and renames it,
-/// so FILE is either the whole bundle or untouched.
+/// `export --out FILE [--from POSITION] [--jsonl]`: writes a temporary file beside FILE and
+/// renames it, so FILE is either the whole bundle (or export) or untouched.
 pub fn export(ctx: &mut Ctx<'_>, args: ExportArgs) -> Result<(), CliError> {
     let head = ctx.engine.store().head().position;
     if args.from == 0 || args.from > head {
@@ -102,8 +83,38 @@ pub fn export(ctx: &mut Ctx<'_>, args: ExportArgs) -> Result<(), CliError> {
     let partial = partial_path(&args.out);
     let file = File::create(&partial)
         .map_err(|e| CliError::field("--out", format!("cannot write {}: {e}", partial.display())))?;
-    let progress = Progress::bar(head - args.from + 2, "exporting");
-    let mut writer = Counting { inner: BufWriter::new(file), progress: &progress };
+    let progress = Progress::spinner("exporting");
+    let mut writer = BufWriter::new(file);
+    if args.jsonl {
+        let written = ctx.engine.store().export_jsonl(&mut writer, args.from, head);
+        drop(writer);
+        progress.finish();
+        let exported = match written {
+            Ok(exported) => exported,
+            Err(error) => {
+                let _ = std::fs::remove_file(&partial);
+                return Err(error.into());
+            }
+        };
+        std::fs::rename(&partial, &args.out)
+            .map_err(|e| CliError::field("--out", format!("cannot write {}: {e}", args.out.display())))?;
+        ctx.out.json_line(&json!({
+            "file": args.out.display().to_string(),
+            "kind": "jsonl",
+            "n_events": exported.n_events,
+            "first_position": exported.first_position,
+            "last_position": exported.last_position,
+            "head_hash": exported.last_hash.to_hex(),
+        }))?;
+        return ctx.out.line(format!(
+            "wrote {} records (positions {}..{}) as JSON Lines to {}\nlast hash {}",
+            exported.n_events,
+            exported.first_position,
+            exported.last_position,
+            args.out.display(),
+            exported.last_hash.to_hex()
+        ));
+    }
     let created_at = ctx.occurred_at()?;
     let written = export_bundle(
         ctx.engine.store(),
