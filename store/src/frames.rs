@@ -444,8 +444,9 @@ fn summarize_frames(block: &[u8], hasher: &StreamHasher) -> BlockSummary {
         streams: Vec::with_capacity(block.len() / 512),
         problem: None,
     };
-    // The spans of the block by the hash of their stream id.
-    let mut span_of: HashTable<(u64, &[u8], usize)> = HashTable::with_capacity(block.len() / 512);
+    // The spans of the block by the hash of their stream id, each with its last version so
+    // far: a record of a stream seen before touches this table only.
+    let mut span_of: HashTable<OpenSpan<'_>> = HashTable::with_capacity(block.len() / 512);
     let mut prev_hash = summary.leading_hash;
     let mut at = 0;
     while at < frames.len() {
@@ -463,14 +464,26 @@ fn summarize_frames(block: &[u8], hasher: &StreamHasher) -> BlockSummary {
         prev_hash = hash;
         at = end;
     }
+    for open in span_of {
+        summary.streams[open.span].last_version = open.last_version;
+    }
     summary
+}
+
+/// A stream's span in a block being summarised.
+struct OpenSpan<'a> {
+    hash: u64,
+    id: &'a [u8],
+    /// Its place in [`BlockSummary::streams`].
+    span: usize,
+    last_version: u64,
 }
 
 /// Checks one frame against the block's records before it and adds it to the summary.
 #[allow(clippy::too_many_arguments)]
 fn summarize_frame<'a>(
     summary: &mut BlockSummary,
-    span_of: &mut HashTable<(u64, &'a [u8], usize)>,
+    span_of: &mut HashTable<OpenSpan<'a>>,
     hasher: &StreamHasher,
     canonical: &'a [u8],
     canonical_at: usize,
@@ -481,8 +494,7 @@ fn summarize_frame<'a>(
     let fields =
         RawFields::decode(canonical).map_err(|failure| format!("the record does not decode: {}", failure.0))?;
     let stream_hash = hasher.hash_one(fields.stream_id);
-    let span =
-        span_of.find(stream_hash, |&(hash, id, _)| hash == stream_hash && id == fields.stream_id).map(|entry| entry.2);
+    let span = span_of.find_mut(stream_hash, |open| open.hash == stream_hash && open.id == fields.stream_id);
     // A stream id seen earlier in the block was checked then.
     check_names(&fields, span.is_none())?;
     if summary.first.is_none() {
@@ -510,7 +522,6 @@ fn summarize_frame<'a>(
     }
     match span {
         Some(span) => {
-            let span = &mut summary.streams[span];
             if fields.stream_version != span.last_version + 1 {
                 return Err(position_problem(Problem::VersionBreak {
                     stream_id: String::from_utf8_lossy(fields.stream_id).into_owned(),
@@ -523,7 +534,13 @@ fn summarize_frame<'a>(
         None => {
             // The stream id's bytes sit right after the format byte, the position and the length.
             let id_at = canonical_at + 1 + 8 + LENGTH_BYTES;
-            span_of.insert_unique(stream_hash, (stream_hash, fields.stream_id, summary.streams.len()), |entry| entry.0);
+            let open = OpenSpan {
+                hash: stream_hash,
+                id: fields.stream_id,
+                span: summary.streams.len(),
+                last_version: fields.stream_version,
+            };
+            span_of.insert_unique(stream_hash, open, |open| open.hash);
             summary.streams.push(StreamSpan {
                 id: id_at..id_at + fields.stream_id.len(),
                 hash: stream_hash,

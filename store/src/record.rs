@@ -167,9 +167,7 @@ pub(crate) fn check_actor(text: &str) -> Result<(), String> {
 
 /// Why `bytes` are not a stream id, if they are not; quick for the common case of one that is.
 pub(crate) fn check_stream_id_bytes(bytes: &[u8]) -> Result<(), String> {
-    let good = (1..=MAX_STREAM_ID_BYTES).contains(&bytes.len())
-        && all_bytes(bytes, |b| is_ascii_alphanumeric(b) | (b == b'-') | (b == b'_') | (b == b'.') | (b == b':'));
-    if good {
+    if (1..=MAX_STREAM_ID_BYTES).contains(&bytes.len()) && all_of(bytes, STREAM_ID) {
         return Ok(());
     }
     check_stream_id(std::str::from_utf8(bytes).map_err(|_| "is not UTF-8 text".to_owned())?)
@@ -177,9 +175,7 @@ pub(crate) fn check_stream_id_bytes(bytes: &[u8]) -> Result<(), String> {
 
 /// Why `bytes` are not an event type name, if they are not; quick when they are.
 pub(crate) fn check_event_type_bytes(bytes: &[u8]) -> Result<(), String> {
-    let good = (1..=MAX_EVENT_TYPE_BYTES).contains(&bytes.len())
-        && all_bytes(bytes, |b| is_ascii_alphanumeric(b) | (b == b'_') | (b == b'.'));
-    if good {
+    if (1..=MAX_EVENT_TYPE_BYTES).contains(&bytes.len()) && all_of(bytes, EVENT_TYPE) {
         return Ok(());
     }
     check_event_type(std::str::from_utf8(bytes).map_err(|_| "is not UTF-8 text".to_owned())?)
@@ -187,22 +183,37 @@ pub(crate) fn check_event_type_bytes(bytes: &[u8]) -> Result<(), String> {
 
 /// Why `bytes` are not an actor, if they are not; quick when they are printable ASCII.
 pub(crate) fn check_actor_bytes(bytes: &[u8]) -> Result<(), String> {
-    let good = (1..=MAX_ACTOR_BYTES).contains(&bytes.len()) && all_bytes(bytes, |b| b.wrapping_sub(0x20) < 0x5f);
-    if good {
+    // Arithmetic rather than the table: the compiler tests many bytes at once.
+    let printable = bytes.iter().fold(true, |good, &byte| good & (byte.wrapping_sub(0x20) < 0x5f));
+    if (1..=MAX_ACTOR_BYTES).contains(&bytes.len()) && printable {
         return Ok(());
     }
     check_actor(std::str::from_utf8(bytes).map_err(|_| "is not UTF-8 text".to_owned())?)
 }
 
-/// Whether every byte passes `test`: looked at all, without stopping early, so the compiler can
-/// test many at once.
-fn all_bytes(bytes: &[u8], test: impl Fn(u8) -> bool) -> bool {
-    bytes.iter().fold(true, |good, &byte| good & test(byte))
-}
+const STREAM_ID: u8 = 1;
+const EVENT_TYPE: u8 = 2;
 
-/// An ASCII letter or digit, in arithmetic the compiler can vectorise.
-fn is_ascii_alphanumeric(byte: u8) -> bool {
-    ((byte | 0x20).wrapping_sub(b'a') < 26) | (byte.wrapping_sub(b'0') < 10)
+/// For each byte, the alphabets that hold it: stream ids, event type names.
+const ALPHABETS: [u8; 256] = {
+    let mut table = [0u8; 256];
+    let mut byte = 0x20;
+    while byte < 0x7f {
+        let b = byte as u8;
+        if b.is_ascii_alphanumeric() || b == b'_' || b == b'.' {
+            table[byte] |= STREAM_ID | EVENT_TYPE;
+        }
+        if b == b'-' || b == b':' {
+            table[byte] |= STREAM_ID;
+        }
+        byte += 1;
+    }
+    table
+};
+
+/// Whether every byte is in `alphabet`: looked at all, without stopping early.
+fn all_of(bytes: &[u8], alphabet: u8) -> bool {
+    bytes.iter().fold(alphabet, |left, &byte| left & ALPHABETS[usize::from(byte)]) == alphabet
 }
 
 fn check_name(text: &str, max_bytes: usize, allowed: impl Fn(char) -> bool) -> Result<(), String> {
