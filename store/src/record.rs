@@ -197,14 +197,13 @@ const EVENT_TYPE: u8 = 2;
 /// For each byte, the alphabets that hold it: stream ids, event type names.
 const ALPHABETS: [u8; 256] = {
     let mut table = [0u8; 256];
-    let mut byte = 0x20;
+    let mut byte: u8 = 0x20;
     while byte < 0x7f {
-        let b = byte as u8;
-        if b.is_ascii_alphanumeric() || b == b'_' || b == b'.' {
-            table[byte] |= STREAM_ID | EVENT_TYPE;
+        if byte.is_ascii_alphanumeric() || byte == b'_' || byte == b'.' {
+            table[byte as usize] |= STREAM_ID | EVENT_TYPE;
         }
-        if b == b'-' || b == b':' {
-            table[byte] |= STREAM_ID;
+        if byte == b'-' || byte == b':' {
+            table[byte as usize] |= STREAM_ID;
         }
         byte += 1;
     }
