@@ -495,3 +495,32 @@ pub struct Head {
     /// The last record's recorded-at; the epoch for an empty log.
     pub recorded_at: Timestamp,
 }
+
+#[cfg(test)]
+mod tests {
+    use proptest::prelude::*;
+
+    use super::*;
+
+    fn by_text(bytes: &[u8], check: fn(&str) -> Result<(), String>) -> bool {
+        std::str::from_utf8(bytes).is_ok_and(|text| check(text).is_ok())
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 2000, ..ProptestConfig::default() })]
+
+        /// The quick checks of names in bytes accept exactly what the checks of text accept.
+        #[test]
+        fn name_checks_on_bytes_agree_with_those_on_text(
+            bytes in prop_oneof![
+                prop::collection::vec(any::<u8>(), 0..140),
+                "[a-zA-Z0-9_.:-]{0,130}".prop_map(String::into_bytes),
+                "[ -~α-ω\u{7f}\u{85}]{0,130}".prop_map(String::into_bytes),
+            ],
+        ) {
+            prop_assert_eq!(check_stream_id_bytes(&bytes).is_ok(), by_text(&bytes, check_stream_id));
+            prop_assert_eq!(check_event_type_bytes(&bytes).is_ok(), by_text(&bytes, check_event_type));
+            prop_assert_eq!(check_actor_bytes(&bytes).is_ok(), by_text(&bytes, check_actor));
+        }
+    }
+}
