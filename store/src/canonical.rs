@@ -100,21 +100,7 @@ impl Decoder {
     pub(crate) fn decode(&mut self, bytes: &[u8], prev_hash: Hash, hash: Hash) -> Result<RecordedEvent, DecodeFailure> {
         let fields = CanonicalFields::decode(bytes)?;
         let (stream_id, event_type, actor) = self.names(&fields)?;
-        Ok(RecordedEvent {
-            position: fields.position,
-            stream_id,
-            stream_version: fields.stream_version,
-            event_id: fields.event_id,
-            command_id: fields.command_id,
-            event_type,
-            schema_version: fields.schema_version,
-            occurred_at: fields.occurred_at,
-            recorded_at: fields.recorded_at,
-            actor,
-            payload: Payload::trusted(fields.payload),
-            prev_hash,
-            hash,
-        })
+        Ok(fields.record(stream_id, event_type, actor, prev_hash, hash))
     }
 
     /// The stream id, event type and actor of decoded fields, each checked (or the same as
@@ -132,6 +118,33 @@ impl Decoder {
 }
 
 impl<'a> CanonicalFields<'a> {
+    /// The record of these fields, given their names already checked and the chain hashes
+    /// around it.
+    pub(crate) fn record(
+        &self,
+        stream_id: StreamId,
+        event_type: EventType,
+        actor: Actor,
+        prev_hash: Hash,
+        hash: Hash,
+    ) -> RecordedEvent {
+        RecordedEvent {
+            position: self.position,
+            stream_id,
+            stream_version: self.stream_version,
+            event_id: self.event_id,
+            command_id: self.command_id,
+            event_type,
+            schema_version: self.schema_version,
+            occurred_at: self.occurred_at,
+            recorded_at: self.recorded_at,
+            actor,
+            payload: Payload::trusted(self.payload),
+            prev_hash,
+            hash,
+        }
+    }
+
     /// Reads canonical bytes back into their fields. Every text is checked to be UTF-8; the
     /// rules of each name are not (see [`Decoder::names`]).
     pub(crate) fn decode(bytes: &'a [u8]) -> Result<CanonicalFields<'a>, DecodeFailure> {

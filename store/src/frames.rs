@@ -156,21 +156,7 @@ fn scan_frame<'a>(
     check_json(fields.payload.as_bytes())
         .map_err(|problem| format!("position {}: the payload is not JSON: {problem}", fields.position))?;
     let recomputed = chain_hash(&prev_hash, canonical);
-    let record = keep_record.then(|| RecordedEvent {
-        position: fields.position,
-        stream_id: stream_id.clone(),
-        stream_version: fields.stream_version,
-        event_id: fields.event_id,
-        command_id: fields.command_id,
-        event_type,
-        schema_version: fields.schema_version,
-        occurred_at: fields.occurred_at,
-        recorded_at: fields.recorded_at,
-        actor,
-        payload: crate::record::Payload::trusted(fields.payload),
-        prev_hash,
-        hash,
-    });
+    let record = keep_record.then(|| fields.record(stream_id.clone(), event_type, actor, prev_hash, hash));
     Ok(ScannedRecord {
         position: fields.position,
         stream_id,

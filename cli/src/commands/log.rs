@@ -73,31 +73,15 @@ fn manifest_json(manifest: &Manifest) -> serde_json::Value {
     serde_json::to_value(manifest).unwrap_or(serde_json::Value::Null)
 }
 
-/// `export --out FILE [--from POSITION] [--jsonl]`: writes a temporary file beside FILE and
-/// renames it, so FILE is either the whole bundle (or export) or untouched.
+/// `export --out FILE [--from POSITION] [--jsonl]`: a bundle, or the records as JSON Lines.
 pub fn export(ctx: &mut Ctx<'_>, args: ExportArgs) -> Result<(), CliError> {
     let head = ctx.engine.store().head().position;
     if args.from == 0 || args.from > head {
         return Err(CliError::field("--from", format!("position {} is not in the log (1..={head})", args.from)));
     }
-    let partial = partial_path(&args.out);
-    let file = File::create(&partial)
-        .map_err(|e| CliError::field("--out", format!("cannot write {}: {e}", partial.display())))?;
-    let progress = Progress::spinner("exporting");
-    let mut writer = BufWriter::new(file);
+    let store = ctx.engine.store();
     if args.jsonl {
-        let written = ctx.engine.store().export_jsonl(&mut writer, args.from, head);
-        drop(writer);
-        progress.finish();
-        let exported = match written {
-            Ok(exported) => exported,
-            Err(error) => {
-                let _ = std::fs::remove_file(&partial);
-                return Err(error.into());
-            }
-        };
-        std::fs::rename(&partial, &args.out)
-            .map_err(|e| CliError::field("--out", format!("cannot write {}: {e}", args.out.display())))?;
+        let exported = write_whole(&args.out, |out| Ok(store.export_jsonl(out, args.from, head)?))?;
         ctx.out.json_line(&json!({
             "file": args.out.display().to_string(),
             "kind": "jsonl",
@@ -115,24 +99,8 @@ pub fn export(ctx: &mut Ctx<'_>, args: ExportArgs) -> Result<(), CliError> {
             exported.last_hash.to_hex()
         ));
     }
-    let created_at = ctx.occurred_at()?;
-    let written = export_bundle(
-        ctx.engine.store(),
-        &mut writer,
-        args.from,
-        parapompi::store::Timestamp::from_unix_ms(created_at.unix_ms()),
-    );
-    drop(writer);
-    progress.finish();
-    let manifest = match written {
-        Ok(manifest) => manifest,
-        Err(error) => {
-            let _ = std::fs::remove_file(&partial);
-            return Err(error.into());
-        }
-    };
-    std::fs::rename(&partial, &args.out)
-        .map_err(|e| CliError::field("--out", format!("cannot write {}: {e}", args.out.display())))?;
+    let created_at = parapompi::store::Timestamp::from_unix_ms(ctx.occurred_at()?.unix_ms());
+    let manifest = write_whole(&args.out, |out| Ok(export_bundle(store, out, args.from, created_at)?))?;
     let mut object = manifest_json(&manifest);
     object["file"] = json!(args.out.display().to_string());
     ctx.out.json_line(&object)?;
@@ -144,6 +112,25 @@ pub fn export(ctx: &mut Ctx<'_>, args: ExportArgs) -> Result<(), CliError> {
         args.out.display(),
         manifest.head_hash
     ))
+}
+
+/// Writes `out` through `write` into a temporary file beside it, renamed when whole, so
+/// `out` is either complete or untouched.
+fn write_whole<T>(out: &Path, write: impl FnOnce(&mut BufWriter<File>) -> Result<T, CliError>) -> Result<T, CliError> {
+    let partial = partial_path(out);
+    let file = File::create(&partial)
+        .map_err(|e| CliError::field("--out", format!("cannot write {}: {e}", partial.display())))?;
+    let progress = Progress::spinner("exporting");
+    let mut writer = BufWriter::new(file);
+    let written = write(&mut writer);
+    drop(writer);
+    progress.finish();
+    let value = written.inspect_err(|_| {
+        let _ = std::fs::remove_file(&partial);
+    })?;
+    std::fs::rename(&partial, out)
+        .map_err(|e| CliError::field("--out", format!("cannot write {}: {e}", out.display())))?;
+    Ok(value)
 }
 
 fn partial_path(path: &Path) -> PathBuf {
