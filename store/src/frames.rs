@@ -6,36 +6,26 @@
 //! The hash covers exactly the bytes in the frame, so checking a record is reading a length
 //! and hashing what follows: no text is parsed or re-encoded. It is read on every core
 //! ([`crate::block_reader`]): each worker gets a block of whole frames headed by the hash of
-//! the frame before, so it can check every hash of its block on its own.
+//! the frame before, so it can check every hash of its block on its own. This module reads
+//! every record whole (replay, import); `frame_check` checks a stream without keeping them.
 
 use std::collections::HashMap;
-use std::hash::BuildHasher;
 use std::io::{Read, Write};
 
-use hashbrown::HashTable;
-
-use crate::block_reader::{
-    read_blocks, read_in_blocks, Block, BlockSource, Read as BlockRead, ReadOptions, RecordAt, Scanned, ScannedRecord,
-    Stop,
-};
-use crate::canonical::{chain_hash, CanonicalFields, RawFields};
+use crate::block_reader::{read_in_blocks, Block, BlockSource, ReadOptions, RecordAt, Scanned, ScannedRecord, Stop};
+use crate::canonical::{chain_hash, CanonicalFields};
 use crate::config::LARGEST_CHUNK_BYTES;
-use crate::error::{Problem, StoreError};
+use crate::error::StoreError;
 use crate::payload_check::check_json;
-use crate::record::{
-    check_actor_bytes, check_event_type_bytes, check_stream_id_bytes, Actor, EventType, Hash, RecordedEvent, StreamId,
-    Timestamp,
-};
-use crate::stream_versions::StreamHasher;
-use crate::verify::ChainChecker;
+use crate::record::{Actor, EventType, Hash, RecordedEvent, StreamId};
 
 /// The longest canonical record a frame may hold: what fits a chunk of the store.
 pub const MAX_FRAME_RECORD_BYTES: usize = LARGEST_CHUNK_BYTES;
 
-const HASH_BYTES: usize = 32;
+pub(crate) const HASH_BYTES: usize = 32;
 /// How much of a block is read at a time: its frames are walked while it is in the cache.
 const READ_PIECE_BYTES: usize = 128 * 1024;
-const LENGTH_BYTES: usize = 4;
+pub(crate) const LENGTH_BYTES: usize = 4;
 
 /// Writes frame streams: the hash before the first record once, then one frame per record.
 pub struct FrameWriter<W: Write> {
@@ -80,7 +70,7 @@ impl<W: Write> FrameWriter<W> {
 
 /// Takes a frame stream held in memory apart: its leading hash, and each frame whole (length,
 /// canonical bytes, hash), checking nothing but that the lengths fit. For tools that split or
-/// rejoin streams; [`read_record_frames`] and [`check_record_frames`] check them.
+/// rejoin streams; [`read_record_frames`] and [`crate::check_record_frames`] check them.
 pub fn split_frames(stream: &[u8]) -> Result<(Hash, Vec<&[u8]>), String> {
     let leading = stream.get(..HASH_BYTES).ok_or("the stream is cut short before its leading hash")?;
     let mut frames = Vec::new();
@@ -108,15 +98,7 @@ pub fn read_record_frames<E>(
     options: ReadOptions,
     each: impl FnMut(RecordAt) -> Result<(), E>,
 ) -> Result<(), E> {
-    let source = FrameBlocks {
-        input,
-        block_bytes: options.block_bytes.max(1),
-        carry: Vec::new(),
-        prev: None,
-        offset: offset + HASH_BYTES as u64,
-        problem: None,
-        ended: false,
-    };
+    let source = FrameBlocks::new(input, offset, options.block_bytes);
     let keep_records = options.keep_records;
     read_in_blocks(source, options.workers, &|block| scan_frames(block, keep_records), each)
 }
@@ -199,13 +181,13 @@ impl<'a, T: Clone> Known<'a, T> {
 }
 
 /// The canonical length a frame at the start of `bytes` declares, if its length is there.
-fn frame_length(bytes: &[u8]) -> Option<usize> {
+pub(crate) fn frame_length(bytes: &[u8]) -> Option<usize> {
     let length: [u8; LENGTH_BYTES] = bytes.get(..LENGTH_BYTES)?.try_into().ok()?;
     usize::try_from(u32::from_be_bytes(length)).ok()
 }
 
 /// Cuts a frame stream into blocks of whole frames, each headed by the hash before it.
-struct FrameBlocks<R> {
+pub(crate) struct FrameBlocks<R> {
     input: R,
     block_bytes: usize,
     /// The start of a frame that the last block cut off.
@@ -220,6 +202,20 @@ struct FrameBlocks<R> {
 }
 
 impl<R: Read> FrameBlocks<R> {
+    /// Blocks of about `block_bytes` from `input`, which starts at the stream's leading hash,
+    /// at byte `offset` of its file.
+    pub(crate) fn new(input: R, offset: u64, block_bytes: usize) -> FrameBlocks<R> {
+        FrameBlocks {
+            input,
+            block_bytes: block_bytes.max(1),
+            carry: Vec::new(),
+            prev: None,
+            offset: offset + HASH_BYTES as u64,
+            problem: None,
+            ended: false,
+        }
+    }
+
     /// Reads the leading hash.
     fn leading_hash(&mut self) -> Result<[u8; HASH_BYTES], Stop> {
         let mut hash = [0u8; HASH_BYTES];
@@ -328,243 +324,16 @@ impl<R: Read> BlockSource for FrameBlocks<R> {
     }
 }
 
-/// A record that does not check out: where it is, and what is wrong.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct BadRecord {
-    /// 1 for the first record of the stream, then +1.
-    pub number: u64,
-    /// Where its frame starts in the file.
-    pub offset: u64,
-    /// What is wrong.
-    pub problem: String,
-}
-
-/// Checks a frame stream against `checker`, which it carries forward, without keeping the
-/// records: the same rules as [`read_record_frames`] and [`ChainChecker::check_scanned`],
-/// with the work of each block done on its own core and only the block's edges and its
-/// streams' first and last versions checked in order. Payloads are hashed, not parsed: the
-/// chain covers their bytes, and reading them is for replay and import. Returns how many
-/// records were checked. `version_before` is as for [`ChainChecker::check`]; `workers` and
-/// `block_bytes` as in [`ReadOptions`] (whose [`ReadOptions::on_every_core`] gives the usual).
-pub fn check_record_frames(
-    input: impl Read,
-    offset: u64,
-    workers: usize,
-    block_bytes: usize,
-    checker: &mut ChainChecker,
-    mut version_before: impl FnMut(&str) -> Result<Option<u64>, StoreError>,
-) -> Result<u64, BadRecord> {
-    let source = FrameBlocks {
-        input,
-        block_bytes: block_bytes.max(1),
-        carry: Vec::new(),
-        prev: None,
-        offset: offset + HASH_BYTES as u64,
-        problem: None,
-        ended: false,
-    };
-    let mut n_records = 0u64;
-    let hasher = checker.stream_hasher();
-    read_blocks(source, workers, &|block| summarize_frames(block, &hasher), |read| match read {
-        BlockRead::Stop(Stop { offset, problem }) => Err(BadRecord { number: n_records + 1, offset, problem }),
-        BlockRead::Block { offset, made, bytes } => {
-            let frames = &bytes[HASH_BYTES..];
-            let bad = |index: u64, at: u64, problem: String| BadRecord {
-                number: n_records + index + 1,
-                offset: offset + at,
-                problem,
-            };
-            checker
-                .check_block(&made, frames, &mut version_before)
-                .map_err(|(index, at, problem)| bad(index, at, problem))?;
-            if let Some((index, at, problem)) = made.problem {
-                return Err(bad(index, at, problem));
-            }
-            n_records += made.n_checked;
-            Ok(())
-        }
-    })?;
-    Ok(n_records)
-}
-
-/// What a worker found in a block of frames: the block's edges and, per stream, its first and
-/// last versions in the block, for the checks that need the blocks before; and the first
-/// problem, if the block has one. Offsets are from the block's first frame.
-pub(crate) struct BlockSummary {
-    /// The hash before the block's first record.
-    pub leading_hash: Hash,
-    /// Records checked whole, all before the problem.
-    pub n_checked: u64,
-    /// The first record's position and recorded-at, when it decodes.
-    pub first: Option<(u64, Timestamp)>,
-    /// The last record checked whole: position, hash, recorded-at.
-    pub last: Option<(u64, Hash, Timestamp)>,
-    /// The streams of the records checked, in the order they first appear.
-    pub streams: Vec<StreamSpan>,
-    /// The first problem: its record's index in the block, offset and what is wrong.
-    pub problem: Option<(u64, u64, String)>,
-}
-
-/// A stream's records in a block, whose versions run without a gap.
-pub(crate) struct StreamSpan {
-    /// Where the stream id's bytes are in the block's frames.
-    pub id: std::ops::Range<usize>,
-    /// The hash of those bytes, by the checker's [`ChainChecker::stream_hasher`].
-    pub hash: u64,
-    pub first_version: u64,
-    pub last_version: u64,
-    /// The index in the block of the stream's first record there, and its offset.
-    pub index: u64,
-    pub offset: u64,
-}
-
-/// Checks every frame of a block on its own, as far as the block allows; stream ids are
-/// hashed with `hasher`.
-fn summarize_frames(block: &[u8], hasher: &StreamHasher) -> BlockSummary {
-    let (leading, frames) = block.split_at(HASH_BYTES);
-    let mut summary = BlockSummary {
-        leading_hash: Hash(leading.try_into().expect("a block starts with a hash")),
-        n_checked: 0,
-        first: None,
-        last: None,
-        streams: Vec::with_capacity(block.len() / 512),
-        problem: None,
-    };
-    // The spans of the block by the hash of their stream id, each with its last version so
-    // far: a record of a stream seen before touches this table only.
-    let mut span_of: HashTable<OpenSpan<'_>> = HashTable::with_capacity(block.len() / 512);
-    let mut prev_hash = summary.leading_hash;
-    let mut at = 0;
-    while at < frames.len() {
-        let length = frame_length(&frames[at..]).expect("blocks hold whole frames");
-        let start = at + LENGTH_BYTES;
-        let canonical = &frames[start..start + length];
-        let end = start + length + HASH_BYTES;
-        let hash = Hash(frames[end - HASH_BYTES..end].try_into().expect("32 bytes"));
-        let index = summary.n_checked;
-        if let Err(problem) = summarize_frame(&mut summary, &mut span_of, hasher, canonical, start, prev_hash, hash, at)
-        {
-            summary.problem = Some((index, at as u64, problem));
-            break;
-        }
-        prev_hash = hash;
-        at = end;
-    }
-    for open in span_of {
-        summary.streams[open.span].last_version = open.last_version;
-    }
-    summary
-}
-
-/// A stream's span in a block being summarised.
-struct OpenSpan<'a> {
-    hash: u64,
-    id: &'a [u8],
-    /// Its place in [`BlockSummary::streams`].
-    span: usize,
-    last_version: u64,
-}
-
-/// Checks one frame against the block's records before it and adds it to the summary.
-#[allow(clippy::too_many_arguments)]
-fn summarize_frame<'a>(
-    summary: &mut BlockSummary,
-    span_of: &mut HashTable<OpenSpan<'a>>,
-    hasher: &StreamHasher,
-    canonical: &'a [u8],
-    canonical_at: usize,
-    prev_hash: Hash,
-    hash: Hash,
-    frame_at: usize,
-) -> Result<(), String> {
-    let fields =
-        RawFields::decode(canonical).map_err(|failure| format!("the record does not decode: {}", failure.0))?;
-    let stream_hash = hasher.hash_one(fields.stream_id);
-    let span = span_of.find_mut(stream_hash, |open| open.hash == stream_hash && open.id == fields.stream_id);
-    // A stream id seen earlier in the block was checked then.
-    check_names(&fields, span.is_none())?;
-    if summary.first.is_none() {
-        summary.first = Some((fields.position, fields.recorded_at));
-    }
-    let position_problem = |problem: Problem| format!("position {}: {problem}", fields.position);
-    // The first record's position, link and clock are checked against the blocks before.
-    let last = summary.last;
-    if let Some((last_position, _, _)) = last {
-        if fields.position != last_position + 1 {
-            return Err(position_problem(Problem::Gap { expected: last_position + 1, found: fields.position }));
-        }
-    }
-    let recomputed = chain_hash(&prev_hash, canonical);
-    if recomputed != hash {
-        return Err(position_problem(Problem::HashMismatch { stored: hash.to_hex(), recomputed: recomputed.to_hex() }));
-    }
-    if let Some((_, _, last_recorded_at)) = last {
-        if fields.recorded_at < last_recorded_at {
-            return Err(position_problem(Problem::ClockBackwards {
-                previous_ms: last_recorded_at.unix_ms(),
-                found_ms: fields.recorded_at.unix_ms(),
-            }));
-        }
-    }
-    match span {
-        Some(span) => {
-            if fields.stream_version != span.last_version + 1 {
-                return Err(position_problem(Problem::VersionBreak {
-                    stream_id: String::from_utf8_lossy(fields.stream_id).into_owned(),
-                    expected: span.last_version + 1,
-                    found: fields.stream_version,
-                }));
-            }
-            span.last_version = fields.stream_version;
-        }
-        None => {
-            // The stream id's bytes sit right after the format byte, the position and the length.
-            let id_at = canonical_at + 1 + 8 + LENGTH_BYTES;
-            let open = OpenSpan {
-                hash: stream_hash,
-                id: fields.stream_id,
-                span: summary.streams.len(),
-                last_version: fields.stream_version,
-            };
-            span_of.insert_unique(stream_hash, open, |open| open.hash);
-            summary.streams.push(StreamSpan {
-                id: id_at..id_at + fields.stream_id.len(),
-                hash: stream_hash,
-                first_version: fields.stream_version,
-                last_version: fields.stream_version,
-                index: summary.n_checked,
-                offset: frame_at as u64,
-            });
-        }
-    }
-    summary.last = Some((fields.position, hash, fields.recorded_at));
-    summary.n_checked += 1;
-    Ok(())
-}
-
-/// Checks a record's stream id (when `new_stream`), event type and actor by their rules, with
-/// the store's own words when one breaks them.
-fn check_names(fields: &RawFields<'_>, new_stream: bool) -> Result<(), String> {
-    let named = |made: Result<(), StoreError>| made.map_err(|error| format!("the record does not decode: {error}"));
-    if new_stream && check_stream_id_bytes(fields.stream_id).is_err() {
-        named(StreamId::new(String::from_utf8_lossy(fields.stream_id)).map(drop))?;
-    }
-    if check_event_type_bytes(fields.event_type).is_err() {
-        named(EventType::new(String::from_utf8_lossy(fields.event_type)).map(drop))?;
-    }
-    if check_actor_bytes(fields.actor).is_err() {
-        named(Actor::new(String::from_utf8_lossy(fields.actor)).map(drop))?;
-    }
-    Ok(())
-}
-
 #[cfg(test)]
 mod tests {
     use proptest::prelude::*;
 
     use super::*;
     use crate::canonical::canonical_bytes;
+    use crate::frame_check::check_record_frames;
     use crate::record::Payload;
+    use crate::record::Timestamp;
+    use crate::verify::ChainChecker;
 
     /// A chained log of `n` records over interleaved streams, payloads of varied lengths.
     fn log(n: u64) -> Vec<RecordedEvent> {

@@ -37,6 +37,7 @@ mod durability;
 mod error;
 mod export_line;
 mod export_reader;
+mod frame_check;
 mod frames;
 mod import;
 mod index;
@@ -58,9 +59,8 @@ pub use config::{Clock, Limits, ManualClock, StoreConfig, SystemClock};
 pub use error::{InvalidInput, Problem, Result, StoreError};
 pub use export_line::LineScanner;
 pub use export_reader::{read_export_lines, MAX_EXPORT_LINE_BYTES};
-pub use frames::{
-    check_record_frames, read_record_frames, split_frames, BadRecord, FrameWriter, MAX_FRAME_RECORD_BYTES,
-};
+pub use frame_check::{check_record_frames, BadRecord};
+pub use frames::{read_record_frames, split_frames, FrameWriter, MAX_FRAME_RECORD_BYTES};
 pub use jsonl::{ExportLine, Exported, Imported};
 pub use log_tree::{LogIter, WriterMetrics};
 pub use record::{

@@ -4,7 +4,7 @@
 use crate::block_reader::ScannedRecord;
 use crate::canonical::{chain_hash, Decoder};
 use crate::error::{Problem, StoreError};
-use crate::frames::BlockSummary;
+use crate::frame_check::BlockSummary;
 use crate::layout::{
     chunk_key_position, chunk_key_range, command_key, decode_command_entry, split_chunk, stream_key, AppendSpan,
 };
@@ -117,7 +117,7 @@ impl ChainChecker {
         )
     }
 
-    /// Checks what a worker found in a block of frames ([`crate::frames`]) against everything
+    /// Checks what a worker found in a block of frames ([`crate::frame_check`]) against everything
     /// before it: the first record's position, link and clock, and each stream's first version
     /// in the block; then moves on to the block's last record. The error is the index in the
     /// block of the first record that breaks a rule, its offset and the problem.
