@@ -185,8 +185,9 @@ def check_bundle(path, data, chain):
         count += 1
     if count != manifest["n_events"] or chain.position != manifest["last_position"]:
         raise Bad("%s, record %d (byte %d): the manifest promises %d records ending at position %d, the file"
-                  " holds %d ending at %s: records are missing" % (path, number, len(data), manifest["n_events"],
-                                                                   manifest["last_position"], count, chain.position))
+                  " holds %d ending at %s: %s" % (path, number, len(data), manifest["n_events"], manifest["last_position"],
+                                                  count, chain.position, "records are missing"
+                                                  if count < manifest["n_events"] else "records were added"))
     if chain.prev_hash.hex() != manifest["head_hash"]:
         raise Bad("%s, line 1: the manifest's head hash is not the last record's hash" % path)
     return count

@@ -261,8 +261,10 @@ impl BundleReader {
             return Err(fail(
                 BundlePlace::Record { number: n_records + 1, offset: file_bytes },
                 format!(
-                    "the manifest promises {} records ending at position {}, the file holds {n_records} ending at {last}: records are missing",
-                    manifest.n_events, manifest.last_position
+                    "the manifest promises {} records ending at position {}, the file holds {n_records} ending at {last}: {}",
+                    manifest.n_events,
+                    manifest.last_position,
+                    if n_records < manifest.n_events { "records are missing" } else { "records were added" }
                 ),
             ));
         }

@@ -212,6 +212,14 @@ fn every_kind_of_damage_is_found_and_located() {
     assert_eq!(at, BundlePlace::Record { number: u64::try_from(last + 1).expect("fits"), offset: end });
     assert!(problem.contains("missing"), "{problem}");
 
+    // A record added after those the manifest promises, chained as the log goes on.
+    let mut longer = original.first(original.frames.len() - 1);
+    longer.frames.push(original.frames[last].clone());
+    let (at, problem) = problem_at(longer.write(&dir.join("longer.bundle")));
+    assert!(matches!(at, BundlePlace::Record { .. }) && problem.contains("records were added"), "{at:?}: {problem}");
+    let (ok, said) = python_verify(&[dir.join("longer.bundle")]);
+    assert!(!ok && said.contains("records were added"), "{said}");
+
     // Replay reads every record whole and finds the same damage at the same place.
     let error = replay_projections(&[dir.join("swapped.bundle")], None).expect_err("the damage is found");
     assert_eq!(error.at, swapped.place(10), "{error}");
