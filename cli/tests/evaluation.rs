@@ -99,3 +99,23 @@ fn export_verify_replay_and_import_round_trip_and_tampering_is_located() {
         "{said}"
     );
 }
+
+#[test]
+fn an_export_into_a_pipe_is_written_through_it_and_leaves_the_pipe_in_place() {
+    use std::os::unix::fs::FileTypeExt;
+    let w = World::new();
+    w.json(&["demo", "--seed", "3", "--beneficiaries", "5"]);
+    w.verified_events();
+    let fifo = w.file("records.fifo");
+    let status = std::process::Command::new("mkfifo").arg(&fifo).status().expect("mkfifo runs");
+    assert!(status.success());
+    let (sent, got) = std::sync::mpsc::channel();
+    let reading = fifo.clone();
+    std::thread::spawn(move || sent.send(std::fs::read(&reading).expect("the pipe reads")));
+    let exported = w.json(&["export", "--jsonl", "--out", fifo.to_str().unwrap_or_default()]);
+    let bytes = got.recv_timeout(std::time::Duration::from_secs(30)).expect("the export came through the pipe");
+    let text = String::from_utf8(bytes).expect("UTF-8");
+    assert_eq!(u64::try_from(text.lines().count()).ok(), exported["n_events"].as_u64());
+    assert!(std::fs::metadata(&fifo).expect("still there").file_type().is_fifo(), "the pipe is not replaced");
+    w.fails(2, "is a directory", &["export", "--out", w.file("").to_str().unwrap_or_default()]);
+}

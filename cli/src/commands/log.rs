@@ -114,22 +114,32 @@ pub fn export(ctx: &mut Ctx<'_>, args: ExportArgs) -> Result<(), CliError> {
     ))
 }
 
-/// Writes `out` through `write` into a temporary file beside it, renamed when whole, so
-/// `out` is either complete or untouched.
+/// Writes `out` through `write`. A file is written to a temporary file beside it, renamed
+/// when whole, so `out` is either complete or untouched. Anything else that already exists
+/// there (a pipe, `/dev/stdout`, a device) is written straight into, never replaced.
 fn write_whole<T>(out: &Path, write: impl FnOnce(&mut BufWriter<File>) -> Result<T, CliError>) -> Result<T, CliError> {
-    let partial = partial_path(out);
-    let file = File::create(&partial)
-        .map_err(|e| CliError::field("--out", format!("cannot write {}: {e}", partial.display())))?;
+    let cannot =
+        |path: &Path, e: std::io::Error| CliError::field("--out", format!("cannot write {}: {e}", path.display()));
+    let existing = std::fs::metadata(out).ok();
+    if existing.as_ref().is_some_and(std::fs::Metadata::is_dir) {
+        return Err(CliError::field("--out", format!("{} is a directory", out.display())));
+    }
+    let special = existing.is_some_and(|meta| !meta.is_file());
+    let target = if special { out.to_path_buf() } else { partial_path(out) };
+    let file = if special { File::options().write(true).open(&target) } else { File::create(&target) };
+    let file = file.map_err(|e| cannot(&target, e))?;
     let progress = Progress::spinner("exporting");
     let mut writer = BufWriter::new(file);
     let written = write(&mut writer);
     drop(writer);
     progress.finish();
+    if special {
+        return written;
+    }
     let value = written.inspect_err(|_| {
-        let _ = std::fs::remove_file(&partial);
+        let _ = std::fs::remove_file(&target);
     })?;
-    std::fs::rename(&partial, out)
-        .map_err(|e| CliError::field("--out", format!("cannot write {}: {e}", out.display())))?;
+    std::fs::rename(&target, out).map_err(|e| cannot(out, e))?;
     Ok(value)
 }
 
