@@ -81,49 +81,55 @@ impl<R: Read> BlockSource for LineBlocks<R> {
         if self.ended {
             return None;
         }
-        block.clear();
-        block.reserve(self.carry.len() + self.block_bytes);
-        block.extend_from_slice(&self.carry);
-        let wanted = u64::try_from(self.block_bytes).unwrap_or(u64::MAX);
-        let n_read = match self.input.by_ref().take(wanted).read_to_end(&mut block) {
-            Ok(n_read) => n_read,
-            Err(error) => {
-                self.ended = true;
-                return Some(Err(Stop { offset: self.offset, problem: format!("cannot read: {error}") }));
-            }
-        };
-        let at_end = n_read < self.block_bytes;
-        self.ended = at_end;
-        let whole = memchr::memrchr(b'\n', &block).map_or(0, |last| last + 1);
-        let offset = self.offset;
-        self.offset += whole as u64;
-        self.carry.clear();
-        self.carry.extend_from_slice(&block[whole..]);
-        block.truncate(whole);
-        if !self.carry.is_empty() {
-            // With its line end still to come, the line will be longer than this.
-            let problem = if self.carry.len() >= MAX_EXPORT_LINE_BYTES {
-                Some(too_long())
-            } else if at_end {
-                Some("the last line is cut short (no line end): the file is truncated".to_owned())
-            } else {
-                None
-            };
-            if let Some(problem) = problem {
-                self.ended = true;
-                let stop = Stop { offset: self.offset, problem };
-                if block.is_empty() {
-                    return Some(Err(stop));
+        // Until a whole line is read, or the input ends.
+        loop {
+            block.clear();
+            block.reserve(self.carry.len() + self.block_bytes);
+            block.extend_from_slice(&self.carry);
+            let wanted = u64::try_from(self.block_bytes).unwrap_or(u64::MAX);
+            let n_read = match self.input.by_ref().take(wanted).read_to_end(&mut block) {
+                Ok(n_read) => n_read,
+                Err(error) => {
+                    self.ended = true;
+                    return Some(Err(Stop { offset: self.offset, problem: format!("cannot read: {error}") }));
                 }
-                // The whole lines first; the problem comes out on the next call.
-                self.problem = Some(stop);
-                return Some(Ok(Block { bytes: block, offset }));
+            };
+            let at_end = n_read < self.block_bytes;
+            self.ended = at_end;
+            let whole = memchr::memrchr(b'\n', &block).map_or(0, |last| last + 1);
+            let offset = self.offset;
+            self.offset += whole as u64;
+            self.carry.clear();
+            self.carry.extend_from_slice(&block[whole..]);
+            block.truncate(whole);
+            if !self.carry.is_empty() {
+                // With its line end still to come, the line will be longer than this.
+                let problem = if self.carry.len() >= MAX_EXPORT_LINE_BYTES {
+                    Some(too_long())
+                } else if at_end {
+                    Some("the last line is cut short (no line end): the file is truncated".to_owned())
+                } else {
+                    None
+                };
+                if let Some(problem) = problem {
+                    self.ended = true;
+                    let stop = Stop { offset: self.offset, problem };
+                    if block.is_empty() {
+                        return Some(Err(stop));
+                    }
+                    // The whole lines first; the problem comes out on the next call.
+                    self.problem = Some(stop);
+                    return Some(Ok(Block { bytes: block, offset }));
+                }
             }
+            if block.is_empty() {
+                if self.ended {
+                    return None;
+                }
+                continue;
+            }
+            return Some(Ok(Block { bytes: block, offset }));
         }
-        if block.is_empty() {
-            return if self.ended { None } else { self.next_block(block) };
-        }
-        Some(Ok(Block { bytes: block, offset }))
     }
 }
 

@@ -262,12 +262,13 @@ impl<R: Read> BlockSource for FrameBlocks<R> {
         block.extend_from_slice(&prev);
         block.extend_from_slice(&self.carry);
         // Read in pieces, walking the lengths to the last whole frame after each, while the
-        // piece is still in the cache.
+        // piece is still in the cache; past the block's size only until it holds a whole frame.
         let mut whole = HASH_BYTES;
         let mut problem = None;
         let mut n_read = 0;
-        while n_read < self.block_bytes && problem.is_none() {
-            let piece = (self.block_bytes - n_read).min(READ_PIECE_BYTES);
+        let mut at_end = false;
+        while problem.is_none() && (n_read < self.block_bytes || whole == HASH_BYTES) {
+            let piece = self.block_bytes.saturating_sub(n_read).clamp(1, READ_PIECE_BYTES);
             let n_piece = match self.input.by_ref().take(piece as u64).read_to_end(&mut block) {
                 Ok(n_piece) => n_piece,
                 Err(error) => {
@@ -291,10 +292,10 @@ impl<R: Read> BlockSource for FrameBlocks<R> {
                 whole = end;
             }
             if n_piece < piece {
+                at_end = true;
                 break;
             }
         }
-        let at_end = n_read < self.block_bytes && problem.is_none();
         self.ended = at_end;
         let offset = self.offset;
         self.offset += (whole - HASH_BYTES) as u64;
@@ -318,7 +319,8 @@ impl<R: Read> BlockSource for FrameBlocks<R> {
             return Some(Ok(Block { bytes: block, offset }));
         }
         if block.len() == HASH_BYTES {
-            return if self.ended { None } else { self.next_block(block) };
+            // Reading stops short of a whole frame only at the end of the input.
+            return None;
         }
         Some(Ok(Block { bytes: block, offset }))
     }
@@ -409,6 +411,21 @@ mod tests {
         let (leading, frames) = split_frames(&bytes).expect("whole frames");
         assert_eq!((leading, frames.len()), (Hash::GENESIS, 150));
         assert_eq!(by_blocks(&bytes[..32], 2, 100), Ok(0), "a stream of no records");
+    }
+
+    #[test]
+    fn a_frame_far_longer_than_a_block_is_read_whole_or_named_as_cut_short() {
+        // Byte by byte, a frame of some 90 KB is gathered in one block, without a call per byte.
+        let mut big = log(1).remove(0);
+        big.payload = Payload::from_value(&serde_json::json!({ "note": "α".repeat(45_000) }));
+        big.hash = chain_hash(&Hash::GENESIS, &canonical_bytes(&big));
+        let bytes = stream_of(std::slice::from_ref(&big));
+        assert!(bytes.len() > 90_000);
+        assert_eq!(by_records(&bytes, 2, 1), Ok(vec![big]));
+        assert_eq!(by_blocks(&bytes, 2, 1), Ok(1));
+        let cut = &bytes[..bytes.len() - 1];
+        assert_eq!(by_records(cut, 2, 1).map(|r| r.len()), Err((1, 32)));
+        assert_eq!(by_blocks(cut, 2, 1), Err((1, 32)));
     }
 
     #[test]
