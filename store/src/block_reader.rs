@@ -3,9 +3,10 @@
 //! A [`BlockSource`] cuts the input into blocks of whole records (lines of an export, frames
 //! of a bundle). Worker threads read and check the records of a block on their own, which is
 //! most of the work: their fields, and each hash against its canonical bytes. The caller sees
-//! every record's result in file order, one after another, and does the checks that need the
-//! records before (positions, the chain's links, stream versions). Memory stays bounded: only
-//! a few blocks are in flight at once, and their buffers are filled again.
+//! what they made of each block in file order — every record's result ([`read_in_blocks`]),
+//! or a summary of the whole block ([`read_blocks`], for `frame_check`) — and does the checks
+//! that need the records before (positions, the chain's links, stream versions). Memory stays
+//! bounded: only a few blocks are in flight at once, and their buffers are filled again.
 
 use std::collections::VecDeque;
 use std::sync::mpsc::{sync_channel, Receiver, SyncSender};
