@@ -1,11 +1,10 @@
 //! Checking that a payload is one JSON value, without building it.
 //!
-//! The store checks a payload with serde_json when it is appended
-//! ([`crate::Payload::from_json`]).
+//! The store checks a payload with serde_json when it is appended ([`crate::Payload::from_json`]).
 //! Reading a log back from a file checks every payload again, and there serde_json's general
-//! machinery costs as much as hashing the record. This checker accepts exactly the texts
-//! serde_json accepts (property tests hold it to that), and runs through the long strings that
-//! make up most payloads eight bytes at a time.
+//! machinery costs as much as hashing the record. This checker accepts exactly the UTF-8 texts
+//! serde_json accepts (property tests hold it to that; its callers have checked UTF-8 already),
+//! and runs through the long strings that make up most payloads eight bytes at a time.
 
 /// Whether `text` is one JSON value with only whitespace around it; the problem and its byte
 /// offset when it is not. Nesting has no limit (as with serde_json's `IgnoredAny`) and costs
