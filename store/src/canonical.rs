@@ -105,10 +105,7 @@ impl Decoder {
 
     /// The stream id, event type and actor of decoded fields, each checked (or the same as
     /// the record before's).
-    pub(crate) fn names(
-        &mut self,
-        fields: &CanonicalFields<'_>,
-    ) -> Result<(StreamId, EventType, Actor), DecodeFailure> {
+    fn names(&mut self, fields: &CanonicalFields<'_>) -> Result<(StreamId, EventType, Actor), DecodeFailure> {
         Ok((
             reuse(&mut self.stream_id, fields.stream_id, StreamId::as_str, StreamId::new)?,
             reuse(&mut self.event_type, fields.event_type, EventType::as_str, EventType::new)?,
