@@ -41,6 +41,13 @@ impl<'a> CanonicalFields<'a> {
         }
     }
 
+    /// How many bytes `encode_into` appends.
+    pub(crate) fn encoded_len(&self) -> usize {
+        let texts = [self.stream_id, self.event_type, self.actor, self.payload];
+        // version, position, stream version, event id, command id, schema version, two times
+        1 + 8 + 8 + 16 + 16 + 4 + 8 + 8 + texts.iter().map(|text| 4 + text.len()).sum::<usize>()
+    }
+
     /// Appends the canonical bytes to `out`.
     pub(crate) fn encode_into(&self, out: &mut Vec<u8>) {
         out.push(CANONICAL_FORMAT_VERSION);

@@ -15,7 +15,7 @@
 
 use uuid::Uuid;
 
-use crate::canonical::{DecodeFailure, Decoder, Reader};
+use crate::canonical::{chain_hash, CanonicalFields, DecodeFailure, Decoder, Reader};
 use crate::record::{Hash, RecordedEvent, StreamId};
 
 /// The first byte of every chunk value: the version of the chunk form.
@@ -126,42 +126,87 @@ pub(crate) fn decode_command_entry(bytes: &[u8]) -> Result<(AppendSpan, StreamId
 
 /// Builds chunk values: `[format u8][prev_hash 32][count u32]`, then for each record
 /// `[length u32][canonical bytes][hash 32]`, all integers big-endian.
-pub(crate) struct ChunkBuilder {
+struct ChunkBuilder {
     bytes: Vec<u8>,
     n_records: u32,
     first_position: u64,
 }
 
+/// Bytes a chunk spends on a record besides its canonical bytes: its length and its hash.
+const RECORD_FRAME_BYTES: usize = 4 + 32;
+
 impl ChunkBuilder {
-    pub(crate) fn new(first_position: u64, prev_hash: Hash) -> ChunkBuilder {
-        let mut bytes = Vec::with_capacity(32 * 1024);
+    fn new(first_position: u64, prev_hash: Hash, capacity: usize) -> ChunkBuilder {
+        let mut bytes = Vec::with_capacity(capacity);
         bytes.push(CHUNK_FORMAT_VERSION);
         bytes.extend_from_slice(&prev_hash.0);
         bytes.extend_from_slice(&0u32.to_be_bytes());
         ChunkBuilder { bytes, n_records: 0, first_position }
     }
 
-    /// Adds one record, given its canonical bytes and its hash.
-    pub(crate) fn push(&mut self, canonical: &[u8], hash: &Hash) {
-        let n_bytes = u32::try_from(canonical.len()).expect("records are bounded by the event size limit");
-        self.bytes.extend_from_slice(&n_bytes.to_be_bytes());
-        self.bytes.extend_from_slice(canonical);
-        self.bytes.extend_from_slice(&hash.0);
-        self.n_records += 1;
-    }
-
-    pub(crate) fn n_bytes(&self) -> usize {
-        self.bytes.len()
-    }
-
-    pub(crate) fn is_empty(&self) -> bool {
-        self.n_records == 0
-    }
-
     /// The key and the value of the finished chunk.
-    pub(crate) fn finish(mut self) -> ([u8; 9], Vec<u8>) {
+    fn finish(mut self) -> ([u8; 9], Vec<u8>) {
         self.bytes[33..37].copy_from_slice(&self.n_records.to_be_bytes());
         (chunk_key(self.first_position), self.bytes)
+    }
+}
+
+/// The chunks of a group of consecutive records, each about `target_bytes` long, built as
+/// the records are placed: a record's canonical bytes are encoded straight into its chunk and
+/// hashed there, never held on their own.
+pub(crate) struct ChunkRun {
+    target_bytes: usize,
+    finished: Vec<([u8; 9], Vec<u8>)>,
+    current: Option<ChunkBuilder>,
+}
+
+impl ChunkRun {
+    pub(crate) fn new(target_bytes: usize) -> ChunkRun {
+        ChunkRun { target_bytes, finished: Vec::new(), current: None }
+    }
+
+    /// Encodes the record of `fields`, which follows `prev_hash`, and returns its hash.
+    pub(crate) fn encode(&mut self, fields: &CanonicalFields<'_>, prev_hash: &Hash) -> Hash {
+        let n_bytes = fields.encoded_len();
+        let chunk = self.chunk_for(fields.position, prev_hash, n_bytes);
+        let length = u32::try_from(n_bytes).expect("records are bounded by the event size limit");
+        chunk.bytes.extend_from_slice(&length.to_be_bytes());
+        let start = chunk.bytes.len();
+        fields.encode_into(&mut chunk.bytes);
+        debug_assert_eq!(chunk.bytes.len() - start, n_bytes, "encoded_len agrees with encode_into");
+        let hash = chain_hash(prev_hash, &chunk.bytes[start..]);
+        chunk.bytes.extend_from_slice(&hash.0);
+        chunk.n_records += 1;
+        hash
+    }
+
+    /// Adds a record whose canonical bytes and hash are already known.
+    pub(crate) fn push(&mut self, position: u64, canonical: &[u8], prev_hash: &Hash, hash: &Hash) {
+        let chunk = self.chunk_for(position, prev_hash, canonical.len());
+        let length = u32::try_from(canonical.len()).expect("records are bounded by the event size limit");
+        chunk.bytes.extend_from_slice(&length.to_be_bytes());
+        chunk.bytes.extend_from_slice(canonical);
+        chunk.bytes.extend_from_slice(&hash.0);
+        chunk.n_records += 1;
+    }
+
+    /// The chunk a record of `n_bytes` canonical bytes goes in: the current one, unless the
+    /// record would take it past the target (a chunk holds at least one record, however long).
+    fn chunk_for(&mut self, position: u64, prev_hash: &Hash, n_bytes: usize) -> &mut ChunkBuilder {
+        let full = self.current.as_ref().is_some_and(|chunk| {
+            chunk.n_records > 0 && chunk.bytes.len() + n_bytes + RECORD_FRAME_BYTES > self.target_bytes
+        });
+        if full {
+            self.finished.extend(self.current.take().map(ChunkBuilder::finish));
+        }
+        let capacity = self.target_bytes.max(37 + n_bytes + RECORD_FRAME_BYTES);
+        self.current.get_or_insert_with(|| ChunkBuilder::new(position, *prev_hash, capacity))
+    }
+
+    /// The finished chunks as keys and values, oldest first.
+    pub(crate) fn finish(mut self) -> Vec<([u8; 9], Vec<u8>)> {
+        self.finished.extend(self.current.take().map(ChunkBuilder::finish));
+        self.finished
     }
 }
 

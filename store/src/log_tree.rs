@@ -222,6 +222,18 @@ impl LogTree {
         Ok(0)
     }
 
+    /// The greatest command id in the command index, if any. Only the writer asks, when it
+    /// starts, once the index is whole (see `index::restore_tail`).
+    pub(crate) fn newest_command_id(&self) -> Result<Option<Uuid>, StoreError> {
+        let last = self
+            .tree
+            .range(crate::layout::command_key(Uuid::nil())..=crate::layout::command_key(Uuid::max()))
+            .next_back()
+            .transpose()
+            .map_err(|e| StoreError::sled("reading the command index", e))?;
+        Ok(last.and_then(|(key, _)| Uuid::from_slice(&key[1..]).ok()))
+    }
+
     /// What a command id wrote, if it was seen.
     pub(crate) fn command(&self, command_id: Uuid) -> Result<Option<(AppendSpan, StreamId)>, StoreError> {
         if let Some(found) = self.pending.command(command_id) {

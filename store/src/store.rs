@@ -77,7 +77,7 @@ impl Store {
         crate::index::restore_tail(&log)?;
         let index_writer = IndexWriter::start(log.tree.clone(), Arc::clone(&log.pending))?;
         let (live, _) = broadcast::channel(LIVE_BATCHES_BUFFERED);
-        let writer = Writer::new(Arc::clone(&log), config.clone(), syncer, live.clone());
+        let writer = Writer::new(Arc::clone(&log), config.clone(), syncer, live.clone())?;
         let commit = GroupCommit::new(writer);
         Ok(Store { inner: Arc::new(Inner { log, commit, index_writer, live, config, path, _lock: lock }) })
     }

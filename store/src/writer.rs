@@ -12,12 +12,12 @@ use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 use tokio::sync::broadcast;
 use uuid::Uuid;
 
-use crate::canonical::{chain_hash, CanonicalFields};
+use crate::canonical::CanonicalFields;
 use crate::config::StoreConfig;
 use crate::durability::Syncer;
 use crate::error::{InvalidInput, StoreError};
 use crate::index;
-use crate::layout::{AppendSpan, ChunkBuilder};
+use crate::layout::{AppendSpan, ChunkRun};
 use crate::log_tree::LogTree;
 use crate::record::{Append, Appended, Durability, ExpectedVersion, Head, RecordedEvent, StreamId};
 
@@ -185,6 +185,10 @@ pub(crate) struct Writer {
     pub(crate) head: Head,
     /// Stream versions the writer has seen, so a hot stream needs no index read.
     versions: HashMap<StreamId, u64>,
+    /// No command id in the log sorts after this one (`None`: the log holds none). Command ids
+    /// are mostly time-ordered UUIDs (v7), so a new one mostly sorts after every id seen
+    /// before and cannot be a repeat: only the others need a look in the command index.
+    newest_command: Option<Uuid>,
     syncer: Option<Syncer>,
     /// Set when a sync failed: what is on disk is then unknown, so no more writes.
     poisoned: Option<String>,
@@ -205,12 +209,13 @@ enum Placed {
     SeenInGroup(std::ops::Range<usize>),
 }
 
-/// A group being built: the records placed so far and what they change.
+/// A group being built: the records placed so far, their chunks, and what they change.
 struct Group {
     head: Head,
     versions: HashMap<StreamId, u64>,
     commands: HashMap<Uuid, (StreamId, std::ops::Range<usize>)>,
-    records: Vec<(Vec<u8>, RecordedEvent)>,
+    records: Vec<RecordedEvent>,
+    chunks: ChunkRun,
     durable: bool,
 }
 
@@ -220,28 +225,33 @@ impl Writer {
         config: StoreConfig,
         syncer: Option<Syncer>,
         events: broadcast::Sender<Arc<[RecordedEvent]>>,
-    ) -> Writer {
+    ) -> Result<Writer, StoreError> {
         let head = log.head();
-        Writer {
+        let newest_command = log.newest_command_id()?;
+        Ok(Writer {
             log,
             config,
             head,
             versions: HashMap::new(),
+            newest_command,
             syncer,
             poisoned: None,
             unsynced: false,
             last_sync: None,
             events,
-        }
+        })
     }
 
     /// Commits a group of waiting requests and answers each.
     fn serve_group(&mut self, waiting: Vec<Waiting>) {
+        let n_appends = waiting.iter().map(|w| w.appends.len()).sum();
+        let n_events = waiting.iter().flat_map(|w| &w.appends).map(|a| a.events.len()).sum();
         let mut group = Group {
             head: self.head,
-            versions: HashMap::new(),
-            commands: HashMap::new(),
-            records: Vec::new(),
+            versions: HashMap::with_capacity(n_appends),
+            commands: HashMap::with_capacity(n_appends),
+            records: Vec::with_capacity(n_events),
+            chunks: ChunkRun::new(self.config.chunk_target_bytes),
             durable: false,
         };
         // Recorded-at never goes back, even when the clock does.
@@ -252,7 +262,7 @@ impl Writer {
                 (appends.into_iter().map(|append| self.place(&mut group, append, recorded_at)).collect(), reply)
             })
             .collect();
-        let committed = self.commit(group.records, group.head, group.versions, group.durable);
+        let committed = self.commit(group.records, group.chunks, group.head, group.versions, group.durable);
         for (placed, reply) in placed {
             let results = placed
                 .into_iter()
@@ -300,7 +310,9 @@ impl Writer {
                 })
             };
         }
-        if let Some((span, original_stream)) = self.log.command(append.command_id)? {
+        let maybe_seen = self.newest_command.is_some_and(|newest| append.command_id <= newest);
+        let seen = if maybe_seen { self.log.command(append.command_id)? } else { None };
+        if let Some((span, original_stream)) = seen {
             return if original_stream == append.stream_id {
                 Ok(Placed::SeenBefore(span))
             } else {
@@ -342,9 +354,7 @@ impl Writer {
                 actor: event.actor.as_str(),
                 payload: event.payload.as_str(),
             };
-            let mut canonical = Vec::with_capacity(128 + event.payload.n_bytes());
-            fields.encode_into(&mut canonical);
-            let hash = chain_hash(&group.head.hash, &canonical);
+            let hash = group.chunks.encode(&fields, &group.head.hash);
             let record = RecordedEvent {
                 position,
                 stream_id: append.stream_id.clone(),
@@ -361,7 +371,7 @@ impl Writer {
                 hash,
             };
             group.head = Head { position, hash, recorded_at };
-            group.records.push((canonical, record));
+            group.records.push(record);
         }
         let end = group.records.len();
         group.versions.insert(append.stream_id.clone(), actual + u64::try_from(end - start).unwrap_or(u64::MAX));
@@ -420,7 +430,8 @@ impl Writer {
     /// asked, then publishes the new head and tells subscribers. Returns the records committed.
     fn commit(
         &mut self,
-        records: Vec<(Vec<u8>, RecordedEvent)>,
+        records: Vec<RecordedEvent>,
+        chunks: ChunkRun,
         head: Head,
         versions: HashMap<StreamId, u64>,
         durable: bool,
@@ -434,7 +445,7 @@ impl Writer {
         if let Some(reason) = &self.poisoned {
             return Err(StoreError::Poisoned { reason: reason.clone() });
         }
-        if let Err(error) = self.write_group(&records) {
+        if let Err(error) = self.write_group(chunks, &records) {
             // Part of the group may be in the tree: nothing more can be written on top of it.
             // Reopening the store finds the records that are whole and restores their indexes.
             self.poisoned = Some(format!("writing a group of appends failed: {error}"));
@@ -449,8 +460,8 @@ impl Writer {
         for (stream_id, version) in versions {
             self.remember_version(stream_id, version);
         }
+        self.newest_command = records.iter().map(|record| record.command_id).chain(self.newest_command).max();
         self.log.publish(head);
-        let records: Vec<RecordedEvent> = records.into_iter().map(|(_, record)| record).collect();
         if self.events.receiver_count() > 0 {
             // No subscriber listening is fine; a lagging one reads the log instead.
             let _ = self.events.send(Arc::from(records.clone()));
@@ -467,10 +478,13 @@ impl Writer {
         let Some((_, last)) = records.last() else { return Ok(()) };
         let head = Head { position: last.position, hash: last.hash, recorded_at: last.recorded_at };
         let mut versions = HashMap::new();
-        for (_, record) in &records {
+        let mut chunks = ChunkRun::new(self.config.chunk_target_bytes);
+        for (canonical, record) in &records {
             versions.insert(record.stream_id.clone(), record.stream_version);
+            chunks.push(record.position, canonical, &record.prev_hash, &record.hash);
         }
-        self.commit(records, head, versions, durable).map(|_| ())
+        let records = records.into_iter().map(|(_, record)| record).collect();
+        self.commit(records, chunks, head, versions, durable).map(|_| ())
     }
 
     /// Writes a group's chunks, then queues its index entries for the index thread (see
@@ -478,8 +492,8 @@ impl Writer {
     /// in one chunk is one plain insert, atomic on its own: sled's `apply_batch` first writes
     /// out its IO buffer, which costs more than an insert (BENCHMARKS.md). A group of several
     /// chunks goes in one batch, so no append is ever cut in two.
-    fn write_group(&self, records: &[(Vec<u8>, RecordedEvent)]) -> Result<(), StoreError> {
-        let mut chunks = self.build_chunks(records);
+    fn write_group(&self, chunks: ChunkRun, records: &[RecordedEvent]) -> Result<(), StoreError> {
+        let mut chunks = chunks.finish();
         let failed = |e| StoreError::sled("writing a group of appends", e);
         if chunks.len() == 1 {
             let (key, value) = chunks.pop().expect("one chunk");
@@ -491,26 +505,7 @@ impl Writer {
             }
             self.log.tree.apply_batch(batch).map_err(failed)?;
         }
-        self.log.pending.push(index::appends_of(records.iter().map(|(_, record)| record)))
-    }
-
-    /// The chunks that hold a group's records, each about `chunk_target_bytes` long.
-    fn build_chunks(&self, records: &[(Vec<u8>, RecordedEvent)]) -> Vec<([u8; 9], Vec<u8>)> {
-        let mut chunks = Vec::new();
-        let mut chunk: Option<ChunkBuilder> = None;
-        for (canonical, record) in records {
-            let full = chunk
-                .as_ref()
-                .is_some_and(|c| !c.is_empty() && c.n_bytes() + canonical.len() + 36 > self.config.chunk_target_bytes);
-            if full {
-                chunks.extend(chunk.take().map(ChunkBuilder::finish));
-            }
-            chunk
-                .get_or_insert_with(|| ChunkBuilder::new(record.position, record.prev_hash))
-                .push(canonical, &record.hash);
-        }
-        chunks.extend(chunk.map(ChunkBuilder::finish));
-        chunks
+        self.log.pending.push(index::appends_of(records))
     }
 
     /// Makes everything applied so far durable. A failure poisons the writer: after a failed

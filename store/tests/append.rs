@@ -59,6 +59,37 @@ fn a_repeated_command_id_returns_the_first_result_and_writes_nothing() {
 }
 
 #[test]
+fn command_ids_are_told_apart_wherever_they_sort_among_those_seen_before() {
+    // The writer skips the command index for an id that sorts after every id it has seen:
+    // ids on either side of that line, and across restarts, must all be told apart.
+    let mut t = TestStore::new();
+    let a = stream("case-a");
+    let with_id = |id: u128, label: &str, expected: ExpectedVersion| {
+        let mut request = append(&a, expected, &[label]);
+        request.command_id = uuid::Uuid::from_u128(id);
+        request
+    };
+    let middle = with_id(1 << 64, "middle", ExpectedVersion::NoStream);
+    assert!(!t.store().append(middle.clone()).unwrap().deduplicated);
+    t.restart();
+    let after = with_id(u128::MAX - 1, "after", ExpectedVersion::Exact(1));
+    let before = with_id(1, "before", ExpectedVersion::Exact(2));
+    assert!(!t.store().append(after.clone()).unwrap().deduplicated);
+    assert!(!t.store().append(before.clone()).unwrap().deduplicated);
+    for request in [&middle, &after, &before] {
+        assert!(t.store().append(request.clone()).unwrap().deduplicated);
+    }
+    t.restart();
+    for request in [&middle, &after, &before] {
+        assert!(t.store().append(request.clone()).unwrap().deduplicated);
+    }
+    let last = with_id(u128::MAX, "last", ExpectedVersion::Exact(3));
+    assert!(!t.store().append(last.clone()).unwrap().deduplicated);
+    assert!(t.store().append(last).unwrap().deduplicated);
+    assert_eq!(labels(&t.store().read_stream(&a, 1, 10).unwrap()), vec!["middle", "after", "before", "last"]);
+}
+
+#[test]
 fn a_repeated_command_id_within_one_batch_is_written_once() {
     let t = TestStore::new();
     let a = stream("case-a");
