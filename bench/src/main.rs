@@ -1,5 +1,5 @@
-//! `parapompi-bench store [--dir DIR] [--scale-percent N]`: the store's phases beside raw sled
-//! and SQLite on the same workload, in the same run.
+//! `parapompi-bench store [--dir DIR] [--scale-percent N] [--rounds N]`: the store's phases beside
+//! raw sled and SQLite on the same workload, in the same run.
 //! `parapompi-bench engine [--dir DIR] [--events N]`: the Engine's command rates, rebuild,
 //! open, queries and memory on a demo log of about N events, then verify and replay of its bundle.
 //! `parapompi-bench bundle FILE`: verify and replay of an existing bundle beside SHA-256 over
@@ -40,16 +40,17 @@ pub fn timed(work: impl FnOnce() -> usize) -> Rate {
 struct Options {
     dir: PathBuf,
     scale_percent: usize,
+    rounds: usize,
     n_events: u64,
 }
 
 fn parse(args: &[String]) -> Result<(String, Options), String> {
     let mut args = args.iter().skip(1);
-    let what = args
-        .next()
-        .cloned()
-        .ok_or("usage: parapompi-bench store|engine [--dir DIR] [--scale-percent N] [--events N] | bundle FILE")?;
-    let mut options = Options { dir: PathBuf::from("target/bench-data"), scale_percent: 100, n_events: 1_000_000 };
+    let what = args.next().cloned().ok_or(
+        "usage: parapompi-bench store|engine [--dir DIR] [--scale-percent N] [--rounds N] [--events N] | bundle FILE",
+    )?;
+    let mut options =
+        Options { dir: PathBuf::from("target/bench-data"), scale_percent: 100, rounds: 3, n_events: 1_000_000 };
     if what == "rebuild-child" || what == "bundle" {
         options.dir = PathBuf::from(args.next().ok_or(format!("{what} needs a path"))?);
         return Ok((what, options));
@@ -64,6 +65,12 @@ fn parse(args: &[String]) -> Result<(String, Options), String> {
             "--scale-percent" => {
                 options.scale_percent =
                     value.parse().map_err(|_| format!("--scale-percent: {value:?} is not a number"))?;
+            }
+            "--rounds" => {
+                options.rounds = value.parse().map_err(|_| format!("--rounds: {value:?} is not a number"))?;
+                if options.rounds == 0 {
+                    return Err("--rounds must be at least 1".to_owned());
+                }
             }
             other => return Err(format!("unknown flag {other}")),
         }
@@ -86,7 +93,7 @@ fn main() -> std::process::ExitCode {
                 std::fs::remove_dir_all(&options.dir).expect("the old bench data is removed");
             }
             std::fs::create_dir_all(&options.dir).expect("the bench directory is made");
-            store_phases::run(&options.dir, options.scale_percent);
+            store_phases::run(&options.dir, options.scale_percent, options.rounds);
             std::fs::remove_dir_all(&options.dir).expect("the bench data is removed");
             std::process::ExitCode::SUCCESS
         }

@@ -67,40 +67,123 @@ fn scaled(n: usize, percent: usize) -> usize {
     (n * percent / 100).max(N_WRITERS)
 }
 
-pub fn run(dir: &Path, scale_percent: usize) {
-    let n_single = scaled(5_000, scale_percent);
-    let n_concurrent = scaled(20_000, scale_percent);
-    let n_bulk = scaled(200_000, scale_percent);
-    let bulk_batch = 1_000;
-    println!("workload: ~350-byte JSON payloads with Greek text, streams of 12 events, 64 open at once");
+/// The median of several timings of one phase, by rate.
+fn median(mut rates: Vec<Rate>) -> Rate {
+    rates.sort_by(|a, b| a.per_second().total_cmp(&b.per_second()));
+    rates[rates.len() / 2]
+}
 
-    // append_single
-    let events = generate(n_single, 12, 64, "case-s");
-    let store = Store::open(dir.join("store-single"), StoreConfig::default()).expect("store opens");
+/// One round of append_single: each store in turn, on fresh directories.
+fn single_round(dir: &Path, round: usize, events: &[BenchEvent]) -> (Rate, Rate, Rate) {
+    let store = Store::open(dir.join(format!("store-single-{round}")), StoreConfig::default()).expect("store opens");
     let singles: Vec<Append> = events.iter().map(single_append).collect();
-    let ours_single = timed(|| {
+    let ours = timed(|| {
         for append in singles {
             store.append(append).expect("append");
         }
         events.len()
     });
     drop(store);
-    let raw = RawSled::open(&dir.join("raw-single"));
-    let raw_single = timed(|| {
-        for (position, event) in (1..).zip(&events) {
+    let raw = RawSled::open(&dir.join(format!("raw-single-{round}")));
+    let raw_rate = timed(|| {
+        for (position, event) in (1..).zip(events) {
             raw.append(position, std::slice::from_ref(event));
         }
         events.len()
     });
     drop(raw);
-    let mut sqlite = SqliteLog::open(&dir.join("single.sqlite"));
-    let sqlite_single = timed(|| {
-        for (position, event) in (1..).zip(&events) {
+    let mut sqlite = SqliteLog::open(&dir.join(format!("single-{round}.sqlite")));
+    let sqlite_rate = timed(|| {
+        for (position, event) in (1..).zip(events) {
             sqlite.append(position, std::slice::from_ref(event));
         }
         events.len()
     });
-    drop(sqlite);
+    (ours, raw_rate, sqlite_rate)
+}
+
+/// The stores of one bulk round, kept from the last round for reading and verifying.
+struct BulkStores {
+    ours: Store,
+    raw: RawSled,
+    sqlite: SqliteLog,
+}
+
+/// One round of bulk_import: ours with every batch durable, ours in bulk mode, raw sled and
+/// SQLite, each on a fresh directory. Returns their rates and the stores.
+fn bulk_round(dir: &Path, round: usize, events: &[BenchEvent], bulk_batch: usize) -> ([Rate; 4], BulkStores) {
+    let store = Store::open(dir.join(format!("store-bulk-{round}")), StoreConfig::default()).expect("store opens");
+    // The appends are built before the clock starts, as every baseline's input is: building
+    // one validates its JSON payload (see BENCHMARKS.md for that cost).
+    let batches: Vec<Vec<Append>> = events.chunks(bulk_batch).map(appends_for_window).collect();
+    let durable = timed(|| {
+        for batch in batches {
+            for result in store.append_batch(batch).expect("batch") {
+                result.expect("append");
+            }
+        }
+        events.len()
+    });
+    // The same import in the bulk mode meant for imports: deferred syncs, one flush at the end.
+    let bulk_mode_store =
+        Store::open(dir.join(format!("store-bulk-mode-{round}")), StoreConfig::default()).expect("store opens");
+    let deferred_batches: Vec<Vec<Append>> = events
+        .chunks(bulk_batch)
+        .map(|window| {
+            let mut appends = appends_for_window(window);
+            for append in &mut appends {
+                append.durability = Durability::Deferred;
+            }
+            appends
+        })
+        .collect();
+    let bulk_mode = timed(|| {
+        for batch in deferred_batches {
+            for result in bulk_mode_store.append_batch(batch).expect("batch") {
+                result.expect("append");
+            }
+        }
+        bulk_mode_store.flush().expect("flush");
+        events.len()
+    });
+    drop(bulk_mode_store);
+    let raw = RawSled::open(&dir.join(format!("raw-bulk-{round}")));
+    let raw_rate = timed(|| {
+        for (i, window) in (0u64..).zip(events.chunks(bulk_batch)) {
+            raw.append(1 + i * 1000, window);
+        }
+        events.len()
+    });
+    let mut sqlite = SqliteLog::open(&dir.join(format!("bulk-{round}.sqlite")));
+    let sqlite_rate = timed(|| {
+        for (i, window) in (0u64..).zip(events.chunks(bulk_batch)) {
+            sqlite.append(1 + i * 1000, window);
+        }
+        events.len()
+    });
+    ([durable, bulk_mode, raw_rate, sqlite_rate], BulkStores { ours: store, raw, sqlite })
+}
+
+/// Runs every phase. append_single and bulk_import, where the stores are close, run `rounds`
+/// times with the stores taking turns, and report the median of each: the disk's speed drifts
+/// over a run, and taking turns spreads the drift over every store alike.
+pub fn run(dir: &Path, scale_percent: usize, rounds: usize) {
+    let n_single = scaled(5_000, scale_percent);
+    let n_concurrent = scaled(20_000, scale_percent);
+    let n_bulk = scaled(200_000, scale_percent);
+    let bulk_batch = 1_000;
+    println!("workload: ~350-byte JSON payloads with Greek text, streams of 12 events, 64 open at once");
+    println!("append_single and bulk_import: median of {rounds} rounds, the stores taking turns");
+
+    // append_single
+    let events = generate(n_single, 12, 64, "case-s");
+    let mut single_rounds = Vec::new();
+    for round in 0..rounds {
+        single_rounds.push(single_round(dir, round, &events));
+    }
+    let ours_single = median(single_rounds.iter().map(|r| r.0).collect());
+    let raw_single = median(single_rounds.iter().map(|r| r.1).collect());
+    let sqlite_single = median(single_rounds.iter().map(|r| r.2).collect());
 
     // append_concurrent: 16 writers, each on its own streams, each append durable.
     let per_writer: Vec<Vec<BenchEvent>> =
@@ -139,54 +222,23 @@ pub fn run(dir: &Path, scale_percent: usize) {
 
     // bulk_import: appends of 1,000 events (one append per stream within each window).
     let events = generate(n_bulk, 12, 64, "case-b");
-    let store = Store::open(dir.join("store-bulk"), StoreConfig::default()).expect("store opens");
-    // The appends are built before the clock starts, as every baseline's input is: building
-    // one validates its JSON payload (see BENCHMARKS.md for that cost).
-    let batches: Vec<Vec<Append>> = events.chunks(bulk_batch).map(appends_for_window).collect();
-    let ours_bulk = timed(|| {
-        for batch in batches {
-            for result in store.append_batch(batch).expect("batch") {
-                result.expect("append");
-            }
+    let mut bulk_rounds = Vec::new();
+    let mut last_stores = None;
+    for round in 0..rounds {
+        let (rates, stores) = bulk_round(dir, round, &events, bulk_batch);
+        bulk_rounds.push(rates);
+        // Only the last round's stores are read and verified; the others' files go.
+        last_stores = Some(stores);
+        if round + 1 < rounds {
+            drop(last_stores.take());
+            remove_round(dir, round);
         }
-        events.len()
-    });
-    // The same import in the bulk mode meant for imports: deferred syncs, one flush at the end.
-    let bulk_mode_store = Store::open(dir.join("store-bulk-mode"), StoreConfig::default()).expect("store opens");
-    let deferred_batches: Vec<Vec<Append>> = events
-        .chunks(bulk_batch)
-        .map(|window| {
-            let mut appends = appends_for_window(window);
-            for append in &mut appends {
-                append.durability = Durability::Deferred;
-            }
-            appends
-        })
-        .collect();
-    let ours_bulk_mode = timed(|| {
-        for batch in deferred_batches {
-            for result in bulk_mode_store.append_batch(batch).expect("batch") {
-                result.expect("append");
-            }
-        }
-        bulk_mode_store.flush().expect("flush");
-        events.len()
-    });
-    drop(bulk_mode_store);
-    let raw = RawSled::open(&dir.join("raw-bulk"));
-    let raw_bulk = timed(|| {
-        for (i, window) in (0u64..).zip(events.chunks(bulk_batch)) {
-            raw.append(1 + i * 1000, window);
-        }
-        events.len()
-    });
-    let mut sqlite = SqliteLog::open(&dir.join("bulk.sqlite"));
-    let sqlite_bulk = timed(|| {
-        for (i, window) in (0u64..).zip(events.chunks(bulk_batch)) {
-            sqlite.append(1 + i * 1000, window);
-        }
-        events.len()
-    });
+    }
+    let BulkStores { ours: store, raw, sqlite } = last_stores.expect("at least one round");
+    let ours_bulk = median(bulk_rounds.iter().map(|r| r[0]).collect());
+    let ours_bulk_mode = median(bulk_rounds.iter().map(|r| r[1]).collect());
+    let raw_bulk = median(bulk_rounds.iter().map(|r| r[2]).collect());
+    let sqlite_bulk = median(bulk_rounds.iter().map(|r| r[3]).collect());
 
     // read_all: every event in order, payload decoded.
     let ours_read = timed(|| {
@@ -230,6 +282,15 @@ pub fn run(dir: &Path, scale_percent: usize) {
     row("read_all", ours_read, raw_read, Some(sqlite_read));
     row("verify", ours_verify, raw_verify, None);
     println!();
+    let per_round = |pairs: Vec<(Rate, Rate)>| {
+        pairs.iter().map(|(a, b)| format!("{:.2}x", a.per_second() / b.per_second())).collect::<Vec<_>>().join(" ")
+    };
+    println!("append_single / raw sled, each round: {}", per_round(single_rounds.iter().map(|r| (r.0, r.1)).collect()));
+    println!("bulk_import / SQLite, each round: {}", per_round(bulk_rounds.iter().map(|r| (r[0], r[3])).collect()));
+    println!(
+        "bulk_import in bulk mode / SQLite, each round: {}",
+        per_round(bulk_rounds.iter().map(|r| (r[1], r[3])).collect())
+    );
     println!(
         "append_concurrent: {} events in {} group commits and {} syncs",
         ours_concurrent.n_events, metrics.n_group_commits, metrics.n_syncs
@@ -264,4 +325,22 @@ pub fn run(dir: &Path, scale_percent: usize) {
         ours_read.per_second() > raw_read.per_second() && ours_read.per_second() > sqlite_read.per_second(),
         format!("{:.2}x raw, {:.2}x SQLite", ratio(ours_read, raw_read), ratio(ours_read, sqlite_read)),
     );
+}
+
+/// Removes the files of a bulk round whose stores are closed.
+fn remove_round(dir: &Path, round: usize) {
+    for name in [
+        format!("store-bulk-{round}"),
+        format!("store-bulk-mode-{round}"),
+        format!("raw-bulk-{round}"),
+        format!("bulk-{round}.sqlite"),
+        format!("bulk-{round}.sqlite-wal"),
+        format!("bulk-{round}.sqlite-shm"),
+    ] {
+        let path = dir.join(name);
+        let removed = if path.is_dir() { std::fs::remove_dir_all(&path) } else { std::fs::remove_file(&path) };
+        if let Err(error) = removed {
+            assert!(error.kind() == std::io::ErrorKind::NotFound, "removing {}: {error}", path.display());
+        }
+    }
 }
