@@ -42,6 +42,7 @@ mod frames;
 mod import;
 mod index;
 mod jsonl;
+mod known_streams;
 mod layout;
 mod log_tree;
 mod payload_check;

@@ -17,6 +17,7 @@ use crate::config::StoreConfig;
 use crate::durability::Syncer;
 use crate::error::{InvalidInput, StoreError};
 use crate::index;
+use crate::known_streams::KnownStreams;
 use crate::layout::{AppendSpan, ChunkRun};
 use crate::log_tree::LogTree;
 use crate::record::{Append, Appended, Durability, ExpectedVersion, Head, RecordedEvent, StreamId};
@@ -189,6 +190,8 @@ pub(crate) struct Writer {
     /// are mostly time-ordered UUIDs (v7), so a new one mostly sorts after every id seen
     /// before and cannot be a repeat: only the others need a look in the command index.
     newest_command: Option<Uuid>,
+    /// Which streams the log holds, so that a new stream needs no index read.
+    streams: KnownStreams,
     syncer: Option<Syncer>,
     /// Set when a sync failed: what is on disk is then unknown, so no more writes.
     poisoned: Option<String>,
@@ -234,6 +237,7 @@ impl Writer {
             head,
             versions: HashMap::new(),
             newest_command,
+            streams: KnownStreams::new(),
             syncer,
             poisoned: None,
             unsynced: false,
@@ -413,6 +417,9 @@ impl Writer {
         if let Some(version) = self.versions.get(stream_id) {
             return Ok(*version);
         }
+        if !self.streams.may_hold(&self.log.tree, stream_id) {
+            return Ok(0);
+        }
         let version = self.log.stream_version(stream_id)?;
         self.remember_version(stream_id.clone(), version);
         Ok(version)
@@ -461,6 +468,9 @@ impl Writer {
             self.remember_version(stream_id, version);
         }
         self.newest_command = records.iter().map(|record| record.command_id).chain(self.newest_command).max();
+        for record in records.iter().filter(|record| record.stream_version == 1) {
+            self.streams.started(&record.stream_id);
+        }
         self.log.publish(head);
         if self.events.receiver_count() > 0 {
             // No subscriber listening is fine; a lagging one reads the log instead.

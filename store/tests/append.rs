@@ -90,6 +90,31 @@ fn command_ids_are_told_apart_wherever_they_sort_among_those_seen_before() {
 }
 
 #[test]
+fn streams_written_before_a_restart_are_not_taken_for_new_ones() {
+    // After a restart the writer learns which streams exist from a scan of the index, in the
+    // background; once it has, a new stream needs no index read. Old streams must still
+    // conflict with "no stream", and keep their versions.
+    let mut t = TestStore::new();
+    let old: Vec<StreamId> = (0..20).map(|i| stream(&format!("case-old-{i}"))).collect();
+    for id in &old {
+        t.store().append(append(id, ExpectedVersion::NoStream, &["o1", "o2"])).unwrap();
+    }
+    t.restart();
+    t.store().append(append(&stream("case-first-new"), ExpectedVersion::NoStream, &["n1"])).unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(200));
+    for id in &old {
+        let error = t.store().append(append(id, ExpectedVersion::NoStream, &["x"])).unwrap_err();
+        assert!(matches!(error, StoreError::Conflict { actual: 2, .. }), "{error}");
+        assert_eq!(t.store().append(append(id, ExpectedVersion::Exact(2), &["o3"])).unwrap().last_version(), 3);
+    }
+    let new = stream("case-second-new");
+    t.store().append(append(&new, ExpectedVersion::NoStream, &["n1"])).unwrap();
+    let error = t.store().append(append(&new, ExpectedVersion::NoStream, &["x"])).unwrap_err();
+    assert!(matches!(error, StoreError::Conflict { actual: 1, .. }), "{error}");
+    assert_eq!(t.store().head().position, 20 * 3 + 2);
+}
+
+#[test]
 fn a_repeated_command_id_within_one_batch_is_written_once() {
     let t = TestStore::new();
     let a = stream("case-a");
