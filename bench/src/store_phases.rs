@@ -7,6 +7,7 @@ use std::sync::Arc;
 
 use parapompi_store::{
     Actor, Append, Durability, EventType, ExpectedVersion, NewEvent, Payload, Store, StoreConfig, StreamId, Timestamp,
+    WriterMetrics,
 };
 
 use crate::raw_sled::RawSled;
@@ -67,6 +68,17 @@ fn scaled(n: usize, percent: usize) -> usize {
     (n * percent / 100).max(N_WRITERS)
 }
 
+/// Times a write phase once the disk has settled: the dirty pages of the phases before are
+/// written out first (`sync`), so that no store pays for another's writeback.
+fn settled_timed(work: impl FnOnce() -> usize) -> Rate {
+    match std::process::Command::new("sync").status() {
+        Ok(status) if status.success() => {}
+        other => eprintln!("warning: `sync` before a timed phase failed ({other:?}); figures may carry writeback"),
+    }
+    std::thread::sleep(std::time::Duration::from_millis(100));
+    timed(work)
+}
+
 /// The median of several timings of one phase, by rate.
 fn median(mut rates: Vec<Rate>) -> Rate {
     rates.sort_by(|a, b| a.per_second().total_cmp(&b.per_second()));
@@ -77,7 +89,7 @@ fn median(mut rates: Vec<Rate>) -> Rate {
 fn single_round(dir: &Path, round: usize, events: &[BenchEvent]) -> (Rate, Rate, Rate) {
     let store = Store::open(dir.join(format!("store-single-{round}")), StoreConfig::default()).expect("store opens");
     let singles: Vec<Append> = events.iter().map(single_append).collect();
-    let ours = timed(|| {
+    let ours = settled_timed(|| {
         for append in singles {
             store.append(append).expect("append");
         }
@@ -85,7 +97,7 @@ fn single_round(dir: &Path, round: usize, events: &[BenchEvent]) -> (Rate, Rate,
     });
     drop(store);
     let raw = RawSled::open(&dir.join(format!("raw-single-{round}")));
-    let raw_rate = timed(|| {
+    let raw_rate = settled_timed(|| {
         for (position, event) in (1..).zip(events) {
             raw.append(position, std::slice::from_ref(event));
         }
@@ -93,13 +105,51 @@ fn single_round(dir: &Path, round: usize, events: &[BenchEvent]) -> (Rate, Rate,
     });
     drop(raw);
     let mut sqlite = SqliteLog::open(&dir.join(format!("single-{round}.sqlite")));
-    let sqlite_rate = timed(|| {
+    let sqlite_rate = settled_timed(|| {
         for (position, event) in (1..).zip(events) {
             sqlite.append(position, std::slice::from_ref(event));
         }
         events.len()
     });
     (ours, raw_rate, sqlite_rate)
+}
+
+/// One round of append_concurrent: 16 writers, each on its own streams, each append durable;
+/// ours, then raw sled, on fresh directories. Returns both rates and our writer's counters.
+fn concurrent_round(dir: &Path, round: usize, per_writer: &[Vec<BenchEvent>]) -> (Rate, WriterMetrics, Rate) {
+    let store = Arc::new(
+        Store::open(dir.join(format!("store-concurrent-{round}")), StoreConfig::default()).expect("store opens"),
+    );
+    let ours = settled_timed(|| {
+        std::thread::scope(|scope| {
+            for events in per_writer {
+                let store = Arc::clone(&store);
+                scope.spawn(move || {
+                    for event in events {
+                        store.append(single_append(event)).expect("append");
+                    }
+                });
+            }
+        });
+        per_writer.iter().map(Vec::len).sum()
+    });
+    let metrics = store.writer_metrics();
+    drop(store);
+    let raw = Arc::new(RawSled::open(&dir.join(format!("raw-concurrent-{round}"))));
+    let raw_rate = settled_timed(|| {
+        std::thread::scope(|scope| {
+            for (w, events) in (0u64..).zip(per_writer) {
+                let raw = Arc::clone(&raw);
+                scope.spawn(move || {
+                    for (i, event) in (0u64..).zip(events) {
+                        raw.append((w << 40) + i, std::slice::from_ref(event));
+                    }
+                });
+            }
+        });
+        per_writer.iter().map(Vec::len).sum()
+    });
+    (ours, metrics, raw_rate)
 }
 
 /// The stores of one bulk round, kept from the last round for reading and verifying.
@@ -116,7 +166,7 @@ fn bulk_round(dir: &Path, round: usize, events: &[BenchEvent], bulk_batch: usize
     // The appends are built before the clock starts, as every baseline's input is: building
     // one validates its JSON payload (see BENCHMARKS.md for that cost).
     let batches: Vec<Vec<Append>> = events.chunks(bulk_batch).map(appends_for_window).collect();
-    let durable = timed(|| {
+    let durable = settled_timed(|| {
         for batch in batches {
             for result in store.append_batch(batch).expect("batch") {
                 result.expect("append");
@@ -137,7 +187,7 @@ fn bulk_round(dir: &Path, round: usize, events: &[BenchEvent], bulk_batch: usize
             appends
         })
         .collect();
-    let bulk_mode = timed(|| {
+    let bulk_mode = settled_timed(|| {
         for batch in deferred_batches {
             for result in bulk_mode_store.append_batch(batch).expect("batch") {
                 result.expect("append");
@@ -148,14 +198,14 @@ fn bulk_round(dir: &Path, round: usize, events: &[BenchEvent], bulk_batch: usize
     });
     drop(bulk_mode_store);
     let raw = RawSled::open(&dir.join(format!("raw-bulk-{round}")));
-    let raw_rate = timed(|| {
+    let raw_rate = settled_timed(|| {
         for (i, window) in (0u64..).zip(events.chunks(bulk_batch)) {
             raw.append(1 + i * 1000, window);
         }
         events.len()
     });
     let mut sqlite = SqliteLog::open(&dir.join(format!("bulk-{round}.sqlite")));
-    let sqlite_rate = timed(|| {
+    let sqlite_rate = settled_timed(|| {
         for (i, window) in (0u64..).zip(events.chunks(bulk_batch)) {
             sqlite.append(1 + i * 1000, window);
         }
@@ -164,8 +214,8 @@ fn bulk_round(dir: &Path, round: usize, events: &[BenchEvent], bulk_batch: usize
     ([durable, bulk_mode, raw_rate, sqlite_rate], BulkStores { ours: store, raw, sqlite })
 }
 
-/// Runs every phase. append_single and bulk_import, where the stores are close, run `rounds`
-/// times with the stores taking turns, and report the median of each: the disk's speed drifts
+/// Runs every phase. append_single, append_concurrent and bulk_import, whose targets are
+/// close, run `rounds` times with the stores taking turns, and report the median of each: the disk's speed drifts
 /// over a run, and taking turns spreads the drift over every store alike.
 pub fn run(dir: &Path, scale_percent: usize, rounds: usize) {
     let n_single = scaled(5_000, scale_percent);
@@ -173,52 +223,24 @@ pub fn run(dir: &Path, scale_percent: usize, rounds: usize) {
     let n_bulk = scaled(200_000, scale_percent);
     let bulk_batch = 1_000;
     println!("workload: ~350-byte JSON payloads with Greek text, streams of 12 events, 64 open at once");
-    println!("append_single and bulk_import: median of {rounds} rounds, the stores taking turns");
+    println!("append_single, append_concurrent and bulk_import: median of {rounds} rounds, the stores taking turns");
 
-    // append_single
+    // append_single, and append_concurrent (16 writers, each on its own streams), in turns.
     let events = generate(n_single, 12, 64, "case-s");
+    let per_writer: Vec<Vec<BenchEvent>> =
+        (0..N_WRITERS).map(|w| generate(n_concurrent / N_WRITERS, 12, 4, &format!("case-w{w}"))).collect();
     let mut single_rounds = Vec::new();
+    let mut concurrent_rounds = Vec::new();
     for round in 0..rounds {
         single_rounds.push(single_round(dir, round, &events));
+        concurrent_rounds.push(concurrent_round(dir, round, &per_writer));
     }
     let ours_single = median(single_rounds.iter().map(|r| r.0).collect());
     let raw_single = median(single_rounds.iter().map(|r| r.1).collect());
     let sqlite_single = median(single_rounds.iter().map(|r| r.2).collect());
-
-    // append_concurrent: 16 writers, each on its own streams, each append durable.
-    let per_writer: Vec<Vec<BenchEvent>> =
-        (0..N_WRITERS).map(|w| generate(n_concurrent / N_WRITERS, 12, 4, &format!("case-w{w}"))).collect();
-    let store = Arc::new(Store::open(dir.join("store-concurrent"), StoreConfig::default()).expect("store opens"));
-    let ours_concurrent = timed(|| {
-        std::thread::scope(|scope| {
-            for events in &per_writer {
-                let store = Arc::clone(&store);
-                scope.spawn(move || {
-                    for event in events {
-                        store.append(single_append(event)).expect("append");
-                    }
-                });
-            }
-        });
-        per_writer.iter().map(Vec::len).sum()
-    });
-    let metrics = store.writer_metrics();
-    drop(store);
-    let raw = Arc::new(RawSled::open(&dir.join("raw-concurrent")));
-    let raw_concurrent = timed(|| {
-        std::thread::scope(|scope| {
-            for (w, events) in (0u64..).zip(&per_writer) {
-                let raw = Arc::clone(&raw);
-                scope.spawn(move || {
-                    for (i, event) in (0u64..).zip(events) {
-                        raw.append((w << 40) + i, std::slice::from_ref(event));
-                    }
-                });
-            }
-        });
-        per_writer.iter().map(Vec::len).sum()
-    });
-    drop(raw);
+    let ours_concurrent = median(concurrent_rounds.iter().map(|r| r.0).collect());
+    let raw_concurrent = median(concurrent_rounds.iter().map(|r| r.2).collect());
+    let metrics = concurrent_rounds.last().expect("at least one round").1;
 
     // bulk_import: appends of 1,000 events (one append per stream within each window).
     let events = generate(n_bulk, 12, 64, "case-b");
@@ -286,13 +308,17 @@ pub fn run(dir: &Path, scale_percent: usize, rounds: usize) {
         pairs.iter().map(|(a, b)| format!("{:.2}x", a.per_second() / b.per_second())).collect::<Vec<_>>().join(" ")
     };
     println!("append_single / raw sled, each round: {}", per_round(single_rounds.iter().map(|r| (r.0, r.1)).collect()));
+    println!(
+        "append_concurrent / append_single, each round: {}",
+        per_round(single_rounds.iter().zip(&concurrent_rounds).map(|(s, c)| (c.0, s.0)).collect())
+    );
     println!("bulk_import / SQLite, each round: {}", per_round(bulk_rounds.iter().map(|r| (r[0], r[3])).collect()));
     println!(
         "bulk_import in bulk mode / SQLite, each round: {}",
         per_round(bulk_rounds.iter().map(|r| (r[1], r[3])).collect())
     );
     println!(
-        "append_concurrent: {} events in {} group commits and {} syncs",
+        "append_concurrent, last round: {} events in {} group commits and {} syncs",
         ours_concurrent.n_events, metrics.n_group_commits, metrics.n_syncs
     );
     println!();
