@@ -29,13 +29,15 @@ const MAX_BATCH_APPENDS: usize = 1024;
 /// (measured, BENCHMARKS.md: durable single appends 5% faster with inserts, durable bulk
 /// batches faster with one batch).
 const BATCH_FROM_APPENDS: usize = 128;
-/// The thread writes once this many appends wait... A bulk batch or a dozen concurrent
-/// appenders reach it in one commit, so their entries are written while that commit syncs,
-/// not while the next one places its records (measured: durable bulk batches 15–25% faster
-/// than when the thread waited for 256; BENCHMARKS.md).
-const EAGER_APPENDS: usize = 16;
-/// ...or once the oldest has waited this long. Writing in batches keeps the index's sled
-/// writes, and the bytes every durable sync must flush, few.
+/// The thread writes at once after a commit of this many appends or more (a bulk batch, or a
+/// group shared by a dozen concurrent appenders), so that their entries are written while
+/// that commit syncs, not while the next one places its records (measured: durable bulk
+/// batches 15–25% faster than when they waited for 256 appends; BENCHMARKS.md)...
+const LARGE_COMMIT_APPENDS: usize = 8;
+/// ...and otherwise once this many appends wait...
+const EAGER_APPENDS: usize = 256;
+/// ...or once the oldest has waited this long. Writing single appends' entries in batches
+/// keeps the index's sled writes, and the bytes every durable sync must flush, few.
 const LAZY_WAIT: std::time::Duration = std::time::Duration::from_millis(20);
 
 /// The appends whose index entries are not yet in the tree, oldest first.
@@ -57,6 +59,8 @@ struct Pending {
     oldest_since: Option<std::time::Instant>,
     /// How many callers wait for entries to reach the tree: the thread writes at once then.
     hurried: usize,
+    /// A large commit's entries wait: the thread writes at once.
+    large_commit: bool,
     stopping: bool,
     failed: Option<String>,
 }
@@ -92,16 +96,22 @@ impl PendingIndex {
         if let Some(reason) = &state.failed {
             return Err(StoreError::Poisoned { reason: format!("writing the index failed: {reason}") });
         }
-        if state.queue.is_empty() && !appends.is_empty() {
+        let was_empty = state.queue.is_empty();
+        if was_empty && !appends.is_empty() {
             state.oldest_since = Some(std::time::Instant::now());
         }
+        state.large_commit |= appends.len() >= LARGE_COMMIT_APPENDS;
         for append in appends {
             let seq = state.front_seq + u64::try_from(state.queue.len()).unwrap_or(u64::MAX);
             state.by_command.insert(append.command_id, seq);
             state.by_stream.entry(append.stream_id.clone()).or_default().push_back(seq);
             state.queue.push_back(append);
         }
-        self.changed.notify_all();
+        // The thread needs waking only to start its wait for the first entry, or to write
+        // now; a wake-up for every single append would cost a context switch each.
+        if was_empty || state.large_commit || state.queue.len() >= EAGER_APPENDS {
+            self.changed.notify_all();
+        }
         Ok(())
     }
 
@@ -176,11 +186,13 @@ impl PendingIndex {
             }
             let waited = state.oldest_since.map_or(LAZY_WAIT, |since| since.elapsed());
             let due = state.queue.len() >= EAGER_APPENDS
+                || state.large_commit
                 || waited >= LAZY_WAIT
                 || state.hurried > 0
                 || state.stopping
                 || state.queue.len() >= MAX_WAITING_APPENDS;
             if due {
+                state.large_commit = false;
                 return Some(state.queue.iter().take(MAX_BATCH_APPENDS).cloned().collect());
             }
             state = self.changed.wait_timeout(state, LAZY_WAIT - waited).map_or_else(|p| p.into_inner().0, |(s, _)| s);
