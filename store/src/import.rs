@@ -163,7 +163,7 @@ fn for_each_checked(
                 if !commands_seen.insert(record.command_id) {
                     return fail(format!("command {} appears again after other commands", record.command_id));
                 }
-                if let Some((span, _)) = writer.log.command(record.command_id)? {
+                if let Some((span, _)) = writer.recorded_command(record.command_id)? {
                     return fail(if span.last_position() + 1 == record.position {
                         format!(
                             "the file starts inside the append of command {} that ends before it; \

@@ -314,9 +314,7 @@ impl Writer {
                 })
             };
         }
-        let maybe_seen = self.newest_command.is_some_and(|newest| append.command_id <= newest);
-        let seen = if maybe_seen { self.log.command(append.command_id)? } else { None };
-        if let Some((span, original_stream)) = seen {
+        if let Some((span, original_stream)) = self.recorded_command(append.command_id)? {
             return if original_stream == append.stream_id {
                 Ok(Placed::SeenBefore(span))
             } else {
@@ -410,6 +408,15 @@ impl Writer {
             )));
         }
         Ok(())
+    }
+
+    /// What a command id wrote, if the log holds it. An id that sorts after every id in the
+    /// log is new without a look in the index.
+    pub(crate) fn recorded_command(&self, command_id: Uuid) -> Result<Option<(AppendSpan, StreamId)>, StoreError> {
+        if self.newest_command.is_none_or(|newest| command_id > newest) {
+            return Ok(None);
+        }
+        self.log.command(command_id)
     }
 
     /// A stream's version, from the writer's memory or else the index.
