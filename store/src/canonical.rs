@@ -169,7 +169,8 @@ impl<'a> CanonicalFields<'a> {
     }
 }
 
-fn utf8(bytes: &[u8]) -> Result<&str, DecodeFailure> {
+/// The text of `bytes`, or why they are not UTF-8.
+pub(crate) fn utf8(bytes: &[u8]) -> Result<&str, DecodeFailure> {
     std::str::from_utf8(bytes).map_err(|error| DecodeFailure(format!("text is not UTF-8: {error}")))
 }
 

@@ -12,7 +12,7 @@ use std::io::Read;
 use hashbrown::HashTable;
 
 use crate::block_reader::{read_blocks, Read as BlockRead, Stop};
-use crate::canonical::{chain_hash, RawFields};
+use crate::canonical::{chain_hash, utf8, RawFields};
 use crate::error::{Problem, StoreError};
 use crate::frames::{frame_length, FrameBlocks, HASH_BYTES, LENGTH_BYTES};
 use crate::record::{
@@ -229,17 +229,20 @@ fn summarize_frame<'a>(
 }
 
 /// Checks a record's stream id (when `new_stream`), event type and actor by their rules, with
-/// the store's own words when one breaks them.
+/// the store's own words when one breaks them. As the record check does
+/// (`CanonicalFields::decode`), every text must be UTF-8 before any name is checked.
 fn check_names(fields: &RawFields<'_>, new_stream: bool) -> Result<(), String> {
-    let named = |made: Result<(), StoreError>| made.map_err(|error| format!("the record does not decode: {error}"));
-    if new_stream && check_stream_id_bytes(fields.stream_id).is_err() {
-        named(StreamId::new(String::from_utf8_lossy(fields.stream_id)).map(drop))?;
+    let stream_ok = !new_stream || check_stream_id_bytes(fields.stream_id).is_ok();
+    if stream_ok && check_event_type_bytes(fields.event_type).is_ok() && check_actor_bytes(fields.actor).is_ok() {
+        return Ok(());
     }
-    if check_event_type_bytes(fields.event_type).is_err() {
-        named(EventType::new(String::from_utf8_lossy(fields.event_type)).map(drop))?;
+    let undecodable = |problem: String| format!("the record does not decode: {problem}");
+    let text = |bytes| utf8(bytes).map_err(|failure| undecodable(failure.0));
+    let (stream_id, event_type, actor) = (text(fields.stream_id)?, text(fields.event_type)?, text(fields.actor)?);
+    let named = |made: Result<(), StoreError>| made.map_err(|error| undecodable(error.to_string()));
+    if !stream_ok {
+        named(StreamId::new(stream_id).map(drop))?;
     }
-    if check_actor_bytes(fields.actor).is_err() {
-        named(Actor::new(String::from_utf8_lossy(fields.actor)).map(drop))?;
-    }
-    Ok(())
+    named(EventType::new(event_type).map(drop))?;
+    named(Actor::new(actor).map(drop))
 }

@@ -470,6 +470,35 @@ mod tests {
         }
     }
 
+    #[test]
+    fn a_name_that_is_not_utf8_is_refused_by_both_checks_even_with_the_chain_resealed() {
+        // A record's names can only break UTF-8 in its bytes: change one byte of a name in the
+        // canonical bytes, then reseal the chain from there, as a forger would.
+        let records = log(10);
+        for (name, at) in [("stream id", "case-4"), ("event type", "ServiceProvided"), ("actor", "staff-1")] {
+            let mut canonicals: Vec<Vec<u8>> = records.iter().map(canonical_bytes).collect();
+            // Record 4 starts stream case-4 and has actor staff-1.
+            let canonical = &mut canonicals[3];
+            let start = canonical.windows(at.len()).position(|w| w == at.as_bytes()).expect("the name is there");
+            canonical[start + 1] = 0xff;
+            let mut bytes = Hash::GENESIS.0.to_vec();
+            let mut prev = Hash::GENESIS;
+            for canonical in &canonicals {
+                let hash = chain_hash(&prev, canonical);
+                bytes.extend_from_slice(&u32::try_from(canonical.len()).expect("small").to_be_bytes());
+                bytes.extend_from_slice(canonical);
+                bytes.extend_from_slice(&hash.0);
+                prev = hash;
+            }
+            let mut checker = ChainChecker::from_genesis();
+            let bad = check_record_frames(&bytes[..], 0, 2, 1 << 20, &mut checker, |_| Ok(Some(0)))
+                .expect_err("the block check refuses it");
+            assert!(bad.problem.contains("text is not UTF-8"), "{name}: {}", bad.problem);
+            assert_eq!(Err((bad.number, bad.offset)), by_records(&bytes, 2, 1 << 20).map(|r| r.len()), "{name}");
+            assert_eq!(bad.number, 4, "{name}");
+        }
+    }
+
     /// Damage to a frame stream: a byte changed, a frame dropped or doubled, two swapped, the
     /// stream cut short.
     #[derive(Clone, Debug)]
