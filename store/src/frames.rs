@@ -268,7 +268,14 @@ impl<R: Read> BlockSource for FrameBlocks<R> {
         let mut n_read = 0;
         let mut at_end = false;
         while problem.is_none() && (n_read < self.block_bytes || whole == HASH_BYTES) {
-            let piece = self.block_bytes.saturating_sub(n_read).clamp(1, READ_PIECE_BYTES);
+            let piece = if n_read < self.block_bytes {
+                (self.block_bytes - n_read).min(READ_PIECE_BYTES)
+            } else {
+                // Past the block's size only the first frame is wanted: read what it lacks.
+                let pending = &block[whole..];
+                let wanted = frame_length(pending).map_or(LENGTH_BYTES, |length| LENGTH_BYTES + length + HASH_BYTES);
+                wanted.saturating_sub(pending.len()).clamp(1, READ_PIECE_BYTES)
+            };
             let n_piece = match self.input.by_ref().take(piece as u64).read_to_end(&mut block) {
                 Ok(n_piece) => n_piece,
                 Err(error) => {
