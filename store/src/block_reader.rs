@@ -17,7 +17,7 @@ use crate::record::{Hash, RecordedEvent, StreamId, Timestamp};
 /// How many bytes a source hands a worker at a time, by default (then cut back to whole
 /// records): large enough that handing over costs nothing beside reading, small enough that a
 /// few blocks in flight are a few megabytes.
-pub(crate) const BLOCK_BYTES: usize = 4 * 1024 * 1024;
+const BLOCK_BYTES: usize = 4 * 1024 * 1024;
 
 /// How the records of a file are read.
 #[derive(Clone, Copy, Debug)]

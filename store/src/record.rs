@@ -57,12 +57,6 @@ impl From<StreamId> for String {
     }
 }
 
-impl std::borrow::Borrow<str> for StreamId {
-    fn borrow(&self) -> &str {
-        &self.0
-    }
-}
-
 impl fmt::Display for StreamId {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.0)
@@ -255,7 +249,8 @@ impl Payload {
         Ok(Payload(Arc::from(text)))
     }
 
-    /// Wraps text that the store itself wrote and checked before.
+    /// Wraps text already checked to be JSON: written by the store itself, or a bundle's
+    /// payload that `payload_check` passed.
     pub(crate) fn trusted(text: &str) -> Payload {
         Payload(Arc::from(text))
     }

@@ -96,22 +96,23 @@ impl ChainChecker {
         )
     }
 
-    /// Checks one export line read on its own ([`crate::LineScanner`]), which carries its
-    /// recomputed hash, against everything before it. The same rules as [`ChainChecker::check`].
+    /// Checks one record read on its own (an export line by [`crate::LineScanner`], or a
+    /// bundle frame), which carries its recomputed hash, against everything before it. The
+    /// same rules as [`ChainChecker::check`].
     pub fn check_scanned(
         &mut self,
-        line: &ScannedRecord,
+        scanned: &ScannedRecord,
         version_before: impl FnOnce(&StreamId) -> Result<Option<u64>, StoreError>,
     ) -> Result<(), Problem> {
         self.check_fields(
             &Checked {
-                position: line.position,
-                stream_id: &line.stream_id,
-                stream_version: line.stream_version,
-                recorded_at: line.recorded_at,
-                prev_hash: line.prev_hash,
-                hash: line.hash,
-                recomputed: line.recomputed,
+                position: scanned.position,
+                stream_id: &scanned.stream_id,
+                stream_version: scanned.stream_version,
+                recorded_at: scanned.recorded_at,
+                prev_hash: scanned.prev_hash,
+                hash: scanned.hash,
+                recomputed: scanned.recomputed,
             },
             version_before,
         )
