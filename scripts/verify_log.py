@@ -217,14 +217,15 @@ def check_export(path, chain, prev_hash_arg):
 def check_file(path, chain, prev_hash_arg):
     """Checks one file, a bundle or an export; returns the number of records in it."""
     with open(path, "rb") as file:
-        data = file.read()
-    first = data[:data.find(b"\n") + 1 or len(data)]
-    try:
-        is_bundle = isinstance(json.loads(first.decode("utf-8")), dict) and b'"format"' in first
-    except (ValueError, UnicodeDecodeError):
-        is_bundle = False
-    if is_bundle:
-        return check_bundle(path, data, chain)
+        first = file.readline()
+        try:
+            head = json.loads(first.decode("utf-8"))
+            is_bundle = isinstance(head, dict) and "format" in head
+        except (ValueError, UnicodeDecodeError):
+            is_bundle = False
+        if is_bundle:
+            return check_bundle(path, first + file.read(), chain)
+    # An export is read line by line, never held whole.
     return check_export(path, chain, prev_hash_arg)
 
 
