@@ -16,7 +16,7 @@ use crate::canonical::{chain_hash, utf8, RawFields};
 use crate::error::{Problem, StoreError};
 use crate::frames::{frame_length, FrameBlocks, HASH_BYTES, LENGTH_BYTES};
 use crate::record::{
-    check_actor_bytes, check_event_type_bytes, check_stream_id_bytes, Actor, EventType, Hash, StreamId, Timestamp,
+    is_actor_bytes, is_event_type_bytes, is_stream_id_bytes, Actor, EventType, Hash, StreamId, Timestamp,
 };
 use crate::stream_versions::StreamHasher;
 use crate::verify::ChainChecker;
@@ -232,8 +232,8 @@ fn summarize_frame<'a>(
 /// the store's own words when one breaks them. As the record check does
 /// (`CanonicalFields::decode`), every text must be UTF-8 before any name is checked.
 fn check_names(fields: &RawFields<'_>, new_stream: bool) -> Result<(), String> {
-    let stream_ok = !new_stream || check_stream_id_bytes(fields.stream_id).is_ok();
-    if stream_ok && check_event_type_bytes(fields.event_type).is_ok() && check_actor_bytes(fields.actor).is_ok() {
+    let stream_ok = !new_stream || is_stream_id_bytes(fields.stream_id);
+    if stream_ok && is_event_type_bytes(fields.event_type) && is_actor_bytes(fields.actor) {
         return Ok(());
     }
     let undecodable = |problem: String| format!("the record does not decode: {problem}");

@@ -159,30 +159,24 @@ pub(crate) fn check_actor(text: &str) -> Result<(), String> {
     check_name(text, MAX_ACTOR_BYTES, |c| !c.is_control())
 }
 
-/// Why `bytes` are not a stream id, if they are not; quick for the common case of one that is.
-pub(crate) fn check_stream_id_bytes(bytes: &[u8]) -> Result<(), String> {
-    if (1..=MAX_STREAM_ID_BYTES).contains(&bytes.len()) && all_of(bytes, STREAM_ID) {
-        return Ok(());
-    }
-    check_stream_id(std::str::from_utf8(bytes).map_err(|_| "is not UTF-8 text".to_owned())?)
+/// Whether `bytes` are a stream id; quick for the common case of one that is.
+pub(crate) fn is_stream_id_bytes(bytes: &[u8]) -> bool {
+    ((1..=MAX_STREAM_ID_BYTES).contains(&bytes.len()) && all_of(bytes, STREAM_ID))
+        || std::str::from_utf8(bytes).is_ok_and(|text| check_stream_id(text).is_ok())
 }
 
-/// Why `bytes` are not an event type name, if they are not; quick when they are.
-pub(crate) fn check_event_type_bytes(bytes: &[u8]) -> Result<(), String> {
-    if (1..=MAX_EVENT_TYPE_BYTES).contains(&bytes.len()) && all_of(bytes, EVENT_TYPE) {
-        return Ok(());
-    }
-    check_event_type(std::str::from_utf8(bytes).map_err(|_| "is not UTF-8 text".to_owned())?)
+/// Whether `bytes` are an event type name; quick when they are.
+pub(crate) fn is_event_type_bytes(bytes: &[u8]) -> bool {
+    ((1..=MAX_EVENT_TYPE_BYTES).contains(&bytes.len()) && all_of(bytes, EVENT_TYPE))
+        || std::str::from_utf8(bytes).is_ok_and(|text| check_event_type(text).is_ok())
 }
 
-/// Why `bytes` are not an actor, if they are not; quick when they are printable ASCII.
-pub(crate) fn check_actor_bytes(bytes: &[u8]) -> Result<(), String> {
+/// Whether `bytes` are an actor; quick when they are printable ASCII.
+pub(crate) fn is_actor_bytes(bytes: &[u8]) -> bool {
     // Arithmetic rather than the table: the compiler tests many bytes at once.
     let printable = bytes.iter().fold(true, |good, &byte| good & (byte.wrapping_sub(0x20) < 0x5f));
-    if (1..=MAX_ACTOR_BYTES).contains(&bytes.len()) && printable {
-        return Ok(());
-    }
-    check_actor(std::str::from_utf8(bytes).map_err(|_| "is not UTF-8 text".to_owned())?)
+    ((1..=MAX_ACTOR_BYTES).contains(&bytes.len()) && printable)
+        || std::str::from_utf8(bytes).is_ok_and(|text| check_actor(text).is_ok())
 }
 
 const STREAM_ID: u8 = 1;
@@ -513,9 +507,9 @@ mod tests {
                 "[ -~α-ω\u{7f}\u{85}]{0,130}".prop_map(String::into_bytes),
             ],
         ) {
-            prop_assert_eq!(check_stream_id_bytes(&bytes).is_ok(), by_text(&bytes, check_stream_id));
-            prop_assert_eq!(check_event_type_bytes(&bytes).is_ok(), by_text(&bytes, check_event_type));
-            prop_assert_eq!(check_actor_bytes(&bytes).is_ok(), by_text(&bytes, check_actor));
+            prop_assert_eq!(is_stream_id_bytes(&bytes), by_text(&bytes, check_stream_id));
+            prop_assert_eq!(is_event_type_bytes(&bytes), by_text(&bytes, check_event_type));
+            prop_assert_eq!(is_actor_bytes(&bytes), by_text(&bytes, check_actor));
         }
     }
 }
