@@ -219,22 +219,15 @@ impl<R: Read> FrameBlocks<R> {
     /// Reads the leading hash.
     fn leading_hash(&mut self) -> Result<[u8; HASH_BYTES], Stop> {
         let mut hash = [0u8; HASH_BYTES];
-        let start = self.offset - HASH_BYTES as u64;
-        let mut filled = 0;
-        while filled < HASH_BYTES {
-            match self.input.read(&mut hash[filled..]) {
-                Ok(0) => {
-                    return Err(Stop {
-                        offset: start,
-                        problem: "the records are cut short before their leading hash: the file is truncated"
-                            .to_owned(),
-                    })
-                }
-                Ok(n) => filled += n,
-                Err(error) if error.kind() == std::io::ErrorKind::Interrupted => {}
-                Err(error) => return Err(Stop { offset: start, problem: format!("cannot read: {error}") }),
-            }
-        }
+        let offset = self.offset - HASH_BYTES as u64;
+        self.input.read_exact(&mut hash).map_err(|error| Stop {
+            offset,
+            problem: if error.kind() == std::io::ErrorKind::UnexpectedEof {
+                "the records are cut short before their leading hash: the file is truncated".to_owned()
+            } else {
+                format!("cannot read: {error}")
+            },
+        })?;
         Ok(hash)
     }
 }
