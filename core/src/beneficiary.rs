@@ -185,6 +185,8 @@ pub struct Beneficiary {
     pub attributes: Attributes,
     /// The registering centre.
     pub centre_id: CentreId,
+    /// The business date of registration.
+    pub registered_on: Date,
     /// The latest legal basis recorded.
     pub legal_basis: Option<LegalBasis>,
     /// Every sharing consent, in the order granted.
@@ -199,7 +201,13 @@ pub type BeneficiaryState = Option<Beneficiary>;
 impl BeneficiaryFacts {
     /// The facts of a registered beneficiary, `None` if not registered.
     pub fn from_state(state: &BeneficiaryState) -> Option<Self> {
-        state.as_ref().map(|b| BeneficiaryFacts { beneficiary_id: b.beneficiary_id, consents: b.consents.clone() })
+        state.as_ref().map(|b| BeneficiaryFacts {
+            beneficiary_id: b.beneficiary_id,
+            centre_id: b.centre_id,
+            registered_on: b.registered_on,
+            identity_erased: b.identity_erased,
+            consents: b.consents.clone(),
+        })
     }
 }
 
@@ -233,6 +241,9 @@ impl Aggregate for BeneficiaryAggregate {
 
     fn required_facts(_state: &BeneficiaryState, command: &BeneficiaryCommand) -> FactsNeeded {
         match &command.action {
+            BeneficiaryAction::Register { centre_id, .. } => {
+                FactsNeeded { centre: Some(*centre_id), ..FactsNeeded::default() }
+            }
             BeneficiaryAction::GrantConsent { agency_id, .. } => {
                 FactsNeeded { agency: Some(*agency_id), ..FactsNeeded::default() }
             }
@@ -250,16 +261,22 @@ impl Aggregate for BeneficiaryAggregate {
         if let Some(b) = state {
             assert_eq!(b.beneficiary_id, command.beneficiary_id, "command for another stream");
         }
+        // Staff act on the people their own centre registered, and on nobody else.
         let centre = match (&command.action, state) {
             (BeneficiaryAction::Register { centre_id, .. }, _) => Some(*centre_id),
-            (BeneficiaryAction::EraseIdentity, Some(b)) => Some(b.centre_id),
-            _ => None,
+            (_, Some(b)) => Some(b.centre_id),
+            (_, None) => None,
         };
         let allowed = if matches!(command.action, BeneficiaryAction::EraseIdentity) { SUPERVISION } else { FRONT_LINE };
         policy::require_staff(ctx, name, centre, allowed)?;
         let beneficiary = match (&command.action, state) {
             (BeneficiaryAction::Register { .. }, Some(_)) => return Err(Rejection::AlreadyExists { stream_id }),
             (BeneficiaryAction::Register { identity, salt, attributes, centre_id }, None) => {
+                let registered_on = match &ctx.facts.centre {
+                    Some(c) if c.centre_id == *centre_id => c.registered_on,
+                    _ => return Err(Rejection::MissingFact { fact: "centre", id: centre_id.stream_id() }),
+                };
+                policy::check_registered(ctx.today, "the centre", registered_on)?;
                 check_attributes(attributes, ctx.today)?;
                 return Ok(vec![BeneficiaryEvent::BeneficiaryRegistered {
                     beneficiary_id: command.beneficiary_id,
@@ -272,6 +289,12 @@ impl Aggregate for BeneficiaryAggregate {
             (_, None) => return Err(Rejection::NotFound { stream_id }),
             (_, Some(b)) => b,
         };
+        policy::check_registered(ctx.today, "the beneficiary", Some(beneficiary.registered_on))?;
+        let winds_down =
+            matches!(command.action, BeneficiaryAction::WithdrawConsent { .. } | BeneficiaryAction::EraseIdentity);
+        if beneficiary.identity_erased && !winds_down {
+            return Err(Rejection::IdentityWasErased { beneficiary_id: beneficiary.beneficiary_id, command: name });
+        }
         match &command.action {
             BeneficiaryAction::Register { .. } => Err(Rejection::AlreadyExists { stream_id }),
             BeneficiaryAction::CorrectIdentity { identity, salt } => {
@@ -305,6 +328,7 @@ impl Aggregate for BeneficiaryAggregate {
                     return Err(Rejection::MissingFact { fact: "agency", id: agency_id.stream_id() });
                 }
                 check_not_future(*granted_on, ctx.today)?;
+                policy::check_registered(*granted_on, "the beneficiary", Some(beneficiary.registered_on))?;
                 let in_force = beneficiary
                     .consents
                     .iter()
@@ -346,7 +370,11 @@ impl Aggregate for BeneficiaryAggregate {
         match (event, state.as_mut()) {
             (
                 BeneficiaryEvent::BeneficiaryRegistered {
-                    beneficiary_id, identity_digest, attributes, centre_id, ..
+                    beneficiary_id,
+                    identity_digest,
+                    attributes,
+                    centre_id,
+                    registered_on,
                 },
                 None,
             ) => {
@@ -355,6 +383,7 @@ impl Aggregate for BeneficiaryAggregate {
                     identity_digest: identity_digest.clone(),
                     attributes: attributes.clone(),
                     centre_id: *centre_id,
+                    registered_on: *registered_on,
                     legal_basis: None,
                     consents: Vec::new(),
                     identity_erased: false,

@@ -252,6 +252,12 @@ impl CaseAction {
         }
     }
 
+    /// True for the steps that still apply once the person's identity was erased: closing
+    /// the case and ending its referrals, so that nothing stays open for someone who is gone.
+    pub fn winds_down(&self) -> bool {
+        matches!(self, Self::Close { .. } | Self::CancelReferral { .. } | Self::ExpireReferral { .. })
+    }
+
     /// The roles that may issue this command (within the case's centre).
     pub fn allowed_roles(&self) -> &'static [Role] {
         match self {
@@ -682,8 +688,13 @@ fn reason(value: &Option<Reason>, action: &'static str) -> Result<Reason, Reject
     required(value, || Rejection::MissingReason { action })
 }
 
-fn outcome(value: &Option<Outcome>, action: &'static str) -> Result<Outcome, Rejection> {
-    required(value, || Rejection::MissingOutcome { action })
+/// The outcome a step requires, which must be one of those it takes.
+fn outcome(value: &Option<Outcome>, action: &'static str, allowed: &[Outcome]) -> Result<Outcome, Rejection> {
+    let outcome = required(value, || Rejection::MissingOutcome { action })?;
+    if !allowed.contains(&outcome) {
+        return Err(Rejection::OutcomeNotAllowed { action, outcome, allowed: allowed.to_vec() });
+    }
+    Ok(outcome)
 }
 
 fn referral(case: &Case, referral_id: ReferralId) -> Result<&Referral, Rejection> {
@@ -734,8 +745,19 @@ fn open_case(command: &CaseCommand, ctx: &Context) -> Result<Vec<CaseEvent>, Rej
         Some(c) if c.centre_id == *centre_id => c,
         _ => return Err(Rejection::MissingFact { fact: "centre", id: centre_id.stream_id() }),
     };
-    if !matches!(&ctx.facts.beneficiary, Some(b) if b.beneficiary_id == *beneficiary_id) {
-        return Err(Rejection::MissingFact { fact: "beneficiary", id: beneficiary_id.stream_id() });
+    let beneficiary = match &ctx.facts.beneficiary {
+        Some(b) if b.beneficiary_id == *beneficiary_id => b,
+        _ => return Err(Rejection::MissingFact { fact: "beneficiary", id: beneficiary_id.stream_id() }),
+    };
+    if beneficiary.centre_id != *centre_id {
+        return Err(Rejection::OutsideCentre {
+            staff_id: actor.staff_id,
+            actor_centre: actor.centre_id,
+            target_centre: beneficiary.centre_id,
+        });
+    }
+    if beneficiary.identity_erased {
+        return Err(Rejection::IdentityWasErased { beneficiary_id: *beneficiary_id, command: "OpenCase" });
     }
     if let IntakeChannel::ReferredIn { agency_id } = channel {
         if !matches!(&ctx.facts.agency, Some(a) if a.agency_id == *agency_id) {
@@ -750,6 +772,8 @@ fn open_case(command: &CaseCommand, ctx: &Context) -> Result<Vec<CaseEvent>, Rej
     if *intake_date > ctx.today {
         return Err(Rejection::DateInFuture { date: *intake_date, today: ctx.today });
     }
+    policy::check_registered(*intake_date, "the centre", centre.registered_on)?;
+    policy::check_registered(*intake_date, "the beneficiary", Some(beneficiary.registered_on))?;
     Ok(vec![CaseEvent::CaseOpened {
         case_id: command.case_id,
         beneficiary_id: *beneficiary_id,
@@ -794,6 +818,13 @@ fn decide_on_case(case: &Case, command: &CaseCommand, ctx: &Context) -> Result<V
     let today = ctx.today;
     if today < case.opened_on {
         return Err(Rejection::DateBeforeCaseOpened { date: today, opened_on: case.opened_on });
+    }
+    let beneficiary = match &ctx.facts.beneficiary {
+        Some(b) if b.beneficiary_id == case.beneficiary_id => b,
+        _ => return Err(Rejection::MissingFact { fact: "beneficiary", id: case.beneficiary_id.stream_id() }),
+    };
+    if beneficiary.identity_erased && !action.winds_down() {
+        return Err(Rejection::IdentityWasErased { beneficiary_id: case.beneficiary_id, command: name });
     }
     let event = match action {
         CaseAction::Open { .. } => return Err(Rejection::AlreadyExists { stream_id: case.case_id.stream_id() }),
@@ -854,7 +885,7 @@ fn decide_on_case(case: &Case, command: &CaseCommand, ctx: &Context) -> Result<V
         }
         CaseAction::Close { reason, detail } => {
             if *reason == CloseReason::Other && detail.is_none() {
-                return Err(Rejection::MissingReason { action: name });
+                return Err(Rejection::MissingDetail { action: name, reason: *reason });
             }
             let open: Vec<ReferralId> =
                 case.referrals.values().filter(|r| r.status.is_open()).map(|r| r.referral_id).collect();
@@ -955,7 +986,7 @@ fn decide_on_case(case: &Case, command: &CaseCommand, ctx: &Context) -> Result<V
             require_status(referral(case, *referral_id)?, &[ReferralStatus::InProgress], "complete")?;
             CaseEvent::ReferralCompleted {
                 referral_id: *referral_id,
-                outcome: outcome(result, name)?,
+                outcome: outcome(result, name, Outcome::ON_COMPLETION)?,
                 note: note.clone(),
                 completed_on: today,
             }
@@ -966,7 +997,7 @@ fn decide_on_case(case: &Case, command: &CaseCommand, ctx: &Context) -> Result<V
                 &[ReferralStatus::Accepted, ReferralStatus::InProgress],
                 "fail",
             )?;
-            let outcome = outcome(result, name)?;
+            let outcome = outcome(result, name, Outcome::ON_FAILURE)?;
             CaseEvent::ReferralFailed {
                 referral_id: *referral_id,
                 outcome,
@@ -1069,23 +1100,26 @@ impl Aggregate for CaseAggregate {
                     IntakeChannel::ReferredIn { agency_id } => Some(*agency_id),
                     _ => None,
                 },
-                staff: None,
+                ..none
             },
-            CaseAction::Assign { staff_id } | CaseAction::Reassign { staff_id, .. } => {
-                FactsNeeded { staff: Some(*staff_id), ..none }
+            _ => {
+                // Every step on an existing case reads its beneficiary: an erased person is
+                // not processed again.
+                let Some(case) = state else { return none };
+                let with_beneficiary = FactsNeeded { beneficiary: Some(case.beneficiary_id), ..none };
+                match &command.action {
+                    CaseAction::Assign { staff_id } | CaseAction::Reassign { staff_id, .. } => {
+                        FactsNeeded { staff: Some(*staff_id), ..with_beneficiary }
+                    }
+                    CaseAction::CreateReferral { agency_id, .. } | CaseAction::RerouteReferral { agency_id, .. } => {
+                        FactsNeeded { agency: Some(*agency_id), ..with_beneficiary }
+                    }
+                    CaseAction::SendReferral { referral_id, .. } => {
+                        FactsNeeded { agency: case.referrals.get(referral_id).map(|r| r.agency_id), ..with_beneficiary }
+                    }
+                    _ => with_beneficiary,
+                }
             }
-            CaseAction::CreateReferral { agency_id, .. } | CaseAction::RerouteReferral { agency_id, .. } => {
-                FactsNeeded { agency: Some(*agency_id), ..none }
-            }
-            CaseAction::SendReferral { referral_id, .. } => match state {
-                Some(case) => FactsNeeded {
-                    agency: case.referrals.get(referral_id).map(|r| r.agency_id),
-                    beneficiary: Some(case.beneficiary_id),
-                    ..none
-                },
-                None => none,
-            },
-            _ => none,
         }
     }
 

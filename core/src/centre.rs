@@ -81,7 +81,7 @@ pub struct FundingProgramme {
 /// What happened to a centre.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub enum CentreEvent {
-    /// "CentreRegistered", v1.
+    /// "CentreRegistered", v2 (v1 had no `registered_on`; it reads as `None`).
     CentreRegistered {
         /// The centre.
         centre_id: CentreId,
@@ -93,6 +93,8 @@ pub enum CentreEvent {
         supervising_service: OrganisationName,
         /// The first administrator's id.
         first_administrator: StaffId,
+        /// Business date (added in version 2; `None` only for a version-1 event).
+        registered_on: Option<Date>,
     },
     /// "ServedMunicipalityAdded", v1.
     ServedMunicipalityAdded {
@@ -153,6 +155,8 @@ pub struct Centre {
     pub supervising_service: OrganisationName,
     /// The first administrator's id.
     pub first_administrator: StaffId,
+    /// The business date of registration (`None` for a version-1 registration).
+    pub registered_on: Option<Date>,
     /// Municipalities served besides the host.
     pub served_municipalities: Vec<MunicipalityName>,
     /// Every antenna ever opened.
@@ -182,6 +186,7 @@ impl CentreFacts {
             centre_id: c.centre_id,
             open_antennas: c.antennas.iter().filter(|(_, a)| a.open).map(|(id, _)| *id).collect(),
             first_administrator: c.first_administrator,
+            registered_on: c.registered_on,
         })
     }
 }
@@ -238,6 +243,7 @@ impl Aggregate for CentreAggregate {
                     host_municipality: host_municipality.clone(),
                     supervising_service: supervising_service.clone(),
                     first_administrator: *first_administrator,
+                    registered_on: Some(ctx.today),
                 }]);
             }
             (CentreAction::Register { .. }, Some(_)) => return Err(Rejection::AlreadyExists { stream_id }),
@@ -245,6 +251,7 @@ impl Aggregate for CentreAggregate {
             (_, Some(centre)) => centre,
         };
         policy::require_staff(ctx, name, Some(centre.centre_id), ADMINISTRATION)?;
+        policy::check_registered(ctx.today, "the centre", centre.registered_on)?;
         match &command.action {
             CentreAction::Register { .. } => Err(Rejection::AlreadyExists { stream_id: centre.centre_id.stream_id() }),
             CentreAction::AddServedMunicipality { municipality } => {
@@ -307,6 +314,7 @@ impl Aggregate for CentreAggregate {
             host_municipality,
             supervising_service,
             first_administrator,
+            registered_on,
         } = event
         {
             if state.is_none() {
@@ -316,6 +324,7 @@ impl Aggregate for CentreAggregate {
                     host_municipality: host_municipality.clone(),
                     supervising_service: supervising_service.clone(),
                     first_administrator: *first_administrator,
+                    registered_on: *registered_on,
                     served_municipalities: Vec::new(),
                     antennas: BTreeMap::new(),
                     funding_programmes: Vec::new(),

@@ -18,6 +18,9 @@ pub struct Context {
     /// The business time of the command, as the caller states it. Core does not put it in
     /// event payloads: the Engine records it in each record's metadata.
     pub occurred_at: Timestamp,
+    /// The engine's clock when the command arrived (what the log records as `recorded_at`):
+    /// an act dated after it, beyond [`crate::limits::MAX_CLOCK_SKEW_MS`], is refused.
+    pub now: Timestamp,
     /// Today's business date (local to the centre), which dated events record.
     pub today: Date,
     /// Facts from other streams, as [`FactsNeeded`] asked.
@@ -65,6 +68,9 @@ pub struct CentreFacts {
     pub open_antennas: BTreeSet<AntennaId>,
     /// The administrator named when the centre was registered.
     pub first_administrator: StaffId,
+    /// The business date of its registration (`None` for a centre registered before the
+    /// event recorded it).
+    pub registered_on: Option<Date>,
 }
 
 /// An agency as a fact: kind, active flag and the need domains it serves.
@@ -80,11 +86,18 @@ pub struct AgencyFacts {
     pub need_domains: BTreeSet<NeedDomain>,
 }
 
-/// A beneficiary as a fact: that they are registered, and their sharing consents.
+/// A beneficiary as a fact: that they are registered, where and when, whether their
+/// identity was erased, and their sharing consents.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct BeneficiaryFacts {
     /// The beneficiary.
     pub beneficiary_id: BeneficiaryId,
+    /// The centre that registered them: only its staff act on them.
+    pub centre_id: CentreId,
+    /// The business date of their registration.
+    pub registered_on: Date,
+    /// True once their identity was erased: they are not processed again.
+    pub identity_erased: bool,
     /// Every sharing consent ever recorded, withdrawn ones included.
     pub consents: Vec<SharingConsent>,
 }
@@ -102,6 +115,17 @@ pub struct Facts {
     pub beneficiary: Option<BeneficiaryFacts>,
     /// Another staff member the command names (the assignee).
     pub staff: Option<StaffFacts>,
+    /// The active administrators of the centre [`FactsNeeded::administrators_of`] names.
+    pub active_administrators: Option<ActiveAdministrators>,
+}
+
+/// The active administrators of a centre, as a fact.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ActiveAdministrators {
+    /// The centre.
+    pub centre_id: CentreId,
+    /// Its active staff members holding the administrator role.
+    pub staff_ids: BTreeSet<StaffId>,
 }
 
 /// Which other streams the Engine must fold to build the [`Facts`] of a command. The
@@ -116,4 +140,6 @@ pub struct FactsNeeded {
     pub beneficiary: Option<BeneficiaryId>,
     /// Fold this staff member's stream into [`Facts::staff`].
     pub staff: Option<StaffId>,
+    /// Find this centre's active administrators for [`Facts::active_administrators`].
+    pub administrators_of: Option<CentreId>,
 }

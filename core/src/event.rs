@@ -22,6 +22,7 @@ use crate::beneficiary::{BeneficiaryAggregate, BeneficiaryCommand, BeneficiaryEv
 use crate::case::{CaseAggregate, CaseCommand, CaseEvent, CaseState};
 use crate::centre::{CentreAggregate, CentreCommand, CentreEvent, CentreState};
 use crate::context::{Context, FactsNeeded};
+use crate::limits;
 use crate::rejection::Rejection;
 use crate::staff::{StaffAggregate, StaffCommand, StaffEvent, StaffState};
 use crate::stream::{Aggregate, StreamKind};
@@ -162,6 +163,14 @@ pub fn decide(state: &State, command: &Command, ctx: &Context) -> Result<Vec<Eve
     fn wrap<E>(result: Result<Vec<E>, Rejection>, f: fn(E) -> Event) -> Result<Vec<Event>, Rejection> {
         result.map(|events| events.into_iter().map(f).collect())
     }
+    let latest = ctx.now.unix_ms().saturating_add(limits::MAX_CLOCK_SKEW_MS);
+    if ctx.occurred_at.unix_ms() > latest {
+        return Err(Rejection::OccurredInFuture {
+            occurred_at: ctx.occurred_at,
+            now: ctx.now,
+            tolerance_s: limits::MAX_CLOCK_SKEW_MS / 1000,
+        });
+    }
     match (state, command) {
         (State::Centre(s), Command::Centre(c)) => wrap(CentreAggregate::decide(s, c, ctx), Event::Centre),
         (State::Staff(s), Command::Staff(c)) => wrap(StaffAggregate::decide(s, c, ctx), Event::Staff),
@@ -226,7 +235,7 @@ pub enum DecodeError {
 pub fn current_schema_version(event_type: &str) -> Option<u32> {
     stream_kind_of(event_type)?;
     Some(match event_type {
-        "ReferralCreated" => 2,
+        "ReferralCreated" | "CentreRegistered" => 2,
         _ => 1,
     })
 }
@@ -277,18 +286,32 @@ fn upcast(event_type: &str, schema_version: u32, payload: Value) -> Result<Value
     match (event_type, schema_version) {
         // ReferralCreated v1 (before referrals had a priority): every v1 referral was an
         // ordinary one, so it reads as `routine`, FHIR's default request priority.
-        ("ReferralCreated", 1) => match payload {
-            Value::Object(mut map) => {
-                map.entry("priority").or_insert_with(|| Value::String("routine".to_owned()));
-                Ok(Value::Object(map))
-            }
-            _ => Err(DecodeError::BadPayload {
-                event_type: event_type.to_owned(),
-                schema_version,
-                message: "expected a JSON object".to_owned(),
-            }),
-        },
+        ("ReferralCreated", 1) => with_default(event_type, schema_version, payload, "priority", "routine".into()),
+        // CentreRegistered v1 (before it recorded its business date): the date is unknown,
+        // so the rules that compare dates with it have nothing to compare with.
+        ("CentreRegistered", 1) => with_default(event_type, schema_version, payload, "registered_on", Value::Null),
         _ => Ok(payload),
+    }
+}
+
+/// An old payload with a field added in a later version, set to `value` where absent.
+fn with_default(
+    event_type: &str,
+    schema_version: u32,
+    payload: Value,
+    field: &str,
+    value: Value,
+) -> Result<Value, DecodeError> {
+    match payload {
+        Value::Object(mut map) => {
+            map.entry(field).or_insert(value);
+            Ok(Value::Object(map))
+        }
+        _ => Err(DecodeError::BadPayload {
+            event_type: event_type.to_owned(),
+            schema_version,
+            message: "expected a JSON object".to_owned(),
+        }),
     }
 }
 
@@ -317,10 +340,9 @@ impl Event {
 
     /// The schema version this code writes for the event's type.
     pub fn schema_version(&self) -> u32 {
-        match self.event_type() {
-            "ReferralCreated" => 2,
-            _ => 1,
-        }
+        let version = current_schema_version(self.event_type());
+        assert!(version.is_some(), "every event's type is one of the known types");
+        version.unwrap_or(1)
     }
 
     /// The payload to store: a JSON object of the event's fields (no type tag).

@@ -40,6 +40,7 @@
 //! let ctx = Context {
 //!     actor: Actor::Setup,
 //!     occurred_at: Timestamp::from_unix_ms(1_677_657_600_000),
+//!     now: Timestamp::from_unix_ms(1_677_657_600_000),
 //!     today: Date::parse("2023-03-01")?,
 //!     facts: Facts::default(),
 //! };

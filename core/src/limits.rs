@@ -52,3 +52,7 @@ pub const MAX_REOPENINGS: usize = 50;
 pub const MAX_DUE_DAYS_AHEAD: i64 = 366;
 /// The oldest age a year of birth may imply.
 pub const MAX_AGE_YEARS: i32 = 120;
+
+/// How far an act's business time (`occurred_at`) may lie after the engine's clock: the
+/// clocks of a centre's desks and of the engine's host are never exactly alike.
+pub const MAX_CLOCK_SKEW_MS: i64 = 5 * 60 * 1000;

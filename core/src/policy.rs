@@ -4,7 +4,7 @@
 
 use crate::context::{Actor, Context, StaffFacts};
 use crate::rejection::Rejection;
-use crate::values::CentreId;
+use crate::values::{CentreId, Date};
 use crate::vocab::Role;
 
 /// Roles that meet the public and may register beneficiaries, open cases and add notes.
@@ -50,4 +50,15 @@ pub(crate) fn require_staff<'a>(
         return Err(Rejection::RoleNotPermitted { staff_id: staff.staff_id, command, allowed: allowed.to_vec() });
     }
     Ok(staff)
+}
+
+/// Checks that `date` is not before a registration (of "the centre" or "the beneficiary")
+/// recorded on `registered_on`; a registration recorded without its date checks nothing.
+pub(crate) fn check_registered(date: Date, what: &'static str, registered_on: Option<Date>) -> Result<(), Rejection> {
+    match registered_on {
+        Some(registered_on) if date < registered_on => {
+            Err(Rejection::DateBeforeRegistration { date, what, registered_on })
+        }
+        _ => Ok(()),
+    }
 }

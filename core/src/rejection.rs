@@ -1,8 +1,10 @@
 //! Every rule a command can break, one variant each, with the data to explain it.
 
 use crate::stream::StreamKind;
-use crate::values::{AgencyId, AntennaId, BeneficiaryId, CaseId, CentreId, Date, ReferralId, StaffId};
-use crate::vocab::{NeedDomain, ReferralStatus, Role, SharingPurpose};
+use std::fmt;
+
+use crate::values::{AgencyId, AntennaId, BeneficiaryId, CaseId, CentreId, Date, ReferralId, StaffId, Timestamp};
+use crate::vocab::{CloseReason, NeedDomain, Outcome, ReferralStatus, Role, SharingPurpose};
 
 /// Why a command was refused. Nothing is written for a rejected command.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -44,7 +46,7 @@ pub enum Rejection {
         target_centre: CentreId,
     },
     /// None of the actor's roles may issue this command.
-    #[error("staff member {staff_id} has none of the roles {allowed:?} needed for {command}")]
+    #[error("staff member {staff_id} has none of the roles needed for {command}: {}", Listed(allowed))]
     RoleNotPermitted {
         /// The actor.
         staff_id: StaffId,
@@ -232,7 +234,7 @@ pub enum Rejection {
         referral_id: ReferralId,
     },
     /// The referral lifecycle forbids this step from the current status.
-    #[error("referral {referral_id} cannot {action} when {from}")]
+    #[error("referral {referral_id} is {from}: it cannot {action}; {}", next_steps(*from))]
     TransitionNotAllowed {
         /// The referral.
         referral_id: ReferralId,
@@ -252,7 +254,7 @@ pub enum Rejection {
         today: Date,
     },
     /// Closing a case with open referrals.
-    #[error("case {case_id} has open referrals {open:?}")]
+    #[error("case {case_id} still has open referrals: {}; cancel or finish them first", Listed(open))]
     OpenReferralsRemain {
         /// The case.
         case_id: CaseId,
@@ -274,6 +276,88 @@ pub enum Rejection {
     /// An assessment with no needs.
     #[error("an assessment needs at least one need")]
     NoNeeds,
+    /// The act's business time lies after the engine's clock by more than the tolerance.
+    #[error("the act is dated {occurred_at}, after the engine's clock ({now}) by more than {tolerance_s} s")]
+    OccurredInFuture {
+        /// The business time given.
+        occurred_at: Timestamp,
+        /// The engine's clock when the command arrived.
+        now: Timestamp,
+        /// The tolerance, in seconds.
+        tolerance_s: i64,
+    },
+    /// A date before the centre or the person it concerns was registered.
+    #[error("{date} is before {what} was registered on {registered_on}")]
+    DateBeforeRegistration {
+        /// The date given (or today's business date).
+        date: Date,
+        /// Whose registration: "the centre" or "the beneficiary".
+        what: &'static str,
+        /// The registration date.
+        registered_on: Date,
+    },
+    /// An outcome that does not go with the way the referral ends.
+    #[error("{action} takes the outcome {}, not {outcome}", Listed(allowed))]
+    OutcomeNotAllowed {
+        /// The step.
+        action: &'static str,
+        /// The outcome given.
+        outcome: Outcome,
+        /// The outcomes this step takes.
+        allowed: Vec<Outcome>,
+    },
+    /// The person's identity was erased (GDPR Art. 17): they are not processed again.
+    #[error("beneficiary {beneficiary_id}'s identity was erased: {command} is refused (only closing their cases and cancelling or ending their referrals remain)")]
+    IdentityWasErased {
+        /// The beneficiary.
+        beneficiary_id: BeneficiaryId,
+        /// The command refused.
+        command: &'static str,
+    },
+    /// The command would leave the centre with no active administrator.
+    #[error("staff member {staff_id} is the last active administrator of centre {centre_id}: add or reactivate another administrator first")]
+    LastAdministrator {
+        /// The administrator.
+        staff_id: StaffId,
+        /// Their centre.
+        centre_id: CentreId,
+    },
+    /// A reason that needs a detail was given none.
+    #[error("{action} with the reason {reason} needs a detail saying what the reason is")]
+    MissingDetail {
+        /// The step.
+        action: &'static str,
+        /// The reason that needs a detail.
+        reason: CloseReason,
+    },
+}
+
+/// A list of values, each in its display form, separated by commas.
+struct Listed<'a, T>(&'a [T]);
+
+impl<T: fmt::Display> fmt::Display for Listed<'_, T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for (i, item) in self.0.iter().enumerate() {
+            if i > 0 {
+                f.write_str(", ")?;
+            }
+            write!(f, "{item}")?;
+        }
+        Ok(())
+    }
+}
+
+/// What may come next for a referral in `status`, in words (the lifecycle in [`crate::case`]).
+pub fn next_steps(status: ReferralStatus) -> &'static str {
+    match status {
+        ReferralStatus::Draft => "send it first (or cancel it)",
+        ReferralStatus::Sent => "the agency accepts or declines it first (it may also be put on hold, cancelled, or expire past its due date)",
+        ReferralStatus::Accepted => "start it first (or fail, hold or cancel it)",
+        ReferralStatus::InProgress => "it can be completed, failed, put on hold or cancelled",
+        ReferralStatus::OnHold => "resume it first (or cancel it)",
+        ReferralStatus::Declined | ReferralStatus::Failed => "it has ended; re-route it to another agency",
+        ReferralStatus::Completed | ReferralStatus::Cancelled | ReferralStatus::Expired => "it has ended",
+    }
 }
 
 impl Rejection {
@@ -315,6 +399,12 @@ impl Rejection {
         "MissingReason",
         "MissingOutcome",
         "NoNeeds",
+        "OccurredInFuture",
+        "DateBeforeRegistration",
+        "OutcomeNotAllowed",
+        "IdentityWasErased",
+        "LastAdministrator",
+        "MissingDetail",
     ];
 
     /// The variant's name (one of [`Rejection::ALL_NAMES`]).
@@ -356,6 +446,12 @@ impl Rejection {
             Self::MissingReason { .. } => "MissingReason",
             Self::MissingOutcome { .. } => "MissingOutcome",
             Self::NoNeeds => "NoNeeds",
+            Self::OccurredInFuture { .. } => "OccurredInFuture",
+            Self::DateBeforeRegistration { .. } => "DateBeforeRegistration",
+            Self::OutcomeNotAllowed { .. } => "OutcomeNotAllowed",
+            Self::IdentityWasErased { .. } => "IdentityWasErased",
+            Self::LastAdministrator { .. } => "LastAdministrator",
+            Self::MissingDetail { .. } => "MissingDetail",
         }
     }
 }

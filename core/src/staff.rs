@@ -40,6 +40,8 @@ pub enum StaffAction {
     },
     /// Deactivate: the member can no longer act.
     Deactivate,
+    /// Reactivate a deactivated member (an administrator or a supervisor of the centre).
+    Reactivate,
 }
 
 impl StaffAction {
@@ -49,6 +51,7 @@ impl StaffAction {
             Self::Register { .. } => "RegisterStaff",
             Self::ChangeRoles { .. } => "ChangeStaffRoles",
             Self::Deactivate => "DeactivateStaff",
+            Self::Reactivate => "ReactivateStaff",
         }
     }
 }
@@ -77,17 +80,24 @@ pub enum StaffEvent {
         /// Business date.
         deactivated_on: Date,
     },
+    /// "StaffReactivated", v1.
+    StaffReactivated {
+        /// Business date.
+        reactivated_on: Date,
+    },
 }
 
 impl StaffEvent {
     /// The stable type names of this stream's events.
-    pub const TYPES: &'static [&'static str] = &["StaffRegistered", "StaffRolesChanged", "StaffDeactivated"];
+    pub const TYPES: &'static [&'static str] =
+        &["StaffRegistered", "StaffRolesChanged", "StaffDeactivated", "StaffReactivated"];
     /// The stable type name.
     pub fn event_type(&self) -> &'static str {
         match self {
             Self::StaffRegistered { .. } => "StaffRegistered",
             Self::StaffRolesChanged { .. } => "StaffRolesChanged",
             Self::StaffDeactivated { .. } => "StaffDeactivated",
+            Self::StaffReactivated { .. } => "StaffReactivated",
         }
     }
 }
@@ -126,16 +136,38 @@ impl StaffFacts {
 #[derive(Debug, Clone, Copy)]
 pub struct StaffAggregate;
 
+/// Who may reactivate a deactivated staff member of their centre.
+const STAFF_REACTIVATION: &[Role] = &[Role::Administrator, Role::Supervisor];
+
+/// Refuses a change that takes `staff` out of the centre's active administrators when they
+/// are the last one: a centre that loses them can no longer add or reactivate anyone.
+fn keep_an_administrator(ctx: &Context, staff: &Staff) -> Result<(), Rejection> {
+    if !staff.active || !staff.roles.contains(&Role::Administrator) {
+        return Ok(());
+    }
+    let administrators = match &ctx.facts.active_administrators {
+        Some(a) if a.centre_id == staff.centre_id => a,
+        _ => return Err(Rejection::MissingFact { fact: "active administrators", id: staff.centre_id.stream_id() }),
+    };
+    if administrators.staff_ids.iter().all(|id| *id == staff.staff_id) {
+        return Err(Rejection::LastAdministrator { staff_id: staff.staff_id, centre_id: staff.centre_id });
+    }
+    Ok(())
+}
+
 impl Aggregate for StaffAggregate {
     type State = StaffState;
     type Command = StaffCommand;
     type Event = StaffEvent;
     const KIND: StreamKind = StreamKind::Staff;
 
-    fn required_facts(_state: &StaffState, command: &StaffCommand) -> FactsNeeded {
-        match &command.action {
-            StaffAction::Register { centre_id, .. } => {
+    fn required_facts(state: &StaffState, command: &StaffCommand) -> FactsNeeded {
+        match (&command.action, state) {
+            (StaffAction::Register { centre_id, .. }, _) => {
                 FactsNeeded { centre: Some(*centre_id), ..FactsNeeded::default() }
+            }
+            (StaffAction::ChangeRoles { .. } | StaffAction::Deactivate, Some(staff)) => {
+                FactsNeeded { administrators_of: Some(staff.centre_id), ..FactsNeeded::default() }
             }
             _ => FactsNeeded::default(),
         }
@@ -163,6 +195,7 @@ impl Aggregate for StaffAggregate {
                 if roles.is_empty() {
                     return Err(Rejection::NoRoles { staff_id: command.staff_id });
                 }
+                policy::check_registered(ctx.today, "the centre", centre.registered_on)?;
                 Ok(vec![StaffEvent::StaffRegistered {
                     staff_id: command.staff_id,
                     centre_id: *centre_id,
@@ -179,6 +212,9 @@ impl Aggregate for StaffAggregate {
                 if *roles == staff.roles {
                     return Err(Rejection::NothingToChange { what: "roles" });
                 }
+                if !roles.contains(&Role::Administrator) {
+                    keep_an_administrator(ctx, staff)?;
+                }
                 Ok(vec![StaffEvent::StaffRolesChanged { roles: roles.clone() }])
             }
             (StaffAction::Deactivate, Some(staff)) => {
@@ -186,7 +222,15 @@ impl Aggregate for StaffAggregate {
                 if !staff.active {
                     return Err(Rejection::NothingToChange { what: "already deactivated" });
                 }
+                keep_an_administrator(ctx, staff)?;
                 Ok(vec![StaffEvent::StaffDeactivated { deactivated_on: ctx.today }])
+            }
+            (StaffAction::Reactivate, Some(staff)) => {
+                policy::require_staff(ctx, name, Some(staff.centre_id), STAFF_REACTIVATION)?;
+                if staff.active {
+                    return Err(Rejection::NothingToChange { what: "already active" });
+                }
+                Ok(vec![StaffEvent::StaffReactivated { reactivated_on: ctx.today }])
             }
         }
     }
@@ -204,6 +248,7 @@ impl Aggregate for StaffAggregate {
             }
             (StaffEvent::StaffRolesChanged { roles }, Some(staff)) => staff.roles = roles.clone(),
             (StaffEvent::StaffDeactivated { .. }, Some(staff)) => staff.active = false,
+            (StaffEvent::StaffReactivated { .. }, Some(staff)) => staff.active = true,
             _ => {}
         }
     }

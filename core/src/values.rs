@@ -45,10 +45,18 @@ pub enum ValidationError {
         detail: &'static str,
     },
     /// An AMKA whose last digit does not match the Luhn check digit of the first ten.
-    #[error("AMKA {amka} fails its check digit")]
+    #[error("AMKA {amka}: its last digit is not the check digit of the first ten")]
     AmkaCheckDigit {
         /// The rejected input.
         amka: String,
+    },
+    /// An AMKA whose first six digits are not a birth date (DDMMYY).
+    #[error("AMKA {amka}: {detail}")]
+    AmkaBirthDate {
+        /// The rejected input.
+        amka: String,
+        /// Which part is wrong, in words.
+        detail: String,
     },
     /// A number outside the accepted range.
     #[error("{what} {value} is outside {min}..={max}")]
@@ -65,7 +73,7 @@ pub enum ValidationError {
 }
 
 macro_rules! uuid_id {
-    ($(#[$doc:meta])* $name:ident, $prefix:expr) => {
+    ($(#[$doc:meta])* $name:ident, $prefix:expr, $label:expr) => {
         $(#[$doc])*
         #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
         #[serde(transparent)]
@@ -83,7 +91,7 @@ macro_rules! uuid_id {
             /// Parses the hyphenated text form.
             pub fn parse(text: &str) -> Result<Self, ValidationError> {
                 Uuid::parse_str(text.trim()).map(Self).map_err(|_| ValidationError::Malformed {
-                    what: stringify!($name),
+                    what: $label,
                     detail: "not a UUID",
                 })
             }
@@ -113,42 +121,49 @@ macro_rules! stream_id_fn {
 uuid_id!(
     /// A Community Centre; its stream is `centre-<uuid>`.
     CentreId,
-    "centre"
+    "centre",
+    "a centre id"
 );
 stream_id_fn!(CentreId);
 uuid_id!(
     /// A staff member; the stream is `staff-<uuid>`.
     StaffId,
-    "staff"
+    "staff",
+    "a staff id"
 );
 stream_id_fn!(StaffId);
 uuid_id!(
     /// A partner body (agency); the stream is `agency-<uuid>`.
     AgencyId,
-    "agency"
+    "agency",
+    "an agency id"
 );
 stream_id_fn!(AgencyId);
 uuid_id!(
     /// A beneficiary; the stream is `beneficiary-<uuid>`.
     BeneficiaryId,
-    "beneficiary"
+    "beneficiary",
+    "a beneficiary id"
 );
 stream_id_fn!(BeneficiaryId);
 uuid_id!(
     /// A case; the stream is `case-<uuid>` and holds the case's referrals too.
     CaseId,
-    "case"
+    "case",
+    "a case id"
 );
 stream_id_fn!(CaseId);
 uuid_id!(
     /// A referral. Referrals have no stream of their own: they live in their case's stream.
     ReferralId,
-    "referral"
+    "referral",
+    "a referral id"
 );
 uuid_id!(
     /// An antenna (branch office) of a centre; it lives in the centre's stream.
     AntennaId,
-    "antenna"
+    "antenna",
+    "an antenna id"
 );
 
 fn check_text(what: &'static str, raw: &str, max_chars: usize, multiline: bool) -> Result<String, ValidationError> {
@@ -168,7 +183,7 @@ fn check_text(what: &'static str, raw: &str, max_chars: usize, multiline: bool) 
 }
 
 macro_rules! bounded_text {
-    ($(#[$doc:meta])* $name:ident, $max:expr, $multiline:expr) => {
+    ($(#[$doc:meta])* $name:ident, $label:expr, $max:expr, $multiline:expr) => {
         $(#[$doc])*
         #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
         #[serde(try_from = "String", into = "String")]
@@ -180,7 +195,7 @@ macro_rules! bounded_text {
             /// Trims the input and checks it is non-empty, short enough and free of control
             /// characters.
             pub fn new(raw: &str) -> Result<Self, ValidationError> {
-                check_text(stringify!($name), raw, $max, $multiline).map(Self)
+                check_text($label, raw, $max, $multiline).map(Self)
             }
             /// The text.
             pub fn as_str(&self) -> &str {
@@ -212,12 +227,14 @@ macro_rules! bounded_text {
 bounded_text!(
     /// The name of a centre, an antenna, an agency or a Social Service (one line).
     OrganisationName,
+    "a name",
     limits::MAX_NAME_CHARS,
     false
 );
 bounded_text!(
     /// The name of a Greek municipality (Δήμος), e.g. "Αποκορώνου" or "Sfakia" (one line).
     MunicipalityName,
+    "a municipality's name",
     limits::MAX_MUNICIPALITY_CHARS,
     false
 );
@@ -225,36 +242,42 @@ bounded_text!(
     /// A person's given or family name (one line). Staff names may enter the log;
     /// beneficiary names only ever live in the identity vault.
     PersonName,
+    "a person's name",
     limits::MAX_PERSON_NAME_CHARS,
     false
 );
 bounded_text!(
     /// A funding programme's code, e.g. an operational-programme MIS code (one line).
     ProgrammeCode,
+    "a programme code",
     limits::MAX_CODE_CHARS,
     false
 );
 bounded_text!(
     /// The fund paying a programme, e.g. "ESF+ / ΕΣΠΑ 2021-2027" (one line).
     FundName,
+    "a fund's name",
     limits::MAX_NAME_CHARS,
     false
 );
 bounded_text!(
     /// Free text: a request in the person's words, a note, a description (may span lines).
     Narrative,
+    "a text",
     limits::MAX_NARRATIVE_CHARS,
     true
 );
 bounded_text!(
     /// A short reason given for a decision (may span lines).
     Reason,
+    "a reason",
     limits::MAX_REASON_CHARS,
     true
 );
 bounded_text!(
     /// A postal address as one text (may span lines). Identity data: vault only.
     PostalAddress,
+    "an address",
     limits::MAX_ADDRESS_CHARS,
     true
 );
@@ -276,7 +299,7 @@ impl Email {
         );
         if !shape_ok || text.chars().any(char::is_whitespace) {
             return Err(ValidationError::Malformed {
-                what: "Email",
+                what: "an e-mail address",
                 detail: "expected local@domain.tld without spaces",
             });
         }
@@ -313,7 +336,7 @@ impl Phone {
         let n_digits = text.chars().filter(char::is_ascii_digit).count();
         if !text.chars().all(allowed) || !(5..=20).contains(&n_digits) {
             return Err(ValidationError::Malformed {
-                what: "Phone",
+                what: "a phone number",
                 detail: "expected 5 to 20 digits with optional + - ( ) and spaces",
             });
         }
@@ -350,7 +373,7 @@ impl WebUrl {
         match rest {
             Some(host) if !host.is_empty() && !text.chars().any(char::is_whitespace) => Ok(Self(text)),
             _ => Err(ValidationError::Malformed {
-                what: "WebUrl",
+                what: "a web address",
                 detail: "expected http:// or https:// followed by a host, without spaces",
             }),
         }
@@ -373,9 +396,11 @@ impl From<WebUrl> for String {
     }
 }
 
-/// A Greek social-security number (ΑΜΚΑ): 11 digits whose last is the Luhn check digit of
-/// the first ten (the rule ΗΔΙΚΑ applies). The first six digits are usually the birth date
-/// (DDMMYY) but not always, so they are not checked as a date.
+/// A Greek social-security number (ΑΜΚΑ): 11 digits whose first six are the holder's birth
+/// date (DDMMYY) and whose last is the Luhn check digit of the first ten (the rules ΗΔΙΚΑ
+/// applies when it issues one). The century is not in the number, so 29 February is
+/// accepted for every year that is a leap year in one of the two centuries (`YY` divisible
+/// by 4, `00` included, since 2000 was a leap year).
 #[derive(Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(try_from = "String", into = "String")]
 pub struct Amka(String);
@@ -385,8 +410,12 @@ impl Amka {
     pub fn new(raw: &str) -> Result<Self, ValidationError> {
         let text = raw.trim();
         if text.len() != 11 || !text.bytes().all(|b| b.is_ascii_digit()) {
-            return Err(ValidationError::Malformed { what: "Amka", detail: "expected exactly 11 digits" });
+            return Err(ValidationError::Malformed { what: "an AMKA", detail: "expected exactly 11 digits" });
         }
+        if text.bytes().all(|b| b == b'0') {
+            return Err(ValidationError::Malformed { what: "an AMKA", detail: "all its digits are zero" });
+        }
+        check_amka_birth_date(text)?;
         if !luhn_valid(text) {
             return Err(ValidationError::AmkaCheckDigit { amka: text.to_owned() });
         }
@@ -396,6 +425,34 @@ impl Amka {
     pub fn as_str(&self) -> &str {
         &self.0
     }
+}
+
+/// Checks that the first six digits of an AMKA (ASCII digits) are a date, DDMMYY.
+fn check_amka_birth_date(digits: &str) -> Result<(), ValidationError> {
+    let two = |at: usize| -> u32 {
+        let bytes = digits.as_bytes();
+        u32::from(bytes[at] - b'0') * 10 + u32::from(bytes[at + 1] - b'0')
+    };
+    let (day, month, year) = (two(0), two(2), two(4));
+    if !(1..=12).contains(&month) {
+        return Err(ValidationError::AmkaBirthDate {
+            amka: digits.to_owned(),
+            detail: format!("digits 3-4 are the birth month, and {month:02} is not a month"),
+        });
+    }
+    let days_in_month = match month {
+        2 if year % 4 == 0 => 29,
+        2 => 28,
+        4 | 6 | 9 | 11 => 30,
+        _ => 31,
+    };
+    if !(1..=days_in_month).contains(&day) {
+        return Err(ValidationError::AmkaBirthDate {
+            amka: digits.to_owned(),
+            detail: format!("digits 1-2 are the day of birth, and month {month:02} has no day {day:02}"),
+        });
+    }
+    Ok(())
 }
 
 /// The Luhn check: from the right, every second digit is doubled (minus 9 when over 9);
@@ -508,7 +565,7 @@ impl Date {
             && bytes[7] == b'-'
             && bytes.iter().enumerate().all(|(i, b)| i == 4 || i == 7 || b.is_ascii_digit());
         if !shape_ok {
-            return Err(ValidationError::Malformed { what: "Date", detail: "expected YYYY-MM-DD" });
+            return Err(ValidationError::Malformed { what: "a date", detail: "expected YYYY-MM-DD" });
         }
         let number = |range: std::ops::Range<usize>| -> i32 {
             bytes[range].iter().fold(0, |acc, b| acc * 10 + i32::from(b - b'0'))
@@ -613,6 +670,26 @@ impl Timestamp {
     }
 }
 
+/// RFC 3339 in UTC to the second, `2026-12-01T09:30:00Z`, for messages; an instant outside
+/// the years [`Date`] holds prints as its milliseconds since the epoch.
+impl fmt::Display for Timestamp {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        const MS_PER_DAY: i64 = 86_400_000;
+        let days = self.0.div_euclid(MS_PER_DAY);
+        let seconds_of_day = self.0.rem_euclid(MS_PER_DAY) / 1000;
+        match Date::from_days_since_epoch(days) {
+            Ok(date) => write!(
+                f,
+                "{date}T{:02}:{:02}:{:02}Z",
+                seconds_of_day / 3600,
+                seconds_of_day / 60 % 60,
+                seconds_of_day % 60
+            ),
+            Err(_) => write!(f, "{} ms since 1970", self.0),
+        }
+    }
+}
+
 /// An amount of money in euro cents, from 0 to [`limits::MAX_EURO_CENTS`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(try_from = "u64", into = "u64")]
@@ -702,6 +779,34 @@ mod tests {
         assert!(matches!(Amka::new(&wrong), Err(ValidationError::AmkaCheckDigit { .. })));
         assert!(matches!(Amka::new("1234"), Err(ValidationError::Malformed { .. })));
         assert!(!format!("{:?}", Amka::new(&valid)).contains(base));
+    }
+
+    /// `digits` (ten) followed by the Luhn digit that completes them.
+    fn with_check_digit(digits: &str) -> String {
+        let completed = (0..10u8).map(|d| format!("{digits}{d}")).find(|c| luhn_valid(c));
+        completed.unwrap_or_else(|| panic!("some digit completes the Luhn sum of {digits}"))
+    }
+
+    #[test]
+    fn an_amka_begins_with_a_birth_date() {
+        assert!(Amka::new(&with_check_digit("2902001234")).is_ok(), "2000 was a leap year");
+        assert!(Amka::new(&with_check_digit("3112991234")).is_ok());
+        let refused = |digits: &str| match Amka::new(&with_check_digit(digits)) {
+            Err(ValidationError::AmkaBirthDate { detail, .. }) => detail,
+            other => panic!("{digits}: expected a birth-date error, got {other:?}"),
+        };
+        assert!(refused("3213801234").contains("13 is not a month"));
+        assert!(refused("0100801234").contains("00 is not a month"));
+        assert!(refused("3204801234").contains("month 04 has no day 32"));
+        assert!(refused("3104801234").contains("month 04 has no day 31"));
+        assert!(refused("2902011234").contains("month 02 has no day 29"));
+        assert!(refused("0002801234").contains("no day 00"));
+        let zeros = Amka::new("00000000000");
+        assert!(matches!(&zeros, Err(ValidationError::Malformed { detail, .. }) if detail.contains("zero")));
+        assert_eq!(
+            zeros.map_err(|e| e.to_string()).err().as_deref(),
+            Some("an AMKA is malformed: all its digits are zero")
+        );
     }
 
     #[test]

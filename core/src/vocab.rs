@@ -179,6 +179,19 @@ vocabulary!(
     }
 );
 
+impl Outcome {
+    /// The outcomes a completed referral records: the person got help, in full or in part.
+    pub const ON_COMPLETION: &'static [Outcome] = &[Outcome::GotHelp, Outcome::Partly];
+    /// The outcomes a failed referral records: every reason the help did not come.
+    pub const ON_FAILURE: &'static [Outcome] = &[
+        Outcome::NotEligible,
+        Outcome::NoCapacity,
+        Outcome::CouldNotContact,
+        Outcome::NoLongerInterested,
+        Outcome::ReferredElsewhere,
+    ];
+}
+
 vocabulary!(
     /// Gender, as the person states it.
     Gender {

@@ -7,6 +7,7 @@ use std::collections::BTreeSet;
 
 use common::*;
 use parapompi_core::case::CaseEvent;
+use parapompi_core::centre::CentreEvent;
 use parapompi_core::vocab::ReferralPriority;
 use parapompi_core::{all_event_types, current_schema_version, DecodeError, Event};
 use serde_json::json;
@@ -32,6 +33,25 @@ fn a_stored_version_1_referral_created_reads_as_routine_priority() {
     // New events are written as version 2, with the field.
     assert_eq!(created(REF1).schema_version(), 2);
     assert_eq!(created(REF1).to_payload()["priority"], json!("routine"));
+}
+
+#[test]
+fn a_stored_version_1_centre_registered_reads_with_no_registration_date() {
+    let stored_v1 = json!({
+        "centre_id": "00000000-0000-0000-0000-000000000001",
+        "name": "Κέντρο Κοινότητας Αποκορώνου",
+        "host_municipality": "Αποκορώνου",
+        "supervising_service": "Κοινωνική Υπηρεσία Δήμου Αποκορώνου",
+        "first_administrator": "00000000-0000-0000-0000-00000000000a"
+    });
+    let Ok(Event::Centre(CentreEvent::CentreRegistered { registered_on, .. })) =
+        Event::from_payload_text("CentreRegistered", 1, &stored_v1.to_string())
+    else {
+        panic!("a version-1 registration must decode");
+    };
+    assert_eq!(registered_on, None);
+    assert_eq!(centre_registered().schema_version(), 2);
+    assert_eq!(centre_registered().to_payload()["registered_on"], json!("2023-01-02"));
 }
 
 #[test]
@@ -81,7 +101,7 @@ fn type_names_are_unique_and_versioned() {
     let names = all_event_types();
     let unique: BTreeSet<_> = names.iter().collect();
     assert_eq!(unique.len(), names.len());
-    assert_eq!(names.len(), 41);
+    assert_eq!(names.len(), 42);
     for name in names {
         assert!(matches!(current_schema_version(name), Some(1 | 2)), "{name}");
     }

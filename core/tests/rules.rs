@@ -75,6 +75,33 @@ fn rid() -> parapompi_core::values::ReferralId {
     referral(REF1)
 }
 
+/// `ctx` on another business date.
+fn on(today: parapompi_core::values::Date, ctx: parapompi_core::Context) -> parapompi_core::Context {
+    parapompi_core::Context { today, ..ctx }
+}
+
+/// `ctx` with the facts changed by `change`.
+fn with_facts(
+    mut ctx: parapompi_core::Context,
+    change: impl FnOnce(&mut parapompi_core::Facts),
+) -> parapompi_core::Context {
+    change(&mut ctx.facts);
+    ctx
+}
+
+fn erased() -> Event {
+    Event::Beneficiary(BeneficiaryEvent::IdentityErased { erased_on: today() })
+}
+
+/// The world's facts, with the beneficiary's identity erased.
+fn erased_world(ctx: parapompi_core::Context) -> parapompi_core::Context {
+    with_facts(ctx, |facts| {
+        if let Some(b) = facts.beneficiary.as_mut() {
+            b.identity_erased = true;
+        }
+    })
+}
+
 macro_rules! scenarios {
     ($($name:ident $body:block)*) => {
         $(#[test] fn $name() $body)*
@@ -83,6 +110,133 @@ macro_rules! scenarios {
 }
 
 scenarios! {
+
+    // ---------------- rules that hold under misuse ----------------
+    staff_of_another_centre_never_touch_our_people {
+        let given = [beneficiary_registered()];
+        let mut a = attributes();
+        a.education = Answer::Given(parapompi_core::vocab::IscedBand::Isced3To4);
+        let new_salt = ok(parapompi_core::identity::IdentitySalt::new(vec![9; 32]));
+        for action in [
+            BeneficiaryAction::UpdateAttributes { attributes: a },
+            BeneficiaryAction::CorrectIdentity { identity: identity(), salt: new_salt },
+            BeneficiaryAction::RecordLegalBasis { basis: LegalBasis::PublicTask },
+            BeneficiaryAction::GrantConsent { agency_id: agency_id(), purpose: SharingPurpose::Referral, granted_on: today() },
+            BeneficiaryAction::WithdrawConsent { agency_id: agency_id(), purpose: SharingPurpose::Referral, withdrawn_on: today() },
+        ] {
+            check(&given, beneficiary_cmd(action), &as_staff(OUTSIDER), Rejected("OutsideCentre"));
+        }
+    }
+    an_intake_for_another_centres_person_is_refused {
+        let ctx = with_facts(as_staff(RECEPTION), |facts| {
+            if let Some(b) = facts.beneficiary.as_mut() {
+                b.centre_id = parapompi_core::values::CentreId::new(id(OTHER_CENTRE));
+            }
+        });
+        check(&[], case_cmd(open_case_action()), &ctx, Rejected("OutsideCentre"));
+    }
+    an_act_dated_after_the_engine_clock_is_refused {
+        let note = case_cmd(CaseAction::AddNote { text: text("Σημείωση") });
+        let mut ctx = as_staff(WORKER);
+        ctx.occurred_at = parapompi_core::values::Timestamp::from_unix_ms(ctx.now.unix_ms() + parapompi_core::limits::MAX_CLOCK_SKEW_MS + 1);
+        check(&[case_opened()], note.clone(), &ctx, Rejected("OccurredInFuture"));
+        ctx.occurred_at = parapompi_core::values::Timestamp::from_unix_ms(ctx.now.unix_ms() + parapompi_core::limits::MAX_CLOCK_SKEW_MS);
+        let then = case_event(CaseEvent::CaseNoteAdded { text: text("Σημείωση"), written_on: today(), author: staff_id(WORKER) });
+        check(&[case_opened()], note, &ctx, Events(vec![then]));
+        let message = Rejection::OccurredInFuture {
+            occurred_at: parapompi_core::values::Timestamp::from_unix_ms(5_680_281_600_000),
+            now: parapompi_core::values::Timestamp::from_unix_ms(1_677_657_600_000),
+            tolerance_s: 300,
+        }
+        .to_string();
+        assert_eq!(message, "the act is dated 2150-01-01T00:00:00Z, after the engine's clock (2023-03-01T08:00:00Z) by more than 300 s");
+    }
+    nothing_is_dated_before_the_centre_or_the_person_existed {
+        let early = date("2023-01-01");
+        let register = staff_cmd(WORKER, StaffAction::Register { centre_id: centre_id(), name: person("Γιώργος"), roles: [Role::SocialWorker].into_iter().collect() });
+        check(&[], register, &on(early, as_staff(ADMIN)), Rejected("DateBeforeRegistration"));
+        let person_register = beneficiary_cmd(BeneficiaryAction::Register { identity: identity(), salt: salt(), attributes: attributes(), centre_id: centre_id() });
+        check(&[], person_register, &on(early, as_staff(RECEPTION)), Rejected("DateBeforeRegistration"));
+        let served = centre_cmd(CentreAction::AddServedMunicipality { municipality: town("Σφακίων") });
+        check(&[centre_registered()], served, &on(early, as_staff(ADMIN)), Rejected("DateBeforeRegistration"));
+        let CaseAction::Open { beneficiary_id, centre_id, antenna_id, channel, request, .. } = open_case_action() else { unreachable!() };
+        let intake = CaseAction::Open { beneficiary_id, centre_id, antenna_id, intake_date: date("2023-01-20"), channel, request };
+        check(&[], case_cmd(intake), &as_staff(RECEPTION), Rejected("DateBeforeRegistration"));
+        let grant = beneficiary_cmd(BeneficiaryAction::GrantConsent { agency_id: agency_id(), purpose: SharingPurpose::Referral, granted_on: date("2023-01-20") });
+        check(&[beneficiary_registered()], grant, &as_staff(WORKER), Rejected("DateBeforeRegistration"));
+    }
+    completing_and_failing_take_their_own_outcomes {
+        let given = vec![case_opened(), created(REF1), sent(REF1), accepted(REF1), started(REF1)];
+        for outcome in Outcome::ALL {
+            let complete = case_cmd(CaseAction::CompleteReferral { referral_id: rid(), outcome: Some(*outcome), note: None });
+            let fail = case_cmd(CaseAction::FailReferral { referral_id: rid(), outcome: Some(*outcome), reason: Some(why("Λόγος")) });
+            let (refused, other) = if Outcome::ON_COMPLETION.contains(outcome) { (fail, complete) } else { (complete, fail) };
+            check(&given, refused.clone(), &as_staff(WORKER), Rejected("OutcomeNotAllowed"));
+            let state = parapompi_core::State::fold(parapompi_core::StreamKind::Case, &given);
+            assert!(parapompi_core::decide(&state, &other, &as_staff(WORKER)).is_ok(), "{outcome} ends one way");
+        }
+        let message = Rejection::OutcomeNotAllowed { action: "CompleteReferral", outcome: Outcome::NoCapacity, allowed: Outcome::ON_COMPLETION.to_vec() }.to_string();
+        assert_eq!(message, "CompleteReferral takes the outcome got_help, partly, not no_capacity");
+    }
+    an_erased_person_is_not_processed_again {
+        let ctx = erased_world(as_staff(WORKER));
+        let given_person = [beneficiary_registered(), erased()];
+        let mut a = attributes();
+        a.education = Answer::Given(parapompi_core::vocab::IscedBand::Isced3To4);
+        for action in [
+            BeneficiaryAction::UpdateAttributes { attributes: a },
+            BeneficiaryAction::CorrectIdentity { identity: identity(), salt: salt() },
+            BeneficiaryAction::RecordLegalBasis { basis: LegalBasis::PublicTask },
+            BeneficiaryAction::GrantConsent { agency_id: agency_id(), purpose: SharingPurpose::Referral, granted_on: today() },
+        ] {
+            check(&given_person, beneficiary_cmd(action), &ctx, Rejected("IdentityWasErased"));
+        }
+        check(&[], case_cmd(open_case_action()), &erased_world(as_staff(RECEPTION)), Rejected("IdentityWasErased"));
+        let given_case = vec![case_opened(), created(REF1), sent(REF1)];
+        check(&given_case, case_cmd(create_referral(REF2, NeedDomain::Housing)), &ctx, Rejected("IdentityWasErased"));
+        check(&given_case, case_cmd(CaseAction::AddNote { text: text("x") }), &ctx, Rejected("IdentityWasErased"));
+        let cancelled = case_event(CaseEvent::ReferralCancelled { referral_id: rid(), reason: why("Διαγραφή"), cancelled_on: today() });
+        check(&given_case, case_cmd(CaseAction::CancelReferral { referral_id: rid(), reason: Some(why("Διαγραφή")) }), &ctx, Events(vec![cancelled.clone()]));
+        let closed = case_event(CaseEvent::CaseClosed { reason: CloseReason::GoalsMet, detail: None, closed_on: today(), closed_by: staff_id(WORKER) });
+        let mut given_closing = given_case.clone();
+        given_closing.push(cancelled);
+        check(&given_closing, case_cmd(CaseAction::Close { reason: CloseReason::GoalsMet, detail: None }), &ctx, Events(vec![closed]));
+    }
+    the_last_administrator_stays {
+        let admin = Event::Staff(StaffEvent::StaffRegistered { staff_id: staff_id(ADMIN), centre_id: centre_id(), name: person("Διαχειριστής"), roles: [Role::Administrator].into_iter().collect() });
+        check(std::slice::from_ref(&admin), staff_cmd(ADMIN, StaffAction::Deactivate), &as_staff(ADMIN), Rejected("LastAdministrator"));
+        let demoted = staff_cmd(ADMIN, StaffAction::ChangeRoles { roles: [Role::Supervisor].into_iter().collect() });
+        check(std::slice::from_ref(&admin), demoted.clone(), &as_staff(ADMIN), Rejected("LastAdministrator"));
+        // With a second active administrator, either may step down.
+        let two = with_facts(as_staff(ADMIN), |facts| {
+            if let Some(a) = facts.active_administrators.as_mut() {
+                a.staff_ids.insert(staff_id(SUPERVISOR));
+            }
+        });
+        let then = Event::Staff(StaffEvent::StaffRolesChanged { roles: [Role::Supervisor].into_iter().collect() });
+        check(std::slice::from_ref(&admin), demoted, &two, Events(vec![then]));
+    }
+    a_deactivated_member_is_reactivated_by_an_administrator_or_a_supervisor {
+        let registered = Event::Staff(StaffEvent::StaffRegistered { staff_id: staff_id(WORKER), centre_id: centre_id(), name: person("Γιώργος"), roles: [Role::SocialWorker].into_iter().collect() });
+        let off = Event::Staff(StaffEvent::StaffDeactivated { deactivated_on: today() });
+        let on_again = Event::Staff(StaffEvent::StaffReactivated { reactivated_on: today() });
+        let given = [registered.clone(), off];
+        check(&given, staff_cmd(WORKER, StaffAction::Reactivate), &as_staff(ADMIN), Events(vec![on_again.clone()]));
+        check(&given, staff_cmd(WORKER, StaffAction::Reactivate), &as_staff(SUPERVISOR), Events(vec![on_again]));
+        check(&given, staff_cmd(WORKER, StaffAction::Reactivate), &as_staff(RECEPTION), Rejected("RoleNotPermitted"));
+        check(&given, staff_cmd(WORKER, StaffAction::Reactivate), &as_staff(OUTSIDER), Rejected("OutsideCentre"));
+        check(&[registered], staff_cmd(WORKER, StaffAction::Reactivate), &as_staff(ADMIN), Rejected("NothingToChange"));
+    }
+    refusals_speak_plainly {
+        let roles = Rejection::RoleNotPermitted { staff_id: staff_id(RECEPTION), command: "ReassignCase", allowed: vec![Role::SocialWorker, Role::Supervisor] }.to_string();
+        assert!(roles.ends_with("ReassignCase: social_worker, supervisor"), "{roles}");
+        let open = Rejection::OpenReferralsRemain { case_id: case_id(), open: vec![rid()] }.to_string();
+        assert!(open.contains(&rid().to_string()) && !open.contains("ReferralId("), "{open}");
+        let step = Rejection::TransitionNotAllowed { referral_id: rid(), from: ReferralStatus::Accepted, action: "complete" }.to_string();
+        assert!(step.ends_with("is accepted: it cannot complete; start it first (or fail, hold or cancel it)"), "{step}");
+        let name = parapompi_core::values::PersonName::new(" ").map_err(|e| e.to_string());
+        assert_eq!(name, Err("a person's name must not be empty".to_owned()));
+    }
     // ---------------- centres ----------------
     setup_registers_a_centre {
         let when = centre_cmd(CentreAction::Register {
@@ -91,7 +245,7 @@ scenarios! {
             supervising_service: org("Κοινωνική Υπηρεσία Δήμου Αποκορώνου"),
             first_administrator: staff_id(ADMIN),
         });
-        check(&[], when, &as_actor(Actor::Setup), Events(vec![centre_registered()]));
+        check(&[], when, &on(centre_registered_on(), as_actor(Actor::Setup)), Events(vec![centre_registered()]));
     }
     a_centre_serves_a_neighbouring_municipality {
         let when = centre_cmd(CentreAction::AddServedMunicipality { municipality: town("Σφακίων") });
@@ -193,7 +347,7 @@ scenarios! {
     // ---------------- beneficiaries ----------------
     a_beneficiary_is_registered_with_only_a_digest_of_identity {
         let when = beneficiary_cmd(BeneficiaryAction::Register { identity: identity(), salt: salt(), attributes: attributes(), centre_id: centre_id() });
-        check(&[], when, &as_staff(RECEPTION), Events(vec![beneficiary_registered()]));
+        check(&[], when, &on(beneficiary_registered_on(), as_staff(RECEPTION)), Events(vec![beneficiary_registered()]));
         let payload = beneficiary_registered().to_payload().to_string();
         assert!(!payload.contains("Παπαδάκη") && !payload.contains(valid_amka().as_str()));
     }
@@ -301,8 +455,8 @@ scenarios! {
         check(&[case_opened(), closed()], case_cmd(CaseAction::AddNote { text: text("x") }), &as_staff(WORKER), Rejected("CaseIsClosed"));
         check(&[case_opened()], case_cmd(CaseAction::Reopen { reason: Some(why("x")) }), &as_staff(SUPERVISOR), Rejected("CaseIsOpen"));
     }
-    closing_other_needs_a_reason {
-        check(&[case_opened()], case_cmd(CaseAction::Close { reason: CloseReason::Other, detail: None }), &as_staff(WORKER), Rejected("MissingReason"));
+    closing_other_needs_a_detail {
+        check(&[case_opened()], case_cmd(CaseAction::Close { reason: CloseReason::Other, detail: None }), &as_staff(WORKER), Rejected("MissingDetail"));
     }
     a_case_with_open_referrals_stays_open {
         check(&[case_opened(), created(REF1)], case_cmd(CaseAction::Close { reason: CloseReason::GoalsMet, detail: None }), &as_staff(WORKER), Rejected("OpenReferralsRemain"));
@@ -427,6 +581,7 @@ const ALL_COMMANDS: &[&str] = &[
     "RegisterStaff",
     "ChangeStaffRoles",
     "DeactivateStaff",
+    "ReactivateStaff",
     "RegisterAgency",
     "UpdateAgency",
     "DeactivateAgency",

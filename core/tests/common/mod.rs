@@ -7,6 +7,7 @@ use std::collections::BTreeSet;
 use parapompi_core::beneficiary::{BeneficiaryAction, BeneficiaryCommand, BeneficiaryEvent};
 use parapompi_core::case::{CaseAction, CaseCommand, CaseEvent, SharingBasis};
 use parapompi_core::centre::{CentreAction, CentreCommand, CentreEvent};
+use parapompi_core::context::ActiveAdministrators;
 use parapompi_core::identity::{IdentityRecord, IdentitySalt};
 use parapompi_core::values::{
     AgencyId, Amka, AntennaId, BeneficiaryId, CaseId, CentreId, Date, MunicipalityName, Narrative, OrganisationName,
@@ -83,6 +84,14 @@ pub fn today() -> Date {
 }
 pub fn opened_on() -> Date {
     date("2023-02-20")
+}
+/// The day the centre of these tests was registered.
+pub fn centre_registered_on() -> Date {
+    date("2023-01-02")
+}
+/// The day the beneficiary of these tests was registered, before the case's intake.
+pub fn beneficiary_registered_on() -> Date {
+    date("2023-02-01")
 }
 pub fn due() -> Date {
     date("2023-03-15")
@@ -181,10 +190,21 @@ pub fn world() -> Facts {
             centre_id: centre_id(),
             open_antennas: [antenna_id()].into_iter().collect(),
             first_administrator: staff_id(ADMIN),
+            registered_on: Some(centre_registered_on()),
         }),
         agency: Some(agency_facts(true)),
-        beneficiary: Some(BeneficiaryFacts { beneficiary_id: beneficiary_id(), consents: vec![consent()] }),
+        beneficiary: Some(BeneficiaryFacts {
+            beneficiary_id: beneficiary_id(),
+            centre_id: centre_id(),
+            registered_on: beneficiary_registered_on(),
+            identity_erased: false,
+            consents: vec![consent()],
+        }),
         staff: Some(staff_facts(WORKER)),
+        active_administrators: Some(ActiveAdministrators {
+            centre_id: centre_id(),
+            staff_ids: [staff_id(ADMIN)].into_iter().collect(),
+        }),
     }
 }
 
@@ -192,6 +212,7 @@ pub fn as_staff(n: u128) -> Context {
     Context {
         actor: Actor::Staff(staff_facts(n)),
         occurred_at: parapompi_core::values::Timestamp::from_unix_ms(1_677_657_600_000),
+        now: parapompi_core::values::Timestamp::from_unix_ms(1_677_657_600_000),
         today: today(),
         facts: world(),
     }
@@ -232,6 +253,7 @@ pub fn centre_registered() -> Event {
         host_municipality: town("Αποκορώνου"),
         supervising_service: org("Κοινωνική Υπηρεσία Δήμου Αποκορώνου"),
         first_administrator: staff_id(ADMIN),
+        registered_on: Some(centre_registered_on()),
     })
 }
 
@@ -241,7 +263,7 @@ pub fn beneficiary_registered() -> Event {
         identity_digest: identity().digest(&salt()),
         attributes: attributes(),
         centre_id: centre_id(),
-        registered_on: today(),
+        registered_on: beneficiary_registered_on(),
     })
 }
 
