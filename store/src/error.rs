@@ -42,7 +42,8 @@ pub enum StoreError {
         /// The stream's actual version (0: no stream).
         actual: u64,
     },
-    /// A command id seen before was used for a different stream.
+    /// A command id seen before was used again for none of the streams it wrote to. For a
+    /// multi-stream append, each side is named by its first stream.
     #[error("command {command_id} was already used for stream {original_stream}, not {stream_id}")]
     CommandIdReused {
         /// The repeated command id.
@@ -121,6 +122,21 @@ pub enum InvalidInput {
     /// An append holds no events.
     #[error("an append must hold at least one event")]
     EmptyAppend,
+    /// A multi-stream append names no stream.
+    #[error("a multi-stream append must name at least one stream")]
+    NoStreams,
+    /// One stream of a multi-stream append has no events.
+    #[error("stream {stream_id} of a multi-stream append has no events; each stream needs at least one")]
+    StreamWithoutEvents {
+        /// The stream without events.
+        stream_id: StreamId,
+    },
+    /// A multi-stream append names the same stream twice.
+    #[error("stream {stream_id} is named twice in one multi-stream append")]
+    StreamNamedTwice {
+        /// The stream named twice.
+        stream_id: StreamId,
+    },
     /// An append holds more events than the limit.
     #[error("an append holds {n_events} events, the limit is {max}")]
     TooManyEvents {

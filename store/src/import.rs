@@ -85,18 +85,24 @@ fn import(writer: &mut Writer, source: &Source) -> Result<Imported, StoreError> 
         n_events += 1;
         Ok(())
     })?;
-    // Second pass: write, one group per bounded batch of whole appends, synced once at the end.
+    // Second pass: write, one group per bounded batch of whole acts (all the streams of a
+    // command id in one group), synced once at the end.
     let max_batch = writer.config.limits.max_events_per_group;
     let mut batch: Vec<(Vec<u8>, RecordedEvent)> = Vec::new();
     let mut index_keys: Vec<Vec<u8>> = Vec::new();
+    let mut last: Option<(Uuid, StreamId)> = None;
     let written = for_each_checked(writer, source, head, |writer, record| {
-        let starts_append = batch.last().is_none_or(|(_, last)| last.command_id != record.command_id);
-        if starts_append {
+        let same_act = last.as_ref().is_some_and(|(command_id, _)| *command_id == record.command_id);
+        let same_part = same_act && last.as_ref().is_some_and(|(_, stream_id)| *stream_id == record.stream_id);
+        if !same_act {
             if batch.len() >= max_batch {
                 writer.commit_checked(std::mem::take(&mut batch), false)?;
             }
-            index_keys.push(stream_key(&record.stream_id, record.stream_version));
             index_keys.push(command_key(record.command_id).to_vec());
+        }
+        if !same_part {
+            index_keys.push(stream_key(&record.stream_id, record.stream_version));
+            last = Some((record.command_id, record.stream_id.clone()));
         }
         batch.push((canonical_bytes(&record), record));
         Ok(())
@@ -126,7 +132,9 @@ fn for_each_checked(
 ) -> Result<(), StoreError> {
     let mut checker = ChainChecker::after(head.position, head.hash, head.recorded_at);
     let mut commands_seen: HashSet<Uuid> = HashSet::new();
-    let mut last_command: Option<(Uuid, StreamId, usize)> = None;
+    // The act being read: its command id, its streams so far (the current one last), and
+    // how many events it holds.
+    let mut last_command: Option<(Uuid, Vec<StreamId>, usize)> = None;
     let limits = writer.config.limits.clone();
     source.read(|RecordAt { number, offset, result }| {
         let fail = |problem: String| Err(source.problem(number, offset, problem));
@@ -145,11 +153,15 @@ fn for_each_checked(
                 limits.max_payload_bytes
             ));
         }
-        // Records of one append sit together; a command id never comes back later.
+        // Records of one act sit together, each stream's together; a command id never comes
+        // back later, nor a stream within its act.
         match &mut last_command {
-            Some((command, stream, n_events)) if *command == record.command_id => {
-                if *stream != record.stream_id {
-                    return fail(format!("command {command} writes to two streams"));
+            Some((command, streams, n_events)) if *command == record.command_id => {
+                if streams.last() != Some(&record.stream_id) {
+                    if streams.contains(&record.stream_id) {
+                        return fail(format!("command {command} writes to stream {} twice", record.stream_id));
+                    }
+                    streams.push(record.stream_id.clone());
                 }
                 *n_events += 1;
                 if *n_events > limits.max_events_per_append {
@@ -174,7 +186,7 @@ fn for_each_checked(
                         format!("command {} is already in this store", record.command_id)
                     });
                 }
-                last_command = Some((record.command_id, record.stream_id.clone(), 1));
+                last_command = Some((record.command_id, vec![record.stream_id.clone()], 1));
             }
         }
         each(writer, record)

@@ -6,8 +6,11 @@
 //! | key | value |
 //! |---|---|
 //! | `L` + first position (u64 BE) | a chunk: consecutive records, see [`encode_chunk`] |
-//! | `S` + stream id + `0x00` + first version (u64 BE) | one append: first position (u64 BE), count (u32 BE) |
-//! | `C` + command id (16 bytes) | one append: first position (u64 BE), count (u32 BE), stream id |
+//! | `S` + stream id + `0x00` + first version (u64 BE) | one append's records in the stream: first position (u64 BE), count (u32 BE) |
+//! | `C` + command id (16 bytes) | one act, all its streams: first position (u64 BE), count (u32 BE), its last stream's id |
+//!
+//! An act is what one command id wrote: one append, or a multi-stream append, whose records
+//! are adjacent, each stream's together, and which has a stream entry in each of its streams.
 //!
 //! sled's cost is per key far more than per byte, so records are packed into chunks of a few
 //! dozen kilobytes rather than given a key each. Chunks stay well below sled's blob threshold
@@ -104,7 +107,7 @@ pub(crate) fn command_key(command_id: Uuid) -> [u8; 17] {
     key
 }
 
-/// The value behind a command key: the span, then the stream id.
+/// The value behind a command key: the act's span, then the id of the last stream it wrote.
 pub(crate) fn encode_command_entry(span: &AppendSpan, stream_id: &StreamId) -> Vec<u8> {
     let mut out = Vec::with_capacity(12 + stream_id.as_str().len());
     out.extend_from_slice(&span.encode());

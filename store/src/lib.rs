@@ -65,8 +65,8 @@ pub use frames::{read_record_frames, split_frames, FrameWriter, MAX_FRAME_RECORD
 pub use jsonl::{ExportLine, Exported, Imported};
 pub use log_tree::{LogIter, WriterMetrics};
 pub use record::{
-    Actor, Append, Appended, Durability, EventType, ExpectedVersion, Hash, Head, NewEvent, Payload, RecordedEvent,
-    StreamId, Timestamp, MAX_ACTOR_BYTES, MAX_EVENT_TYPE_BYTES, MAX_STREAM_ID_BYTES,
+    Actor, Append, Appended, Durability, EventType, ExpectedVersion, Hash, Head, MultiAppend, NewEvent, Payload,
+    RecordedEvent, StreamEvents, StreamId, Timestamp, MAX_ACTOR_BYTES, MAX_EVENT_TYPE_BYTES, MAX_STREAM_ID_BYTES,
 };
 pub use store::Store;
 pub use subscribe::Subscription;

@@ -103,7 +103,10 @@ impl PendingIndex {
         state.large_commit |= appends.len() >= LARGE_COMMIT_APPENDS;
         for append in appends {
             let seq = state.front_seq + u64::try_from(state.queue.len()).unwrap_or(u64::MAX);
-            state.by_command.insert(append.command_id, seq);
+            // Only an act's last part carries its command entry.
+            if append.act.is_some() {
+                state.by_command.insert(append.command_id, seq);
+            }
             state.by_stream.entry(append.stream_id.clone()).or_default().push_back(seq);
             state.queue.push_back(append);
         }
@@ -115,11 +118,11 @@ impl PendingIndex {
         Ok(())
     }
 
-    /// What a waiting command entry says: the append's span and stream.
+    /// What a waiting command entry says: the act's span and its last stream.
     pub(crate) fn command(&self, command_id: Uuid) -> Option<(AppendSpan, StreamId)> {
         let state = self.lock();
         let append = state.get(*state.by_command.get(&command_id)?)?;
-        Some((append.span.clone(), append.stream_id.clone()))
+        Some((append.act.clone()?, append.stream_id.clone()))
     }
 
     /// The stream's waiting appends that end at or before `head`, oldest first, as

@@ -453,19 +453,54 @@ pub struct Append {
     pub durability: Durability,
 }
 
+/// The events one stream receives in a [`MultiAppend`], and the version it must be at.
+#[derive(Clone, Debug)]
+pub struct StreamEvents {
+    /// The stream to append to.
+    pub stream_id: StreamId,
+    /// What the caller expects the stream's version to be before the append.
+    pub expected: ExpectedVersion,
+    /// The stream's events, in order; at least one.
+    pub events: Vec<NewEvent>,
+}
+
+/// One atomic append to several streams, for one act that touches them all (a centre and
+/// its first administrator, say): every stream's events are written in one commit, at
+/// consecutive positions in the order the streams are given, or none are.
+///
+/// Every stream's expected version is checked before anything is written; a stream may be
+/// named only once. The limits of one append (events, payload bytes) apply to the whole act.
+/// All its records carry the one command id.
+#[derive(Clone, Debug)]
+pub struct MultiAppend {
+    /// The id of the command that produced these events; a repeated id writes nothing.
+    pub command_id: Uuid,
+    /// The streams and their events, in the order they are to be written; at least one.
+    pub streams: Vec<StreamEvents>,
+    /// How durable the acknowledgement must be.
+    pub durability: Durability,
+}
+
 /// What an append did.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Appended {
-    /// The records written, in order (or, for a repeated command id, those it wrote first).
+    /// The records written, in log order (or, for a repeated command id, those it wrote
+    /// first). For a multi-stream append, every stream's records.
     pub events: Vec<RecordedEvent>,
     /// True when the command id had been seen and nothing new was written.
     pub deduplicated: bool,
 }
 
 impl Appended {
-    /// The stream's version after the append.
+    /// The stream's version after the append (for a multi-stream append, the version of the
+    /// last stream written; see [`Appended::version_of`]).
     pub fn last_version(&self) -> u64 {
         self.events.last().map_or(0, |event| event.stream_version)
+    }
+
+    /// The version of `stream_id` after the append, if the append wrote to it.
+    pub fn version_of(&self, stream_id: &StreamId) -> Option<u64> {
+        self.events.iter().rev().find(|event| event.stream_id == *stream_id).map(|event| event.stream_version)
     }
 
     /// The global position of the last record written.

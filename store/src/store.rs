@@ -10,9 +10,9 @@ use crate::durability::{DirLock, Syncer};
 use crate::error::StoreError;
 use crate::log_tree::{LogIter, LogTree, WriterMetrics};
 use crate::pending_index::IndexWriter;
-use crate::record::{Append, Appended, Head, RecordedEvent, StreamId};
+use crate::record::{Append, Appended, Head, MultiAppend, RecordedEvent, StreamId};
 use crate::subscribe::Subscription;
-use crate::writer::{GroupCommit, Writer};
+use crate::writer::{Act, GroupCommit, Writer};
 
 /// How many group commits a live subscriber may fall behind before it reads the log instead.
 const LIVE_BATCHES_BUFFERED: usize = 256;
@@ -99,18 +99,43 @@ impl Store {
     /// Concurrent appends share group commits. This blocks the calling thread for a sync;
     /// from async code use [`Store::append_async`].
     pub fn append(&self, append: Append) -> Result<Appended, StoreError> {
-        single(self.append_batch(vec![append]))
+        single(self.inner.commit.append(vec![Act::from(append)]))
+    }
+
+    /// Appends to several streams as one act, atomically: every stream's events are written
+    /// in one commit, at consecutive positions in the order given, or none are, also across a
+    /// crash. Every stream's expected version is checked first; the first that does not hold
+    /// is a [`StoreError::Conflict`] and nothing is written. Naming no stream, a stream twice,
+    /// or a stream without events is a [`StoreError::Invalid`]; the limits of one append
+    /// apply to the whole act. [`Store::append`] is the one-stream case of the same path.
+    ///
+    /// Every record carries the command id, and [`Store::command_result`] returns them all. A
+    /// repeated command id, whether its first use was a one-stream or a multi-stream append,
+    /// returns what that first use wrote, with `deduplicated` set, and writes nothing, as long
+    /// as the repeat names at least one stream that the first use wrote to; otherwise it is a
+    /// [`StoreError::CommandIdReused`]. Whether the repeat is the same command is the caller's
+    /// to judge from the records.
+    pub fn append_multi(&self, append: MultiAppend) -> Result<Appended, StoreError> {
+        single(self.inner.commit.append(vec![Act::from(append)]))
     }
 
     /// Appends to several streams at once: each append is atomic on its own and succeeds or
-    /// fails alone, and all of them share one group commit.
+    /// fails alone, and all of them share one group commit. (For one act across several
+    /// streams, all or nothing, see [`Store::append_multi`].)
     pub fn append_batch(&self, appends: Vec<Append>) -> Result<Vec<Result<Appended, StoreError>>, StoreError> {
-        self.inner.commit.append(appends)
+        self.inner.commit.append(appends.into_iter().map(Act::from).collect())
     }
 
     /// [`Store::append`] for async code: the commit runs on tokio's blocking threads.
     pub async fn append_async(&self, append: Append) -> Result<Appended, StoreError> {
-        single(self.append_batch_async(vec![append]).await)
+        let store = self.clone();
+        tokio::task::spawn_blocking(move || store.append(append)).await.map_err(|_| StoreError::Closed)?
+    }
+
+    /// [`Store::append_multi`] for async code: the commit runs on tokio's blocking threads.
+    pub async fn append_multi_async(&self, append: MultiAppend) -> Result<Appended, StoreError> {
+        let store = self.clone();
+        tokio::task::spawn_blocking(move || store.append_multi(append)).await.map_err(|_| StoreError::Closed)?
     }
 
     /// [`Store::append_batch`] for async code.
@@ -185,7 +210,8 @@ impl Store {
     }
 
     /// What an append with this command id recorded, if one did: the Engine answers a repeated
-    /// command with it instead of deciding again.
+    /// command with it instead of deciding again. For a multi-stream append, every stream's
+    /// records, in log order.
     pub fn command_result(&self, command_id: uuid::Uuid) -> Result<Option<Vec<RecordedEvent>>, StoreError> {
         let Some((span, _)) = self.inner.log.command(command_id)? else { return Ok(None) };
         if span.last_position() > self.head().position {

@@ -20,7 +20,8 @@ pub struct Verified {
     pub n_events: u64,
     /// Distinct streams.
     pub n_streams: u64,
-    /// Appends (one stream and command entry each).
+    /// Appends, one a command id: a multi-stream append counts once (it has a stream entry
+    /// in each of its streams, and one command entry).
     pub n_appends: u64,
     /// The last position checked.
     pub head_position: u64,
@@ -249,7 +250,9 @@ fn verify_log(log: &LogTree) -> Result<Verified, StoreError> {
     // The index entries up to the head may still be on their way to the tree.
     log.pending.wait_through(head.position)?;
     let mut checker = ChainChecker::from_genesis();
-    let mut append: Option<(RecordedEvent, u32)> = None;
+    // The act (one command id's records) and its part (those in one stream) being read.
+    let mut act: Option<(uuid::Uuid, AppendSpan)> = None;
+    let mut part: Option<(RecordedEvent, u32)> = None;
     let mut n_appends = 0u64;
     let mut decoder = Decoder::default();
     'chunks: for entry in log.tree.range(chunk_key_range()) {
@@ -271,21 +274,39 @@ fn verify_log(log: &LogTree) -> Result<Verified, StoreError> {
             checker
                 .check(&record, raw.canonical, |_| Ok(Some(0)))
                 .map_err(|problem| StoreError::corrupt(at, problem))?;
-            // Consecutive records of one command form one append.
-            match &mut append {
-                Some((first, n_events)) if first.command_id == record.command_id => *n_events += 1,
+            // Consecutive records of one command form one act; those of one stream in it, a part.
+            match (&mut part, &mut act) {
+                (Some((first, n_events)), Some((_, span)))
+                    if first.command_id == record.command_id && first.stream_id == record.stream_id =>
+                {
+                    *n_events += 1;
+                    span.n_events += 1;
+                }
                 _ => {
-                    if let Some((first, n_events)) = append.take() {
-                        check_append_index(log, &first, n_events)?;
-                        n_appends += 1;
+                    let same_act = act.as_ref().is_some_and(|(command_id, _)| *command_id == record.command_id);
+                    if let Some((first, n_events)) = part.take() {
+                        check_stream_entry(log, &first, n_events)?;
+                        if !same_act {
+                            let (command_id, span) = act.take().expect("a part is in an act");
+                            check_command_entry(log, command_id, &span, &first.stream_id)?;
+                            n_appends += 1;
+                        }
                     }
-                    append = Some((record, 1));
+                    match &mut act {
+                        Some((_, span)) => span.n_events += 1,
+                        None => {
+                            act = Some((record.command_id, AppendSpan { first_position: record.position, n_events: 1 }))
+                        }
+                    }
+                    part = Some((record, 1));
                 }
             }
         }
     }
-    if let Some((first, n_events)) = append.take() {
-        check_append_index(log, &first, n_events)?;
+    if let Some((first, n_events)) = part.take() {
+        check_stream_entry(log, &first, n_events)?;
+        let (command_id, span) = act.take().expect("a part is in an act");
+        check_command_entry(log, command_id, &span, &first.stream_id)?;
         n_appends += 1;
     }
     let (last_checked, last_hash) = checker.head();
@@ -308,8 +329,8 @@ fn verify_log(log: &LogTree) -> Result<Verified, StoreError> {
     })
 }
 
-/// Checks that the stream and command entries of one append name it exactly.
-fn check_append_index(log: &LogTree, first: &RecordedEvent, n_events: u32) -> Result<(), StoreError> {
+/// Checks that the stream entry of one stream's part of an act names it exactly.
+fn check_stream_entry(log: &LogTree, first: &RecordedEvent, n_events: u32) -> Result<(), StoreError> {
     let at = first.position;
     let expected = AppendSpan { first_position: first.position, n_events };
     let bad = |text: String| Err(StoreError::corrupt(at, Problem::Index(text)));
@@ -328,12 +349,23 @@ fn check_append_index(log: &LogTree, first: &RecordedEvent, n_events: u32) -> Re
         Some(Err(failure)) => return bad(failure.0),
         None => return bad(format!("no stream entry for {} v{}", first.stream_id, first.stream_version)),
     }
+    Ok(())
+}
+
+/// Checks that the command entry of one act names its whole span and its last stream.
+fn check_command_entry(
+    log: &LogTree,
+    command_id: uuid::Uuid,
+    expected: &AppendSpan,
+    last_stream: &StreamId,
+) -> Result<(), StoreError> {
+    let bad = |text: String| Err(StoreError::corrupt(expected.first_position, Problem::Index(text)));
     let command_entry =
-        log.tree.get(command_key(first.command_id)).map_err(|e| StoreError::sled("reading the command index", e))?;
+        log.tree.get(command_key(command_id)).map_err(|e| StoreError::sled("reading the command index", e))?;
     match command_entry.map(|bytes| decode_command_entry(&bytes)) {
-        Some(Ok((span, stream))) if span == expected && stream == first.stream_id => Ok(()),
-        Some(Ok(_)) => bad(format!("command entry of {} does not match its records", first.command_id)),
+        Some(Ok((span, stream))) if span == *expected && stream == *last_stream => Ok(()),
+        Some(Ok(_)) => bad(format!("command entry of {command_id} does not match its records")),
         Some(Err(failure)) => bad(failure.0),
-        None => bad(format!("no command entry for {}", first.command_id)),
+        None => bad(format!("no command entry for {command_id}")),
     }
 }

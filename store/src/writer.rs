@@ -20,11 +20,59 @@ use crate::index;
 use crate::known_streams::KnownStreams;
 use crate::layout::{AppendSpan, ChunkRun};
 use crate::log_tree::LogTree;
-use crate::record::{Append, Appended, Durability, ExpectedVersion, Head, RecordedEvent, StreamId};
+use crate::record::{
+    Append, Appended, Durability, ExpectedVersion, Head, MultiAppend, NewEvent, RecordedEvent, StreamEvents, StreamId,
+    Timestamp,
+};
 
-/// Appends waiting to be committed, and where their answers go.
+/// What the writer commits as one unit, all or nothing: one command's events, in one stream
+/// (an [`Append`]) or in several (a [`MultiAppend`]). There is one path for both; a
+/// one-stream act keeps its stream inline, so the common case allocates nothing more.
+pub(crate) struct Act {
+    command_id: Uuid,
+    durability: Durability,
+    streams: ActStreams,
+}
+
+enum ActStreams {
+    One(StreamEvents),
+    Many(Vec<StreamEvents>),
+}
+
+impl Act {
+    fn streams(&self) -> &[StreamEvents] {
+        match &self.streams {
+            ActStreams::One(stream) => std::slice::from_ref(stream),
+            ActStreams::Many(streams) => streams,
+        }
+    }
+
+    fn n_events(&self) -> usize {
+        self.streams().iter().map(|stream| stream.events.len()).sum()
+    }
+
+    fn events(&self) -> impl Iterator<Item = &NewEvent> {
+        self.streams().iter().flat_map(|stream| &stream.events)
+    }
+}
+
+impl From<Append> for Act {
+    fn from(append: Append) -> Act {
+        let Append { stream_id, expected, command_id, events, durability } = append;
+        Act { command_id, durability, streams: ActStreams::One(StreamEvents { stream_id, expected, events }) }
+    }
+}
+
+impl From<MultiAppend> for Act {
+    fn from(multi: MultiAppend) -> Act {
+        let MultiAppend { command_id, streams, durability } = multi;
+        Act { command_id, durability, streams: ActStreams::Many(streams) }
+    }
+}
+
+/// Acts waiting to be committed, and where their answers go.
 struct Waiting {
-    appends: Vec<Append>,
+    appends: Vec<Act>,
     reply: SyncSender<Vec<Result<Appended, StoreError>>>,
 }
 
@@ -69,8 +117,8 @@ impl GroupCommit {
         }
     }
 
-    /// Commits `appends` (each atomic on its own) in some group, and returns their results.
-    pub(crate) fn append(&self, appends: Vec<Append>) -> Result<Vec<Result<Appended, StoreError>>, StoreError> {
+    /// Commits `appends` (each atomic on its own) in one group, and returns their results.
+    pub(crate) fn append(&self, appends: Vec<Act>) -> Result<Vec<Result<Appended, StoreError>>, StoreError> {
         let (reply, answer) = sync_channel(1);
         let mut queue = self.lock_queue()?;
         queue.waiting.push_back(Waiting { appends, reply });
@@ -157,11 +205,12 @@ impl GroupCommit {
 }
 
 /// The oldest waiting requests, up to `max_events` events (always at least one request).
+/// A request is never split: all its acts go in one group, so each act lands in one write.
 fn take_group(queue: &mut VecDeque<Waiting>, max_events: usize) -> Vec<Waiting> {
     let mut group = Vec::new();
     let mut n_events = 0;
     while let Some(next) = queue.front() {
-        let size: usize = next.appends.iter().map(|a| a.events.len()).sum();
+        let size: usize = next.appends.iter().map(Act::n_events).sum();
         if !group.is_empty() && n_events + size > max_events {
             break;
         }
@@ -202,9 +251,9 @@ pub(crate) struct Writer {
     events: broadcast::Sender<Arc<[RecordedEvent]>>,
 }
 
-/// One append checked and placed, waiting for its group to commit.
+/// One act checked and placed, waiting for its group to commit.
 enum Placed {
-    /// New records: this range of the group's records.
+    /// New records: this range of the group's records (every stream of the act).
     New(std::ops::Range<usize>),
     /// A command id seen in an earlier commit: the records it wrote then.
     SeenBefore(AppendSpan),
@@ -216,7 +265,8 @@ enum Placed {
 struct Group {
     head: Head,
     versions: HashMap<StreamId, u64>,
-    commands: HashMap<Uuid, (StreamId, std::ops::Range<usize>)>,
+    /// The command ids placed so far, and their records in `records`.
+    commands: HashMap<Uuid, std::ops::Range<usize>>,
     records: Vec<RecordedEvent>,
     chunks: ChunkRun,
     durable: bool,
@@ -249,7 +299,7 @@ impl Writer {
     /// Commits a group of waiting requests and answers each.
     fn serve_group(&mut self, waiting: Vec<Waiting>) {
         let n_appends = waiting.iter().map(|w| w.appends.len()).sum();
-        let n_events = waiting.iter().flat_map(|w| &w.appends).map(|a| a.events.len()).sum();
+        let n_events = waiting.iter().flat_map(|w| &w.appends).map(Act::n_events).sum();
         let mut group = Group {
             head: self.head,
             versions: HashMap::with_capacity(n_appends),
@@ -292,109 +342,104 @@ impl Writer {
         Ok(())
     }
 
-    /// Checks one append against the log and the group so far, and places its records.
-    fn place(
-        &mut self,
-        group: &mut Group,
-        append: Append,
-        recorded_at: crate::record::Timestamp,
-    ) -> Result<Placed, StoreError> {
+    /// Checks one act against the log and the group so far, and places its records: every
+    /// check of every stream comes before the first record is placed, so a failing act
+    /// leaves the group as it was.
+    fn place(&mut self, group: &mut Group, act: Act, recorded_at: Timestamp) -> Result<Placed, StoreError> {
         if let Some(reason) = &self.poisoned {
             return Err(StoreError::Poisoned { reason: reason.clone() });
         }
-        self.check_limits(&append)?;
-        if let Some((stream_id, range)) = group.commands.get(&append.command_id) {
-            return if *stream_id == append.stream_id {
+        self.check_limits(&act)?;
+        if let Some(range) = group.commands.get(&act.command_id) {
+            let written = &group.records[range.clone()];
+            return if wrote_to_any(written, act.streams()) {
                 Ok(Placed::SeenInGroup(range.clone()))
             } else {
-                Err(StoreError::CommandIdReused {
-                    command_id: append.command_id,
-                    original_stream: stream_id.clone(),
-                    stream_id: append.stream_id,
-                })
+                Err(command_id_reused(&act, written))
             };
         }
-        if let Some((span, original_stream)) = self.recorded_command(append.command_id)? {
-            return if original_stream == append.stream_id {
+        if let Some((span, stream_id)) = self.recorded_command(act.command_id)? {
+            // The entry names the act's last stream; an act of several streams that this one
+            // does not share may still share another, which only its records tell.
+            if act.streams().iter().any(|stream| stream.stream_id == stream_id) {
+                return Ok(Placed::SeenBefore(span));
+            }
+            let written = self.log.read_positions(span.first_position, span.last_position())?;
+            return if wrote_to_any(&written, act.streams()) {
                 Ok(Placed::SeenBefore(span))
             } else {
-                Err(StoreError::CommandIdReused {
-                    command_id: append.command_id,
-                    original_stream,
-                    stream_id: append.stream_id,
-                })
+                Err(command_id_reused(&act, &written))
             };
         }
-        let actual = match group.versions.get(&append.stream_id) {
-            Some(version) => *version,
-            None => self.stream_version(&append.stream_id)?,
+        let streams = act.streams();
+        // Every stream's version is checked before anything is placed. The versions of a
+        // second stream and on go in a vector, empty (unallocated) for a one-stream act.
+        let first_actual = self.check_expected(group, &streams[0])?;
+        let mut other_actuals = Vec::new();
+        for stream in &streams[1..] {
+            other_actuals.push(self.check_expected(group, stream)?);
+        }
+        group.durable |= act.durability == Durability::Durable;
+        let start = group.records.len();
+        let command_id = act.command_id;
+        let parts = match act.streams {
+            ActStreams::One(stream) => Either::One(std::iter::once(stream)),
+            ActStreams::Many(streams) => Either::Many(streams.into_iter()),
         };
-        let matches = match append.expected {
+        for (stream, actual) in parts.zip(std::iter::once(first_actual).chain(other_actuals)) {
+            place_records(group, command_id, stream, actual, recorded_at);
+        }
+        let end = group.records.len();
+        group.commands.insert(command_id, start..end);
+        Ok(Placed::New(start..end))
+    }
+
+    /// The stream's version, from the group or the log, if it is the one `stream` expects.
+    fn check_expected(&mut self, group: &Group, stream: &StreamEvents) -> Result<u64, StoreError> {
+        let actual = match group.versions.get(&stream.stream_id) {
+            Some(version) => *version,
+            None => self.stream_version(&stream.stream_id)?,
+        };
+        let matches = match stream.expected {
             ExpectedVersion::Any => true,
             ExpectedVersion::NoStream => actual == 0,
             ExpectedVersion::Exact(expected) => actual == expected,
         };
         if !matches {
-            return Err(StoreError::Conflict { stream_id: append.stream_id, expected: append.expected, actual });
-        }
-        group.durable |= append.durability == Durability::Durable;
-        let start = group.records.len();
-        let first_version = actual + 1;
-        for (offset, event) in (0u64..).zip(append.events) {
-            let position = group.head.position + 1;
-            let stream_version = first_version + offset;
-            let fields = CanonicalFields {
-                position,
-                stream_id: append.stream_id.as_str(),
-                stream_version,
-                event_id: event.event_id,
-                command_id: append.command_id,
-                event_type: event.event_type.as_str(),
-                schema_version: event.schema_version,
-                occurred_at: event.occurred_at,
-                recorded_at,
-                actor: event.actor.as_str(),
-                payload: event.payload.as_str(),
-            };
-            let hash = group.chunks.encode(&fields, &group.head.hash);
-            let record = RecordedEvent {
-                position,
-                stream_id: append.stream_id.clone(),
-                stream_version,
-                event_id: event.event_id,
-                command_id: append.command_id,
-                event_type: event.event_type,
-                schema_version: event.schema_version,
-                occurred_at: event.occurred_at,
-                recorded_at,
-                actor: event.actor,
-                payload: event.payload,
-                prev_hash: group.head.hash,
-                hash,
-            };
-            group.head = Head { position, hash, recorded_at };
-            group.records.push(record);
-        }
-        let end = group.records.len();
-        group.versions.insert(append.stream_id.clone(), actual + u64::try_from(end - start).unwrap_or(u64::MAX));
-        group.commands.insert(append.command_id, (append.stream_id.clone(), start..end));
-        Ok(Placed::New(start..end))
-    }
-
-    fn check_limits(&self, append: &Append) -> Result<(), StoreError> {
-        let limits = &self.config.limits;
-        let invalid = |input| Err(StoreError::Invalid(input));
-        if append.events.is_empty() {
-            return invalid(InvalidInput::EmptyAppend);
-        }
-        if append.events.len() > limits.max_events_per_append {
-            return invalid(InvalidInput::TooManyEvents {
-                n_events: append.events.len(),
-                max: limits.max_events_per_append,
+            return Err(StoreError::Conflict {
+                stream_id: stream.stream_id.clone(),
+                expected: stream.expected,
+                actual,
             });
         }
+        Ok(actual)
+    }
+
+    /// The limits of one append apply to the whole act; a multi-stream act must also name
+    /// each stream once and give each at least one event.
+    fn check_limits(&self, act: &Act) -> Result<(), StoreError> {
+        let limits = &self.config.limits;
+        let invalid = |input| Err(StoreError::Invalid(input));
+        let streams = act.streams();
+        match streams {
+            [] => return invalid(InvalidInput::NoStreams),
+            [only] if only.events.is_empty() => return invalid(InvalidInput::EmptyAppend),
+            [_] => {}
+            several => {
+                if let Some(empty) = several.iter().find(|stream| stream.events.is_empty()) {
+                    return invalid(InvalidInput::StreamWithoutEvents { stream_id: empty.stream_id.clone() });
+                }
+                if let Some(twice) = named_twice(several) {
+                    return invalid(InvalidInput::StreamNamedTwice { stream_id: twice.clone() });
+                }
+            }
+        }
+        let n_events = act.n_events();
+        if n_events > limits.max_events_per_append {
+            return invalid(InvalidInput::TooManyEvents { n_events, max: limits.max_events_per_append });
+        }
         let mut total = 0usize;
-        for (index, event) in append.events.iter().enumerate() {
+        for (index, event) in act.events().enumerate() {
             let n_bytes = event.payload.n_bytes();
             if n_bytes > limits.max_payload_bytes {
                 return invalid(InvalidInput::EventTooLarge { index, n_bytes, max: limits.max_payload_bytes });
@@ -580,6 +625,104 @@ impl Writer {
                 Ok(Appended { events, deduplicated: true })
             }
         }
+    }
+}
+
+/// Places the records of one stream of an act, at the end of the group, chained to what
+/// comes before them.
+fn place_records(group: &mut Group, command_id: Uuid, stream: StreamEvents, actual: u64, recorded_at: Timestamp) {
+    let StreamEvents { stream_id, events, .. } = stream;
+    let start = group.records.len();
+    let first_version = actual + 1;
+    for (offset, event) in (0u64..).zip(events) {
+        let position = group.head.position + 1;
+        let stream_version = first_version + offset;
+        let fields = CanonicalFields {
+            position,
+            stream_id: stream_id.as_str(),
+            stream_version,
+            event_id: event.event_id,
+            command_id,
+            event_type: event.event_type.as_str(),
+            schema_version: event.schema_version,
+            occurred_at: event.occurred_at,
+            recorded_at,
+            actor: event.actor.as_str(),
+            payload: event.payload.as_str(),
+        };
+        let hash = group.chunks.encode(&fields, &group.head.hash);
+        let record = RecordedEvent {
+            position,
+            stream_id: stream_id.clone(),
+            stream_version,
+            event_id: event.event_id,
+            command_id,
+            event_type: event.event_type,
+            schema_version: event.schema_version,
+            occurred_at: event.occurred_at,
+            recorded_at,
+            actor: event.actor,
+            payload: event.payload,
+            prev_hash: group.head.hash,
+            hash,
+        };
+        group.head = Head { position, hash, recorded_at };
+        group.records.push(record);
+    }
+    let n_placed = u64::try_from(group.records.len() - start).unwrap_or(u64::MAX);
+    group.versions.insert(stream_id, actual + n_placed);
+}
+
+/// The parts of an act, taken by value: one inline, or several.
+enum Either<A, B> {
+    One(A),
+    Many(B),
+}
+
+impl<T, A: Iterator<Item = T>, B: Iterator<Item = T>> Iterator for Either<A, B> {
+    type Item = T;
+    fn next(&mut self) -> Option<T> {
+        match self {
+            Either::One(one) => one.next(),
+            Either::Many(many) => many.next(),
+        }
+    }
+}
+
+/// A stream named more than once, if any. Streams are few: pairs are compared, unless there
+/// are many.
+fn named_twice(streams: &[StreamEvents]) -> Option<&StreamId> {
+    if streams.len() <= 16 {
+        return streams
+            .iter()
+            .enumerate()
+            .find(|(i, stream)| streams[..*i].iter().any(|before| before.stream_id == stream.stream_id))
+            .map(|(_, stream)| &stream.stream_id);
+    }
+    let mut seen = std::collections::HashSet::with_capacity(streams.len());
+    streams.iter().map(|stream| &stream.stream_id).find(|stream_id| !seen.insert(*stream_id))
+}
+
+/// Whether the records a command id wrote are in any of `streams`: a repeat must name at
+/// least one stream its first use wrote to. The records of one stream are adjacent, so each
+/// stream is compared once.
+fn wrote_to_any(written: &[RecordedEvent], streams: &[StreamEvents]) -> bool {
+    let mut last: Option<&StreamId> = None;
+    written.iter().any(|record| {
+        if last == Some(&record.stream_id) {
+            return false;
+        }
+        last = Some(&record.stream_id);
+        streams.iter().any(|stream| stream.stream_id == record.stream_id)
+    })
+}
+
+/// The error for a command id used again for other streams: each side named by its first.
+fn command_id_reused(act: &Act, written: &[RecordedEvent]) -> StoreError {
+    StoreError::CommandIdReused {
+        command_id: act.command_id,
+        original_stream: written.first().map_or_else(|| act.streams()[0].stream_id.clone(), |r| r.stream_id.clone()),
+        stream_id: act.streams()[0].stream_id.clone(),
     }
 }
 

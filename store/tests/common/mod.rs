@@ -85,3 +85,28 @@ pub fn proptest_config(default_cases: u32) -> proptest::test_runner::Config {
         ..proptest::test_runner::Config::default()
     }
 }
+
+/// One stream's part of a multi-stream append: its stream, the version it expects, and its
+/// events' labels.
+pub type Part<'a> = (&'a StreamId, ExpectedVersion, &'a [&'a str]);
+
+/// A durable multi-stream append with a fresh command id, its streams in the order given.
+pub fn multi(parts: &[Part<'_>]) -> MultiAppend {
+    MultiAppend {
+        command_id: Uuid::new_v4(),
+        streams: parts
+            .iter()
+            .map(|(stream_id, expected, labels)| StreamEvents {
+                stream_id: (*stream_id).clone(),
+                expected: *expected,
+                events: labels.iter().map(|label| event(label)).collect(),
+            })
+            .collect(),
+        durability: Durability::Durable,
+    }
+}
+
+/// The stream and label of each record, in order.
+pub fn placed(records: &[RecordedEvent]) -> Vec<(String, String)> {
+    records.iter().map(|r| r.stream_id.to_string()).zip(labels(records)).collect()
+}
