@@ -969,20 +969,9 @@ impl Demo<'_> {
                 )?;
                 self.referral_ended(j, "completed_partly")
             }
-            70..=74 => {
-                self.case(
-                    j,
-                    act,
-                    CaseAction::CompleteReferral {
-                        referral_id: referral,
-                        outcome: Some(Outcome::ReferredElsewhere),
-                        note: None,
-                    },
-                )?;
-                self.referral_ended(j, "completed_referred_elsewhere")
-            }
             other => {
                 let outcome = match other {
+                    70..=74 => Outcome::ReferredElsewhere,
                     75..=79 => Outcome::NotEligible,
                     80..=86 => Outcome::NoCapacity,
                     87..=93 => Outcome::CouldNotContact,
@@ -1003,6 +992,7 @@ impl Demo<'_> {
                         Outcome::NotEligible => "failed_not_eligible",
                         Outcome::NoCapacity => "failed_no_capacity",
                         Outcome::CouldNotContact => "failed_could_not_contact",
+                        Outcome::ReferredElsewhere => "failed_referred_elsewhere",
                         _ => "failed_no_longer_interested",
                     },
                 )

@@ -3,23 +3,28 @@
 use std::path::Path;
 use std::sync::{Arc, Mutex, MutexGuard};
 
+use std::collections::BTreeSet;
+
+use parapompi_core::context::ActiveAdministrators;
 use parapompi_core::values::{BeneficiaryId, Date, StaffId, Timestamp as CoreTimestamp};
+use parapompi_core::vocab::Role;
 use parapompi_core::{
-    decide, Actor, AgencyFacts, BeneficiaryFacts, CentreFacts, Command, Context, Facts, FactsNeeded, StaffFacts, State,
-    StreamKind,
+    decide, Actor, AgencyFacts, BeneficiaryFacts, CentreFacts, Command, Context, Event, Facts, FactsNeeded,
+    StaffFacts, State, StreamKind,
 };
 use parapompi_projections::{
     audit_trail, case_file, AuditSubject, AuditTrail, Board, BoardQuery, CaseFile, Caseload, CaseloadQuery,
     IndicatorQuery, IndicatorReport, Projections, Recorded,
 };
 use parapompi_store::{
-    Actor as LogActor, Append, Durability, ExpectedVersion, Store, StoreConfig, StoreError, StreamId,
+    Actor as LogActor, Append, Durability, ExpectedVersion, MultiAppend, Store, StoreConfig, StoreError, StreamEvents,
+    StreamId,
 };
 use uuid::Uuid;
 
 use crate::error::EngineError;
 use crate::projector::{AsOf, Projector};
-use crate::records::{decode, decode_events, encode};
+use crate::records::{decode, decode_events, encode, event_id, fingerprint, legacy_event_id, Fingerprint};
 use crate::vault::{IdentityVault, VaultEntry, VAULT_TREE};
 
 /// How an Engine is opened.
@@ -137,48 +142,89 @@ impl Engine {
     /// Executes one command: decides it against the current state of its stream and the
     /// facts it needs, appends the events durably, and folds them into the read models.
     ///
-    /// A command id seen before returns what it recorded then. A rejected command writes
-    /// nothing and returns [`EngineError::Rejected`] naming the rule.
+    /// A command id seen before returns what it recorded then, when the command is the same
+    /// one again (see [`Engine::execute_all`]). A rejected command writes nothing and returns
+    /// [`EngineError::Rejected`] naming the rule.
     pub fn execute(&self, command: &Command, meta: CommandMeta) -> Result<Executed, EngineError> {
+        self.execute_all(std::slice::from_ref(command), meta)
+    }
+
+    /// Executes one act made of several commands, on one or more streams, as a whole: each
+    /// command is decided in order against the state its stream will have after the ones
+    /// before it (so registering a centre and then its first administrator works), and all
+    /// their events are appended in one atomic, durable write with every stream's expected
+    /// version checked, or nothing is written.
+    ///
+    /// **Retries.** The act's events get ids derived from the command id, the act's
+    /// fingerprint (the acting party and the commands' JSON form, without identity data;
+    /// described in `records.rs`) and each event's index. A command id seen before is
+    /// answered with what it recorded then when the first event's id matches, which is when
+    /// the same act is sent again; any other act under a used command id is refused with
+    /// [`EngineError::CommandIdReused`], naming the first use.
+    pub fn execute_all(&self, commands: &[Command], meta: CommandMeta) -> Result<Executed, EngineError> {
+        let Some(first) = commands.first() else {
+            return Err(EngineError::EmptyAct);
+        };
         let store = &self.inner.store;
+        let fingerprint = fingerprint(meta.acting.log_actor()?.as_str(), commands);
         if let Some(records) = store.command_result(meta.command_id)? {
-            return self.answer_repeat(command, meta, &records);
+            return self.answer_repeat(commands, meta, &fingerprint, &records);
         }
         let actor = self.actor(meta.acting)?;
         let log_actor = meta.acting.log_actor()?;
-        let stream_id = StreamId::new(command.stream_id())?;
         for _ in 0..self.inner.config.max_decide_attempts {
-            let (state, version) = self.stream_state(command.stream_kind(), &stream_id)?;
-            let facts = self.facts(&command.required_facts(&state))?;
-            let context =
-                Context { actor: actor.clone(), occurred_at: meta.occurred_at, today: meta.business_date, facts };
-            let events = decide(&state, command, &context)?;
-            if events.is_empty() {
+            let now = store.config().clock.now();
+            let mut act = Act::default();
+            for command in commands {
+                let stream_id = StreamId::new(command.stream_id())?;
+                let state = act.state(self, command.stream_kind(), &stream_id)?;
+                let facts = self.facts(&command.required_facts(&state), &mut act)?;
+                let context = Context {
+                    actor: actor.clone(),
+                    occurred_at: meta.occurred_at,
+                    now: CoreTimestamp::from_unix_ms(now.unix_ms()),
+                    today: meta.business_date,
+                    facts,
+                };
+                let events = decide(&state, command, &context)?;
+                act.record(stream_id, events);
+            }
+            if act.n_events() == 0 {
                 return Ok(Executed { events: Vec::new(), deduplicated: false });
             }
-            let new_events = events
-                .iter()
-                .enumerate()
-                .map(|(index, event)| encode(event, meta.command_id, index, &log_actor, meta.occurred_at))
-                .collect::<Result<_, _>>()?;
-            // The identity goes into the vault before the append, whose durable sync then
+            let mut index = 0usize;
+            let mut streams = Vec::with_capacity(act.streams.len());
+            for stream in &act.streams {
+                let mut new_events = Vec::with_capacity(stream.events.len());
+                for event in &stream.events {
+                    new_events.push(encode(event, meta.command_id, &fingerprint, index, &log_actor, meta.occurred_at)?);
+                    index += 1;
+                }
+                if !new_events.is_empty() {
+                    streams.push((stream.stream_id.clone(), ExpectedVersion::Exact(stream.version), new_events));
+                }
+            }
+            // The identities go into the vault before the append, whose durable sync then
             // covers both; if the append fails, the vault is put back as it was.
-            let vault_undo = self.store_identity(command)?;
-            let append = Append {
-                stream_id: stream_id.clone(),
-                expected: ExpectedVersion::Exact(version),
-                command_id: meta.command_id,
-                events: new_events,
-                durability: self.inner.config.durability,
-            };
-            match store.append(append) {
+            let mut vault_undo = Vec::new();
+            for command in commands {
+                if let Some(undo) = self.store_identity(command)? {
+                    vault_undo.push(undo);
+                }
+            }
+            match self.append_act(meta.command_id, streams) {
+                Ok(appended) if appended.deduplicated => {
+                    // Another writer recorded this command id in the meantime.
+                    self.undo_identities(vault_undo)?;
+                    return self.answer_repeat(commands, meta, &fingerprint, &appended.events);
+                }
                 Ok(appended) => {
                     let recorded = appended.events.iter().map(decode).collect::<Result<Vec<_>, _>>()?;
                     self.projector()?.apply_appended(store, &recorded)?;
-                    return Ok(Executed { events: recorded, deduplicated: appended.deduplicated });
+                    return Ok(Executed { events: recorded, deduplicated: false });
                 }
                 Err(error) => {
-                    self.undo_identity(vault_undo)?;
+                    self.undo_identities(vault_undo)?;
                     match error {
                         StoreError::Conflict { .. } => continue,
                         other => return Err(other.into()),
@@ -186,40 +232,82 @@ impl Engine {
                 }
             }
         }
-        Err(EngineError::Contended {
-            stream_id: stream_id.to_string(),
-            attempts: self.inner.config.max_decide_attempts,
-        })
+        Err(EngineError::Contended { stream_id: first.stream_id(), attempts: self.inner.config.max_decide_attempts })
+    }
+
+    /// Appends an act's events: one stream's through a plain append, several streams' in one
+    /// atomic multi-stream append.
+    fn append_act(
+        &self,
+        command_id: Uuid,
+        mut streams: Vec<(StreamId, ExpectedVersion, Vec<parapompi_store::NewEvent>)>,
+    ) -> Result<parapompi_store::Appended, StoreError> {
+        let durability = self.inner.config.durability;
+        if streams.len() == 1 {
+            let (stream_id, expected, events) = streams.remove(0);
+            return self.inner.store.append(Append { stream_id, expected, command_id, events, durability });
+        }
+        let streams = streams
+            .into_iter()
+            .map(|(stream_id, expected, events)| StreamEvents { stream_id, expected, events })
+            .collect();
+        self.inner.store.append_multi(MultiAppend { command_id, streams, durability })
     }
 
     /// [`Engine::execute`] for async code: the work runs on tokio's blocking threads, and
     /// concurrent commands share the log's durable syncs.
     pub async fn execute_async(&self, command: Command, meta: CommandMeta) -> Result<Executed, EngineError> {
+        self.execute_all_async(vec![command], meta).await
+    }
+
+    /// [`Engine::execute_all`] for async code.
+    pub async fn execute_all_async(&self, commands: Vec<Command>, meta: CommandMeta) -> Result<Executed, EngineError> {
         let engine = self.clone();
-        tokio::task::spawn_blocking(move || engine.execute(&command, meta))
+        tokio::task::spawn_blocking(move || engine.execute_all(&commands, meta))
             .await
             .map_err(|error| EngineError::Interrupted(format!("the command's task ended abnormally: {error}")))?
     }
 
-    /// A repeated command id: answer with what it recorded, and make sure the identity it
-    /// carried is in the vault (the first attempt may have stopped before it was synced).
+    /// A used command id: when the act is the same one again, answer with what it recorded,
+    /// and make sure the identity it carried is in the vault (the first attempt may have
+    /// stopped before it was synced); any other act is refused, naming the first use.
     fn answer_repeat(
         &self,
-        command: &Command,
+        commands: &[Command],
         meta: CommandMeta,
+        fingerprint: &Fingerprint,
         records: &[parapompi_store::RecordedEvent],
     ) -> Result<Executed, EngineError> {
-        let stream_id = command.stream_id();
-        if let Some(first) = records.first() {
-            if first.stream_id.as_str() != stream_id {
-                return Err(EngineError::Store(StoreError::CommandIdReused {
-                    command_id: meta.command_id,
-                    original_stream: first.stream_id.clone(),
-                    stream_id: StreamId::new(stream_id)?,
-                }));
+        let Some(first) = records.first() else {
+            return Ok(Executed { events: Vec::new(), deduplicated: true });
+        };
+        let same = if first.event_id == event_id(meta.command_id, fingerprint, 0) {
+            true
+        } else if first.event_id == legacy_event_id(meta.command_id, 0) {
+            // Written before events carried the act's fingerprint: the same streams in the
+            // same order is all that can be told.
+            let streams: Vec<String> = commands.iter().map(Command::stream_id).collect();
+            let mut recorded: Vec<&str> = records.iter().map(|r| r.stream_id.as_str()).collect();
+            recorded.dedup();
+            recorded == streams.iter().map(String::as_str).collect::<Vec<_>>()
+        } else {
+            false
+        };
+        if !same {
+            return Err(EngineError::CommandIdReused {
+                command_id: meta.command_id,
+                first_position: first.position,
+                first_stream: first.stream_id.to_string(),
+                first_event_type: first.event_type.to_string(),
+            });
+        }
+        let mut restored = false;
+        for command in commands {
+            if self.identity_missing_after_first_attempt(command)? && self.store_identity(command)?.is_some() {
+                restored = true;
             }
         }
-        if self.identity_missing_after_first_attempt(command)? && self.store_identity(command)?.is_some() {
+        if restored {
             self.inner.store.sync()?;
         }
         let events = records.iter().map(decode).collect::<Result<Vec<_>, _>>()?;
@@ -278,28 +366,41 @@ impl Engine {
         }
     }
 
-    /// Folds the streams a command's rules need and takes their facts.
-    fn facts(&self, needed: &FactsNeeded) -> Result<Facts, EngineError> {
+    /// Folds the streams a command's rules need and takes their facts, as they stand after
+    /// the earlier commands of the same act.
+    fn facts(&self, needed: &FactsNeeded, act: &mut Act) -> Result<Facts, EngineError> {
         let mut facts = Facts::default();
         if let Some(centre_id) = needed.centre {
-            if let State::Centre(state) = self.state_of(StreamKind::Centre, centre_id.stream_id())? {
+            if let State::Centre(state) = act.state_of(self, StreamKind::Centre, centre_id.stream_id())? {
                 facts.centre = CentreFacts::from_state(&state);
             }
         }
         if let Some(agency_id) = needed.agency {
-            if let State::Agency(state) = self.state_of(StreamKind::Agency, agency_id.stream_id())? {
+            if let State::Agency(state) = act.state_of(self, StreamKind::Agency, agency_id.stream_id())? {
                 facts.agency = AgencyFacts::from_state(&state);
             }
         }
         if let Some(beneficiary_id) = needed.beneficiary {
-            if let State::Beneficiary(state) = self.state_of(StreamKind::Beneficiary, beneficiary_id.stream_id())? {
+            if let State::Beneficiary(state) = act.state_of(self, StreamKind::Beneficiary, beneficiary_id.stream_id())? {
                 facts.beneficiary = BeneficiaryFacts::from_state(&state);
             }
         }
         if let Some(staff_id) = needed.staff {
-            if let State::Staff(state) = self.state_of(StreamKind::Staff, staff_id.stream_id())? {
+            if let State::Staff(state) = act.state_of(self, StreamKind::Staff, staff_id.stream_id())? {
                 facts.staff = StaffFacts::from_state(&state);
             }
+        }
+        if let Some(centre_id) = needed.administrators_of {
+            // Rare (a role change or a deactivation): a pass over the staff streams.
+            let mut staff_ids = BTreeSet::new();
+            for stream_id in self.inner.store.stream_ids(&format!("{}-", StreamKind::Staff.prefix()))? {
+                if let State::Staff(Some(staff)) = act.state(self, StreamKind::Staff, &stream_id)? {
+                    if staff.centre_id == centre_id && staff.active && staff.roles.contains(&Role::Administrator) {
+                        staff_ids.insert(staff.staff_id);
+                    }
+                }
+            }
+            facts.active_administrators = Some(ActiveAdministrators { centre_id, staff_ids });
         }
         Ok(facts)
     }
@@ -320,12 +421,15 @@ impl Engine {
         Ok(Some(VaultUndo { beneficiary_id: beneficiary.beneficiary_id, previous }))
     }
 
-    fn undo_identity(&self, undo: Option<VaultUndo>) -> Result<(), EngineError> {
-        let Some(undo) = undo else { return Ok(()) };
-        match undo.previous {
-            Some(entry) => self.inner.vault.put(undo.beneficiary_id, &entry),
-            None => self.inner.vault.remove(undo.beneficiary_id),
+    /// Puts the vault back as it was before an act that was not recorded, last change first.
+    fn undo_identities(&self, undo: Vec<VaultUndo>) -> Result<(), EngineError> {
+        for undo in undo.into_iter().rev() {
+            match undo.previous {
+                Some(entry) => self.inner.vault.put(undo.beneficiary_id, &entry)?,
+                None => self.inner.vault.remove(undo.beneficiary_id)?,
+            }
         }
+        Ok(())
     }
 
     /// A beneficiary's identity record, if the vault holds it (not after an erasure).
@@ -435,6 +539,55 @@ impl Engine {
         self.checkpoint()?;
         self.inner.store.flush()?;
         Ok(())
+    }
+}
+
+/// The streams one act writes, with the state each will have after the act's events so far:
+/// later commands of the act are decided against it, and it becomes one append.
+#[derive(Default)]
+struct Act {
+    streams: Vec<ActStream>,
+}
+
+struct ActStream {
+    stream_id: StreamId,
+    /// The stream's version in the log when the act read it.
+    version: u64,
+    /// Its state after the act's events so far.
+    state: State,
+    /// The act's events for it, in order.
+    events: Vec<Event>,
+}
+
+impl Act {
+    /// A stream's state as the act sees it: the log's, then the act's own events.
+    fn state(&mut self, engine: &Engine, kind: StreamKind, stream_id: &StreamId) -> Result<State, EngineError> {
+        if let Some(stream) = self.streams.iter().find(|s| s.stream_id == *stream_id) {
+            return Ok(stream.state.clone());
+        }
+        let (state, version) = engine.stream_state(kind, stream_id)?;
+        self.streams.push(ActStream { stream_id: stream_id.clone(), version, state: state.clone(), events: Vec::new() });
+        Ok(state)
+    }
+
+    fn state_of(&mut self, engine: &Engine, kind: StreamKind, stream_id: String) -> Result<State, EngineError> {
+        self.state(engine, kind, &StreamId::new(stream_id)?)
+    }
+
+    /// Adds a command's decided events to its stream (read by [`Act::state`] before).
+    fn record(&mut self, stream_id: StreamId, events: Vec<Event>) {
+        let stream = self.streams.iter_mut().find(|s| s.stream_id == stream_id);
+        assert!(stream.is_some(), "a command's own stream is read before it is decided");
+        if let Some(stream) = stream {
+            for event in &events {
+                stream.state.evolve(event);
+            }
+            stream.events.extend(events);
+        }
+    }
+
+    fn n_events(&self) -> usize {
+        self.streams.iter().map(|s| s.events.len()).sum()
     }
 }
 

@@ -47,6 +47,22 @@ pub enum EngineError {
     /// read models. Reopen the engine.
     #[error("interrupted: {0}")]
     Interrupted(String),
+    /// An act with no command in it.
+    #[error("an act needs at least one command")]
+    EmptyAct,
+    /// A command id already used by another act (another command, other arguments, or
+    /// another actor). The same act sent again is answered as a repeat instead.
+    #[error("command id {command_id} was already used by another command (its first event is {first_event_type} at position {first_position} in {first_stream}); send a new command id")]
+    CommandIdReused {
+        /// The command id.
+        command_id: uuid::Uuid,
+        /// The position of the first event its first use wrote.
+        first_position: u64,
+        /// That event's stream.
+        first_stream: String,
+        /// That event's type.
+        first_event_type: String,
+    },
     /// A checkpoint or an argument names something the log does not hold.
     #[error("{0}")]
     NotFound(String),

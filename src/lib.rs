@@ -50,5 +50,5 @@ pub use parapompi_core as core;
 pub use parapompi_projections as projections;
 pub use parapompi_store as store;
 pub use projector::AsOf;
-pub use records::decode;
+pub use records::{decode, entity_id};
 pub use vault::VaultEntry;

@@ -2,7 +2,7 @@
 //! for the projections, and encoding a decided event for the store.
 
 use parapompi_core::values::Timestamp as CoreTimestamp;
-use parapompi_core::Event;
+use parapompi_core::{Command, Event};
 use parapompi_projections::Recorded;
 use parapompi_store::{Actor, EventType, NewEvent, Payload, RecordedEvent, Timestamp};
 
@@ -31,17 +31,19 @@ pub(crate) fn decode_events(records: &[RecordedEvent]) -> Result<Vec<Event>, Eng
     records.iter().map(|record| decode(record).map(|r| r.event)).collect()
 }
 
-/// A decided event, ready for the store. Its id is derived from the command's id and its
-/// index, so that replaying the same commands writes the same log, byte for byte.
+/// A decided event, ready for the store. Its id is derived from the command's id, the act's
+/// fingerprint and the event's index in the act, so that replaying the same commands writes
+/// the same log, byte for byte, and a repeated command id can be told apart from a reused one.
 pub(crate) fn encode(
     event: &Event,
     command_id: uuid::Uuid,
+    fingerprint: &Fingerprint,
     index: usize,
     actor: &Actor,
     occurred_at: CoreTimestamp,
 ) -> Result<NewEvent, EngineError> {
     Ok(NewEvent {
-        event_id: event_id(command_id, index),
+        event_id: event_id(command_id, fingerprint, index),
         event_type: EventType::new(event.event_type())?,
         schema_version: event.schema_version(),
         occurred_at: Timestamp::from_unix_ms(occurred_at.unix_ms()),
@@ -50,15 +52,79 @@ pub(crate) fn encode(
     })
 }
 
-/// The id of the `index`-th event of a command: the first 16 bytes of
-/// SHA-256("parapompi-event" ‖ command id ‖ index), marked as a version 8 (custom) UUID.
-fn event_id(command_id: uuid::Uuid, index: usize) -> uuid::Uuid {
+/// What makes an act the same act again: SHA-256 over the acting party's log name and the
+/// commands' JSON form (`parapompi_core::Command`'s serde form, one JSON text per command,
+/// each preceded by its length), leaving out the identity record and its salt. They are left
+/// out because event ids are in every bundle, and a hash of identity data there could be
+/// tested against guesses; the identity's salted digest is in the events already. The
+/// business time is left out too: a retry an hour later is the same act.
+pub struct Fingerprint([u8; 32]);
+
+/// The fingerprint of `commands` issued by `actor` (see [`Fingerprint`]).
+pub fn fingerprint(actor: &str, commands: &[Command]) -> Fingerprint {
+    use sha2::{Digest, Sha256};
+    let mut hasher = Sha256::new();
+    hasher.update(b"parapompi-act/v1\0");
+    hasher.update(u64::try_from(actor.len()).unwrap_or(u64::MAX).to_be_bytes());
+    hasher.update(actor.as_bytes());
+    for command in commands {
+        let mut form = serde_json::to_value(command).unwrap_or(serde_json::Value::Null);
+        if let Some(action) = form.pointer_mut("/beneficiary/action").and_then(|a| a.as_object_mut()) {
+            for variant in action.values_mut().filter_map(serde_json::Value::as_object_mut) {
+                variant.remove("identity");
+                variant.remove("salt");
+            }
+        }
+        let text = form.to_string();
+        hasher.update(u64::try_from(text.len()).unwrap_or(u64::MAX).to_be_bytes());
+        hasher.update(text.as_bytes());
+    }
+    Fingerprint(hasher.finalize().into())
+}
+
+/// The id of the `index`-th event of an act: the first 16 bytes of
+/// SHA-256("parapompi-event/v2" ‖ command id ‖ fingerprint ‖ index), marked as a version 8
+/// (custom) UUID.
+pub(crate) fn event_id(command_id: uuid::Uuid, fingerprint: &Fingerprint, index: usize) -> uuid::Uuid {
+    use sha2::{Digest, Sha256};
+    let mut hasher = Sha256::new();
+    hasher.update(b"parapompi-event/v2");
+    hasher.update(command_id.as_bytes());
+    hasher.update(fingerprint.0);
+    hasher.update(u64::try_from(index).unwrap_or(u64::MAX).to_be_bytes());
+    custom_uuid(&hasher.finalize())
+}
+
+/// The id the `index`-th event of a command was given before events carried the act's
+/// fingerprint: SHA-256("parapompi-event" ‖ command id ‖ index). Only read, to recognise
+/// such events when their command id comes again.
+pub(crate) fn legacy_event_id(command_id: uuid::Uuid, index: usize) -> uuid::Uuid {
     use sha2::{Digest, Sha256};
     let mut hasher = Sha256::new();
     hasher.update(b"parapompi-event");
     hasher.update(command_id.as_bytes());
     hasher.update(u64::try_from(index).unwrap_or(u64::MAX).to_be_bytes());
-    let digest = hasher.finalize();
+    custom_uuid(&hasher.finalize())
+}
+
+/// The id of a new entity (a case, a referral, a beneficiary, a centre's first
+/// administrator…) that a command creates, derived from the command's id and what the id is
+/// for (`"case"`, `"referral"`, `"centre administrator"`): the first 16 bytes of
+/// SHA-256("parapompi-entity" ‖ command id ‖ purpose), a version 8 UUID.
+///
+/// A client that gives each new entity this id instead of a random one sends the very same
+/// command when it retries with the same command id, so the retry is answered with the first
+/// result instead of being refused as another command (see [`crate::Engine::execute_all`]).
+pub fn entity_id(command_id: uuid::Uuid, purpose: &str) -> uuid::Uuid {
+    use sha2::{Digest, Sha256};
+    let mut hasher = Sha256::new();
+    hasher.update(b"parapompi-entity");
+    hasher.update(command_id.as_bytes());
+    hasher.update(purpose.as_bytes());
+    custom_uuid(&hasher.finalize())
+}
+
+fn custom_uuid(digest: &[u8]) -> uuid::Uuid {
     let mut bytes = [0u8; 16];
     bytes.copy_from_slice(&digest[..16]);
     uuid::Builder::from_custom_bytes(bytes).into_uuid()

@@ -97,7 +97,7 @@ fn run_line(engine: &Engine, text: &str, default_actor: Option<&String>) -> Resu
         return Err(CliError::field("command", "apply runs the commands that write; see docs/CLI.md"));
     }
     let mut out = Out::capture();
-    let mut ctx = Ctx { engine, global: &cli.global, out: &mut out };
+    let mut ctx = Ctx::new(engine, &cli.global, &mut out);
     dispatch_write(&mut ctx, cli.command)?;
     Ok(out.take_captured().into_iter().next().unwrap_or(Value::Null))
 }

@@ -221,6 +221,8 @@ pub enum StaffCommand {
     Roles(StaffRolesArgs),
     /// Deactivate a staff member.
     Deactivate(StaffIdArgs),
+    /// Reactivate a deactivated staff member (an administrator or a supervisor).
+    Reactivate(StaffIdArgs),
 }
 
 /// `staff add`.

@@ -48,6 +48,15 @@ pub struct Ctx<'a> {
     pub global: &'a Global,
     /// Where results go.
     pub out: &'a mut Out,
+    /// The command id when none was given, chosen once for the whole command.
+    fresh_command_id: std::cell::OnceCell<Uuid>,
+}
+
+impl<'a> Ctx<'a> {
+    /// A command's view of the world.
+    pub fn new(engine: &'a Engine, global: &'a Global, out: &'a mut Out) -> Ctx<'a> {
+        Ctx { engine, global, out, fresh_command_id: std::cell::OnceCell::new() }
+    }
 }
 
 impl Ctx<'_> {
@@ -96,12 +105,24 @@ impl Ctx<'_> {
         }
     }
 
-    /// The command's id: `--command-id`, else a new time-ordered UUID.
+    /// The command's id: `--command-id`, else a new time-ordered UUID (the same one for
+    /// every call during this command).
     pub fn command_id(&self) -> Result<Uuid, CliError> {
         match &self.global.command_id {
             Some(text) => Uuid::parse_str(text.trim())
                 .map_err(|_| CliError::field("--command-id", format!("{text:?} is not a UUID"))),
-            None => Ok(Uuid::now_v7()),
+            None => Ok(*self.fresh_command_id.get_or_init(Uuid::now_v7)),
+        }
+    }
+
+    /// The id of an entity the command creates: the one given in `field`, else one derived
+    /// from the command id and `purpose` ([`parapompi::entity_id`]), so that the same command
+    /// sent again under the same `--command-id` names the same entity and is answered as a
+    /// repeat.
+    pub fn new_entity_id(&self, field: &str, prefix: &str, text: Option<&String>, purpose: &str) -> Result<Uuid, CliError> {
+        match text {
+            Some(text) => parse::uuid_of(field, prefix, text),
+            None => Ok(parapompi::entity_id(self.command_id()?, purpose)),
         }
     }
 

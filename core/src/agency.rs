@@ -36,7 +36,7 @@ pub struct AgencyProfile {
 }
 
 /// A command to an agency's stream.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AgencyCommand {
     /// The agency (stream `agency-<uuid>`).
     pub agency_id: AgencyId,
@@ -45,7 +45,8 @@ pub struct AgencyCommand {
 }
 
 /// What can be asked of an agency's stream.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum AgencyAction {
     /// Register the agency.
     Register {

@@ -13,7 +13,7 @@ use crate::values::{AgencyId, BeneficiaryId, CentreId, Date};
 use crate::vocab::{Answer, Attributes, LegalBasis, SharingConsent, SharingPurpose};
 
 /// A command to a beneficiary's stream.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct BeneficiaryCommand {
     /// The beneficiary (stream `beneficiary-<uuid>`).
     pub beneficiary_id: BeneficiaryId,
@@ -22,7 +22,8 @@ pub struct BeneficiaryCommand {
 }
 
 /// What can be asked of a beneficiary's stream.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum BeneficiaryAction {
     /// Register a person. The Engine stores `identity` and `salt` in the vault; the event
     /// records only the digest.

@@ -29,7 +29,7 @@ use crate::vocab::{
 };
 
 /// A command to a case's stream.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CaseCommand {
     /// The case (stream `case-<uuid>`).
     pub case_id: CaseId,
@@ -45,7 +45,8 @@ pub struct ConsentOverride {
 }
 
 /// What can be asked of a case's stream.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum CaseAction {
     /// Open the case by an intake.
     Open {

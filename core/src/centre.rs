@@ -15,7 +15,7 @@ use crate::values::{
 use crate::vocab::Role;
 
 /// A command to a centre's stream.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CentreCommand {
     /// The centre (and so the stream `centre-<uuid>`).
     pub centre_id: CentreId,
@@ -24,7 +24,8 @@ pub struct CentreCommand {
 }
 
 /// What can be asked of a centre.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum CentreAction {
     /// Register the centre. Allowed to the set-up actor or an active administrator.
     Register {

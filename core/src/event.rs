@@ -14,7 +14,7 @@
 //! [`Facts`]: crate::Facts
 
 use serde::de::DeserializeOwned;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
 use crate::agency::{AgencyAggregate, AgencyCommand, AgencyEvent, AgencyState};
@@ -28,7 +28,8 @@ use crate::staff::{StaffAggregate, StaffCommand, StaffEvent, StaffState};
 use crate::stream::{Aggregate, StreamKind};
 
 /// Any command, routed to its stream.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum Command {
     /// To a centre.
     Centre(CentreCommand),

@@ -12,7 +12,7 @@ use crate::values::{CentreId, Date, PersonName, StaffId};
 use crate::vocab::Role;
 
 /// A command to a staff member's stream.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct StaffCommand {
     /// The staff member (stream `staff-<uuid>`).
     pub staff_id: StaffId,
@@ -21,7 +21,8 @@ pub struct StaffCommand {
 }
 
 /// What can be asked of a staff member's stream.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum StaffAction {
     /// Register at a centre. By an administrator of that centre, or by the set-up actor for
     /// the centre's first administrator (who must then hold the administrator role).

@@ -187,6 +187,7 @@ pub fn describe(event: &Event) -> String {
                 format!("roles changed to {}", roles.join(", "))
             }
             StaffEvent::StaffDeactivated { deactivated_on } => format!("staff member deactivated on {deactivated_on}"),
+            StaffEvent::StaffReactivated { reactivated_on } => format!("staff member reactivated on {reactivated_on}"),
         },
         Event::Agency(e) => match e {
             AgencyEvent::AgencyRegistered { agency_id, profile } => {

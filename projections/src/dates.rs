@@ -82,8 +82,10 @@ fn own_date(event: &Event) -> Option<Date> {
             AgencyEvent::AgencyRegistered { .. } | AgencyEvent::AgencyUpdated { .. } => None,
         },
         Event::Staff(StaffEvent::StaffDeactivated { deactivated_on }) => Some(*deactivated_on),
+        Event::Staff(StaffEvent::StaffReactivated { reactivated_on }) => Some(*reactivated_on),
         Event::Staff(_) => None,
         Event::Centre(e) => match e {
+            CentreEvent::CentreRegistered { registered_on, .. } => *registered_on,
             CentreEvent::AntennaOpened { opened_on, .. } => Some(*opened_on),
             CentreEvent::AntennaClosed { closed_on, .. } => Some(*closed_on),
             _ => None,

@@ -13,7 +13,6 @@ use parapompi::core::{Command, State, StreamKind};
 use parapompi::store::StreamId;
 use parapompi::Acting;
 use serde_json::json;
-use uuid::Uuid;
 
 use crate::args::{
     AgencyAddArgs, AgencyCommand as AgencyCli, AgencyListArgs, AgencyUpdateArgs, CentreCommand as CentreCli,
@@ -23,14 +22,6 @@ use crate::error::CliError;
 use crate::output::Table;
 use crate::parse::{self, value};
 use crate::session::Ctx;
-
-/// An id given on the command line, or a new one.
-pub fn id_or_new(field: &str, prefix: &str, text: Option<&String>) -> Result<Uuid, CliError> {
-    match text {
-        Some(text) => parse::uuid_of(field, prefix, text),
-        None => Ok(Uuid::new_v4()),
-    }
-}
 
 /// A centre id argument.
 pub fn centre_id(field: &str, text: &str) -> Result<CentreId, CliError> {
@@ -63,8 +54,8 @@ pub fn agency_id(field: &str, text: &str) -> Result<AgencyId, CliError> {
 pub fn centre(ctx: &mut Ctx<'_>, command: CentreCli) -> Result<(), CliError> {
     match command {
         CentreCli::Register(args) => {
-            let centre_id = CentreId::new(id_or_new("--centre-id", "centre", args.centre_id.as_ref())?);
-            let admin = StaffId::new(id_or_new("--admin-id", "staff", args.admin_id.as_ref())?);
+            let centre_id = CentreId::new(ctx.new_entity_id("--centre-id", "centre", args.centre_id.as_ref(), "centre")?);
+            let admin = StaffId::new(ctx.new_entity_id("--admin-id", "staff", args.admin_id.as_ref(), "first administrator")?);
             let register = Command::Centre(CentreCommand {
                 centre_id,
                 action: CentreAction::Register {
@@ -85,15 +76,12 @@ pub fn centre(ctx: &mut Ctx<'_>, command: CentreCli) -> Result<(), CliError> {
                     roles: BTreeSet::from([parapompi::core::vocab::Role::Administrator]),
                 },
             });
-            // Two streams, two commands. The second command's id is derived from the first,
-            // so a retry with the same --command-id finishes a set-up that stopped halfway.
-            let first_id = ctx.command_id()?;
-            let second_id = Uuid::from_u128(first_id.as_u128() ^ 1);
-            let first = ctx.engine.execute(&register, ctx.meta(Acting::Setup, first_id)?)?;
-            let second = ctx.engine.execute(&add_admin, ctx.meta(Acting::Setup, second_id)?)?;
+            // Two streams, one act: both are written in one atomic append, or neither.
+            let acting = Acting::Setup;
+            let executed = ctx.engine.execute_all(&[register, add_admin], ctx.meta(acting, ctx.command_id()?)?)?;
             ctx.written(
                 "centre register",
-                &[first, second],
+                &[executed],
                 &[("centre_id", centre_id.to_string()), ("staff_id", admin.to_string())],
                 &format!(
                     "registered centre {centre_id} with its administrator {admin}\nnext: export PARAPOMPI_ACTOR={admin}"
@@ -117,7 +105,7 @@ pub fn centre(ctx: &mut Ctx<'_>, command: CentreCli) -> Result<(), CliError> {
         }
         CentreCli::Antenna(args) => {
             let centre_id = centre_id("CENTRE", &args.centre)?;
-            let antenna_id = AntennaId::new(id_or_new("--antenna-id", "antenna", args.antenna_id.as_ref())?);
+            let antenna_id = AntennaId::new(ctx.new_entity_id("--antenna-id", "antenna", args.antenna_id.as_ref(), "antenna")?);
             let command = Command::Centre(CentreCommand {
                 centre_id,
                 action: CentreAction::OpenAntenna {
@@ -168,7 +156,7 @@ pub fn centre(ctx: &mut Ctx<'_>, command: CentreCli) -> Result<(), CliError> {
 pub fn staff(ctx: &mut Ctx<'_>, command: StaffCli) -> Result<(), CliError> {
     match command {
         StaffCli::Add(args) => {
-            let staff_id = StaffId::new(id_or_new("--staff-id", "staff", args.staff_id.as_ref())?);
+            let staff_id = StaffId::new(ctx.new_entity_id("--staff-id", "staff", args.staff_id.as_ref(), "staff")?);
             let name = value("--name", PersonName::new(&args.name))?;
             let centre_id = match &args.centre {
                 Some(text) => centre_id("--centre", text)?,
@@ -192,13 +180,20 @@ pub fn staff(ctx: &mut Ctx<'_>, command: StaffCli) -> Result<(), CliError> {
             let executed = ctx.execute(&command)?;
             ctx.written("staff roles", &[executed], &[("staff_id", staff_id.to_string())], "roles changed")
         }
-        StaffCli::Deactivate(args) => {
-            let staff_id = staff_id("STAFF", &args.staff)?;
-            let command = Command::Staff(StaffCommand { staff_id, action: StaffAction::Deactivate });
-            let executed = ctx.execute(&command)?;
-            ctx.written("staff deactivate", &[executed], &[("staff_id", staff_id.to_string())], "deactivated")
-        }
+        StaffCli::Deactivate(args) => staff_activity(ctx, &args.staff, StaffAction::Deactivate),
+        StaffCli::Reactivate(args) => staff_activity(ctx, &args.staff, StaffAction::Reactivate),
     }
+}
+
+/// `staff deactivate` and `staff reactivate`.
+fn staff_activity(ctx: &mut Ctx<'_>, text: &str, action: StaffAction) -> Result<(), CliError> {
+    let staff_id = staff_id("STAFF", text)?;
+    let (name, done) = match action {
+        StaffAction::Reactivate => ("staff reactivate", "reactivated"),
+        _ => ("staff deactivate", "deactivated"),
+    };
+    let executed = ctx.execute(&Command::Staff(StaffCommand { staff_id, action }))?;
+    ctx.written(name, &[executed], &[("staff_id", staff_id.to_string())], done)
 }
 
 fn optional<T>(
@@ -268,7 +263,7 @@ fn agency_state(ctx: &Ctx<'_>, field: &str, id: AgencyId) -> Result<parapompi::c
 pub fn agency(ctx: &mut Ctx<'_>, command: AgencyCli) -> Result<(), CliError> {
     match command {
         AgencyCli::Add(args) => {
-            let agency_id = AgencyId::new(id_or_new("--agency-id", "agency", args.agency_id.as_ref())?);
+            let agency_id = AgencyId::new(ctx.new_entity_id("--agency-id", "agency", args.agency_id.as_ref(), "agency")?);
             let profile = new_profile(&args)?;
             let command = Command::Agency(AgencyCommand { agency_id, action: AgencyAction::Register { profile } });
             let executed = ctx.execute(&command)?;

@@ -35,7 +35,7 @@ pub fn run(cli: Cli) -> Result<(), CliError> {
             let dir = data_dir(&global);
             let engine = open_existing(&dir)?;
             let result = {
-                let mut ctx = Ctx { engine: &engine, global: &global, out: &mut out };
+                let mut ctx = Ctx::new(&engine, &global, &mut out);
                 match command {
                     Command::Stats => log::stats(&mut ctx, &dir),
                     Command::Verify(_) => log::verify_store(&mut ctx),

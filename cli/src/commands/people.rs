@@ -18,7 +18,7 @@ use uuid::Uuid;
 use crate::args::{
     AttributeArgs, BeneficiaryCommand as BeneficiaryCli, CaseCommand as CaseCli, IdentityArgs, IntakeArgs,
 };
-use crate::commands::directory::{agency_id, centre_id, id_or_new, staff_id};
+use crate::commands::directory::{agency_id, centre_id, staff_id};
 use crate::error::CliError;
 use crate::output::Table;
 use crate::parse::{self, value};
@@ -144,7 +144,7 @@ fn attributes(args: &AttributeArgs, current: Option<&Attributes>) -> Result<Attr
 pub fn beneficiary(ctx: &mut Ctx<'_>, command: BeneficiaryCli) -> Result<(), CliError> {
     let (id, action, name) = match command {
         BeneficiaryCli::Register(args) => {
-            let id = BeneficiaryId::new(id_or_new("--beneficiary-id", "beneficiary", args.beneficiary_id.as_ref())?);
+            let id = BeneficiaryId::new(ctx.new_entity_id("--beneficiary-id", "beneficiary", args.beneficiary_id.as_ref(), "beneficiary")?);
             let identity = identity(&args.identity, None)?;
             let attributes = attributes(&args.attributes, None)?;
             let centre_id = match &args.centre {
@@ -223,7 +223,7 @@ fn erase(ctx: &mut Ctx<'_>, text: &str) -> Result<(), CliError> {
 
 /// `intake`: opens a case and prints its id.
 pub fn intake(ctx: &mut Ctx<'_>, args: IntakeArgs) -> Result<(), CliError> {
-    let case_id = CaseId::new(id_or_new("--case-id", "case", args.case_id.as_ref())?);
+    let case_id = CaseId::new(ctx.new_entity_id("--case-id", "case", args.case_id.as_ref(), "case")?);
     let beneficiary_id = beneficiary_id("--beneficiary", &args.beneficiary)?;
     let channel = match (args.channel, &args.referred_by) {
         (crate::vocab::ChannelArg::ReferredIn, Some(agency)) => {

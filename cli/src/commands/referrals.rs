@@ -9,7 +9,7 @@ use parapompi::core::values::{CaseId, Date, Narrative, Reason, ReferralId};
 use parapompi::projections::AuditSubject;
 
 use crate::args::{ReferArgs, ReferralCommand as ReferralCli, ReferralTarget};
-use crate::commands::directory::{agency_id, id_or_new};
+use crate::commands::directory::agency_id;
 use crate::commands::people::case_id;
 use crate::error::CliError;
 use crate::parse::{self, value};
@@ -32,7 +32,7 @@ fn reason(field: &str, text: Option<&String>) -> Result<Option<Reason>, CliError
 /// `refer CASE --agency ID --need DOMAIN`.
 pub fn refer(ctx: &mut Ctx<'_>, args: ReferArgs) -> Result<(), CliError> {
     let case_id = case_id("CASE", &args.case)?;
-    let referral_id = ReferralId::new(id_or_new("--referral-id", "referral", args.referral_id.as_ref())?);
+    let referral_id = ReferralId::new(ctx.new_entity_id("--referral-id", "referral", args.referral_id.as_ref(), "referral")?);
     let need: parapompi::core::vocab::NeedDomain = args.need.into();
     let reason_text = args.reason.clone().unwrap_or_else(|| format!("Referral for {need}"));
     let action = CaseAction::CreateReferral {
@@ -130,7 +130,7 @@ pub fn referral(ctx: &mut Ctx<'_>, command: ReferralCli) -> Result<(), CliError>
             ReferralCli::Expire(_) => (CaseAction::ExpireReferral { referral_id }, None),
             ReferralCli::Reroute(a) => {
                 let new_referral_id =
-                    ReferralId::new(id_or_new("--new-referral-id", "referral", a.new_referral_id.as_ref())?);
+                    ReferralId::new(ctx.new_entity_id("--new-referral-id", "referral", a.new_referral_id.as_ref(), "new referral")?);
                 let reason_text = a.reason.clone().unwrap_or_else(|| "Re-routed".to_owned());
                 (
                     CaseAction::RerouteReferral {
