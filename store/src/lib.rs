@@ -2,8 +2,10 @@
 //!
 //! The store knows nothing of referrals: it keeps typed, versioned JSON payloads with their
 //! metadata in streams, gives each record a gapless global position, chains the records with
-//! SHA-256, and promises that an acknowledged append is whole and on disk. `FORMAT.md` beside
-//! this crate documents the record's canonical bytes and the chain rule for evaluators.
+//! SHA-256, and promises that an acknowledged append is whole and on disk. An append goes to
+//! one stream ([`Store::append`]) or, for one act that touches several, to all of them at
+//! once, all or nothing ([`Store::append_multi`]). `FORMAT.md` beside this crate documents the
+//! record's canonical bytes and the chain rule for evaluators.
 //!
 //! ```
 //! use parapompi_store::*;

@@ -335,3 +335,38 @@ async fn the_async_multi_append_is_the_same_act() {
     let single = t.store().append_async(append(&a, ExpectedVersion::Exact(1), &["a2"])).await.unwrap();
     assert_eq!(single.last_position(), 3);
 }
+
+#[test]
+fn an_import_refuses_an_act_whose_stream_comes_back_after_another() {
+    // Given a chained file in which one command writes case-a, then case-b, then case-a again
+    // (something the store never writes), the import names the record and writes nothing.
+    let source = TestStore::new();
+    let (a, b) = (stream("case-a"), stream("case-b"));
+    let act = multi(&[(&a, ExpectedVersion::NoStream, &["a1"]), (&b, ExpectedVersion::NoStream, &["b1"])]);
+    let mut records = source.store().append_multi(act).unwrap().events;
+    let mut again = records[0].clone();
+    again.position = 3;
+    again.stream_version = 2;
+    again.event_id = uuid::Uuid::new_v4();
+    records.push(again);
+    let mut prev = Hash::GENESIS;
+    let mut bytes = Vec::new();
+    for record in &mut records {
+        record.prev_hash = prev;
+        record.hash = chain_hash(&prev, &canonical_bytes(record));
+        prev = record.hash;
+        bytes.extend(serde_json::to_vec(&ExportLine::of(record)).unwrap());
+        bytes.push(b'\n');
+    }
+
+    let target = TestStore::new();
+    let path = target.dir.path().join("import.jsonl");
+    std::fs::write(&path, &bytes).unwrap();
+    let error = target.store().import_jsonl(&path).unwrap_err();
+
+    assert!(
+        matches!(&error, StoreError::Import { line: 3, problem } if problem.contains("writes to stream case-a twice")),
+        "{error}"
+    );
+    assert_eq!(target.store().head().position, 0);
+}
