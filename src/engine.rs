@@ -9,8 +9,8 @@ use parapompi_core::context::ActiveAdministrators;
 use parapompi_core::values::{BeneficiaryId, Date, StaffId, Timestamp as CoreTimestamp};
 use parapompi_core::vocab::Role;
 use parapompi_core::{
-    decide, Actor, AgencyFacts, BeneficiaryFacts, CentreFacts, Command, Context, Event, Facts, FactsNeeded,
-    StaffFacts, State, StreamKind,
+    decide, Actor, AgencyFacts, BeneficiaryFacts, CentreFacts, Command, Context, Event, Facts, FactsNeeded, StaffFacts,
+    State, StreamKind,
 };
 use parapompi_projections::{
     audit_trail, case_file, AuditSubject, AuditTrail, Board, BoardQuery, CaseFile, Caseload, CaseloadQuery,
@@ -381,7 +381,9 @@ impl Engine {
             }
         }
         if let Some(beneficiary_id) = needed.beneficiary {
-            if let State::Beneficiary(state) = act.state_of(self, StreamKind::Beneficiary, beneficiary_id.stream_id())? {
+            if let State::Beneficiary(state) =
+                act.state_of(self, StreamKind::Beneficiary, beneficiary_id.stream_id())?
+            {
                 facts.beneficiary = BeneficiaryFacts::from_state(&state);
             }
         }
@@ -566,7 +568,12 @@ impl Act {
             return Ok(stream.state.clone());
         }
         let (state, version) = engine.stream_state(kind, stream_id)?;
-        self.streams.push(ActStream { stream_id: stream_id.clone(), version, state: state.clone(), events: Vec::new() });
+        self.streams.push(ActStream {
+            stream_id: stream_id.clone(),
+            version,
+            state: state.clone(),
+            events: Vec::new(),
+        });
         Ok(state)
     }
 

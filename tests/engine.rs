@@ -6,8 +6,10 @@
 mod common;
 
 use common::*;
+use parapompi::core::beneficiary::{BeneficiaryAction, BeneficiaryCommand};
 use parapompi::core::values::{BeneficiaryId, CaseId, StaffId};
 use parapompi::core::vocab::{ReferralStatus, Role, ServiceKind};
+use parapompi::core::Command;
 use parapompi::projections::{AuditSubject, BoardQuery, CaseloadQuery, IndicatorQuery, Projections};
 use parapompi::{Acting, AsOf, Engine, EngineError};
 
@@ -334,8 +336,10 @@ fn identity_lives_in_the_vault_never_in_the_log_and_can_be_erased() {
     assert_eq!(report_after, report_before, "the indicators stay as they were");
     assert_eq!(valid(engine.case_file(case_id)).entries.len(), 5);
 
-    // The case goes on without the identity, and the erasure survives a restart.
-    s.when(by(w.social_worker, accept_referral(case_id, referral_id))).events(&["ReferralAccepted"]);
+    // The person is not processed again: their referral may only be ended, and the
+    // erasure survives a restart.
+    s.when(by(w.social_worker, accept_referral(case_id, referral_id))).rejected("IdentityWasErased");
+    s.when(by(w.social_worker, cancel_referral(case_id, referral_id))).events(&["ReferralCancelled"]);
     s.restart();
     assert_eq!(valid(s.engine().identity(w.maria)), None);
 }
@@ -412,11 +416,15 @@ async fn sixteen_tasks_executing_at_once_keep_the_log_and_read_models_whole() {
     const N_TASKS: u32 = 16;
     let mut s = Scenario::set_up();
     let w = s.world;
-    let today = s.today();
-    let mut plans = Vec::new();
+    let mut beneficiaries = Vec::new();
     for n in 0..N_TASKS {
         let beneficiary_id = s.fresh_beneficiary();
         s.given(vec![by(w.reception, register_beneficiary(beneficiary_id, w.centre, n + 1))]);
+        beneficiaries.push(beneficiary_id);
+    }
+    let today = s.today();
+    let mut plans = Vec::new();
+    for (n, beneficiary_id) in (0..N_TASKS).zip(beneficiaries) {
         let case_id = s.fresh_case();
         let worker = if n % 2 == 0 { w.social_worker } else { w.roma_mediator };
         let steps = vec![
@@ -503,13 +511,29 @@ fn a_repeated_registration_never_changes_the_vault() {
     let register = by(w.reception, register_beneficiary(w.maria, w.centre, 0));
     let first = s.when(register.clone());
     let meta = first.meta;
-    first.events(&["BeneficiaryRegistered"]);
+    let first = first.events(&["BeneficiaryRegistered"]);
 
     // The same command id carrying another identity answers with the first result and
-    // leaves the identity whose digest the log holds.
-    let impostor = by(w.reception, register_beneficiary(w.maria, w.centre, 3));
-    assert!(valid(s.when_with(impostor, meta).result).deduplicated);
+    // leaves the identity whose digest the log holds (identity data is not part of what
+    // makes a command the same one: it never enters the log, not even hashed).
+    let mut impostor = register_beneficiary(w.maria, w.centre, 0);
+    if let Command::Beneficiary(BeneficiaryCommand {
+        action: BeneficiaryAction::Register { identity: held, .. }, ..
+    }) = &mut impostor
+    {
+        *held = identity(3);
+    }
+    assert!(valid(s.when_with(by(w.reception, impostor), meta).result).deduplicated);
     assert_eq!(valid(s.engine().identity(w.maria)).map(|entry| entry.identity), Some(identity(0)));
+    // Other attributes under the same command id are another command: refused, naming the
+    // first use, and nothing is written.
+    let head = s.head();
+    let other = by(w.reception, register_beneficiary(w.maria, w.centre, 3));
+    assert!(matches!(
+        s.when_with(other, meta).result,
+        Err(EngineError::CommandIdReused { first_position, .. }) if first_position == first.events[0].position
+    ));
+    assert_eq!(s.head(), head);
 
     // A client retrying the registration after an erasure must not bring the identity back.
     let erase = s.next_meta(Acting::Staff(w.supervisor));

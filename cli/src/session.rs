@@ -119,7 +119,13 @@ impl Ctx<'_> {
     /// from the command id and `purpose` ([`parapompi::entity_id`]), so that the same command
     /// sent again under the same `--command-id` names the same entity and is answered as a
     /// repeat.
-    pub fn new_entity_id(&self, field: &str, prefix: &str, text: Option<&String>, purpose: &str) -> Result<Uuid, CliError> {
+    pub fn new_entity_id(
+        &self,
+        field: &str,
+        prefix: &str,
+        text: Option<&String>,
+        purpose: &str,
+    ) -> Result<Uuid, CliError> {
         match text {
             Some(text) => parse::uuid_of(field, prefix, text),
             None => Ok(parapompi::entity_id(self.command_id()?, purpose)),

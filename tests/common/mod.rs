@@ -366,6 +366,10 @@ pub fn accept_referral(case_id: CaseId, referral_id: ReferralId) -> Command {
     case(case_id, CaseAction::AcceptReferral { referral_id })
 }
 
+pub fn cancel_referral(case_id: CaseId, referral_id: ReferralId) -> Command {
+    case(case_id, CaseAction::CancelReferral { referral_id, reason: Some(reason("Η ταυτότητα διαγράφηκε.")) })
+}
+
 pub fn decline_referral(case_id: CaseId, referral_id: ReferralId) -> Command {
     case(case_id, CaseAction::DeclineReferral { referral_id, reason: Some(reason("Εκτός αρμοδιότητας.")) })
 }

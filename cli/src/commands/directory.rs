@@ -54,8 +54,14 @@ pub fn agency_id(field: &str, text: &str) -> Result<AgencyId, CliError> {
 pub fn centre(ctx: &mut Ctx<'_>, command: CentreCli) -> Result<(), CliError> {
     match command {
         CentreCli::Register(args) => {
-            let centre_id = CentreId::new(ctx.new_entity_id("--centre-id", "centre", args.centre_id.as_ref(), "centre")?);
-            let admin = StaffId::new(ctx.new_entity_id("--admin-id", "staff", args.admin_id.as_ref(), "first administrator")?);
+            let centre_id =
+                CentreId::new(ctx.new_entity_id("--centre-id", "centre", args.centre_id.as_ref(), "centre")?);
+            let admin = StaffId::new(ctx.new_entity_id(
+                "--admin-id",
+                "staff",
+                args.admin_id.as_ref(),
+                "first administrator",
+            )?);
             let register = Command::Centre(CentreCommand {
                 centre_id,
                 action: CentreAction::Register {
@@ -105,7 +111,8 @@ pub fn centre(ctx: &mut Ctx<'_>, command: CentreCli) -> Result<(), CliError> {
         }
         CentreCli::Antenna(args) => {
             let centre_id = centre_id("CENTRE", &args.centre)?;
-            let antenna_id = AntennaId::new(ctx.new_entity_id("--antenna-id", "antenna", args.antenna_id.as_ref(), "antenna")?);
+            let antenna_id =
+                AntennaId::new(ctx.new_entity_id("--antenna-id", "antenna", args.antenna_id.as_ref(), "antenna")?);
             let command = Command::Centre(CentreCommand {
                 centre_id,
                 action: CentreAction::OpenAntenna {
@@ -263,7 +270,8 @@ fn agency_state(ctx: &Ctx<'_>, field: &str, id: AgencyId) -> Result<parapompi::c
 pub fn agency(ctx: &mut Ctx<'_>, command: AgencyCli) -> Result<(), CliError> {
     match command {
         AgencyCli::Add(args) => {
-            let agency_id = AgencyId::new(ctx.new_entity_id("--agency-id", "agency", args.agency_id.as_ref(), "agency")?);
+            let agency_id =
+                AgencyId::new(ctx.new_entity_id("--agency-id", "agency", args.agency_id.as_ref(), "agency")?);
             let profile = new_profile(&args)?;
             let command = Command::Agency(AgencyCommand { agency_id, action: AgencyAction::Register { profile } });
             let executed = ctx.execute(&command)?;

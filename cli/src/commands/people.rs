@@ -144,7 +144,12 @@ fn attributes(args: &AttributeArgs, current: Option<&Attributes>) -> Result<Attr
 pub fn beneficiary(ctx: &mut Ctx<'_>, command: BeneficiaryCli) -> Result<(), CliError> {
     let (id, action, name) = match command {
         BeneficiaryCli::Register(args) => {
-            let id = BeneficiaryId::new(ctx.new_entity_id("--beneficiary-id", "beneficiary", args.beneficiary_id.as_ref(), "beneficiary")?);
+            let id = BeneficiaryId::new(ctx.new_entity_id(
+                "--beneficiary-id",
+                "beneficiary",
+                args.beneficiary_id.as_ref(),
+                "beneficiary",
+            )?);
             let identity = identity(&args.identity, None)?;
             let attributes = attributes(&args.attributes, None)?;
             let centre_id = match &args.centre {

@@ -32,7 +32,8 @@ fn reason(field: &str, text: Option<&String>) -> Result<Option<Reason>, CliError
 /// `refer CASE --agency ID --need DOMAIN`.
 pub fn refer(ctx: &mut Ctx<'_>, args: ReferArgs) -> Result<(), CliError> {
     let case_id = case_id("CASE", &args.case)?;
-    let referral_id = ReferralId::new(ctx.new_entity_id("--referral-id", "referral", args.referral_id.as_ref(), "referral")?);
+    let referral_id =
+        ReferralId::new(ctx.new_entity_id("--referral-id", "referral", args.referral_id.as_ref(), "referral")?);
     let need: parapompi::core::vocab::NeedDomain = args.need.into();
     let reason_text = args.reason.clone().unwrap_or_else(|| format!("Referral for {need}"));
     let action = CaseAction::CreateReferral {
@@ -129,8 +130,12 @@ pub fn referral(ctx: &mut Ctx<'_>, command: ReferralCli) -> Result<(), CliError>
             }
             ReferralCli::Expire(_) => (CaseAction::ExpireReferral { referral_id }, None),
             ReferralCli::Reroute(a) => {
-                let new_referral_id =
-                    ReferralId::new(ctx.new_entity_id("--new-referral-id", "referral", a.new_referral_id.as_ref(), "new referral")?);
+                let new_referral_id = ReferralId::new(ctx.new_entity_id(
+                    "--new-referral-id",
+                    "referral",
+                    a.new_referral_id.as_ref(),
+                    "new referral",
+                )?);
                 let reason_text = a.reason.clone().unwrap_or_else(|| "Re-routed".to_owned());
                 (
                     CaseAction::RerouteReferral {
