@@ -103,6 +103,10 @@ impl From<Rejection> for CliError {
             Rejection::MissingFact { .. } | Rejection::NotFound { .. } => {
                 CliError::Usage(format!("unknown id (rule {}): {rejection}", rejection.name()))
             }
+            // The rule names the missing detail; the command line names the option for it.
+            Rejection::MissingDetail { .. } => {
+                CliError::Rejected { rule: rejection.name(), message: format!("{rejection} (give it with --detail)") }
+            }
             _ => CliError::Rejected { rule: rejection.name(), message: rejection.to_string() },
         }
     }
