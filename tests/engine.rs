@@ -541,3 +541,58 @@ fn a_repeated_registration_never_changes_the_vault() {
     assert!(valid(s.when_with(register, meta).result).deduplicated);
     assert_eq!(valid(s.engine().identity(w.maria)), None);
 }
+
+#[test]
+fn an_act_across_streams_is_written_whole_or_not_at_all_and_a_retry_completes_it() {
+    let mut s = Scenario::set_up();
+    let centre = parapompi::core::values::CentreId::new(s.fresh());
+    let admin = StaffId::new(s.fresh());
+    let set_up = [
+        register_centre(centre, "Κέντρο Κοινότητας Δήμου Γρεβενών", "Γρεβενών", admin),
+        register_staff(admin, centre, "Ελένη Κωστάκη", &[Role::Administrator]),
+    ];
+    // The second command fails (its staff id is taken): nothing of the act is written.
+    let taken = [set_up[0].clone(), register_staff(s.world.admin, centre, "Ελένη Κωστάκη", &[Role::Administrator])];
+    let meta = s.next_meta(Acting::Setup);
+    let head = s.head();
+    assert!(matches!(
+        s.engine().execute_all(&taken, meta),
+        Err(EngineError::Rejected(rejection)) if rejection.name() == "AlreadyExists"
+    ));
+    assert_eq!(s.head(), head, "a refused act writes nothing");
+    assert_eq!(
+        valid(s.engine().store().stream_version(&valid(parapompi::store::StreamId::new(centre.stream_id())))),
+        0
+    );
+
+    // The act succeeds as one append at consecutive positions; a retry after a restart is
+    // answered with the same records.
+    let meta = s.next_meta(Acting::Setup);
+    let first = valid(s.engine().execute_all(&set_up, meta));
+    let positions: Vec<u64> = first.events.iter().map(|e| e.position).collect();
+    assert_eq!(positions, [head.position + 1, head.position + 2]);
+    assert_eq!(first.events[0].command_id, first.events[1].command_id);
+    s.restart();
+    let again = valid(s.engine().execute_all(&set_up, meta));
+    assert!(again.deduplicated);
+    assert_eq!(again.events, first.events);
+    // The first command alone under the same id is another act.
+    assert!(matches!(
+        s.engine().execute(&set_up[0], meta),
+        Err(EngineError::CommandIdReused { first_position, .. }) if first_position == head.position + 1
+    ));
+    valid(s.engine().store().verify());
+}
+
+#[test]
+fn an_act_dated_after_the_engine_clock_is_refused() {
+    let mut s = Scenario::set_up();
+    let w = s.world;
+    let mut meta = s.next_meta(Acting::Staff(w.reception));
+    let future = parapompi::core::values::Timestamp::from_unix_ms(meta.occurred_at.unix_ms() + 86_400_000);
+    meta.occurred_at = future;
+    let head = s.head();
+    let result = s.engine().execute(&register_beneficiary(w.maria, w.centre, 0), meta);
+    assert!(matches!(result, Err(EngineError::Rejected(r)) if r.name() == "OccurredInFuture"));
+    assert_eq!(s.head(), head);
+}
