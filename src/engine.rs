@@ -5,8 +5,9 @@ use std::sync::{Arc, Mutex, MutexGuard};
 
 use std::collections::BTreeSet;
 
-use parapompi_core::context::ActiveAdministrators;
-use parapompi_core::values::{BeneficiaryId, Date, StaffId, Timestamp as CoreTimestamp};
+use parapompi_core::context::{ActiveAdministrators, AmkaHolder};
+use parapompi_core::identity::{IdentityRecord, IdentitySalt};
+use parapompi_core::values::{Amka, BeneficiaryId, CentreId, Date, StaffId, Timestamp as CoreTimestamp};
 use parapompi_core::vocab::Role;
 use parapompi_core::{
     decide, Actor, AgencyFacts, BeneficiaryFacts, CentreFacts, Command, Context, Event, Facts, FactsNeeded, StaffFacts,
@@ -22,7 +23,9 @@ use parapompi_store::{
 };
 use uuid::Uuid;
 
+use crate::amka_index::{AmkaIndex, AMKA_INDEX_TREE};
 use crate::error::EngineError;
+use crate::lookup_key::LookupKey;
 use crate::projector::{AsOf, Projector};
 use crate::records::{decode, decode_events, encode, event_id, fingerprint, legacy_event_id, Fingerprint};
 use crate::vault::{IdentityVault, VaultEntry, VAULT_TREE};
@@ -108,6 +111,10 @@ pub struct Engine {
 struct Inner {
     store: Store,
     vault: IdentityVault,
+    amka_index: AmkaIndex,
+    /// Held by an act that carries an identity from its decision to its append, so that two
+    /// registrations of one AMKA at once cannot both find it free.
+    identity_writes: Mutex<()>,
     projector: Mutex<Projector>,
     config: EngineConfig,
 }
@@ -128,8 +135,23 @@ impl Engine {
 
     fn start(store: Store, config: EngineConfig) -> Result<Engine, EngineError> {
         let vault = IdentityVault::new(store.auxiliary_tree(VAULT_TREE)?);
+        let lookup_key = match store.path() {
+            Some(dir) => LookupKey::open(dir)?,
+            None => LookupKey::ephemeral()?,
+        };
+        let amka_index = AmkaIndex::new(store.auxiliary_tree(AMKA_INDEX_TREE)?, lookup_key);
         let projector = Projector::restore(&store, config.checkpoint_every_events)?;
-        let engine = Engine { inner: Arc::new(Inner { store, vault, projector: Mutex::new(projector), config }) };
+        let engine = Engine {
+            inner: Arc::new(Inner {
+                store,
+                vault,
+                amka_index,
+                identity_writes: Mutex::new(()),
+                projector: Mutex::new(projector),
+                config,
+            }),
+        };
+        engine.rebuild_amka_index()?;
         engine.projector()?.catch_up(&engine.inner.store)?;
         Ok(engine)
     }
@@ -172,13 +194,22 @@ impl Engine {
         }
         let actor = self.actor(meta.acting)?;
         let log_actor = meta.acting.log_actor()?;
+        let _identity_writes = match commands.iter().any(|c| carried_identity(c).is_some()) {
+            true => Some(
+                self.inner
+                    .identity_writes
+                    .lock()
+                    .map_err(|_| EngineError::Interrupted("a panic poisoned the identity writes' lock".to_owned()))?,
+            ),
+            false => None,
+        };
         for _ in 0..self.inner.config.max_decide_attempts {
             let now = store.config().clock.now();
             let mut act = Act::default();
             for command in commands {
                 let stream_id = StreamId::new(command.stream_id())?;
                 let state = act.state(self, command.stream_kind(), &stream_id)?;
-                let facts = self.facts(&command.required_facts(&state), &mut act)?;
+                let facts = self.facts(command, &command.required_facts(&state), &mut act)?;
                 let context = Context {
                     actor: actor.clone(),
                     occurred_at: meta.occurred_at,
@@ -368,7 +399,7 @@ impl Engine {
 
     /// Folds the streams a command's rules need and takes their facts, as they stand after
     /// the earlier commands of the same act.
-    fn facts(&self, needed: &FactsNeeded, act: &mut Act) -> Result<Facts, EngineError> {
+    fn facts(&self, command: &Command, needed: &FactsNeeded, act: &mut Act) -> Result<Facts, EngineError> {
         let mut facts = Facts::default();
         if let Some(centre_id) = needed.centre {
             if let State::Centre(state) = act.state_of(self, StreamKind::Centre, centre_id.stream_id())? {
@@ -404,33 +435,74 @@ impl Engine {
             }
             facts.active_administrators = Some(ActiveAdministrators { centre_id, staff_ids });
         }
+        if let Some(centre_id) = needed.amka_holder_at {
+            facts.amka_holder = Some(self.amka_holder(command, centre_id)?);
+        }
         Ok(facts)
     }
 
-    /// Puts the identity a command carries into the vault; returns how to undo that.
+    /// Puts the identity a command carries into the vault and its AMKA into the index;
+    /// returns how to undo that.
     fn store_identity(&self, command: &Command) -> Result<Option<VaultUndo>, EngineError> {
-        use parapompi_core::beneficiary::BeneficiaryAction;
-        let Command::Beneficiary(beneficiary) = command else { return Ok(None) };
-        let (identity, salt) = match &beneficiary.action {
-            BeneficiaryAction::Register { identity, salt, .. }
-            | BeneficiaryAction::CorrectIdentity { identity, salt } => (identity, salt),
-            _ => return Ok(None),
+        let Some((beneficiary_id, identity, salt, centre)) = carried_identity(command) else { return Ok(None) };
+        let centre_id = match centre {
+            Some(centre_id) => centre_id,
+            None => self.centre_of(beneficiary_id)?,
         };
-        let previous = self.inner.vault.get(beneficiary.beneficiary_id)?;
-        self.inner
-            .vault
-            .put(beneficiary.beneficiary_id, &VaultEntry { identity: identity.clone(), salt: salt.clone() })?;
-        Ok(Some(VaultUndo { beneficiary_id: beneficiary.beneficiary_id, previous }))
+        let previous = self.inner.vault.get(beneficiary_id)?;
+        if let Some(old) = &previous {
+            self.inner.amka_index.remove(centre_id, old.identity.amka(), beneficiary_id)?;
+        }
+        self.inner.vault.put(beneficiary_id, &VaultEntry { identity: identity.clone(), salt: salt.clone() })?;
+        self.inner.amka_index.put(centre_id, identity.amka(), beneficiary_id)?;
+        Ok(Some(VaultUndo { beneficiary_id, centre_id, amka: identity.amka().clone(), previous }))
     }
 
-    /// Puts the vault back as it was before an act that was not recorded, last change first.
+    /// The centre that registered a beneficiary.
+    fn centre_of(&self, beneficiary_id: BeneficiaryId) -> Result<CentreId, EngineError> {
+        match self.state_of(StreamKind::Beneficiary, beneficiary_id.stream_id())? {
+            State::Beneficiary(Some(beneficiary)) => Ok(beneficiary.centre_id),
+            _ => Err(EngineError::NotFound(format!("no beneficiary {}", beneficiary_id.stream_id()))),
+        }
+    }
+
+    /// Puts the vault and the AMKA index back as they were before an act that was not
+    /// recorded, last change first.
     fn undo_identities(&self, undo: Vec<VaultUndo>) -> Result<(), EngineError> {
         for undo in undo.into_iter().rev() {
+            self.inner.amka_index.remove(undo.centre_id, &undo.amka, undo.beneficiary_id)?;
             match undo.previous {
-                Some(entry) => self.inner.vault.put(undo.beneficiary_id, &entry)?,
+                Some(entry) => {
+                    self.inner.vault.put(undo.beneficiary_id, &entry)?;
+                    self.inner.amka_index.put(undo.centre_id, entry.identity.amka(), undo.beneficiary_id)?;
+                }
                 None => self.inner.vault.remove(undo.beneficiary_id)?,
             }
         }
+        Ok(())
+    }
+
+    /// Who at `centre_id` holds the AMKA of the identity `command` carries.
+    fn amka_holder(&self, command: &Command, centre_id: CentreId) -> Result<AmkaHolder, EngineError> {
+        let holder = match carried_identity(command) {
+            Some((_, identity, _, _)) => self.inner.amka_index.holder(centre_id, identity.amka())?,
+            None => None,
+        };
+        Ok(AmkaHolder { centre_id, holder })
+    }
+
+    /// Fills the AMKA index from the vault, when it was built under another look-up key or
+    /// never built (a store from before the index, or a new key).
+    fn rebuild_amka_index(&self) -> Result<(), EngineError> {
+        if self.inner.amka_index.is_current()? {
+            return Ok(());
+        }
+        let mut entries = Vec::new();
+        for (beneficiary_id, entry) in self.inner.vault.entries()? {
+            entries.push((self.centre_of(beneficiary_id)?, entry.identity.amka().clone(), beneficiary_id));
+        }
+        self.inner.amka_index.rebuild(entries)?;
+        self.inner.store.sync()?;
         Ok(())
     }
 
@@ -450,6 +522,9 @@ impl Engine {
         let command =
             Command::Beneficiary(BeneficiaryCommand { beneficiary_id, action: BeneficiaryAction::EraseIdentity });
         let executed = self.execute(&command, meta)?;
+        if let Some(entry) = self.inner.vault.get(beneficiary_id)? {
+            self.inner.amka_index.remove(self.centre_of(beneficiary_id)?, entry.identity.amka(), beneficiary_id)?;
+        }
         self.inner.vault.erase(beneficiary_id)?;
         self.inner.store.sync()?;
         Ok(executed)
@@ -598,8 +673,27 @@ impl Act {
     }
 }
 
-/// How to put the vault back when an append fails.
+/// How to put the vault and the AMKA index back when an append fails.
 struct VaultUndo {
     beneficiary_id: BeneficiaryId,
+    centre_id: CentreId,
+    /// The AMKA the command put in the index.
+    amka: Amka,
     previous: Option<VaultEntry>,
+}
+
+/// The identity a command carries into the vault, with its beneficiary and (for a
+/// registration) its centre.
+fn carried_identity(command: &Command) -> Option<(BeneficiaryId, &IdentityRecord, &IdentitySalt, Option<CentreId>)> {
+    use parapompi_core::beneficiary::BeneficiaryAction;
+    let Command::Beneficiary(beneficiary) = command else { return None };
+    match &beneficiary.action {
+        BeneficiaryAction::Register { identity, salt, centre_id, .. } => {
+            Some((beneficiary.beneficiary_id, identity, salt, Some(*centre_id)))
+        }
+        BeneficiaryAction::CorrectIdentity { identity, salt } => {
+            Some((beneficiary.beneficiary_id, identity, salt, None))
+        }
+        _ => None,
+    }
 }

@@ -36,16 +36,19 @@
 //! ```
 #![deny(missing_docs)]
 
+mod amka_index;
 pub mod bundle;
 pub mod demo;
 mod engine;
 mod error;
+mod lookup_key;
 mod projector;
 mod records;
 mod vault;
 
 pub use engine::{Acting, CommandMeta, Engine, EngineConfig, Executed};
 pub use error::EngineError;
+pub use lookup_key::lookup_key_path;
 pub use parapompi_core as core;
 pub use parapompi_projections as projections;
 pub use parapompi_store as store;

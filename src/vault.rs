@@ -59,6 +59,20 @@ impl IdentityVault {
         serde_json::from_slice(&bytes).map(Some).map_err(|e| EngineError::Vault(format!("entry does not decode: {e}")))
     }
 
+    /// Every entry held, with its beneficiary (erased ones are not held).
+    pub(crate) fn entries(&self) -> Result<Vec<(BeneficiaryId, VaultEntry)>, EngineError> {
+        let mut entries = Vec::new();
+        for item in self.tree.iter() {
+            let (key, bytes) = item.map_err(|e| EngineError::Vault(e.to_string()))?;
+            // Erasure markers have longer keys than the 16 bytes of a beneficiary id.
+            let Ok(id) = <[u8; 16]>::try_from(key.as_ref()) else { continue };
+            let entry = serde_json::from_slice(&bytes)
+                .map_err(|e| EngineError::Vault(format!("entry does not decode: {e}")))?;
+            entries.push((BeneficiaryId::new(uuid::Uuid::from_bytes(id)), entry));
+        }
+        Ok(entries)
+    }
+
     /// Removes the entry and marks it erased, so that a repeated command carrying the
     /// identity cannot put it back; true if there was an entry.
     pub(crate) fn erase(&self, beneficiary_id: BeneficiaryId) -> Result<bool, EngineError> {

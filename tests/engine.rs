@@ -596,3 +596,63 @@ fn an_act_dated_after_the_engine_clock_is_refused() {
     assert!(matches!(result, Err(EngineError::Rejected(r)) if r.name() == "OccurredInFuture"));
     assert_eq!(s.head(), head);
 }
+
+#[test]
+fn an_amka_the_centre_holds_is_refused_with_its_holder_through_a_keyed_index() {
+    let mut s = Scenario::set_up();
+    let w = s.world;
+    s.given(vec![by(w.reception, register_beneficiary(w.maria, w.centre, 0))]);
+    let twin = s.fresh_beneficiary();
+    let head = s.head();
+    let then = s.when(by(w.reception, register_beneficiary(twin, w.centre, 0)));
+    assert!(
+        matches!(&then.result, Err(EngineError::Rejected(r)) if r.name() == "DuplicateAmka" && r.to_string().contains(&w.maria.to_string())),
+        "{:?}",
+        then.result
+    );
+    assert_eq!(s.head(), head);
+    assert_eq!(valid(s.engine().identity(twin)), None, "the refused identity left the vault as it was");
+    // Another centre may hold the same person.
+    s.when(by(w.other_admin, register_staff(StaffId::new(uuid(900)), w.other_centre, "Νίκος", &[Role::Reception])))
+        .events(&["StaffRegistered"]);
+    s.when(by(StaffId::new(uuid(900)), register_beneficiary(twin, w.other_centre, 0)))
+        .events(&["BeneficiaryRegistered"]);
+
+    // The index holds no AMKA; its key lives apart from sled, owner-only.
+    let key_file = parapompi::lookup_key_path(s.directory());
+    assert!(key_file.is_file());
+    let amka = identity(0).amka().as_str().to_owned();
+    for entry in walk(s.directory()) {
+        if entry.starts_with(s.directory().join("sled")) {
+            continue;
+        }
+        let bytes = valid(std::fs::read(&entry));
+        assert!(!String::from_utf8_lossy(&bytes).contains(&amka), "{} holds the AMKA", entry.display());
+    }
+
+    // A restart keeps the index; a lost key rebuilds it from the vault.
+    s.restart();
+    let again = s.fresh_beneficiary();
+    s.when(by(w.reception, register_beneficiary(again, w.centre, 0))).rejected("DuplicateAmka");
+    s.restart_after(|_| valid(std::fs::remove_file(&key_file)));
+    s.when(by(w.reception, register_beneficiary(again, w.centre, 0))).rejected("DuplicateAmka");
+
+    // Once Maria is erased, her AMKA is free at the centre again.
+    let erase = s.next_meta(Acting::Staff(w.supervisor));
+    valid(s.engine().erase_identity(w.maria, erase));
+    s.when(by(w.reception, register_beneficiary(again, w.centre, 0))).events(&["BeneficiaryRegistered"]);
+}
+
+/// Every file under `dir`.
+fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
+    let mut files = Vec::new();
+    for entry in valid(std::fs::read_dir(dir)) {
+        let path = valid(entry).path();
+        if path.is_dir() {
+            files.extend(walk(&path));
+        } else {
+            files.push(path);
+        }
+    }
+    files
+}

@@ -82,6 +82,20 @@ fn creating_commands_retried_with_their_command_id_answer_the_first_result() {
         assert_eq!(ids(&again), ids(&first), "{args:?}: the same ids");
         assert_eq!(w.verified_events(), n_events, "{args:?}: a retry writes nothing");
     }
+    // The same AMKA twice at one centre is refused with the id of the person who holds it.
+    let twin =
+        [&["--as", WORKER, "beneficiary", "register"][..], &person[..4], &["--amka", AMKA], &person[6..]].concat();
+    w.verified_events();
+    w.fails(
+        1,
+        &format!("DuplicateAmka: centre {CENTRE} already holds this AMKA: it is beneficiary {BENEFICIARY}'s"),
+        &twin,
+    );
+    w.fails(
+        2,
+        "digits 3-4 are the birth month, and 13 is not a month",
+        &[&twin[..8], &["--amka", "01137012346"], &twin[10..]].concat(),
+    );
     // Another command under a used id is refused, naming the first use, and writes nothing.
     w.verified_events();
     w.fails(

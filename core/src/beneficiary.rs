@@ -223,6 +223,19 @@ fn check_attributes(attributes: &Attributes, today: Date) -> Result<(), Rejectio
     Ok(())
 }
 
+/// Refuses an AMKA that another beneficiary of the centre already holds.
+fn check_amka_free(ctx: &Context, centre_id: CentreId, beneficiary_id: BeneficiaryId) -> Result<(), Rejection> {
+    match &ctx.facts.amka_holder {
+        Some(fact) if fact.centre_id == centre_id => match fact.holder {
+            Some(holder) if holder != beneficiary_id => {
+                Err(Rejection::DuplicateAmka { centre_id, beneficiary_id: holder })
+            }
+            _ => Ok(()),
+        },
+        _ => Err(Rejection::MissingFact { fact: "AMKA holder", id: centre_id.stream_id() }),
+    }
+}
+
 fn check_not_future(date: Date, today: Date) -> Result<(), Rejection> {
     if date > today {
         return Err(Rejection::DateInFuture { date, today });
@@ -240,10 +253,13 @@ impl Aggregate for BeneficiaryAggregate {
     type Event = BeneficiaryEvent;
     const KIND: StreamKind = StreamKind::Beneficiary;
 
-    fn required_facts(_state: &BeneficiaryState, command: &BeneficiaryCommand) -> FactsNeeded {
+    fn required_facts(state: &BeneficiaryState, command: &BeneficiaryCommand) -> FactsNeeded {
         match &command.action {
             BeneficiaryAction::Register { centre_id, .. } => {
-                FactsNeeded { centre: Some(*centre_id), ..FactsNeeded::default() }
+                FactsNeeded { centre: Some(*centre_id), amka_holder_at: Some(*centre_id), ..FactsNeeded::default() }
+            }
+            BeneficiaryAction::CorrectIdentity { .. } => {
+                FactsNeeded { amka_holder_at: state.as_ref().map(|b| b.centre_id), ..FactsNeeded::default() }
             }
             BeneficiaryAction::GrantConsent { agency_id, .. } => {
                 FactsNeeded { agency: Some(*agency_id), ..FactsNeeded::default() }
@@ -278,6 +294,7 @@ impl Aggregate for BeneficiaryAggregate {
                     _ => return Err(Rejection::MissingFact { fact: "centre", id: centre_id.stream_id() }),
                 };
                 policy::check_registered(ctx.today, "the centre", registered_on)?;
+                check_amka_free(ctx, *centre_id, command.beneficiary_id)?;
                 check_attributes(attributes, ctx.today)?;
                 return Ok(vec![BeneficiaryEvent::BeneficiaryRegistered {
                     beneficiary_id: command.beneficiary_id,
@@ -303,6 +320,7 @@ impl Aggregate for BeneficiaryAggregate {
                 if identity_digest == beneficiary.identity_digest {
                     return Err(Rejection::NothingToChange { what: "identity" });
                 }
+                check_amka_free(ctx, beneficiary.centre_id, beneficiary.beneficiary_id)?;
                 Ok(vec![BeneficiaryEvent::IdentityDigestChanged { identity_digest }])
             }
             BeneficiaryAction::EraseIdentity => {

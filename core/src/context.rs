@@ -117,6 +117,19 @@ pub struct Facts {
     pub staff: Option<StaffFacts>,
     /// The active administrators of the centre [`FactsNeeded::administrators_of`] names.
     pub active_administrators: Option<ActiveAdministrators>,
+    /// Who at the centre [`FactsNeeded::amka_holder_at`] names already holds the AMKA of
+    /// the identity the command carries.
+    pub amka_holder: Option<AmkaHolder>,
+}
+
+/// Who at a centre holds an AMKA, as a fact: the Engine finds it through its keyed index
+/// (core never sees the index, and the AMKA never enters the log).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AmkaHolder {
+    /// The centre.
+    pub centre_id: CentreId,
+    /// The beneficiary registered there with that AMKA, if any.
+    pub holder: Option<BeneficiaryId>,
 }
 
 /// The active administrators of a centre, as a fact.
@@ -142,4 +155,7 @@ pub struct FactsNeeded {
     pub staff: Option<StaffId>,
     /// Find this centre's active administrators for [`Facts::active_administrators`].
     pub administrators_of: Option<CentreId>,
+    /// Find who at this centre holds the AMKA of the command's identity, for
+    /// [`Facts::amka_holder`].
+    pub amka_holder_at: Option<CentreId>,
 }

@@ -69,7 +69,9 @@ pub mod stream;
 pub mod values;
 pub mod vocab;
 
-pub use context::{Actor, AgencyFacts, BeneficiaryFacts, CentreFacts, Context, Facts, FactsNeeded, StaffFacts};
+pub use context::{
+    Actor, AgencyFacts, AmkaHolder, BeneficiaryFacts, CentreFacts, Context, Facts, FactsNeeded, StaffFacts,
+};
 pub use event::{all_event_types, current_schema_version, decide, Command, DecodeError, Event, State};
 pub use rejection::Rejection;
 pub use stream::{Aggregate, StreamKind};

@@ -322,6 +322,14 @@ pub enum Rejection {
         /// Their centre.
         centre_id: CentreId,
     },
+    /// The centre already holds a beneficiary with this AMKA.
+    #[error("centre {centre_id} already holds this AMKA: it is beneficiary {beneficiary_id}'s")]
+    DuplicateAmka {
+        /// The centre.
+        centre_id: CentreId,
+        /// The beneficiary who holds it.
+        beneficiary_id: BeneficiaryId,
+    },
     /// A reason that needs a detail was given none.
     #[error("{action} with the reason {reason} needs a detail saying what the reason is")]
     MissingDetail {
@@ -405,6 +413,7 @@ impl Rejection {
         "IdentityWasErased",
         "LastAdministrator",
         "MissingDetail",
+        "DuplicateAmka",
     ];
 
     /// The variant's name (one of [`Rejection::ALL_NAMES`]).
@@ -452,6 +461,7 @@ impl Rejection {
             Self::IdentityWasErased { .. } => "IdentityWasErased",
             Self::LastAdministrator { .. } => "LastAdministrator",
             Self::MissingDetail { .. } => "MissingDetail",
+            Self::DuplicateAmka { .. } => "DuplicateAmka",
         }
     }
 }

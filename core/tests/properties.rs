@@ -18,7 +18,7 @@ use parapompi_core::agency::{AgencyAction, AgencyCommand, AgencyProfile};
 use parapompi_core::beneficiary::{BeneficiaryAction, BeneficiaryCommand};
 use parapompi_core::case::{CaseAction, CaseCommand, ConsentOverride};
 use parapompi_core::centre::{CentreAction, CentreCommand, FundingProgramme};
-use parapompi_core::context::ActiveAdministrators;
+use parapompi_core::context::{ActiveAdministrators, AmkaHolder};
 use parapompi_core::staff::{StaffAction, StaffCommand};
 use parapompi_core::values::{
     AgencyId, AntennaId, BeneficiaryId, CaseId, CentreId, Date, EuroCents, FundName, ProgrammeCode, StaffId,
@@ -355,6 +355,8 @@ impl World {
                     })
                     .collect(),
             }),
+            // The miniature Engine keeps no AMKA index: every AMKA is free.
+            amka_holder: needed.amka_holder_at.map(|centre_id| AmkaHolder { centre_id, holder: None }),
         }
     }
 

@@ -227,6 +227,21 @@ scenarios! {
         check(&given, staff_cmd(WORKER, StaffAction::Reactivate), &as_staff(OUTSIDER), Rejected("OutsideCentre"));
         check(&[registered], staff_cmd(WORKER, StaffAction::Reactivate), &as_staff(ADMIN), Rejected("NothingToChange"));
     }
+    an_amka_the_centre_already_holds_is_refused_with_its_holder {
+        let other = parapompi_core::values::BeneficiaryId::new(id(31));
+        let held = |ctx| with_facts(ctx, |facts| facts.amka_holder = Some(parapompi_core::AmkaHolder { centre_id: centre_id(), holder: Some(other) }));
+        let register = beneficiary_cmd(BeneficiaryAction::Register { identity: identity(), salt: salt(), attributes: attributes(), centre_id: centre_id() });
+        check(&[], register.clone(), &held(as_staff(RECEPTION)), Rejected("DuplicateAmka"));
+        let state = parapompi_core::State::empty(parapompi_core::StreamKind::Beneficiary);
+        let refused = parapompi_core::decide(&state, &register, &held(as_staff(RECEPTION))).map_err(|r| r.to_string());
+        assert!(matches!(&refused, Err(m) if m.contains(&other.to_string())), "{refused:?}");
+        let new_salt = ok(parapompi_core::identity::IdentitySalt::new(vec![9; 32]));
+        let correct = beneficiary_cmd(BeneficiaryAction::CorrectIdentity { identity: identity(), salt: new_salt });
+        check(&[beneficiary_registered()], correct, &held(as_staff(WORKER)), Rejected("DuplicateAmka"));
+        // The person's own entry is no duplicate.
+        let own = |ctx| with_facts(ctx, |facts| facts.amka_holder = Some(parapompi_core::AmkaHolder { centre_id: centre_id(), holder: Some(beneficiary_id()) }));
+        check(&[], register, &on(beneficiary_registered_on(), own(as_staff(RECEPTION))), Events(vec![beneficiary_registered()]));
+    }
     refusals_speak_plainly {
         let roles = Rejection::RoleNotPermitted { staff_id: staff_id(RECEPTION), command: "ReassignCase", allowed: vec![Role::SocialWorker, Role::Supervisor] }.to_string();
         assert!(roles.ends_with("ReassignCase: social_worker, supervisor"), "{roles}");

@@ -676,6 +676,14 @@ impl Scenario {
         self.engine = Some(valid(Engine::open(self.directory.path(), self.config.clone())));
     }
 
+    /// Closes the engine, runs `between` on the data directory, and opens it again.
+    pub fn restart_after(&mut self, between: impl FnOnce(&std::path::Path)) {
+        let engine = self.engine.take().unwrap_or_else(|| panic!("the engine is open between restarts"));
+        valid(engine.close());
+        between(self.directory.path());
+        self.engine = Some(valid(Engine::open(self.directory.path(), self.config.clone())));
+    }
+
     /// Drops the engine without closing it (no final checkpoint) and opens it again.
     pub fn drop_and_reopen(&mut self) {
         drop(self.engine.take());

@@ -7,7 +7,7 @@ use std::collections::BTreeSet;
 use parapompi_core::beneficiary::{BeneficiaryAction, BeneficiaryCommand, BeneficiaryEvent};
 use parapompi_core::case::{CaseAction, CaseCommand, CaseEvent, SharingBasis};
 use parapompi_core::centre::{CentreAction, CentreCommand, CentreEvent};
-use parapompi_core::context::ActiveAdministrators;
+use parapompi_core::context::{ActiveAdministrators, AmkaHolder};
 use parapompi_core::identity::{IdentityRecord, IdentitySalt};
 use parapompi_core::values::{
     AgencyId, Amka, AntennaId, BeneficiaryId, CaseId, CentreId, Date, MunicipalityName, Narrative, OrganisationName,
@@ -205,6 +205,7 @@ pub fn world() -> Facts {
             centre_id: centre_id(),
             staff_ids: [staff_id(ADMIN)].into_iter().collect(),
         }),
+        amka_holder: Some(AmkaHolder { centre_id: centre_id(), holder: None }),
     }
 }
 
