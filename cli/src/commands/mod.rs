@@ -73,6 +73,6 @@ pub fn dispatch_write(ctx: &mut Ctx<'_>, command: Command) -> Result<(), CliErro
         Command::Case(command) => people::case(ctx, command),
         Command::Refer(args) => referrals::refer(ctx, args),
         Command::Referral(command) => referrals::referral(ctx, command),
-        other => Err(CliError::Usage(format!("{other:?} cannot run here"))),
+        _ => Err(CliError::Usage("this command does not write, so it cannot run here".to_owned())),
     }
 }
