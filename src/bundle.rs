@@ -279,16 +279,32 @@ impl BundleReader {
 
     /// Reads a manifest and checks that it joins what came before.
     fn start(&mut self, text: &str) -> Result<Manifest, String> {
-        let manifest: Manifest = serde_json::from_str(text).map_err(|e| format!("not a bundle manifest: {e}"))?;
-        if manifest.format != BUNDLE_FORMAT {
-            return Err(format!("format is {:?}, not {BUNDLE_FORMAT:?}", manifest.format));
-        }
-        if manifest.format_version != BUNDLE_FORMAT_VERSION {
+        // The format and its version first, so that a newer engine's manifest (which may
+        // hold fields this one does not know) is named for what it is.
+        let value: serde_json::Value = serde_json::from_str(text).map_err(|e| format!("not a bundle manifest: {e}"))?;
+        let format = value.get("format").and_then(serde_json::Value::as_str);
+        if format != Some(BUNDLE_FORMAT) {
             return Err(format!(
-                "bundle format version {} is not supported (this reads {BUNDLE_FORMAT_VERSION})",
-                manifest.format_version
+                "format is {}, not {BUNDLE_FORMAT:?}",
+                format.map_or("missing".to_owned(), |f| format!("{f:?}"))
             ));
         }
+        let version = value.get("format_version").and_then(serde_json::Value::as_u64);
+        if version != Some(u64::from(BUNDLE_FORMAT_VERSION)) {
+            let writer = value.get("engine_version").and_then(serde_json::Value::as_str).unwrap_or("an unknown engine");
+            return Err(match version {
+                Some(newer) if newer > u64::from(BUNDLE_FORMAT_VERSION) => format!(
+                    "bundle format version {newer}, written by Parapompi {writer}, is newer than this engine \
+                     (Parapompi {}) reads (version {BUNDLE_FORMAT_VERSION}): read it with Parapompi {writer} or later",
+                    env!("CARGO_PKG_VERSION")
+                ),
+                Some(older) => {
+                    format!("bundle format version {older} is not supported (this reads {BUNDLE_FORMAT_VERSION})")
+                }
+                None => "the manifest has no format_version".to_owned(),
+            });
+        }
+        let manifest: Manifest = serde_json::from_value(value).map_err(|e| format!("not a bundle manifest: {e}"))?;
         let prev_hash = Hash::from_hex(&manifest.prev_hash).ok_or("the manifest's prev_hash is not 64 hex digits")?;
         if manifest.first_position == 0 || manifest.last_position < manifest.first_position {
             return Err(format!(

@@ -606,6 +606,26 @@ impl Engine {
         self.inner.store.read_positions(positions)?.iter().map(decode).collect()
     }
 
+    /// Imports a JSON Lines export into the log (see [`Store::import_jsonl`]), all or
+    /// nothing: besides the store's checks of the chain, the versions and the command ids,
+    /// every record must decode into an event this engine knows (its type, its schema
+    /// version, the shape of its payload). The first that does not refuses the whole file,
+    /// named by its line and position, and the store is left as it was.
+    pub fn import_jsonl(&self, path: impl AsRef<Path>) -> Result<parapompi_store::Imported, EngineError> {
+        let imported = self.inner.store.import_jsonl_checked(path, decodable)?;
+        self.projector()?.catch_up(&self.inner.store)?;
+        Ok(imported)
+    }
+
+    /// Imports the record frames of a bundle that start at byte `offset` of the file (see
+    /// [`Store::import_frames`]), all or nothing with the same decoding check as
+    /// [`Engine::import_jsonl`].
+    pub fn import_frames(&self, path: impl AsRef<Path>, offset: u64) -> Result<parapompi_store::Imported, EngineError> {
+        let imported = self.inner.store.import_frames_checked(path, offset, decodable)?;
+        self.projector()?.catch_up(&self.inner.store)?;
+        Ok(imported)
+    }
+
     /// Syncs to disk what deferred commands wrote.
     pub fn flush(&self) -> Result<(), EngineError> {
         Ok(self.inner.store.flush()?)
@@ -671,6 +691,13 @@ impl Act {
     fn n_events(&self) -> usize {
         self.streams.iter().map(|s| s.events.len()).sum()
     }
+}
+
+/// Whether a record's event decodes (the check of every imported record).
+fn decodable(record: &parapompi_store::RecordedEvent) -> Result<(), String> {
+    Event::from_payload_text(record.event_type.as_str(), record.schema_version, record.payload.as_str())
+        .map(|_| ())
+        .map_err(|error| format!("the event does not decode: {error}"))
 }
 
 /// How to put the vault and the AMKA index back when an append fails.

@@ -211,7 +211,10 @@ pub enum DecodeError {
         event_type: String,
     },
     /// The schema version is 0 or newer than this code knows.
-    #[error("{event_type} schema version {schema_version} is not supported (current is {current})")]
+    #[error(
+        "{event_type} schema version {schema_version} is not supported: this engine reads versions 1 to {current}{}",
+        if schema_version > current { ", so a newer engine wrote it" } else { "" }
+    )]
     UnsupportedVersion {
         /// The type name.
         event_type: String,

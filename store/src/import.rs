@@ -36,8 +36,19 @@ impl Store {
     /// written: a tampered, truncated or reordered file fails with its line number and the
     /// store is left as it was. No append runs while an import does.
     pub fn import_jsonl(&self, path: impl AsRef<Path>) -> Result<Imported, StoreError> {
+        self.import_jsonl_checked(path, |_| Ok(()))
+    }
+
+    /// [`Store::import_jsonl`] with a check of the caller's on every record, run in the
+    /// checking pass before anything is written: a record it refuses refuses the whole file,
+    /// named by its line and position. The Engine checks that it can decode every event.
+    pub fn import_jsonl_checked(
+        &self,
+        path: impl AsRef<Path>,
+        check: impl FnMut(&RecordedEvent) -> Result<(), String>,
+    ) -> Result<Imported, StoreError> {
         let source = Source::Lines(path.as_ref().to_path_buf());
-        self.exclusive(|writer| import(writer, &source))?
+        self.exclusive(|writer| import(writer, &source, check))?
     }
 
     /// Imports a frame stream that starts at byte `offset` of the file at `path` (0 for a
@@ -45,8 +56,19 @@ impl Store {
     /// same checks and the same all-or-nothing promise as [`Store::import_jsonl`]; a problem
     /// is named by record number and byte offset.
     pub fn import_frames(&self, path: impl AsRef<Path>, offset: u64) -> Result<Imported, StoreError> {
+        self.import_frames_checked(path, offset, |_| Ok(()))
+    }
+
+    /// [`Store::import_frames`] with a check of the caller's on every record, as
+    /// [`Store::import_jsonl_checked`] has.
+    pub fn import_frames_checked(
+        &self,
+        path: impl AsRef<Path>,
+        offset: u64,
+        check: impl FnMut(&RecordedEvent) -> Result<(), String>,
+    ) -> Result<Imported, StoreError> {
         let source = Source::Frames(path.as_ref().to_path_buf(), offset);
-        self.exclusive(|writer| import(writer, &source))?
+        self.exclusive(|writer| import(writer, &source, check))?
     }
 }
 
@@ -77,11 +99,15 @@ fn open(path: &Path) -> Result<File, StoreError> {
     File::open(path).map_err(|e| StoreError::io("opening the import file", e))
 }
 
-fn import(writer: &mut Writer, source: &Source) -> Result<Imported, StoreError> {
+fn import(
+    writer: &mut Writer,
+    source: &Source,
+    mut check: impl FnMut(&RecordedEvent) -> Result<(), String>,
+) -> Result<Imported, StoreError> {
     let head = writer.head;
-    // First pass: check everything, write nothing.
+    // First pass: check everything, the caller's check included, write nothing.
     let mut n_events = 0u64;
-    for_each_checked(writer, source, head, |_, _| {
+    for_each_checked(writer, source, head, &mut check, |_, _| {
         n_events += 1;
         Ok(())
     })?;
@@ -91,7 +117,7 @@ fn import(writer: &mut Writer, source: &Source) -> Result<Imported, StoreError> 
     let mut batch: Vec<(Vec<u8>, RecordedEvent)> = Vec::new();
     let mut index_keys: Vec<Vec<u8>> = Vec::new();
     let mut last: Option<(Uuid, StreamId)> = None;
-    let written = for_each_checked(writer, source, head, |writer, record| {
+    let written = for_each_checked(writer, source, head, &mut |_| Ok(()), |writer, record| {
         let same_act = last.as_ref().is_some_and(|(command_id, _)| *command_id == record.command_id);
         let same_part = same_act && last.as_ref().is_some_and(|(_, stream_id)| *stream_id == record.stream_id);
         if !same_act {
@@ -128,6 +154,7 @@ fn for_each_checked(
     writer: &mut Writer,
     source: &Source,
     head: Head,
+    check: &mut dyn FnMut(&RecordedEvent) -> Result<(), String>,
     mut each: impl FnMut(&mut Writer, RecordedEvent) -> Result<(), StoreError>,
 ) -> Result<(), StoreError> {
     let mut checker = ChainChecker::after(head.position, head.hash, head.recorded_at);
@@ -188,6 +215,9 @@ fn for_each_checked(
                 }
                 last_command = Some((record.command_id, vec![record.stream_id.clone()], 1));
             }
+        }
+        if let Err(problem) = check(&record) {
+            return fail(format!("position {}: {problem}", record.position));
         }
         each(writer, record)
     })

@@ -164,9 +164,9 @@ pub fn import(engine: &Engine, out: &mut Out, args: ImportArgs) -> Result<(), Cl
     let progress = Progress::spinner("importing");
     let imported = if bundle {
         verify_bundles(std::slice::from_ref(&args.file)).map_err(|e| CliError::Usage(e.to_string()))?;
-        engine.store().import_frames(&args.file, manifest_bytes(&args.file)?)?
+        engine.import_frames(&args.file, manifest_bytes(&args.file)?)?
     } else {
-        engine.store().import_jsonl(&args.file)?
+        engine.import_jsonl(&args.file)?
     };
     progress.finish();
     out.json_line(&json!({
