@@ -8,6 +8,9 @@ use common::*;
 use parapompi::store::{canonical_bytes, chain_hash, EventType, ExportLine, Hash, Payload, RecordedEvent};
 use parapompi::{Engine, EngineConfig, EngineError};
 
+/// A change a forger makes to one record before resealing the chain.
+type Forgery = fn(&mut RecordedEvent);
+
 /// The records of a JSON Lines export.
 fn records(export: &[u8]) -> Vec<RecordedEvent> {
     let text = valid(String::from_utf8(export.to_vec()));
