@@ -52,18 +52,10 @@ fn a_record_the_engine_cannot_decode_refuses_the_whole_import_and_changes_nothin
     let mut before = Vec::new();
     valid(target.store().export_jsonl(&mut before, 1, u64::MAX));
 
-    let forgeries: Vec<(&str, Box<dyn Fn(&mut RecordedEvent)>, &str)> = vec![
-        (
-            "unknown type",
-            Box::new(|r| r.event_type = valid(EventType::new("ReferralTeleported"))),
-            "unknown event type",
-        ),
-        ("newer schema", Box::new(|r| r.schema_version = 7), "a newer engine wrote it"),
-        (
-            "wrong shape",
-            Box::new(|r| r.payload = valid(Payload::from_json(r#"{"unexpected":true}"#))),
-            "does not decode",
-        ),
+    let forgeries: [(&str, Forgery, &str); 3] = [
+        ("unknown type", |r| r.event_type = valid(EventType::new("ReferralTeleported")), "unknown event type"),
+        ("newer schema", |r| r.schema_version = 7, "a newer engine wrote it"),
+        ("wrong shape", |r| r.payload = valid(Payload::from_json(r#"{"unexpected":true}"#)), "does not decode"),
     ];
     for (what, forge, needle) in forgeries {
         let mut forged = good.clone();
