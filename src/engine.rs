@@ -39,6 +39,11 @@ pub struct EngineConfig {
     pub max_decide_attempts: u32,
     /// How many new events the read models fold before their state is saved as a checkpoint.
     pub checkpoint_every_events: u64,
+    /// Where the deployment's look-up key lives (see [`crate::lookup_key_path`]): `None`
+    /// for `DATA_DIR/keys/lookup.key`, made there on first use. Beside the data is fine for
+    /// a trial; in production keep it on another volume, so that a copy of the data
+    /// directory alone cannot be searched for a guessed AMKA.
+    pub lookup_key_file: Option<std::path::PathBuf>,
     /// How durable each command's append is when `execute` returns. `Durable` (the default)
     /// syncs before answering; `Deferred` is for bulk loads (the demo, migrations), which
     /// call [`Engine::flush`] or [`Engine::close`] at the end and start again after a crash.
@@ -51,6 +56,7 @@ impl Default for EngineConfig {
             store: StoreConfig::default(),
             max_decide_attempts: 8,
             checkpoint_every_events: 50_000,
+            lookup_key_file: None,
             durability: Durability::Durable,
         }
     }
@@ -135,9 +141,10 @@ impl Engine {
 
     fn start(store: Store, config: EngineConfig) -> Result<Engine, EngineError> {
         let vault = IdentityVault::new(store.auxiliary_tree(VAULT_TREE)?);
-        let lookup_key = match store.path() {
-            Some(dir) => LookupKey::open(dir)?,
-            None => LookupKey::ephemeral()?,
+        let lookup_key = match (&config.lookup_key_file, store.path()) {
+            (Some(file), _) => LookupKey::open(file)?,
+            (None, Some(dir)) => LookupKey::open(&crate::lookup_key_path(dir))?,
+            (None, None) => LookupKey::ephemeral()?,
         };
         let amka_index = AmkaIndex::new(store.auxiliary_tree(AMKA_INDEX_TREE)?, lookup_key);
         let projector = Projector::restore(&store, config.checkpoint_every_events)?;

@@ -4,7 +4,8 @@
 //! without the key.
 //!
 //! The key is made on first use, 32 bytes from the operating system's random source, and
-//! kept in `DATA_DIR/keys/lookup.key`, apart from sled's files, readable by its owner only.
+//! kept in `DATA_DIR/keys/lookup.key` (or a file the embedder names), apart from sled's
+//! files, readable by its owner only.
 //! Its file is text: a first line naming the format and its version, then the key in hex.
 //! It is written whole and atomically (a temporary file, fsync, rename, fsync of the
 //! directory). Losing it loses nothing: the indexes are rebuilt from the vault under a new
@@ -49,15 +50,14 @@ impl LookupKey {
         Ok(LookupKey { bytes })
     }
 
-    /// The data directory's key, made and saved on first use.
-    pub(crate) fn open(data_dir: &Path) -> Result<LookupKey, EngineError> {
-        let path = lookup_key_path(data_dir);
-        match fs::read_to_string(&path) {
+    /// The key in the file at `path`, made and saved there on first use.
+    pub(crate) fn open(path: &Path) -> Result<LookupKey, EngineError> {
+        match fs::read_to_string(path) {
             Ok(text) => LookupKey::parse(&Zeroizing::new(text))
                 .map_err(|problem| EngineError::Key(format!("{}: {problem}", path.display()))),
             Err(error) if error.kind() == std::io::ErrorKind::NotFound => {
                 let key = LookupKey::ephemeral()?;
-                key.save(&path)?;
+                key.save(path)?;
                 Ok(key)
             }
             Err(error) => Err(EngineError::Key(format!("cannot read {}: {error}", path.display()))),
@@ -145,8 +145,8 @@ mod tests {
     #[test]
     fn a_key_is_made_once_kept_private_and_read_back() {
         let dir = tempfile::tempdir().expect("a temporary directory");
-        let first = LookupKey::open(dir.path()).expect("made");
-        let again = LookupKey::open(dir.path()).expect("read back");
+        let first = LookupKey::open(&lookup_key_path(dir.path())).expect("made");
+        let again = LookupKey::open(&lookup_key_path(dir.path())).expect("read back");
         assert_eq!(first.digest("t", &[b"x"]), again.digest("t", &[b"x"]));
         assert_ne!(first.digest("t", &[b"x"]), first.digest("u", &[b"x"]), "the purpose separates digests");
         assert_ne!(first.digest("t", &[b"xy"]), first.digest("t", &[b"x", b"y"]), "parts are delimited");
@@ -158,7 +158,7 @@ mod tests {
             assert_eq!(mode & 0o777, 0o600);
         }
         let other = tempfile::tempdir().expect("a temporary directory");
-        let stranger = LookupKey::open(other.path()).expect("made");
+        let stranger = LookupKey::open(&lookup_key_path(other.path())).expect("made");
         assert_ne!(first.digest("t", &[b"x"]), stranger.digest("t", &[b"x"]));
     }
 
@@ -173,7 +173,7 @@ mod tests {
             ("parapompi-lookup-key v1\nzz\n", "hex digits"),
         ] {
             fs::write(&path, text).expect("written");
-            let error = LookupKey::open(dir.path()).expect_err("refused").to_string();
+            let error = LookupKey::open(&path).expect_err("refused").to_string();
             assert!(error.contains(needle) && error.contains("lookup.key"), "{error}");
         }
     }
