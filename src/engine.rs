@@ -1,9 +1,8 @@
 //! The Engine: executes commands against the log and keeps the read models caught up.
 
+use std::collections::BTreeSet;
 use std::path::Path;
 use std::sync::{Arc, Mutex, MutexGuard};
-
-use std::collections::BTreeSet;
 
 use parapompi_core::context::{ActiveAdministrators, AmkaHolder};
 use parapompi_core::identity::{IdentityRecord, IdentitySalt};
