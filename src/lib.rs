@@ -53,8 +53,8 @@ pub use parapompi_core as core;
 pub use parapompi_projections as projections;
 pub use parapompi_store as store;
 pub use projector::AsOf;
+pub use records::{decode, entity_id};
 /// The UUID crate the public API takes ids and command ids from, so that an embedder needs
 /// no dependency of its own to name them.
 pub use uuid;
-pub use records::{decode, entity_id};
 pub use vault::VaultEntry;
