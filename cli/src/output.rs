@@ -70,6 +70,26 @@ impl Out {
     }
 }
 
+/// A count and its noun, singular for one: `count(1, "open case", "open cases")`.
+pub fn count(n: impl Into<i128>, singular: &str, plural: &str) -> String {
+    let n = n.into();
+    format!("{n} {}", if n == 1 { singular } else { plural })
+}
+
+/// A word a shell reads as itself: as it is when it holds only characters no shell treats
+/// specially, else in single quotes. Hints print paths this way, so that they can be pasted.
+pub fn shell_word(text: &str) -> String {
+    let plain = !text.is_empty()
+        && text
+            .chars()
+            .all(|c| c.is_alphanumeric() || matches!(c, '-' | '_' | '.' | '/' | ',' | ':' | '=' | '+' | '@'));
+    if plain {
+        text.to_owned()
+    } else {
+        format!("'{}'", text.replace('\'', "'\\''"))
+    }
+}
+
 /// A closed pipe ends quietly; any other write error is an environment error.
 pub fn io_error(error: io::Error) -> CliError {
     if error.kind() == io::ErrorKind::BrokenPipe {

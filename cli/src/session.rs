@@ -119,7 +119,9 @@ impl Ctx<'_> {
     }
 
     /// Prints what a write did: in JSON the object documented in docs/CLI.md, else `human`
-    /// and the positions written.
+    /// with the positions written at the end of its first line. A later line of `human` of
+    /// the form `next: COMMAND` is a hint: it is printed as `next:` and then the command alone
+    /// on its own line, so that it can be pasted into a shell as it is.
     pub fn written(
         &mut self,
         command: &str,
@@ -160,6 +162,17 @@ impl Ctx<'_> {
                 _ => " (nothing to change)".to_owned(),
             }
         };
-        self.out.line(format!("{human}{note}"))
+        let mut lines = human.lines();
+        self.out.line(format!("{}{note}", lines.next().unwrap_or_default()))?;
+        for line in lines {
+            match line.strip_prefix("next: ") {
+                Some(hint) => {
+                    self.out.line("next:")?;
+                    self.out.line(hint.trim())?;
+                }
+                None => self.out.line(line)?,
+            }
+        }
+        Ok(())
     }
 }

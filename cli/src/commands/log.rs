@@ -15,7 +15,7 @@ use serde_json::json;
 use crate::args::{Cli, CompletionsArgs, ExportArgs, Global, ImportArgs, ReplayArgs, ReplayCommand, ReportCommand};
 use crate::commands::views::{indicator_request, print_audit, print_report, resolve_subject};
 use crate::error::CliError;
-use crate::output::Out;
+use crate::output::{count, Out};
 use crate::progress::Progress;
 use crate::session::{data_dir, store_exists, Ctx};
 
@@ -28,9 +28,13 @@ pub fn init(global: &Global, out: &mut Out) -> Result<(), CliError> {
     engine.close()?;
     out.json_line(&json!({"data_dir": dir.display().to_string(), "created": !existed, "n_events": head.position}))?;
     if existed {
-        out.line(format!("{} already holds a store ({} events); left as it is", dir.display(), head.position))
+        out.line(format!(
+            "{} already holds a store ({}); left as it is",
+            dir.display(),
+            count(head.position, "event", "events")
+        ))
     } else {
-        out.line(format!("created an empty store in {}\nnext: parapompi centre register --help", dir.display()))
+        out.line(format!("created an empty store in {}\nnext:\nparapompi centre register --help", dir.display()))
     }
 }
 
@@ -91,8 +95,8 @@ pub fn export(ctx: &mut Ctx<'_>, args: ExportArgs) -> Result<(), CliError> {
             "head_hash": exported.last_hash.to_hex(),
         }))?;
         return ctx.out.line(format!(
-            "wrote {} records (positions {}..{}) as JSON Lines to {}\nlast hash {}",
-            exported.n_events,
+            "wrote {} (positions {}..{}) as JSON Lines to {}\nlast hash {}",
+            count(exported.n_events, "record", "records"),
             exported.first_position,
             exported.last_position,
             args.out.display(),
@@ -105,8 +109,8 @@ pub fn export(ctx: &mut Ctx<'_>, args: ExportArgs) -> Result<(), CliError> {
     object["file"] = json!(args.out.display().to_string());
     ctx.out.json_line(&object)?;
     ctx.out.line(format!(
-        "wrote {} records (positions {}..{}) to {}\nhead hash {}",
-        manifest.n_events,
+        "wrote {} (positions {}..{}) to {}\nhead hash {}",
+        count(manifest.n_events, "record", "records"),
         manifest.first_position,
         manifest.last_position,
         args.out.display(),
@@ -177,8 +181,8 @@ pub fn import(engine: &Engine, out: &mut Out, args: ImportArgs) -> Result<(), Cl
         "head_hash": imported.head.hash.to_hex(),
     }))?;
     out.line(format!(
-        "imported {} events from {}; the log now ends at {} ({})",
-        imported.n_events,
+        "imported {} from {}; the log now ends at {} ({})",
+        count(imported.n_events, "event", "events"),
         args.file.display(),
         imported.head.position,
         imported.head.hash.to_hex()
@@ -208,9 +212,9 @@ pub fn verify_store(ctx: &mut Ctx<'_>) -> Result<(), CliError> {
         "head_hash": verified.head_hash.to_hex(),
     }))?;
     ctx.out.line(format!(
-        "the log verifies: {} events in {} streams, head {} {}",
-        verified.n_events,
-        verified.n_streams,
+        "the log verifies: {} in {}, head {} {}",
+        count(verified.n_events, "event", "events"),
+        count(verified.n_streams, "stream", "streams"),
         verified.head_position,
         verified.head_hash.to_hex()
     ))
@@ -230,8 +234,8 @@ pub fn verify_bundle_files(files: &[PathBuf], out: &mut Out) -> Result<(), CliEr
         "head_hash": verified.head_hash.to_hex(),
     }))?;
     out.line(format!(
-        "the bundles verify: {} records, positions {}..{}, head hash {}",
-        verified.n_events,
+        "the bundles verify: {}, positions {}..{}, head hash {}",
+        count(verified.n_events, "record", "records"),
         verified.positions.0,
         verified.positions.1,
         verified.head_hash.to_hex()
@@ -264,7 +268,7 @@ pub fn rebuild(ctx: &mut Ctx<'_>) -> Result<(), CliError> {
     let position = ctx.engine.rebuild()?;
     progress.finish();
     ctx.out.json_line(&json!({"rebuilt_to_position": position}))?;
-    ctx.out.line(format!("rebuilt the read models from {position} events"))
+    ctx.out.line(format!("rebuilt the read models from {}", count(position, "event", "events")))
 }
 
 /// `completions SHELL`.

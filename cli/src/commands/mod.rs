@@ -73,6 +73,7 @@ pub fn dispatch_write(ctx: &mut Ctx<'_>, command: Command) -> Result<(), CliErro
         Command::Case(command) => people::case(ctx, command),
         Command::Refer(args) => referrals::refer(ctx, args),
         Command::Referral(command) => referrals::referral(ctx, command),
-        other => Err(CliError::Usage(format!("{other:?} cannot run here"))),
+        // `run` and `apply` send only the commands above here; a bug otherwise.
+        _ => Err(CliError::Usage("this command does not write; run it on its own, not here".to_owned())),
     }
 }
