@@ -881,6 +881,10 @@ pub struct ExportArgs {
     /// bundle: for reading by eye or with other tools, and for `import`.
     #[arg(long)]
     pub jsonl: bool,
+    /// Replace FILE when it is an existing regular file (a pipe or device is always written
+    /// into).
+    #[arg(long)]
+    pub force: bool,
 }
 
 /// `import`.

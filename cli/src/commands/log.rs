@@ -85,7 +85,7 @@ pub fn export(ctx: &mut Ctx<'_>, args: ExportArgs) -> Result<(), CliError> {
     }
     let store = ctx.engine.store();
     if args.jsonl {
-        let exported = write_whole(&args.out, |out| Ok(store.export_jsonl(out, args.from, head)?))?;
+        let exported = write_whole(&args.out, args.force, |out| Ok(store.export_jsonl(out, args.from, head)?))?;
         ctx.out.json_line(&json!({
             "file": args.out.display().to_string(),
             "kind": "jsonl",
@@ -104,7 +104,7 @@ pub fn export(ctx: &mut Ctx<'_>, args: ExportArgs) -> Result<(), CliError> {
         ));
     }
     let created_at = parapompi::store::Timestamp::from_unix_ms(ctx.occurred_at()?.unix_ms());
-    let manifest = write_whole(&args.out, |out| Ok(export_bundle(store, out, args.from, created_at)?))?;
+    let manifest = write_whole(&args.out, args.force, |out| Ok(export_bundle(store, out, args.from, created_at)?))?;
     let mut object = manifest_json(&manifest);
     object["file"] = json!(args.out.display().to_string());
     ctx.out.json_line(&object)?;
@@ -119,14 +119,23 @@ pub fn export(ctx: &mut Ctx<'_>, args: ExportArgs) -> Result<(), CliError> {
 }
 
 /// Writes `out` through `write`. A file is written to a temporary file beside it, renamed
-/// when whole, so `out` is either complete or untouched. Anything else that already exists
-/// there (a pipe, `/dev/stdout`, a device) is written straight into, never replaced.
-fn write_whole<T>(out: &Path, write: impl FnOnce(&mut BufWriter<File>) -> Result<T, CliError>) -> Result<T, CliError> {
+/// when whole, so `out` is either complete or untouched; an existing regular file is
+/// replaced only with `force`. Anything else that already exists there (a pipe,
+/// `/dev/stdout`, a device) is written straight into, never replaced.
+fn write_whole<T>(
+    out: &Path,
+    force: bool,
+    write: impl FnOnce(&mut BufWriter<File>) -> Result<T, CliError>,
+) -> Result<T, CliError> {
     let cannot =
         |path: &Path, e: std::io::Error| CliError::field("--out", format!("cannot write {}: {e}", path.display()));
+    let exists = || CliError::field("--out", format!("{} already exists; give --force to replace it", out.display()));
     let existing = std::fs::metadata(out).ok();
     if existing.as_ref().is_some_and(std::fs::Metadata::is_dir) {
         return Err(CliError::field("--out", format!("{} is a directory", out.display())));
+    }
+    if !force && existing.as_ref().is_some_and(std::fs::Metadata::is_file) {
+        return Err(exists());
     }
     let special = existing.is_some_and(|meta| !meta.is_file());
     let target = if special { out.to_path_buf() } else { partial_path(out) };
@@ -143,7 +152,23 @@ fn write_whole<T>(out: &Path, write: impl FnOnce(&mut BufWriter<File>) -> Result
     let value = written.inspect_err(|_| {
         let _ = std::fs::remove_file(&target);
     })?;
-    std::fs::rename(&target, out).map_err(|e| cannot(out, e))?;
+    if force {
+        std::fs::rename(&target, out).map_err(|e| cannot(out, e))?;
+    } else {
+        // A file that appeared at `out` while the export ran is not replaced either: a hard
+        // link fails when its name exists. A file system without hard links gets a last
+        // check and the rename.
+        let placed = match std::fs::hard_link(&target, out) {
+            Ok(()) => std::fs::remove_file(&target).map_err(|e| cannot(&target, e)),
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Err(exists()),
+            Err(_) if std::fs::symlink_metadata(out).is_ok() => Err(exists()),
+            Err(_) => std::fs::rename(&target, out).map_err(|e| cannot(out, e)),
+        };
+        if placed.is_err() {
+            let _ = std::fs::remove_file(&target);
+        }
+        placed?;
+    }
     Ok(value)
 }
 
@@ -251,6 +276,17 @@ pub fn replay(args: ReplayArgs, out: &mut Out) -> Result<(), CliError> {
             let progress = Progress::spinner("replaying");
             let projections = replay_projections(&args.bundle, as_of).map_err(bad)?;
             progress.finish();
+            if let Some(parapompi::AsOf::Position(position)) = as_of {
+                if position > projections.position() {
+                    return Err(CliError::field(
+                        "--as-of-position",
+                        format!(
+                            "position {position} is past the last record of the bundles ({})",
+                            projections.position()
+                        ),
+                    ));
+                }
+            }
             print_report(out, &projections.indicators(&query), format)
         }
         ReplayCommand::Audit(audit) => {

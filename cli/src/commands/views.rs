@@ -1,9 +1,11 @@
 //! Views: caseload, referral board, audit trails and the indicators report.
 
 use parapompi::core::values::{AntennaId, BeneficiaryId, CaseId, ReferralId, StaffId};
+use parapompi::core::{State, StreamKind};
 use parapompi::projections::{
     AuditSubject, AuditTrail, BoardQuery, CaseloadQuery, IndicatorQuery, IndicatorReport, Projections,
 };
+use parapompi::store::StreamId;
 use parapompi::AsOf;
 use serde_json::{json, Value};
 
@@ -192,6 +194,23 @@ pub fn indicator_request(
 /// `report indicators`.
 pub fn indicators(ctx: &mut Ctx<'_>, args: IndicatorsArgs) -> Result<(), CliError> {
     let (query, as_of, format) = indicator_request(&args, ctx.out.json)?;
+    // A report of a centre the log does not hold, or of a point past its head, would be a
+    // report of nothing (or of the head) that looks like an answer.
+    if let Some(centre) = query.centre {
+        let stream = StreamId::new(centre.stream_id())?;
+        if !matches!(ctx.engine.stream_state(StreamKind::Centre, &stream)?.0, State::Centre(Some(_))) {
+            return Err(CliError::field("--centre", format!("no centre {centre} in this log")));
+        }
+    }
+    if let Some(AsOf::Position(position)) = as_of {
+        let head = ctx.engine.store().head().position;
+        if position > head {
+            return Err(CliError::field(
+                "--as-of-position",
+                format!("position {position} is past the head of the log ({head})"),
+            ));
+        }
+    }
     let report = match as_of {
         Some(as_of) => ctx.engine.indicators_as_of(&query, as_of)?,
         None => ctx.engine.indicators(&query)?,
