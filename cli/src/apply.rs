@@ -16,7 +16,7 @@ use crate::args::{ApplyArgs, Cli, Command};
 use crate::commands::dispatch_write;
 use crate::error::{one_line, CliError};
 use crate::output::Out;
-use crate::session::Ctx;
+use crate::session::{Ctx, Known};
 
 /// The longest input line, in bytes.
 const MAX_LINE_BYTES: u64 = 1024 * 1024;
@@ -42,6 +42,7 @@ pub fn apply(engine: &Engine, args: &ApplyArgs, default_actor: Option<&String>, 
     // of parsing one line (a profile of a 6,300-line batch spent 80% of its CPU there).
     let mut definition = Cli::command();
     definition.build();
+    let known = Known::default();
     let mut worst = 0u8;
     let mut line_number = 0u64;
     let mut text = String::new();
@@ -66,7 +67,7 @@ pub fn apply(engine: &Engine, args: &ApplyArgs, default_actor: Option<&String>, 
         } else if line.trim_start().starts_with(BYTE_ORDER_MARK) {
             Err(CliError::Usage("a byte-order mark (U+FEFF) is accepted only at the start of the input".to_owned()))
         } else {
-            run_line(engine, &mut definition, line.trim_end(), default_actor)
+            run_line(engine, &mut definition, &known, line.trim_end(), default_actor)
         };
         let report = match result {
             Ok(value) => json!({"line": line_number, "ok": true, "result": value}),
@@ -93,11 +94,12 @@ pub fn apply(engine: &Engine, args: &ApplyArgs, default_actor: Option<&String>, 
     }
 }
 
-/// Runs one line and gives its result object. `definition` is the built clap definition,
-/// shared by every line.
+/// Runs one line and gives its result object. `definition` is the built clap definition and
+/// `known` the facts looked up so far, both shared by every line.
 fn run_line(
     engine: &Engine,
     definition: &mut clap::Command,
+    known: &Known,
     text: &str,
     default_actor: Option<&String>,
 ) -> Result<Value, CliError> {
@@ -116,7 +118,7 @@ fn run_line(
         return Err(CliError::field("command", "apply runs the commands that write; see docs/CLI.md"));
     }
     let mut out = Out::capture();
-    let mut ctx = Ctx { engine, global: &cli.global, out: &mut out };
+    let mut ctx = Ctx { engine, global: &cli.global, out: &mut out, known };
     dispatch_write(&mut ctx, cli.command)?;
     Ok(out.take_captured().into_iter().next().unwrap_or(Value::Null))
 }

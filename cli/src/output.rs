@@ -61,6 +61,18 @@ impl Out {
         self.raw(&format!("{value}\n"))
     }
 
+    /// Writes one JSON value on one line, or keeps it when capturing (dropped in human mode).
+    pub fn json_value(&mut self, value: Value) -> Result<(), CliError> {
+        if !self.json {
+            return Ok(());
+        }
+        if let Some(captured) = &mut self.captured {
+            captured.push(value);
+            return Ok(());
+        }
+        self.raw(&format!("{value}\n"))
+    }
+
     /// Writes an aligned table (dropped in JSON mode).
     pub fn table(&mut self, table: &Table) -> Result<(), CliError> {
         if self.json {

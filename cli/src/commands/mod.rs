@@ -10,7 +10,7 @@ pub mod views;
 use crate::args::{Cli, Command, ReportCommand};
 use crate::error::CliError;
 use crate::output::Out;
-use crate::session::{data_dir, open_existing, Ctx};
+use crate::session::{data_dir, open_existing, Ctx, Known};
 
 /// Runs a parsed command line.
 pub fn run(cli: Cli) -> Result<(), CliError> {
@@ -35,7 +35,8 @@ pub fn run(cli: Cli) -> Result<(), CliError> {
             let dir = data_dir(&global);
             let engine = open_existing(&dir)?;
             let result = {
-                let mut ctx = Ctx { engine: &engine, global: &global, out: &mut out };
+                let known = Known::default();
+                let mut ctx = Ctx { engine: &engine, global: &global, out: &mut out, known: &known };
                 match command {
                     Command::Stats => log::stats(&mut ctx, &dir),
                     Command::Verify(_) => log::verify_store(&mut ctx),
