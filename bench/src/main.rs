@@ -3,8 +3,14 @@
 //! `parapompi-bench engine [--dir DIR] [--events N]`: the Engine's command rates, rebuild,
 //! open, queries and memory on a demo log of about N events, then verify and replay of its bundle.
 //! `parapompi-bench bundle FILE`: verify and replay of an existing bundle beside SHA-256 over
-//! its bytes. Figures: BENCHMARKS.md.
+//! its bytes.
+//! `parapompi-bench apply [--dir DIR] [--commands N] [--rounds N] [--parapompi PATH]`: the
+//! binary's `apply` on a batch of N commands beside the Engine's own rate on the same
+//! commands (build the binary first: `cargo build --release -p parapompi-cli`); `--keep`
+//! leaves the batch and a set-up data directory in DIR, to run `apply` on by hand.
+//! Figures: BENCHMARKS.md.
 
+mod apply_phase;
 mod engine_phases;
 mod raw_sled;
 mod sqlite;
@@ -42,26 +48,44 @@ struct Options {
     scale_percent: usize,
     rounds: usize,
     n_events: u64,
+    n_commands: usize,
+    parapompi: Option<PathBuf>,
+    keep: bool,
 }
 
 fn parse(args: &[String]) -> Result<(String, Options), String> {
     let mut args = args.iter().skip(1);
     let what = args.next().cloned().ok_or(
-        "usage: parapompi-bench store|engine [--dir DIR] [--scale-percent N] [--rounds N] [--events N] | bundle FILE",
+        "usage: parapompi-bench store|engine|apply [--dir DIR] [--scale-percent N] [--rounds N] [--events N] [--commands N] [--parapompi PATH] [--keep] | bundle FILE",
     )?;
-    let mut options =
-        Options { dir: PathBuf::from("target/bench-data"), scale_percent: 100, rounds: 3, n_events: 1_000_000 };
+    let mut options = Options {
+        dir: PathBuf::from("target/bench-data"),
+        scale_percent: 100,
+        rounds: 3,
+        n_events: 1_000_000,
+        n_commands: 10_000,
+        parapompi: None,
+        keep: false,
+    };
     if what == "rebuild-child" || what == "bundle" {
         options.dir = PathBuf::from(args.next().ok_or(format!("{what} needs a path"))?);
         return Ok((what, options));
     }
     while let Some(flag) = args.next() {
+        if flag == "--keep" {
+            options.keep = true;
+            continue;
+        }
         let value = args.next().ok_or(format!("{flag} needs a value"))?;
         match flag.as_str() {
             "--dir" => options.dir = PathBuf::from(value),
             "--events" => {
                 options.n_events = value.parse().map_err(|_| format!("--events: {value:?} is not a number"))?
             }
+            "--commands" => {
+                options.n_commands = value.parse().map_err(|_| format!("--commands: {value:?} is not a number"))?
+            }
+            "--parapompi" => options.parapompi = Some(PathBuf::from(value)),
             "--scale-percent" => {
                 options.scale_percent =
                     value.parse().map_err(|_| format!("--scale-percent: {value:?} is not a number"))?;
@@ -106,6 +130,26 @@ fn main() -> std::process::ExitCode {
             std::fs::remove_dir_all(&options.dir).expect("the bench data is removed");
             std::process::ExitCode::SUCCESS
         }
+        "apply" => {
+            if options.dir.exists() {
+                std::fs::remove_dir_all(&options.dir).expect("the old bench data is removed");
+            }
+            std::fs::create_dir_all(&options.dir).expect("the bench directory is made");
+            let result =
+                apply_phase::run(&options.dir, options.n_commands, options.rounds, options.parapompi.as_deref());
+            if options.keep {
+                apply_phase::keep(&options.dir);
+            } else {
+                std::fs::remove_dir_all(&options.dir).expect("the bench data is removed");
+            }
+            match result {
+                Ok(()) => std::process::ExitCode::SUCCESS,
+                Err(message) => {
+                    eprintln!("{message}");
+                    std::process::ExitCode::from(2)
+                }
+            }
+        }
         "bundle" => {
             let n_records = match parapompi::bundle::verify_bundles(std::slice::from_ref(&options.dir)) {
                 Ok(verified) => verified.n_events,
@@ -122,7 +166,7 @@ fn main() -> std::process::ExitCode {
             std::process::ExitCode::SUCCESS
         }
         other => {
-            eprintln!("unknown benchmark {other:?}; try: store, engine, bundle FILE");
+            eprintln!("unknown benchmark {other:?}; try: store, engine, apply, bundle FILE");
             std::process::ExitCode::from(2)
         }
     }

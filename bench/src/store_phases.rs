@@ -71,12 +71,17 @@ fn scaled(n: usize, percent: usize) -> usize {
 /// Times a write phase once the disk has settled: the dirty pages of the phases before are
 /// written out first (`sync`), so that no store pays for another's writeback.
 fn settled_timed(work: impl FnOnce() -> usize) -> Rate {
+    settle();
+    timed(work)
+}
+
+/// Writes out the dirty pages of the phases before (`sync`) and lets the disk settle.
+pub fn settle() {
     match std::process::Command::new("sync").status() {
         Ok(status) if status.success() => {}
         other => eprintln!("warning: `sync` before a timed phase failed ({other:?}); figures may carry writeback"),
     }
     std::thread::sleep(std::time::Duration::from_millis(100));
-    timed(work)
 }
 
 /// The median of several ratios.

@@ -1,6 +1,10 @@
 //! The command line, as clap derive definitions. Field names are also the keys of an
 //! `apply` line's `args` object (docs/CLI.md), so renaming a field is a breaking change.
 
+// The doc comments here are clap's help text, printed as they are on a terminal, where
+// `staff-<UUID>` is the usual way to show a placeholder; rustdoc would read it as HTML.
+#![allow(rustdoc::invalid_html_tags)]
+
 use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand};
@@ -883,6 +887,10 @@ pub struct ExportArgs {
     /// bundle: for reading by eye or with other tools, and for `import`.
     #[arg(long)]
     pub jsonl: bool,
+    /// Replace FILE when it is an existing regular file (a pipe or device is always written
+    /// into).
+    #[arg(long)]
+    pub force: bool,
 }
 
 /// `import`.

@@ -61,12 +61,44 @@ impl Out {
         self.raw(&format!("{value}\n"))
     }
 
+    /// Writes one JSON value on one line, or keeps it when capturing (dropped in human mode).
+    pub fn json_value(&mut self, value: Value) -> Result<(), CliError> {
+        if !self.json {
+            return Ok(());
+        }
+        if let Some(captured) = &mut self.captured {
+            captured.push(value);
+            return Ok(());
+        }
+        self.raw(&format!("{value}\n"))
+    }
+
     /// Writes an aligned table (dropped in JSON mode).
     pub fn table(&mut self, table: &Table) -> Result<(), CliError> {
         if self.json {
             return Ok(());
         }
         self.raw(&table.render())
+    }
+}
+
+/// A count and its noun, singular for one: `count(1, "open case", "open cases")`.
+pub fn count(n: impl Into<i128>, singular: &str, plural: &str) -> String {
+    let n = n.into();
+    format!("{n} {}", if n == 1 { singular } else { plural })
+}
+
+/// A word a shell reads as itself: as it is when it holds only characters no shell treats
+/// specially, else in single quotes. Hints print paths this way, so that they can be pasted.
+pub fn shell_word(text: &str) -> String {
+    let plain = !text.is_empty()
+        && text
+            .chars()
+            .all(|c| c.is_alphanumeric() || matches!(c, '-' | '_' | '.' | '/' | ',' | ':' | '=' | '+' | '@'));
+    if plain {
+        text.to_owned()
+    } else {
+        format!("'{}'", text.replace('\'', "'\\''"))
     }
 }
 

@@ -1,10 +1,12 @@
 //! What every command shares: the data directory, the open Engine, the acting staff member,
 //! the command's time and id, and how a write's result is printed.
 
+use std::cell::RefCell;
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::time::{SystemTime, UNIX_EPOCH};
 
-use parapompi::core::values::{CentreId, StaffId, Timestamp};
+use parapompi::core::values::{CaseId, CentreId, ReferralId, StaffId, Timestamp};
 use parapompi::core::{Command, State, StreamKind};
 use parapompi::projections::athens_date;
 use parapompi::store::StreamId;
@@ -48,14 +50,39 @@ pub struct Ctx<'a> {
     pub global: &'a Global,
     /// Where results go.
     pub out: &'a mut Out,
+    /// Facts that never change once true, remembered for the rest of the run (all of an
+    /// `apply` batch's lines share one).
+    pub known: &'a Known,
     /// The command id when none was given, chosen once for the whole command.
     fresh_command_id: std::cell::OnceCell<Uuid>,
 }
 
 impl<'a> Ctx<'a> {
     /// A command's view of the world.
-    pub fn new(engine: &'a Engine, global: &'a Global, out: &'a mut Out) -> Ctx<'a> {
-        Ctx { engine, global, out, fresh_command_id: std::cell::OnceCell::new() }
+    pub fn new(engine: &'a Engine, global: &'a Global, out: &'a mut Out, known: &'a Known) -> Ctx<'a> {
+        Ctx { engine, global, out, known, fresh_command_id: std::cell::OnceCell::new() }
+    }
+}
+
+/// Facts that, once true, stay true for as long as the log exists, so that a batch looks each
+/// up once: a staff member's centre (no command moves a staff member) and the case a
+/// referral lives in (a referral never leaves its case's stream). Only facts read from the
+/// log or written by a command that succeeded are kept.
+#[derive(Default)]
+pub struct Known {
+    staff_centres: RefCell<HashMap<StaffId, CentreId>>,
+    referral_cases: RefCell<HashMap<ReferralId, CaseId>>,
+}
+
+impl Known {
+    /// The case of a referral, if known.
+    pub fn referral_case(&self, referral_id: ReferralId) -> Option<CaseId> {
+        self.referral_cases.borrow().get(&referral_id).copied()
+    }
+
+    /// Remembers the case of a referral.
+    pub fn remember_referral(&self, referral_id: ReferralId, case_id: CaseId) {
+        self.referral_cases.borrow_mut().insert(referral_id, case_id);
     }
 }
 
@@ -74,9 +101,15 @@ impl Ctx<'_> {
     /// The acting staff member's centre, for commands whose centre defaults to it.
     pub fn actor_centre(&self) -> Result<CentreId, CliError> {
         let Acting::Staff(staff_id) = self.acting()? else { unreachable!("acting() gives a staff member") };
+        if let Some(centre_id) = self.known.staff_centres.borrow().get(&staff_id) {
+            return Ok(*centre_id);
+        }
         let stream = StreamId::new(staff_id.stream_id())?;
         match self.engine.stream_state(StreamKind::Staff, &stream)?.0 {
-            State::Staff(Some(staff)) => Ok(staff.centre_id),
+            State::Staff(Some(staff)) => {
+                self.known.staff_centres.borrow_mut().insert(staff_id, staff.centre_id);
+                Ok(staff.centre_id)
+            }
             _ => Err(CliError::field("--as", format!("no staff member {}", staff_id.stream_id()))),
         }
     }
@@ -146,7 +179,9 @@ impl Ctx<'_> {
     }
 
     /// Prints what a write did: in JSON the object documented in docs/CLI.md, else `human`
-    /// and the positions written.
+    /// with the positions written at the end of its first line. A later line of `human` of
+    /// the form `next: COMMAND` is a hint: it is printed as `next:` and then the command alone
+    /// on its own line, so that it can be pasted into a shell as it is.
     pub fn written(
         &mut self,
         command: &str,
@@ -154,39 +189,49 @@ impl Ctx<'_> {
         ids: &[(&str, String)],
         human: &str,
     ) -> Result<(), CliError> {
-        let events: Vec<Value> = executed
-            .iter()
-            .flat_map(|e| &e.events)
-            .map(|r| {
-                json!({
-                    "position": r.position,
-                    "stream_id": r.stream_id,
-                    "stream_version": r.stream_version,
-                    "event_type": r.event.event_type(),
-                    "hash": r.hash,
-                })
-            })
-            .collect();
+        let records = || executed.iter().flat_map(|e| &e.events);
         let deduplicated = !executed.is_empty() && executed.iter().all(|e| e.deduplicated);
-        let mut object = Map::new();
-        object.insert("command".to_owned(), json!(command));
-        object.insert("deduplicated".to_owned(), json!(deduplicated));
-        for (key, value) in ids {
-            object.insert((*key).to_owned(), json!(value));
-        }
-        object.insert("events".to_owned(), Value::Array(events.clone()));
-        self.out.json_line(&Value::Object(object))?;
         let note = if deduplicated {
             " (a repeat of an earlier command: nothing new written)".to_owned()
         } else {
-            match (events.first(), events.last()) {
-                (Some(first), Some(last)) if events.len() > 1 => {
-                    format!(" (positions {}..{})", first["position"], last["position"])
-                }
-                (Some(first), _) => format!(" (position {})", first["position"]),
+            match (records().next(), records().last(), records().count()) {
+                (Some(first), Some(last), n) if n > 1 => format!(" (positions {}..{})", first.position, last.position),
+                (Some(first), _, _) => format!(" (position {})", first.position),
                 _ => " (nothing to change)".to_owned(),
             }
         };
-        self.out.line(format!("{human}{note}"))
+        if self.out.json {
+            let events: Vec<Value> = records()
+                .map(|r| {
+                    json!({
+                        "position": r.position,
+                        "stream_id": r.stream_id,
+                        "stream_version": r.stream_version,
+                        "event_type": r.event.event_type(),
+                        "hash": r.hash,
+                    })
+                })
+                .collect();
+            let mut object = Map::new();
+            object.insert("command".to_owned(), json!(command));
+            object.insert("deduplicated".to_owned(), json!(deduplicated));
+            for (key, value) in ids {
+                object.insert((*key).to_owned(), json!(value));
+            }
+            object.insert("events".to_owned(), Value::Array(events));
+            return self.out.json_value(Value::Object(object));
+        }
+        let mut lines = human.lines();
+        self.out.line(format!("{}{note}", lines.next().unwrap_or_default()))?;
+        for line in lines {
+            match line.strip_prefix("next: ") {
+                Some(hint) => {
+                    self.out.line("next:")?;
+                    self.out.line(hint.trim())?;
+                }
+                None => self.out.line(line)?,
+            }
+        }
+        Ok(())
     }
 }

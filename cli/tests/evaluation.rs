@@ -119,3 +119,42 @@ fn an_export_into_a_pipe_is_written_through_it_and_leaves_the_pipe_in_place() {
     assert!(std::fs::metadata(&fifo).expect("still there").file_type().is_fifo(), "the pipe is not replaced");
     w.fails(2, "is a directory", &["export", "--out", w.file("").to_str().unwrap_or_default()]);
 }
+
+#[test]
+fn a_report_of_an_unknown_centre_or_past_the_head_is_a_usage_error() {
+    let w = World::new();
+    set_up(&w);
+    let period = ["report", "indicators", "--from", "2024-01-01", "--to", "2024-12-31"];
+    w.fails(2, "--centre: no centre", &[&period[..], &["--centre", "c0000000-0000-4000-8000-00000000dead"]].concat());
+    w.fails(
+        2,
+        "--as-of-position: position 14 is past the head of the log (13)",
+        &[&period[..], &["--as-of-position", "14"]].concat(),
+    );
+    w.ok(&[&period[..], &["--centre", CENTRE, "--as-of-position", "13"]].concat());
+    let bundle = w.file("all.bundle");
+    w.ok(&["export", "--out", bundle.to_str().unwrap_or_default()]);
+    let replay = ["replay", "--bundle", bundle.to_str().unwrap_or_default()];
+    let run = w.run(&[&replay[..], &period[..], &["--as-of-position", "99"]].concat());
+    assert_eq!(run.code, 2, "{}{}", run.stderr, run.stdout);
+    assert!(run.stderr.contains("past the last record of the bundles (13)"), "{}", run.stderr);
+}
+
+#[test]
+fn export_refuses_to_replace_a_file_unless_forced() {
+    let w = World::new();
+    set_up(&w);
+    let out = w.write("old.bundle", "an earlier export\n");
+    let path = out.to_str().unwrap_or_default();
+    w.fails(2, &format!("--out: {path} already exists; give --force to replace it"), &["export", "--out", path]);
+    w.fails(2, "give --force", &["export", "--jsonl", "--out", path]);
+    assert_eq!(std::fs::read_to_string(&out).unwrap_or_default(), "an earlier export\n");
+    w.ok(&["export", "--out", path, "--force"]);
+    let verified = w.json(&["verify", "--bundle", path]);
+    assert_eq!(verified["n_events"], 13, "{verified}");
+    w.ok(&["export", "--jsonl", "--out", path, "--force"]);
+    assert!(!w.file("old.bundle.partial").exists());
+    // A device is written into as before, with no --force.
+    let run = w.run(&["export", "--out", "/dev/null"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+}

@@ -199,7 +199,7 @@ fn views_log_and_batch_commands_refuse_bad_input_without_writing() {
     w.fails(2, "FILE", &["import", w.file("missing.jsonl").to_str().unwrap_or_default()]);
     let not_a_log = w.write("not-a-log.jsonl", "{\"hello\": 1}\n");
     w.fails(2, "line 1", &["import", not_a_log.to_str().unwrap_or_default()]);
-    w.fails(2, "<SHELL>", &["completions", "tcsh"]);
+    w.fails(2, "SHELL", &["completions", "tcsh"]);
     w.fails(2, "unexpected argument", &["stats", "--verbose"]);
     w.fails(2, "unexpected argument", &["rebuild", "--fast"]);
 

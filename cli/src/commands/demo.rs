@@ -10,7 +10,7 @@ use serde_json::json;
 
 use crate::args::{DemoArgs, Global};
 use crate::error::CliError;
-use crate::output::Out;
+use crate::output::{count, shell_word, Out};
 use crate::progress::Progress;
 use crate::session::data_dir;
 
@@ -80,19 +80,23 @@ pub fn run(args: DemoArgs, global: &Global, out: &mut Out) -> Result<(), CliErro
     for (_, name) in &summary.centres {
         out.line(format!("  centre  {name}"))?;
     }
+    let n = |len: usize| u64::try_from(len).unwrap_or(u64::MAX);
     out.line(format!(
-        "  {} staff, {} agencies, {} beneficiaries, {} cases, {} referrals, {} events",
+        "  {} staff, {}, {}, {}, {}, {}",
         summary.staff.len(),
-        summary.n_agencies,
-        summary.beneficiaries.len(),
-        summary.n_cases,
-        summary.n_referrals,
-        head.position
+        count(n(summary.n_agencies), "agency", "agencies"),
+        count(n(summary.beneficiaries.len()), "beneficiary", "beneficiaries"),
+        count(n(summary.n_cases), "case", "cases"),
+        count(n(summary.n_referrals), "referral", "referrals"),
+        count(head.position, "event", "events"),
     ))?;
-    for (ending, count) in &summary.referral_endings {
-        out.line(format!("  referrals {ending:<24} {count}"))?;
+    // The endings in one column and their counts right-aligned in the next.
+    let name_width = summary.referral_endings.keys().map(|e| e.chars().count()).max().unwrap_or(0);
+    let count_width = summary.referral_endings.values().map(|c| c.to_string().len()).max().unwrap_or(0);
+    for (ending, n_referrals) in &summary.referral_endings {
+        out.line(format!("  referrals {ending:<name_width$}  {n_referrals:>count_width$}"))?;
     }
-    let data = format!("--data-dir {}", dir.display());
+    let data = format!("--data-dir {}", shell_word(&dir.display().to_string()));
     out.line("\nnext, try:")?;
     out.line(format!("  export PARAPOMPI_ACTOR={admin}"))?;
     out.line(format!("  parapompi {data} stats"))?;

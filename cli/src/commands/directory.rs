@@ -177,7 +177,7 @@ pub fn staff(ctx: &mut Ctx<'_>, command: StaffCli) -> Result<(), CliError> {
                 "staff add",
                 &[executed],
                 &[("staff_id", staff_id.to_string()), ("centre_id", centre_id.to_string())],
-                &format!("added staff member {staff_id}"),
+                &format!("added staff member {staff_id}\nnext: export PARAPOMPI_ACTOR={staff_id}"),
             )
         }
         StaffCli::Roles(args) => {

@@ -15,7 +15,7 @@ use serde_json::json;
 use crate::args::{Cli, CompletionsArgs, ExportArgs, Global, ImportArgs, ReplayArgs, ReplayCommand, ReportCommand};
 use crate::commands::views::{indicator_request, print_audit, print_report, resolve_subject};
 use crate::error::CliError;
-use crate::output::Out;
+use crate::output::{count, Out};
 use crate::progress::Progress;
 use crate::session::{data_dir, store_exists, Ctx};
 
@@ -28,9 +28,13 @@ pub fn init(global: &Global, out: &mut Out) -> Result<(), CliError> {
     engine.close()?;
     out.json_line(&json!({"data_dir": dir.display().to_string(), "created": !existed, "n_events": head.position}))?;
     if existed {
-        out.line(format!("{} already holds a store ({} events); left as it is", dir.display(), head.position))
+        out.line(format!(
+            "{} already holds a store ({}); left as it is",
+            dir.display(),
+            count(head.position, "event", "events")
+        ))
     } else {
-        out.line(format!("created an empty store in {}\nnext: parapompi centre register --help", dir.display()))
+        out.line(format!("created an empty store in {}\nnext:\nparapompi centre register --help", dir.display()))
     }
 }
 
@@ -81,7 +85,7 @@ pub fn export(ctx: &mut Ctx<'_>, args: ExportArgs) -> Result<(), CliError> {
     }
     let store = ctx.engine.store();
     if args.jsonl {
-        let exported = write_whole(&args.out, |out| Ok(store.export_jsonl(out, args.from, head)?))?;
+        let exported = write_whole(&args.out, args.force, |out| Ok(store.export_jsonl(out, args.from, head)?))?;
         ctx.out.json_line(&json!({
             "file": args.out.display().to_string(),
             "kind": "jsonl",
@@ -91,8 +95,8 @@ pub fn export(ctx: &mut Ctx<'_>, args: ExportArgs) -> Result<(), CliError> {
             "head_hash": exported.last_hash.to_hex(),
         }))?;
         return ctx.out.line(format!(
-            "wrote {} records (positions {}..{}) as JSON Lines to {}\nlast hash {}",
-            exported.n_events,
+            "wrote {} (positions {}..{}) as JSON Lines to {}\nlast hash {}",
+            count(exported.n_events, "record", "records"),
             exported.first_position,
             exported.last_position,
             args.out.display(),
@@ -100,13 +104,13 @@ pub fn export(ctx: &mut Ctx<'_>, args: ExportArgs) -> Result<(), CliError> {
         ));
     }
     let created_at = parapompi::store::Timestamp::from_unix_ms(ctx.occurred_at()?.unix_ms());
-    let manifest = write_whole(&args.out, |out| Ok(export_bundle(store, out, args.from, created_at)?))?;
+    let manifest = write_whole(&args.out, args.force, |out| Ok(export_bundle(store, out, args.from, created_at)?))?;
     let mut object = manifest_json(&manifest);
     object["file"] = json!(args.out.display().to_string());
     ctx.out.json_line(&object)?;
     ctx.out.line(format!(
-        "wrote {} records (positions {}..{}) to {}\nhead hash {}",
-        manifest.n_events,
+        "wrote {} (positions {}..{}) to {}\nhead hash {}",
+        count(manifest.n_events, "record", "records"),
         manifest.first_position,
         manifest.last_position,
         args.out.display(),
@@ -115,14 +119,23 @@ pub fn export(ctx: &mut Ctx<'_>, args: ExportArgs) -> Result<(), CliError> {
 }
 
 /// Writes `out` through `write`. A file is written to a temporary file beside it, renamed
-/// when whole, so `out` is either complete or untouched. Anything else that already exists
-/// there (a pipe, `/dev/stdout`, a device) is written straight into, never replaced.
-fn write_whole<T>(out: &Path, write: impl FnOnce(&mut BufWriter<File>) -> Result<T, CliError>) -> Result<T, CliError> {
+/// when whole, so `out` is either complete or untouched; an existing regular file is
+/// replaced only with `force`. Anything else that already exists there (a pipe,
+/// `/dev/stdout`, a device) is written straight into, never replaced.
+fn write_whole<T>(
+    out: &Path,
+    force: bool,
+    write: impl FnOnce(&mut BufWriter<File>) -> Result<T, CliError>,
+) -> Result<T, CliError> {
     let cannot =
         |path: &Path, e: std::io::Error| CliError::field("--out", format!("cannot write {}: {e}", path.display()));
+    let exists = || CliError::field("--out", format!("{} already exists; give --force to replace it", out.display()));
     let existing = std::fs::metadata(out).ok();
     if existing.as_ref().is_some_and(std::fs::Metadata::is_dir) {
         return Err(CliError::field("--out", format!("{} is a directory", out.display())));
+    }
+    if !force && existing.as_ref().is_some_and(std::fs::Metadata::is_file) {
+        return Err(exists());
     }
     let special = existing.is_some_and(|meta| !meta.is_file());
     let target = if special { out.to_path_buf() } else { partial_path(out) };
@@ -139,7 +152,23 @@ fn write_whole<T>(out: &Path, write: impl FnOnce(&mut BufWriter<File>) -> Result
     let value = written.inspect_err(|_| {
         let _ = std::fs::remove_file(&target);
     })?;
-    std::fs::rename(&target, out).map_err(|e| cannot(out, e))?;
+    if force {
+        std::fs::rename(&target, out).map_err(|e| cannot(out, e))?;
+    } else {
+        // A file that appeared at `out` while the export ran is not replaced either: a hard
+        // link fails when its name exists. A file system without hard links gets a last
+        // check and the rename.
+        let placed = match std::fs::hard_link(&target, out) {
+            Ok(()) => std::fs::remove_file(&target).map_err(|e| cannot(&target, e)),
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Err(exists()),
+            Err(_) if std::fs::symlink_metadata(out).is_ok() => Err(exists()),
+            Err(_) => std::fs::rename(&target, out).map_err(|e| cannot(out, e)),
+        };
+        if placed.is_err() {
+            let _ = std::fs::remove_file(&target);
+        }
+        placed?;
+    }
     Ok(value)
 }
 
@@ -177,8 +206,8 @@ pub fn import(engine: &Engine, out: &mut Out, args: ImportArgs) -> Result<(), Cl
         "head_hash": imported.head.hash.to_hex(),
     }))?;
     out.line(format!(
-        "imported {} events from {}; the log now ends at {} ({})",
-        imported.n_events,
+        "imported {} from {}; the log now ends at {} ({})",
+        count(imported.n_events, "event", "events"),
         args.file.display(),
         imported.head.position,
         imported.head.hash.to_hex()
@@ -208,9 +237,9 @@ pub fn verify_store(ctx: &mut Ctx<'_>) -> Result<(), CliError> {
         "head_hash": verified.head_hash.to_hex(),
     }))?;
     ctx.out.line(format!(
-        "the log verifies: {} events in {} streams, head {} {}",
-        verified.n_events,
-        verified.n_streams,
+        "the log verifies: {} in {}, head {} {}",
+        count(verified.n_events, "event", "events"),
+        count(verified.n_streams, "stream", "streams"),
         verified.head_position,
         verified.head_hash.to_hex()
     ))
@@ -230,8 +259,8 @@ pub fn verify_bundle_files(files: &[PathBuf], out: &mut Out) -> Result<(), CliEr
         "head_hash": verified.head_hash.to_hex(),
     }))?;
     out.line(format!(
-        "the bundles verify: {} records, positions {}..{}, head hash {}",
-        verified.n_events,
+        "the bundles verify: {}, positions {}..{}, head hash {}",
+        count(verified.n_events, "record", "records"),
         verified.positions.0,
         verified.positions.1,
         verified.head_hash.to_hex()
@@ -247,6 +276,17 @@ pub fn replay(args: ReplayArgs, out: &mut Out) -> Result<(), CliError> {
             let progress = Progress::spinner("replaying");
             let projections = replay_projections(&args.bundle, as_of).map_err(bad)?;
             progress.finish();
+            if let Some(parapompi::AsOf::Position(position)) = as_of {
+                if position > projections.position() {
+                    return Err(CliError::field(
+                        "--as-of-position",
+                        format!(
+                            "position {position} is past the last record of the bundles ({})",
+                            projections.position()
+                        ),
+                    ));
+                }
+            }
             print_report(out, &projections.indicators(&query), format)
         }
         ReplayCommand::Audit(audit) => {
@@ -264,7 +304,7 @@ pub fn rebuild(ctx: &mut Ctx<'_>) -> Result<(), CliError> {
     let position = ctx.engine.rebuild()?;
     progress.finish();
     ctx.out.json_line(&json!({"rebuilt_to_position": position}))?;
-    ctx.out.line(format!("rebuilt the read models from {position} events"))
+    ctx.out.line(format!("rebuilt the read models from {}", count(position, "event", "events")))
 }
 
 /// `completions SHELL`.

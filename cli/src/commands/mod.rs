@@ -10,7 +10,7 @@ pub mod views;
 use crate::args::{Cli, Command, ReportCommand};
 use crate::error::CliError;
 use crate::output::Out;
-use crate::session::{data_dir, open_existing, Ctx};
+use crate::session::{data_dir, open_existing, Ctx, Known};
 
 /// Runs a parsed command line.
 pub fn run(cli: Cli) -> Result<(), CliError> {
@@ -35,7 +35,8 @@ pub fn run(cli: Cli) -> Result<(), CliError> {
             let dir = data_dir(&global);
             let engine = open_existing(&dir)?;
             let result = {
-                let mut ctx = Ctx::new(&engine, &global, &mut out);
+                let known = Known::default();
+                let mut ctx = Ctx::new(&engine, &global, &mut out, &known);
                 match command {
                     Command::Stats => log::stats(&mut ctx, &dir),
                     Command::Verify(_) => log::verify_store(&mut ctx),
@@ -73,6 +74,7 @@ pub fn dispatch_write(ctx: &mut Ctx<'_>, command: Command) -> Result<(), CliErro
         Command::Case(command) => people::case(ctx, command),
         Command::Refer(args) => referrals::refer(ctx, args),
         Command::Referral(command) => referrals::referral(ctx, command),
-        _ => Err(CliError::Usage("this command does not write, so it cannot run here".to_owned())),
+        // `run` and `apply` send only the commands above here; a bug otherwise.
+        _ => Err(CliError::Usage("this command does not write; run it on its own, not here".to_owned())),
     }
 }

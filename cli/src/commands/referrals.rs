@@ -46,6 +46,10 @@ pub fn refer(ctx: &mut Ctx<'_>, args: ReferArgs) -> Result<(), CliError> {
     };
     let executed =
         ctx.execute(&parapompi::core::Command::Case(parapompi::core::case::CaseCommand { case_id, action }))?;
+    // A repeated command id answers as the first time, which may have named another referral.
+    if !executed.deduplicated {
+        ctx.known.remember_referral(referral_id, case_id);
+    }
     ctx.written(
         "refer",
         &[executed],
@@ -60,6 +64,9 @@ fn target(ctx: &Ctx<'_>, target: &ReferralTarget) -> Result<(ReferralId, CaseId)
     if let Some(text) = &target.case {
         return Ok((referral_id, case_id("--case", text)?));
     }
+    if let Some(case_id) = ctx.known.referral_case(referral_id) {
+        return Ok((referral_id, case_id));
+    }
     let positions = ctx.engine.with_projections(|p| p.audit_positions(&AuditSubject::Referral(referral_id)))?;
     let records = match positions.first() {
         Some(first) => ctx.engine.store().read_positions(&[*first])?,
@@ -69,7 +76,9 @@ fn target(ctx: &Ctx<'_>, target: &ReferralTarget) -> Result<(ReferralId, CaseId)
         .first()
         .and_then(|record| record.stream_id.as_str().strip_prefix("case-").map(str::to_owned))
         .ok_or_else(|| CliError::field("REFERRAL", format!("no referral {referral_id}")))?;
-    Ok((referral_id, case_id("REFERRAL", &case)?))
+    let case_id = case_id("REFERRAL", &case)?;
+    ctx.known.remember_referral(referral_id, case_id);
+    Ok((referral_id, case_id))
 }
 
 /// `referral ...`.
@@ -170,6 +179,9 @@ pub fn referral(ctx: &mut Ctx<'_>, command: ReferralCli) -> Result<(), CliError>
         ctx.execute(&parapompi::core::Command::Case(parapompi::core::case::CaseCommand { case_id, action }))?;
     let mut ids = vec![("case_id", case_id.to_string()), ("referral_id", referral_id.to_string())];
     if let Some(new_referral) = new_referral {
+        if !executed.deduplicated {
+            ctx.known.remember_referral(new_referral, case_id);
+        }
         ids.push(("new_referral_id", new_referral.to_string()));
     }
     let human = match new_referral {

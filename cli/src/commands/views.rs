@@ -1,16 +1,18 @@
 //! Views: caseload, referral board, audit trails and the indicators report.
 
 use parapompi::core::values::{AntennaId, BeneficiaryId, CaseId, ReferralId, StaffId};
+use parapompi::core::{State, StreamKind};
 use parapompi::projections::{
     AuditSubject, AuditTrail, BoardQuery, CaseloadQuery, IndicatorQuery, IndicatorReport, Projections,
 };
+use parapompi::store::StreamId;
 use parapompi::AsOf;
 use serde_json::{json, Value};
 
 use crate::args::{AuditArgs, BoardArgs, CaseloadArgs, IndicatorsArgs};
 use crate::commands::directory::{agency_id, centre_id, staff_id, staff_names};
 use crate::error::CliError;
-use crate::output::{Out, Table};
+use crate::output::{count, Out, Table};
 use crate::parse;
 use crate::session::Ctx;
 use crate::vocab::ReportFormat;
@@ -42,7 +44,11 @@ pub fn caseload(ctx: &mut Ctx<'_>, args: CaseloadArgs) -> Result<(), CliError> {
         ]);
     }
     ctx.out.table(&table)?;
-    ctx.out.line(format!("{} open cases, {} open referrals", caseload.cases.len(), caseload.n_open_referrals))
+    ctx.out.line(format!(
+        "{}, {}",
+        count_of(caseload.cases.len(), "open case", "open cases"),
+        count(caseload.n_open_referrals, "open referral", "open referrals")
+    ))
 }
 
 /// `board`: one JSON line per referral.
@@ -63,13 +69,18 @@ pub fn board(ctx: &mut Ctx<'_>, args: BoardArgs) -> Result<(), CliError> {
             entry.status.to_string(),
             entry.need.to_string(),
             entry.due_on.to_string(),
-            entry.days_overdue.map_or("-".to_owned(), |d| format!("{d} days")),
+            entry.days_overdue.map_or("-".to_owned(), |d| count(d, "day", "days")),
             entry.agency_name.clone().unwrap_or_else(|| entry.agency_id.to_string()),
         ]);
     }
     ctx.out.table(&table)?;
     let counts: Vec<String> = board.by_status.iter().map(|(s, n)| format!("{s} {n}")).collect();
-    ctx.out.line(format!("{} referrals: {}", board.referrals.len(), counts.join(", ")))
+    let total = count_of(board.referrals.len(), "referral", "referrals");
+    if counts.is_empty() {
+        ctx.out.line(total)
+    } else {
+        ctx.out.line(format!("{total}: {}", counts.join(", ")))
+    }
 }
 
 /// The subjects an id may name: one when the id carries its prefix, else all four.
@@ -131,7 +142,7 @@ fn subject_text(subject: &AuditSubject) -> (&'static str, String) {
 /// Prints an audit trail: one JSON line per event, or a table.
 pub fn print_audit(out: &mut Out, trail: &AuditTrail) -> Result<(), CliError> {
     let (kind, id) = subject_text(&trail.subject);
-    out.line(format!("audit trail of {kind} {id}: {} events", trail.entries.len()))?;
+    out.line(format!("audit trail of {kind} {id}: {}", count_of(trail.entries.len(), "event", "events")))?;
     let mut table = Table::new(&["POS", "RECORDED", "ACTOR", "EVENT", "DESCRIPTION"]);
     for entry in &trail.entries {
         out.json_line(&json!({
@@ -183,6 +194,23 @@ pub fn indicator_request(
 /// `report indicators`.
 pub fn indicators(ctx: &mut Ctx<'_>, args: IndicatorsArgs) -> Result<(), CliError> {
     let (query, as_of, format) = indicator_request(&args, ctx.out.json)?;
+    // A report of a centre the log does not hold, or of a point past its head, would be a
+    // report of nothing (or of the head) that looks like an answer.
+    if let Some(centre) = query.centre {
+        let stream = StreamId::new(centre.stream_id())?;
+        if !matches!(ctx.engine.stream_state(StreamKind::Centre, &stream)?.0, State::Centre(Some(_))) {
+            return Err(CliError::field("--centre", format!("no centre {centre} in this log")));
+        }
+    }
+    if let Some(AsOf::Position(position)) = as_of {
+        let head = ctx.engine.store().head().position;
+        if position > head {
+            return Err(CliError::field(
+                "--as-of-position",
+                format!("position {position} is past the head of the log ({head})"),
+            ));
+        }
+    }
     let report = match as_of {
         Some(as_of) => ctx.engine.indicators_as_of(&query, as_of)?,
         None => ctx.engine.indicators(&query)?,
@@ -221,4 +249,9 @@ fn flatten(path: &str, value: &Value, table: &mut Table) {
         Value::String(text) => table.row(vec![path.to_owned(), text.clone()]),
         other => table.row(vec![path.to_owned(), other.to_string()]),
     }
+}
+
+/// [`count`] of a length.
+fn count_of(n: usize, singular: &str, plural: &str) -> String {
+    count(u64::try_from(n).unwrap_or(u64::MAX), singular, plural)
 }

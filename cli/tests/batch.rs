@@ -1,0 +1,47 @@
+//! `apply` reads the files that spreadsheets and editors write.
+
+mod common;
+
+use common::*;
+
+fn note_line(text: &str) -> String {
+    format!(r#"{{"command":"note","as":"{WORKER}","args":{{"case":"{CASE}","text":"{text}"}}}}"#)
+}
+
+#[test]
+fn apply_takes_a_byte_order_mark_at_the_start_of_its_input_only() {
+    let w = World::new();
+    set_up(&w);
+    let batch = w.write("bom.jsonl", &format!("\u{feff}{}\r\n{}\r\n", note_line("Πρώτη"), note_line("Δεύτερη")));
+    let run = w.run(&["apply", batch.to_str().unwrap_or_default()]);
+    assert_eq!(run.code, 0, "{}{}", run.stderr, run.stdout);
+    assert_eq!(run.stdout.lines().count(), 2, "{}", run.stdout);
+    assert_eq!(w.verified_events(), 15);
+
+    // A mark anywhere else is an error of its line, and the line is named.
+    let batch = w.write("late-bom.jsonl", &format!("{}\n\u{feff}{}\n", note_line("Τρίτη"), note_line("Τέταρτη")));
+    let run = w.run(&["apply", batch.to_str().unwrap_or_default()]);
+    assert_eq!(run.code, 2, "{}{}", run.stderr, run.stdout);
+    let lines: Vec<serde_json::Value> =
+        run.stdout.lines().map(|l| serde_json::from_str(l).expect("JSON lines")).collect();
+    assert_eq!(lines[0]["ok"], true, "{}", lines[0]);
+    assert_eq!(lines[1]["line"], 2);
+    assert!(lines[1]["error"].as_str().unwrap_or_default().contains("byte-order mark"), "{}", lines[1]);
+    assert_eq!(w.verified_events(), 16);
+
+    // From standard input too.
+    let mut child = parapompi()
+        .arg("--data-dir")
+        .arg(w.data())
+        .args(["apply", "-"])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .expect("the binary runs");
+    use std::io::Write;
+    let input = format!("\u{feff}{}\n", note_line("Πέμπτη"));
+    child.stdin.take().expect("stdin").write_all(input.as_bytes()).expect("written");
+    let output = child.wait_with_output().expect("it ends");
+    assert_eq!(output.status.code(), Some(0), "{}", String::from_utf8_lossy(&output.stdout));
+    assert_eq!(w.verified_events(), 17);
+}
