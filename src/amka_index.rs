@@ -1,13 +1,13 @@
 //! The keyed index that finds a centre's beneficiary by AMKA, beside the vault: its keys are
-//! HMAC-SHA256 digests of (centre, AMKA) under the deployment's look-up key, its values
+//! HMAC-SHA256 digests of (centre, AMKA) under the deployment key, its values
 //! beneficiary ids. It never holds an AMKA, and it is derived from the vault: rebuilt from
 //! it whenever its key is not the one it was built with.
 
 use parapompi_core::values::{Amka, BeneficiaryId, CentreId};
 use uuid::Uuid;
 
+use crate::deployment_key::DeploymentKey;
 use crate::error::EngineError;
-use crate::lookup_key::LookupKey;
 
 /// The name of the index's sled tree.
 pub(crate) const AMKA_INDEX_TREE: &str = "amka-index";
@@ -18,7 +18,7 @@ const BUILT_WITH: &[u8] = b"built-with";
 /// The AMKA index.
 pub(crate) struct AmkaIndex {
     tree: sled::Tree,
-    key: LookupKey,
+    key: DeploymentKey,
 }
 
 fn vault_error(error: sled::Error) -> EngineError {
@@ -26,7 +26,7 @@ fn vault_error(error: sled::Error) -> EngineError {
 }
 
 impl AmkaIndex {
-    pub(crate) fn new(tree: sled::Tree, key: LookupKey) -> AmkaIndex {
+    pub(crate) fn new(tree: sled::Tree, key: DeploymentKey) -> AmkaIndex {
         AmkaIndex { tree, key }
     }
 

@@ -23,8 +23,9 @@ use parapompi_store::{
 use uuid::Uuid;
 
 use crate::amka_index::{AmkaIndex, AMKA_INDEX_TREE};
+use crate::deployment_key::{DeploymentKey, DeploymentKeySource};
 use crate::error::EngineError;
-use crate::lookup_key::LookupKey;
+use crate::person_keys::PersonKeys;
 use crate::projector::{AsOf, Projector};
 use crate::records::{decode, decode_events, encode, event_id, fingerprint, legacy_event_id, Fingerprint};
 use crate::vault::{IdentityVault, VaultEntry, VAULT_TREE};
@@ -38,11 +39,12 @@ pub struct EngineConfig {
     pub max_decide_attempts: u32,
     /// How many new events the read models fold before their state is saved as a checkpoint.
     pub checkpoint_every_events: u64,
-    /// Where the deployment's look-up key lives (see [`crate::lookup_key_path`]): `None`
-    /// for `DATA_DIR/keys/lookup.key`, made there on first use. Beside the data is fine for
-    /// a trial; in production keep it on another volume, so that a copy of the data
-    /// directory alone cannot be searched for a guessed AMKA.
-    pub lookup_key_file: Option<std::path::PathBuf>,
+    /// Where the deployment key comes from (see [`DeploymentKeySource`]): by default
+    /// `DATA_DIR/keys/deployment.key`, made there on first use. Beside the data is fine for
+    /// a trial; in production keep it on another volume or give it from the environment, so
+    /// that a copy of the data directory alone reads no one's vault entries and cannot be
+    /// searched for a guessed AMKA.
+    pub deployment_key: DeploymentKeySource,
     /// How durable each command's append is when `execute` returns. `Durable` (the default)
     /// syncs before answering; `Deferred` is for bulk loads (the demo, migrations), which
     /// call [`Engine::flush`] or [`Engine::close`] at the end and start again after a crash.
@@ -55,7 +57,7 @@ impl Default for EngineConfig {
             store: StoreConfig::default(),
             max_decide_attempts: 8,
             checkpoint_every_events: 50_000,
-            lookup_key_file: None,
+            deployment_key: DeploymentKeySource::InDataDir,
             durability: Durability::Durable,
         }
     }
@@ -139,13 +141,14 @@ impl Engine {
     }
 
     fn start(store: Store, config: EngineConfig) -> Result<Engine, EngineError> {
-        let vault = IdentityVault::new(store.auxiliary_tree(VAULT_TREE)?);
-        let lookup_key = match (&config.lookup_key_file, store.path()) {
-            (Some(file), _) => LookupKey::open(file)?,
-            (None, Some(dir)) => LookupKey::open(&crate::lookup_key_path(dir))?,
-            (None, None) => LookupKey::ephemeral()?,
-        };
-        let amka_index = AmkaIndex::new(store.auxiliary_tree(AMKA_INDEX_TREE)?, lookup_key);
+        let person_keys_file = store.path().map(crate::person_keys_path);
+        let keys_in_use = person_keys_file.as_ref().is_some_and(|file| file.exists());
+        let deployment_key = DeploymentKey::from_source(&config.deployment_key, store.path(), keys_in_use)?;
+        let person_keys = PersonKeys::open(person_keys_file, &deployment_key)?;
+        let vault = IdentityVault::new(store.auxiliary_tree(VAULT_TREE)?, Arc::new(person_keys));
+        vault.finish_erasures()?;
+        vault.seal_plain_entries()?;
+        let amka_index = AmkaIndex::new(store.auxiliary_tree(AMKA_INDEX_TREE)?, deployment_key);
         let projector = Projector::restore(&store, config.checkpoint_every_events)?;
         let engine = Engine {
             inner: Arc::new(Inner {

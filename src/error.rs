@@ -47,8 +47,8 @@ pub enum EngineError {
     /// read models. Reopen the engine.
     #[error("interrupted: {0}")]
     Interrupted(String),
-    /// The deployment's look-up key could not be read, made or saved.
-    #[error("look-up key: {0}")]
+    /// The deployment key or the person keys could not be read, made or saved.
+    #[error("keys: {0}")]
     Key(String),
     /// An act with no command in it.
     #[error("an act needs at least one command")]

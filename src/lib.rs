@@ -39,19 +39,21 @@
 mod amka_index;
 pub mod bundle;
 pub mod demo;
+mod deployment_key;
 mod engine;
 mod error;
-mod lookup_key;
+mod person_keys;
 mod projector;
 mod records;
 mod vault;
 
+pub use deployment_key::{deployment_key_path, DeploymentKeySource, HexKey};
 pub use engine::{Acting, CommandMeta, Engine, EngineConfig, Executed};
 pub use error::EngineError;
-pub use lookup_key::lookup_key_path;
 pub use parapompi_core as core;
 pub use parapompi_projections as projections;
 pub use parapompi_store as store;
+pub use person_keys::person_keys_path;
 pub use projector::AsOf;
 pub use records::{decode, entity_id};
 /// The UUID crate the public API takes ids and command ids from, so that an embedder needs

@@ -1,15 +1,28 @@
 //! The identity vault: beneficiaries' identity records, kept beside the log in a tree of
 //! their own and never in it. The log holds only each record's salted digest, so erasing a
 //! vault entry (GDPR Art. 17) leaves the chain, the case history and the indicators intact.
+//!
+//! Each entry is encrypted with its person's own key (`person_keys.rs`): sled only ever holds
+//! ciphertext, and erasing a person destroys their key, so the copies of their entry that
+//! sled keeps in old segments until it rewrites them, and those in any backup, can no
+//! longer be read.
+
+use std::sync::Arc;
 
 use parapompi_core::identity::{IdentityRecord, IdentitySalt};
 use parapompi_core::values::BeneficiaryId;
 use serde::{Deserialize, Serialize};
+use zeroize::Zeroizing;
 
 use crate::error::EngineError;
+use crate::person_keys::{self, PersonKeys};
 
 /// The name of the vault's sled tree.
 pub(crate) const VAULT_TREE: &str = "identity-vault";
+/// The first byte of an encrypted entry (a plain entry, from before, starts with `{`).
+const SEALED_V1: u8 = 1;
+/// What an identity entry is, in its associated data.
+const IDENTITY: &str = "identity";
 
 /// One vault entry: the record and the salt its digest was computed with.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -20,66 +33,126 @@ pub struct VaultEntry {
     pub salt: IdentitySalt,
 }
 
-/// The vault, over its own sled tree.
+/// The vault, over its own sled tree and the person keys.
 #[derive(Clone)]
 pub(crate) struct IdentityVault {
     tree: sled::Tree,
+    keys: Arc<PersonKeys>,
+}
+
+fn vault_error(error: impl std::fmt::Display) -> EngineError {
+    EngineError::Vault(error.to_string())
 }
 
 impl IdentityVault {
-    pub(crate) fn new(tree: sled::Tree) -> IdentityVault {
-        IdentityVault { tree }
+    pub(crate) fn new(tree: sled::Tree, keys: Arc<PersonKeys>) -> IdentityVault {
+        IdentityVault { tree, keys }
     }
 
-    /// Stores an entry; a new identity given after an erasure lifts the erasure's marker.
+    /// Stores an entry, encrypted with the person's key (made first if they have none); a
+    /// new identity given after an erasure lifts the erasure's marker.
     pub(crate) fn put(&self, beneficiary_id: BeneficiaryId, entry: &VaultEntry) -> Result<(), EngineError> {
-        let bytes = serde_json::to_vec(entry).map_err(|e| EngineError::Vault(e.to_string()))?;
-        self.tree.insert(beneficiary_id.uuid().as_bytes(), bytes).map_err(|e| EngineError::Vault(e.to_string()))?;
-        self.tree.remove(erased_key(beneficiary_id)).map_err(|e| EngineError::Vault(e.to_string()))?;
+        let key = self.keys.get_or_create(beneficiary_id)?;
+        let plain = Zeroizing::new(serde_json::to_vec(entry).map_err(vault_error)?);
+        let mut sealed = vec![SEALED_V1];
+        sealed.extend_from_slice(&person_keys::seal(&key, beneficiary_id, IDENTITY, &plain)?);
+        self.tree.insert(beneficiary_id.uuid().as_bytes(), sealed).map_err(vault_error)?;
+        self.tree.remove(erased_key(beneficiary_id)).map_err(vault_error)?;
         Ok(())
     }
 
     /// Removes an entry without marking it erased (undoing a write whose append failed).
     pub(crate) fn remove(&self, beneficiary_id: BeneficiaryId) -> Result<(), EngineError> {
-        self.tree.remove(beneficiary_id.uuid().as_bytes()).map_err(|e| EngineError::Vault(e.to_string()))?;
+        self.tree.remove(beneficiary_id.uuid().as_bytes()).map_err(vault_error)?;
         Ok(())
     }
 
     /// True when the identity was erased and no new one was given since.
     pub(crate) fn was_erased(&self, beneficiary_id: BeneficiaryId) -> Result<bool, EngineError> {
-        self.tree.contains_key(erased_key(beneficiary_id)).map_err(|e| EngineError::Vault(e.to_string()))
+        self.tree.contains_key(erased_key(beneficiary_id)).map_err(vault_error)
     }
 
+    /// The person's entry; `None` when there is none, or when their key is gone.
     pub(crate) fn get(&self, beneficiary_id: BeneficiaryId) -> Result<Option<VaultEntry>, EngineError> {
-        let Some(bytes) =
-            self.tree.get(beneficiary_id.uuid().as_bytes()).map_err(|e| EngineError::Vault(e.to_string()))?
-        else {
+        let Some(bytes) = self.tree.get(beneficiary_id.uuid().as_bytes()).map_err(vault_error)? else {
             return Ok(None);
         };
-        serde_json::from_slice(&bytes).map(Some).map_err(|e| EngineError::Vault(format!("entry does not decode: {e}")))
+        self.decode(beneficiary_id, &bytes)
     }
 
-    /// Every entry held, with its beneficiary (erased ones are not held).
+    fn decode(&self, beneficiary_id: BeneficiaryId, bytes: &[u8]) -> Result<Option<VaultEntry>, EngineError> {
+        let plain = match bytes.split_first() {
+            Some((&SEALED_V1, sealed)) => {
+                let Some(key) = self.keys.get(beneficiary_id)? else { return Ok(None) };
+                person_keys::open(&key, beneficiary_id, IDENTITY, sealed)?
+            }
+            // An entry written before entries were encrypted (sealed when the Engine opens).
+            Some((b'{', _)) => Zeroizing::new(bytes.to_vec()),
+            _ => {
+                return Err(EngineError::Vault(format!(
+                    "the entry of {} is of an unknown form",
+                    beneficiary_id.stream_id()
+                )))
+            }
+        };
+        serde_json::from_slice(&plain).map(Some).map_err(|e| EngineError::Vault(format!("entry does not decode: {e}")))
+    }
+
+    /// Every entry that can be read, with its beneficiary (erased ones cannot).
     pub(crate) fn entries(&self) -> Result<Vec<(BeneficiaryId, VaultEntry)>, EngineError> {
         let mut entries = Vec::new();
         for item in self.tree.iter() {
-            let (key, bytes) = item.map_err(|e| EngineError::Vault(e.to_string()))?;
+            let (key, bytes) = item.map_err(vault_error)?;
             // Erasure markers have longer keys than the 16 bytes of a beneficiary id.
             let Ok(id) = <[u8; 16]>::try_from(key.as_ref()) else { continue };
-            let entry = serde_json::from_slice(&bytes)
-                .map_err(|e| EngineError::Vault(format!("entry does not decode: {e}")))?;
-            entries.push((BeneficiaryId::new(uuid::Uuid::from_bytes(id)), entry));
+            let beneficiary_id = BeneficiaryId::new(uuid::Uuid::from_bytes(id));
+            if let Some(entry) = self.decode(beneficiary_id, &bytes)? {
+                entries.push((beneficiary_id, entry));
+            }
         }
         Ok(entries)
     }
 
-    /// Removes the entry and marks it erased, so that a repeated command carrying the
-    /// identity cannot put it back; true if there was an entry.
+    /// Encrypts the entries written before entries were encrypted; gives how many. (Their
+    /// plain bytes stay in sled's old segments until sled rewrites them.)
+    pub(crate) fn seal_plain_entries(&self) -> Result<usize, EngineError> {
+        let mut plain = Vec::new();
+        for item in self.tree.iter() {
+            let (key, bytes) = item.map_err(vault_error)?;
+            if let (Ok(id), Some(b'{')) = (<[u8; 16]>::try_from(key.as_ref()), bytes.first()) {
+                plain.push(BeneficiaryId::new(uuid::Uuid::from_bytes(id)));
+            }
+        }
+        for beneficiary_id in &plain {
+            if let Some(entry) = self.get(*beneficiary_id)? {
+                self.put(*beneficiary_id, &entry)?;
+            }
+        }
+        Ok(plain.len())
+    }
+
+    /// Erases the person: destroys their key, removes the entry and marks it erased, so
+    /// that a repeated command carrying the identity cannot put it back; true if there was
+    /// an entry.
     pub(crate) fn erase(&self, beneficiary_id: BeneficiaryId) -> Result<bool, EngineError> {
-        let removed =
-            self.tree.remove(beneficiary_id.uuid().as_bytes()).map_err(|e| EngineError::Vault(e.to_string()))?;
-        self.tree.insert(erased_key(beneficiary_id), &[]).map_err(|e| EngineError::Vault(e.to_string()))?;
+        self.tree.insert(erased_key(beneficiary_id), &[]).map_err(vault_error)?;
+        self.keys.remove(beneficiary_id)?;
+        let removed = self.tree.remove(beneficiary_id.uuid().as_bytes()).map_err(vault_error)?;
         Ok(removed.is_some())
+    }
+
+    /// Destroys the keys of people marked erased whose keys remain (a crash between the
+    /// marker and the key file's rewrite); gives how many.
+    pub(crate) fn finish_erasures(&self) -> Result<usize, EngineError> {
+        let mut n_finished = 0;
+        for beneficiary_id in self.keys.holders()? {
+            if self.was_erased(beneficiary_id)? {
+                self.keys.remove(beneficiary_id)?;
+                self.remove(beneficiary_id)?;
+                n_finished += 1;
+            }
+        }
+        Ok(n_finished)
     }
 }
 

@@ -11,7 +11,7 @@ use parapompi::core::values::{BeneficiaryId, CaseId, StaffId};
 use parapompi::core::vocab::{ReferralStatus, Role, ServiceKind};
 use parapompi::core::Command;
 use parapompi::projections::{AuditSubject, BoardQuery, CaseloadQuery, IndicatorQuery, Projections};
-use parapompi::{Acting, AsOf, Engine, EngineError};
+use parapompi::{Acting, AsOf, Engine, EngineConfig, EngineError};
 
 fn whole_period() -> IndicatorQuery {
     IndicatorQuery { centre: None, from: date("2023-01-01"), to: date("2023-12-31") }
@@ -618,8 +618,8 @@ fn an_amka_the_centre_holds_is_refused_with_its_holder_through_a_keyed_index() {
     s.when(by(StaffId::new(uuid(900)), register_beneficiary(twin, w.other_centre, 0)))
         .events(&["BeneficiaryRegistered"]);
 
-    // The index holds no AMKA; its key lives apart from sled, owner-only.
-    let key_file = parapompi::lookup_key_path(s.directory());
+    // The index holds no AMKA; the deployment key lives apart from sled, owner-only.
+    let key_file = parapompi::deployment_key_path(s.directory());
     assert!(key_file.is_file());
     let amka = identity(0).amka().as_str().to_owned();
     for entry in walk(s.directory()) {
@@ -630,12 +630,21 @@ fn an_amka_the_centre_holds_is_refused_with_its_holder_through_a_keyed_index() {
         assert!(!String::from_utf8_lossy(&bytes).contains(&amka), "{} holds the AMKA", entry.display());
     }
 
-    // A restart keeps the index; a lost key rebuilds it from the vault.
+    // A restart keeps the index.
     s.restart();
     let again = s.fresh_beneficiary();
     s.when(by(w.reception, register_beneficiary(again, w.centre, 0))).rejected("DuplicateAmka");
-    s.restart_after(|_| valid(std::fs::remove_file(&key_file)));
+    // A lost deployment key is named, never replaced by a new one: the person keys are
+    // encrypted under it. With the file restored, everything reads again.
+    let saved = valid(std::fs::read(&key_file));
+    s.restart_after(|dir| {
+        valid(std::fs::remove_file(&key_file));
+        let error = Engine::open(dir, EngineConfig::default()).err().map(|e| e.to_string()).unwrap_or_default();
+        assert!(error.contains("deployment.key is missing") && error.contains("backup"), "{error}");
+        valid(std::fs::write(&key_file, &saved));
+    });
     s.when(by(w.reception, register_beneficiary(again, w.centre, 0))).rejected("DuplicateAmka");
+    assert_eq!(valid(s.engine().identity(w.maria)).map(|e| e.identity), Some(identity(0)));
 
     // Once Maria is erased, her AMKA is free at the centre again.
     let erase = s.next_meta(Acting::Staff(w.supervisor));
@@ -655,4 +664,75 @@ fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
         }
     }
     files
+}
+
+/// Copies a directory tree (a backup of a closed data directory).
+fn copy_tree(from: &std::path::Path, to: &std::path::Path) {
+    valid(std::fs::create_dir_all(to));
+    for entry in valid(std::fs::read_dir(from)) {
+        let path = valid(entry).path();
+        let target = to.join(path.file_name().expect("a name"));
+        if path.is_dir() {
+            copy_tree(&path, &target);
+        } else {
+            valid(std::fs::copy(&path, &target));
+        }
+    }
+}
+
+/// The forms in which a text could sit in a file: UTF-8, and JSON's `\u` escapes.
+fn forms(text: &str) -> Vec<Vec<u8>> {
+    let escaped: String =
+        text.chars().map(|c| if c.is_ascii() { c.to_string() } else { format!("\\u{:04x}", u32::from(c)) }).collect();
+    vec![text.as_bytes().to_vec(), escaped.into_bytes()]
+}
+
+#[test]
+fn identity_is_encrypted_per_person_and_erasure_makes_every_copy_unreadable() {
+    let mut s = Scenario::set_up();
+    let w = s.world;
+    s.given(vec![by(w.reception, register_beneficiary(w.maria, w.centre, 0))]);
+    let held = identity(0);
+    let secrets = [
+        held.given_name().as_str().to_owned(),
+        held.family_name().as_str().to_owned(),
+        held.amka().as_str().to_owned(),
+        held.phones()[0].as_str().to_owned(),
+    ];
+    let scan = |dir: &std::path::Path| {
+        for file in walk(dir) {
+            let bytes = valid(std::fs::read(&file));
+            for secret in &secrets {
+                for form in forms(secret) {
+                    assert!(
+                        !bytes.windows(form.len()).any(|w| w == form.as_slice()),
+                        "{} holds {secret}",
+                        file.display()
+                    );
+                }
+            }
+        }
+    };
+    // sled holds only ciphertext, even before any erasure.
+    s.restart();
+    scan(s.directory());
+    let backup = tempfile::tempdir().expect("a directory");
+    s.restart_after(|dir| copy_tree(dir, backup.path()));
+
+    let erase = s.next_meta(Acting::Staff(w.supervisor));
+    valid(s.engine().erase_identity(w.maria, erase));
+    for n in 1..40 {
+        let other = s.fresh_beneficiary();
+        s.given(vec![by(w.reception, register_beneficiary(other, w.centre, n))]);
+    }
+    s.restart();
+    scan(s.directory());
+    assert_eq!(valid(s.engine().identity(w.maria)), None);
+
+    // The backup taken before the erasure, opened with the key file as it is now: her entry
+    // is still in its sled files, but her key is gone, so it reads as erased.
+    let keys = parapompi::person_keys_path(s.directory());
+    valid(std::fs::copy(&keys, parapompi::person_keys_path(backup.path())));
+    let restored = valid(Engine::open(backup.path(), s.config.clone()));
+    assert_eq!(valid(restored.identity(w.maria)), None, "a copy made before the erasure reads nothing");
 }

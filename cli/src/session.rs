@@ -10,7 +10,9 @@ use parapompi::core::values::{CaseId, CentreId, ReferralId, StaffId, Timestamp};
 use parapompi::core::{Command, State, StreamKind};
 use parapompi::projections::athens_date;
 use parapompi::store::StreamId;
-use parapompi::{Acting, CommandMeta, Engine, EngineConfig, Executed};
+use parapompi::{
+    deployment_key_path, Acting, CommandMeta, DeploymentKeySource, Engine, EngineConfig, Executed, HexKey,
+};
 use serde_json::{json, Map, Value};
 use uuid::Uuid;
 
@@ -39,7 +41,32 @@ pub fn open_existing(dir: &Path) -> Result<Engine, CliError> {
             dir.display()
         )));
     }
-    Ok(Engine::open(dir, EngineConfig::default())?)
+    open_engine(dir, EngineConfig::default())
+}
+
+/// Opens the Engine on `dir` with `config` and the deployment key the environment gives:
+/// `PARAPOMPI_DEPLOYMENT_KEY` (64 hex digits), else the file `PARAPOMPI_DEPLOYMENT_KEY_FILE`
+/// names, else `DATA_DIR/keys/deployment.key`, made there on first use with a warning that
+/// a key beside the data suits a trial, not production.
+pub fn open_engine(dir: &Path, mut config: EngineConfig) -> Result<Engine, CliError> {
+    config.deployment_key =
+        match (std::env::var("PARAPOMPI_DEPLOYMENT_KEY"), std::env::var_os("PARAPOMPI_DEPLOYMENT_KEY_FILE")) {
+            (Ok(hex), _) => DeploymentKeySource::Hex(HexKey::new(hex)),
+            (Err(_), Some(file)) => DeploymentKeySource::File(PathBuf::from(file)),
+            (Err(_), None) => DeploymentKeySource::InDataDir,
+        };
+    let default_key = deployment_key_path(dir);
+    let made_here = matches!(config.deployment_key, DeploymentKeySource::InDataDir) && !default_key.exists();
+    let engine = Engine::open(dir, config)?;
+    if made_here && default_key.exists() {
+        eprintln!(
+            "parapompi: warning: made the deployment key {}. Back it up apart from the data: without it no \
+             person's identity can be read. Beside the data it suits a trial, not production: keep it on another \
+             volume and name it with PARAPOMPI_DEPLOYMENT_KEY_FILE (docs/CLI.md, \"Keys\").",
+            default_key.display()
+        );
+    }
+    Ok(engine)
 }
 
 /// One command's view of the world: the Engine, the global options, and the output.

@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use parapompi::demo::{populate, DemoOptions};
 use parapompi::store::{Clock, Durability, ManualClock, StoreConfig, Timestamp};
-use parapompi::{Engine, EngineConfig};
+use parapompi::EngineConfig;
 use serde_json::json;
 
 use crate::args::{DemoArgs, Global};
@@ -36,7 +36,7 @@ pub fn run(args: DemoArgs, global: &Global, out: &mut Out) -> Result<(), CliErro
         n_beneficiaries: usize::try_from(args.beneficiaries).unwrap_or(usize::MAX),
         ..DemoOptions::default()
     };
-    let engine = Engine::open(&dir, config)?;
+    let engine = crate::session::open_engine(&dir, config)?;
     let progress = Progress::spinner("writing the demo world");
     let summary = populate(&engine, &clock, &options)?;
     progress.finish();

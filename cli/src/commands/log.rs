@@ -23,7 +23,7 @@ use crate::session::{data_dir, store_exists, Ctx};
 pub fn init(global: &Global, out: &mut Out) -> Result<(), CliError> {
     let dir = data_dir(global);
     let existed = store_exists(&dir);
-    let engine = Engine::open(&dir, EngineConfig::default())?;
+    let engine = crate::session::open_engine(&dir, EngineConfig::default())?;
     let head = engine.store().head();
     engine.close()?;
     out.json_line(&json!({"data_dir": dir.display().to_string(), "created": !existed, "n_events": head.position}))?;

@@ -26,7 +26,7 @@ pub fn run(cli: Cli) -> Result<(), CliError> {
         Command::Demo(args) => demo::run(args, &global, &mut out),
         Command::Import(args) => {
             let dir = data_dir(&global);
-            let engine = parapompi::Engine::open(&dir, parapompi::EngineConfig::default())?;
+            let engine = crate::session::open_engine(&dir, parapompi::EngineConfig::default())?;
             log::import(&engine, &mut out, args)?;
             Ok(engine.close()?)
         }
