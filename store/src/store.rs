@@ -51,6 +51,8 @@ impl Store {
         // A kill while sled opened may have left a half-written snapshot that sled would
         // otherwise read and reject on every later open (see `recovery`).
         crate::recovery::remove_unfinished_snapshots(&sled_dir)?;
+        // A power cut while sled created the database may have torn its configuration file.
+        crate::recovery::remove_torn_configuration(&sled_dir)?;
         let db = open_sled(&sled_dir, &config, dir)?;
         // The syncer fsyncs sled's files and both directories once: the entries sled made
         // while it opened (its snapshot's rename, its configuration, a new database's
