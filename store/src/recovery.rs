@@ -55,9 +55,7 @@ pub(crate) fn remove_unfinished_snapshots(sled_dir: &Path) -> Result<usize, Stor
         }
     }
     if removed > 0 {
-        File::open(sled_dir)
-            .and_then(|d| d.sync_all())
-            .map_err(|e| StoreError::io("syncing sled's directory", e))?;
+        File::open(sled_dir).and_then(|d| d.sync_all()).map_err(|e| StoreError::io("syncing sled's directory", e))?;
     }
     Ok(removed)
 }

@@ -35,7 +35,8 @@ const STORE_UNDER_ROOT: &str = "centre/store";
 /// How long a child may take to acknowledge its first append.
 const FIRST_ACK_TIMEOUT: Duration = Duration::from_secs(30);
 
-/// The child's work: only when the parent set the variable, otherwise nothing.
+/// The child's work: only when the parent set the variable, otherwise nothing. One to three
+/// writer threads, each on streams of its own, so that appends share group commits.
 #[test]
 fn power_child() {
     let Ok(dir) = std::env::var(CHILD_DIR_VAR) else { return };
@@ -48,17 +49,36 @@ fn power_child() {
     };
     let seed: u64 = std::env::var("PARAPOMPI_CHILD_SEED").ok().and_then(|v| v.parse().ok()).unwrap_or(1);
     let mut rng = XorShift(seed.max(1));
-    let stdout = std::io::stdout();
-    let mut versions: HashMap<String, u64> = HashMap::new();
     // In some runs half the appends are deferred (synced only by the next durable one), so
     // that a cut finds sled's unsynced writes, and its background flushes, to drop or tear.
     let mix_deferred = rng.below(3) == 0;
+    // In some runs payloads are large, so that a group spans several chunks (sled's
+    // `apply_batch`) and sled writes more than a sector at a time.
+    let pad_bytes = if rng.below(3) == 0 { rng.below(12_000) } else { 0 };
+    let n_writers = 1 + rng.below(3);
+    let writers: Vec<_> = (0..n_writers)
+        .map(|writer| {
+            let store = store.clone();
+            let seed = rng.next();
+            std::thread::spawn(move || write_forever(&store, writer, seed, mix_deferred, pad_bytes))
+        })
+        .collect();
+    for writer in writers {
+        writer.join().expect("a writer thread");
+    }
+}
+
+fn write_forever(store: &Store, writer: u64, seed: u64, mix_deferred: bool, pad_bytes: u64) {
+    let mut rng = XorShift(seed.max(1));
+    let stdout = std::io::stdout();
+    let mut versions: HashMap<String, u64> = HashMap::new();
+    let pad = "ε".repeat(usize::try_from(pad_bytes / 2).unwrap());
     loop {
         // One stream, or (a third of the time) two or three distinct ones in one act.
         let n_streams = if rng.below(3) == 0 { 2 + rng.below(2) } else { 1 };
         let mut names: Vec<String> = Vec::new();
         while names.len() < usize::try_from(n_streams).unwrap() {
-            let name = format!("case-{}", rng.below(20));
+            let name = format!("case-{writer}-{}", rng.below(20));
             if !names.contains(&name) {
                 names.push(name);
             }
@@ -78,7 +98,7 @@ fn power_child() {
             parts.push(StreamEvents {
                 stream_id: stream(name),
                 expected: ExpectedVersion::Exact(current),
-                events: labels.iter().map(|label| event(label)).collect(),
+                events: labels.iter().map(|label| padded_event(label, &pad)).collect(),
             });
         }
         let durability = if mix_deferred && rng.below(2) == 0 { Durability::Deferred } else { Durability::Durable };
@@ -95,6 +115,15 @@ fn power_child() {
     }
 }
 
+/// The shared test event, with `pad` beside its label in the payload.
+fn padded_event(label: &str, pad: &str) -> NewEvent {
+    let mut event = event(label);
+    if !pad.is_empty() {
+        event.payload = Payload::from_value(&serde_json::json!({ "label": label, "pad": pad }));
+    }
+    event
+}
+
 /// An acknowledged append: its command id, its last position, how many events it wrote.
 #[derive(Clone, Copy, Debug)]
 struct Ack {
@@ -107,6 +136,7 @@ struct Ack {
 struct Tally {
     cuts: u64,
     torn_cuts: u64,
+    kills_only: u64,
     cuts_during_start_up: u64,
     acks: u64,
     ack_checks: u64,
@@ -139,20 +169,22 @@ fn cutting_the_power_at_random_moments_loses_no_acknowledged_append() {
     let mountpoint = work.path().join("disk");
     std::fs::create_dir(&mountpoint).unwrap();
     let child_pid = Arc::new(AtomicI32::new(0));
-    let watchdog = Watchdog::start(
-        Duration::from_secs(120 + 10 * n_cuts),
-        mountpoint.clone(),
-        Arc::clone(&child_pid),
-    );
+    let watchdog = Watchdog::start(Duration::from_secs(120 + 10 * n_cuts), mountpoint.clone(), Arc::clone(&child_pid));
 
     let mut disk = Disk::new();
     let mut acknowledged: Vec<Ack> = Vec::new();
     let mut tally = Tally::default();
-    for cut in 0..n_cuts {
+    let mut n_runs = 0u64;
+    while tally.cuts < n_cuts {
+        let cut = n_runs;
+        n_runs += 1;
+        if cut > 0 && cut.is_multiple_of(25) {
+            eprintln!("power-loss test: {} power cuts so far, {:.0} s", tally.cuts, started.elapsed().as_secs_f64());
+        }
         let during_start_up = rng.below(4) == 0;
         let mut run = {
             let mounted = disk.mount(&mountpoint).expect("the disk mounts");
-            let mut child = Command::new(std::env::current_exe().unwrap())
+            let child = Command::new(std::env::current_exe().unwrap())
                 .args(["power_child", "--exact", "--nocapture", "--test-threads=1"])
                 .env(CHILD_DIR_VAR, mounted.path().join(STORE_UNDER_ROOT))
                 .env("PARAPOMPI_CHILD_SEED", rng.next().to_string())
@@ -161,14 +193,25 @@ fn cutting_the_power_at_random_moments_loses_no_acknowledged_append() {
                 .spawn()
                 .expect("the child starts");
             child_pid.store(i32::try_from(child.id()).unwrap(), Ordering::SeqCst);
-            let run = supervise(&mut child, during_start_up, &mut rng);
+            // Dropped before the mount, on every path: the child is dead before the unmount.
+            let mut child = KillOnDrop(child);
+            let run = supervise(&mut child.0, during_start_up, &mut rng);
             child_pid.store(0, Ordering::SeqCst);
             drop(mounted);
             run
         };
-        let torn_cut = rng.below(3) == 0;
-        let report = disk.cut_power(torn_cut, &mut |n| rng.below(n));
-        tally.cuts += 1;
+        // A sixth of the runs end in a kill alone (the page cache reaches the disk), a third in
+        // a torn cut, the rest in a clean cut.
+        let draw = rng.below(6);
+        let (kill_only, torn_cut) = (draw == 0, draw == 1 || draw == 2);
+        let report = if kill_only {
+            disk.settle();
+            powerfs::CutReport::default()
+        } else {
+            disk.cut_power(torn_cut, &mut |n| rng.below(n))
+        };
+        tally.cuts += u64::from(!kill_only);
+        tally.kills_only += u64::from(kill_only);
         tally.torn_cuts += u64::from(torn_cut);
         tally.cuts_during_start_up += u64::from(during_start_up);
         tally.unsynced_bytes_dropped += report.unsynced_bytes - report.kept_unsynced_bytes;
@@ -178,15 +221,17 @@ fn cutting_the_power_at_random_moments_loses_no_acknowledged_append() {
         tally.acks += u64::try_from(run.acks.len()).unwrap();
         acknowledged.append(&mut run.acks);
 
-        let label = format!("cut {cut} (torn: {torn_cut}, during start-up: {during_start_up}, {report:?})");
+        let label = format!(
+            "run {cut} (kill only: {kill_only}, torn: {torn_cut}, during start-up: {during_start_up}, {report:?})"
+        );
         let failure = match run.unopenable {
             Some(message) => {
                 tally.unopenable += 1;
                 Some(format!("{label}: the child could not open the store: {message}"))
             }
-            None => check_after_cut(&disk, &acknowledged, &mut tally)
-                .err()
-                .map(|problem| format!("{label}: {problem}")),
+            None => {
+                check_after_cut(&disk, &acknowledged, &mut tally).err().map(|problem| format!("{label}: {problem}"))
+            }
         };
         if let Some(failure) = failure {
             eprintln!("power-loss test: {failure}");
@@ -198,11 +243,12 @@ fn cutting_the_power_at_random_moments_loses_no_acknowledged_append() {
     }
     watchdog.stop();
     eprintln!(
-        "power-loss test: {} cuts ({} torn, {} during start-up), {} appends acknowledged, {} checks of them; lost {}, \
+        "power-loss test: {} power cuts ({} torn) and {} kills alone, {} of them during start-up; {} appends acknowledged, {} checks of them; lost {}, \
          torn {}, unopenable {}; {} unsynced bytes and {} unsynced directory changes at the cuts; the disk served {} \
          fsyncs and {} directory fsyncs; {:.1} s, PARAPOMPI_TEST_SEED={seed}",
         tally.cuts,
         tally.torn_cuts,
+        tally.kills_only,
         tally.cuts_during_start_up,
         tally.acks,
         tally.ack_checks,
@@ -215,7 +261,11 @@ fn cutting_the_power_at_random_moments_loses_no_acknowledged_append() {
         tally.dir_fsyncs,
         started.elapsed().as_secs_f64(),
     );
-    assert!(tally.failures.is_empty(), "power-loss test failed (PARAPOMPI_TEST_SEED={seed}):\n{}", tally.failures.join("\n"));
+    assert!(
+        tally.failures.is_empty(),
+        "power-loss test failed (PARAPOMPI_TEST_SEED={seed}):\n{}",
+        tally.failures.join("\n")
+    );
     assert!(tally.acks >= n_cuts / 2, "too few appends were acknowledged for the test to mean anything");
 }
 
@@ -408,7 +458,8 @@ fn check_after_cut(disk: &Disk, acknowledged: &[Ack], tally: &mut Tally) -> Resu
             Some(_) => {}
         }
     }
-    let found = store.command_result(acknowledged.last().map_or(Uuid::nil(), |a| a.command)).map_err(|e| e.to_string())?;
+    let found =
+        store.command_result(acknowledged.last().map_or(Uuid::nil(), |a| a.command)).map_err(|e| e.to_string())?;
     if let (Some(last), None) = (acknowledged.last(), found) {
         return Err(format!("the command index does not know acknowledged append {}", last.command));
     }
@@ -433,6 +484,16 @@ fn listing(dir: &Path) -> String {
     }
     out.sort();
     out.join(", ")
+}
+
+/// Kills and reaps the child it holds when dropped, a panic included.
+struct KillOnDrop(Child);
+
+impl Drop for KillOnDrop {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
 }
 
 /// Ends a test that runs too long: kills the child, unmounts the disk lazily, and exits the
