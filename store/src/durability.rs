@@ -28,6 +28,13 @@ impl Syncer {
     pub(crate) fn new(sled_dir: &Path) -> Result<Syncer, StoreError> {
         let main_file =
             File::open(sled_dir.join("db")).map_err(|e| StoreError::io("opening sled's file to sync it", e))?;
+        // sled writes its configuration file when it creates a database and never syncs it;
+        // a torn one after a power cut fails its checksum, and sled then refuses to open.
+        match File::open(sled_dir.join("conf")) {
+            Ok(conf) => conf.sync_all().map_err(|e| StoreError::io("syncing sled's configuration", e))?,
+            Err(error) if error.kind() == std::io::ErrorKind::NotFound => {}
+            Err(error) => return Err(StoreError::io("opening sled's configuration to sync it", error)),
+        }
         sync_dir(sled_dir)?;
         if let Some(parent) = sled_dir.parent() {
             sync_dir(parent)?;
@@ -87,6 +94,28 @@ impl Syncer {
         self.blob_dir_modified = modified;
         Ok(())
     }
+}
+
+/// Creates `dir` and any missing parent, and fsyncs the parent of each directory it created,
+/// so that a new store's directory entry survives a power cut (a new directory, like a new
+/// file, exists on disk only once the directory that names it has been synced).
+pub(crate) fn create_dir_durably(dir: &Path) -> Result<(), StoreError> {
+    let mut missing = Vec::new();
+    let mut cursor = Some(dir);
+    while let Some(path) = cursor {
+        match std::fs::symlink_metadata(path) {
+            Ok(_) => break,
+            Err(error) if error.kind() == std::io::ErrorKind::NotFound => missing.push(path),
+            Err(error) => return Err(StoreError::io("looking at the store's directory", error)),
+        }
+        cursor = path.parent().filter(|parent| !parent.as_os_str().is_empty());
+    }
+    std::fs::create_dir_all(dir).map_err(|e| StoreError::io("creating the store's directory", e))?;
+    for created in missing {
+        let parent = created.parent().filter(|parent| !parent.as_os_str().is_empty()).unwrap_or(Path::new("."));
+        sync_dir(parent)?;
+    }
+    Ok(())
 }
 
 fn sync_dir(dir: &Path) -> Result<(), StoreError> {

@@ -50,6 +50,7 @@ mod log_tree;
 mod payload_check;
 mod pending_index;
 mod record;
+mod recovery;
 mod store;
 mod stream_versions;
 mod subscribe;

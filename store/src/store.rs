@@ -45,10 +45,18 @@ impl Store {
     pub fn open(dir: impl AsRef<Path>, config: StoreConfig) -> Result<Store, StoreError> {
         config.check()?;
         let dir = dir.as_ref();
-        std::fs::create_dir_all(dir).map_err(|e| StoreError::io("creating the store's directory", e))?;
+        crate::durability::create_dir_durably(dir)?;
         let lock = DirLock::acquire(dir)?;
         let sled_dir = dir.join("sled");
+        // A kill while sled opened may have left a half-written snapshot that sled would
+        // otherwise read and reject on every later open (see `recovery`).
+        crate::recovery::remove_unfinished_snapshots(&sled_dir)?;
+        // A power cut while sled created the database may have torn its configuration file.
+        crate::recovery::remove_torn_configuration(&sled_dir)?;
         let db = open_sled(&sled_dir, &config, dir)?;
+        // The syncer fsyncs sled's files and both directories once: the entries sled made
+        // while it opened (its snapshot's rename, its configuration, a new database's
+        // files) and the lock file are on disk before the first append is acknowledged.
         let syncer = Syncer::new(&sled_dir)?;
         Store::start(db, config, Some(syncer), Some(dir.to_path_buf()), Some(lock))
     }
