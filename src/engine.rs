@@ -161,6 +161,7 @@ impl Engine {
             }),
         };
         engine.rebuild_amka_index()?;
+        engine.finish_interrupted_erasures()?;
         engine.projector()?.catch_up(&engine.inner.store)?;
         Ok(engine)
     }
@@ -526,17 +527,53 @@ impl Engine {
     /// goes. The log, its hash chain, the case history and the indicators stay as they are.
     /// Erasing twice is rejected (`NothingToChange`); repeating the same command id erases
     /// the vault entry again, in case the first attempt stopped between the two steps.
+    ///
+    /// An erasure in progress is marked in the vault before the event is appended (the
+    /// append's sync covers the mark), so that an Engine opened after a crash between the
+    /// two steps finishes it: the person's key, vault entry and index entry go once the log
+    /// records the erasure, and only then.
     pub fn erase_identity(&self, beneficiary_id: BeneficiaryId, meta: CommandMeta) -> Result<Executed, EngineError> {
         use parapompi_core::beneficiary::{BeneficiaryAction, BeneficiaryCommand};
         let command =
             Command::Beneficiary(BeneficiaryCommand { beneficiary_id, action: BeneficiaryAction::EraseIdentity });
-        let executed = self.execute(&command, meta)?;
+        let marked = self.inner.vault.mark_erasing(beneficiary_id)?;
+        let executed = match self.execute(&command, meta) {
+            Ok(executed) => executed,
+            Err(error) => {
+                if marked {
+                    self.inner.vault.clear_erasing(beneficiary_id)?;
+                }
+                return Err(error);
+            }
+        };
+        self.finish_erasure(beneficiary_id)?;
+        self.inner.store.sync()?;
+        Ok(executed)
+    }
+
+    /// The steps of an erasure after its event: the index entry, the key, the vault entry.
+    fn finish_erasure(&self, beneficiary_id: BeneficiaryId) -> Result<(), EngineError> {
         if let Some(entry) = self.inner.vault.get(beneficiary_id)? {
             self.inner.amka_index.remove(self.centre_of(beneficiary_id)?, entry.identity.amka(), beneficiary_id)?;
         }
         self.inner.vault.erase(beneficiary_id)?;
-        self.inner.store.sync()?;
-        Ok(executed)
+        self.inner.vault.clear_erasing(beneficiary_id)
+    }
+
+    /// Finishes the erasures a crash interrupted: those the log records are completed, the
+    /// others (the event never reached the log) are forgotten.
+    fn finish_interrupted_erasures(&self) -> Result<(), EngineError> {
+        let interrupted = self.inner.vault.erasing()?;
+        for beneficiary_id in &interrupted {
+            match self.state_of(StreamKind::Beneficiary, beneficiary_id.stream_id())? {
+                State::Beneficiary(Some(state)) if state.identity_erased => self.finish_erasure(*beneficiary_id)?,
+                _ => self.inner.vault.clear_erasing(*beneficiary_id)?,
+            }
+        }
+        if !interrupted.is_empty() {
+            self.inner.store.sync()?;
+        }
+        Ok(())
     }
 
     fn projector(&self) -> Result<MutexGuard<'_, Projector>, EngineError> {

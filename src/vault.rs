@@ -141,6 +141,29 @@ impl IdentityVault {
         Ok(removed.is_some())
     }
 
+    /// Marks an erasure in progress; true if it was not marked already.
+    pub(crate) fn mark_erasing(&self, beneficiary_id: BeneficiaryId) -> Result<bool, EngineError> {
+        Ok(self.tree.insert(erasing_key(beneficiary_id), &[]).map_err(vault_error)?.is_none())
+    }
+
+    /// Clears the mark of an erasure in progress.
+    pub(crate) fn clear_erasing(&self, beneficiary_id: BeneficiaryId) -> Result<(), EngineError> {
+        self.tree.remove(erasing_key(beneficiary_id)).map_err(vault_error)?;
+        Ok(())
+    }
+
+    /// The erasures marked in progress.
+    pub(crate) fn erasing(&self) -> Result<Vec<BeneficiaryId>, EngineError> {
+        let mut ids = Vec::new();
+        for item in self.tree.scan_prefix(ERASING_PREFIX) {
+            let (key, _) = item.map_err(vault_error)?;
+            let id = <[u8; 16]>::try_from(&key[ERASING_PREFIX.len()..])
+                .map_err(|_| EngineError::Vault("an erasure's mark names no beneficiary".to_owned()))?;
+            ids.push(BeneficiaryId::new(uuid::Uuid::from_bytes(id)));
+        }
+        Ok(ids)
+    }
+
     /// Destroys the keys of people marked erased whose keys remain (a crash between the
     /// marker and the key file's rewrite); gives how many.
     pub(crate) fn finish_erasures(&self) -> Result<usize, EngineError> {
@@ -158,7 +181,17 @@ impl IdentityVault {
 
 /// The key of an erasure's marker: a prefix no 16-byte beneficiary key has, then the id.
 fn erased_key(beneficiary_id: BeneficiaryId) -> Vec<u8> {
-    let mut key = b"erased/".to_vec();
+    let mut key = ERASED_PREFIX.to_vec();
     key.extend_from_slice(beneficiary_id.uuid().as_bytes());
     key
 }
+
+/// The key of an erasure in progress: another prefix, then the id.
+fn erasing_key(beneficiary_id: BeneficiaryId) -> Vec<u8> {
+    let mut key = ERASING_PREFIX.to_vec();
+    key.extend_from_slice(beneficiary_id.uuid().as_bytes());
+    key
+}
+
+const ERASED_PREFIX: &[u8] = b"erased/";
+const ERASING_PREFIX: &[u8] = b"erasing/";

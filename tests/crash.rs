@@ -21,7 +21,8 @@ use std::sync::mpsc;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use common::*;
-use parapompi::core::values::{CaseId, CentreId, StaffId, Timestamp};
+use parapompi::core::beneficiary::{BeneficiaryAction, BeneficiaryCommand};
+use parapompi::core::values::{BeneficiaryId, CaseId, CentreId, StaffId, Timestamp};
 use parapompi::core::vocab::Role;
 use parapompi::core::Command;
 use parapompi::projections::athens_date;
@@ -93,7 +94,10 @@ fn engine_crash_child() {
         let commands: Vec<Command> = valid(serde_json::from_value(repeat["commands"].clone()));
         let command_id = valid(Uuid::parse_str(repeat["command_id"].as_str().expect("a command id")));
         let acting = acting_of(repeat["acting"].as_str().expect("an actor"));
-        let executed = valid(engine.execute_all(&commands, meta(command_id, acting)));
+        let executed = match erased_person(&repeat) {
+            Some(beneficiary_id) => valid(engine.erase_identity(beneficiary_id, meta(command_id, acting))),
+            None => valid(engine.execute_all(&commands, meta(command_id, acting))),
+        };
         assert!(executed.deduplicated, "a repeat of an acknowledged act deduplicates");
         say(format!("REPEAT {}", ack_line(&meta(command_id, acting), &commands, &executed)));
     }
@@ -102,7 +106,13 @@ fn engine_crash_child() {
     let mut pending: Vec<String> = Vec::new();
     let execute = |commands: Vec<Command>, acting: Acting, pending: &mut Vec<String>| {
         let meta = meta(Uuid::now_v7(), acting);
-        let executed = engine.execute_all(&commands, meta).expect("the child's act is accepted");
+        let executed = match &commands[..] {
+            [Command::Beneficiary(BeneficiaryCommand { beneficiary_id, action: BeneficiaryAction::EraseIdentity })] => {
+                engine.erase_identity(*beneficiary_id, meta)
+            }
+            _ => engine.execute_all(&commands, meta),
+        };
+        let executed = executed.expect("the child's act is accepted");
         pending.push(ack_line(&meta, &commands, &executed));
         if !deferred || pending.len() >= 4 {
             engine.flush().expect("the child's flush");
@@ -118,6 +128,7 @@ fn engine_crash_child() {
         let centre = CentreId::new(entity_id(seed_id, "centre"));
         let admin = StaffId::new(entity_id(seed_id, "admin"));
         let worker = StaffId::new(entity_id(seed_id, "worker"));
+        let supervisor = StaffId::new(entity_id(seed_id, "supervisor"));
         execute(
             vec![
                 register_centre(centre, "Κέντρο Κοινότητας", "Γρεβενών", admin),
@@ -127,12 +138,15 @@ fn engine_crash_child() {
             &mut pending,
         );
         execute(
-            vec![register_staff(worker, centre, "Κοινωνική λειτουργός", &[Role::SocialWorker])],
+            vec![
+                register_staff(worker, centre, "Κοινωνική λειτουργός", &[Role::SocialWorker]),
+                register_staff(supervisor, centre, "Επόπτρια", &[Role::Supervisor]),
+            ],
             Acting::Staff(admin),
             &mut pending,
         );
         for person in 0..1 + rng.below(4) {
-            let beneficiary = parapompi::core::values::BeneficiaryId::new(Uuid::now_v7());
+            let beneficiary = BeneficiaryId::new(Uuid::now_v7());
             let n = u32::try_from(person).unwrap_or(0) + u32::try_from(rng.below(1000)).unwrap_or(0) * 4;
             execute(vec![register_beneficiary(beneficiary, centre, n)], Acting::Staff(worker), &mut pending);
             let case = CaseId::new(Uuid::now_v7());
@@ -144,8 +158,29 @@ fn engine_crash_child() {
             for _ in 0..rng.below(4) {
                 execute(vec![add_note(case, "Τηλεφωνική επικοινωνία.")], Acting::Staff(worker), &mut pending);
             }
+            // Now and then the person is erased: their key leaves the person-key file, which
+            // is rewritten whole, so a kill must find the old file or the new one.
+            if rng.below(3) == 0 {
+                let erase = Command::Beneficiary(BeneficiaryCommand {
+                    beneficiary_id: beneficiary,
+                    action: BeneficiaryAction::EraseIdentity,
+                });
+                execute(vec![erase], Acting::Staff(supervisor), &mut pending);
+            }
         }
     }
+}
+
+/// The person an acknowledged act erased, if it is an erasure.
+fn erased_person(ack: &Value) -> Option<BeneficiaryId> {
+    let command = &ack["commands"][0]["beneficiary"];
+    (command["action"] == "erase_identity").then(|| valid(serde_json::from_value(command["beneficiary_id"].clone())))
+}
+
+/// The person an acknowledged act registered, if it is a registration.
+fn registered_person(ack: &Value) -> Option<BeneficiaryId> {
+    let command = &ack["commands"][0]["beneficiary"];
+    command["action"].get("register").map(|_| valid(serde_json::from_value(command["beneficiary_id"].clone())))
 }
 
 /// One acknowledged act, as the parent keeps it.
@@ -300,6 +335,21 @@ fn check(engine: &Engine, acknowledged: &[Acked], round: u64) {
             assert_eq!(in_stream.first(), Some(record), "round {round}: read_stream disagrees at {}", record.position);
             assert!(valid(store.stream_version(&stream)) >= record.stream_version);
         }
+    }
+    // The person keys survived every kill: everyone registered reads back unless the log
+    // records their erasure (acknowledged, or in flight when the child was killed), and no
+    // one whose erasure the log records does.
+    let erased: std::collections::BTreeSet<BeneficiaryId> =
+        acknowledged.iter().filter_map(|a| erased_person(&a.line)).collect();
+    for person in acknowledged.iter().filter_map(|a| registered_person(&a.line)) {
+        let stream = valid(StreamId::new(person.stream_id()));
+        let in_log = match valid(engine.stream_state(parapompi::core::StreamKind::Beneficiary, &stream)).0 {
+            parapompi::core::State::Beneficiary(Some(state)) => state.identity_erased,
+            _ => panic!("round {round}: registered {person} is not in the log"),
+        };
+        assert!(in_log || !erased.contains(&person), "round {round}: an acknowledged erasure of {person} is lost");
+        let identity = valid(engine.identity(person));
+        assert_eq!(identity.is_none(), in_log, "round {round}: {person} (erased in the log: {in_log})");
     }
     // Every stream's version is its last record's.
     let mut last_versions = std::collections::BTreeMap::new();
