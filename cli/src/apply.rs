@@ -35,7 +35,7 @@ const LINES_AHEAD: usize = 64;
 /// What the reader hands over: a line's number and its parse (an error for a line that
 /// cannot become a command), or the error that stopped the reading.
 enum Parsed {
-    Line(u64, Result<Cli, CliError>),
+    Line(u64, Result<Box<Cli>, CliError>),
     Unreadable(CliError),
 }
 
@@ -69,7 +69,7 @@ pub fn apply(engine: &Engine, args: &ApplyArgs, default_actor: Option<&String>, 
             Parsed::Line(line_number, parsed) => (line_number, parsed),
             Parsed::Unreadable(error) => return Err(error),
         };
-        let report = match parsed.and_then(|cli| run_parsed(engine, &known, cli)) {
+        let report = match parsed.and_then(|cli| run_parsed(engine, &known, *cli)) {
             // The same bytes as the object {line, ok, result} with its keys sorted, written
             // without building it: serialising through `Display` was a tenth of a line's cost.
             Ok(value) => format_ok_line(line_number, &value),
@@ -131,7 +131,7 @@ fn read_lines(input: Box<dyn Read + Send>, default_actor: Option<&String>, sende
         } else if line.trim_start().starts_with(BYTE_ORDER_MARK) {
             Err(CliError::Usage("a byte-order mark (U+FEFF) is accepted only at the start of the input".to_owned()))
         } else {
-            parse_line(&mut definition, line.trim_end(), default_actor)
+            parse_line(&mut definition, line.trim_end(), default_actor).map(Box::new)
         };
         if sender.send(Parsed::Line(line_number, parsed)).is_err() {
             return;
