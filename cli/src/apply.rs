@@ -8,7 +8,6 @@
 //! from the command line; `as`, `at` and `command_id` become the global options.
 
 use std::io::{BufRead, BufReader, Read};
-use std::sync::mpsc::SyncSender;
 
 use clap::{ArgAction, CommandFactory, FromArgMatches};
 use parapompi::Engine;
@@ -29,23 +28,9 @@ const LINE_KEYS: &[&str] = &["command", "as", "at", "command_id", "args"];
 /// The UTF-8 byte-order mark that spreadsheets and Notepad write at the start of a file.
 const BYTE_ORDER_MARK: char = '\u{feff}';
 
-/// How many parsed lines the reader may hold ready ahead of the line being run.
-const LINES_AHEAD: usize = 64;
-
-/// What the reader hands over: a line's number and its parse (an error for a line that
-/// cannot become a command), or the error that stopped the reading.
-enum Parsed {
-    Line(u64, Result<Box<Cli>, CliError>),
-    Unreadable(CliError),
-}
-
 /// Runs every line; the exit code is the worst line's (0, 1 or 2).
-///
-/// A thread reads and parses the lines (JSON, the argument vector, clap) a few ahead of the
-/// one being run, which this thread runs on the Engine in order: parsing is pure, and
-/// overlapping it with the Engine's writes keeps it off the batch's critical path.
 pub fn apply(engine: &Engine, args: &ApplyArgs, default_actor: Option<&String>, out: &mut Out) -> Result<(), CliError> {
-    let input: Box<dyn Read + Send> = if args.file == "-" {
+    let input: Box<dyn Read> = if args.file == "-" {
         Box::new(std::io::stdin())
     } else {
         Box::new(
@@ -53,23 +38,39 @@ pub fn apply(engine: &Engine, args: &ApplyArgs, default_actor: Option<&String>, 
                 .map_err(|e| CliError::field("FILE", format!("cannot read {}: {e}", args.file)))?,
         )
     };
-    let default_actor = default_actor.cloned();
-    let (sender, receiver) = std::sync::mpsc::sync_channel(LINES_AHEAD);
-    // The reader is not joined: after a stop (--stop-on-error, a closed standard output) it
-    // may be waiting for input that never comes (a terminal), and it holds nothing to close.
-    std::thread::Builder::new()
-        .name("parapompi-apply-reader".to_owned())
-        .spawn(move || read_lines(input, default_actor.as_ref(), &sender))
-        .map_err(|e| CliError::Environment(format!("cannot start the reader of the batch: {e}")))?;
+    let mut reader = BufReader::new(input);
+    // The clap definition is built once for the whole batch: building it is most of the cost
+    // of parsing one line (a profile of a 6,300-line batch spent 80% of its CPU there).
+    let mut definition = Cli::command();
+    definition.build();
     let known = Known::default();
     let mut worst = 0u8;
-    // Leaving this loop drops the receiver, which ends the reader at its next line.
-    for parsed in receiver {
-        let (line_number, parsed) = match parsed {
-            Parsed::Line(line_number, parsed) => (line_number, parsed),
-            Parsed::Unreadable(error) => return Err(error),
+    let mut line_number = 0u64;
+    let mut text = String::new();
+    loop {
+        text.clear();
+        let n_read = Read::by_ref(&mut reader)
+            .take(MAX_LINE_BYTES + 1)
+            .read_line(&mut text)
+            .map_err(|e| CliError::field("FILE", format!("line {}: cannot read: {e}", line_number + 1)))?;
+        if n_read == 0 {
+            break;
+        }
+        line_number += 1;
+        // A byte-order mark is taken only as the very first character of the input; one
+        // anywhere else is an error of its line.
+        let line = if line_number == 1 { text.strip_prefix(BYTE_ORDER_MARK).unwrap_or(&text) } else { &text };
+        if line.trim().is_empty() {
+            continue;
+        }
+        let result = if u64::try_from(n_read).unwrap_or(u64::MAX) > MAX_LINE_BYTES {
+            Err(CliError::Usage(format!("the line is longer than {MAX_LINE_BYTES} bytes")))
+        } else if line.trim_start().starts_with(BYTE_ORDER_MARK) {
+            Err(CliError::Usage("a byte-order mark (U+FEFF) is accepted only at the start of the input".to_owned()))
+        } else {
+            run_line(engine, &mut definition, &known, line.trim_end(), default_actor)
         };
-        let report = match parsed.and_then(|cli| run_parsed(engine, &known, *cli)) {
+        let report = match result {
             // The same bytes as the object {line, ok, result} with its keys sorted, written
             // without building it: serialising through `Display` was a tenth of a line's cost.
             Ok(value) => format_ok_line(line_number, &value),
@@ -99,46 +100,6 @@ pub fn apply(engine: &Engine, args: &ApplyArgs, default_actor: Option<&String>, 
     }
 }
 
-/// The reader: every line of `input` parsed, in order, until the input ends, a read fails or
-/// the receiver is gone. The clap definition is built once for the whole batch: building it
-/// was most of the cost of a line (a profile of a 6,300-line batch spent 80% of its CPU there).
-fn read_lines(input: Box<dyn Read + Send>, default_actor: Option<&String>, sender: &SyncSender<Parsed>) {
-    let mut definition = Cli::command();
-    definition.build();
-    let mut reader = BufReader::new(input);
-    let mut line_number = 0u64;
-    let mut text = String::new();
-    loop {
-        text.clear();
-        let n_read = match Read::by_ref(&mut reader).take(MAX_LINE_BYTES + 1).read_line(&mut text) {
-            Ok(0) => return,
-            Ok(n_read) => n_read,
-            Err(e) => {
-                let error = CliError::field("FILE", format!("line {}: cannot read: {e}", line_number + 1));
-                let _ = sender.send(Parsed::Unreadable(error));
-                return;
-            }
-        };
-        line_number += 1;
-        // A byte-order mark is taken only as the very first character of the input; one
-        // anywhere else is an error of its line.
-        let line = if line_number == 1 { text.strip_prefix(BYTE_ORDER_MARK).unwrap_or(&text) } else { &text };
-        if line.trim().is_empty() {
-            continue;
-        }
-        let parsed = if u64::try_from(n_read).unwrap_or(u64::MAX) > MAX_LINE_BYTES {
-            Err(CliError::Usage(format!("the line is longer than {MAX_LINE_BYTES} bytes")))
-        } else if line.trim_start().starts_with(BYTE_ORDER_MARK) {
-            Err(CliError::Usage("a byte-order mark (U+FEFF) is accepted only at the start of the input".to_owned()))
-        } else {
-            parse_line(&mut definition, line.trim_end(), default_actor).map(Box::new)
-        };
-        if sender.send(Parsed::Line(line_number, parsed)).is_err() {
-            return;
-        }
-    }
-}
-
 /// The result line of a line that succeeded: `{"line":N,"ok":true,"result":{...}}` and a
 /// line end.
 fn format_ok_line(line_number: u64, result: &Value) -> String {
@@ -152,9 +113,15 @@ fn format_ok_line(line_number: u64, result: &Value) -> String {
     text
 }
 
-/// One line as the command it stands for. `definition` is the built clap definition,
-/// shared by every line.
-fn parse_line(definition: &mut clap::Command, text: &str, default_actor: Option<&String>) -> Result<Cli, CliError> {
+/// Runs one line and gives its result object. `definition` is the built clap definition and
+/// `known` the facts looked up so far, both shared by every line.
+fn run_line(
+    engine: &Engine,
+    definition: &mut clap::Command,
+    known: &Known,
+    text: &str,
+    default_actor: Option<&String>,
+) -> Result<Value, CliError> {
     let line: Map<String, Value> = match serde_json::from_str(text) {
         Ok(Value::Object(map)) => map,
         Ok(_) => return Err(CliError::Usage("the line is not a JSON object".to_owned())),
@@ -172,12 +139,6 @@ fn parse_line(definition: &mut clap::Command, text: &str, default_actor: Option<
     // `--command-id` (plain strings, which the commands check). Given to clap in the vector,
     // they cost it half of its parse: it copies every global option's value into each level.
     (cli.global.actor, cli.global.at, cli.global.command_id) = (actor, at, command_id);
-    Ok(cli)
-}
-
-/// Runs a parsed line and gives its result object; `known` holds the facts looked up so far,
-/// shared by every line.
-fn run_parsed(engine: &Engine, known: &Known, cli: Cli) -> Result<Value, CliError> {
     if !is_write(&cli.command) {
         return Err(CliError::field("command", "apply runs the commands that write; see docs/CLI.md"));
     }
