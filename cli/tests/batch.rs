@@ -45,3 +45,34 @@ fn apply_takes_a_byte_order_mark_at_the_start_of_its_input_only() {
     assert_eq!(output.status.code(), Some(0), "{}", String::from_utf8_lossy(&output.stdout));
     assert_eq!(w.verified_events(), 17);
 }
+
+#[test]
+fn apply_remembers_only_referrals_that_were_written() {
+    let w = World::new();
+    set_up(&w);
+    let command_id = "01900000-0000-7000-8000-000000000001";
+    let refer = |referral: &str| {
+        format!(
+            r#"{{"command":"refer","as":"{WORKER}","command_id":"{command_id}","args":{{"case":"{CASE}","agency":"{AGENCY}","need":"employment","referral_id":"{referral}"}}}}"#
+        )
+    };
+    let send = |referral: &str| {
+        format!(
+            r#"{{"command":"referral send","as":"{WORKER}","args":{{"referral":"{referral}","override_reason":"Επείγει"}}}}"#
+        )
+    };
+    let (first, repeat) = ("f0000000-0000-4000-8000-00000000000a", "f0000000-0000-4000-8000-00000000000b");
+    // The repeat of the command id answers as the first time and writes nothing, so the
+    // referral it names does not exist and must not be found.
+    let lines = [refer(first), refer(repeat), send(repeat), send(first)];
+    let batch = w.write("memo.jsonl", &(lines.join("\n") + "\n"));
+    let run = w.run(&["--as", SUPERVISOR, "apply", batch.to_str().unwrap_or_default()]);
+    let results: Vec<serde_json::Value> =
+        run.stdout.lines().map(|l| serde_json::from_str(l).expect("JSON lines")).collect();
+    assert_eq!(results.len(), 4, "{}", run.stdout);
+    assert_eq!(results[0]["ok"], true, "{}", results[0]);
+    assert_eq!(results[1]["result"]["deduplicated"], true, "{}", results[1]);
+    assert_eq!(results[2]["exit_code"], 2, "{}", results[2]);
+    assert!(results[2]["error"].as_str().unwrap_or_default().contains("no referral"), "{}", results[2]);
+    assert_ne!(results[3]["exit_code"], 2, "{}", results[3]);
+}
