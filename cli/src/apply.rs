@@ -13,7 +13,7 @@ use clap::{ArgAction, CommandFactory, FromArgMatches};
 use parapompi::Engine;
 use serde_json::{json, Map, Value};
 
-use crate::args::{ApplyArgs, Cli, Command};
+use crate::args::{ApplyArgs, Cli, Command, Global};
 use crate::commands::dispatch_write;
 use crate::error::{one_line, CliError};
 use crate::output::Out;
@@ -24,6 +24,8 @@ const MAX_LINE_BYTES: u64 = 1024 * 1024;
 
 /// The top-level keys a line may hold.
 const LINE_KEYS: &[&str] = &["command", "as", "at", "command_id", "args"];
+/// The top-level keys of a line in the library's form.
+const ACT_KEYS: &[&str] = &["act", "as", "at", "command_id"];
 
 /// The UTF-8 byte-order mark that spreadsheets and Notepad write at the start of a file.
 const BYTE_ORDER_MARK: char = '\u{feff}';
@@ -127,6 +129,9 @@ fn run_line(
         Ok(_) => return Err(CliError::Usage("the line is not a JSON object".to_owned())),
         Err(e) => return Err(CliError::Usage(format!("the line is not valid JSON: {e}"))),
     };
+    if line.contains_key("act") {
+        return run_act(engine, known, line, default_actor);
+    }
     if let Some(key) = line.keys().find(|k| !LINE_KEYS.contains(&k.as_str())) {
         return Err(CliError::field(key, format!("unknown key (a line holds {})", LINE_KEYS.join(", "))));
     }
@@ -145,6 +150,42 @@ fn run_line(
     let mut out = Out::capture();
     let mut ctx = Ctx::new(engine, &cli.global, &mut out, known);
     dispatch_write(&mut ctx, cli.command)?;
+    Ok(out.take_captured().into_iter().next().unwrap_or(Value::Null))
+}
+
+/// Runs a line in the library's form: `act` holds the commands of one act as the library
+/// serialises `parapompi::core::Command` (docs/CLI.md), decided and appended as one with
+/// `Engine::execute_all`, with no argument parsing on the way. `as` is a staff member, or
+/// `setup` for the set-up of a centre and its first administrator.
+fn run_act(
+    engine: &Engine,
+    known: &Known,
+    line: Map<String, Value>,
+    default_actor: Option<&String>,
+) -> Result<Value, CliError> {
+    if let Some(key) = line.keys().find(|k| !ACT_KEYS.contains(&k.as_str())) {
+        return Err(CliError::field(key, format!("unknown key (a line with `act` holds {})", ACT_KEYS.join(", "))));
+    }
+    let [actor, at, command_id] = line_globals(&line, default_actor)?;
+    let commands: Vec<parapompi::core::Command> = match line.get("act") {
+        Some(Value::Array(items)) if !items.is_empty() => items
+            .iter()
+            .enumerate()
+            .map(|(i, item)| {
+                serde_json::from_value(item.clone()).map_err(|e| {
+                    CliError::field(&format!("act[{i}]"), format!("not a command in the library's form: {e}"))
+                })
+            })
+            .collect::<Result<_, _>>()?,
+        _ => return Err(CliError::field("act", "must be a list of one or more commands")),
+    };
+    let setup = actor.as_deref() == Some("setup");
+    let global = Global { data_dir: None, actor: if setup { None } else { actor }, json: true, at, command_id };
+    let mut out = Out::capture();
+    let mut ctx = Ctx::new(engine, &global, &mut out, known);
+    let acting = if setup { parapompi::Acting::Setup } else { ctx.acting()? };
+    let executed = engine.execute_all(&commands, ctx.meta(acting, ctx.command_id()?)?)?;
+    ctx.written("act", &[executed], &[], "")?;
     Ok(out.take_captured().into_iter().next().unwrap_or(Value::Null))
 }
 

@@ -62,7 +62,7 @@ fn apply_remembers_only_referrals_that_were_written() {
         )
     };
     let (first, repeat) = ("f0000000-0000-4000-8000-00000000000a", "f0000000-0000-4000-8000-00000000000b");
-    // The repeat of the command id answers as the first time and writes nothing, so the
+    // The command id used again for another referral is refused and writes nothing, so the
     // referral it names does not exist and must not be found.
     let lines = [refer(first), refer(repeat), send(repeat), send(first)];
     let batch = w.write("memo.jsonl", &(lines.join("\n") + "\n"));
@@ -71,8 +71,40 @@ fn apply_remembers_only_referrals_that_were_written() {
         run.stdout.lines().map(|l| serde_json::from_str(l).expect("JSON lines")).collect();
     assert_eq!(results.len(), 4, "{}", run.stdout);
     assert_eq!(results[0]["ok"], true, "{}", results[0]);
-    assert_eq!(results[1]["result"]["deduplicated"], true, "{}", results[1]);
+    assert_eq!(results[1]["exit_code"], 2, "{}", results[1]);
+    assert!(results[1]["error"].as_str().unwrap_or_default().contains("already used by another command"));
     assert_eq!(results[2]["exit_code"], 2, "{}", results[2]);
     assert!(results[2]["error"].as_str().unwrap_or_default().contains("no referral"), "{}", results[2]);
     assert_ne!(results[3]["exit_code"], 2, "{}", results[3]);
+}
+
+#[test]
+fn apply_takes_acts_in_the_library_form() {
+    let w = World::new();
+    set_up(&w);
+    let n_events = w.verified_events();
+    let act = |text: &str| {
+        format!(
+            r#"{{"act":[{{"case":{{"case_id":"{CASE}","action":{{"add_note":{{"text":"{text}"}}}}}}}}],"as":"{WORKER}","command_id":"01900000-0000-7000-8000-0000000000a1"}}"#
+        )
+    };
+    let lines = [
+        act("Τηλεφώνησε η ίδια."),
+        act("Τηλεφώνησε η ίδια."),
+        act("Άλλο κείμενο."),
+        r#"{"act":[{"case":{"case_id":"nope"}}]}"#.to_owned(),
+        r#"{"act":[],"as":"x"}"#.to_owned(),
+    ];
+    let batch = w.write("acts.jsonl", &(lines.join("\n") + "\n"));
+    let run = w.run(&["apply", batch.to_str().unwrap_or_default()]);
+    let results: Vec<serde_json::Value> =
+        run.stdout.lines().map(|l| serde_json::from_str(l).expect("JSON lines")).collect();
+    assert_eq!(results.len(), 5, "{}", run.stdout);
+    assert_eq!(results[0]["ok"], true, "{}", results[0]);
+    assert_eq!(results[0]["result"]["events"][0]["event_type"], "CaseNoteAdded", "{}", results[0]);
+    assert_eq!(results[1]["result"]["deduplicated"], true, "{}", results[1]);
+    assert_eq!(results[2]["exit_code"], 2, "another act under the same id: {}", results[2]);
+    assert!(results[3]["error"].as_str().unwrap_or_default().contains("act[0]"), "{}", results[3]);
+    assert!(results[4]["error"].as_str().unwrap_or_default().contains("one or more commands"), "{}", results[4]);
+    assert_eq!(w.verified_events(), n_events + 1);
 }
