@@ -146,7 +146,6 @@ impl Engine {
         let deployment_key = DeploymentKey::from_source(&config.deployment_key, store.path(), keys_in_use)?;
         let person_keys = PersonKeys::open(person_keys_file, &deployment_key)?;
         let vault = IdentityVault::new(store.auxiliary_tree(VAULT_TREE)?, Arc::new(person_keys));
-        vault.finish_erasures()?;
         vault.seal_plain_entries()?;
         let amka_index = AmkaIndex::new(store.auxiliary_tree(AMKA_INDEX_TREE)?, deployment_key);
         let projector = Projector::restore(&store, config.checkpoint_every_events)?;

@@ -162,11 +162,6 @@ impl PersonKeys {
         Ok(true)
     }
 
-    /// The beneficiaries who have a key.
-    pub(crate) fn holders(&self) -> Result<Vec<BeneficiaryId>, EngineError> {
-        Ok(self.keys()?.keys().copied().collect())
-    }
-
     fn seal_record(&self, path: &Path, entries: &[u8]) -> Result<Vec<u8>, EngineError> {
         let nonce = random_key()?;
         let nonce = XNonce::from_slice(&nonce[..NONCE_BYTES]);

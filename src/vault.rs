@@ -113,9 +113,12 @@ impl IdentityVault {
         Ok(entries)
     }
 
-    /// Encrypts the entries written before entries were encrypted; gives how many. (Their
-    /// plain bytes stay in sled's old segments until sled rewrites them.)
+    /// Encrypts the entries written before entries were encrypted, once; gives how many.
+    /// (Their plain bytes stay in sled's old segments until sled rewrites them.)
     pub(crate) fn seal_plain_entries(&self) -> Result<usize, EngineError> {
+        if self.tree.contains_key(ALL_SEALED).map_err(vault_error)? {
+            return Ok(0);
+        }
         let mut plain = Vec::new();
         for item in self.tree.iter() {
             let (key, bytes) = item.map_err(vault_error)?;
@@ -128,6 +131,7 @@ impl IdentityVault {
                 self.put(*beneficiary_id, &entry)?;
             }
         }
+        self.tree.insert(ALL_SEALED, &[]).map_err(vault_error)?;
         Ok(plain.len())
     }
 
@@ -163,20 +167,6 @@ impl IdentityVault {
         }
         Ok(ids)
     }
-
-    /// Destroys the keys of people marked erased whose keys remain (a crash between the
-    /// marker and the key file's rewrite); gives how many.
-    pub(crate) fn finish_erasures(&self) -> Result<usize, EngineError> {
-        let mut n_finished = 0;
-        for beneficiary_id in self.keys.holders()? {
-            if self.was_erased(beneficiary_id)? {
-                self.keys.remove(beneficiary_id)?;
-                self.remove(beneficiary_id)?;
-                n_finished += 1;
-            }
-        }
-        Ok(n_finished)
-    }
 }
 
 /// The key of an erasure's marker: a prefix no 16-byte beneficiary key has, then the id.
@@ -194,4 +184,6 @@ fn erasing_key(beneficiary_id: BeneficiaryId) -> Vec<u8> {
 }
 
 const ERASED_PREFIX: &[u8] = b"erased/";
+/// Marks a vault in which every entry is encrypted (a key no entry or marker has).
+const ALL_SEALED: &[u8] = b"format/all-sealed-v1";
 const ERASING_PREFIX: &[u8] = b"erasing/";
