@@ -14,6 +14,8 @@ pub(crate) const AMKA_INDEX_TREE: &str = "amka-index";
 /// The key of the entry that says under which key the index was built (a digest of a fixed
 /// text under that key), so that a new key rebuilds it. Shorter than every entry's key.
 const BUILT_WITH: &[u8] = b"built-with";
+/// The purpose of the key mark's digest.
+const KEY_MARK: &str = "parapompi/amka-index/built-with";
 
 /// The AMKA index.
 pub(crate) struct AmkaIndex {
@@ -30,18 +32,23 @@ impl AmkaIndex {
         AmkaIndex { tree, key }
     }
 
+    /// The deployment key the index is kept under.
+    pub(crate) fn key(&self) -> &DeploymentKey {
+        &self.key
+    }
+
     fn entry_key(&self, centre_id: CentreId, amka: &Amka) -> [u8; 32] {
         self.key.digest("parapompi/amka-index/v1", &[centre_id.uuid().as_bytes(), amka.as_str().as_bytes()])
     }
 
     fn key_mark(&self) -> [u8; 32] {
-        self.key.digest("parapompi/amka-index/built-with", &[])
+        self.key.digest(KEY_MARK, &[])
     }
 
     /// True when the index was built under the key it holds now.
     pub(crate) fn is_current(&self) -> Result<bool, EngineError> {
         let mark = self.tree.get(BUILT_WITH).map_err(vault_error)?;
-        Ok(mark.as_deref() == Some(&self.key_mark()[..]))
+        Ok(mark.is_some_and(|mark| self.key.verify(KEY_MARK, &mark)))
     }
 
     /// Empties the index and fills it with `entries`, then marks it built under this key.

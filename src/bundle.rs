@@ -291,7 +291,15 @@ impl BundleReader {
         }
         let version = value.get("format_version").and_then(serde_json::Value::as_u64);
         if version != Some(u64::from(BUNDLE_FORMAT_VERSION)) {
-            let writer = value.get("engine_version").and_then(serde_json::Value::as_str).unwrap_or("an unknown engine");
+            // The manifest is not trusted: its text is shown without control characters.
+            let writer: String = value
+                .get("engine_version")
+                .and_then(serde_json::Value::as_str)
+                .unwrap_or("an unknown engine")
+                .chars()
+                .filter(|c| !c.is_control())
+                .take(40)
+                .collect();
             return Err(match version {
                 Some(newer) if newer > u64::from(BUNDLE_FORMAT_VERSION) => format!(
                     "bundle format version {newer}, written by Parapompi {writer}, is newer than this engine \

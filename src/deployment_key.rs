@@ -198,10 +198,21 @@ pub(crate) fn random_key() -> Result<Zeroizing<[u8; KEY_BYTES]>, EngineError> {
 /// file, fsync, rename over `path`, fsync of the directory.
 pub(crate) fn write_private_file(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     let dir = path.parent().unwrap_or(Path::new("."));
-    create_private_dir(dir)?;
+    if !dir.exists() {
+        create_private_dir(dir)?;
+        // A new directory's entry must survive a power cut too.
+        if let Some(parent) = dir.parent().filter(|p| !p.as_os_str().is_empty()) {
+            fs::File::open(parent)?.sync_all()?;
+        }
+    }
     let mut partial_name = path.file_name().unwrap_or_default().to_os_string();
     partial_name.push(".partial");
     let partial = dir.join(partial_name);
+    // A partial file a crash left may have another mode: it is made afresh.
+    match fs::remove_file(&partial) {
+        Err(error) if error.kind() != std::io::ErrorKind::NotFound => return Err(error),
+        _ => {}
+    }
     let mut file = private_file(&partial)?;
     file.write_all(bytes)?;
     file.sync_all()?;
@@ -224,12 +235,12 @@ fn create_private_dir(dir: &Path) -> std::io::Result<()> {
 #[cfg(unix)]
 fn private_file(path: &Path) -> std::io::Result<fs::File> {
     use std::os::unix::fs::OpenOptionsExt;
-    fs::OpenOptions::new().write(true).create(true).truncate(true).mode(0o600).open(path)
+    fs::OpenOptions::new().write(true).create_new(true).mode(0o600).open(path)
 }
 
 #[cfg(not(unix))]
 fn private_file(path: &Path) -> std::io::Result<fs::File> {
-    fs::OpenOptions::new().write(true).create(true).truncate(true).open(path)
+    fs::OpenOptions::new().write(true).create_new(true).open(path)
 }
 
 #[cfg(test)]

@@ -119,9 +119,8 @@ struct Inner {
     store: Store,
     vault: IdentityVault,
     amka_index: AmkaIndex,
-    /// Held by an act that carries an identity from its decision to its append, so that two
-    /// registrations of one AMKA at once cannot both find it free.
-    identity_writes: Mutex<()>,
+    /// Held from decision to append by the acts that must run alone (see [`runs_alone`]).
+    serial_acts: Mutex<()>,
     projector: Mutex<Projector>,
     config: EngineConfig,
 }
@@ -142,10 +141,12 @@ impl Engine {
 
     fn start(store: Store, config: EngineConfig) -> Result<Engine, EngineError> {
         let person_keys_file = store.path().map(crate::person_keys_path);
-        let keys_in_use = person_keys_file.as_ref().is_some_and(|file| file.exists());
+        let vault_tree = store.auxiliary_tree(VAULT_TREE)?;
+        let vault_in_use = IdentityVault::holds_entries(&vault_tree)?;
+        let keys_in_use = vault_in_use || person_keys_file.as_ref().is_some_and(|file| file.exists());
         let deployment_key = DeploymentKey::from_source(&config.deployment_key, store.path(), keys_in_use)?;
-        let person_keys = PersonKeys::open(person_keys_file, &deployment_key)?;
-        let vault = IdentityVault::new(store.auxiliary_tree(VAULT_TREE)?, Arc::new(person_keys));
+        let person_keys = PersonKeys::open(person_keys_file, &deployment_key, vault_in_use)?;
+        let vault = IdentityVault::new(vault_tree, Arc::new(person_keys));
         vault.seal_plain_entries()?;
         let amka_index = AmkaIndex::new(store.auxiliary_tree(AMKA_INDEX_TREE)?, deployment_key);
         let projector = Projector::restore(&store, config.checkpoint_every_events)?;
@@ -154,7 +155,7 @@ impl Engine {
                 store,
                 vault,
                 amka_index,
-                identity_writes: Mutex::new(()),
+                serial_acts: Mutex::new(()),
                 projector: Mutex::new(projector),
                 config,
             }),
@@ -193,25 +194,65 @@ impl Engine {
     /// the same act is sent again; any other act under a used command id is refused with
     /// [`EngineError::CommandIdReused`], naming the first use.
     pub fn execute_all(&self, commands: &[Command], meta: CommandMeta) -> Result<Executed, EngineError> {
-        let Some(first) = commands.first() else {
+        if commands.is_empty() {
             return Err(EngineError::EmptyAct);
-        };
-        let store = &self.inner.store;
-        let fingerprint = fingerprint(meta.acting.log_actor()?.as_str(), commands);
-        if let Some(records) = store.command_result(meta.command_id)? {
-            return self.answer_repeat(commands, meta, &fingerprint, &records);
         }
-        let actor = self.actor(meta.acting)?;
-        let log_actor = meta.acting.log_actor()?;
-        let _identity_writes = match commands.iter().any(|c| carried_identity(c).is_some()) {
-            true => Some(
-                self.inner
-                    .identity_writes
-                    .lock()
-                    .map_err(|_| EngineError::Interrupted("a panic poisoned the identity writes' lock".to_owned()))?,
-            ),
+        let fingerprint = fingerprint(meta.acting.log_actor()?.as_str(), commands);
+        // Acts whose rules read more than their own streams can tell (who holds an AMKA, who
+        // else administers a centre) or that erase someone run one at a time, so that two
+        // of them cannot both find what they need, and an erasure cannot cross an identity
+        // write. The command id is looked up under the same lock, so that a retry sent while
+        // its first attempt commits is answered as a repeat.
+        let _serial = match commands.iter().any(runs_alone) {
+            true => Some(self.inner.serial_acts.lock().map_err(|_| {
+                EngineError::Interrupted("a panic poisoned the lock of acts that run alone".to_owned())
+            })?),
             false => None,
         };
+        if let Some(records) = self.inner.store.command_result(meta.command_id)? {
+            return self.answer_repeat(commands, meta, &fingerprint, &records);
+        }
+        // An erasure is marked before its event is appended (the append's sync covers the
+        // mark), so that an Engine opened after a crash finishes it (or forgets it, if the
+        // event never reached the log).
+        let erasures: Vec<BeneficiaryId> = commands.iter().filter_map(erasure_of).collect();
+        let mut marked = Vec::new();
+        for beneficiary_id in &erasures {
+            if self.inner.vault.mark_erasing(*beneficiary_id)? {
+                marked.push(*beneficiary_id);
+            }
+        }
+        match self.decide_and_append(commands, meta, &fingerprint) {
+            Ok(executed) => {
+                self.finish_erasures(&erasures)?;
+                Ok(executed)
+            }
+            Err(error) => {
+                for beneficiary_id in marked {
+                    self.inner.vault.clear_erasing(beneficiary_id)?;
+                }
+                // A refusal that a first attempt committed in the meantime is a repeat.
+                if matches!(error, EngineError::Rejected(_)) {
+                    if let Some(records) = self.inner.store.command_result(meta.command_id)? {
+                        return self.answer_repeat(commands, meta, &fingerprint, &records);
+                    }
+                }
+                Err(error)
+            }
+        }
+    }
+
+    /// Decides the act against the log and appends it, deciding again when a stream changed
+    /// underneath it.
+    fn decide_and_append(
+        &self,
+        commands: &[Command],
+        meta: CommandMeta,
+        fingerprint: &Fingerprint,
+    ) -> Result<Executed, EngineError> {
+        let store = &self.inner.store;
+        let actor = self.actor(meta.acting)?;
+        let log_actor = meta.acting.log_actor()?;
         for _ in 0..self.inner.config.max_decide_attempts {
             let now = store.config().clock.now();
             let mut act = Act::default();
@@ -228,6 +269,13 @@ impl Engine {
                 };
                 let events = decide(&state, command, &context)?;
                 act.record(stream_id, events);
+                if let Some((beneficiary_id, identity, _, centre)) = carried_identity(command) {
+                    let centre_id = match centre {
+                        Some(centre_id) => centre_id,
+                        None => act.centre_of(self, beneficiary_id)?,
+                    };
+                    act.identities.push((centre_id, identity.amka().clone(), beneficiary_id));
+                }
             }
             if act.n_events() == 0 {
                 return Ok(Executed { events: Vec::new(), deduplicated: false });
@@ -237,7 +285,7 @@ impl Engine {
             for stream in &act.streams {
                 let mut new_events = Vec::with_capacity(stream.events.len());
                 for event in &stream.events {
-                    new_events.push(encode(event, meta.command_id, &fingerprint, index, &log_actor, meta.occurred_at)?);
+                    new_events.push(encode(event, meta.command_id, fingerprint, index, &log_actor, meta.occurred_at)?);
                     index += 1;
                 }
                 if !new_events.is_empty() {
@@ -245,24 +293,34 @@ impl Engine {
                 }
             }
             // The identities go into the vault before the append, whose durable sync then
-            // covers both; if the append fails, the vault is put back as it was.
+            // covers both; if the append is refused, the vault is put back as it was.
             let mut vault_undo = Vec::new();
-            for command in commands {
-                if let Some(undo) = self.store_identity(command)? {
-                    vault_undo.push(undo);
+            for (command, (centre_id, _, _)) in
+                commands.iter().filter(|c| carried_identity(c).is_some()).zip(&act.identities)
+            {
+                match self.store_identity(command, *centre_id) {
+                    Ok(Some(undo)) => vault_undo.push(undo),
+                    Ok(None) => {}
+                    Err(error) => {
+                        self.undo_identities(vault_undo)?;
+                        return Err(error);
+                    }
                 }
             }
             match self.append_act(meta.command_id, streams) {
                 Ok(appended) if appended.deduplicated => {
                     // Another writer recorded this command id in the meantime.
                     self.undo_identities(vault_undo)?;
-                    return self.answer_repeat(commands, meta, &fingerprint, &appended.events);
+                    return self.answer_repeat(commands, meta, fingerprint, &appended.events);
                 }
                 Ok(appended) => {
                     let recorded = appended.events.iter().map(decode).collect::<Result<Vec<_>, _>>()?;
                     self.projector()?.apply_appended(store, &recorded)?;
                     return Ok(Executed { events: recorded, deduplicated: false });
                 }
+                // A failed sync or write may have left the records in sled's files, to be
+                // found when the store is opened again: the identities stay with them.
+                Err(error @ (StoreError::Poisoned { .. } | StoreError::Io { .. })) => return Err(error.into()),
                 Err(error) => {
                     self.undo_identities(vault_undo)?;
                     match error {
@@ -272,7 +330,19 @@ impl Engine {
                 }
             }
         }
-        Err(EngineError::Contended { stream_id: first.stream_id(), attempts: self.inner.config.max_decide_attempts })
+        let stream_id = commands.first().map(Command::stream_id).unwrap_or_default();
+        Err(EngineError::Contended { stream_id, attempts: self.inner.config.max_decide_attempts })
+    }
+
+    /// The last steps of the erasures of an act whose events are in the log.
+    fn finish_erasures(&self, erasures: &[BeneficiaryId]) -> Result<(), EngineError> {
+        for beneficiary_id in erasures {
+            self.finish_erasure(*beneficiary_id)?;
+        }
+        if !erasures.is_empty() {
+            self.inner.store.sync()?;
+        }
+        Ok(())
     }
 
     /// Appends an act's events: one stream's through a plain append, several streams' in one
@@ -343,15 +413,77 @@ impl Engine {
         }
         let mut restored = false;
         for command in commands {
-            if self.identity_missing_after_first_attempt(command)? && self.store_identity(command)?.is_some() {
-                restored = true;
+            if let Some((beneficiary_id, _, _, _)) = carried_identity(command) {
+                // The same command id carrying another person's identity is another command,
+                // though identity data is not part of the fingerprint.
+                if !self.same_identity_as_recorded(command, records)? {
+                    return Err(EngineError::CommandIdReused {
+                        command_id: meta.command_id,
+                        first_position: first.position,
+                        first_stream: first.stream_id.to_string(),
+                        first_event_type: first.event_type.to_string(),
+                    });
+                }
+                if self.identity_missing_after_first_attempt(command)? {
+                    let centre_id = self.centre_of(beneficiary_id)?;
+                    restored |= self.store_identity(command, centre_id)?.is_some();
+                }
             }
         }
         if restored {
             self.inner.store.sync()?;
         }
+        // An erasure repeated finishes what a crash may have interrupted.
+        let erasures: Vec<BeneficiaryId> = commands.iter().filter_map(erasure_of).collect();
+        self.finish_erasures(&erasures)?;
         let events = records.iter().map(decode).collect::<Result<Vec<_>, _>>()?;
         Ok(Executed { events, deduplicated: true })
+    }
+
+    /// Whether a repeated command carries the identity its first use recorded: its digest is
+    /// the recorded one, or (sent with another salt) it is the identity the vault still holds
+    /// under the recorded digest. When the vault no longer holds that one (a later correction,
+    /// an erasure), nothing can be told, and the repeat stands.
+    fn same_identity_as_recorded(
+        &self,
+        command: &Command,
+        records: &[parapompi_store::RecordedEvent],
+    ) -> Result<bool, EngineError> {
+        use parapompi_core::beneficiary::BeneficiaryEvent;
+        let Some((beneficiary_id, identity, salt, _)) = carried_identity(command) else { return Ok(true) };
+        let stream = beneficiary_id.stream_id();
+        let mut recorded = None;
+        for record in records.iter().filter(|r| r.stream_id.as_str() == stream) {
+            if let Event::Beneficiary(
+                BeneficiaryEvent::BeneficiaryRegistered { identity_digest, .. }
+                | BeneficiaryEvent::IdentityDigestChanged { identity_digest },
+            ) = decode(record)?.event
+            {
+                recorded = Some(identity_digest);
+            }
+        }
+        let Some(recorded) = recorded else { return Ok(true) };
+        if identity.digest(salt) == recorded {
+            return Ok(true);
+        }
+        match self.inner.vault.get(beneficiary_id)? {
+            Some(held) if held.identity.digest(&held.salt) == recorded => Ok(held.identity == *identity),
+            _ => Ok(true),
+        }
+    }
+
+    /// The salt for the identity digest of `beneficiary_id` registered or corrected by the
+    /// command `command_id`: HMAC-SHA256 under the deployment key, so that nobody without the
+    /// key can compute it from the ids in the log (and so test guessed identities against the
+    /// digest), while a retry of the same command gets the same salt and so is the same
+    /// command. Clients that have no random source of their own use it.
+    pub fn identity_salt(&self, command_id: Uuid, beneficiary_id: BeneficiaryId) -> Result<IdentitySalt, EngineError> {
+        let bytes = self
+            .inner
+            .amka_index
+            .key()
+            .digest("parapompi/identity-salt/v1", &[command_id.as_bytes(), beneficiary_id.uuid().as_bytes()]);
+        Ok(IdentitySalt::new(bytes.to_vec())?)
     }
 
     /// True when a repeated command carries the identity whose digest the log holds now, and
@@ -445,26 +577,31 @@ impl Engine {
             facts.active_administrators = Some(ActiveAdministrators { centre_id, staff_ids });
         }
         if let Some(centre_id) = needed.amka_holder_at {
-            facts.amka_holder = Some(self.amka_holder(command, centre_id)?);
+            facts.amka_holder = Some(self.amka_holder(command, centre_id, act)?);
         }
         Ok(facts)
     }
 
     /// Puts the identity a command carries into the vault and its AMKA into the index;
     /// returns how to undo that.
-    fn store_identity(&self, command: &Command) -> Result<Option<VaultUndo>, EngineError> {
-        let Some((beneficiary_id, identity, salt, centre)) = carried_identity(command) else { return Ok(None) };
-        let centre_id = match centre {
-            Some(centre_id) => centre_id,
-            None => self.centre_of(beneficiary_id)?,
-        };
+    fn store_identity(&self, command: &Command, centre_id: CentreId) -> Result<Option<VaultUndo>, EngineError> {
+        let Some((beneficiary_id, identity, salt, _)) = carried_identity(command) else { return Ok(None) };
         let previous = self.inner.vault.get(beneficiary_id)?;
-        if let Some(old) = &previous {
-            self.inner.amka_index.remove(centre_id, old.identity.amka(), beneficiary_id)?;
+        let undo = VaultUndo { beneficiary_id, centre_id, amka: identity.amka().clone(), previous };
+        let written = (|| {
+            if let Some(old) = &undo.previous {
+                self.inner.amka_index.remove(centre_id, old.identity.amka(), beneficiary_id)?;
+            }
+            self.inner.vault.put(beneficiary_id, &VaultEntry { identity: identity.clone(), salt: salt.clone() })?;
+            self.inner.amka_index.put(centre_id, identity.amka(), beneficiary_id)
+        })();
+        match written {
+            Ok(()) => Ok(Some(undo)),
+            Err(error) => {
+                self.undo_identities(vec![undo])?;
+                Err(error)
+            }
         }
-        self.inner.vault.put(beneficiary_id, &VaultEntry { identity: identity.clone(), salt: salt.clone() })?;
-        self.inner.amka_index.put(centre_id, identity.amka(), beneficiary_id)?;
-        Ok(Some(VaultUndo { beneficiary_id, centre_id, amka: identity.amka().clone(), previous }))
     }
 
     /// The centre that registered a beneficiary.
@@ -491,10 +628,25 @@ impl Engine {
         Ok(())
     }
 
-    /// Who at `centre_id` holds the AMKA of the identity `command` carries.
-    fn amka_holder(&self, command: &Command, centre_id: CentreId) -> Result<AmkaHolder, EngineError> {
-        let holder = match carried_identity(command) {
-            Some((_, identity, _, _)) => self.inner.amka_index.holder(centre_id, identity.amka())?,
+    /// Who at `centre_id` holds the AMKA of the identity `command` carries: someone the act
+    /// has registered or corrected so far, else whom the index names, if the log has them
+    /// (an index entry whose registration never reached the log, after a crash, holds
+    /// nothing).
+    fn amka_holder(&self, command: &Command, centre_id: CentreId, act: &mut Act) -> Result<AmkaHolder, EngineError> {
+        let Some((beneficiary_id, identity, _, _)) = carried_identity(command) else {
+            return Ok(AmkaHolder { centre_id, holder: None });
+        };
+        let in_act = act.identities.iter().find(|(centre, amka, holder)| {
+            *centre == centre_id && amka == identity.amka() && *holder != beneficiary_id
+        });
+        if let Some((_, _, holder)) = in_act {
+            return Ok(AmkaHolder { centre_id, holder: Some(*holder) });
+        }
+        let holder = match self.inner.amka_index.holder(centre_id, identity.amka())? {
+            Some(holder) => match act.state_of(self, StreamKind::Beneficiary, holder.stream_id())? {
+                State::Beneficiary(Some(_)) => Some(holder),
+                _ => None,
+            },
             None => None,
         };
         Ok(AmkaHolder { centre_id, holder })
@@ -521,37 +673,28 @@ impl Engine {
     }
 
     /// Erases a beneficiary's identity (GDPR Art. 17), durably. The erasure is a command like
-    /// any other: only a supervisor of the beneficiary's centre may give it, and it records an
-    /// `IdentityErased` event (who, when) in the beneficiary's stream; then the vault entry
-    /// goes. The log, its hash chain, the case history and the indicators stay as they are.
-    /// Erasing twice is rejected (`NothingToChange`); repeating the same command id erases
-    /// the vault entry again, in case the first attempt stopped between the two steps.
-    ///
-    /// An erasure in progress is marked in the vault before the event is appended (the
-    /// append's sync covers the mark), so that an Engine opened after a crash between the
-    /// two steps finishes it: the person's key, vault entry and index entry go once the log
-    /// records the erasure, and only then.
+    /// any other (`EraseIdentity`, which [`Engine::execute`] takes just as well): only a
+    /// supervisor of the beneficiary's centre may give it, and it records an
+    /// `IdentityErased` event (who, when) in the beneficiary's stream; then the person's key,
+    /// vault entry and AMKA index entry go. The log, its hash chain, the case history and the
+    /// indicators stay as they are. Erasing twice is rejected (`NothingToChange`); repeating
+    /// the same command id finishes the erasure again, in case the first attempt stopped
+    /// between its steps (an Engine opened after a crash finishes it too).
     pub fn erase_identity(&self, beneficiary_id: BeneficiaryId, meta: CommandMeta) -> Result<Executed, EngineError> {
         use parapompi_core::beneficiary::{BeneficiaryAction, BeneficiaryCommand};
         let command =
             Command::Beneficiary(BeneficiaryCommand { beneficiary_id, action: BeneficiaryAction::EraseIdentity });
-        let marked = self.inner.vault.mark_erasing(beneficiary_id)?;
-        let executed = match self.execute(&command, meta) {
-            Ok(executed) => executed,
-            Err(error) => {
-                if marked {
-                    self.inner.vault.clear_erasing(beneficiary_id)?;
-                }
-                return Err(error);
-            }
-        };
-        self.finish_erasure(beneficiary_id)?;
-        self.inner.store.sync()?;
-        Ok(executed)
+        self.execute(&command, meta)
     }
 
     /// The steps of an erasure after its event: the index entry, the key, the vault entry.
     fn finish_erasure(&self, beneficiary_id: BeneficiaryId) -> Result<(), EngineError> {
+        // The key goes out of its file at once, the vault's own changes at sled's next
+        // sync: a durable mark first lets an Engine opened after a crash in between finish
+        // the erasure (a repeated erasure comes here with no mark of its own).
+        if self.inner.vault.mark_erasing(beneficiary_id)? {
+            self.inner.store.sync()?;
+        }
         if let Some(entry) = self.inner.vault.get(beneficiary_id)? {
             self.inner.amka_index.remove(self.centre_of(beneficiary_id)?, entry.identity.amka(), beneficiary_id)?;
         }
@@ -689,6 +832,8 @@ impl Engine {
 #[derive(Default)]
 struct Act {
     streams: Vec<ActStream>,
+    /// The identities the act's commands carry so far: centre, AMKA, beneficiary.
+    identities: Vec<(CentreId, Amka, BeneficiaryId)>,
 }
 
 struct ActStream {
@@ -723,13 +868,20 @@ impl Act {
 
     /// Adds a command's decided events to its stream (read by [`Act::state`] before).
     fn record(&mut self, stream_id: StreamId, events: Vec<Event>) {
-        let stream = self.streams.iter_mut().find(|s| s.stream_id == stream_id);
-        assert!(stream.is_some(), "a command's own stream is read before it is decided");
-        if let Some(stream) = stream {
-            for event in &events {
-                stream.state.evolve(event);
-            }
-            stream.events.extend(events);
+        let Some(stream) = self.streams.iter_mut().find(|s| s.stream_id == stream_id) else {
+            unreachable!("a command's own stream is read before it is decided")
+        };
+        for event in &events {
+            stream.state.evolve(event);
+        }
+        stream.events.extend(events);
+    }
+
+    /// The centre that registered a beneficiary, as the act sees the beneficiary.
+    fn centre_of(&mut self, engine: &Engine, beneficiary_id: BeneficiaryId) -> Result<CentreId, EngineError> {
+        match self.state_of(engine, StreamKind::Beneficiary, beneficiary_id.stream_id())? {
+            State::Beneficiary(Some(beneficiary)) => Ok(beneficiary.centre_id),
+            _ => Err(EngineError::NotFound(format!("no beneficiary {}", beneficiary_id.stream_id()))),
         }
     }
 
@@ -738,11 +890,16 @@ impl Act {
     }
 }
 
-/// Whether a record's event decodes (the check of every imported record).
+/// Whether a record's event decodes, and belongs to the kind of stream it is in (the check
+/// of every imported record: a stream holding another kind's event could not be folded).
 fn decodable(record: &parapompi_store::RecordedEvent) -> Result<(), String> {
-    Event::from_payload_text(record.event_type.as_str(), record.schema_version, record.payload.as_str())
-        .map(|_| ())
-        .map_err(|error| format!("the event does not decode: {error}"))
+    let event = Event::from_payload_text(record.event_type.as_str(), record.schema_version, record.payload.as_str())
+        .map_err(|error| format!("the event does not decode: {error}"))?;
+    let kind = event.stream_kind();
+    match record.stream_id.as_str().strip_prefix(kind.prefix()) {
+        Some(rest) if rest.starts_with('-') => Ok(()),
+        _ => Err(format!("a {} event cannot be in stream {}", record.event_type.as_str(), record.stream_id)),
+    }
 }
 
 /// How to put the vault and the AMKA index back when an append fails.
@@ -752,6 +909,26 @@ struct VaultUndo {
     /// The AMKA the command put in the index.
     amka: Amka,
     previous: Option<VaultEntry>,
+}
+
+/// True for the acts that must run one at a time: those that carry an identity (the AMKA
+/// index must not change between their check and their write), that erase someone, and
+/// that change who administers a centre (two such acts at once could each leave the other's
+/// administrator as the last one).
+fn runs_alone(command: &Command) -> bool {
+    use parapompi_core::staff::StaffAction;
+    carried_identity(command).is_some()
+        || erasure_of(command).is_some()
+        || matches!(command, Command::Staff(s) if matches!(s.action, StaffAction::ChangeRoles { .. } | StaffAction::Deactivate))
+}
+
+/// The person a command erases, if it is an erasure.
+fn erasure_of(command: &Command) -> Option<BeneficiaryId> {
+    use parapompi_core::beneficiary::BeneficiaryAction;
+    match command {
+        Command::Beneficiary(b) if matches!(b.action, BeneficiaryAction::EraseIdentity) => Some(b.beneficiary_id),
+        _ => None,
+    }
 }
 
 /// The identity a command carries into the vault, with its beneficiary and (for a

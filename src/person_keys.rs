@@ -39,6 +39,8 @@ const ENTRY_BYTES: usize = 16 + KEY_BYTES;
 const NONCE_BYTES: usize = 24;
 /// The check of the deployment key after the first line.
 const CHECK_BYTES: usize = 32;
+/// A record that an append writes: its length, a nonce, one entry and the AEAD's tag.
+const APPEND_RECORD_BYTES: usize = 4 + NONCE_BYTES + ENTRY_BYTES + 16;
 
 /// A person's key; wiped when dropped.
 pub(crate) type PersonKey = Zeroizing<[u8; KEY_BYTES]>;
@@ -62,8 +64,13 @@ fn key_error(path: &Path, problem: impl std::fmt::Display) -> EngineError {
 }
 
 impl PersonKeys {
-    /// Reads the file at `path` (none yet is no keys); `None` keeps the keys in memory only.
-    pub(crate) fn open(path: Option<PathBuf>, deployment: &DeploymentKey) -> Result<PersonKeys, EngineError> {
+    /// Reads the file at `path`; `None` keeps the keys in memory only. A missing file is
+    /// made, unless `must_exist` (the vault holds entries, which only the file's keys open).
+    pub(crate) fn open(
+        path: Option<PathBuf>,
+        deployment: &DeploymentKey,
+        must_exist: bool,
+    ) -> Result<PersonKeys, EngineError> {
         let file_key = deployment.derive("person-keys file");
         let file_cipher = XChaCha20Poly1305::new(file_key.as_ref().into());
         let check = deployment.digest("parapompi/person-keys/check", &[]);
@@ -99,6 +106,12 @@ impl PersonKeys {
                         })
                         .map_err(|e| key_error(path, format!("cannot cut off a torn record: {e}")))?;
                     }
+                }
+                Err(error) if error.kind() == std::io::ErrorKind::NotFound && must_exist => {
+                    return Err(key_error(
+                        path,
+                        format!("is missing ({error}), but the vault holds entries only its keys open: restore it from its backup"),
+                    ))
                 }
                 Err(error) if error.kind() == std::io::ErrorKind::NotFound => {
                     let mut file = FILE_HEADER.to_vec();
@@ -182,9 +195,13 @@ impl PersonKeys {
             .append(true)
             .open(path)
             .map_err(|e| key_error(path, format!("cannot open for appending: {e}")))?;
-        file.write_all(&record)
-            .and_then(|()| file.sync_data())
-            .map_err(|e| key_error(path, format!("cannot append: {e}")))
+        let before = file.metadata().map_err(|e| key_error(path, format!("cannot read its length: {e}")))?.len();
+        if let Err(error) = file.write_all(&record).and_then(|()| file.sync_data()) {
+            // A part of a record (a full disk) must not stay for the next one to follow.
+            let _ = file.set_len(before).and_then(|()| file.sync_data());
+            return Err(key_error(path, format!("cannot append: {error}")));
+        }
+        Ok(())
     }
 }
 
@@ -199,7 +216,15 @@ fn read_records(
     let mut rest = bytes;
     while !rest.is_empty() {
         let whole = bytes.len() - rest.len();
-        let torn = || Ok(whole);
+        // Only an append can be torn, and an append is one record of one entry: a longer
+        // tail that does not read is damage, never dropped.
+        let torn = || {
+            if rest.len() <= APPEND_RECORD_BYTES {
+                Ok(whole)
+            } else {
+                Err(key_error(path, format!("the file is damaged {whole} bytes after its check")))
+            }
+        };
         let Some(length) = rest.get(..4) else { return torn() };
         let length =
             usize::try_from(u32::from_be_bytes([length[0], length[1], length[2], length[3]])).unwrap_or(usize::MAX);
@@ -296,17 +321,17 @@ mod tests {
         let dir = tempfile::tempdir().expect("a directory");
         let path = person_keys_path(dir.path());
         let deployment = DeploymentKey::ephemeral().expect("a key");
-        let keys = PersonKeys::open(Some(path.clone()), &deployment).expect("opens");
+        let keys = PersonKeys::open(Some(path.clone()), &deployment, false).expect("opens");
         let a = keys.get_or_create(id(1)).expect("made");
         let b = keys.get_or_create(id(2)).expect("made");
         assert_eq!(keys.get_or_create(id(1)).expect("kept"), a);
         let file = fs::read(&path).expect("the file");
         assert!(!file.windows(KEY_BYTES).any(|w| w == a.as_ref()), "a key in the clear");
-        let again = PersonKeys::open(Some(path.clone()), &deployment).expect("reopens");
+        let again = PersonKeys::open(Some(path.clone()), &deployment, false).expect("reopens");
         assert_eq!(again.get(id(2)).expect("read"), Some(b.clone()));
 
         assert!(keys.remove(id(1)).expect("removed"));
-        let after = PersonKeys::open(Some(path.clone()), &deployment).expect("reopens");
+        let after = PersonKeys::open(Some(path.clone()), &deployment, false).expect("reopens");
         assert_eq!(after.get(id(1)).expect("read"), None);
         assert_eq!(after.get(id(2)).expect("read"), Some(b));
 
@@ -314,18 +339,18 @@ mod tests {
         let c = after.get_or_create(id(3)).expect("made");
         let whole = fs::read(&path).expect("the file");
         fs::write(&path, &whole[..whole.len() - 5]).expect("cut");
-        let torn = PersonKeys::open(Some(path.clone()), &deployment).expect("opens without the torn record");
+        let torn = PersonKeys::open(Some(path.clone()), &deployment, false).expect("opens without the torn record");
         assert_eq!(torn.get(id(3)).expect("read"), None);
         assert!(torn.get(id(2)).expect("read").is_some());
         drop(c);
         // The torn record was cut off: a key made after it reads back.
         let d = torn.get_or_create(id(4)).expect("made");
-        let later = PersonKeys::open(Some(path.clone()), &deployment).expect("reopens");
+        let later = PersonKeys::open(Some(path.clone()), &deployment, false).expect("reopens");
         assert_eq!(later.get(id(4)).expect("read"), Some(d));
 
         // Another deployment key reads nothing, and says so.
         let stranger = DeploymentKey::ephemeral().expect("a key");
-        let error = PersonKeys::open(Some(path.clone()), &stranger).err().expect("refused").to_string();
+        let error = PersonKeys::open(Some(path.clone()), &stranger, false).err().expect("refused").to_string();
         assert!(error.contains("deployment key"), "{error}");
     }
 

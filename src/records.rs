@@ -68,7 +68,10 @@ pub fn fingerprint(actor: &str, commands: &[Command]) -> Fingerprint {
     hasher.update(u64::try_from(actor.len()).unwrap_or(u64::MAX).to_be_bytes());
     hasher.update(actor.as_bytes());
     for command in commands {
-        let mut form = serde_json::to_value(command).unwrap_or(serde_json::Value::Null);
+        // Commands hold only strings, numbers, lists and string-keyed maps: this cannot fail.
+        let form = serde_json::to_value(command);
+        assert!(form.is_ok(), "commands always serialise");
+        let mut form = form.unwrap_or_default();
         if let Some(action) = form.pointer_mut("/beneficiary/action").and_then(|a| a.as_object_mut()) {
             for variant in action.values_mut().filter_map(serde_json::Value::as_object_mut) {
                 variant.remove("identity");

@@ -82,10 +82,17 @@ impl IdentityVault {
 
     fn decode(&self, beneficiary_id: BeneficiaryId, bytes: &[u8]) -> Result<Option<VaultEntry>, EngineError> {
         let plain = match bytes.split_first() {
-            Some((&SEALED_V1, sealed)) => {
-                let Some(key) = self.keys.get(beneficiary_id)? else { return Ok(None) };
-                person_keys::open(&key, beneficiary_id, IDENTITY, sealed)?
-            }
+            Some((&SEALED_V1, sealed)) => match self.keys.get(beneficiary_id)? {
+                Some(key) => person_keys::open(&key, beneficiary_id, IDENTITY, sealed)?,
+                // An erasure destroyed the key (its entry goes right after).
+                None if self.was_erased(beneficiary_id)? || self.is_erasing(beneficiary_id)? => return Ok(None),
+                None => {
+                    return Err(EngineError::Key(format!(
+                        "the key of {} is missing from the person-key file, though they were never erased",
+                        beneficiary_id.stream_id()
+                    )))
+                }
+            },
             // An entry written before entries were encrypted (sealed when the Engine opens).
             Some((b'{', _)) => Zeroizing::new(bytes.to_vec()),
             _ => {
@@ -154,6 +161,20 @@ impl IdentityVault {
     pub(crate) fn clear_erasing(&self, beneficiary_id: BeneficiaryId) -> Result<(), EngineError> {
         self.tree.remove(erasing_key(beneficiary_id)).map_err(vault_error)?;
         Ok(())
+    }
+
+    fn is_erasing(&self, beneficiary_id: BeneficiaryId) -> Result<bool, EngineError> {
+        self.tree.contains_key(erasing_key(beneficiary_id)).map_err(vault_error)
+    }
+
+    /// True when the vault tree holds an entry (which only its person's key opens).
+    pub(crate) fn holds_entries(tree: &sled::Tree) -> Result<bool, EngineError> {
+        for key in tree.iter().keys() {
+            if key.map_err(vault_error)?.len() == 16 {
+                return Ok(true);
+            }
+        }
+        Ok(false)
     }
 
     /// The erasures marked in progress.

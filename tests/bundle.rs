@@ -400,7 +400,7 @@ fn reopen_a_closed_case(world: &World) {
         command_id: uuid::Uuid::now_v7(),
         acting: Acting::Staff(supervisor),
         occurred_at,
-        business_date: Date::from_ymd(2023, 9, 15).expect("a date"),
+        business_date: parapompi::projections::athens_date(occurred_at),
     };
     let reopen = CaseAction::Reopen {
         reason: Some(Reason::new("Νέο αίτημα του ωφελούμενου.").expect("a reason"))

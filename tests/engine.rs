@@ -513,9 +513,9 @@ fn a_repeated_registration_never_changes_the_vault() {
     let meta = first.meta;
     let first = first.events(&["BeneficiaryRegistered"]);
 
-    // The same command id carrying another identity answers with the first result and
-    // leaves the identity whose digest the log holds (identity data is not part of what
-    // makes a command the same one: it never enters the log, not even hashed).
+    // The same command id carrying another identity is another command, though identity
+    // data is not in the fingerprint: refused, naming the first use, and the vault keeps the
+    // identity whose digest the log holds.
     let mut impostor = register_beneficiary(w.maria, w.centre, 0);
     if let Command::Beneficiary(BeneficiaryCommand {
         action: BeneficiaryAction::Register { identity: held, .. }, ..
@@ -523,11 +523,21 @@ fn a_repeated_registration_never_changes_the_vault() {
     {
         *held = identity(3);
     }
-    assert!(valid(s.when_with(by(w.reception, impostor), meta).result).deduplicated);
-    assert_eq!(valid(s.engine().identity(w.maria)).map(|entry| entry.identity), Some(identity(0)));
-    // Other attributes under the same command id are another command: refused, naming the
-    // first use, and nothing is written.
     let head = s.head();
+    assert!(matches!(
+        s.when_with(by(w.reception, impostor), meta).result,
+        Err(EngineError::CommandIdReused { first_position, .. }) if first_position == first.events[0].position
+    ));
+    assert_eq!(valid(s.engine().identity(w.maria)).map(|entry| entry.identity), Some(identity(0)));
+    // The same identity again, under another salt, is the same command.
+    let mut resalted = register_beneficiary(w.maria, w.centre, 0);
+    if let Command::Beneficiary(BeneficiaryCommand { action: BeneficiaryAction::Register { salt, .. }, .. }) =
+        &mut resalted
+    {
+        *salt = valid(parapompi::core::identity::IdentitySalt::new(vec![7; 32]));
+    }
+    assert!(valid(s.when_with(by(w.reception, resalted), meta).result).deduplicated);
+    // Other attributes under the same command id are another command too.
     let other = by(w.reception, register_beneficiary(w.maria, w.centre, 3));
     assert!(matches!(
         s.when_with(other, meta).result,
@@ -543,7 +553,7 @@ fn a_repeated_registration_never_changes_the_vault() {
 }
 
 #[test]
-fn an_act_across_streams_is_written_whole_or_not_at_all_and_a_retry_completes_it() {
+fn an_act_across_streams_is_written_whole_or_not_at_all_and_a_retry_after_a_restart_deduplicates() {
     let mut s = Scenario::set_up();
     let centre = parapompi::core::values::CentreId::new(s.fresh());
     let admin = StaffId::new(s.fresh());
@@ -729,10 +739,43 @@ fn identity_is_encrypted_per_person_and_erasure_makes_every_copy_unreadable() {
     scan(s.directory());
     assert_eq!(valid(s.engine().identity(w.maria)), None);
 
-    // The backup taken before the erasure, opened with the key file as it is now: her entry
-    // is still in its sled files, but her key is gone, so it reads as erased.
-    let keys = parapompi::person_keys_path(s.directory());
-    valid(std::fs::copy(&keys, parapompi::person_keys_path(backup.path())));
+    // Her entry is still in the sled files of a backup taken before the erasure; with the
+    // person-key file as it is now it cannot be opened: her key is gone. (The backup's own
+    // key file still holds it: an erased person stays in older backups of the whole data
+    // directory until they age out, docs/DATA-PROTECTION.md.)
+    let old_keys = valid(std::fs::read(parapompi::person_keys_path(backup.path())));
+    valid(std::fs::copy(parapompi::person_keys_path(s.directory()), parapompi::person_keys_path(backup.path())));
     let restored = valid(Engine::open(backup.path(), s.config.clone()));
-    assert_eq!(valid(restored.identity(w.maria)), None, "a copy made before the erasure reads nothing");
+    let error = restored.identity(w.maria).err().map(|e| e.to_string()).unwrap_or_default();
+    assert!(error.contains("key of") && error.contains("is missing"), "{error}");
+    drop(restored);
+    valid(std::fs::write(parapompi::person_keys_path(backup.path()), old_keys));
+    let restored = valid(Engine::open(backup.path(), s.config.clone()));
+    assert_eq!(valid(restored.identity(w.maria)).map(|e| e.identity), Some(held));
+}
+
+#[test]
+fn an_append_the_log_refuses_puts_the_vault_and_the_amka_index_back() {
+    let mut s = Scenario::set_up();
+    let w = s.world;
+    // A log that takes no payload as large as a registration's: the append is refused after
+    // the identity went into the vault and its AMKA into the index.
+    let mut config = s.config.clone();
+    config.store.limits.max_payload_bytes = 200;
+    let mut meta = s.next_meta(Acting::Staff(w.reception));
+    s.restart_after(|dir| {
+        let engine = valid(Engine::open(dir, config));
+        let head = engine.store().head();
+        let refused = engine.execute(&register_beneficiary(w.maria, w.centre, 0), meta);
+        assert!(matches!(refused, Err(EngineError::Store(_))), "{refused:?}");
+        assert_eq!(engine.store().head(), head);
+        assert_eq!(valid(engine.identity(w.maria)), None, "the vault is as it was");
+        // The AMKA is free: the same person under another id is refused by the limit again,
+        // not as a duplicate of someone who was never registered.
+        meta.command_id = uuid(4242);
+        let again = engine.execute(&register_beneficiary(BeneficiaryId::new(uuid(4243)), w.centre, 0), meta);
+        assert!(matches!(again, Err(EngineError::Store(_))), "{again:?}");
+    });
+    // With the usual limits, the person registers: nothing of the refused attempts remains.
+    s.when(by(w.reception, register_beneficiary(w.maria, w.centre, 0))).events(&["BeneficiaryRegistered"]);
 }

@@ -17,9 +17,9 @@ fn records(export: &[u8]) -> Vec<RecordedEvent> {
     text.lines().map(|line| valid(ExportLine::parse(line))).collect()
 }
 
-/// The export of `records` with every hash recomputed, as a forger would write it.
-fn resealed(mut records: Vec<RecordedEvent>) -> String {
-    let mut prev = Hash::GENESIS;
+/// The export of `records` with every hash recomputed from `prev` on, as a forger would
+/// write it.
+fn resealed(mut records: Vec<RecordedEvent>, mut prev: Hash) -> String {
     let mut out = String::new();
     for record in &mut records {
         record.prev_hash = prev;
@@ -62,7 +62,7 @@ fn a_record_the_engine_cannot_decode_refuses_the_whole_import_and_changes_nothin
         let at = n - 3;
         forge(&mut forged[at]);
         let path = s.directory().join(format!("{}.jsonl", what.replace(' ', "-")));
-        valid(std::fs::write(&path, resealed(forged)));
+        valid(std::fs::write(&path, resealed(forged.clone(), Hash::GENESIS)));
         // The chain itself holds: only decoding finds the problem.
         let check = valid(Engine::open_temporary(EngineConfig::default()));
         let error = match check.import_jsonl(&path) {
@@ -73,9 +73,16 @@ fn a_record_the_engine_cannot_decode_refuses_the_whole_import_and_changes_nothin
         assert!(error.contains(&format!("position {position}")) && error.contains(needle), "{what}: {error}");
         assert_eq!(check.store().head().position, 0, "{what}: nothing written");
 
-        // A store holding data: refused the same way, and left byte-identical and usable.
-        let result = target.import_jsonl(&path);
-        assert!(matches!(result, Err(EngineError::Store(_))), "{what}: {result:?}");
+        // A store holding data, given the forged rest of the log: refused the same way, for
+        // the same record, and left byte-identical and usable.
+        let rest = s.directory().join(format!("{}-rest.jsonl", what.replace(' ', "-")));
+        valid(std::fs::write(&rest, resealed(forged[5..].to_vec(), good[4].hash)));
+        let result = target.import_jsonl(&rest);
+        let error = match &result {
+            Err(error @ EngineError::Store(_)) => error.to_string(),
+            other => panic!("{what}: {other:?}"),
+        };
+        assert!(error.contains(&format!("position {position}")) && error.contains(needle), "{what}: {error}");
         let mut after = Vec::new();
         valid(target.store().export_jsonl(&mut after, 1, u64::MAX));
         assert_eq!(after, before, "{what}: the store is as it was");

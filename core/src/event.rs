@@ -172,6 +172,15 @@ pub fn decide(state: &State, command: &Command, ctx: &Context) -> Result<Vec<Eve
             tolerance_s: limits::MAX_CLOCK_SKEW_MS / 1000,
         });
     }
+    // The business date is the act's date where the centre is: some time zone from UTC−12
+    // to UTC+14 gives it (the Engine's caller computes it; core checks it is possible).
+    const HOUR_MS: i64 = 3_600_000;
+    let day_of = |ms: i64| ms.div_euclid(24 * HOUR_MS);
+    let at = ctx.occurred_at.unix_ms();
+    let today = ctx.today.days_since_epoch();
+    if today < day_of(at.saturating_sub(12 * HOUR_MS)) || today > day_of(at.saturating_add(14 * HOUR_MS)) {
+        return Err(Rejection::BusinessDateNotOfTheAct { today: ctx.today, occurred_at: ctx.occurred_at });
+    }
     match (state, command) {
         (State::Centre(s), Command::Centre(c)) => wrap(CentreAggregate::decide(s, c, ctx), Event::Centre),
         (State::Staff(s), Command::Staff(c)) => wrap(StaffAggregate::decide(s, c, ctx), Event::Staff),

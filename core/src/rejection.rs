@@ -297,7 +297,7 @@ pub enum Rejection {
         registered_on: Date,
     },
     /// An outcome that does not go with the way the referral ends.
-    #[error("{action} takes the outcome {}, not {outcome}", Listed(allowed))]
+    #[error("{action} takes one of the outcomes {}, not {outcome}", Listed(allowed))]
     OutcomeNotAllowed {
         /// The step.
         action: &'static str,
@@ -321,6 +321,14 @@ pub enum Rejection {
         staff_id: StaffId,
         /// Their centre.
         centre_id: CentreId,
+    },
+    /// The business date is not a date the act's instant has anywhere (UTC−12 to UTC+14).
+    #[error("the business date {today} is not the date of the act, dated {occurred_at}")]
+    BusinessDateNotOfTheAct {
+        /// The business date given.
+        today: Date,
+        /// The act's business time.
+        occurred_at: Timestamp,
     },
     /// The centre already holds a beneficiary with this AMKA.
     #[error("centre {centre_id} already holds this AMKA: it is beneficiary {beneficiary_id}'s")]
@@ -414,6 +422,7 @@ impl Rejection {
         "LastAdministrator",
         "MissingDetail",
         "DuplicateAmka",
+        "BusinessDateNotOfTheAct",
     ];
 
     /// The variant's name (one of [`Rejection::ALL_NAMES`]).
@@ -462,6 +471,7 @@ impl Rejection {
             Self::LastAdministrator { .. } => "LastAdministrator",
             Self::MissingDetail { .. } => "MissingDetail",
             Self::DuplicateAmka { .. } => "DuplicateAmka",
+            Self::BusinessDateNotOfTheAct { .. } => "BusinessDateNotOfTheAct",
         }
     }
 }

@@ -44,14 +44,15 @@ pub enum ValidationError {
         /// What is wrong, in words.
         detail: &'static str,
     },
-    /// An AMKA whose last digit does not match the Luhn check digit of the first ten.
-    #[error("AMKA {amka}: its last digit is not the check digit of the first ten")]
+    /// An AMKA whose last digit does not match the Luhn check digit of the first ten. (The
+    /// message leaves the digits out: an AMKA one typo away is still identity data.)
+    #[error("the AMKA given: its last digit is not the check digit of the first ten")]
     AmkaCheckDigit {
         /// The rejected input.
         amka: String,
     },
     /// An AMKA whose first six digits are not a birth date (DDMMYY).
-    #[error("AMKA {amka}: {detail}")]
+    #[error("the AMKA given: {detail}")]
     AmkaBirthDate {
         /// The rejected input.
         amka: String,

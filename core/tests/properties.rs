@@ -391,8 +391,11 @@ impl World {
         };
         let ctx = Context {
             actor,
-            occurred_at: parapompi_core::values::Timestamp::from_unix_ms(0),
-            now: parapompi_core::values::Timestamp::from_unix_ms(0),
+            // Ten in the morning of the business date, UTC, and the clock a moment later.
+            occurred_at: parapompi_core::values::Timestamp::from_unix_ms(
+                today.days_since_epoch() * 86_400_000 + 36_000_000,
+            ),
+            now: parapompi_core::values::Timestamp::from_unix_ms(today.days_since_epoch() * 86_400_000 + 36_001_000),
             today,
             facts: self.facts(command, &state),
         };

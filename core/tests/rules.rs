@@ -75,9 +75,10 @@ fn rid() -> parapompi_core::values::ReferralId {
     referral(REF1)
 }
 
-/// `ctx` on another business date.
+/// `ctx` on another business date (its act and the clock at ten in the morning of it, UTC).
 fn on(today: parapompi_core::values::Date, ctx: parapompi_core::Context) -> parapompi_core::Context {
-    parapompi_core::Context { today, ..ctx }
+    let at = parapompi_core::values::Timestamp::from_unix_ms(today.days_since_epoch() * 86_400_000 + 36_000_000);
+    parapompi_core::Context { today, occurred_at: at, now: at, ..ctx }
 }
 
 /// `ctx` with the facts changed by `change`.
@@ -151,6 +152,12 @@ scenarios! {
         .to_string();
         assert_eq!(message, "the act is dated 2150-01-01T00:00:00Z, after the engine's clock (2023-03-01T08:00:00Z) by more than 300 s");
     }
+    the_business_date_is_the_acts_own {
+        let note = case_cmd(CaseAction::AddNote { text: text("Σημείωση") });
+        let dated = |day| parapompi_core::Context { today: date(day), ..as_staff(WORKER) };
+        check(&[case_opened()], note.clone(), &dated("2023-03-03"), Rejected("BusinessDateNotOfTheAct"));
+        check(&[case_opened()], note, &dated("2023-02-27"), Rejected("BusinessDateNotOfTheAct"));
+    }
     nothing_is_dated_before_the_centre_or_the_person_existed {
         let early = date("2023-01-01");
         let register = staff_cmd(WORKER, StaffAction::Register { centre_id: centre_id(), name: person("Γιώργος"), roles: [Role::SocialWorker].into_iter().collect() });
@@ -176,7 +183,7 @@ scenarios! {
             assert!(parapompi_core::decide(&state, &other, &as_staff(WORKER)).is_ok(), "{outcome} ends one way");
         }
         let message = Rejection::OutcomeNotAllowed { action: "CompleteReferral", outcome: Outcome::NoCapacity, allowed: Outcome::ON_COMPLETION.to_vec() }.to_string();
-        assert_eq!(message, "CompleteReferral takes the outcome got_help, partly, not no_capacity");
+        assert_eq!(message, "CompleteReferral takes one of the outcomes got_help, partly, not no_capacity");
     }
     an_erased_person_is_not_processed_again {
         let ctx = erased_world(as_staff(WORKER));
@@ -573,8 +580,7 @@ scenarios! {
         let given = [case_opened(), created(REF1), sent(REF1)];
         let when = case_cmd(CaseAction::ExpireReferral { referral_id: rid() });
         check(&given, when.clone(), &as_staff(WORKER), Rejected("NotYetDue"));
-        let mut ctx = as_staff(WORKER);
-        ctx.today = date("2023-03-16");
+        let ctx = on(date("2023-03-16"), as_staff(WORKER));
         let then = case_event(CaseEvent::ReferralExpired { referral_id: rid(), due_on: due(), expired_on: date("2023-03-16") });
         check(&given, when, &ctx, Events(vec![then]));
     }

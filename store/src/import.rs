@@ -117,7 +117,8 @@ fn import(
     let mut batch: Vec<(Vec<u8>, RecordedEvent)> = Vec::new();
     let mut index_keys: Vec<Vec<u8>> = Vec::new();
     let mut last: Option<(Uuid, StreamId)> = None;
-    let written = for_each_checked(writer, source, head, &mut |_| Ok(()), |writer, record| {
+    // The caller's check runs again on the second pass: the file may have changed between.
+    let written = for_each_checked(writer, source, head, &mut check, |writer, record| {
         let same_act = last.as_ref().is_some_and(|(command_id, _)| *command_id == record.command_id);
         let same_part = same_act && last.as_ref().is_some_and(|(_, stream_id)| *stream_id == record.stream_id);
         if !same_act {

@@ -13,7 +13,6 @@ use parapompi::core::{Command, State, StreamKind};
 use parapompi::store::StreamId;
 use parapompi::VaultEntry;
 use serde_json::json;
-use uuid::Uuid;
 
 use crate::args::{
     AttributeArgs, BeneficiaryCommand as BeneficiaryCli, CaseCommand as CaseCli, IdentityArgs, IntakeArgs,
@@ -43,12 +42,10 @@ fn beneficiary_state(ctx: &Ctx<'_>, field: &str, id: BeneficiaryId) -> Result<Be
     }
 }
 
-/// A fresh per-record salt: 32 random bytes from two version-4 UUIDs (the operating
-/// system's random source, through the uuid crate).
-fn new_salt() -> Result<IdentitySalt, CliError> {
-    let mut bytes = Uuid::new_v4().as_bytes().to_vec();
-    bytes.extend_from_slice(Uuid::new_v4().as_bytes());
-    value("salt", IdentitySalt::new(bytes))
+/// The salt of an identity the command carries: the Engine's, derived from the command id
+/// and the person under the deployment key, so that a retry is the same command.
+fn salt_for(ctx: &Ctx<'_>, beneficiary_id: BeneficiaryId) -> Result<IdentitySalt, CliError> {
+    Ok(ctx.engine.identity_salt(ctx.command_id()?, beneficiary_id)?)
 }
 
 fn has_identity_fields(args: &IdentityArgs) -> bool {
@@ -156,7 +153,7 @@ pub fn beneficiary(ctx: &mut Ctx<'_>, command: BeneficiaryCli) -> Result<(), Cli
                 Some(text) => centre_id("--centre", text)?,
                 None => ctx.actor_centre()?,
             };
-            let action = BeneficiaryAction::Register { identity, salt: new_salt()?, attributes, centre_id };
+            let action = BeneficiaryAction::Register { identity, salt: salt_for(ctx, id)?, attributes, centre_id };
             (id, action, "beneficiary register")
         }
         BeneficiaryCli::Update(args) => {
@@ -174,7 +171,11 @@ pub fn beneficiary(ctx: &mut Ctx<'_>, command: BeneficiaryCli) -> Result<(), Cli
                 (true, false) => {
                     let held: Option<VaultEntry> = ctx.engine.identity(id)?;
                     let identity = identity(&args.identity, held.as_ref().map(|e| &e.identity))?;
-                    (id, BeneficiaryAction::CorrectIdentity { identity, salt: new_salt()? }, "beneficiary update")
+                    (
+                        id,
+                        BeneficiaryAction::CorrectIdentity { identity, salt: salt_for(ctx, id)? },
+                        "beneficiary update",
+                    )
                 }
                 (false, true) => {
                     let attributes = attributes(&args.attributes, Some(&current.attributes))?;
