@@ -690,11 +690,12 @@ impl Engine {
     /// The steps of an erasure after its event: the index entry, the key, the vault entry.
     fn finish_erasure(&self, beneficiary_id: BeneficiaryId) -> Result<(), EngineError> {
         // The key goes out of its file at once, the vault's own changes at sled's next
-        // sync: a durable mark first lets an Engine opened after a crash in between finish
-        // the erasure (a repeated erasure comes here with no mark of its own).
-        if self.inner.vault.mark_erasing(beneficiary_id)? {
-            self.inner.store.sync()?;
-        }
+        // sync. So the erasure's event (appended deferred, perhaps) and a mark of the erasure
+        // (a repeated erasure comes here with none of its own) are made durable first: an
+        // Engine opened after a crash in between finishes the erasure, and a key is never
+        // destroyed for an erasure the log might not keep.
+        self.inner.vault.mark_erasing(beneficiary_id)?;
+        self.inner.store.sync()?;
         if let Some(entry) = self.inner.vault.get(beneficiary_id)? {
             self.inner.amka_index.remove(self.centre_of(beneficiary_id)?, entry.identity.amka(), beneficiary_id)?;
         }

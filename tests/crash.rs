@@ -348,7 +348,13 @@ fn check(engine: &Engine, acknowledged: &[Acked], round: u64) {
             _ => panic!("round {round}: registered {person} is not in the log"),
         };
         assert!(in_log || !erased.contains(&person), "round {round}: an acknowledged erasure of {person} is lost");
-        let identity = valid(engine.identity(person));
+        let identity = match engine.identity(person) {
+            Ok(identity) => identity,
+            Err(error) => panic!(
+                "round {round}: {person} (erased in the log: {in_log}, acknowledged erasure: {}): {error}",
+                erased.contains(&person)
+            ),
+        };
         assert_eq!(identity.is_none(), in_log, "round {round}: {person} (erased in the log: {in_log})");
     }
     // Every stream's version is its last record's.
