@@ -36,17 +36,23 @@
 //! ```
 #![deny(missing_docs)]
 
+mod access;
 mod amka_index;
 pub mod bundle;
 pub mod demo;
 mod deployment_key;
 mod engine;
 mod error;
+mod narrative;
 mod person_keys;
 mod projector;
 mod records;
 mod vault;
 
+pub use access::{
+    AccessRecord, CaseTextsRead, IdentityRead, ShownText, SubjectAccess, SubjectAccessExport, SubjectCase, SubjectEntry,
+    SubjectReferral, TextWords,
+};
 pub use deployment_key::{deployment_key_path, DeploymentKeySource, HexKey};
 pub use engine::{Acting, CommandMeta, Engine, EngineConfig, Executed};
 pub use error::EngineError;

@@ -340,6 +340,10 @@ impl World {
                 _ => None,
             }),
             staff: needed.staff.and_then(|id| self.staff_facts(id)),
+            case: needed.case.and_then(|id| match self.state(&id.stream_id(), K::Case) {
+                State::Case(s) => parapompi_core::CaseFacts::from_state(&s),
+                _ => None,
+            }),
             active_administrators: needed.administrators_of.map(|centre_id| ActiveAdministrators {
                 centre_id,
                 staff_ids: self

@@ -108,6 +108,10 @@ pub fn why(text: &str) -> Reason {
 pub fn text(text: &str) -> Narrative {
     ok(Narrative::new(text))
 }
+/// A free text as a decided event holds it, before the Engine seals it.
+pub fn inline(text: &str) -> parapompi_core::Text {
+    parapompi_core::Text::inline(text)
+}
 pub fn person(text: &str) -> PersonName {
     ok(PersonName::new(text))
 }
@@ -201,6 +205,12 @@ pub fn world() -> Facts {
             consents: vec![consent()],
         }),
         staff: Some(staff_facts(WORKER)),
+        case: Some(parapompi_core::CaseFacts {
+            case_id: case_id(),
+            beneficiary_id: beneficiary_id(),
+            centre_id: centre_id(),
+            assignee: Some(staff_id(WORKER)),
+        }),
         active_administrators: Some(ActiveAdministrators {
             centre_id: centre_id(),
             staff_ids: [staff_id(ADMIN)].into_iter().collect(),
@@ -276,7 +286,7 @@ pub fn case_opened() -> Event {
         antenna_id: None,
         intake_date: opened_on(),
         channel: IntakeChannel::WalkIn,
-        request: text("Χρειάζομαι βοήθεια για το επίδομα στέγασης."),
+        request: inline("Χρειάζομαι βοήθεια για το επίδομα στέγασης."),
         opened_by: staff_id(RECEPTION),
     })
 }
@@ -291,7 +301,7 @@ pub fn created(n: u128) -> Event {
         agency_id: agency_id(),
         agency_kind: AgencyKind::PublicService,
         need: NeedDomain::Employment,
-        reason: why("Αναζήτηση εργασίας"),
+        reason: inline("Αναζήτηση εργασίας"),
         due_on: due(),
         priority: ReferralPriority::Routine,
         created_on: today(),
@@ -317,7 +327,7 @@ pub fn started(n: u128) -> Event {
 pub fn declined(n: u128) -> Event {
     Event::Case(CaseEvent::ReferralDeclined {
         referral_id: referral(n),
-        reason: why("Εκτός αρμοδιότητας"),
+        reason: inline("Εκτός αρμοδιότητας"),
         answered_on: today(),
     })
 }
