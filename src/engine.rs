@@ -9,8 +9,8 @@ use parapompi_core::identity::{IdentityRecord, IdentitySalt};
 use parapompi_core::values::{Amka, BeneficiaryId, CentreId, Date, StaffId, Timestamp as CoreTimestamp};
 use parapompi_core::vocab::Role;
 use parapompi_core::{
-    decide, Actor, AgencyFacts, BeneficiaryFacts, CaseFacts, CentreFacts, Command, Context, Event, Facts, FactsNeeded, StaffFacts,
-    State, StreamKind,
+    decide, Actor, AgencyFacts, BeneficiaryFacts, CaseFacts, CentreFacts, Command, Context, Event, Facts, FactsNeeded,
+    StaffFacts, State, StreamKind,
 };
 use parapompi_projections::{
     audit_trail, case_file, AuditSubject, AuditTrail, Board, BoardQuery, CaseFile, Caseload, CaseloadQuery,
@@ -357,8 +357,15 @@ impl Engine {
                 State::Beneficiary(Some(beneficiary)) => Some(beneficiary.beneficiary_id),
                 _ => None,
             };
-            let sealed =
-                narrative::seal_texts(&self.inner.vault, &mut stream.events, person, commands, command_id, &mut n, &mut written);
+            let sealed = narrative::seal_texts(
+                &self.inner.vault,
+                &mut stream.events,
+                person,
+                commands,
+                command_id,
+                &mut n,
+                &mut written,
+            );
             if let Err(error) = sealed {
                 narrative::remove_texts(&self.inner.vault, &written)?;
                 return Err(error);

@@ -50,8 +50,8 @@ mod records;
 mod vault;
 
 pub use access::{
-    AccessRecord, CaseTextsRead, IdentityRead, ShownText, SubjectAccess, SubjectAccessExport, SubjectCase, SubjectEntry,
-    SubjectReferral, TextWords,
+    AccessRecord, CaseTextsRead, IdentityRead, ShownText, SubjectAccess, SubjectAccessExport, SubjectCase,
+    SubjectEntry, SubjectReferral, TextWords,
 };
 pub use deployment_key::{deployment_key_path, DeploymentKeySource, HexKey};
 pub use engine::{Acting, CommandMeta, Engine, EngineConfig, Executed};

@@ -577,7 +577,8 @@ macro_rules! texts_of {
             | CaseEvent::ReferralCancelled { reason: Some(reason), .. }
             | CaseEvent::ReferralDueDateMoved { reason: Some(reason), .. } => vec![("reason", reason)],
             CaseEvent::NeedsAssessed { summary: Some(summary), .. } => vec![("summary", summary)],
-            CaseEvent::ServiceProvided { note: Some(note), .. } | CaseEvent::ReferralCompleted { note: Some(note), .. } => {
+            CaseEvent::ServiceProvided { note: Some(note), .. }
+            | CaseEvent::ReferralCompleted { note: Some(note), .. } => {
                 vec![("note", note)]
             }
             CaseEvent::CaseNoteAdded { text, .. } | CaseEvent::ReferralFollowUpNoted { text, .. } => {
@@ -634,10 +635,22 @@ impl CaseEvent {
     pub fn texts_sealed_since(event_type: &str) -> Option<u32> {
         match event_type {
             "ReferralCreated" => Some(3),
-            "CaseOpened" | "CaseReassigned" | "NeedsAssessed" | "ServiceProvided" | "CaseNoteAdded"
-            | "CaseClosed" | "CaseReopened" | "ReferralSent" | "ReferralDeclined" | "ReferralPutOnHold"
-            | "ReferralCompleted" | "ReferralFailed" | "ReferralCancelled" | "ReferralRerouted"
-            | "ReferralFollowUpNoted" | "ReferralDueDateMoved" => Some(2),
+            "CaseOpened"
+            | "CaseReassigned"
+            | "NeedsAssessed"
+            | "ServiceProvided"
+            | "CaseNoteAdded"
+            | "CaseClosed"
+            | "CaseReopened"
+            | "ReferralSent"
+            | "ReferralDeclined"
+            | "ReferralPutOnHold"
+            | "ReferralCompleted"
+            | "ReferralFailed"
+            | "ReferralCancelled"
+            | "ReferralRerouted"
+            | "ReferralFollowUpNoted"
+            | "ReferralDueDateMoved" => Some(2),
             _ => None,
         }
     }
@@ -981,7 +994,12 @@ fn decide_on_case(case: &Case, command: &CaseCommand, ctx: &Context) -> Result<V
             if case.n_services >= limits::MAX_SERVICES {
                 return Err(Rejection::TooMany { what: "services", max: limits::MAX_SERVICES });
             }
-            CaseEvent::ServiceProvided { kind: *kind, provided_on: *provided_on, note: inline_opt(note), provided_by: me }
+            CaseEvent::ServiceProvided {
+                kind: *kind,
+                provided_on: *provided_on,
+                note: inline_opt(note),
+                provided_by: me,
+            }
         }
         CaseAction::AddNote { text } => {
             if case.n_notes >= limits::MAX_CASE_NOTES {

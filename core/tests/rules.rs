@@ -9,7 +9,7 @@ use std::collections::BTreeSet;
 
 use common::*;
 use parapompi_core::agency::{AgencyAction, AgencyCommand, AgencyEvent, AgencyProfile};
-use parapompi_core::beneficiary::{BeneficiaryAction, BeneficiaryEvent};
+use parapompi_core::beneficiary::{Access, BeneficiaryAction, BeneficiaryEvent};
 use parapompi_core::case::{CaseAction, CaseEvent, ConsentOverride, SharingBasis};
 use parapompi_core::centre::{CentreAction, CentreEvent, FundingProgramme};
 use parapompi_core::staff::{StaffAction, StaffCommand, StaffEvent};
@@ -202,12 +202,43 @@ scenarios! {
         let given_case = vec![case_opened(), created(REF1), sent(REF1)];
         check(&given_case, case_cmd(create_referral(REF2, NeedDomain::Housing)), &ctx, Rejected("IdentityWasErased"));
         check(&given_case, case_cmd(CaseAction::AddNote { text: text("x") }), &ctx, Rejected("IdentityWasErased"));
-        let cancelled = case_event(CaseEvent::ReferralCancelled { referral_id: rid(), reason: Some(inline("Διαγραφή")), cancelled_on: today() });
-        check(&given_case, case_cmd(CaseAction::CancelReferral { referral_id: rid(), reason: Some(why("Διαγραφή")) }), &ctx, Events(vec![cancelled.clone()]));
+        // Nothing more is written about them: winding down takes no text, and needs none.
+        check(&given_case, case_cmd(CaseAction::CancelReferral { referral_id: rid(), reason: Some(why("Διαγραφή")) }), &ctx, Rejected("TextAboutErasedPerson"));
+        check(&given_case, case_cmd(CaseAction::Close { reason: CloseReason::Other, detail: Some(why("Διαγραφή")) }), &ctx, Rejected("TextAboutErasedPerson"));
+        let cancelled = case_event(CaseEvent::ReferralCancelled { referral_id: rid(), reason: None, cancelled_on: today() });
+        check(&given_case, case_cmd(CaseAction::CancelReferral { referral_id: rid(), reason: None }), &ctx, Events(vec![cancelled.clone()]));
+        check(&given_person, beneficiary_cmd(BeneficiaryAction::RecordAccess { access: Access::Identity, reason: None }), &erased_world(as_staff(RECEPTION)), Rejected("IdentityWasErased"));
         let closed = case_event(CaseEvent::CaseClosed { reason: CloseReason::GoalsMet, detail: None, closed_on: today(), closed_by: staff_id(WORKER) });
         let mut given_closing = given_case.clone();
         given_closing.push(cancelled);
         check(&given_closing, case_cmd(CaseAction::Close { reason: CloseReason::GoalsMet, detail: None }), &ctx, Events(vec![closed]));
+    }
+    reading_personal_data_is_an_act_with_its_own_rules {
+        let given_person = [beneficiary_registered()];
+        let read = |access: Access, reason: Option<&str>| {
+            beneficiary_cmd(BeneficiaryAction::RecordAccess { access, reason: reason.map(why) })
+        };
+        let accessed = |access: Access, reason: Option<&str>, by: u128| {
+            Event::Beneficiary(BeneficiaryEvent::RecordsAccessed { access, reason: reason.map(inline), accessed_by: staff_id(by), accessed_on: today() })
+        };
+        // Reception reads the identity; a case's assignee reads its texts without a reason.
+        check(&given_person, read(Access::Identity, None), &as_staff(RECEPTION), Events(vec![accessed(Access::Identity, None, RECEPTION)]));
+        let texts = Access::CaseTexts { case_id: case_id() };
+        check(&given_person, read(texts, None), &as_staff(WORKER), Events(vec![accessed(texts, None, WORKER)]));
+        // Anyone else reads them with a reason only, and reception not at all.
+        check(&given_person, read(texts, None), &as_staff(SUPERVISOR), Rejected("ReadNeedsReason"));
+        check(&given_person, read(texts, Some("Εποπτεία")), &as_staff(SUPERVISOR), Events(vec![accessed(texts, Some("Εποπτεία"), SUPERVISOR)]));
+        check(&given_person, read(texts, Some("Περιέργεια")), &as_staff(RECEPTION), Rejected("RoleNotPermitted"));
+        // The case must be the person's.
+        let other = with_facts(as_staff(WORKER), |facts| {
+            if let Some(case) = facts.case.as_mut() {
+                case.beneficiary_id = parapompi_core::values::BeneficiaryId::new(uuid::Uuid::from_u128(0xdead));
+            }
+        });
+        check(&given_person, read(texts, None), &other, Rejected("CaseOfAnotherPerson"));
+        // The person's own copy: a supervisor only.
+        check(&given_person, read(Access::SubjectExport, None), &as_staff(WORKER), Rejected("RoleNotPermitted"));
+        check(&given_person, read(Access::SubjectExport, Some("Αίτηση 2023-03-01")), &as_staff(SUPERVISOR), Events(vec![accessed(Access::SubjectExport, Some("Αίτηση 2023-03-01"), SUPERVISOR)]));
     }
     the_last_administrator_stays {
         let admin = Event::Staff(StaffEvent::StaffRegistered { staff_id: staff_id(ADMIN), centre_id: centre_id(), name: person("Διαχειριστής"), roles: [Role::Administrator].into_iter().collect() });
@@ -614,6 +645,7 @@ const ALL_COMMANDS: &[&str] = &[
     "GrantConsent",
     "WithdrawConsent",
     "EraseIdentity",
+    "RecordAccess",
     "OpenCase",
     "AssignCase",
     "ReassignCase",

@@ -42,7 +42,8 @@ use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 pub use audit::{
-    audit_trail, case_file, describe, entry_texts, AuditEntry, AuditSubject, AuditTrail, CaseFile, CaseFileEntry, EntryText,
+    audit_trail, case_file, describe, entry_texts, AuditEntry, AuditSubject, AuditTrail, CaseFile, CaseFileEntry,
+    EntryText,
 };
 pub use board::{is_overdue, Board, BoardEntry, BoardQuery};
 pub use caseload::{Caseload, CaseloadEntry, CaseloadQuery, OpenReferral};
@@ -439,6 +440,11 @@ impl Projections {
     /// reads these records back from the log and passes them to [`case_file`].
     pub fn case_file_positions(&self, case_id: CaseId) -> Vec<u64> {
         self.audit.cases.get(&case_id).cloned().unwrap_or_default()
+    }
+
+    /// The case that holds a referral.
+    pub fn case_of_referral(&self, referral_id: ReferralId) -> Option<CaseId> {
+        self.referrals.get(&referral_id).map(|r| r.case)
     }
 
     /// The cases opened for a beneficiary, in the order opened.

@@ -6,11 +6,12 @@ use parapompi::projections::{
     AuditSubject, AuditTrail, BoardQuery, CaseloadQuery, IndicatorQuery, IndicatorReport, Projections,
 };
 use parapompi::store::StreamId;
-use parapompi::AsOf;
+use parapompi::{AsOf, TextWords};
 use serde_json::{json, Value};
 
 use crate::args::{AuditArgs, BoardArgs, CaseloadArgs, IndicatorsArgs};
 use crate::commands::directory::{agency_id, centre_id, staff_id, staff_names};
+use crate::commands::reading::{texts_json, texts_table};
 use crate::error::CliError;
 use crate::output::{count, Out, Table};
 use crate::parse;
@@ -122,13 +123,6 @@ pub fn resolve_subject(projections: &Projections, args: &AuditArgs) -> Result<Au
         .ok_or_else(|| CliError::field("ID", format!("no case, beneficiary, referral or staff member {}", args.id)))
 }
 
-/// `audit ID`.
-pub fn audit(ctx: &mut Ctx<'_>, args: AuditArgs) -> Result<(), CliError> {
-    let subject = ctx.engine.with_projections(|p| resolve_subject(p, &args))??;
-    let trail = ctx.engine.audit(&subject)?;
-    print_audit(ctx.out, &trail)
-}
-
 /// The subject's kind and id, as `audit` prints them.
 fn subject_text(subject: &AuditSubject) -> (&'static str, String) {
     match subject {
@@ -140,7 +134,7 @@ fn subject_text(subject: &AuditSubject) -> (&'static str, String) {
 }
 
 /// Prints an audit trail: one JSON line per event, or a table.
-pub fn print_audit(out: &mut Out, trail: &AuditTrail) -> Result<(), CliError> {
+pub fn print_audit(out: &mut Out, trail: &AuditTrail, words: Option<&TextWords>) -> Result<(), CliError> {
     let (kind, id) = subject_text(&trail.subject);
     out.line(format!("audit trail of {kind} {id}: {}", count_of(trail.entries.len(), "event", "events")))?;
     let mut table = Table::new(&["POS", "RECORDED", "ACTOR", "EVENT", "DESCRIPTION"]);
@@ -156,6 +150,7 @@ pub fn print_audit(out: &mut Out, trail: &AuditTrail) -> Result<(), CliError> {
             "recorded_at": parse::format_instant(entry.recorded_at),
             "event_type": entry.event_type,
             "description": entry.description,
+            "texts": texts_json(&entry.texts, words),
         }))?;
         table.row(vec![
             entry.position.to_string(),
@@ -165,7 +160,12 @@ pub fn print_audit(out: &mut Out, trail: &AuditTrail) -> Result<(), CliError> {
             entry.description.clone(),
         ]);
     }
-    out.table(&table)
+    out.table(&table)?;
+    if trail.entries.iter().any(|e| !e.texts.is_empty()) {
+        out.line("\ntexts")?;
+        out.table(&texts_table(trail.entries.iter().map(|e| (e.position, e.texts.as_slice())), words))?;
+    }
+    Ok(())
 }
 
 /// The query, point of the log and format of `report indicators`.

@@ -12,8 +12,8 @@ use parapompi_core::case::{CaseEvent, SharingBasis};
 use parapompi_core::identity::IdentityDigest;
 use parapompi_core::staff::StaffEvent;
 use parapompi_core::values::{
-    AgencyId, AntennaId, BeneficiaryId, CaseId, CentreId, Date, MunicipalityName, OrganisationName,
-    PersonName, Reason, ReferralId, StaffId, Timestamp,
+    AgencyId, AntennaId, BeneficiaryId, CaseId, CentreId, Date, MunicipalityName, OrganisationName, PersonName, Reason,
+    ReferralId, StaffId, Timestamp,
 };
 use parapompi_core::vocab::{
     AgencyKind, Answer, Attributes, CloseReason, Flag, Gender, IntakeChannel, IscedBand, LabourStatus, Need,
