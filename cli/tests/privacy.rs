@@ -55,7 +55,8 @@ fn texts_are_read_through_recorded_reads_and_never_reach_a_bundle() {
     w.ok(&["export", "--out", bundle.to_str().unwrap_or_default()]);
     let bytes = std::fs::read(&bundle).unwrap_or_default();
     let text = String::from_utf8_lossy(&bytes);
-    for secret in ["Νικολάου", "15038500110", "6944123456", "Ψάχνω εργασία", "Μαρία Παπαδάκη", AMKA, "Εποπτεία"] {
+    for secret in ["Νικολάου", "15038500110", "6944123456", "Ψάχνω εργασία", "Μαρία Παπαδάκη", AMKA, "Εποπτεία"]
+    {
         assert!(!text.contains(secret), "the bundle holds {secret}");
     }
 
@@ -67,7 +68,8 @@ fn texts_are_read_through_recorded_reads_and_never_reach_a_bundle() {
     w.ok(&["--as", SUPERVISOR, "beneficiary", "export", BENEFICIARY, "--out", copy_arg, "--reason", "Αίτηση 1/12"]);
     w.verified_events();
     let own = std::fs::read_to_string(&copy).unwrap_or_default();
-    for expected in [NOTE, "Ψάχνω εργασία.", "Μαρία", AMKA, "Εποπτεία", "Αίτηση 1/12", "parapompi-subject-access/v1"] {
+    for expected in [NOTE, "Ψάχνω εργασία.", "Μαρία", AMKA, "Εποπτεία", "Αίτηση 1/12", "parapompi-subject-access/v1"]
+    {
         assert!(own.contains(expected), "the copy lacks {expected}");
     }
     w.fails(2, "exists", &["--as", SUPERVISOR, "beneficiary", "export", BENEFICIARY, "--out", copy_arg]);
