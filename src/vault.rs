@@ -34,6 +34,9 @@ pub struct VaultEntry {
     pub salt: IdentitySalt,
 }
 
+/// A text as the vault keeps it: the salt of its digest, and its words.
+pub(crate) type StoredText = (Zeroizing<Vec<u8>>, String);
+
 /// The vault, over its own sled tree and the person keys.
 #[derive(Clone)]
 pub(crate) struct IdentityVault {
@@ -87,7 +90,7 @@ impl IdentityVault {
         &self,
         beneficiary_id: BeneficiaryId,
         text_id: uuid::Uuid,
-    ) -> Result<Option<(Zeroizing<Vec<u8>>, String)>, EngineError> {
+    ) -> Result<Option<StoredText>, EngineError> {
         let Some(bytes) = self.tree.get(text_key(beneficiary_id, text_id)).map_err(vault_error)? else {
             return Ok(None);
         };
