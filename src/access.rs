@@ -21,8 +21,15 @@ use crate::narrative;
 use crate::vault::VaultEntry;
 
 /// The words of sealed texts, by text id, as a read found them in the vault.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Default, PartialEq, Eq)]
 pub struct TextWords(BTreeMap<Uuid, String>);
+
+impl std::fmt::Debug for TextWords {
+    // The words are personal data: debugging output names only how many there are.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "TextWords({} texts)", self.0.len())
+    }
+}
 
 impl TextWords {
     /// The words of `text`: an old event's own, or a sealed text's from the vault (`None`
@@ -195,7 +202,19 @@ impl Engine {
             beneficiary_id,
             action: BeneficiaryAction::RecordAccess { access, reason },
         });
-        self.execute(&command, meta)
+        let executed = self.execute(&command, meta)?;
+        // Every read is decided and recorded anew: a repeated command id must not show again,
+        // unchecked, what its first use was allowed to see.
+        if executed.deduplicated {
+            let first = executed.events.first();
+            return Err(EngineError::CommandIdReused {
+                command_id: meta.command_id,
+                first_position: first.map_or(0, |r| r.position),
+                first_stream: first.map(|r| r.stream_id.clone()).unwrap_or_default(),
+                first_event_type: first.map(|r| r.event.event_type().to_owned()).unwrap_or_default(),
+            });
+        }
+        Ok(executed)
     }
 
     /// Reads a person's identity: staff of their centre who meet the public may; the read is

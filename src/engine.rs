@@ -1,8 +1,8 @@
 //! The Engine: executes commands against the log and keeps the read models caught up.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashSet};
 use std::path::Path;
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 
 use parapompi_core::context::{ActiveAdministrators, AmkaHolder};
 use parapompi_core::identity::{IdentityRecord, IdentitySalt};
@@ -28,7 +28,9 @@ use crate::error::EngineError;
 use crate::narrative;
 use crate::person_keys::PersonKeys;
 use crate::projector::{AsOf, Projector};
-use crate::records::{decode, decode_events, encode, event_id, fingerprint, legacy_event_id, Fingerprint};
+use crate::records::{
+    decode, decode_events, encode, event_id, fingerprint, fingerprint_with_texts, legacy_event_id, Fingerprint,
+};
 use crate::vault::{IdentityVault, VaultEntry, VAULT_TREE};
 
 /// How an Engine is opened.
@@ -122,6 +124,11 @@ struct Inner {
     amka_index: AmkaIndex,
     /// Held from decision to append by the acts that must run alone (see [`runs_alone`]).
     serial_acts: Mutex<()>,
+    /// The command ids of the acts under way: a second attempt with the same id waits for
+    /// the first to end, then finds it recorded (or not), so that two attempts never write
+    /// the same texts' vault entries at once, nor undo each other's.
+    in_flight: Mutex<HashSet<Uuid>>,
+    in_flight_ended: Condvar,
     projector: Mutex<Projector>,
     config: EngineConfig,
 }
@@ -157,6 +164,8 @@ impl Engine {
                 vault,
                 amka_index,
                 serial_acts: Mutex::new(()),
+                in_flight: Mutex::new(HashSet::new()),
+                in_flight_ended: Condvar::new(),
                 projector: Mutex::new(projector),
                 config,
             }),
@@ -198,6 +207,7 @@ impl Engine {
         if commands.is_empty() {
             return Err(EngineError::EmptyAct);
         }
+        let _in_flight = InFlight::enter(&self.inner, meta.command_id)?;
         let fingerprint = fingerprint(meta.acting.log_actor()?.as_str(), commands);
         // Acts whose rules read more than their own streams can tell (who holds an AMKA, who
         // else administers a centre) or that erase someone run one at a time, so that two
@@ -289,7 +299,13 @@ impl Engine {
             for stream in &act.streams {
                 let mut new_events = Vec::with_capacity(stream.events.len());
                 for event in &stream.events {
-                    new_events.push(encode(event, meta.command_id, fingerprint, index, &log_actor, meta.occurred_at)?);
+                    match encode(event, meta.command_id, fingerprint, index, &log_actor, meta.occurred_at) {
+                        Ok(encoded) => new_events.push(encoded),
+                        Err(error) => {
+                            narrative::remove_texts(&self.inner.vault, &texts)?;
+                            return Err(error);
+                        }
+                    }
                     index += 1;
                 }
                 if !new_events.is_empty() {
@@ -433,6 +449,11 @@ impl Engine {
         };
         let same = if first.event_id == event_id(meta.command_id, fingerprint, 0) {
             true
+        } else if first.event_id
+            == event_id(meta.command_id, &fingerprint_with_texts(meta.acting.log_actor()?.as_str(), commands), 0)
+        {
+            // Recorded before free texts were left out of the fingerprint.
+            true
         } else if first.event_id == legacy_event_id(meta.command_id, 0) {
             // Written before events carried the act's fingerprint: the same streams in the
             // same order is all that can be told.
@@ -444,6 +465,16 @@ impl Engine {
             false
         };
         if !same {
+            return Err(EngineError::CommandIdReused {
+                command_id: meta.command_id,
+                first_position: first.position,
+                first_stream: first.stream_id.to_string(),
+                first_event_type: first.event_type.to_string(),
+            });
+        }
+        // Texts are not part of the fingerprint either: the same command id with other words
+        // is another command.
+        if !self.same_texts_as_recorded(commands, records)? {
             return Err(EngineError::CommandIdReused {
                 command_id: meta.command_id,
                 first_position: first.position,
@@ -510,6 +541,51 @@ impl Engine {
             Some(held) if held.identity.digest(&held.salt) == recorded => Ok(held.identity == *identity),
             _ => Ok(true),
         }
+    }
+
+    /// Whether a repeated act carries the texts its first use recorded: the same words, as
+    /// the vault holds them under the recorded references (in any order). When the vault no
+    /// longer holds one (the person was erased), nothing can be told, and the repeat stands.
+    fn same_texts_as_recorded(
+        &self,
+        commands: &[Command],
+        records: &[parapompi_store::RecordedEvent],
+    ) -> Result<bool, EngineError> {
+        let mut given: Vec<&str> = commands.iter().flat_map(Command::texts).collect();
+        let mut recorded: Vec<String> = Vec::new();
+        for record in records {
+            let event = decode(record)?.event;
+            let texts = event.texts();
+            if texts.is_empty() {
+                continue;
+            }
+            let person = match &event {
+                Event::Beneficiary(_) => {
+                    let id =
+                        record.stream_id.as_str().strip_prefix("beneficiary-").and_then(|u| Uuid::parse_str(u).ok());
+                    match id {
+                        Some(id) => BeneficiaryId::new(id),
+                        None => return Ok(true),
+                    }
+                }
+                _ => match self.state_of(StreamKind::Case, record.stream_id.to_string())? {
+                    State::Case(Some(case)) => case.beneficiary_id,
+                    _ => return Ok(true),
+                },
+            };
+            for (_, text) in texts {
+                match text {
+                    parapompi_core::Text::Inline(words) => recorded.push(words.clone()),
+                    parapompi_core::Text::Sealed(sealed) => match self.inner.vault.get_text(person, sealed.text_id)? {
+                        Some((_, words)) => recorded.push(words),
+                        None => return Ok(true),
+                    },
+                }
+            }
+        }
+        given.sort_unstable();
+        recorded.sort_unstable();
+        Ok(given == recorded.iter().map(String::as_str).collect::<Vec<_>>())
     }
 
     /// The salt for the identity digest of `beneficiary_id` registered or corrected by the
@@ -961,6 +1037,34 @@ fn decodable(record: &parapompi_store::RecordedEvent) -> Result<(), String> {
     match record.stream_id.as_str().strip_prefix(kind.prefix()) {
         Some(rest) if rest.starts_with('-') => Ok(()),
         _ => Err(format!("a {} event cannot be in stream {}", record.event_type.as_str(), record.stream_id)),
+    }
+}
+
+/// An act's command id marked as under way, until dropped.
+struct InFlight<'a> {
+    inner: &'a Inner,
+    command_id: Uuid,
+}
+
+impl<'a> InFlight<'a> {
+    /// Marks `command_id` as under way, first waiting for an act already under it to end.
+    fn enter(inner: &'a Inner, command_id: Uuid) -> Result<InFlight<'a>, EngineError> {
+        let poisoned = || EngineError::Interrupted("a panic poisoned the set of acts under way".to_owned());
+        let mut under_way = inner.in_flight.lock().map_err(|_| poisoned())?;
+        while under_way.contains(&command_id) {
+            under_way = inner.in_flight_ended.wait(under_way).map_err(|_| poisoned())?;
+        }
+        under_way.insert(command_id);
+        Ok(InFlight { inner, command_id })
+    }
+}
+
+impl Drop for InFlight<'_> {
+    fn drop(&mut self) {
+        if let Ok(mut under_way) = self.inner.in_flight.lock() {
+            under_way.remove(&self.command_id);
+        }
+        self.inner.in_flight_ended.notify_all();
     }
 }
 

@@ -61,17 +61,30 @@ pub(crate) fn encode(
 
 /// What makes an act the same act again: SHA-256 over the acting party's log name and the
 /// commands' JSON form (`parapompi_core::Command`'s serde form, one JSON text per command,
-/// each preceded by its length), leaving out the identity record and its salt. They are left
-/// out because event ids are in every bundle, and a hash of identity data there could be
-/// tested against guesses; the identity's salted digest is in the events already. The
-/// business time is left out too: a retry an hour later is the same act.
+/// each preceded by its length), leaving out the identity record and its salt and every free
+/// text (a request, a note, a reason…). They are left out because event ids are in every
+/// bundle, and a hash of identity data or of a short text there could be tested against
+/// guesses; the identity's salted digest is in the events already, and so is each text's.
+/// A repeat is told to carry the same identity and texts by comparing them with the vault
+/// (see [`crate::Engine::execute_all`]). The business time is left out too: a retry an hour
+/// later is the same act.
 pub struct Fingerprint([u8; 32]);
 
 /// The fingerprint of `commands` issued by `actor` (see [`Fingerprint`]).
 pub fn fingerprint(actor: &str, commands: &[Command]) -> Fingerprint {
+    fingerprint_of(b"parapompi-act/v2\0", actor, commands, true)
+}
+
+/// The fingerprint acts had before free texts were left out of it (texts included): only
+/// computed to recognise such an act when its command id comes again.
+pub(crate) fn fingerprint_with_texts(actor: &str, commands: &[Command]) -> Fingerprint {
+    fingerprint_of(b"parapompi-act/v1\0", actor, commands, false)
+}
+
+fn fingerprint_of(label: &[u8], actor: &str, commands: &[Command], without_texts: bool) -> Fingerprint {
     use sha2::{Digest, Sha256};
     let mut hasher = Sha256::new();
-    hasher.update(b"parapompi-act/v1\0");
+    hasher.update(label);
     hasher.update(u64::try_from(actor.len()).unwrap_or(u64::MAX).to_be_bytes());
     hasher.update(actor.as_bytes());
     for command in commands {
@@ -80,9 +93,31 @@ pub fn fingerprint(actor: &str, commands: &[Command]) -> Fingerprint {
         assert!(form.is_ok(), "commands always serialise");
         let mut form = form.unwrap_or_default();
         if let Some(action) = form.pointer_mut("/beneficiary/action").and_then(|a| a.as_object_mut()) {
-            for variant in action.values_mut().filter_map(serde_json::Value::as_object_mut) {
+            for (name, variant) in action.iter_mut() {
+                let Some(variant) = variant.as_object_mut() else { continue };
                 variant.remove("identity");
                 variant.remove("salt");
+                if without_texts && name == "record_access" {
+                    variant.remove("reason");
+                }
+            }
+        }
+        if without_texts {
+            if let Some(action) = form.pointer_mut("/case/action").and_then(|a| a.as_object_mut()) {
+                for (name, variant) in action.iter_mut() {
+                    let Some(variant) = variant.as_object_mut() else { continue };
+                    // A case closes for a coded reason; its free text is the detail.
+                    let texts: &[&str] = match name.as_str() {
+                        "close" => &["detail"],
+                        _ => &["request", "summary", "note", "text", "detail", "reason"],
+                    };
+                    for field in texts {
+                        variant.remove(*field);
+                    }
+                    if let Some(overriding) = variant.get_mut("consent_override").and_then(|o| o.as_object_mut()) {
+                        overriding.remove("reason");
+                    }
+                }
             }
         }
         let text = form.to_string();

@@ -74,6 +74,14 @@ impl IdentityVault {
         salt: &[u8; TEXT_SALT_BYTES],
         text: &str,
     ) -> Result<(), EngineError> {
+        // An erasure that raced the act (the act decided before it) leaves nothing to write
+        // about: a new key must not be made for someone erased.
+        if self.was_erased(beneficiary_id)? || self.is_erasing(beneficiary_id)? {
+            return Err(EngineError::Vault(format!(
+                "{} is erased (or being erased): nothing more is written about them",
+                beneficiary_id.stream_id()
+            )));
+        }
         let key = self.keys.get_or_create(beneficiary_id)?;
         let mut plain = Zeroizing::new(Vec::with_capacity(TEXT_SALT_BYTES + text.len()));
         plain.extend_from_slice(salt);

@@ -8,7 +8,7 @@ use common::*;
 use parapompi::core::beneficiary::{Access, BeneficiaryEvent};
 use parapompi::core::case::CaseAction;
 use parapompi::core::values::CaseId;
-use parapompi::core::{Event, Text, TextDigest};
+use parapompi::core::{Event, Text};
 use parapompi::projections::AuditSubject;
 use parapompi::projections::IndicatorQuery;
 use parapompi::Acting;
@@ -92,11 +92,34 @@ fn texts_are_in_no_event_and_no_bundle_and_each_digest_proves_its_words() {
         &access.event,
         Event::Beneficiary(BeneficiaryEvent::RecordsAccessed { access: Access::CaseTexts { .. }, reason: None, .. })
     ));
-    // A digest is not of the words alone: without the salt nobody can test a guess.
-    let note_ref =
-        texts.iter().filter_map(|t| t.sealed()).find(|r| read.words.words(&Text::Sealed((*r).clone())) == Some(NOTE));
-    let note_ref = note_ref.unwrap_or_else(|| panic!("the note is among the texts"));
-    assert_ne!(note_ref.digest, TextDigest::of(&[], NOTE));
+    // A repeated read is refused, not answered from the first: every read is decided anew.
+    let again = s.engine().read_case_texts(case_id, meta, None);
+    assert!(matches!(again, Err(parapompi::EngineError::CommandIdReused { .. })), "{again:?}");
+}
+
+#[test]
+fn a_retry_is_told_by_its_words_though_event_ids_carry_none_of_them() {
+    let mut s = Scenario::set_up();
+    let w = s.world;
+    let case_id = maria_with_a_case(&mut s);
+    let meta = s.next_meta(Acting::Staff(w.social_worker));
+    let first = valid(s.engine().execute(&add_note(case_id, "Τηλεφώνησε η κόρη της."), meta));
+    // The same command id with the same words is a repeat; with other words another command,
+    // though the event id (in every bundle) is computed without the words.
+    let repeat = valid(s.engine().execute(&add_note(case_id, "Τηλεφώνησε η κόρη της."), meta));
+    assert!(repeat.deduplicated);
+    assert_eq!(repeat.events, first.events);
+    let other = s.engine().execute(&add_note(case_id, "Τηλεφώνησε ο γιος της."), meta);
+    assert!(matches!(other, Err(parapompi::EngineError::CommandIdReused { .. })), "{other:?}");
+    // In another data directory the same command with other words gets the same event id:
+    // nobody can test a guessed text against it.
+    let mut t = Scenario::set_up();
+    let case_elsewhere = maria_with_a_case(&mut t);
+    assert_eq!(case_elsewhere, case_id);
+    let meta_elsewhere = t.next_meta(Acting::Staff(w.social_worker));
+    assert_eq!(meta_elsewhere.command_id, meta.command_id, "the scenarios' ids are the same");
+    let other_words = valid(t.engine().execute(&add_note(case_id, "Κάτι εντελώς διαφορετικό."), meta_elsewhere));
+    assert_eq!(other_words.events[0].event_id, first.events[0].event_id);
 }
 
 #[test]
@@ -138,7 +161,11 @@ fn reading_texts_and_identity_is_recorded_and_refused_without_its_reason_or_role
     // The person's own copy: everything, Greek as it is, the reads and their reasons, made
     // by a supervisor only.
     let meta = s.next_meta(Acting::Staff(w.social_worker));
-    assert!(s.engine().subject_access_export(w.maria, meta, None).is_err());
+    let refused = s.engine().subject_access_export(w.maria, meta, None);
+    assert!(
+        matches!(&refused, Err(parapompi::EngineError::Rejected(r)) if r.name() == "RoleNotPermitted"),
+        "{refused:?}"
+    );
     let meta = s.next_meta(Acting::Staff(w.supervisor));
     let export = valid(s.engine().subject_access_export(w.maria, meta, Some(reason("Αίτηση της 1/3"))));
     let text = valid(serde_json::to_string_pretty(&export));
@@ -187,7 +214,11 @@ fn after_erasure_no_byte_on_disk_holds_the_person_or_a_note_and_nothing_more_is_
     // Nothing more is written about her, and her texts cannot be read.
     s.when(by(w.social_worker, add_note(case_id, "Άλλη σημείωση"))).rejected("IdentityWasErased");
     let meta = s.next_meta(Acting::Staff(w.social_worker));
-    assert!(s.engine().read_case_texts(case_id, meta, None).is_err(), "an erased person is not read");
+    let refused = s.engine().read_case_texts(case_id, meta, None);
+    assert!(
+        matches!(&refused, Err(parapompi::EngineError::Rejected(r)) if r.name() == "IdentityWasErased"),
+        "{refused:?}"
+    );
     for n in 1..60 {
         let other = s.fresh_beneficiary();
         let other_case = s.fresh_case();
@@ -257,8 +288,10 @@ fn the_same_commands_with_other_words_give_the_same_indicators_and_the_same_chai
     for (a, b) in log_a.lines().zip(log_b.lines()) {
         let (a, b): (serde_json::Value, serde_json::Value) =
             (valid(serde_json::from_str(a)), valid(serde_json::from_str(b)));
-        // Event ids differ too: they fingerprint the commands, words included.
-        for field in ["position", "stream_id", "stream_version", "event_type", "schema_version", "occurred_at"] {
+        // Event ids too: they fingerprint the commands without their words.
+        for field in
+            ["position", "stream_id", "stream_version", "event_type", "schema_version", "occurred_at", "event_id"]
+        {
             assert_eq!(a[field], b[field], "{field}");
         }
     }

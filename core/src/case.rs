@@ -260,6 +260,34 @@ impl CaseAction {
         matches!(self, Self::Close { .. } | Self::CancelReferral { .. } | Self::ExpireReferral { .. })
     }
 
+    /// The free texts the command carries, in field order.
+    pub fn texts(&self) -> Vec<&str> {
+        let mut texts: Vec<&str> = Vec::new();
+        match self {
+            Self::Open { request, .. } => texts.push(request.as_str()),
+            Self::Assess { summary, .. } => texts.extend(summary.as_ref().map(|s| s.as_str())),
+            Self::RecordService { note, .. } | Self::CompleteReferral { note, .. } => {
+                texts.extend(note.as_ref().map(|n| n.as_str()))
+            }
+            Self::AddNote { text } | Self::AddFollowUpNote { text, .. } => texts.push(text.as_str()),
+            Self::Close { detail, .. } => texts.extend(detail.as_ref().map(|d| d.as_str())),
+            Self::SendReferral { consent_override, .. } => {
+                texts.extend(consent_override.as_ref().and_then(|o| o.reason.as_ref()).map(|r| r.as_str()))
+            }
+            Self::Reassign { reason, .. }
+            | Self::CreateReferral { reason, .. }
+            | Self::RerouteReferral { reason, .. } => texts.push(reason.as_str()),
+            Self::Reopen { reason }
+            | Self::DeclineReferral { reason, .. }
+            | Self::HoldReferral { reason, .. }
+            | Self::FailReferral { reason, .. }
+            | Self::CancelReferral { reason, .. }
+            | Self::MoveDueDate { reason, .. } => texts.extend(reason.as_ref().map(|r| r.as_str())),
+            _ => {}
+        }
+        texts
+    }
+
     /// The command-line name of a free text the command carries, if it carries one.
     pub fn text_field(&self) -> Option<&'static str> {
         match self {

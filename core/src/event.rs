@@ -78,6 +78,21 @@ impl Command {
         }
     }
 
+    /// The free texts written by staff that the command carries (they go to the vault, not
+    /// the log).
+    pub fn texts(&self) -> Vec<&str> {
+        match self {
+            Self::Case(c) => c.action.texts(),
+            Self::Beneficiary(c) => match &c.action {
+                crate::beneficiary::BeneficiaryAction::RecordAccess { reason: Some(reason), .. } => {
+                    vec![reason.as_str()]
+                }
+                _ => Vec::new(),
+            },
+            _ => Vec::new(),
+        }
+    }
+
     /// The other streams whose facts the decision reads. It takes the target stream's
     /// state because some facts are named there (sending a referral needs the agency the
     /// referral was created for). With a state of another kind it asks for nothing.

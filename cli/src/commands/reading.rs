@@ -31,7 +31,8 @@ pub fn texts_json(texts: &[EntryText], words: Option<&TextWords>) -> Value {
     let texts: Vec<Value> = texts
         .iter()
         .map(|t| {
-            let read = words.and_then(|w| w.words(&t.text)).or(t.text.as_inline());
+            // Not even an old event's own words are shown without a recorded read.
+            let read = words.and_then(|w| w.words(&t.text));
             match &t.text {
                 Text::Sealed(sealed) => json!({
                     "field": t.field,
@@ -51,7 +52,7 @@ pub fn texts_table<'a>(entries: impl IntoIterator<Item = (u64, &'a [EntryText])>
     let mut table = Table::new(&["POS", "FIELD", "TEXT"]);
     for (position, texts) in entries {
         for t in texts {
-            let shown = match words.and_then(|w| w.words(&t.text)).or(t.text.as_inline()) {
+            let shown = match words.and_then(|w| w.words(&t.text)) {
                 Some(words) => words.split_whitespace().collect::<Vec<_>>().join(" "),
                 None if words.is_some() => "(no longer in the vault: the person was erased)".to_owned(),
                 None => NOT_READ.to_owned(),
@@ -229,11 +230,17 @@ pub fn audit(ctx: &mut Ctx<'_>, args: AuditArgs) -> Result<(), CliError> {
 pub fn beneficiary_show(ctx: &mut Ctx<'_>, text: &str) -> Result<(), CliError> {
     let id = beneficiary_id("BENEFICIARY", text)?;
     let state = beneficiary_state(ctx, "BENEFICIARY", id)?;
-    let meta = ctx.meta(ctx.acting()?, ctx.command_id()?)?;
-    let read = ctx.engine.read_identity(id, meta)?;
+    // An erased person has no identity left to read: the rest is pseudonymous, as in the log.
+    let read = match state.identity_erased {
+        true => None,
+        false => {
+            let meta = ctx.meta(ctx.acting()?, ctx.command_id()?)?;
+            Some(ctx.engine.read_identity(id, meta)?)
+        }
+    };
     let cases = ctx.engine.with_projections(|p| p.cases_of(id))?;
-    let position = read.access.events.first().map(|r| r.position);
-    let identity = read.entry.as_ref().map(|e| &e.identity);
+    let position = read.as_ref().and_then(|r| r.access.events.first()).map(|r| r.position);
+    let identity = read.as_ref().and_then(|r| r.entry.as_ref()).map(|e| &e.identity);
     let consents: Vec<Value> = state
         .consents
         .iter()
@@ -318,10 +325,20 @@ pub fn beneficiary_export(ctx: &mut Ctx<'_>, args: BeneficiaryExportArgs) -> Res
     let export = ctx.engine.subject_access_export(id, meta, reason_of(args.reason.as_ref())?)?;
     let mut text = serde_json::to_string_pretty(&export).map_err(|e| CliError::Environment(e.to_string()))?;
     text.push('\n');
+    // Owner-only, whole or not at all: written beside the target, synced, then renamed.
     let write = || -> std::io::Result<()> {
-        let mut file = std::fs::File::create(&args.out)?;
+        use std::os::unix::fs::OpenOptionsExt;
+        let name = args.out.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+        let partial = args.out.with_file_name(format!(".{name}.partial"));
+        let mut file =
+            std::fs::OpenOptions::new().write(true).create(true).truncate(true).mode(0o600).open(&partial)?;
         file.write_all(text.as_bytes())?;
-        file.sync_all()
+        file.sync_all()?;
+        if !args.force && args.out.exists() {
+            std::fs::remove_file(&partial)?;
+            return Err(std::io::Error::new(std::io::ErrorKind::AlreadyExists, "it appeared meanwhile; give --force"));
+        }
+        std::fs::rename(&partial, &args.out)
     };
     write().map_err(|e| CliError::Environment(format!("--out {}: {e}", args.out.display())))?;
     ctx.out.json_line(&json!({
