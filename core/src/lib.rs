@@ -11,6 +11,8 @@
 //! - [`values`], [`vocab`], [`limits`]: what a valid value is.
 //! - [`identity`]: the identity record that never enters the log, and its salted digest.
 //! - [`context`], [`policy`]: who acts, when, with which facts; who may do what.
+//! - [`credential`]: staff credentials as domain facts (never their secrets), and the rule
+//!   of who a credential lets act.
 //! - [`centre`], [`staff`], [`agency`], [`beneficiary`], [`case`]: one module per stream,
 //!   each an [`Aggregate`].
 //! - [`event`]: the routing enums [`Command`], [`Event`], [`State`], the function
@@ -59,6 +61,7 @@ pub mod beneficiary;
 pub mod case;
 pub mod centre;
 pub mod context;
+pub mod credential;
 pub mod event;
 pub mod identity;
 pub mod limits;
