@@ -13,7 +13,6 @@ use parapompi::store::StreamId;
 use parapompi::{
     deployment_key_path, Acting, CommandMeta, DeploymentKeySource, Engine, EngineConfig, Executed, HexKey,
 };
-use serde_json::{json, Map, Value};
 use uuid::Uuid;
 
 use crate::args::Global;
@@ -228,25 +227,7 @@ impl Ctx<'_> {
             }
         };
         if self.out.json {
-            let events: Vec<Value> = records()
-                .map(|r| {
-                    json!({
-                        "position": r.position,
-                        "stream_id": r.stream_id,
-                        "stream_version": r.stream_version,
-                        "event_type": r.event.event_type(),
-                        "hash": r.hash,
-                    })
-                })
-                .collect();
-            let mut object = Map::new();
-            object.insert("command".to_owned(), json!(command));
-            object.insert("deduplicated".to_owned(), json!(deduplicated));
-            for (key, value) in ids {
-                object.insert((*key).to_owned(), json!(value));
-            }
-            object.insert("events".to_owned(), Value::Array(events));
-            return self.out.json_value(Value::Object(object));
+            return self.out.json_value(parapompi::documents::written(command, executed, ids));
         }
         let mut lines = human.lines();
         self.out.line(format!("{}{note}", lines.next().unwrap_or_default()))?;

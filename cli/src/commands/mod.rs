@@ -1,5 +1,6 @@
 //! The commands, one module per area, and the dispatch from parsed arguments to them.
 
+pub mod credentials;
 pub mod demo;
 pub mod directory;
 pub mod log;
@@ -29,6 +30,17 @@ pub fn run(cli: Cli) -> Result<(), CliError> {
             let engine = crate::session::open_engine(&dir, parapompi::EngineConfig::default())?;
             log::import(&engine, &mut out, args)?;
             Ok(engine.close()?)
+        }
+        // The server holds the Engine until it stops, and closes it itself.
+        Command::Serve(args) => {
+            if global.actor.is_some() {
+                return Err(CliError::field(
+                    "--as",
+                    "refused by serve: in server mode the actor of every act is the staff member who logged in",
+                ));
+            }
+            let engine = open_existing(&data_dir(&global))?;
+            credentials::serve(engine, args)
         }
         // Everything else runs on an existing store.
         command => {

@@ -12,7 +12,6 @@ use parapompi::core::vocab::{Answer, Attributes, IntakeChannel, Need, NeedPriori
 use parapompi::core::{Command, State, StreamKind};
 use parapompi::store::StreamId;
 use parapompi::VaultEntry;
-use serde_json::json;
 
 use crate::args::{
     AttributeArgs, BeneficiaryCommand as BeneficiaryCli, CaseCommand as CaseCli, IdentityArgs, IntakeArgs,
@@ -361,55 +360,9 @@ fn show(ctx: &mut Ctx<'_>, text: &str) -> Result<(), CliError> {
     let Some(case) = &file.case else {
         return Err(CliError::field("CASE", format!("no case {}", case_id.stream_id())));
     };
-    let referrals: Vec<serde_json::Value> = case
-        .referrals
-        .values()
-        .map(|r| {
-            json!({
-                "referral_id": r.referral_id.to_string(),
-                "agency_id": r.agency_id.to_string(),
-                "agency_kind": r.agency_kind.as_str(),
-                "need": r.need.as_str(),
-                "status": r.status.as_str(),
-                "priority": r.priority.as_str(),
-                "due_on": r.due_on.to_string(),
-                "rerouted_from": r.rerouted_from.map(|id| id.to_string()),
-                "rerouted_to": r.rerouted_to.map(|id| id.to_string()),
-            })
-        })
-        .collect();
-    let history: Vec<serde_json::Value> = file
-        .entries
-        .iter()
-        .map(|e| {
-            json!({
-                "position": e.position,
-                "stream_version": e.stream_version,
-                "occurred_at": parse::format_instant(e.occurred_at),
-                "recorded_at": parse::format_instant(e.recorded_at),
-                "actor": e.actor,
-                "event_type": e.event_type,
-                "description": e.description,
-                "hash": e.hash,
-            })
-        })
-        .collect();
-    let needs: Vec<serde_json::Value> =
-        case.needs.iter().map(|n| json!({"domain": n.domain.as_str(), "priority": n.priority.as_str()})).collect();
-    ctx.out.json_line(&json!({
-        "case_id": case_id.to_string(),
-        "beneficiary_id": case.beneficiary_id.to_string(),
-        "centre_id": case.centre_id.to_string(),
-        "antenna_id": case.antenna_id.map(|a| a.to_string()),
-        "channel": case.channel.as_str(),
-        "opened_on": case.opened_on.to_string(),
-        "open": case.open,
-        "assignee": case.assignee.map(|s| s.to_string()),
-        "close_reason": case.close_reason.map(|r| r.as_str()),
-        "needs": needs,
-        "referrals": referrals,
-        "history": history,
-    }))?;
+    if let Some(document) = parapompi::documents::case_file(case_id, &file) {
+        ctx.out.json_value(document)?;
+    }
     ctx.out.line(format!("case         {case_id}"))?;
     ctx.out.line(format!("beneficiary  {}", case.beneficiary_id))?;
     ctx.out.line(format!("centre       {}", case.centre_id))?;
