@@ -126,7 +126,12 @@ pub fn serve(engine: Engine, args: ServeArgs) -> Result<(), CliError> {
     let listen: std::net::SocketAddr = args.listen.parse().map_err(|_| {
         CliError::field("--listen", format!("{:?} is not an address such as 127.0.0.1:8080", args.listen))
     })?;
-    let _ = tracing_subscriber::fmt().with_writer(std::io::stderr).with_target(false).try_init();
+    use std::io::IsTerminal;
+    let _ = tracing_subscriber::fmt()
+        .with_writer(std::io::stderr)
+        .with_ansi(std::io::stderr().is_terminal())
+        .with_target(false)
+        .try_init();
     let mut config = parapompi_server::ServerConfig::default();
     config.session_lifetime_ms = i64::from(args.session_hours) * HOUR_MS;
     config.limits.max_body_bytes = args.max_body_bytes;
