@@ -132,11 +132,16 @@ pub fn serve(engine: Engine, args: ServeArgs) -> Result<(), CliError> {
         .with_ansi(std::io::stderr().is_terminal())
         .with_target(false)
         .try_init();
-    let mut config = parapompi_server::ServerConfig::default();
-    config.session_lifetime_ms = i64::from(args.session_hours) * HOUR_MS;
-    config.limits.max_body_bytes = args.max_body_bytes;
-    config.limits.request_timeout_ms = args.request_timeout_s.saturating_mul(1000);
-    config.limits.max_connections = usize::try_from(args.max_connections).unwrap_or(usize::MAX);
+    let config = parapompi_server::ServerConfig {
+        session_lifetime_ms: i64::from(args.session_hours) * HOUR_MS,
+        limits: parapompi_server::Limits {
+            max_body_bytes: args.max_body_bytes,
+            request_timeout_ms: args.request_timeout_s.saturating_mul(1000),
+            max_connections: usize::try_from(args.max_connections).unwrap_or(usize::MAX),
+            ..parapompi_server::Limits::default()
+        },
+        ..parapompi_server::ServerConfig::default()
+    };
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
