@@ -299,9 +299,8 @@ impl Credentials {
         let stored = self.get(staff_id, credential_id)?.ok_or_else(|| unauthenticated("no such credential"))?;
         let expected = stored.hash.as_bytes();
         let given = sha256_hex(secret.as_bytes());
-        if !bool::from(expected.ct_eq(given.as_bytes()))
-            || !stored.kind.is_token() && stored.kind != CredentialKind::Enrolment
-        {
+        // A password is never a bearer credential; which kinds a use accepts is core's rule.
+        if !bool::from(expected.ct_eq(given.as_bytes())) || stored.kind == CredentialKind::Password {
             return Err(unauthenticated("the credential does not match"));
         }
         let state = self.staff_state(staff_id)?;
@@ -319,14 +318,13 @@ impl Credentials {
         meta_of: impl FnOnce(Acting) -> CommandMeta,
     ) -> Result<Executed, CredentialError> {
         check_password(password)?;
-        let (staff_id, enrolment_id, _) = parse_secret(code).ok_or_else(|| {
+        let (staff_id, enrolment_id, secret) = parse_secret(code).ok_or_else(|| {
             CredentialError::Unauthenticated("the enrolment code is not in the form pp1_…".to_owned())
         })?;
         // The code must match its hash; whether it is still live is core's rule, below.
         let stored = self
             .get(staff_id, enrolment_id)?
             .ok_or_else(|| CredentialError::Unauthenticated("no such enrolment code".to_owned()))?;
-        let (_, _, secret) = parse_secret(code).unwrap_or((staff_id, enrolment_id, ""));
         if stored.kind != CredentialKind::Enrolment
             || !bool::from(stored.hash.as_bytes().ct_eq(sha256_hex(secret.as_bytes()).as_bytes()))
         {

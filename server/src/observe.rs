@@ -25,6 +25,10 @@ pub async fn observe(request: Request, next: Next) -> Response {
     let started = Instant::now();
     let request_id = uuid::Uuid::now_v7();
     let method = request.method().clone();
+    // A refusal may come before the body was read (no token, too large): the connection then
+    // holds unread bytes, so it is closed after the answer, and the client is told so.
+    let has_body = request.headers().contains_key(axum::http::header::TRANSFER_ENCODING)
+        || request.headers().get(axum::http::header::CONTENT_LENGTH).is_some_and(|length| length.as_bytes() != b"0");
     // The route's pattern when routing already matched, else the path (ids, never a query).
     let route = request
         .extensions()
@@ -33,6 +37,9 @@ pub async fn observe(request: Request, next: Next) -> Response {
     let mut response = next.run(request).await;
     if let Ok(value) = HeaderValue::from_str(&request_id.to_string()) {
         response.headers_mut().insert("x-request-id", value);
+    }
+    if has_body && !response.status().is_success() {
+        response.headers_mut().insert(axum::http::header::CONNECTION, HeaderValue::from_static("close"));
     }
     let acted = response.extensions().get::<Acted>().cloned().unwrap_or_default();
     let outcome = response.extensions().get::<Outcome>().map_or("ok", |o| o.0);

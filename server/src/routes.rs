@@ -150,24 +150,22 @@ async fn login(
     let address = peer.0.ip();
     state.failed_logins.check(&state.config.limits, staff_id, address)?;
     let (credentials, lifetime_ms, at) = (state.credentials.clone(), state.config.session_lifetime_ms, now(&state));
-    let result = blocking(move || {
+    let failed_logins = state.failed_logins.clone();
+    // A failure is counted in the blocking task, which runs to its end even when the request
+    // times out: a client cannot dodge the count by hanging up.
+    let issued = blocking(move || {
         let password = zeroize_on_drop(body.password);
-        Ok(credentials.login(staff_id, password.expose(), lifetime_ms, |acting| meta(Uuid::now_v7(), acting, at)))
+        let result =
+            credentials.login(staff_id, password.expose(), lifetime_ms, |acting| meta(Uuid::now_v7(), acting, at));
+        if matches!(result, Err(parapompi::credentials::CredentialError::LoginFailed(_))) {
+            failed_logins.record(staff_id, address);
+        }
+        Ok(result?)
     })
     .await?;
-    match result {
-        Ok(issued) => {
-            // The session's token is its secret: `{secret, credential_id, …}` as any issue.
-            let document = documents::issued("login", &issued);
-            Ok(answer(StatusCode::OK, &document, acted_by(staff_id, Some("IssueCredential".to_owned()))))
-        }
-        Err(error) => {
-            if matches!(error, parapompi::credentials::CredentialError::LoginFailed(_)) {
-                state.failed_logins.record(staff_id, address);
-            }
-            Err(error.into())
-        }
-    }
+    // The session's token is its secret: `{secret, credential_id, …}` as any issue.
+    let document = documents::issued("login", &issued);
+    Ok(answer(StatusCode::OK, &document, acted_by(staff_id, Some("IssueCredential".to_owned()))))
 }
 
 /// Keeps a password out of memory once the request is done.

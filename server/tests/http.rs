@@ -65,13 +65,17 @@ impl Answer {
 
 impl Harness {
     fn start(scenario: Scenario, limits: Limits) -> Harness {
-        let runtime = valid(tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build());
         let config = ServerConfig {
             limits,
             session_lifetime_ms: 3_600_000,
             password_hashing: test_hashing(),
             ..ServerConfig::default()
         };
+        Harness::start_with(scenario, config)
+    }
+
+    fn start_with(scenario: Scenario, config: ServerConfig) -> Harness {
+        let runtime = valid(tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build());
         let engine = scenario.engine().clone();
         let running = valid(runtime.block_on(parapompi_server::start(engine, config, valid("127.0.0.1:0".parse()))));
         let base = format!("http://{}", running.local_addr());
@@ -537,4 +541,37 @@ fn connections_beyond_the_limit_are_told_so_and_shutdown_keeps_every_write() {
     h.scenario.restart();
     assert_eq!(h.scenario.engine().store().head().position, head);
     assert_eq!(valid(h.scenario.engine().store().verify()).head_position, head);
+}
+
+#[test]
+fn slow_requests_and_failed_logins_from_one_address_hit_their_limits() {
+    let _watchdog = watchdog("slow_requests_and_failed_logins_from_one_address_hit_their_limits", 120);
+    let (mut scenario, _) = world_with_a_case();
+    let w = scenario.world;
+    let code = Harness::direct_enrolment(&mut scenario, w.social_worker, w.admin);
+    // The default Argon2id (19 MiB, 2 passes) takes far longer than 2 ms.
+    let config = ServerConfig {
+        limits: Limits { request_timeout_ms: 2, failed_logins_per_address: 2, ..Limits::default() },
+        ..ServerConfig::default()
+    };
+    let h = Harness::start_with(scenario, config);
+    let slow = h.post("/v1/auth/password", None, &json!({"code": code, "password": PASSWORD}));
+    assert_eq!(slow.status, 408, "{}", slow.body);
+    assert_eq!(slow.json()["limit"], "request_timeout_ms");
+    // Two failed logins from this address, to two accounts; the third attempt is refused
+    // before any password is checked, and records nothing.
+    for staff in [w.reception, w.supervisor] {
+        let wrong = h.post(
+            "/v1/auth/login",
+            None,
+            &json!({"staff_id": staff.to_string(), "password": "λάθος κωδικός πρόσβασης"}),
+        );
+        assert!(matches!(wrong.status, 401 | 408), "{}", wrong.body);
+    }
+    std::thread::sleep(Duration::from_millis(500));
+    let head = h.head();
+    let third = h.post("/v1/auth/login", None, &json!({"staff_id": w.admin.to_string(), "password": PASSWORD}));
+    assert_eq!(third.status, 429, "{}", third.body);
+    assert_eq!(third.json()["limit"], "failed_logins_per_address");
+    assert_eq!(h.head(), head);
 }
