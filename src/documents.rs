@@ -3,11 +3,13 @@
 //! objects, which the command line prints and the server sends as JSON Lines, one object a
 //! line; every other answer is one object. docs/CLI.md describes each shape.
 
+use parapompi_core::text::Text;
 use parapompi_core::values::CaseId;
-use parapompi_projections::{AuditSubject, AuditTrail, Board, CaseFile, Caseload};
+use parapompi_projections::{AuditSubject, AuditTrail, Board, CaseFile, Caseload, EntryText};
 use parapompi_store::Verified;
 use serde_json::{json, Map, Value};
 
+use crate::access::TextWords;
 use crate::engine::Executed;
 use crate::instant::format_instant;
 
@@ -52,6 +54,27 @@ pub fn issued(command: &str, issued: &crate::credentials::Issued) -> Value {
     })
 }
 
+/// The texts of an entry: each with its field and reference (or, for an old event, nothing
+/// but its words), and its words where they were read (`words`, from an audited read).
+pub fn texts(texts: &[EntryText], words: Option<&TextWords>) -> Value {
+    let texts: Vec<Value> = texts
+        .iter()
+        .map(|t| {
+            let read = words.and_then(|w| w.words(&t.text)).or(t.text.as_inline());
+            match &t.text {
+                Text::Sealed(sealed) => json!({
+                    "field": t.field,
+                    "text_id": sealed.text_id.to_string(),
+                    "digest": sealed.digest.as_str(),
+                    "text": read,
+                }),
+                Text::Inline(_) => json!({"field": t.field, "text": read}),
+            }
+        })
+        .collect();
+    Value::Array(texts)
+}
+
 /// The caseload as lines: the library's `CaseloadEntry`, one a case.
 pub fn caseload_lines(caseload: &Caseload) -> Vec<Value> {
     caseload.cases.iter().map(|entry| serde_json::to_value(entry).unwrap_or(Value::Null)).collect()
@@ -73,8 +96,9 @@ pub fn subject_text(subject: &AuditSubject) -> (&'static str, String) {
 }
 
 /// An audit trail as lines: `{subject_kind, subject_id, position, stream_id, hash, actor,
-/// occurred_at, recorded_at, event_type, description}`, times RFC 3339 UTC.
-pub fn audit_lines(trail: &AuditTrail) -> Vec<Value> {
+/// occurred_at, recorded_at, event_type, description, texts}`, times RFC 3339 UTC; the
+/// texts' words only where `words` holds them (an audited read).
+pub fn audit_lines(trail: &AuditTrail, words: Option<&TextWords>) -> Vec<Value> {
     let (kind, id) = subject_text(&trail.subject);
     trail
         .entries
@@ -91,13 +115,20 @@ pub fn audit_lines(trail: &AuditTrail) -> Vec<Value> {
                 "recorded_at": format_instant(entry.recorded_at),
                 "event_type": entry.event_type,
                 "description": entry.description,
+                "texts": texts(&entry.texts, words),
             })
         })
         .collect()
 }
 
-/// A case file as `case show` prints it, or `None` for a case never opened.
-pub fn case_file(case_id: CaseId, file: &CaseFile) -> Option<Value> {
+/// A case file as `case show` prints it, or `None` for a case never opened: the texts' words
+/// only where `words` holds them (an audited read, recorded at `access_position`).
+pub fn case_file(
+    case_id: CaseId,
+    file: &CaseFile,
+    words: Option<&TextWords>,
+    access_position: Option<u64>,
+) -> Option<Value> {
     let case = file.case.as_ref()?;
     let referrals: Vec<Value> = case
         .referrals
@@ -128,6 +159,7 @@ pub fn case_file(case_id: CaseId, file: &CaseFile) -> Option<Value> {
                 "actor": e.actor,
                 "event_type": e.event_type,
                 "description": e.description,
+                "texts": texts(&e.texts, words),
                 "hash": e.hash,
             })
         })
@@ -147,6 +179,8 @@ pub fn case_file(case_id: CaseId, file: &CaseFile) -> Option<Value> {
         "needs": needs,
         "referrals": referrals,
         "history": history,
+        "texts_read": words.is_some(),
+        "access_position": access_position,
     }))
 }
 

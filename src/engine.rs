@@ -9,8 +9,8 @@ use parapompi_core::identity::{IdentityRecord, IdentitySalt};
 use parapompi_core::values::{Amka, BeneficiaryId, CentreId, Date, StaffId, Timestamp as CoreTimestamp};
 use parapompi_core::vocab::Role;
 use parapompi_core::{
-    decide, Actor, AgencyFacts, BeneficiaryFacts, CentreFacts, Command, Context, Event, Facts, FactsNeeded, StaffFacts,
-    State, StreamKind,
+    decide, Actor, AgencyFacts, BeneficiaryFacts, CaseFacts, CentreFacts, Command, Context, Event, Facts, FactsNeeded,
+    StaffFacts, State, StreamKind,
 };
 use parapompi_projections::{
     audit_trail, case_file, AuditSubject, AuditTrail, Board, BoardQuery, CaseFile, Caseload, CaseloadQuery,
@@ -25,6 +25,7 @@ use uuid::Uuid;
 use crate::amka_index::{AmkaIndex, AMKA_INDEX_TREE};
 use crate::deployment_key::{DeploymentKey, DeploymentKeySource};
 use crate::error::EngineError;
+use crate::narrative;
 use crate::person_keys::PersonKeys;
 use crate::projector::{AsOf, Projector};
 use crate::records::{decode, decode_events, encode, event_id, fingerprint, legacy_event_id, Fingerprint};
@@ -283,6 +284,9 @@ impl Engine {
             if act.n_events() == 0 {
                 return Ok(Executed { events: Vec::new(), deduplicated: false });
             }
+            // Free texts go into the vault, tied to their person, before anything is
+            // encoded: the events carry only their references and digests.
+            let texts = self.seal_act_texts(&mut act, commands, meta.command_id)?;
             let mut index = 0usize;
             let mut streams = Vec::with_capacity(act.streams.len());
             for stream in &act.streams {
@@ -306,6 +310,7 @@ impl Engine {
                     Ok(None) => {}
                     Err(error) => {
                         self.undo_identities(vault_undo)?;
+                        narrative::remove_texts(&self.inner.vault, &texts)?;
                         return Err(error);
                     }
                 }
@@ -314,6 +319,7 @@ impl Engine {
                 Ok(appended) if appended.deduplicated => {
                     // Another writer recorded this command id in the meantime.
                     self.undo_identities(vault_undo)?;
+                    narrative::remove_texts(&self.inner.vault, &texts)?;
                     return self.answer_repeat(commands, meta, fingerprint, &appended.events);
                 }
                 Ok(appended) => {
@@ -326,6 +332,7 @@ impl Engine {
                 Err(error @ (StoreError::Poisoned { .. } | StoreError::Io { .. })) => return Err(error.into()),
                 Err(error) => {
                     self.undo_identities(vault_undo)?;
+                    narrative::remove_texts(&self.inner.vault, &texts)?;
                     match error {
                         StoreError::Conflict { .. } => continue,
                         other => return Err(other.into()),
@@ -335,6 +342,39 @@ impl Engine {
         }
         let stream_id = commands.first().map(Command::stream_id).unwrap_or_default();
         Err(EngineError::Contended { stream_id, attempts: self.inner.config.max_decide_attempts })
+    }
+
+    /// Seals the free texts of an act's events into the vault, each tied to the person its
+    /// stream is about (a case's beneficiary, or the beneficiary); returns what it wrote.
+    fn seal_act_texts(
+        &self,
+        act: &mut Act,
+        commands: &[Command],
+        command_id: Uuid,
+    ) -> Result<Vec<narrative::WrittenText>, EngineError> {
+        let mut written = Vec::new();
+        let mut n = 0usize;
+        for stream in &mut act.streams {
+            let person = match &stream.state {
+                State::Case(Some(case)) => Some(case.beneficiary_id),
+                State::Beneficiary(Some(beneficiary)) => Some(beneficiary.beneficiary_id),
+                _ => None,
+            };
+            let sealed = narrative::seal_texts(
+                &self.inner.vault,
+                &mut stream.events,
+                person,
+                commands,
+                command_id,
+                &mut n,
+                &mut written,
+            );
+            if let Err(error) = sealed {
+                narrative::remove_texts(&self.inner.vault, &written)?;
+                return Err(error);
+            }
+        }
+        Ok(written)
     }
 
     /// The last steps of the erasures of an act whose events are in the log.
@@ -568,6 +608,11 @@ impl Engine {
                 facts.staff = StaffFacts::from_state(&state);
             }
         }
+        if let Some(case_id) = needed.case {
+            if let State::Case(state) = act.state_of(self, StreamKind::Case, case_id.stream_id())? {
+                facts.case = CaseFacts::from_state(&state);
+            }
+        }
         if let Some(centre_id) = needed.administrators_of {
             // Rare (a role change or a deactivation): a pass over the staff streams.
             let mut staff_ids = BTreeSet::new();
@@ -671,7 +716,10 @@ impl Engine {
         Ok(())
     }
 
-    /// A beneficiary's identity record, if the vault holds it (not after an erasure).
+    /// A beneficiary's identity record, if the vault holds it (not after an erasure). This
+    /// read is not recorded: it serves the Engine's own callers' writes (a correction merges
+    /// the fields it changes); whatever shows an identity to someone goes through
+    /// [`Engine::read_identity`], which records the read first.
     pub fn identity(&self, beneficiary_id: BeneficiaryId) -> Result<Option<VaultEntry>, EngineError> {
         self.inner.vault.get(beneficiary_id)
     }
@@ -797,6 +845,19 @@ impl Engine {
 
     fn records_at(&self, positions: &[u64]) -> Result<Vec<Recorded>, EngineError> {
         self.inner.store.read_positions(positions)?.iter().map(decode).collect()
+    }
+
+    /// The records of a subject's audit trail, in log order.
+    pub(crate) fn audit_records(&self, subject: &AuditSubject) -> Result<Vec<Recorded>, EngineError> {
+        let positions = self.with_projections(|p| p.audit_positions(subject))?;
+        let mut records = self.records_at(&positions)?;
+        records.sort_by_key(|r| r.position);
+        Ok(records)
+    }
+
+    /// The vault.
+    pub(crate) fn vault(&self) -> &IdentityVault {
+        &self.inner.vault
     }
 
     /// Imports a JSON Lines export into the log (see [`Store::import_jsonl`]), all or

@@ -36,6 +36,7 @@
 //! ```
 #![deny(missing_docs)]
 
+mod access;
 pub mod act_form;
 mod amka_index;
 pub mod bundle;
@@ -46,11 +47,16 @@ pub mod documents;
 mod engine;
 mod error;
 pub mod instant;
+mod narrative;
 mod person_keys;
 mod projector;
 mod records;
 mod vault;
 
+pub use access::{
+    AccessRecord, CaseTextsRead, IdentityRead, ShownText, SubjectAccess, SubjectAccessExport, SubjectCase,
+    SubjectEntry, SubjectReferral, TextWords,
+};
 pub use deployment_key::{deployment_key_path, DeploymentKeySource, HexKey};
 pub use engine::{Acting, CommandMeta, Engine, EngineConfig, Executed};
 pub use error::EngineError;

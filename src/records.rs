@@ -42,6 +42,13 @@ pub(crate) fn encode(
     actor: &Actor,
     occurred_at: CoreTimestamp,
 ) -> Result<NewEvent, EngineError> {
+    // Free text never reaches the log: the Engine seals every text before it encodes.
+    if event.has_inline_text() {
+        return Err(EngineError::Vault(format!(
+            "a {} event still holds a free text written out: texts are sealed into the vault before encoding",
+            event.event_type()
+        )));
+    }
     Ok(NewEvent {
         event_id: event_id(command_id, fingerprint, index),
         event_type: EventType::new(event.event_type())?,

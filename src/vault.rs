@@ -1,6 +1,7 @@
-//! The identity vault: beneficiaries' identity records, kept beside the log in a tree of
-//! their own and never in it. The log holds only each record's salted digest, so erasing a
-//! vault entry (GDPR Art. 17) leaves the chain, the case history and the indicators intact.
+//! The vault: beneficiaries' identity records and the free texts written about them, kept
+//! beside the log in a tree of their own and never in it. The log holds only each record's
+//! and each text's salted digest, so erasing a person (GDPR Art. 17) leaves the chain, the
+//! case history and the indicators intact.
 //!
 //! Each entry is encrypted with its person's own key (`person_keys.rs`): sled only ever holds
 //! ciphertext, and erasing a person destroys their key, so the copies of their entry that
@@ -33,6 +34,9 @@ pub struct VaultEntry {
     pub salt: IdentitySalt,
 }
 
+/// A text as the vault keeps it: the salt of its digest, and its words.
+pub(crate) type StoredText = (Zeroizing<Vec<u8>>, String);
+
 /// The vault, over its own sled tree and the person keys.
 #[derive(Clone)]
 pub(crate) struct IdentityVault {
@@ -58,6 +62,63 @@ impl IdentityVault {
         sealed.extend_from_slice(&person_keys::seal(&key, beneficiary_id, IDENTITY, &plain)?);
         self.tree.insert(beneficiary_id.uuid().as_bytes(), sealed).map_err(vault_error)?;
         self.tree.remove(erased_key(beneficiary_id)).map_err(vault_error)?;
+        Ok(())
+    }
+
+    /// Stores a free text about the person with the salt of its digest, encrypted with their
+    /// key (made first if they have none), under the text's id.
+    pub(crate) fn put_text(
+        &self,
+        beneficiary_id: BeneficiaryId,
+        text_id: uuid::Uuid,
+        salt: &[u8; TEXT_SALT_BYTES],
+        text: &str,
+    ) -> Result<(), EngineError> {
+        let key = self.keys.get_or_create(beneficiary_id)?;
+        let mut plain = Zeroizing::new(Vec::with_capacity(TEXT_SALT_BYTES + text.len()));
+        plain.extend_from_slice(salt);
+        plain.extend_from_slice(text.as_bytes());
+        let mut sealed = vec![SEALED_V1];
+        sealed.extend_from_slice(&person_keys::seal(&key, beneficiary_id, &text_use(text_id), &plain)?);
+        self.tree.insert(text_key(beneficiary_id, text_id), sealed).map_err(vault_error)?;
+        Ok(())
+    }
+
+    /// A free text about the person and the salt of its digest; `None` when the vault has no
+    /// such text, or the person was erased.
+    pub(crate) fn get_text(
+        &self,
+        beneficiary_id: BeneficiaryId,
+        text_id: uuid::Uuid,
+    ) -> Result<Option<StoredText>, EngineError> {
+        let Some(bytes) = self.tree.get(text_key(beneficiary_id, text_id)).map_err(vault_error)? else {
+            return Ok(None);
+        };
+        let Some((&SEALED_V1, sealed)) = bytes.split_first() else {
+            return Err(EngineError::Vault(format!("a text of {} is of an unknown form", beneficiary_id.stream_id())));
+        };
+        let Some(key) = self.keys.get(beneficiary_id)? else {
+            if self.was_erased(beneficiary_id)? || self.is_erasing(beneficiary_id)? {
+                return Ok(None);
+            }
+            return Err(EngineError::Key(format!(
+                "the key of {} is missing from the person-key file, though they were never erased",
+                beneficiary_id.stream_id()
+            )));
+        };
+        let plain = person_keys::open(&key, beneficiary_id, &text_use(text_id), sealed)?;
+        if plain.len() < TEXT_SALT_BYTES {
+            return Err(EngineError::Vault(format!("a text of {} is cut short", beneficiary_id.stream_id())));
+        }
+        let salt = Zeroizing::new(plain[..TEXT_SALT_BYTES].to_vec());
+        let text = std::str::from_utf8(&plain[TEXT_SALT_BYTES..])
+            .map_err(|_| EngineError::Vault(format!("a text of {} is not UTF-8", beneficiary_id.stream_id())))?;
+        Ok(Some((salt, text.to_owned())))
+    }
+
+    /// Removes a text (undoing a write whose append failed).
+    pub(crate) fn remove_text(&self, beneficiary_id: BeneficiaryId, text_id: uuid::Uuid) -> Result<(), EngineError> {
+        self.tree.remove(text_key(beneficiary_id, text_id)).map_err(vault_error)?;
         Ok(())
     }
 
@@ -149,6 +210,12 @@ impl IdentityVault {
         self.tree.insert(erased_key(beneficiary_id), &[]).map_err(vault_error)?;
         self.keys.remove(beneficiary_id)?;
         let removed = self.tree.remove(beneficiary_id.uuid().as_bytes()).map_err(vault_error)?;
+        // The texts go too (unreadable already, with the key gone).
+        let mut prefix = TEXT_PREFIX.to_vec();
+        prefix.extend_from_slice(beneficiary_id.uuid().as_bytes());
+        for key in self.tree.scan_prefix(&prefix).keys() {
+            self.tree.remove(key.map_err(vault_error)?).map_err(vault_error)?;
+        }
         Ok(removed.is_some())
     }
 
@@ -170,7 +237,8 @@ impl IdentityVault {
     /// True when the vault tree holds an entry (which only its person's key opens).
     pub(crate) fn holds_entries(tree: &sled::Tree) -> Result<bool, EngineError> {
         for key in tree.iter().keys() {
-            if key.map_err(vault_error)?.len() == 16 {
+            let key = key.map_err(vault_error)?;
+            if key.len() == 16 || key.starts_with(TEXT_PREFIX) {
                 return Ok(true);
             }
         }
@@ -204,6 +272,23 @@ fn erasing_key(beneficiary_id: BeneficiaryId) -> Vec<u8> {
     key
 }
 
+/// The key of a text: a prefix, the person's id, the text's id (so a person's texts are
+/// found, and erased, together).
+fn text_key(beneficiary_id: BeneficiaryId, text_id: uuid::Uuid) -> Vec<u8> {
+    let mut key = TEXT_PREFIX.to_vec();
+    key.extend_from_slice(beneficiary_id.uuid().as_bytes());
+    key.extend_from_slice(text_id.as_bytes());
+    key
+}
+
+/// A text's use in its associated data: bound to its id, so no text can stand in for another.
+fn text_use(text_id: uuid::Uuid) -> String {
+    format!("text/{text_id}")
+}
+
+/// The bytes of a text's salt, kept in front of the text in its vault entry.
+pub(crate) const TEXT_SALT_BYTES: usize = 32;
+const TEXT_PREFIX: &[u8] = b"text/";
 const ERASED_PREFIX: &[u8] = b"erased/";
 /// Marks a vault in which every entry is encrypted (a key no entry or marker has).
 const ALL_SEALED: &[u8] = b"format/all-sealed-v1";

@@ -7,6 +7,7 @@ mod common;
 
 use common::*;
 use parapompi::core::beneficiary::{BeneficiaryAction, BeneficiaryCommand};
+use parapompi::core::case::CaseAction;
 use parapompi::core::values::{BeneficiaryId, CaseId, StaffId};
 use parapompi::core::vocab::{ReferralStatus, Role, ServiceKind};
 use parapompi::core::Command;
@@ -339,7 +340,11 @@ fn identity_lives_in_the_vault_never_in_the_log_and_can_be_erased() {
     // The person is not processed again: their referral may only be ended, and the
     // erasure survives a restart.
     s.when(by(w.social_worker, accept_referral(case_id, referral_id))).rejected("IdentityWasErased");
-    s.when(by(w.social_worker, cancel_referral(case_id, referral_id))).events(&["ReferralCancelled"]);
+    // Nothing more is written about them: the cancellation takes no reason.
+    s.when(by(w.social_worker, cancel_referral(case_id, referral_id))).rejected("TextAboutErasedPerson");
+    let quiet = case(case_id, CaseAction::CancelReferral { referral_id, reason: None });
+    let cancelled = s.when(by(w.social_worker, quiet)).events(&["ReferralCancelled"]);
+    assert!(cancelled.events[0].event.texts().is_empty(), "no text about an erased person");
     s.restart();
     assert_eq!(valid(s.engine().identity(w.maria)), None);
 }

@@ -45,8 +45,9 @@ fn case_commands(
     centre: CentreId,
     worker: StaffId,
     case_id: CaseId,
+    at: Timestamp,
 ) -> Vec<(Command, StaffId)> {
-    let day = Date::from_ymd(2025, 7, 1).expect("a date");
+    let day = athens_date(at);
     let open = CaseAction::Open {
         beneficiary_id: beneficiary,
         centre_id: centre,
@@ -67,8 +68,9 @@ fn case_commands(
     commands
 }
 
-fn meta(acting: Acting) -> CommandMeta {
-    let occurred_at = Timestamp::from_unix_ms(1_751_360_400_000);
+/// A command's metadata, dated `occurred_at` (the engine's clock: an act dated after it is
+/// refused).
+fn meta(acting: Acting, occurred_at: Timestamp) -> CommandMeta {
     CommandMeta { command_id: uuid::Uuid::now_v7(), acting, occurred_at, business_date: athens_date(occurred_at) }
 }
 
@@ -88,6 +90,7 @@ fn command_rate(engine: &Engine, summary: &DemoSummary, n_tasks: usize, cases_pe
         .max_blocking_threads(32)
         .build()
         .expect("runtime");
+    let at = Timestamp::from_unix_ms(engine.store().config().clock.now().unix_ms());
     let start = Instant::now();
     let n_commands = runtime.block_on(async {
         let mut tasks = Vec::new();
@@ -98,8 +101,8 @@ fn command_rate(engine: &Engine, summary: &DemoSummary, n_tasks: usize, cases_pe
                 let mut n = 0usize;
                 for _ in 0..cases_per_task {
                     let case_id = CaseId::new(uuid::Uuid::new_v4());
-                    for (command, actor) in case_commands(beneficiary, centre, worker, case_id) {
-                        engine.execute_async(command, meta(Acting::Staff(actor))).await.expect("command executes");
+                    for (command, actor) in case_commands(beneficiary, centre, worker, case_id, at) {
+                        engine.execute_async(command, meta(Acting::Staff(actor), at)).await.expect("command executes");
                         n += 1;
                     }
                 }

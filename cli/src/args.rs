@@ -455,6 +455,29 @@ pub enum BeneficiaryCommand {
     WithdrawConsent(BeneficiaryConsentArgs),
     /// Erase a person's identity from the vault (GDPR Art. 17); the log stays.
     Erase(BeneficiaryIdArgs),
+    /// Show a person: identity (the read is recorded), attributes, consents and cases.
+    Show(BeneficiaryIdArgs),
+    /// List every read of a person's data: who, what, when, and whether a reason was given.
+    Accesses(BeneficiaryIdArgs),
+    /// Write the person's own copy of everything held about them (GDPR Art. 15;
+    /// supervisors only; the making is recorded).
+    Export(BeneficiaryExportArgs),
+}
+
+/// `beneficiary export`.
+#[derive(Debug, Args)]
+pub struct BeneficiaryExportArgs {
+    /// The beneficiary.
+    pub beneficiary: String,
+    /// Where to write the copy (JSON, Greek text as it is).
+    #[arg(long)]
+    pub out: std::path::PathBuf,
+    /// Why it is made (e.g. the date of the person's request); kept in the vault.
+    #[arg(long)]
+    pub reason: Option<String>,
+    /// Replace the file if it exists.
+    #[arg(long)]
+    pub force: bool,
 }
 
 /// The identity fields of a beneficiary.
@@ -700,6 +723,12 @@ pub struct CaseReopenArgs {
 pub struct CaseShowArgs {
     /// The case.
     pub case: String,
+    /// Show the texts written: request, notes, reasons (the read is recorded).
+    #[arg(long)]
+    pub texts: bool,
+    /// Why you read the texts: needed unless the case is assigned to you.
+    #[arg(long, requires = "texts")]
+    pub reason: Option<String>,
 }
 
 /// `refer`.
@@ -913,6 +942,12 @@ pub struct BoardArgs {
 pub struct AuditArgs {
     /// A case, beneficiary, referral or staff id (bare UUID, or with its prefix: case-<UUID>).
     pub id: String,
+    /// Show the texts written (a case's or a referral's trail; the read is recorded).
+    #[arg(long)]
+    pub texts: bool,
+    /// Why you read the texts: needed unless the case is assigned to you.
+    #[arg(long, requires = "texts")]
+    pub reason: Option<String>,
 }
 
 /// `report ...`.

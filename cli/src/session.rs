@@ -117,7 +117,7 @@ impl Ctx<'_> {
     pub fn acting(&self) -> Result<Acting, CliError> {
         let Some(text) = &self.global.actor else {
             return Err(CliError::Usage(
-                "--as: this command writes and needs the acting staff member (--as STAFF or PARAPOMPI_ACTOR)"
+                "--as: this command is recorded as an act and needs the acting staff member (--as STAFF or PARAPOMPI_ACTOR)"
                     .to_owned(),
             ));
         };

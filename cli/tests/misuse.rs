@@ -259,7 +259,13 @@ fn acts_in_the_future_outcomes_that_contradict_and_erased_people_are_refused() {
     );
     w.fails(1, "IdentityWasErased", &["--as", WORKER, "beneficiary", "consent", BENEFICIARY, "--agency", AGENCY]);
     w.fails(1, "IdentityWasErased", &["--as", WORKER, "refer", CASE, "--agency", AGENCY, "--need", "employment"]);
-    w.ok(&["--as", WORKER, "referral", "cancel", REFERRAL, "--reason", "Η ταυτότητα διαγράφηκε."]);
+    // Nothing more is written about an erased person: winding down takes no text.
+    w.fails(
+        1,
+        "TextAboutErasedPerson",
+        &["--as", WORKER, "referral", "cancel", REFERRAL, "--reason", "Η ταυτότητα διαγράφηκε."],
+    );
+    w.ok(&["--as", WORKER, "referral", "cancel", REFERRAL]);
     w.ok(&["--as", WORKER, "case", "close", CASE, "--reason", "goals_met"]);
 }
 

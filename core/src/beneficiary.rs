@@ -6,10 +6,11 @@ use serde::{Deserialize, Serialize};
 use crate::context::{BeneficiaryFacts, Context, FactsNeeded};
 use crate::identity::{IdentityDigest, IdentityRecord, IdentitySalt};
 use crate::limits;
-use crate::policy::{self, FRONT_LINE, SUPERVISION};
+use crate::policy::{self, CASEWORK, FRONT_LINE, SUPERVISION};
 use crate::rejection::Rejection;
 use crate::stream::{Aggregate, StreamKind};
-use crate::values::{AgencyId, BeneficiaryId, CentreId, Date};
+use crate::text::Text;
+use crate::values::{AgencyId, BeneficiaryId, CaseId, CentreId, Date, Reason, StaffId};
 use crate::vocab::{Answer, Attributes, LegalBasis, SharingConsent, SharingPurpose};
 
 /// A command to a beneficiary's stream.
@@ -75,6 +76,43 @@ pub enum BeneficiaryAction {
     /// Erase the person's identity (GDPR Art. 17): a supervisor of the registering centre
     /// records it; the Engine then removes the vault entry. The history stays, pseudonymous.
     EraseIdentity,
+    /// Record that the actor reads what the vault holds about the person. Reading personal
+    /// data is an act like any other: the Engine records it before it shows anything.
+    RecordAccess {
+        /// What is read.
+        access: Access,
+        /// Why: required when a case's texts are read by anyone but its assignee.
+        reason: Option<Reason>,
+    },
+}
+
+/// What a read of personal data reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Access {
+    /// The identity record (name, AMKA, contacts), by the staff of the person's centre who
+    /// meet the public.
+    Identity,
+    /// The free texts of one of the person's cases (request, notes, reasons), by its
+    /// caseworkers.
+    CaseTexts {
+        /// The case.
+        case_id: CaseId,
+    },
+    /// Everything held about the person, for their own copy (GDPR Art. 15), by a
+    /// supervisor.
+    SubjectExport,
+}
+
+impl Access {
+    /// The roles that may make this read (within the person's centre).
+    pub fn allowed_roles(&self) -> &'static [crate::vocab::Role] {
+        match self {
+            Self::Identity => FRONT_LINE,
+            Self::CaseTexts { .. } => CASEWORK,
+            Self::SubjectExport => SUPERVISION,
+        }
+    }
 }
 
 impl BeneficiaryAction {
@@ -88,6 +126,7 @@ impl BeneficiaryAction {
             Self::GrantConsent { .. } => "GrantConsent",
             Self::WithdrawConsent { .. } => "WithdrawConsent",
             Self::EraseIdentity => "EraseIdentity",
+            Self::RecordAccess { .. } => "RecordAccess",
         }
     }
 }
@@ -148,6 +187,17 @@ pub enum BeneficiaryEvent {
         /// The business date of the erasure.
         erased_on: Date,
     },
+    /// "RecordsAccessed", v1: a staff member read what the vault holds about the person.
+    RecordsAccessed {
+        /// What was read.
+        access: Access,
+        /// Why, when a reason was given (sealed in the vault like every text).
+        reason: Option<Text>,
+        /// Who read it.
+        accessed_by: StaffId,
+        /// Business date.
+        accessed_on: Date,
+    },
 }
 
 impl BeneficiaryEvent {
@@ -160,6 +210,7 @@ impl BeneficiaryEvent {
         "SharingConsentGranted",
         "SharingConsentWithdrawn",
         "IdentityErased",
+        "RecordsAccessed",
     ];
     /// The stable type name.
     pub fn event_type(&self) -> &'static str {
@@ -171,7 +222,30 @@ impl BeneficiaryEvent {
             Self::SharingConsentGranted { .. } => "SharingConsentGranted",
             Self::SharingConsentWithdrawn { .. } => "SharingConsentWithdrawn",
             Self::IdentityErased { .. } => "IdentityErased",
+            Self::RecordsAccessed { .. } => "RecordsAccessed",
         }
+    }
+
+    /// The event's free texts, each with its field's name.
+    pub fn texts(&self) -> Vec<(&'static str, &Text)> {
+        match self {
+            Self::RecordsAccessed { reason: Some(reason), .. } => vec![("reason", reason)],
+            _ => Vec::new(),
+        }
+    }
+
+    /// The event's free texts, to seal them.
+    pub fn texts_mut(&mut self) -> Vec<(&'static str, &mut Text)> {
+        match self {
+            Self::RecordsAccessed { reason: Some(reason), .. } => vec![("reason", reason)],
+            _ => Vec::new(),
+        }
+    }
+
+    /// The first schema version of each type whose texts are sealed, for the types that
+    /// hold texts.
+    pub fn texts_sealed_since(event_type: &str) -> Option<u32> {
+        (event_type == "RecordsAccessed").then_some(1)
     }
 }
 
@@ -264,6 +338,9 @@ impl Aggregate for BeneficiaryAggregate {
             BeneficiaryAction::GrantConsent { agency_id, .. } => {
                 FactsNeeded { agency: Some(*agency_id), ..FactsNeeded::default() }
             }
+            BeneficiaryAction::RecordAccess { access: Access::CaseTexts { case_id }, .. } => {
+                FactsNeeded { case: Some(*case_id), ..FactsNeeded::default() }
+            }
             _ => FactsNeeded::default(),
         }
     }
@@ -284,8 +361,12 @@ impl Aggregate for BeneficiaryAggregate {
             (_, Some(b)) => Some(b.centre_id),
             (_, None) => None,
         };
-        let allowed = if matches!(command.action, BeneficiaryAction::EraseIdentity) { SUPERVISION } else { FRONT_LINE };
-        policy::require_staff(ctx, name, centre, allowed)?;
+        let allowed = match &command.action {
+            BeneficiaryAction::EraseIdentity => SUPERVISION,
+            BeneficiaryAction::RecordAccess { access, .. } => access.allowed_roles(),
+            _ => FRONT_LINE,
+        };
+        let actor = policy::require_staff(ctx, name, centre, allowed)?;
         let beneficiary = match (&command.action, state) {
             (BeneficiaryAction::Register { .. }, Some(_)) => return Err(Rejection::AlreadyExists { stream_id }),
             (BeneficiaryAction::Register { identity, salt, attributes, centre_id }, None) => {
@@ -328,6 +409,29 @@ impl Aggregate for BeneficiaryAggregate {
                     return Err(Rejection::NothingToChange { what: "identity (already erased)" });
                 }
                 Ok(vec![BeneficiaryEvent::IdentityErased { erased_on: ctx.today }])
+            }
+            BeneficiaryAction::RecordAccess { access, reason } => {
+                if let Access::CaseTexts { case_id } = access {
+                    let case = match &ctx.facts.case {
+                        Some(case) if case.case_id == *case_id => case,
+                        _ => return Err(Rejection::NotFound { stream_id: case_id.stream_id() }),
+                    };
+                    if case.beneficiary_id != beneficiary.beneficiary_id || case.centre_id != beneficiary.centre_id {
+                        return Err(Rejection::CaseOfAnotherPerson {
+                            case_id: *case_id,
+                            beneficiary_id: beneficiary.beneficiary_id,
+                        });
+                    }
+                    if reason.is_none() && case.assignee != Some(actor.staff_id) {
+                        return Err(Rejection::ReadNeedsReason { case_id: *case_id });
+                    }
+                }
+                Ok(vec![BeneficiaryEvent::RecordsAccessed {
+                    access: *access,
+                    reason: reason.as_ref().map(|r| Text::inline(r.as_str())),
+                    accessed_by: actor.staff_id,
+                    accessed_on: ctx.today,
+                }])
             }
             BeneficiaryAction::UpdateAttributes { attributes } => {
                 check_attributes(attributes, ctx.today)?;

@@ -15,11 +15,12 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
-use crate::context::{Context, FactsNeeded};
+use crate::context::{CaseFacts, Context, FactsNeeded};
 use crate::limits;
 use crate::policy::{self, CASEWORK, CASE_MANAGEMENT, FRONT_LINE, SUPERVISION};
 use crate::rejection::Rejection;
 use crate::stream::{Aggregate, StreamKind};
+use crate::text::Text;
 use crate::values::{
     AgencyId, AntennaId, BeneficiaryId, CaseId, CentreId, Date, Narrative, Reason, ReferralId, StaffId,
 };
@@ -259,6 +260,28 @@ impl CaseAction {
         matches!(self, Self::Close { .. } | Self::CancelReferral { .. } | Self::ExpireReferral { .. })
     }
 
+    /// The command-line name of a free text the command carries, if it carries one.
+    pub fn text_field(&self) -> Option<&'static str> {
+        match self {
+            Self::Open { .. } => Some("request"),
+            Self::Assess { summary: Some(_), .. } => Some("summary"),
+            Self::RecordService { note: Some(_), .. } | Self::CompleteReferral { note: Some(_), .. } => Some("note"),
+            Self::AddNote { .. } | Self::AddFollowUpNote { .. } => Some("text"),
+            Self::Close { detail: Some(_), .. } => Some("detail"),
+            Self::SendReferral { consent_override: Some(ConsentOverride { reason: Some(_) }), .. } => {
+                Some("override reason")
+            }
+            Self::Reassign { .. } | Self::CreateReferral { .. } | Self::RerouteReferral { .. } => Some("reason"),
+            Self::Reopen { reason: Some(_) }
+            | Self::DeclineReferral { reason: Some(_), .. }
+            | Self::HoldReferral { reason: Some(_), .. }
+            | Self::FailReferral { reason: Some(_), .. }
+            | Self::CancelReferral { reason: Some(_), .. }
+            | Self::MoveDueDate { reason: Some(_), .. } => Some("reason"),
+            _ => None,
+        }
+    }
+
     /// The roles that may issue this command (within the case's centre).
     pub fn allowed_roles(&self) -> &'static [Role] {
         match self {
@@ -284,14 +307,14 @@ pub enum SharingBasis {
         /// The supervisor.
         supervisor: StaffId,
         /// Why.
-        reason: Reason,
+        reason: Text,
     },
 }
 
 /// What happened in a case.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub enum CaseEvent {
-    /// "CaseOpened", v1.
+    /// "CaseOpened", v2 (v1 held its text inline).
     CaseOpened {
         /// The case.
         case_id: CaseId,
@@ -306,7 +329,7 @@ pub enum CaseEvent {
         /// The channel.
         channel: IntakeChannel,
         /// The request in the person's words.
-        request: Narrative,
+        request: Text,
         /// Who opened it.
         opened_by: StaffId,
     },
@@ -317,69 +340,70 @@ pub enum CaseEvent {
         /// Who assigned.
         assigned_by: StaffId,
     },
-    /// "CaseReassigned", v1.
+    /// "CaseReassigned", v2 (v1 held its text inline).
     CaseReassigned {
         /// The previous assignee.
         from_staff_id: StaffId,
         /// The new assignee.
         staff_id: StaffId,
         /// Why.
-        reason: Reason,
+        reason: Text,
         /// The supervisor.
         reassigned_by: StaffId,
     },
-    /// "NeedsAssessed", v1.
+    /// "NeedsAssessed", v2 (v1 held its text inline).
     NeedsAssessed {
         /// The needs.
         needs: Vec<Need>,
         /// The date.
         assessed_on: Date,
         /// A summary.
-        summary: Option<Narrative>,
+        summary: Option<Text>,
         /// Who assessed.
         assessed_by: StaffId,
     },
-    /// "ServiceProvided", v1.
+    /// "ServiceProvided", v2 (v1 held its text inline).
     ServiceProvided {
         /// The kind.
         kind: ServiceKind,
         /// The date.
         provided_on: Date,
         /// A note.
-        note: Option<Narrative>,
+        note: Option<Text>,
         /// Who provided it.
         provided_by: StaffId,
     },
-    /// "CaseNoteAdded", v1.
+    /// "CaseNoteAdded", v2 (v1 held its text inline).
     CaseNoteAdded {
         /// The note.
-        text: Narrative,
+        text: Text,
         /// Business date.
         written_on: Date,
         /// The author.
         author: StaffId,
     },
-    /// "CaseClosed", v1.
+    /// "CaseClosed", v2 (v1 held its text inline).
     CaseClosed {
         /// The reason.
         reason: CloseReason,
         /// Details.
-        detail: Option<Reason>,
+        detail: Option<Text>,
         /// Business date.
         closed_on: Date,
         /// Who closed it.
         closed_by: StaffId,
     },
-    /// "CaseReopened", v1.
+    /// "CaseReopened", v2 (v1 held its text inline).
     CaseReopened {
         /// Why.
-        reason: Reason,
+        reason: Text,
         /// Business date.
         reopened_on: Date,
         /// The supervisor.
         reopened_by: StaffId,
     },
-    /// "ReferralCreated", v2 (v1 had no `priority`; it reads as `routine`).
+    /// "ReferralCreated", v3 (v1 had no `priority`, which reads as `routine`; v1 and v2 held
+    /// the reason inline).
     ReferralCreated {
         /// The referral.
         referral_id: ReferralId,
@@ -390,7 +414,7 @@ pub enum CaseEvent {
         /// The need.
         need: NeedDomain,
         /// Why.
-        reason: Reason,
+        reason: Text,
         /// Follow-up due date.
         due_on: Date,
         /// Priority (added in version 2).
@@ -398,7 +422,7 @@ pub enum CaseEvent {
         /// Business date.
         created_on: Date,
     },
-    /// "ReferralSent", v1.
+    /// "ReferralSent", v2 (v1 held its text inline).
     ReferralSent {
         /// The referral.
         referral_id: ReferralId,
@@ -414,12 +438,12 @@ pub enum CaseEvent {
         /// Business date of the answer.
         answered_on: Date,
     },
-    /// "ReferralDeclined", v1.
+    /// "ReferralDeclined", v2 (v1 held its text inline).
     ReferralDeclined {
         /// The referral.
         referral_id: ReferralId,
         /// Why.
-        reason: Reason,
+        reason: Text,
         /// Business date of the answer.
         answered_on: Date,
     },
@@ -430,14 +454,14 @@ pub enum CaseEvent {
         /// Business date.
         started_on: Date,
     },
-    /// "ReferralPutOnHold", v1.
+    /// "ReferralPutOnHold", v2 (v1 held its text inline).
     ReferralPutOnHold {
         /// The referral.
         referral_id: ReferralId,
         /// The status it was in, to which resuming returns.
         held_from: ReferralStatus,
         /// Why.
-        reason: Reason,
+        reason: Text,
         /// Business date.
         held_on: Date,
     },
@@ -450,34 +474,35 @@ pub enum CaseEvent {
         /// Business date.
         resumed_on: Date,
     },
-    /// "ReferralCompleted", v1.
+    /// "ReferralCompleted", v2 (v1 held its text inline).
     ReferralCompleted {
         /// The referral.
         referral_id: ReferralId,
         /// The outcome.
         outcome: Outcome,
         /// A note.
-        note: Option<Narrative>,
+        note: Option<Text>,
         /// Business date.
         completed_on: Date,
     },
-    /// "ReferralFailed", v1.
+    /// "ReferralFailed", v2 (v1 held its text inline).
     ReferralFailed {
         /// The referral.
         referral_id: ReferralId,
         /// The outcome.
         outcome: Outcome,
         /// Why.
-        reason: Reason,
+        reason: Text,
         /// Business date.
         failed_on: Date,
     },
-    /// "ReferralCancelled", v1.
+    /// "ReferralCancelled", v2 (v1 held its reason inline, and always one).
     ReferralCancelled {
         /// The referral.
         referral_id: ReferralId,
-        /// Why.
-        reason: Reason,
+        /// Why (none when the person's identity was erased: nothing more is written about
+        /// them).
+        reason: Option<Text>,
         /// Business date.
         cancelled_on: Date,
     },
@@ -490,7 +515,8 @@ pub enum CaseEvent {
         /// Business date.
         expired_on: Date,
     },
-    /// "ReferralRerouted", v1: creates a new draft referral linked to a declined or failed one.
+    /// "ReferralRerouted", v2 (v1 held its reason inline): creates a new draft referral
+    /// linked to a declined or failed one.
     ReferralRerouted {
         /// The declined or failed referral.
         from_referral_id: ReferralId,
@@ -503,7 +529,7 @@ pub enum CaseEvent {
         /// The need (the old referral's).
         need: NeedDomain,
         /// Why.
-        reason: Reason,
+        reason: Text,
         /// Follow-up due date.
         due_on: Date,
         /// Priority.
@@ -511,18 +537,18 @@ pub enum CaseEvent {
         /// Business date.
         created_on: Date,
     },
-    /// "ReferralFollowUpNoted", v1.
+    /// "ReferralFollowUpNoted", v2 (v1 held its text inline).
     ReferralFollowUpNoted {
         /// The referral.
         referral_id: ReferralId,
         /// The note.
-        text: Narrative,
+        text: Text,
         /// Business date.
         noted_on: Date,
         /// The author.
         author: StaffId,
     },
-    /// "ReferralDueDateMoved", v1.
+    /// "ReferralDueDateMoved", v2 (v1 held its text inline).
     ReferralDueDateMoved {
         /// The referral.
         referral_id: ReferralId,
@@ -531,8 +557,40 @@ pub enum CaseEvent {
         /// The new due date.
         due_on: Date,
         /// Why.
-        reason: Option<Reason>,
+        reason: Option<Text>,
     },
+}
+
+/// The free texts of a case event, each with its field's name, in field order: one match
+/// for both `&CaseEvent` and `&mut CaseEvent` (match ergonomics binds accordingly).
+macro_rules! texts_of {
+    ($event:expr) => {
+        match $event {
+            CaseEvent::CaseOpened { request, .. } => vec![("request", request)],
+            CaseEvent::CaseReassigned { reason, .. }
+            | CaseEvent::CaseReopened { reason, .. }
+            | CaseEvent::ReferralCreated { reason, .. }
+            | CaseEvent::ReferralDeclined { reason, .. }
+            | CaseEvent::ReferralPutOnHold { reason, .. }
+            | CaseEvent::ReferralFailed { reason, .. }
+            | CaseEvent::ReferralRerouted { reason, .. }
+            | CaseEvent::ReferralCancelled { reason: Some(reason), .. }
+            | CaseEvent::ReferralDueDateMoved { reason: Some(reason), .. } => vec![("reason", reason)],
+            CaseEvent::NeedsAssessed { summary: Some(summary), .. } => vec![("summary", summary)],
+            CaseEvent::ServiceProvided { note: Some(note), .. }
+            | CaseEvent::ReferralCompleted { note: Some(note), .. } => {
+                vec![("note", note)]
+            }
+            CaseEvent::CaseNoteAdded { text, .. } | CaseEvent::ReferralFollowUpNoted { text, .. } => {
+                vec![("text", text)]
+            }
+            CaseEvent::CaseClosed { detail: Some(detail), .. } => vec![("detail", detail)],
+            CaseEvent::ReferralSent { sharing_basis: SharingBasis::SupervisorOverride { reason, .. }, .. } => {
+                vec![("override_reason", reason)]
+            }
+            _ => Vec::new(),
+        }
+    };
 }
 
 impl CaseEvent {
@@ -561,6 +619,41 @@ impl CaseEvent {
         "ReferralFollowUpNoted",
         "ReferralDueDateMoved",
     ];
+
+    /// The event's free texts, each with its field's name.
+    pub fn texts(&self) -> Vec<(&'static str, &Text)> {
+        texts_of!(self)
+    }
+
+    /// The event's free texts, to seal them.
+    pub fn texts_mut(&mut self) -> Vec<(&'static str, &mut Text)> {
+        texts_of!(self)
+    }
+
+    /// The first schema version of each type whose texts are sealed, for the types that
+    /// hold texts: an event of that version or later with an inline text is malformed.
+    pub fn texts_sealed_since(event_type: &str) -> Option<u32> {
+        match event_type {
+            "ReferralCreated" => Some(3),
+            "CaseOpened"
+            | "CaseReassigned"
+            | "NeedsAssessed"
+            | "ServiceProvided"
+            | "CaseNoteAdded"
+            | "CaseClosed"
+            | "CaseReopened"
+            | "ReferralSent"
+            | "ReferralDeclined"
+            | "ReferralPutOnHold"
+            | "ReferralCompleted"
+            | "ReferralFailed"
+            | "ReferralCancelled"
+            | "ReferralRerouted"
+            | "ReferralFollowUpNoted"
+            | "ReferralDueDateMoved" => Some(2),
+            _ => None,
+        }
+    }
 
     /// The stable type name.
     pub fn event_type(&self) -> &'static str {
@@ -658,6 +751,18 @@ pub struct Case {
 /// The state of a case stream: `None` until opened.
 pub type CaseState = Option<Case>;
 
+impl CaseFacts {
+    /// The facts of an opened case, `None` if it was never opened.
+    pub fn from_state(state: &CaseState) -> Option<Self> {
+        state.as_ref().map(|case| CaseFacts {
+            case_id: case.case_id,
+            beneficiary_id: case.beneficiary_id,
+            centre_id: case.centre_id,
+            assignee: case.assignee,
+        })
+    }
+}
+
 /// The case stream's rules.
 #[derive(Debug, Clone, Copy)]
 pub struct CaseAggregate;
@@ -685,8 +790,13 @@ fn required<T: Clone>(value: &Option<T>, missing: impl FnOnce() -> Rejection) ->
     value.clone().ok_or_else(missing)
 }
 
-fn reason(value: &Option<Reason>, action: &'static str) -> Result<Reason, Rejection> {
-    required(value, || Rejection::MissingReason { action })
+fn reason(value: &Option<Reason>, action: &'static str) -> Result<Text, Rejection> {
+    required(value, || Rejection::MissingReason { action }).map(|reason| Text::inline(reason.as_str()))
+}
+
+/// An optional text of a command, as its event holds it until the Engine seals it.
+fn inline_opt<T: AsRef<str>>(value: &Option<T>) -> Option<Text> {
+    value.as_ref().map(|text| Text::inline(text.as_ref()))
 }
 
 /// The outcome a step requires, which must be one of those it takes.
@@ -782,7 +892,7 @@ fn open_case(command: &CaseCommand, ctx: &Context) -> Result<Vec<CaseEvent>, Rej
         antenna_id: *antenna_id,
         intake_date: *intake_date,
         channel: *channel,
-        request: request.clone(),
+        request: Text::inline(request.as_str()),
         opened_by: actor.staff_id,
     }])
 }
@@ -824,8 +934,16 @@ fn decide_on_case(case: &Case, command: &CaseCommand, ctx: &Context) -> Result<V
         Some(b) if b.beneficiary_id == case.beneficiary_id => b,
         _ => return Err(Rejection::MissingFact { fact: "beneficiary", id: case.beneficiary_id.stream_id() }),
     };
-    if beneficiary.identity_erased && !action.winds_down() {
+    let erased = beneficiary.identity_erased;
+    if erased && !action.winds_down() {
         return Err(Rejection::IdentityWasErased { beneficiary_id: case.beneficiary_id, command: name });
+    }
+    // Once a person is erased nothing more is written about them: winding their case down
+    // takes coded values only.
+    if erased {
+        if let Some(field) = action.text_field() {
+            return Err(Rejection::TextAboutErasedPerson { beneficiary_id: case.beneficiary_id, command: name, field });
+        }
     }
     let event = match action {
         CaseAction::Open { .. } => return Err(Rejection::AlreadyExists { stream_id: case.case_id.stream_id() }),
@@ -847,7 +965,7 @@ fn decide_on_case(case: &Case, command: &CaseCommand, ctx: &Context) -> Result<V
             CaseEvent::CaseReassigned {
                 from_staff_id: current,
                 staff_id: *staff_id,
-                reason: reason.clone(),
+                reason: Text::inline(reason.as_str()),
                 reassigned_by: me,
             }
         }
@@ -867,7 +985,7 @@ fn decide_on_case(case: &Case, command: &CaseCommand, ctx: &Context) -> Result<V
             CaseEvent::NeedsAssessed {
                 needs: needs.clone(),
                 assessed_on: *assessed_on,
-                summary: summary.clone(),
+                summary: summary.as_ref().map(|s| Text::inline(s.as_str())),
                 assessed_by: me,
             }
         }
@@ -876,16 +994,21 @@ fn decide_on_case(case: &Case, command: &CaseCommand, ctx: &Context) -> Result<V
             if case.n_services >= limits::MAX_SERVICES {
                 return Err(Rejection::TooMany { what: "services", max: limits::MAX_SERVICES });
             }
-            CaseEvent::ServiceProvided { kind: *kind, provided_on: *provided_on, note: note.clone(), provided_by: me }
+            CaseEvent::ServiceProvided {
+                kind: *kind,
+                provided_on: *provided_on,
+                note: inline_opt(note),
+                provided_by: me,
+            }
         }
         CaseAction::AddNote { text } => {
             if case.n_notes >= limits::MAX_CASE_NOTES {
                 return Err(Rejection::TooMany { what: "case notes", max: limits::MAX_CASE_NOTES });
             }
-            CaseEvent::CaseNoteAdded { text: text.clone(), written_on: today, author: me }
+            CaseEvent::CaseNoteAdded { text: Text::inline(text.as_str()), written_on: today, author: me }
         }
         CaseAction::Close { reason, detail } => {
-            if *reason == CloseReason::Other && detail.is_none() {
+            if *reason == CloseReason::Other && detail.is_none() && !erased {
                 return Err(Rejection::MissingDetail { action: name, reason: *reason });
             }
             let open: Vec<ReferralId> =
@@ -893,7 +1016,7 @@ fn decide_on_case(case: &Case, command: &CaseCommand, ctx: &Context) -> Result<V
             if !open.is_empty() {
                 return Err(Rejection::OpenReferralsRemain { case_id: case.case_id, open });
             }
-            CaseEvent::CaseClosed { reason: *reason, detail: detail.clone(), closed_on: today, closed_by: me }
+            CaseEvent::CaseClosed { reason: *reason, detail: inline_opt(detail), closed_on: today, closed_by: me }
         }
         CaseAction::Reopen { reason: why } => {
             if case.open {
@@ -914,7 +1037,7 @@ fn decide_on_case(case: &Case, command: &CaseCommand, ctx: &Context) -> Result<V
                 agency_id: *agency_id,
                 agency_kind,
                 need: *need,
-                reason: reason.clone(),
+                reason: Text::inline(reason.as_str()),
                 due_on: *due_on,
                 priority: *priority,
                 created_on: today,
@@ -988,7 +1111,7 @@ fn decide_on_case(case: &Case, command: &CaseCommand, ctx: &Context) -> Result<V
             CaseEvent::ReferralCompleted {
                 referral_id: *referral_id,
                 outcome: outcome(result, name, Outcome::ON_COMPLETION)?,
-                note: note.clone(),
+                note: inline_opt(note),
                 completed_on: today,
             }
         }
@@ -1015,7 +1138,11 @@ fn decide_on_case(case: &Case, command: &CaseCommand, ctx: &Context) -> Result<V
                     action: "cancel",
                 });
             }
-            CaseEvent::ReferralCancelled { referral_id: *referral_id, reason: reason(why, name)?, cancelled_on: today }
+            let reason = match erased {
+                true => None,
+                false => Some(reason(why, name)?),
+            };
+            CaseEvent::ReferralCancelled { referral_id: *referral_id, reason, cancelled_on: today }
         }
         CaseAction::ExpireReferral { referral_id } => {
             let r = referral(case, *referral_id)?;
@@ -1040,7 +1167,7 @@ fn decide_on_case(case: &Case, command: &CaseCommand, ctx: &Context) -> Result<V
                 agency_id: *agency_id,
                 agency_kind,
                 need: r.need,
-                reason: reason.clone(),
+                reason: Text::inline(reason.as_str()),
                 due_on: *due_on,
                 priority: *priority,
                 created_on: today,
@@ -1053,7 +1180,7 @@ fn decide_on_case(case: &Case, command: &CaseCommand, ctx: &Context) -> Result<V
             }
             CaseEvent::ReferralFollowUpNoted {
                 referral_id: *referral_id,
-                text: text.clone(),
+                text: Text::inline(text.as_str()),
                 noted_on: today,
                 author: me,
             }
@@ -1078,7 +1205,7 @@ fn decide_on_case(case: &Case, command: &CaseCommand, ctx: &Context) -> Result<V
                 referral_id: *referral_id,
                 from_due_on: r.due_on,
                 due_on: *due_on,
-                reason: reason.clone(),
+                reason: inline_opt(reason),
             }
         }
     };

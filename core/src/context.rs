@@ -7,7 +7,7 @@
 
 use std::collections::BTreeSet;
 
-use crate::values::{AgencyId, AntennaId, BeneficiaryId, CentreId, Date, StaffId, Timestamp};
+use crate::values::{AgencyId, AntennaId, BeneficiaryId, CaseId, CentreId, Date, StaffId, Timestamp};
 use crate::vocab::{AgencyKind, NeedDomain, Role, SharingConsent};
 
 /// Everything a decision may read besides the stream's own state.
@@ -104,6 +104,19 @@ pub struct BeneficiaryFacts {
     pub consents: Vec<SharingConsent>,
 }
 
+/// A case as a fact: whose it is, where, and who holds it (for reading its texts).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CaseFacts {
+    /// The case.
+    pub case_id: CaseId,
+    /// Its beneficiary.
+    pub beneficiary_id: BeneficiaryId,
+    /// The centre that holds it.
+    pub centre_id: CentreId,
+    /// Its assignee, if assigned.
+    pub assignee: Option<StaffId>,
+}
+
 /// The facts supplied with a command. A fact a command needs but that is missing (or is
 /// about another id) is rejected as [`crate::Rejection::MissingFact`]; for a command that
 /// names a stream that does not exist, the Engine leaves the fact out.
@@ -117,6 +130,8 @@ pub struct Facts {
     pub beneficiary: Option<BeneficiaryFacts>,
     /// Another staff member the command names (the assignee).
     pub staff: Option<StaffFacts>,
+    /// The case the command names (a read of its texts).
+    pub case: Option<CaseFacts>,
     /// The active administrators of the centre [`FactsNeeded::administrators_of`] names.
     pub active_administrators: Option<ActiveAdministrators>,
     /// Who at the centre [`FactsNeeded::amka_holder_at`] names already holds the AMKA of
@@ -155,6 +170,8 @@ pub struct FactsNeeded {
     pub beneficiary: Option<BeneficiaryId>,
     /// Fold this staff member's stream into [`Facts::staff`].
     pub staff: Option<StaffId>,
+    /// Fold this case's stream into [`Facts::case`].
+    pub case: Option<CaseId>,
     /// Find this centre's active administrators for [`Facts::active_administrators`].
     pub administrators_of: Option<CentreId>,
     /// Find who at this centre holds the AMKA of the command's identity, for

@@ -26,6 +26,7 @@ use crate::limits;
 use crate::rejection::Rejection;
 use crate::staff::{StaffAggregate, StaffCommand, StaffEvent, StaffState};
 use crate::stream::{Aggregate, StreamKind};
+use crate::text::Text;
 
 /// Any command, routed to its stream.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -247,10 +248,34 @@ pub enum DecodeError {
 /// The current schema version of an event type, `None` for an unknown type.
 pub fn current_schema_version(event_type: &str) -> Option<u32> {
     stream_kind_of(event_type)?;
-    Some(match event_type {
+    // Each type's version is the latest of its changes: a field added (ReferralCreated v2,
+    // CentreRegistered v2), or its free texts moved to the vault.
+    let added_field = match event_type {
         "ReferralCreated" | "CentreRegistered" => 2,
         _ => 1,
-    })
+    };
+    Some(added_field.max(texts_sealed_since(event_type).unwrap_or(1)))
+}
+
+/// The first schema version of an event type whose free texts are sealed in the vault, for
+/// the types that hold free text: from that version on, an event that holds a text inline
+/// is malformed (and the Engine never writes one).
+pub fn texts_sealed_since(event_type: &str) -> Option<u32> {
+    CaseEvent::texts_sealed_since(event_type).or_else(|| BeneficiaryEvent::texts_sealed_since(event_type))
+}
+
+/// Refuses an event of a version that seals its texts but that holds one inline.
+fn check_sealed(event: Event, event_type: &str, schema_version: u32) -> Result<Event, DecodeError> {
+    match texts_sealed_since(event_type) {
+        Some(since) if schema_version >= since && event.has_inline_text() => Err(DecodeError::BadPayload {
+            event_type: event_type.to_owned(),
+            schema_version,
+            message: format!(
+                "it holds a free text written out, which from version {since} on is kept in the vault (the event carries its reference and digest)"
+            ),
+        }),
+        _ => Ok(event),
+    }
 }
 
 /// Every event type name, grouped by stream kind.
@@ -358,6 +383,29 @@ impl Event {
         version.unwrap_or(1)
     }
 
+    /// The event's free texts, each with its field's name (none for most events).
+    pub fn texts(&self) -> Vec<(&'static str, &Text)> {
+        match self {
+            Self::Beneficiary(e) => e.texts(),
+            Self::Case(e) => e.texts(),
+            _ => Vec::new(),
+        }
+    }
+
+    /// The event's free texts, for the Engine to seal them into the vault.
+    pub fn texts_mut(&mut self) -> Vec<(&'static str, &mut Text)> {
+        match self {
+            Self::Beneficiary(e) => e.texts_mut(),
+            Self::Case(e) => e.texts_mut(),
+            _ => Vec::new(),
+        }
+    }
+
+    /// True when a free text of the event is written out in it (not yet sealed).
+    pub fn has_inline_text(&self) -> bool {
+        self.texts().iter().any(|(_, text)| text.as_inline().is_some())
+    }
+
     /// The payload to store: a JSON object of the event's fields (no type tag).
     pub fn to_payload(&self) -> Value {
         match self {
@@ -404,7 +452,8 @@ impl Event {
                 StreamKind::Case => Self::Case(serde_json::from_str(text)?),
             })
         };
-        read(&tagged_text).map_err(|e| bad(e.to_string()))
+        let event = read(&tagged_text).map_err(|e| bad(e.to_string()))?;
+        check_sealed(event, event_type, schema_version)
     }
 
     fn decode_value(event_type: &str, schema_version: u32, payload: Value) -> Result<Self, DecodeError> {
@@ -416,12 +465,13 @@ impl Event {
         }
         let payload = upcast(event_type, schema_version, payload)?;
         let v = schema_version;
-        Ok(match kind {
+        let event = match kind {
             StreamKind::Centre => Self::Centre(tagged(event_type, v, payload)?),
             StreamKind::Staff => Self::Staff(tagged(event_type, v, payload)?),
             StreamKind::Agency => Self::Agency(tagged(event_type, v, payload)?),
             StreamKind::Beneficiary => Self::Beneficiary(tagged(event_type, v, payload)?),
             StreamKind::Case => Self::Case(tagged(event_type, v, payload)?),
-        })
+        };
+        check_sealed(event, event_type, schema_version)
     }
 }

@@ -10,6 +10,7 @@
 //! Code map:
 //! - [`values`], [`vocab`], [`limits`]: what a valid value is.
 //! - [`identity`]: the identity record that never enters the log, and its salted digest.
+//! - [`text`]: free text as events hold it: a vault reference and a salted digest.
 //! - [`context`], [`policy`]: who acts, when, with which facts; who may do what.
 //! - [`credential`]: staff credentials as domain facts (never their secrets), and the rule
 //!   of who a credential lets act.
@@ -69,13 +70,17 @@ pub mod policy;
 pub mod rejection;
 pub mod staff;
 pub mod stream;
+pub mod text;
 pub mod values;
 pub mod vocab;
 
 pub use context::{
-    Actor, AgencyFacts, AmkaHolder, BeneficiaryFacts, CentreFacts, Context, Facts, FactsNeeded, StaffFacts,
+    Actor, AgencyFacts, AmkaHolder, BeneficiaryFacts, CaseFacts, CentreFacts, Context, Facts, FactsNeeded, StaffFacts,
 };
-pub use event::{all_event_types, current_schema_version, decide, Command, DecodeError, Event, State};
+pub use event::{
+    all_event_types, current_schema_version, decide, texts_sealed_since, Command, DecodeError, Event, State,
+};
 pub use rejection::Rejection;
 pub use stream::{Aggregate, StreamKind};
+pub use text::{SealedText, Text, TextDigest};
 pub use values::ValidationError;

@@ -353,6 +353,30 @@ pub enum Rejection {
         /// The command refused.
         command: &'static str,
     },
+    /// A free text about a person whose identity was erased.
+    #[error("beneficiary {beneficiary_id}'s identity was erased: nothing more is written about them, so {command} takes no {field}")]
+    TextAboutErasedPerson {
+        /// The beneficiary.
+        beneficiary_id: BeneficiaryId,
+        /// The command refused.
+        command: &'static str,
+        /// The text it carried.
+        field: &'static str,
+    },
+    /// Reading a case's texts by someone other than its assignee needs a reason.
+    #[error("case {case_id} is not assigned to you: reading its texts needs a reason, which the access record keeps")]
+    ReadNeedsReason {
+        /// The case.
+        case_id: CaseId,
+    },
+    /// The case named is not the beneficiary's.
+    #[error("case {case_id} is not a case of beneficiary {beneficiary_id}")]
+    CaseOfAnotherPerson {
+        /// The case.
+        case_id: CaseId,
+        /// The beneficiary named.
+        beneficiary_id: BeneficiaryId,
+    },
     /// The command would leave the centre with no active administrator.
     #[error("staff member {staff_id} is the last active administrator of centre {centre_id}: add or reactivate another administrator first")]
     LastAdministrator {
@@ -467,6 +491,9 @@ impl Rejection {
         "NotOwnCredential",
         "StaffInactive",
         "AuthenticatorOnly",
+        "TextAboutErasedPerson",
+        "ReadNeedsReason",
+        "CaseOfAnotherPerson",
     ];
 
     /// The variant's name (one of [`Rejection::ALL_NAMES`]).
@@ -521,6 +548,9 @@ impl Rejection {
             Self::NotOwnCredential { .. } => "NotOwnCredential",
             Self::StaffInactive { .. } => "StaffInactive",
             Self::AuthenticatorOnly { .. } => "AuthenticatorOnly",
+            Self::TextAboutErasedPerson { .. } => "TextAboutErasedPerson",
+            Self::ReadNeedsReason { .. } => "ReadNeedsReason",
+            Self::CaseOfAnotherPerson { .. } => "CaseOfAnotherPerson",
         }
     }
 }

@@ -30,8 +30,8 @@ fn a_stored_version_1_referral_created_reads_as_routine_priority() {
         panic!("decoded to another event");
     };
     assert_eq!(priority, ReferralPriority::Routine);
-    // New events are written as version 2, with the field.
-    assert_eq!(created(REF1).schema_version(), 2);
+    // New events are written as version 3, with the field (and the reason sealed).
+    assert_eq!(created(REF1).schema_version(), 3);
     assert_eq!(created(REF1).to_payload()["priority"], json!("routine"));
 }
 
@@ -62,9 +62,20 @@ fn payload_text_decodes_as_the_value_does_old_versions_and_errors_included() {
     assert_eq!(Event::from_payload_text("CaseOpened", 1, &current), Ok(case_opened()));
     assert!(matches!(Event::from_payload_text("ReferralTeleported", 1, "{}"), Err(DecodeError::UnknownType { .. })));
     assert!(matches!(
-        Event::from_payload_text("CaseOpened", 2, &current),
-        Err(DecodeError::UnsupportedVersion { current: 1, .. })
+        Event::from_payload_text("CaseOpened", 3, &current),
+        Err(DecodeError::UnsupportedVersion { current: 2, .. })
     ));
+    // From version 2 on a text is sealed: one written out is refused, by both readers.
+    let Err(DecodeError::BadPayload { message, .. }) = Event::from_payload_text("CaseOpened", 2, &current) else {
+        panic!("a version-2 event holding its text must not decode");
+    };
+    assert!(message.contains("vault"), "{message}");
+    assert!(matches!(
+        Event::from_payload("CaseOpened", 2, case_opened().to_payload()),
+        Err(DecodeError::BadPayload { .. })
+    ));
+    let stored = sealed(&case_opened());
+    assert_eq!(Event::from_payload_text("CaseOpened", 2, &stored.to_payload().to_string()), Ok(stored));
     assert!(matches!(Event::from_payload_text("CaseOpened", 1, "{not json"), Err(DecodeError::BadPayload { .. })));
     assert!(matches!(Event::from_payload_text("ReferralCreated", 1, "[1]"), Err(DecodeError::BadPayload { .. })));
 }
@@ -72,23 +83,26 @@ fn payload_text_decodes_as_the_value_does_old_versions_and_errors_included() {
 #[test]
 fn decode_errors_name_the_problem() {
     assert!(matches!(Event::from_payload("ReferralTeleported", 1, json!({})), Err(DecodeError::UnknownType { .. })));
-    for version in [0, 3] {
+    for version in [0, 4] {
         assert!(matches!(
             Event::from_payload("ReferralCreated", version, created(REF1).to_payload()),
-            Err(DecodeError::UnsupportedVersion { current: 2, .. })
+            Err(DecodeError::UnsupportedVersion { current: 3, .. })
         ));
     }
     assert!(matches!(
-        Event::from_payload("CaseOpened", 2, case_opened().to_payload()),
-        Err(DecodeError::UnsupportedVersion { current: 1, .. })
+        Event::from_payload("CaseOpened", 3, case_opened().to_payload()),
+        Err(DecodeError::UnsupportedVersion { current: 2, .. })
     ));
     // A missing field, a value the validated types refuse, and a non-object payload.
     let mut payload = case_opened().to_payload();
-    payload["request"] = json!("   ");
+    payload["intake_date"] = json!("2023-02-30");
     let Err(DecodeError::BadPayload { message, .. }) = Event::from_payload("CaseOpened", 1, payload) else {
-        panic!("an empty request must not decode");
+        panic!("an impossible date must not decode");
     };
-    assert!(message.contains("empty"), "{message}");
+    assert!(message.contains("day 30"), "{message}");
+    let mut payload = sealed(&case_opened()).to_payload();
+    payload["request"] = json!({"text_id": "00000000-0000-0000-0000-000000000001", "digest": "beef"});
+    assert!(matches!(Event::from_payload("CaseOpened", 2, payload), Err(DecodeError::BadPayload { .. })));
     assert!(matches!(
         Event::from_payload("ReferralSent", 1, json!({"referral_id": "00000000-0000-0000-0000-000000000032"})),
         Err(DecodeError::BadPayload { .. })
@@ -101,9 +115,9 @@ fn type_names_are_unique_and_versioned() {
     let names = all_event_types();
     let unique: BTreeSet<_> = names.iter().collect();
     assert_eq!(unique.len(), names.len());
-    assert_eq!(names.len(), 45);
+    assert_eq!(names.len(), 46);
     for name in names {
-        assert!(matches!(current_schema_version(name), Some(1 | 2)), "{name}");
+        assert!(matches!(current_schema_version(name), Some(1..=3)), "{name}");
     }
     assert_eq!(current_schema_version("Nope"), None);
 }

@@ -2,12 +2,12 @@
 //! at the positions the projections index.
 
 use parapompi_core::agency::AgencyEvent;
-use parapompi_core::beneficiary::BeneficiaryEvent;
+use parapompi_core::beneficiary::{Access, BeneficiaryEvent};
 use parapompi_core::case::{Case, CaseAggregate, CaseEvent, CaseState, SharingBasis};
 use parapompi_core::centre::CentreEvent;
 use parapompi_core::staff::StaffEvent;
 use parapompi_core::values::{BeneficiaryId, CaseId, ReferralId, StaffId, Timestamp};
-use parapompi_core::{Aggregate, Event};
+use parapompi_core::{Aggregate, Event, Text};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
@@ -46,6 +46,23 @@ pub struct AuditEntry {
     pub event_type: &'static str,
     /// What happened, in one line of words ([`describe`]).
     pub description: String,
+    /// The event's free texts, as it holds them.
+    pub texts: Vec<EntryText>,
+}
+
+/// A free text of an event, as the event holds it: a vault reference and digest, or, in an
+/// event recorded before texts moved to the vault, the words.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct EntryText {
+    /// The event's field, e.g. `request`, `reason`.
+    pub field: &'static str,
+    /// The text.
+    pub text: Text,
+}
+
+/// The texts of an event, for its entry.
+pub fn entry_texts(event: &Event) -> Vec<EntryText> {
+    event.texts().into_iter().map(|(field, text)| EntryText { field, text: text.clone() }).collect()
 }
 
 /// Every event about a subject, in log order.
@@ -80,6 +97,8 @@ pub struct CaseFileEntry {
     pub event_type: &'static str,
     /// What happened, in one line ([`describe`]).
     pub description: String,
+    /// The event's free texts, as it holds them.
+    pub texts: Vec<EntryText>,
     /// The event itself.
     pub event: CaseEvent,
 }
@@ -126,6 +145,7 @@ pub fn case_file(case_id: CaseId, records: &[Recorded]) -> CaseFile {
             hash: r.hash.clone(),
             event_type: r.event.event_type(),
             description: describe(&r.event),
+            texts: entry_texts(&r.event),
             event: event.clone(),
         });
     }
@@ -147,14 +167,15 @@ pub fn audit_trail(subject: &AuditSubject, records: &[Recorded]) -> AuditTrail {
             recorded_at: r.recorded_at,
             event_type: r.event.event_type(),
             description: describe(&r.event),
+            texts: entry_texts(&r.event),
         })
         .collect();
     AuditTrail { subject: *subject, entries }
 }
 
-/// What an event says, in one line of English words. Free text written by staff (requests,
-/// notes, summaries) is left out: the case file carries it; reasons are quoted with line
-/// breaks turned into spaces.
+/// What an event says, in one line of English words. Free text written by staff about a
+/// person (requests, notes, summaries, reasons) is left out: each entry lists its texts
+/// apart, as the event holds them (a vault reference, or the words of an old event).
 pub fn describe(event: &Event) -> String {
     match event {
         Event::Case(e) => describe_case(e),
@@ -175,6 +196,14 @@ pub fn describe(event: &Event) -> String {
             }
             BeneficiaryEvent::IdentityErased { erased_on } => {
                 format!("identity erased from the vault on {erased_on} (GDPR Art. 17)")
+            }
+            BeneficiaryEvent::RecordsAccessed { access, accessed_by, accessed_on, .. } => {
+                let what = match access {
+                    Access::Identity => "identity".to_owned(),
+                    Access::CaseTexts { case_id } => format!("texts of case {case_id}"),
+                    Access::SubjectExport => "everything held, for the person's own copy (GDPR Art. 15)".to_owned(),
+                };
+                format!("{what} read by staff {accessed_by} on {accessed_on}")
             }
         },
         Event::Staff(e) => match e {
@@ -250,10 +279,9 @@ fn describe_case(event: &CaseEvent) -> String {
             )
         }
         E::CaseAssigned { staff_id, assigned_by } => format!("case assigned to staff {staff_id} by staff {assigned_by}"),
-        E::CaseReassigned { from_staff_id, staff_id, reason, reassigned_by } => format!(
-            "case reassigned from staff {from_staff_id} to staff {staff_id} by staff {reassigned_by}: {}",
-            one_line(reason.as_str())
-        ),
+        E::CaseReassigned { from_staff_id, staff_id, reassigned_by, .. } => {
+            format!("case reassigned from staff {from_staff_id} to staff {staff_id} by staff {reassigned_by}")
+        }
         E::NeedsAssessed { needs, assessed_on, assessed_by, .. } => {
             let needs: Vec<String> = needs.iter().map(|n| format!("{} ({})", n.domain, n.priority)).collect();
             format!("needs assessed on {assessed_on} by staff {assessed_by}: {}", needs.join(", "))
@@ -262,15 +290,11 @@ fn describe_case(event: &CaseEvent) -> String {
             format!("service {kind} provided on {provided_on} by staff {provided_by}")
         }
         E::CaseNoteAdded { written_on, author, .. } => format!("note added on {written_on} by staff {author}"),
-        E::CaseClosed { reason, detail, closed_on, closed_by } => match detail {
-            Some(detail) => format!(
-                "case closed on {closed_on} by staff {closed_by}: {reason} ({})",
-                one_line(detail.as_str())
-            ),
-            None => format!("case closed on {closed_on} by staff {closed_by}: {reason}"),
-        },
-        E::CaseReopened { reason, reopened_on, reopened_by } => {
-            format!("case reopened on {reopened_on} by staff {reopened_by}: {}", one_line(reason.as_str()))
+        E::CaseClosed { reason, closed_on, closed_by, .. } => {
+            format!("case closed on {closed_on} by staff {closed_by}: {reason}")
+        }
+        E::CaseReopened { reopened_on, reopened_by, .. } => {
+            format!("case reopened on {reopened_on} by staff {reopened_by}")
         }
         E::ReferralCreated { referral_id, agency_id, agency_kind, need, due_on, priority, created_on, .. } => format!(
             "referral {referral_id} created on {created_on} to agency {agency_id} ({agency_kind}) for {need}, {priority}, due {due_on}"
@@ -278,33 +302,29 @@ fn describe_case(event: &CaseEvent) -> String {
         E::ReferralSent { referral_id, sent_on, sharing_basis } => {
             let basis = match sharing_basis {
                 SharingBasis::Consent { granted_on } => format!("consent granted on {granted_on}"),
-                SharingBasis::SupervisorOverride { supervisor, reason } => {
-                    format!("override by supervisor {supervisor}: {}", one_line(reason.as_str()))
-                }
+                SharingBasis::SupervisorOverride { supervisor, .. } => format!("override by supervisor {supervisor}"),
             };
             format!("referral {referral_id} sent on {sent_on} ({basis})")
         }
         E::ReferralAccepted { referral_id, answered_on } => format!("referral {referral_id} accepted on {answered_on}"),
-        E::ReferralDeclined { referral_id, reason, answered_on } => {
-            format!("referral {referral_id} declined on {answered_on}: {}", one_line(reason.as_str()))
+        E::ReferralDeclined { referral_id, answered_on, .. } => {
+            format!("referral {referral_id} declined on {answered_on}")
         }
         E::ReferralStarted { referral_id, started_on } => format!("referral {referral_id} in progress from {started_on}"),
-        E::ReferralPutOnHold { referral_id, held_from, reason, held_on } => format!(
-            "referral {referral_id} put on hold on {held_on} (was {held_from}): {}",
-            one_line(reason.as_str())
-        ),
+        E::ReferralPutOnHold { referral_id, held_from, held_on, .. } => {
+            format!("referral {referral_id} put on hold on {held_on} (was {held_from})")
+        }
         E::ReferralResumed { referral_id, resumed_to, resumed_on } => {
             format!("referral {referral_id} resumed on {resumed_on} to {resumed_to}")
         }
         E::ReferralCompleted { referral_id, outcome, completed_on, .. } => {
             format!("referral {referral_id} completed on {completed_on}: {outcome}")
         }
-        E::ReferralFailed { referral_id, outcome, reason, failed_on } => format!(
-            "referral {referral_id} failed on {failed_on}: {outcome} ({})",
-            one_line(reason.as_str())
-        ),
-        E::ReferralCancelled { referral_id, reason, cancelled_on } => {
-            format!("referral {referral_id} cancelled on {cancelled_on}: {}", one_line(reason.as_str()))
+        E::ReferralFailed { referral_id, outcome, failed_on, .. } => {
+            format!("referral {referral_id} failed on {failed_on}: {outcome}")
+        }
+        E::ReferralCancelled { referral_id, cancelled_on, .. } => {
+            format!("referral {referral_id} cancelled on {cancelled_on}")
         }
         E::ReferralExpired { referral_id, due_on, expired_on } => {
             format!("referral {referral_id} expired on {expired_on} unanswered (due {due_on})")

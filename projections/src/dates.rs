@@ -72,6 +72,7 @@ fn own_date(event: &Event) -> Option<Date> {
             BeneficiaryEvent::SharingConsentGranted { granted_on, .. } => Some(*granted_on),
             BeneficiaryEvent::SharingConsentWithdrawn { withdrawn_on, .. } => Some(*withdrawn_on),
             BeneficiaryEvent::IdentityErased { erased_on } => Some(*erased_on),
+            BeneficiaryEvent::RecordsAccessed { accessed_on, .. } => Some(*accessed_on),
             BeneficiaryEvent::IdentityDigestChanged { .. } | BeneficiaryEvent::BeneficiaryAttributesUpdated { .. } => {
                 None
             }

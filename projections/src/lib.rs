@@ -41,7 +41,10 @@ use parapompi_core::Event;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-pub use audit::{audit_trail, case_file, describe, AuditEntry, AuditSubject, AuditTrail, CaseFile, CaseFileEntry};
+pub use audit::{
+    audit_trail, case_file, describe, entry_texts, AuditEntry, AuditSubject, AuditTrail, CaseFile, CaseFileEntry,
+    EntryText,
+};
 pub use board::{is_overdue, Board, BoardEntry, BoardQuery};
 pub use caseload::{Caseload, CaseloadEntry, CaseloadQuery, OpenReferral};
 pub use dates::{athens_date, business_date};
@@ -437,6 +440,16 @@ impl Projections {
     /// reads these records back from the log and passes them to [`case_file`].
     pub fn case_file_positions(&self, case_id: CaseId) -> Vec<u64> {
         self.audit.cases.get(&case_id).cloned().unwrap_or_default()
+    }
+
+    /// The case that holds a referral.
+    pub fn case_of_referral(&self, referral_id: ReferralId) -> Option<CaseId> {
+        self.referrals.get(&referral_id).map(|r| r.case)
+    }
+
+    /// The cases opened for a beneficiary, in the order opened.
+    pub fn cases_of(&self, beneficiary_id: BeneficiaryId) -> Vec<CaseId> {
+        self.beneficiaries.get(&beneficiary_id).map(|b| b.cases.clone()).unwrap_or_default()
     }
 
     /// The positions of every event about a subject, ascending and without repeats:

@@ -8,7 +8,6 @@ use std::collections::BTreeMap;
 use common::*;
 use parapompi_core::beneficiary::BeneficiaryEvent;
 use parapompi_core::case::CaseEvent;
-use parapompi_core::values::Narrative;
 use parapompi_core::vocab::{
     AgencyKind, Answer, CloseReason, Flag, Gender, IntakeChannel, IscedBand, LabourStatus, NeedDomain, ServiceKind,
 };
@@ -50,7 +49,7 @@ fn february() -> Log {
             BOB,
             "2023-01-20",
             CaseEvent::CaseNoteAdded {
-                text: ok(Narrative::new("τηλεφώνησε")),
+                text: parapompi_core::Text::inline("τηλεφώνησε"),
                 written_on: date("2023-01-20"),
                 author: staff(BOB),
             },

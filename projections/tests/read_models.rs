@@ -262,7 +262,7 @@ fn staff_audit_covers_acting_own_stream_and_assignments() {
             BOB,
             "2023-02-03",
             parapompi_core::case::CaseEvent::CaseNoteAdded {
-                text: ok(parapompi_core::values::Narrative::new("σημείωση")),
+                text: parapompi_core::Text::inline("σημείωση"),
                 written_on: date("2023-02-03"),
                 author: staff(BOB),
             },

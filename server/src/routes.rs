@@ -413,7 +413,8 @@ async fn board(
     Ok(lines_answer(&lines, acted_by(caller.staff.staff_id, None)))
 }
 
-/// `GET /v1/cases/{case}`: the case file, as `case show --json`.
+/// `GET /v1/cases/{case}`: the case file, as `case show --json` (texts by reference only:
+/// reading their words is an audited read, not served yet).
 async fn case_file(
     State(state): State<AppState>,
     headers: HeaderMap,
@@ -422,7 +423,7 @@ async fn case_file(
     let caller = authenticate(&state, &headers).await?;
     let case_id = CaseId::new(uuid_of("case", "case", &case)?);
     let engine = state.engine.clone();
-    let document = blocking(move || Ok(documents::case_file(case_id, &engine.case_file(case_id)?))).await?;
+    let document = blocking(move || Ok(documents::case_file(case_id, &engine.case_file(case_id)?, None, None))).await?;
     let document = document.ok_or_else(|| ApiError {
         field: Some("case".to_owned()),
         ..ApiError::new(StatusCode::NOT_FOUND, "not_found", format!("no case {}", case_id.stream_id()))
@@ -474,7 +475,7 @@ async fn audit(
                 "no case, beneficiary, referral or staff member with this id",
             )
         })?;
-        Ok(documents::audit_lines(&engine.audit(&subject)?))
+        Ok(documents::audit_lines(&engine.audit(&subject)?, None))
     })
     .await?;
     Ok(lines_answer(&lines, acted_by(caller.staff.staff_id, None)))

@@ -257,7 +257,7 @@ fn a_team_enrols_logs_in_acts_and_reads_over_http() {
     assert_eq!(file.status, 200, "{}", file.body);
     assert_eq!(
         file.json(),
-        valid(parapompi::documents::case_file(case_id, &valid(engine.case_file(case_id))).ok_or("no case"))
+        valid(parapompi::documents::case_file(case_id, &valid(engine.case_file(case_id)), None, None).ok_or("no case"))
     );
     let trail = h.get(&format!("/v1/audit/staff-{}", w.social_worker), &admin);
     assert_eq!(trail.status, 200, "{}", trail.body);

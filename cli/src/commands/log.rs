@@ -266,7 +266,7 @@ pub fn replay(args: ReplayArgs, out: &mut Out) -> Result<(), CliError> {
             let projections = replay_projections(&args.bundle, None).map_err(bad)?;
             let subject = resolve_subject(&projections, &audit)?;
             let trail = replay_audit(&args.bundle, &subject).map_err(bad)?;
-            print_audit(out, &trail)
+            print_audit(out, &trail, None)
         }
     }
 }

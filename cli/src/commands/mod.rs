@@ -5,6 +5,7 @@ pub mod demo;
 pub mod directory;
 pub mod log;
 pub mod people;
+pub mod reading;
 pub mod referrals;
 pub mod views;
 
@@ -56,7 +57,7 @@ pub fn run(cli: Cli) -> Result<(), CliError> {
                     Command::Rebuild => log::rebuild(&mut ctx),
                     Command::Caseload(args) => views::caseload(&mut ctx, args),
                     Command::Board(args) => views::board(&mut ctx, args),
-                    Command::Audit(args) => views::audit(&mut ctx, args),
+                    Command::Audit(args) => reading::audit(&mut ctx, args),
                     Command::Report(ReportCommand::Indicators(args)) => views::indicators(&mut ctx, args),
                     Command::Apply(args) => crate::apply::apply(&engine, &args, global.actor.as_ref(), ctx.out),
                     command => dispatch_write(&mut ctx, command),

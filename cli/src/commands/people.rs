@@ -17,8 +17,8 @@ use crate::args::{
     AttributeArgs, BeneficiaryCommand as BeneficiaryCli, CaseCommand as CaseCli, IdentityArgs, IntakeArgs,
 };
 use crate::commands::directory::{agency_id, centre_id, staff_id};
+use crate::commands::reading;
 use crate::error::CliError;
-use crate::output::Table;
 use crate::parse::{self, value};
 use crate::session::Ctx;
 use crate::vocab::{FlagArg, NeedArg, NeedPriorityArg};
@@ -33,7 +33,7 @@ pub fn case_id(field: &str, text: &str) -> Result<CaseId, CliError> {
     Ok(CaseId::new(parse::uuid_of(field, "case", text)?))
 }
 
-fn beneficiary_state(ctx: &Ctx<'_>, field: &str, id: BeneficiaryId) -> Result<Beneficiary, CliError> {
+pub fn beneficiary_state(ctx: &Ctx<'_>, field: &str, id: BeneficiaryId) -> Result<Beneficiary, CliError> {
     let stream = StreamId::new(id.stream_id())?;
     match ctx.engine.stream_state(StreamKind::Beneficiary, &stream)?.0 {
         State::Beneficiary(Some(beneficiary)) => Ok(beneficiary),
@@ -205,6 +205,9 @@ pub fn beneficiary(ctx: &mut Ctx<'_>, command: BeneficiaryCli) -> Result<(), Cli
             (id, action, "beneficiary withdraw-consent")
         }
         BeneficiaryCli::Erase(args) => return erase(ctx, &args.beneficiary),
+        BeneficiaryCli::Show(args) => return reading::beneficiary_show(ctx, &args.beneficiary),
+        BeneficiaryCli::Accesses(args) => return reading::beneficiary_accesses(ctx, &args.beneficiary),
+        BeneficiaryCli::Export(args) => return reading::beneficiary_export(ctx, args),
     };
     let executed = ctx.execute(&Command::Beneficiary(BeneficiaryCommand { beneficiary_id: id, action }))?;
     ctx.written(name, &[executed], &[("beneficiary_id", id.to_string())], &format!("{name}: {id}"))
@@ -349,66 +352,6 @@ pub fn case(ctx: &mut Ctx<'_>, command: CaseCli) -> Result<(), CliError> {
             let action = CaseAction::Reopen { reason: reason("--reason", args.reason.as_ref())? };
             run_case(ctx, "case reopen", case_id, action, "case reopened")
         }
-        CaseCli::Show(args) => show(ctx, &args.case),
+        CaseCli::Show(args) => crate::commands::reading::case_show(ctx, args),
     }
-}
-
-/// `case show`: the case's current state and its history.
-fn show(ctx: &mut Ctx<'_>, text: &str) -> Result<(), CliError> {
-    let case_id = case_id("CASE", text)?;
-    let file = ctx.engine.case_file(case_id)?;
-    let Some(case) = &file.case else {
-        return Err(CliError::field("CASE", format!("no case {}", case_id.stream_id())));
-    };
-    if let Some(document) = parapompi::documents::case_file(case_id, &file) {
-        ctx.out.json_value(document)?;
-    }
-    ctx.out.line(format!("case         {case_id}"))?;
-    ctx.out.line(format!("beneficiary  {}", case.beneficiary_id))?;
-    ctx.out.line(format!("centre       {}", case.centre_id))?;
-    ctx.out.line(format!("opened on    {} ({})", case.opened_on, case.channel.as_str()))?;
-    let status = match (case.open, case.close_reason) {
-        (true, _) => "open".to_owned(),
-        (false, Some(reason)) => format!("closed ({reason})"),
-        (false, None) => "closed".to_owned(),
-    };
-    ctx.out.line(format!("status       {status}"))?;
-    let assignee = match case.assignee {
-        None => "-".to_owned(),
-        Some(staff) if ctx.out.json => staff.to_string(),
-        Some(staff) => {
-            let names = crate::commands::directory::staff_names(ctx)?;
-            names.get(&staff).map_or_else(|| staff.to_string(), |name| format!("{name} ({staff})"))
-        }
-    };
-    ctx.out.line(format!("assignee     {assignee}"))?;
-    let need_text: Vec<String> = case.needs.iter().map(|n| format!("{}:{}", n.domain, n.priority)).collect();
-    ctx.out
-        .line(format!("needs        {}", if need_text.is_empty() { "-".to_owned() } else { need_text.join(", ") }))?;
-    if !case.referrals.is_empty() {
-        ctx.out.line("\nreferrals")?;
-        let mut table = Table::new(&["REFERRAL", "STATUS", "NEED", "DUE", "AGENCY"]);
-        for r in case.referrals.values() {
-            table.row(vec![
-                r.referral_id.to_string(),
-                r.status.to_string(),
-                r.need.to_string(),
-                r.due_on.to_string(),
-                r.agency_id.to_string(),
-            ]);
-        }
-        ctx.out.table(&table)?;
-    }
-    ctx.out.line("\nhistory")?;
-    let mut table = Table::new(&["POS", "OCCURRED", "ACTOR", "EVENT", "DESCRIPTION"]);
-    for e in &file.entries {
-        table.row(vec![
-            e.position.to_string(),
-            parse::format_instant(e.occurred_at),
-            e.actor.clone(),
-            e.event_type.to_owned(),
-            e.description.clone(),
-        ]);
-    }
-    ctx.out.table(&table)
 }

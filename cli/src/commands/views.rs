@@ -6,11 +6,12 @@ use parapompi::projections::{
     AuditSubject, AuditTrail, BoardQuery, CaseloadQuery, IndicatorQuery, IndicatorReport, Projections,
 };
 use parapompi::store::StreamId;
-use parapompi::AsOf;
+use parapompi::{AsOf, TextWords};
 use serde_json::Value;
 
 use crate::args::{AuditArgs, BoardArgs, CaseloadArgs, IndicatorsArgs};
 use crate::commands::directory::{agency_id, centre_id, staff_id, staff_names};
+use crate::commands::reading::texts_table;
 use crate::error::CliError;
 use crate::output::{count, Out, Table};
 use crate::parse;
@@ -126,18 +127,11 @@ pub fn resolve_subject(projections: &Projections, args: &AuditArgs) -> Result<Au
         .ok_or_else(|| CliError::field("ID", format!("no case, beneficiary, referral or staff member {}", args.id)))
 }
 
-/// `audit ID`.
-pub fn audit(ctx: &mut Ctx<'_>, args: AuditArgs) -> Result<(), CliError> {
-    let subject = ctx.engine.with_projections(|p| resolve_subject(p, &args))??;
-    let trail = ctx.engine.audit(&subject)?;
-    print_audit(ctx.out, &trail)
-}
-
 /// Prints an audit trail: one JSON line per event, or a table.
-pub fn print_audit(out: &mut Out, trail: &AuditTrail) -> Result<(), CliError> {
+pub fn print_audit(out: &mut Out, trail: &AuditTrail, words: Option<&TextWords>) -> Result<(), CliError> {
     let (kind, id) = parapompi::documents::subject_text(&trail.subject);
     out.line(format!("audit trail of {kind} {id}: {}", count_of(trail.entries.len(), "event", "events")))?;
-    for line in parapompi::documents::audit_lines(trail) {
+    for line in parapompi::documents::audit_lines(trail, words) {
         out.json_value(line)?;
     }
     let mut table = Table::new(&["POS", "RECORDED", "ACTOR", "EVENT", "DESCRIPTION"]);
@@ -150,7 +144,12 @@ pub fn print_audit(out: &mut Out, trail: &AuditTrail) -> Result<(), CliError> {
             entry.description.clone(),
         ]);
     }
-    out.table(&table)
+    out.table(&table)?;
+    if trail.entries.iter().any(|e| !e.texts.is_empty()) {
+        out.line("\ntexts")?;
+        out.table(&texts_table(trail.entries.iter().map(|e| (e.position, e.texts.as_slice())), words))?;
+    }
+    Ok(())
 }
 
 /// The query, point of the log and format of `report indicators`.

@@ -12,8 +12,8 @@ use parapompi_core::case::{CaseEvent, SharingBasis};
 use parapompi_core::identity::IdentityDigest;
 use parapompi_core::staff::StaffEvent;
 use parapompi_core::values::{
-    AgencyId, AntennaId, BeneficiaryId, CaseId, CentreId, Date, MunicipalityName, Narrative, OrganisationName,
-    PersonName, Reason, ReferralId, StaffId, Timestamp,
+    AgencyId, AntennaId, BeneficiaryId, CaseId, CentreId, Date, MunicipalityName, OrganisationName, PersonName, Reason,
+    ReferralId, StaffId, Timestamp,
 };
 use parapompi_core::vocab::{
     AgencyKind, Answer, Attributes, CloseReason, Flag, Gender, IntakeChannel, IscedBand, LabourStatus, Need,
@@ -33,8 +33,10 @@ pub fn ok<T, E: std::fmt::Debug>(result: Result<T, E>) -> T {
 pub fn date(text: &str) -> Date {
     ok(Date::parse(text))
 }
-pub fn why(text: &str) -> Reason {
-    ok(Reason::new(text))
+/// A reason as a decided event holds it (inline; the Engine seals texts, the folds never
+/// read them).
+pub fn why(text: &str) -> parapompi_core::Text {
+    parapompi_core::Text::inline(ok(Reason::new(text)).as_str())
 }
 pub fn town(text: &str) -> MunicipalityName {
     ok(MunicipalityName::new(text))
@@ -176,7 +178,7 @@ impl Log {
             antenna_id: at_antenna.then(antenna),
             intake_date: date(on),
             channel,
-            request: ok(Narrative::new("Χρειάζομαι βοήθεια")),
+            request: parapompi_core::Text::inline("Χρειάζομαι βοήθεια"),
             opened_by: staff(ALICE),
         };
         self.case(n, ALICE, on, event)
