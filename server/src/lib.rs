@@ -5,12 +5,13 @@
 //! library's document ([`parapompi::documents`]): no rule, no formatting of its own. Every
 //! rule is core's; the actor of every act is the authenticated staff member.
 //!
-//! Code map: `routes` (the endpoints), `auth` (bearer tokens to staff members), `limits`
+//! Code map: `routes` (the endpoints), `feed` (the live feed of records), `auth` (bearer tokens to staff members), `limits`
 //! (connections, bodies, time, failed logins), `observe` (request ids and log lines),
 //! `error` (problem details). docs/SERVER.md is the API's contract.
 
 mod auth;
 mod error;
+mod feed;
 mod limits;
 mod observe;
 mod routes;
@@ -74,6 +75,8 @@ pub(crate) struct AppState {
     pub credentials: Credentials,
     pub config: Arc<ServerConfig>,
     pub failed_logins: Arc<limits::FailedLogins>,
+    /// Becomes true when the server begins to shut down: live feeds end then.
+    pub stopping: tokio::sync::watch::Receiver<bool>,
 }
 
 /// A server listening, serving in its own task until [`Running::shutdown`].
@@ -129,14 +132,22 @@ async fn serve_on(
 ) -> Result<(), ServerError> {
     let credentials = Credentials::open(&engine, config.password_hashing)?;
     let max_connections = config.limits.max_connections;
+    let (stop_feeds, stopping) = tokio::sync::watch::channel(false);
     let state = AppState {
         engine: engine.clone(),
         credentials,
         config: Arc::new(config),
         failed_logins: Arc::new(limits::FailedLogins::default()),
+        stopping,
     };
     let app = routes::router(state).into_make_service_with_connect_info::<limits::Peer>();
     let listener = limits::LimitedListener::new(listener, max_connections);
+    // Live feeds never end on their own: they are told to when shutting down begins, so that
+    // the graceful shutdown, which waits for every connection, can finish.
+    let shutdown = async move {
+        shutdown.await;
+        let _ = stop_feeds.send(true);
+    };
     let served = axum::serve(listener, app).with_graceful_shutdown(shutdown).await;
     tracing::info!("stopped accepting; requests in flight finished; closing the engine");
     // Every handler's clone of the Engine is gone with the router; the log is flushed

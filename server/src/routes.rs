@@ -47,6 +47,7 @@ pub fn router(state: AppState) -> Router {
         .route("/v1/reports/indicators", get(indicators))
         .route("/v1/stats", get(stats))
         .route("/v1/verify", get(verify))
+        .route("/v1/events", get(crate::feed::events))
         .fallback(no_route)
         .method_not_allowed_fallback(wrong_method)
         .layer(from_fn_with_state(state.clone(), time_limit))

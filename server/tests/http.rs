@@ -575,3 +575,77 @@ fn slow_requests_and_failed_logins_from_one_address_hit_their_limits() {
     assert_eq!(third.json()["limit"], "failed_logins_per_address");
     assert_eq!(h.head(), head);
 }
+
+/// Reads a server-sent-events feed on its own thread: each `(event, data)` as it comes, then
+/// `("closed", "")` when the server ends it.
+fn follow(url: String, token: String) -> mpsc::Receiver<(String, String)> {
+    let (sender, receiver) = mpsc::channel();
+    std::thread::spawn(move || {
+        use std::io::BufRead;
+        let agent = ureq::AgentBuilder::new().timeout(Duration::from_secs(60)).build();
+        match agent.get(&url).set("Authorization", &format!("Bearer {token}")).call() {
+            Ok(response) => {
+                let _ = sender.send(("open".to_owned(), response.content_type().to_owned()));
+                let mut event = String::new();
+                for line in std::io::BufReader::new(response.into_reader()).lines() {
+                    let Ok(line) = line else { break };
+                    if let Some(rest) = line.strip_prefix("event: ") {
+                        event = rest.to_owned();
+                    } else if let Some(rest) = line.strip_prefix("data: ") {
+                        let _ = sender.send((event.clone(), rest.to_owned()));
+                    }
+                }
+            }
+            Err(error) => {
+                let _ = sender.send(("refused".to_owned(), error.to_string()));
+            }
+        }
+        let _ = sender.send(("closed".to_owned(), String::new()));
+    });
+    receiver
+}
+
+#[test]
+fn the_feed_follows_the_log_and_ends_with_its_credential_and_at_shutdown() {
+    let _watchdog = watchdog("the_feed_follows_the_log_and_ends_with_its_credential_and_at_shutdown", 120);
+    let (mut scenario, case_id) = world_with_a_case();
+    let w = scenario.world;
+    let worker_code = Harness::direct_enrolment(&mut scenario, w.social_worker, w.admin);
+    let admin_code = Harness::direct_enrolment(&mut scenario, w.admin, w.admin);
+    let mut h = Harness::start(scenario, Limits::default());
+    let worker = h.enrol_and_login(&worker_code, w.social_worker);
+    let admin = h.enrol_and_login(&admin_code, w.admin);
+    let next = |feed: &mpsc::Receiver<(String, String)>| {
+        feed.recv_timeout(Duration::from_secs(20)).unwrap_or_else(|e| panic!("the feed said nothing: {e}"))
+    };
+    assert_eq!(next(&follow(format!("{}/v1/events", h.base), "pp1_nonsense".to_owned())).0, "refused");
+
+    // Live: a new record reaches the feed, as its export line, without the note's words.
+    let feed = follow(format!("{}/v1/events?from={}", h.base, h.head() + 1), worker.clone());
+    assert_eq!(next(&feed), ("open".to_owned(), "text/event-stream".to_owned()));
+    let note = h.act(&worker, &add_note(case_id, "Στη ροή."));
+    assert_eq!(note.status, 200, "{}", note.body);
+    let (kind, data) = next(&feed);
+    assert_eq!(kind, "record", "{data}");
+    let line: Value = valid(serde_json::from_str(&data));
+    assert_eq!(line["position"], note.json()["events"][0]["position"], "{line}");
+    assert_eq!(line["event_type"], "CaseNoteAdded", "{line}");
+    assert!(!data.contains("Στη ροή"), "a text in the feed: {data}");
+    // Logging out revokes the feed's own token: the feed ends instead of sending more.
+    assert_eq!(h.call("POST", "/v1/auth/logout", Some(&worker), None).status, 200);
+    assert_eq!(next(&feed).0, "end");
+    assert_eq!(next(&feed).0, "closed");
+
+    // From the start: the whole log, in order; a shutdown ends an open feed and completes.
+    let feed = follow(format!("{}/v1/events?from=1", h.base), admin);
+    assert_eq!(next(&feed).0, "open");
+    let (kind, first) = next(&feed);
+    assert_eq!(kind, "record");
+    assert_eq!(valid(serde_json::from_str::<Value>(&first))["position"], 1);
+    h.shutdown();
+    loop {
+        if next(&feed).0 == "closed" {
+            break;
+        }
+    }
+}
