@@ -362,6 +362,8 @@ impl Credentials {
     ) -> Result<Issued, CredentialError> {
         let state = self.staff_state(staff_id)?;
         let Some(staff) = state else {
+            let salt = SaltString::encode_b64(&[0u8; 16]).map_err(store_error)?;
+            let _ = self.argon2()?.hash_password(password.as_bytes(), &salt);
             return Err(CredentialError::LoginFailed("no such staff member".to_owned()));
         };
         let stored = match staff.password() {
@@ -369,7 +371,13 @@ impl Credentials {
             None => None,
         };
         let failure = match &stored {
-            None => Some(LoginFailure::NoPassword),
+            None => {
+                // Hash anyway, so that an account without a password answers as slowly as one
+                // with: the time of an answer tells nothing.
+                let salt = SaltString::encode_b64(&[0u8; 16]).map_err(store_error)?;
+                let _ = self.argon2()?.hash_password(password.as_bytes(), &salt);
+                Some(LoginFailure::NoPassword)
+            }
             Some(stored) => {
                 let matches = PasswordHash::new(&stored.hash)
                     .map(|hash| self.argon2().is_ok_and(|a| a.verify_password(password.as_bytes(), &hash).is_ok()))

@@ -34,13 +34,18 @@ pub fn store_exists(dir: &Path) -> bool {
 /// Opens the Engine on an existing store; a missing store is a usage error, so that a typo
 /// in `--data-dir` never creates an empty directory.
 pub fn open_existing(dir: &Path) -> Result<Engine, CliError> {
+    open_existing_with(dir, EngineConfig::default())
+}
+
+/// [`open_existing`] with a configuration of its own (`serve` decides more often again).
+pub fn open_existing_with(dir: &Path, config: EngineConfig) -> Result<Engine, CliError> {
     if !store_exists(dir) {
         return Err(CliError::Usage(format!(
             "--data-dir: there is no store in {}; run `parapompi init` (or `parapompi demo`) first",
             dir.display()
         )));
     }
-    open_engine(dir, EngineConfig::default())
+    open_engine(dir, config)
 }
 
 /// Opens the Engine on `dir` with `config` and the deployment key the environment gives:

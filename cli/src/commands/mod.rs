@@ -40,7 +40,10 @@ pub fn run(cli: Cli) -> Result<(), CliError> {
                     "refused by serve: in server mode the actor of every act is the staff member who logged in",
                 ));
             }
-            let engine = open_existing(&data_dir(&global))?;
+            // A team writes to the same cases at once: an act is decided again more often
+            // before its conflict is reported (16 writers to one case gave up after 8).
+            let config = parapompi::EngineConfig { max_decide_attempts: 64, ..parapompi::EngineConfig::default() };
+            let engine = crate::session::open_existing_with(&data_dir(&global), config)?;
             credentials::serve(engine, args)
         }
         // Everything else runs on an existing store.
