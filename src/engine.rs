@@ -75,6 +75,8 @@ pub enum Acting {
     Setup,
     /// An evaluator: reads only, so every command from one is rejected.
     Evaluator,
+    /// The server's authenticator, which records failed logins (and may do nothing else).
+    Authenticator,
 }
 
 impl Acting {
@@ -84,6 +86,7 @@ impl Acting {
             Acting::Staff(staff_id) => staff_id.stream_id(),
             Acting::Setup => "setup".to_owned(),
             Acting::Evaluator => "evaluator".to_owned(),
+            Acting::Authenticator => "authenticator".to_owned(),
         };
         Ok(LogActor::new(text)?)
     }
@@ -645,6 +648,7 @@ impl Engine {
         match acting {
             Acting::Setup => Ok(Actor::Setup),
             Acting::Evaluator => Ok(Actor::Evaluator),
+            Acting::Authenticator => Ok(Actor::Authenticator),
             Acting::Staff(staff_id) => match self.state_of(StreamKind::Staff, staff_id.stream_id())? {
                 State::Staff(state) => StaffFacts::from_state(&state)
                     .map(Actor::Staff)

@@ -37,12 +37,16 @@
 #![deny(missing_docs)]
 
 mod access;
+pub mod act_form;
 mod amka_index;
 pub mod bundle;
+pub mod credentials;
 pub mod demo;
 mod deployment_key;
+pub mod documents;
 mod engine;
 mod error;
+pub mod instant;
 mod narrative;
 mod person_keys;
 mod projector;

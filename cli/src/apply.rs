@@ -10,7 +10,9 @@
 use std::io::{BufRead, BufReader, Read};
 
 use clap::{ArgAction, CommandFactory, FromArgMatches};
-use parapompi::Engine;
+use parapompi::act_form::{ActActor, ActForm};
+use parapompi::projections::athens_date;
+use parapompi::{Acting, CommandMeta, Engine};
 use serde_json::{json, Map, Value};
 
 use crate::args::{ApplyArgs, Cli, Command, Global};
@@ -24,8 +26,6 @@ const MAX_LINE_BYTES: u64 = 1024 * 1024;
 
 /// The top-level keys a line may hold.
 const LINE_KEYS: &[&str] = &["command", "as", "at", "command_id", "args"];
-/// The top-level keys of a line in the library's form.
-const ACT_KEYS: &[&str] = &["act", "as", "at", "command_id"];
 
 /// The UTF-8 byte-order mark that spreadsheets and Notepad write at the start of a file.
 const BYTE_ORDER_MARK: char = '\u{feff}';
@@ -153,38 +153,42 @@ fn run_line(
     Ok(out.take_captured().into_iter().next().unwrap_or(Value::Null))
 }
 
-/// Runs a line in the library's form: `act` holds the commands of one act as the library
-/// serialises `parapompi::core::Command` (docs/CLI.md), decided and appended as one with
-/// `Engine::execute_all`, with no argument parsing on the way. `as` is a staff member, or
-/// `setup` for the set-up of a centre and its first administrator.
+/// Runs a line in the library's form (`parapompi::act_form`, the server's request body too):
+/// `act` holds the commands of one act as the library serialises `parapompi::core::Command`
+/// (docs/CLI.md), decided and appended as one with `Engine::execute_all`, with no argument
+/// parsing on the way. `as` is a staff member, or `setup` for the set-up of a centre and its
+/// first administrator; it defaults to `apply`'s own `--as`.
 fn run_act(
     engine: &Engine,
     known: &Known,
     line: Map<String, Value>,
     default_actor: Option<&String>,
 ) -> Result<Value, CliError> {
-    if let Some(key) = line.keys().find(|k| !ACT_KEYS.contains(&k.as_str())) {
-        return Err(CliError::field(key, format!("unknown key (a line with `act` holds {})", ACT_KEYS.join(", "))));
-    }
-    let [actor, at, command_id] = line_globals(&line, default_actor)?;
-    let commands: Vec<parapompi::core::Command> = match line.get("act") {
-        Some(Value::Array(items)) if !items.is_empty() => items
-            .iter()
-            .enumerate()
-            .map(|(i, item)| {
-                serde_json::from_value(item.clone()).map_err(|e| {
-                    CliError::field(&format!("act[{i}]"), format!("not a command in the library's form: {e}"))
-                })
-            })
-            .collect::<Result<_, _>>()?,
-        _ => return Err(CliError::field("act", "must be a list of one or more commands")),
+    let act = ActForm::from_map(&line).map_err(|e| CliError::field(&e.field, e.message))?;
+    let acting = match act.actor {
+        Some(ActActor::Setup) => Acting::Setup,
+        Some(ActActor::Staff(staff_id)) => Acting::Staff(staff_id),
+        // `as` defaults to apply's own actor, read as `--as` is.
+        None => {
+            let global =
+                Global { data_dir: None, actor: default_actor.cloned(), json: true, at: None, command_id: None };
+            let mut out = Out::capture();
+            Ctx::new(engine, &global, &mut out, known).acting()?
+        }
     };
-    let setup = actor.as_deref() == Some("setup");
-    let global = Global { data_dir: None, actor: if setup { None } else { actor }, json: true, at, command_id };
+    let global = Global { data_dir: None, actor: None, json: true, at: None, command_id: None };
     let mut out = Out::capture();
     let mut ctx = Ctx::new(engine, &global, &mut out, known);
-    let acting = if setup { parapompi::Acting::Setup } else { ctx.acting()? };
-    let executed = engine.execute_all(&commands, ctx.meta(acting, ctx.command_id()?)?)?;
+    let command_id = match act.command_id {
+        Some(command_id) => command_id,
+        None => ctx.command_id()?,
+    };
+    let occurred_at = match act.at {
+        Some(at) => at,
+        None => ctx.occurred_at()?,
+    };
+    let meta = CommandMeta { command_id, acting, occurred_at, business_date: athens_date(occurred_at) };
+    let executed = engine.execute_all(&act.commands, meta)?;
     ctx.written("act", &[executed], &[], "")?;
     Ok(out.take_captured().into_iter().next().unwrap_or(Value::Null))
 }
@@ -256,8 +260,10 @@ fn arg_name(shown: &str) -> String {
 
 /// True for the commands `apply` runs: those that write to the log or the vault.
 pub fn is_write(command: &Command) -> bool {
-    use crate::args::{AgencyCommand as A, CaseCommand as C};
+    use crate::args::{AgencyCommand as A, CaseCommand as C, StaffCommand as S};
     match command {
+        // Credentials stand for secrets, which a batch's output would carry: one at a time.
+        Command::Staff(S::Enrol(_) | S::SetPassword(_) | S::ApiToken(_) | S::RevokeCredential(_)) => false,
         Command::Centre(_)
         | Command::Staff(_)
         | Command::Beneficiary(_)

@@ -106,6 +106,9 @@ pub enum Command {
     Rebuild,
     /// Run commands from a JSON Lines file (or - for standard input).
     Apply(ApplyArgs),
+    /// Serve the HTTP API over this data directory, for a team whose staff log in
+    /// (docs/SERVER.md). Stops gracefully on SIGTERM or SIGINT.
+    Serve(ServeArgs),
     /// Print a shell completion script.
     Completions(CompletionsArgs),
 }
@@ -227,6 +230,74 @@ pub enum StaffCommand {
     Deactivate(StaffIdArgs),
     /// Reactivate a deactivated staff member (an administrator or a supervisor).
     Reactivate(StaffIdArgs),
+    /// Issue a one-time enrolment code with which a staff member sets a password (an
+    /// administrator or a supervisor of their centre). Prints the code once.
+    Enrol(StaffEnrolArgs),
+    /// Set your password with an enrolment code; the password is read from
+    /// PARAPOMPI_PASSWORD, else from the first line of standard input.
+    SetPassword(StaffSetPasswordArgs),
+    /// Issue an API token for an embedding application, acting as this staff member (an
+    /// administrator or a supervisor of their centre). Prints the token once.
+    ApiToken(StaffApiTokenArgs),
+    /// Revoke a staff member's credential (an enrolment code, a password or a token).
+    RevokeCredential(StaffRevokeArgs),
+}
+
+/// `staff enrol`.
+#[derive(Debug, Args)]
+pub struct StaffEnrolArgs {
+    /// The staff member.
+    pub staff: String,
+    /// How long the code is valid, in hours (at most 168).
+    #[arg(long, default_value_t = 72, value_parser = clap::value_parser!(u32).range(1..=168))]
+    pub valid_hours: u32,
+}
+
+/// `staff set-password`.
+#[derive(Debug, Args)]
+pub struct StaffSetPasswordArgs {
+    /// The enrolment code (else PARAPOMPI_ENROLMENT_CODE, which keeps it out of shell history).
+    #[arg(long, env = "PARAPOMPI_ENROLMENT_CODE", hide_env_values = true)]
+    pub code: String,
+}
+
+/// `staff api-token`.
+#[derive(Debug, Args)]
+pub struct StaffApiTokenArgs {
+    /// The staff member whose roles the token carries.
+    pub staff: String,
+    /// How long the token is valid, in days (at most 366).
+    #[arg(long, default_value_t = 90, value_parser = clap::value_parser!(u32).range(1..=366))]
+    pub valid_days: u32,
+}
+
+/// `staff revoke-credential`.
+#[derive(Debug, Args)]
+pub struct StaffRevokeArgs {
+    /// The staff member.
+    pub staff: String,
+    /// The credential's id.
+    pub credential: String,
+}
+
+/// `serve`.
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// The address to listen on: loopback behind a reverse proxy (docs/SERVER.md).
+    #[arg(long, default_value = "127.0.0.1:8080")]
+    pub listen: String,
+    /// How long a login lasts, in hours (at most 24).
+    #[arg(long, default_value_t = 12, value_parser = clap::value_parser!(u32).range(1..=24))]
+    pub session_hours: u32,
+    /// The largest request body, in bytes.
+    #[arg(long, default_value_t = 1024 * 1024)]
+    pub max_body_bytes: usize,
+    /// The longest a request may take, in seconds.
+    #[arg(long, default_value_t = 30, value_parser = clap::value_parser!(u64).range(1..=3600))]
+    pub request_timeout_s: u64,
+    /// Connections open at once.
+    #[arg(long, default_value_t = 256, value_parser = clap::value_parser!(u64).range(1..=100_000))]
+    pub max_connections: u64,
 }
 
 /// `staff add`.

@@ -13,7 +13,6 @@ use parapompi::store::StreamId;
 use parapompi::{
     deployment_key_path, Acting, CommandMeta, DeploymentKeySource, Engine, EngineConfig, Executed, HexKey,
 };
-use serde_json::{json, Map, Value};
 use uuid::Uuid;
 
 use crate::args::Global;
@@ -35,13 +34,18 @@ pub fn store_exists(dir: &Path) -> bool {
 /// Opens the Engine on an existing store; a missing store is a usage error, so that a typo
 /// in `--data-dir` never creates an empty directory.
 pub fn open_existing(dir: &Path) -> Result<Engine, CliError> {
+    open_existing_with(dir, EngineConfig::default())
+}
+
+/// [`open_existing`] with a configuration of its own (`serve` decides more often again).
+pub fn open_existing_with(dir: &Path, config: EngineConfig) -> Result<Engine, CliError> {
     if !store_exists(dir) {
         return Err(CliError::Usage(format!(
             "--data-dir: there is no store in {}; run `parapompi init` (or `parapompi demo`) first",
             dir.display()
         )));
     }
-    open_engine(dir, EngineConfig::default())
+    open_engine(dir, config)
 }
 
 /// Opens the Engine on `dir` with `config` and the deployment key the environment gives:
@@ -228,25 +232,7 @@ impl Ctx<'_> {
             }
         };
         if self.out.json {
-            let events: Vec<Value> = records()
-                .map(|r| {
-                    json!({
-                        "position": r.position,
-                        "stream_id": r.stream_id,
-                        "stream_version": r.stream_version,
-                        "event_type": r.event.event_type(),
-                        "hash": r.hash,
-                    })
-                })
-                .collect();
-            let mut object = Map::new();
-            object.insert("command".to_owned(), json!(command));
-            object.insert("deduplicated".to_owned(), json!(deduplicated));
-            for (key, value) in ids {
-                object.insert((*key).to_owned(), json!(value));
-            }
-            object.insert("events".to_owned(), Value::Array(events));
-            return self.out.json_value(Value::Object(object));
+            return self.out.json_value(parapompi::documents::written(command, executed, ids));
         }
         let mut lines = human.lines();
         self.out.line(format!("{}{note}", lines.next().unwrap_or_default()))?;

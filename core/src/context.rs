@@ -37,6 +37,8 @@ pub enum Actor {
     /// The bootstrap set-up actor: may only register a centre and that centre's first
     /// administrator (the one named at registration).
     Setup,
+    /// The server's authenticator: records failed logins to an account, and nothing else.
+    Authenticator,
 }
 
 /// A staff member as a fact: their centre, roles and whether they are active.

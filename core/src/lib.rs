@@ -12,6 +12,8 @@
 //! - [`identity`]: the identity record that never enters the log, and its salted digest.
 //! - [`text`]: free text as events hold it: a vault reference and a salted digest.
 //! - [`context`], [`policy`]: who acts, when, with which facts; who may do what.
+//! - [`credential`]: staff credentials as domain facts (never their secrets), and the rule
+//!   of who a credential lets act.
 //! - [`centre`], [`staff`], [`agency`], [`beneficiary`], [`case`]: one module per stream,
 //!   each an [`Aggregate`].
 //! - [`event`]: the routing enums [`Command`], [`Event`], [`State`], the function
@@ -60,6 +62,7 @@ pub mod beneficiary;
 pub mod case;
 pub mod centre;
 pub mod context;
+pub mod credential;
 pub mod event;
 pub mod identity;
 pub mod limits;

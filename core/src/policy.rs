@@ -32,6 +32,7 @@ pub(crate) fn require_staff<'a>(
     let staff = match &ctx.actor {
         Actor::Evaluator => return Err(Rejection::EvaluatorCannotWrite { command }),
         Actor::Setup => return Err(Rejection::SetupActorNotAllowed { command }),
+        Actor::Authenticator => return Err(Rejection::AuthenticatorOnly { command }),
         Actor::Staff(staff) => staff,
     };
     if !staff.active {

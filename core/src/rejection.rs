@@ -9,6 +9,45 @@ use crate::vocab::{CloseReason, NeedDomain, Outcome, ReferralStatus, Role, Shari
 /// Why a command was refused. Nothing is written for a rejected command.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum Rejection {
+    /// The credential does not let its holder do this: revoked, never issued, expired, or of
+    /// another kind.
+    #[error("credential {credential_id} is not valid: {why}")]
+    CredentialNotValid {
+        /// The credential.
+        credential_id: crate::credential::CredentialId,
+        /// Why.
+        why: &'static str,
+    },
+    /// A credential would live too long, or end before it begins.
+    #[error("a {kind} credential must expire after it is issued and at most {max_s} s later, not at {expires_at}")]
+    CredentialLifetime {
+        /// Its kind.
+        kind: crate::credential::CredentialKind,
+        /// The expiry asked for.
+        expires_at: Timestamp,
+        /// The longest lifetime of its kind, in seconds.
+        max_s: i64,
+    },
+    /// Only the staff member themselves may do this with their credentials.
+    #[error("staff member {staff_id} cannot {command} for another staff member: only the holder may")]
+    NotOwnCredential {
+        /// The actor.
+        staff_id: StaffId,
+        /// The command refused.
+        command: &'static str,
+    },
+    /// The staff member the command concerns is deactivated.
+    #[error("staff member {staff_id} is deactivated: reactivate them first")]
+    StaffInactive {
+        /// The staff member.
+        staff_id: StaffId,
+    },
+    /// The authenticator only records failed logins; only it records them.
+    #[error("{command}: only the authenticator records failed logins, and it does nothing else")]
+    AuthenticatorOnly {
+        /// The command refused.
+        command: &'static str,
+    },
     /// The command was decided against the state of another kind of stream (an Engine bug).
     #[error("a {command_kind} command cannot be decided on a {state_kind} stream")]
     WrongStream {
@@ -447,6 +486,11 @@ impl Rejection {
         "MissingDetail",
         "DuplicateAmka",
         "BusinessDateNotOfTheAct",
+        "CredentialNotValid",
+        "CredentialLifetime",
+        "NotOwnCredential",
+        "StaffInactive",
+        "AuthenticatorOnly",
         "TextAboutErasedPerson",
         "ReadNeedsReason",
         "CaseOfAnotherPerson",
@@ -499,6 +543,11 @@ impl Rejection {
             Self::MissingDetail { .. } => "MissingDetail",
             Self::DuplicateAmka { .. } => "DuplicateAmka",
             Self::BusinessDateNotOfTheAct { .. } => "BusinessDateNotOfTheAct",
+            Self::CredentialNotValid { .. } => "CredentialNotValid",
+            Self::CredentialLifetime { .. } => "CredentialLifetime",
+            Self::NotOwnCredential { .. } => "NotOwnCredential",
+            Self::StaffInactive { .. } => "StaffInactive",
+            Self::AuthenticatorOnly { .. } => "AuthenticatorOnly",
             Self::TextAboutErasedPerson { .. } => "TextAboutErasedPerson",
             Self::ReadNeedsReason { .. } => "ReadNeedsReason",
             Self::CaseOfAnotherPerson { .. } => "CaseOfAnotherPerson",

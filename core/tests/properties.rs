@@ -19,7 +19,9 @@ use parapompi_core::beneficiary::{BeneficiaryAction, BeneficiaryCommand};
 use parapompi_core::case::{CaseAction, CaseCommand, ConsentOverride};
 use parapompi_core::centre::{CentreAction, CentreCommand, FundingProgramme};
 use parapompi_core::context::{ActiveAdministrators, AmkaHolder};
+use parapompi_core::credential::{CredentialId, CredentialKind, LoginFailure};
 use parapompi_core::staff::{StaffAction, StaffCommand};
+use parapompi_core::values::Timestamp;
 use parapompi_core::values::{
     AgencyId, AntennaId, BeneficiaryId, CaseId, CentreId, Date, EuroCents, FundName, ProgrammeCode, StaffId,
 };
@@ -60,6 +62,10 @@ fn referral_of(n: u8) -> parapompi_core::values::ReferralId {
 fn antenna(n: u8) -> AntennaId {
     AntennaId::new(id(7000 + u128::from(n % 2)))
 }
+fn credential(n: u8) -> CredentialId {
+    CredentialId::new(id(5000 + u128::from(n % 4)))
+}
+
 fn pick<T: Copy>(items: &[T], n: u8) -> T {
     items[usize::from(n) % items.len()]
 }
@@ -77,7 +83,7 @@ struct Step {
 
 fn steps(max: usize) -> impl Strategy<Value = Vec<Step>> {
     prop::collection::vec(
-        (any::<u8>(), any::<u8>(), any::<u8>(), any::<u8>(), 0u8..8, 0u8..4)
+        (any::<u8>(), any::<u8>(), any::<u8>(), any::<u8>(), 0u8..9, 0u8..4)
             .prop_map(|(which, a, b, c, actor, days_later)| Step { which, a, b, c, actor, days_later }),
         1..max,
     )
@@ -159,7 +165,21 @@ fn make_command(s: &Step, today: Date) -> Command {
         6 => Command::Staff(StaffCommand { staff_id: staff(a), action: StaffAction::ChangeRoles { roles: roles(b) } }),
         7 => Command::Staff(StaffCommand {
             staff_id: staff(a),
-            action: if b % 2 == 0 { StaffAction::Deactivate } else { StaffAction::Reactivate },
+            action: match b % 6 {
+                0 => StaffAction::Deactivate,
+                1 => StaffAction::Reactivate,
+                // Credentials: a few ids, so that issuing, using and revoking meet.
+                2 => StaffAction::IssueCredential {
+                    credential_id: credential(c),
+                    kind: pick(&[CredentialKind::Enrolment, CredentialKind::Session, CredentialKind::ApiToken], c / 2),
+                    expires_at: Timestamp::from_unix_ms(
+                        today.days_since_epoch() * 86_400_000 + 36_000_000 + i64::from(c % 3) * 3_600_000,
+                    ),
+                },
+                3 => StaffAction::SetPassword { credential_id: credential(c / 2 + 2), enrolment_id: credential(c) },
+                4 => StaffAction::RevokeCredential { credential_id: credential(c), logout: c % 2 == 0 },
+                _ => StaffAction::RecordLoginFailed { reason: pick(LoginFailure::ALL, c) },
+            },
         }),
         8 => Command::Agency(AgencyCommand {
             agency_id: agency(a),
@@ -388,6 +408,7 @@ impl World {
         let actor = match actor {
             0 => Actor::Setup,
             1 => Actor::Evaluator,
+            8 => Actor::Authenticator,
             n => match self.staff_facts(staff(n - 2)) {
                 Some(facts) => Actor::Staff(facts),
                 // The Engine refuses unknown actors before deciding.
@@ -509,6 +530,7 @@ fn random_sequences_reach_every_event_type() {
         let mut world = World::default();
         assert!(world.bootstrap(today).is_ok());
         let mut x = seed.wrapping_mul(2_654_435_761).wrapping_add(12345);
+        let mut n_activity_changes = 0u8;
         for i in 0..800 {
             let mut next = || {
                 x ^= x << 13;
@@ -516,17 +538,30 @@ fn random_sequences_reach_every_event_type() {
                 x ^= x << 5;
                 x.to_be_bytes()[0]
             };
-            // Staff changes (5..=7) would soon leave nobody able to act: the sweep allows
-            // them only in the last steps and adds a note instead before.
+            // Staff changes (5..=7, but credentials) would soon leave nobody able to act: the
+            // sweep allows them only in the last steps and adds a note instead before.
             let which = match next() {
-                w if (5..=7).contains(&(w % 64)) && i < 740 => 23,
+                w if (5..=6).contains(&(w % 64)) && i < 700 => 23,
                 // Closing cases and cancelling referrals end lifecycles early: mostly
                 // start or complete instead.
                 w if matches!(w % 64, 24 | 36) && i % 4 != 0 => 32 + (w % 2) * 2,
                 w => w,
             };
-            let step =
-                Step { which, a: next() % 4, b: next(), c: next(), actor: 2 + next() % 3, days_later: next() % 2 };
+            // The authenticator (actor 8) now and then, for the failed logins it records.
+            let actor = match next() % 16 {
+                0 => 8,
+                n => 2 + n % 3,
+            };
+            let mut step = Step { which, a: next() % 4, b: next(), c: next(), actor, days_later: next() % 2 };
+            // Before the last steps, 7 acts on credentials only (not on whether staff are active).
+            // In the last ones it deactivates and reactivates, as it did before credentials.
+            if step.which % 64 == 7 && i < 700 && step.b % 6 < 2 {
+                step.b += 2;
+            } else if step.which % 64 == 7 && i >= 700 {
+                // The administrator deactivates and reactivates the social worker in turn.
+                (step.a, step.actor, step.b) = (2, 2, n_activity_changes % 2);
+                n_activity_changes += 1;
+            }
             today = ok(today.add_days(i64::from(step.days_later)));
             assert!(world.run(&make_command(&step, today), step.actor, today).is_ok());
         }

@@ -12,14 +12,80 @@ use parapompi_core::agency::{AgencyAction, AgencyCommand, AgencyEvent, AgencyPro
 use parapompi_core::beneficiary::{Access, BeneficiaryAction, BeneficiaryEvent};
 use parapompi_core::case::{CaseAction, CaseEvent, ConsentOverride, SharingBasis};
 use parapompi_core::centre::{CentreAction, CentreEvent, FundingProgramme};
+use parapompi_core::credential::{CredentialId, CredentialKind, LoginFailure, RevocationReason};
 use parapompi_core::staff::{StaffAction, StaffCommand, StaffEvent};
+use parapompi_core::values::Timestamp;
 use parapompi_core::values::{EuroCents, FundName, ProgrammeCode};
 use parapompi_core::vocab::{
     AgencyKind, Answer, CloseReason, IntakeChannel, LegalBasis, Need, NeedDomain, NeedPriority, Outcome,
     ReferralPriority, ReferralStatus, Role, ServiceKind, SharingPurpose,
 };
 use parapompi_core::{Actor, Command, Event, Rejection};
+use parapompi_core::{State, StreamKind};
 use Then::{Events, Rejected};
+
+const HOUR: i64 = 3_600_000;
+
+fn cred(n: u128) -> CredentialId {
+    CredentialId::new(id(9000 + n))
+}
+
+/// An instant this long after the scenarios' clock (`as_staff`'s `now`).
+fn at(offset_ms: i64) -> Timestamp {
+    Timestamp::from_unix_ms(1_677_657_600_000 + offset_ms)
+}
+
+fn worker_registered() -> Event {
+    Event::Staff(StaffEvent::StaffRegistered {
+        staff_id: staff_id(WORKER),
+        centre_id: centre_id(),
+        name: person("Ελένη"),
+        roles: [Role::SocialWorker].into_iter().collect(),
+    })
+}
+
+fn issued(n: u128, kind: CredentialKind, expires_at: Option<Timestamp>) -> Event {
+    Event::Staff(StaffEvent::CredentialIssued { credential_id: cred(n), kind, expires_at })
+}
+
+fn revoked(n: u128, reason: RevocationReason) -> Event {
+    Event::Staff(StaffEvent::CredentialRevoked { credential_id: cred(n), reason })
+}
+
+#[test]
+fn a_credential_lets_its_holder_act_while_live_unexpired_and_active() {
+    let kinds = [CredentialKind::Session, CredentialKind::ApiToken];
+    let events = [worker_registered(), issued(3, CredentialKind::Session, Some(at(HOUR)))];
+    let staff_state = |events: &[Event]| match State::fold(StreamKind::Staff, events) {
+        State::Staff(state) => state,
+        _ => None,
+    };
+    let state = staff_state(&events);
+    let facts = parapompi_core::credential::authenticate(&state, staff_id(WORKER), cred(3), &kinds, at(0));
+    assert_eq!(facts.map(|f| f.staff_id), Ok(staff_id(WORKER)));
+    let expired = parapompi_core::credential::authenticate(&state, staff_id(WORKER), cred(3), &kinds, at(HOUR));
+    assert_eq!(expired.map_err(|r| r.name()), Err("CredentialNotValid"));
+    let other_use = parapompi_core::credential::authenticate(
+        &state,
+        staff_id(WORKER),
+        cred(3),
+        &[CredentialKind::Enrolment],
+        at(0),
+    );
+    assert_eq!(other_use.map_err(|r| r.name()), Err("CredentialNotValid"));
+    let revoked_state = staff_state(&[events[0].clone(), events[1].clone(), revoked(3, RevocationReason::Logout)]);
+    let after_logout =
+        parapompi_core::credential::authenticate(&revoked_state, staff_id(WORKER), cred(3), &kinds, at(0));
+    assert_eq!(after_logout.map_err(|r| r.name()), Err("CredentialNotValid"));
+    let mut off = state.clone();
+    if let Some(staff) = off.as_mut() {
+        staff.active = false;
+    }
+    let deactivated = parapompi_core::credential::authenticate(&off, staff_id(WORKER), cred(3), &kinds, at(0));
+    assert_eq!(deactivated.map_err(|r| r.name()), Err("ActorDeactivated"));
+    let nobody = parapompi_core::credential::authenticate(&None, staff_id(WORKER), cred(3), &kinds, at(0));
+    assert_eq!(nobody.map_err(|r| r.name()), Err("NotFound"));
+}
 
 fn case_event(e: CaseEvent) -> Event {
     Event::Case(e)
@@ -622,9 +688,99 @@ scenarios! {
         let then = case_event(CaseEvent::ReferralDueDateMoved { referral_id: rid(), from_due_on: due(), due_on: date("2023-03-31"), reason: None });
         check(&given, case_cmd(CaseAction::MoveDueDate { referral_id: rid(), due_on: date("2023-03-31"), reason: None }), &as_staff(WORKER), Events(vec![then]));
     }
+
+    // ---------------- credentials ----------------
+    an_administrator_or_a_supervisor_issues_an_enrolment_code_and_the_member_sets_a_password {
+        let given = [worker_registered()];
+        let issue = staff_cmd(WORKER, StaffAction::IssueCredential { credential_id: cred(1), kind: CredentialKind::Enrolment, expires_at: at(24 * HOUR) });
+        let then = issued(1, CredentialKind::Enrolment, Some(at(24 * HOUR)));
+        check(&given, issue.clone(), &as_staff(ADMIN), Events(vec![then.clone()]));
+        check(&given, issue.clone(), &as_staff(SUPERVISOR), Events(vec![then.clone()]));
+        check(&given, issue.clone(), &as_staff(WORKER), Rejected("RoleNotPermitted"));
+        check(&given, issue.clone(), &as_staff(OUTSIDER), Rejected("OutsideCentre"));
+        check(&[worker_registered(), then.clone()], issue, &as_staff(ADMIN), Rejected("AlreadyExists"));
+        let set = staff_cmd(WORKER, StaffAction::SetPassword { credential_id: cred(2), enrolment_id: cred(1) });
+        let given = [worker_registered(), then];
+        check(&given, set.clone(), &as_staff(WORKER), Events(vec![revoked(1, RevocationReason::EnrolmentUsed), issued(2, CredentialKind::Password, None)]));
+        check(&given, set, &as_staff(ADMIN), Rejected("NotOwnCredential"));
+    }
+    a_new_password_revokes_every_earlier_password_and_token {
+        let given = [
+            worker_registered(),
+            issued(2, CredentialKind::Password, None),
+            issued(3, CredentialKind::Session, Some(at(HOUR))),
+            issued(4, CredentialKind::ApiToken, Some(at(HOUR))),
+            issued(5, CredentialKind::Enrolment, Some(at(HOUR))),
+        ];
+        let set = staff_cmd(WORKER, StaffAction::SetPassword { credential_id: cred(6), enrolment_id: cred(5) });
+        let then = vec![
+            revoked(5, RevocationReason::EnrolmentUsed),
+            revoked(2, RevocationReason::PasswordChanged),
+            revoked(3, RevocationReason::PasswordChanged),
+            revoked(4, RevocationReason::PasswordChanged),
+            issued(6, CredentialKind::Password, None),
+        ];
+        check(&given, set, &as_staff(WORKER), Events(then));
+    }
+    an_enrolment_code_is_used_once_and_expires {
+        let set = staff_cmd(WORKER, StaffAction::SetPassword { credential_id: cred(2), enrolment_id: cred(1) });
+        let expired = [worker_registered(), issued(1, CredentialKind::Enrolment, Some(at(-1)))];
+        check(&expired, set.clone(), &as_staff(WORKER), Rejected("CredentialNotValid"));
+        let used = [worker_registered(), issued(1, CredentialKind::Enrolment, Some(at(HOUR))), revoked(1, RevocationReason::EnrolmentUsed)];
+        check(&used, set.clone(), &as_staff(WORKER), Rejected("CredentialNotValid"));
+        let not_enrolment = [worker_registered(), issued(1, CredentialKind::ApiToken, Some(at(HOUR)))];
+        check(&not_enrolment, set, &as_staff(WORKER), Rejected("CredentialNotValid"));
+    }
+    a_session_is_given_to_a_password_holder_themselves_for_a_day_at_most {
+        let session = |expires_at| staff_cmd(WORKER, StaffAction::IssueCredential { credential_id: cred(3), kind: CredentialKind::Session, expires_at });
+        check(&[worker_registered()], session(at(HOUR)), &as_staff(WORKER), Rejected("CredentialNotValid"));
+        let given = [worker_registered(), issued(2, CredentialKind::Password, None)];
+        check(&given, session(at(HOUR)), &as_staff(WORKER), Events(vec![issued(3, CredentialKind::Session, Some(at(HOUR)))]));
+        check(&given, session(at(HOUR)), &as_staff(ADMIN), Rejected("NotOwnCredential"));
+        check(&given, session(at(25 * HOUR)), &as_staff(WORKER), Rejected("CredentialLifetime"));
+        check(&given, session(at(0)), &as_staff(WORKER), Rejected("CredentialLifetime"));
+        let password = staff_cmd(WORKER, StaffAction::IssueCredential { credential_id: cred(4), kind: CredentialKind::Password, expires_at: at(HOUR) });
+        check(&given, password, &as_staff(ADMIN), Rejected("CredentialNotValid"));
+    }
+    a_credential_is_revoked_by_its_holder_or_by_an_administrator_or_a_supervisor {
+        let given = [worker_registered(), issued(2, CredentialKind::Password, None), issued(3, CredentialKind::Session, Some(at(HOUR)))];
+        let revoke = |n, logout| staff_cmd(WORKER, StaffAction::RevokeCredential { credential_id: cred(n), logout });
+        check(&given, revoke(3, true), &as_staff(WORKER), Events(vec![revoked(3, RevocationReason::Logout)]));
+        check(&given, revoke(3, false), &as_staff(WORKER), Events(vec![revoked(3, RevocationReason::Revoked)]));
+        check(&given, revoke(3, false), &as_staff(SUPERVISOR), Events(vec![revoked(3, RevocationReason::Revoked)]));
+        check(&given, revoke(3, true), &as_staff(ADMIN), Rejected("NotOwnCredential"));
+        check(&given, revoke(2, true), &as_staff(WORKER), Rejected("CredentialNotValid"));
+        check(&given, revoke(3, false), &as_staff(RECEPTION), Rejected("RoleNotPermitted"));
+        check(&given, revoke(3, false), &as_staff(OUTSIDER), Rejected("OutsideCentre"));
+        check(&given, revoke(9, false), &as_staff(ADMIN), Rejected("CredentialNotValid"));
+    }
+    deactivation_revokes_every_credential_and_a_deactivated_member_gets_none {
+        let given = [worker_registered(), issued(2, CredentialKind::Password, None), issued(3, CredentialKind::ApiToken, Some(at(HOUR)))];
+        let then = vec![
+            Event::Staff(StaffEvent::StaffDeactivated { deactivated_on: today() }),
+            revoked(2, RevocationReason::StaffDeactivated),
+            revoked(3, RevocationReason::StaffDeactivated),
+        ];
+        check(&given, staff_cmd(WORKER, StaffAction::Deactivate), &as_staff(ADMIN), Events(then));
+        let off = [worker_registered(), Event::Staff(StaffEvent::StaffDeactivated { deactivated_on: today() })];
+        let token = staff_cmd(WORKER, StaffAction::IssueCredential { credential_id: cred(4), kind: CredentialKind::ApiToken, expires_at: at(HOUR) });
+        check(&off, token, &as_staff(ADMIN), Rejected("StaffInactive"));
+    }
+    only_the_authenticator_records_failed_logins {
+        let failed = staff_cmd(WORKER, StaffAction::RecordLoginFailed { reason: LoginFailure::WrongPassword });
+        let then = Event::Staff(StaffEvent::LoginFailed { reason: LoginFailure::WrongPassword });
+        check(&[worker_registered()], failed.clone(), &as_actor(Actor::Authenticator), Events(vec![then]));
+        check(&[worker_registered()], failed, &as_staff(ADMIN), Rejected("AuthenticatorOnly"));
+        let issue = staff_cmd(WORKER, StaffAction::IssueCredential { credential_id: cred(1), kind: CredentialKind::Enrolment, expires_at: at(HOUR) });
+        check(&[worker_registered()], issue, &as_actor(Actor::Authenticator), Rejected("AuthenticatorOnly"));
+    }
 }
 
 const ALL_COMMANDS: &[&str] = &[
+    "IssueCredential",
+    "SetPassword",
+    "RevokeCredential",
+    "RecordLoginFailed",
     "RegisterCentre",
     "AddServedMunicipality",
     "OpenAntenna",

@@ -217,6 +217,14 @@ pub fn describe(event: &Event) -> String {
             }
             StaffEvent::StaffDeactivated { deactivated_on } => format!("staff member deactivated on {deactivated_on}"),
             StaffEvent::StaffReactivated { reactivated_on } => format!("staff member reactivated on {reactivated_on}"),
+            StaffEvent::CredentialIssued { credential_id, kind, expires_at } => match expires_at {
+                Some(at) => format!("{kind} credential {credential_id} issued, valid until {at}"),
+                None => format!("{kind} credential {credential_id} issued"),
+            },
+            StaffEvent::CredentialRevoked { credential_id, reason } => {
+                format!("credential {credential_id} revoked ({reason})")
+            }
+            StaffEvent::LoginFailed { reason } => format!("a login failed ({reason})"),
         },
         Event::Agency(e) => match e {
             AgencyEvent::AgencyRegistered { agency_id, profile } => {

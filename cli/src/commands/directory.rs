@@ -189,6 +189,10 @@ pub fn staff(ctx: &mut Ctx<'_>, command: StaffCli) -> Result<(), CliError> {
         }
         StaffCli::Deactivate(args) => staff_activity(ctx, &args.staff, StaffAction::Deactivate),
         StaffCli::Reactivate(args) => staff_activity(ctx, &args.staff, StaffAction::Reactivate),
+        StaffCli::Enrol(args) => crate::commands::credentials::enrol(ctx, args),
+        StaffCli::SetPassword(args) => crate::commands::credentials::set_password(ctx, args),
+        StaffCli::ApiToken(args) => crate::commands::credentials::api_token(ctx, args),
+        StaffCli::RevokeCredential(args) => crate::commands::credentials::revoke(ctx, args),
     }
 }
 
@@ -200,6 +204,8 @@ fn staff_activity(ctx: &mut Ctx<'_>, text: &str, action: StaffAction) -> Result<
         _ => ("staff deactivate", "deactivated"),
     };
     let executed = ctx.execute(&Command::Staff(StaffCommand { staff_id, action }))?;
+    // A deactivation revoked every credential: their secrets go too.
+    crate::commands::credentials::forget_revoked(ctx.engine, staff_id)?;
     ctx.written(name, &[executed], &[("staff_id", staff_id.to_string())], done)
 }
 

@@ -38,33 +38,13 @@ pub fn init(global: &Global, out: &mut Out) -> Result<(), CliError> {
     }
 }
 
-fn size_on_disk(dir: &Path) -> u64 {
-    let Ok(entries) = std::fs::read_dir(dir) else { return 0 };
-    entries
-        .flatten()
-        .map(|entry| match entry.metadata() {
-            Ok(meta) if meta.is_dir() => size_on_disk(&entry.path()),
-            Ok(meta) => meta.len(),
-            Err(_) => 0,
-        })
-        .sum()
-}
-
 /// `stats`.
 pub fn stats(ctx: &mut Ctx<'_>, dir: &Path) -> Result<(), CliError> {
     let progress = Progress::spinner("counting the log");
     let verified = ctx.engine.store().verify()?;
     progress.finish();
-    let size = size_on_disk(dir);
-    ctx.out.json_line(&json!({
-        "data_dir": dir.display().to_string(),
-        "n_events": verified.n_events,
-        "n_streams": verified.n_streams,
-        "n_appends": verified.n_appends,
-        "head_position": verified.head_position,
-        "head_hash": verified.head_hash.to_hex(),
-        "size_on_disk_bytes": size,
-    }))?;
+    let size = parapompi::documents::size_on_disk(dir);
+    ctx.out.json_line(&parapompi::documents::stats(&verified, &dir.display().to_string(), size))?;
     ctx.out.line(format!("data directory  {}", dir.display()))?;
     ctx.out.line(format!("events          {}", verified.n_events))?;
     ctx.out.line(format!("streams         {}", verified.n_streams))?;
@@ -228,14 +208,7 @@ pub fn verify_store(ctx: &mut Ctx<'_>) -> Result<(), CliError> {
     let progress = Progress::spinner("verifying the log");
     let verified = ctx.engine.store().verify()?;
     progress.finish();
-    ctx.out.json_line(&json!({
-        "ok": true,
-        "n_events": verified.n_events,
-        "n_streams": verified.n_streams,
-        "n_appends": verified.n_appends,
-        "head_position": verified.head_position,
-        "head_hash": verified.head_hash.to_hex(),
-    }))?;
+    ctx.out.json_line(&parapompi::documents::verified(&verified))?;
     ctx.out.line(format!(
         "the log verifies: {} in {}, head {} {}",
         count(verified.n_events, "event", "events"),

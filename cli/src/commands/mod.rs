@@ -1,5 +1,6 @@
 //! The commands, one module per area, and the dispatch from parsed arguments to them.
 
+pub mod credentials;
 pub mod demo;
 pub mod directory;
 pub mod log;
@@ -30,6 +31,20 @@ pub fn run(cli: Cli) -> Result<(), CliError> {
             let engine = crate::session::open_engine(&dir, parapompi::EngineConfig::default())?;
             log::import(&engine, &mut out, args)?;
             Ok(engine.close()?)
+        }
+        // The server holds the Engine until it stops, and closes it itself.
+        Command::Serve(args) => {
+            if global.actor.is_some() {
+                return Err(CliError::field(
+                    "--as",
+                    "refused by serve: in server mode the actor of every act is the staff member who logged in",
+                ));
+            }
+            // A team writes to the same cases at once: an act is decided again more often
+            // before its conflict is reported (16 writers to one case gave up after 8).
+            let config = parapompi::EngineConfig { max_decide_attempts: 64, ..parapompi::EngineConfig::default() };
+            let engine = crate::session::open_existing_with(&data_dir(&global), config)?;
+            credentials::serve(engine, args)
         }
         // Everything else runs on an existing store.
         command => {

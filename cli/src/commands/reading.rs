@@ -4,7 +4,6 @@
 
 use std::io::Write;
 
-use parapompi::core::text::Text;
 use parapompi::core::values::{BeneficiaryId, CaseId, Reason};
 use parapompi::projections::{AuditSubject, CaseFile, EntryText};
 use parapompi::TextWords;
@@ -23,28 +22,6 @@ const NOT_READ: &str = "(in the vault: add --texts to read it)";
 
 fn reason_of(text: Option<&String>) -> Result<Option<Reason>, CliError> {
     text.map(|t| Reason::new(t).map_err(|e| CliError::field("--reason", e.to_string()))).transpose()
-}
-
-/// The texts of an entry as JSON: each with its reference (or, for an old event, nothing
-/// but its words) and its words where they were read.
-pub fn texts_json(texts: &[EntryText], words: Option<&TextWords>) -> Value {
-    let texts: Vec<Value> = texts
-        .iter()
-        .map(|t| {
-            // Not even an old event's own words are shown without a recorded read.
-            let read = words.and_then(|w| w.words(&t.text));
-            match &t.text {
-                Text::Sealed(sealed) => json!({
-                    "field": t.field,
-                    "text_id": sealed.text_id.to_string(),
-                    "digest": sealed.digest.as_str(),
-                    "text": read,
-                }),
-                Text::Inline(_) => json!({"field": t.field, "text": read}),
-            }
-        })
-        .collect();
-    Value::Array(texts)
 }
 
 /// The texts of some entries as a table: position, field, words (or how to read them).
@@ -88,58 +65,9 @@ fn print_case(
     let Some(case) = &file.case else {
         return Err(CliError::field("CASE", format!("no case {}", case_id.stream_id())));
     };
-    let referrals: Vec<Value> = case
-        .referrals
-        .values()
-        .map(|r| {
-            json!({
-                "referral_id": r.referral_id.to_string(),
-                "agency_id": r.agency_id.to_string(),
-                "agency_kind": r.agency_kind.as_str(),
-                "need": r.need.as_str(),
-                "status": r.status.as_str(),
-                "priority": r.priority.as_str(),
-                "due_on": r.due_on.to_string(),
-                "rerouted_from": r.rerouted_from.map(|id| id.to_string()),
-                "rerouted_to": r.rerouted_to.map(|id| id.to_string()),
-            })
-        })
-        .collect();
-    let history: Vec<Value> = file
-        .entries
-        .iter()
-        .map(|e| {
-            json!({
-                "position": e.position,
-                "stream_version": e.stream_version,
-                "occurred_at": parse::format_instant(e.occurred_at),
-                "recorded_at": parse::format_instant(e.recorded_at),
-                "actor": e.actor,
-                "event_type": e.event_type,
-                "description": e.description,
-                "texts": texts_json(&e.texts, words),
-                "hash": e.hash,
-            })
-        })
-        .collect();
-    let needs: Vec<Value> =
-        case.needs.iter().map(|n| json!({"domain": n.domain.as_str(), "priority": n.priority.as_str()})).collect();
-    ctx.out.json_line(&json!({
-        "case_id": case_id.to_string(),
-        "beneficiary_id": case.beneficiary_id.to_string(),
-        "centre_id": case.centre_id.to_string(),
-        "antenna_id": case.antenna_id.map(|a| a.to_string()),
-        "channel": case.channel.as_str(),
-        "opened_on": case.opened_on.to_string(),
-        "open": case.open,
-        "assignee": case.assignee.map(|s| s.to_string()),
-        "close_reason": case.close_reason.map(|r| r.as_str()),
-        "needs": needs,
-        "referrals": referrals,
-        "history": history,
-        "texts_read": words.is_some(),
-        "access_position": access,
-    }))?;
+    if let Some(document) = parapompi::documents::case_file(case_id, file, words, access) {
+        ctx.out.json_value(document)?;
+    }
     ctx.out.line(format!("case         {case_id}"))?;
     ctx.out.line(format!("beneficiary  {}", case.beneficiary_id))?;
     ctx.out.line(format!("centre       {}", case.centre_id))?;

@@ -7,11 +7,11 @@ use parapompi::projections::{
 };
 use parapompi::store::StreamId;
 use parapompi::{AsOf, TextWords};
-use serde_json::{json, Value};
+use serde_json::Value;
 
 use crate::args::{AuditArgs, BoardArgs, CaseloadArgs, IndicatorsArgs};
 use crate::commands::directory::{agency_id, centre_id, staff_id, staff_names};
-use crate::commands::reading::{texts_json, texts_table};
+use crate::commands::reading::texts_table;
 use crate::error::CliError;
 use crate::output::{count, Out, Table};
 use crate::parse;
@@ -32,9 +32,11 @@ pub fn caseload(ctx: &mut Ctx<'_>, args: CaseloadArgs) -> Result<(), CliError> {
     let caseload = ctx.engine.caseload(&query)?;
     // People read names; JSON keeps the ids.
     let names = if ctx.out.json { Default::default() } else { staff_names(ctx)? };
+    for line in parapompi::documents::caseload_lines(&caseload) {
+        ctx.out.json_value(line)?;
+    }
     let mut table = Table::new(&["CASE", "OPENED", "ASSIGNEE", "REFERRALS", "NEXT DUE", "BENEFICIARY"]);
     for entry in &caseload.cases {
-        ctx.out.json_line(&serde_json::to_value(entry).unwrap_or(Value::Null))?;
         table.row(vec![
             entry.case_id.to_string(),
             entry.opened_on.to_string(),
@@ -62,9 +64,11 @@ pub fn board(ctx: &mut Ctx<'_>, args: BoardArgs) -> Result<(), CliError> {
         centre: args.centre.as_ref().map(|c| centre_id("--centre", c)).transpose()?,
     };
     let board = ctx.engine.board(&query)?;
+    for line in parapompi::documents::board_lines(&board) {
+        ctx.out.json_value(line)?;
+    }
     let mut table = Table::new(&["REFERRAL", "STATUS", "NEED", "DUE", "OVERDUE", "AGENCY"]);
     for entry in &board.referrals {
-        ctx.out.json_line(&serde_json::to_value(entry).unwrap_or(Value::Null))?;
         table.row(vec![
             entry.referral_id.to_string(),
             entry.status.to_string(),
@@ -123,35 +127,15 @@ pub fn resolve_subject(projections: &Projections, args: &AuditArgs) -> Result<Au
         .ok_or_else(|| CliError::field("ID", format!("no case, beneficiary, referral or staff member {}", args.id)))
 }
 
-/// The subject's kind and id, as `audit` prints them.
-fn subject_text(subject: &AuditSubject) -> (&'static str, String) {
-    match subject {
-        AuditSubject::Case(id) => ("case", id.to_string()),
-        AuditSubject::Beneficiary(id) => ("beneficiary", id.to_string()),
-        AuditSubject::Referral(id) => ("referral", id.to_string()),
-        AuditSubject::Staff(id) => ("staff", id.to_string()),
-    }
-}
-
 /// Prints an audit trail: one JSON line per event, or a table.
 pub fn print_audit(out: &mut Out, trail: &AuditTrail, words: Option<&TextWords>) -> Result<(), CliError> {
-    let (kind, id) = subject_text(&trail.subject);
+    let (kind, id) = parapompi::documents::subject_text(&trail.subject);
     out.line(format!("audit trail of {kind} {id}: {}", count_of(trail.entries.len(), "event", "events")))?;
+    for line in parapompi::documents::audit_lines(trail, words) {
+        out.json_value(line)?;
+    }
     let mut table = Table::new(&["POS", "RECORDED", "ACTOR", "EVENT", "DESCRIPTION"]);
     for entry in &trail.entries {
-        out.json_line(&json!({
-            "subject_kind": kind,
-            "subject_id": id,
-            "position": entry.position,
-            "stream_id": entry.stream_id,
-            "hash": entry.hash,
-            "actor": entry.actor,
-            "occurred_at": parse::format_instant(entry.occurred_at),
-            "recorded_at": parse::format_instant(entry.recorded_at),
-            "event_type": entry.event_type,
-            "description": entry.description,
-            "texts": texts_json(&entry.texts, words),
-        }))?;
         table.row(vec![
             entry.position.to_string(),
             parse::format_instant(entry.recorded_at),

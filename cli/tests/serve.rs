@@ -1,0 +1,175 @@
+//! Credentials in direct mode and `parapompi serve`, through the real binary: an enrolment
+//! code, a password, a login over HTTP, an act, and a graceful stop on SIGTERM.
+
+mod common;
+
+use std::io::{BufRead, BufReader};
+use std::process::{Child, Stdio};
+use std::sync::mpsc;
+use std::time::Duration;
+
+use common::*;
+use serde_json::{json, Value};
+
+const PASSWORD: &str = "ένας μακρύς κωδικός";
+
+/// Fails the run when a test outlives `seconds`.
+struct Watchdog(#[allow(dead_code)] mpsc::Sender<()>);
+
+fn watchdog(name: &'static str, seconds: u64) -> Watchdog {
+    let (done, wait) = mpsc::channel::<()>();
+    std::thread::spawn(move || {
+        if let Err(mpsc::RecvTimeoutError::Timeout) = wait.recv_timeout(Duration::from_secs(seconds)) {
+            eprintln!("test {name} took longer than {seconds} s: stopping the run");
+            std::process::exit(101);
+        }
+    });
+    Watchdog(done)
+}
+
+/// A server process, killed if the test ends before it stops.
+struct ServerProcess(Child);
+
+impl Drop for ServerProcess {
+    fn drop(&mut self) {
+        if matches!(self.0.try_wait(), Ok(None)) {
+            let _ = self.0.kill();
+            let _ = self.0.wait();
+        }
+    }
+}
+
+fn enrol(w: &World, staff: &str, by: &str) -> String {
+    let issued = w.json(&["--as", by, "staff", "enrol", staff]);
+    assert_eq!(issued["kind"], "enrolment", "{issued}");
+    assert_eq!(issued["result"]["events"][0]["event_type"], "CredentialIssued", "{issued}");
+    issued["secret"].as_str().unwrap_or_default().to_owned()
+}
+
+fn set_password(w: &World, code: &str) -> common::Run {
+    parapompi()
+        .env("PARAPOMPI_PASSWORD", PASSWORD)
+        .arg("--data-dir")
+        .arg(w.data())
+        .args(["staff", "set-password", "--code", code])
+        .output()
+        .map(common::Run::from)
+        .unwrap_or_else(|e| panic!("the binary runs: {e}"))
+}
+
+#[test]
+fn an_enrolment_code_sets_a_password_once_and_only_an_administrator_or_supervisor_issues_one() {
+    let _watchdog = watchdog("enrolment in direct mode", 120);
+    let w = World::new();
+    set_up(&w);
+    let code = enrol(&w, WORKER, ADMIN);
+    let n_events = w.verified_events();
+    let set = set_password(&w, &code);
+    assert_eq!(set.code, 0, "{}{}", set.stderr, set.stdout);
+    assert!(set.stdout.contains("password set"), "{}", set.stdout);
+    assert_eq!(w.verified_events(), n_events + 2, "the code used up, the password issued");
+    // A used code's secret is forgotten: it names nothing any more.
+    let again = set_password(&w, &code);
+    assert_eq!(again.code, 2, "{}", again.stderr);
+    assert!(again.stderr.contains("--code: no such enrolment code"), "{}", again.stderr);
+    let forged = set_password(&w, &format!("{}0", &code[..code.len() - 1]));
+    assert_eq!(forged.code, 2, "{}", forged.stderr);
+    assert!(forged.stderr.contains("--code"), "{}", forged.stderr);
+    w.fails(1, "RoleNotPermitted", &["--as", WORKER, "staff", "enrol", SUPERVISOR]);
+    w.fails(1, "OutsideCentre", &["--as", ADMIN2, "staff", "enrol", WORKER]);
+    // The audit trail shows the credentials' lives, never their secrets.
+    let trail = w.ok(&["--json", "audit", &format!("staff-{WORKER}")]);
+    assert!(trail.contains("CredentialIssued") && trail.contains("CredentialRevoked"), "{trail}");
+    assert!(!trail.contains("pp1_"), "{trail}");
+    // A batch does not carry credentials.
+    let batch = w.write(
+        "enrol.jsonl",
+        &format!("{{\"command\":\"staff enrol\",\"as\":\"{ADMIN}\",\"args\":{{\"staff\":\"{WORKER}\"}}}}\n"),
+    );
+    let run = w.run(&["apply", batch.to_str().unwrap_or_default()]);
+    assert_eq!(run.code, 2, "{}", run.stdout);
+}
+
+#[test]
+fn the_binary_serves_a_logged_in_staff_member_and_stops_on_sigterm() {
+    let _watchdog = watchdog("serve through the binary", 120);
+    let w = World::new();
+    set_up(&w);
+    let code = enrol(&w, WORKER, ADMIN);
+    assert_eq!(set_password(&w, &code).code, 0);
+    w.verified_events();
+    w.fails(2, "--as", &["--as", ADMIN, "serve", "--listen", "127.0.0.1:0"]);
+    let child = parapompi()
+        .arg("--data-dir")
+        .arg(w.data())
+        .args(["serve", "--listen", "127.0.0.1:0"])
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap_or_else(|e| panic!("the binary starts: {e}"));
+    let mut server = ServerProcess(child);
+    let stderr = server.0.stderr.take().unwrap_or_else(|| panic!("stderr is piped"));
+    let (lines_tx, lines) = mpsc::channel::<String>();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+            if lines_tx.send(line).is_err() {
+                break;
+            }
+        }
+    });
+    let mut log = Vec::new();
+    let address = loop {
+        let line =
+            lines.recv_timeout(Duration::from_secs(30)).unwrap_or_else(|e| panic!("no address logged: {e}; {log:?}"));
+        log.push(line.clone());
+        if let Some(rest) = line.split("address=").nth(1) {
+            break rest.split_whitespace().next().unwrap_or_default().to_owned();
+        }
+    };
+    let base = format!("http://{address}");
+    let agent = ureq::AgentBuilder::new().timeout(Duration::from_secs(20)).build();
+    let post = |path: &str, token: Option<&str>, body: &Value| -> (u16, Value) {
+        let mut request = agent.post(&format!("{base}{path}"));
+        if let Some(token) = token {
+            request = request.set("Authorization", &format!("Bearer {token}"));
+        }
+        let response = match request.send_string(&body.to_string()) {
+            Ok(response) | Err(ureq::Error::Status(_, response)) => response,
+            Err(e) => panic!("{path}: {e}"),
+        };
+        let status = response.status();
+        (status, serde_json::from_str(&response.into_string().unwrap_or_default()).unwrap_or(Value::Null))
+    };
+    let (status, login) = post("/v1/auth/login", None, &json!({"staff_id": WORKER, "password": PASSWORD}));
+    assert_eq!(status, 200, "{login}");
+    let token = login["secret"].as_str().unwrap_or_default().to_owned();
+    let note = json!({"act": [{"case": {"case_id": CASE, "action": {"add_note": {"text": "Ήρθε στο ραντεβού."}}}}]});
+    let (status, written) = post("/v1/commands", Some(&token), &note);
+    assert_eq!(status, 200, "{written}");
+    assert_eq!(written["events"][0]["event_type"], "CaseNoteAdded", "{written}");
+    let head = written["events"][0]["position"].as_u64().unwrap_or_default();
+    // A second process cannot open the directory the server holds.
+    let busy = w.run(&["verify"]);
+    assert_eq!(busy.code, 2, "{}", busy.stderr);
+    let terminated = std::process::Command::new("kill").args(["-TERM", &server.0.id().to_string()]).status();
+    assert!(terminated.is_ok_and(|s| s.success()));
+    let mut waited = None;
+    for _ in 0..200 {
+        if let Ok(Some(status)) = server.0.try_wait() {
+            waited = Some(status);
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    assert!(waited.is_some_and(|s| s.success()), "the server did not stop cleanly on SIGTERM: {waited:?}");
+    while let Ok(line) = lines.recv_timeout(Duration::from_millis(500)) {
+        log.push(line);
+    }
+    let log = log.join("\n");
+    assert!(log.contains("SIGTERM") && log.contains("closing the engine"), "{log}");
+    assert!(log.contains("command=\"AddCaseNote\"") && log.contains(&format!("actor=\"staff-{WORKER}\"")), "{log}");
+    assert!(
+        !log.contains(PASSWORD) && !log.contains(&token) && !log.contains("Ήρθε"),
+        "a secret or a text in the log: {log}"
+    );
+    assert_eq!(w.verified_events(), head, "every acknowledged write is on disk");
+}

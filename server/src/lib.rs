@@ -1,0 +1,183 @@
+//! `parapompi-server`: the HTTP API over one [`parapompi::Engine`], with staff who log in.
+//!
+//! This crate is the only one that knows HTTP. A handler authenticates, turns the body into
+//! the library's command ([`parapompi::act_form`]), calls the Engine, and answers with the
+//! library's document ([`parapompi::documents`]): no rule, no formatting of its own. Every
+//! rule is core's; the actor of every act is the authenticated staff member.
+//!
+//! Code map: `routes` (the endpoints), `feed` (the live feed of records), `auth` (bearer tokens to staff members), `limits`
+//! (connections, bodies, time, failed logins), `observe` (request ids and log lines),
+//! `error` (problem details). docs/SERVER.md is the API's contract.
+
+mod auth;
+mod error;
+mod feed;
+mod limits;
+mod observe;
+mod routes;
+
+use std::future::Future;
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use parapompi::credentials::{Credentials, PasswordHashing};
+use parapompi::Engine;
+
+pub use error::ApiError;
+pub use limits::Limits;
+
+/// How the server runs.
+#[derive(Debug, Clone)]
+pub struct ServerConfig {
+    /// The limits on what clients control.
+    pub limits: Limits,
+    /// How long a session token lives, in ms (at most core's day).
+    pub session_lifetime_ms: i64,
+    /// How long an enrolment code lives, in ms, unless the request asks for less.
+    pub enrolment_lifetime_ms: i64,
+    /// How long an API token lives, in ms, unless the request asks for less.
+    pub api_token_lifetime_ms: i64,
+    /// How passwords are hashed.
+    pub password_hashing: PasswordHashing,
+}
+
+impl Default for ServerConfig {
+    fn default() -> Self {
+        const HOUR_MS: i64 = 3_600_000;
+        ServerConfig {
+            limits: Limits::default(),
+            session_lifetime_ms: 12 * HOUR_MS,
+            enrolment_lifetime_ms: 72 * HOUR_MS,
+            api_token_lifetime_ms: 90 * 24 * HOUR_MS,
+            password_hashing: PasswordHashing::default(),
+        }
+    }
+}
+
+/// Why the server could not start or stopped badly.
+#[derive(Debug, thiserror::Error)]
+pub enum ServerError {
+    /// The address could not be listened on, or serving failed.
+    #[error("{0}")]
+    Io(#[from] std::io::Error),
+    /// The Engine failed to open its credential store or to close.
+    #[error(transparent)]
+    Engine(#[from] parapompi::EngineError),
+    /// The credential store could not be opened.
+    #[error(transparent)]
+    Credentials(#[from] parapompi::credentials::CredentialError),
+}
+
+/// What every handler shares.
+#[derive(Clone)]
+pub(crate) struct AppState {
+    pub engine: Engine,
+    pub credentials: Credentials,
+    pub config: Arc<ServerConfig>,
+    pub failed_logins: Arc<limits::FailedLogins>,
+    /// Becomes true when the server begins to shut down: live feeds end then.
+    pub stopping: tokio::sync::watch::Receiver<bool>,
+}
+
+/// A server listening, serving in its own task until [`Running::shutdown`].
+pub struct Running {
+    local_addr: SocketAddr,
+    stop: Option<tokio::sync::oneshot::Sender<()>>,
+    task: tokio::task::JoinHandle<Result<(), ServerError>>,
+}
+
+impl Running {
+    /// The address it listens on (the port chosen, when asked for port 0).
+    pub fn local_addr(&self) -> SocketAddr {
+        self.local_addr
+    }
+
+    /// Stops accepting, lets the requests in flight finish, and closes the Engine.
+    pub async fn shutdown(mut self) -> Result<(), ServerError> {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        match (&mut self.task).await {
+            Ok(result) => result,
+            Err(e) => Err(ServerError::Io(std::io::Error::other(format!("the server's task failed: {e}")))),
+        }
+    }
+}
+
+/// Binds `listen` and serves `engine` in a task of the current runtime until
+/// [`Running::shutdown`].
+pub async fn start(engine: Engine, config: ServerConfig, listen: SocketAddr) -> Result<Running, ServerError> {
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let listener = tokio::net::TcpListener::bind(listen).await?;
+    let local_addr = listener.local_addr()?;
+    let task = tokio::spawn(serve_on(engine, config, listener, async move {
+        let _ = stopped.await;
+    }));
+    Ok(Running { local_addr, stop: Some(stop), task })
+}
+
+/// Serves `engine` on `listen` until SIGTERM or SIGINT, then shuts down gracefully: stops
+/// accepting, finishes the requests in flight, closes the Engine (checkpoint and flush).
+pub async fn serve(engine: Engine, config: ServerConfig, listen: SocketAddr) -> Result<(), ServerError> {
+    let listener = tokio::net::TcpListener::bind(listen).await?;
+    tracing::info!(address = %listener.local_addr()?, "listening");
+    serve_on(engine, config, listener, shutdown_signal()).await
+}
+
+async fn serve_on(
+    engine: Engine,
+    config: ServerConfig,
+    listener: tokio::net::TcpListener,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> Result<(), ServerError> {
+    let credentials = Credentials::open(&engine, config.password_hashing)?;
+    let max_connections = config.limits.max_connections;
+    let (stop_feeds, stopping) = tokio::sync::watch::channel(false);
+    let state = AppState {
+        engine: engine.clone(),
+        credentials,
+        config: Arc::new(config),
+        failed_logins: Arc::new(limits::FailedLogins::default()),
+        stopping,
+    };
+    let app = routes::router(state).into_make_service_with_connect_info::<limits::Peer>();
+    let listener = limits::LimitedListener::new(listener, max_connections);
+    // Live feeds never end on their own: they are told to when shutting down begins, so that
+    // the graceful shutdown, which waits for every connection, can finish.
+    let shutdown = async move {
+        shutdown.await;
+        let _ = stop_feeds.send(true);
+    };
+    let served = axum::serve(listener, app).with_graceful_shutdown(shutdown).await;
+    tracing::info!("stopped accepting; requests in flight finished; closing the engine");
+    // Every handler's clone of the Engine is gone with the router; the log is flushed
+    // before the answer to the caller.
+    let closed = tokio::task::spawn_blocking(move || engine.close())
+        .await
+        .map_err(|e| ServerError::Io(std::io::Error::other(format!("closing the engine failed: {e}"))))?;
+    served?;
+    closed?;
+    Ok(())
+}
+
+/// Resolves on SIGTERM or SIGINT.
+async fn shutdown_signal() {
+    let interrupt = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = interrupt => tracing::info!(signal = "SIGINT", "shutting down"),
+        () = terminate => tracing::info!(signal = "SIGTERM", "shutting down"),
+    }
+}
