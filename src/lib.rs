@@ -42,12 +42,14 @@ pub mod demo;
 mod deployment_key;
 mod engine;
 mod error;
+pub mod fault_points;
 mod person_keys;
 mod projector;
 mod records;
 mod vault;
 
 pub use deployment_key::{deployment_key_path, DeploymentKeySource, HexKey};
+pub use engine::key_rotation::{NewDeploymentKey, Rotated};
 pub use engine::{Acting, CommandMeta, Engine, EngineConfig, Executed};
 pub use error::EngineError;
 pub use parapompi_core as core;

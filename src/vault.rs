@@ -61,6 +61,11 @@ impl IdentityVault {
         Ok(())
     }
 
+    /// The person keys the entries are sealed with.
+    pub(crate) fn person_keys(&self) -> &PersonKeys {
+        &self.keys
+    }
+
     /// Removes an entry without marking it erased (undoing a write whose append failed).
     pub(crate) fn remove(&self, beneficiary_id: BeneficiaryId) -> Result<(), EngineError> {
         self.tree.remove(beneficiary_id.uuid().as_bytes()).map_err(vault_error)?;
@@ -148,6 +153,7 @@ impl IdentityVault {
     pub(crate) fn erase(&self, beneficiary_id: BeneficiaryId) -> Result<bool, EngineError> {
         self.tree.insert(erased_key(beneficiary_id), &[]).map_err(vault_error)?;
         self.keys.remove(beneficiary_id)?;
+        crate::fault_points::reached("erasure: key removed, vault entry not removed");
         let removed = self.tree.remove(beneficiary_id.uuid().as_bytes()).map_err(vault_error)?;
         Ok(removed.is_some())
     }
