@@ -13,6 +13,8 @@
 //! Its file is text: a first line naming the format and its version, then the key in hex.
 //! It is written whole and atomically (a temporary file, fsync, rename, fsync of the
 //! directory). Losing it loses every person's vault entries: back it up apart from the data.
+//! It is replaced only by a rotation (`engine/key_rotation.rs`), which rewrites the person-key
+//! file under the new key.
 
 use std::fs;
 use std::io::Write;

@@ -13,6 +13,8 @@
 //! is written; a torn last record (a crash while it was appended) is therefore a key no
 //! entry uses, and is dropped. Removing a key rewrites the file whole and atomically (write,
 //! fsync, rename, fsync the directory), so a crash leaves the old file or the new one.
+//! A rotation of the deployment key rewrites it the same way, every key under the new one
+//! (`engine/key_rotation.rs`); the keys themselves stay.
 
 use std::collections::HashMap;
 use std::fs;
