@@ -13,6 +13,8 @@
 //! Its file is text: a first line naming the format and its version, then the key in hex.
 //! It is written whole and atomically (a temporary file, fsync, rename, fsync of the
 //! directory). Losing it loses every person's vault entries: back it up apart from the data.
+//! It is replaced only by a rotation (`engine/key_rotation.rs`), which rewrites the person-key
+//! file under the new key.
 
 use std::fs;
 use std::io::Write;
@@ -103,8 +105,7 @@ impl DeploymentKey {
         };
         match (source, data_dir) {
             (DeploymentKeySource::File(path), _) => from_file(path),
-            (DeploymentKeySource::Hex(hex), _) => DeploymentKey::from_hex(hex.0.trim())
-                .map_err(|problem| EngineError::Key(format!("the deployment key given: {problem}"))),
+            (DeploymentKeySource::Hex(hex), _) => DeploymentKey::from_hex_key(hex),
             (DeploymentKeySource::InDataDir, Some(dir)) => from_file(&deployment_key_path(dir)),
             (DeploymentKeySource::InDataDir, None) => DeploymentKey::ephemeral(),
         }
@@ -148,7 +149,25 @@ impl DeploymentKey {
         Ok(DeploymentKey { bytes })
     }
 
-    fn save(&self, path: &Path) -> Result<(), EngineError> {
+    /// The key in the file at `path`; `None` when there is no file (nothing is made).
+    pub(crate) fn read(path: &Path) -> Result<Option<DeploymentKey>, EngineError> {
+        match fs::read_to_string(path) {
+            Ok(text) => DeploymentKey::parse(&Zeroizing::new(text))
+                .map(Some)
+                .map_err(|problem| EngineError::Key(format!("{}: {problem}", path.display()))),
+            Err(error) if error.kind() == std::io::ErrorKind::NotFound => Ok(None),
+            Err(error) => Err(EngineError::Key(format!("cannot read {}: {error}", path.display()))),
+        }
+    }
+
+    /// The key given as hex digits.
+    pub(crate) fn from_hex_key(hex: &HexKey) -> Result<DeploymentKey, EngineError> {
+        DeploymentKey::from_hex(hex.0.trim())
+            .map_err(|problem| EngineError::Key(format!("the deployment key given: {problem}")))
+    }
+
+    /// Saves the key in a new key file at `path`, whole and atomically, owner-only.
+    pub(crate) fn save(&self, path: &Path) -> Result<(), EngineError> {
         let mut text = Zeroizing::new(format!("{KEY_FILE_HEADER}\n"));
         for byte in self.bytes.iter() {
             text.push_str(&format!("{byte:02x}"));
@@ -217,7 +236,14 @@ pub(crate) fn write_private_file(path: &Path, bytes: &[u8]) -> std::io::Result<(
     file.write_all(bytes)?;
     file.sync_all()?;
     drop(file);
+    crate::fault_points::reached_at_file("synced, not renamed", path);
     fs::rename(&partial, path)?;
+    crate::fault_points::reached_at_file("renamed, directory not synced", path);
+    sync_dir(dir)
+}
+
+/// Syncs a directory, so that the names made, renamed or removed in it survive a power cut.
+pub(crate) fn sync_dir(dir: &Path) -> std::io::Result<()> {
     fs::File::open(dir)?.sync_all()
 }
 

@@ -23,7 +23,7 @@ use parapompi_store::{
 use uuid::Uuid;
 
 use crate::amka_index::{AmkaIndex, AMKA_INDEX_TREE};
-use crate::deployment_key::{DeploymentKey, DeploymentKeySource};
+use crate::deployment_key::DeploymentKeySource;
 use crate::error::EngineError;
 use crate::narrative;
 use crate::person_keys::PersonKeys;
@@ -32,6 +32,8 @@ use crate::records::{
     decode, decode_events, encode, event_id, fingerprint, fingerprint_with_texts, legacy_event_id, Fingerprint,
 };
 use crate::vault::{IdentityVault, VaultEntry, VAULT_TREE};
+
+pub(crate) mod key_rotation;
 
 /// How an Engine is opened.
 #[derive(Clone, Debug)]
@@ -155,7 +157,7 @@ impl Engine {
         let vault_tree = store.auxiliary_tree(VAULT_TREE)?;
         let vault_in_use = IdentityVault::holds_entries(&vault_tree)?;
         let keys_in_use = vault_in_use || person_keys_file.as_ref().is_some_and(|file| file.exists());
-        let deployment_key = DeploymentKey::from_source(&config.deployment_key, store.path(), keys_in_use)?;
+        let deployment_key = key_rotation::deployment_key_at_open(&config.deployment_key, store.path(), keys_in_use)?;
         let person_keys = PersonKeys::open(person_keys_file, &deployment_key, vault_in_use)?;
         let vault = IdentityVault::new(vault_tree, Arc::new(person_keys));
         vault.seal_plain_entries()?;
@@ -824,10 +826,16 @@ impl Engine {
         // destroyed for an erasure the log might not keep.
         self.inner.vault.mark_erasing(beneficiary_id)?;
         self.inner.store.sync()?;
+        crate::fault_points::reached("erasure: event and mark durable, key not removed");
         if let Some(entry) = self.inner.vault.get(beneficiary_id)? {
             self.inner.amka_index.remove(self.centre_of(beneficiary_id)?, entry.identity.amka(), beneficiary_id)?;
+            // Synced before the key goes: without the key the entry no longer reads, so
+            // nothing could find the AMKA to remove its index entry again after a crash, and
+            // the erased person would hold their AMKA at the centre for good.
+            self.inner.store.sync()?;
         }
         self.inner.vault.erase(beneficiary_id)?;
+        crate::fault_points::reached("erasure: vault entry removed, mark not cleared");
         self.inner.vault.clear_erasing(beneficiary_id)
     }
 

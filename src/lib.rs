@@ -46,6 +46,7 @@ mod deployment_key;
 pub mod documents;
 mod engine;
 mod error;
+pub mod fault_points;
 pub mod instant;
 mod narrative;
 mod person_keys;
@@ -58,6 +59,7 @@ pub use access::{
     SubjectEntry, SubjectReferral, TextWords,
 };
 pub use deployment_key::{deployment_key_path, DeploymentKeySource, HexKey};
+pub use engine::key_rotation::{NewDeploymentKey, Rotated};
 pub use engine::{Acting, CommandMeta, Engine, EngineConfig, Executed};
 pub use error::EngineError;
 pub use parapompi_core as core;

@@ -13,6 +13,8 @@
 //! is written; a torn last record (a crash while it was appended) is therefore a key no
 //! entry uses, and is dropped. Removing a key rewrites the file whole and atomically (write,
 //! fsync, rename, fsync the directory), so a crash leaves the old file or the new one.
+//! A rotation of the deployment key rewrites it the same way, every key under the new one
+//! (`engine/key_rotation.rs`); the keys themselves stay.
 
 use std::collections::HashMap;
 use std::fs;
@@ -41,6 +43,9 @@ const NONCE_BYTES: usize = 24;
 const CHECK_BYTES: usize = 32;
 /// A record that an append writes: its length, a nonce, one entry and the AEAD's tag.
 const APPEND_RECORD_BYTES: usize = 4 + NONCE_BYTES + ENTRY_BYTES + 16;
+
+/// The purpose of the file's check of the deployment key.
+const CHECK_PURPOSE: &str = "parapompi/person-keys/check";
 
 /// A person's key; wiped when dropped.
 pub(crate) type PersonKey = Zeroizing<[u8; KEY_BYTES]>;
@@ -73,7 +78,7 @@ impl PersonKeys {
     ) -> Result<PersonKeys, EngineError> {
         let file_key = deployment.derive("person-keys file");
         let file_cipher = XChaCha20Poly1305::new(file_key.as_ref().into());
-        let check = deployment.digest("parapompi/person-keys/check", &[]);
+        let check = check_of(deployment);
         let mut keys = HashMap::new();
         if let Some(path) = &path {
             match fs::read(path) {
@@ -89,7 +94,7 @@ impl PersonKeys {
                             ),
                         ));
                     };
-                    if !deployment.verify("parapompi/person-keys/check", rest.get(..CHECK_BYTES).unwrap_or_default()) {
+                    if !deployment.verify(CHECK_PURPOSE, rest.get(..CHECK_BYTES).unwrap_or_default()) {
                         return Err(key_error(
                             path,
                             "the deployment key given is not the one these person keys are kept under",
@@ -128,6 +133,11 @@ impl PersonKeys {
         self.keys.lock().map_err(|_| EngineError::Interrupted("a panic poisoned the person keys".to_owned()))
     }
 
+    /// How many keys the file holds.
+    pub(crate) fn len(&self) -> Result<usize, EngineError> {
+        Ok(self.keys()?.len())
+    }
+
     /// The person's key, if they have one (not after an erasure).
     pub(crate) fn get(&self, beneficiary_id: BeneficiaryId) -> Result<Option<PersonKey>, EngineError> {
         Ok(self.keys()?.get(&beneficiary_id).cloned())
@@ -157,36 +167,28 @@ impl PersonKeys {
             return Ok(false);
         }
         if let Some(path) = &self.path {
-            let mut entries = Zeroizing::new(Vec::with_capacity(keys.len() * ENTRY_BYTES));
-            let mut ids: Vec<&BeneficiaryId> = keys.keys().filter(|id| **id != beneficiary_id).collect();
-            ids.sort();
-            for id in ids {
-                entries.extend_from_slice(id.uuid().as_bytes());
-                entries.extend_from_slice(keys[id].as_ref());
-            }
-            let mut file = FILE_HEADER.to_vec();
-            file.extend_from_slice(&self.check);
-            if !entries.is_empty() {
-                file.extend_from_slice(&self.seal_record(path, &entries)?);
-            }
+            let file = whole_file(path, &self.file_cipher, &self.check, &keys, Some(beneficiary_id))?;
             write_private_file(path, &file).map_err(|e| key_error(path, format!("cannot rewrite: {e}")))?;
         }
         keys.remove(&beneficiary_id);
         Ok(true)
     }
 
+    /// Rewrites the file whole and atomically with every key this holds, encrypted under
+    /// `deployment` instead (a rotation of the deployment key); gives how many keys it
+    /// holds. This value keeps the old key: the Engine that owns it is closed next.
+    pub(crate) fn rewrite_under(&self, deployment: &DeploymentKey) -> Result<usize, EngineError> {
+        let keys = self.keys()?;
+        let Some(path) = &self.path else { return Ok(keys.len()) };
+        let file_key = deployment.derive("person-keys file");
+        let file_cipher = XChaCha20Poly1305::new(file_key.as_ref().into());
+        let file = whole_file(path, &file_cipher, &check_of(deployment), &keys, None)?;
+        write_private_file(path, &file).map_err(|e| key_error(path, format!("cannot rewrite: {e}")))?;
+        Ok(keys.len())
+    }
+
     fn seal_record(&self, path: &Path, entries: &[u8]) -> Result<Vec<u8>, EngineError> {
-        let nonce = random_key()?;
-        let nonce = XNonce::from_slice(&nonce[..NONCE_BYTES]);
-        let sealed = self
-            .file_cipher
-            .encrypt(nonce, Payload { msg: entries, aad: FILE_HEADER })
-            .map_err(|_| key_error(path, "cannot encrypt a record"))?;
-        let length = u32::try_from(NONCE_BYTES + sealed.len()).map_err(|_| key_error(path, "a record is too long"))?;
-        let mut record = length.to_be_bytes().to_vec();
-        record.extend_from_slice(nonce);
-        record.extend_from_slice(&sealed);
-        Ok(record)
+        seal_record(path, &self.file_cipher, entries)
     }
 
     fn append_record(&self, path: &Path, entries: &[u8]) -> Result<(), EngineError> {
@@ -203,6 +205,74 @@ impl PersonKeys {
         }
         Ok(())
     }
+}
+
+/// The whole file: its first line, the check of the deployment key, and one record of every
+/// key in `keys` but `except`'s, by beneficiary id.
+fn whole_file(
+    path: &Path,
+    cipher: &XChaCha20Poly1305,
+    check: &[u8; CHECK_BYTES],
+    keys: &HashMap<BeneficiaryId, PersonKey>,
+    except: Option<BeneficiaryId>,
+) -> Result<Vec<u8>, EngineError> {
+    let mut entries = Zeroizing::new(Vec::with_capacity(keys.len() * ENTRY_BYTES));
+    let mut ids: Vec<&BeneficiaryId> = keys.keys().filter(|id| Some(**id) != except).collect();
+    ids.sort();
+    for id in ids {
+        entries.extend_from_slice(id.uuid().as_bytes());
+        entries.extend_from_slice(keys[id].as_ref());
+    }
+    let mut file = FILE_HEADER.to_vec();
+    file.extend_from_slice(check);
+    if !entries.is_empty() {
+        file.extend_from_slice(&seal_record(path, cipher, &entries)?);
+    }
+    Ok(file)
+}
+
+/// One record of `entries`, sealed with the file's cipher.
+fn seal_record(path: &Path, cipher: &XChaCha20Poly1305, entries: &[u8]) -> Result<Vec<u8>, EngineError> {
+    let nonce = random_key()?;
+    let nonce = XNonce::from_slice(&nonce[..NONCE_BYTES]);
+    let sealed = cipher
+        .encrypt(nonce, Payload { msg: entries, aad: FILE_HEADER })
+        .map_err(|_| key_error(path, "cannot encrypt a record"))?;
+    let length = u32::try_from(NONCE_BYTES + sealed.len()).map_err(|_| key_error(path, "a record is too long"))?;
+    let mut record = length.to_be_bytes().to_vec();
+    record.extend_from_slice(nonce);
+    record.extend_from_slice(&sealed);
+    Ok(record)
+}
+
+/// The check of `deployment` that a person-key file kept under it holds after its first
+/// line (a digest under the key: it tells the key without revealing it).
+pub(crate) fn check_of(deployment: &DeploymentKey) -> [u8; CHECK_BYTES] {
+    deployment.digest(CHECK_PURPOSE, &[])
+}
+
+/// The check of the deployment key in the person-key file at `path`; `None` when there is
+/// no file.
+pub(crate) fn file_check(path: &Path) -> Result<Option<[u8; CHECK_BYTES]>, EngineError> {
+    let mut head = [0u8; FILE_HEADER.len() + CHECK_BYTES];
+    let read = fs::File::open(path).and_then(|mut file| {
+        use std::io::Read;
+        file.read_exact(&mut head)
+    });
+    match read {
+        Ok(()) => {}
+        Err(error) if error.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Err(error) if error.kind() == std::io::ErrorKind::UnexpectedEof => {
+            return Err(key_error(path, "the file is shorter than its first line and check"))
+        }
+        Err(error) => return Err(key_error(path, format!("cannot read: {error}"))),
+    }
+    let Some(check) = head.strip_prefix(FILE_HEADER) else {
+        return Err(key_error(path, "not a person-key file of this engine"));
+    };
+    let mut out = [0u8; CHECK_BYTES];
+    out.copy_from_slice(check);
+    Ok(Some(out))
 }
 
 /// Reads the records of a person-key file (what follows its first line and check) into

@@ -130,6 +130,11 @@ impl IdentityVault {
         Ok(())
     }
 
+    /// The person keys the entries are sealed with.
+    pub(crate) fn person_keys(&self) -> &PersonKeys {
+        &self.keys
+    }
+
     /// Removes an entry without marking it erased (undoing a write whose append failed).
     pub(crate) fn remove(&self, beneficiary_id: BeneficiaryId) -> Result<(), EngineError> {
         self.tree.remove(beneficiary_id.uuid().as_bytes()).map_err(vault_error)?;
@@ -217,6 +222,7 @@ impl IdentityVault {
     pub(crate) fn erase(&self, beneficiary_id: BeneficiaryId) -> Result<bool, EngineError> {
         self.tree.insert(erased_key(beneficiary_id), &[]).map_err(vault_error)?;
         self.keys.remove(beneficiary_id)?;
+        crate::fault_points::reached("erasure: key removed, vault entry not removed");
         let removed = self.tree.remove(beneficiary_id.uuid().as_bytes()).map_err(vault_error)?;
         // The texts go too (unreadable already, with the key gone).
         let mut prefix = TEXT_PREFIX.to_vec();

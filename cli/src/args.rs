@@ -111,6 +111,9 @@ pub enum Command {
     Serve(ServeArgs),
     /// Print a shell completion script.
     Completions(CompletionsArgs),
+    /// The deployment key: rotate it.
+    #[command(subcommand)]
+    Keys(KeysCommand),
 }
 
 /// `demo`.
@@ -1051,4 +1054,24 @@ pub struct CompletionsArgs {
     /// The shell.
     #[arg(value_enum)]
     pub shell: Shell,
+}
+
+/// `keys ...`.
+#[derive(Debug, Subcommand)]
+pub enum KeysCommand {
+    /// Replace the deployment key: the person keys are rewritten under a new key and the
+    /// AMKA index rebuilt. The old key comes from where every command reads it; the new key
+    /// is made in DATA_DIR/keys/deployment.key unless a source is given.
+    Rotate(KeysRotateArgs),
+}
+
+/// `keys rotate`.
+#[derive(Debug, Args)]
+pub struct KeysRotateArgs {
+    /// Keep the new key in this file (outside the data directory), made there if missing.
+    #[arg(long, value_name = "FILE", conflicts_with = "new_key_from_env")]
+    pub new_key_file: Option<PathBuf>,
+    /// Read the new key's 64 hex digits from PARAPOMPI_NEW_DEPLOYMENT_KEY.
+    #[arg(long)]
+    pub new_key_from_env: bool,
 }

@@ -53,12 +53,7 @@ pub fn open_existing_with(dir: &Path, config: EngineConfig) -> Result<Engine, Cl
 /// names, else `DATA_DIR/keys/deployment.key`, made there on first use with a warning that
 /// a key beside the data suits a trial, not production.
 pub fn open_engine(dir: &Path, mut config: EngineConfig) -> Result<Engine, CliError> {
-    config.deployment_key =
-        match (std::env::var("PARAPOMPI_DEPLOYMENT_KEY"), std::env::var_os("PARAPOMPI_DEPLOYMENT_KEY_FILE")) {
-            (Ok(hex), _) => DeploymentKeySource::Hex(HexKey::new(hex)),
-            (Err(_), Some(file)) => DeploymentKeySource::File(PathBuf::from(file)),
-            (Err(_), None) => DeploymentKeySource::InDataDir,
-        };
+    config.deployment_key = deployment_key_source();
     let default_key = deployment_key_path(dir);
     let made_here = matches!(config.deployment_key, DeploymentKeySource::InDataDir) && !default_key.exists();
     let engine = Engine::open(dir, config)?;
@@ -71,6 +66,16 @@ pub fn open_engine(dir: &Path, mut config: EngineConfig) -> Result<Engine, CliEr
         );
     }
     Ok(engine)
+}
+
+/// Where the environment says the deployment key comes from: `PARAPOMPI_DEPLOYMENT_KEY` (64
+/// hex digits), else the file `PARAPOMPI_DEPLOYMENT_KEY_FILE` names, else the data directory.
+pub fn deployment_key_source() -> DeploymentKeySource {
+    match (std::env::var("PARAPOMPI_DEPLOYMENT_KEY"), std::env::var_os("PARAPOMPI_DEPLOYMENT_KEY_FILE")) {
+        (Ok(hex), _) => DeploymentKeySource::Hex(HexKey::new(hex)),
+        (Err(_), Some(file)) => DeploymentKeySource::File(PathBuf::from(file)),
+        (Err(_), None) => DeploymentKeySource::InDataDir,
+    }
 }
 
 /// One command's view of the world: the Engine, the global options, and the output.

@@ -3,6 +3,7 @@
 pub mod credentials;
 pub mod demo;
 pub mod directory;
+pub mod keys;
 pub mod log;
 pub mod people;
 pub mod reading;
@@ -23,6 +24,8 @@ pub fn run(cli: Cli) -> Result<(), CliError> {
         Command::Completions(args) => log::completions(args, &mut out),
         Command::Verify(args) if !args.bundle.is_empty() => log::verify_bundle_files(&args.bundle, &mut out),
         Command::Replay(args) => log::replay(args, &mut out),
+        // Works on the closed data directory itself.
+        Command::Keys(command) => keys::run(command, &global, &mut out),
         // Commands that may create the store.
         Command::Init => log::init(&global, &mut out),
         Command::Demo(args) => demo::run(args, &global, &mut out),
