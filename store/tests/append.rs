@@ -310,7 +310,7 @@ fn index_entries_a_crash_cut_off_at_the_end_of_the_log_are_restored_on_open() {
     drop(t.store.take());
     {
         let segment_bytes = StoreConfig::default().segment_bytes;
-        let db = sled::Config::new().path(dir.join("sled")).segment_size(segment_bytes).open().unwrap();
+        let db = open_raw_sled(&dir.join("sled"), segment_bytes);
         let tree = db.open_tree("log").unwrap();
         // The last three appends: b at version 7, a at 7, and b at 5 loses its command entry only.
         for (stream_id, first_version, command_id, stream_entry_too) in [
@@ -408,7 +408,7 @@ fn a_long_read_reads_ahead_stops_where_asked_and_names_a_missing_chunk() {
     drop(t.store.take());
     {
         let segment_bytes = StoreConfig::default().segment_bytes;
-        let db = sled::Config::new().path(dir.join("sled")).segment_size(segment_bytes).open().unwrap();
+        let db = open_raw_sled(&dir.join("sled"), segment_bytes);
         let tree = db.open_tree("log").unwrap();
         let mut key = vec![b'L'];
         key.extend_from_slice(&1_201u64.to_be_bytes());

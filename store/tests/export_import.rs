@@ -149,7 +149,7 @@ fn a_flipped_byte_in_a_stored_record_is_found_at_its_position() {
     {
         // Tamper with the log as someone with the files could: through sled itself.
         let segment_bytes = StoreConfig::default().segment_bytes;
-        let db = sled::Config::new().path(dir.join("sled")).segment_size(segment_bytes).open().unwrap();
+        let db = open_raw_sled(&dir.join("sled"), segment_bytes);
         let tree = db.open_tree("log").unwrap();
         let (key, value) = tree.scan_prefix(b"L").next().unwrap().unwrap();
         let mut bytes = value.to_vec();

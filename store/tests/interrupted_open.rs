@@ -60,7 +60,19 @@ fn check_recovers(keep: impl FnOnce(&[u8]) -> Vec<u8>) {
     let unfinished = leave_unfinished_snapshot(&sled_dir, keep);
 
     // Given that file, sled on its own is bricked, exactly as the issue reports.
-    let raw = sled::Config::new().path(&sled_dir).segment_size(StoreConfig::default().segment_bytes).open();
+    // (Waiting, as `open_raw_sled` does, for the dropped store's sled to let go of its lock.)
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    let raw = loop {
+        let raw = sled::Config::new().path(&sled_dir).segment_size(StoreConfig::default().segment_bytes).open();
+        match &raw {
+            Err(sled::Error::Io(error))
+                if error.to_string().contains("could not acquire lock") && std::time::Instant::now() < deadline =>
+            {
+                std::thread::sleep(std::time::Duration::from_millis(10));
+            }
+            _ => break raw,
+        }
+    };
     match raw {
         Err(sled::Error::Corruption { at: None, .. }) => {}
         Err(other) => panic!("sled failed otherwise than the issue reports: {other}"),

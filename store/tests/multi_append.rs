@@ -263,11 +263,7 @@ fn index_entries_of_multi_appends_a_crash_cut_off_are_restored_on_open() {
     let dir = t.dir.path().to_path_buf();
     drop(t.store.take());
     {
-        let db = sled::Config::new()
-            .path(dir.join("sled"))
-            .segment_size(StoreConfig::default().segment_bytes)
-            .open()
-            .unwrap();
+        let db = open_raw_sled(&dir.join("sled"), StoreConfig::default().segment_bytes);
         let tree = db.open_tree("log").unwrap();
         let command_key = |id: uuid::Uuid| [&[b'C'][..], id.as_bytes()].concat();
         let stream_key =

@@ -110,3 +110,22 @@ pub fn multi(parts: &[Part<'_>]) -> MultiAppend {
 pub fn placed(records: &[RecordedEvent]) -> Vec<(String, String)> {
     records.iter().map(|r| r.stream_id.to_string()).zip(labels(records)).collect()
 }
+
+/// Opens a closed store's sled directly (to damage it as a crash would). sled lets the
+/// background writes of a dropped instance finish before it lets go of its file lock, so
+/// right after the store is dropped the lock may still be taken by this very process: wait
+/// for it, as `Store::open` does, instead of failing at random.
+pub fn open_raw_sled(path: &std::path::Path, segment_bytes: usize) -> sled::Db {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    loop {
+        match sled::Config::new().path(path).segment_size(segment_bytes).open() {
+            Ok(db) => return db,
+            Err(sled::Error::Io(error))
+                if error.to_string().contains("could not acquire lock") && std::time::Instant::now() < deadline =>
+            {
+                std::thread::sleep(std::time::Duration::from_millis(10));
+            }
+            Err(error) => panic!("sled does not open: {error}"),
+        }
+    }
+}
