@@ -637,7 +637,7 @@ fn an_amka_the_centre_holds_is_refused_with_its_holder_through_a_keyed_index() {
     let key_file = parapompi::deployment_key_path(s.directory());
     assert!(key_file.is_file());
     let amka = identity(0).amka().as_str().to_owned();
-    for entry in walk(s.directory()) {
+    for entry in files_under(s.directory()) {
         if entry.starts_with(s.directory().join("sled")) {
             continue;
         }
@@ -665,20 +665,6 @@ fn an_amka_the_centre_holds_is_refused_with_its_holder_through_a_keyed_index() {
     let erase = s.next_meta(Acting::Staff(w.supervisor));
     valid(s.engine().erase_identity(w.maria, erase));
     s.when(by(w.reception, register_beneficiary(again, w.centre, 0))).events(&["BeneficiaryRegistered"]);
-}
-
-/// Every file under `dir`.
-fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
-    let mut files = Vec::new();
-    for entry in valid(std::fs::read_dir(dir)) {
-        let path = valid(entry).path();
-        if path.is_dir() {
-            files.extend(walk(&path));
-        } else {
-            files.push(path);
-        }
-    }
-    files
 }
 
 /// Copies a directory tree (a backup of a closed data directory).
@@ -715,7 +701,7 @@ fn identity_is_encrypted_per_person_and_erasure_makes_every_copy_unreadable() {
         held.phones()[0].as_str().to_owned(),
     ];
     let scan = |dir: &std::path::Path| {
-        for file in walk(dir) {
+        for file in files_under(dir) {
             let bytes = valid(std::fs::read(&file));
             for secret in &secrets {
                 for form in forms(secret) {

@@ -296,17 +296,3 @@ fn the_same_commands_with_other_words_give_the_same_indicators_and_the_same_chai
         }
     }
 }
-
-/// Every file under `dir`.
-fn files_under(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
-    let mut files = Vec::new();
-    for entry in valid(std::fs::read_dir(dir)) {
-        let path = valid(entry).path();
-        if path.is_dir() {
-            files.extend(files_under(&path));
-        } else {
-            files.push(path);
-        }
-    }
-    files
-}

@@ -740,3 +740,17 @@ impl Then {
         assert_eq!(self.head_after, self.head_before, "a failed {} wrote to the log", self.name);
     }
 }
+
+/// Every file under `dir`, for the tests that scan a data directory's bytes.
+pub fn files_under(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
+    let mut files = Vec::new();
+    for entry in valid(std::fs::read_dir(dir)) {
+        let path = valid(entry).path();
+        if path.is_dir() {
+            files.extend(files_under(&path));
+        } else {
+            files.push(path);
+        }
+    }
+    files
+}
