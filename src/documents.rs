@@ -7,29 +7,72 @@ use parapompi_core::text::Text;
 use parapompi_core::values::CaseId;
 use parapompi_projections::{AuditSubject, AuditTrail, Board, CaseFile, Caseload, EntryText};
 use parapompi_store::Verified;
+use serde::{Deserialize, Serialize};
 use serde_json::{json, Map, Value};
 
 use crate::access::TextWords;
 use crate::engine::Executed;
 use crate::instant::format_instant;
 
+/// One event a write recorded, as its answer lists it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WrittenEvent {
+    /// Its position in the log.
+    pub position: u64,
+    /// Its stream.
+    pub stream_id: String,
+    /// Its version in the stream.
+    pub stream_version: u64,
+    /// Its type's stable name.
+    pub event_type: String,
+    /// Its chain hash (hex).
+    pub hash: String,
+}
+
+/// What one act wrote, as its answer tells it: the engine's [`Executed`] without the events'
+/// contents, which is all a client of the server learns of a write.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct WriteOutcome {
+    /// True when the command id had been seen: nothing new was written.
+    pub deduplicated: bool,
+    /// The events recorded, in order.
+    pub events: Vec<WrittenEvent>,
+}
+
+impl From<&Executed> for WriteOutcome {
+    fn from(executed: &Executed) -> WriteOutcome {
+        WriteOutcome {
+            deduplicated: executed.deduplicated,
+            events: executed
+                .events
+                .iter()
+                .map(|r| WrittenEvent {
+                    position: r.position,
+                    stream_id: r.stream_id.clone(),
+                    stream_version: r.stream_version,
+                    event_type: r.event.event_type().to_owned(),
+                    hash: r.hash.clone(),
+                })
+                .collect(),
+        }
+    }
+}
+
+impl From<Executed> for WriteOutcome {
+    fn from(executed: Executed) -> WriteOutcome {
+        WriteOutcome::from(&executed)
+    }
+}
+
 /// The answer to a write: `{command, deduplicated, <ids>…, events:[{position, stream_id,
 /// stream_version, event_type, hash}]}` (keys sorted). `ids` are the ids of what the act
 /// made or named (`case_id`, `referral_id`, …).
-pub fn written(command: &str, executed: &[Executed], ids: &[(&str, String)]) -> Value {
-    let deduplicated = !executed.is_empty() && executed.iter().all(|e| e.deduplicated);
-    let events: Vec<Value> = executed
+pub fn written(command: &str, outcomes: &[WriteOutcome], ids: &[(&str, String)]) -> Value {
+    let deduplicated = !outcomes.is_empty() && outcomes.iter().all(|o| o.deduplicated);
+    let events: Vec<Value> = outcomes
         .iter()
-        .flat_map(|e| &e.events)
-        .map(|r| {
-            json!({
-                "position": r.position,
-                "stream_id": r.stream_id,
-                "stream_version": r.stream_version,
-                "event_type": r.event.event_type(),
-                "hash": r.hash,
-            })
-        })
+        .flat_map(|o| &o.events)
+        .map(|e| serde_json::to_value(e).unwrap_or(Value::Null))
         .collect();
     let mut object = Map::new();
     object.insert("command".to_owned(), json!(command));
@@ -41,6 +84,17 @@ pub fn written(command: &str, executed: &[Executed], ids: &[(&str, String)]) -> 
     Value::Object(object)
 }
 
+/// A write's outcome read back from its answer ([`written`]'s document).
+pub fn outcome_of_written(document: &Value) -> Result<WriteOutcome, String> {
+    let deduplicated = document
+        .get("deduplicated")
+        .and_then(Value::as_bool)
+        .ok_or_else(|| "the answer to a write has no \"deduplicated\"".to_owned())?;
+    let events = document.get("events").cloned().ok_or_else(|| "the answer to a write has no \"events\"".to_owned())?;
+    let events = serde_json::from_value(events).map_err(|e| format!("the answer to a write: {e}"))?;
+    Ok(WriteOutcome { deduplicated, events })
+}
+
 /// The answer to issuing a credential: `{secret, credential_id, staff_id, kind, expires_at,
 /// result}`, `result` being the write's document. The secret is in it once, for its holder.
 pub fn issued(command: &str, issued: &crate::credentials::Issued) -> Value {
@@ -50,7 +104,7 @@ pub fn issued(command: &str, issued: &crate::credentials::Issued) -> Value {
         "staff_id": issued.staff_id.to_string(),
         "kind": issued.kind.as_str(),
         "expires_at": issued.expires_at.map(format_instant),
-        "result": written(command, std::slice::from_ref(&issued.executed), &[]),
+        "result": written(command, &[WriteOutcome::from(&issued.executed)], &[]),
     })
 }
 

@@ -5,7 +5,8 @@
 //! library's document ([`parapompi::documents`]): no rule, no formatting of its own. Every
 //! rule is core's; the actor of every act is the authenticated staff member.
 //!
-//! Code map: `routes` (the endpoints), `feed` (the live feed of records), `auth` (bearer tokens to staff members), `limits`
+//! Code map: `routes` (the endpoints), `lookups` (streams' records and the look-ups a
+//! client needs to decide what to send), `feed` (the live feed of records), `auth` (bearer tokens to staff members), `limits`
 //! (connections, bodies, time, failed logins), `observe` (request ids and log lines),
 //! `error` (problem details). docs/SERVER.md is the API's contract.
 
@@ -13,6 +14,7 @@ mod auth;
 mod error;
 mod feed;
 mod limits;
+mod lookups;
 mod observe;
 mod routes;
 

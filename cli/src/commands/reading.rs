@@ -4,17 +4,16 @@
 
 use std::io::Write;
 
-use parapompi::core::values::{BeneficiaryId, CaseId, Reason};
-use parapompi::projections::{AuditSubject, CaseFile, EntryText};
-use parapompi::TextWords;
+use parapompi::core::values::{BeneficiaryId, Reason};
+use parapompi::documents;
+use parapompi::projections::AuditSubject;
 use serde_json::{json, Value};
 
 use crate::args::{AuditArgs, BeneficiaryExportArgs, CaseShowArgs};
 use crate::commands::people::{beneficiary_id, beneficiary_state, case_id};
-use crate::commands::views::{print_audit, resolve_subject};
+use crate::commands::views::{audit_candidates, no_subject, print_audit, print_audit_lines, resolve_subject};
 use crate::error::CliError;
 use crate::output::Table;
-use crate::parse;
 use crate::session::Ctx;
 
 /// What a text prints as when its words were not read.
@@ -24,104 +23,109 @@ fn reason_of(text: Option<&String>) -> Result<Option<Reason>, CliError> {
     text.map(|t| Reason::new(t).map_err(|e| CliError::field("--reason", e.to_string()))).transpose()
 }
 
-/// The texts of some entries as a table: position, field, words (or how to read them).
-pub fn texts_table<'a>(entries: impl IntoIterator<Item = (u64, &'a [EntryText])>, words: Option<&TextWords>) -> Table {
+/// The texts of some entries as a table: position, field, words (or how to read them), from
+/// the entries' documents (`texts` of a case file's history or of audit lines); `read` when
+/// the words were read (an audited read), so that a text without them was erased.
+pub fn texts_table<'a>(entries: impl IntoIterator<Item = (u64, &'a [Value])>, read: bool) -> Table {
     let mut table = Table::new(&["POS", "FIELD", "TEXT"]);
     for (position, texts) in entries {
         for t in texts {
-            let shown = match words.and_then(|w| w.words(&t.text)) {
+            let shown = match t.get("text").and_then(Value::as_str) {
                 Some(words) => words.split_whitespace().collect::<Vec<_>>().join(" "),
-                None if words.is_some() => "(no longer in the vault: the person was erased)".to_owned(),
+                None if read => "(no longer in the vault: the person was erased)".to_owned(),
                 None => NOT_READ.to_owned(),
             };
-            table.row(vec![position.to_string(), t.field.to_owned(), shown]);
+            table.row(vec![position.to_string(), text_field(t, "field"), shown]);
         }
     }
     table
+}
+
+/// A document's field as text: a string as it is, null as `-`, anything else in JSON.
+pub fn text_field(document: &Value, key: &str) -> String {
+    match document.get(key) {
+        Some(Value::String(text)) => text.clone(),
+        Some(Value::Null) | None => "-".to_owned(),
+        Some(other) => other.to_string(),
+    }
+}
+
+/// A document's list field (empty when absent).
+pub fn list_field<'a>(document: &'a Value, key: &str) -> &'a [Value] {
+    document.get(key).and_then(Value::as_array).map_or(&[], Vec::as_slice)
 }
 
 /// `case show`: the case's state and history; with `--texts`, the words of its texts (the
 /// read is recorded first).
 pub fn case_show(ctx: &mut Ctx<'_>, args: CaseShowArgs) -> Result<(), CliError> {
     let case_id = case_id("CASE", &args.case)?;
-    let (file, words, access) = if args.texts {
+    let document = if args.texts {
+        let engine = ctx.backend.engine("case show --texts")?;
         let meta = ctx.meta(ctx.acting()?, ctx.command_id()?)?;
-        let read = ctx.engine.read_case_texts(case_id, meta, reason_of(args.reason.as_ref())?)?;
+        let read = engine.read_case_texts(case_id, meta, reason_of(args.reason.as_ref())?)?;
         let position = read.access.events.first().map(|r| r.position);
-        (read.file, Some(read.words), position)
+        documents::case_file(case_id, &read.file, Some(&read.words), position)
     } else {
-        (ctx.engine.case_file(case_id)?, None, None)
+        ctx.backend.case_file(case_id)?
     };
-    print_case(ctx, case_id, &file, words.as_ref(), access)
-}
-
-fn print_case(
-    ctx: &mut Ctx<'_>,
-    case_id: CaseId,
-    file: &CaseFile,
-    words: Option<&TextWords>,
-    access: Option<u64>,
-) -> Result<(), CliError> {
-    let Some(case) = &file.case else {
+    let Some(document) = document else {
         return Err(CliError::field("CASE", format!("no case {}", case_id.stream_id())));
     };
-    if let Some(document) = parapompi::documents::case_file(case_id, file, words, access) {
-        ctx.out.json_value(document)?;
-    }
-    ctx.out.line(format!("case         {case_id}"))?;
-    ctx.out.line(format!("beneficiary  {}", case.beneficiary_id))?;
-    ctx.out.line(format!("centre       {}", case.centre_id))?;
-    ctx.out.line(format!("opened on    {} ({})", case.opened_on, case.channel.as_str()))?;
-    let status = match (case.open, case.close_reason) {
+    print_case(ctx, &document)
+}
+
+/// Prints a case file from its document (`case show --json`'s, the server's answer too).
+fn print_case(ctx: &mut Ctx<'_>, file: &Value) -> Result<(), CliError> {
+    ctx.out.json_value(file.clone())?;
+    let field = |key: &str| text_field(file, key);
+    ctx.out.line(format!("case         {}", field("case_id")))?;
+    ctx.out.line(format!("beneficiary  {}", field("beneficiary_id")))?;
+    ctx.out.line(format!("centre       {}", field("centre_id")))?;
+    ctx.out.line(format!("opened on    {} ({})", field("opened_on"), field("channel")))?;
+    let status = match (file.get("open").and_then(Value::as_bool).unwrap_or_default(), file.get("close_reason")) {
         (true, _) => "open".to_owned(),
-        (false, Some(reason)) => format!("closed ({reason})"),
-        (false, None) => "closed".to_owned(),
+        (false, Some(Value::String(reason))) => format!("closed ({reason})"),
+        (false, _) => "closed".to_owned(),
     };
     ctx.out.line(format!("status       {status}"))?;
-    let assignee = match case.assignee {
+    let assignee = match file.get("assignee").and_then(Value::as_str) {
         None => "-".to_owned(),
-        Some(staff) if ctx.out.json => staff.to_string(),
+        Some(staff) if ctx.out.json => staff.to_owned(),
         Some(staff) => {
             let names = crate::commands::directory::staff_names(ctx)?;
-            names.get(&staff).map_or_else(|| staff.to_string(), |name| format!("{name} ({staff})"))
+            let name = crate::commands::directory::staff_id("assignee", staff).ok().and_then(|id| names.get(&id).cloned());
+            name.map_or_else(|| staff.to_owned(), |name| format!("{name} ({staff})"))
         }
     };
     ctx.out.line(format!("assignee     {assignee}"))?;
-    let need_text: Vec<String> = case.needs.iter().map(|n| format!("{}:{}", n.domain, n.priority)).collect();
+    let need_text: Vec<String> =
+        list_field(file, "needs").iter().map(|n| format!("{}:{}", text_field(n, "domain"), text_field(n, "priority"))).collect();
     ctx.out
         .line(format!("needs        {}", if need_text.is_empty() { "-".to_owned() } else { need_text.join(", ") }))?;
-    if !case.referrals.is_empty() {
+    let referrals = list_field(file, "referrals");
+    if !referrals.is_empty() {
         ctx.out.line("\nreferrals")?;
         let mut table = Table::new(&["REFERRAL", "STATUS", "NEED", "DUE", "AGENCY"]);
-        for r in case.referrals.values() {
-            table.row(vec![
-                r.referral_id.to_string(),
-                r.status.to_string(),
-                r.need.to_string(),
-                r.due_on.to_string(),
-                r.agency_id.to_string(),
-            ]);
+        for r in referrals {
+            table.row(["referral_id", "status", "need", "due_on", "agency_id"].iter().map(|k| text_field(r, k)).collect());
         }
         ctx.out.table(&table)?;
     }
     ctx.out.line("\nhistory")?;
+    let history = list_field(file, "history");
     let mut table = Table::new(&["POS", "OCCURRED", "ACTOR", "EVENT", "DESCRIPTION"]);
-    for e in &file.entries {
-        table.row(vec![
-            e.position.to_string(),
-            parse::format_instant(e.occurred_at),
-            e.actor.clone(),
-            e.event_type.to_owned(),
-            e.description.clone(),
-        ]);
+    for e in history {
+        table.row(["position", "occurred_at", "actor", "event_type", "description"].iter().map(|k| text_field(e, k)).collect());
     }
     ctx.out.table(&table)?;
-    if file.entries.iter().any(|e| !e.texts.is_empty()) {
-        match access {
+    if history.iter().any(|e| !list_field(e, "texts").is_empty()) {
+        match file.get("access_position").and_then(Value::as_u64) {
             Some(position) => ctx.out.line(format!("\ntexts (this read is recorded at position {position})"))?,
             None => ctx.out.line("\ntexts")?,
         }
-        ctx.out.table(&texts_table(file.entries.iter().map(|e| (e.position, e.texts.as_slice())), words))?;
+        let read = file.get("texts_read").and_then(Value::as_bool).unwrap_or_default();
+        let rows = history.iter().map(|e| (e.get("position").and_then(Value::as_u64).unwrap_or_default(), list_field(e, "texts")));
+        ctx.out.table(&texts_table(rows, read))?;
     }
     Ok(())
 }
@@ -129,15 +133,17 @@ fn print_case(
 /// `audit ID`; with `--texts`, the words of a case's or a referral's texts (the read of the
 /// case's texts is recorded first).
 pub fn audit(ctx: &mut Ctx<'_>, args: AuditArgs) -> Result<(), CliError> {
-    let subject = ctx.engine.with_projections(|p| resolve_subject(p, &args))??;
     if !args.texts {
-        let trail = ctx.engine.audit(&subject)?;
-        return print_audit(ctx.out, &trail, None);
+        let Some((subject, lines)) = ctx.backend.audit(&audit_candidates(&args.id)?)? else {
+            return Err(no_subject(&args));
+        };
+        return print_audit_lines(ctx.out, &subject, &lines, false);
     }
+    let engine = ctx.backend.engine("audit --texts")?;
+    let subject = engine.with_projections(|p| resolve_subject(p, &args))??;
     let case_id = match subject {
         AuditSubject::Case(case_id) => case_id,
-        AuditSubject::Referral(referral_id) => ctx
-            .engine
+        AuditSubject::Referral(referral_id) => engine
             .with_projections(|p| p.case_of_referral(referral_id))?
             .ok_or_else(|| CliError::field("ID", format!("no case holds referral {referral_id}")))?,
         AuditSubject::Beneficiary(_) | AuditSubject::Staff(_) => {
@@ -148,8 +154,8 @@ pub fn audit(ctx: &mut Ctx<'_>, args: AuditArgs) -> Result<(), CliError> {
         }
     };
     let meta = ctx.meta(ctx.acting()?, ctx.command_id()?)?;
-    let read = ctx.engine.read_case_texts(case_id, meta, reason_of(args.reason.as_ref())?)?;
-    let trail = ctx.engine.audit(&subject)?;
+    let read = engine.read_case_texts(case_id, meta, reason_of(args.reason.as_ref())?)?;
+    let trail = engine.audit(&subject)?;
     print_audit(ctx.out, &trail, Some(&read.words))
 }
 
@@ -162,11 +168,12 @@ pub fn beneficiary_show(ctx: &mut Ctx<'_>, text: &str) -> Result<(), CliError> {
     let read = match state.identity_erased {
         true => None,
         false => {
+            let engine = ctx.backend.engine("beneficiary show")?;
             let meta = ctx.meta(ctx.acting()?, ctx.command_id()?)?;
-            Some(ctx.engine.read_identity(id, meta)?)
+            Some(engine.read_identity(id, meta)?)
         }
     };
-    let cases = ctx.engine.with_projections(|p| p.cases_of(id))?;
+    let cases = ctx.backend.cases_of(id)?;
     let position = read.as_ref().and_then(|r| r.access.events.first()).map(|r| r.position);
     let identity = read.as_ref().and_then(|r| r.entry.as_ref()).map(|e| &e.identity);
     let consents: Vec<Value> = state
@@ -219,7 +226,7 @@ pub fn beneficiary_show(ctx: &mut Ctx<'_>, text: &str) -> Result<(), CliError> {
 pub fn beneficiary_accesses(ctx: &mut Ctx<'_>, text: &str) -> Result<(), CliError> {
     let id: BeneficiaryId = beneficiary_id("BENEFICIARY", text)?;
     beneficiary_state(ctx, "BENEFICIARY", id)?;
-    let report = ctx.engine.access_report(id)?;
+    let report = ctx.backend.engine("beneficiary accesses")?.access_report(id)?;
     ctx.out.line(format!("reads of beneficiary {id}'s data: {}", report.len()))?;
     let mut table = Table::new(&["POS", "OCCURRED", "ACTOR", "READ", "REASON"]);
     for record in &report {
@@ -250,7 +257,8 @@ pub fn beneficiary_export(ctx: &mut Ctx<'_>, args: BeneficiaryExportArgs) -> Res
         return Err(CliError::field("--out", format!("{} exists; give --force to replace it", args.out.display())));
     }
     let meta = ctx.meta(ctx.acting()?, ctx.command_id()?)?;
-    let export = ctx.engine.subject_access_export(id, meta, reason_of(args.reason.as_ref())?)?;
+    let engine = ctx.backend.engine("beneficiary export")?;
+    let export = engine.subject_access_export(id, meta, reason_of(args.reason.as_ref())?)?;
     let mut text = serde_json::to_string_pretty(&export).map_err(|e| CliError::Environment(e.to_string()))?;
     text.push('\n');
     // Owner-only, whole or not at all: written beside the target, synced, then renamed.
