@@ -69,11 +69,8 @@ impl From<Executed> for WriteOutcome {
 /// made or named (`case_id`, `referral_id`, …).
 pub fn written(command: &str, outcomes: &[WriteOutcome], ids: &[(&str, String)]) -> Value {
     let deduplicated = !outcomes.is_empty() && outcomes.iter().all(|o| o.deduplicated);
-    let events: Vec<Value> = outcomes
-        .iter()
-        .flat_map(|o| &o.events)
-        .map(|e| serde_json::to_value(e).unwrap_or(Value::Null))
-        .collect();
+    let events: Vec<Value> =
+        outcomes.iter().flat_map(|o| &o.events).map(|e| serde_json::to_value(e).unwrap_or(Value::Null)).collect();
     let mut object = Map::new();
     object.insert("command".to_owned(), json!(command));
     object.insert("deduplicated".to_owned(), json!(deduplicated));

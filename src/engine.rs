@@ -28,9 +28,7 @@ use crate::error::EngineError;
 use crate::narrative;
 use crate::person_keys::PersonKeys;
 use crate::projector::{AsOf, Projector};
-use crate::records::{
-    decode, encode, event_id, fingerprint, fingerprint_with_texts, legacy_event_id, Fingerprint,
-};
+use crate::records::{decode, encode, event_id, fingerprint, fingerprint_with_texts, legacy_event_id, Fingerprint};
 use crate::vault::{IdentityVault, VaultEntry, VAULT_TREE};
 
 pub(crate) mod key_rotation;

@@ -33,7 +33,12 @@ const LINE_KEYS: &[&str] = &["command", "as", "at", "command_id", "args"];
 const BYTE_ORDER_MARK: char = '\u{feff}';
 
 /// Runs every line; the exit code is the worst line's (0, 1 or 2).
-pub fn apply(backend: &Backend, args: &ApplyArgs, default_actor: Option<&String>, out: &mut Out) -> Result<(), CliError> {
+pub fn apply(
+    backend: &Backend,
+    args: &ApplyArgs,
+    default_actor: Option<&String>,
+    out: &mut Out,
+) -> Result<(), CliError> {
     let input: Box<dyn Read> = if args.file == "-" {
         Box::new(std::io::stdin())
     } else {
@@ -141,7 +146,10 @@ fn run_line(
     if let (Backend::Server(client), Some(text)) = (backend, &actor) {
         let named = crate::parse::uuid_of("as", "staff", text)?;
         if named != client.staff_id()?.uuid() {
-            return Err(CliError::field("as", "through the server the actor is the staff member logged in; a line naming another is refused"));
+            return Err(CliError::field(
+                "as",
+                "through the server the actor is the staff member logged in; a line naming another is refused",
+            ));
         }
     }
     let argv = argv_of(definition, &line)?;

@@ -6,7 +6,9 @@
 use parapompi::core::values::{BeneficiaryId, CaseId, ReferralId};
 use parapompi::core::{Command, State, StreamKind};
 use parapompi::documents::{self, WriteOutcome};
-use parapompi::projections::{AuditSubject, BoardEntry, BoardQuery, Caseload, CaseloadEntry, CaseloadQuery, IndicatorQuery};
+use parapompi::projections::{
+    AuditSubject, BoardEntry, BoardQuery, Caseload, CaseloadEntry, CaseloadQuery, IndicatorQuery,
+};
 use parapompi::store::{ExportLine, RecordedEvent, StreamId};
 use parapompi::{AsOf, CommandMeta, Engine};
 use serde_json::{json, Value};
@@ -201,8 +203,8 @@ impl Backend {
     pub fn audit(&self, candidates: &[AuditSubject]) -> Result<Option<(AuditSubject, Vec<Value>)>, CliError> {
         match self {
             Backend::Direct(engine) => {
-                let found =
-                    engine.with_projections(|p| candidates.iter().find(|s| !p.audit_positions(s).is_empty()).cloned())?;
+                let found = engine
+                    .with_projections(|p| candidates.iter().find(|s| !p.audit_positions(s).is_empty()).cloned())?;
                 match found {
                     Some(subject) => {
                         let lines = documents::audit_lines(&engine.audit(&subject)?, None);

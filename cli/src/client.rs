@@ -74,8 +74,13 @@ pub fn save_session(session: &SavedSession) -> Result<PathBuf, CliError> {
     }
     let partial = path.with_extension("json.partial");
     let text = serde_json::to_string(session).map_err(|e| CliError::Environment(e.to_string()))?;
-    let mut file =
-        std::fs::OpenOptions::new().write(true).create(true).truncate(true).mode(0o600).open(&partial).map_err(failed)?;
+    let mut file = std::fs::OpenOptions::new()
+        .write(true)
+        .create(true)
+        .truncate(true)
+        .mode(0o600)
+        .open(&partial)
+        .map_err(failed)?;
     file.write_all(text.as_bytes()).and_then(|()| file.sync_all()).map_err(failed)?;
     std::fs::rename(&partial, &path).map_err(failed)?;
     Ok(path)
@@ -86,7 +91,10 @@ pub fn saved_session() -> Result<Option<SavedSession>, CliError> {
     let path = session_file()?;
     match std::fs::read_to_string(&path) {
         Ok(text) => serde_json::from_str(&text).map(Some).map_err(|e| {
-            CliError::Environment(format!("the saved login {} is damaged ({e}); run `parapompi login` again", path.display()))
+            CliError::Environment(format!(
+                "the saved login {} is damaged ({e}); run `parapompi login` again",
+                path.display()
+            ))
         }),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
         Err(e) => Err(CliError::Environment(format!("cannot read the saved login {}: {e}", path.display()))),
@@ -245,9 +253,9 @@ fn problem_error(status: u16, text: &str) -> CliError {
             }
         }
         "bad_request" | "not_found" | "forbidden" => CliError::Usage(detail),
-        "unauthenticated" => CliError::Usage(format!(
-            "the server did not accept the login ({detail}): run `parapompi login` again"
-        )),
+        "unauthenticated" => {
+            CliError::Usage(format!("the server did not accept the login ({detail}): run `parapompi login` again"))
+        }
         _ if status >= 500 || code == "conflict" || code == "limit" => CliError::Environment(detail),
         _ => CliError::Environment(format!("the server answered {status}: {detail}")),
     }

@@ -27,7 +27,6 @@ pub fn instant(field: &str, text: &str) -> Result<Timestamp, CliError> {
     })
 }
 
-
 /// Parses a year of birth, or `declined_to_answer`.
 pub fn year_of_birth(field: &str, text: &str) -> Result<Answer<i32>, CliError> {
     let trimmed = text.trim();

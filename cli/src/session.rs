@@ -8,12 +8,10 @@ use std::time::{SystemTime, UNIX_EPOCH};
 
 use parapompi::core::values::{CaseId, CentreId, ReferralId, StaffId, Timestamp};
 use parapompi::core::{Command, State, StreamKind};
+use parapompi::documents::WriteOutcome;
 use parapompi::projections::athens_date;
 use parapompi::store::{StoreError, StreamId};
-use parapompi::{
-    deployment_key_path, Acting, CommandMeta, DeploymentKeySource, Engine, EngineConfig, HexKey,
-};
-use parapompi::documents::WriteOutcome;
+use parapompi::{deployment_key_path, Acting, CommandMeta, DeploymentKeySource, Engine, EngineConfig, HexKey};
 use uuid::Uuid;
 
 use crate::args::Global;

@@ -4,13 +4,13 @@
 use parapompi::core::credential::{CredentialId, CredentialKind};
 use parapompi::credentials::{CredentialError, Credentials, PasswordHashing};
 use parapompi::documents::{self, WriteOutcome};
-use serde_json::json;
 use parapompi::projections::athens_date;
 use parapompi::{CommandMeta, Engine};
+use serde_json::json;
 
 use crate::args::{ServeArgs, StaffApiTokenArgs, StaffEnrolArgs, StaffRevokeArgs, StaffSetPasswordArgs};
-use crate::commands::directory::staff_id;
 use crate::backend::Backend;
+use crate::commands::directory::staff_id;
 use crate::error::CliError;
 use crate::parse;
 use crate::session::Ctx;

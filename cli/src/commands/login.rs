@@ -44,7 +44,8 @@ pub fn login(client: &Client, args: &LoginArgs, out: &mut Out) -> Result<(), Cli
             other => other,
         })?;
     let text = |key: &str| answer.get(key).and_then(|v| v.as_str()).map(str::to_owned);
-    let token = text("secret").ok_or_else(|| CliError::Environment("the server's login answer has no token".to_owned()))?;
+    let token =
+        text("secret").ok_or_else(|| CliError::Environment("the server's login answer has no token".to_owned()))?;
     let session = SavedSession {
         server: client.base().to_owned(),
         staff_id: text("staff_id").unwrap_or_else(|| staff.to_string()),

@@ -30,9 +30,10 @@ pub fn run(cli: Cli) -> Result<(), CliError> {
         Command::Completions(args) => log::completions(args, &mut out),
         Command::Verify(args) if !args.bundle.is_empty() => log::verify_bundle_files(&args.bundle, &mut out),
         Command::Replay(args) => log::replay(args, &mut out),
-        Command::Login(_) | Command::Logout => {
-            Err(CliError::field("--server", "login and logout are with a server: give --server URL (or PARAPOMPI_SERVER)"))
-        }
+        Command::Login(_) | Command::Logout => Err(CliError::field(
+            "--server",
+            "login and logout are with a server: give --server URL (or PARAPOMPI_SERVER)",
+        )),
         // Works on the closed data directory itself.
         Command::Keys(command) => keys::run(command, &global, &mut out),
         // Commands that may create the store.
@@ -88,13 +89,16 @@ fn run_through_server(server: &str, global: &Global, command: Command, out: &mut
         Command::Replay(args) => log::replay(args, out),
         Command::Login(args) => login::login(&client, &args, out),
         Command::Logout => login::logout(&client, out),
-        Command::Init | Command::Demo(_) | Command::Import(_) | Command::Rebuild | Command::Keys(_) | Command::Serve(_) => {
-            Err(CliError::field(
-                "--server",
-                "this command works on the data directory itself: run it there (--data-dir), as its administrator, \
+        Command::Init
+        | Command::Demo(_)
+        | Command::Import(_)
+        | Command::Rebuild
+        | Command::Keys(_)
+        | Command::Serve(_) => Err(CliError::field(
+            "--server",
+            "this command works on the data directory itself: run it there (--data-dir), as its administrator, \
                  not through the server",
-            ))
-        }
+        )),
         command => run_on(&Backend::Server(client), global, command, out),
     }
 }

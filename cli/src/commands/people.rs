@@ -13,10 +13,10 @@ use parapompi::core::{Command, State, StreamKind};
 use parapompi::store::StreamId;
 use parapompi::VaultEntry;
 
-use crate::backend::Backend;
 use crate::args::{
     AttributeArgs, BeneficiaryCommand as BeneficiaryCli, CaseCommand as CaseCli, IdentityArgs, IntakeArgs,
 };
+use crate::backend::Backend;
 use crate::commands::directory::{agency_id, centre_id, staff_id};
 use crate::commands::reading;
 use crate::error::CliError;

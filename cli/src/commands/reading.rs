@@ -93,13 +93,16 @@ fn print_case(ctx: &mut Ctx<'_>, file: &Value) -> Result<(), CliError> {
         Some(staff) if ctx.out.json => staff.to_owned(),
         Some(staff) => {
             let names = crate::commands::directory::staff_names(ctx)?;
-            let name = crate::commands::directory::staff_id("assignee", staff).ok().and_then(|id| names.get(&id).cloned());
+            let name =
+                crate::commands::directory::staff_id("assignee", staff).ok().and_then(|id| names.get(&id).cloned());
             name.map_or_else(|| staff.to_owned(), |name| format!("{name} ({staff})"))
         }
     };
     ctx.out.line(format!("assignee     {assignee}"))?;
-    let need_text: Vec<String> =
-        list_field(file, "needs").iter().map(|n| format!("{}:{}", text_field(n, "domain"), text_field(n, "priority"))).collect();
+    let need_text: Vec<String> = list_field(file, "needs")
+        .iter()
+        .map(|n| format!("{}:{}", text_field(n, "domain"), text_field(n, "priority")))
+        .collect();
     ctx.out
         .line(format!("needs        {}", if need_text.is_empty() { "-".to_owned() } else { need_text.join(", ") }))?;
     let referrals = list_field(file, "referrals");
@@ -107,7 +110,9 @@ fn print_case(ctx: &mut Ctx<'_>, file: &Value) -> Result<(), CliError> {
         ctx.out.line("\nreferrals")?;
         let mut table = Table::new(&["REFERRAL", "STATUS", "NEED", "DUE", "AGENCY"]);
         for r in referrals {
-            table.row(["referral_id", "status", "need", "due_on", "agency_id"].iter().map(|k| text_field(r, k)).collect());
+            table.row(
+                ["referral_id", "status", "need", "due_on", "agency_id"].iter().map(|k| text_field(r, k)).collect(),
+            );
         }
         ctx.out.table(&table)?;
     }
@@ -115,7 +120,12 @@ fn print_case(ctx: &mut Ctx<'_>, file: &Value) -> Result<(), CliError> {
     let history = list_field(file, "history");
     let mut table = Table::new(&["POS", "OCCURRED", "ACTOR", "EVENT", "DESCRIPTION"]);
     for e in history {
-        table.row(["position", "occurred_at", "actor", "event_type", "description"].iter().map(|k| text_field(e, k)).collect());
+        table.row(
+            ["position", "occurred_at", "actor", "event_type", "description"]
+                .iter()
+                .map(|k| text_field(e, k))
+                .collect(),
+        );
     }
     ctx.out.table(&table)?;
     if history.iter().any(|e| !list_field(e, "texts").is_empty()) {
@@ -124,7 +134,9 @@ fn print_case(ctx: &mut Ctx<'_>, file: &Value) -> Result<(), CliError> {
             None => ctx.out.line("\ntexts")?,
         }
         let read = file.get("texts_read").and_then(Value::as_bool).unwrap_or_default();
-        let rows = history.iter().map(|e| (e.get("position").and_then(Value::as_u64).unwrap_or_default(), list_field(e, "texts")));
+        let rows = history
+            .iter()
+            .map(|e| (e.get("position").and_then(Value::as_u64).unwrap_or_default(), list_field(e, "texts")));
         ctx.out.table(&texts_table(rows, read))?;
     }
     Ok(())

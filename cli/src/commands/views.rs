@@ -153,12 +153,19 @@ pub fn print_audit_lines(out: &mut Out, subject: &AuditSubject, lines: &[Value],
     }
     let mut table = Table::new(&["POS", "RECORDED", "ACTOR", "EVENT", "DESCRIPTION"]);
     for line in lines {
-        table.row(["position", "recorded_at", "actor", "event_type", "description"].iter().map(|k| text_field(line, k)).collect());
+        table.row(
+            ["position", "recorded_at", "actor", "event_type", "description"]
+                .iter()
+                .map(|k| text_field(line, k))
+                .collect(),
+        );
     }
     out.table(&table)?;
     if lines.iter().any(|l| !list_field(l, "texts").is_empty()) {
         out.line("\ntexts")?;
-        let rows = lines.iter().map(|l| (l.get("position").and_then(Value::as_u64).unwrap_or_default(), list_field(l, "texts")));
+        let rows = lines
+            .iter()
+            .map(|l| (l.get("position").and_then(Value::as_u64).unwrap_or_default(), list_field(l, "texts")));
         out.table(&texts_table(rows, read))?;
     }
     Ok(())
