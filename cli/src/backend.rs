@@ -204,7 +204,7 @@ impl Backend {
         match self {
             Backend::Direct(engine) => {
                 let found = engine
-                    .with_projections(|p| candidates.iter().find(|s| !p.audit_positions(s).is_empty()).cloned())?;
+                    .with_projections(|p| candidates.iter().find(|s| !p.audit_positions(s).is_empty()).copied())?;
                 match found {
                     Some(subject) => {
                         let lines = documents::audit_lines(&engine.audit(&subject)?, None);
@@ -217,7 +217,7 @@ impl Backend {
                 for subject in candidates {
                     let (kind, id) = documents::subject_text(subject);
                     match client.get_lines(&format!("/v1/audit/{kind}-{id}")) {
-                        Ok(lines) if !lines.is_empty() => return Ok(Some((subject.clone(), lines))),
+                        Ok(lines) if !lines.is_empty() => return Ok(Some((*subject, lines))),
                         Ok(_) => {}
                         Err(CliError::Usage(text)) if text.starts_with("no case, beneficiary") => {}
                         Err(other) => return Err(other),
