@@ -10,7 +10,7 @@ use parapompi::projections::{
     AuditSubject, BoardEntry, BoardQuery, Caseload, CaseloadEntry, CaseloadQuery, IndicatorQuery,
 };
 use parapompi::store::{ExportLine, RecordedEvent, StreamId};
-use parapompi::{AsOf, CommandMeta, Engine};
+use parapompi::{Acting, AsOf, CommandMeta, Engine};
 use serde_json::{json, Value};
 
 use crate::client::Client;
@@ -84,6 +84,15 @@ impl Backend {
         match self {
             Backend::Direct(engine) => Ok(WriteOutcome::from(engine.execute_all(commands, meta)?)),
             Backend::Server(client) => {
+                // The server records every act as the staff member logged in: an act meant
+                // for another actor (the set-up of a centre, say) is refused, not rewritten.
+                if meta.acting != Acting::Staff(client.staff_id()?) {
+                    return Err(CliError::field(
+                        "--server",
+                        "this act is not the logged-in staff member's own (the set-up of a new centre is done on \
+                         the data directory, as its administrator)",
+                    ));
+                }
                 let body = json!({
                     "act": commands,
                     "command_id": meta.command_id.to_string(),

@@ -19,6 +19,8 @@ use crate::error::CliError;
 /// How long a request may wait for its answer before the client gives up (the server's own
 /// request limit is shorter).
 const ANSWER_TIMEOUT: Duration = Duration::from_secs(120);
+/// The largest answer read (a listing of a whole board or trail fits many times over).
+const MAX_ANSWER_BYTES: u64 = 1 << 30;
 /// How long connecting may take.
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 
@@ -64,25 +66,26 @@ pub fn session_file() -> Result<PathBuf, CliError> {
     Ok(dir.join("session.json"))
 }
 
-/// Saves the session, owner-only, whole or not at all.
+/// Saves the session, owner-only (the file 0600, its directory 0700), whole or not at all:
+/// written to a new file of a random name beside it (never one that exists, nor a link),
+/// synced, renamed over it, and the directory synced.
 pub fn save_session(session: &SavedSession) -> Result<PathBuf, CliError> {
-    use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt};
+    use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt, PermissionsExt};
     let path = session_file()?;
     let failed = |e: std::io::Error| CliError::Environment(format!("cannot save the login in {}: {e}", path.display()));
-    if let Some(dir) = path.parent() {
-        std::fs::DirBuilder::new().recursive(true).mode(0o700).create(dir).map_err(failed)?;
-    }
-    let partial = path.with_extension("json.partial");
+    let dir = path.parent().map(PathBuf::from).unwrap_or_else(|| PathBuf::from("."));
+    std::fs::DirBuilder::new().recursive(true).mode(0o700).create(&dir).map_err(failed)?;
+    std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o700)).map_err(failed)?;
+    let partial = dir.join(format!(".session.{}.partial", uuid::Uuid::new_v4().simple()));
     let text = serde_json::to_string(session).map_err(|e| CliError::Environment(e.to_string()))?;
-    let mut file = std::fs::OpenOptions::new()
-        .write(true)
-        .create(true)
-        .truncate(true)
-        .mode(0o600)
-        .open(&partial)
-        .map_err(failed)?;
-    file.write_all(text.as_bytes()).and_then(|()| file.sync_all()).map_err(failed)?;
-    std::fs::rename(&partial, &path).map_err(failed)?;
+    let mut file =
+        std::fs::OpenOptions::new().write(true).create_new(true).mode(0o600).open(&partial).map_err(failed)?;
+    let written = file.write_all(text.as_bytes()).and_then(|()| file.sync_all());
+    if let Err(e) = written.and_then(|()| std::fs::rename(&partial, &path)) {
+        let _ = std::fs::remove_file(&partial);
+        return Err(failed(e));
+    }
+    std::fs::File::open(&dir).and_then(|d| d.sync_all()).map_err(failed)?;
     Ok(path)
 }
 
@@ -147,7 +150,8 @@ impl Client {
                     .ok_or_else(|| CliError::field("PARAPOMPI_TOKEN", "not a token of the form pp1_…"))?;
                 (Some(token.trim().to_owned()), Some(staff))
             }
-            Err(_) => match saved_session()? {
+            // A damaged saved login counts as none: `login` replaces it.
+            Err(_) => match saved_session().ok().flatten() {
                 Some(saved) if saved.server == base => {
                     let staff = staff_of_token(&saved.token);
                     (Some(saved.token), staff)
@@ -188,9 +192,16 @@ impl Client {
             None => request.call(),
         };
         match answer {
-            Ok(response) => response
-                .into_string()
-                .map_err(|e| CliError::Environment(format!("the server {} answered badly: {e}", self.base))),
+            Ok(response) => {
+                use std::io::Read;
+                let mut text = String::new();
+                response
+                    .into_reader()
+                    .take(MAX_ANSWER_BYTES)
+                    .read_to_string(&mut text)
+                    .map_err(|e| CliError::Environment(format!("the server {} answered badly: {e}", self.base)))?;
+                Ok(text)
+            }
             Err(ureq::Error::Status(status, response)) => {
                 let text = response.into_string().unwrap_or_default();
                 Err(problem_error(status, &text))
@@ -252,7 +263,12 @@ fn problem_error(status: u16, text: &str) -> CliError {
                 _ => CliError::Rejected { rule, message: words },
             }
         }
-        "bad_request" | "not_found" | "forbidden" => CliError::Usage(detail),
+        "not_found" | "forbidden" => CliError::Usage(detail),
+        "bad_request" => match problem.get("field").and_then(Value::as_str) {
+            // Named as direct mode names it: `field: problem`.
+            Some(field) if !detail.starts_with(field) => CliError::field(field, detail),
+            _ => CliError::Usage(detail),
+        },
         "unauthenticated" => {
             CliError::Usage(format!("the server did not accept the login ({detail}): run `parapompi login` again"))
         }

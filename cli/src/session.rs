@@ -61,7 +61,8 @@ pub fn open_engine(global: &Global, mut config: EngineConfig) -> Result<Engine, 
     config.deployment_key = deployment_key_source();
     let default_key = deployment_key_path(dir);
     let made_here = matches!(config.deployment_key, DeploymentKeySource::InDataDir) && !default_key.exists();
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(global.wait);
+    let started = std::time::Instant::now();
+    let deadline = started.checked_add(std::time::Duration::from_secs(global.wait)).unwrap_or(started);
     let engine = loop {
         match Engine::open(dir, config.clone()) {
             Err(parapompi::EngineError::Store(StoreError::InUse { .. })) if std::time::Instant::now() < deadline => {

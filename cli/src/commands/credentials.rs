@@ -6,7 +6,7 @@ use parapompi::credentials::{CredentialError, Credentials, PasswordHashing};
 use parapompi::documents::{self, WriteOutcome};
 use parapompi::projections::athens_date;
 use parapompi::{CommandMeta, Engine};
-use serde_json::json;
+use serde_json::{json, Value};
 
 use crate::args::{ServeArgs, StaffApiTokenArgs, StaffEnrolArgs, StaffRevokeArgs, StaffSetPasswordArgs};
 use crate::backend::Backend;
@@ -47,7 +47,9 @@ fn issue(ctx: &mut Ctx<'_>, command: &str, text: &str, kind: CredentialKind, lif
                 &json!({"staff_id": staff_id.to_string(), "kind": kind.as_str(), "valid_for_s": lifetime_ms / 1000}),
             )?;
             // The server names the act by its endpoint; the command line by its command.
-            answer["result"]["command"] = json!(command);
+            if let Some(result) = answer.get_mut("result").and_then(Value::as_object_mut) {
+                result.insert("command".to_owned(), json!(command));
+            }
             answer
         }
     };

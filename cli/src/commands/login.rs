@@ -83,10 +83,12 @@ pub fn logout(client: &Client, out: &mut Out) -> Result<(), CliError> {
         ));
     }
     client.staff_id()?;
-    let ended = client.post_json("/v1/auth/logout", &json!({}));
-    forget_session()?;
-    match ended {
+    // The session is forgotten here only once the server has ended it (or says it had
+    // ended): a logout that did not reach the server keeps the file, and with it the
+    // credential id to revoke.
+    match client.post_json("/v1/auth/logout", &json!({})) {
         Ok(answer) => {
+            forget_session()?;
             let outcome = documents::outcome_of_written(&answer).map_err(CliError::Environment)?;
             if out.json {
                 return out.json_value(documents::written("logout", &[outcome], &[]));
@@ -96,6 +98,7 @@ pub fn logout(client: &Client, out: &mut Out) -> Result<(), CliError> {
         }
         // A session that had ended already is forgotten all the same.
         Err(CliError::Usage(text)) if text.starts_with("the server did not accept the login") => {
+            forget_session()?;
             out.json_line(&json!({"server": client.base(), "ended_already": true}))?;
             out.line(format!("the session with {} had ended already; forgotten here", client.base()))
         }

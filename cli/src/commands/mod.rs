@@ -79,7 +79,14 @@ fn run_through_server(server: &str, global: &Global, command: Command, out: &mut
     if global.actor.is_some() {
         return Err(CliError::field(
             "--as",
-            "refused with --server: the actor of every act is the staff member logged in (parapompi login)",
+            "refused with --server (also when given as PARAPOMPI_ACTOR): the actor of every act is the staff member \
+             logged in (parapompi login)",
+        ));
+    }
+    if global.data_dir.is_some() {
+        return Err(CliError::field(
+            "--server",
+            "give a server or a data directory (--data-dir, PARAPOMPI_DATA), not both: the server holds its own",
         ));
     }
     let client = Client::new(server)?;
