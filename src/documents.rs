@@ -10,7 +10,7 @@ use parapompi_store::Verified;
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Map, Value};
 
-use crate::access::TextWords;
+use crate::access::{AccessRecord, CaseTextsRead, IdentityRead, SubjectAccessExport, TextWords};
 use crate::engine::Executed;
 use crate::instant::format_instant;
 
@@ -234,6 +234,34 @@ pub fn case_file(
         "texts_read": words.is_some(),
         "access_position": access_position,
     }))
+}
+
+/// The answer to a read of a case's texts: its case file with the words
+/// ([`case_file`] with `texts_read` true and the read's position).
+pub fn case_texts_read(case_id: CaseId, read: &CaseTextsRead) -> Option<Value> {
+    let position = read.access.events.first().map(|r| r.position);
+    case_file(case_id, &read.file, Some(&read.words), position)
+}
+
+/// The answer to a read of a person's identity: `{identity, access_position}` (`identity`
+/// null when the vault holds none).
+pub fn identity_read(read: &IdentityRead) -> Value {
+    json!({
+        "identity": read.entry.as_ref().map(|e| &e.identity),
+        "access_position": read.access.events.first().map(|r| r.position),
+    })
+}
+
+/// A person's access report as lines: the library's `AccessRecord`, one a read.
+pub fn access_lines(report: &[AccessRecord]) -> Vec<Value> {
+    report.iter().map(|record| serde_json::to_value(record).unwrap_or(Value::Null)).collect()
+}
+
+/// A person's own copy as the file holds it: indented JSON, Greek as it is, a line end.
+pub fn subject_export_text(export: &SubjectAccessExport) -> String {
+    let mut text = serde_json::to_string_pretty(export).unwrap_or_default();
+    text.push('\n');
+    text
 }
 
 /// `verify`'s answer: `{ok, n_events, n_streams, n_appends, head_position, head_hash}`.

@@ -3,7 +3,7 @@
 //! what it prints is built from the same documents in both modes, so that a command behaves
 //! and prints the same either way.
 
-use parapompi::core::values::{BeneficiaryId, CaseId, ReferralId};
+use parapompi::core::values::{BeneficiaryId, CaseId, Reason, ReferralId};
 use parapompi::core::{Command, State, StreamKind};
 use parapompi::documents::{self, WriteOutcome};
 use parapompi::projections::{
@@ -301,6 +301,85 @@ impl Backend {
         }
     }
 
+    /// Reads a case's texts (recorded first): its case file's document with the words.
+    pub fn read_case_texts(
+        &self,
+        case_id: CaseId,
+        meta: CommandMeta,
+        reason: Option<Reason>,
+    ) -> Result<Option<Value>, CliError> {
+        match self {
+            Backend::Direct(engine) => {
+                Ok(documents::case_texts_read(case_id, &engine.read_case_texts(case_id, meta, reason)?))
+            }
+            Backend::Server(client) => {
+                Ok(Some(client.post_json(
+                    &format!("/v1/cases/{}/texts", case_id.stream_id()),
+                    &read_form(&meta, reason.as_ref()),
+                )?))
+            }
+        }
+    }
+
+    /// Reads the texts of a case's or a referral's case (recorded first): the subject's audit
+    /// lines with the words.
+    pub fn read_trail_texts(
+        &self,
+        subject: &AuditSubject,
+        meta: CommandMeta,
+        reason: Option<Reason>,
+    ) -> Result<Vec<Value>, CliError> {
+        match self {
+            Backend::Direct(engine) => {
+                let (trail, read) = engine.read_trail_texts(subject, meta, reason)?;
+                Ok(documents::audit_lines(&trail, Some(&read.words)))
+            }
+            Backend::Server(client) => {
+                let (kind, id) = documents::subject_text(subject);
+                client.post_lines(&format!("/v1/audit/{kind}-{id}/texts"), &read_form(&meta, reason.as_ref()))
+            }
+        }
+    }
+
+    /// Reads a person's identity (recorded first): `{identity, access_position}`.
+    pub fn read_identity(&self, beneficiary_id: BeneficiaryId, meta: CommandMeta) -> Result<Value, CliError> {
+        match self {
+            Backend::Direct(engine) => Ok(documents::identity_read(&engine.read_identity(beneficiary_id, meta)?)),
+            Backend::Server(client) => client.post_json(
+                &format!("/v1/beneficiaries/{}/identity", beneficiary_id.stream_id()),
+                &read_form(&meta, None),
+            ),
+        }
+    }
+
+    /// Every read of a person's data, as lines.
+    pub fn access_report(&self, beneficiary_id: BeneficiaryId) -> Result<Vec<Value>, CliError> {
+        match self {
+            Backend::Direct(engine) => Ok(documents::access_lines(&engine.access_report(beneficiary_id)?)),
+            Backend::Server(client) => {
+                client.get_lines(&format!("/v1/beneficiaries/{}/accesses", beneficiary_id.stream_id()))
+            }
+        }
+    }
+
+    /// The person's own copy (recorded first), as the file holds it.
+    pub fn subject_export(
+        &self,
+        beneficiary_id: BeneficiaryId,
+        meta: CommandMeta,
+        reason: Option<Reason>,
+    ) -> Result<String, CliError> {
+        match self {
+            Backend::Direct(engine) => {
+                Ok(documents::subject_export_text(&engine.subject_access_export(beneficiary_id, meta, reason)?))
+            }
+            Backend::Server(client) => client.post_text(
+                &format!("/v1/beneficiaries/{}/export", beneficiary_id.stream_id()),
+                &read_form(&meta, reason.as_ref()),
+            ),
+        }
+    }
+
     /// The whole log verified: `verify --json`'s document.
     pub fn verify(&self) -> Result<Value, CliError> {
         match self {
@@ -320,6 +399,15 @@ impl Backend {
             Backend::Server(client) => client.get_json("/v1/stats"),
         }
     }
+}
+
+/// The body of an audited read through the server: the reason, the read's id and time.
+fn read_form(meta: &CommandMeta, reason: Option<&Reason>) -> Value {
+    json!({
+        "reason": reason.map(|r| r.as_ref().to_owned()),
+        "command_id": meta.command_id.to_string(),
+        "at": parapompi::instant::format_instant(meta.occurred_at),
+    })
 }
 
 fn from_lines<T: serde::de::DeserializeOwned>(lines: Vec<Value>) -> Result<Vec<T>, CliError> {

@@ -232,6 +232,16 @@ impl Client {
         parse_json(&self.call("POST", path, Some(body), true)?)
     }
 
+    /// `POST path` with a JSON body, the answer as text.
+    pub fn post_text(&self, path: &str, body: &Value) -> Result<String, CliError> {
+        self.call("POST", path, Some(body), true)
+    }
+
+    /// `POST path` with a JSON body, JSON Lines back.
+    pub fn post_lines(&self, path: &str, body: &Value) -> Result<Vec<Value>, CliError> {
+        self.post_text(path, body)?.lines().filter(|l| !l.trim().is_empty()).map(parse_json).collect()
+    }
+
     /// `POST path` without a token (logging in, setting a password).
     pub fn post_anonymous(&self, path: &str, body: &Value) -> Result<Value, CliError> {
         parse_json(&self.call("POST", path, Some(body), false)?)

@@ -20,20 +20,27 @@ fn masked(text: &str) -> String {
     let mut out = String::new();
     let mut i = 0;
     while i < bytes.len() {
-        // 2024-03-05T08:00:00.000Z
-        let is_instant = bytes.len() - i >= 24
-            && bytes[i..i + 4].iter().all(u8::is_ascii_digit)
-            && bytes[i + 4] == b'-'
-            && bytes[i + 10] == b'T'
-            && bytes[i + 23] == b'Z';
+        // 2024-03-05T08:00:00.000Z or 2024-03-05T08:00:00Z
+        let digits = |range: std::ops::Range<usize>| {
+            bytes.get(range.clone()).is_some_and(|b| b.len() == range.len() && b.iter().all(u8::is_ascii_digit))
+        };
+        let instant_len = if digits(i..i + 4) && bytes.get(i + 4) == Some(&b'-') && bytes.get(i + 10) == Some(&b'T') {
+            match (bytes.get(i + 19), bytes.get(i + 23)) {
+                (Some(b'Z'), _) => Some(20),
+                (Some(b'.'), Some(b'Z')) if digits(i + 20..i + 23) => Some(24),
+                _ => None,
+            }
+        } else {
+            None
+        };
         let hex_run = bytes[i..].iter().take_while(|b| b.is_ascii_hexdigit() && !b.is_ascii_uppercase()).count();
         // A text's id derives from its command's id, which the set-up left to the clock.
         if out.ends_with("\"text_id\":\"") && bytes.len() - i >= 36 {
             out.push_str("<text id>");
             i += 36;
-        } else if is_instant {
+        } else if let Some(n) = instant_len {
             out.push_str("<instant>");
-            i += 24;
+            i += n;
         } else if hex_run == 64 {
             out.push_str("<hash>");
             i += 64;
@@ -208,9 +215,53 @@ fn the_story_through_the_server_prints_and_exits_as_in_direct_mode() {
     assert!(shown.contains("history") && shown.contains("AddCaseNote") || shown.contains("note"), "{shown}");
     t.same(WORKER, 2, &["report", "indicators", "--from", &from, "--to", &to, "--centre", OTHER_CASE]);
     t.same(WORKER, 2, &["report", "indicators", "--from", &from, "--to", &to, "--as-of-position", "9999"]);
+    // Audited reads: each is recorded, then shown, the same both ways.
+    let texts = t.same(WORKER, 0, &["--command-id", &id(30), "case", "show", CASE, "--texts"]);
+    assert!(texts.contains("Ενδιαφέρεται για κατάρτιση.") && texts.contains("this read is recorded"), "{texts}");
+    t.same(WORKER, 0, &["--command-id", &id(31), "audit", REFERRAL, "--texts", "--json"]);
+    t.same(WORKER, 2, &["--command-id", &id(32), "audit", BENEFICIARY, "--texts"]);
+    let shown = t.same(WORKER, 0, &["--command-id", &id(33), "beneficiary", "show", BENEFICIARY]);
+    assert!(shown.contains("Μαρία Παπαδάκη") && shown.contains(AMKA), "{shown}");
+    t.same(WORKER, 0, &["--command-id", &id(34), "beneficiary", "show", BENEFICIARY, "--json"]);
+    t.same(ADMIN2, 1, &["--command-id", &id(35), "beneficiary", "show", BENEFICIARY]);
+    let accesses = t.same(SUPERVISOR, 0, &["beneficiary", "accesses", BENEFICIARY]);
+    assert!(accesses.contains("texts of case") && accesses.contains("identity"), "{accesses}");
+    t.same(SUPERVISOR, 0, &["beneficiary", "accesses", BENEFICIARY, "--json"]);
+    // The person's own copy: the same file both ways (its instants and hashes aside).
+    let own_direct = t.direct.file("own-copy.json");
+    let own_served = t.served.file("own-copy.json");
+    let exported_direct = t.direct.run(&[
+        "--as",
+        SUPERVISOR,
+        "--command-id",
+        &id(36),
+        "beneficiary",
+        "export",
+        BENEFICIARY,
+        "--out",
+        own_direct.to_str().unwrap_or_default(),
+    ]);
+    let exported_served = parapompi()
+        .args(["--server", &t.server.base, "--command-id", &id(36), "beneficiary", "export", BENEFICIARY, "--out"])
+        .arg(&own_served)
+        .env("PARAPOMPI_TOKEN", &t.tokens[1].1)
+        .output()
+        .map(common::Run::from)
+        .unwrap_or_else(|e| panic!("the binary runs: {e}"));
+    assert_eq!(exported_direct.code, 0, "{}", exported_direct.stderr);
+    assert_eq!(exported_served.code, 0, "{}", exported_served.stderr);
+    let own = |path: &std::path::Path| masked(&std::fs::read_to_string(path).unwrap_or_default());
+    assert!(own(&own_direct).contains("Παπαδάκη"), "{}", own(&own_direct));
+    assert_eq!(own(&own_served), own(&own_direct), "the own copies differ");
+    assert_eq!(
+        exported_served.stdout.replace(own_served.to_str().unwrap_or_default(), "OUT"),
+        exported_direct.stdout.replace(own_direct.to_str().unwrap_or_default(), "OUT")
+    );
     // The erasure, by the supervisor; then a text about the erased person is refused.
     t.same(SUPERVISOR, 0, &["--command-id", &id(13), "beneficiary", "erase", BENEFICIARY]);
     t.same(WORKER, 1, &["--command-id", &id(14), "note", CASE, "--text", "Μετά τη διαγραφή."]);
+    let erased = t.same(WORKER, 0, &["beneficiary", "show", BENEFICIARY]);
+    assert!(erased.contains("erased from the vault"), "{erased}");
     // Both logs hold the same number of acts, and both verify.
     let direct_events = t.direct.verified_events();
     let log = t.server.stop();
@@ -245,10 +296,10 @@ fn through_the_server_the_actor_is_the_staff_member_logged_in() {
         assert_eq!(run.code, 2, "{direct_only:?}: {}", run.stderr);
         assert!(run.stderr.contains("data directory itself"), "{direct_only:?}: {}", run.stderr);
     }
-    // Reads of identity and texts are not served yet: refused, naming what to do.
-    let read = client(&["beneficiary", "show", BENEFICIARY]);
-    assert_eq!(read.code, 2, "{}", read.stderr);
-    assert!(read.stderr.contains("not done through the server"), "{}", read.stderr);
+    // Correcting an identity reads the one held, which is not served yet: refused, naming it.
+    let update = client(&["beneficiary", "update", BENEFICIARY, "--phone", "2821012345"]);
+    assert_eq!(update.code, 2, "{}", update.stderr);
+    assert!(update.stderr.contains("not done through the server"), "{}", update.stderr);
     // Nothing of this was written: the served log holds what set-up wrote.
     let log = t.server.stop();
     assert_eq!(t.served.verified_events(), t.direct.verified_events(), "{log}");

@@ -6,7 +6,8 @@
 //! rule is core's; the actor of every act is the authenticated staff member.
 //!
 //! Code map: `routes` (the endpoints), `lookups` (streams' records and the look-ups a
-//! client needs to decide what to send), `feed` (the live feed of records), `auth` (bearer tokens to staff members), `limits`
+//! client needs to decide what to send), `reads` (audited reads of texts and identities),
+//! `feed` (the live feed of records), `auth` (bearer tokens to staff members), `limits`
 //! (connections, bodies, time, failed logins), `observe` (request ids and log lines),
 //! `error` (problem details). docs/SERVER.md is the API's contract.
 
@@ -16,6 +17,7 @@ mod feed;
 mod limits;
 mod lookups;
 mod observe;
+mod reads;
 mod routes;
 
 use std::future::Future;

@@ -53,6 +53,11 @@ pub fn router(state: AppState) -> Router {
         .route("/v1/directory/{kind}", get(crate::lookups::directory))
         .route("/v1/referrals/{referral}/case", get(crate::lookups::case_of_referral))
         .route("/v1/beneficiaries/{beneficiary}/cases", get(crate::lookups::cases_of_beneficiary))
+        .route("/v1/cases/{case}/texts", post(crate::reads::case_texts))
+        .route("/v1/audit/{subject}/texts", post(crate::reads::trail_texts))
+        .route("/v1/beneficiaries/{beneficiary}/identity", post(crate::reads::identity))
+        .route("/v1/beneficiaries/{beneficiary}/accesses", get(crate::reads::accesses))
+        .route("/v1/beneficiaries/{beneficiary}/export", post(crate::reads::subject_export))
         .fallback(no_route)
         .method_not_allowed_fallback(wrong_method)
         .layer(from_fn_with_state(state.clone(), time_limit))
@@ -115,12 +120,12 @@ pub(crate) fn acted_by(staff_id: StaffId, command: Option<String>) -> Acted {
 }
 
 /// A JSON body of type `T` (unknown keys refused), at most the body limit.
-async fn json_body<T: DeserializeOwned>(state: &AppState, body: Body) -> Result<T, ApiError> {
+pub(crate) async fn json_body<T: DeserializeOwned>(state: &AppState, body: Body) -> Result<T, ApiError> {
     let bytes = read_body(body, state.config.limits.max_body_bytes).await?;
     serde_json::from_slice(&bytes).map_err(|e| ApiError::bad_field("body", format!("not the expected JSON: {e}")))
 }
 
-fn meta(command_id: Uuid, acting: Acting, occurred_at: parapompi::core::values::Timestamp) -> CommandMeta {
+pub(crate) fn meta(command_id: Uuid, acting: Acting, occurred_at: parapompi::core::values::Timestamp) -> CommandMeta {
     CommandMeta { command_id, acting, occurred_at, business_date: athens_date(occurred_at) }
 }
 

@@ -4,14 +4,14 @@
 
 use std::io::Write;
 
+use parapompi::core::identity::IdentityRecord;
 use parapompi::core::values::{BeneficiaryId, Reason};
-use parapompi::documents;
 use parapompi::projections::AuditSubject;
 use serde_json::{json, Value};
 
 use crate::args::{AuditArgs, BeneficiaryExportArgs, CaseShowArgs};
 use crate::commands::people::{beneficiary_id, beneficiary_state, case_id};
-use crate::commands::views::{audit_candidates, no_subject, print_audit, print_audit_lines, resolve_subject};
+use crate::commands::views::{audit_candidates, no_subject, print_audit_lines};
 use crate::error::CliError;
 use crate::output::Table;
 use crate::session::Ctx;
@@ -60,11 +60,8 @@ pub fn list_field<'a>(document: &'a Value, key: &str) -> &'a [Value] {
 pub fn case_show(ctx: &mut Ctx<'_>, args: CaseShowArgs) -> Result<(), CliError> {
     let case_id = case_id("CASE", &args.case)?;
     let document = if args.texts {
-        let engine = ctx.backend.engine("case show --texts")?;
         let meta = ctx.meta(ctx.acting()?, ctx.command_id()?)?;
-        let read = engine.read_case_texts(case_id, meta, reason_of(args.reason.as_ref())?)?;
-        let position = read.access.events.first().map(|r| r.position);
-        documents::case_file(case_id, &read.file, Some(&read.words), position)
+        ctx.backend.read_case_texts(case_id, meta, reason_of(args.reason.as_ref())?)?
     } else {
         ctx.backend.case_file(case_id)?
     };
@@ -145,19 +142,19 @@ fn print_case(ctx: &mut Ctx<'_>, file: &Value) -> Result<(), CliError> {
 /// `audit ID`; with `--texts`, the words of a case's or a referral's texts (the read of the
 /// case's texts is recorded first).
 pub fn audit(ctx: &mut Ctx<'_>, args: AuditArgs) -> Result<(), CliError> {
+    let Some((subject, lines)) = ctx.backend.audit(&audit_candidates(&args.id)?)? else {
+        return Err(no_subject(&args));
+    };
     if !args.texts {
-        let Some((subject, lines)) = ctx.backend.audit(&audit_candidates(&args.id)?)? else {
-            return Err(no_subject(&args));
-        };
         return print_audit_lines(ctx.out, &subject, &lines, false);
     }
-    let engine = ctx.backend.engine("audit --texts")?;
-    let subject = engine.with_projections(|p| resolve_subject(p, &args))??;
-    let case_id = match subject {
-        AuditSubject::Case(case_id) => case_id,
-        AuditSubject::Referral(referral_id) => engine
-            .with_projections(|p| p.case_of_referral(referral_id))?
-            .ok_or_else(|| CliError::field("ID", format!("no case holds referral {referral_id}")))?,
+    match subject {
+        AuditSubject::Case(_) => {}
+        AuditSubject::Referral(referral_id) => {
+            if ctx.backend.case_of_referral(referral_id)?.is_none() {
+                return Err(CliError::field("ID", format!("no case holds referral {referral_id}")));
+            }
+        }
         AuditSubject::Beneficiary(_) | AuditSubject::Staff(_) => {
             return Err(CliError::field(
                 "--texts",
@@ -166,9 +163,8 @@ pub fn audit(ctx: &mut Ctx<'_>, args: AuditArgs) -> Result<(), CliError> {
         }
     };
     let meta = ctx.meta(ctx.acting()?, ctx.command_id()?)?;
-    let read = engine.read_case_texts(case_id, meta, reason_of(args.reason.as_ref())?)?;
-    let trail = engine.audit(&subject)?;
-    print_audit(ctx.out, &trail, Some(&read.words))
+    let lines = ctx.backend.read_trail_texts(&subject, meta, reason_of(args.reason.as_ref())?)?;
+    print_audit_lines(ctx.out, &subject, &lines, true)
 }
 
 /// `beneficiary show`: the person's identity (the read is recorded first), attributes,
@@ -180,14 +176,20 @@ pub fn beneficiary_show(ctx: &mut Ctx<'_>, text: &str) -> Result<(), CliError> {
     let read = match state.identity_erased {
         true => None,
         false => {
-            let engine = ctx.backend.engine("beneficiary show")?;
             let meta = ctx.meta(ctx.acting()?, ctx.command_id()?)?;
-            Some(engine.read_identity(id, meta)?)
+            Some(ctx.backend.read_identity(id, meta)?)
         }
     };
     let cases = ctx.backend.cases_of(id)?;
-    let position = read.as_ref().and_then(|r| r.access.events.first()).map(|r| r.position);
-    let identity = read.as_ref().and_then(|r| r.entry.as_ref()).map(|e| &e.identity);
+    let position = read.as_ref().and_then(|r| r.get("access_position")).and_then(Value::as_u64);
+    let identity: Option<IdentityRecord> = match read.as_ref().and_then(|r| r.get("identity")) {
+        Some(Value::Null) | None => None,
+        Some(value) => Some(
+            serde_json::from_value(value.clone())
+                .map_err(|e| CliError::Environment(format!("the identity read is not an identity record: {e}")))?,
+        ),
+    };
+    let identity = identity.as_ref();
     let consents: Vec<Value> = state
         .consents
         .iter()
@@ -238,21 +240,23 @@ pub fn beneficiary_show(ctx: &mut Ctx<'_>, text: &str) -> Result<(), CliError> {
 pub fn beneficiary_accesses(ctx: &mut Ctx<'_>, text: &str) -> Result<(), CliError> {
     let id: BeneficiaryId = beneficiary_id("BENEFICIARY", text)?;
     beneficiary_state(ctx, "BENEFICIARY", id)?;
-    let report = ctx.backend.engine("beneficiary accesses")?.access_report(id)?;
+    let report = ctx.backend.access_report(id)?;
     ctx.out.line(format!("reads of beneficiary {id}'s data: {}", report.len()))?;
     let mut table = Table::new(&["POS", "OCCURRED", "ACTOR", "READ", "REASON"]);
     for record in &report {
-        ctx.out.json_line(&serde_json::to_value(record).map_err(|e| CliError::Environment(e.to_string()))?)?;
-        let what = match record.access {
-            parapompi::core::beneficiary::Access::Identity => "identity".to_owned(),
-            parapompi::core::beneficiary::Access::CaseTexts { case_id } => format!("texts of case {case_id}"),
-            parapompi::core::beneficiary::Access::SubjectExport => "own copy (Art. 15)".to_owned(),
+        ctx.out.json_line(record)?;
+        let access = record.get("access").cloned().unwrap_or(Value::Null);
+        let what = match serde_json::from_value(access) {
+            Ok(parapompi::core::beneficiary::Access::Identity) => "identity".to_owned(),
+            Ok(parapompi::core::beneficiary::Access::CaseTexts { case_id }) => format!("texts of case {case_id}"),
+            Ok(parapompi::core::beneficiary::Access::SubjectExport) => "own copy (Art. 15)".to_owned(),
+            Err(e) => return Err(CliError::Environment(format!("a read in the access report is not one: {e}"))),
         };
-        let reason = if record.reason.is_some() { "given (in the vault)" } else { "-" };
+        let reason = if record.get("reason").is_some_and(|r| !r.is_null()) { "given (in the vault)" } else { "-" };
         table.row(vec![
-            record.position.to_string(),
-            record.occurred_at.clone(),
-            record.actor.clone(),
+            text_field(record, "position"),
+            text_field(record, "occurred_at"),
+            text_field(record, "actor"),
             what,
             reason.to_owned(),
         ]);
@@ -269,10 +273,9 @@ pub fn beneficiary_export(ctx: &mut Ctx<'_>, args: BeneficiaryExportArgs) -> Res
         return Err(CliError::field("--out", format!("{} exists; give --force to replace it", args.out.display())));
     }
     let meta = ctx.meta(ctx.acting()?, ctx.command_id()?)?;
-    let engine = ctx.backend.engine("beneficiary export")?;
-    let export = engine.subject_access_export(id, meta, reason_of(args.reason.as_ref())?)?;
-    let mut text = serde_json::to_string_pretty(&export).map_err(|e| CliError::Environment(e.to_string()))?;
-    text.push('\n');
+    let text = ctx.backend.subject_export(id, meta, reason_of(args.reason.as_ref())?)?;
+    let export: Value =
+        serde_json::from_str(&text).map_err(|e| CliError::Environment(format!("the own copy is not JSON: {e}")))?;
     // Owner-only, whole or not at all: written beside the target, synced, then renamed.
     let write = || -> std::io::Result<()> {
         use std::os::unix::fs::OpenOptionsExt;
@@ -292,14 +295,14 @@ pub fn beneficiary_export(ctx: &mut Ctx<'_>, args: BeneficiaryExportArgs) -> Res
     ctx.out.json_line(&json!({
         "beneficiary_id": id.to_string(),
         "out": args.out.display().to_string(),
-        "cases": export.cases.len(),
-        "accesses": export.accesses.len(),
-        "log_position": export.log_position,
+        "cases": list_field(&export, "cases").len(),
+        "accesses": list_field(&export, "accesses").len(),
+        "log_position": export.get("log_position"),
     }))?;
     ctx.out.line(format!(
         "wrote the own copy of beneficiary {id} to {} ({} cases, {} reads listed)",
         args.out.display(),
-        export.cases.len(),
-        export.accesses.len()
+        list_field(&export, "cases").len(),
+        list_field(&export, "accesses").len()
     ))
 }
