@@ -31,7 +31,7 @@ fn to_value(document: &impl Serialize) -> Value {
     value.unwrap_or(Value::Null)
 }
 
-/// The answer to a write, as [`written`] builds it.
+/// The answer to a write, as `documents::written` builds it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct WriteDocument {
@@ -89,7 +89,7 @@ fn write_document(command: &str, executed: &[Executed], ids: &[(&str, String)]) 
     }
 }
 
-/// The answer to issuing a credential (a login's session included), as [`issued`] builds it.
+/// The answer to issuing a credential (a login's session included), as `documents::issued` builds it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct IssuedDocument {
@@ -179,7 +179,7 @@ pub fn subject_text(subject: &AuditSubject) -> (&'static str, String) {
     }
 }
 
-/// One line of an audit trail, as [`audit_lines`] builds it.
+/// One line of an audit trail, as `documents::audit_lines` builds it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct AuditLine {
@@ -235,7 +235,7 @@ pub fn audit_lines(trail: &AuditTrail, words: Option<&TextWords>) -> Vec<Value> 
         .collect()
 }
 
-/// A case file as `case show` prints it, as [`case_file`] builds it.
+/// A case file as `case show` prints it, as `documents::case_file` builds it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct CaseFileDocument {
@@ -376,7 +376,7 @@ pub fn case_file(
     }))
 }
 
-/// `verify`'s answer, as [`verified`] builds it.
+/// `verify`'s answer, as `documents::verified` builds it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct VerifyDocument {
@@ -406,7 +406,7 @@ pub fn verified(verified: &Verified) -> Value {
     })
 }
 
-/// `stats`' answer, as [`stats`] builds it.
+/// `stats`' answer, as `documents::stats` builds it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct StatsDocument {

@@ -297,6 +297,7 @@ impl ReferralStatus {
 /// An answer the person may decline to give.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[cfg_attr(feature = "schema", schemars(rename = "Answer_of_{T}"))]
 #[serde(rename_all = "snake_case")]
 pub enum Answer<T> {
     /// The person answered.

@@ -115,8 +115,8 @@ impl From<CredentialError> for ApiError {
 }
 
 /// The body of an error answer: RFC 9457 problem details with the machine code beside the
-/// words (docs/SERVER.md, "Errors"). Every error answer's body is one, written by
-/// [`ApiError::problem`].
+/// words (docs/SERVER.md, "Errors"): the body of every error answer, the 503 of a connection
+/// over the limit included.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, JsonSchema)]
 pub struct Problem {
     /// The stable machine code: `bad_request`, `unauthenticated`, `forbidden`, `rejected`,
