@@ -73,11 +73,8 @@ impl Answer {
 
 impl Harness {
     fn start(scenario: Scenario) -> Harness {
-        let config = ServerConfig {
-            limits: Limits::default(),
-            password_hashing: test_hashing(),
-            ..ServerConfig::default()
-        };
+        let config =
+            ServerConfig { limits: Limits::default(), password_hashing: test_hashing(), ..ServerConfig::default() };
         let runtime = valid(tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build());
         let engine = scenario.engine().clone();
         let running = valid(runtime.block_on(parapompi_server::start(engine, config, valid("127.0.0.1:0".parse()))));
@@ -100,7 +97,8 @@ impl Harness {
             Err(ureq::Error::Status(_, response)) => response,
             Err(error) => panic!("{method} {path}: {error}"),
         };
-        let (status, content_type) = (response.status(), response.header("content-type").unwrap_or_default().to_owned());
+        let (status, content_type) =
+            (response.status(), response.header("content-type").unwrap_or_default().to_owned());
         Answer { status, content_type, body: valid(response.into_string()) }
     }
 
@@ -309,7 +307,8 @@ fn the_document_lists_exactly_the_routes_served_and_those_of_server_md() {
     assert_eq!(fallback.status, 404, "{}", fallback.body);
     let fallback = fallback.json();
     for (method, path) in &described {
-        let probe_path = path.replace("{case}", &format!("case-{}", uuid(0xabc))).replace("{id}", &uuid(0xabd).to_string());
+        let probe_path =
+            path.replace("{case}", &format!("case-{}", uuid(0xabc))).replace("{id}", &uuid(0xabd).to_string());
         assert!(!probe_path.contains('{'), "{path}: give the probe a value for its path parameter");
         let body = (method == "POST").then_some("{}");
         let answer = h.call(method, &probe_path, None, body);
@@ -317,11 +316,8 @@ fn the_document_lists_exactly_the_routes_served_and_those_of_server_md() {
             && answer.json()["type"] == fallback["type"]
             && answer.json()["detail"] == fallback["detail"];
         assert!(!unrouted && answer.status != 405, "{method} {path} is not served: {} {}", answer.status, answer.body);
-        let expected = if document["paths"][path][method.to_lowercase()]["security"] == json!([]) {
-            answer.status
-        } else {
-            401
-        };
+        let expected =
+            if document["paths"][path][method.to_lowercase()]["security"] == json!([]) { answer.status } else { 401 };
         assert_eq!(answer.status, expected, "{method} {path} answers without a token: {}", answer.body);
     }
 }
@@ -357,7 +353,9 @@ fn every_command(w: &World) -> Vec<Command> {
     let mut commands = vec![
         register_centre(w.centre, "Κέντρο Κοινότητας Δήμου Αποκορώνου", "Αποκορώνου", w.admin),
         serve_municipality(w.centre, "Σφακίων"),
-        centre(CentreAction::OpenAntenna { antenna_id, name: org("Παράρτημα Σφακίων"), municipality: town("Σφακίων") }),
+        centre(CentreAction::OpenAntenna {
+            antenna_id, name: org("Παράρτημα Σφακίων"), municipality: town("Σφακίων")
+        }),
         centre(CentreAction::CloseAntenna { antenna_id }),
         add_funding(w.centre),
         register_staff(w.social_worker, w.centre, "Κατερίνα Λαμπράκη", &[Role::SocialWorker, Role::RomaMediator]),
@@ -419,8 +417,12 @@ fn every_command(w: &World) -> Vec<Command> {
             channel: IntakeChannel::ReferredIn { agency_id: w.housing_service },
             request: narrative("Χρειάζομαι στέγη."),
         },
-        CaseAction::Reassign { staff_id: w.roma_mediator, reason: reason("Γνωρίζει την οικογένεια.") },
-        CaseAction::Close { reason: CloseReason::Other, detail: Some(reason("Μετακόμισε στην Αθήνα.")) },
+        CaseAction::Reassign {
+            staff_id: w.roma_mediator, reason: reason("Γνωρίζει την οικογένεια.")
+        },
+        CaseAction::Close {
+            reason: CloseReason::Other, detail: Some(reason("Μετακόμισε στην Αθήνα."))
+        },
         CaseAction::Reopen { reason: Some(reason("Επέστρεψε.")) },
         CaseAction::HoldReferral { referral_id, reason: Some(reason("Αναμονή εγγράφων.")) },
         CaseAction::ResumeReferral { referral_id },
@@ -471,7 +473,12 @@ fn variants_in_schema(document: &Value) -> BTreeSet<(String, String)> {
             } else if let Some(names) = action["enum"].as_array() {
                 names.iter().filter_map(|n| n.as_str().map(str::to_owned)).collect()
             } else {
-                action["required"].as_array().into_iter().flatten().filter_map(|n| n.as_str().map(str::to_owned)).collect()
+                action["required"]
+                    .as_array()
+                    .into_iter()
+                    .flatten()
+                    .filter_map(|n| n.as_str().map(str::to_owned))
+                    .collect()
             };
             assert!(!names.is_empty(), "an action's branch names it: {action}");
             variants.extend(names.into_iter().map(|name| (stream.clone(), name)));

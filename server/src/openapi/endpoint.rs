@@ -216,7 +216,7 @@ impl Endpoint {
         self
     }
 
-    /// The error statuses of its own (see [`Endpoint::problems`]'s field).
+    /// Its own error statuses, beyond those every endpoint of its kind may answer.
     pub(crate) fn problems(mut self, statuses: &[u16]) -> Endpoint {
         self.problems.extend_from_slice(statuses);
         self
