@@ -145,11 +145,26 @@ pub(crate) fn endpoints() -> Vec<Endpoint> {
 pub fn document_text() -> &'static str {
     static TEXT: OnceLock<String> = OnceLock::new();
     TEXT.get_or_init(|| {
-        let document = document::document(&endpoints());
+        let document = sorted(document::document(&endpoints()));
         let text = serde_json::to_string_pretty(&document);
         assert!(text.is_ok(), "the document is plain JSON");
         let mut text = text.unwrap_or_default();
         text.push('\n');
         text
     })
+}
+
+/// `value` with every object's keys in order, so that the bytes are the same whichever map
+/// serde_json was built with (its `preserve_order` feature keeps insertion order instead).
+fn sorted(value: serde_json::Value) -> serde_json::Value {
+    use serde_json::Value;
+    match value {
+        Value::Object(map) => {
+            let entries: std::collections::BTreeMap<String, Value> =
+                map.into_iter().map(|(key, value)| (key, sorted(value))).collect();
+            Value::Object(entries.into_iter().collect())
+        }
+        Value::Array(items) => Value::Array(items.into_iter().map(sorted).collect()),
+        other => other,
+    }
 }
