@@ -73,8 +73,11 @@ impl Answer {
 
 impl Harness {
     fn start(scenario: Scenario) -> Harness {
-        let config =
-            ServerConfig { limits: Limits::default(), password_hashing: test_hashing(), ..ServerConfig::default() };
+        Harness::start_with(scenario, Limits::default())
+    }
+
+    fn start_with(scenario: Scenario, limits: Limits) -> Harness {
+        let config = ServerConfig { limits, password_hashing: test_hashing(), ..ServerConfig::default() };
         let runtime = valid(tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build());
         let engine = scenario.engine().clone();
         let running = valid(runtime.block_on(parapompi_server::start(engine, config, valid("127.0.0.1:0".parse()))));
@@ -617,4 +620,26 @@ fn real_answers_match_their_schemas() {
     }
     assert!(!errors(&document, &line, &entry).is_empty(), "a caseload line without next_due_on passes: {entry}");
     h.shutdown();
+}
+
+#[test]
+fn the_answer_over_the_connection_limit_matches_its_schema() {
+    use std::io::{Read, Write};
+    let _watchdog = watchdog("the_answer_over_the_connection_limit_matches_its_schema", 60);
+    let document = document();
+    let h = Harness::start_with(Scenario::new(), Limits { max_connections: 1, ..Limits::default() });
+    let address = h.base.trim_start_matches("http://").to_owned();
+    // An idle connection holds the one place; the next is answered 503 and closed.
+    let held = valid(std::net::TcpStream::connect(&address));
+    std::thread::sleep(Duration::from_millis(200));
+    let mut over = valid(std::net::TcpStream::connect(&address));
+    valid(over.set_read_timeout(Some(Duration::from_secs(10))));
+    valid(over.write_all(b"GET /v1/health HTTP/1.1\r\nhost: x\r\n\r\n"));
+    let mut text = String::new();
+    let _ = over.read_to_string(&mut text);
+    let (head, body) = text.split_once("\r\n\r\n").unwrap_or_else(|| panic!("not an HTTP answer: {text}"));
+    assert!(head.starts_with("HTTP/1.1 503") && head.contains("application/problem+json"), "{head}");
+    let schema = answer_schema(&document, "GET", "/v1/health", 503, "application/problem+json");
+    assert_valid(&document, &schema, &valid(serde_json::from_str(body)), "the 503 answer");
+    drop(held);
 }
