@@ -85,7 +85,7 @@ pub(crate) fn document(endpoints: &[Endpoint]) -> Value {
         }
     }
 
-    json!({
+    let mut document = json!({
         "openapi": "3.1.0",
         "info": {
             "title": "Parapompi server",
@@ -107,7 +107,26 @@ pub(crate) fn document(endpoints: &[Endpoint]) -> Value {
                 },
             },
         },
-    })
+    });
+    plain_descriptions(&mut document);
+    document
+}
+
+/// Descriptions come from doc comments, whose rustdoc links (`` [`Type::item`] ``) mean
+/// nothing outside rustdoc: they are left as code spans.
+fn plain_descriptions(value: &mut Value) {
+    match value {
+        Value::Object(map) => {
+            for (key, value) in map.iter_mut() {
+                match value {
+                    Value::String(text) if key == "description" => *text = text.replace("[`", "`").replace("`]", "`"),
+                    _ => plain_descriptions(value),
+                }
+            }
+        }
+        Value::Array(items) => items.iter_mut().for_each(plain_descriptions),
+        _ => {}
+    }
 }
 
 fn operation(
