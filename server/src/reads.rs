@@ -22,9 +22,9 @@ use crate::AppState;
 
 /// The body of an audited read: why (where the rules ask for a reason), and the read's own
 /// command id and time, each optional.
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
-pub struct ReadForm {
+pub(crate) struct ReadForm {
     /// Why the texts are read (core asks for one from anyone but the case's assignee).
     pub reason: Option<String>,
     /// The read's command id; a new UUIDv7 when left out.
