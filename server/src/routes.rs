@@ -189,15 +189,29 @@ pub(crate) struct PasswordBody {
     code: String,
     /// The new password: at least 12 characters, at most 1024 bytes.
     password: String,
+    /// The act's command id (a retry under it is answered as the first time); a new UUIDv7 when left out.
+    command_id: Option<Uuid>,
+    /// When it happened (RFC 3339); the server's clock when left out.
+    at: Option<String>,
+}
+
+/// When an act happened: `at` (RFC 3339) if given, else the engine's clock.
+pub(crate) fn occurred_at(state: &AppState, at: Option<&str>) -> Result<parapompi::core::values::Timestamp, ApiError> {
+    match at {
+        Some(text) => parapompi::instant::parse_rfc3339(text.trim())
+            .ok_or_else(|| ApiError::bad_field("at", format!("{text:?} is not an RFC 3339 instant"))),
+        None => Ok(now(state)),
+    }
 }
 
 /// `POST /v1/auth/password {code, password}`: sets a password with an enrolment code.
 pub(crate) async fn set_password(State(state): State<AppState>, body: Body) -> Result<Response, ApiError> {
     let body: PasswordBody = json_body(&state, body).await?;
-    let (credentials, at) = (state.credentials.clone(), now(&state));
+    let (credentials, at) = (state.credentials.clone(), occurred_at(&state, body.at.as_deref())?);
+    let command_id = body.command_id.unwrap_or_else(Uuid::now_v7);
     let executed = blocking(move || {
         let (code, password) = (zeroize_on_drop(body.code), zeroize_on_drop(body.password));
-        Ok(credentials.set_password(code.expose(), password.expose(), |acting| meta(Uuid::now_v7(), acting, at))?)
+        Ok(credentials.set_password(code.expose(), password.expose(), |acting| meta(command_id, acting, at))?)
     })
     .await?;
     let staff = executed.events.first().map(|r| r.stream_id.clone()).unwrap_or_default();
@@ -233,6 +247,10 @@ pub(crate) struct IssueBody {
     kind: CredentialKind,
     /// How long it lives, in seconds; by default the server's lifetime for the kind.
     valid_for_s: Option<u64>,
+    /// The act's command id; a new UUIDv7 when left out.
+    command_id: Option<Uuid>,
+    /// When it happened, from which it expires (RFC 3339); the server's clock when left out.
+    at: Option<String>,
 }
 
 /// `POST /v1/credentials {staff_id, kind: enrolment|api_token, valid_for_s?}`: an enrolment
@@ -260,10 +278,10 @@ pub(crate) async fn issue_credential(
         None => default_ms,
     };
     let actor = caller.staff.staff_id;
-    let (credentials, at) = (state.credentials.clone(), now(&state));
-    let kind = body.kind;
+    let (credentials, at) = (state.credentials.clone(), occurred_at(&state, body.at.as_deref())?);
+    let (kind, command_id) = (body.kind, body.command_id.unwrap_or_else(Uuid::now_v7));
     let issued = blocking(move || {
-        Ok(credentials.issue(staff_id, kind, lifetime_ms, meta(Uuid::now_v7(), Acting::Staff(actor), at))?)
+        Ok(credentials.issue(staff_id, kind, lifetime_ms, meta(command_id, Acting::Staff(actor), at))?)
     })
     .await?;
     let document = documents::issued("credential issue", &issued);
@@ -278,6 +296,10 @@ pub(crate) struct RevokeBody {
     staff_id: String,
     /// The credential, a UUID.
     credential_id: String,
+    /// The act's command id; a new UUIDv7 when left out.
+    command_id: Option<Uuid>,
+    /// When it happened (RFC 3339); the server's clock when left out.
+    at: Option<String>,
 }
 
 /// `POST /v1/credentials/revoke {staff_id, credential_id}`.
@@ -292,9 +314,10 @@ pub(crate) async fn revoke_credential(
     let credential_id = CredentialId::parse(&body.credential_id)
         .map_err(|_| ApiError::bad_field("credential_id", format!("{:?} is not a UUID", body.credential_id)))?;
     let actor = caller.staff.staff_id;
-    let (credentials, at) = (state.credentials.clone(), now(&state));
+    let (credentials, at) = (state.credentials.clone(), occurred_at(&state, body.at.as_deref())?);
+    let command_id = body.command_id.unwrap_or_else(Uuid::now_v7);
     let executed = blocking(move || {
-        Ok(credentials.revoke(staff_id, credential_id, false, meta(Uuid::now_v7(), Acting::Staff(actor), at))?)
+        Ok(credentials.revoke(staff_id, credential_id, false, meta(command_id, Acting::Staff(actor), at))?)
     })
     .await?;
     let document = documents::written("credential revoke", &[executed.into()], &[]);
