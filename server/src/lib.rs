@@ -8,13 +8,14 @@
 //! Code map: `openapi` (the table of endpoints, from which the router and the OpenAPI
 //! document are built), `routes` (the endpoints), `lookups` (streams' records and the
 //! look-ups a client needs to decide what to send), `reads` (audited reads of texts and
-//! identities), `feed` (the live feed of records), `auth` (bearer tokens to staff members), `limits`
+//! identities), `identity` (correcting an identity by the fields given), `feed` (the live feed of records), `auth` (bearer tokens to staff members), `limits`
 //! (connections, bodies, time, failed logins), `observe` (request ids and log lines),
 //! `error` (problem details). docs/SERVER.md is the API's contract.
 
 mod auth;
 mod error;
 mod feed;
+mod identity;
 mod limits;
 mod lookups;
 mod observe;
