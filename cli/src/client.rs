@@ -212,6 +212,24 @@ impl Client {
         }
     }
 
+    /// `GET path`, the body as a stream (read as it comes, however long).
+    pub fn get_stream(&self, path: &str) -> Result<Box<dyn std::io::Read + Send>, CliError> {
+        let url = format!("{}{path}", self.base);
+        let token = self.token.as_ref().ok_or_else(|| self.not_logged_in())?;
+        // A long stream has no time limit of its own: only each read waits at most as long
+        // as an answer may.
+        let agent = ureq::AgentBuilder::new().timeout_connect(CONNECT_TIMEOUT).timeout_read(ANSWER_TIMEOUT).build();
+        match agent.get(&url).set("Authorization", &format!("Bearer {token}")).call() {
+            Ok(response) => Ok(response.into_reader()),
+            Err(ureq::Error::Status(status, response)) => {
+                Err(problem_error(status, &response.into_string().unwrap_or_default()))
+            }
+            Err(ureq::Error::Transport(transport)) => {
+                Err(CliError::Environment(format!("cannot reach the server {}: {transport}", self.base)))
+            }
+        }
+    }
+
     /// `GET path` (with its query), the body as text.
     pub fn get_text(&self, path: &str) -> Result<String, CliError> {
         self.call("GET", path, None, true)

@@ -17,6 +17,8 @@ use crate::commands::views::{indicator_request, print_audit, print_report, repor
 use crate::error::CliError;
 use crate::output::{count, Out};
 use crate::progress::Progress;
+use crate::backend::Backend;
+use crate::client::Client;
 use crate::session::{data_dir, store_exists, Ctx};
 
 /// `init`: creates the data directory and an empty store.
@@ -67,6 +69,9 @@ fn manifest_json(manifest: &Manifest) -> serde_json::Value {
 
 /// `export --out FILE [--from POSITION] [--jsonl]`: a bundle, or the records as JSON Lines.
 pub fn export(ctx: &mut Ctx<'_>, args: ExportArgs) -> Result<(), CliError> {
+    if let Backend::Server(client) = ctx.backend {
+        return export_through_server(ctx, client, &args);
+    }
     let engine = ctx.backend.engine("export")?;
     let head = engine.store().head().position;
     if args.from == 0 || args.from > head {
@@ -104,6 +109,59 @@ pub fn export(ctx: &mut Ctx<'_>, args: ExportArgs) -> Result<(), CliError> {
         manifest.last_position,
         args.out.display(),
         manifest.head_hash
+    ))
+}
+
+/// `export --jsonl` through the server: its records streamed into the file as they come
+/// (`GET /v1/export`), the same bytes and the same summary as direct mode. A bundle is
+/// written on the data directory itself.
+fn export_through_server(ctx: &mut Ctx<'_>, client: &Client, args: &ExportArgs) -> Result<(), CliError> {
+    use std::io::{BufRead, Write};
+    if !args.jsonl {
+        return Err(CliError::field(
+            "--jsonl",
+            "through the server the records are exported as JSON Lines (give --jsonl); a bundle is written on the \
+             data directory itself",
+        ));
+    }
+    let head = ctx.backend.head()?;
+    if args.from == 0 || args.from > head {
+        return Err(CliError::field("--from", format!("position {} is not in the log (1..={head})", args.from)));
+    }
+    let stream = client.get_stream(&format!("/v1/export?from={}&to={head}", args.from))?;
+    let (n_events, first, last, last_hash) = write_whole(&args.out, args.force, |out| {
+        let failed = |e: std::io::Error| CliError::Environment(format!("the export from the server failed: {e}"));
+        let (mut n_events, mut first, mut last, mut last_hash) = (0_u64, 0_u64, 0_u64, String::new());
+        for line in std::io::BufReader::new(stream).lines() {
+            let line = line.map_err(failed)?;
+            let record = parapompi::store::ExportLine::parse(&line)
+                .map_err(|e| CliError::Environment(format!("the server sent a record that does not parse: {e}")))?;
+            if n_events == 0 {
+                first = record.position;
+            }
+            (n_events, last, last_hash) = (n_events + 1, record.position, record.hash.to_hex());
+            out.write_all(line.as_bytes()).and_then(|()| out.write_all(b"\n")).map_err(failed)?;
+        }
+        out.flush().map_err(failed)?;
+        if last != head {
+            return Err(CliError::Environment(format!(
+                "the server's export ended at position {last}, before the head {head}: nothing was kept"
+            )));
+        }
+        Ok((n_events, first, last, last_hash))
+    })?;
+    ctx.out.json_line(&json!({
+        "file": args.out.display().to_string(),
+        "kind": "jsonl",
+        "n_events": n_events,
+        "first_position": first,
+        "last_position": last,
+        "head_hash": last_hash,
+    }))?;
+    ctx.out.line(format!(
+        "wrote {} (positions {first}..{last}) as JSON Lines to {}\nlast hash {last_hash}",
+        count(n_events, "record", "records"),
+        args.out.display(),
     ))
 }
 
