@@ -289,10 +289,12 @@ fn arg_name(shown: &str) -> String {
 
 /// True for the commands `apply` runs: those that write to the log or the vault.
 pub fn is_write(command: &Command) -> bool {
-    use crate::args::{AgencyCommand as A, CaseCommand as C, StaffCommand as S};
+    use crate::args::{AgencyCommand as A, CaseCommand as C, CentreCommand as Z, StaffCommand as S};
     match command {
         // Credentials stand for secrets, which a batch's output would carry: one at a time.
         Command::Staff(S::Enrol(_) | S::SetPassword(_) | S::ApiToken(_) | S::RevokeCredential(_)) => false,
+        // Views of the directory.
+        Command::Staff(S::List(_) | S::Show(_)) | Command::Centre(Z::List | Z::Show(_)) => false,
         Command::Centre(_)
         | Command::Staff(_)
         | Command::Beneficiary(_)
@@ -302,7 +304,7 @@ pub fn is_write(command: &Command) -> bool {
         | Command::Note(_)
         | Command::Refer(_)
         | Command::Referral(_) => true,
-        Command::Agency(agency) => !matches!(agency, A::List(_)),
+        Command::Agency(agency) => !matches!(agency, A::List(_) | A::Show(_)),
         Command::Case(case) => !matches!(case, C::Show(_)),
         _ => false,
     }

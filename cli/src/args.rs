@@ -143,6 +143,10 @@ pub struct DemoArgs {
 pub enum CentreCommand {
     /// Register a centre and its first administrator (needs no --as).
     Register(CentreRegisterArgs),
+    /// List the centres.
+    List,
+    /// Show a centre: municipalities served, antennas, funding programmes.
+    Show(CentreIdArgs),
     /// Serve a further municipality (a neighbour without a centre).
     Serve(CentreServeArgs),
     /// Open an antenna (branch office) in another municipality.
@@ -238,6 +242,10 @@ pub struct CentreProgrammeArgs {
 pub enum StaffCommand {
     /// Register a staff member at a centre.
     Add(StaffAddArgs),
+    /// List staff members (active ones unless --all).
+    List(StaffListArgs),
+    /// Show a staff member: centre, roles, live credentials (never their secrets).
+    Show(StaffIdArgs),
     /// Replace a staff member's roles.
     Roles(StaffRolesArgs),
     /// Deactivate a staff member.
@@ -350,6 +358,24 @@ pub struct StaffRolesArgs {
     pub role: Vec<RoleArg>,
 }
 
+/// `staff list`.
+#[derive(Debug, Args)]
+pub struct StaffListArgs {
+    /// Only this centre's staff.
+    #[arg(long)]
+    pub centre: Option<String>,
+    /// Include deactivated staff members.
+    #[arg(long)]
+    pub all: bool,
+}
+
+/// A centre named by its id.
+#[derive(Debug, Args)]
+pub struct CentreIdArgs {
+    /// The centre.
+    pub centre: String,
+}
+
 /// A command about one staff member.
 #[derive(Debug, Args)]
 pub struct StaffIdArgs {
@@ -370,6 +396,8 @@ pub enum AgencyCommand {
     Reactivate(AgencyIdArgs),
     /// List agencies.
     List(AgencyListArgs),
+    /// Show an agency's entry.
+    Show(AgencyIdArgs),
 }
 
 /// `agency add`.

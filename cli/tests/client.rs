@@ -14,7 +14,8 @@ const OTHER_CASE: &str = "d0000000-0000-4000-8000-0000000000ff";
 
 /// Masks what differs between two data directories that hold the same acts: the instants
 /// the clock gave, the chain's hashes (the identities' salts and the credentials' ids
-/// differ, so every hash after them does) and the ids of the set-up's texts.
+/// differ, so every hash after them does), the ids of the set-up's texts and of
+/// credentials.
 fn masked(text: &str) -> String {
     let bytes = text.as_bytes();
     let mut out = String::new();
@@ -34,9 +35,10 @@ fn masked(text: &str) -> String {
             None
         };
         let hex_run = bytes[i..].iter().take_while(|b| b.is_ascii_hexdigit() && !b.is_ascii_uppercase()).count();
-        // A text's id derives from its command's id, which the set-up left to the clock.
-        if out.ends_with("\"text_id\":\"") && bytes.len() - i >= 36 {
-            out.push_str("<text id>");
+        // A text's id derives from its command's id, which the set-up left to the clock; a
+        // credential's is random.
+        if (out.ends_with("\"text_id\":\"") || out.ends_with("\"credential_id\":\"")) && bytes.len() - i >= 36 {
+            out.push_str("<id>");
             i += 36;
         } else if let Some(n) = instant_len {
             out.push_str("<instant>");
@@ -163,6 +165,12 @@ fn the_story_through_the_server_prints_and_exits_as_in_direct_mode() {
     assert!(outside.contains("OutsideCentre") || outside.contains("RoleNotPermitted"), "{outside}");
     t.same(WORKER, 2, &["--command-id", &id(10), "note", OTHER_CASE, "--text", "Καμία."]);
     t.same(WORKER, 2, &["case", "show", OTHER_CASE]);
+    t.same(WORKER, 2, &["centre", "show", OTHER_CASE]);
+    t.same(WORKER, 2, &["staff", "show", OTHER_CASE]);
+    t.same(WORKER, 2, &["agency", "show", OTHER_CASE]);
+    // A staff member's credentials are listed by id, kind and expiry, never by secret.
+    let credentials = t.direct.ok(&["staff", "show", WORKER]);
+    assert!(credentials.contains("api_token") && !credentials.contains("pp1_"), "{credentials}");
     t.same(WORKER, 2, &["audit", OTHER_CASE]);
     t.same(WORKER, 2, &["note", "not-an-id", "--text", "x"]);
     // A batch, in both of apply's forms.
@@ -203,6 +211,15 @@ fn the_story_through_the_server_prints_and_exits_as_in_direct_mode() {
         &["audit", BENEFICIARY],
         &["agency", "list"],
         &["agency", "list", "--all", "--json"],
+        &["agency", "show", AGENCY],
+        &["agency", "show", AGENCY_OFF, "--json"],
+        &["centre", "list"],
+        &["centre", "list", "--json"],
+        &["centre", "show", CENTRE],
+        &["centre", "show", CENTRE2, "--json"],
+        &["staff", "list"],
+        &["staff", "list", "--all", "--centre", CENTRE, "--json"],
+        &["staff", "show", ADMIN],
         &["report", "indicators", "--from", &from, "--to", &to],
         &["report", "indicators", "--from", &from, "--to", &to, "--format", "csv"],
         &["report", "indicators", "--from", &from, "--to", &to, "--centre", CENTRE, "--json"],

@@ -12,14 +12,11 @@ use parapompi::core::values::{
 use parapompi::core::{Command, State, StreamKind};
 use parapompi::store::StreamId;
 use parapompi::Acting;
-use serde_json::json;
 
 use crate::args::{
-    AgencyAddArgs, AgencyCommand as AgencyCli, AgencyListArgs, AgencyUpdateArgs, CentreCommand as CentreCli,
-    StaffCommand as StaffCli,
+    AgencyAddArgs, AgencyCommand as AgencyCli, AgencyUpdateArgs, CentreCommand as CentreCli, StaffCommand as StaffCli,
 };
 use crate::error::CliError;
-use crate::output::Table;
 use crate::parse::{self, value};
 use crate::session::Ctx;
 
@@ -53,6 +50,8 @@ pub fn agency_id(field: &str, text: &str) -> Result<AgencyId, CliError> {
 /// `centre ...`.
 pub fn centre(ctx: &mut Ctx<'_>, command: CentreCli) -> Result<(), CliError> {
     match command {
+        CentreCli::List => crate::commands::directory_views::list_centres(ctx),
+        CentreCli::Show(args) => crate::commands::directory_views::show_centre(ctx, &args.centre),
         CentreCli::Register(args) => {
             let centre_id =
                 CentreId::new(ctx.new_entity_id("--centre-id", "centre", args.centre_id.as_ref(), "centre")?);
@@ -162,6 +161,8 @@ pub fn centre(ctx: &mut Ctx<'_>, command: CentreCli) -> Result<(), CliError> {
 /// `staff ...`.
 pub fn staff(ctx: &mut Ctx<'_>, command: StaffCli) -> Result<(), CliError> {
     match command {
+        StaffCli::List(args) => crate::commands::directory_views::list_staff(ctx, &args),
+        StaffCli::Show(args) => crate::commands::directory_views::show_staff(ctx, staff_id("STAFF", &args.staff)?),
         StaffCli::Add(args) => {
             let staff_id = StaffId::new(ctx.new_entity_id("--staff-id", "staff", args.staff_id.as_ref(), "staff")?);
             let name = value("--name", PersonName::new(&args.name))?;
@@ -309,41 +310,9 @@ pub fn agency(ctx: &mut Ctx<'_>, command: AgencyCli) -> Result<(), CliError> {
             let executed = ctx.execute(&command)?;
             ctx.written("agency reactivate", &[executed], &[("agency_id", agency_id.to_string())], "reactivated")
         }
-        AgencyCli::List(args) => list_agencies(ctx, &args),
-    }
-}
-
-/// `agency list`: the agency streams come from the store's stream index (or the server's
-/// directory), and each is folded from its own events.
-fn list_agencies(ctx: &mut Ctx<'_>, args: &AgencyListArgs) -> Result<(), CliError> {
-    let mut table = Table::new(&["AGENCY", "KIND", "ACTIVE", "MUNICIPALITY", "NAME", "NEEDS"]);
-    let need = args.need.map(parapompi::core::vocab::NeedDomain::from);
-    for state in ctx.backend.directory(StreamKind::Agency)? {
-        let State::Agency(Some(agency)) = state else { continue };
-        if (!agency.active && !args.all) || need.is_some_and(|n| !agency.profile.need_domains.contains(&n)) {
-            continue;
+        AgencyCli::List(args) => crate::commands::directory_views::list_agencies(ctx, &args),
+        AgencyCli::Show(args) => {
+            crate::commands::directory_views::show_agency(ctx, &agency_id("AGENCY", &args.agency)?)
         }
-        let p = &agency.profile;
-        let needs: Vec<&str> = p.need_domains.iter().map(|n| n.as_str()).collect();
-        ctx.out.json_line(&json!({
-            "agency_id": agency.agency_id.to_string(),
-            "name": p.name.as_str(),
-            "kind": p.kind.as_str(),
-            "active": agency.active,
-            "municipality": p.municipality.as_str(),
-            "need_domains": needs,
-            "email": p.email.as_ref().map(|e| e.as_str()),
-            "url": p.url.as_ref().map(|u| u.as_str()),
-            "phones": p.phones.iter().map(|ph| ph.as_str()).collect::<Vec<_>>(),
-        }))?;
-        table.row(vec![
-            agency.agency_id.to_string(),
-            p.kind.to_string(),
-            if agency.active { "yes" } else { "no" }.to_owned(),
-            p.municipality.to_string(),
-            p.name.to_string(),
-            needs.join(","),
-        ]);
     }
-    ctx.out.table(&table)
 }

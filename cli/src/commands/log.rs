@@ -13,12 +13,12 @@ use parapompi::{Engine, EngineConfig};
 use serde_json::json;
 
 use crate::args::{Cli, CompletionsArgs, ExportArgs, Global, ImportArgs, ReplayArgs, ReplayCommand, ReportCommand};
+use crate::backend::Backend;
+use crate::client::Client;
 use crate::commands::views::{indicator_request, print_audit, print_report, report_text, resolve_subject};
 use crate::error::CliError;
 use crate::output::{count, Out};
 use crate::progress::Progress;
-use crate::backend::Backend;
-use crate::client::Client;
 use crate::session::{data_dir, store_exists, Ctx};
 
 /// `init`: creates the data directory and an empty store.

@@ -3,6 +3,7 @@
 pub mod credentials;
 pub mod demo;
 pub mod directory;
+pub mod directory_views;
 pub mod keys;
 pub mod log;
 pub mod login;
