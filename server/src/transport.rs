@@ -9,8 +9,9 @@
 //! - A plain HTTP request to a TLS port is answered, in plain HTTP, that the port speaks
 //!   HTTPS.
 //! - Shutting down: the listener closes, every connection is told to stop after its request
-//!   in flight (and live feeds end, by the same signal), and the loop returns once they are
-//!   closed, or after the longest a request may take when some client stops reading.
+//!   in flight (and live feeds end, by the same signal; hyper closes at once a connection
+//!   idle or that has sent nothing yet), and the loop returns once they are closed, or after
+//!   the longest a request may take when some client stops reading.
 
 use std::convert::Infallible;
 use std::future::Future;

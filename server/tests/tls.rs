@@ -408,3 +408,43 @@ fn certificate_and_key_files_that_cannot_serve_are_refused_naming_the_file() {
     let debug = format!("{:?}", certificate.tls_config());
     assert!(!debug.contains("PRIVATE") && debug.len() < 40, "{debug}");
 }
+
+#[test]
+fn a_shutdown_does_not_wait_for_connections_that_sent_nothing_or_are_idle() {
+    let _watchdog = watchdog("shutdown with silent connections", 120);
+    let certificate = Certificate::new();
+    // A header limit far longer than the shutdown may take: a silent connection is not waited
+    // for until it runs out.
+    let limits = Limits { header_timeout_ms: 120_000, ..Limits::default() };
+    for tls in [None, Some(certificate.tls_config())] {
+        let over_tls = tls.is_some();
+        let (scenario, _, _) = world_with_a_case();
+        let mut h = Harness::start(scenario, limits.clone(), tls);
+        let agent = if over_tls { certificate.agent() } else { ureq::AgentBuilder::new().build() };
+        // A kept-alive connection, idle after its answer.
+        assert_eq!(h.health(&agent).status, 200);
+        // A connection that sent nothing; on the TLS port, one mid-handshake and one whose
+        // handshake is done.
+        let mut silent = vec![valid(TcpStream::connect(h.address()))];
+        if over_tls {
+            let tcp = valid(TcpStream::connect(h.address()));
+            let name = valid(rustls::pki_types::ServerName::try_from("127.0.0.1"));
+            let mut client = valid(rustls::ClientConnection::new(certificate.trusted_by_client(), name));
+            let mut handshaken = tcp;
+            while client.is_handshaking() {
+                valid(client.complete_io(&mut handshaken));
+            }
+            silent.push(handshaken);
+        }
+        std::thread::sleep(Duration::from_millis(200));
+        let started = Instant::now();
+        h.shutdown();
+        assert!(started.elapsed() < Duration::from_secs(10), "over TLS {over_tls}: {:?}", started.elapsed());
+        for mut stream in silent {
+            valid(stream.set_read_timeout(Some(Duration::from_secs(10))));
+            let mut rest = Vec::new();
+            let _ = stream.read_to_end(&mut rest);
+            assert!(!String::from_utf8_lossy(&rest).contains("HTTP/1.1"), "over TLS {over_tls}: answered at shutdown");
+        }
+    }
+}
