@@ -75,6 +75,14 @@ pub enum ServerError {
     /// The credential store could not be opened.
     #[error(transparent)]
     Credentials(#[from] parapompi::credentials::CredentialError),
+    /// A limit of the configuration cannot be served with.
+    #[error("limit {limit}: {problem}")]
+    BadLimit {
+        /// The limit's field in [`Limits`].
+        limit: &'static str,
+        /// What is wrong with its value.
+        problem: String,
+    },
 }
 
 /// What every handler shares.
@@ -135,6 +143,7 @@ pub async fn serve(engine: Engine, config: ServerConfig, listen: SocketAddr) -> 
 
 /// Binds the listener and says where, warning when plain HTTP is reachable from elsewhere.
 async fn bind(listen: SocketAddr, config: &ServerConfig) -> Result<tokio::net::TcpListener, ServerError> {
+    config.limits.check().map_err(|(limit, problem)| ServerError::BadLimit { limit, problem })?;
     let listener = tokio::net::TcpListener::bind(listen).await?;
     let address = listener.local_addr()?;
     let tls = config.tls.is_some();

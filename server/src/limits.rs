@@ -51,6 +51,28 @@ impl Default for Limits {
     }
 }
 
+/// The longest header time limit, in ms: a day.
+const MAX_HEADER_TIMEOUT_MS: u64 = 24 * 3600 * 1000;
+
+impl Limits {
+    /// Refuses the values no server could serve with: the limit's name and why.
+    pub(crate) fn check(&self) -> Result<(), (&'static str, String)> {
+        if self.max_connections == 0 {
+            return Err(("max_connections", "0 connections at once would serve no one".to_owned()));
+        }
+        if self.request_timeout_ms == 0 {
+            return Err(("request_timeout_ms", "a request must be given at least 1 ms".to_owned()));
+        }
+        if !(1..=MAX_HEADER_TIMEOUT_MS).contains(&self.header_timeout_ms) {
+            return Err((
+                "header_timeout_ms",
+                format!("{} is not between 1 and {MAX_HEADER_TIMEOUT_MS} ms", self.header_timeout_ms),
+            ));
+        }
+        Ok(())
+    }
+}
+
 /// Reads a whole body of at most `max_bytes`.
 pub async fn read_body(body: Body, max_bytes: usize) -> Result<Bytes, ApiError> {
     axum::body::to_bytes(body, max_bytes).await.map_err(|error| {

@@ -448,3 +448,30 @@ fn a_shutdown_does_not_wait_for_connections_that_sent_nothing_or_are_idle() {
         }
     }
 }
+
+#[test]
+fn limits_no_server_could_serve_with_are_refused_before_listening() {
+    let _watchdog = watchdog("bad limits", 60);
+    let runtime = valid(tokio::runtime::Builder::new_multi_thread().worker_threads(1).enable_all().build());
+    for (limits, name) in [
+        (Limits { header_timeout_ms: 0, ..Limits::default() }, "header_timeout_ms"),
+        (Limits { header_timeout_ms: u64::MAX, ..Limits::default() }, "header_timeout_ms"),
+        (Limits { max_connections: 0, ..Limits::default() }, "max_connections"),
+        (Limits { request_timeout_ms: 0, ..Limits::default() }, "request_timeout_ms"),
+    ] {
+        let scenario = Scenario::set_up();
+        let config = ServerConfig { limits, ..ServerConfig::default() };
+        let started =
+            runtime.block_on(parapompi_server::start(scenario.engine().clone(), config, valid("127.0.0.1:0".parse())));
+        match started {
+            Err(parapompi_server::ServerError::BadLimit { limit, problem }) => {
+                assert_eq!(limit, name, "{problem}");
+            }
+            Err(other) => panic!("{name}: {other}"),
+            Ok(running) => {
+                let _ = runtime.block_on(running.shutdown());
+                panic!("{name}: a server started");
+            }
+        }
+    }
+}
