@@ -85,6 +85,9 @@ fn the_binary_serves_https_with_a_certificate_and_key_and_stops_on_sigterm() {
     let code = issued["secret"].as_str().unwrap_or_default().to_owned();
     assert_eq!(set_password(&w, &code).code, 0);
     let certificate = make_certificate(&w, "server");
+    // A key others may read is served, with a warning.
+    std::fs::set_permissions(&certificate.key, std::os::unix::fs::PermissionsExt::from_mode(0o644))
+        .unwrap_or_else(|e| panic!("chmod: {e}"));
     let child = parapompi()
         .arg("--data-dir")
         .arg(w.data())
@@ -164,6 +167,7 @@ fn the_binary_serves_https_with_a_certificate_and_key_and_stops_on_sigterm() {
         log.push(line);
     }
     let log = log.join("\n");
+    assert!(log.contains("may be read by users other than its owner") && log.contains("mode=\"644\""), "{log}");
     assert!(!log.contains("PRIVATE KEY") && !log.contains(&token), "a secret in the log: {log}");
     assert_eq!(w.verified_events(), head, "every acknowledged write is on disk");
 }

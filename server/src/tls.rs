@@ -165,6 +165,7 @@ impl TlsConfig {
             other => TlsError::BadKey { path: key_path.to_owned(), problem: other.to_string() },
         })?;
         config.alpn_protocols = vec![b"http/1.1".to_vec()];
+        warn_if_others_may_read(key_path);
         Ok(TlsConfig { rustls: Arc::new(config) })
     }
 
@@ -229,6 +230,27 @@ fn read_key(path: &Path) -> Result<PrivateKeyDer<'static>, TlsError> {
         1 => Ok(keys.remove(0)),
         n_keys => Err(TlsError::SeveralKeys { path: path.to_owned(), n_keys }),
     }
+}
+
+/// Warns (a `tracing` line) when users other than the file's owner may read the key: it is
+/// served all the same, since a directory of the owner's alone may protect it.
+fn warn_if_others_may_read(key_path: &Path) {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        if let Ok(metadata) = std::fs::metadata(key_path) {
+            let mode = metadata.permissions().mode() & 0o777;
+            if mode & 0o077 != 0 {
+                tracing::warn!(
+                    path = %key_path.display(),
+                    mode = format!("{mode:o}"),
+                    "the TLS private key file may be read by users other than its owner: make it readable by the server's user only (chmod 600)"
+                );
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = key_path;
 }
 
 /// The start of a PKCS#8 encrypted key, which pki-types does not read.

@@ -127,13 +127,13 @@ pub fn serve(engine: Engine, args: ServeArgs) -> Result<(), CliError> {
     let listen: std::net::SocketAddr = args.listen.parse().map_err(|_| {
         CliError::field("--listen", format!("{:?} is not an address such as 127.0.0.1:8080", args.listen))
     })?;
-    let tls = tls_config(args.tls_cert.as_deref(), args.tls_key.as_deref())?;
     use std::io::IsTerminal;
     let _ = tracing_subscriber::fmt()
         .with_writer(std::io::stderr)
         .with_ansi(std::io::stderr().is_terminal())
         .with_target(false)
         .try_init();
+    let tls = tls_config(args.tls_cert.as_deref(), args.tls_key.as_deref())?;
     let config = parapompi_server::ServerConfig {
         session_lifetime_ms: i64::from(args.session_hours) * HOUR_MS,
         limits: parapompi_server::Limits {
