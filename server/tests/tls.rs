@@ -282,8 +282,8 @@ fn connections_over_the_limit_at_a_tls_port_are_answered_503_over_tls() {
 #[test]
 fn a_client_too_slow_with_its_headers_or_handshake_is_ended_within_the_limit_while_others_are_served() {
     let _watchdog = watchdog("slow headers", 120);
-    let limit = Duration::from_millis(1_000);
-    let limits = Limits { header_timeout_ms: 1_000, ..Limits::default() };
+    let limit = Duration::from_millis(2_000);
+    let limits = Limits { header_timeout_ms: 2_000, ..Limits::default() };
     let (scenario, _, _) = world_with_a_case();
     let h = Harness::start(scenario, limits.clone(), None);
     let address = h.address();
@@ -292,13 +292,13 @@ fn a_client_too_slow_with_its_headers_or_handshake_is_ended_within_the_limit_whi
         let address = address.clone();
         std::thread::spawn(move || raw_exchange(&address, b"GET /v1/hea", Duration::from_secs(20)))
     };
-    // Meanwhile other clients are served at once.
-    let agent = ureq::AgentBuilder::new().timeout(Duration::from_secs(20)).build();
+    // Meanwhile other clients are served, while the slow one still waits.
+    std::thread::sleep(Duration::from_millis(100));
     for _ in 0..5 {
-        let started = Instant::now();
+        let agent = ureq::AgentBuilder::new().timeout(Duration::from_secs(20)).build();
         assert_eq!(h.health(&agent).status, 200);
-        assert!(started.elapsed() < limit, "a request waited behind the slow client");
     }
+    assert!(!slow.is_finished(), "the others were served only once the slow client was ended");
     let (answer, took) = valid(slow.join().map_err(|_| "the slow client panicked"));
     assert!(answer.starts_with("HTTP/1.1 408"), "{answer}");
     assert!(answer.contains("\"limit\":\"header_timeout_ms\""), "{answer}");
