@@ -6,7 +6,7 @@
 //! rule is core's; the actor of every act is the authenticated staff member.
 //!
 //! Code map: `routes` (the endpoints), `feed` (the live feed of records), `auth` (bearer tokens to staff members), `limits`
-//! (connections, bodies, time, failed logins), `observe` (request ids and log lines),
+//! (the limits' values, bodies, failed logins), `observe` (request ids and log lines),
 //! `error` (problem details), `transport` (the accept loop: TLS, HTTP/1.1 over hyper, the
 //! connection limit and the client's pace, graceful shutdown), `tls` (the certificate and key
 //! files). docs/SERVER.md is the API's contract.
@@ -165,7 +165,7 @@ async fn serve_on(
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> Result<(), ServerError> {
     let credentials = Credentials::open(&engine, config.password_hashing)?;
-    let limits = config.limits.clone();
+    let client_limits = config.limits.clone();
     let tls = config.tls.clone();
     // Becomes true when shutting down begins: the connections stop after their requests in
     // flight, and live feeds, which never end on their own, end, so that the drain finishes.
@@ -177,7 +177,7 @@ async fn serve_on(
         failed_logins: Arc::new(limits::FailedLogins::default()),
         stopping,
     };
-    transport::serve(listener, tls.as_ref(), &limits, routes::router(state), shutdown, stop).await;
+    transport::serve(listener, tls.as_ref(), &client_limits, routes::router(state), shutdown, stop).await;
     tracing::info!("stopped accepting; requests in flight finished; closing the engine");
     // Every handler's clone of the Engine is gone with the router; the log is flushed
     // before the answer to the caller.
