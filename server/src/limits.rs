@@ -20,7 +20,8 @@ pub struct Limits {
     pub max_body_bytes: usize,
     /// The longest a request may take, from its headers to its answer, in ms (408 beyond;
     /// a command already handed to the Engine still finishes, and its retry under the same
-    /// command id is answered as a repeat).
+    /// command id is answered as a repeat). Also the longest an answer may wait on a client
+    /// that reads none of it: its connection is closed then.
     pub request_timeout_ms: u64,
     /// Connections open at once; one more is answered 503 and closed.
     pub max_connections: usize,

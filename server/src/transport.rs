@@ -6,19 +6,22 @@
 //! - A client's pace: the TLS handshake, and then each request's headers, must each come
 //!   within `header_timeout_ms`. A request begun and not finished in time is answered 408
 //!   and its connection closed; a kept-alive connection idle that long is closed.
+//! - An answer the client reads none of for `request_timeout_ms` closes its connection.
 //! - A plain HTTP request to a TLS port is answered, in plain HTTP, that the port speaks
 //!   HTTPS.
 //! - Shutting down: the listener closes, every connection is told to stop after its request
 //!   in flight (and live feeds end, by the same signal; hyper closes at once a connection
 //!   idle or that has sent nothing yet), and the loop returns once they are closed, or after
-//!   the longest a request may take when some client stops reading.
+//!   the longest a request may take when some client reads its answer a trickle at a time.
 
 use std::convert::Infallible;
 use std::future::Future;
+use std::io;
 use std::net::SocketAddr;
 use std::pin::Pin;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
+use std::task::{Context, Poll};
 use std::time::Duration;
 
 use axum::extract::ConnectInfo;
@@ -27,7 +30,7 @@ use axum::response::IntoResponse;
 use axum::Router;
 use hyper::body::Incoming;
 use hyper_util::rt::{TokioIo, TokioTimer};
-use tokio::io::{AsyncRead, AsyncWrite, AsyncWriteExt};
+use tokio::io::{AsyncRead, AsyncWrite, AsyncWriteExt, ReadBuf};
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::{watch, OwnedSemaphorePermit, Semaphore};
 use tokio::task::JoinSet;
@@ -56,6 +59,8 @@ struct Shared {
     router: Router,
     tls: Option<tokio_rustls::TlsAcceptor>,
     header_timeout: Duration,
+    /// The longest an answer may wait on a client that reads none of it.
+    write_stall_limit: Duration,
     stopping: watch::Receiver<bool>,
 }
 
@@ -73,6 +78,7 @@ pub async fn serve(
         router,
         tls: tls.map(TlsConfig::acceptor),
         header_timeout: Duration::from_millis(limits.header_timeout_ms),
+        write_stall_limit: Duration::from_millis(limits.request_timeout_ms),
         stopping: stop.subscribe(),
     });
     let slots = Arc::new(Semaphore::new(limits.max_connections));
@@ -122,8 +128,9 @@ pub async fn serve(
     // Stop accepting: from here a new connection is refused by the operating system.
     drop(listener);
     let _ = stop.send(true);
-    // A request takes at most its time limit; the bound is for clients that stop reading
-    // their answer, which would otherwise hold the shutdown for ever.
+    // A request takes at most its time limit, and an answer waits at most as long on a
+    // client that reads none of it; the bound is for a client that reads its answer a
+    // trickle at a time, which would otherwise hold the shutdown for ever.
     let drain_ms = limits.request_timeout_ms.saturating_add(limits.header_timeout_ms);
     let drained = tokio::time::timeout(Duration::from_millis(drain_ms), async {
         while connections.join_next().await.is_some() {}
@@ -182,6 +189,7 @@ where
     let handler = Handler { router: shared.router.clone(), peer, n_requests: AtomicU64::new(0) };
     let mut builder = hyper::server::conn::http1::Builder::new();
     builder.timer(TokioTimer::new()).header_read_timeout(shared.header_timeout).keep_alive(true);
+    let stream = Paced { inner: stream, stall_limit: shared.write_stall_limit, stalled: None };
     let mut conn = builder.serve_connection(TokioIo::new(stream), handler);
     let mut stopping = shared.stopping.clone();
     let mut told_to_stop = *stopping.borrow_and_update();
@@ -242,6 +250,85 @@ impl hyper::service::Service<hyper::Request<Incoming>> for Handler {
         // without polling it first.
         let mut router = self.router.clone();
         tower_service::Service::call(&mut router, request)
+    }
+}
+
+/// A connection's stream whose writes fail once they have waited on the client, without a
+/// byte taken, for `stall_limit`: a client that stops reading its answers would otherwise
+/// hold its connection, and its place under the limit, for ever. A live feed with nothing
+/// to send writes nothing, so it never stalls.
+struct Paced<S> {
+    inner: S,
+    stall_limit: Duration,
+    /// Running while a write waits on the client.
+    stalled: Option<Pin<Box<tokio::time::Sleep>>>,
+}
+
+impl<S> Paced<S> {
+    /// After a write that could not proceed: the error once it has waited too long.
+    fn poll_stall<T>(&mut self, cx: &mut Context<'_>) -> Poll<io::Result<T>> {
+        let limit = self.stall_limit;
+        let timer = self.stalled.get_or_insert_with(|| Box::pin(tokio::time::sleep(limit)));
+        match timer.as_mut().poll(cx) {
+            Poll::Ready(()) => {
+                tracing::info!(
+                    limit = "request_timeout_ms",
+                    "a client read none of its answer in time: connection closed"
+                );
+                Poll::Ready(Err(io::Error::new(
+                    io::ErrorKind::TimedOut,
+                    format!("the client read none of its answer for {} ms", limit.as_millis()),
+                )))
+            }
+            Poll::Pending => Poll::Pending,
+        }
+    }
+
+    /// A write's outcome: progress ends the wait, none goes on with it.
+    fn paced<T>(&mut self, cx: &mut Context<'_>, polled: Poll<io::Result<T>>) -> Poll<io::Result<T>> {
+        match polled {
+            Poll::Pending => self.poll_stall(cx),
+            ready => {
+                self.stalled = None;
+                ready
+            }
+        }
+    }
+}
+
+impl<S: AsyncRead + Unpin> AsyncRead for Paced<S> {
+    fn poll_read(mut self: Pin<&mut Self>, cx: &mut Context<'_>, buf: &mut ReadBuf<'_>) -> Poll<io::Result<()>> {
+        Pin::new(&mut self.inner).poll_read(cx, buf)
+    }
+}
+
+impl<S: AsyncWrite + Unpin> AsyncWrite for Paced<S> {
+    fn poll_write(mut self: Pin<&mut Self>, cx: &mut Context<'_>, buf: &[u8]) -> Poll<io::Result<usize>> {
+        let polled = Pin::new(&mut self.inner).poll_write(cx, buf);
+        self.paced(cx, polled)
+    }
+
+    fn poll_write_vectored(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        bufs: &[io::IoSlice<'_>],
+    ) -> Poll<io::Result<usize>> {
+        let polled = Pin::new(&mut self.inner).poll_write_vectored(cx, bufs);
+        self.paced(cx, polled)
+    }
+
+    fn is_write_vectored(&self) -> bool {
+        self.inner.is_write_vectored()
+    }
+
+    fn poll_flush(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        let polled = Pin::new(&mut self.inner).poll_flush(cx);
+        self.paced(cx, polled)
+    }
+
+    fn poll_shutdown(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        let polled = Pin::new(&mut self.inner).poll_shutdown(cx);
+        self.paced(cx, polled)
     }
 }
 

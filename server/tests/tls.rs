@@ -475,3 +475,28 @@ fn limits_no_server_could_serve_with_are_refused_before_listening() {
         }
     }
 }
+
+#[test]
+fn a_client_that_stops_reading_its_answers_loses_its_connection_and_its_place() {
+    let _watchdog = watchdog("a client that stops reading", 120);
+    let limits = Limits { max_connections: 1, request_timeout_ms: 1_000, ..Limits::default() };
+    let (scenario, _, _) = world_with_a_case();
+    let h = Harness::start(scenario, limits, None);
+    let stuck = valid(TcpStream::connect(h.address()));
+    let mut writer = valid(stuck.try_clone());
+    valid(writer.set_write_timeout(Some(Duration::from_secs(20))));
+    // Requests pipelined and their answers never read: the writer goes on until the server,
+    // its answers waiting on this client, stops taking them, then closes the connection.
+    let requests = b"GET /v1/health HTTP/1.1\r\nhost: x\r\n\r\n".repeat(1000);
+    let writing = std::thread::spawn(move || while writer.write_all(&requests).is_ok() {});
+    std::thread::sleep(Duration::from_millis(200));
+    let fresh = || ureq::AgentBuilder::new().timeout(Duration::from_secs(20)).build();
+    assert_eq!(h.health(&fresh()).status, 503, "the client that reads nothing holds the one place");
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while h.health(&fresh()).status != 200 {
+        assert!(Instant::now() < deadline, "the client that reads nothing still holds the one place");
+        std::thread::sleep(Duration::from_millis(200));
+    }
+    drop(stuck);
+    let _ = writing.join();
+}
