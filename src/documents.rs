@@ -7,30 +7,70 @@ use parapompi_core::text::Text;
 use parapompi_core::values::CaseId;
 use parapompi_projections::{AuditSubject, AuditTrail, Board, CaseFile, Caseload, EntryText};
 use parapompi_store::Verified;
+use serde::{Deserialize, Serialize};
 use serde_json::{json, Map, Value};
 
-use crate::access::TextWords;
+use crate::access::{AccessRecord, CaseTextsRead, IdentityRead, SubjectAccessExport, TextWords};
 use crate::engine::Executed;
 use crate::instant::format_instant;
+
+/// One event a write recorded, as its answer lists it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WrittenEvent {
+    /// Its position in the log.
+    pub position: u64,
+    /// Its stream.
+    pub stream_id: String,
+    /// Its version in the stream.
+    pub stream_version: u64,
+    /// Its type's stable name.
+    pub event_type: String,
+    /// Its chain hash (hex).
+    pub hash: String,
+}
+
+/// What one act wrote, as its answer tells it: the engine's [`Executed`] without the events'
+/// contents, which is all a client of the server learns of a write.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct WriteOutcome {
+    /// True when the command id had been seen: nothing new was written.
+    pub deduplicated: bool,
+    /// The events recorded, in order.
+    pub events: Vec<WrittenEvent>,
+}
+
+impl From<&Executed> for WriteOutcome {
+    fn from(executed: &Executed) -> WriteOutcome {
+        WriteOutcome {
+            deduplicated: executed.deduplicated,
+            events: executed
+                .events
+                .iter()
+                .map(|r| WrittenEvent {
+                    position: r.position,
+                    stream_id: r.stream_id.clone(),
+                    stream_version: r.stream_version,
+                    event_type: r.event.event_type().to_owned(),
+                    hash: r.hash.clone(),
+                })
+                .collect(),
+        }
+    }
+}
+
+impl From<Executed> for WriteOutcome {
+    fn from(executed: Executed) -> WriteOutcome {
+        WriteOutcome::from(&executed)
+    }
+}
 
 /// The answer to a write: `{command, deduplicated, <ids>…, events:[{position, stream_id,
 /// stream_version, event_type, hash}]}` (keys sorted). `ids` are the ids of what the act
 /// made or named (`case_id`, `referral_id`, …).
-pub fn written(command: &str, executed: &[Executed], ids: &[(&str, String)]) -> Value {
-    let deduplicated = !executed.is_empty() && executed.iter().all(|e| e.deduplicated);
-    let events: Vec<Value> = executed
-        .iter()
-        .flat_map(|e| &e.events)
-        .map(|r| {
-            json!({
-                "position": r.position,
-                "stream_id": r.stream_id,
-                "stream_version": r.stream_version,
-                "event_type": r.event.event_type(),
-                "hash": r.hash,
-            })
-        })
-        .collect();
+pub fn written(command: &str, outcomes: &[WriteOutcome], ids: &[(&str, String)]) -> Value {
+    let deduplicated = !outcomes.is_empty() && outcomes.iter().all(|o| o.deduplicated);
+    let events: Vec<Value> =
+        outcomes.iter().flat_map(|o| &o.events).map(|e| serde_json::to_value(e).unwrap_or(Value::Null)).collect();
     let mut object = Map::new();
     object.insert("command".to_owned(), json!(command));
     object.insert("deduplicated".to_owned(), json!(deduplicated));
@@ -39,6 +79,17 @@ pub fn written(command: &str, executed: &[Executed], ids: &[(&str, String)]) -> 
     }
     object.insert("events".to_owned(), Value::Array(events));
     Value::Object(object)
+}
+
+/// A write's outcome read back from its answer ([`written`]'s document).
+pub fn outcome_of_written(document: &Value) -> Result<WriteOutcome, String> {
+    let deduplicated = document
+        .get("deduplicated")
+        .and_then(Value::as_bool)
+        .ok_or_else(|| "the answer to a write has no \"deduplicated\"".to_owned())?;
+    let events = document.get("events").cloned().ok_or_else(|| "the answer to a write has no \"events\"".to_owned())?;
+    let events = serde_json::from_value(events).map_err(|e| format!("the answer to a write: {e}"))?;
+    Ok(WriteOutcome { deduplicated, events })
 }
 
 /// The answer to issuing a credential: `{secret, credential_id, staff_id, kind, expires_at,
@@ -50,7 +101,7 @@ pub fn issued(command: &str, issued: &crate::credentials::Issued) -> Value {
         "staff_id": issued.staff_id.to_string(),
         "kind": issued.kind.as_str(),
         "expires_at": issued.expires_at.map(format_instant),
-        "result": written(command, std::slice::from_ref(&issued.executed), &[]),
+        "result": written(command, &[WriteOutcome::from(&issued.executed)], &[]),
     })
 }
 
@@ -183,6 +234,34 @@ pub fn case_file(
         "texts_read": words.is_some(),
         "access_position": access_position,
     }))
+}
+
+/// The answer to a read of a case's texts: its case file with the words
+/// ([`case_file`] with `texts_read` true and the read's position).
+pub fn case_texts_read(case_id: CaseId, read: &CaseTextsRead) -> Option<Value> {
+    let position = read.access.events.first().map(|r| r.position);
+    case_file(case_id, &read.file, Some(&read.words), position)
+}
+
+/// The answer to a read of a person's identity: `{identity, access_position}` (`identity`
+/// null when the vault holds none).
+pub fn identity_read(read: &IdentityRead) -> Value {
+    json!({
+        "identity": read.entry.as_ref().map(|e| &e.identity),
+        "access_position": read.access.events.first().map(|r| r.position),
+    })
+}
+
+/// A person's access report as lines: the library's `AccessRecord`, one a read.
+pub fn access_lines(report: &[AccessRecord]) -> Vec<Value> {
+    report.iter().map(|record| serde_json::to_value(record).unwrap_or(Value::Null)).collect()
+}
+
+/// A person's own copy as the file holds it: indented JSON, Greek as it is, a line end.
+pub fn subject_export_text(export: &SubjectAccessExport) -> String {
+    let mut text = serde_json::to_string_pretty(export).unwrap_or_default();
+    text.push('\n');
+    text
 }
 
 /// `verify`'s answer: `{ok, n_events, n_streams, n_appends, head_position, head_hash}`.

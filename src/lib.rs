@@ -67,7 +67,7 @@ pub use parapompi_projections as projections;
 pub use parapompi_store as store;
 pub use person_keys::person_keys_path;
 pub use projector::AsOf;
-pub use records::{decode, entity_id};
+pub use records::{decode, entity_id, fold_stream};
 /// The UUID crate the public API takes ids and command ids from, so that an embedder needs
 /// no dependency of its own to name them.
 pub use uuid;

@@ -5,7 +5,9 @@
 //! library's document ([`parapompi::documents`]): no rule, no formatting of its own. Every
 //! rule is core's; the actor of every act is the authenticated staff member.
 //!
-//! Code map: `routes` (the endpoints), `feed` (the live feed of records), `auth` (bearer tokens to staff members), `limits`
+//! Code map: `routes` (the endpoints), `lookups` (streams' records and the look-ups a
+//! client needs to decide what to send), `reads` (audited reads of texts and identities),
+//! `feed` (the live feed of records), `auth` (bearer tokens to staff members), `limits`
 //! (the limits' values, bodies, failed logins), `observe` (request ids and log lines),
 //! `error` (problem details), `transport` (the accept loop: TLS, HTTP/1.1 over hyper, the
 //! connection limit and the client's pace, graceful shutdown), `tls` (the certificate and key
@@ -15,7 +17,9 @@ mod auth;
 mod error;
 mod feed;
 mod limits;
+mod lookups;
 mod observe;
+mod reads;
 mod routes;
 mod tls;
 mod transport;

@@ -48,6 +48,16 @@ pub fn router(state: AppState) -> Router {
         .route("/v1/stats", get(stats))
         .route("/v1/verify", get(verify))
         .route("/v1/events", get(crate::feed::events))
+        .route("/v1/head", get(crate::lookups::head))
+        .route("/v1/streams/{stream}", get(crate::lookups::stream))
+        .route("/v1/directory/{kind}", get(crate::lookups::directory))
+        .route("/v1/referrals/{referral}/case", get(crate::lookups::case_of_referral))
+        .route("/v1/beneficiaries/{beneficiary}/cases", get(crate::lookups::cases_of_beneficiary))
+        .route("/v1/cases/{case}/texts", post(crate::reads::case_texts))
+        .route("/v1/audit/{subject}/texts", post(crate::reads::trail_texts))
+        .route("/v1/beneficiaries/{beneficiary}/identity", post(crate::reads::identity))
+        .route("/v1/beneficiaries/{beneficiary}/accesses", get(crate::reads::accesses))
+        .route("/v1/beneficiaries/{beneficiary}/export", post(crate::reads::subject_export))
         .fallback(no_route)
         .method_not_allowed_fallback(wrong_method)
         .layer(from_fn_with_state(state.clone(), time_limit))
@@ -79,48 +89,48 @@ async fn time_limit(State(state): State<AppState>, request: Request, next: Next)
     }
 }
 
-fn internal(error: impl std::fmt::Display) -> ApiError {
+pub(crate) fn internal(error: impl std::fmt::Display) -> ApiError {
     ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", error.to_string())
 }
 
 /// Runs blocking Engine work off the async threads.
-async fn blocking<T: Send + 'static>(
+pub(crate) async fn blocking<T: Send + 'static>(
     work: impl FnOnce() -> Result<T, ApiError> + Send + 'static,
 ) -> Result<T, ApiError> {
     tokio::task::spawn_blocking(work).await.map_err(internal)?
 }
 
 /// A JSON answer with the log line's actor and command.
-fn answer(status: StatusCode, body: &Value, acted: Acted) -> Response {
+pub(crate) fn answer(status: StatusCode, body: &Value, acted: Acted) -> Response {
     let mut response = (status, [("content-type", "application/json")], format!("{body}\n")).into_response();
     response.extensions_mut().insert(acted);
     response
 }
 
 /// A listing as JSON Lines, the command line's `--json` bytes.
-fn lines_answer(lines: &[Value], acted: Acted) -> Response {
+pub(crate) fn lines_answer(lines: &[Value], acted: Acted) -> Response {
     let mut response =
         (StatusCode::OK, [("content-type", "application/jsonl")], documents::json_lines(lines)).into_response();
     response.extensions_mut().insert(acted);
     response
 }
 
-fn acted_by(staff_id: StaffId, command: Option<String>) -> Acted {
+pub(crate) fn acted_by(staff_id: StaffId, command: Option<String>) -> Acted {
     Acted { actor: Some(staff_id.stream_id()), command }
 }
 
 /// A JSON body of type `T` (unknown keys refused), at most the body limit.
-async fn json_body<T: DeserializeOwned>(state: &AppState, body: Body) -> Result<T, ApiError> {
+pub(crate) async fn json_body<T: DeserializeOwned>(state: &AppState, body: Body) -> Result<T, ApiError> {
     let bytes = read_body(body, state.config.limits.max_body_bytes).await?;
     serde_json::from_slice(&bytes).map_err(|e| ApiError::bad_field("body", format!("not the expected JSON: {e}")))
 }
 
-fn meta(command_id: Uuid, acting: Acting, occurred_at: parapompi::core::values::Timestamp) -> CommandMeta {
+pub(crate) fn meta(command_id: Uuid, acting: Acting, occurred_at: parapompi::core::values::Timestamp) -> CommandMeta {
     CommandMeta { command_id, acting, occurred_at, business_date: athens_date(occurred_at) }
 }
 
 /// An id bare or with its stream prefix.
-fn uuid_of(field: &str, prefix: &str, text: &str) -> Result<Uuid, ApiError> {
+pub(crate) fn uuid_of(field: &str, prefix: &str, text: &str) -> Result<Uuid, ApiError> {
     let trimmed = text.trim();
     let bare = trimmed.strip_prefix(prefix).and_then(|rest| rest.strip_prefix('-')).unwrap_or(trimmed);
     Uuid::parse_str(bare)
@@ -191,7 +201,7 @@ async fn set_password(State(state): State<AppState>, body: Body) -> Result<Respo
     })
     .await?;
     let staff = executed.events.first().map(|r| r.stream_id.clone()).unwrap_or_default();
-    let document = documents::written("staff set-password", &[executed], &[]);
+    let document = documents::written("staff set-password", &[executed.into()], &[]);
     Ok(answer(StatusCode::OK, &document, Acted { actor: Some(staff), command: Some("SetPassword".to_owned()) }))
 }
 
@@ -209,7 +219,7 @@ async fn logout(State(state): State<AppState>, headers: HeaderMap) -> Result<Res
         )?)
     })
     .await?;
-    let document = documents::written("logout", &[executed], &[]);
+    let document = documents::written("logout", &[executed.into()], &[]);
     Ok(answer(StatusCode::OK, &document, acted_by(staff_id, Some("RevokeCredential".to_owned()))))
 }
 
@@ -276,7 +286,7 @@ async fn revoke_credential(
         Ok(credentials.revoke(staff_id, credential_id, false, meta(Uuid::now_v7(), Acting::Staff(actor), at))?)
     })
     .await?;
-    let document = documents::written("credential revoke", &[executed], &[]);
+    let document = documents::written("credential revoke", &[executed.into()], &[]);
     Ok(answer(StatusCode::OK, &document, acted_by(actor, Some("RevokeCredential".to_owned()))))
 }
 
@@ -331,7 +341,7 @@ async fn commands(State(state): State<AppState>, headers: HeaderMap, body: Body)
         Ok(())
     })
     .await?;
-    let document = documents::written("act", &[executed], &[]);
+    let document = documents::written("act", &[executed.into()], &[]);
     Ok(answer(StatusCode::OK, &document, acted))
 }
 

@@ -16,6 +16,7 @@ use parapompi::VaultEntry;
 use crate::args::{
     AttributeArgs, BeneficiaryCommand as BeneficiaryCli, CaseCommand as CaseCli, IdentityArgs, IntakeArgs,
 };
+use crate::backend::Backend;
 use crate::commands::directory::{agency_id, centre_id, staff_id};
 use crate::commands::reading;
 use crate::error::CliError;
@@ -35,16 +36,25 @@ pub fn case_id(field: &str, text: &str) -> Result<CaseId, CliError> {
 
 pub fn beneficiary_state(ctx: &Ctx<'_>, field: &str, id: BeneficiaryId) -> Result<Beneficiary, CliError> {
     let stream = StreamId::new(id.stream_id())?;
-    match ctx.engine.stream_state(StreamKind::Beneficiary, &stream)?.0 {
+    match ctx.backend.stream_state(StreamKind::Beneficiary, &stream)?.0 {
         State::Beneficiary(Some(beneficiary)) => Ok(beneficiary),
         _ => Err(CliError::field(field, format!("no beneficiary {}", id.stream_id()))),
     }
 }
 
 /// The salt of an identity the command carries: the Engine's, derived from the command id
-/// and the person under the deployment key, so that a retry is the same command.
+/// and the person under the deployment key, so that a retry is the same command. A client
+/// of the server has no deployment key: it draws a random salt, and the Engine still knows
+/// a retry by its command id and the identity the vault holds.
 fn salt_for(ctx: &Ctx<'_>, beneficiary_id: BeneficiaryId) -> Result<IdentitySalt, CliError> {
-    Ok(ctx.engine.identity_salt(ctx.command_id()?, beneficiary_id)?)
+    match ctx.backend {
+        Backend::Direct(engine) => Ok(engine.identity_salt(ctx.command_id()?, beneficiary_id)?),
+        Backend::Server(_) => {
+            let mut bytes = uuid::Uuid::new_v4().as_bytes().to_vec();
+            bytes.extend_from_slice(uuid::Uuid::new_v4().as_bytes());
+            crate::error::check("salt", IdentitySalt::new(bytes))
+        }
+    }
 }
 
 fn has_identity_fields(args: &IdentityArgs) -> bool {
@@ -168,7 +178,8 @@ pub fn beneficiary(ctx: &mut Ctx<'_>, command: BeneficiaryCli) -> Result<(), Cli
                     return Err(CliError::Usage("beneficiary update: give at least one field to change".to_owned()))
                 }
                 (true, false) => {
-                    let held: Option<VaultEntry> = ctx.engine.identity(id)?;
+                    let held: Option<VaultEntry> =
+                        ctx.backend.engine("beneficiary update (of identity fields)")?.identity(id)?;
                     let identity = identity(&args.identity, held.as_ref().map(|e| &e.identity))?;
                     (
                         id,
@@ -219,8 +230,8 @@ fn erase(ctx: &mut Ctx<'_>, text: &str) -> Result<(), CliError> {
     let id = beneficiary_id("BENEFICIARY", text)?;
     // An unknown person is a bad argument (exit 2), named here rather than by the rule.
     beneficiary_state(ctx, "BENEFICIARY", id)?;
-    let meta = ctx.meta(ctx.acting()?, ctx.command_id()?)?;
-    let executed = ctx.engine.erase_identity(id, meta)?;
+    let erase = BeneficiaryCommand { beneficiary_id: id, action: BeneficiaryAction::EraseIdentity };
+    let executed = ctx.execute(&Command::Beneficiary(erase))?;
     ctx.written(
         "beneficiary erase",
         &[executed],
