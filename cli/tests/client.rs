@@ -296,13 +296,29 @@ fn through_the_server_the_actor_is_the_staff_member_logged_in() {
         assert_eq!(run.code, 2, "{direct_only:?}: {}", run.stderr);
         assert!(run.stderr.contains("data directory itself"), "{direct_only:?}: {}", run.stderr);
     }
+    // A credential issued again under the same command id is not issued twice.
+    let admin = |args: &[&str]| {
+        parapompi()
+            .args(["--server", &t.server.base])
+            .env("PARAPOMPI_TOKEN", &t.tokens[1].1)
+            .args(args)
+            .output()
+            .map(common::Run::from)
+            .unwrap_or_else(|e| panic!("the binary runs: {e}"))
+    };
+    let issue = ["--command-id", "01900000-0000-7000-8000-0000000000aa", "staff", "api-token", WORKER, "--json"];
+    let first = admin(&issue);
+    assert_eq!(first.code, 0, "{}", first.stderr);
+    let again = admin(&issue);
+    assert_ne!(again.code, 0, "a second token under one command id: {}", again.stdout);
+    assert!(!again.stdout.contains("pp1_"), "{}", again.stdout);
     // Correcting an identity reads the one held, which is not served yet: refused, naming it.
     let update = client(&["beneficiary", "update", BENEFICIARY, "--phone", "2821012345"]);
     assert_eq!(update.code, 2, "{}", update.stderr);
     assert!(update.stderr.contains("not done through the server"), "{}", update.stderr);
-    // Nothing of this was written: the served log holds what set-up wrote.
+    // Nothing else was written: the served log holds what set-up wrote and the one token.
     let log = t.server.stop();
-    assert_eq!(t.served.verified_events(), t.direct.verified_events(), "{log}");
+    assert_eq!(t.served.verified_events(), t.direct.verified_events() + 1, "{log}");
 }
 
 #[test]

@@ -5,9 +5,10 @@
 //! library's document ([`parapompi::documents`]): no rule, no formatting of its own. Every
 //! rule is core's; the actor of every act is the authenticated staff member.
 //!
-//! Code map: `routes` (the endpoints), `lookups` (streams' records and the look-ups a
-//! client needs to decide what to send), `reads` (audited reads of texts and identities),
-//! `feed` (the live feed of records), `auth` (bearer tokens to staff members), `limits`
+//! Code map: `openapi` (the table of endpoints, from which the router and the OpenAPI
+//! document are built), `routes` (the endpoints), `lookups` (streams' records and the
+//! look-ups a client needs to decide what to send), `reads` (audited reads of texts and
+//! identities), `feed` (the live feed of records), `auth` (bearer tokens to staff members), `limits`
 //! (the limits' values, bodies, failed logins), `observe` (request ids and log lines),
 //! `error` (problem details), `transport` (the accept loop: TLS, HTTP/1.1 over hyper, the
 //! connection limit and the client's pace, graceful shutdown), `tls` (the certificate and key
@@ -19,6 +20,7 @@ mod feed;
 mod limits;
 mod lookups;
 mod observe;
+mod openapi;
 mod reads;
 mod routes;
 mod tls;
@@ -31,8 +33,9 @@ use std::sync::Arc;
 use parapompi::credentials::{Credentials, PasswordHashing};
 use parapompi::Engine;
 
-pub use error::ApiError;
+pub use error::{ApiError, Problem};
 pub use limits::Limits;
+pub use openapi::document_text as openapi_document;
 pub use tls::{TlsConfig, TlsError, TlsFile, MAX_PEM_FILE_BYTES};
 
 /// How the server runs.

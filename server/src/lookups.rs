@@ -9,7 +9,9 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 use parapompi::core::values::{BeneficiaryId, ReferralId};
 use parapompi::store::{ExportLine, RecordedEvent, StreamId};
-use serde_json::{json, Value};
+use schemars::JsonSchema;
+use serde::Serialize;
+use serde_json::Value;
 
 use crate::auth::authenticate;
 use crate::error::ApiError;
@@ -17,7 +19,38 @@ use crate::routes::{acted_by, answer, blocking, lines_answer, uuid_of};
 use crate::AppState;
 
 /// The directory kinds whose streams `GET /v1/directory/{kind}` serves: few and small.
-const DIRECTORY_KINDS: &[&str] = &["centre", "staff", "agency"];
+pub(crate) const DIRECTORY_KINDS: &[&str] = &["centre", "staff", "agency"];
+
+/// The answer of `GET /v1/head`.
+#[derive(Serialize, JsonSchema)]
+pub(crate) struct HeadDocument {
+    /// The last record's position (0 for an empty log).
+    position: u64,
+    /// Its chain hash, 64 lowercase hex digits (the genesis hash for an empty log).
+    hash: String,
+}
+
+/// The answer of `GET /v1/referrals/{referral}/case`.
+#[derive(Serialize, JsonSchema)]
+pub(crate) struct ReferralCaseDocument {
+    /// The referral.
+    referral_id: String,
+    /// The case that holds it; `null` when none does.
+    case_id: Option<String>,
+}
+
+/// The answer of `GET /v1/beneficiaries/{beneficiary}/cases`.
+#[derive(Serialize, JsonSchema)]
+pub(crate) struct BeneficiaryCasesDocument {
+    /// The person.
+    beneficiary_id: String,
+    /// Their cases' ids.
+    cases: Vec<String>,
+}
+
+fn document(value: &impl Serialize) -> Value {
+    serde_json::to_value(value).unwrap_or(Value::Null)
+}
 
 fn export_lines(records: &[RecordedEvent]) -> Vec<Value> {
     records.iter().map(|record| serde_json::to_value(ExportLine::of(record)).unwrap_or(Value::Null)).collect()
@@ -28,8 +61,8 @@ fn export_lines(records: &[RecordedEvent]) -> Vec<Value> {
 pub async fn head(State(state): State<AppState>, headers: HeaderMap) -> Result<Response, ApiError> {
     let caller = authenticate(&state, &headers).await?;
     let head = state.engine.store().head();
-    let document = json!({"position": head.position, "hash": head.hash.to_hex()});
-    Ok(answer(StatusCode::OK, &document, acted_by(caller.staff.staff_id, None)))
+    let answered = HeadDocument { position: head.position, hash: head.hash.to_hex() };
+    Ok(answer(StatusCode::OK, &document(&answered), acted_by(caller.staff.staff_id, None)))
 }
 
 /// `GET /v1/streams/{stream}`: the stream's records in order, as JSON Lines of export lines
@@ -89,8 +122,9 @@ pub async fn case_of_referral(
     let referral_id = ReferralId::new(uuid_of("referral", "referral", &referral)?);
     let engine = state.engine.clone();
     let case_id = blocking(move || Ok(engine.with_projections(|p| p.case_of_referral(referral_id))?)).await?;
-    let document = json!({"referral_id": referral_id.to_string(), "case_id": case_id.map(|c| c.to_string())});
-    Ok(answer(StatusCode::OK, &document, acted_by(caller.staff.staff_id, None)))
+    let answered =
+        ReferralCaseDocument { referral_id: referral_id.to_string(), case_id: case_id.map(|c| c.to_string()) };
+    Ok(answer(StatusCode::OK, &document(&answered), acted_by(caller.staff.staff_id, None)))
 }
 
 /// `GET /v1/beneficiaries/{beneficiary}/cases`: `{beneficiary_id, cases: [case id…]}`, the
@@ -104,7 +138,9 @@ pub async fn cases_of_beneficiary(
     let beneficiary_id = BeneficiaryId::new(uuid_of("beneficiary", "beneficiary", &beneficiary)?);
     let engine = state.engine.clone();
     let cases = blocking(move || Ok(engine.with_projections(|p| p.cases_of(beneficiary_id))?)).await?;
-    let cases: Vec<String> = cases.iter().map(ToString::to_string).collect();
-    let document = json!({"beneficiary_id": beneficiary_id.to_string(), "cases": cases});
-    Ok(answer(StatusCode::OK, &document, acted_by(caller.staff.staff_id, None)))
+    let answered = BeneficiaryCasesDocument {
+        beneficiary_id: beneficiary_id.to_string(),
+        cases: cases.iter().map(ToString::to_string).collect(),
+    };
+    Ok(answer(StatusCode::OK, &document(&answered), acted_by(caller.staff.staff_id, None)))
 }

@@ -15,16 +15,16 @@ use parapompi::{Acting, CommandMeta};
 use serde::Deserialize;
 use uuid::Uuid;
 
-use crate::auth::{authenticate, now};
+use crate::auth::authenticate;
 use crate::error::ApiError;
-use crate::routes::{acted_by, answer, blocking, json_body, lines_answer, meta, uuid_of};
+use crate::routes::{acted_by, answer, blocking, json_body, lines_answer, meta, occurred_at, uuid_of};
 use crate::AppState;
 
 /// The body of an audited read: why (where the rules ask for a reason), and the read's own
 /// command id and time, each optional.
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
-pub struct ReadForm {
+pub(crate) struct ReadForm {
     /// Why the texts are read (core asks for one from anyone but the case's assignee).
     pub reason: Option<String>,
     /// The read's command id; a new UUIDv7 when left out.
@@ -41,11 +41,7 @@ async fn read_of(
 ) -> Result<(parapompi::core::values::StaffId, CommandMeta, Option<Reason>), ApiError> {
     let caller = authenticate(state, headers).await?;
     let form: ReadForm = json_body(state, body).await?;
-    let occurred_at = match &form.at {
-        Some(text) => parapompi::instant::parse_rfc3339(text.trim())
-            .ok_or_else(|| ApiError::bad_field("at", format!("{text:?} is not an RFC 3339 instant")))?,
-        None => now(state),
-    };
+    let occurred_at = occurred_at(state, form.at.as_deref())?;
     let reason = form
         .reason
         .as_deref()

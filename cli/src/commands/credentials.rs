@@ -44,7 +44,13 @@ fn issue(ctx: &mut Ctx<'_>, command: &str, text: &str, kind: CredentialKind, lif
         Backend::Server(client) => {
             let mut answer = client.post_json(
                 "/v1/credentials",
-                &json!({"staff_id": staff_id.to_string(), "kind": kind.as_str(), "valid_for_s": lifetime_ms / 1000}),
+                &json!({
+                    "staff_id": staff_id.to_string(),
+                    "kind": kind.as_str(),
+                    "valid_for_s": lifetime_ms / 1000,
+                    "command_id": meta.command_id.to_string(),
+                    "at": parapompi::instant::format_instant(meta.occurred_at),
+                }),
             )?;
             // The server names the act by its endpoint; the command line by its command.
             if let Some(result) = answer.get_mut("result").and_then(Value::as_object_mut) {
@@ -94,7 +100,15 @@ pub fn set_password(ctx: &mut Ctx<'_>, args: StaffSetPasswordArgs) -> Result<(),
             .into(),
         Backend::Server(client) => {
             let answer = client
-                .post_anonymous("/v1/auth/password", &json!({"code": args.code, "password": password.expose()}))
+                .post_anonymous(
+                    "/v1/auth/password",
+                    &json!({
+                        "code": args.code,
+                        "password": password.expose(),
+                        "command_id": command_id.to_string(),
+                        "at": parapompi::instant::format_instant(occurred_at),
+                    }),
+                )
                 .map_err(|error| match error {
                     CliError::Usage(text) if text.starts_with("the server did not accept the login (") => {
                         let why = text.trim_start_matches("the server did not accept the login (");
@@ -127,7 +141,12 @@ pub fn revoke(ctx: &mut Ctx<'_>, args: StaffRevokeArgs) -> Result<(), CliError> 
         Backend::Server(client) => {
             let answer = client.post_json(
                 "/v1/credentials/revoke",
-                &json!({"staff_id": staff_id.to_string(), "credential_id": credential_id.to_string()}),
+                &json!({
+                    "staff_id": staff_id.to_string(),
+                    "credential_id": credential_id.to_string(),
+                    "command_id": meta.command_id.to_string(),
+                    "at": parapompi::instant::format_instant(meta.occurred_at),
+                }),
             )?;
             documents::outcome_of_written(&answer).map_err(CliError::Environment)?
         }
