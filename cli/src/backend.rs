@@ -10,7 +10,7 @@ use parapompi::projections::{
     AuditSubject, BoardEntry, BoardQuery, Caseload, CaseloadEntry, CaseloadQuery, IndicatorQuery,
 };
 use parapompi::store::{ExportLine, RecordedEvent, StreamId};
-use parapompi::{Acting, AsOf, CommandMeta, Engine};
+use parapompi::{Acting, AsOf, CommandMeta, Engine, IdentityPatch};
 use serde_json::{json, Value};
 
 use crate::client::Client;
@@ -297,6 +297,35 @@ impl Backend {
                     ])
                 );
                 client.get_text(&path)
+            }
+        }
+    }
+
+    /// Corrects the identity fields `patch` gives, the others kept from the identity held
+    /// (merged where the vault is).
+    pub fn correct_identity(
+        &self,
+        beneficiary_id: BeneficiaryId,
+        patch: &IdentityPatch,
+        meta: CommandMeta,
+    ) -> Result<WriteOutcome, CliError> {
+        match self {
+            Backend::Direct(engine) => Ok(engine.correct_identity(beneficiary_id, patch, meta)?.into()),
+            Backend::Server(client) => {
+                let text =
+                    |v: &Option<_>| v.as_ref().map(|t: &parapompi::core::values::PersonName| t.as_str().to_owned());
+                let body = json!({
+                    "given_name": text(&patch.given_name),
+                    "family_name": text(&patch.family_name),
+                    "amka": patch.amka.as_ref().map(|a| a.as_str().to_owned()),
+                    "phones": patch.phones.as_ref().map(|l| l.iter().map(|p| p.as_str().to_owned()).collect::<Vec<_>>()),
+                    "emails": patch.emails.as_ref().map(|l| l.iter().map(|e| e.as_str().to_owned()).collect::<Vec<_>>()),
+                    "address": patch.address.as_ref().map(|a| a.as_str().to_owned()),
+                    "command_id": meta.command_id.to_string(),
+                    "at": parapompi::instant::format_instant(meta.occurred_at),
+                });
+                let path = format!("/v1/beneficiaries/{}/identity/correct", beneficiary_id.stream_id());
+                documents::outcome_of_written(&client.post_json(&path, &body)?).map_err(CliError::Environment)
             }
         }
     }

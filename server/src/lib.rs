@@ -8,15 +8,17 @@
 //! Code map: `openapi` (the table of endpoints, from which the router and the OpenAPI
 //! document are built), `routes` (the endpoints), `lookups` (streams' records and the
 //! look-ups a client needs to decide what to send), `reads` (audited reads of texts and
-//! identities), `feed` (the live feed of records), `auth` (bearer tokens to staff members), `limits`
-//! (the limits' values, bodies, failed logins), `observe` (request ids and log lines),
-//! `error` (problem details), `transport` (the accept loop: TLS, HTTP/1.1 over hyper, the
-//! connection limit and the client's pace, graceful shutdown), `tls` (the certificate and key
-//! files). docs/SERVER.md is the API's contract.
+//! identities), `identity` (correcting an identity by the fields given), `feed` (the live
+//! feed of records), `auth` (bearer tokens to staff members), `limits` (the limits' values,
+//! bodies, failed logins), `observe` (request ids and log lines), `error` (problem details),
+//! `transport` (the accept loop: TLS, HTTP/1.1 over hyper, the connection limit and the
+//! client's pace, graceful shutdown), `tls` (the certificate and key files). docs/SERVER.md
+//! is the API's contract.
 
 mod auth;
 mod error;
 mod feed;
+mod identity;
 mod limits;
 mod lookups;
 mod observe;

@@ -173,6 +173,12 @@ pub(crate) fn endpoints() -> Vec<Endpoint> {
                 "`{identity, access_position}`: the identity record (`null` when the vault holds none) and the read's position",
             )
             .problems(&[403, 404, 409, 422]),
+        Endpoint::post("/v1/beneficiaries/{beneficiary}/identity/correct", crate::identity::correct)
+            .summary("Correct a person's identity by the fields given; the others are kept from the identity held")
+            .path_param("beneficiary", "The person", Id(&["beneficiary"]))
+            .body::<crate::identity::CorrectionForm>()
+            .json::<WriteDocument>("The write's document, `command: \"act\"`")
+            .problems(&[403, 404, 409, 422]),
         Endpoint::get("/v1/beneficiaries/{beneficiary}/accesses", crate::reads::accesses)
             .summary("Every read of a person's data (as `beneficiary accesses --json`)")
             .path_param("beneficiary", "The person", Id(&["beneficiary"]))

@@ -11,7 +11,7 @@ use parapompi::core::values::{
 use parapompi::core::vocab::{Answer, Attributes, IntakeChannel, Need, NeedPriority, VulnerableGroups};
 use parapompi::core::{Command, State, StreamKind};
 use parapompi::store::StreamId;
-use parapompi::VaultEntry;
+use parapompi::IdentityPatch;
 
 use crate::args::{
     AttributeArgs, BeneficiaryCommand as BeneficiaryCli, CaseCommand as CaseCli, IdentityArgs, IntakeArgs,
@@ -79,6 +79,31 @@ fn has_attribute_fields(args: &AttributeArgs) -> bool {
 }
 
 /// The identity from the arguments, each missing field taken from `current`.
+/// The identity fields given, checked, as a patch over the identity held.
+fn identity_patch(args: &IdentityArgs) -> Result<IdentityPatch, CliError> {
+    let name = |field: &str, text: &Option<String>| text.as_ref().map(|t| value(field, PersonName::new(t))).transpose();
+    Ok(IdentityPatch {
+        given_name: name("--given-name", &args.given_name)?,
+        family_name: name("--family-name", &args.family_name)?,
+        amka: args.amka.as_ref().map(|t| value("--amka", Amka::new(t))).transpose()?,
+        phones: listed("--phone", &args.phone, Phone::new)?,
+        emails: listed("--email", &args.email, Email::new)?,
+        address: args.address.as_ref().map(|t| value("--address", PostalAddress::new(t))).transpose()?,
+    })
+}
+
+/// A repeated option's values, checked; `None` when it was not given.
+fn listed<T>(
+    field: &str,
+    texts: &[String],
+    make: impl Fn(&str) -> Result<T, parapompi::core::ValidationError>,
+) -> Result<Option<Vec<T>>, CliError> {
+    if texts.is_empty() {
+        return Ok(None);
+    }
+    texts.iter().map(|t| value(field, make(t))).collect::<Result<Vec<_>, _>>().map(Some)
+}
+
 fn identity(args: &IdentityArgs, current: Option<&IdentityRecord>) -> Result<IdentityRecord, CliError> {
     let required =
         |field: &str, given: &Option<String>, make: &dyn Fn(&str) -> _, held: Option<PersonName>| match (given, held) {
@@ -178,14 +203,17 @@ pub fn beneficiary(ctx: &mut Ctx<'_>, command: BeneficiaryCli) -> Result<(), Cli
                     return Err(CliError::Usage("beneficiary update: give at least one field to change".to_owned()))
                 }
                 (true, false) => {
-                    let held: Option<VaultEntry> =
-                        ctx.backend.engine("beneficiary update (of identity fields)")?.identity(id)?;
-                    let identity = identity(&args.identity, held.as_ref().map(|e| &e.identity))?;
-                    (
-                        id,
-                        BeneficiaryAction::CorrectIdentity { identity, salt: salt_for(ctx, id)? },
+                    // The fields not given are kept from the identity held, merged where the
+                    // vault is (the Engine's, or the server's).
+                    let patch = identity_patch(&args.identity)?;
+                    let meta = ctx.meta(ctx.acting()?, ctx.command_id()?)?;
+                    let executed = ctx.backend.correct_identity(id, &patch, meta)?;
+                    return ctx.written(
                         "beneficiary update",
-                    )
+                        &[executed],
+                        &[("beneficiary_id", id.to_string())],
+                        &format!("beneficiary update: {id}"),
+                    );
                 }
                 (false, true) => {
                     let attributes = attributes(&args.attributes, Some(&current.attributes))?;
