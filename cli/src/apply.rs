@@ -219,7 +219,16 @@ fn run_act(
 
 /// The global options of an act's line: JSON output, nothing else given.
 fn line_global() -> Global {
-    Global { data_dir: None, actor: None, json: true, at: None, command_id: None, server: None, wait: 0 }
+    Global {
+        data_dir: None,
+        actor: None,
+        json: true,
+        at: None,
+        command_id: None,
+        server: None,
+        server_ca: None,
+        wait: 0,
+    }
 }
 
 /// A clap error as one line without its `error: ` prefix, naming what clap puts on the lines

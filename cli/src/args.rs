@@ -50,6 +50,10 @@ pub struct Global {
     /// staff member logged in, instead of opening the data directory.
     #[arg(long, global = true, env = "PARAPOMPI_SERVER", value_name = "URL")]
     pub server: Option<String>,
+    /// With an https --server: trust the certificate authority (or the self-signed
+    /// certificate) in this PEM file alone, instead of the public authorities.
+    #[arg(long, global = true, env = "PARAPOMPI_SERVER_CA", value_name = "FILE")]
+    pub server_ca: Option<PathBuf>,
     /// How long to wait for a data directory another process holds, in seconds.
     #[arg(long, global = true, env = "PARAPOMPI_WAIT", value_name = "SECONDS", default_value_t = 5)]
     pub wait: u64,
@@ -314,9 +318,17 @@ pub struct StaffRevokeArgs {
 /// `serve`.
 #[derive(Debug, Args)]
 pub struct ServeArgs {
-    /// The address to listen on: loopback behind a reverse proxy (docs/SERVER.md).
+    /// The address to listen on: loopback behind a reverse proxy, or any with --tls-cert
+    /// and --tls-key (docs/SERVER.md).
     #[arg(long, default_value = "127.0.0.1:8080")]
     pub listen: String,
+    /// Serve HTTPS with this certificate chain (PEM: the server's certificate first, then
+    /// the intermediates); needs --tls-key.
+    #[arg(long, value_name = "FILE")]
+    pub tls_cert: Option<std::path::PathBuf>,
+    /// The certificate's private key (PEM, unencrypted); needs --tls-cert.
+    #[arg(long, value_name = "FILE")]
+    pub tls_key: Option<std::path::PathBuf>,
     /// How long a login lasts, in hours (at most 24).
     #[arg(long, default_value_t = 12, value_parser = clap::value_parser!(u32).range(1..=24))]
     pub session_hours: u32,
@@ -329,6 +341,10 @@ pub struct ServeArgs {
     /// Connections open at once.
     #[arg(long, default_value_t = 256, value_parser = clap::value_parser!(u64).range(1..=100_000))]
     pub max_connections: u64,
+    /// The longest a client may take to send a request's headers (and its TLS handshake),
+    /// in seconds.
+    #[arg(long, default_value_t = 10, value_parser = clap::value_parser!(u64).range(1..=600))]
+    pub header_timeout_s: u64,
 }
 
 /// `staff add`.

@@ -7,6 +7,7 @@
 
 use std::io::Write;
 use std::path::PathBuf;
+use std::sync::Arc;
 use std::time::Duration;
 
 use parapompi::core::values::StaffId;
@@ -137,12 +138,39 @@ pub struct Client {
     token: Option<String>,
     staff_id: Option<StaffId>,
     agent: ureq::Agent,
+    /// For long answers read as they come: each read is bounded, not the whole.
+    stream_agent: ureq::Agent,
+}
+
+/// A TLS client configuration trusting the certificates of the PEM file `path` alone.
+fn trusting(path: &std::path::Path) -> Result<Arc<rustls::ClientConfig>, CliError> {
+    use rustls::pki_types::pem::PemObject;
+    use rustls::pki_types::CertificateDer;
+    let bad = |problem: String| CliError::field("--server-ca", format!("{}: {problem}", path.display()));
+    let bytes = std::fs::read(path).map_err(|e| bad(format!("cannot read it: {e}")))?;
+    let mut roots = rustls::RootCertStore::empty();
+    for certificate in CertificateDer::pem_slice_iter(&bytes) {
+        let certificate = certificate.map_err(|e| bad(format!("not PEM certificates ({e})")))?;
+        roots.add(certificate).map_err(|e| bad(format!("a certificate that cannot be trusted ({e})")))?;
+    }
+    if roots.is_empty() {
+        return Err(bad("no certificate in it".to_owned()));
+    }
+    let provider = Arc::new(rustls::crypto::ring::default_provider());
+    let config = rustls::ClientConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()
+        .map_err(|e| CliError::Environment(format!("TLS: {e}")))?
+        .with_root_certificates(roots)
+        .with_no_client_auth();
+    Ok(Arc::new(config))
 }
 
 impl Client {
     /// A client of `server` with the token of `PARAPOMPI_TOKEN`, else of the saved login
-    /// (which must be for this server); without either, only `login` can be sent.
-    pub fn new(server: &str) -> Result<Client, CliError> {
+    /// (which must be for this server); without either, only `login` can be sent. An https
+    /// server's certificate is checked against the public authorities, or against `ca`
+    /// (a PEM file of a municipality's own authority, or of a self-signed certificate) alone.
+    pub fn new(server: &str, ca: Option<&std::path::Path>) -> Result<Client, CliError> {
         let base = server_url(server)?;
         let (token, staff_id) = match std::env::var("PARAPOMPI_TOKEN") {
             Ok(token) => {
@@ -159,8 +187,15 @@ impl Client {
                 _ => (None, None),
             },
         };
-        let agent = ureq::AgentBuilder::new().timeout_connect(CONNECT_TIMEOUT).timeout(ANSWER_TIMEOUT).build();
-        Ok(Client { base, token, staff_id, agent })
+        let tls = ca.map(trusting).transpose()?;
+        let builder = |builder: ureq::AgentBuilder| match &tls {
+            Some(config) => builder.tls_config(Arc::clone(config)),
+            None => builder,
+        };
+        let agent = builder(ureq::AgentBuilder::new()).timeout_connect(CONNECT_TIMEOUT).timeout(ANSWER_TIMEOUT).build();
+        let stream_agent =
+            builder(ureq::AgentBuilder::new()).timeout_connect(CONNECT_TIMEOUT).timeout_read(ANSWER_TIMEOUT).build();
+        Ok(Client { base, token, staff_id, agent, stream_agent })
     }
 
     /// The server's URL.
@@ -218,8 +253,7 @@ impl Client {
         let token = self.token.as_ref().ok_or_else(|| self.not_logged_in())?;
         // A long stream has no time limit of its own: only each read waits at most as long
         // as an answer may.
-        let agent = ureq::AgentBuilder::new().timeout_connect(CONNECT_TIMEOUT).timeout_read(ANSWER_TIMEOUT).build();
-        match agent.get(&url).set("Authorization", &format!("Bearer {token}")).call() {
+        match self.stream_agent.get(&url).set("Authorization", &format!("Bearer {token}")).call() {
             Ok(response) => Ok(response.into_reader()),
             Err(ureq::Error::Status(status, response)) => {
                 Err(problem_error(status, &response.into_string().unwrap_or_default()))

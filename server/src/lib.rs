@@ -8,9 +8,12 @@
 //! Code map: `openapi` (the table of endpoints, from which the router and the OpenAPI
 //! document are built), `routes` (the endpoints), `lookups` (streams' records and the
 //! look-ups a client needs to decide what to send), `reads` (audited reads of texts and
-//! identities), `identity` (correcting an identity by the fields given), `feed` (the live feed of records), `auth` (bearer tokens to staff members), `limits`
-//! (connections, bodies, time, failed logins), `observe` (request ids and log lines),
-//! `error` (problem details). docs/SERVER.md is the API's contract.
+//! identities), `identity` (correcting an identity by the fields given), `feed` (the live
+//! feed of records), `auth` (bearer tokens to staff members), `limits` (the limits' values,
+//! bodies, failed logins), `observe` (request ids and log lines), `error` (problem details),
+//! `transport` (the accept loop: TLS, HTTP/1.1 over hyper, the connection limit and the
+//! client's pace, graceful shutdown), `tls` (the certificate and key files). docs/SERVER.md
+//! is the API's contract.
 
 mod auth;
 mod error;
@@ -22,6 +25,8 @@ mod observe;
 mod openapi;
 mod reads;
 mod routes;
+mod tls;
+mod transport;
 
 use std::future::Future;
 use std::net::SocketAddr;
@@ -33,6 +38,7 @@ use parapompi::Engine;
 pub use error::{ApiError, Problem};
 pub use limits::Limits;
 pub use openapi::document_text as openapi_document;
+pub use tls::{TlsConfig, TlsError, TlsFile, MAX_PEM_FILE_BYTES};
 
 /// How the server runs.
 #[derive(Debug, Clone)]
@@ -47,6 +53,9 @@ pub struct ServerConfig {
     pub api_token_lifetime_ms: i64,
     /// How passwords are hashed.
     pub password_hashing: PasswordHashing,
+    /// The certificate to serve HTTPS with; without one, plain HTTP (on loopback, behind a
+    /// reverse proxy that holds the certificate).
+    pub tls: Option<TlsConfig>,
 }
 
 impl Default for ServerConfig {
@@ -58,6 +67,7 @@ impl Default for ServerConfig {
             enrolment_lifetime_ms: 72 * HOUR_MS,
             api_token_lifetime_ms: 90 * 24 * HOUR_MS,
             password_hashing: PasswordHashing::default(),
+            tls: None,
         }
     }
 }
@@ -74,6 +84,14 @@ pub enum ServerError {
     /// The credential store could not be opened.
     #[error(transparent)]
     Credentials(#[from] parapompi::credentials::CredentialError),
+    /// A limit of the configuration cannot be served with.
+    #[error("limit {limit}: {problem}")]
+    BadLimit {
+        /// The limit's field in [`Limits`].
+        limit: &'static str,
+        /// What is wrong with its value.
+        problem: String,
+    },
 }
 
 /// What every handler shares.
@@ -113,10 +131,10 @@ impl Running {
 }
 
 /// Binds `listen` and serves `engine` in a task of the current runtime until
-/// [`Running::shutdown`].
+/// [`Running::shutdown`]: HTTPS when `config.tls` holds a certificate, else plain HTTP.
 pub async fn start(engine: Engine, config: ServerConfig, listen: SocketAddr) -> Result<Running, ServerError> {
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-    let listener = tokio::net::TcpListener::bind(listen).await?;
+    let listener = bind(listen, &config).await?;
     let local_addr = listener.local_addr()?;
     let task = tokio::spawn(serve_on(engine, config, listener, async move {
         let _ = stopped.await;
@@ -126,10 +144,27 @@ pub async fn start(engine: Engine, config: ServerConfig, listen: SocketAddr) -> 
 
 /// Serves `engine` on `listen` until SIGTERM or SIGINT, then shuts down gracefully: stops
 /// accepting, finishes the requests in flight, closes the Engine (checkpoint and flush).
+/// HTTPS when `config.tls` holds a certificate, else plain HTTP.
 pub async fn serve(engine: Engine, config: ServerConfig, listen: SocketAddr) -> Result<(), ServerError> {
-    let listener = tokio::net::TcpListener::bind(listen).await?;
-    tracing::info!(address = %listener.local_addr()?, "listening");
+    let listener = bind(listen, &config).await?;
     serve_on(engine, config, listener, shutdown_signal()).await
+}
+
+/// Binds the listener and says where, warning when plain HTTP is reachable from elsewhere.
+async fn bind(listen: SocketAddr, config: &ServerConfig) -> Result<tokio::net::TcpListener, ServerError> {
+    config.limits.check().map_err(|(limit, problem)| ServerError::BadLimit { limit, problem })?;
+    let listener = tokio::net::TcpListener::bind(listen).await?;
+    let address = listener.local_addr()?;
+    let tls = config.tls.is_some();
+    tracing::info!(%address, scheme = transport::scheme(tls), "listening");
+    if transport::exposed_without_tls(tls, address) {
+        tracing::warn!(
+            %address,
+            "serving plain HTTP on an address other machines reach: passwords and tokens cross the network \
+             unencrypted; put the server behind a TLS reverse proxy, or give it a certificate (docs/SERVER.md)"
+        );
+    }
+    Ok(listener)
 }
 
 async fn serve_on(
@@ -139,8 +174,11 @@ async fn serve_on(
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> Result<(), ServerError> {
     let credentials = Credentials::open(&engine, config.password_hashing)?;
-    let max_connections = config.limits.max_connections;
-    let (stop_feeds, stopping) = tokio::sync::watch::channel(false);
+    let client_limits = config.limits.clone();
+    let tls = config.tls.clone();
+    // Becomes true when shutting down begins: the connections stop after their requests in
+    // flight, and live feeds, which never end on their own, end, so that the drain finishes.
+    let (stop, stopping) = tokio::sync::watch::channel(false);
     let state = AppState {
         engine: engine.clone(),
         credentials,
@@ -148,22 +186,13 @@ async fn serve_on(
         failed_logins: Arc::new(limits::FailedLogins::default()),
         stopping,
     };
-    let app = routes::router(state).into_make_service_with_connect_info::<limits::Peer>();
-    let listener = limits::LimitedListener::new(listener, max_connections);
-    // Live feeds never end on their own: they are told to when shutting down begins, so that
-    // the graceful shutdown, which waits for every connection, can finish.
-    let shutdown = async move {
-        shutdown.await;
-        let _ = stop_feeds.send(true);
-    };
-    let served = axum::serve(listener, app).with_graceful_shutdown(shutdown).await;
+    transport::serve(listener, tls.as_ref(), &client_limits, routes::router(state), shutdown, stop).await;
     tracing::info!("stopped accepting; requests in flight finished; closing the engine");
     // Every handler's clone of the Engine is gone with the router; the log is flushed
     // before the answer to the caller.
     let closed = tokio::task::spawn_blocking(move || engine.close())
         .await
         .map_err(|e| ServerError::Io(std::io::Error::other(format!("closing the engine failed: {e}"))))?;
-    served?;
     closed?;
     Ok(())
 }

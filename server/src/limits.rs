@@ -1,22 +1,15 @@
-//! Limits on what a client controls: connections at once, body size, request time, and the
-//! rate of failed logins per account and per address. Each limit hit is an answer naming it.
+//! Limits on what a client controls: connections at once, the pace of its headers, body size,
+//! request time, and the rate of failed logins per account and per address. Each limit hit is
+//! an answer naming it. The transport (`transport`) applies the first two.
 
 use std::collections::{HashMap, VecDeque};
-use std::io;
 use std::net::{IpAddr, SocketAddr};
-use std::pin::Pin;
-use std::sync::{Arc, Mutex};
-use std::task::{Context, Poll};
+use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
 use axum::body::{Body, Bytes};
-use axum::extract::connect_info::Connected;
 use axum::http::StatusCode;
-use axum::serve::{IncomingStream, Listener};
 use parapompi::core::values::StaffId;
-use tokio::io::{AsyncRead, AsyncWrite, AsyncWriteExt, ReadBuf};
-use tokio::net::{TcpListener, TcpStream};
-use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 
 use crate::error::ApiError;
 
@@ -27,10 +20,16 @@ pub struct Limits {
     pub max_body_bytes: usize,
     /// The longest a request may take, from its headers to its answer, in ms (408 beyond;
     /// a command already handed to the Engine still finishes, and its retry under the same
-    /// command id is answered as a repeat).
+    /// command id is answered as a repeat). Also the longest an answer may wait on a client
+    /// that reads none of it: its connection is closed then.
     pub request_timeout_ms: u64,
     /// Connections open at once; one more is answered 503 and closed.
     pub max_connections: usize,
+    /// The longest a client may take to send a request's headers, in ms, and before that,
+    /// on a TLS port, to finish its handshake: a request begun and not in by then is answered
+    /// 408 and its connection closed; a handshake not done, or a kept-alive connection idle
+    /// that long, is closed.
+    pub header_timeout_ms: u64,
     /// Failed logins to one account within the window before logins to it are refused (429).
     pub failed_logins_per_account: usize,
     /// Failed logins from one address within the window before its logins are refused (429).
@@ -45,10 +44,33 @@ impl Default for Limits {
             max_body_bytes: 1024 * 1024,
             request_timeout_ms: 30_000,
             max_connections: 256,
+            header_timeout_ms: 10_000,
             failed_logins_per_account: 5,
             failed_logins_per_address: 20,
             failed_login_window_ms: 15 * 60 * 1000,
         }
+    }
+}
+
+/// The longest header time limit, in ms: a day.
+const MAX_HEADER_TIMEOUT_MS: u64 = 24 * 3600 * 1000;
+
+impl Limits {
+    /// Refuses the values no server could serve with: the limit's name and why.
+    pub(crate) fn check(&self) -> Result<(), (&'static str, String)> {
+        if self.max_connections == 0 {
+            return Err(("max_connections", "0 connections at once would serve no one".to_owned()));
+        }
+        if self.request_timeout_ms == 0 {
+            return Err(("request_timeout_ms", "a request must be given at least 1 ms".to_owned()));
+        }
+        if !(1..=MAX_HEADER_TIMEOUT_MS).contains(&self.header_timeout_ms) {
+            return Err((
+                "header_timeout_ms",
+                format!("{} is not between 1 and {MAX_HEADER_TIMEOUT_MS} ms", self.header_timeout_ms),
+            ));
+        }
+        Ok(())
     }
 }
 
@@ -142,101 +164,6 @@ impl FailedLogins {
     }
 }
 
-/// A TCP listener that holds at most `max_connections` connections at once: one more is
-/// answered `503` with a JSON body naming the limit, and closed.
-pub struct LimitedListener {
-    listener: TcpListener,
-    permits: Arc<Semaphore>,
-    max_connections: usize,
-}
-
-impl LimitedListener {
-    /// Wraps a bound listener.
-    pub fn new(listener: TcpListener, max_connections: usize) -> LimitedListener {
-        LimitedListener { listener, permits: Arc::new(Semaphore::new(max_connections)), max_connections }
-    }
-}
-
-/// The body of the answer to a connection over the limit.
-fn over_limit_answer(max_connections: usize) -> Vec<u8> {
-    let body = crate::error::ApiError::limit(
-        axum::http::StatusCode::SERVICE_UNAVAILABLE,
-        "max_connections",
-        format!("the server holds {max_connections} connections at once; try again shortly"),
-    )
-    .problem()
-    .to_json();
-    format!(
-        "HTTP/1.1 503 Service Unavailable\r\ncontent-type: application/problem+json\r\ncontent-length: {}\r\nconnection: close\r\nretry-after: 1\r\n\r\n{body}",
-        body.len()
-    )
-    .into_bytes()
-}
-
-impl Listener for LimitedListener {
-    type Io = LimitedStream;
-    type Addr = SocketAddr;
-
-    async fn accept(&mut self) -> (Self::Io, Self::Addr) {
-        loop {
-            let (mut stream, address) = match self.listener.accept().await {
-                Ok(accepted) => accepted,
-                Err(error) => {
-                    // Out of file descriptors and the like: wait, as axum's own listener does.
-                    tracing::warn!(%error, "accept failed");
-                    tokio::time::sleep(Duration::from_millis(50)).await;
-                    continue;
-                }
-            };
-            match self.permits.clone().try_acquire_owned() {
-                Ok(permit) => return (LimitedStream { stream, _permit: permit }, address),
-                Err(_) => {
-                    let answer = over_limit_answer(self.max_connections);
-                    tracing::warn!(limit = "max_connections", "connection refused");
-                    tokio::spawn(async move {
-                        let _ = tokio::time::timeout(Duration::from_secs(2), stream.write_all(&answer)).await;
-                        let _ = stream.shutdown().await;
-                    });
-                }
-            }
-        }
-    }
-
-    fn local_addr(&self) -> io::Result<Self::Addr> {
-        self.listener.local_addr()
-    }
-}
-
-/// A connection holding its place under the limit until it closes.
-pub struct LimitedStream {
-    stream: TcpStream,
-    _permit: OwnedSemaphorePermit,
-}
-
-impl AsyncRead for LimitedStream {
-    fn poll_read(mut self: Pin<&mut Self>, cx: &mut Context<'_>, buf: &mut ReadBuf<'_>) -> Poll<io::Result<()>> {
-        Pin::new(&mut self.stream).poll_read(cx, buf)
-    }
-}
-
-impl AsyncWrite for LimitedStream {
-    fn poll_write(mut self: Pin<&mut Self>, cx: &mut Context<'_>, buf: &[u8]) -> Poll<io::Result<usize>> {
-        Pin::new(&mut self.stream).poll_write(cx, buf)
-    }
-    fn poll_flush(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
-        Pin::new(&mut self.stream).poll_flush(cx)
-    }
-    fn poll_shutdown(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
-        Pin::new(&mut self.stream).poll_shutdown(cx)
-    }
-}
-
 /// The client's address, as the connection gives it (behind a reverse proxy, the proxy's).
 #[derive(Debug, Clone, Copy)]
 pub struct Peer(pub SocketAddr);
-
-impl Connected<IncomingStream<'_, LimitedListener>> for Peer {
-    fn connect_info(stream: IncomingStream<'_, LimitedListener>) -> Self {
-        Peer(*stream.remote_addr())
-    }
-}

@@ -168,7 +168,8 @@ pub fn forget_revoked(backend: &Backend, staff: parapompi::core::values::StaffId
     }
 }
 
-/// `serve --listen ADDR`: holds the Engine and serves the HTTP API until SIGTERM or SIGINT.
+/// `serve --listen ADDR [--tls-cert FILE --tls-key FILE]`: holds the Engine and serves the
+/// HTTP API (HTTPS with a certificate) until SIGTERM or SIGINT.
 pub fn serve(engine: Engine, args: ServeArgs) -> Result<(), CliError> {
     let listen: std::net::SocketAddr = args.listen.parse().map_err(|_| {
         CliError::field("--listen", format!("{:?} is not an address such as 127.0.0.1:8080", args.listen))
@@ -179,14 +180,17 @@ pub fn serve(engine: Engine, args: ServeArgs) -> Result<(), CliError> {
         .with_ansi(std::io::stderr().is_terminal())
         .with_target(false)
         .try_init();
+    let tls = tls_config(args.tls_cert.as_deref(), args.tls_key.as_deref())?;
     let config = parapompi_server::ServerConfig {
         session_lifetime_ms: i64::from(args.session_hours) * HOUR_MS,
         limits: parapompi_server::Limits {
             max_body_bytes: args.max_body_bytes,
             request_timeout_ms: args.request_timeout_s.saturating_mul(1000),
             max_connections: usize::try_from(args.max_connections).unwrap_or(usize::MAX),
+            header_timeout_ms: args.header_timeout_s.saturating_mul(1000),
             ..parapompi_server::Limits::default()
         },
+        tls,
         ..parapompi_server::ServerConfig::default()
     };
     let runtime = tokio::runtime::Builder::new_multi_thread()
@@ -196,4 +200,29 @@ pub fn serve(engine: Engine, args: ServeArgs) -> Result<(), CliError> {
     runtime
         .block_on(parapompi_server::serve(engine, config, listen))
         .map_err(|e| CliError::Environment(format!("serve: {e}")))
+}
+
+/// `--tls-cert FILE --tls-key FILE`, both or neither, read and checked before anything
+/// listens: each problem names its flag and its file.
+fn tls_config(
+    certificate: Option<&std::path::Path>,
+    key: Option<&std::path::Path>,
+) -> Result<Option<parapompi_server::TlsConfig>, CliError> {
+    let (certificate, key) = match (certificate, key) {
+        (None, None) => return Ok(None),
+        (Some(certificate), Some(key)) => (certificate, key),
+        (Some(_), None) => {
+            return Err(CliError::field("--tls-key", "missing: --tls-cert needs the private key of its certificate"))
+        }
+        (None, Some(_)) => {
+            return Err(CliError::field("--tls-cert", "missing: --tls-key needs the certificate chain it belongs to"))
+        }
+    };
+    parapompi_server::TlsConfig::from_pem_files(certificate, key).map(Some).map_err(|error| {
+        let flag = match error.file() {
+            parapompi_server::TlsFile::Certificate => "--tls-cert",
+            parapompi_server::TlsFile::Key => "--tls-key",
+        };
+        CliError::field(flag, error)
+    })
 }

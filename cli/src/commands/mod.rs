@@ -90,7 +90,7 @@ fn run_through_server(server: &str, global: &Global, command: Command, out: &mut
             "give a server or a data directory (--data-dir, PARAPOMPI_DATA), not both: the server holds its own",
         ));
     }
-    let client = Client::new(server)?;
+    let client = Client::new(server, global.server_ca.as_deref())?;
     match command {
         Command::Completions(args) => log::completions(args, out),
         Command::Verify(args) if !args.bundle.is_empty() => log::verify_bundle_files(&args.bundle, out),
