@@ -113,9 +113,11 @@ impl From<CredentialError> for ApiError {
     }
 }
 
-impl IntoResponse for ApiError {
-    fn into_response(self) -> Response {
-        let body = json!({
+impl ApiError {
+    /// The problem details object of the answer (RFC 9457), as its body holds it; a batch
+    /// gives one for each act it refused.
+    pub fn problem(&self) -> serde_json::Value {
+        json!({
             "type": self.code,
             "title": self.status.canonical_reason().unwrap_or("error"),
             "status": self.status.as_u16(),
@@ -123,7 +125,13 @@ impl IntoResponse for ApiError {
             "rule": self.rule,
             "limit": self.limit,
             "field": self.field,
-        });
+        })
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let body = self.problem();
         let mut response =
             (self.status, [("content-type", "application/problem+json")], body.to_string()).into_response();
         response.extensions_mut().insert(Outcome(self.code));

@@ -5,12 +5,17 @@
 //! library's document ([`parapompi::documents`]): no rule, no formatting of its own. Every
 //! rule is core's; the actor of every act is the authenticated staff member.
 //!
-//! Code map: `routes` (the endpoints), `feed` (the live feed of records), `auth` (bearer tokens to staff members), `limits`
+//! Code map: `routes` (the endpoints), `acts` (one act, the path of `POST /v1/commands` and
+//! of each act of a batch), `batch` (many acts in one request), `export` (the log's export
+//! lines, streamed), `feed` (the live feed of records), `auth` (bearer tokens to staff members), `limits`
 //! (connections, bodies, time, failed logins), `observe` (request ids and log lines),
 //! `error` (problem details). docs/SERVER.md is the API's contract.
 
+mod acts;
 mod auth;
+mod batch;
 mod error;
+mod export;
 mod feed;
 mod limits;
 mod observe;

@@ -11,10 +11,10 @@ use axum::middleware::{from_fn, from_fn_with_state, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::Router;
-use parapompi::act_form::{ActActor, ActForm};
+use parapompi::act_form::ActForm;
 use parapompi::core::credential::{CredentialId, CredentialKind};
 use parapompi::core::values::{AgencyId, AntennaId, BeneficiaryId, CaseId, CentreId, Date, ReferralId, StaffId};
-use parapompi::core::{Command, State as StreamState, StreamKind};
+use parapompi::core::{State as StreamState, StreamKind};
 use parapompi::documents;
 use parapompi::projections::{athens_date, AuditSubject, BoardQuery, CaseloadQuery, IndicatorQuery};
 use parapompi::store::StreamId;
@@ -40,6 +40,8 @@ pub fn router(state: AppState) -> Router {
         .route("/v1/credentials", post(issue_credential))
         .route("/v1/credentials/revoke", post(revoke_credential))
         .route("/v1/commands", post(commands))
+        .route("/v1/commands/batch", post(crate::batch::commands))
+        .route("/v1/export", get(crate::export::export))
         .route("/v1/caseload", get(caseload))
         .route("/v1/board", get(board))
         .route("/v1/cases/{case}", get(case_file))
@@ -84,14 +86,14 @@ fn internal(error: impl std::fmt::Display) -> ApiError {
 }
 
 /// Runs blocking Engine work off the async threads.
-async fn blocking<T: Send + 'static>(
+pub(crate) async fn blocking<T: Send + 'static>(
     work: impl FnOnce() -> Result<T, ApiError> + Send + 'static,
 ) -> Result<T, ApiError> {
     tokio::task::spawn_blocking(work).await.map_err(internal)?
 }
 
 /// A JSON answer with the log line's actor and command.
-fn answer(status: StatusCode, body: &Value, acted: Acted) -> Response {
+pub(crate) fn answer(status: StatusCode, body: &Value, acted: Acted) -> Response {
     let mut response = (status, [("content-type", "application/json")], format!("{body}\n")).into_response();
     response.extensions_mut().insert(acted);
     response
@@ -105,7 +107,7 @@ fn lines_answer(lines: &[Value], acted: Acted) -> Response {
     response
 }
 
-fn acted_by(staff_id: StaffId, command: Option<String>) -> Acted {
+pub(crate) fn acted_by(staff_id: StaffId, command: Option<String>) -> Acted {
     Acted { actor: Some(staff_id.stream_id()), command }
 }
 
@@ -115,7 +117,7 @@ async fn json_body<T: DeserializeOwned>(state: &AppState, body: Body) -> Result<
     serde_json::from_slice(&bytes).map_err(|e| ApiError::bad_field("body", format!("not the expected JSON: {e}")))
 }
 
-fn meta(command_id: Uuid, acting: Acting, occurred_at: parapompi::core::values::Timestamp) -> CommandMeta {
+pub(crate) fn meta(command_id: Uuid, acting: Acting, occurred_at: parapompi::core::values::Timestamp) -> CommandMeta {
     CommandMeta { command_id, acting, occurred_at, business_date: athens_date(occurred_at) }
 }
 
@@ -289,57 +291,21 @@ async fn commands(State(state): State<AppState>, headers: HeaderMap, body: Body)
     let bytes = read_body(body, state.config.limits.max_body_bytes).await?;
     let text = std::str::from_utf8(&bytes).map_err(|_| ApiError::bad_field("body", "not UTF-8"))?;
     let act = ActForm::from_json(text)?;
-    match act.actor {
-        None => {}
-        Some(ActActor::Staff(named)) if named == actor => {}
-        Some(_) => {
-            return Err(ApiError {
-                field: Some("as".to_owned()),
-                ..ApiError::forbidden(
-                    "as: the actor is the authenticated staff member; a request naming another is refused",
-                )
-            })
-        }
-    }
-    let names: Vec<&str> = act.commands.iter().map(Command::name).collect();
-    let acted = acted_by(actor, Some(names.join(",")));
-    let staff_touched: Vec<StaffId> = act
-        .commands
-        .iter()
-        .filter_map(|c| match c {
-            Command::Staff(s) => Some(s.staff_id),
-            _ => None,
-        })
-        .collect();
-    let occurred_at = act.at.unwrap_or_else(|| now(&state));
-    let command_id = act.command_id.unwrap_or_else(Uuid::now_v7);
-    let executed =
-        match state.engine.execute_all_async(act.commands, meta(command_id, Acting::Staff(actor), occurred_at)).await {
-            Ok(executed) => executed,
-            Err(error) => {
-                let mut response = ApiError::from(error).into_response();
-                response.extensions_mut().insert(acted);
-                return Ok(response);
-            }
-        };
-    // A deactivation revoked credentials: their secrets go too.
-    let credentials = state.credentials.clone();
-    blocking(move || {
-        for staff_id in staff_touched {
-            credentials.forget_revoked(staff_id)?;
-        }
-        Ok(())
-    })
-    .await?;
-    let document = documents::written("act", &[executed], &[]);
-    Ok(answer(StatusCode::OK, &document, acted))
+    crate::acts::check_actor(&act, actor)?;
+    let acted = crate::acts::acted(actor, &act);
+    let mut response = match crate::acts::execute(&state, actor, act).await {
+        Ok(document) => answer(StatusCode::OK, &document, Acted::default()),
+        Err(error) => error.into_response(),
+    };
+    response.extensions_mut().insert(acted);
+    Ok(response)
 }
 
 // ---------------------------------------------------------------- views
 
-type Params = BTreeMap<String, String>;
+pub(crate) type Params = BTreeMap<String, String>;
 
-fn params(
+pub(crate) fn params(
     query: Result<Query<Params>, axum::extract::rejection::QueryRejection>,
     allowed: &[&str],
 ) -> Result<Params, ApiError> {
