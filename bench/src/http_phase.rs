@@ -36,6 +36,15 @@ const CASES_PER_CLIENT: usize = 8;
 /// Samples of each latency.
 const N_COMMAND_SAMPLES: usize = 300;
 const N_VIEW_SAMPLES: usize = 1_000;
+/// Cases opened for the worker before the caseload view is timed.
+const CASES_IN_CASELOAD: usize = 150;
+
+fn assign(case_id: CaseId, staff_id: StaffId) -> parapompi::core::Command {
+    parapompi::core::Command::Case(parapompi::core::case::CaseCommand {
+        case_id,
+        action: parapompi::core::case::CaseAction::Assign { staff_id },
+    })
+}
 
 /// Who acts, and on whose behalf, in a demo world.
 struct Cast {
@@ -285,6 +294,13 @@ pub fn run(dir: &Path, rounds: usize) {
         },
         N_COMMAND_SAMPLES,
     );
+    // A caseload of the size a centre's staff carry: the worker takes on more cases.
+    for _ in 0..CASES_IN_CASELOAD {
+        let case_id = CaseId::new(uuid::Uuid::new_v4());
+        let (open, _) = case_commands(beneficiary, cast.centre, cast.worker, case_id, at).remove(0);
+        engine.execute(&open, meta(Acting::Staff(cast.worker), at)).expect("an intake");
+        engine.execute(&assign(case_id, cast.worker), meta(Acting::Staff(cast.worker), at)).expect("assigned");
+    }
     let caseload_url = format!("{}/v1/caseload?staff={}", served.base, cast.worker);
     let mut n_lines = 0;
     let (http_view_p50, http_view_p99) = latencies(
