@@ -150,8 +150,9 @@ fn post_act(agent: &ureq::Agent, base: &str, token: &str, body: &str) {
     }
 }
 
-/// Commands per second over HTTP from `N_CLIENTS` clients, each running whole cases.
-fn http_rate(served: &Served, cast: &Cast, at: Timestamp) -> f64 {
+/// Commands per second over HTTP from `N_CLIENTS` clients, each running whole cases, and the
+/// CPU seconds the client threads used.
+fn http_rate(served: &Served, cast: &Cast, at: Timestamp) -> (f64, f64) {
     // The acts are written before the clock starts, as the Engine's commands are built
     // before they run (each task builds one case's at a time, which costs microseconds).
     let plans: Vec<Vec<String>> = (0..N_CLIENTS)
@@ -178,19 +179,22 @@ fn http_rate(served: &Served, cast: &Cast, at: Timestamp) -> f64 {
                 scope.spawn(move || {
                     let agent = agent();
                     barrier.wait();
+                    let cpu_before = thread_cpu_seconds();
                     for body in plan {
                         post_act(&agent, base, token, body);
                     }
-                    plan.len()
+                    (plan.len(), thread_cpu_seconds() - cpu_before)
                 })
             })
             .collect();
         barrier.wait();
         let start = Instant::now();
-        let n: usize = handles.into_iter().map(|h| h.join().expect("a client")).sum();
-        (n, start.elapsed().as_secs_f64())
+        let done: Vec<(usize, f64)> = handles.into_iter().map(|h| h.join().expect("a client")).collect();
+        let seconds = start.elapsed().as_secs_f64();
+        (done.iter().map(|d| d.0).sum::<usize>(), (seconds, done.iter().map(|d| d.1).sum::<f64>()))
     });
-    per_second(n_commands, seconds)
+    let (seconds, clients_cpu) = seconds;
+    (per_second(n_commands, seconds), clients_cpu)
 }
 
 /// A line of `/proc/self/status` in KiB (`VmRSS`, `VmHWM`).
@@ -206,7 +210,21 @@ fn status_kib(key: &str) -> f64 {
 /// The CPU time this process has used (user and system, every thread), in seconds, from
 /// `/proc/self/stat` (in clock ticks of 10 ms).
 fn cpu_seconds() -> f64 {
-    let stat = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
+    stat_cpu_seconds("/proc/self/stat")
+}
+
+/// The CPU time the calling thread has used, in seconds, from `/proc/thread-self/schedstat`
+/// (in ns: a client's share is far below a clock tick).
+fn thread_cpu_seconds() -> f64 {
+    let schedstat = std::fs::read_to_string("/proc/thread-self/schedstat").unwrap_or_default();
+    let ns = schedstat.split_whitespace().next().and_then(|n| n.parse::<u64>().ok());
+    // CPU times stay far below 2^52 ns (52 days), where f64 is exact.
+    #[allow(clippy::cast_precision_loss)]
+    ns.map_or(f64::NAN, |ns| ns as f64 / 1e9)
+}
+
+fn stat_cpu_seconds(path: &str) -> f64 {
+    let stat = std::fs::read_to_string(path).unwrap_or_default();
     // The fields after the command name, which is in parentheses and may hold spaces.
     let fields: Vec<&str> = stat.rsplit_once(')').map_or("", |(_, rest)| rest).split_whitespace().collect();
     let ticks = |index: usize| fields.get(index).and_then(|f| f.parse::<u32>().ok()).map_or(f64::NAN, f64::from);
@@ -241,7 +259,7 @@ pub fn run(dir: &Path, rounds: usize) {
         let rss_before = status_kib("VmRSS");
         let served = Served::start(&engine, &cast);
         let cpu_before = cpu_seconds();
-        let http = http_rate(&served, &cast, engine_now(&engine));
+        let (http, clients_cpu) = http_rate(&served, &cast, engine_now(&engine));
         let http_cpu = cpu_seconds() - cpu_before;
         let rss_after = status_kib("VmRSS");
         memory = (rss_before, rss_after);
@@ -249,10 +267,11 @@ pub fn run(dir: &Path, rounds: usize) {
         drop(engine);
         let n_commands = f64::from(u32::try_from(N_CLIENTS * CASES_PER_CLIENT * COMMANDS_PER_CASE).unwrap_or(0));
         println!(
-            "round {round}: commands/s, Engine 16 tasks {engine_rate:>7.0}, HTTP 16 clients {http:>7.0} ({:.2}x); CPU a command, Engine {:.0} µs, HTTP {:.0} µs (server and clients)",
+            "round {round}: commands/s, Engine 16 tasks {engine_rate:>7.0}, HTTP 16 clients {http:>7.0} ({:.2}x); CPU a command, Engine {:.0} µs, HTTP {:.0} µs (of it the clients' {:.0} µs)",
             http / engine_rate,
             engine_cpu / n_commands * 1e6,
             http_cpu / n_commands * 1e6,
+            clients_cpu / n_commands * 1e6,
         );
         engine_rates.push(engine_rate);
         http_rates.push(http);
@@ -274,23 +293,27 @@ pub fn run(dir: &Path, rounds: usize) {
     let served = Served::start(&engine, &cast);
     let at = engine_now(&engine);
     let beneficiary = cast.beneficiaries[0];
-    let case_id = CaseId::new(uuid::Uuid::new_v4());
-    let mut commands = case_commands(beneficiary, cast.centre, cast.worker, case_id, at).into_iter();
-    let (open, _) = commands.next().expect("an intake");
-    engine.execute(&open, meta(Acting::Staff(cast.worker), at)).expect("the intake");
-    let (service, _) = commands.next().expect("a service");
+    // Each path serves a case of its own, so that both fold streams of the same lengths.
+    let service_on_new_case = || {
+        let case_id = CaseId::new(uuid::Uuid::new_v4());
+        let mut commands = case_commands(beneficiary, cast.centre, cast.worker, case_id, at).into_iter();
+        let (open, _) = commands.next().expect("an intake");
+        engine.execute(&open, meta(Acting::Staff(cast.worker), at)).expect("the intake");
+        commands.next().expect("a service").0
+    };
+    let (http_service, engine_service) = (service_on_new_case(), service_on_new_case());
     let agent = agent();
     let token = served.tokens[0].clone();
     let (http_command_p50, http_command_p99) = latencies(
         || {
-            let body = json!({"act": [&service], "command_id": uuid::Uuid::now_v7().to_string()}).to_string();
+            let body = json!({"act": [&http_service], "command_id": uuid::Uuid::now_v7().to_string()}).to_string();
             post_act(&agent, &served.base, &token, &body);
         },
         N_COMMAND_SAMPLES,
     );
     let (engine_command_p50, engine_command_p99) = latencies(
         || {
-            engine.execute(&service, meta(Acting::Staff(cast.worker), at)).expect("a service");
+            engine.execute(&engine_service, meta(Acting::Staff(cast.worker), at)).expect("a service");
         },
         N_COMMAND_SAMPLES,
     );
