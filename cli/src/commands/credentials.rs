@@ -131,6 +131,9 @@ pub fn serve(engine: Engine, args: ServeArgs) -> Result<(), CliError> {
         .with_writer(std::io::stderr)
         .with_ansi(std::io::stderr().is_terminal())
         .with_target(false)
+        // A log line that cannot be written is dropped: reporting it would print to the same
+        // closed standard error, which panics and takes the request that logged it down.
+        .log_internal_errors(false)
         .try_init();
     let config = parapompi_server::ServerConfig {
         session_lifetime_ms: i64::from(args.session_hours) * HOUR_MS,
