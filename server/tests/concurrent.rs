@@ -9,7 +9,8 @@
 //! reported after the client gave up retrying; nothing answered 5xx; the log holds exactly
 //! the successes' events, at gapless positions, under their command ids, and verifies; each
 //! race has exactly one winner, whose event is the case's; and every success sent again is
-//! answered as a repeat that writes nothing.
+//! answered as a repeat that writes nothing. The log is read both in the store and over
+//! HTTP (`GET /v1/export`, `GET /v1/verify`, `GET /v1/cases/{case}`).
 
 #[path = "../../tests/common/mod.rs"]
 mod common;
@@ -318,6 +319,19 @@ fn sixteen_staff_write_at_once_and_every_write_is_kept_or_refused_by_a_rule() {
         assert_eq!(event["event_type"], record.event_type.as_str(), "position {}", record.position);
         assert_eq!(event["hash"], record.hash.to_hex(), "position {}", record.position);
         assert_eq!(record.actor.as_str(), s.client.stream_id(), "the actor is who logged in");
+    }
+    // The same, as a client reads it: the export over HTTP, the whole log from position 1,
+    // gapless, and the new part exactly the successes' events under their command ids.
+    let export = h.get("/v1/export", &tokens[3]);
+    assert_eq!(export.status, 200, "{}", export.body);
+    let lines: Vec<Value> = export.body.lines().map(|line| valid(serde_json::from_str(line))).collect();
+    let exported: Vec<u64> = lines.iter().filter_map(|l| l["position"].as_u64()).collect();
+    assert_eq!(exported, (1..=head).collect::<Vec<_>>(), "the exported positions are 1..=head");
+    for line in lines.iter().skip(usize::try_from(head_before).unwrap_or(usize::MAX)) {
+        let position = line["position"].as_u64().unwrap_or_default();
+        let (s, event) = by_position[&position];
+        assert_eq!(line["command_id"], s.command_id.to_string(), "position {position}");
+        assert_eq!((&line["stream_id"], &line["hash"]), (&event["stream_id"], &event["hash"]), "position {position}");
     }
     let logged: BTreeSet<Uuid> = records.iter().map(|r| r.command_id).collect();
     for s in &gave_up {
