@@ -137,3 +137,31 @@ impl tokio_stream::Stream for Windows {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use tokio_stream::StreamExt;
+
+    async fn body_of(windows: Vec<Window>) -> Vec<Result<Bytes, String>> {
+        let (sender, receiver) = mpsc::channel(windows.len().max(1));
+        for window in windows {
+            assert!(sender.send(window).await.is_ok());
+        }
+        drop(sender);
+        Windows { receiver, ended: false }.map(|item| item.map_err(|e| e.to_string())).collect().await
+    }
+
+    #[tokio::test]
+    async fn a_whole_export_ends_and_a_cut_one_fails() {
+        let window = || Window::Records(Bytes::from_static(b"{}\n"));
+        let whole = body_of(vec![window(), window(), Window::End]).await;
+        assert_eq!(whole, vec![Ok(Bytes::from_static(b"{}\n")), Ok(Bytes::from_static(b"{}\n"))]);
+        // The reading task stopped before the end (a failed read, a shutdown): the body's
+        // last item is an error, so the connection is cut instead of the body ended.
+        let cut = body_of(vec![window()]).await;
+        assert_eq!(cut.len(), 2);
+        assert!(matches!(&cut[1], Err(e) if e.contains("cut short")), "{cut:?}");
+        assert_eq!(body_of(Vec::new()).await.len(), 1, "nothing read at all is a cut too");
+    }
+}
