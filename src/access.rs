@@ -11,7 +11,7 @@ use parapompi_core::text::Text;
 use parapompi_core::values::{BeneficiaryId, CaseId, CentreId, Date, Reason};
 use parapompi_core::vocab::{Attributes, LegalBasis, SharingConsent};
 use parapompi_core::{Command, Event, State, StreamKind};
-use parapompi_projections::{AuditSubject, CaseFile};
+use parapompi_projections::{AuditSubject, AuditTrail, CaseFile};
 use serde::Serialize;
 use uuid::Uuid;
 
@@ -238,6 +238,30 @@ impl Engine {
         let file = self.case_file(case_id)?;
         let words = self.words_of(beneficiary_id, file.entries.iter().flat_map(|e| e.texts.iter().map(|t| &t.text)))?;
         Ok(CaseTextsRead { file, words, access })
+    }
+
+    /// The audit trail of a case or a referral with the words of its case's texts: the read
+    /// of the case's texts is recorded first (as [`Engine::read_case_texts`]). A person's or
+    /// a staff member's trail spans many cases, whose texts are read one case at a time.
+    pub fn read_trail_texts(
+        &self,
+        subject: &AuditSubject,
+        meta: CommandMeta,
+        reason: Option<Reason>,
+    ) -> Result<(AuditTrail, CaseTextsRead), EngineError> {
+        let case_id = match *subject {
+            AuditSubject::Case(case_id) => case_id,
+            AuditSubject::Referral(referral_id) => self
+                .with_projections(|p| p.case_of_referral(referral_id))?
+                .ok_or_else(|| EngineError::NotFound(format!("no case holds referral {referral_id}")))?,
+            AuditSubject::Beneficiary(_) | AuditSubject::Staff(_) => {
+                return Err(EngineError::NotFound(
+                    "texts are read one case at a time: give a case or a referral".to_owned(),
+                ))
+            }
+        };
+        let read = self.read_case_texts(case_id, meta, reason)?;
+        Ok((self.audit(subject)?, read))
     }
 
     /// The beneficiary of a case.

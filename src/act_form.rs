@@ -137,6 +137,52 @@ impl ActForm {
     }
 }
 
+/// The act's JSON form as [`ActForm::from_map`] reads it (the struct is what it reads the
+/// form into, not a serde type, so the schema is written here beside the reader).
+#[cfg(feature = "schema")]
+impl schemars::JsonSchema for ActForm {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "ActForm".into()
+    }
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        let command = generator.subschema_for::<Command>();
+        let uuid = r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}";
+        schemars::json_schema!({
+            "type": "object",
+            "description": "One act: commands decided in order and appended as one, all or nothing. \
+                Credential acts (issue_credential, set_password, revoke_credential, \
+                record_login_failed) are refused in this form.",
+            "properties": {
+                "act": {
+                    "type": "array",
+                    "items": command,
+                    "minItems": 1,
+                    "maxItems": MAX_COMMANDS_PER_ACT,
+                    "description": "The commands, in the library's form.",
+                },
+                "as": {
+                    "type": ["string", "null"],
+                    "pattern": format!(r"^\s*(setup|(staff-)?{uuid})\s*$"),
+                    "description": "Who acts: a staff id (<UUID> or staff-<UUID>) or `setup`; \
+                        the server takes the authenticated staff member and refuses another.",
+                },
+                "at": {
+                    "type": ["string", "null"],
+                    "format": "date-time",
+                    "description": "When the act happened, an RFC 3339 instant; by default the clock's now.",
+                },
+                "command_id": {
+                    "type": ["string", "null"],
+                    "format": "uuid",
+                    "description": "The act's id, for a safe retry; by default a new UUIDv7.",
+                },
+            },
+            "required": ["act"],
+            "additionalProperties": false,
+        })
+    }
+}
+
 /// Reads a serde value as a command without cloning it first.
 trait DeserializeFrom: Sized {
     fn deserialize_from(value: &Value) -> Result<Self, serde_json::Error>;

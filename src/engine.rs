@@ -28,9 +28,7 @@ use crate::error::EngineError;
 use crate::narrative;
 use crate::person_keys::PersonKeys;
 use crate::projector::{AsOf, Projector};
-use crate::records::{
-    decode, decode_events, encode, event_id, fingerprint, fingerprint_with_texts, legacy_event_id, Fingerprint,
-};
+use crate::records::{decode, encode, event_id, fingerprint, fingerprint_with_texts, legacy_event_id, Fingerprint};
 use crate::vault::{IdentityVault, VaultEntry, VAULT_TREE};
 
 pub(crate) mod key_rotation;
@@ -636,10 +634,7 @@ impl Engine {
 
     /// The folded state of a stream and its version.
     pub fn stream_state(&self, kind: StreamKind, stream_id: &StreamId) -> Result<(State, u64), EngineError> {
-        let records = self.inner.store.read_stream(stream_id, 1, usize::MAX)?;
-        let version = records.last().map_or(0, |record| record.stream_version);
-        let events = decode_events(&records)?;
-        Ok((State::fold(kind, &events), version))
+        crate::records::fold_stream(kind, &self.inner.store.read_stream(stream_id, 1, usize::MAX)?)
     }
 
     fn state_of(&self, kind: StreamKind, stream_id: String) -> Result<State, EngineError> {

@@ -47,6 +47,7 @@ pub mod documents;
 mod engine;
 mod error;
 pub mod fault_points;
+mod identity_patch;
 pub mod instant;
 mod narrative;
 mod person_keys;
@@ -62,12 +63,13 @@ pub use deployment_key::{deployment_key_path, DeploymentKeySource, HexKey};
 pub use engine::key_rotation::{NewDeploymentKey, Rotated};
 pub use engine::{Acting, CommandMeta, Engine, EngineConfig, Executed};
 pub use error::EngineError;
+pub use identity_patch::IdentityPatch;
 pub use parapompi_core as core;
 pub use parapompi_projections as projections;
 pub use parapompi_store as store;
 pub use person_keys::person_keys_path;
 pub use projector::AsOf;
-pub use records::{decode, entity_id};
+pub use records::{decode, entity_id, fold_stream};
 /// The UUID crate the public API takes ids and command ids from, so that an embedder needs
 /// no dependency of its own to name them.
 pub use uuid;

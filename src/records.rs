@@ -2,7 +2,7 @@
 //! for the projections, and encoding a decided event for the store.
 
 use parapompi_core::values::Timestamp as CoreTimestamp;
-use parapompi_core::{Command, Event};
+use parapompi_core::{Command, Event, State, StreamKind};
 use parapompi_projections::Recorded;
 use parapompi_store::{Actor, EventType, NewEvent, Payload, RecordedEvent, Timestamp};
 
@@ -27,8 +27,16 @@ pub fn decode(record: &RecordedEvent) -> Result<Recorded, EngineError> {
 }
 
 /// The domain events alone, for folding a stream's state.
-pub(crate) fn decode_events(records: &[RecordedEvent]) -> Result<Vec<Event>, EngineError> {
+fn decode_events(records: &[RecordedEvent]) -> Result<Vec<Event>, EngineError> {
     records.iter().map(|record| decode(record).map(|r| r.event)).collect()
+}
+
+/// The state of a stream of `kind` folded from its records (all of them, in order), and its
+/// version: what [`crate::Engine::stream_state`] answers, for a program that holds the
+/// stream's records itself (the command line as a client of the server reads them over HTTP).
+pub fn fold_stream(kind: StreamKind, records: &[RecordedEvent]) -> Result<(State, u64), EngineError> {
+    let version = records.last().map_or(0, |record| record.stream_version);
+    Ok((State::fold(kind, &decode_events(records)?), version))
 }
 
 /// A decided event, ready for the store. Its id is derived from the command's id, the act's

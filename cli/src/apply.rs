@@ -12,7 +12,9 @@ use std::io::{BufRead, BufReader, Read};
 use clap::{ArgAction, CommandFactory, FromArgMatches};
 use parapompi::act_form::{ActActor, ActForm};
 use parapompi::projections::athens_date;
-use parapompi::{Acting, CommandMeta, Engine};
+use parapompi::{Acting, CommandMeta};
+
+use crate::backend::Backend;
 use serde_json::{json, Map, Value};
 
 use crate::args::{ApplyArgs, Cli, Command, Global};
@@ -31,7 +33,12 @@ const LINE_KEYS: &[&str] = &["command", "as", "at", "command_id", "args"];
 const BYTE_ORDER_MARK: char = '\u{feff}';
 
 /// Runs every line; the exit code is the worst line's (0, 1 or 2).
-pub fn apply(engine: &Engine, args: &ApplyArgs, default_actor: Option<&String>, out: &mut Out) -> Result<(), CliError> {
+pub fn apply(
+    backend: &Backend,
+    args: &ApplyArgs,
+    default_actor: Option<&String>,
+    out: &mut Out,
+) -> Result<(), CliError> {
     let input: Box<dyn Read> = if args.file == "-" {
         Box::new(std::io::stdin())
     } else {
@@ -70,7 +77,7 @@ pub fn apply(engine: &Engine, args: &ApplyArgs, default_actor: Option<&String>, 
         } else if line.trim_start().starts_with(BYTE_ORDER_MARK) {
             Err(CliError::Usage("a byte-order mark (U+FEFF) is accepted only at the start of the input".to_owned()))
         } else {
-            run_line(engine, &mut definition, &known, line.trim_end(), default_actor)
+            run_line(backend, &mut definition, &known, line.trim_end(), default_actor)
         };
         let report = match result {
             // The same bytes as the object {line, ok, result} with its keys sorted, written
@@ -118,7 +125,7 @@ fn format_ok_line(line_number: u64, result: &Value) -> String {
 /// Runs one line and gives its result object. `definition` is the built clap definition and
 /// `known` the facts looked up so far, both shared by every line.
 fn run_line(
-    engine: &Engine,
+    backend: &Backend,
     definition: &mut clap::Command,
     known: &Known,
     text: &str,
@@ -130,12 +137,21 @@ fn run_line(
         Err(e) => return Err(CliError::Usage(format!("the line is not valid JSON: {e}"))),
     };
     if line.contains_key("act") {
-        return run_act(engine, known, line, default_actor);
+        return run_act(backend, known, line, default_actor);
     }
     if let Some(key) = line.keys().find(|k| !LINE_KEYS.contains(&k.as_str())) {
         return Err(CliError::field(key, format!("unknown key (a line holds {})", LINE_KEYS.join(", "))));
     }
     let [actor, at, command_id] = line_globals(&line, default_actor)?;
+    if let (Backend::Server(client), Some(text)) = (backend, &actor) {
+        let named = crate::parse::uuid_of("as", "staff", text)?;
+        if named != client.staff_id()?.uuid() {
+            return Err(CliError::field(
+                "as",
+                "through the server the actor is the staff member logged in; a line naming another is refused",
+            ));
+        }
+    }
     let argv = argv_of(definition, &line)?;
     let mut matches = definition.try_get_matches_from_mut(&argv).map_err(|e| CliError::Usage(clap_line(&e)))?;
     let mut cli =
@@ -148,7 +164,7 @@ fn run_line(
         return Err(CliError::field("command", "apply runs the commands that write; see docs/CLI.md"));
     }
     let mut out = Out::capture();
-    let mut ctx = Ctx::new(engine, &cli.global, &mut out, known);
+    let mut ctx = Ctx::new(backend, &cli.global, &mut out, known);
     dispatch_write(&mut ctx, cli.command)?;
     Ok(out.take_captured().into_iter().next().unwrap_or(Value::Null))
 }
@@ -159,26 +175,34 @@ fn run_line(
 /// parsing on the way. `as` is a staff member, or `setup` for the set-up of a centre and its
 /// first administrator; it defaults to `apply`'s own `--as`.
 fn run_act(
-    engine: &Engine,
+    backend: &Backend,
     known: &Known,
     line: Map<String, Value>,
     default_actor: Option<&String>,
 ) -> Result<Value, CliError> {
     let act = ActForm::from_map(&line).map_err(|e| CliError::field(&e.field, e.message))?;
+    if let Backend::Server(client) = backend {
+        let me = client.staff_id()?;
+        if act.actor.is_some_and(|actor| actor != ActActor::Staff(me)) {
+            return Err(CliError::field(
+                "as",
+                "through the server the actor is the staff member logged in; a line naming another is refused",
+            ));
+        }
+    }
     let acting = match act.actor {
         Some(ActActor::Setup) => Acting::Setup,
         Some(ActActor::Staff(staff_id)) => Acting::Staff(staff_id),
         // `as` defaults to apply's own actor, read as `--as` is.
         None => {
-            let global =
-                Global { data_dir: None, actor: default_actor.cloned(), json: true, at: None, command_id: None };
+            let global = Global { actor: default_actor.cloned(), ..line_global() };
             let mut out = Out::capture();
-            Ctx::new(engine, &global, &mut out, known).acting()?
+            Ctx::new(backend, &global, &mut out, known).acting()?
         }
     };
-    let global = Global { data_dir: None, actor: None, json: true, at: None, command_id: None };
+    let global = line_global();
     let mut out = Out::capture();
-    let mut ctx = Ctx::new(engine, &global, &mut out, known);
+    let mut ctx = Ctx::new(backend, &global, &mut out, known);
     let command_id = match act.command_id {
         Some(command_id) => command_id,
         None => ctx.command_id()?,
@@ -188,9 +212,14 @@ fn run_act(
         None => ctx.occurred_at()?,
     };
     let meta = CommandMeta { command_id, acting, occurred_at, business_date: athens_date(occurred_at) };
-    let executed = engine.execute_all(&act.commands, meta)?;
+    let executed = backend.execute_all(&act.commands, meta)?;
     ctx.written("act", &[executed], &[], "")?;
     Ok(out.take_captured().into_iter().next().unwrap_or(Value::Null))
+}
+
+/// The global options of an act's line: JSON output, nothing else given.
+fn line_global() -> Global {
+    Global { data_dir: None, actor: None, json: true, at: None, command_id: None, server: None, wait: 0 }
 }
 
 /// A clap error as one line without its `error: ` prefix, naming what clap puts on the lines

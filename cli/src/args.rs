@@ -46,6 +46,13 @@ pub struct Global {
     /// The command's id (a UUID): repeating a command with the same id writes nothing again.
     #[arg(long, global = true, value_name = "UUID")]
     pub command_id: Option<String>,
+    /// Send the command to this `parapompi serve` (http://HOST:PORT or https://…) as the
+    /// staff member logged in, instead of opening the data directory.
+    #[arg(long, global = true, env = "PARAPOMPI_SERVER", value_name = "URL")]
+    pub server: Option<String>,
+    /// How long to wait for a data directory another process holds, in seconds.
+    #[arg(long, global = true, env = "PARAPOMPI_WAIT", value_name = "SECONDS", default_value_t = 5)]
+    pub wait: u64,
 }
 
 /// Every command.
@@ -109,6 +116,10 @@ pub enum Command {
     /// Serve the HTTP API over this data directory, for a team whose staff log in
     /// (docs/SERVER.md). Stops gracefully on SIGTERM or SIGINT.
     Serve(ServeArgs),
+    /// Log in to the server of --server; the session is kept in the user's config directory.
+    Login(LoginArgs),
+    /// End the session with the server of --server and forget it.
+    Logout,
     /// Print a shell completion script.
     Completions(CompletionsArgs),
     /// The deployment key: rotate it.
@@ -262,6 +273,15 @@ pub struct StaffSetPasswordArgs {
     /// The enrolment code (else PARAPOMPI_ENROLMENT_CODE, which keeps it out of shell history).
     #[arg(long, env = "PARAPOMPI_ENROLMENT_CODE", hide_env_values = true)]
     pub code: String,
+}
+
+/// `login`.
+#[derive(Debug, Args)]
+pub struct LoginArgs {
+    /// The staff member logging in (a UUID or staff-<UUID>); the password from
+    /// PARAPOMPI_PASSWORD, else the first line of standard input.
+    #[arg(long, value_name = "STAFF")]
+    pub staff: String,
 }
 
 /// `staff api-token`.

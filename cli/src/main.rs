@@ -5,11 +5,14 @@
 //!
 //! Code map: `args` (the clap definition), `vocab` (closed sets as `ValueEnum`s), `parse`
 //! (text to validated values), `session` (data directory, actor, time, command ids),
+//! `backend` (the Engine of a data directory, or a server through `client`, the HTTP side),
 //! `commands` (one module per area), `apply` (batch JSON Lines), `output` (tables, JSON,
 //! broken pipes), `progress` (terminal-only progress), `error` (exit codes).
 
 mod apply;
 mod args;
+mod backend;
+mod client;
 mod commands;
 mod error;
 mod output;

@@ -27,11 +27,6 @@ pub fn instant(field: &str, text: &str) -> Result<Timestamp, CliError> {
     })
 }
 
-/// Writes an instant as RFC 3339 in UTC with milliseconds.
-pub fn format_instant(at: Timestamp) -> String {
-    parapompi::instant::format_instant(at)
-}
-
 /// Parses a year of birth, or `declined_to_answer`.
 pub fn year_of_birth(field: &str, text: &str) -> Result<Answer<i32>, CliError> {
     let trimmed = text.trim();

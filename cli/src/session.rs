@@ -8,14 +8,14 @@ use std::time::{SystemTime, UNIX_EPOCH};
 
 use parapompi::core::values::{CaseId, CentreId, ReferralId, StaffId, Timestamp};
 use parapompi::core::{Command, State, StreamKind};
+use parapompi::documents::WriteOutcome;
 use parapompi::projections::athens_date;
-use parapompi::store::StreamId;
-use parapompi::{
-    deployment_key_path, Acting, CommandMeta, DeploymentKeySource, Engine, EngineConfig, Executed, HexKey,
-};
+use parapompi::store::{StoreError, StreamId};
+use parapompi::{deployment_key_path, Acting, CommandMeta, DeploymentKeySource, Engine, EngineConfig, HexKey};
 use uuid::Uuid;
 
 use crate::args::Global;
+use crate::backend::Backend;
 use crate::error::CliError;
 use crate::output::Out;
 use crate::parse;
@@ -33,30 +33,52 @@ pub fn store_exists(dir: &Path) -> bool {
 
 /// Opens the Engine on an existing store; a missing store is a usage error, so that a typo
 /// in `--data-dir` never creates an empty directory.
-pub fn open_existing(dir: &Path) -> Result<Engine, CliError> {
-    open_existing_with(dir, EngineConfig::default())
+pub fn open_existing(global: &Global) -> Result<Engine, CliError> {
+    open_existing_with(global, EngineConfig::default())
 }
 
 /// [`open_existing`] with a configuration of its own (`serve` decides more often again).
-pub fn open_existing_with(dir: &Path, config: EngineConfig) -> Result<Engine, CliError> {
+pub fn open_existing_with(global: &Global, config: EngineConfig) -> Result<Engine, CliError> {
+    let dir = &data_dir(global);
     if !store_exists(dir) {
         return Err(CliError::Usage(format!(
             "--data-dir: there is no store in {}; run `parapompi init` (or `parapompi demo`) first",
             dir.display()
         )));
     }
-    open_engine(dir, config)
+    open_engine(global, config)
 }
 
 /// Opens the Engine on `dir` with `config` and the deployment key the environment gives:
 /// `PARAPOMPI_DEPLOYMENT_KEY` (64 hex digits), else the file `PARAPOMPI_DEPLOYMENT_KEY_FILE`
 /// names, else `DATA_DIR/keys/deployment.key`, made there on first use with a warning that
 /// a key beside the data suits a trial, not production.
-pub fn open_engine(dir: &Path, mut config: EngineConfig) -> Result<Engine, CliError> {
+///
+/// A directory another process holds (a server, another command) is waited for, up to
+/// `--wait` seconds, before the "in use" error.
+pub fn open_engine(global: &Global, mut config: EngineConfig) -> Result<Engine, CliError> {
+    let dir = &data_dir(global);
     config.deployment_key = deployment_key_source();
     let default_key = deployment_key_path(dir);
     let made_here = matches!(config.deployment_key, DeploymentKeySource::InDataDir) && !default_key.exists();
-    let engine = Engine::open(dir, config)?;
+    let started = std::time::Instant::now();
+    let deadline = started.checked_add(std::time::Duration::from_secs(global.wait)).unwrap_or(started);
+    let engine = loop {
+        match Engine::open(dir, config.clone()) {
+            Err(parapompi::EngineError::Store(StoreError::InUse { .. })) if std::time::Instant::now() < deadline => {
+                std::thread::sleep(std::time::Duration::from_millis(50));
+            }
+            Err(parapompi::EngineError::Store(StoreError::InUse { path })) => {
+                return Err(CliError::Environment(format!(
+                    "the data directory {} is in use by another process (waited {} s, --wait); if a server \
+                     holds it, send the command through it with --server URL",
+                    path.display(),
+                    global.wait
+                )))
+            }
+            opened => break opened?,
+        }
+    };
     if made_here && default_key.exists() {
         eprintln!(
             "parapompi: warning: made the deployment key {}. Back it up apart from the data: without it no \
@@ -78,10 +100,11 @@ pub fn deployment_key_source() -> DeploymentKeySource {
     }
 }
 
-/// One command's view of the world: the Engine, the global options, and the output.
+/// One command's view of the world: the Engine or the server, the global options, and the
+/// output.
 pub struct Ctx<'a> {
-    /// The open Engine.
-    pub engine: &'a Engine,
+    /// Where reads and writes go.
+    pub backend: &'a Backend,
     /// The global options of this command (for `apply`, of this line).
     pub global: &'a Global,
     /// Where results go.
@@ -95,8 +118,8 @@ pub struct Ctx<'a> {
 
 impl<'a> Ctx<'a> {
     /// A command's view of the world.
-    pub fn new(engine: &'a Engine, global: &'a Global, out: &'a mut Out, known: &'a Known) -> Ctx<'a> {
-        Ctx { engine, global, out, known, fresh_command_id: std::cell::OnceCell::new() }
+    pub fn new(backend: &'a Backend, global: &'a Global, out: &'a mut Out, known: &'a Known) -> Ctx<'a> {
+        Ctx { backend, global, out, known, fresh_command_id: std::cell::OnceCell::new() }
     }
 }
 
@@ -123,8 +146,12 @@ impl Known {
 }
 
 impl Ctx<'_> {
-    /// The acting staff member; writes need one.
+    /// The acting staff member; writes need one. Through the server it is the staff member
+    /// logged in.
     pub fn acting(&self) -> Result<Acting, CliError> {
+        if let Backend::Server(client) = self.backend {
+            return Ok(Acting::Staff(client.staff_id()?));
+        }
         let Some(text) = &self.global.actor else {
             return Err(CliError::Usage(
                 "--as: this command is recorded as an act and needs the acting staff member (--as STAFF or PARAPOMPI_ACTOR)"
@@ -141,7 +168,7 @@ impl Ctx<'_> {
             return Ok(*centre_id);
         }
         let stream = StreamId::new(staff_id.stream_id())?;
-        match self.engine.stream_state(StreamKind::Staff, &stream)?.0 {
+        match self.backend.stream_state(StreamKind::Staff, &stream)?.0 {
             State::Staff(Some(staff)) => {
                 self.known.staff_centres.borrow_mut().insert(staff_id, staff.centre_id);
                 Ok(staff.centre_id)
@@ -208,10 +235,15 @@ impl Ctx<'_> {
     }
 
     /// Executes one command as the acting staff member.
-    pub fn execute(&self, command: &Command) -> Result<Executed, CliError> {
+    pub fn execute(&self, command: &Command) -> Result<WriteOutcome, CliError> {
+        self.execute_all(std::slice::from_ref(command))
+    }
+
+    /// Executes commands as one act of the acting staff member.
+    pub fn execute_all(&self, commands: &[Command]) -> Result<WriteOutcome, CliError> {
         let acting = self.acting()?;
         let meta = self.meta(acting, self.command_id()?)?;
-        Ok(self.engine.execute(command, meta)?)
+        self.backend.execute_all(commands, meta)
     }
 
     /// Prints what a write did: in JSON the object documented in docs/CLI.md, else `human`
@@ -221,7 +253,7 @@ impl Ctx<'_> {
     pub fn written(
         &mut self,
         command: &str,
-        executed: &[Executed],
+        executed: &[WriteOutcome],
         ids: &[(&str, String)],
         human: &str,
     ) -> Result<(), CliError> {

@@ -3,41 +3,12 @@
 
 mod common;
 
-use std::io::{BufRead, BufReader};
-use std::process::{Child, Stdio};
-use std::sync::mpsc;
 use std::time::Duration;
 
 use common::*;
 use serde_json::{json, Value};
 
 const PASSWORD: &str = "ένας μακρύς κωδικός";
-
-/// Fails the run when a test outlives `seconds`.
-struct Watchdog(#[allow(dead_code)] mpsc::Sender<()>);
-
-fn watchdog(name: &'static str, seconds: u64) -> Watchdog {
-    let (done, wait) = mpsc::channel::<()>();
-    std::thread::spawn(move || {
-        if let Err(mpsc::RecvTimeoutError::Timeout) = wait.recv_timeout(Duration::from_secs(seconds)) {
-            eprintln!("test {name} took longer than {seconds} s: stopping the run");
-            std::process::exit(101);
-        }
-    });
-    Watchdog(done)
-}
-
-/// A server process, killed if the test ends before it stops.
-struct ServerProcess(Child);
-
-impl Drop for ServerProcess {
-    fn drop(&mut self) {
-        if matches!(self.0.try_wait(), Ok(None)) {
-            let _ = self.0.kill();
-            let _ = self.0.wait();
-        }
-    }
-}
 
 fn enrol(w: &World, staff: &str, by: &str) -> String {
     let issued = w.json(&["--as", by, "staff", "enrol", staff]);
@@ -99,33 +70,9 @@ fn the_binary_serves_a_logged_in_staff_member_and_stops_on_sigterm() {
     assert_eq!(set_password(&w, &code).code, 0);
     w.verified_events();
     w.fails(2, "--as", &["--as", ADMIN, "serve", "--listen", "127.0.0.1:0"]);
-    let child = parapompi()
-        .arg("--data-dir")
-        .arg(w.data())
-        .args(["serve", "--listen", "127.0.0.1:0"])
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap_or_else(|e| panic!("the binary starts: {e}"));
-    let mut server = ServerProcess(child);
-    let stderr = server.0.stderr.take().unwrap_or_else(|| panic!("stderr is piped"));
-    let (lines_tx, lines) = mpsc::channel::<String>();
-    std::thread::spawn(move || {
-        for line in BufReader::new(stderr).lines().map_while(Result::ok) {
-            if lines_tx.send(line).is_err() {
-                break;
-            }
-        }
-    });
-    let mut log = Vec::new();
-    let address = loop {
-        let line =
-            lines.recv_timeout(Duration::from_secs(30)).unwrap_or_else(|e| panic!("no address logged: {e}; {log:?}"));
-        log.push(line.clone());
-        if let Some(rest) = line.split("address=").nth(1) {
-            break rest.split_whitespace().next().unwrap_or_default().to_owned();
-        }
-    };
-    let base = format!("http://{address}");
+    let server = ServerProcess::start(&w.data(), &[]);
+    let base = server.base.clone();
+
     let agent = ureq::AgentBuilder::new().timeout(Duration::from_secs(20)).build();
     let post = |path: &str, token: Option<&str>, body: &Value| -> (u16, Value) {
         let mut request = agent.post(&format!("{base}{path}"));
@@ -148,23 +95,10 @@ fn the_binary_serves_a_logged_in_staff_member_and_stops_on_sigterm() {
     assert_eq!(written["events"][0]["event_type"], "CaseNoteAdded", "{written}");
     let head = written["events"][0]["position"].as_u64().unwrap_or_default();
     // A second process cannot open the directory the server holds.
-    let busy = w.run(&["verify"]);
+    let busy = w.run(&["--wait", "0", "verify"]);
     assert_eq!(busy.code, 2, "{}", busy.stderr);
-    let terminated = std::process::Command::new("kill").args(["-TERM", &server.0.id().to_string()]).status();
-    assert!(terminated.is_ok_and(|s| s.success()));
-    let mut waited = None;
-    for _ in 0..200 {
-        if let Ok(Some(status)) = server.0.try_wait() {
-            waited = Some(status);
-            break;
-        }
-        std::thread::sleep(Duration::from_millis(100));
-    }
-    assert!(waited.is_some_and(|s| s.success()), "the server did not stop cleanly on SIGTERM: {waited:?}");
-    while let Ok(line) = lines.recv_timeout(Duration::from_millis(500)) {
-        log.push(line);
-    }
-    let log = log.join("\n");
+    assert!(busy.stderr.contains("in use by another process") && busy.stderr.contains("--server"), "{}", busy.stderr);
+    let log = server.stop();
     assert!(log.contains("SIGTERM") && log.contains("closing the engine"), "{log}");
     assert!(log.contains("command=\"AddCaseNote\"") && log.contains(&format!("actor=\"staff-{WORKER}\"")), "{log}");
     assert!(

@@ -16,6 +16,7 @@ use crate::vocab::{AgencyKind, NeedDomain};
 
 /// An agency's directory entry.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct AgencyProfile {
     /// HSDS `name`.
     pub name: OrganisationName,
@@ -37,6 +38,7 @@ pub struct AgencyProfile {
 
 /// A command to an agency's stream.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct AgencyCommand {
     /// The agency (stream `agency-<uuid>`).
     pub agency_id: AgencyId,
@@ -46,6 +48,7 @@ pub struct AgencyCommand {
 
 /// What can be asked of an agency's stream.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum AgencyAction {
     /// Register the agency.

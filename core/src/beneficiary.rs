@@ -15,6 +15,7 @@ use crate::vocab::{Answer, Attributes, LegalBasis, SharingConsent, SharingPurpos
 
 /// A command to a beneficiary's stream.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct BeneficiaryCommand {
     /// The beneficiary (stream `beneficiary-<uuid>`).
     pub beneficiary_id: BeneficiaryId,
@@ -24,6 +25,7 @@ pub struct BeneficiaryCommand {
 
 /// What can be asked of a beneficiary's stream.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum BeneficiaryAction {
     /// Register a person. The Engine stores `identity` and `salt` in the vault; the event
@@ -88,6 +90,7 @@ pub enum BeneficiaryAction {
 
 /// What a read of personal data reads.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Access {
     /// The identity record (name, AMKA, contacts), by the staff of the person's centre who

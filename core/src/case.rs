@@ -31,6 +31,7 @@ use crate::vocab::{
 
 /// A command to a case's stream.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct CaseCommand {
     /// The case (stream `case-<uuid>`).
     pub case_id: CaseId,
@@ -40,6 +41,7 @@ pub struct CaseCommand {
 
 /// A supervisor's override of the sharing-consent rule.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct ConsentOverride {
     /// Why sharing without consent is justified (required).
     pub reason: Option<Reason>,
@@ -47,6 +49,7 @@ pub struct ConsentOverride {
 
 /// What can be asked of a case's stream.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum CaseAction {
     /// Open the case by an intake.

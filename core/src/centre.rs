@@ -16,6 +16,7 @@ use crate::vocab::Role;
 
 /// A command to a centre's stream.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct CentreCommand {
     /// The centre (and so the stream `centre-<uuid>`).
     pub centre_id: CentreId,
@@ -25,6 +26,7 @@ pub struct CentreCommand {
 
 /// What can be asked of a centre.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum CentreAction {
     /// Register the centre. Allowed to the set-up actor or an active administrator.
@@ -66,6 +68,7 @@ pub enum CentreAction {
 
 /// A funding programme: code, fund, period and budget.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct FundingProgramme {
     /// The programme's code.
     pub code: ProgrammeCode,

@@ -44,8 +44,23 @@ impl fmt::Display for CredentialId {
     }
 }
 
+/// serde writes the bare UUID (`transparent`).
+#[cfg(feature = "schema")]
+impl schemars::JsonSchema for CredentialId {
+    fn inline_schema() -> bool {
+        true
+    }
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "CredentialId".into()
+    }
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::values::uuid_schema("a credential id")
+    }
+}
+
 /// What a credential is for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum CredentialKind {
     /// A one-time code with which the staff member sets a password.
@@ -129,6 +144,7 @@ impl fmt::Display for RevocationReason {
 
 /// Why a login failed, as the log records it (never the password tried).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum LoginFailure {
     /// The password did not match.

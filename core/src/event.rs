@@ -30,6 +30,7 @@ use crate::text::Text;
 
 /// Any command, routed to its stream.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Command {
     /// To a centre.

@@ -34,6 +34,7 @@ use crate::values::{Amka, Email, PersonName, Phone, PostalAddress, ValidationErr
 
 /// A beneficiary's identity data: lives in the vault only, never in an event.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct IdentityRecord {
     given_name: PersonName,
     family_name: PersonName,
@@ -179,6 +180,26 @@ impl TryFrom<Vec<u8>> for IdentitySalt {
 impl From<IdentitySalt> for Vec<u8> {
     fn from(value: IdentitySalt) -> Vec<u8> {
         value.0
+    }
+}
+
+/// serde writes and reads the bytes as a list of numbers (`try_from = "Vec<u8>"`).
+#[cfg(feature = "schema")]
+impl schemars::JsonSchema for IdentitySalt {
+    fn inline_schema() -> bool {
+        true
+    }
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "IdentitySalt".into()
+    }
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({
+            "type": "array",
+            "items": {"type": "integer", "minimum": 0, "maximum": 255},
+            "minItems": IdentitySalt::MIN_BYTES,
+            "maxItems": IdentitySalt::MAX_BYTES,
+            "description": "The per-record salt of an identity digest: its bytes, each a number.",
+        })
     }
 }
 

@@ -16,6 +16,7 @@ use crate::vocab::Role;
 
 /// A command to a staff member's stream.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct StaffCommand {
     /// The staff member (stream `staff-<uuid>`).
     pub staff_id: StaffId,
@@ -25,6 +26,7 @@ pub struct StaffCommand {
 
 /// What can be asked of a staff member's stream.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum StaffAction {
     /// Register at a centre. By an administrator of that centre, or by the set-up actor for

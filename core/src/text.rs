@@ -106,6 +106,24 @@ impl<'de> Deserialize<'de> for TextDigest {
     }
 }
 
+/// serde writes the hex digits and reads only 64 lowercase ones.
+#[cfg(feature = "schema")]
+impl schemars::JsonSchema for TextDigest {
+    fn inline_schema() -> bool {
+        true
+    }
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "TextDigest".into()
+    }
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({
+            "type": "string",
+            "pattern": "^[0-9a-f]{64}$",
+            "description": "The salted SHA-256 digest of a text, 64 lowercase hex digits.",
+        })
+    }
+}
+
 impl Serialize for Text {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         match self {

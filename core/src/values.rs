@@ -105,7 +105,56 @@ macro_rules! uuid_id {
                 self.0.fmt(f)
             }
         }
+
+        /// serde writes the bare UUID (`transparent`), hyphenated; it reads any form the
+        /// `uuid` crate parses, but the hyphenated one is the form to send.
+        #[cfg(feature = "schema")]
+        impl schemars::JsonSchema for $name {
+            fn inline_schema() -> bool {
+                true
+            }
+            fn schema_name() -> std::borrow::Cow<'static, str> {
+                stringify!($name).into()
+            }
+            fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+                uuid_schema($label)
+            }
+        }
     };
+}
+
+/// The schema of an id: a hyphenated UUID (the stream prefix is not part of it).
+#[cfg(feature = "schema")]
+pub(crate) fn uuid_schema(what: &str) -> schemars::Schema {
+    schemars::json_schema!({
+        "type": "string",
+        "format": "uuid",
+        "description": format!("{what}: a UUID, hyphenated"),
+    })
+}
+
+/// The characters `check_text` refuses in a one-line value (Unicode's control characters).
+#[cfg(feature = "schema")]
+const CONTROL: &str = r"\x00-\x1F\x7F-\x9F";
+/// The same, less tab and line feed, which a multi-line value may hold.
+#[cfg(feature = "schema")]
+const CONTROL_BUT_TAB_AND_LINE_FEED: &str = r"\x00-\x08\x0B-\x1F\x7F-\x9F";
+
+/// The schema of a text `check_text` accepts: at least one character that is not white
+/// space, at most `max_chars` characters, no control character (tab and line feed allowed in
+/// a multi-line one). serde trims what it reads and writes the trimmed text, so the limits
+/// hold for what it writes and for what it reads once trimmed.
+#[cfg(feature = "schema")]
+fn text_schema(what: &str, max_chars: usize, multiline: bool) -> schemars::Schema {
+    let refused = if multiline { CONTROL_BUT_TAB_AND_LINE_FEED } else { CONTROL };
+    let lines = if multiline { "may span lines" } else { "one line" };
+    schemars::json_schema!({
+        "type": "string",
+        "minLength": 1,
+        "maxLength": max_chars,
+        "pattern": format!("^[^{refused}]*[^\\s{CONTROL}][^{refused}]*$"),
+        "description": format!("{what}: trimmed, not empty, at most {max_chars} characters, {lines}"),
+    })
 }
 
 macro_rules! stream_id_fn {
@@ -228,6 +277,20 @@ macro_rules! bounded_text {
                 f.write_str(&self.0)
             }
         }
+
+        /// serde reads it through [`Self::new`] (`try_from = "String"`).
+        #[cfg(feature = "schema")]
+        impl schemars::JsonSchema for $name {
+            fn inline_schema() -> bool {
+                true
+            }
+            fn schema_name() -> std::borrow::Cow<'static, str> {
+                stringify!($name).into()
+            }
+            fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+                text_schema($label, $max, $multiline)
+            }
+        }
     };
 }
 
@@ -330,6 +393,26 @@ impl From<Email> for String {
     }
 }
 
+/// serde reads it through [`Email::new`].
+#[cfg(feature = "schema")]
+impl schemars::JsonSchema for Email {
+    fn inline_schema() -> bool {
+        true
+    }
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "Email".into()
+    }
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        let (part, host) = (format!("[^@\\s{CONTROL}]"), format!("[^@.\\s{CONTROL}]"));
+        schemars::json_schema!({
+            "type": "string",
+            "maxLength": limits::MAX_EMAIL_CHARS,
+            "pattern": format!("^{part}+@{host}{part}*\\.{part}*{host}$"),
+            "description": "An e-mail address: local@domain.tld, without spaces.",
+        })
+    }
+}
+
 /// A telephone number: digits with optional `+`, spaces, `-`, parentheses; 5 to 20 digits.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(try_from = "String", into = "String")]
@@ -367,6 +450,25 @@ impl From<Phone> for String {
     }
 }
 
+/// serde reads it through [`Phone::new`].
+#[cfg(feature = "schema")]
+impl schemars::JsonSchema for Phone {
+    fn inline_schema() -> bool {
+        true
+    }
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "Phone".into()
+    }
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({
+            "type": "string",
+            "maxLength": limits::MAX_PHONE_CHARS,
+            "pattern": "^[+() -]*([0-9][+() -]*){5,20}$",
+            "description": "A telephone number: 5 to 20 digits with optional + - ( ) and spaces.",
+        })
+    }
+}
+
 /// A web address starting with `http://` or `https://` (HSDS `url`).
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(try_from = "String", into = "String")]
@@ -400,6 +502,25 @@ impl TryFrom<String> for WebUrl {
 impl From<WebUrl> for String {
     fn from(value: WebUrl) -> String {
         value.0
+    }
+}
+
+/// serde reads it through [`WebUrl::new`].
+#[cfg(feature = "schema")]
+impl schemars::JsonSchema for WebUrl {
+    fn inline_schema() -> bool {
+        true
+    }
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "WebUrl".into()
+    }
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({
+            "type": "string",
+            "maxLength": limits::MAX_URL_CHARS,
+            "pattern": format!("^https?://[^\\s{CONTROL}]+$"),
+            "description": "A web address: http:// or https:// and a host, without spaces.",
+        })
     }
 }
 
@@ -504,6 +625,25 @@ impl TryFrom<String> for Amka {
 impl From<Amka> for String {
     fn from(value: Amka) -> String {
         value.0
+    }
+}
+
+/// serde reads it through [`Amka::new`]; the birth date and the check digit are beyond a
+/// pattern, so the schema says them in words.
+#[cfg(feature = "schema")]
+impl schemars::JsonSchema for Amka {
+    fn inline_schema() -> bool {
+        true
+    }
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "Amka".into()
+    }
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({
+            "type": "string",
+            "pattern": "^[0-9]{11}$",
+            "description": "A Greek social-security number (AMKA): 11 digits, the first six a birth date DDMMYY, the last the Luhn check digit of the first ten.",
+        })
     }
 }
 
@@ -660,6 +800,25 @@ impl From<Date> for String {
     }
 }
 
+/// serde writes and reads `YYYY-MM-DD` (`try_from = "String"`, through [`Date::parse`]).
+#[cfg(feature = "schema")]
+impl schemars::JsonSchema for Date {
+    fn inline_schema() -> bool {
+        true
+    }
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "Date".into()
+    }
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({
+            "type": "string",
+            "format": "date",
+            "pattern": "^[0-9]{4}-[0-9]{2}-[0-9]{2}$",
+            "description": format!("A calendar date, YYYY-MM-DD, in the years {MIN_YEAR} to {MAX_YEAR}."),
+        })
+    }
+}
+
 /// An instant: milliseconds since 1970-01-01T00:00:00Z. Core never reads a clock; the
 /// caller supplies every timestamp.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
@@ -674,6 +833,24 @@ impl Timestamp {
     /// Milliseconds since the Unix epoch (UTC).
     pub fn unix_ms(&self) -> i64 {
         self.0
+    }
+}
+
+/// serde writes the bare count of milliseconds (`transparent`).
+#[cfg(feature = "schema")]
+impl schemars::JsonSchema for Timestamp {
+    fn inline_schema() -> bool {
+        true
+    }
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "Timestamp".into()
+    }
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({
+            "type": "integer",
+            "format": "int64",
+            "description": "An instant: milliseconds since 1970-01-01T00:00:00Z.",
+        })
     }
 }
 
@@ -730,6 +907,25 @@ impl TryFrom<u64> for EuroCents {
 impl From<EuroCents> for u64 {
     fn from(value: EuroCents) -> u64 {
         value.0
+    }
+}
+
+/// serde reads it through [`EuroCents::new`] (`try_from = "u64"`).
+#[cfg(feature = "schema")]
+impl schemars::JsonSchema for EuroCents {
+    fn inline_schema() -> bool {
+        true
+    }
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "EuroCents".into()
+    }
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({
+            "type": "integer",
+            "minimum": 0,
+            "maximum": limits::MAX_EURO_CENTS,
+            "description": "An amount of money in euro cents.",
+        })
     }
 }
 

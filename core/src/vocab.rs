@@ -13,6 +13,7 @@ macro_rules! vocabulary {
     ($(#[$doc:meta])* $name:ident { $($(#[$vdoc:meta])* $variant:ident => $text:expr),+ $(,)? }) => {
         $(#[$doc])*
         #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+        #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
         #[serde(rename_all = "snake_case")]
         pub enum $name {
             $($(#[$vdoc])* $variant),+
@@ -295,6 +296,8 @@ impl ReferralStatus {
 
 /// An answer the person may decline to give.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[cfg_attr(feature = "schema", schemars(rename = "Answer_of_{T}"))]
 #[serde(rename_all = "snake_case")]
 pub enum Answer<T> {
     /// The person answered.
@@ -305,6 +308,7 @@ pub enum Answer<T> {
 
 /// A yes/no flag the person may decline to answer (vulnerable-group membership).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Flag {
     /// Yes.
@@ -317,6 +321,7 @@ pub enum Flag {
 
 /// How a case came in (the intake channel).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum IntakeChannel {
     /// The person walked in.
@@ -349,6 +354,7 @@ impl IntakeChannel {
 
 /// The vulnerable-group flags indicators count.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct VulnerableGroups {
     /// Roma and other minorities.
     pub roma_or_minority: Flag,
@@ -363,6 +369,7 @@ pub struct VulnerableGroups {
 /// The attributes of a beneficiary that indicators use. No identity here: these go into
 /// events.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Attributes {
     /// Gender.
     pub gender: Answer<Gender>,
@@ -380,6 +387,7 @@ pub struct Attributes {
 
 /// One assessed need.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Need {
     /// The domain.
     pub domain: NeedDomain,

@@ -31,6 +31,7 @@ pub struct BoardQuery {
 
 /// One referral on the board.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct BoardEntry {
     /// The referral.
     pub referral_id: ReferralId,

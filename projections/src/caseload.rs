@@ -21,6 +21,7 @@ pub struct CaseloadQuery {
 
 /// An open referral of a case in the caseload.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct OpenReferral {
     /// The referral.
     pub referral_id: ReferralId,
@@ -40,6 +41,7 @@ pub struct OpenReferral {
 
 /// One open case.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct CaseloadEntry {
     /// The case.
     pub case_id: CaseId,

@@ -21,6 +21,7 @@ const NOT_RECORDED: &str = "not_recorded";
 
 /// Which indicators: a centre (or all centres) and a period of business dates.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct IndicatorQuery {
     /// Only cases of this centre (those taken at its antennas included); `None` for all.
     pub centre: Option<CentreId>,
@@ -32,6 +33,7 @@ pub struct IndicatorQuery {
 
 /// Counts of a yes/no flag the person may decline to answer.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct FlagCounts {
     /// Answered yes.
     pub yes: u64,
@@ -51,6 +53,7 @@ pub struct FlagCounts {
 /// a reopening. Each participant counts once, with the attributes recorded on or before
 /// the period end (the latest such record; the first record if all are later).
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct ParticipantIndicators {
     /// Unique participants.
     pub total: u64,
@@ -75,6 +78,7 @@ pub struct ParticipantIndicators {
 
 /// Intakes: cases opened with an intake date in the period.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct IntakeIndicators {
     /// Intakes.
     pub total: u64,
@@ -85,6 +89,7 @@ pub struct IntakeIndicators {
 /// Needs: for each case with an assessment dated in the period, the needs of the latest
 /// such assessment (in log order), each domain counted once per case.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct NeedIndicators {
     /// Cases with an assessment in the period.
     pub cases_assessed: u64,
@@ -94,6 +99,7 @@ pub struct NeedIndicators {
 
 /// Services: direct services with a date of provision in the period; each counts.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct ServiceIndicators {
     /// Services.
     pub total: u64,
@@ -105,6 +111,7 @@ pub struct ServiceIndicators {
 /// `ReferralSent` dated in the period). What happened to them counts only if dated on or
 /// before the period end, so a closed period's figures do not move as the log grows.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct ReferralStats {
     /// Referrals sent in the period.
     pub sent: u64,
@@ -136,6 +143,7 @@ pub struct ReferralStats {
 
 /// Referrals of the centre's cases.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct ReferralIndicators {
     /// The whole cohort (see [`ReferralStats`]).
     pub all: ReferralStats,
@@ -150,6 +158,7 @@ pub struct ReferralIndicators {
 
 /// Cases opened, closed and reopened in the period.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct CaseIndicators {
     /// Cases with an intake date in the period.
     pub opened: u64,
@@ -164,6 +173,7 @@ pub struct CaseIndicators {
 /// The caseload at the period end: cases open as of that date (last status change on or
 /// before it is an opening or reopening), by their assignee as of that date.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct CaseloadAtPeriodEnd {
     /// Open cases.
     pub open_cases: u64,
@@ -181,6 +191,7 @@ pub struct CaseloadAtPeriodEnd {
 /// in thousandths, medians exact decimal text; [`IndicatorReport::to_json`] and
 /// [`IndicatorReport::to_csv`] are byte-for-byte reproducible from the same log prefix.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct IndicatorReport {
     /// [`crate::DEFINITIONS_VERSION`].
     pub definitions_version: u32,

@@ -63,5 +63,5 @@ pub(crate) async fn execute(state: &AppState, actor: StaffId, act: ActForm) -> R
         })
         .await?;
     }
-    Ok(documents::written("act", &[executed], &[]))
+    Ok(documents::written("act", &[executed.into()], &[]))
 }

@@ -16,6 +16,8 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 use parapompi::act_form::ActForm;
 use parapompi::core::Command;
+use schemars::JsonSchema;
+use serde::Serialize;
 use serde_json::{json, Map, Value};
 
 use crate::auth::authenticate;
@@ -49,14 +51,38 @@ pub(crate) async fn commands(
     let mut results = Vec::with_capacity(acts.len());
     for (index, act) in acts.into_iter().enumerate() {
         let result = match crate::acts::execute(&state, actor, act).await {
-            Ok(document) => json!({"index": index, "ok": true, "status": StatusCode::OK.as_u16(), "result": document}),
-            Err(error) => {
-                json!({"index": index, "ok": false, "status": error.status.as_u16(), "problem": error.problem()})
+            Ok(document) => {
+                ActResult { index, ok: true, status: StatusCode::OK.as_u16(), result: Some(document), problem: None }
             }
+            Err(error) => ActResult {
+                index,
+                ok: false,
+                status: error.status.as_u16(),
+                result: None,
+                problem: Some(error.problem()),
+            },
         };
         results.push(result);
     }
-    Ok(answer(StatusCode::OK, &Value::Array(results), acted))
+    Ok(answer(StatusCode::OK, &json!(results), acted))
+}
+
+/// The result of one act of a batch.
+#[derive(Serialize, JsonSchema)]
+pub(crate) struct ActResult {
+    /// The act's place in the batch, from 0.
+    index: usize,
+    /// Whether it was written (or answered as a repeat).
+    ok: bool,
+    /// The HTTP status `POST /v1/commands` would have answered it with.
+    status: u16,
+    /// The write's document, when it was written.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schemars(with = "Option<parapompi::documents::WriteDocument>")]
+    result: Option<Value>,
+    /// Its problem details, when it was refused.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    problem: Option<crate::error::Problem>,
 }
 
 /// The acts of a body: a JSON array of them, or JSON Lines.

@@ -6,7 +6,8 @@ use axum::response::{IntoResponse, Response};
 use parapompi::act_form::ActFormError;
 use parapompi::credentials::CredentialError;
 use parapompi::EngineError;
-use serde_json::json;
+use schemars::JsonSchema;
+use serde::Serialize;
 
 /// One refused or failed request. The request id is added by the logging layer.
 #[derive(Debug)]
@@ -113,27 +114,57 @@ impl From<CredentialError> for ApiError {
     }
 }
 
+/// The body of an error answer: RFC 9457 problem details with the machine code beside the
+/// words (docs/SERVER.md, "Errors"): the body of every error answer, the 503 of a connection
+/// over the limit included.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, JsonSchema)]
+pub struct Problem {
+    /// The stable machine code: `bad_request`, `unauthenticated`, `forbidden`, `rejected`,
+    /// `not_found`, `method_not_allowed`, `limit`, `conflict` or `internal`.
+    #[serde(rename = "type")]
+    pub code: String,
+    /// The HTTP status's reason phrase, e.g. `Forbidden`.
+    pub title: String,
+    /// The HTTP status.
+    #[schemars(range(min = 400, max = 599))]
+    pub status: u16,
+    /// What went wrong, for a person.
+    pub detail: String,
+    /// The rule of core that refused the request (`type` `rejected`), e.g. `OutsideCentre`.
+    pub rule: Option<String>,
+    /// The limit hit (`type` `limit`), e.g. `max_body_bytes`.
+    pub limit: Option<String>,
+    /// The field, parameter or key at fault (bad input), e.g. `act[0]`, `as`, `from`.
+    pub field: Option<String>,
+}
+
+impl Problem {
+    /// The body's bytes: the problem as JSON with its keys in order.
+    pub fn to_json(&self) -> String {
+        // Through a value, whose keys are sorted: the bytes the answers have always had.
+        serde_json::to_value(self).map(|value| value.to_string()).unwrap_or_default()
+    }
+}
+
 impl ApiError {
-    /// The problem details object of the answer (RFC 9457), as its body holds it; a batch
-    /// gives one for each act it refused.
-    pub fn problem(&self) -> serde_json::Value {
-        json!({
-            "type": self.code,
-            "title": self.status.canonical_reason().unwrap_or("error"),
-            "status": self.status.as_u16(),
-            "detail": self.detail,
-            "rule": self.rule,
-            "limit": self.limit,
-            "field": self.field,
-        })
+    /// The body of this error's answer.
+    pub fn problem(&self) -> Problem {
+        Problem {
+            code: self.code.to_owned(),
+            title: self.status.canonical_reason().unwrap_or("error").to_owned(),
+            status: self.status.as_u16(),
+            detail: self.detail.clone(),
+            rule: self.rule.map(str::to_owned),
+            limit: self.limit.map(str::to_owned),
+            field: self.field.clone(),
+        }
     }
 }
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
-        let body = self.problem();
-        let mut response =
-            (self.status, [("content-type", "application/problem+json")], body.to_string()).into_response();
+        let body = self.problem().to_json();
+        let mut response = (self.status, [("content-type", "application/problem+json")], body).into_response();
         response.extensions_mut().insert(Outcome(self.code));
         response
     }

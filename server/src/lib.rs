@@ -5,9 +5,12 @@
 //! library's document ([`parapompi::documents`]): no rule, no formatting of its own. Every
 //! rule is core's; the actor of every act is the authenticated staff member.
 //!
-//! Code map: `routes` (the endpoints), `acts` (one act, the path of `POST /v1/commands` and
-//! of each act of a batch), `batch` (many acts in one request), `export` (the log's export
-//! lines, streamed), `feed` (the live feed of records), `auth` (bearer tokens to staff members), `limits`
+//! Code map: `openapi` (the table of endpoints, from which the router and the OpenAPI
+//! document are built), `routes` (the endpoints), `acts` (one act, the path of `POST
+//! /v1/commands` and of each act of a batch), `batch` (many acts in one request), `export`
+//! (the log's export lines, streamed), `lookups` (streams' records and the
+//! look-ups a client needs to decide what to send), `reads` (audited reads of texts and
+//! identities), `identity` (correcting an identity by the fields given), `feed` (the live feed of records), `auth` (bearer tokens to staff members), `limits`
 //! (connections, bodies, time, failed logins), `observe` (request ids and log lines),
 //! `error` (problem details). docs/SERVER.md is the API's contract.
 
@@ -17,8 +20,12 @@ mod batch;
 mod error;
 mod export;
 mod feed;
+mod identity;
 mod limits;
+mod lookups;
 mod observe;
+mod openapi;
+mod reads;
 mod routes;
 
 use std::future::Future;
@@ -28,8 +35,9 @@ use std::sync::Arc;
 use parapompi::credentials::{Credentials, PasswordHashing};
 use parapompi::Engine;
 
-pub use error::ApiError;
+pub use error::{ApiError, Problem};
 pub use limits::Limits;
+pub use openapi::document_text as openapi_document;
 
 /// How the server runs.
 #[derive(Debug, Clone)]

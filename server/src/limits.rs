@@ -159,14 +159,13 @@ impl LimitedListener {
 
 /// The body of the answer to a connection over the limit.
 fn over_limit_answer(max_connections: usize) -> Vec<u8> {
-    let body = serde_json::json!({
-        "type": "limit",
-        "title": "Service Unavailable",
-        "status": 503,
-        "detail": format!("the server holds {max_connections} connections at once; try again shortly"),
-        "limit": "max_connections",
-    })
-    .to_string();
+    let body = crate::error::ApiError::limit(
+        axum::http::StatusCode::SERVICE_UNAVAILABLE,
+        "max_connections",
+        format!("the server holds {max_connections} connections at once; try again shortly"),
+    )
+    .problem()
+    .to_json();
     format!(
         "HTTP/1.1 503 Service Unavailable\r\ncontent-type: application/problem+json\r\ncontent-length: {}\r\nconnection: close\r\nretry-after: 1\r\n\r\n{body}",
         body.len()

@@ -1,5 +1,7 @@
 //! The endpoints. Each handler authenticates, reads the library's form, calls the Engine or
-//! the credential store, and answers with the library's document.
+//! the credential store, and answers with the library's document. The router is built from
+//! the table of endpoints in [`crate::openapi`], which the API's OpenAPI document is built
+//! from too: a handler is served only through its entry there.
 
 use std::collections::BTreeMap;
 use std::time::Duration;
@@ -9,7 +11,6 @@ use axum::extract::{ConnectInfo, Path, Query, Request, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::middleware::{from_fn, from_fn_with_state, Next};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
 use axum::Router;
 use parapompi::act_form::ActForm;
 use parapompi::core::credential::{CredentialId, CredentialKind};
@@ -19,8 +20,9 @@ use parapompi::documents;
 use parapompi::projections::{athens_date, AuditSubject, BoardQuery, CaseloadQuery, IndicatorQuery};
 use parapompi::store::StreamId;
 use parapompi::{Acting, AsOf, CommandMeta};
+use schemars::JsonSchema;
 use serde::de::DeserializeOwned;
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 use uuid::Uuid;
 
@@ -30,26 +32,12 @@ use crate::limits::{read_body, Peer};
 use crate::observe::{observe, Acted};
 use crate::AppState;
 
-/// Every route, with the time limit and the log line around them.
+/// Every route of the table ([`crate::openapi::endpoints`]), with the time limit and the log
+/// line around them.
 pub fn router(state: AppState) -> Router {
-    Router::new()
-        .route("/v1/health", get(health))
-        .route("/v1/auth/login", post(login))
-        .route("/v1/auth/password", post(set_password))
-        .route("/v1/auth/logout", post(logout))
-        .route("/v1/credentials", post(issue_credential))
-        .route("/v1/credentials/revoke", post(revoke_credential))
-        .route("/v1/commands", post(commands))
-        .route("/v1/commands/batch", post(crate::batch::commands))
-        .route("/v1/export", get(crate::export::export))
-        .route("/v1/caseload", get(caseload))
-        .route("/v1/board", get(board))
-        .route("/v1/cases/{case}", get(case_file))
-        .route("/v1/audit/{id}", get(audit))
-        .route("/v1/reports/indicators", get(indicators))
-        .route("/v1/stats", get(stats))
-        .route("/v1/verify", get(verify))
-        .route("/v1/events", get(crate::feed::events))
+    crate::openapi::endpoints()
+        .into_iter()
+        .fold(Router::new(), |router, endpoint| router.route(endpoint.path, endpoint.handler))
         .fallback(no_route)
         .method_not_allowed_fallback(wrong_method)
         .layer(from_fn_with_state(state.clone(), time_limit))
@@ -81,7 +69,7 @@ async fn time_limit(State(state): State<AppState>, request: Request, next: Next)
     }
 }
 
-fn internal(error: impl std::fmt::Display) -> ApiError {
+pub(crate) fn internal(error: impl std::fmt::Display) -> ApiError {
     ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", error.to_string())
 }
 
@@ -100,7 +88,7 @@ pub(crate) fn answer(status: StatusCode, body: &Value, acted: Acted) -> Response
 }
 
 /// A listing as JSON Lines, the command line's `--json` bytes.
-fn lines_answer(lines: &[Value], acted: Acted) -> Response {
+pub(crate) fn lines_answer(lines: &[Value], acted: Acted) -> Response {
     let mut response =
         (StatusCode::OK, [("content-type", "application/jsonl")], documents::json_lines(lines)).into_response();
     response.extensions_mut().insert(acted);
@@ -112,7 +100,7 @@ pub(crate) fn acted_by(staff_id: StaffId, command: Option<String>) -> Acted {
 }
 
 /// A JSON body of type `T` (unknown keys refused), at most the body limit.
-async fn json_body<T: DeserializeOwned>(state: &AppState, body: Body) -> Result<T, ApiError> {
+pub(crate) async fn json_body<T: DeserializeOwned>(state: &AppState, body: Body) -> Result<T, ApiError> {
     let bytes = read_body(body, state.config.limits.max_body_bytes).await?;
     serde_json::from_slice(&bytes).map_err(|e| ApiError::bad_field("body", format!("not the expected JSON: {e}")))
 }
@@ -122,28 +110,45 @@ pub(crate) fn meta(command_id: Uuid, acting: Acting, occurred_at: parapompi::cor
 }
 
 /// An id bare or with its stream prefix.
-fn uuid_of(field: &str, prefix: &str, text: &str) -> Result<Uuid, ApiError> {
+pub(crate) fn uuid_of(field: &str, prefix: &str, text: &str) -> Result<Uuid, ApiError> {
     let trimmed = text.trim();
     let bare = trimmed.strip_prefix(prefix).and_then(|rest| rest.strip_prefix('-')).unwrap_or(trimmed);
     Uuid::parse_str(bare)
         .map_err(|_| ApiError::bad_field(field, format!("{text:?} is not an id (a UUID, or {prefix}-<UUID>)")))
 }
 
-async fn health() -> Response {
-    answer(StatusCode::OK, &json!({"ok": true}), Acted::default())
+/// The answer of `GET /v1/health`.
+#[derive(Serialize, JsonSchema)]
+pub(crate) struct Health {
+    /// Always true: the server is up.
+    ok: bool,
+}
+
+/// `GET /v1/health`: `{"ok": true}`, without a token.
+pub(crate) async fn health() -> Response {
+    answer(StatusCode::OK, &json!(Health { ok: true }), Acted::default())
+}
+
+/// `GET /v1/openapi.json`: the API's OpenAPI document, without a token.
+pub(crate) async fn openapi_document() -> Response {
+    let text = crate::openapi::document_text();
+    (StatusCode::OK, [("content-type", "application/json")], text).into_response()
 }
 
 // ---------------------------------------------------------------- logins and credentials
 
-#[derive(Deserialize)]
+/// The body of `POST /v1/auth/login`.
+#[derive(Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
-struct LoginBody {
+pub(crate) struct LoginBody {
+    /// The staff member: a UUID, or `staff-<UUID>`.
     staff_id: String,
+    /// Their password.
     password: String,
 }
 
 /// `POST /v1/auth/login {staff_id, password}`: a session token.
-async fn login(
+pub(crate) async fn login(
     State(state): State<AppState>,
     ConnectInfo(peer): ConnectInfo<Peer>,
     body: Body,
@@ -176,29 +181,46 @@ fn zeroize_on_drop(text: String) -> parapompi::credentials::Secret {
     parapompi::credentials::Secret::new(text)
 }
 
-#[derive(Deserialize)]
+/// The body of `POST /v1/auth/password`.
+#[derive(Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
-struct PasswordBody {
+pub(crate) struct PasswordBody {
+    /// The enrolment code an administrator or a supervisor issued (used up by this).
     code: String,
+    /// The new password: at least 12 characters, at most 1024 bytes.
     password: String,
+    /// The act's command id (a retry under it is answered as the first time); a new UUIDv7 when left out.
+    command_id: Option<Uuid>,
+    /// When it happened (RFC 3339); the server's clock when left out.
+    at: Option<String>,
+}
+
+/// When an act happened: `at` (RFC 3339) if given, else the engine's clock.
+pub(crate) fn occurred_at(state: &AppState, at: Option<&str>) -> Result<parapompi::core::values::Timestamp, ApiError> {
+    match at {
+        Some(text) => parapompi::instant::parse_rfc3339(text.trim())
+            .ok_or_else(|| ApiError::bad_field("at", format!("{text:?} is not an RFC 3339 instant"))),
+        None => Ok(now(state)),
+    }
 }
 
 /// `POST /v1/auth/password {code, password}`: sets a password with an enrolment code.
-async fn set_password(State(state): State<AppState>, body: Body) -> Result<Response, ApiError> {
+pub(crate) async fn set_password(State(state): State<AppState>, body: Body) -> Result<Response, ApiError> {
     let body: PasswordBody = json_body(&state, body).await?;
-    let (credentials, at) = (state.credentials.clone(), now(&state));
+    let (credentials, at) = (state.credentials.clone(), occurred_at(&state, body.at.as_deref())?);
+    let command_id = body.command_id.unwrap_or_else(Uuid::now_v7);
     let executed = blocking(move || {
         let (code, password) = (zeroize_on_drop(body.code), zeroize_on_drop(body.password));
-        Ok(credentials.set_password(code.expose(), password.expose(), |acting| meta(Uuid::now_v7(), acting, at))?)
+        Ok(credentials.set_password(code.expose(), password.expose(), |acting| meta(command_id, acting, at))?)
     })
     .await?;
     let staff = executed.events.first().map(|r| r.stream_id.clone()).unwrap_or_default();
-    let document = documents::written("staff set-password", &[executed], &[]);
+    let document = documents::written("staff set-password", &[executed.into()], &[]);
     Ok(answer(StatusCode::OK, &document, Acted { actor: Some(staff), command: Some("SetPassword".to_owned()) }))
 }
 
 /// `POST /v1/auth/logout`: ends the session of the token sent.
-async fn logout(State(state): State<AppState>, headers: HeaderMap) -> Result<Response, ApiError> {
+pub(crate) async fn logout(State(state): State<AppState>, headers: HeaderMap) -> Result<Response, ApiError> {
     let caller = authenticate(&state, &headers).await?;
     let staff_id = caller.staff.staff_id;
     let (credentials, at) = (state.credentials.clone(), now(&state));
@@ -211,21 +233,33 @@ async fn logout(State(state): State<AppState>, headers: HeaderMap) -> Result<Res
         )?)
     })
     .await?;
-    let document = documents::written("logout", &[executed], &[]);
+    let document = documents::written("logout", &[executed.into()], &[]);
     Ok(answer(StatusCode::OK, &document, acted_by(staff_id, Some("RevokeCredential".to_owned()))))
 }
 
-#[derive(Deserialize)]
+/// The body of `POST /v1/credentials`.
+#[derive(Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
-struct IssueBody {
+pub(crate) struct IssueBody {
+    /// The staff member the credential is for: a UUID, or `staff-<UUID>`.
     staff_id: String,
+    /// `enrolment` or `api_token` (sessions come from logging in, passwords from an enrolment code).
     kind: CredentialKind,
+    /// How long it lives, in seconds; by default the server's lifetime for the kind.
     valid_for_s: Option<u64>,
+    /// The act's command id; a new UUIDv7 when left out.
+    command_id: Option<Uuid>,
+    /// When it happened, from which it expires (RFC 3339); the server's clock when left out.
+    at: Option<String>,
 }
 
 /// `POST /v1/credentials {staff_id, kind: enrolment|api_token, valid_for_s?}`: an enrolment
 /// code or an API token for a staff member, as the caller (core decides who may).
-async fn issue_credential(State(state): State<AppState>, headers: HeaderMap, body: Body) -> Result<Response, ApiError> {
+pub(crate) async fn issue_credential(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    body: Body,
+) -> Result<Response, ApiError> {
     let caller = authenticate(&state, &headers).await?;
     let body: IssueBody = json_body(&state, body).await?;
     let staff_id = StaffId::new(uuid_of("staff_id", "staff", &body.staff_id)?);
@@ -244,25 +278,32 @@ async fn issue_credential(State(state): State<AppState>, headers: HeaderMap, bod
         None => default_ms,
     };
     let actor = caller.staff.staff_id;
-    let (credentials, at) = (state.credentials.clone(), now(&state));
-    let kind = body.kind;
+    let (credentials, at) = (state.credentials.clone(), occurred_at(&state, body.at.as_deref())?);
+    let (kind, command_id) = (body.kind, body.command_id.unwrap_or_else(Uuid::now_v7));
     let issued = blocking(move || {
-        Ok(credentials.issue(staff_id, kind, lifetime_ms, meta(Uuid::now_v7(), Acting::Staff(actor), at))?)
+        Ok(credentials.issue(staff_id, kind, lifetime_ms, meta(command_id, Acting::Staff(actor), at))?)
     })
     .await?;
     let document = documents::issued("credential issue", &issued);
     Ok(answer(StatusCode::OK, &document, acted_by(actor, Some("IssueCredential".to_owned()))))
 }
 
-#[derive(Deserialize)]
+/// The body of `POST /v1/credentials/revoke`.
+#[derive(Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
-struct RevokeBody {
+pub(crate) struct RevokeBody {
+    /// The credential's holder: a UUID, or `staff-<UUID>`.
     staff_id: String,
+    /// The credential, a UUID.
     credential_id: String,
+    /// The act's command id; a new UUIDv7 when left out.
+    command_id: Option<Uuid>,
+    /// When it happened (RFC 3339); the server's clock when left out.
+    at: Option<String>,
 }
 
 /// `POST /v1/credentials/revoke {staff_id, credential_id}`.
-async fn revoke_credential(
+pub(crate) async fn revoke_credential(
     State(state): State<AppState>,
     headers: HeaderMap,
     body: Body,
@@ -273,19 +314,24 @@ async fn revoke_credential(
     let credential_id = CredentialId::parse(&body.credential_id)
         .map_err(|_| ApiError::bad_field("credential_id", format!("{:?} is not a UUID", body.credential_id)))?;
     let actor = caller.staff.staff_id;
-    let (credentials, at) = (state.credentials.clone(), now(&state));
+    let (credentials, at) = (state.credentials.clone(), occurred_at(&state, body.at.as_deref())?);
+    let command_id = body.command_id.unwrap_or_else(Uuid::now_v7);
     let executed = blocking(move || {
-        Ok(credentials.revoke(staff_id, credential_id, false, meta(Uuid::now_v7(), Acting::Staff(actor), at))?)
+        Ok(credentials.revoke(staff_id, credential_id, false, meta(command_id, Acting::Staff(actor), at))?)
     })
     .await?;
-    let document = documents::written("credential revoke", &[executed], &[]);
+    let document = documents::written("credential revoke", &[executed.into()], &[]);
     Ok(answer(StatusCode::OK, &document, acted_by(actor, Some("RevokeCredential".to_owned()))))
 }
 
 // ---------------------------------------------------------------- commands
 
 /// `POST /v1/commands`: one act in the library's form, as the authenticated staff member.
-async fn commands(State(state): State<AppState>, headers: HeaderMap, body: Body) -> Result<Response, ApiError> {
+pub(crate) async fn commands(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    body: Body,
+) -> Result<Response, ApiError> {
     let caller = authenticate(&state, &headers).await?;
     let actor = caller.staff.staff_id;
     let bytes = read_body(body, state.config.limits.max_body_bytes).await?;
@@ -331,7 +377,7 @@ fn date_param(params: &Params, key: &str) -> Result<Option<Date>, ApiError> {
 }
 
 /// `GET /v1/caseload?staff&centre&antenna`: JSON Lines of `CaseloadEntry`.
-async fn caseload(
+pub(crate) async fn caseload(
     State(state): State<AppState>,
     headers: HeaderMap,
     query: Result<Query<Params>, axum::extract::rejection::QueryRejection>,
@@ -349,7 +395,7 @@ async fn caseload(
 }
 
 /// `GET /v1/board?status&overdue&on&agency&centre`: JSON Lines of `BoardEntry`.
-async fn board(
+pub(crate) async fn board(
     State(state): State<AppState>,
     headers: HeaderMap,
     query: Result<Query<Params>, axum::extract::rejection::QueryRejection>,
@@ -382,7 +428,7 @@ async fn board(
 
 /// `GET /v1/cases/{case}`: the case file, as `case show --json` (texts by reference only:
 /// reading their words is an audited read, not served yet).
-async fn case_file(
+pub(crate) async fn case_file(
     State(state): State<AppState>,
     headers: HeaderMap,
     Path(case): Path<String>,
@@ -400,7 +446,7 @@ async fn case_file(
 
 /// `GET /v1/audit/{id}`: a case's, beneficiary's, referral's or staff member's trail, as JSON
 /// Lines; the id by its prefix, else the first kind it names (as `audit ID`).
-async fn audit(
+pub(crate) async fn audit(
     State(state): State<AppState>,
     headers: HeaderMap,
     Path(id): Path<String>,
@@ -450,7 +496,7 @@ async fn audit(
 
 /// `GET /v1/reports/indicators?from&to&centre&as_of&as_of_position&format=json|csv`:
 /// exactly `IndicatorReport::to_json` or `to_csv`.
-async fn indicators(
+pub(crate) async fn indicators(
     State(state): State<AppState>,
     headers: HeaderMap,
     query: Result<Query<Params>, axum::extract::rejection::QueryRejection>,
@@ -514,7 +560,7 @@ async fn indicators(
 }
 
 /// `GET /v1/stats`: as `stats --json`.
-async fn stats(State(state): State<AppState>, headers: HeaderMap) -> Result<Response, ApiError> {
+pub(crate) async fn stats(State(state): State<AppState>, headers: HeaderMap) -> Result<Response, ApiError> {
     let caller = authenticate(&state, &headers).await?;
     let engine = state.engine.clone();
     let document = blocking(move || {
@@ -527,7 +573,7 @@ async fn stats(State(state): State<AppState>, headers: HeaderMap) -> Result<Resp
 }
 
 /// `GET /v1/verify`: as `verify --json`.
-async fn verify(State(state): State<AppState>, headers: HeaderMap) -> Result<Response, ApiError> {
+pub(crate) async fn verify(State(state): State<AppState>, headers: HeaderMap) -> Result<Response, ApiError> {
     let caller = authenticate(&state, &headers).await?;
     let engine = state.engine.clone();
     let document = blocking(move || {

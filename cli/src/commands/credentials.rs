@@ -1,15 +1,15 @@
-//! Credentials in direct mode: enrolment codes, setting a password, API tokens, revoking;
+//! Credentials, in direct mode or through the server: enrolment codes, setting a password, API tokens, revoking;
 //! and `serve`, which hands the data directory to the HTTP server.
-
-use std::io::BufRead;
 
 use parapompi::core::credential::{CredentialId, CredentialKind};
 use parapompi::credentials::{CredentialError, Credentials, PasswordHashing};
-use parapompi::documents;
+use parapompi::documents::{self, WriteOutcome};
 use parapompi::projections::athens_date;
 use parapompi::{CommandMeta, Engine};
+use serde_json::{json, Value};
 
 use crate::args::{ServeArgs, StaffApiTokenArgs, StaffEnrolArgs, StaffRevokeArgs, StaffSetPasswordArgs};
+use crate::backend::Backend;
 use crate::commands::directory::staff_id;
 use crate::error::CliError;
 use crate::parse;
@@ -35,19 +35,42 @@ fn credentials(engine: &Engine) -> Result<Credentials, CliError> {
 fn issue(ctx: &mut Ctx<'_>, command: &str, text: &str, kind: CredentialKind, lifetime_ms: i64) -> Result<(), CliError> {
     let staff_id = staff_id("STAFF", text)?;
     let meta = ctx.meta(ctx.acting()?, ctx.command_id()?)?;
-    let issued =
-        credentials(ctx.engine)?.issue(staff_id, kind, lifetime_ms, meta).map_err(|e| cli_error("STAFF", e))?;
+    let document = match ctx.backend {
+        Backend::Direct(engine) => {
+            let issued =
+                credentials(engine)?.issue(staff_id, kind, lifetime_ms, meta).map_err(|e| cli_error("STAFF", e))?;
+            documents::issued(command, &issued)
+        }
+        Backend::Server(client) => {
+            let mut answer = client.post_json(
+                "/v1/credentials",
+                &json!({
+                    "staff_id": staff_id.to_string(),
+                    "kind": kind.as_str(),
+                    "valid_for_s": lifetime_ms / 1000,
+                    "command_id": meta.command_id.to_string(),
+                    "at": parapompi::instant::format_instant(meta.occurred_at),
+                }),
+            )?;
+            // The server names the act by its endpoint; the command line by its command.
+            if let Some(result) = answer.get_mut("result").and_then(Value::as_object_mut) {
+                result.insert("command".to_owned(), json!(command));
+            }
+            answer
+        }
+    };
     if ctx.out.json {
-        return ctx.out.json_value(documents::issued(command, &issued));
+        return ctx.out.json_value(document);
     }
-    let until = issued.expires_at.map(parapompi::instant::format_instant).unwrap_or_default();
-    let position = issued.executed.events.first().map(|r| r.position).unwrap_or_default();
+    let text = |key: &str| document.get(key).and_then(|v| v.as_str()).unwrap_or_default().to_owned();
+    let position = document["result"]["events"][0]["position"].as_u64().unwrap_or_default();
     ctx.out.line(format!(
-        "{} {} for staff member {staff_id}, valid until {until} (position {position}); it is shown only this once:",
+        "{} {} for staff member {staff_id}, valid until {} (position {position}); it is shown only this once:",
         kind.as_str().replace('_', " "),
-        issued.credential_id
+        text("credential_id"),
+        text("expires_at"),
     ))?;
-    ctx.out.line(issued.secret.expose())
+    ctx.out.line(text("secret"))
 }
 
 /// `staff enrol STAFF [--valid-hours N]`.
@@ -63,28 +86,39 @@ pub fn api_token(ctx: &mut Ctx<'_>, args: StaffApiTokenArgs) -> Result<(), CliEr
 /// `staff set-password --code CODE`: the password from PARAPOMPI_PASSWORD, else the first
 /// line of standard input. The code names the staff member, who is the actor.
 pub fn set_password(ctx: &mut Ctx<'_>, args: StaffSetPasswordArgs) -> Result<(), CliError> {
-    let password = match std::env::var("PARAPOMPI_PASSWORD") {
-        Ok(password) => parapompi::credentials::Secret::new(password),
-        Err(_) => {
-            let mut line = String::new();
-            std::io::stdin()
-                .lock()
-                .read_line(&mut line)
-                .map_err(|e| CliError::field("password", format!("cannot read standard input: {e}")))?;
-            let password = parapompi::credentials::Secret::new(line.trim_end_matches(['\r', '\n']));
-            zeroize_string(&mut line);
-            password
+    let password = crate::commands::login::read_password()?;
+    let (command_id, occurred_at) = (ctx.command_id()?, ctx.occurred_at()?);
+    let executed: WriteOutcome = match ctx.backend {
+        Backend::Direct(engine) => credentials(engine)?
+            .set_password(&args.code, password.expose(), |acting| CommandMeta {
+                command_id,
+                acting,
+                occurred_at,
+                business_date: athens_date(occurred_at),
+            })
+            .map_err(|e| cli_error("--code", e))?
+            .into(),
+        Backend::Server(client) => {
+            let answer = client
+                .post_anonymous(
+                    "/v1/auth/password",
+                    &json!({
+                        "code": args.code,
+                        "password": password.expose(),
+                        "command_id": command_id.to_string(),
+                        "at": parapompi::instant::format_instant(occurred_at),
+                    }),
+                )
+                .map_err(|error| match error {
+                    CliError::Usage(text) if text.starts_with("the server did not accept the login (") => {
+                        let why = text.trim_start_matches("the server did not accept the login (");
+                        CliError::field("--code", why.split("): run").next().unwrap_or(why))
+                    }
+                    other => other,
+                })?;
+            documents::outcome_of_written(&answer).map_err(CliError::Environment)?
         }
     };
-    let (command_id, occurred_at) = (ctx.command_id()?, ctx.occurred_at()?);
-    let executed = credentials(ctx.engine)?
-        .set_password(&args.code, password.expose(), |acting| CommandMeta {
-            command_id,
-            acting,
-            occurred_at,
-            business_date: athens_date(occurred_at),
-        })
-        .map_err(|e| cli_error("--code", e))?;
     let staff = executed.events.first().map(|r| r.stream_id.clone()).unwrap_or_default();
     ctx.written(
         "staff set-password",
@@ -94,20 +128,29 @@ pub fn set_password(ctx: &mut Ctx<'_>, args: StaffSetPasswordArgs) -> Result<(),
     )
 }
 
-fn zeroize_string(text: &mut String) {
-    // Overwrite the bytes in place before the buffer is freed (NUL bytes keep it UTF-8).
-    let zeros = "\0".repeat(text.len());
-    text.replace_range(.., &zeros);
-}
-
 /// `staff revoke-credential STAFF CREDENTIAL`.
 pub fn revoke(ctx: &mut Ctx<'_>, args: StaffRevokeArgs) -> Result<(), CliError> {
     let staff_id = staff_id("STAFF", &args.staff)?;
     let credential_id = CredentialId::new(parse::uuid_of("CREDENTIAL", "credential", &args.credential)?);
     let meta = ctx.meta(ctx.acting()?, ctx.command_id()?)?;
-    let executed = credentials(ctx.engine)?
-        .revoke(staff_id, credential_id, false, meta)
-        .map_err(|e| cli_error("CREDENTIAL", e))?;
+    let executed: WriteOutcome = match ctx.backend {
+        Backend::Direct(engine) => credentials(engine)?
+            .revoke(staff_id, credential_id, false, meta)
+            .map_err(|e| cli_error("CREDENTIAL", e))?
+            .into(),
+        Backend::Server(client) => {
+            let answer = client.post_json(
+                "/v1/credentials/revoke",
+                &json!({
+                    "staff_id": staff_id.to_string(),
+                    "credential_id": credential_id.to_string(),
+                    "command_id": meta.command_id.to_string(),
+                    "at": parapompi::instant::format_instant(meta.occurred_at),
+                }),
+            )?;
+            documents::outcome_of_written(&answer).map_err(CliError::Environment)?
+        }
+    };
     ctx.written(
         "staff revoke-credential",
         &[executed],
@@ -116,9 +159,13 @@ pub fn revoke(ctx: &mut Ctx<'_>, args: StaffRevokeArgs) -> Result<(), CliError> 
     )
 }
 
-/// After a deactivation: the secrets of the credentials it revoked go too.
-pub fn forget_revoked(engine: &Engine, staff: parapompi::core::values::StaffId) -> Result<(), CliError> {
-    credentials(engine)?.forget_revoked(staff).map_err(|e| cli_error("STAFF", e))
+/// After a deactivation: the secrets of the credentials it revoked go too (the server does
+/// this itself for the acts sent to it).
+pub fn forget_revoked(backend: &Backend, staff: parapompi::core::values::StaffId) -> Result<(), CliError> {
+    match backend {
+        Backend::Direct(engine) => credentials(engine)?.forget_revoked(staff).map_err(|e| cli_error("STAFF", e)),
+        Backend::Server(_) => Ok(()),
+    }
 }
 
 /// `serve --listen ADDR`: holds the Engine and serves the HTTP API until SIGTERM or SIGINT.

@@ -36,7 +36,7 @@ pub fn run(args: DemoArgs, global: &Global, out: &mut Out) -> Result<(), CliErro
         n_beneficiaries: usize::try_from(args.beneficiaries).unwrap_or(usize::MAX),
         ..DemoOptions::default()
     };
-    let engine = crate::session::open_engine(&dir, config)?;
+    let engine = crate::session::open_engine(global, config)?;
     let progress = Progress::spinner("writing the demo world");
     let summary = populate(&engine, &clock, &options)?;
     progress.finish();

@@ -33,19 +33,19 @@ pub fn staff_id(field: &str, text: &str) -> Result<StaffId, CliError> {
     Ok(StaffId::new(parse::uuid_of(field, "staff", text)?))
 }
 
-/// An agency id argument.
 /// The names of every registered staff member, for tables that would otherwise show ids.
 /// Reads the staff streams (found through the store's stream index), not the whole log.
 pub fn staff_names(ctx: &Ctx<'_>) -> Result<std::collections::BTreeMap<StaffId, String>, CliError> {
     let mut names = std::collections::BTreeMap::new();
-    for stream in ctx.engine.store().stream_ids("staff-")? {
-        if let State::Staff(Some(staff)) = ctx.engine.stream_state(StreamKind::Staff, &stream)?.0 {
+    for state in ctx.backend.directory(StreamKind::Staff)? {
+        if let State::Staff(Some(staff)) = state {
             names.insert(staff.staff_id, staff.name.as_str().to_owned());
         }
     }
     Ok(names)
 }
 
+/// An agency id argument.
 pub fn agency_id(field: &str, text: &str) -> Result<AgencyId, CliError> {
     Ok(AgencyId::new(parse::uuid_of(field, "agency", text)?))
 }
@@ -84,7 +84,7 @@ pub fn centre(ctx: &mut Ctx<'_>, command: CentreCli) -> Result<(), CliError> {
             });
             // Two streams, one act: both are written in one atomic append, or neither.
             let acting = Acting::Setup;
-            let executed = ctx.engine.execute_all(&[register, add_admin], ctx.meta(acting, ctx.command_id()?)?)?;
+            let executed = ctx.backend.execute_all(&[register, add_admin], ctx.meta(acting, ctx.command_id()?)?)?;
             ctx.written(
                 "centre register",
                 &[executed],
@@ -205,7 +205,7 @@ fn staff_activity(ctx: &mut Ctx<'_>, text: &str, action: StaffAction) -> Result<
     };
     let executed = ctx.execute(&Command::Staff(StaffCommand { staff_id, action }))?;
     // A deactivation revoked every credential: their secrets go too.
-    crate::commands::credentials::forget_revoked(ctx.engine, staff_id)?;
+    crate::commands::credentials::forget_revoked(ctx.backend, staff_id)?;
     ctx.written(name, &[executed], &[("staff_id", staff_id.to_string())], done)
 }
 
@@ -266,7 +266,7 @@ fn updated_profile(current: &AgencyProfile, args: &AgencyUpdateArgs) -> Result<A
 /// The current state of an agency, or a usage error naming the field.
 fn agency_state(ctx: &Ctx<'_>, field: &str, id: AgencyId) -> Result<parapompi::core::agency::Agency, CliError> {
     let stream = StreamId::new(id.stream_id())?;
-    match ctx.engine.stream_state(StreamKind::Agency, &stream)?.0 {
+    match ctx.backend.stream_state(StreamKind::Agency, &stream)?.0 {
         State::Agency(Some(agency)) => Ok(agency),
         _ => Err(CliError::field(field, format!("no agency {}", id.stream_id()))),
     }
@@ -313,14 +313,13 @@ pub fn agency(ctx: &mut Ctx<'_>, command: AgencyCli) -> Result<(), CliError> {
     }
 }
 
-/// `agency list`: the agency streams come from the store's stream index, and each is folded
-/// from its own events.
+/// `agency list`: the agency streams come from the store's stream index (or the server's
+/// directory), and each is folded from its own events.
 fn list_agencies(ctx: &mut Ctx<'_>, args: &AgencyListArgs) -> Result<(), CliError> {
-    let streams = ctx.engine.store().stream_ids("agency-")?;
     let mut table = Table::new(&["AGENCY", "KIND", "ACTIVE", "MUNICIPALITY", "NAME", "NEEDS"]);
     let need = args.need.map(parapompi::core::vocab::NeedDomain::from);
-    for stream in streams {
-        let State::Agency(Some(agency)) = ctx.engine.stream_state(StreamKind::Agency, &stream)?.0 else { continue };
+    for state in ctx.backend.directory(StreamKind::Agency)? {
+        let State::Agency(Some(agency)) = state else { continue };
         if (!agency.active && !args.all) || need.is_some_and(|n| !agency.profile.need_domains.contains(&n)) {
             continue;
         }

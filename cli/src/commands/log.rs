@@ -13,7 +13,9 @@ use parapompi::{Engine, EngineConfig};
 use serde_json::json;
 
 use crate::args::{Cli, CompletionsArgs, ExportArgs, Global, ImportArgs, ReplayArgs, ReplayCommand, ReportCommand};
-use crate::commands::views::{indicator_request, print_audit, print_report, resolve_subject};
+use crate::backend::Backend;
+use crate::client::Client;
+use crate::commands::views::{indicator_request, print_audit, print_report, report_text, resolve_subject};
 use crate::error::CliError;
 use crate::output::{count, Out};
 use crate::progress::Progress;
@@ -23,7 +25,7 @@ use crate::session::{data_dir, store_exists, Ctx};
 pub fn init(global: &Global, out: &mut Out) -> Result<(), CliError> {
     let dir = data_dir(global);
     let existed = store_exists(&dir);
-    let engine = crate::session::open_engine(&dir, EngineConfig::default())?;
+    let engine = crate::session::open_engine(global, EngineConfig::default())?;
     let head = engine.store().head();
     engine.close()?;
     out.json_line(&json!({"data_dir": dir.display().to_string(), "created": !existed, "n_events": head.position}))?;
@@ -41,16 +43,24 @@ pub fn init(global: &Global, out: &mut Out) -> Result<(), CliError> {
 /// `stats`.
 pub fn stats(ctx: &mut Ctx<'_>, dir: &Path) -> Result<(), CliError> {
     let progress = Progress::spinner("counting the log");
-    let verified = ctx.engine.store().verify()?;
+    let stats = ctx.backend.stats(dir)?;
     progress.finish();
-    let size = parapompi::documents::size_on_disk(dir);
-    ctx.out.json_line(&parapompi::documents::stats(&verified, &dir.display().to_string(), size))?;
-    ctx.out.line(format!("data directory  {}", dir.display()))?;
-    ctx.out.line(format!("events          {}", verified.n_events))?;
-    ctx.out.line(format!("streams         {}", verified.n_streams))?;
-    ctx.out.line(format!("head position   {}", verified.head_position))?;
-    ctx.out.line(format!("head hash       {}", verified.head_hash.to_hex()))?;
-    ctx.out.line(format!("size on disk    {size} bytes"))
+    ctx.out.json_line(&stats)?;
+    ctx.out.line(format!("data directory  {}", text_of(&stats, "data_dir")))?;
+    ctx.out.line(format!("events          {}", text_of(&stats, "n_events")))?;
+    ctx.out.line(format!("streams         {}", text_of(&stats, "n_streams")))?;
+    ctx.out.line(format!("head position   {}", text_of(&stats, "head_position")))?;
+    ctx.out.line(format!("head hash       {}", text_of(&stats, "head_hash")))?;
+    ctx.out.line(format!("size on disk    {} bytes", text_of(&stats, "size_on_disk_bytes")))
+}
+
+/// A field of a document as text: a string as it is, a number in digits.
+fn text_of(document: &serde_json::Value, key: &str) -> String {
+    match document.get(key) {
+        Some(serde_json::Value::String(text)) => text.clone(),
+        Some(other) => other.to_string(),
+        None => String::new(),
+    }
 }
 
 fn manifest_json(manifest: &Manifest) -> serde_json::Value {
@@ -59,11 +69,15 @@ fn manifest_json(manifest: &Manifest) -> serde_json::Value {
 
 /// `export --out FILE [--from POSITION] [--jsonl]`: a bundle, or the records as JSON Lines.
 pub fn export(ctx: &mut Ctx<'_>, args: ExportArgs) -> Result<(), CliError> {
-    let head = ctx.engine.store().head().position;
+    if let Backend::Server(client) = ctx.backend {
+        return export_through_server(ctx, client, &args);
+    }
+    let engine = ctx.backend.engine("export")?;
+    let head = engine.store().head().position;
     if args.from == 0 || args.from > head {
         return Err(CliError::field("--from", format!("position {} is not in the log (1..={head})", args.from)));
     }
-    let store = ctx.engine.store();
+    let store = engine.store();
     if args.jsonl {
         let exported = write_whole(&args.out, args.force, |out| Ok(store.export_jsonl(out, args.from, head)?))?;
         ctx.out.json_line(&json!({
@@ -95,6 +109,59 @@ pub fn export(ctx: &mut Ctx<'_>, args: ExportArgs) -> Result<(), CliError> {
         manifest.last_position,
         args.out.display(),
         manifest.head_hash
+    ))
+}
+
+/// `export --jsonl` through the server: its records streamed into the file as they come
+/// (`GET /v1/export`), the same bytes and the same summary as direct mode. A bundle is
+/// written on the data directory itself.
+fn export_through_server(ctx: &mut Ctx<'_>, client: &Client, args: &ExportArgs) -> Result<(), CliError> {
+    use std::io::{BufRead, Write};
+    if !args.jsonl {
+        return Err(CliError::field(
+            "--jsonl",
+            "through the server the records are exported as JSON Lines (give --jsonl); a bundle is written on the \
+             data directory itself",
+        ));
+    }
+    let head = ctx.backend.head()?;
+    if args.from == 0 || args.from > head {
+        return Err(CliError::field("--from", format!("position {} is not in the log (1..={head})", args.from)));
+    }
+    let stream = client.get_stream(&format!("/v1/export?from={}&to={head}", args.from))?;
+    let (n_events, first, last, last_hash) = write_whole(&args.out, args.force, |out| {
+        let failed = |e: std::io::Error| CliError::Environment(format!("the export from the server failed: {e}"));
+        let (mut n_events, mut first, mut last, mut last_hash) = (0_u64, 0_u64, 0_u64, String::new());
+        for line in std::io::BufReader::new(stream).lines() {
+            let line = line.map_err(failed)?;
+            let record = parapompi::store::ExportLine::parse(&line)
+                .map_err(|e| CliError::Environment(format!("the server sent a record that does not parse: {e}")))?;
+            if n_events == 0 {
+                first = record.position;
+            }
+            (n_events, last, last_hash) = (n_events + 1, record.position, record.hash.to_hex());
+            out.write_all(line.as_bytes()).and_then(|()| out.write_all(b"\n")).map_err(failed)?;
+        }
+        out.flush().map_err(failed)?;
+        if last != head {
+            return Err(CliError::Environment(format!(
+                "the server's export ended at position {last}, before the head {head}: nothing was kept"
+            )));
+        }
+        Ok((n_events, first, last, last_hash))
+    })?;
+    ctx.out.json_line(&json!({
+        "file": args.out.display().to_string(),
+        "kind": "jsonl",
+        "n_events": n_events,
+        "first_position": first,
+        "last_position": last,
+        "head_hash": last_hash,
+    }))?;
+    ctx.out.line(format!(
+        "wrote {} (positions {first}..{last}) as JSON Lines to {}\nlast hash {last_hash}",
+        count(n_events, "record", "records"),
+        args.out.display(),
     ))
 }
 
@@ -206,15 +273,16 @@ fn manifest_bytes(bundle: &Path) -> Result<u64, CliError> {
 /// `verify`: the store's whole chain, versions and indexes.
 pub fn verify_store(ctx: &mut Ctx<'_>) -> Result<(), CliError> {
     let progress = Progress::spinner("verifying the log");
-    let verified = ctx.engine.store().verify()?;
+    let verified = ctx.backend.verify()?;
     progress.finish();
-    ctx.out.json_line(&parapompi::documents::verified(&verified))?;
+    ctx.out.json_line(&verified)?;
+    let number = |key: &str| verified.get(key).and_then(serde_json::Value::as_u64).unwrap_or_default();
     ctx.out.line(format!(
         "the log verifies: {} in {}, head {} {}",
-        count(verified.n_events, "event", "events"),
-        count(verified.n_streams, "stream", "streams"),
-        verified.head_position,
-        verified.head_hash.to_hex()
+        count(number("n_events"), "event", "events"),
+        count(number("n_streams"), "stream", "streams"),
+        number("head_position"),
+        text_of(&verified, "head_hash")
     ))
 }
 
@@ -260,7 +328,7 @@ pub fn replay(args: ReplayArgs, out: &mut Out) -> Result<(), CliError> {
                     ));
                 }
             }
-            print_report(out, &projections.indicators(&query), format)
+            print_report(out, &report_text(&projections.indicators(&query), format), format)
         }
         ReplayCommand::Audit(audit) => {
             let projections = replay_projections(&args.bundle, None).map_err(bad)?;
@@ -274,7 +342,7 @@ pub fn replay(args: ReplayArgs, out: &mut Out) -> Result<(), CliError> {
 /// `rebuild`.
 pub fn rebuild(ctx: &mut Ctx<'_>) -> Result<(), CliError> {
     let progress = Progress::spinner("rebuilding the read models");
-    let position = ctx.engine.rebuild()?;
+    let position = ctx.backend.engine("rebuild")?.rebuild()?;
     progress.finish();
     ctx.out.json_line(&json!({"rebuilt_to_position": position}))?;
     ctx.out.line(format!("rebuilt the read models from {}", count(position, "event", "events")))

@@ -5,12 +5,15 @@ pub mod demo;
 pub mod directory;
 pub mod keys;
 pub mod log;
+pub mod login;
 pub mod people;
 pub mod reading;
 pub mod referrals;
 pub mod views;
 
-use crate::args::{Cli, Command, ReportCommand};
+use crate::args::{Cli, Command, Global, ReportCommand};
+use crate::backend::Backend;
+use crate::client::Client;
 use crate::error::CliError;
 use crate::output::Out;
 use crate::session::{data_dir, open_existing, Ctx, Known};
@@ -19,19 +22,25 @@ use crate::session::{data_dir, open_existing, Ctx, Known};
 pub fn run(cli: Cli) -> Result<(), CliError> {
     let Cli { global, command } = cli;
     let mut out = Out::new(global.json);
+    if let Some(server) = &global.server {
+        return run_through_server(server, &global, command, &mut out);
+    }
     match command {
         // Commands that need no store.
         Command::Completions(args) => log::completions(args, &mut out),
         Command::Verify(args) if !args.bundle.is_empty() => log::verify_bundle_files(&args.bundle, &mut out),
         Command::Replay(args) => log::replay(args, &mut out),
+        Command::Login(_) | Command::Logout => Err(CliError::field(
+            "--server",
+            "login and logout are with a server: give --server URL (or PARAPOMPI_SERVER)",
+        )),
         // Works on the closed data directory itself.
         Command::Keys(command) => keys::run(command, &global, &mut out),
         // Commands that may create the store.
         Command::Init => log::init(&global, &mut out),
         Command::Demo(args) => demo::run(args, &global, &mut out),
         Command::Import(args) => {
-            let dir = data_dir(&global);
-            let engine = crate::session::open_engine(&dir, parapompi::EngineConfig::default())?;
+            let engine = crate::session::open_engine(&global, parapompi::EngineConfig::default())?;
             log::import(&engine, &mut out, args)?;
             Ok(engine.close()?)
         }
@@ -46,35 +55,76 @@ pub fn run(cli: Cli) -> Result<(), CliError> {
             // A team writes to the same cases at once: an act is decided again more often
             // before its conflict is reported (16 writers to one case gave up after 8).
             let config = parapompi::EngineConfig { max_decide_attempts: 64, ..parapompi::EngineConfig::default() };
-            let engine = crate::session::open_existing_with(&data_dir(&global), config)?;
+            let engine = crate::session::open_existing_with(&global, config)?;
             credentials::serve(engine, args)
         }
         // Everything else runs on an existing store.
         command => {
-            let dir = data_dir(&global);
-            let engine = open_existing(&dir)?;
-            let result = {
-                let known = Known::default();
-                let mut ctx = Ctx::new(&engine, &global, &mut out, &known);
-                match command {
-                    Command::Stats => log::stats(&mut ctx, &dir),
-                    Command::Verify(_) => log::verify_store(&mut ctx),
-                    Command::Export(args) => log::export(&mut ctx, args),
-                    Command::Rebuild => log::rebuild(&mut ctx),
-                    Command::Caseload(args) => views::caseload(&mut ctx, args),
-                    Command::Board(args) => views::board(&mut ctx, args),
-                    Command::Audit(args) => reading::audit(&mut ctx, args),
-                    Command::Report(ReportCommand::Indicators(args)) => views::indicators(&mut ctx, args),
-                    Command::Apply(args) => crate::apply::apply(&engine, &args, global.actor.as_ref(), ctx.out),
-                    command => dispatch_write(&mut ctx, command),
-                }
-            };
+            let backend = Backend::Direct(open_existing(&global)?);
+            let result = run_on(&backend, &global, command, &mut out);
             // The read models' checkpoint is saved on the way out, so that the next command
             // starts from here instead of folding the log again. A failed command wrote
             // nothing, so it skips the save and its sync.
             result?;
+            let Backend::Direct(engine) = backend else { unreachable!("opened as direct") };
             Ok(engine.close()?)
         }
+    }
+}
+
+/// Runs a command through the server of `--server`: the same commands, printing the same,
+/// with the staff member logged in as the actor. What works on the data directory itself
+/// (creating, importing, rebuilding, keys, serving) is refused.
+fn run_through_server(server: &str, global: &Global, command: Command, out: &mut Out) -> Result<(), CliError> {
+    if global.actor.is_some() {
+        return Err(CliError::field(
+            "--as",
+            "refused with --server (also when given as PARAPOMPI_ACTOR): the actor of every act is the staff member \
+             logged in (parapompi login)",
+        ));
+    }
+    if global.data_dir.is_some() {
+        return Err(CliError::field(
+            "--server",
+            "give a server or a data directory (--data-dir, PARAPOMPI_DATA), not both: the server holds its own",
+        ));
+    }
+    let client = Client::new(server)?;
+    match command {
+        Command::Completions(args) => log::completions(args, out),
+        Command::Verify(args) if !args.bundle.is_empty() => log::verify_bundle_files(&args.bundle, out),
+        Command::Replay(args) => log::replay(args, out),
+        Command::Login(args) => login::login(&client, &args, out),
+        Command::Logout => login::logout(&client, out),
+        Command::Init
+        | Command::Demo(_)
+        | Command::Import(_)
+        | Command::Rebuild
+        | Command::Keys(_)
+        | Command::Serve(_) => Err(CliError::field(
+            "--server",
+            "this command works on the data directory itself: run it there (--data-dir), as its administrator, \
+                 not through the server",
+        )),
+        command => run_on(&Backend::Server(client), global, command, out),
+    }
+}
+
+/// Runs a command of the log's on `backend`.
+fn run_on(backend: &Backend, global: &Global, command: Command, out: &mut Out) -> Result<(), CliError> {
+    let known = Known::default();
+    let mut ctx = Ctx::new(backend, global, out, &known);
+    match command {
+        Command::Stats => log::stats(&mut ctx, &data_dir(global)),
+        Command::Verify(_) => log::verify_store(&mut ctx),
+        Command::Export(args) => log::export(&mut ctx, args),
+        Command::Rebuild => log::rebuild(&mut ctx),
+        Command::Caseload(args) => views::caseload(&mut ctx, args),
+        Command::Board(args) => views::board(&mut ctx, args),
+        Command::Audit(args) => reading::audit(&mut ctx, args),
+        Command::Report(ReportCommand::Indicators(args)) => views::indicators(&mut ctx, args),
+        Command::Apply(args) => crate::apply::apply(backend, &args, global.actor.as_ref(), ctx.out),
+        command => dispatch_write(&mut ctx, command),
     }
 }
 

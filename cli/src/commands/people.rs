@@ -11,11 +11,12 @@ use parapompi::core::values::{
 use parapompi::core::vocab::{Answer, Attributes, IntakeChannel, Need, NeedPriority, VulnerableGroups};
 use parapompi::core::{Command, State, StreamKind};
 use parapompi::store::StreamId;
-use parapompi::VaultEntry;
+use parapompi::IdentityPatch;
 
 use crate::args::{
     AttributeArgs, BeneficiaryCommand as BeneficiaryCli, CaseCommand as CaseCli, IdentityArgs, IntakeArgs,
 };
+use crate::backend::Backend;
 use crate::commands::directory::{agency_id, centre_id, staff_id};
 use crate::commands::reading;
 use crate::error::CliError;
@@ -35,16 +36,25 @@ pub fn case_id(field: &str, text: &str) -> Result<CaseId, CliError> {
 
 pub fn beneficiary_state(ctx: &Ctx<'_>, field: &str, id: BeneficiaryId) -> Result<Beneficiary, CliError> {
     let stream = StreamId::new(id.stream_id())?;
-    match ctx.engine.stream_state(StreamKind::Beneficiary, &stream)?.0 {
+    match ctx.backend.stream_state(StreamKind::Beneficiary, &stream)?.0 {
         State::Beneficiary(Some(beneficiary)) => Ok(beneficiary),
         _ => Err(CliError::field(field, format!("no beneficiary {}", id.stream_id()))),
     }
 }
 
 /// The salt of an identity the command carries: the Engine's, derived from the command id
-/// and the person under the deployment key, so that a retry is the same command.
+/// and the person under the deployment key, so that a retry is the same command. A client
+/// of the server has no deployment key: it draws a random salt, and the Engine still knows
+/// a retry by its command id and the identity the vault holds.
 fn salt_for(ctx: &Ctx<'_>, beneficiary_id: BeneficiaryId) -> Result<IdentitySalt, CliError> {
-    Ok(ctx.engine.identity_salt(ctx.command_id()?, beneficiary_id)?)
+    match ctx.backend {
+        Backend::Direct(engine) => Ok(engine.identity_salt(ctx.command_id()?, beneficiary_id)?),
+        Backend::Server(_) => {
+            let mut bytes = uuid::Uuid::new_v4().as_bytes().to_vec();
+            bytes.extend_from_slice(uuid::Uuid::new_v4().as_bytes());
+            crate::error::check("salt", IdentitySalt::new(bytes))
+        }
+    }
 }
 
 fn has_identity_fields(args: &IdentityArgs) -> bool {
@@ -69,6 +79,31 @@ fn has_attribute_fields(args: &AttributeArgs) -> bool {
 }
 
 /// The identity from the arguments, each missing field taken from `current`.
+/// The identity fields given, checked, as a patch over the identity held.
+fn identity_patch(args: &IdentityArgs) -> Result<IdentityPatch, CliError> {
+    let name = |field: &str, text: &Option<String>| text.as_ref().map(|t| value(field, PersonName::new(t))).transpose();
+    Ok(IdentityPatch {
+        given_name: name("--given-name", &args.given_name)?,
+        family_name: name("--family-name", &args.family_name)?,
+        amka: args.amka.as_ref().map(|t| value("--amka", Amka::new(t))).transpose()?,
+        phones: listed("--phone", &args.phone, Phone::new)?,
+        emails: listed("--email", &args.email, Email::new)?,
+        address: args.address.as_ref().map(|t| value("--address", PostalAddress::new(t))).transpose()?,
+    })
+}
+
+/// A repeated option's values, checked; `None` when it was not given.
+fn listed<T>(
+    field: &str,
+    texts: &[String],
+    make: impl Fn(&str) -> Result<T, parapompi::core::ValidationError>,
+) -> Result<Option<Vec<T>>, CliError> {
+    if texts.is_empty() {
+        return Ok(None);
+    }
+    texts.iter().map(|t| value(field, make(t))).collect::<Result<Vec<_>, _>>().map(Some)
+}
+
 fn identity(args: &IdentityArgs, current: Option<&IdentityRecord>) -> Result<IdentityRecord, CliError> {
     let required =
         |field: &str, given: &Option<String>, make: &dyn Fn(&str) -> _, held: Option<PersonName>| match (given, held) {
@@ -168,13 +203,17 @@ pub fn beneficiary(ctx: &mut Ctx<'_>, command: BeneficiaryCli) -> Result<(), Cli
                     return Err(CliError::Usage("beneficiary update: give at least one field to change".to_owned()))
                 }
                 (true, false) => {
-                    let held: Option<VaultEntry> = ctx.engine.identity(id)?;
-                    let identity = identity(&args.identity, held.as_ref().map(|e| &e.identity))?;
-                    (
-                        id,
-                        BeneficiaryAction::CorrectIdentity { identity, salt: salt_for(ctx, id)? },
+                    // The fields not given are kept from the identity held, merged where the
+                    // vault is (the Engine's, or the server's).
+                    let patch = identity_patch(&args.identity)?;
+                    let meta = ctx.meta(ctx.acting()?, ctx.command_id()?)?;
+                    let executed = ctx.backend.correct_identity(id, &patch, meta)?;
+                    return ctx.written(
                         "beneficiary update",
-                    )
+                        &[executed],
+                        &[("beneficiary_id", id.to_string())],
+                        &format!("beneficiary update: {id}"),
+                    );
                 }
                 (false, true) => {
                     let attributes = attributes(&args.attributes, Some(&current.attributes))?;
@@ -219,8 +258,8 @@ fn erase(ctx: &mut Ctx<'_>, text: &str) -> Result<(), CliError> {
     let id = beneficiary_id("BENEFICIARY", text)?;
     // An unknown person is a bad argument (exit 2), named here rather than by the rule.
     beneficiary_state(ctx, "BENEFICIARY", id)?;
-    let meta = ctx.meta(ctx.acting()?, ctx.command_id()?)?;
-    let executed = ctx.engine.erase_identity(id, meta)?;
+    let erase = BeneficiaryCommand { beneficiary_id: id, action: BeneficiaryAction::EraseIdentity };
+    let executed = ctx.execute(&Command::Beneficiary(erase))?;
     ctx.written(
         "beneficiary erase",
         &[executed],

@@ -4,17 +4,16 @@
 
 use std::io::Write;
 
-use parapompi::core::values::{BeneficiaryId, CaseId, Reason};
-use parapompi::projections::{AuditSubject, CaseFile, EntryText};
-use parapompi::TextWords;
+use parapompi::core::identity::IdentityRecord;
+use parapompi::core::values::{BeneficiaryId, Reason};
+use parapompi::projections::AuditSubject;
 use serde_json::{json, Value};
 
 use crate::args::{AuditArgs, BeneficiaryExportArgs, CaseShowArgs};
 use crate::commands::people::{beneficiary_id, beneficiary_state, case_id};
-use crate::commands::views::{print_audit, resolve_subject};
+use crate::commands::views::{audit_candidates, no_subject, print_audit_lines};
 use crate::error::CliError;
 use crate::output::Table;
-use crate::parse;
 use crate::session::Ctx;
 
 /// What a text prints as when its words were not read.
@@ -24,104 +23,118 @@ fn reason_of(text: Option<&String>) -> Result<Option<Reason>, CliError> {
     text.map(|t| Reason::new(t).map_err(|e| CliError::field("--reason", e.to_string()))).transpose()
 }
 
-/// The texts of some entries as a table: position, field, words (or how to read them).
-pub fn texts_table<'a>(entries: impl IntoIterator<Item = (u64, &'a [EntryText])>, words: Option<&TextWords>) -> Table {
+/// The texts of some entries as a table: position, field, words (or how to read them), from
+/// the entries' documents (`texts` of a case file's history or of audit lines); `read` when
+/// the words were read (an audited read), so that a text without them was erased.
+pub fn texts_table<'a>(entries: impl IntoIterator<Item = (u64, &'a [Value])>, read: bool) -> Table {
     let mut table = Table::new(&["POS", "FIELD", "TEXT"]);
     for (position, texts) in entries {
         for t in texts {
-            let shown = match words.and_then(|w| w.words(&t.text)) {
+            let shown = match t.get("text").and_then(Value::as_str) {
                 Some(words) => words.split_whitespace().collect::<Vec<_>>().join(" "),
-                None if words.is_some() => "(no longer in the vault: the person was erased)".to_owned(),
+                None if read => "(no longer in the vault: the person was erased)".to_owned(),
                 None => NOT_READ.to_owned(),
             };
-            table.row(vec![position.to_string(), t.field.to_owned(), shown]);
+            table.row(vec![position.to_string(), text_field(t, "field"), shown]);
         }
     }
     table
+}
+
+/// A document's field as text: a string as it is, null as `-`, anything else in JSON.
+pub fn text_field(document: &Value, key: &str) -> String {
+    match document.get(key) {
+        Some(Value::String(text)) => text.clone(),
+        Some(Value::Null) | None => "-".to_owned(),
+        Some(other) => other.to_string(),
+    }
+}
+
+/// A document's list field (empty when absent).
+pub fn list_field<'a>(document: &'a Value, key: &str) -> &'a [Value] {
+    document.get(key).and_then(Value::as_array).map_or(&[], Vec::as_slice)
 }
 
 /// `case show`: the case's state and history; with `--texts`, the words of its texts (the
 /// read is recorded first).
 pub fn case_show(ctx: &mut Ctx<'_>, args: CaseShowArgs) -> Result<(), CliError> {
     let case_id = case_id("CASE", &args.case)?;
-    let (file, words, access) = if args.texts {
+    let document = if args.texts {
         let meta = ctx.meta(ctx.acting()?, ctx.command_id()?)?;
-        let read = ctx.engine.read_case_texts(case_id, meta, reason_of(args.reason.as_ref())?)?;
-        let position = read.access.events.first().map(|r| r.position);
-        (read.file, Some(read.words), position)
+        ctx.backend.read_case_texts(case_id, meta, reason_of(args.reason.as_ref())?)?
     } else {
-        (ctx.engine.case_file(case_id)?, None, None)
+        ctx.backend.case_file(case_id)?
     };
-    print_case(ctx, case_id, &file, words.as_ref(), access)
-}
-
-fn print_case(
-    ctx: &mut Ctx<'_>,
-    case_id: CaseId,
-    file: &CaseFile,
-    words: Option<&TextWords>,
-    access: Option<u64>,
-) -> Result<(), CliError> {
-    let Some(case) = &file.case else {
+    let Some(document) = document else {
         return Err(CliError::field("CASE", format!("no case {}", case_id.stream_id())));
     };
-    if let Some(document) = parapompi::documents::case_file(case_id, file, words, access) {
-        ctx.out.json_value(document)?;
-    }
-    ctx.out.line(format!("case         {case_id}"))?;
-    ctx.out.line(format!("beneficiary  {}", case.beneficiary_id))?;
-    ctx.out.line(format!("centre       {}", case.centre_id))?;
-    ctx.out.line(format!("opened on    {} ({})", case.opened_on, case.channel.as_str()))?;
-    let status = match (case.open, case.close_reason) {
+    print_case(ctx, &document)
+}
+
+/// Prints a case file from its document (`case show --json`'s, the server's answer too).
+fn print_case(ctx: &mut Ctx<'_>, file: &Value) -> Result<(), CliError> {
+    ctx.out.json_value(file.clone())?;
+    let field = |key: &str| text_field(file, key);
+    ctx.out.line(format!("case         {}", field("case_id")))?;
+    ctx.out.line(format!("beneficiary  {}", field("beneficiary_id")))?;
+    ctx.out.line(format!("centre       {}", field("centre_id")))?;
+    ctx.out.line(format!("opened on    {} ({})", field("opened_on"), field("channel")))?;
+    let status = match (file.get("open").and_then(Value::as_bool).unwrap_or_default(), file.get("close_reason")) {
         (true, _) => "open".to_owned(),
-        (false, Some(reason)) => format!("closed ({reason})"),
-        (false, None) => "closed".to_owned(),
+        (false, Some(Value::String(reason))) => format!("closed ({reason})"),
+        (false, _) => "closed".to_owned(),
     };
     ctx.out.line(format!("status       {status}"))?;
-    let assignee = match case.assignee {
+    let assignee = match file.get("assignee").and_then(Value::as_str) {
         None => "-".to_owned(),
-        Some(staff) if ctx.out.json => staff.to_string(),
+        Some(staff) if ctx.out.json => staff.to_owned(),
         Some(staff) => {
             let names = crate::commands::directory::staff_names(ctx)?;
-            names.get(&staff).map_or_else(|| staff.to_string(), |name| format!("{name} ({staff})"))
+            let name =
+                crate::commands::directory::staff_id("assignee", staff).ok().and_then(|id| names.get(&id).cloned());
+            name.map_or_else(|| staff.to_owned(), |name| format!("{name} ({staff})"))
         }
     };
     ctx.out.line(format!("assignee     {assignee}"))?;
-    let need_text: Vec<String> = case.needs.iter().map(|n| format!("{}:{}", n.domain, n.priority)).collect();
+    let need_text: Vec<String> = list_field(file, "needs")
+        .iter()
+        .map(|n| format!("{}:{}", text_field(n, "domain"), text_field(n, "priority")))
+        .collect();
     ctx.out
         .line(format!("needs        {}", if need_text.is_empty() { "-".to_owned() } else { need_text.join(", ") }))?;
-    if !case.referrals.is_empty() {
+    let referrals = list_field(file, "referrals");
+    if !referrals.is_empty() {
         ctx.out.line("\nreferrals")?;
         let mut table = Table::new(&["REFERRAL", "STATUS", "NEED", "DUE", "AGENCY"]);
-        for r in case.referrals.values() {
-            table.row(vec![
-                r.referral_id.to_string(),
-                r.status.to_string(),
-                r.need.to_string(),
-                r.due_on.to_string(),
-                r.agency_id.to_string(),
-            ]);
+        for r in referrals {
+            table.row(
+                ["referral_id", "status", "need", "due_on", "agency_id"].iter().map(|k| text_field(r, k)).collect(),
+            );
         }
         ctx.out.table(&table)?;
     }
     ctx.out.line("\nhistory")?;
+    let history = list_field(file, "history");
     let mut table = Table::new(&["POS", "OCCURRED", "ACTOR", "EVENT", "DESCRIPTION"]);
-    for e in &file.entries {
-        table.row(vec![
-            e.position.to_string(),
-            parse::format_instant(e.occurred_at),
-            e.actor.clone(),
-            e.event_type.to_owned(),
-            e.description.clone(),
-        ]);
+    for e in history {
+        table.row(
+            ["position", "occurred_at", "actor", "event_type", "description"]
+                .iter()
+                .map(|k| text_field(e, k))
+                .collect(),
+        );
     }
     ctx.out.table(&table)?;
-    if file.entries.iter().any(|e| !e.texts.is_empty()) {
-        match access {
+    if history.iter().any(|e| !list_field(e, "texts").is_empty()) {
+        match file.get("access_position").and_then(Value::as_u64) {
             Some(position) => ctx.out.line(format!("\ntexts (this read is recorded at position {position})"))?,
             None => ctx.out.line("\ntexts")?,
         }
-        ctx.out.table(&texts_table(file.entries.iter().map(|e| (e.position, e.texts.as_slice())), words))?;
+        let read = file.get("texts_read").and_then(Value::as_bool).unwrap_or_default();
+        let rows = history
+            .iter()
+            .map(|e| (e.get("position").and_then(Value::as_u64).unwrap_or_default(), list_field(e, "texts")));
+        ctx.out.table(&texts_table(rows, read))?;
     }
     Ok(())
 }
@@ -129,17 +142,19 @@ fn print_case(
 /// `audit ID`; with `--texts`, the words of a case's or a referral's texts (the read of the
 /// case's texts is recorded first).
 pub fn audit(ctx: &mut Ctx<'_>, args: AuditArgs) -> Result<(), CliError> {
-    let subject = ctx.engine.with_projections(|p| resolve_subject(p, &args))??;
+    let Some((subject, lines)) = ctx.backend.audit(&audit_candidates(&args.id)?)? else {
+        return Err(no_subject(&args));
+    };
     if !args.texts {
-        let trail = ctx.engine.audit(&subject)?;
-        return print_audit(ctx.out, &trail, None);
+        return print_audit_lines(ctx.out, &subject, &lines, false);
     }
-    let case_id = match subject {
-        AuditSubject::Case(case_id) => case_id,
-        AuditSubject::Referral(referral_id) => ctx
-            .engine
-            .with_projections(|p| p.case_of_referral(referral_id))?
-            .ok_or_else(|| CliError::field("ID", format!("no case holds referral {referral_id}")))?,
+    match subject {
+        AuditSubject::Case(_) => {}
+        AuditSubject::Referral(referral_id) => {
+            if ctx.backend.case_of_referral(referral_id)?.is_none() {
+                return Err(CliError::field("ID", format!("no case holds referral {referral_id}")));
+            }
+        }
         AuditSubject::Beneficiary(_) | AuditSubject::Staff(_) => {
             return Err(CliError::field(
                 "--texts",
@@ -148,9 +163,8 @@ pub fn audit(ctx: &mut Ctx<'_>, args: AuditArgs) -> Result<(), CliError> {
         }
     };
     let meta = ctx.meta(ctx.acting()?, ctx.command_id()?)?;
-    let read = ctx.engine.read_case_texts(case_id, meta, reason_of(args.reason.as_ref())?)?;
-    let trail = ctx.engine.audit(&subject)?;
-    print_audit(ctx.out, &trail, Some(&read.words))
+    let lines = ctx.backend.read_trail_texts(&subject, meta, reason_of(args.reason.as_ref())?)?;
+    print_audit_lines(ctx.out, &subject, &lines, true)
 }
 
 /// `beneficiary show`: the person's identity (the read is recorded first), attributes,
@@ -163,12 +177,19 @@ pub fn beneficiary_show(ctx: &mut Ctx<'_>, text: &str) -> Result<(), CliError> {
         true => None,
         false => {
             let meta = ctx.meta(ctx.acting()?, ctx.command_id()?)?;
-            Some(ctx.engine.read_identity(id, meta)?)
+            Some(ctx.backend.read_identity(id, meta)?)
         }
     };
-    let cases = ctx.engine.with_projections(|p| p.cases_of(id))?;
-    let position = read.as_ref().and_then(|r| r.access.events.first()).map(|r| r.position);
-    let identity = read.as_ref().and_then(|r| r.entry.as_ref()).map(|e| &e.identity);
+    let cases = ctx.backend.cases_of(id)?;
+    let position = read.as_ref().and_then(|r| r.get("access_position")).and_then(Value::as_u64);
+    let identity: Option<IdentityRecord> = match read.as_ref().and_then(|r| r.get("identity")) {
+        Some(Value::Null) | None => None,
+        Some(value) => Some(
+            serde_json::from_value(value.clone())
+                .map_err(|e| CliError::Environment(format!("the identity read is not an identity record: {e}")))?,
+        ),
+    };
+    let identity = identity.as_ref();
     let consents: Vec<Value> = state
         .consents
         .iter()
@@ -219,21 +240,23 @@ pub fn beneficiary_show(ctx: &mut Ctx<'_>, text: &str) -> Result<(), CliError> {
 pub fn beneficiary_accesses(ctx: &mut Ctx<'_>, text: &str) -> Result<(), CliError> {
     let id: BeneficiaryId = beneficiary_id("BENEFICIARY", text)?;
     beneficiary_state(ctx, "BENEFICIARY", id)?;
-    let report = ctx.engine.access_report(id)?;
+    let report = ctx.backend.access_report(id)?;
     ctx.out.line(format!("reads of beneficiary {id}'s data: {}", report.len()))?;
     let mut table = Table::new(&["POS", "OCCURRED", "ACTOR", "READ", "REASON"]);
     for record in &report {
-        ctx.out.json_line(&serde_json::to_value(record).map_err(|e| CliError::Environment(e.to_string()))?)?;
-        let what = match record.access {
-            parapompi::core::beneficiary::Access::Identity => "identity".to_owned(),
-            parapompi::core::beneficiary::Access::CaseTexts { case_id } => format!("texts of case {case_id}"),
-            parapompi::core::beneficiary::Access::SubjectExport => "own copy (Art. 15)".to_owned(),
+        ctx.out.json_line(record)?;
+        let access = record.get("access").cloned().unwrap_or(Value::Null);
+        let what = match serde_json::from_value(access) {
+            Ok(parapompi::core::beneficiary::Access::Identity) => "identity".to_owned(),
+            Ok(parapompi::core::beneficiary::Access::CaseTexts { case_id }) => format!("texts of case {case_id}"),
+            Ok(parapompi::core::beneficiary::Access::SubjectExport) => "own copy (Art. 15)".to_owned(),
+            Err(e) => return Err(CliError::Environment(format!("a read in the access report is not one: {e}"))),
         };
-        let reason = if record.reason.is_some() { "given (in the vault)" } else { "-" };
+        let reason = if record.get("reason").is_some_and(|r| !r.is_null()) { "given (in the vault)" } else { "-" };
         table.row(vec![
-            record.position.to_string(),
-            record.occurred_at.clone(),
-            record.actor.clone(),
+            text_field(record, "position"),
+            text_field(record, "occurred_at"),
+            text_field(record, "actor"),
             what,
             reason.to_owned(),
         ]);
@@ -250,9 +273,9 @@ pub fn beneficiary_export(ctx: &mut Ctx<'_>, args: BeneficiaryExportArgs) -> Res
         return Err(CliError::field("--out", format!("{} exists; give --force to replace it", args.out.display())));
     }
     let meta = ctx.meta(ctx.acting()?, ctx.command_id()?)?;
-    let export = ctx.engine.subject_access_export(id, meta, reason_of(args.reason.as_ref())?)?;
-    let mut text = serde_json::to_string_pretty(&export).map_err(|e| CliError::Environment(e.to_string()))?;
-    text.push('\n');
+    let text = ctx.backend.subject_export(id, meta, reason_of(args.reason.as_ref())?)?;
+    let export: Value =
+        serde_json::from_str(&text).map_err(|e| CliError::Environment(format!("the own copy is not JSON: {e}")))?;
     // Owner-only, whole or not at all: written beside the target, synced, then renamed.
     let write = || -> std::io::Result<()> {
         use std::os::unix::fs::OpenOptionsExt;
@@ -272,14 +295,14 @@ pub fn beneficiary_export(ctx: &mut Ctx<'_>, args: BeneficiaryExportArgs) -> Res
     ctx.out.json_line(&json!({
         "beneficiary_id": id.to_string(),
         "out": args.out.display().to_string(),
-        "cases": export.cases.len(),
-        "accesses": export.accesses.len(),
-        "log_position": export.log_position,
+        "cases": list_field(&export, "cases").len(),
+        "accesses": list_field(&export, "accesses").len(),
+        "log_position": export.get("log_position"),
     }))?;
     ctx.out.line(format!(
         "wrote the own copy of beneficiary {id} to {} ({} cases, {} reads listed)",
         args.out.display(),
-        export.cases.len(),
-        export.accesses.len()
+        list_field(&export, "cases").len(),
+        list_field(&export, "accesses").len()
     ))
 }

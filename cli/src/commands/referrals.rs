@@ -6,7 +6,6 @@
 
 use parapompi::core::case::{CaseAction, ConsentOverride};
 use parapompi::core::values::{CaseId, Date, Narrative, Reason, ReferralId};
-use parapompi::projections::AuditSubject;
 
 use crate::args::{ReferArgs, ReferralCommand as ReferralCli, ReferralTarget};
 use crate::commands::directory::agency_id;
@@ -67,16 +66,10 @@ fn target(ctx: &Ctx<'_>, target: &ReferralTarget) -> Result<(ReferralId, CaseId)
     if let Some(case_id) = ctx.known.referral_case(referral_id) {
         return Ok((referral_id, case_id));
     }
-    let positions = ctx.engine.with_projections(|p| p.audit_positions(&AuditSubject::Referral(referral_id)))?;
-    let records = match positions.first() {
-        Some(first) => ctx.engine.store().read_positions(&[*first])?,
-        None => Vec::new(),
-    };
-    let case = records
-        .first()
-        .and_then(|record| record.stream_id.as_str().strip_prefix("case-").map(str::to_owned))
+    let case_id = ctx
+        .backend
+        .case_of_referral(referral_id)?
         .ok_or_else(|| CliError::field("REFERRAL", format!("no referral {referral_id}")))?;
-    let case_id = case_id("REFERRAL", &case)?;
     ctx.known.remember_referral(referral_id, case_id);
     Ok((referral_id, case_id))
 }

@@ -11,7 +11,7 @@ use serde_json::Value;
 
 use crate::args::{AuditArgs, BoardArgs, CaseloadArgs, IndicatorsArgs};
 use crate::commands::directory::{agency_id, centre_id, staff_id, staff_names};
-use crate::commands::reading::texts_table;
+use crate::commands::reading::{list_field, text_field, texts_table};
 use crate::error::CliError;
 use crate::output::{count, Out, Table};
 use crate::parse;
@@ -29,7 +29,7 @@ pub fn caseload(ctx: &mut Ctx<'_>, args: CaseloadArgs) -> Result<(), CliError> {
             .map(|a| parse::uuid_of("--antenna", "antenna", a).map(AntennaId::new))
             .transpose()?,
     };
-    let caseload = ctx.engine.caseload(&query)?;
+    let caseload = ctx.backend.caseload(&query)?;
     // People read names; JSON keeps the ids.
     let names = if ctx.out.json { Default::default() } else { staff_names(ctx)? };
     for line in parapompi::documents::caseload_lines(&caseload) {
@@ -63,12 +63,12 @@ pub fn board(ctx: &mut Ctx<'_>, args: BoardArgs) -> Result<(), CliError> {
         overdue_as_of: args.overdue.then_some(on),
         centre: args.centre.as_ref().map(|c| centre_id("--centre", c)).transpose()?,
     };
-    let board = ctx.engine.board(&query)?;
-    for line in parapompi::documents::board_lines(&board) {
-        ctx.out.json_value(line)?;
+    let referrals = ctx.backend.board(&query)?;
+    for entry in &referrals {
+        ctx.out.json_value(serde_json::to_value(entry).unwrap_or(Value::Null))?;
     }
     let mut table = Table::new(&["REFERRAL", "STATUS", "NEED", "DUE", "OVERDUE", "AGENCY"]);
-    for entry in &board.referrals {
+    for entry in &referrals {
         table.row(vec![
             entry.referral_id.to_string(),
             entry.status.to_string(),
@@ -79,8 +79,13 @@ pub fn board(ctx: &mut Ctx<'_>, args: BoardArgs) -> Result<(), CliError> {
         ]);
     }
     ctx.out.table(&table)?;
-    let counts: Vec<String> = board.by_status.iter().map(|(s, n)| format!("{s} {n}")).collect();
-    let total = count_of(board.referrals.len(), "referral", "referrals");
+    // How many of the listed referrals are in each status, statuses in the board's order.
+    let mut by_status = std::collections::BTreeMap::new();
+    for entry in &referrals {
+        *by_status.entry(entry.status).or_insert(0_u64) += 1;
+    }
+    let counts: Vec<String> = by_status.iter().map(|(s, n)| format!("{s} {n}")).collect();
+    let total = count_of(referrals.len(), "referral", "referrals");
     if counts.is_empty() {
         ctx.out.line(total)
     } else {
@@ -124,30 +129,44 @@ pub fn resolve_subject(projections: &Projections, args: &AuditArgs) -> Result<Au
     audit_candidates(&args.id)?
         .into_iter()
         .find(|subject| !projections.audit_positions(subject).is_empty())
-        .ok_or_else(|| CliError::field("ID", format!("no case, beneficiary, referral or staff member {}", args.id)))
+        .ok_or_else(|| no_subject(args))
+}
+
+/// The error for an id that names no subject with a trail.
+pub fn no_subject(args: &AuditArgs) -> CliError {
+    CliError::field("ID", format!("no case, beneficiary, referral or staff member {}", args.id))
 }
 
 /// Prints an audit trail: one JSON line per event, or a table.
 pub fn print_audit(out: &mut Out, trail: &AuditTrail, words: Option<&TextWords>) -> Result<(), CliError> {
-    let (kind, id) = parapompi::documents::subject_text(&trail.subject);
-    out.line(format!("audit trail of {kind} {id}: {}", count_of(trail.entries.len(), "event", "events")))?;
-    for line in parapompi::documents::audit_lines(trail, words) {
-        out.json_value(line)?;
+    let lines = parapompi::documents::audit_lines(trail, words);
+    print_audit_lines(out, &trail.subject, &lines, words.is_some())
+}
+
+/// Prints an audit trail from its lines (`audit --json`'s, the server's answer too); `read`
+/// when the texts' words were read.
+pub fn print_audit_lines(out: &mut Out, subject: &AuditSubject, lines: &[Value], read: bool) -> Result<(), CliError> {
+    let (kind, id) = parapompi::documents::subject_text(subject);
+    out.line(format!("audit trail of {kind} {id}: {}", count_of(lines.len(), "event", "events")))?;
+    for line in lines {
+        out.json_value(line.clone())?;
     }
     let mut table = Table::new(&["POS", "RECORDED", "ACTOR", "EVENT", "DESCRIPTION"]);
-    for entry in &trail.entries {
-        table.row(vec![
-            entry.position.to_string(),
-            parse::format_instant(entry.recorded_at),
-            entry.actor.clone(),
-            entry.event_type.to_owned(),
-            entry.description.clone(),
-        ]);
+    for line in lines {
+        table.row(
+            ["position", "recorded_at", "actor", "event_type", "description"]
+                .iter()
+                .map(|k| text_field(line, k))
+                .collect(),
+        );
     }
     out.table(&table)?;
-    if trail.entries.iter().any(|e| !e.texts.is_empty()) {
+    if lines.iter().any(|l| !list_field(l, "texts").is_empty()) {
         out.line("\ntexts")?;
-        out.table(&texts_table(trail.entries.iter().map(|e| (e.position, e.texts.as_slice())), words))?;
+        let rows = lines
+            .iter()
+            .map(|l| (l.get("position").and_then(Value::as_u64).unwrap_or_default(), list_field(l, "texts")));
+        out.table(&texts_table(rows, read))?;
     }
     Ok(())
 }
@@ -182,12 +201,12 @@ pub fn indicators(ctx: &mut Ctx<'_>, args: IndicatorsArgs) -> Result<(), CliErro
     // report of nothing (or of the head) that looks like an answer.
     if let Some(centre) = query.centre {
         let stream = StreamId::new(centre.stream_id())?;
-        if !matches!(ctx.engine.stream_state(StreamKind::Centre, &stream)?.0, State::Centre(Some(_))) {
+        if !matches!(ctx.backend.stream_state(StreamKind::Centre, &stream)?.0, State::Centre(Some(_))) {
             return Err(CliError::field("--centre", format!("no centre {centre} in this log")));
         }
     }
     if let Some(AsOf::Position(position)) = as_of {
-        let head = ctx.engine.store().head().position;
+        let head = ctx.backend.head()?;
         if position > head {
             return Err(CliError::field(
                 "--as-of-position",
@@ -195,20 +214,26 @@ pub fn indicators(ctx: &mut Ctx<'_>, args: IndicatorsArgs) -> Result<(), CliErro
             ));
         }
     }
-    let report = match as_of {
-        Some(as_of) => ctx.engine.indicators_as_of(&query, as_of)?,
-        None => ctx.engine.indicators(&query)?,
-    };
-    print_report(ctx.out, &report, format)
+    let text = ctx.backend.indicators(&query, as_of, format == ReportFormat::Csv)?;
+    print_report(ctx.out, &text, format)
 }
 
-/// Prints a report: JSON and CSV are the library's bytes exactly; the table flattens the JSON.
-pub fn print_report(out: &mut Out, report: &IndicatorReport, format: ReportFormat) -> Result<(), CliError> {
+/// A report as the library's bytes, in `format` (the table is made from the JSON).
+pub fn report_text(report: &IndicatorReport, format: ReportFormat) -> String {
     match format {
-        ReportFormat::Json => out.raw(&report.to_json()),
-        ReportFormat::Csv => out.raw(&report.to_csv()),
+        ReportFormat::Csv => report.to_csv(),
+        ReportFormat::Json | ReportFormat::Table => report.to_json(),
+    }
+}
+
+/// Prints a report from its text ([`report_text`]'s, the server's answer too): JSON and CSV
+/// are the library's bytes exactly; the table flattens the JSON.
+pub fn print_report(out: &mut Out, text: &str, format: ReportFormat) -> Result<(), CliError> {
+    match format {
+        ReportFormat::Json | ReportFormat::Csv => out.raw(text),
         ReportFormat::Table => {
-            let value = serde_json::to_value(report).unwrap_or(Value::Null);
+            let value: Value = serde_json::from_str(text)
+                .map_err(|e| CliError::Environment(format!("the report is not JSON: {e}")))?;
             let mut table = Table::new(&["INDICATOR", "VALUE"]);
             flatten("", &value, &mut table);
             out.raw(&table.render())

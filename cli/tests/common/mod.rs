@@ -2,8 +2,11 @@
 #![allow(dead_code)]
 
 use std::cell::Cell;
+use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::{Child, Command, Output, Stdio};
+use std::sync::mpsc;
+use std::time::Duration;
 
 use serde_json::Value;
 use tempfile::TempDir;
@@ -11,8 +14,114 @@ use tempfile::TempDir;
 /// The binary, with the environment variables it reads removed.
 pub fn parapompi() -> Command {
     let mut command = Command::new(env!("CARGO_BIN_EXE_parapompi"));
-    command.env_remove("PARAPOMPI_DATA").env_remove("PARAPOMPI_ACTOR");
     command
+        .env_remove("PARAPOMPI_DATA")
+        .env_remove("PARAPOMPI_ACTOR")
+        .env_remove("PARAPOMPI_SERVER")
+        .env_remove("PARAPOMPI_TOKEN")
+        .env_remove("PARAPOMPI_WAIT")
+        .env_remove("PARAPOMPI_PASSWORD")
+        // A login is kept where no other test or user keeps theirs.
+        .env("PARAPOMPI_CONFIG_DIR", std::env::temp_dir().join("parapompi-tests-no-login"));
+    command
+}
+
+/// Fails the run when a test outlives `seconds`.
+pub struct Watchdog(#[allow(dead_code)] mpsc::Sender<()>);
+
+/// Starts a watchdog for the test `name`.
+pub fn watchdog(name: &'static str, seconds: u64) -> Watchdog {
+    let (done, wait) = mpsc::channel::<()>();
+    std::thread::spawn(move || {
+        if let Err(mpsc::RecvTimeoutError::Timeout) = wait.recv_timeout(Duration::from_secs(seconds)) {
+            eprintln!("test {name} took longer than {seconds} s: stopping the run");
+            std::process::exit(101);
+        }
+    });
+    Watchdog(done)
+}
+
+/// A `parapompi serve` process on a loopback port of its choosing, killed if the test ends
+/// (or panics) before it stops.
+pub struct ServerProcess {
+    child: Child,
+    /// `http://127.0.0.1:PORT`.
+    pub base: String,
+    /// Its standard error, line by line.
+    pub log: mpsc::Receiver<String>,
+    /// The lines read so far.
+    pub seen: Vec<String>,
+}
+
+impl ServerProcess {
+    /// Starts `parapompi --data-dir DIR serve --listen 127.0.0.1:0 EXTRA…` and waits for the
+    /// address it logs.
+    pub fn start(data: &Path, extra: &[&str]) -> ServerProcess {
+        let child = parapompi()
+            .arg("--data-dir")
+            .arg(data)
+            .args(["serve", "--listen", "127.0.0.1:0"])
+            .args(extra)
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap_or_else(|e| panic!("the binary starts: {e}"));
+        let mut server = ServerProcess { child, base: String::new(), log: mpsc::channel().1, seen: Vec::new() };
+        let stderr = server.child.stderr.take().unwrap_or_else(|| panic!("stderr is piped"));
+        let (lines_tx, lines) = mpsc::channel::<String>();
+        std::thread::spawn(move || {
+            for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+                if lines_tx.send(line).is_err() {
+                    break;
+                }
+            }
+        });
+        server.log = lines;
+        let address = loop {
+            let line = server
+                .log
+                .recv_timeout(Duration::from_secs(30))
+                .unwrap_or_else(|e| panic!("no address logged: {e}; {:?}", server.seen));
+            server.seen.push(line.clone());
+            if let Some(rest) = line.split("address=").nth(1) {
+                break rest.split_whitespace().next().unwrap_or_default().to_owned();
+            }
+        };
+        server.base = format!("http://{address}");
+        server
+    }
+
+    /// The process id.
+    pub fn id(&self) -> u32 {
+        self.child.id()
+    }
+
+    /// Sends SIGTERM and waits (up to 20 s) for a clean exit; gives its log.
+    pub fn stop(mut self) -> String {
+        let terminated = Command::new("kill").args(["-TERM", &self.child.id().to_string()]).status();
+        assert!(terminated.is_ok_and(|s| s.success()), "kill -TERM failed");
+        let mut waited = None;
+        for _ in 0..200 {
+            if let Ok(Some(status)) = self.child.try_wait() {
+                waited = Some(status);
+                break;
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        assert!(waited.is_some_and(|s| s.success()), "the server did not stop cleanly on SIGTERM: {waited:?}");
+        while let Ok(line) = self.log.recv_timeout(Duration::from_millis(500)) {
+            self.seen.push(line);
+        }
+        self.seen.join("\n")
+    }
+}
+
+impl Drop for ServerProcess {
+    fn drop(&mut self) {
+        if matches!(self.child.try_wait(), Ok(None)) {
+            let _ = self.child.kill();
+            let _ = self.child.wait();
+        }
+    }
 }
 
 /// A temporary directory holding one data directory, and the event count last verified.

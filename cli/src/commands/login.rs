@@ -1,0 +1,107 @@
+//! `login` and `logout`: a session with the server of `--server`, kept between commands in
+//! the user's config directory (owner-only), never printed.
+
+use std::io::BufRead;
+
+use parapompi::documents;
+use serde_json::json;
+
+use crate::args::LoginArgs;
+use crate::client::{forget_session, save_session, Client, SavedSession};
+use crate::commands::directory::staff_id;
+use crate::error::CliError;
+use crate::output::Out;
+
+/// The password: `PARAPOMPI_PASSWORD`, else the first line of standard input.
+pub fn read_password() -> Result<parapompi::credentials::Secret, CliError> {
+    if let Ok(password) = std::env::var("PARAPOMPI_PASSWORD") {
+        return Ok(parapompi::credentials::Secret::new(password));
+    }
+    let mut line = String::new();
+    std::io::stdin()
+        .lock()
+        .read_line(&mut line)
+        .map_err(|e| CliError::field("password", format!("cannot read standard input: {e}")))?;
+    let password = parapompi::credentials::Secret::new(line.trim_end_matches(['\r', '\n']));
+    // Overwrite the bytes in place before the buffer is freed (NUL bytes keep it UTF-8).
+    let zeros = "\0".repeat(line.len());
+    line.replace_range(.., &zeros);
+    Ok(password)
+}
+
+/// `login --staff STAFF`: a session token, saved for the commands that follow.
+pub fn login(client: &Client, args: &LoginArgs, out: &mut Out) -> Result<(), CliError> {
+    let staff = staff_id("--staff", &args.staff)?;
+    let password = read_password()?;
+    let answer = client
+        .post_anonymous("/v1/auth/login", &json!({"staff_id": staff.to_string(), "password": password.expose()}))
+        .map_err(|error| match error {
+            // A refused login is the person's to fix: exit 2, naming what to check.
+            CliError::Usage(text) if text.starts_with("the server did not accept the login") => CliError::field(
+                "--staff",
+                text.replace(": run `parapompi login` again", ": check the staff id and the password"),
+            ),
+            other => other,
+        })?;
+    let text = |key: &str| answer.get(key).and_then(|v| v.as_str()).map(str::to_owned);
+    let token =
+        text("secret").ok_or_else(|| CliError::Environment("the server's login answer has no token".to_owned()))?;
+    let session = SavedSession {
+        server: client.base().to_owned(),
+        staff_id: text("staff_id").unwrap_or_else(|| staff.to_string()),
+        credential_id: text("credential_id").unwrap_or_default(),
+        expires_at: text("expires_at"),
+        token,
+    };
+    let path = save_session(&session)?;
+    let outcome = answer.get("result").map(documents::outcome_of_written).transpose().map_err(CliError::Environment)?;
+    let position = outcome.as_ref().and_then(|o| o.events.first()).map(|e| e.position);
+    out.json_line(&json!({
+        "server": session.server,
+        "staff_id": session.staff_id,
+        "credential_id": session.credential_id,
+        "expires_at": session.expires_at,
+        "session_file": path.display().to_string(),
+        "result": answer.get("result"),
+    }))?;
+    out.line(format!(
+        "logged in to {} as staff member {} until {}{}; the session is kept in {}",
+        session.server,
+        staff,
+        session.expires_at.as_deref().unwrap_or("-"),
+        position.map(|p| format!(" (position {p})")).unwrap_or_default(),
+        path.display()
+    ))
+}
+
+/// `logout`: ends the session at the server and forgets it here.
+pub fn logout(client: &Client, out: &mut Out) -> Result<(), CliError> {
+    if std::env::var_os("PARAPOMPI_TOKEN").is_some() {
+        return Err(CliError::field(
+            "PARAPOMPI_TOKEN",
+            "the token comes from the environment: unset it (revoke an API token with `staff revoke-credential`)",
+        ));
+    }
+    client.staff_id()?;
+    // The session is forgotten here only once the server has ended it (or says it had
+    // ended): a logout that did not reach the server keeps the file, and with it the
+    // credential id to revoke.
+    match client.post_json("/v1/auth/logout", &json!({})) {
+        Ok(answer) => {
+            forget_session()?;
+            let outcome = documents::outcome_of_written(&answer).map_err(CliError::Environment)?;
+            if out.json {
+                return out.json_value(documents::written("logout", &[outcome], &[]));
+            }
+            let position = outcome.events.first().map(|e| format!(" (position {})", e.position)).unwrap_or_default();
+            out.line(format!("logged out of {}{position}", client.base()))
+        }
+        // A session that had ended already is forgotten all the same.
+        Err(CliError::Usage(text)) if text.starts_with("the server did not accept the login") => {
+            forget_session()?;
+            out.json_line(&json!({"server": client.base(), "ended_already": true}))?;
+            out.line(format!("the session with {} had ended already; forgotten here", client.base()))
+        }
+        Err(other) => Err(other),
+    }
+}
