@@ -1,6 +1,7 @@
 //! The server's bulk endpoints through the real binary: a batch of acts sent to `parapompi
-//! serve`, then its streamed export, which must be byte for byte what `parapompi export
-//! --jsonl` writes of the same data directory once the server has stopped.
+//! serve`, then its streamed export, read over HTTP and by `parapompi --server … export
+//! --jsonl`, each of which must be byte for byte what `parapompi export --jsonl` writes of
+//! the same data directory once the server has stopped.
 
 mod common;
 
@@ -132,6 +133,14 @@ fn a_batch_sent_to_the_server_is_exported_over_http_as_the_cli_exports_it() {
     assert_eq!(response.content_type(), "application/x-ndjson");
     let mut streamed = Vec::new();
     response.into_reader().read_to_end(&mut streamed).unwrap_or_else(|e| panic!("reading the export: {e}"));
+    // The command line as the server's client exports through the same endpoint.
+    let through_server = w.file("through-server.jsonl");
+    let run = parapompi()
+        .env("PARAPOMPI_TOKEN", &token)
+        .args(["--server", &base, "export", "--jsonl", "--out", through_server.to_str().unwrap_or_default()])
+        .output()
+        .unwrap_or_else(|e| panic!("the binary runs: {e}"));
+    assert!(run.status.success(), "{}", String::from_utf8_lossy(&run.stderr));
     stop(&mut server);
 
     let file = w.file("log.jsonl");
@@ -141,4 +150,6 @@ fn a_batch_sent_to_the_server_is_exported_over_http_as_the_cli_exports_it() {
     assert!(n_events > 600, "{n_events}");
     assert_eq!(streamed.iter().filter(|b| **b == b'\n').count(), usize::try_from(n_events).unwrap_or(0));
     assert!(streamed == written, "the streamed export differs from `parapompi export --jsonl`");
+    let exported_through_server = std::fs::read(&through_server).unwrap_or_else(|e| panic!("{e}"));
+    assert!(exported_through_server == written, "`parapompi --server … export --jsonl` differs from direct mode's");
 }
