@@ -17,7 +17,9 @@
 //! is live, unexpired and its holder active. The append that records the issue is durable
 //! and syncs the whole sled database, the secret's tree with it.
 
+use std::collections::BTreeMap;
 use std::fmt;
+use std::sync::{Arc, Mutex};
 
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use argon2::{Algorithm, Argon2, Params, Version};
@@ -158,7 +160,18 @@ pub struct Credentials {
     engine: Engine,
     tree: sled::Tree,
     hashing: PasswordHashing,
+    folded: Arc<Mutex<FoldedStaff>>,
 }
+
+/// The staff streams last folded, each with the version it was folded at. Every request to
+/// the server checks its token against the holder's stream, which grows with each login:
+/// folding it again only when its version moved (any issue, revocation, role change or
+/// deactivation appends to it) keeps a check to one index lookup, and gives the same state
+/// as a fresh fold, which is what core's rule is asked about.
+type FoldedStaff = BTreeMap<StaffId, (u64, StaffState)>;
+
+/// The most staff streams kept folded; beyond, the table starts again empty.
+const MAX_FOLDED_STAFF: usize = 4096;
 
 fn store_error(e: impl fmt::Display) -> CredentialError {
     CredentialError::Store(e.to_string())
@@ -197,7 +210,7 @@ impl Credentials {
     /// The credential store of `engine`'s data directory, hashing passwords as `hashing` says.
     pub fn open(engine: &Engine, hashing: PasswordHashing) -> Result<Credentials, CredentialError> {
         let tree = engine.store().auxiliary_tree(CREDENTIALS_TREE).map_err(EngineError::from)?;
-        Ok(Credentials { engine: engine.clone(), tree, hashing })
+        Ok(Credentials { engine: engine.clone(), tree, hashing, folded: Arc::new(Mutex::new(BTreeMap::new())) })
     }
 
     fn argon2(&self) -> Result<Argon2<'static>, CredentialError> {
@@ -208,10 +221,23 @@ impl Credentials {
 
     fn staff_state(&self, staff_id: StaffId) -> Result<StaffState, CredentialError> {
         let stream = StreamId::new(staff_id.stream_id()).map_err(EngineError::from)?;
-        match self.engine.stream_state(StreamKind::Staff, &stream)?.0 {
-            State::Staff(state) => Ok(state),
-            _ => Ok(None),
+        let version = self.engine.store().stream_version(&stream).map_err(EngineError::from)?;
+        let poisoned = || store_error("a panic poisoned the table of folded staff streams");
+        if let Some((folded_at, state)) = self.folded.lock().map_err(|_| poisoned())?.get(&staff_id) {
+            if *folded_at == version {
+                return Ok(state.clone());
+            }
         }
+        let (state, folded_at) = match self.engine.stream_state(StreamKind::Staff, &stream)? {
+            (State::Staff(state), version) => (state, version),
+            (_, version) => (None, version),
+        };
+        let mut folded = self.folded.lock().map_err(|_| poisoned())?;
+        if folded.len() >= MAX_FOLDED_STAFF && !folded.contains_key(&staff_id) {
+            folded.clear();
+        }
+        folded.insert(staff_id, (folded_at, state.clone()));
+        Ok(state)
     }
 
     fn put(&self, staff_id: StaffId, credential_id: CredentialId, stored: &Stored) -> Result<(), CredentialError> {

@@ -16,9 +16,9 @@ use parapompi::store::{Durability, ManualClock, StoreConfig};
 use parapompi::{Acting, CommandMeta, Engine, EngineConfig};
 
 /// Commands per case in the command-rate phases: an intake, then services.
-const COMMANDS_PER_CASE: usize = 10;
+pub(crate) const COMMANDS_PER_CASE: usize = 10;
 
-fn engine_config(clock: &Arc<ManualClock>, durability: Durability) -> EngineConfig {
+pub(crate) fn engine_config(clock: &Arc<ManualClock>, durability: Durability) -> EngineConfig {
     EngineConfig {
         store: StoreConfig::with_clock(Arc::clone(clock) as Arc<dyn parapompi::store::Clock>),
         durability,
@@ -26,12 +26,12 @@ fn engine_config(clock: &Arc<ManualClock>, durability: Durability) -> EngineConf
     }
 }
 
-fn clock() -> Arc<ManualClock> {
+pub(crate) fn clock() -> Arc<ManualClock> {
     Arc::new(ManualClock::new(parapompi::store::Timestamp::from_unix_ms(1_685_602_800_000)))
 }
 
 /// A world of a few beneficiaries to run case commands against.
-fn small_world(dir: &Path) -> (Engine, DemoSummary) {
+pub(crate) fn small_world(dir: &Path) -> (Engine, DemoSummary) {
     let clock = clock();
     let engine = Engine::open(dir, engine_config(&clock, Durability::Durable)).expect("engine opens");
     let options = DemoOptions { n_beneficiaries: 40, n_days: 30, ..DemoOptions::default() };
@@ -40,7 +40,7 @@ fn small_world(dir: &Path) -> (Engine, DemoSummary) {
 }
 
 /// The commands of one case: an intake for a beneficiary, then services by a caseworker.
-fn case_commands(
+pub(crate) fn case_commands(
     beneficiary: BeneficiaryId,
     centre: CentreId,
     worker: StaffId,
@@ -70,12 +70,12 @@ fn case_commands(
 
 /// A command's metadata, dated `occurred_at` (the engine's clock: an act dated after it is
 /// refused).
-fn meta(acting: Acting, occurred_at: Timestamp) -> CommandMeta {
+pub(crate) fn meta(acting: Acting, occurred_at: Timestamp) -> CommandMeta {
     CommandMeta { command_id: uuid::Uuid::now_v7(), acting, occurred_at, business_date: athens_date(occurred_at) }
 }
 
 /// Commands per second from `n_tasks` tasks, each running whole cases.
-fn command_rate(engine: &Engine, summary: &DemoSummary, n_tasks: usize, cases_per_task: usize) -> f64 {
+pub(crate) fn command_rate(engine: &Engine, summary: &DemoSummary, n_tasks: usize, cases_per_task: usize) -> f64 {
     let centre = summary.centres[0].0;
     let worker = summary
         .staff
@@ -118,7 +118,7 @@ fn command_rate(engine: &Engine, summary: &DemoSummary, n_tasks: usize, cases_pe
     per_second(n_commands, start.elapsed().as_secs_f64())
 }
 
-fn per_second(n: usize, seconds: f64) -> f64 {
+pub(crate) fn per_second(n: usize, seconds: f64) -> f64 {
     // Counts stay far below 2^52, where f64 is exact.
     #[allow(clippy::cast_precision_loss)]
     let n = n as f64;
@@ -130,7 +130,7 @@ fn percentile(sorted_micros: &[f64], percent: usize) -> f64 {
     sorted_micros[index]
 }
 
-fn latencies(mut run: impl FnMut(), n: usize) -> (f64, f64) {
+pub(crate) fn latencies(mut run: impl FnMut(), n: usize) -> (f64, f64) {
     let mut micros: Vec<f64> = (0..n)
         .map(|_| {
             let start = Instant::now();

@@ -8,10 +8,14 @@
 //! binary's `apply` on a batch of N commands beside the Engine's own rate on the same
 //! commands (build the binary first: `cargo build --release -p parapompi-cli`); `--keep`
 //! leaves the batch and a set-up data directory in DIR, to run `apply` on by hand.
+//! `parapompi-bench http [--dir DIR] [--rounds N]`: commands per second over HTTP from 16
+//! clients beside the Engine's 16 tasks in the same rounds, the latency of a command and of
+//! a caseload view over HTTP, and the memory the server adds.
 //! Figures: BENCHMARKS.md.
 
 mod apply_phase;
 mod engine_phases;
+mod http_phase;
 mod raw_sled;
 mod sqlite;
 mod store_phases;
@@ -56,7 +60,7 @@ struct Options {
 fn parse(args: &[String]) -> Result<(String, Options), String> {
     let mut args = args.iter().skip(1);
     let what = args.next().cloned().ok_or(
-        "usage: parapompi-bench store|engine|apply [--dir DIR] [--scale-percent N] [--rounds N] [--events N] [--commands N] [--parapompi PATH] [--keep] | bundle FILE",
+        "usage: parapompi-bench store|engine|apply|http [--dir DIR] [--scale-percent N] [--rounds N] [--events N] [--commands N] [--parapompi PATH] [--keep] | bundle FILE",
     )?;
     let mut options = Options {
         dir: PathBuf::from("target/bench-data"),
@@ -150,6 +154,15 @@ fn main() -> std::process::ExitCode {
                 }
             }
         }
+        "http" => {
+            if options.dir.exists() {
+                std::fs::remove_dir_all(&options.dir).expect("the old bench data is removed");
+            }
+            std::fs::create_dir_all(&options.dir).expect("the bench directory is made");
+            http_phase::run(&options.dir, options.rounds);
+            std::fs::remove_dir_all(&options.dir).expect("the bench data is removed");
+            std::process::ExitCode::SUCCESS
+        }
         "bundle" => {
             let n_records = match parapompi::bundle::verify_bundles(std::slice::from_ref(&options.dir)) {
                 Ok(verified) => verified.n_events,
@@ -166,7 +179,7 @@ fn main() -> std::process::ExitCode {
             std::process::ExitCode::SUCCESS
         }
         other => {
-            eprintln!("unknown benchmark {other:?}; try: store, engine, apply, bundle FILE");
+            eprintln!("unknown benchmark {other:?}; try: store, engine, apply, http, bundle FILE");
             std::process::ExitCode::from(2)
         }
     }

@@ -6,7 +6,9 @@
 //! rule is core's; the actor of every act is the authenticated staff member.
 //!
 //! Code map: `openapi` (the table of endpoints, from which the router and the OpenAPI
-//! document are built), `routes` (the endpoints), `lookups` (streams' records and the
+//! document are built), `routes` (the endpoints), `acts` (one act, the path of `POST
+//! /v1/commands` and of each act of a batch), `batch` (many acts in one request), `export`
+//! (the log's export lines, streamed), `lookups` (streams' records and the
 //! look-ups a client needs to decide what to send), `reads` (audited reads of texts and
 //! identities), `identity` (correcting an identity by the fields given), `feed` (the live
 //! feed of records), `auth` (bearer tokens to staff members), `limits` (the limits' values,
@@ -15,8 +17,11 @@
 //! client's pace, graceful shutdown), `tls` (the certificate and key files). docs/SERVER.md
 //! is the API's contract.
 
+mod acts;
 mod auth;
+mod batch;
 mod error;
+mod export;
 mod feed;
 mod identity;
 mod limits;

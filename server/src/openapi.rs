@@ -86,6 +86,19 @@ pub(crate) fn endpoints() -> Vec<Endpoint> {
             .body::<ActForm>()
             .json::<WriteDocument>("The write's document, `command: \"act\"`")
             .problems(&[403, 404, 409, 422]),
+        Endpoint::post("/v1/commands/batch", crate::batch::commands)
+            .summary(
+                "Many acts in the library's form (a JSON array, or JSON Lines), each decided and appended on its \
+                 own, in order; at most 1,000",
+            )
+            .body::<Vec<ActForm>>()
+            .json::<Vec<crate::batch::ActResult>>("One result for each act, in order")
+            .problems(&[403, 413]),
+        Endpoint::get("/v1/export", crate::export::export)
+            .summary("The log's records as their export lines (store/FORMAT.md), streamed: `parapompi export --jsonl`'s bytes")
+            .query("from", "The first position (default 1)", Typed(schema_of::<u64>))
+            .query("to", "The last position (default the head when the request came)", Typed(schema_of::<u64>))
+            .ndjson::<serde_json::Map<String, serde_json::Value>>("One export line a record"),
         Endpoint::get("/v1/caseload", routes::caseload)
             .summary("Open cases, with their open referrals and next follow-up (as `caseload --json`)")
             .query("staff", "Only cases assigned to this staff member", Id(&["staff"]))

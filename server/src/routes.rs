@@ -12,10 +12,10 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::middleware::{from_fn, from_fn_with_state, Next};
 use axum::response::{IntoResponse, Response};
 use axum::Router;
-use parapompi::act_form::{ActActor, ActForm};
+use parapompi::act_form::ActForm;
 use parapompi::core::credential::{CredentialId, CredentialKind};
 use parapompi::core::values::{AgencyId, AntennaId, BeneficiaryId, CaseId, CentreId, Date, ReferralId, StaffId};
-use parapompi::core::{Command, State as StreamState, StreamKind};
+use parapompi::core::{State as StreamState, StreamKind};
 use parapompi::documents;
 use parapompi::projections::{athens_date, AuditSubject, BoardQuery, CaseloadQuery, IndicatorQuery};
 use parapompi::store::StreamId;
@@ -337,57 +337,21 @@ pub(crate) async fn commands(
     let bytes = read_body(body, state.config.limits.max_body_bytes).await?;
     let text = std::str::from_utf8(&bytes).map_err(|_| ApiError::bad_field("body", "not UTF-8"))?;
     let act = ActForm::from_json(text)?;
-    match act.actor {
-        None => {}
-        Some(ActActor::Staff(named)) if named == actor => {}
-        Some(_) => {
-            return Err(ApiError {
-                field: Some("as".to_owned()),
-                ..ApiError::forbidden(
-                    "as: the actor is the authenticated staff member; a request naming another is refused",
-                )
-            })
-        }
-    }
-    let names: Vec<&str> = act.commands.iter().map(Command::name).collect();
-    let acted = acted_by(actor, Some(names.join(",")));
-    let staff_touched: Vec<StaffId> = act
-        .commands
-        .iter()
-        .filter_map(|c| match c {
-            Command::Staff(s) => Some(s.staff_id),
-            _ => None,
-        })
-        .collect();
-    let occurred_at = act.at.unwrap_or_else(|| now(&state));
-    let command_id = act.command_id.unwrap_or_else(Uuid::now_v7);
-    let executed =
-        match state.engine.execute_all_async(act.commands, meta(command_id, Acting::Staff(actor), occurred_at)).await {
-            Ok(executed) => executed,
-            Err(error) => {
-                let mut response = ApiError::from(error).into_response();
-                response.extensions_mut().insert(acted);
-                return Ok(response);
-            }
-        };
-    // A deactivation revoked credentials: their secrets go too.
-    let credentials = state.credentials.clone();
-    blocking(move || {
-        for staff_id in staff_touched {
-            credentials.forget_revoked(staff_id)?;
-        }
-        Ok(())
-    })
-    .await?;
-    let document = documents::written("act", &[executed.into()], &[]);
-    Ok(answer(StatusCode::OK, &document, acted))
+    crate::acts::check_actor(&act, actor)?;
+    let acted = crate::acts::acted(actor, &act);
+    let mut response = match crate::acts::execute(&state, actor, act).await {
+        Ok(document) => answer(StatusCode::OK, &document, Acted::default()),
+        Err(error) => error.into_response(),
+    };
+    response.extensions_mut().insert(acted);
+    Ok(response)
 }
 
 // ---------------------------------------------------------------- views
 
-type Params = BTreeMap<String, String>;
+pub(crate) type Params = BTreeMap<String, String>;
 
-fn params(
+pub(crate) fn params(
     query: Result<Query<Params>, axum::extract::rejection::QueryRejection>,
     allowed: &[&str],
 ) -> Result<Params, ApiError> {

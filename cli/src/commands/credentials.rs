@@ -179,6 +179,9 @@ pub fn serve(engine: Engine, args: ServeArgs) -> Result<(), CliError> {
         .with_writer(std::io::stderr)
         .with_ansi(std::io::stderr().is_terminal())
         .with_target(false)
+        // A log line that cannot be written is dropped: reporting it would print to the same
+        // closed standard error, which panics and takes the request that logged it down.
+        .log_internal_errors(false)
         .try_init();
     let tls = tls_config(args.tls_cert.as_deref(), args.tls_key.as_deref())?;
     let config = parapompi_server::ServerConfig {

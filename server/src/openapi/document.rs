@@ -244,6 +244,13 @@ fn media(content: &Content, writes: &mut SchemaGenerator) -> (String, Value) {
                 "x-itemSchema": schema(writes),
             }),
         ),
+        Content::NdJson(schema) => (
+            "application/x-ndjson",
+            json!({
+                "schema": {"type": "string", "description": "Newline-delimited JSON, streamed: one object a line, each of `x-itemSchema`."},
+                "x-itemSchema": schema(writes),
+            }),
+        ),
         Content::Csv => ("text/csv", json!({"schema": {"type": "string"}})),
         Content::EventStream => ("text/event-stream", json!({"schema": {"type": "string"}})),
     };

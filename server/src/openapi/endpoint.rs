@@ -80,6 +80,9 @@ pub(crate) enum Content {
     Json(SchemaFn),
     /// JSON Lines (`application/jsonl`), each line an object of this schema.
     JsonLines(SchemaFn),
+    /// Newline-delimited JSON (`application/x-ndjson`), streamed: each line an object of this
+    /// schema (the log's export).
+    NdJson(SchemaFn),
     /// CSV text (`text/csv`).
     Csv,
     /// Server-sent events (`text/event-stream`).
@@ -199,6 +202,13 @@ impl Endpoint {
     /// A 200 answer of JSON Lines, each line of `T`'s form.
     pub(crate) fn lines<T: JsonSchema>(mut self, description: &'static str) -> Endpoint {
         self.answer.push(Content::JsonLines(schema_of::<T>));
+        self.answer_description = description;
+        self
+    }
+
+    /// A 200 answer of newline-delimited JSON, streamed, each line of `T`'s form.
+    pub(crate) fn ndjson<T: JsonSchema>(mut self, description: &'static str) -> Endpoint {
+        self.answer.push(Content::NdJson(schema_of::<T>));
         self.answer_description = description;
         self
     }
