@@ -211,18 +211,35 @@ impl Engine {
             return Err(EngineError::EmptyAct);
         }
         let _in_flight = InFlight::enter(&self.inner, meta.command_id)?;
-        let fingerprint = fingerprint(meta.acting.log_actor()?.as_str(), commands);
         // Acts whose rules read more than their own streams can tell (who holds an AMKA, who
         // else administers a centre) or that erase someone run one at a time, so that two
         // of them cannot both find what they need, and an erasure cannot cross an identity
         // write. The command id is looked up under the same lock, so that a retry sent while
         // its first attempt commits is answered as a repeat.
         let _serial = match commands.iter().any(runs_alone) {
-            true => Some(self.inner.serial_acts.lock().map_err(|_| {
-                EngineError::Interrupted("a panic poisoned the lock of acts that run alone".to_owned())
-            })?),
+            true => Some(self.serial_acts()?),
             false => None,
         };
+        self.execute_entered(commands, meta)
+    }
+
+    /// Marks an act's command id in flight (one attempt at a time), until the guard drops.
+    pub(crate) fn enter_act(&self, command_id: Uuid) -> Result<InFlight<'_>, EngineError> {
+        InFlight::enter(&self.inner, command_id)
+    }
+
+    /// The lock of the acts that run one at a time.
+    pub(crate) fn serial_acts(&self) -> Result<std::sync::MutexGuard<'_, ()>, EngineError> {
+        self.inner
+            .serial_acts
+            .lock()
+            .map_err(|_| EngineError::Interrupted("a panic poisoned the lock of acts that run alone".to_owned()))
+    }
+
+    /// [`Engine::execute_all`] once the act has entered: its command id in flight
+    /// ([`InFlight`]), and the lock of acts that run alone held where its commands need it.
+    pub(crate) fn execute_entered(&self, commands: &[Command], meta: CommandMeta) -> Result<Executed, EngineError> {
+        let fingerprint = fingerprint(meta.acting.log_actor()?.as_str(), commands);
         if let Some(records) = self.inner.store.command_result(meta.command_id)? {
             return self.answer_repeat(commands, meta, &fingerprint, &records);
         }
@@ -1048,7 +1065,7 @@ fn decodable(record: &parapompi_store::RecordedEvent) -> Result<(), String> {
 }
 
 /// An act's command id marked as under way, until dropped.
-struct InFlight<'a> {
+pub(crate) struct InFlight<'a> {
     inner: &'a Inner,
     command_id: Uuid,
 }

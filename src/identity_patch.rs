@@ -73,6 +73,11 @@ impl Engine {
         patch: &IdentityPatch,
         meta: CommandMeta,
     ) -> Result<Executed, EngineError> {
+        // The identity held is read and the correction appended under the lock every
+        // identity write takes, so that two corrections of different fields cannot both
+        // start from the same identity and the second undo the first.
+        let _in_flight = self.enter_act(meta.command_id)?;
+        let _serial = self.serial_acts()?;
         let held = self.identity(beneficiary_id)?;
         let identity = patch.apply(held.as_ref().map(|entry| &entry.identity))?;
         let salt = self.identity_salt(meta.command_id, beneficiary_id)?;
@@ -80,6 +85,6 @@ impl Engine {
             beneficiary_id,
             action: BeneficiaryAction::CorrectIdentity { identity, salt },
         });
-        self.execute(&command, meta)
+        self.execute_entered(std::slice::from_ref(&command), meta)
     }
 }

@@ -430,12 +430,12 @@ impl Backend {
     }
 }
 
-/// The body of an audited read through the server: the reason, the read's id and time.
+/// The body of an audited read through the server: the reason and the read's id (the server
+/// dates a read by its own clock).
 fn read_form(meta: &CommandMeta, reason: Option<&Reason>) -> Value {
     json!({
         "reason": reason.map(|r| r.as_ref().to_owned()),
         "command_id": meta.command_id.to_string(),
-        "at": parapompi::instant::format_instant(meta.occurred_at),
     })
 }
 

@@ -232,9 +232,14 @@ impl Client {
                 let mut text = String::new();
                 response
                     .into_reader()
-                    .take(MAX_ANSWER_BYTES)
+                    .take(MAX_ANSWER_BYTES + 1)
                     .read_to_string(&mut text)
                     .map_err(|e| CliError::Environment(format!("the server {} answered badly: {e}", self.base)))?;
+                if u64::try_from(text.len()).unwrap_or(u64::MAX) > MAX_ANSWER_BYTES {
+                    return Err(CliError::Environment(format!(
+                        "the server's answer is larger than {MAX_ANSWER_BYTES} bytes: not read"
+                    )));
+                }
                 Ok(text)
             }
             Err(ureq::Error::Status(status, response)) => {

@@ -18,9 +18,10 @@ use axum::body::{Body, Bytes};
 use axum::extract::{Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
+use parapompi::core::credential::CredentialKind;
 use tokio::sync::mpsc;
 
-use crate::auth::authenticate;
+use crate::auth::{authenticate, bearer, now};
 use crate::error::ApiError;
 use crate::routes::{acted_by, params};
 use crate::AppState;
@@ -38,6 +39,7 @@ pub(crate) async fn export(
     query: Result<Query<crate::routes::Params>, axum::extract::rejection::QueryRejection>,
 ) -> Result<Response, ApiError> {
     let caller = authenticate(&state, &headers).await?;
+    let token = bearer(&headers)?;
     let params = params(query, &["from", "to"])?;
     let head = state.engine.store().head().position;
     let position = |key: &str, default: u64| match params.get(key) {
@@ -57,12 +59,20 @@ pub(crate) async fn export(
     }
     let (sender, receiver) = tokio::sync::mpsc::channel::<Window>(WINDOWS_BUFFERED);
     let (engine, mut stopping) = (state.engine.clone(), state.stopping.clone());
+    let (credentials, clock_state) = (state.credentials.clone(), state.clone());
     tokio::spawn(async move {
         let mut next = from;
         while next <= to {
             let last = to.min(next.saturating_add(EXPORT_WINDOW_RECORDS - 1));
             let engine = engine.clone();
+            // The token is checked again before each window, as the live feed checks it
+            // before each record: a revoked or expired credential, or a holder deactivated
+            // meanwhile, cuts the export.
+            let (credentials, token, at) = (credentials.clone(), token.clone(), now(&clock_state));
             let window = tokio::task::spawn_blocking(move || {
+                credentials
+                    .check(&token, &[CredentialKind::Session, CredentialKind::ApiToken], at)
+                    .map_err(|e| format!("the credential is no longer valid ({e})"))?;
                 let mut bytes = Vec::new();
                 let exported = engine.store().export_jsonl(&mut bytes, next, last).map_err(|e| e.to_string())?;
                 let expected = last - next + 1;

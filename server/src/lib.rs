@@ -193,8 +193,10 @@ async fn serve_on(
     };
     transport::serve(listener, tls.as_ref(), &client_limits, routes::router(state), shutdown, stop).await;
     tracing::info!("stopped accepting; requests in flight finished; closing the engine");
-    // Every handler's clone of the Engine is gone with the router; the log is flushed
-    // before the answer to the caller.
+    // The handlers' clones of the Engine are gone with the router. Work the drain does not
+    // wait for (a command whose request timed out, an export's reading task) holds a clone
+    // until it ends: the store stays open for it and syncs when the last clone goes. This
+    // clone's close checkpoints the read models and flushes the log before answering.
     let closed = tokio::task::spawn_blocking(move || engine.close())
         .await
         .map_err(|e| ServerError::Io(std::io::Error::other(format!("closing the engine failed: {e}"))))?;

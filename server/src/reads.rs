@@ -2,7 +2,8 @@
 //! identity, their access report and their own copy. Each read that shows words or identity
 //! is recorded in the log by the Engine (a `RecordsAccessed` event, decided by core's rules
 //! of who may read) before anything is answered, so they are `POST`s taking the read's
-//! `{reason?, command_id?, at?}`.
+//! `{reason?, command_id?}`. A read happens when it is answered: it is dated by the server's
+//! clock, never by the client, so that no read can be recorded as older than it is.
 
 use axum::body::Body;
 use axum::extract::{Path, State};
@@ -15,13 +16,13 @@ use parapompi::{Acting, CommandMeta};
 use serde::Deserialize;
 use uuid::Uuid;
 
-use crate::auth::authenticate;
+use crate::auth::{authenticate, now};
 use crate::error::ApiError;
-use crate::routes::{acted_by, answer, blocking, json_body, lines_answer, meta, occurred_at, uuid_of};
+use crate::routes::{acted_by, answer, blocking, json_body, lines_answer, meta, uuid_of};
 use crate::AppState;
 
 /// The body of an audited read: why (where the rules ask for a reason), and the read's own
-/// command id and time, each optional.
+/// command id, each optional.
 #[derive(Debug, Default, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct ReadForm {
@@ -29,8 +30,6 @@ pub(crate) struct ReadForm {
     pub reason: Option<String>,
     /// The read's command id; a new UUIDv7 when left out.
     pub command_id: Option<Uuid>,
-    /// When the read happened (RFC 3339); the server's clock when left out.
-    pub at: Option<String>,
 }
 
 /// The read's metadata and reason, as the authenticated staff member.
@@ -41,7 +40,7 @@ async fn read_of(
 ) -> Result<(parapompi::core::values::StaffId, CommandMeta, Option<Reason>), ApiError> {
     let caller = authenticate(state, headers).await?;
     let form: ReadForm = json_body(state, body).await?;
-    let occurred_at = occurred_at(state, form.at.as_deref())?;
+    let occurred_at = now(state);
     let reason = form
         .reason
         .as_deref()

@@ -218,3 +218,55 @@ fn the_export_streams_the_logs_export_lines_over_many_windows() {
     assert_eq!(h.call("GET", "/v1/export", None, None).status, 401);
     assert_eq!(h.head(), head, "an export writes nothing");
 }
+
+#[test]
+fn an_export_is_cut_once_its_token_is_revoked() {
+    let _watchdog = watchdog("an_export_is_cut_once_its_token_is_revoked", 300);
+    let (mut scenario, first_case) = world_with_a_case();
+    let w = scenario.world;
+    // Three cases, each with three acts of 256 services and three of 256 notes (a case holds
+    // at most 1,000 of each): a log of nine windows of the export.
+    for case_number in 0..3 {
+        let today = scenario.today();
+        let case_id = if case_number == 0 { first_case } else { scenario.fresh_case() };
+        if case_number > 0 {
+            scenario.given(vec![by(w.social_worker, open_case(case_id, w.maria, w.centre, today))]);
+        }
+        for round in 0..6 {
+            let commands: Vec<Command> = (0..256)
+                .map(|n| match round {
+                    0..3 => record_service(case_id, ServiceKind::ALL[n % ServiceKind::ALL.len()], today),
+                    _ => add_note(case_id, &format!("Σημείωση {case_number}.{round}.{n}.")),
+                })
+                .collect();
+            let meta = scenario.next_meta(Acting::Staff(w.social_worker));
+            valid(scenario.engine().execute_all(&commands, meta));
+        }
+    }
+    let code = Harness::direct_enrolment(&mut scenario, w.social_worker, w.admin);
+    let h = Harness::start(scenario, Limits::default());
+    let token = h.enrol_and_login(&code, w.social_worker);
+    let head = h.head();
+    assert!(head > 8 * 512 - 16, "the log is {head} records");
+    let response =
+        match agent().get(&format!("{}/v1/export", h.base)).set("Authorization", &format!("Bearer {token}")).call() {
+            Ok(response) => response,
+            Err(error) => panic!("GET /v1/export: {error}"),
+        };
+    let mut reader = std::io::BufReader::new(response.into_reader());
+    let mut first = String::new();
+    valid(std::io::BufRead::read_line(&mut reader, &mut first));
+    assert!(first.starts_with("{\"position\":1,"), "{first}");
+    // The holder logs out while the export is under way: the windows read ahead may still
+    // come, no more.
+    let logout = h.post("/v1/auth/logout", Some(&token), &json!({}));
+    assert_eq!(logout.status, 200, "{}", logout.body);
+    let mut rest = Vec::new();
+    let _ = reader.read_to_end(&mut rest);
+    let lines = 1 + rest.iter().filter(|b| **b == b'\n').count();
+    assert!(
+        u64::try_from(lines).unwrap_or(u64::MAX) <= 4 * 512,
+        "{lines} of {head} records came after the token was revoked"
+    );
+    assert!(u64::try_from(lines).unwrap_or(u64::MAX) < head, "the whole log came");
+}
