@@ -5,83 +5,13 @@
 
 mod common;
 
-use std::io::{BufRead, BufReader, Read};
-use std::process::{Child, Stdio};
-use std::sync::mpsc;
+use std::io::Read;
 use std::time::Duration;
 
 use common::*;
 use serde_json::{json, Value};
 
 const PASSWORD: &str = "ένας μακρύς κωδικός";
-
-/// Fails the run when a test outlives `seconds`.
-struct Watchdog(#[allow(dead_code)] mpsc::Sender<()>);
-
-fn watchdog(name: &'static str, seconds: u64) -> Watchdog {
-    let (done, wait) = mpsc::channel::<()>();
-    std::thread::spawn(move || {
-        if let Err(mpsc::RecvTimeoutError::Timeout) = wait.recv_timeout(Duration::from_secs(seconds)) {
-            eprintln!("test {name} took longer than {seconds} s: stopping the run");
-            std::process::exit(101);
-        }
-    });
-    Watchdog(done)
-}
-
-/// A server process, killed if the test ends before it stops.
-struct ServerProcess(Child);
-
-impl Drop for ServerProcess {
-    fn drop(&mut self) {
-        if matches!(self.0.try_wait(), Ok(None)) {
-            let _ = self.0.kill();
-            let _ = self.0.wait();
-        }
-    }
-}
-
-/// Starts `parapompi serve` on a free port: the process, its base URL, and its log lines.
-fn serve(w: &World) -> (ServerProcess, String, mpsc::Receiver<String>) {
-    let child = parapompi()
-        .arg("--data-dir")
-        .arg(w.data())
-        .args(["serve", "--listen", "127.0.0.1:0"])
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap_or_else(|e| panic!("the binary starts: {e}"));
-    let mut server = ServerProcess(child);
-    let stderr = server.0.stderr.take().unwrap_or_else(|| panic!("stderr is piped"));
-    let (lines_tx, lines) = mpsc::channel::<String>();
-    std::thread::spawn(move || {
-        for line in BufReader::new(stderr).lines().map_while(Result::ok) {
-            if lines_tx.send(line).is_err() {
-                break;
-            }
-        }
-    });
-    loop {
-        let line = lines.recv_timeout(Duration::from_secs(30)).unwrap_or_else(|e| panic!("no address logged: {e}"));
-        if let Some(rest) = line.split("address=").nth(1) {
-            let address = rest.split_whitespace().next().unwrap_or_default().to_owned();
-            return (server, format!("http://{address}"), lines);
-        }
-    }
-}
-
-/// Sends SIGTERM and waits for a clean exit.
-fn stop(server: &mut ServerProcess) {
-    let terminated = std::process::Command::new("kill").args(["-TERM", &server.0.id().to_string()]).status();
-    assert!(terminated.is_ok_and(|s| s.success()));
-    for _ in 0..200 {
-        if let Ok(Some(status)) = server.0.try_wait() {
-            assert!(status.success(), "the server stopped badly: {status}");
-            return;
-        }
-        std::thread::sleep(Duration::from_millis(100));
-    }
-    panic!("the server did not stop on SIGTERM");
-}
 
 #[test]
 fn a_batch_sent_to_the_server_is_exported_over_http_as_the_cli_exports_it() {
@@ -98,8 +28,9 @@ fn a_batch_sent_to_the_server_is_exported_over_http_as_the_cli_exports_it() {
         .output()
         .unwrap_or_else(|e| panic!("the binary runs: {e}"));
     assert!(set.status.success(), "{}", String::from_utf8_lossy(&set.stderr));
-    let (mut server, base, log) = serve(&w);
-    let log_so_far = || log.try_iter().collect::<Vec<_>>().join("\n");
+    let server = ServerProcess::start(&w.data(), &[]);
+    let base = server.base.clone();
+    let log_so_far = || server.log.try_iter().collect::<Vec<_>>().join("\n");
     let agent = ureq::AgentBuilder::new().timeout(Duration::from_secs(60)).build();
     let login = agent
         .post(&format!("{base}/v1/auth/login"))
@@ -141,7 +72,7 @@ fn a_batch_sent_to_the_server_is_exported_over_http_as_the_cli_exports_it() {
         .output()
         .unwrap_or_else(|e| panic!("the binary runs: {e}"));
     assert!(run.status.success(), "{}", String::from_utf8_lossy(&run.stderr));
-    stop(&mut server);
+    server.stop();
 
     let file = w.file("log.jsonl");
     w.ok(&["export", "--jsonl", "--out", file.to_str().unwrap_or_default()]);

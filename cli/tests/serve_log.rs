@@ -6,37 +6,10 @@
 mod common;
 
 use std::io::{BufRead, BufReader};
-use std::process::{Child, Stdio};
-use std::sync::mpsc;
+use std::process::Stdio;
 use std::time::Duration;
 
 use common::*;
-
-/// Fails the run when a test outlives `seconds`.
-struct Watchdog(#[allow(dead_code)] mpsc::Sender<()>);
-
-fn watchdog(name: &'static str, seconds: u64) -> Watchdog {
-    let (done, wait) = mpsc::channel::<()>();
-    std::thread::spawn(move || {
-        if let Err(mpsc::RecvTimeoutError::Timeout) = wait.recv_timeout(Duration::from_secs(seconds)) {
-            eprintln!("test {name} took longer than {seconds} s: stopping the run");
-            std::process::exit(101);
-        }
-    });
-    Watchdog(done)
-}
-
-/// A server process, killed when the test ends.
-struct ServerProcess(Child);
-
-impl Drop for ServerProcess {
-    fn drop(&mut self) {
-        if matches!(self.0.try_wait(), Ok(None)) {
-            let _ = self.0.kill();
-            let _ = self.0.wait();
-        }
-    }
-}
 
 #[test]
 fn the_server_answers_every_request_after_its_log_is_closed() {
@@ -50,7 +23,7 @@ fn the_server_answers_every_request_after_its_log_is_closed() {
         .stderr(Stdio::piped())
         .spawn()
         .unwrap_or_else(|e| panic!("the binary starts: {e}"));
-    let mut server = ServerProcess(child);
+    let mut server = KillOnDrop(child);
     let stderr = server.0.stderr.take().unwrap_or_else(|| panic!("stderr is piped"));
     let mut lines = BufReader::new(stderr).lines();
     let address = loop {

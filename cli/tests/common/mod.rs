@@ -41,6 +41,18 @@ pub fn watchdog(name: &'static str, seconds: u64) -> Watchdog {
     Watchdog(done)
 }
 
+/// A child process killed if the test ends (or panics) while it runs.
+pub struct KillOnDrop(pub Child);
+
+impl Drop for KillOnDrop {
+    fn drop(&mut self) {
+        if matches!(self.0.try_wait(), Ok(None)) {
+            let _ = self.0.kill();
+            let _ = self.0.wait();
+        }
+    }
+}
+
 /// A `parapompi serve` process on a loopback port of its choosing, killed if the test ends
 /// (or panics) before it stops.
 pub struct ServerProcess {
