@@ -1,6 +1,6 @@
 //! The Engine: executes commands against the log and keeps the read models caught up.
 
-use std::collections::{BTreeSet, HashSet};
+use std::collections::{BTreeSet, HashMap, HashSet};
 use std::path::Path;
 use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 
@@ -133,8 +133,15 @@ struct Inner {
     in_flight: Mutex<HashSet<Uuid>>,
     in_flight_ended: Condvar,
     projector: Mutex<Projector>,
+    /// Streams' folded states with the version each was folded at: a stream's events up to a
+    /// version never change, so a fold is taken from here while the stream's version is the
+    /// same, and folded again from the log once it moved. Emptied when full.
+    folded: Mutex<HashMap<StreamId, (u64, State)>>,
     config: EngineConfig,
 }
+
+/// The most folded states [`Inner::folded`] keeps.
+const MAX_FOLDED_STREAMS: usize = 4096;
 
 impl Engine {
     /// Opens the data directory (created if missing), restores the read models from their
@@ -170,6 +177,7 @@ impl Engine {
                 in_flight: Mutex::new(HashSet::new()),
                 in_flight_ended: Condvar::new(),
                 projector: Mutex::new(projector),
+                folded: Mutex::new(HashMap::new()),
                 config,
             }),
         };
@@ -651,7 +659,21 @@ impl Engine {
 
     /// The folded state of a stream and its version.
     pub fn stream_state(&self, kind: StreamKind, stream_id: &StreamId) -> Result<(State, u64), EngineError> {
-        crate::records::fold_stream(kind, &self.inner.store.read_stream(stream_id, 1, usize::MAX)?)
+        let poisoned = || EngineError::Interrupted("a panic poisoned the table of folded streams".to_owned());
+        let version = self.inner.store.stream_version(stream_id)?;
+        if let Some((folded_at, state)) = self.inner.folded.lock().map_err(|_| poisoned())?.get(stream_id) {
+            if *folded_at == version && state.kind() == kind {
+                return Ok((state.clone(), version));
+            }
+        }
+        let (state, folded_at) =
+            crate::records::fold_stream(kind, &self.inner.store.read_stream(stream_id, 1, usize::MAX)?)?;
+        let mut folded = self.inner.folded.lock().map_err(|_| poisoned())?;
+        if folded.len() >= MAX_FOLDED_STREAMS && !folded.contains_key(stream_id) {
+            folded.clear();
+        }
+        folded.insert(stream_id.clone(), (folded_at, state.clone()));
+        Ok((state, folded_at))
     }
 
     fn state_of(&self, kind: StreamKind, stream_id: String) -> Result<State, EngineError> {
