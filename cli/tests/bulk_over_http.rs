@@ -11,23 +11,13 @@ use std::time::Duration;
 use common::*;
 use serde_json::{json, Value};
 
-const PASSWORD: &str = "ένας μακρύς κωδικός";
-
 #[test]
 fn a_batch_sent_to_the_server_is_exported_over_http_as_the_cli_exports_it() {
     let _watchdog = watchdog("a batch and the export through the binary", 180);
     let w = World::new();
     set_up(&w);
-    let issued = w.json(&["--as", ADMIN, "staff", "enrol", WORKER]);
-    let code = issued["secret"].as_str().unwrap_or_default().to_owned();
-    let set = parapompi()
-        .env("PARAPOMPI_PASSWORD", PASSWORD)
-        .arg("--data-dir")
-        .arg(w.data())
-        .args(["staff", "set-password", "--code", &code])
-        .output()
-        .unwrap_or_else(|e| panic!("the binary runs: {e}"));
-    assert!(set.status.success(), "{}", String::from_utf8_lossy(&set.stderr));
+    let set = set_password(&w, &enrolment_code(&w, WORKER, ADMIN));
+    assert_eq!(set.code, 0, "{}", set.stderr);
     let server = ServerProcess::start(&w.data(), &[]);
     let base = server.base.clone();
     let log_so_far = || server.log.try_iter().collect::<Vec<_>>().join("\n");

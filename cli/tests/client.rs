@@ -9,7 +9,6 @@ use std::time::{Duration, Instant};
 use common::*;
 use serde_json::Value;
 
-const PASSWORD: &str = "ένας μακρύς κωδικός";
 const OTHER_CASE: &str = "d0000000-0000-4000-8000-0000000000ff";
 
 /// Masks what differs between two data directories that hold the same acts: the instants
@@ -342,15 +341,7 @@ fn login_keeps_a_session_for_the_commands_after_it_and_logout_ends_it() {
     let _watchdog = watchdog("login and logout", 120);
     let w = World::new();
     set_up(&w);
-    let code = w.json(&["--as", ADMIN, "staff", "enrol", WORKER])["secret"].as_str().unwrap_or_default().to_owned();
-    let set = parapompi()
-        .env("PARAPOMPI_PASSWORD", PASSWORD)
-        .arg("--data-dir")
-        .arg(w.data())
-        .args(["staff", "set-password", "--code", &code])
-        .output()
-        .map(common::Run::from)
-        .unwrap_or_else(|e| panic!("the binary runs: {e}"));
+    let set = set_password(&w, &enrolment_code(&w, WORKER, ADMIN));
     assert_eq!(set.code, 0, "{}", set.stderr);
     let server = ServerProcess::start(&w.data(), &[]);
     let config = w.file("config");

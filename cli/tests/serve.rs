@@ -8,24 +8,11 @@ use std::time::Duration;
 use common::*;
 use serde_json::{json, Value};
 
-const PASSWORD: &str = "ένας μακρύς κωδικός";
-
 fn enrol(w: &World, staff: &str, by: &str) -> String {
     let issued = w.json(&["--as", by, "staff", "enrol", staff]);
     assert_eq!(issued["kind"], "enrolment", "{issued}");
     assert_eq!(issued["result"]["events"][0]["event_type"], "CredentialIssued", "{issued}");
     issued["secret"].as_str().unwrap_or_default().to_owned()
-}
-
-fn set_password(w: &World, code: &str) -> common::Run {
-    parapompi()
-        .env("PARAPOMPI_PASSWORD", PASSWORD)
-        .arg("--data-dir")
-        .arg(w.data())
-        .args(["staff", "set-password", "--code", code])
-        .output()
-        .map(common::Run::from)
-        .unwrap_or_else(|e| panic!("the binary runs: {e}"))
 }
 
 #[test]
@@ -74,17 +61,8 @@ fn the_binary_serves_a_logged_in_staff_member_and_stops_on_sigterm() {
     let base = server.base.clone();
 
     let agent = ureq::AgentBuilder::new().timeout(Duration::from_secs(20)).build();
-    let post = |path: &str, token: Option<&str>, body: &Value| -> (u16, Value) {
-        let mut request = agent.post(&format!("{base}{path}"));
-        if let Some(token) = token {
-            request = request.set("Authorization", &format!("Bearer {token}"));
-        }
-        let response = match request.send_string(&body.to_string()) {
-            Ok(response) | Err(ureq::Error::Status(_, response)) => response,
-            Err(e) => panic!("{path}: {e}"),
-        };
-        let status = response.status();
-        (status, serde_json::from_str(&response.into_string().unwrap_or_default()).unwrap_or(Value::Null))
+    let post = |path: &str, token: Option<&str>, body: &Value| {
+        http_json(&agent, "POST", &format!("{base}{path}"), token, Some(body))
     };
     let (status, login) = post("/v1/auth/login", None, &json!({"staff_id": WORKER, "password": PASSWORD}));
     assert_eq!(status, 200, "{login}");

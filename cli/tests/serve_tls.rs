@@ -11,8 +11,6 @@ use std::time::Duration;
 use common::*;
 use serde_json::{json, Value};
 
-const PASSWORD: &str = "ένας μακρύς κωδικός";
-
 /// A self-signed certificate for 127.0.0.1 and its key, as PEM files in the world's
 /// temporary directory; and a client configuration that trusts it alone.
 struct Certificate {
@@ -37,24 +35,12 @@ fn make_certificate(w: &World, name: &str) -> Certificate {
     Certificate { cert, key, client: Arc::new(client) }
 }
 
-fn set_password(w: &World, code: &str) -> common::Run {
-    parapompi()
-        .env("PARAPOMPI_PASSWORD", PASSWORD)
-        .arg("--data-dir")
-        .arg(w.data())
-        .args(["staff", "set-password", "--code", code])
-        .output()
-        .map(common::Run::from)
-        .unwrap_or_else(|e| panic!("the binary runs: {e}"))
-}
-
 #[test]
 fn the_binary_serves_https_with_a_certificate_and_key_and_stops_on_sigterm() {
     let _watchdog = watchdog("serve over https through the binary", 120);
     let w = World::new();
     set_up(&w);
-    let issued = w.json(&["--as", ADMIN, "staff", "enrol", WORKER]);
-    let code = issued["secret"].as_str().unwrap_or_default().to_owned();
+    let code = enrolment_code(&w, WORKER, ADMIN);
     assert_eq!(set_password(&w, &code).code, 0);
     let certificate = make_certificate(&w, "server");
     // A key others may read is served, with a warning.
@@ -67,21 +53,8 @@ fn the_binary_serves_https_with_a_certificate_and_key_and_stops_on_sigterm() {
     let base = server.base.replacen("http://", "https://", 1);
     let agent =
         ureq::AgentBuilder::new().timeout(Duration::from_secs(20)).tls_config(certificate.client.clone()).build();
-    let call = |path: &str, token: Option<&str>, body: Option<&Value>| -> (u16, Value) {
-        let mut request = agent.request(if body.is_some() { "POST" } else { "GET" }, &format!("{base}{path}"));
-        if let Some(token) = token {
-            request = request.set("Authorization", &format!("Bearer {token}"));
-        }
-        let result = match body {
-            Some(body) => request.send_string(&body.to_string()),
-            None => request.call(),
-        };
-        let response = match result {
-            Ok(response) | Err(ureq::Error::Status(_, response)) => response,
-            Err(e) => panic!("{path}: {e}"),
-        };
-        let status = response.status();
-        (status, serde_json::from_str(&response.into_string().unwrap_or_default()).unwrap_or(Value::Null))
+    let call = |path: &str, token: Option<&str>, body: Option<&Value>| {
+        http_json(&agent, if body.is_some() { "POST" } else { "GET" }, &format!("{base}{path}"), token, body)
     };
     assert_eq!(call("/v1/health", None, None), (200, json!({"ok": true})));
     let (status, login) = call("/v1/auth/login", None, Some(&json!({"staff_id": WORKER, "password": PASSWORD})));

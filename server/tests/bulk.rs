@@ -10,27 +10,12 @@ mod support;
 use std::io::Read;
 
 use common::*;
-use parapompi::core::values::CaseId;
 use parapompi::core::vocab::ServiceKind;
 use parapompi::core::Command;
 use parapompi::Acting;
 use parapompi_server::Limits;
 use serde_json::{json, Value};
 use support::*;
-
-/// Both centres set up, Maria registered and her case open, assigned to the social worker.
-fn world_with_a_case() -> (Scenario, CaseId) {
-    let mut scenario = Scenario::set_up();
-    let w = scenario.world;
-    let today = scenario.today();
-    scenario.given(w.beneficiary(w.maria, 0, today));
-    let case_id = scenario.fresh_case();
-    scenario.given(vec![
-        by(w.social_worker, open_case(case_id, w.maria, w.centre, today)),
-        by(w.social_worker, assign(case_id, w.social_worker)),
-    ]);
-    (scenario, case_id)
-}
 
 fn act(command: &Command, command_id: &str) -> Value {
     json!({"act": [command], "command_id": command_id})

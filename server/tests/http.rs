@@ -5,196 +5,17 @@
 
 #[path = "../../tests/common/mod.rs"]
 mod common;
+mod support;
 
-use std::io::{Read, Write};
 use std::sync::mpsc;
 use std::time::Duration;
 
 use common::*;
-use parapompi::core::credential::CredentialKind;
-use parapompi::core::values::{CaseId, StaffId};
+use parapompi::core::values::CaseId;
 use parapompi::core::Command;
-use parapompi::credentials::{Credentials, PasswordHashing};
-use parapompi::Acting;
-use parapompi_server::{Limits, Running, ServerConfig};
+use parapompi_server::{Limits, ServerConfig};
 use serde_json::{json, Value};
-
-/// Fails the whole run when a test outlives `seconds`: nothing hangs.
-struct Watchdog(#[allow(dead_code)] mpsc::Sender<()>);
-
-fn watchdog(name: &'static str, seconds: u64) -> Watchdog {
-    let (done, wait) = mpsc::channel::<()>();
-    std::thread::spawn(move || {
-        if let Err(mpsc::RecvTimeoutError::Timeout) = wait.recv_timeout(Duration::from_secs(seconds)) {
-            eprintln!("test {name} took longer than {seconds} s: stopping the run");
-            std::process::exit(101);
-        }
-    });
-    Watchdog(done)
-}
-
-/// A cheap Argon2id for tests (the default costs 19 MiB a hash).
-fn test_hashing() -> PasswordHashing {
-    PasswordHashing { memory_kib: 1024, iterations: 1, parallelism: 1 }
-}
-
-const PASSWORD: &str = "σωστός κωδικός 2026";
-
-/// A scenario's Engine served over HTTP.
-struct Harness {
-    scenario: Scenario,
-    runtime: tokio::runtime::Runtime,
-    running: Option<Running>,
-    base: String,
-    agent: ureq::Agent,
-}
-
-/// An answer: status, body, content type.
-#[derive(Debug)]
-struct Answer {
-    status: u16,
-    body: String,
-    content_type: String,
-}
-
-impl Answer {
-    fn json(&self) -> Value {
-        serde_json::from_str(&self.body).unwrap_or_else(|e| panic!("not JSON ({e}): {}", self.body))
-    }
-}
-
-impl Harness {
-    fn start(scenario: Scenario, limits: Limits) -> Harness {
-        let config = ServerConfig {
-            limits,
-            session_lifetime_ms: 3_600_000,
-            password_hashing: test_hashing(),
-            ..ServerConfig::default()
-        };
-        Harness::start_with(scenario, config)
-    }
-
-    fn start_with(scenario: Scenario, config: ServerConfig) -> Harness {
-        let runtime = valid(tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build());
-        let engine = scenario.engine().clone();
-        let running = valid(runtime.block_on(parapompi_server::start(engine, config, valid("127.0.0.1:0".parse()))));
-        let base = format!("http://{}", running.local_addr());
-        let agent = ureq::AgentBuilder::new().timeout(Duration::from_secs(20)).build();
-        Harness { scenario, runtime, running: Some(running), base, agent }
-    }
-
-    fn call(&self, method: &str, path: &str, token: Option<&str>, body: Option<&str>) -> Answer {
-        let mut request = self.agent.request(method, &format!("{}{path}", self.base));
-        if let Some(token) = token {
-            request = request.set("Authorization", &format!("Bearer {token}"));
-        }
-        let result = match body {
-            Some(body) => request.set("content-type", "application/json").send_string(body),
-            None => request.call(),
-        };
-        let response = match result {
-            Ok(response) => response,
-            Err(ureq::Error::Status(_, response)) => response,
-            Err(error) => panic!("{method} {path}: {error}"),
-        };
-        let status = response.status();
-        let content_type = response.header("content-type").unwrap_or_default().to_owned();
-        assert!(response.header("x-request-id").is_some(), "{method} {path}: no request id");
-        let body = valid(response.into_string());
-        Answer { status, body, content_type }
-    }
-
-    fn get(&self, path: &str, token: &str) -> Answer {
-        self.call("GET", path, Some(token), None)
-    }
-
-    fn post(&self, path: &str, token: Option<&str>, body: &Value) -> Answer {
-        self.call("POST", path, token, Some(&body.to_string()))
-    }
-
-    /// An act of one command as `token`'s holder.
-    fn act(&self, token: &str, command: &Command) -> Answer {
-        self.post(
-            "/v1/commands",
-            Some(token),
-            &json!({"act": [command], "command_id": uuid::Uuid::now_v7().to_string()}),
-        )
-    }
-
-    fn head(&self) -> u64 {
-        self.scenario.engine().store().head().position
-    }
-
-    /// An enrolment code made in direct mode, as an administrator does before the server
-    /// runs (`parapompi staff enrol`).
-    fn direct_enrolment(scenario: &mut Scenario, staff: StaffId, by: StaffId) -> String {
-        let credentials = valid(Credentials::open(scenario.engine(), test_hashing()));
-        let meta = scenario.next_meta(Acting::Staff(by));
-        let issued = valid(credentials.issue(staff, CredentialKind::Enrolment, 3_600_000, meta));
-        issued.secret.expose().to_owned()
-    }
-
-    /// Sets a password with `code` and logs in: the session token.
-    fn enrol_and_login(&self, code: &str, staff: StaffId) -> String {
-        let set = self.post("/v1/auth/password", None, &json!({"code": code, "password": PASSWORD}));
-        assert_eq!(set.status, 200, "{}", set.body);
-        self.login(staff)
-    }
-
-    fn login(&self, staff: StaffId) -> String {
-        let login = self.post("/v1/auth/login", None, &json!({"staff_id": staff.to_string(), "password": PASSWORD}));
-        assert_eq!(login.status, 200, "{}", login.body);
-        let token = login.json()["secret"].as_str().unwrap_or_default().to_owned();
-        assert!(token.starts_with("pp1_"), "{}", login.body);
-        token
-    }
-
-    /// An enrolment code issued over the API by `token`'s holder, then that staff member's
-    /// session token.
-    fn enrol_over_api(&self, admin_token: &str, staff: StaffId) -> String {
-        let issued = self.post(
-            "/v1/credentials",
-            Some(admin_token),
-            &json!({"staff_id": staff.to_string(), "kind": "enrolment"}),
-        );
-        assert_eq!(issued.status, 200, "{}", issued.body);
-        let code = issued.json()["secret"].as_str().unwrap_or_default().to_owned();
-        self.enrol_and_login(&code, staff)
-    }
-
-    fn shutdown(&mut self) {
-        if let Some(running) = self.running.take() {
-            let stopped = self
-                .runtime
-                .block_on(async { tokio::time::timeout(Duration::from_secs(20), running.shutdown()).await });
-            assert!(matches!(stopped, Ok(Ok(()))), "the server did not stop cleanly: {stopped:?}");
-        }
-    }
-}
-
-impl Drop for Harness {
-    fn drop(&mut self) {
-        if let Some(running) = self.running.take() {
-            let _ = self
-                .runtime
-                .block_on(async { tokio::time::timeout(Duration::from_secs(20), running.shutdown()).await });
-        }
-    }
-}
-
-/// Both centres set up, Maria registered and her case open, assigned to the social worker.
-fn world_with_a_case() -> (Scenario, CaseId) {
-    let mut scenario = Scenario::set_up();
-    let w = scenario.world;
-    let today = scenario.today();
-    scenario.given(w.beneficiary(w.maria, 0, today));
-    let case_id = scenario.fresh_case();
-    scenario.given(vec![
-        by(w.social_worker, open_case(case_id, w.maria, w.centre, today)),
-        by(w.social_worker, assign(case_id, w.social_worker)),
-    ]);
-    (scenario, case_id)
-}
+use support::*;
 
 fn event_types(answer: &Answer) -> Vec<String> {
     answer.json()["events"]
@@ -525,11 +346,7 @@ fn connections_beyond_the_limit_are_told_so_and_shutdown_keeps_every_write() {
     // Two idle connections hold both places; a third is answered 503 and closed.
     let held: Vec<std::net::TcpStream> = (0..2).map(|_| valid(std::net::TcpStream::connect(&address))).collect();
     std::thread::sleep(Duration::from_millis(200));
-    let mut third = valid(std::net::TcpStream::connect(&address));
-    valid(third.set_read_timeout(Some(Duration::from_secs(10))));
-    valid(third.write_all(b"GET /v1/health HTTP/1.1\r\nhost: x\r\n\r\n"));
-    let mut answer = String::new();
-    let _ = third.read_to_string(&mut answer);
+    let (answer, _) = raw_exchange(&address, b"GET /v1/health HTTP/1.1\r\nhost: x\r\n\r\n", Duration::from_secs(10));
     assert!(answer.starts_with("HTTP/1.1 503"), "{answer}");
     assert!(answer.contains("\"limit\":\"max_connections\""), "{answer}");
     drop(held);

@@ -9,10 +9,10 @@
 
 #[path = "../../tests/common/mod.rs"]
 mod common;
+mod support;
 
 use std::collections::BTreeSet;
 use std::path::PathBuf;
-use std::sync::mpsc;
 use std::time::Duration;
 
 use common::*;
@@ -22,113 +22,14 @@ use parapompi::core::case::{CaseAction, CaseCommand};
 use parapompi::core::centre::{CentreAction, CentreCommand};
 use parapompi::core::credential::{CredentialId, CredentialKind, LoginFailure};
 use parapompi::core::staff::{StaffAction, StaffCommand};
-use parapompi::core::values::{AntennaId, CaseId, StaffId, Timestamp};
+use parapompi::core::values::{AntennaId, CaseId, Timestamp};
 use parapompi::core::vocab::{
     AgencyKind, CloseReason, IntakeChannel, NeedDomain, Outcome, ReferralPriority, Role, ServiceKind,
 };
 use parapompi::core::Command;
-use parapompi::credentials::{Credentials, PasswordHashing};
-use parapompi::Acting;
-use parapompi_server::{Limits, Running, ServerConfig};
+use parapompi_server::Limits;
 use serde_json::{json, Value};
-
-/// Fails the whole run when a test outlives `seconds`: nothing hangs.
-struct Watchdog(#[allow(dead_code)] mpsc::Sender<()>);
-
-fn watchdog(name: &'static str, seconds: u64) -> Watchdog {
-    let (done, wait) = mpsc::channel::<()>();
-    std::thread::spawn(move || {
-        if let Err(mpsc::RecvTimeoutError::Timeout) = wait.recv_timeout(Duration::from_secs(seconds)) {
-            eprintln!("test {name} took longer than {seconds} s: stopping the run");
-            std::process::exit(101);
-        }
-    });
-    Watchdog(done)
-}
-
-const PASSWORD: &str = "σωστός κωδικός 2026";
-
-/// A scenario's Engine served over HTTP on loopback.
-struct Harness {
-    /// Kept for its data directory, which the served Engine uses.
-    _scenario: Scenario,
-    runtime: tokio::runtime::Runtime,
-    running: Option<Running>,
-    base: String,
-    agent: ureq::Agent,
-}
-
-/// An answer: status, content type, body.
-struct Answer {
-    status: u16,
-    content_type: String,
-    body: String,
-}
-
-impl Answer {
-    fn json(&self) -> Value {
-        serde_json::from_str(&self.body).unwrap_or_else(|e| panic!("not JSON ({e}): {}", self.body))
-    }
-}
-
-impl Harness {
-    fn start(scenario: Scenario) -> Harness {
-        Harness::start_with(scenario, Limits::default())
-    }
-
-    fn start_with(scenario: Scenario, limits: Limits) -> Harness {
-        let config = ServerConfig { limits, password_hashing: test_hashing(), ..ServerConfig::default() };
-        let runtime = valid(tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build());
-        let engine = scenario.engine().clone();
-        let running = valid(runtime.block_on(parapompi_server::start(engine, config, valid("127.0.0.1:0".parse()))));
-        let base = format!("http://{}", running.local_addr());
-        let agent = ureq::AgentBuilder::new().timeout(Duration::from_secs(20)).build();
-        Harness { _scenario: scenario, runtime, running: Some(running), base, agent }
-    }
-
-    fn call(&self, method: &str, path: &str, token: Option<&str>, body: Option<&str>) -> Answer {
-        let mut request = self.agent.request(method, &format!("{}{path}", self.base));
-        if let Some(token) = token {
-            request = request.set("Authorization", &format!("Bearer {token}"));
-        }
-        let result = match body {
-            Some(body) => request.set("content-type", "application/json").send_string(body),
-            None => request.call(),
-        };
-        let response = match result {
-            Ok(response) => response,
-            Err(ureq::Error::Status(_, response)) => response,
-            Err(error) => panic!("{method} {path}: {error}"),
-        };
-        let (status, content_type) =
-            (response.status(), response.header("content-type").unwrap_or_default().to_owned());
-        Answer { status, content_type, body: valid(response.into_string()) }
-    }
-
-    fn shutdown(&mut self) {
-        if let Some(running) = self.running.take() {
-            let stopped = self
-                .runtime
-                .block_on(async { tokio::time::timeout(Duration::from_secs(20), running.shutdown()).await });
-            assert!(matches!(stopped, Ok(Ok(()))), "the server did not stop cleanly: {stopped:?}");
-        }
-    }
-}
-
-impl Drop for Harness {
-    fn drop(&mut self) {
-        if let Some(running) = self.running.take() {
-            let _ = self
-                .runtime
-                .block_on(async { tokio::time::timeout(Duration::from_secs(20), running.shutdown()).await });
-        }
-    }
-}
-
-/// A cheap Argon2id for tests.
-fn test_hashing() -> PasswordHashing {
-    PasswordHashing { memory_kib: 1024, iterations: 1, parallelism: 1 }
-}
+use support::*;
 
 fn document() -> Value {
     valid(serde_json::from_str(parapompi_server::openapi_document()))
@@ -226,8 +127,8 @@ fn check_answer(document: &Value, method: &str, path: &str, answer: &Answer) {
 #[test]
 fn the_document_is_served_and_is_openapi_3_1() {
     let _watchdog = watchdog("the_document_is_served_and_is_openapi_3_1", 120);
-    let h = Harness::start(Scenario::new());
-    let served = h.call("GET", "/v1/openapi.json", None, None);
+    let h = Harness::start(Scenario::new(), Limits::default());
+    let served = h.exchange("GET", "/v1/openapi.json", None, None);
     assert_eq!((served.status, served.content_type.as_str()), (200, "application/json"), "{}", served.body);
     assert_eq!(served.body, parapompi_server::openapi_document());
 
@@ -305,8 +206,8 @@ fn the_document_lists_exactly_the_routes_served_and_those_of_server_md() {
 
     // Every path described is served: a request without a token is answered by the endpoint
     // (401, or its own answer for an open one), never by the fallback of unknown paths.
-    let h = Harness::start(Scenario::new());
-    let fallback = h.call("GET", "/v1/no-such-endpoint-at-all", None, None);
+    let h = Harness::start(Scenario::new(), Limits::default());
+    let fallback = h.exchange("GET", "/v1/no-such-endpoint-at-all", None, None);
     assert_eq!(fallback.status, 404, "{}", fallback.body);
     let fallback = fallback.json();
     for (method, path) in &described {
@@ -320,7 +221,7 @@ fn the_document_lists_exactly_the_routes_served_and_those_of_server_md() {
             .replace("{subject}", &format!("case-{}", uuid(0xac1)));
         assert!(!probe_path.contains('{'), "{path}: give the probe a value for its path parameter");
         let body = (method == "POST").then_some("{}");
-        let answer = h.call(method, &probe_path, None, body);
+        let answer = h.exchange(method, &probe_path, None, body);
         let unrouted = answer.status == 404
             && answer.json()["type"] == fallback["type"]
             && answer.json()["detail"] == fallback["detail"];
@@ -545,46 +446,31 @@ fn every_command_and_the_act_form_match_their_schemas() {
 
 /// Maria's case, opened and assigned to the social worker, with a referral to the
 /// employment office.
-fn world_with_a_case() -> (Scenario, CaseId) {
-    let mut scenario = Scenario::set_up();
+fn world_with_a_referral() -> (Scenario, CaseId) {
+    let (mut scenario, case_id) = world_with_a_case();
     let w = scenario.world;
-    let today = scenario.today();
-    scenario.given(w.beneficiary(w.maria, 0, today));
-    let case_id = scenario.fresh_case();
     let referral_id = scenario.fresh_referral();
     let due_on = scenario.in_days(14);
-    scenario.given(vec![
-        by(w.social_worker, open_case(case_id, w.maria, w.centre, today)),
-        by(w.social_worker, assign(case_id, w.social_worker)),
-        by(w.social_worker, create_referral(case_id, referral_id, w.employment_office, due_on)),
-    ]);
+    scenario.given(vec![by(w.social_worker, create_referral(case_id, referral_id, w.employment_office, due_on))]);
     (scenario, case_id)
-}
-
-/// A session token of `staff`, through an enrolment code made in direct mode.
-fn session(scenario: &mut Scenario, staff: StaffId, by: StaffId) -> String {
-    let credentials = valid(Credentials::open(scenario.engine(), test_hashing()));
-    let meta = scenario.next_meta(Acting::Staff(by));
-    let issued = valid(credentials.issue(staff, CredentialKind::Enrolment, 3_600_000, meta));
-    issued.secret.expose().to_owned()
 }
 
 #[test]
 fn real_answers_match_their_schemas() {
     let _watchdog = watchdog("real_answers_match_their_schemas", 180);
     let document = document();
-    let (mut scenario, case_id) = world_with_a_case();
+    let (mut scenario, case_id) = world_with_a_referral();
     let w = scenario.world;
-    let code = session(&mut scenario, w.social_worker, w.admin);
-    let mut h = Harness::start(scenario);
-    let post = |path: &str, token: Option<&str>, body: &Value| h.call("POST", path, token, Some(&body.to_string()));
+    let code = Harness::direct_enrolment(&mut scenario, w.social_worker, w.admin);
+    let mut h = Harness::start(scenario, Limits::default());
+    let post = |path: &str, token: Option<&str>, body: &Value| h.exchange("POST", path, token, Some(&body.to_string()));
 
     let check = |method: &str, path: &str, answer: &Answer, status: u16| {
         assert_eq!(answer.status, status, "{method} {path}: {}", answer.body);
         check_answer(&document, method, path, answer);
     };
-    check("GET", "/v1/health", &h.call("GET", "/v1/health", None, None), 200);
-    check("GET", "/v1/openapi.json", &h.call("GET", "/v1/openapi.json", None, None), 200);
+    check("GET", "/v1/health", &h.exchange("GET", "/v1/health", None, None), 200);
+    check("GET", "/v1/openapi.json", &h.exchange("GET", "/v1/openapi.json", None, None), 200);
     let password = json!({"code": code, "password": PASSWORD});
     check("POST", "/v1/auth/password", &post("/v1/auth/password", None, &password), 200);
     let login = post("/v1/auth/login", None, &json!({"staff_id": w.social_worker.to_string(), "password": PASSWORD}));
@@ -594,7 +480,7 @@ fn real_answers_match_their_schemas() {
 
     let act = json!({"act": [add_note(case_id, "Τηλεφώνησε η ίδια.")], "command_id": uuid(0x777).to_string()});
     check("POST", "/v1/commands", &post("/v1/commands", token, &act), 200);
-    let get = |path: &str| h.call("GET", path, token, None);
+    let get = |path: &str| h.exchange("GET", path, token, None);
     let caseload = get("/v1/caseload");
     check("GET", "/v1/caseload", &caseload, 200);
     check("GET", "/v1/board", &get("/v1/board"), 200);
@@ -610,7 +496,7 @@ fn real_answers_match_their_schemas() {
 
     // Problems, of bad input, of no token and of a rule.
     check("POST", "/v1/commands", &post("/v1/commands", token, &json!({"act": [], "colour": 1})), 400);
-    check("GET", "/v1/caseload", &h.call("GET", "/v1/caseload", None, None), 401);
+    check("GET", "/v1/caseload", &h.exchange("GET", "/v1/caseload", None, None), 401);
     check("GET", "/v1/cases/{case}", &get(&format!("/v1/cases/{}", uuid(0xdead))), 404);
     let issue = json!({"staff_id": w.admin.to_string(), "kind": "api_token"});
     check("POST", "/v1/credentials", &post("/v1/credentials", token, &issue), 403);
@@ -630,19 +516,14 @@ fn real_answers_match_their_schemas() {
 
 #[test]
 fn the_answer_over_the_connection_limit_matches_its_schema() {
-    use std::io::{Read, Write};
     let _watchdog = watchdog("the_answer_over_the_connection_limit_matches_its_schema", 60);
     let document = document();
-    let h = Harness::start_with(Scenario::new(), Limits { max_connections: 1, ..Limits::default() });
+    let h = Harness::start(Scenario::new(), Limits { max_connections: 1, ..Limits::default() });
     let address = h.base.trim_start_matches("http://").to_owned();
     // An idle connection holds the one place; the next is answered 503 and closed.
     let held = valid(std::net::TcpStream::connect(&address));
     std::thread::sleep(Duration::from_millis(200));
-    let mut over = valid(std::net::TcpStream::connect(&address));
-    valid(over.set_read_timeout(Some(Duration::from_secs(10))));
-    valid(over.write_all(b"GET /v1/health HTTP/1.1\r\nhost: x\r\n\r\n"));
-    let mut text = String::new();
-    let _ = over.read_to_string(&mut text);
+    let (text, _) = raw_exchange(&address, b"GET /v1/health HTTP/1.1\r\nhost: x\r\n\r\n", Duration::from_secs(10));
     let (head, body) = text.split_once("\r\n\r\n").unwrap_or_else(|| panic!("not an HTTP answer: {text}"));
     assert!(head.starts_with("HTTP/1.1 503") && head.contains("application/problem+json"), "{head}");
     let schema = answer_schema(&document, "GET", "/v1/health", 503, "application/problem+json");

@@ -6,37 +6,19 @@
 
 #[path = "../../tests/common/mod.rs"]
 mod common;
+mod support;
 
 use std::io::{Read, Write};
 use std::net::TcpStream;
 use std::path::{Path, PathBuf};
-use std::sync::{mpsc, Arc};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use common::*;
-use parapompi::core::credential::CredentialKind;
-use parapompi::core::values::{CaseId, StaffId};
-use parapompi::credentials::{Credentials, PasswordHashing};
-use parapompi::Acting;
-use parapompi_server::{Limits, Running, ServerConfig, TlsConfig, TlsError, TlsFile};
+use parapompi_server::{Limits, ServerConfig, TlsConfig, TlsError, TlsFile};
 use rustls::pki_types::CertificateDer;
-use serde_json::{json, Value};
-
-/// Fails the whole run when a test outlives `seconds`: nothing hangs.
-struct Watchdog(#[allow(dead_code)] mpsc::Sender<()>);
-
-fn watchdog(name: &'static str, seconds: u64) -> Watchdog {
-    let (done, wait) = mpsc::channel::<()>();
-    std::thread::spawn(move || {
-        if let Err(mpsc::RecvTimeoutError::Timeout) = wait.recv_timeout(Duration::from_secs(seconds)) {
-            eprintln!("test {name} took longer than {seconds} s: stopping the run");
-            std::process::exit(101);
-        }
-    });
-    Watchdog(done)
-}
-
-const PASSWORD: &str = "σωστός κωδικός 2026";
+use serde_json::json;
+use support::*;
 
 /// A self-signed certificate for 127.0.0.1, its PEM files in a directory of their own.
 struct Certificate {
@@ -78,154 +60,47 @@ impl Certificate {
 
     /// A client that trusts this certificate only.
     fn agent(&self) -> ureq::Agent {
-        ureq::AgentBuilder::new().timeout(Duration::from_secs(20)).tls_config(self.trusted_by_client()).build()
+        agent_builder().tls_config(self.trusted_by_client()).build()
     }
 }
 
-/// A scenario's Engine served, with TLS or without.
-struct Harness {
-    scenario: Scenario,
-    runtime: tokio::runtime::Runtime,
-    running: Option<Running>,
-    base: String,
+/// A scenario's Engine served with `limits`, over TLS when given a certificate.
+fn serve(scenario: Scenario, limits: Limits, tls: Option<TlsConfig>) -> Harness {
+    let config = ServerConfig { limits, password_hashing: test_hashing(), tls, ..ServerConfig::default() };
+    Harness::start_with(scenario, config)
 }
 
-/// An answer: status and body.
-#[derive(Debug)]
-struct Answer {
-    status: u16,
-    body: String,
-}
-
-impl Answer {
-    fn json(&self) -> Value {
-        serde_json::from_str(&self.body).unwrap_or_else(|e| panic!("not JSON ({e}): {}", self.body))
-    }
-}
-
-impl Harness {
-    fn start(scenario: Scenario, limits: Limits, tls: Option<TlsConfig>) -> Harness {
-        let scheme = if tls.is_some() { "https" } else { "http" };
-        let config = ServerConfig {
-            limits,
-            password_hashing: PasswordHashing { memory_kib: 1024, iterations: 1, parallelism: 1 },
-            tls,
-            ..ServerConfig::default()
-        };
-        let runtime = valid(tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build());
-        let engine = scenario.engine().clone();
-        let running = valid(runtime.block_on(parapompi_server::start(engine, config, valid("127.0.0.1:0".parse()))));
-        let base = format!("{scheme}://{}", running.local_addr());
-        Harness { scenario, runtime, running: Some(running), base }
-    }
-
-    fn address(&self) -> String {
-        self.running.as_ref().map(|r| r.local_addr().to_string()).unwrap_or_default()
-    }
-
-    fn call(&self, agent: &ureq::Agent, method: &str, path: &str, token: Option<&str>, body: Option<&Value>) -> Answer {
-        let mut request = agent.request(method, &format!("{}{path}", self.base));
-        if let Some(token) = token {
-            request = request.set("Authorization", &format!("Bearer {token}"));
-        }
-        let result = match body {
-            Some(body) => request.set("content-type", "application/json").send_string(&body.to_string()),
-            None => request.call(),
-        };
-        let response = match result {
-            Ok(response) | Err(ureq::Error::Status(_, response)) => response,
-            Err(error) => panic!("{method} {path}: {error}"),
-        };
-        Answer { status: response.status(), body: valid(response.into_string()) }
-    }
-
-    fn health(&self, agent: &ureq::Agent) -> Answer {
-        self.call(agent, "GET", "/v1/health", None, None)
-    }
-
-    fn shutdown(&mut self) {
-        if let Some(running) = self.running.take() {
-            let stopped = self
-                .runtime
-                .block_on(async { tokio::time::timeout(Duration::from_secs(30), running.shutdown()).await });
-            assert!(matches!(stopped, Ok(Ok(()))), "the server did not stop cleanly: {stopped:?}");
-        }
-    }
-}
-
-impl Drop for Harness {
-    fn drop(&mut self) {
-        if let Some(running) = self.running.take() {
-            let _ = self
-                .runtime
-                .block_on(async { tokio::time::timeout(Duration::from_secs(30), running.shutdown()).await });
-        }
-    }
-}
-
-/// Both centres set up, Maria's case open and assigned to the social worker, who has an
-/// enrolment code made in direct mode.
-fn world_with_a_case() -> (Scenario, CaseId, String) {
-    let mut scenario = Scenario::set_up();
-    let w = scenario.world;
-    let today = scenario.today();
-    scenario.given(w.beneficiary(w.maria, 0, today));
-    let case_id = scenario.fresh_case();
-    scenario.given(vec![
-        by(w.social_worker, open_case(case_id, w.maria, w.centre, today)),
-        by(w.social_worker, assign(case_id, w.social_worker)),
-    ]);
-    let code = enrolment(&mut scenario, w.social_worker, w.admin);
-    (scenario, case_id, code)
-}
-
-fn enrolment(scenario: &mut Scenario, staff: StaffId, by: StaffId) -> String {
-    let credentials = valid(Credentials::open(scenario.engine(), PasswordHashing::default()));
-    let meta = scenario.next_meta(Acting::Staff(by));
-    let issued = valid(credentials.issue(staff, CredentialKind::Enrolment, 3_600_000, meta));
-    issued.secret.expose().to_owned()
-}
-
-/// Sends `request` on a fresh TCP connection and reads until the server closes it (at most
-/// `wait`): what came back, and how long until the close.
-fn raw_exchange(address: &str, request: &[u8], wait: Duration) -> (String, Duration) {
-    let mut stream = valid(TcpStream::connect(address));
-    valid(stream.set_read_timeout(Some(wait)));
-    let started = Instant::now();
-    valid(stream.write_all(request));
-    let mut answer = Vec::new();
-    let _ = stream.read_to_end(&mut answer);
-    (String::from_utf8_lossy(&answer).into_owned(), started.elapsed())
+/// `GET /v1/health` through `agent`, as it came (an answer over the connection limit is the
+/// transport's, without a request id).
+fn health(h: &Harness, agent: &ureq::Agent) -> Answer {
+    exchange(agent, &h.base, "GET", "/v1/health", None, None)
 }
 
 #[test]
 fn a_staff_member_logs_in_and_acts_over_https_and_only_a_client_trusting_the_certificate_gets_in() {
     let _watchdog = watchdog("https end to end", 120);
-    let (scenario, case_id, code) = world_with_a_case();
+    let (mut scenario, case_id) = world_with_a_case();
     let w = scenario.world;
+    let code = Harness::direct_enrolment(&mut scenario, w.social_worker, w.admin);
     let certificate = Certificate::new();
-    let mut h = Harness::start(scenario, Limits::default(), Some(certificate.tls_config()));
+    let mut h = serve(scenario, Limits::default(), Some(certificate.tls_config()));
     assert!(h.base.starts_with("https://127.0.0.1:"), "{}", h.base);
     let agent = certificate.agent();
 
-    let health = h.health(&agent);
-    assert_eq!((health.status, health.json()["ok"].clone()), (200, json!(true)), "{}", health.body);
-    let set = h.call(&agent, "POST", "/v1/auth/password", None, Some(&json!({"code": code, "password": PASSWORD})));
+    let alive = health(&h, &agent);
+    assert_eq!((alive.status, alive.json()["ok"].clone()), (200, json!(true)), "{}", alive.body);
+    let password = json!({"code": code, "password": PASSWORD}).to_string();
+    let set = exchange(&agent, &h.base, "POST", "/v1/auth/password", None, Some(&password));
     assert_eq!(set.status, 200, "{}", set.body);
-    let login = h.call(
-        &agent,
-        "POST",
-        "/v1/auth/login",
-        None,
-        Some(&json!({"staff_id": w.social_worker.to_string(), "password": PASSWORD})),
-    );
+    let login = json!({"staff_id": w.social_worker.to_string(), "password": PASSWORD}).to_string();
+    let login = exchange(&agent, &h.base, "POST", "/v1/auth/login", None, Some(&login));
     assert_eq!(login.status, 200, "{}", login.body);
     let token = login.json()["secret"].as_str().unwrap_or_default().to_owned();
     let act = json!({"act": [add_note(case_id, "Μέσω HTTPS.")], "command_id": uuid::Uuid::now_v7().to_string()});
-    let note = h.call(&agent, "POST", "/v1/commands", Some(&token), Some(&act));
+    let note = exchange(&agent, &h.base, "POST", "/v1/commands", Some(&token), Some(&act.to_string()));
     assert_eq!(note.status, 200, "{}", note.body);
     assert_eq!(note.json()["events"][0]["event_type"], "CaseNoteAdded", "{}", note.body);
-    let head = h.scenario.engine().store().head().position;
+    let head = h.head();
 
     // Plain HTTP at the TLS port is told to use HTTPS, and harms nothing.
     match ureq::agent().get(&format!("http://{}/v1/health", h.address())).call() {
@@ -239,12 +114,12 @@ fn a_staff_member_logs_in_and_acts_over_https_and_only_a_client_trusting_the_cer
         raw_exchange(&h.address(), b"GET /v1/health HTTP/1.1\r\nhost: x\r\n\r\n", Duration::from_secs(10));
     assert!(answer.starts_with("HTTP/1.1 400"), "{answer}");
     assert!(answer.contains("https://"), "{answer}");
-    assert_eq!(h.health(&agent).status, 200);
+    assert_eq!(health(&h, &agent).status, 200);
     // Nor does garbage that is neither.
     let (answer, _) =
         raw_exchange(&h.address(), &[0x16, 0x03, 0x01, 0x00, 0x05, 1, 2, 3, 4, 5], Duration::from_secs(10));
     assert!(!answer.contains("HTTP/1.1"), "{answer}");
-    assert_eq!(h.health(&agent).status, 200);
+    assert_eq!(health(&h, &agent).status, 200);
 
     // A client trusting another certificate refuses the server's, and sends nothing.
     let stranger = Certificate::new();
@@ -256,27 +131,27 @@ fn a_staff_member_logs_in_and_acts_over_https_and_only_a_client_trusting_the_cer
         }
         other => panic!("a client trusting another certificate got in: {other:?}"),
     }
-    assert_eq!(h.health(&agent).status, 200);
-    assert_eq!(h.scenario.engine().store().head().position, head, "nothing written by the refused");
+    assert_eq!(health(&h, &agent).status, 200);
+    assert_eq!(h.head(), head, "nothing written by the refused");
     h.shutdown();
 }
 
 #[test]
 fn connections_over_the_limit_at_a_tls_port_are_answered_503_over_tls() {
     let _watchdog = watchdog("the connection limit over TLS", 120);
-    let (scenario, _, _) = world_with_a_case();
+    let (scenario, _) = world_with_a_case();
     let certificate = Certificate::new();
     let limits = Limits { max_connections: 1, ..Limits::default() };
-    let h = Harness::start(scenario, limits, Some(certificate.tls_config()));
+    let h = serve(scenario, limits, Some(certificate.tls_config()));
     // A bare TCP connection holds the one place while it is to shake hands.
     let held = valid(TcpStream::connect(h.address()));
     std::thread::sleep(Duration::from_millis(200));
-    let over = h.health(&certificate.agent());
+    let over = health(&h, &certificate.agent());
     assert_eq!(over.status, 503, "{}", over.body);
     assert_eq!(over.json()["limit"], "max_connections", "{}", over.body);
     drop(held);
     std::thread::sleep(Duration::from_millis(200));
-    assert_eq!(h.health(&certificate.agent()).status, 200);
+    assert_eq!(health(&h, &certificate.agent()).status, 200);
 }
 
 #[test]
@@ -284,8 +159,8 @@ fn a_client_too_slow_with_its_headers_or_handshake_is_ended_within_the_limit_whi
     let _watchdog = watchdog("slow headers", 120);
     let limit = Duration::from_millis(2_000);
     let limits = Limits { header_timeout_ms: 2_000, ..Limits::default() };
-    let (scenario, _, _) = world_with_a_case();
-    let h = Harness::start(scenario, limits.clone(), None);
+    let (scenario, _) = world_with_a_case();
+    let h = serve(scenario, limits.clone(), None);
     let address = h.address();
     // Half a request line, then nothing: answered 408 naming the limit, and closed.
     let slow = {
@@ -295,8 +170,7 @@ fn a_client_too_slow_with_its_headers_or_handshake_is_ended_within_the_limit_whi
     // Meanwhile other clients are served, while the slow one still waits.
     std::thread::sleep(Duration::from_millis(100));
     for _ in 0..5 {
-        let agent = ureq::AgentBuilder::new().timeout(Duration::from_secs(20)).build();
-        assert_eq!(h.health(&agent).status, 200);
+        assert_eq!(health(&h, &agent()).status, 200);
     }
     assert!(!slow.is_finished(), "the others were served only once the slow client was ended");
     let (answer, took) = valid(slow.join().map_err(|_| "the slow client panicked"));
@@ -317,9 +191,9 @@ fn a_client_too_slow_with_its_headers_or_handshake_is_ended_within_the_limit_whi
 
     // At a TLS port: a handshake begun and never finished is closed within the limit, and so
     // is a request trickled over TLS, answered 408 over TLS.
-    let (scenario, _, _) = world_with_a_case();
+    let (scenario, _) = world_with_a_case();
     let certificate = Certificate::new();
-    let h = Harness::start(scenario, limits, Some(certificate.tls_config()));
+    let h = serve(scenario, limits, Some(certificate.tls_config()));
     let (answer, took) = raw_exchange(&h.address(), &[0x16, 0x03, 0x01], Duration::from_secs(20));
     assert!(answer.is_empty(), "{answer}");
     assert!(took < limit * 5, "ended after {took:?}");
@@ -336,7 +210,7 @@ fn a_client_too_slow_with_its_headers_or_handshake_is_ended_within_the_limit_whi
     assert!(answer.starts_with("HTTP/1.1 408"), "{answer}");
     assert!(answer.contains("\"limit\":\"header_timeout_ms\""), "{answer}");
     assert!(started.elapsed() < limit * 5, "ended after {:?}", started.elapsed());
-    assert_eq!(h.health(&certificate.agent()).status, 200);
+    assert_eq!(health(&h, &certificate.agent()).status, 200);
 }
 
 #[test]
@@ -418,11 +292,11 @@ fn a_shutdown_does_not_wait_for_connections_that_sent_nothing_or_are_idle() {
     let limits = Limits { header_timeout_ms: 120_000, ..Limits::default() };
     for tls in [None, Some(certificate.tls_config())] {
         let over_tls = tls.is_some();
-        let (scenario, _, _) = world_with_a_case();
-        let mut h = Harness::start(scenario, limits.clone(), tls);
-        let agent = if over_tls { certificate.agent() } else { ureq::AgentBuilder::new().build() };
+        let (scenario, _) = world_with_a_case();
+        let mut h = serve(scenario, limits.clone(), tls);
+        let agent = if over_tls { certificate.agent() } else { agent() };
         // A kept-alive connection, idle after its answer.
-        assert_eq!(h.health(&agent).status, 200);
+        assert_eq!(health(&h, &agent).status, 200);
         // A connection that sent nothing; on the TLS port, one mid-handshake and one whose
         // handshake is done.
         let mut silent = vec![valid(TcpStream::connect(h.address()))];
@@ -480,8 +354,8 @@ fn limits_no_server_could_serve_with_are_refused_before_listening() {
 fn a_client_that_stops_reading_its_answers_loses_its_connection_and_its_place() {
     let _watchdog = watchdog("a client that stops reading", 120);
     let limits = Limits { max_connections: 1, request_timeout_ms: 1_000, ..Limits::default() };
-    let (scenario, _, _) = world_with_a_case();
-    let h = Harness::start(scenario, limits, None);
+    let (scenario, _) = world_with_a_case();
+    let h = serve(scenario, limits, None);
     let stuck = valid(TcpStream::connect(h.address()));
     let mut writer = valid(stuck.try_clone());
     valid(writer.set_write_timeout(Some(Duration::from_secs(20))));
@@ -490,10 +364,9 @@ fn a_client_that_stops_reading_its_answers_loses_its_connection_and_its_place() 
     let requests = b"GET /v1/health HTTP/1.1\r\nhost: x\r\n\r\n".repeat(1000);
     let writing = std::thread::spawn(move || while writer.write_all(&requests).is_ok() {});
     std::thread::sleep(Duration::from_millis(200));
-    let fresh = || ureq::AgentBuilder::new().timeout(Duration::from_secs(20)).build();
-    assert_eq!(h.health(&fresh()).status, 503, "the client that reads nothing holds the one place");
+    assert_eq!(health(&h, &agent()).status, 503, "the client that reads nothing holds the one place");
     let deadline = Instant::now() + Duration::from_secs(30);
-    while h.health(&fresh()).status != 200 {
+    while health(&h, &agent()).status != 200 {
         assert!(Instant::now() < deadline, "the client that reads nothing still holds the one place");
         std::thread::sleep(Duration::from_millis(200));
     }

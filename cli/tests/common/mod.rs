@@ -228,6 +228,51 @@ impl World {
     }
 }
 
+/// The password the tests' staff set.
+pub const PASSWORD: &str = "ένας μακρύς κωδικός";
+
+/// An enrolment code for `staff`, issued in direct mode by `by`.
+pub fn enrolment_code(w: &World, staff: &str, by: &str) -> String {
+    w.json(&["--as", by, "staff", "enrol", staff])["secret"].as_str().unwrap_or_default().to_owned()
+}
+
+/// `parapompi staff set-password --code CODE` with `PASSWORD`.
+pub fn set_password(w: &World, code: &str) -> Run {
+    parapompi()
+        .env("PARAPOMPI_PASSWORD", PASSWORD)
+        .arg("--data-dir")
+        .arg(w.data())
+        .args(["staff", "set-password", "--code", code])
+        .output()
+        .map(Run::from)
+        .unwrap_or_else(|e| panic!("the binary runs: {e}"))
+}
+
+/// One request through `agent` to `url`, with `token` if given and `body` as its text: the
+/// status and the body as JSON (`null` when it is not). A transport error fails the test.
+pub fn http_json(
+    agent: &ureq::Agent,
+    method: &str,
+    url: &str,
+    token: Option<&str>,
+    body: Option<&Value>,
+) -> (u16, Value) {
+    let mut request = agent.request(method, url);
+    if let Some(token) = token {
+        request = request.set("Authorization", &format!("Bearer {token}"));
+    }
+    let result = match body {
+        Some(body) => request.send_string(&body.to_string()),
+        None => request.call(),
+    };
+    let response = match result {
+        Ok(response) | Err(ureq::Error::Status(_, response)) => response,
+        Err(e) => panic!("{url}: {e}"),
+    };
+    let status = response.status();
+    (status, serde_json::from_str(&response.into_string().unwrap_or_default()).unwrap_or(Value::Null))
+}
+
 /// Fixed ids of the test world.
 pub const CENTRE: &str = "c0000000-0000-4000-8000-000000000001";
 pub const CENTRE2: &str = "c0000000-0000-4000-8000-000000000002";
