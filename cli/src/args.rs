@@ -973,9 +973,12 @@ pub struct ReferralDueArgs {
 /// `caseload`.
 #[derive(Debug, Args)]
 pub struct CaseloadArgs {
-    /// Only this staff member's cases.
-    #[arg(long)]
+    /// Only this staff member's cases [default: your own, when you act as a staff member].
+    #[arg(long, conflicts_with = "all")]
     pub staff: Option<String>,
+    /// Every case, not only your own.
+    #[arg(long)]
+    pub all: bool,
     /// Only this centre's cases.
     #[arg(long)]
     pub centre: Option<String>,
@@ -1002,6 +1005,13 @@ pub struct BoardArgs {
     /// Only referrals of this centre's cases.
     #[arg(long)]
     pub centre: Option<String>,
+    /// Only referrals of the cases assigned to this staff member [default: your own, when you
+    /// act as a staff member and give no other filter].
+    #[arg(long, conflicts_with = "all")]
+    pub staff: Option<String>,
+    /// Every referral, not only those of your own cases.
+    #[arg(long)]
+    pub all: bool,
 }
 
 /// `audit`.

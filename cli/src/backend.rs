@@ -187,6 +187,7 @@ impl Backend {
                         ("on", query.overdue_as_of.map(|d| d.to_string())),
                         ("agency", query.agency.map(|a| a.to_string())),
                         ("centre", query.centre.map(|c| c.to_string())),
+                        ("staff", query.assignee.map(|s| s.to_string())),
                     ])
                 );
                 from_lines(client.get_lines(&path)?)

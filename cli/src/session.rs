@@ -161,6 +161,18 @@ impl Ctx<'_> {
         Ok(Acting::Staff(StaffId::new(parse::uuid_of("--as", "staff", text)?)))
     }
 
+    /// The staff member acting, when one is (through the server, the one logged in; in direct
+    /// mode, `--as`): the scope of the views that default to "my work".
+    pub fn own_staff(&self) -> Result<Option<StaffId>, CliError> {
+        match (self.backend, &self.global.actor) {
+            (Backend::Server(_), _) | (Backend::Direct(_), Some(_)) => match self.acting()? {
+                Acting::Staff(staff_id) => Ok(Some(staff_id)),
+                _ => Ok(None),
+            },
+            (Backend::Direct(_), None) => Ok(None),
+        }
+    }
+
     /// The acting staff member's centre, for commands whose centre defaults to it.
     pub fn actor_centre(&self) -> Result<CentreId, CliError> {
         let Acting::Staff(staff_id) = self.acting()? else { unreachable!("acting() gives a staff member") };

@@ -198,6 +198,9 @@ fn the_story_through_the_server_prints_and_exits_as_in_direct_mode() {
     for args in [
         &["caseload"][..],
         &["caseload", "--json"],
+        &["caseload", "--all"],
+        &["board", "--all"],
+        &["board", "--staff", WORKER, "--json"],
         &["caseload", "--staff", WORKER],
         &["board"],
         &["board", "--status", "in_progress", "--json"],
@@ -227,6 +230,13 @@ fn the_story_through_the_server_prints_and_exits_as_in_direct_mode() {
         let shown = t.same(WORKER, 0, args);
         assert!(!shown.trim().is_empty(), "{args:?} printed nothing");
     }
+    // "My work": the worker's own cases unless --all; the second intake is nobody's yet.
+    let mine = t.same(WORKER, 0, &["caseload"]);
+    let every = t.same(WORKER, 0, &["caseload", "--all"]);
+    assert!(mine.contains("1 open case") && mine.contains("assigned to you"), "{mine}");
+    assert!(every.contains("2 open cases") && !every.contains("assigned to you"), "{every}");
+    assert!(!mine.contains(&second_case) && every.contains(&second_case), "{mine}{every}");
+    t.same(WORKER, 2, &["caseload", "--all", "--staff", WORKER]);
     let shown = t.same(WORKER, 0, &["case", "show", CASE]);
     assert!(shown.contains("history") && shown.contains("AddCaseNote") || shown.contains("note"), "{shown}");
     t.same(WORKER, 2, &["report", "indicators", "--from", &from, "--to", &to, "--centre", OTHER_CASE]);

@@ -2,7 +2,7 @@
 
 use std::collections::BTreeMap;
 
-use parapompi_core::values::{AgencyId, AntennaId, CaseId, CentreId, Date, ReferralId};
+use parapompi_core::values::{AgencyId, AntennaId, CaseId, CentreId, Date, ReferralId, StaffId};
 use parapompi_core::vocab::{AgencyKind, NeedDomain, ReferralPriority, ReferralStatus};
 use serde::{Deserialize, Serialize};
 
@@ -27,6 +27,9 @@ pub struct BoardQuery {
     pub overdue_as_of: Option<Date>,
     /// Only referrals of this centre's cases.
     pub centre: Option<CentreId>,
+    /// Only referrals of the cases assigned to this staff member.
+    #[serde(default)]
+    pub assignee: Option<StaffId>,
 }
 
 /// One referral on the board.
@@ -83,6 +86,7 @@ impl Projections {
             let matches = query.status.is_none_or(|s| r.status == s)
                 && query.agency.is_none_or(|a| r.agency == a)
                 && query.centre.is_none_or(|c| case.centre == c)
+                && query.assignee.is_none_or(|s| case.assignee == Some(s))
                 && query.overdue_as_of.is_none_or(|d| is_overdue(r.status, r.due_on, d));
             if !matches {
                 continue;

@@ -112,6 +112,7 @@ pub(crate) fn endpoints() -> Vec<Endpoint> {
             .query("on", "The day `overdue` counts from; by default today in Athens", Typed(schema_of::<Date>))
             .query("agency", "Only referrals to this agency", Id(&["agency"]))
             .query("centre", "Only referrals of this centre's cases", Id(&["centre"]))
+            .query("staff", "Only referrals of the cases assigned to this staff member", Id(&["staff"]))
             .lines::<BoardEntry>("One line a referral"),
         Endpoint::get("/v1/cases/{case}", routes::case_file)
             .summary("A case file (as `case show --json`: texts by reference and digest only)")

@@ -401,7 +401,7 @@ pub(crate) async fn board(
     query: Result<Query<Params>, axum::extract::rejection::QueryRejection>,
 ) -> Result<Response, ApiError> {
     let caller = authenticate(&state, &headers).await?;
-    let params = params(query, &["status", "overdue", "on", "agency", "centre"])?;
+    let params = params(query, &["status", "overdue", "on", "agency", "centre", "staff"])?;
     let status = params
         .get("status")
         .map(|text| {
@@ -420,6 +420,7 @@ pub(crate) async fn board(
         agency: id_param(&params, "agency", "agency", AgencyId::new)?,
         overdue_as_of: overdue.then_some(on),
         centre: id_param(&params, "centre", "centre", CentreId::new)?,
+        assignee: id_param(&params, "staff", "staff", StaffId::new)?,
     };
     let engine = state.engine.clone();
     let lines = blocking(move || Ok(documents::board_lines(&engine.board(&query)?))).await?;

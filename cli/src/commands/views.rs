@@ -18,10 +18,16 @@ use crate::parse;
 use crate::session::Ctx;
 use crate::vocab::ReportFormat;
 
-/// `caseload`: one JSON line per open case.
+/// `caseload`: one JSON line per open case. Without `--staff`, `--centre`, `--antenna` or
+/// `--all`, the acting staff member's own cases ("my work"); all of them when nobody acts.
 pub fn caseload(ctx: &mut Ctx<'_>, args: CaseloadArgs) -> Result<(), CliError> {
+    let scoped = args.staff.is_some() || args.centre.is_some() || args.antenna.is_some() || args.all;
+    let own = if scoped { None } else { ctx.own_staff()? };
     let query = CaseloadQuery {
-        staff: args.staff.as_ref().map(|s| staff_id("--staff", s)).transpose()?,
+        staff: match &args.staff {
+            Some(s) => Some(staff_id("--staff", s)?),
+            None => own,
+        },
         centre: args.centre.as_ref().map(|c| centre_id("--centre", c)).transpose()?,
         antenna: args
             .antenna
@@ -48,20 +54,29 @@ pub fn caseload(ctx: &mut Ctx<'_>, args: CaseloadArgs) -> Result<(), CliError> {
     }
     ctx.out.table(&table)?;
     ctx.out.line(format!(
-        "{}, {}",
+        "{}, {}{}",
         count_of(caseload.cases.len(), "open case", "open cases"),
-        count(caseload.n_open_referrals, "open referral", "open referrals")
+        count(caseload.n_open_referrals, "open referral", "open referrals"),
+        if own.is_some() { " assigned to you (--all for every case)" } else { "" }
     ))
 }
 
 /// `board`: one JSON line per referral.
 pub fn board(ctx: &mut Ctx<'_>, args: BoardArgs) -> Result<(), CliError> {
     let on = ctx.date_or_today("--on", args.on.as_ref())?;
+    // "My work": the referrals of the acting staff member's own cases, unless a scope is
+    // given (`--staff`, `--centre`, `--agency`) or `--all`.
+    let scoped = args.staff.is_some() || args.centre.is_some() || args.agency.is_some() || args.all;
+    let own = if scoped { None } else { ctx.own_staff()? };
     let query = BoardQuery {
         status: args.status.map(Into::into),
         agency: args.agency.as_ref().map(|a| agency_id("--agency", a)).transpose()?,
         overdue_as_of: args.overdue.then_some(on),
         centre: args.centre.as_ref().map(|c| centre_id("--centre", c)).transpose()?,
+        assignee: match &args.staff {
+            Some(s) => Some(staff_id("--staff", s)?),
+            None => own,
+        },
     };
     let referrals = ctx.backend.board(&query)?;
     for entry in &referrals {
@@ -86,10 +101,11 @@ pub fn board(ctx: &mut Ctx<'_>, args: BoardArgs) -> Result<(), CliError> {
     }
     let counts: Vec<String> = by_status.iter().map(|(s, n)| format!("{s} {n}")).collect();
     let total = count_of(referrals.len(), "referral", "referrals");
+    let yours = if own.is_some() { " of your cases (--all for every referral)" } else { "" };
     if counts.is_empty() {
-        ctx.out.line(total)
+        ctx.out.line(format!("{total}{yours}"))
     } else {
-        ctx.out.line(format!("{total}: {}", counts.join(", ")))
+        ctx.out.line(format!("{total}{yours}: {}", counts.join(", ")))
     }
 }
 
