@@ -22,7 +22,6 @@ use serde_json::{json, Map, Value};
 
 use crate::auth::authenticate;
 use crate::error::ApiError;
-use crate::limits::read_body;
 use crate::routes::{acted_by, answer};
 use crate::AppState;
 
@@ -38,9 +37,8 @@ pub(crate) async fn commands(
 ) -> Result<Response, ApiError> {
     let caller = authenticate(&state, &headers).await?;
     let actor = caller.staff.staff_id;
-    let bytes = read_body(body, state.config.limits.max_body_bytes).await?;
-    let text = std::str::from_utf8(&bytes).map_err(|_| ApiError::bad_field("body", "not UTF-8"))?;
-    let acts = read_acts(text)?;
+    let text = crate::routes::text_body(&state, body).await?;
+    let acts = read_acts(&text)?;
     for (index, act) in acts.iter().enumerate() {
         crate::acts::check_actor(act, actor).map_err(|error| at_index(index, error))?;
     }

@@ -105,6 +105,12 @@ pub(crate) async fn json_body<T: DeserializeOwned>(state: &AppState, body: Body)
     serde_json::from_slice(&bytes).map_err(|e| ApiError::bad_field("body", format!("not the expected JSON: {e}")))
 }
 
+/// A body as text (UTF-8), at most the body limit.
+pub(crate) async fn text_body(state: &AppState, body: Body) -> Result<String, ApiError> {
+    let bytes = read_body(body, state.config.limits.max_body_bytes).await?;
+    String::from_utf8(Vec::from(bytes)).map_err(|_| ApiError::bad_field("body", "not UTF-8"))
+}
+
 pub(crate) fn meta(command_id: Uuid, acting: Acting, occurred_at: parapompi::core::values::Timestamp) -> CommandMeta {
     CommandMeta { command_id, acting, occurred_at, business_date: athens_date(occurred_at) }
 }
@@ -334,9 +340,8 @@ pub(crate) async fn commands(
 ) -> Result<Response, ApiError> {
     let caller = authenticate(&state, &headers).await?;
     let actor = caller.staff.staff_id;
-    let bytes = read_body(body, state.config.limits.max_body_bytes).await?;
-    let text = std::str::from_utf8(&bytes).map_err(|_| ApiError::bad_field("body", "not UTF-8"))?;
-    let act = ActForm::from_json(text)?;
+    let text = text_body(&state, body).await?;
+    let act = ActForm::from_json(&text)?;
     crate::acts::check_actor(&act, actor)?;
     let acted = crate::acts::acted(actor, &act);
     let mut response = match crate::acts::execute(&state, actor, act).await {
