@@ -73,6 +73,26 @@ pub enum ValidationError {
     },
 }
 
+/// The JSON Schema of a type whose serde form is written by hand (an id, a bounded text, a
+/// checked string, a number with a range): `$schema` is that schema, and it is put inline
+/// where the type is used, under the type's name.
+macro_rules! inline_schema {
+    ($name:ident, $schema:expr) => {
+        #[cfg(feature = "schema")]
+        impl schemars::JsonSchema for $name {
+            fn inline_schema() -> bool {
+                true
+            }
+            fn schema_name() -> std::borrow::Cow<'static, str> {
+                stringify!($name).into()
+            }
+            fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+                $schema
+            }
+        }
+    };
+}
+
 macro_rules! uuid_id {
     ($(#[$doc:meta])* $name:ident, $prefix:expr, $label:expr) => {
         $(#[$doc])*
@@ -106,20 +126,9 @@ macro_rules! uuid_id {
             }
         }
 
-        /// serde writes the bare UUID (`transparent`), hyphenated; it reads any form the
-        /// `uuid` crate parses, but the hyphenated one is the form to send.
-        #[cfg(feature = "schema")]
-        impl schemars::JsonSchema for $name {
-            fn inline_schema() -> bool {
-                true
-            }
-            fn schema_name() -> std::borrow::Cow<'static, str> {
-                stringify!($name).into()
-            }
-            fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
-                uuid_schema($label)
-            }
-        }
+        // serde writes the bare UUID (`transparent`), hyphenated; it reads any form the
+        // `uuid` crate parses, but the hyphenated one is the form to send.
+        inline_schema!($name, uuid_schema($label));
     };
 }
 
@@ -278,19 +287,8 @@ macro_rules! bounded_text {
             }
         }
 
-        /// serde reads it through [`Self::new`] (`try_from = "String"`).
-        #[cfg(feature = "schema")]
-        impl schemars::JsonSchema for $name {
-            fn inline_schema() -> bool {
-                true
-            }
-            fn schema_name() -> std::borrow::Cow<'static, str> {
-                stringify!($name).into()
-            }
-            fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
-                text_schema($label, $max, $multiline)
-            }
-        }
+        // serde reads it through [`Self::new`] (`try_from = "String"`).
+        inline_schema!($name, text_schema($label, $max, $multiline));
     };
 }
 
@@ -393,25 +391,16 @@ impl From<Email> for String {
     }
 }
 
-/// serde reads it through [`Email::new`].
-#[cfg(feature = "schema")]
-impl schemars::JsonSchema for Email {
-    fn inline_schema() -> bool {
-        true
-    }
-    fn schema_name() -> std::borrow::Cow<'static, str> {
-        "Email".into()
-    }
-    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
-        let (part, host) = (format!("[^@\\s{CONTROL}]"), format!("[^@.\\s{CONTROL}]"));
-        schemars::json_schema!({
-            "type": "string",
-            "maxLength": limits::MAX_EMAIL_CHARS,
-            "pattern": format!("^{part}+@{host}{part}*\\.{part}*{host}$"),
-            "description": "An e-mail address: local@domain.tld, without spaces.",
-        })
-    }
-}
+// serde reads it through [`Email::new`].
+inline_schema!(Email, {
+    let (part, host) = (format!("[^@\\s{CONTROL}]"), format!("[^@.\\s{CONTROL}]"));
+    schemars::json_schema!({
+        "type": "string",
+        "maxLength": limits::MAX_EMAIL_CHARS,
+        "pattern": format!("^{part}+@{host}{part}*\\.{part}*{host}$"),
+        "description": "An e-mail address: local@domain.tld, without spaces.",
+    })
+});
 
 /// A telephone number: digits with optional `+`, spaces, `-`, parentheses; 5 to 20 digits.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
@@ -450,24 +439,16 @@ impl From<Phone> for String {
     }
 }
 
-/// serde reads it through [`Phone::new`].
-#[cfg(feature = "schema")]
-impl schemars::JsonSchema for Phone {
-    fn inline_schema() -> bool {
-        true
-    }
-    fn schema_name() -> std::borrow::Cow<'static, str> {
-        "Phone".into()
-    }
-    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
-        schemars::json_schema!({
-            "type": "string",
-            "maxLength": limits::MAX_PHONE_CHARS,
-            "pattern": "^[+() -]*([0-9][+() -]*){5,20}$",
-            "description": "A telephone number: 5 to 20 digits with optional + - ( ) and spaces.",
-        })
-    }
-}
+// serde reads it through [`Phone::new`].
+inline_schema!(
+    Phone,
+    schemars::json_schema!({
+        "type": "string",
+        "maxLength": limits::MAX_PHONE_CHARS,
+        "pattern": "^[+() -]*([0-9][+() -]*){5,20}$",
+        "description": "A telephone number: 5 to 20 digits with optional + - ( ) and spaces.",
+    })
+);
 
 /// A web address starting with `http://` or `https://` (HSDS `url`).
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
@@ -505,24 +486,16 @@ impl From<WebUrl> for String {
     }
 }
 
-/// serde reads it through [`WebUrl::new`].
-#[cfg(feature = "schema")]
-impl schemars::JsonSchema for WebUrl {
-    fn inline_schema() -> bool {
-        true
-    }
-    fn schema_name() -> std::borrow::Cow<'static, str> {
-        "WebUrl".into()
-    }
-    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
-        schemars::json_schema!({
-            "type": "string",
-            "maxLength": limits::MAX_URL_CHARS,
-            "pattern": format!("^https?://[^\\s{CONTROL}]+$"),
-            "description": "A web address: http:// or https:// and a host, without spaces.",
-        })
-    }
-}
+// serde reads it through [`WebUrl::new`].
+inline_schema!(
+    WebUrl,
+    schemars::json_schema!({
+        "type": "string",
+        "maxLength": limits::MAX_URL_CHARS,
+        "pattern": format!("^https?://[^\\s{CONTROL}]+$"),
+        "description": "A web address: http:// or https:// and a host, without spaces.",
+    })
+);
 
 /// A Greek social-security number (ΑΜΚΑ): 11 digits whose first six are the holder's birth
 /// date (DDMMYY) and whose last is the Luhn check digit of the first ten (the rules ΗΔΙΚΑ
@@ -628,24 +601,16 @@ impl From<Amka> for String {
     }
 }
 
-/// serde reads it through [`Amka::new`]; the birth date and the check digit are beyond a
-/// pattern, so the schema says them in words.
-#[cfg(feature = "schema")]
-impl schemars::JsonSchema for Amka {
-    fn inline_schema() -> bool {
-        true
-    }
-    fn schema_name() -> std::borrow::Cow<'static, str> {
-        "Amka".into()
-    }
-    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
-        schemars::json_schema!({
-            "type": "string",
-            "pattern": "^[0-9]{11}$",
-            "description": "A Greek social-security number (AMKA): 11 digits, the first six a birth date DDMMYY, the last the Luhn check digit of the first ten.",
-        })
-    }
-}
+// serde reads it through [`Amka::new`]; the birth date and the check digit are beyond a
+// pattern, so the schema says them in words.
+inline_schema!(
+    Amka,
+    schemars::json_schema!({
+        "type": "string",
+        "pattern": "^[0-9]{11}$",
+        "description": "A Greek social-security number (AMKA): 11 digits, the first six a birth date DDMMYY, the last the Luhn check digit of the first ten.",
+    })
+);
 
 /// A civil (proleptic Gregorian) calendar date, written `YYYY-MM-DD`, years 1900 to 2199.
 ///
@@ -800,24 +765,16 @@ impl From<Date> for String {
     }
 }
 
-/// serde writes and reads `YYYY-MM-DD` (`try_from = "String"`, through [`Date::parse`]).
-#[cfg(feature = "schema")]
-impl schemars::JsonSchema for Date {
-    fn inline_schema() -> bool {
-        true
-    }
-    fn schema_name() -> std::borrow::Cow<'static, str> {
-        "Date".into()
-    }
-    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
-        schemars::json_schema!({
-            "type": "string",
-            "format": "date",
-            "pattern": "^[0-9]{4}-[0-9]{2}-[0-9]{2}$",
-            "description": format!("A calendar date, YYYY-MM-DD, in the years {MIN_YEAR} to {MAX_YEAR}."),
-        })
-    }
-}
+// serde writes and reads `YYYY-MM-DD` (`try_from = "String"`, through [`Date::parse`]).
+inline_schema!(
+    Date,
+    schemars::json_schema!({
+        "type": "string",
+        "format": "date",
+        "pattern": "^[0-9]{4}-[0-9]{2}-[0-9]{2}$",
+        "description": format!("A calendar date, YYYY-MM-DD, in the years {MIN_YEAR} to {MAX_YEAR}."),
+    })
+);
 
 /// An instant: milliseconds since 1970-01-01T00:00:00Z. Core never reads a clock; the
 /// caller supplies every timestamp.
@@ -836,23 +793,15 @@ impl Timestamp {
     }
 }
 
-/// serde writes the bare count of milliseconds (`transparent`).
-#[cfg(feature = "schema")]
-impl schemars::JsonSchema for Timestamp {
-    fn inline_schema() -> bool {
-        true
-    }
-    fn schema_name() -> std::borrow::Cow<'static, str> {
-        "Timestamp".into()
-    }
-    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
-        schemars::json_schema!({
-            "type": "integer",
-            "format": "int64",
-            "description": "An instant: milliseconds since 1970-01-01T00:00:00Z.",
-        })
-    }
-}
+// serde writes the bare count of milliseconds (`transparent`).
+inline_schema!(
+    Timestamp,
+    schemars::json_schema!({
+        "type": "integer",
+        "format": "int64",
+        "description": "An instant: milliseconds since 1970-01-01T00:00:00Z.",
+    })
+);
 
 /// RFC 3339 in UTC to the second, `2026-12-01T09:30:00Z`, for messages; an instant outside
 /// the years [`Date`] holds prints as its milliseconds since the epoch.
@@ -910,24 +859,16 @@ impl From<EuroCents> for u64 {
     }
 }
 
-/// serde reads it through [`EuroCents::new`] (`try_from = "u64"`).
-#[cfg(feature = "schema")]
-impl schemars::JsonSchema for EuroCents {
-    fn inline_schema() -> bool {
-        true
-    }
-    fn schema_name() -> std::borrow::Cow<'static, str> {
-        "EuroCents".into()
-    }
-    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
-        schemars::json_schema!({
-            "type": "integer",
-            "minimum": 0,
-            "maximum": limits::MAX_EURO_CENTS,
-            "description": "An amount of money in euro cents.",
-        })
-    }
-}
+// serde reads it through [`EuroCents::new`] (`try_from = "u64"`).
+inline_schema!(
+    EuroCents,
+    schemars::json_schema!({
+        "type": "integer",
+        "minimum": 0,
+        "maximum": limits::MAX_EURO_CENTS,
+        "description": "An amount of money in euro cents.",
+    })
+);
 
 #[cfg(test)]
 mod tests {
