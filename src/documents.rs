@@ -277,6 +277,8 @@ pub fn audit_lines(trail: &AuditTrail, words: Option<&TextWords>) -> Vec<Value> 
 pub struct CaseFileDocument {
     /// The case.
     pub case_id: CaseId,
+    /// Its short reference, `ΓΡΕ-2024-0042`.
+    pub reference: Option<String>,
     /// Its beneficiary.
     pub beneficiary_id: BeneficiaryId,
     /// The centre that took the intake.
@@ -311,6 +313,8 @@ pub struct CaseFileDocument {
 pub struct CaseFileReferral {
     /// The referral.
     pub referral_id: ReferralId,
+    /// Its short reference, `ΓΡΕ-2024-0042/2`.
+    pub reference: Option<String>,
     /// The agency referred to.
     pub agency_id: AgencyId,
     /// Its kind when referred.
@@ -369,6 +373,7 @@ pub fn case_file(
         .values()
         .map(|r| CaseFileReferral {
             referral_id: r.referral_id,
+            reference: file.referral_references.get(&r.referral_id).cloned(),
             agency_id: r.agency_id,
             agency_kind: r.agency_kind,
             need: r.need,
@@ -396,6 +401,7 @@ pub fn case_file(
         .collect();
     Some(to_value(&CaseFileDocument {
         case_id,
+        reference: file.reference.clone(),
         beneficiary_id: case.beneficiary_id,
         centre_id: case.centre_id,
         antenna_id: case.antenna_id,
@@ -513,6 +519,47 @@ pub fn identity_read(read: &IdentityRead) -> Value {
         "identity": read.entry.as_ref().map(|e| &e.identity),
         "access_position": read.access.events.first().map(|r| r.position),
     })
+}
+
+/// A person found by `beneficiary find`, as `documents::found_lines` builds it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct FoundDocument {
+    /// The person.
+    pub beneficiary_id: BeneficiaryId,
+    /// Their identity (a read of it, recorded at `access_position`).
+    pub identity: parapompi_core::identity::IdentityRecord,
+    /// Their cases in the order opened, with references and status.
+    pub cases: Vec<parapompi_projections::CaseSummary>,
+    /// The position of the `RecordsAccessed` event of this read.
+    pub access_position: u64,
+}
+
+/// The people a search found, one line each, in the order found (by family, then given name).
+pub fn found_lines(found: &crate::Found) -> Vec<Value> {
+    found_documents(found).iter().map(to_value).collect()
+}
+
+/// The people a search found, as [`found_lines`] gives them, before they are JSON.
+pub fn found_documents(found: &crate::Found) -> Vec<FoundDocument> {
+    found
+        .people
+        .iter()
+        .map(|person| {
+            let position = found
+                .access
+                .events
+                .iter()
+                .find(|r| r.stream_id == person.beneficiary_id.stream_id())
+                .map_or(0, |r| r.position);
+            FoundDocument {
+                beneficiary_id: person.beneficiary_id,
+                identity: person.entry.identity.clone(),
+                cases: person.cases.clone(),
+                access_position: position,
+            }
+        })
+        .collect()
 }
 
 /// A person's access report as lines: the library's `AccessRecord`, one a read.

@@ -680,7 +680,7 @@ impl Engine {
         Ok(self.stream_state(kind, &StreamId::new(stream_id)?)?.0)
     }
 
-    fn actor(&self, acting: Acting) -> Result<Actor, EngineError> {
+    pub(crate) fn actor(&self, acting: Acting) -> Result<Actor, EngineError> {
         match acting {
             Acting::Setup => Ok(Actor::Setup),
             Acting::Evaluator => Ok(Actor::Evaluator),
@@ -914,7 +914,9 @@ impl Engine {
     pub fn case_file(&self, case_id: parapompi_core::values::CaseId) -> Result<CaseFile, EngineError> {
         let positions = self.with_projections(|p| p.case_file_positions(case_id))?;
         let records = self.records_at(&positions)?;
-        Ok(case_file(case_id, &records))
+        let mut file = case_file(case_id, &records);
+        self.with_projections(|p| p.case_file_references(&mut file))?;
+        Ok(file)
     }
 
     /// Every event about a case, beneficiary, referral or staff member, with who, when, what,
@@ -971,6 +973,11 @@ impl Engine {
         let mut records = self.records_at(&positions)?;
         records.sort_by_key(|r| r.position);
         Ok(records)
+    }
+
+    /// The beneficiary of a centre who holds an AMKA, through the keyed index.
+    pub(crate) fn indexed_amka_holder(&self, centre_id: CentreId, amka: &Amka) -> Result<Option<BeneficiaryId>, EngineError> {
+        self.inner.amka_index.holder(centre_id, amka)
     }
 
     /// The vault.

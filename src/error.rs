@@ -66,6 +66,14 @@ pub enum EngineError {
         /// That event's type.
         first_event_type: String,
     },
+    /// A search for people matched more than it may show; nobody was read.
+    #[error("{found} people match, more than the {max} a search shows: give more of the name, or the AMKA")]
+    TooManyFound {
+        /// How many matched.
+        found: usize,
+        /// The most a search shows.
+        max: usize,
+    },
     /// A checkpoint or an argument names something the log does not hold.
     #[error("{0}")]
     NotFound(String),

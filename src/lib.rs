@@ -46,6 +46,7 @@ mod deployment_key;
 pub mod documents;
 mod engine;
 mod error;
+mod finding;
 pub mod fault_points;
 mod identity_patch;
 pub mod instant;
@@ -53,6 +54,7 @@ mod narrative;
 mod person_keys;
 mod projector;
 mod records;
+pub mod references;
 mod vault;
 
 pub use access::{
@@ -63,6 +65,7 @@ pub use deployment_key::{deployment_key_path, DeploymentKeySource, HexKey};
 pub use engine::key_rotation::{NewDeploymentKey, Rotated};
 pub use engine::{Acting, CommandMeta, Engine, EngineConfig, Executed};
 pub use error::EngineError;
+pub use finding::{BeneficiarySearch, Found, FoundBeneficiary, MAX_FOUND};
 pub use identity_patch::IdentityPatch;
 pub use parapompi_core as core;
 pub use parapompi_projections as projections;

@@ -522,6 +522,9 @@ pub enum BeneficiaryCommand {
     WithdrawConsent(BeneficiaryConsentArgs),
     /// Erase a person's identity from the vault (GDPR Art. 17); the log stays.
     Erase(BeneficiaryIdArgs),
+    /// Find people of your centre by AMKA, by name (partial, any case, with or without
+    /// accents, Greek or Latin letters) or by phone; each person shown is a recorded read.
+    Find(BeneficiaryFindArgs),
     /// Show a person: identity (the read is recorded), attributes, consents and cases.
     Show(BeneficiaryIdArgs),
     /// List every read of a person's data: who, what, when, and whether a reason was given.
@@ -656,6 +659,21 @@ pub struct BeneficiaryConsentArgs {
     /// The date the person gave or withdrew it [default: today].
     #[arg(long, value_name = "DATE")]
     pub on: Option<String>,
+}
+
+/// `beneficiary find`: exactly one of the three.
+#[derive(Debug, Args)]
+#[command(group(clap::ArgGroup::new("search").required(true).args(["amka", "name", "phone"])))]
+pub struct BeneficiaryFindArgs {
+    /// The AMKA, exactly (11 digits).
+    #[arg(long)]
+    pub amka: Option<String>,
+    /// Words of the name: each must be part of the given or family name.
+    #[arg(long)]
+    pub name: Option<String>,
+    /// A phone number: the same digits, or its last six or more.
+    #[arg(long)]
+    pub phone: Option<String>,
 }
 
 /// A command about one beneficiary.

@@ -10,7 +10,9 @@ use parapompi::projections::{
     AuditSubject, BoardEntry, BoardQuery, Caseload, CaseloadEntry, CaseloadQuery, IndicatorQuery,
 };
 use parapompi::store::{ExportLine, RecordedEvent, StreamId};
-use parapompi::{Acting, AsOf, CommandMeta, Engine, IdentityPatch};
+use parapompi::core::reference::Reference;
+use parapompi::references::{ReferenceDocument, ReferenceQuery};
+use parapompi::{Acting, AsOf, BeneficiarySearch, CommandMeta, Engine, IdentityPatch};
 use serde_json::{json, Value};
 
 use crate::client::Client;
@@ -38,21 +40,34 @@ fn directory_kind(kind: StreamKind) -> &'static str {
 /// A query string from its present parameters (ids, dates and names need no escaping but
 /// are escaped all the same).
 pub fn query_string(params: &[(&str, Option<String>)]) -> String {
-    let escape = |text: &str| {
-        text.bytes()
-            .map(|b| match b {
-                b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b':' => (b as char).to_string(),
-                other => format!("%{other:02X}"),
-            })
-            .collect::<String>()
-    };
     let parts: Vec<String> =
-        params.iter().filter_map(|(k, v)| v.as_ref().map(|v| format!("{k}={}", escape(v)))).collect();
+        params.iter().filter_map(|(k, v)| v.as_ref().map(|v| format!("{k}={}", percent_encode(v)))).collect();
     if parts.is_empty() {
         String::new()
     } else {
         format!("?{}", parts.join("&"))
     }
+}
+
+/// A reference query as its text: the reference (in its full form), or the id's stream form.
+fn reference_query_text(query: &ReferenceQuery) -> String {
+    match query {
+        ReferenceQuery::Reference(Reference::Case(case)) => case.to_string(),
+        ReferenceQuery::Reference(Reference::Referral(referral)) => referral.to_string(),
+        ReferenceQuery::Case(case_id) => case_id.stream_id(),
+        ReferenceQuery::Referral(referral_id) => format!("referral-{referral_id}"),
+    }
+}
+
+/// Text as a query value or one segment of a URL's path: every byte but unreserved ASCII
+/// (and `:`) percent-encoded, so a reference's `/` and Greek letters stay in their segment.
+fn percent_encode(text: &str) -> String {
+    text.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b':' => (b as char).to_string(),
+            other => format!("%{other:02X}"),
+        })
+        .collect()
 }
 
 fn records_of(lines: &[Value]) -> Result<Vec<RecordedEvent>, CliError> {
@@ -379,6 +394,54 @@ impl Backend {
                 &format!("/v1/beneficiaries/{}/identity", beneficiary_id.stream_id()),
                 &read_form(&meta, None),
             ),
+        }
+    }
+
+    /// The people of the acting staff member's centre a search finds (each read recorded).
+    pub fn find_beneficiaries(
+        &self,
+        search: &BeneficiarySearch,
+        meta: CommandMeta,
+    ) -> Result<Vec<documents::FoundDocument>, CliError> {
+        match self {
+            Backend::Direct(engine) => Ok(documents::found_documents(&engine.find_beneficiaries(search, meta)?)),
+            Backend::Server(client) => {
+                let mut body = json!({"command_id": meta.command_id.to_string()});
+                let (key, value) = match search {
+                    BeneficiarySearch::Amka(amka) => ("amka", amka.as_str().to_owned()),
+                    BeneficiarySearch::Name(name) => ("name", name.clone()),
+                    BeneficiarySearch::Phone(phone) => ("phone", phone.clone()),
+                };
+                body[key] = Value::String(value);
+                client
+                    .post_lines("/v1/beneficiaries/find", &body)?
+                    .into_iter()
+                    .map(|line| {
+                        serde_json::from_value(line).map_err(|e| {
+                            CliError::Environment(format!("the server sent a person found that does not parse: {e}"))
+                        })
+                    })
+                    .collect()
+            }
+        }
+    }
+
+    /// The case or referral a short reference or an id names; an error naming it when the
+    /// log holds none.
+    pub fn look_up_reference(&self, query: &ReferenceQuery) -> Result<ReferenceDocument, CliError> {
+        match self {
+            Backend::Direct(engine) => engine.look_up_reference(query)?.ok_or_else(|| {
+                CliError::Usage(format!("no case or referral {}", reference_query_text(query)))
+            }),
+            Backend::Server(client) => {
+                let answer = client.get_json(&format!(
+                    "/v1/references/{}",
+                    percent_encode(&reference_query_text(query))
+                ))?;
+                serde_json::from_value(answer).map_err(|e| {
+                    CliError::Environment(format!("the server's answer to a reference does not parse: {e}"))
+                })
+            }
         }
     }
 

@@ -89,6 +89,7 @@ impl From<EngineError> for CliError {
             EngineError::Rejected(rejection) => CliError::from(rejection),
             EngineError::Invalid(invalid) => CliError::Usage(format!("invalid value: {invalid}")),
             EngineError::NotFound(text) => CliError::Usage(text),
+            EngineError::TooManyFound { .. } => CliError::Usage(error.to_string()),
             EngineError::Store(store) => CliError::from(store),
             other => CliError::Environment(other.to_string()),
         }

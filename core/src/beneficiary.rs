@@ -118,6 +118,18 @@ impl Access {
     }
 }
 
+/// The command name a search for people is refused under.
+pub const FIND_BENEFICIARIES: &str = "FindBeneficiaries";
+
+/// Who may look people up (by AMKA, name or phone): an active staff member who may read an
+/// identity, among the people of their own centre, which is returned. A search shows each
+/// person found only through a `RecordAccess` of their identity, decided by its own rules
+/// and recorded before anything is shown; this rule is what a search that finds nobody
+/// still answers to, so that nobody else learns whether a person is known.
+pub fn search_scope(actor: &crate::context::Actor) -> Result<CentreId, Rejection> {
+    Ok(policy::require_staff_actor(actor, FIND_BENEFICIARIES, None, Access::Identity.allowed_roles())?.centre_id)
+}
+
 impl BeneficiaryAction {
     /// The command's stable name.
     pub fn name(&self) -> &'static str {

@@ -18,6 +18,8 @@
 //!   each an [`Aggregate`].
 //! - [`event`]: the routing enums [`Command`], [`Event`], [`State`], the function
 //!   [`decide`], and the payload contract with upcasting.
+//! - [`folding`]: typed text compared with recorded text (case, accents, Greek and Latin).
+//! - [`reference`]: short references of cases and referrals (`ΓΡΕ-2024-0042/2`), for people.
 //! - [`rejection`]: every rule, one variant each.
 //!
 //! How the Engine drives it, here for registering a centre:
@@ -64,9 +66,11 @@ pub mod centre;
 pub mod context;
 pub mod credential;
 pub mod event;
+pub mod folding;
 pub mod identity;
 pub mod limits;
 pub mod policy;
+pub mod reference;
 pub mod rejection;
 pub mod staff;
 pub mod stream;

@@ -29,7 +29,17 @@ pub(crate) fn require_staff<'a>(
     centre: Option<CentreId>,
     allowed: &[Role],
 ) -> Result<&'a StaffFacts, Rejection> {
-    let staff = match &ctx.actor {
+    require_staff_actor(&ctx.actor, command, centre, allowed)
+}
+
+/// [`require_staff`] for a rule that needs no more of a context than its actor.
+pub(crate) fn require_staff_actor<'a>(
+    actor: &'a Actor,
+    command: &'static str,
+    centre: Option<CentreId>,
+    allowed: &[Role],
+) -> Result<&'a StaffFacts, Rejection> {
+    let staff = match actor {
         Actor::Evaluator => return Err(Rejection::EvaluatorCannotWrite { command }),
         Actor::Setup => return Err(Rejection::SetupActorNotAllowed { command }),
         Actor::Authenticator => return Err(Rejection::AuthenticatorOnly { command }),

@@ -113,6 +113,11 @@ pub struct CaseFile {
     pub case: Option<Case>,
     /// Every event of the case's stream, ascending by position.
     pub entries: Vec<CaseFileEntry>,
+    /// The case's short reference (`ΓΡΕ-2024-0042`), which the read models give: `None`
+    /// from [`case_file`] alone, filled in by [`crate::Projections::case_file_references`].
+    pub reference: Option<String>,
+    /// The referrals' short references (`ΓΡΕ-2024-0042/2`), likewise.
+    pub referral_references: std::collections::BTreeMap<parapompi_core::values::ReferralId, String>,
 }
 
 fn sorted(records: &[Recorded]) -> Vec<&Recorded> {
@@ -149,7 +154,7 @@ pub fn case_file(case_id: CaseId, records: &[Recorded]) -> CaseFile {
             event: event.clone(),
         });
     }
-    CaseFile { case_id, case: state, entries }
+    CaseFile { case_id, case: state, entries, reference: None, referral_references: Default::default() }
 }
 
 /// The audit trail from the records at [`crate::Projections::audit_positions`]: each with

@@ -38,8 +38,12 @@ pub struct BoardQuery {
 pub struct BoardEntry {
     /// The referral.
     pub referral_id: ReferralId,
+    /// Its short reference, `ΓΡΕ-2024-0042/2`.
+    pub reference: String,
     /// Its case.
     pub case_id: CaseId,
+    /// The case's short reference, `ΓΡΕ-2024-0042`.
+    pub case_reference: String,
     /// The case's centre.
     pub centre_id: CentreId,
     /// The antenna that took the case, if any.
@@ -93,9 +97,12 @@ impl Projections {
             }
             *board.by_status.entry(r.status).or_default() += 1;
             *board.by_agency.entry(r.agency).or_default() += 1;
+            let reference = self.referral_reference(*id);
             board.referrals.push(BoardEntry {
                 referral_id: *id,
+                reference: reference.as_ref().map(ToString::to_string).unwrap_or_default(),
                 case_id: r.case,
+                case_reference: reference.map(|r| r.case.to_string()).unwrap_or_default(),
                 centre_id: case.centre,
                 antenna_id: case.antenna,
                 agency_id: r.agency,

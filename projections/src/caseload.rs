@@ -25,6 +25,8 @@ pub struct CaseloadQuery {
 pub struct OpenReferral {
     /// The referral.
     pub referral_id: ReferralId,
+    /// Its short reference, `ΓΡΕ-2024-0042/2`.
+    pub reference: String,
     /// The agency referred to.
     pub agency_id: AgencyId,
     /// Its kind when referred.
@@ -45,6 +47,8 @@ pub struct OpenReferral {
 pub struct CaseloadEntry {
     /// The case.
     pub case_id: CaseId,
+    /// Its short reference, `ΓΡΕ-2024-0042`.
+    pub reference: String,
     /// Its beneficiary.
     pub beneficiary_id: BeneficiaryId,
     /// The centre.
@@ -94,13 +98,16 @@ impl Projections {
             if !matches {
                 continue;
             }
+            let reference = self.case_reference(*case_id).map(|r| r.to_string()).unwrap_or_default();
             let open_referrals: Vec<OpenReferral> = case
                 .referrals
                 .iter()
-                .filter_map(|id| self.referrals.get(id).map(|r| (id, r)))
-                .filter(|(_, r)| r.status.is_open())
-                .map(|(id, r)| OpenReferral {
+                .zip(1u32..)
+                .filter_map(|(id, number)| self.referrals.get(id).map(|r| (id, number, r)))
+                .filter(|(_, _, r)| r.status.is_open())
+                .map(|(id, number, r)| OpenReferral {
                     referral_id: *id,
+                    reference: format!("{reference}/{number}"),
                     agency_id: r.agency,
                     agency_kind: r.agency_kind,
                     need: r.need,
@@ -112,6 +119,7 @@ impl Projections {
             n_open_referrals += u64::try_from(open_referrals.len()).unwrap_or(u64::MAX);
             cases.push(CaseloadEntry {
                 case_id: *case_id,
+                reference,
                 beneficiary_id: case.beneficiary,
                 centre_id: case.centre,
                 antenna_id: case.antenna,

@@ -27,6 +27,7 @@ mod caseload;
 mod checkpoint;
 mod dates;
 mod indicators;
+mod references;
 mod state;
 
 use std::collections::BTreeMap;
@@ -48,6 +49,7 @@ pub use audit::{
 pub use board::{is_overdue, Board, BoardEntry, BoardQuery};
 pub use caseload::{Caseload, CaseloadEntry, CaseloadQuery, OpenReferral};
 pub use dates::{athens_date, business_date};
+pub use references::{CaseSummary, ReferenceTarget};
 pub use indicators::{
     CaseIndicators, CaseloadAtPeriodEnd, FlagCounts, IndicatorQuery, IndicatorReport, IntakeIndicators, NeedIndicators,
     ParticipantIndicators, ReferralIndicators, ReferralStats, ServiceIndicators,
@@ -65,8 +67,9 @@ pub const GENESIS_HASH: &str = "000000000000000000000000000000000000000000000000
 /// The version of the checkpoint byte format written by [`Projections::to_checkpoint`].
 ///
 /// Version 1 was a text header line and JSON; version 2 is a fixed binary header and the
-/// state in `postcard`, with dates as day numbers and log positions as differences.
-pub const CHECKPOINT_FORMAT_VERSION: u32 = 2;
+/// state in `postcard`, with dates as day numbers and log positions as differences; version
+/// 3 also keeps the numbering of short references (centre codes, cases' numbers).
+pub const CHECKPOINT_FORMAT_VERSION: u32 = 3;
 
 /// The version of the indicator definitions and of what the folds keep. Any change to a
 /// documented definition, or to what `apply` records, increments it; a checkpoint of another
@@ -148,6 +151,7 @@ pub struct Projections {
     municipalities: Municipalities,
     open: OpenIndex,
     audit: AuditIndex,
+    references: references::References,
 }
 
 /// The id in a stream name `<prefix>-<uuid>`, if it has that shape.
@@ -191,8 +195,9 @@ impl Projections {
                 }
             }
             Event::Agency(event) => self.apply_agency(recorded, event),
-            Event::Centre(CentreEvent::CentreRegistered { first_administrator, .. }) => {
+            Event::Centre(CentreEvent::CentreRegistered { centre_id, host_municipality, first_administrator, .. }) => {
                 push_position(self.audit.staff.entry(*first_administrator).or_default(), position);
+                self.references.register_centre(*centre_id, host_municipality);
             }
             Event::Centre(_) => {}
         }
@@ -287,7 +292,11 @@ impl Projections {
             if self.cases.contains_key(&case_id) {
                 return;
             }
+            let reference_year = intake_date.year();
+            let reference_sequence = self.references.open_case(case_id, *centre_id, reference_year);
             let case = CaseRecord {
+                reference_year,
+                reference_sequence,
                 beneficiary: *beneficiary_id,
                 centre: *centre_id,
                 antenna: *antenna_id,

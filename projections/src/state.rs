@@ -35,6 +35,10 @@ pub(crate) enum CaseChange {
 /// One opened case.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub(crate) struct CaseRecord {
+    /// The year of the case's reference (its intake date's).
+    pub reference_year: i32,
+    /// The case's number among its centre's intakes of that year (see `references.rs`).
+    pub reference_sequence: u32,
     pub beneficiary: BeneficiaryId,
     pub centre: CentreId,
     pub antenna: Option<AntennaId>,

@@ -86,7 +86,7 @@ impl From<EngineError> for ApiError {
             EngineError::Contended { .. } | EngineError::CommandIdReused { .. } => {
                 ApiError::new(StatusCode::CONFLICT, "conflict", detail)
             }
-            EngineError::Invalid(_) | EngineError::EmptyAct => {
+            EngineError::Invalid(_) | EngineError::EmptyAct | EngineError::TooManyFound { .. } => {
                 ApiError::new(StatusCode::BAD_REQUEST, "bad_request", detail)
             }
             EngineError::NotFound(_) => ApiError::new(StatusCode::NOT_FOUND, "not_found", detail),

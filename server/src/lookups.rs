@@ -1,13 +1,14 @@
 //! What a client needs to read before it acts, as the command line does in direct mode: the
 //! records of a stream (to fold its state with core's own code), every directory stream of a
-//! kind, the head of the log, and two look-ups of the read models (the case of a referral,
-//! the cases of a beneficiary). Records are served as export lines (store/FORMAT.md), the
+//! kind, the head of the log, and three look-ups of the read models (the case of a referral,
+//! the cases of a beneficiary, what a short reference names). Records are served as export lines (store/FORMAT.md), the
 //! same bytes as the live feed and `parapompi export`.
 
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 use parapompi::core::values::{BeneficiaryId, ReferralId};
+use parapompi::references::ReferenceQuery;
 use parapompi::store::{ExportLine, RecordedEvent, StreamId};
 use schemars::JsonSchema;
 use serde::Serialize;
@@ -125,6 +126,24 @@ pub async fn case_of_referral(
     let answered =
         ReferralCaseDocument { referral_id: referral_id.to_string(), case_id: case_id.map(|c| c.to_string()) };
     Ok(answer(StatusCode::OK, &document(&answered), acted_by(caller.staff.staff_id, None)))
+}
+
+/// `GET /v1/references/{query}`: the case or referral a short reference (`ΓΡΕ-2024-0042`,
+/// `ΓΡΕ-2024-0042/2`) or an id (`case-<uuid>`, `referral-<uuid>`) names, with its references;
+/// 404 when the log holds none.
+pub async fn reference(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(query): Path<String>,
+) -> Result<Response, ApiError> {
+    let caller = authenticate(&state, &headers).await?;
+    let parsed = ReferenceQuery::parse(&query).map_err(|e| ApiError::bad_field("query", e.to_string()))?;
+    let engine = state.engine.clone();
+    let found = blocking(move || Ok(engine.look_up_reference(&parsed)?)).await?;
+    let found = found.ok_or_else(|| {
+        ApiError::new(StatusCode::NOT_FOUND, "not_found", format!("no case or referral {}", query.trim()))
+    })?;
+    Ok(answer(StatusCode::OK, &document(&found), acted_by(caller.staff.staff_id, None)))
 }
 
 /// `GET /v1/beneficiaries/{beneficiary}/cases`: `{beneficiary_id, cases: [case id…]}`, the

@@ -162,6 +162,16 @@ pub(crate) fn endpoints() -> Vec<Endpoint> {
             .path_param("referral", "The referral", Id(&["referral"]))
             .json::<crate::lookups::ReferralCaseDocument>("The referral and its case (`null` when none holds it)")
             .problems(&[400]),
+        Endpoint::post("/v1/beneficiaries/find", crate::reads::find)
+            .summary("The people of the caller's centre matching an AMKA, a name or a phone (as `beneficiary find --json`); each person's read is recorded first")
+            .body::<crate::reads::FindForm>()
+            .lines::<parapompi::documents::FoundDocument>("One person found a line")
+            .problems(&[400, 403, 409]),
+        Endpoint::get("/v1/references/{query}", crate::lookups::reference)
+            .summary("The case or referral a short reference (`ΓΡΕ-2024-0042`, `ΓΡΕ-2024-0042/2`) or an id names, with its references")
+            .path_param("query", "A reference, or `case-<UUID>` or `referral-<UUID>`", Typed(schema_of::<String>))
+            .json::<parapompi::references::ReferenceDocument>("What the query names, with its references")
+            .problems(&[400, 404]),
         Endpoint::get("/v1/beneficiaries/{beneficiary}/cases", crate::lookups::cases_of_beneficiary)
             .summary("A person's cases")
             .path_param("beneficiary", "The person", Id(&["beneficiary"]))

@@ -1,5 +1,5 @@
 //! Audited reads: a case's texts, a case's or a referral's trail with its texts, a person's
-//! identity, their access report and their own copy. Each read that shows words or identity
+//! identity, a search for people, their access report and their own copy. Each read that shows words or identity
 //! is recorded in the log by the Engine (a `RecordsAccessed` event, decided by core's rules
 //! of who may read) before anything is answered, so they are `POST`s taking the read's
 //! `{reason?, command_id?}`. A read happens when it is answered: it is dated by the server's
@@ -9,10 +9,10 @@ use axum::body::Body;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
-use parapompi::core::values::{BeneficiaryId, CaseId, Reason, ReferralId};
+use parapompi::core::values::{Amka, BeneficiaryId, CaseId, Reason, ReferralId};
 use parapompi::documents;
 use parapompi::projections::AuditSubject;
-use parapompi::{Acting, CommandMeta};
+use parapompi::{Acting, BeneficiarySearch, CommandMeta};
 use serde::Deserialize;
 use uuid::Uuid;
 
@@ -115,6 +115,48 @@ pub async fn identity(
     let engine = state.engine.clone();
     let document = blocking(move || Ok(documents::identity_read(&engine.read_identity(beneficiary_id, meta)?))).await?;
     Ok(answer(StatusCode::OK, &document, acted_by(staff_id, Some("RecordAccess".to_owned()))))
+}
+
+/// The body of `POST /v1/beneficiaries/find`: exactly one of `amka`, `name` and `phone`,
+/// and the search's own command id.
+#[derive(Debug, Default, Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct FindForm {
+    /// An AMKA, found exactly.
+    pub amka: Option<String>,
+    /// Words of a name: each part of the given or family name, in any case, with or without
+    /// accents, in Greek or Latin letters.
+    pub name: Option<String>,
+    /// A phone number: the same digits, or its last six or more.
+    pub phone: Option<String>,
+    /// The search's command id (its reads are one act); a new UUIDv7 when left out.
+    pub command_id: Option<Uuid>,
+}
+
+impl FindForm {
+    fn search(&self) -> Result<BeneficiarySearch, ApiError> {
+        match (&self.amka, &self.name, &self.phone) {
+            (Some(amka), None, None) => Ok(BeneficiarySearch::Amka(
+                Amka::new(amka).map_err(|e| ApiError::bad_field("amka", e.to_string()))?,
+            )),
+            (None, Some(name), None) => Ok(BeneficiarySearch::Name(name.clone())),
+            (None, None, Some(phone)) => Ok(BeneficiarySearch::Phone(phone.clone())),
+            _ => Err(ApiError::bad_field("amka", "give exactly one of amka, name and phone")),
+        }
+    }
+}
+
+/// `POST /v1/beneficiaries/find`: the people of the caller's centre that match, as JSON
+/// Lines (`beneficiary find --json`); the reads of their identities are recorded first.
+pub async fn find(State(state): State<AppState>, headers: HeaderMap, body: Body) -> Result<Response, ApiError> {
+    let caller = authenticate(&state, &headers).await?;
+    let form: FindForm = json_body(&state, body).await?;
+    let search = form.search()?;
+    let staff_id = caller.staff.staff_id;
+    let meta = meta(form.command_id.unwrap_or_else(Uuid::now_v7), Acting::Staff(staff_id), now(&state));
+    let engine = state.engine.clone();
+    let lines = blocking(move || Ok(documents::found_lines(&engine.find_beneficiaries(&search, meta)?))).await?;
+    Ok(lines_answer(&lines, acted_by(staff_id, Some("RecordAccess".to_owned()))))
 }
 
 /// `GET /v1/beneficiaries/{beneficiary}/accesses`: every read of the person's data, as JSON

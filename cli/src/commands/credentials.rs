@@ -10,7 +10,6 @@ use serde_json::{json, Value};
 
 use crate::args::{ServeArgs, StaffApiTokenArgs, StaffEnrolArgs, StaffRevokeArgs, StaffSetPasswordArgs};
 use crate::backend::Backend;
-use crate::commands::directory::staff_id;
 use crate::error::CliError;
 use crate::parse;
 use crate::session::Ctx;
@@ -33,7 +32,7 @@ fn credentials(engine: &Engine) -> Result<Credentials, CliError> {
 }
 
 fn issue(ctx: &mut Ctx<'_>, command: &str, text: &str, kind: CredentialKind, lifetime_ms: i64) -> Result<(), CliError> {
-    let staff_id = staff_id("STAFF", text)?;
+    let staff_id = crate::resolve::staff(ctx, "STAFF", text)?;
     let meta = ctx.meta(ctx.acting()?, ctx.command_id()?)?;
     let document = match ctx.backend {
         Backend::Direct(engine) => {
@@ -130,7 +129,7 @@ pub fn set_password(ctx: &mut Ctx<'_>, args: StaffSetPasswordArgs) -> Result<(),
 
 /// `staff revoke-credential STAFF CREDENTIAL`.
 pub fn revoke(ctx: &mut Ctx<'_>, args: StaffRevokeArgs) -> Result<(), CliError> {
-    let staff_id = staff_id("STAFF", &args.staff)?;
+    let staff_id = crate::resolve::staff(ctx, "STAFF", &args.staff)?;
     let credential_id = CredentialId::new(parse::uuid_of("CREDENTIAL", "credential", &args.credential)?);
     let meta = ctx.meta(ctx.acting()?, ctx.command_id()?)?;
     let executed: WriteOutcome = match ctx.backend {

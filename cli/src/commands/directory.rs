@@ -20,11 +20,6 @@ use crate::error::CliError;
 use crate::parse::{self, value};
 use crate::session::Ctx;
 
-/// A centre id argument.
-pub fn centre_id(field: &str, text: &str) -> Result<CentreId, CliError> {
-    Ok(CentreId::new(parse::uuid_of(field, "centre", text)?))
-}
-
 /// A staff id argument.
 pub fn staff_id(field: &str, text: &str) -> Result<StaffId, CliError> {
     Ok(StaffId::new(parse::uuid_of(field, "staff", text)?))
@@ -42,9 +37,21 @@ pub fn staff_names(ctx: &Ctx<'_>) -> Result<std::collections::BTreeMap<StaffId, 
     Ok(names)
 }
 
-/// An agency id argument.
-pub fn agency_id(field: &str, text: &str) -> Result<AgencyId, CliError> {
-    Ok(AgencyId::new(parse::uuid_of(field, "agency", text)?))
+/// The names of every registered agency, for tables that would otherwise show ids.
+pub fn agency_names(ctx: &Ctx<'_>) -> Result<std::collections::BTreeMap<AgencyId, String>, CliError> {
+    let mut names = std::collections::BTreeMap::new();
+    for state in ctx.backend.directory(StreamKind::Agency)? {
+        if let State::Agency(Some(agency)) = state {
+            names.insert(agency.agency_id, agency.profile.name.as_str().to_owned());
+        }
+    }
+    Ok(names)
+}
+
+/// An actor as people read it: a staff member's name, else the log's actor as it is.
+pub fn actor_name(names: &std::collections::BTreeMap<StaffId, String>, actor: &str) -> String {
+    let staff = actor.strip_prefix("staff-").and_then(|u| uuid::Uuid::parse_str(u).ok()).map(StaffId::new);
+    staff.and_then(|id| names.get(&id).cloned()).unwrap_or_else(|| actor.to_owned())
 }
 
 /// `centre ...`.
@@ -94,7 +101,7 @@ pub fn centre(ctx: &mut Ctx<'_>, command: CentreCli) -> Result<(), CliError> {
             )
         }
         CentreCli::Serve(args) => {
-            let centre_id = centre_id("CENTRE", &args.centre)?;
+            let centre_id = crate::resolve::centre(ctx, "CENTRE", &args.centre)?;
             let municipality = value("--municipality", MunicipalityName::new(&args.municipality))?;
             let command = Command::Centre(CentreCommand {
                 centre_id,
@@ -109,7 +116,7 @@ pub fn centre(ctx: &mut Ctx<'_>, command: CentreCli) -> Result<(), CliError> {
             )
         }
         CentreCli::Antenna(args) => {
-            let centre_id = centre_id("CENTRE", &args.centre)?;
+            let centre_id = crate::resolve::centre(ctx, "CENTRE", &args.centre)?;
             let antenna_id =
                 AntennaId::new(ctx.new_entity_id("--antenna-id", "antenna", args.antenna_id.as_ref(), "antenna")?);
             let command = Command::Centre(CentreCommand {
@@ -129,7 +136,7 @@ pub fn centre(ctx: &mut Ctx<'_>, command: CentreCli) -> Result<(), CliError> {
             )
         }
         CentreCli::CloseAntenna(args) => {
-            let centre_id = centre_id("CENTRE", &args.centre)?;
+            let centre_id = crate::resolve::centre(ctx, "CENTRE", &args.centre)?;
             let antenna_id = AntennaId::new(parse::uuid_of("ANTENNA", "antenna", &args.antenna)?);
             let command =
                 Command::Centre(CentreCommand { centre_id, action: CentreAction::CloseAntenna { antenna_id } });
@@ -142,7 +149,7 @@ pub fn centre(ctx: &mut Ctx<'_>, command: CentreCli) -> Result<(), CliError> {
             )
         }
         CentreCli::Programme(args) => {
-            let centre_id = centre_id("CENTRE", &args.centre)?;
+            let centre_id = crate::resolve::centre(ctx, "CENTRE", &args.centre)?;
             let programme = FundingProgramme {
                 code: value("--code", ProgrammeCode::new(&args.code))?,
                 fund: value("--fund", FundName::new(&args.fund))?,
@@ -162,12 +169,12 @@ pub fn centre(ctx: &mut Ctx<'_>, command: CentreCli) -> Result<(), CliError> {
 pub fn staff(ctx: &mut Ctx<'_>, command: StaffCli) -> Result<(), CliError> {
     match command {
         StaffCli::List(args) => crate::commands::directory_views::list_staff(ctx, &args),
-        StaffCli::Show(args) => crate::commands::directory_views::show_staff(ctx, staff_id("STAFF", &args.staff)?),
+        StaffCli::Show(args) => crate::commands::directory_views::show_staff(ctx, crate::resolve::staff(ctx, "STAFF", &args.staff)?),
         StaffCli::Add(args) => {
             let staff_id = StaffId::new(ctx.new_entity_id("--staff-id", "staff", args.staff_id.as_ref(), "staff")?);
             let name = value("--name", PersonName::new(&args.name))?;
             let centre_id = match &args.centre {
-                Some(text) => centre_id("--centre", text)?,
+                Some(text) => crate::resolve::centre(ctx, "--centre", text)?,
                 None => ctx.actor_centre()?,
             };
             let roles = args.role.iter().map(|r| (*r).into()).collect();
@@ -182,7 +189,7 @@ pub fn staff(ctx: &mut Ctx<'_>, command: StaffCli) -> Result<(), CliError> {
             )
         }
         StaffCli::Roles(args) => {
-            let staff_id = staff_id("STAFF", &args.staff)?;
+            let staff_id = crate::resolve::staff(ctx, "STAFF", &args.staff)?;
             let roles = args.role.iter().map(|r| (*r).into()).collect();
             let command = Command::Staff(StaffCommand { staff_id, action: StaffAction::ChangeRoles { roles } });
             let executed = ctx.execute(&command)?;
@@ -199,7 +206,7 @@ pub fn staff(ctx: &mut Ctx<'_>, command: StaffCli) -> Result<(), CliError> {
 
 /// `staff deactivate` and `staff reactivate`.
 fn staff_activity(ctx: &mut Ctx<'_>, text: &str, action: StaffAction) -> Result<(), CliError> {
-    let staff_id = staff_id("STAFF", text)?;
+    let staff_id = crate::resolve::staff(ctx, "STAFF", text)?;
     let (name, done) = match action {
         StaffAction::Reactivate => ("staff reactivate", "reactivated"),
         _ => ("staff deactivate", "deactivated"),
@@ -290,7 +297,7 @@ pub fn agency(ctx: &mut Ctx<'_>, command: AgencyCli) -> Result<(), CliError> {
             )
         }
         AgencyCli::Update(args) => {
-            let agency_id = agency_id("AGENCY", &args.agency)?;
+            let agency_id = crate::resolve::agency(ctx, "AGENCY", &args.agency)?;
             let current = agency_state(ctx, "AGENCY", agency_id)?;
             let profile = updated_profile(&current.profile, &args)?;
             let command = Command::Agency(AgencyCommand { agency_id, action: AgencyAction::Update { profile } });
@@ -298,21 +305,21 @@ pub fn agency(ctx: &mut Ctx<'_>, command: AgencyCli) -> Result<(), CliError> {
             ctx.written("agency update", &[executed], &[("agency_id", agency_id.to_string())], "agency updated")
         }
         AgencyCli::Deactivate(args) => {
-            let agency_id = agency_id("AGENCY", &args.agency)?;
+            let agency_id = crate::resolve::agency(ctx, "AGENCY", &args.agency)?;
             let reason = optional("--reason", args.reason.as_ref(), Reason::new)?;
             let command = Command::Agency(AgencyCommand { agency_id, action: AgencyAction::Deactivate { reason } });
             let executed = ctx.execute(&command)?;
             ctx.written("agency deactivate", &[executed], &[("agency_id", agency_id.to_string())], "deactivated")
         }
         AgencyCli::Reactivate(args) => {
-            let agency_id = agency_id("AGENCY", &args.agency)?;
+            let agency_id = crate::resolve::agency(ctx, "AGENCY", &args.agency)?;
             let command = Command::Agency(AgencyCommand { agency_id, action: AgencyAction::Reactivate });
             let executed = ctx.execute(&command)?;
             ctx.written("agency reactivate", &[executed], &[("agency_id", agency_id.to_string())], "reactivated")
         }
         AgencyCli::List(args) => crate::commands::directory_views::list_agencies(ctx, &args),
         AgencyCli::Show(args) => {
-            crate::commands::directory_views::show_agency(ctx, &agency_id("AGENCY", &args.agency)?)
+            crate::commands::directory_views::show_agency(ctx, &crate::resolve::agency(ctx, "AGENCY", &args.agency)?)
         }
     }
 }

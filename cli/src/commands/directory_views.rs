@@ -11,7 +11,6 @@ use parapompi::store::StreamId;
 use serde_json::{json, Value};
 
 use crate::args::{AgencyListArgs, StaffListArgs};
-use crate::commands::directory::centre_id;
 use crate::error::CliError;
 use crate::output::Table;
 use crate::session::Ctx;
@@ -106,7 +105,7 @@ pub fn list_centres(ctx: &mut Ctx<'_>) -> Result<(), CliError> {
 
 /// `centre show CENTRE`.
 pub fn show_centre(ctx: &mut Ctx<'_>, text: &str) -> Result<(), CliError> {
-    let id: CentreId = centre_id("CENTRE", text)?;
+    let id: CentreId = crate::resolve::centre(ctx, "CENTRE", text)?;
     let State::Centre(Some(centre)) = ctx.backend.stream_state(StreamKind::Centre, &StreamId::new(id.stream_id())?)?.0
     else {
         return Err(CliError::field("CENTRE", format!("no centre {}", id.stream_id())));
@@ -173,7 +172,7 @@ fn roles_text(staff: &Staff) -> String {
 
 /// `staff list [--centre C] [--all]`.
 pub fn list_staff(ctx: &mut Ctx<'_>, args: &StaffListArgs) -> Result<(), CliError> {
-    let centre = args.centre.as_ref().map(|c| centre_id("--centre", c)).transpose()?;
+    let centre = args.centre.as_ref().map(|c| crate::resolve::centre(ctx, "--centre", c)).transpose()?;
     let mut table = Table::new(&["STAFF", "ACTIVE", "ROLES", "NAME"]);
     for staff in staff_members(ctx)? {
         if (!staff.active && !args.all) || centre.is_some_and(|c| c != staff.centre_id) {

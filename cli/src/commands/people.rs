@@ -17,22 +17,11 @@ use crate::args::{
     AttributeArgs, BeneficiaryCommand as BeneficiaryCli, CaseCommand as CaseCli, IdentityArgs, IntakeArgs,
 };
 use crate::backend::Backend;
-use crate::commands::directory::{agency_id, centre_id, staff_id};
 use crate::commands::reading;
 use crate::error::CliError;
 use crate::parse::{self, value};
 use crate::session::Ctx;
 use crate::vocab::{FlagArg, NeedArg, NeedPriorityArg};
-
-/// A beneficiary id argument.
-pub fn beneficiary_id(field: &str, text: &str) -> Result<BeneficiaryId, CliError> {
-    Ok(BeneficiaryId::new(parse::uuid_of(field, "beneficiary", text)?))
-}
-
-/// A case id argument.
-pub fn case_id(field: &str, text: &str) -> Result<CaseId, CliError> {
-    Ok(CaseId::new(parse::uuid_of(field, "case", text)?))
-}
 
 pub fn beneficiary_state(ctx: &Ctx<'_>, field: &str, id: BeneficiaryId) -> Result<Beneficiary, CliError> {
     let stream = StreamId::new(id.stream_id())?;
@@ -184,14 +173,14 @@ pub fn beneficiary(ctx: &mut Ctx<'_>, command: BeneficiaryCli) -> Result<(), Cli
             let identity = identity(&args.identity, None)?;
             let attributes = attributes(&args.attributes, None)?;
             let centre_id = match &args.centre {
-                Some(text) => centre_id("--centre", text)?,
+                Some(text) => crate::resolve::centre(ctx, "--centre", text)?,
                 None => ctx.actor_centre()?,
             };
             let action = BeneficiaryAction::Register { identity, salt: salt_for(ctx, id)?, attributes, centre_id };
             (id, action, "beneficiary register")
         }
         BeneficiaryCli::Update(args) => {
-            let id = beneficiary_id("BENEFICIARY", &args.beneficiary)?;
+            let id = crate::resolve::beneficiary(ctx, "BENEFICIARY", &args.beneficiary)?;
             let current = beneficiary_state(ctx, "BENEFICIARY", id)?;
             match (has_identity_fields(&args.identity), has_attribute_fields(&args.attributes)) {
                 (true, true) => {
@@ -222,28 +211,29 @@ pub fn beneficiary(ctx: &mut Ctx<'_>, command: BeneficiaryCli) -> Result<(), Cli
             }
         }
         BeneficiaryCli::LegalBasis(args) => {
-            let id = beneficiary_id("BENEFICIARY", &args.beneficiary)?;
+            let id = crate::resolve::beneficiary(ctx, "BENEFICIARY", &args.beneficiary)?;
             (id, BeneficiaryAction::RecordLegalBasis { basis: args.basis.into() }, "beneficiary legal-basis")
         }
         BeneficiaryCli::Consent(args) => {
-            let id = beneficiary_id("BENEFICIARY", &args.beneficiary)?;
+            let id = crate::resolve::beneficiary(ctx, "BENEFICIARY", &args.beneficiary)?;
             let action = BeneficiaryAction::GrantConsent {
-                agency_id: agency_id("--agency", &args.agency)?,
+                agency_id: crate::resolve::agency(ctx, "--agency", &args.agency)?,
                 purpose: args.purpose.into(),
                 granted_on: ctx.date_or_today("--on", args.on.as_ref())?,
             };
             (id, action, "beneficiary consent")
         }
         BeneficiaryCli::WithdrawConsent(args) => {
-            let id = beneficiary_id("BENEFICIARY", &args.beneficiary)?;
+            let id = crate::resolve::beneficiary(ctx, "BENEFICIARY", &args.beneficiary)?;
             let action = BeneficiaryAction::WithdrawConsent {
-                agency_id: agency_id("--agency", &args.agency)?,
+                agency_id: crate::resolve::agency(ctx, "--agency", &args.agency)?,
                 purpose: args.purpose.into(),
                 withdrawn_on: ctx.date_or_today("--on", args.on.as_ref())?,
             };
             (id, action, "beneficiary withdraw-consent")
         }
         BeneficiaryCli::Erase(args) => return erase(ctx, &args.beneficiary),
+        BeneficiaryCli::Find(args) => return reading::beneficiary_find(ctx, &args),
         BeneficiaryCli::Show(args) => return reading::beneficiary_show(ctx, &args.beneficiary),
         BeneficiaryCli::Accesses(args) => return reading::beneficiary_accesses(ctx, &args.beneficiary),
         BeneficiaryCli::Export(args) => return reading::beneficiary_export(ctx, args),
@@ -255,7 +245,7 @@ pub fn beneficiary(ctx: &mut Ctx<'_>, command: BeneficiaryCli) -> Result<(), Cli
 /// `beneficiary erase`: records the erasure (a supervisor of the beneficiary's centre only)
 /// and removes the identity from the vault; the log and the indicators stay as they are.
 fn erase(ctx: &mut Ctx<'_>, text: &str) -> Result<(), CliError> {
-    let id = beneficiary_id("BENEFICIARY", text)?;
+    let id = crate::resolve::beneficiary(ctx, "BENEFICIARY", text)?;
     // An unknown person is a bad argument (exit 2), named here rather than by the rule.
     beneficiary_state(ctx, "BENEFICIARY", id)?;
     let erase = BeneficiaryCommand { beneficiary_id: id, action: BeneficiaryAction::EraseIdentity };
@@ -271,10 +261,10 @@ fn erase(ctx: &mut Ctx<'_>, text: &str) -> Result<(), CliError> {
 /// `intake`: opens a case and prints its id.
 pub fn intake(ctx: &mut Ctx<'_>, args: IntakeArgs) -> Result<(), CliError> {
     let case_id = CaseId::new(ctx.new_entity_id("--case-id", "case", args.case_id.as_ref(), "case")?);
-    let beneficiary_id = beneficiary_id("--beneficiary", &args.beneficiary)?;
+    let beneficiary_id = crate::resolve::beneficiary(ctx, "--beneficiary", &args.beneficiary)?;
     let channel = match (args.channel, &args.referred_by) {
         (crate::vocab::ChannelArg::ReferredIn, Some(agency)) => {
-            IntakeChannel::ReferredIn { agency_id: agency_id("--referred-by", agency)? }
+            IntakeChannel::ReferredIn { agency_id: crate::resolve::agency(ctx, "--referred-by", agency)? }
         }
         (crate::vocab::ChannelArg::ReferredIn, None) => {
             return Err(CliError::field("--referred-by", "required with --channel referred_in"))
@@ -290,12 +280,19 @@ pub fn intake(ctx: &mut Ctx<'_>, args: IntakeArgs) -> Result<(), CliError> {
         args.antenna.as_ref().map(|a| parse::uuid_of("--antenna", "antenna", a).map(AntennaId::new)).transpose()?;
     let intake_date = ctx.date_or_today("--date", args.date.as_ref())?;
     let centre_id = match &args.centre {
-        Some(text) => centre_id("--centre", text)?,
+        Some(text) => crate::resolve::centre(ctx, "--centre", text)?,
         None => ctx.actor_centre()?,
     };
     let action = CaseAction::Open { beneficiary_id, centre_id, antenna_id, intake_date, channel, request };
     let executed = ctx.execute(&Command::Case(CaseCommand { case_id, action }))?;
-    ctx.written("intake", &[executed], &[("case_id", case_id.to_string())], &format!("opened case {case_id}"))
+    let reference =
+        ctx.backend.look_up_reference(&parapompi::references::ReferenceQuery::Case(case_id))?.reference;
+    ctx.written(
+        "intake",
+        &[executed],
+        &[("case_id", case_id.to_string()), ("reference", reference.clone())],
+        &format!("opened case {reference} ({})", case_id.stream_id()),
+    )
 }
 
 /// Parses `DOMAIN` or `DOMAIN:PRIORITY`.
@@ -340,7 +337,7 @@ pub fn run_case(
 
 /// `assess`.
 pub fn assess(ctx: &mut Ctx<'_>, args: crate::args::AssessArgs) -> Result<(), CliError> {
-    let case_id = case_id("CASE", &args.case)?;
+    let case_id = crate::resolve::case(ctx, "CASE", &args.case)?;
     let needs = args.need.iter().map(|n| need(n)).collect::<Result<Vec<_>, _>>()?;
     let action = CaseAction::Assess {
         needs,
@@ -352,7 +349,7 @@ pub fn assess(ctx: &mut Ctx<'_>, args: crate::args::AssessArgs) -> Result<(), Cl
 
 /// `service`.
 pub fn service(ctx: &mut Ctx<'_>, args: crate::args::ServiceArgs) -> Result<(), CliError> {
-    let case_id = case_id("CASE", &args.case)?;
+    let case_id = crate::resolve::case(ctx, "CASE", &args.case)?;
     let action = CaseAction::RecordService {
         kind: args.kind.into(),
         provided_on: ctx.date_or_today("--on", args.on.as_ref())?,
@@ -363,7 +360,7 @@ pub fn service(ctx: &mut Ctx<'_>, args: crate::args::ServiceArgs) -> Result<(), 
 
 /// `note`.
 pub fn note(ctx: &mut Ctx<'_>, args: crate::args::NoteArgs) -> Result<(), CliError> {
-    let case_id = case_id("CASE", &args.case)?;
+    let case_id = crate::resolve::case(ctx, "CASE", &args.case)?;
     let action = CaseAction::AddNote { text: value("--text", Narrative::new(&args.text))? };
     run_case(ctx, "note", case_id, action, "note added")
 }
@@ -372,8 +369,8 @@ pub fn note(ctx: &mut Ctx<'_>, args: crate::args::NoteArgs) -> Result<(), CliErr
 pub fn case(ctx: &mut Ctx<'_>, command: CaseCli) -> Result<(), CliError> {
     match command {
         CaseCli::Assign(args) => {
-            let case_id = case_id("CASE", &args.case)?;
-            let staff_id = staff_id("--staff", &args.staff)?;
+            let case_id = crate::resolve::case(ctx, "CASE", &args.case)?;
+            let staff_id = crate::resolve::staff(ctx, "--staff", &args.staff)?;
             let action = match &args.reason {
                 Some(text) => CaseAction::Reassign { staff_id, reason: value("--reason", Reason::new(text))? },
                 None => CaseAction::Assign { staff_id },
@@ -381,13 +378,13 @@ pub fn case(ctx: &mut Ctx<'_>, command: CaseCli) -> Result<(), CliError> {
             run_case(ctx, "case assign", case_id, action, &format!("assigned to {staff_id}"))
         }
         CaseCli::Close(args) => {
-            let case_id = case_id("CASE", &args.case)?;
+            let case_id = crate::resolve::case(ctx, "CASE", &args.case)?;
             let action =
                 CaseAction::Close { reason: args.reason.into(), detail: reason("--detail", args.detail.as_ref())? };
             run_case(ctx, "case close", case_id, action, "case closed")
         }
         CaseCli::Reopen(args) => {
-            let case_id = case_id("CASE", &args.case)?;
+            let case_id = crate::resolve::case(ctx, "CASE", &args.case)?;
             let action = CaseAction::Reopen { reason: reason("--reason", args.reason.as_ref())? };
             run_case(ctx, "case reopen", case_id, action, "case reopened")
         }

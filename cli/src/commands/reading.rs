@@ -10,7 +10,7 @@ use parapompi::projections::AuditSubject;
 use serde_json::{json, Value};
 
 use crate::args::{AuditArgs, BeneficiaryExportArgs, CaseShowArgs};
-use crate::commands::people::{beneficiary_id, beneficiary_state, case_id};
+use crate::commands::people::beneficiary_state;
 use crate::commands::views::{audit_candidates, no_subject, print_audit_lines};
 use crate::error::CliError;
 use crate::output::Table;
@@ -58,7 +58,7 @@ pub fn list_field<'a>(document: &'a Value, key: &str) -> &'a [Value] {
 /// `case show`: the case's state and history; with `--texts`, the words of its texts (the
 /// read is recorded first).
 pub fn case_show(ctx: &mut Ctx<'_>, args: CaseShowArgs) -> Result<(), CliError> {
-    let case_id = case_id("CASE", &args.case)?;
+    let case_id = crate::resolve::case(ctx, "CASE", &args.case)?;
     let document = if args.texts {
         let meta = ctx.meta(ctx.acting()?, ctx.command_id()?)?;
         ctx.backend.read_case_texts(case_id, meta, reason_of(args.reason.as_ref())?)?
@@ -75,7 +75,11 @@ pub fn case_show(ctx: &mut Ctx<'_>, args: CaseShowArgs) -> Result<(), CliError> 
 fn print_case(ctx: &mut Ctx<'_>, file: &Value) -> Result<(), CliError> {
     ctx.out.json_value(file.clone())?;
     let field = |key: &str| text_field(file, key);
-    ctx.out.line(format!("case         {}", field("case_id")))?;
+    let case_id = field("case_id");
+    match file.get("reference").and_then(Value::as_str) {
+        Some(reference) => ctx.out.line(format!("case         {reference} (case-{case_id})"))?,
+        None => ctx.out.line(format!("case         case-{case_id}"))?,
+    }
     ctx.out.line(format!("beneficiary  {}", field("beneficiary_id")))?;
     ctx.out.line(format!("centre       {}", field("centre_id")))?;
     ctx.out.line(format!("opened on    {} ({})", field("opened_on"), field("channel")))?;
@@ -85,14 +89,21 @@ fn print_case(ctx: &mut Ctx<'_>, file: &Value) -> Result<(), CliError> {
         (false, _) => "closed".to_owned(),
     };
     ctx.out.line(format!("status       {status}"))?;
+    // People read names; JSON keeps the ids.
+    let (staff_names, agency_names) = if ctx.out.json {
+        Default::default()
+    } else {
+        (crate::commands::directory::staff_names(ctx)?, crate::commands::directory::agency_names(ctx)?)
+    };
     let assignee = match file.get("assignee").and_then(Value::as_str) {
         None => "-".to_owned(),
-        Some(staff) if ctx.out.json => staff.to_owned(),
         Some(staff) => {
-            let names = crate::commands::directory::staff_names(ctx)?;
-            let name =
-                crate::commands::directory::staff_id("assignee", staff).ok().and_then(|id| names.get(&id).cloned());
-            name.map_or_else(|| staff.to_owned(), |name| format!("{name} ({staff})"))
+            let name = crate::commands::directory::actor_name(&staff_names, &format!("staff-{staff}"));
+            if name.starts_with("staff-") {
+                staff.to_owned()
+            } else {
+                format!("{name} (staff-{staff})")
+            }
         }
     };
     ctx.out.line(format!("assignee     {assignee}"))?;
@@ -106,10 +117,27 @@ fn print_case(ctx: &mut Ctx<'_>, file: &Value) -> Result<(), CliError> {
     if !referrals.is_empty() {
         ctx.out.line("\nreferrals")?;
         let mut table = Table::new(&["REFERRAL", "STATUS", "NEED", "DUE", "AGENCY"]);
+        let mut referrals: Vec<&Value> = referrals.iter().collect();
+        // In the order of their references (of creation), not of their ids.
+        referrals.sort_by_key(|r| {
+            let reference = text_field(r, "reference");
+            let number = reference.rsplit_once('/').and_then(|(_, n)| n.parse::<u32>().ok()).unwrap_or(u32::MAX);
+            (number, text_field(r, "referral_id"))
+        });
         for r in referrals {
-            table.row(
-                ["referral_id", "status", "need", "due_on", "agency_id"].iter().map(|k| text_field(r, k)).collect(),
-            );
+            let agency = text_field(r, "agency_id");
+            let agency = uuid::Uuid::parse_str(&agency)
+                .ok()
+                .and_then(|u| agency_names.get(&parapompi::core::values::AgencyId::new(u)).cloned())
+                .unwrap_or(agency);
+            let reference = r.get("reference").and_then(Value::as_str).map(str::to_owned);
+            table.row(vec![
+                reference.unwrap_or_else(|| text_field(r, "referral_id")),
+                text_field(r, "status"),
+                text_field(r, "need"),
+                text_field(r, "due_on"),
+                agency,
+            ]);
         }
         ctx.out.table(&table)?;
     }
@@ -117,12 +145,13 @@ fn print_case(ctx: &mut Ctx<'_>, file: &Value) -> Result<(), CliError> {
     let history = list_field(file, "history");
     let mut table = Table::new(&["POS", "OCCURRED", "ACTOR", "EVENT", "DESCRIPTION"]);
     for e in history {
-        table.row(
-            ["position", "occurred_at", "actor", "event_type", "description"]
-                .iter()
-                .map(|k| text_field(e, k))
-                .collect(),
-        );
+        table.row(vec![
+            text_field(e, "position"),
+            text_field(e, "occurred_at"),
+            crate::commands::directory::actor_name(&staff_names, &text_field(e, "actor")),
+            text_field(e, "event_type"),
+            text_field(e, "description"),
+        ]);
     }
     ctx.out.table(&table)?;
     if history.iter().any(|e| !list_field(e, "texts").is_empty()) {
@@ -142,11 +171,19 @@ fn print_case(ctx: &mut Ctx<'_>, file: &Value) -> Result<(), CliError> {
 /// `audit ID`; with `--texts`, the words of a case's or a referral's texts (the read of the
 /// case's texts is recorded first).
 pub fn audit(ctx: &mut Ctx<'_>, args: AuditArgs) -> Result<(), CliError> {
-    let Some((subject, lines)) = ctx.backend.audit(&audit_candidates(&args.id)?)? else {
+    let candidates = match parapompi::core::reference::Reference::parse(&args.id) {
+        Ok(reference) => {
+            let query = parapompi::references::ReferenceQuery::Reference(reference);
+            vec![crate::commands::views::reference_subject(&ctx.backend.look_up_reference(&query)?)]
+        }
+        Err(_) => audit_candidates(&args.id)?,
+    };
+    let Some((subject, lines)) = ctx.backend.audit(&candidates)? else {
         return Err(no_subject(&args));
     };
     if !args.texts {
-        return print_audit_lines(ctx.out, &subject, &lines, false);
+        let names = if ctx.out.json { Default::default() } else { crate::commands::directory::staff_names(ctx)? };
+        return print_audit_lines(ctx.out, &subject, &lines, false, &names);
     }
     match subject {
         AuditSubject::Case(_) => {}
@@ -164,13 +201,61 @@ pub fn audit(ctx: &mut Ctx<'_>, args: AuditArgs) -> Result<(), CliError> {
     };
     let meta = ctx.meta(ctx.acting()?, ctx.command_id()?)?;
     let lines = ctx.backend.read_trail_texts(&subject, meta, reason_of(args.reason.as_ref())?)?;
-    print_audit_lines(ctx.out, &subject, &lines, true)
+    let names = if ctx.out.json { Default::default() } else { crate::commands::directory::staff_names(ctx)? };
+    print_audit_lines(ctx.out, &subject, &lines, true, &names)
 }
 
 /// `beneficiary show`: the person's identity (the read is recorded first), attributes,
 /// consents and cases.
+/// `beneficiary find`: the people of the acting staff member's centre that match, each
+/// person's read recorded first.
+pub fn beneficiary_find(ctx: &mut Ctx<'_>, args: &crate::args::BeneficiaryFindArgs) -> Result<(), CliError> {
+    use parapompi::BeneficiarySearch;
+    let search = match (&args.amka, &args.name, &args.phone) {
+        (Some(amka), _, _) => BeneficiarySearch::Amka(crate::parse::value("--amka", parapompi::core::values::Amka::new(amka))?),
+        (_, Some(name), _) if name_has_letters(name) => BeneficiarySearch::Name(name.clone()),
+        (_, Some(_), _) => return Err(CliError::field("--name", "give at least one letter of the name")),
+        (_, _, Some(phone)) if phone.chars().any(|c| c.is_ascii_digit()) => BeneficiarySearch::Phone(phone.clone()),
+        _ => return Err(CliError::field("--phone", "give the phone number's digits")),
+    };
+    let meta = ctx.meta(ctx.acting()?, ctx.command_id()?)?;
+    let found = ctx.backend.find_beneficiaries(&search, meta)?;
+    for person in &found {
+        ctx.out.json_value(serde_json::to_value(person).unwrap_or(Value::Null))?;
+    }
+    let mut table = Table::new(&["NAME", "AMKA", "PHONE", "CASES", "BENEFICIARY"]);
+    for person in &found {
+        let identity = &person.identity;
+        let cases: Vec<String> = person
+            .cases
+            .iter()
+            .map(|c| if c.open { c.reference.clone() } else { format!("{} (closed)", c.reference) })
+            .collect();
+        table.row(vec![
+            format!("{} {}", identity.given_name().as_str(), identity.family_name().as_str()),
+            identity.amka().as_str().to_owned(),
+            identity.phones().first().map_or("-".to_owned(), |p| p.as_str().to_owned()),
+            if cases.is_empty() { "-".to_owned() } else { cases.join(", ") },
+            person.beneficiary_id.stream_id(),
+        ]);
+    }
+    ctx.out.table(&table)?;
+    let n = found.len();
+    match n {
+        0 => ctx.out.line("nobody of your centre matches"),
+        _ => ctx.out.line(format!(
+            "{} found; each read is recorded (beneficiary accesses shows them)",
+            crate::output::count(u64::try_from(n).unwrap_or(u64::MAX), "person", "people")
+        )),
+    }
+}
+
+fn name_has_letters(name: &str) -> bool {
+    name.chars().any(char::is_alphanumeric)
+}
+
 pub fn beneficiary_show(ctx: &mut Ctx<'_>, text: &str) -> Result<(), CliError> {
-    let id = beneficiary_id("BENEFICIARY", text)?;
+    let id = crate::resolve::beneficiary(ctx, "BENEFICIARY", text)?;
     let state = beneficiary_state(ctx, "BENEFICIARY", id)?;
     // An erased person has no identity left to read: the rest is pseudonymous, as in the log.
     let read = match state.identity_erased {
@@ -238,7 +323,7 @@ pub fn beneficiary_show(ctx: &mut Ctx<'_>, text: &str) -> Result<(), CliError> {
 
 /// `beneficiary accesses`: every read of the person's data.
 pub fn beneficiary_accesses(ctx: &mut Ctx<'_>, text: &str) -> Result<(), CliError> {
-    let id: BeneficiaryId = beneficiary_id("BENEFICIARY", text)?;
+    let id: BeneficiaryId = crate::resolve::beneficiary(ctx, "BENEFICIARY", text)?;
     beneficiary_state(ctx, "BENEFICIARY", id)?;
     let report = ctx.backend.access_report(id)?;
     ctx.out.line(format!("reads of beneficiary {id}'s data: {}", report.len()))?;
@@ -267,7 +352,7 @@ pub fn beneficiary_accesses(ctx: &mut Ctx<'_>, text: &str) -> Result<(), CliErro
 /// `beneficiary export`: the person's own copy (GDPR Art. 15), as JSON with Greek text as
 /// it is.
 pub fn beneficiary_export(ctx: &mut Ctx<'_>, args: BeneficiaryExportArgs) -> Result<(), CliError> {
-    let id = beneficiary_id("BENEFICIARY", &args.beneficiary)?;
+    let id = crate::resolve::beneficiary(ctx, "BENEFICIARY", &args.beneficiary)?;
     beneficiary_state(ctx, "BENEFICIARY", id)?;
     if args.out.exists() && !args.force {
         return Err(CliError::field("--out", format!("{} exists; give --force to replace it", args.out.display())));

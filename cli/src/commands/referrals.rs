@@ -8,8 +8,6 @@ use parapompi::core::case::{CaseAction, ConsentOverride};
 use parapompi::core::values::{CaseId, Date, Narrative, Reason, ReferralId};
 
 use crate::args::{ReferArgs, ReferralCommand as ReferralCli, ReferralTarget};
-use crate::commands::directory::agency_id;
-use crate::commands::people::case_id;
 use crate::error::CliError;
 use crate::parse::{self, value};
 use crate::session::Ctx;
@@ -30,14 +28,14 @@ fn reason(field: &str, text: Option<&String>) -> Result<Option<Reason>, CliError
 
 /// `refer CASE --agency ID --need DOMAIN`.
 pub fn refer(ctx: &mut Ctx<'_>, args: ReferArgs) -> Result<(), CliError> {
-    let case_id = case_id("CASE", &args.case)?;
+    let case_id = crate::resolve::case(ctx, "CASE", &args.case)?;
     let referral_id =
         ReferralId::new(ctx.new_entity_id("--referral-id", "referral", args.referral_id.as_ref(), "referral")?);
     let need: parapompi::core::vocab::NeedDomain = args.need.into();
     let reason_text = args.reason.clone().unwrap_or_else(|| format!("Referral for {need}"));
     let action = CaseAction::CreateReferral {
         referral_id,
-        agency_id: agency_id("--agency", &args.agency)?,
+        agency_id: crate::resolve::agency(ctx, "--agency", &args.agency)?,
         need,
         reason: value("--reason", Reason::new(&reason_text))?,
         due_on: due_date(ctx, args.due.as_ref())?,
@@ -49,19 +47,27 @@ pub fn refer(ctx: &mut Ctx<'_>, args: ReferArgs) -> Result<(), CliError> {
     if !executed.deduplicated {
         ctx.known.remember_referral(referral_id, case_id);
     }
+    let reference = referral_reference(ctx, referral_id)?;
     ctx.written(
         "refer",
         &[executed],
-        &[("case_id", case_id.to_string()), ("referral_id", referral_id.to_string())],
-        &format!("created draft referral {referral_id}"),
+        &[("case_id", case_id.to_string()), ("referral_id", referral_id.to_string()), ("reference", reference.clone())],
+        &format!("created draft referral {reference} (referral-{referral_id})"),
     )
 }
 
 /// The referral and its case.
 fn target(ctx: &Ctx<'_>, target: &ReferralTarget) -> Result<(ReferralId, CaseId), CliError> {
-    let referral_id = ReferralId::new(parse::uuid_of("REFERRAL", "referral", &target.referral)?);
+    let (referral_id, case_of_reference) = crate::resolve::referral(ctx, "REFERRAL", &target.referral)?;
     if let Some(text) = &target.case {
-        return Ok((referral_id, case_id("--case", text)?));
+        let case_id = crate::resolve::case(ctx, "--case", text)?;
+        if case_of_reference.is_some_and(|c| c != case_id) {
+            return Err(CliError::field("--case", format!("referral {} is not in case {text}", target.referral)));
+        }
+        return Ok((referral_id, case_id));
+    }
+    if let Some(case_id) = case_of_reference {
+        return Ok((referral_id, case_id));
     }
     if let Some(case_id) = ctx.known.referral_case(referral_id) {
         return Ok((referral_id, case_id));
@@ -143,7 +149,7 @@ pub fn referral(ctx: &mut Ctx<'_>, command: ReferralCli) -> Result<(), CliError>
                     CaseAction::RerouteReferral {
                         referral_id,
                         new_referral_id,
-                        agency_id: agency_id("--agency", &a.agency)?,
+                        agency_id: crate::resolve::agency(ctx, "--agency", &a.agency)?,
                         reason: value("--reason", Reason::new(&reason_text))?,
                         due_on: due_date(ctx, a.due.as_ref())?,
                         priority: a.priority.into(),
@@ -164,8 +170,8 @@ pub fn referral(ctx: &mut Ctx<'_>, command: ReferralCli) -> Result<(), CliError>
             ),
         })
     };
-    let provisional = ReferralId::new(parse::uuid_of("REFERRAL", "referral", &target_args.referral)?);
-    action_of(ctx, provisional)?;
+    // The action's own arguments are checked before the referral is looked up.
+    action_of(ctx, ReferralId::new(uuid::Uuid::nil()))?;
     let (referral_id, case_id) = target(ctx, target_args)?;
     let (action, new_referral) = action_of(ctx, referral_id)?;
     let executed =
@@ -177,9 +183,21 @@ pub fn referral(ctx: &mut Ctx<'_>, command: ReferralCli) -> Result<(), CliError>
         }
         ids.push(("new_referral_id", new_referral.to_string()));
     }
+    let reference = referral_reference(ctx, referral_id)?;
+    ids.push(("reference", reference.clone()));
     let human = match new_referral {
-        Some(new_referral) => format!("{name}: {referral_id} re-routed as {new_referral}"),
-        None => format!("{name}: {referral_id}"),
+        Some(new_referral) => {
+            let new_reference = referral_reference(ctx, new_referral)?;
+            ids.push(("new_reference", new_reference.clone()));
+            format!("{name}: {reference} re-routed as {new_reference} (referral-{new_referral})")
+        }
+        None => format!("{name}: {reference}"),
     };
     ctx.written(name, &[executed], &ids, &human)
+}
+
+/// A referral's short reference, `ΓΡΕ-2024-0042/2`.
+fn referral_reference(ctx: &Ctx<'_>, referral_id: ReferralId) -> Result<String, CliError> {
+    let query = parapompi::references::ReferenceQuery::Referral(referral_id);
+    Ok(ctx.backend.look_up_reference(&query)?.reference)
 }

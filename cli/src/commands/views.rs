@@ -10,7 +10,7 @@ use parapompi::{AsOf, TextWords};
 use serde_json::Value;
 
 use crate::args::{AuditArgs, BoardArgs, CaseloadArgs, IndicatorsArgs};
-use crate::commands::directory::{agency_id, centre_id, staff_id, staff_names};
+use crate::commands::directory::staff_names;
 use crate::commands::reading::{list_field, text_field, texts_table};
 use crate::error::CliError;
 use crate::output::{count, Out, Table};
@@ -25,10 +25,10 @@ pub fn caseload(ctx: &mut Ctx<'_>, args: CaseloadArgs) -> Result<(), CliError> {
     let own = if scoped { None } else { ctx.own_staff()? };
     let query = CaseloadQuery {
         staff: match &args.staff {
-            Some(s) => Some(staff_id("--staff", s)?),
+            Some(s) => Some(crate::resolve::staff(ctx, "--staff", s)?),
             None => own,
         },
-        centre: args.centre.as_ref().map(|c| centre_id("--centre", c)).transpose()?,
+        centre: args.centre.as_ref().map(|c| crate::resolve::centre(ctx, "--centre", c)).transpose()?,
         antenna: args
             .antenna
             .as_ref()
@@ -44,7 +44,7 @@ pub fn caseload(ctx: &mut Ctx<'_>, args: CaseloadArgs) -> Result<(), CliError> {
     let mut table = Table::new(&["CASE", "OPENED", "ASSIGNEE", "REFERRALS", "NEXT DUE", "BENEFICIARY"]);
     for entry in &caseload.cases {
         table.row(vec![
-            entry.case_id.to_string(),
+            entry.reference.clone(),
             entry.opened_on.to_string(),
             entry.assignee.map_or("-".to_owned(), |s| names.get(&s).cloned().unwrap_or_else(|| s.to_string())),
             entry.open_referrals.len().to_string(),
@@ -70,11 +70,11 @@ pub fn board(ctx: &mut Ctx<'_>, args: BoardArgs) -> Result<(), CliError> {
     let own = if scoped { None } else { ctx.own_staff()? };
     let query = BoardQuery {
         status: args.status.map(Into::into),
-        agency: args.agency.as_ref().map(|a| agency_id("--agency", a)).transpose()?,
+        agency: args.agency.as_ref().map(|a| crate::resolve::agency(ctx, "--agency", a)).transpose()?,
         overdue_as_of: args.overdue.then_some(on),
-        centre: args.centre.as_ref().map(|c| centre_id("--centre", c)).transpose()?,
+        centre: args.centre.as_ref().map(|c| crate::resolve::centre(ctx, "--centre", c)).transpose()?,
         assignee: match &args.staff {
-            Some(s) => Some(staff_id("--staff", s)?),
+            Some(s) => Some(crate::resolve::staff(ctx, "--staff", s)?),
             None => own,
         },
     };
@@ -85,7 +85,7 @@ pub fn board(ctx: &mut Ctx<'_>, args: BoardArgs) -> Result<(), CliError> {
     let mut table = Table::new(&["REFERRAL", "STATUS", "NEED", "DUE", "OVERDUE", "AGENCY"]);
     for entry in &referrals {
         table.row(vec![
-            entry.referral_id.to_string(),
+            entry.reference.clone(),
             entry.status.to_string(),
             entry.need.to_string(),
             entry.due_on.to_string(),
@@ -115,7 +115,10 @@ pub fn audit_candidates(text: &str) -> Result<Vec<AuditSubject>, CliError> {
     let bad = || {
         CliError::field(
             "ID",
-            format!("{text:?} is not an id (a UUID, or case-, beneficiary-, referral- or staff-<UUID>)"),
+            format!(
+                "{text:?} is neither a reference (such as ΓΡΕ-2024-0042 or ΓΡΕ-2024-0042/1) nor an id (a UUID, or \
+                 case-, beneficiary-, referral- or staff-<UUID>)"
+            ),
         )
     };
     let uuid_of = |rest: &str| uuid::Uuid::parse_str(rest).map_err(|_| bad());
@@ -140,8 +143,23 @@ pub fn audit_candidates(text: &str) -> Result<Vec<AuditSubject>, CliError> {
     ])
 }
 
-/// The first candidate the read models hold events about.
+/// The subject a short reference names (`ΓΡΕ-2024-0042` a case, `ΓΡΕ-2024-0042/2` a
+/// referral).
+pub fn reference_subject(found: &parapompi::references::ReferenceDocument) -> AuditSubject {
+    match found.referral_id {
+        Some(referral_id) => AuditSubject::Referral(referral_id),
+        None => AuditSubject::Case(found.case_id),
+    }
+}
+
+/// The first candidate the read models hold events about (a short reference names one).
 pub fn resolve_subject(projections: &Projections, args: &AuditArgs) -> Result<AuditSubject, CliError> {
+    if let Ok(reference) = parapompi::core::reference::Reference::parse(&args.id) {
+        let query = parapompi::references::ReferenceQuery::Reference(reference);
+        return parapompi::references::look_up(projections, &query)
+            .map(|found| reference_subject(&found))
+            .ok_or_else(|| no_subject(args));
+    }
     audit_candidates(&args.id)?
         .into_iter()
         .find(|subject| !projections.audit_positions(subject).is_empty())
@@ -156,12 +174,18 @@ pub fn no_subject(args: &AuditArgs) -> CliError {
 /// Prints an audit trail: one JSON line per event, or a table.
 pub fn print_audit(out: &mut Out, trail: &AuditTrail, words: Option<&TextWords>) -> Result<(), CliError> {
     let lines = parapompi::documents::audit_lines(trail, words);
-    print_audit_lines(out, &trail.subject, &lines, words.is_some())
+    print_audit_lines(out, &trail.subject, &lines, words.is_some(), &Default::default())
 }
 
 /// Prints an audit trail from its lines (`audit --json`'s, the server's answer too); `read`
-/// when the texts' words were read.
-pub fn print_audit_lines(out: &mut Out, subject: &AuditSubject, lines: &[Value], read: bool) -> Result<(), CliError> {
+/// when the texts' words were read; actors who are staff members in `names` are shown by name.
+pub fn print_audit_lines(
+    out: &mut Out,
+    subject: &AuditSubject,
+    lines: &[Value],
+    read: bool,
+    names: &std::collections::BTreeMap<StaffId, String>,
+) -> Result<(), CliError> {
     let (kind, id) = parapompi::documents::subject_text(subject);
     out.line(format!("audit trail of {kind} {id}: {}", count_of(lines.len(), "event", "events")))?;
     for line in lines {
@@ -169,12 +193,13 @@ pub fn print_audit_lines(out: &mut Out, subject: &AuditSubject, lines: &[Value],
     }
     let mut table = Table::new(&["POS", "RECORDED", "ACTOR", "EVENT", "DESCRIPTION"]);
     for line in lines {
-        table.row(
-            ["position", "recorded_at", "actor", "event_type", "description"]
-                .iter()
-                .map(|k| text_field(line, k))
-                .collect(),
-        );
+        table.row(vec![
+            text_field(line, "position"),
+            text_field(line, "recorded_at"),
+            crate::commands::directory::actor_name(names, &text_field(line, "actor")),
+            text_field(line, "event_type"),
+            text_field(line, "description"),
+        ]);
     }
     out.table(&table)?;
     if lines.iter().any(|l| !list_field(l, "texts").is_empty()) {
@@ -197,7 +222,12 @@ pub fn indicator_request(
     if to < from {
         return Err(CliError::field("--to", format!("{to} is before --from {from}")));
     }
-    let centre = args.centre.as_ref().map(|c| centre_id("--centre", c)).transpose()?;
+    // Also for an evaluator's replay of a bundle, which has no directory to look names up in.
+    let centre = args
+        .centre
+        .as_ref()
+        .map(|c| parse::uuid_of("--centre", "centre", c).map(parapompi::core::values::CentreId::new))
+        .transpose()?;
     let as_of = match (&args.as_of, args.as_of_position) {
         (Some(text), _) => {
             let at = parse::instant("--as-of", text)?;
