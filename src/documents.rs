@@ -527,7 +527,10 @@ pub fn identity_read(read: &IdentityRead) -> Value {
 pub struct FoundDocument {
     /// The person.
     pub beneficiary_id: BeneficiaryId,
-    /// Their identity (a read of it, recorded at `access_position`).
+    /// Their identity (a read of it, recorded at `access_position`), as `POST
+    /// /v1/beneficiaries/{id}/identity` answers it. (Its schema is left open, as that
+    /// answer's is: the record is written with `address: null` and read without it.)
+    #[cfg_attr(feature = "schema", schemars(with = "serde_json::Map<String, Value>"))]
     pub identity: parapompi_core::identity::IdentityRecord,
     /// Their cases in the order opened, with references and status.
     pub cases: Vec<parapompi_projections::CaseSummary>,

@@ -155,7 +155,9 @@ fn the_story_through_the_server_prints_and_exits_as_in_direct_mode() {
         ],
     );
     let second_case: Value = serde_json::from_str(intake.trim()).unwrap_or(Value::Null);
+    let second_reference = second_case["reference"].as_str().unwrap_or_default().to_owned();
     let second_case = second_case["case_id"].as_str().unwrap_or_default().to_owned();
+    assert!(second_reference.ends_with("-0002"), "{intake}");
     assert!(!second_case.is_empty(), "{intake}");
     // Refusals: a rule's (exit 1), a bad or unknown id (exit 2), the same words both ways.
     let refused = t.same(WORKER, 1, &["--command-id", &id(8), "referral", "send", REFERRAL]);
@@ -235,12 +237,35 @@ fn the_story_through_the_server_prints_and_exits_as_in_direct_mode() {
     let every = t.same(WORKER, 0, &["caseload", "--all"]);
     assert!(mine.contains("1 open case") && mine.contains("assigned to you"), "{mine}");
     assert!(every.contains("2 open cases") && !every.contains("assigned to you"), "{every}");
-    assert!(!mine.contains(&second_case) && every.contains(&second_case), "{mine}{every}");
+    assert!(!mine.contains(&second_reference) && every.contains(&second_reference), "{mine}{every}");
     t.same(WORKER, 2, &["caseload", "--all", "--staff", WORKER]);
     let shown = t.same(WORKER, 0, &["case", "show", CASE]);
     assert!(shown.contains("history") && shown.contains("AddCaseNote") || shown.contains("note"), "{shown}");
     t.same(WORKER, 2, &["report", "indicators", "--from", &from, "--to", &to, "--centre", OTHER_CASE]);
     t.same(WORKER, 2, &["report", "indicators", "--from", &from, "--to", &to, "--as-of-position", "9999"]);
+    // Short references and names stand for ids, the same both ways.
+    let case_ref = format!("ΑΠΟ-{year}-0001");
+    let shown = t.same(WORKER, 0, &["case", "show", &case_ref]);
+    assert!(shown.contains(&case_ref) && shown.contains(&format!("{case_ref}/1")), "{shown}");
+    assert!(shown.contains("Στέλιος Παπαδάκης") && shown.contains("ΔΥΠΑ Χανίων"), "names, not ids: {shown}");
+    t.same(WORKER, 0, &["case", "show", &format!("απο-{year}-1"), "--json"]);
+    t.same(WORKER, 0, &["audit", &format!("{case_ref}/1")]);
+    let noted = t.same(WORKER, 0, &["--command-id", &id(15), "referral", "note", &format!("{case_ref}/1"), "--text", "Κλήθηκε."]);
+    assert!(noted.contains(&format!("{case_ref}/1")), "{noted}");
+    t.same(WORKER, 2, &["case", "show", &format!("ΑΠΟ-{year}-0099")]);
+    t.same(WORKER, 2, &["case", "show", &format!("{case_ref}/1")]);
+    t.same(WORKER, 2, &["referral", "send", &case_ref]);
+    let by_name = t.same(WORKER, 0, &["caseload", "--staff", "Παπαδάκης"]);
+    assert!(by_name.contains(&case_ref), "{by_name}");
+    t.same(WORKER, 0, &["board", "--agency", "δυπα", "--json"]);
+    let unknown = t.same(WORKER, 2, &["board", "--agency", "Κανένας Φορέας"]);
+    assert!(unknown.contains("no agency is named"), "{unknown}");
+    let found = t.same(WORKER, 0, &["--command-id", &id(37), "beneficiary", "find", "--name", "papadaki"]);
+    assert!(found.contains("Μαρία Παπαδάκη") && found.contains(&case_ref) && found.contains("1 person"), "{found}");
+    t.same(WORKER, 0, &["--command-id", &id(38), "beneficiary", "find", "--amka", AMKA, "--json"]);
+    t.same(WORKER, 0, &["--command-id", &id(42), "beneficiary", "find", "--phone", "6999999999"]);
+    t.same(ADMIN2, 1, &["--command-id", &id(39), "beneficiary", "find", "--name", "Μαρία"]);
+    t.same(WORKER, 2, &["beneficiary", "find", "--name", "Μαρία", "--amka", AMKA]);
     // Audited reads: each is recorded, then shown, the same both ways.
     let texts = t.same(WORKER, 0, &["--command-id", &id(30), "case", "show", CASE, "--texts"]);
     assert!(texts.contains("Ενδιαφέρεται για κατάρτιση.") && texts.contains("this read is recorded"), "{texts}");

@@ -218,7 +218,8 @@ fn the_document_lists_exactly_the_routes_served_and_those_of_server_md() {
             .replace("{kind}", "staff")
             .replace("{referral}", &format!("referral-{}", uuid(0xabf)))
             .replace("{beneficiary}", &format!("beneficiary-{}", uuid(0xac0)))
-            .replace("{subject}", &format!("case-{}", uuid(0xac1)));
+            .replace("{subject}", &format!("case-{}", uuid(0xac1)))
+            .replace("{query}", "%CE%91%CE%A0%CE%9F-2025-0001%2F1");
         assert!(!probe_path.contains('{'), "{path}: give the probe a value for its path parameter");
         let body = (method == "POST").then_some("{}");
         let answer = h.exchange(method, &probe_path, None, body);

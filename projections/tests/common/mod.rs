@@ -151,6 +151,19 @@ impl Log {
         self.push(agency(n).stream_id(), "setup", "2023-01-01", Event::Agency(event))
     }
 
+    /// Registers centre `n` with its host municipality.
+    pub fn register_centre(&mut self, n: u128, host: &str) -> &mut Log {
+        let event = parapompi_core::centre::CentreEvent::CentreRegistered {
+            centre_id: centre(n),
+            name: ok(OrganisationName::new(&format!("Κέντρο Κοινότητας {host}"))),
+            host_municipality: town(host),
+            supervising_service: ok(OrganisationName::new("Κοινωνική Υπηρεσία")),
+            first_administrator: staff(900 + n),
+            registered_on: Some(date("2023-01-01")),
+        };
+        self.push(centre(n).stream_id(), "setup", "2023-01-01", Event::Centre(event))
+    }
+
     pub fn staff_member(&mut self, n: u128, name: &str) -> &mut Log {
         let event = StaffEvent::StaffRegistered {
             staff_id: staff(n),
