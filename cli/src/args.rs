@@ -28,20 +28,21 @@ pub struct Cli {
     pub command: Command,
 }
 
-/// Options every command takes.
+/// Options every command takes, listed apart from each command's own in its help.
 #[derive(Debug, Clone, Args)]
+#[command(next_help_heading = "Global options")]
 pub struct Global {
     /// The data directory [default: ./parapompi-data].
     #[arg(long, global = true, env = "PARAPOMPI_DATA", value_name = "DIR")]
     pub data_dir: Option<PathBuf>,
-    /// The acting staff member (a UUID or staff-<UUID>).
+    /// The acting staff member (a UUID, staff-<UUID>, or the member's name).
     #[arg(long = "as", global = true, env = "PARAPOMPI_ACTOR", value_name = "STAFF")]
     pub actor: Option<String>,
     /// Machine-readable output: one JSON object, or JSON Lines for listings.
     #[arg(long, global = true)]
     pub json: bool,
     /// When the act happened (RFC 3339) [default: now].
-    #[arg(long, global = true, value_name = "INSTANT")]
+    #[arg(long, global = true, env = "PARAPOMPI_AT", value_name = "INSTANT")]
     pub at: Option<String>,
     /// The command's id (a UUID): repeating a command with the same id writes nothing again.
     #[arg(long, global = true, value_name = "UUID")]
@@ -91,7 +92,7 @@ pub enum Command {
     /// Cases: assign, close, reopen, show.
     #[command(subcommand)]
     Case(CaseCommand),
-    /// Create a draft referral from a case to an agency; prints the referral id.
+    /// Create a draft referral from a case to an agency; prints its reference (CODE-YEAR-NNNN/N) and id.
     Refer(ReferArgs),
     /// Move a referral along its lifecycle.
     #[command(subcommand)]

@@ -1,7 +1,8 @@
 //! What a person types for a thing, turned into its id: the id itself (a UUID, or its stream
 //! form), a case's or referral's short reference (`ΓΡΕ-2024-0042`, `ΓΡΕ-2024-0042/2`), or,
 //! for staff, agencies, centres and beneficiaries, a name (an AMKA too, for a beneficiary).
-//! A name must name one: an ambiguous one lists its candidates and nothing is written.
+//! A name must name one: an ambiguous one lists its candidates and nothing is written. And
+//! back: the reference a case is shown by.
 
 use parapompi::core::folding::{name_key, name_matches};
 use parapompi::core::reference::Reference;
@@ -181,5 +182,15 @@ pub fn beneficiary(ctx: &Ctx<'_>, field: &str, text: &str) -> Result<Beneficiary
             Err(CliError::field(field, "nobody of your centre has that AMKA (give the id, or their name)"))
         }
         (_, _) => one_named(field, ("person", "people"), "beneficiary", text, &candidates),
+    }
+}
+
+/// The reference a case is shown by (`ΓΡΕ-2024-0042`), or its id where the read models give
+/// none.
+pub fn shown_case(ctx: &Ctx<'_>, case_id: CaseId) -> Result<String, CliError> {
+    match ctx.backend.look_up_reference(&ReferenceQuery::Case(case_id)) {
+        Ok(found) => Ok(found.reference),
+        Err(CliError::Usage(_)) => Ok(case_id.stream_id()),
+        Err(other) => Err(other),
     }
 }

@@ -114,12 +114,14 @@ pub struct Ctx<'a> {
     pub known: &'a Known,
     /// The command id when none was given, chosen once for the whole command.
     fresh_command_id: std::cell::OnceCell<Uuid>,
+    /// The acting staff member when `--as` gave a name, looked up once.
+    actor_by_name: std::cell::OnceCell<StaffId>,
 }
 
 impl<'a> Ctx<'a> {
     /// A command's view of the world.
     pub fn new(backend: &'a Backend, global: &'a Global, out: &'a mut Out, known: &'a Known) -> Ctx<'a> {
-        Ctx { backend, global, out, known, fresh_command_id: std::cell::OnceCell::new() }
+        Ctx { backend, global, out, known, fresh_command_id: std::cell::OnceCell::new(), actor_by_name: std::cell::OnceCell::new() }
     }
 }
 
@@ -158,7 +160,15 @@ impl Ctx<'_> {
                     .to_owned(),
             ));
         };
-        Ok(Acting::Staff(StaffId::new(parse::uuid_of("--as", "staff", text)?)))
+        if let Ok(uuid) = parse::uuid_of("--as", "staff", text) {
+            return Ok(Acting::Staff(StaffId::new(uuid)));
+        }
+        // A name: looked up in the directory once for the whole command.
+        if let Some(staff_id) = self.actor_by_name.get() {
+            return Ok(Acting::Staff(*staff_id));
+        }
+        let staff_id = crate::resolve::staff(self, "--as", text)?;
+        Ok(Acting::Staff(*self.actor_by_name.get_or_init(|| staff_id)))
     }
 
     /// The staff member acting, when one is (through the server, the one logged in; in direct

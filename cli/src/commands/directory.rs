@@ -48,6 +48,16 @@ pub fn agency_names(ctx: &Ctx<'_>) -> Result<std::collections::BTreeMap<AgencyId
     Ok(names)
 }
 
+/// A centre's name, by its id as a document gives it (`None` for a centre not registered).
+pub fn centre_name(ctx: &Ctx<'_>, centre_id: &str) -> Result<Option<String>, CliError> {
+    let Ok(uuid) = uuid::Uuid::parse_str(centre_id) else { return Ok(None) };
+    let stream = StreamId::new(CentreId::new(uuid).stream_id())?;
+    match ctx.backend.stream_state(StreamKind::Centre, &stream)?.0 {
+        State::Centre(Some(centre)) => Ok(Some(centre.name.as_str().to_owned())),
+        _ => Ok(None),
+    }
+}
+
 /// An actor as people read it: a staff member's name, else the log's actor as it is.
 pub fn actor_name(names: &std::collections::BTreeMap<StaffId, String>, actor: &str) -> String {
     let staff = actor.strip_prefix("staff-").and_then(|u| uuid::Uuid::parse_str(u).ok()).map(StaffId::new);

@@ -375,7 +375,10 @@ pub fn case(ctx: &mut Ctx<'_>, command: CaseCli) -> Result<(), CliError> {
                 Some(text) => CaseAction::Reassign { staff_id, reason: value("--reason", Reason::new(text))? },
                 None => CaseAction::Assign { staff_id },
             };
-            run_case(ctx, "case assign", case_id, action, &format!("assigned to {staff_id}"))
+            let names = crate::commands::directory::staff_names(ctx)?;
+            let assignee = names.get(&staff_id).cloned().unwrap_or_else(|| staff_id.stream_id());
+            let done = format!("assigned {} to {assignee}", crate::resolve::shown_case(ctx, case_id)?);
+            run_case(ctx, "case assign", case_id, action, &done)
         }
         CaseCli::Close(args) => {
             let case_id = crate::resolve::case(ctx, "CASE", &args.case)?;

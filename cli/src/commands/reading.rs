@@ -81,7 +81,12 @@ fn print_case(ctx: &mut Ctx<'_>, file: &Value) -> Result<(), CliError> {
         None => ctx.out.line(format!("case         case-{case_id}"))?,
     }
     ctx.out.line(format!("beneficiary  {}", field("beneficiary_id")))?;
-    ctx.out.line(format!("centre       {}", field("centre_id")))?;
+    let centre_id = field("centre_id");
+    let centre = if ctx.out.json { None } else { crate::commands::directory::centre_name(ctx, &centre_id)? };
+    match centre {
+        Some(name) => ctx.out.line(format!("centre       {name} (centre-{centre_id})"))?,
+        None => ctx.out.line(format!("centre       {centre_id}"))?,
+    }
     ctx.out.line(format!("opened on    {} ({})", field("opened_on"), field("channel")))?;
     let status = match (file.get("open").and_then(Value::as_bool).unwrap_or_default(), file.get("close_reason")) {
         (true, _) => "open".to_owned(),
@@ -327,13 +332,19 @@ pub fn beneficiary_accesses(ctx: &mut Ctx<'_>, text: &str) -> Result<(), CliErro
     beneficiary_state(ctx, "BENEFICIARY", id)?;
     let report = ctx.backend.access_report(id)?;
     ctx.out.line(format!("reads of beneficiary {id}'s data: {}", report.len()))?;
+    let names = if ctx.out.json { Default::default() } else { crate::commands::directory::staff_names(ctx)? };
     let mut table = Table::new(&["POS", "OCCURRED", "ACTOR", "READ", "REASON"]);
     for record in &report {
         ctx.out.json_line(record)?;
         let access = record.get("access").cloned().unwrap_or(Value::Null);
         let what = match serde_json::from_value(access) {
             Ok(parapompi::core::beneficiary::Access::Identity) => "identity".to_owned(),
-            Ok(parapompi::core::beneficiary::Access::CaseTexts { case_id }) => format!("texts of case {case_id}"),
+            Ok(parapompi::core::beneficiary::Access::CaseTexts { case_id }) if ctx.out.json => {
+                format!("texts of case {case_id}")
+            }
+            Ok(parapompi::core::beneficiary::Access::CaseTexts { case_id }) => {
+                format!("texts of case {}", crate::resolve::shown_case(ctx, case_id)?)
+            }
             Ok(parapompi::core::beneficiary::Access::SubjectExport) => "own copy (Art. 15)".to_owned(),
             Err(e) => return Err(CliError::Environment(format!("a read in the access report is not one: {e}"))),
         };
@@ -341,7 +352,7 @@ pub fn beneficiary_accesses(ctx: &mut Ctx<'_>, text: &str) -> Result<(), CliErro
         table.row(vec![
             text_field(record, "position"),
             text_field(record, "occurred_at"),
-            text_field(record, "actor"),
+            crate::commands::directory::actor_name(&names, &text_field(record, "actor")),
             what,
             reason.to_owned(),
         ]);
