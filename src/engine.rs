@@ -976,7 +976,11 @@ impl Engine {
     }
 
     /// The beneficiary of a centre who holds an AMKA, through the keyed index.
-    pub(crate) fn indexed_amka_holder(&self, centre_id: CentreId, amka: &Amka) -> Result<Option<BeneficiaryId>, EngineError> {
+    pub(crate) fn indexed_amka_holder(
+        &self,
+        centre_id: CentreId,
+        amka: &Amka,
+    ) -> Result<Option<BeneficiaryId>, EngineError> {
         self.inner.amka_index.holder(centre_id, amka)
     }
 

@@ -96,7 +96,8 @@ fn only_the_roles_that_read_identities_may_search_even_when_nobody_matches() {
         (Acting::Evaluator, "EvaluatorCannotWrite"),
         (Acting::Setup, "SetupActorNotAllowed"),
     ] {
-        for search in [BeneficiarySearch::Name("Παπαδάκη".to_owned()), BeneficiarySearch::Name("Κανείς".to_owned())] {
+        for search in [BeneficiarySearch::Name("Παπαδάκη".to_owned()), BeneficiarySearch::Name("Κανείς".to_owned())]
+        {
             match find(&mut s, acting, search) {
                 Err(EngineError::Rejected(rejection)) => assert_eq!(rejection.name(), rule),
                 other => panic!("{acting:?} searched: {other:?}"),

@@ -1074,6 +1074,9 @@ pub struct IndicatorsArgs {
     /// Output format (--json means json).
     #[arg(long, value_enum)]
     pub format: Option<ReportFormat>,
+    /// In the table, show the rows whose count is zero too.
+    #[arg(long)]
+    pub zeros: bool,
 }
 
 /// `export`.

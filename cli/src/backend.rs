@@ -3,15 +3,15 @@
 //! what it prints is built from the same documents in both modes, so that a command behaves
 //! and prints the same either way.
 
+use parapompi::core::reference::Reference;
 use parapompi::core::values::{BeneficiaryId, CaseId, Reason, ReferralId};
 use parapompi::core::{Command, State, StreamKind};
 use parapompi::documents::{self, WriteOutcome};
 use parapompi::projections::{
     AuditSubject, BoardEntry, BoardQuery, Caseload, CaseloadEntry, CaseloadQuery, IndicatorQuery,
 };
-use parapompi::store::{ExportLine, RecordedEvent, StreamId};
-use parapompi::core::reference::Reference;
 use parapompi::references::{ReferenceDocument, ReferenceQuery};
+use parapompi::store::{ExportLine, RecordedEvent, StreamId};
 use parapompi::{Acting, AsOf, BeneficiarySearch, CommandMeta, Engine, IdentityPatch};
 use serde_json::{json, Value};
 
@@ -430,14 +430,12 @@ impl Backend {
     /// log holds none.
     pub fn look_up_reference(&self, query: &ReferenceQuery) -> Result<ReferenceDocument, CliError> {
         match self {
-            Backend::Direct(engine) => engine.look_up_reference(query)?.ok_or_else(|| {
-                CliError::Usage(format!("no case or referral {}", reference_query_text(query)))
-            }),
+            Backend::Direct(engine) => engine
+                .look_up_reference(query)?
+                .ok_or_else(|| CliError::Usage(format!("no case or referral {}", reference_query_text(query)))),
             Backend::Server(client) => {
-                let answer = client.get_json(&format!(
-                    "/v1/references/{}",
-                    percent_encode(&reference_query_text(query))
-                ))?;
+                let answer =
+                    client.get_json(&format!("/v1/references/{}", percent_encode(&reference_query_text(query))))?;
                 serde_json::from_value(answer).map_err(|e| {
                     CliError::Environment(format!("the server's answer to a reference does not parse: {e}"))
                 })

@@ -18,6 +18,7 @@ mod error;
 mod output;
 mod parse;
 mod progress;
+mod report;
 mod resolve;
 mod session;
 mod vocab;

@@ -84,17 +84,19 @@ fn one_named<Id: Copy + std::fmt::Display>(
     if let [(id, _)] = exact.as_slice() {
         return Ok(*id);
     }
-    let partial: Vec<&(Id, String)> = if exact.is_empty() {
-        candidates.iter().filter(|(_, name)| name_matches(text, name)).collect()
-    } else {
-        exact
-    };
+    let partial: Vec<&(Id, String)> =
+        if exact.is_empty() { candidates.iter().filter(|(_, name)| name_matches(text, name)).collect() } else { exact };
     match partial.as_slice() {
         [(id, _)] => Ok(*id),
-        [] => Err(CliError::field(field, format!("no {what} is named {:?} (give the id, or another name)", text.trim()))),
+        [] => {
+            Err(CliError::field(field, format!("no {what} is named {:?} (give the id, or another name)", text.trim())))
+        }
         several => {
-            let listed: Vec<String> =
-                several.iter().take(MAX_CANDIDATES_LISTED).map(|(id, name)| format!("{name} ({prefix}-{id})")).collect();
+            let listed: Vec<String> = several
+                .iter()
+                .take(MAX_CANDIDATES_LISTED)
+                .map(|(id, name)| format!("{name} ({prefix}-{id})"))
+                .collect();
             let more = several.len().saturating_sub(MAX_CANDIDATES_LISTED);
             let more = if more > 0 { format!(" and {more} more") } else { String::new() };
             Err(CliError::field(

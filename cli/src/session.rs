@@ -121,7 +121,14 @@ pub struct Ctx<'a> {
 impl<'a> Ctx<'a> {
     /// A command's view of the world.
     pub fn new(backend: &'a Backend, global: &'a Global, out: &'a mut Out, known: &'a Known) -> Ctx<'a> {
-        Ctx { backend, global, out, known, fresh_command_id: std::cell::OnceCell::new(), actor_by_name: std::cell::OnceCell::new() }
+        Ctx {
+            backend,
+            global,
+            out,
+            known,
+            fresh_command_id: std::cell::OnceCell::new(),
+            actor_by_name: std::cell::OnceCell::new(),
+        }
     }
 }
 

@@ -250,7 +250,11 @@ fn the_story_through_the_server_prints_and_exits_as_in_direct_mode() {
     assert!(shown.contains("Στέλιος Παπαδάκης") && shown.contains("ΔΥΠΑ Χανίων"), "names, not ids: {shown}");
     t.same(WORKER, 0, &["case", "show", &format!("απο-{year}-1"), "--json"]);
     t.same(WORKER, 0, &["audit", &format!("{case_ref}/1")]);
-    let noted = t.same(WORKER, 0, &["--command-id", &id(15), "referral", "note", &format!("{case_ref}/1"), "--text", "Κλήθηκε."]);
+    let noted = t.same(
+        WORKER,
+        0,
+        &["--command-id", &id(15), "referral", "note", &format!("{case_ref}/1"), "--text", "Κλήθηκε."],
+    );
     assert!(noted.contains(&format!("{case_ref}/1")), "{noted}");
     t.same(WORKER, 2, &["case", "show", &format!("ΑΠΟ-{year}-0099")]);
     t.same(WORKER, 2, &["case", "show", &format!("{case_ref}/1")]);

@@ -50,10 +50,7 @@ pub fn first_free_code(base: &str, taken: impl Fn(&str) -> bool) -> String {
     if !taken(base) {
         return base.to_owned();
     }
-    (2u32..)
-        .map(|n| format!("{base}{n}"))
-        .find(|candidate| !taken(candidate))
-        .unwrap_or_else(|| base.to_owned())
+    (2u32..).map(|n| format!("{base}{n}")).find(|candidate| !taken(candidate)).unwrap_or_else(|| base.to_owned())
 }
 
 /// A case's reference: `CODE-YEAR-NNNN`.

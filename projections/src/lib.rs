@@ -49,11 +49,11 @@ pub use audit::{
 pub use board::{is_overdue, Board, BoardEntry, BoardQuery};
 pub use caseload::{Caseload, CaseloadEntry, CaseloadQuery, OpenReferral};
 pub use dates::{athens_date, business_date};
-pub use references::{CaseSummary, ReferenceTarget};
 pub use indicators::{
     CaseIndicators, CaseloadAtPeriodEnd, FlagCounts, IndicatorQuery, IndicatorReport, IntakeIndicators, NeedIndicators,
     ParticipantIndicators, ReferralIndicators, ReferralStats, ServiceIndicators,
 };
+pub use references::{CaseSummary, ReferenceTarget};
 
 use state::{
     push_position, AgencyRecord, AttributeSnapshot, AuditIndex, BeneficiaryRecord, CaseChange, CaseRecord,
@@ -195,7 +195,9 @@ impl Projections {
                 }
             }
             Event::Agency(event) => self.apply_agency(recorded, event),
-            Event::Centre(CentreEvent::CentreRegistered { centre_id, host_municipality, first_administrator, .. }) => {
+            Event::Centre(CentreEvent::CentreRegistered {
+                centre_id, host_municipality, first_administrator, ..
+            }) => {
                 push_position(self.audit.staff.entry(*first_administrator).or_default(), position);
                 self.references.register_centre(*centre_id, host_municipality);
             }

@@ -63,7 +63,11 @@ fn referrals_are_numbered_within_their_case_in_order_of_creation() {
     check(
         &world(),
         |p| (1..=3).map(|r| p.referral_reference(referral(r)).map(|r| r.to_string())).collect::<Vec<_>>(),
-        vec![Some("ΓΡΕ-2024-0001/1".to_owned()), Some("ΓΡΕ-2024-0002/1".to_owned()), Some("ΓΡΕ-2024-0001/2".to_owned())],
+        vec![
+            Some("ΓΡΕ-2024-0001/1".to_owned()),
+            Some("ΓΡΕ-2024-0002/1".to_owned()),
+            Some("ΓΡΕ-2024-0001/2".to_owned()),
+        ],
     );
 }
 
@@ -116,7 +120,9 @@ fn caseload_and_board_carry_the_references() {
             let mut cases: Vec<_> = caseload
                 .cases
                 .iter()
-                .map(|c| (c.reference.clone(), c.open_referrals.iter().map(|r| r.reference.clone()).collect::<Vec<_>>()))
+                .map(|c| {
+                    (c.reference.clone(), c.open_referrals.iter().map(|r| r.reference.clone()).collect::<Vec<_>>())
+                })
                 .collect();
             cases.sort();
             let board = p.board(&BoardQuery::default());

@@ -136,9 +136,9 @@ pub(crate) struct FindForm {
 impl FindForm {
     fn search(&self) -> Result<BeneficiarySearch, ApiError> {
         match (&self.amka, &self.name, &self.phone) {
-            (Some(amka), None, None) => Ok(BeneficiarySearch::Amka(
-                Amka::new(amka).map_err(|e| ApiError::bad_field("amka", e.to_string()))?,
-            )),
+            (Some(amka), None, None) => {
+                Ok(BeneficiarySearch::Amka(Amka::new(amka).map_err(|e| ApiError::bad_field("amka", e.to_string()))?))
+            }
             (None, Some(name), None) => Ok(BeneficiarySearch::Name(name.clone())),
             (None, None, Some(phone)) => Ok(BeneficiarySearch::Phone(phone.clone())),
             _ => Err(ApiError::bad_field("amka", "give exactly one of amka, name and phone")),

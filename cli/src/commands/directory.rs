@@ -179,7 +179,9 @@ pub fn centre(ctx: &mut Ctx<'_>, command: CentreCli) -> Result<(), CliError> {
 pub fn staff(ctx: &mut Ctx<'_>, command: StaffCli) -> Result<(), CliError> {
     match command {
         StaffCli::List(args) => crate::commands::directory_views::list_staff(ctx, &args),
-        StaffCli::Show(args) => crate::commands::directory_views::show_staff(ctx, crate::resolve::staff(ctx, "STAFF", &args.staff)?),
+        StaffCli::Show(args) => {
+            crate::commands::directory_views::show_staff(ctx, crate::resolve::staff(ctx, "STAFF", &args.staff)?)
+        }
         StaffCli::Add(args) => {
             let staff_id = StaffId::new(ctx.new_entity_id("--staff-id", "staff", args.staff_id.as_ref(), "staff")?);
             let name = value("--name", PersonName::new(&args.name))?;

@@ -328,7 +328,9 @@ pub fn replay(args: ReplayArgs, out: &mut Out) -> Result<(), CliError> {
                     ));
                 }
             }
-            print_report(out, &report_text(&projections.indicators(&query), format), format)
+            let names = crate::report::ReportNames::default();
+            let layout = crate::report::Layout { names: &names, zeros: indicators.zeros };
+            print_report(out, &report_text(&projections.indicators(&query), format), format, &layout)
         }
         ReplayCommand::Audit(audit) => {
             let projections = replay_projections(&args.bundle, None).map_err(bad)?;

@@ -285,8 +285,7 @@ pub fn intake(ctx: &mut Ctx<'_>, args: IntakeArgs) -> Result<(), CliError> {
     };
     let action = CaseAction::Open { beneficiary_id, centre_id, antenna_id, intake_date, channel, request };
     let executed = ctx.execute(&Command::Case(CaseCommand { case_id, action }))?;
-    let reference =
-        ctx.backend.look_up_reference(&parapompi::references::ReferenceQuery::Case(case_id))?.reference;
+    let reference = ctx.backend.look_up_reference(&parapompi::references::ReferenceQuery::Case(case_id))?.reference;
     ctx.written(
         "intake",
         &[executed],

@@ -217,7 +217,9 @@ pub fn audit(ctx: &mut Ctx<'_>, args: AuditArgs) -> Result<(), CliError> {
 pub fn beneficiary_find(ctx: &mut Ctx<'_>, args: &crate::args::BeneficiaryFindArgs) -> Result<(), CliError> {
     use parapompi::BeneficiarySearch;
     let search = match (&args.amka, &args.name, &args.phone) {
-        (Some(amka), _, _) => BeneficiarySearch::Amka(crate::parse::value("--amka", parapompi::core::values::Amka::new(amka))?),
+        (Some(amka), _, _) => {
+            BeneficiarySearch::Amka(crate::parse::value("--amka", parapompi::core::values::Amka::new(amka))?)
+        }
         (_, Some(name), _) if name_has_letters(name) => BeneficiarySearch::Name(name.clone()),
         (_, Some(_), _) => return Err(CliError::field("--name", "give at least one letter of the name")),
         (_, _, Some(phone)) if phone.chars().any(|c| c.is_ascii_digit()) => BeneficiarySearch::Phone(phone.clone()),

@@ -261,7 +261,14 @@ pub fn indicators(ctx: &mut Ctx<'_>, args: IndicatorsArgs) -> Result<(), CliErro
         }
     }
     let text = ctx.backend.indicators(&query, as_of, format == ReportFormat::Csv)?;
-    print_report(ctx.out, &text, format)
+    let mut names = crate::report::ReportNames::default();
+    if format == ReportFormat::Table {
+        names.staff = staff_names(ctx)?.into_iter().map(|(id, name)| (id.to_string(), name)).collect();
+        if let Some(centre) = query.centre {
+            names.centre = crate::commands::directory::centre_name(ctx, &centre.to_string())?;
+        }
+    }
+    print_report(ctx.out, &text, format, &crate::report::Layout { names: &names, zeros: args.zeros })
 }
 
 /// A report as the library's bytes, in `format` (the table is made from the JSON).
@@ -273,36 +280,20 @@ pub fn report_text(report: &IndicatorReport, format: ReportFormat) -> String {
 }
 
 /// Prints a report from its text ([`report_text`]'s, the server's answer too): JSON and CSV
-/// are the library's bytes exactly; the table flattens the JSON.
-pub fn print_report(out: &mut Out, text: &str, format: ReportFormat) -> Result<(), CliError> {
+/// are the library's bytes exactly; the table is the report people read (`crate::report`).
+pub fn print_report(
+    out: &mut Out,
+    text: &str,
+    format: ReportFormat,
+    layout: &crate::report::Layout<'_>,
+) -> Result<(), CliError> {
     match format {
         ReportFormat::Json | ReportFormat::Csv => out.raw(text),
         ReportFormat::Table => {
             let value: Value = serde_json::from_str(text)
                 .map_err(|e| CliError::Environment(format!("the report is not JSON: {e}")))?;
-            let mut table = Table::new(&["INDICATOR", "VALUE"]);
-            flatten("", &value, &mut table);
-            out.raw(&table.render())
+            out.raw(&crate::report::render(&value, layout))
         }
-    }
-}
-
-fn flatten(path: &str, value: &Value, table: &mut Table) {
-    let join = |key: &str| if path.is_empty() { key.to_owned() } else { format!("{path}.{key}") };
-    match value {
-        Value::Object(map) => {
-            for (key, inner) in map {
-                flatten(&join(key), inner, table);
-            }
-        }
-        Value::Array(items) => {
-            for (index, inner) in items.iter().enumerate() {
-                flatten(&join(&index.to_string()), inner, table);
-            }
-        }
-        Value::Null => table.row(vec![path.to_owned(), "-".to_owned()]),
-        Value::String(text) => table.row(vec![path.to_owned(), text.clone()]),
-        other => table.row(vec![path.to_owned(), other.to_string()]),
     }
 }
 

@@ -1,0 +1,274 @@
+//! The indicators report as people read it: sections with headings, each count with its
+//! share of the section's total, zero rows left out unless asked, staff and the centre by
+//! name, and the log position and head hash it was computed from at the foot. Made from the
+//! report's JSON (the library's bytes, or the server's answer), so it reads the same in
+//! direct mode, through a server and in an evaluator's replay.
+
+use std::collections::BTreeMap;
+
+use serde_json::{Map, Value};
+
+/// Names the report shows instead of ids, where they are known.
+#[derive(Default)]
+pub struct ReportNames {
+    /// Staff members' names by their id (as the report writes it, a bare UUID).
+    pub staff: BTreeMap<String, String>,
+    /// The centre's name, for a report of one centre.
+    pub centre: Option<String>,
+}
+
+/// How to lay the report out.
+pub struct Layout<'a> {
+    /// Names instead of ids.
+    pub names: &'a ReportNames,
+    /// Show rows whose count is zero.
+    pub zeros: bool,
+}
+
+fn number(value: Option<&Value>) -> u64 {
+    value.and_then(Value::as_u64).unwrap_or_default()
+}
+
+fn object<'a>(value: &'a Value, key: &str) -> Option<&'a Map<String, Value>> {
+    value.get(key).and_then(Value::as_object)
+}
+
+/// `12.5%`, one decimal, of a total; `-` for an empty total.
+fn share(n: u64, total: u64) -> String {
+    if total == 0 {
+        return "-".to_owned();
+    }
+    // Tenths of a per cent, rounded half up, in integers.
+    let tenths = (n.saturating_mul(2000) + total) / total.saturating_mul(2);
+    format!("{}.{}%", tenths / 10, tenths % 10)
+}
+
+/// A per-mille figure as a percentage with one decimal; `-` when there is none.
+fn per_mille(value: Option<&Value>) -> String {
+    match value.and_then(Value::as_u64) {
+        Some(n) => format!("{}.{}%", n / 10, n % 10),
+        None => "-".to_owned(),
+    }
+}
+
+fn text_or_dash(value: Option<&Value>) -> String {
+    match value {
+        Some(Value::String(text)) => text.clone(),
+        Some(Value::Number(n)) => n.to_string(),
+        _ => "-".to_owned(),
+    }
+}
+
+/// The lines of a report, from its JSON.
+pub fn render(report: &Value, layout: &Layout<'_>) -> String {
+    let mut out = Report { lines: Vec::new(), zeros: layout.zeros };
+    let query = report.get("query").cloned().unwrap_or(Value::Null);
+    let centre = match (&layout.names.centre, query.get("centre").and_then(Value::as_str)) {
+        (Some(name), _) => name.clone(),
+        (None, Some(id)) => format!("centre {id}"),
+        (None, None) => "all centres".to_owned(),
+    };
+    out.heading(&format!(
+        "Indicators of {centre}, {} to {}",
+        text_or_dash(query.get("from")),
+        text_or_dash(query.get("to"))
+    ));
+
+    let participants = report.get("participants").cloned().unwrap_or(Value::Null);
+    let n_participants = number(participants.get("total"));
+    out.section("Participants (unique people with activity in the period)", n_participants);
+    for (key, title) in [
+        ("by_gender", "by gender"),
+        ("by_age_band", "by age band (at the period end's year)"),
+        ("by_labour_status", "by labour-market status"),
+        ("by_education", "by education (ISCED)"),
+        ("by_municipality", "by municipality of residence"),
+    ] {
+        out.breakdown(title, object(&participants, key), n_participants, &BTreeMap::new());
+    }
+    if let Some(groups) = object(&participants, "by_vulnerable_group") {
+        out.sub("vulnerable groups (yes / no / declined to answer)");
+        for (group, counts) in groups {
+            let yes = number(counts.get("yes"));
+            if yes == 0 && number(counts.get("no")) == 0 && !out.zeros {
+                continue;
+            }
+            out.row(
+                group,
+                &format!("{yes} / {} / {}", number(counts.get("no")), number(counts.get("declined_to_answer"))),
+                &share(yes, n_participants),
+            );
+        }
+    }
+
+    let intakes = report.get("intakes").cloned().unwrap_or(Value::Null);
+    let n_intakes = number(intakes.get("total"));
+    out.section("Intakes", n_intakes);
+    out.breakdown("by channel", object(&intakes, "by_channel"), n_intakes, &BTreeMap::new());
+
+    let needs = report.get("needs").cloned().unwrap_or(Value::Null);
+    let n_assessed = number(needs.get("cases_assessed"));
+    out.section("Cases assessed (a case may have several needs)", n_assessed);
+    out.breakdown("by need", object(&needs, "by_domain"), n_assessed, &BTreeMap::new());
+
+    let services = report.get("services").cloned().unwrap_or(Value::Null);
+    let n_services = number(services.get("total"));
+    out.section("Direct services", n_services);
+    out.breakdown("by kind", object(&services, "by_kind"), n_services, &BTreeMap::new());
+
+    let referrals = report.get("referrals").cloned().unwrap_or(Value::Null);
+    let all = referrals.get("all").cloned().unwrap_or(Value::Null);
+    out.section("Referrals sent in the period", number(all.get("sent")));
+    out.cohort("all", &all);
+    for (key, title) in [("by_agency_kind", "by the agency's kind"), ("by_need", "by need")] {
+        if let Some(cohorts) = object(&referrals, key) {
+            let shown: Vec<(&String, &Value)> =
+                cohorts.iter().filter(|(_, c)| out.zeros || number(c.get("sent")) > 0).collect();
+            if shown.is_empty() {
+                continue;
+            }
+            out.sub(title);
+            for (name, cohort) in shown {
+                out.cohort(name, cohort);
+            }
+        }
+    }
+    out.row("overdue at the period end", &number(referrals.get("overdue_at_period_end")).to_string(), "");
+
+    let cases = report.get("cases").cloned().unwrap_or(Value::Null);
+    let n_closed = number(cases.get("closed"));
+    out.section("Cases", number(cases.get("opened")));
+    out.row("opened", &number(cases.get("opened")).to_string(), "");
+    out.row("closed", &n_closed.to_string(), "");
+    out.row("reopened", &number(cases.get("reopened")).to_string(), "");
+    out.breakdown("closure reasons", object(&cases, "closure_reasons"), n_closed, &BTreeMap::new());
+
+    let caseload = report.get("caseload").cloned().unwrap_or(Value::Null);
+    let n_open = number(caseload.get("open_cases"));
+    out.section("Caseload at the period end (open cases)", n_open);
+    out.row(
+        "unassigned",
+        &number(caseload.get("unassigned")).to_string(),
+        &share(number(caseload.get("unassigned")), n_open),
+    );
+    out.breakdown("by staff member", object(&caseload, "by_staff"), n_open, &layout.names.staff);
+
+    out.lines.push(String::new());
+    out.lines.push(format!(
+        "Computed from the log up to position {}, head hash {} (definitions version {}).",
+        number(report.get("position")),
+        text_or_dash(report.get("head_hash")),
+        number(report.get("definitions_version")),
+    ));
+    if !layout.zeros {
+        out.lines.push("Rows with no count are left out (--zeros shows them).".to_owned());
+    }
+    out.lines.join("\n") + "\n"
+}
+
+/// The report's lines as they are written.
+struct Report {
+    lines: Vec<String>,
+    zeros: bool,
+}
+
+impl Report {
+    fn heading(&mut self, text: &str) {
+        self.lines.push(text.to_owned());
+        self.lines.push("=".repeat(text.chars().count()));
+    }
+
+    fn section(&mut self, title: &str, total: u64) {
+        self.lines.push(String::new());
+        self.lines.push(format!("{title}: {total}"));
+    }
+
+    fn sub(&mut self, title: &str) {
+        self.lines.push(format!("  {title}"));
+    }
+
+    fn row(&mut self, label: &str, count: &str, share: &str) {
+        let line = format!("    {label:<40} {count:>12}  {share:>6}");
+        self.lines.push(line.trim_end().to_owned());
+    }
+
+    /// The counts of a map, each with its share of `total`, largest first; zero rows left
+    /// out unless asked. `names` shows a key by name where it has one.
+    fn breakdown(
+        &mut self,
+        title: &str,
+        counts: Option<&Map<String, Value>>,
+        total: u64,
+        names: &BTreeMap<String, String>,
+    ) {
+        let Some(counts) = counts else { return };
+        let mut rows: Vec<(String, u64)> = counts
+            .iter()
+            .map(|(key, n)| (names.get(key).cloned().unwrap_or_else(|| key.clone()), number(Some(n))))
+            .filter(|(_, n)| self.zeros || *n > 0)
+            .collect();
+        if rows.is_empty() {
+            return;
+        }
+        rows.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+        self.sub(title);
+        for (label, n) in rows {
+            self.row(&label, &n.to_string(), &share(n, total));
+        }
+    }
+
+    /// One referral cohort on a line: sent, what became of them, the rates and medians.
+    fn cohort(&mut self, name: &str, cohort: &Value) {
+        let n = |key: &str| number(cohort.get(key));
+        self.row(name, &format!("sent {}", n("sent")), "");
+        self.lines.push(format!(
+            "      accepted {}, declined {}, completed {}, failed {}, cancelled {}, expired {}",
+            n("accepted"),
+            n("declined"),
+            n("completed"),
+            n("failed"),
+            n("cancelled"),
+            n("expired")
+        ));
+        self.lines.push(format!(
+            "      acceptance {}, completion {}, median days to answer {}, to outcome {}",
+            per_mille(cohort.get("acceptance_per_mille")),
+            per_mille(cohort.get("completion_per_mille")),
+            text_or_dash(cohort.get("median_days_to_answer")),
+            text_or_dash(cohort.get("median_days_to_outcome")),
+        ));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn shares_are_rounded_half_up_to_a_tenth_of_a_per_cent() {
+        assert_eq!(share(1, 3), "33.3%");
+        assert_eq!(share(2, 3), "66.7%");
+        assert_eq!(share(1, 8), "12.5%");
+        assert_eq!(share(3, 3), "100.0%");
+        assert_eq!(share(0, 0), "-");
+    }
+
+    #[test]
+    fn zero_rows_are_left_out_unless_asked_and_staff_are_named() {
+        let report = serde_json::json!({
+            "query": {"centre": null, "from": "2025-01-01", "to": "2025-12-31"},
+            "participants": {"total": 4, "by_gender": {"female": 3, "male": 1, "other": 0}},
+            "caseload": {"open_cases": 2, "unassigned": 0, "by_staff": {"abc": 2}},
+            "position": 23, "head_hash": "f5", "definitions_version": 1,
+        });
+        let names = ReportNames {
+            staff: [("abc".to_owned(), "Αθηνά Καραγιάννη".to_owned())].into(), centre: None
+        };
+        let text = render(&report, &Layout { names: &names, zeros: false });
+        assert!(text.contains("female") && text.contains("75.0%") && !text.contains("other"), "{text}");
+        assert!(text.contains("Αθηνά Καραγιάννη") && text.contains("100.0%"), "{text}");
+        assert!(text.contains("position 23, head hash f5"), "{text}");
+        let with_zeros = render(&report, &Layout { names: &names, zeros: true });
+        assert!(with_zeros.contains("other"), "{with_zeros}");
+    }
+}
