@@ -565,6 +565,44 @@ pub fn found_documents(found: &crate::Found) -> Vec<FoundDocument> {
         .collect()
 }
 
+/// The names a view read, as `documents::names_read` builds it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct NamesDocument {
+    /// Each person read, by id.
+    pub names: Vec<PersonName>,
+    /// The positions of the reads' `RecordsAccessed` events.
+    pub access_positions: Vec<u64>,
+}
+
+/// One person's name, read.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct PersonName {
+    /// The person.
+    pub beneficiary_id: BeneficiaryId,
+    /// Given name.
+    pub given_name: String,
+    /// Family name.
+    pub family_name: String,
+}
+
+/// The answer to a read of names: each person read, and where the reads are recorded.
+pub fn names_read(read: &crate::NamesRead) -> NamesDocument {
+    NamesDocument {
+        names: read
+            .names
+            .iter()
+            .map(|(id, (given, family))| PersonName {
+                beneficiary_id: *id,
+                given_name: given.clone(),
+                family_name: family.clone(),
+            })
+            .collect(),
+        access_positions: read.access.events.iter().map(|r| r.position).collect(),
+    }
+}
+
 /// A person's access report as lines: the library's `AccessRecord`, one a read.
 pub fn access_lines(report: &[AccessRecord]) -> Vec<Value> {
     report.iter().map(to_value).collect()

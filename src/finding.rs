@@ -1,5 +1,6 @@
 //! Finding people: by AMKA (exact, through the keyed index), by name (partial, without case
-//! or accents, Greek or Latin) or by phone, among the people of the searcher's own centre.
+//! or accents, Greek or Latin) or by phone, among the people of the searcher's own centre;
+//! and reading the names of the people a view lists.
 //!
 //! Core says who may search (`beneficiary::search_scope`); every person found is shown only
 //! through a read of their identity (`RecordAccess`), decided by core and recorded, all the
@@ -50,7 +51,85 @@ pub struct Found {
     pub access: Executed,
 }
 
+/// The most people one read of names may name.
+pub const MAX_NAMES: usize = 1_000;
+
+/// People's names, read for a view that lists them (a caseload, a board).
+#[derive(Clone, Debug)]
+pub struct NamesRead {
+    /// Given and family name by person, for those read.
+    pub names: std::collections::BTreeMap<BeneficiaryId, (String, String)>,
+    /// The act that recorded the reads (no events when nobody was read).
+    pub access: Executed,
+}
+
 impl Engine {
+    /// Reads the names of the people a view lists, for a reader who may read identities
+    /// (`search_scope`): the people of the reader's own centre whose identity the vault
+    /// holds, each read recorded (`RecordAccess` of their identity, all in one act) before
+    /// anything is returned. People of other centres and erased people are left out, to be
+    /// shown by id. More than [`MAX_NAMES`] people is refused.
+    pub fn read_names(&self, people: &[BeneficiaryId], meta: CommandMeta) -> Result<NamesRead, EngineError> {
+        if people.len() > MAX_NAMES {
+            return Err(EngineError::Invalid(parapompi_core::ValidationError::OutOfRange {
+                what: "people whose names are read at once",
+                value: i64::try_from(people.len()).unwrap_or(i64::MAX),
+                min: 0,
+                max: i64::try_from(MAX_NAMES).unwrap_or(i64::MAX),
+            }));
+        }
+        let centre_id = search_scope(&self.actor(meta.acting)?)?;
+        let mut readable = std::collections::BTreeSet::new();
+        for beneficiary_id in people {
+            let stream = parapompi_store::StreamId::new(beneficiary_id.stream_id())?;
+            if let State::Beneficiary(Some(person)) = self.stream_state(StreamKind::Beneficiary, &stream)?.0 {
+                if person.centre_id == centre_id && !person.identity_erased {
+                    readable.insert(*beneficiary_id);
+                }
+            }
+        }
+        let reads: Vec<Command> = readable
+            .iter()
+            .map(|beneficiary_id| {
+                Command::Beneficiary(BeneficiaryCommand {
+                    beneficiary_id: *beneficiary_id,
+                    action: BeneficiaryAction::RecordAccess { access: Access::Identity, reason: None },
+                })
+            })
+            .collect();
+        let access = self.record_reads(&reads, meta)?;
+        let mut names = std::collections::BTreeMap::new();
+        for beneficiary_id in readable {
+            if let Some(entry) = self.identity(beneficiary_id)? {
+                let identity = &entry.identity;
+                names.insert(
+                    beneficiary_id,
+                    (identity.given_name().as_str().to_owned(), identity.family_name().as_str().to_owned()),
+                );
+            }
+        }
+        Ok(NamesRead { names, access })
+    }
+
+    /// Records reads as one act; a repeated command id is refused, as for every read: it must
+    /// not show again, unchecked, what its first use was allowed to see.
+    fn record_reads(&self, reads: &[Command], meta: CommandMeta) -> Result<Executed, EngineError> {
+        if reads.is_empty() {
+            return Ok(Executed { events: Vec::new(), deduplicated: false });
+        }
+        let access = self.execute_all(reads, meta)?;
+        if access.deduplicated {
+            let first = access.events.first();
+            return Err(EngineError::CommandIdReused {
+                command_id: meta.command_id,
+                first_position: first.map_or(0, |r| r.position),
+                first_stream: first.map(|r| r.stream_id.clone()).unwrap_or_default(),
+                first_event_type: first.map(|r| r.event.event_type().to_owned()).unwrap_or_default(),
+            });
+        }
+        Ok(access)
+    }
+
     /// Finds people of the searcher's centre (see the module's documentation).
     pub fn find_beneficiaries(&self, search: &BeneficiarySearch, meta: CommandMeta) -> Result<Found, EngineError> {
         let centre_id = search_scope(&self.actor(meta.acting)?)?;
@@ -87,21 +166,7 @@ impl Engine {
                 })
             })
             .collect();
-        if reads.is_empty() {
-            return Ok(Found { people, access: Executed { events: Vec::new(), deduplicated: false } });
-        }
-        let access = self.execute_all(&reads, meta)?;
-        if access.deduplicated {
-            // As for every read: a repeated command id must not show again, unchecked, what
-            // its first use was allowed to see.
-            let first = access.events.first();
-            return Err(EngineError::CommandIdReused {
-                command_id: meta.command_id,
-                first_position: first.map_or(0, |r| r.position),
-                first_stream: first.map(|r| r.stream_id.clone()).unwrap_or_default(),
-                first_event_type: first.map(|r| r.event.event_type().to_owned()).unwrap_or_default(),
-            });
-        }
+        let access = self.record_reads(&reads, meta)?;
         for person in &mut people {
             person.cases = self.with_projections(|p| p.case_summaries_of(person.beneficiary_id))?;
         }

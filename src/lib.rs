@@ -65,7 +65,7 @@ pub use deployment_key::{deployment_key_path, DeploymentKeySource, HexKey};
 pub use engine::key_rotation::{NewDeploymentKey, Rotated};
 pub use engine::{Acting, CommandMeta, Engine, EngineConfig, Executed};
 pub use error::EngineError;
-pub use finding::{BeneficiarySearch, Found, FoundBeneficiary, MAX_FOUND};
+pub use finding::{BeneficiarySearch, Found, FoundBeneficiary, NamesRead, MAX_FOUND, MAX_NAMES};
 pub use identity_patch::IdentityPatch;
 pub use parapompi_core as core;
 pub use parapompi_projections as projections;

@@ -162,3 +162,41 @@ fn cases_found_and_looked_up_carry_their_references() {
     let unknown = valid(ReferenceQuery::parse(&format!("ΑΠΟ-{year}-0003")));
     assert_eq!(valid(s.engine().look_up_reference(&unknown)), None);
 }
+
+#[test]
+fn a_view_reads_the_names_of_its_own_centres_people_and_records_each_read() {
+    let mut s = Scenario::set_up();
+    let ids = people(&mut s);
+    let w = s.world;
+    let elsewhere = s.fresh_beneficiary();
+    s.given(vec![by(w.outsider, register_beneficiary(elsewhere, w.other_centre, 5))]);
+    s.given(vec![by(
+        w.supervisor,
+        parapompi::core::Command::Beneficiary(parapompi::core::beneficiary::BeneficiaryCommand {
+            beneficiary_id: ids[3],
+            action: parapompi::core::beneficiary::BeneficiaryAction::EraseIdentity,
+        }),
+    )]);
+    let before = identity_reads(&s).len();
+    let asked = [ids[0], ids[1], ids[3], elsewhere];
+    let meta = s.next_meta(Acting::Staff(w.social_worker));
+    let read = valid(s.engine().read_names(&asked, meta));
+    let names: Vec<(BeneficiaryId, String)> =
+        read.names.iter().map(|(id, (given, family))| (*id, format!("{given} {family}"))).collect();
+    let mut expected = vec![(ids[0], "Μαρία Παπαδάκη".to_owned()), (ids[1], "Γιώργος Μαρκάκης".to_owned())];
+    expected.sort();
+    assert_eq!(names, expected, "the erased person and the other centre's are left out");
+    let reads = identity_reads(&s);
+    assert_eq!(reads.len(), before + 2);
+    assert_eq!(read.access.events.len(), 2, "one act of two reads");
+    // An administrator reads no identities, so no names.
+    let meta = s.next_meta(Acting::Staff(w.admin));
+    match s.engine().read_names(&asked, meta) {
+        Err(EngineError::Rejected(rejection)) => assert_eq!(rejection.name(), "RoleNotPermitted"),
+        other => panic!("{other:?}"),
+    }
+    let too_many = vec![ids[0]; parapompi::MAX_NAMES + 1];
+    let meta = s.next_meta(Acting::Staff(w.social_worker));
+    assert!(matches!(s.engine().read_names(&too_many, meta), Err(EngineError::Invalid(_))));
+    assert_eq!(identity_reads(&s).len(), before + 2, "refusals read nobody");
+}

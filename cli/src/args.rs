@@ -1004,6 +1004,9 @@ pub struct CaseloadArgs {
     /// Only this antenna's cases.
     #[arg(long)]
     pub antenna: Option<String>,
+    /// Show people by id: read no names (a name shown is a recorded read of the identity).
+    #[arg(long)]
+    pub no_names: bool,
 }
 
 /// `board`.
@@ -1031,6 +1034,9 @@ pub struct BoardArgs {
     /// Every referral, not only those of your own cases.
     #[arg(long)]
     pub all: bool,
+    /// Show people by id: read no names (a name shown is a recorded read of the identity).
+    #[arg(long)]
+    pub no_names: bool,
 }
 
 /// `audit`.

@@ -426,6 +426,32 @@ impl Backend {
         }
     }
 
+    /// The names of the people a view lists, those of the acting staff member's centre (each
+    /// read recorded): full names by person.
+    pub fn read_names(
+        &self,
+        people: &[BeneficiaryId],
+        meta: CommandMeta,
+    ) -> Result<std::collections::BTreeMap<BeneficiaryId, String>, CliError> {
+        let document = match self {
+            Backend::Direct(engine) => documents::names_read(&engine.read_names(people, meta)?),
+            Backend::Server(client) => {
+                let body = json!({
+                    "beneficiaries": people.iter().map(|p| p.stream_id()).collect::<Vec<_>>(),
+                    "command_id": meta.command_id.to_string(),
+                });
+                serde_json::from_value(client.post_json("/v1/beneficiaries/names", &body)?).map_err(|e| {
+                    CliError::Environment(format!("the server's answer to a read of names does not parse: {e}"))
+                })?
+            }
+        };
+        Ok(document
+            .names
+            .into_iter()
+            .map(|n| (n.beneficiary_id, format!("{} {}", n.given_name, n.family_name)))
+            .collect())
+    }
+
     /// The case or referral a short reference or an id names; an error naming it when the
     /// log holds none.
     pub fn look_up_reference(&self, query: &ReferenceQuery) -> Result<ReferenceDocument, CliError> {

@@ -44,6 +44,8 @@ pub struct BoardEntry {
     pub case_id: CaseId,
     /// The case's short reference, `ΓΡΕ-2024-0042`.
     pub case_reference: String,
+    /// The case's beneficiary.
+    pub beneficiary_id: parapompi_core::values::BeneficiaryId,
     /// The case's centre.
     pub centre_id: CentreId,
     /// The antenna that took the case, if any.
@@ -103,6 +105,7 @@ impl Projections {
                 reference: reference.as_ref().map(ToString::to_string).unwrap_or_default(),
                 case_id: r.case,
                 case_reference: reference.map(|r| r.case.to_string()).unwrap_or_default(),
+                beneficiary_id: case.beneficiary,
                 centre_id: case.centre,
                 antenna_id: case.antenna,
                 agency_id: r.agency,

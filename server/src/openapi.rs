@@ -167,6 +167,11 @@ pub(crate) fn endpoints() -> Vec<Endpoint> {
             .body::<crate::reads::FindForm>()
             .lines::<parapompi::documents::FoundDocument>("One person found a line")
             .problems(&[400, 403, 409]),
+        Endpoint::post("/v1/beneficiaries/names", crate::reads::names)
+            .summary("The names of the people a view lists, those of the caller's centre; each read is recorded first")
+            .body::<crate::reads::NamesForm>()
+            .json::<parapompi::documents::NamesDocument>("The names read and the reads' positions")
+            .problems(&[400, 403, 409]),
         Endpoint::get("/v1/references/{query}", crate::lookups::reference)
             .summary("The case or referral a short reference (`ΓΡΕ-2024-0042`, `ΓΡΕ-2024-0042/2`) or an id names, with its references")
             .path_param("query", "A reference, or `case-<UUID>` or `referral-<UUID>`", Typed(schema_of::<String>))

@@ -159,6 +159,34 @@ pub async fn find(State(state): State<AppState>, headers: HeaderMap, body: Body)
     Ok(lines_answer(&lines, acted_by(staff_id, Some("RecordAccess".to_owned()))))
 }
 
+/// The body of `POST /v1/beneficiaries/names`: the people a view lists.
+#[derive(Debug, Default, Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct NamesForm {
+    /// The people (`beneficiary-<UUID>` or a bare UUID), at most 1,000.
+    pub beneficiaries: Vec<String>,
+    /// The reads' command id (they are one act); a new UUIDv7 when left out.
+    pub command_id: Option<Uuid>,
+}
+
+/// `POST /v1/beneficiaries/names`: the names of the people of the caller's centre among
+/// those given (others, and erased people, are left out), the reads recorded first.
+pub async fn names(State(state): State<AppState>, headers: HeaderMap, body: Body) -> Result<Response, ApiError> {
+    let caller = authenticate(&state, &headers).await?;
+    let form: NamesForm = json_body(&state, body).await?;
+    let people = form
+        .beneficiaries
+        .iter()
+        .map(|text| uuid_of("beneficiaries", "beneficiary", text).map(BeneficiaryId::new))
+        .collect::<Result<Vec<_>, _>>()?;
+    let staff_id = caller.staff.staff_id;
+    let meta = meta(form.command_id.unwrap_or_else(Uuid::now_v7), Acting::Staff(staff_id), now(&state));
+    let engine = state.engine.clone();
+    let document = blocking(move || Ok(documents::names_read(&engine.read_names(&people, meta)?))).await?;
+    let document = serde_json::to_value(&document).unwrap_or(serde_json::Value::Null);
+    Ok(answer(StatusCode::OK, &document, acted_by(staff_id, Some("RecordAccess".to_owned()))))
+}
+
 /// `GET /v1/beneficiaries/{beneficiary}/accesses`: every read of the person's data, as JSON
 /// Lines (`beneficiary accesses --json`).
 pub async fn accesses(

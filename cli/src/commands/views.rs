@@ -38,6 +38,8 @@ pub fn caseload(ctx: &mut Ctx<'_>, args: CaseloadArgs) -> Result<(), CliError> {
     let caseload = ctx.backend.caseload(&query)?;
     // People read names; JSON keeps the ids.
     let names = if ctx.out.json { Default::default() } else { staff_names(ctx)? };
+    let people: Vec<BeneficiaryId> = caseload.cases.iter().map(|c| c.beneficiary_id).collect();
+    let people = if ctx.out.json || args.no_names { Default::default() } else { people_names(ctx, &people)? };
     for line in parapompi::documents::caseload_lines(&caseload) {
         ctx.out.json_value(line)?;
     }
@@ -49,7 +51,7 @@ pub fn caseload(ctx: &mut Ctx<'_>, args: CaseloadArgs) -> Result<(), CliError> {
             entry.assignee.map_or("-".to_owned(), |s| names.get(&s).cloned().unwrap_or_else(|| s.to_string())),
             entry.open_referrals.len().to_string(),
             entry.next_due_on.map_or("-".to_owned(), |d| d.to_string()),
-            entry.beneficiary_id.to_string(),
+            people.get(&entry.beneficiary_id).cloned().unwrap_or_else(|| entry.beneficiary_id.stream_id()),
         ]);
     }
     ctx.out.table(&table)?;
@@ -82,7 +84,9 @@ pub fn board(ctx: &mut Ctx<'_>, args: BoardArgs) -> Result<(), CliError> {
     for entry in &referrals {
         ctx.out.json_value(serde_json::to_value(entry).unwrap_or(Value::Null))?;
     }
-    let mut table = Table::new(&["REFERRAL", "STATUS", "NEED", "DUE", "OVERDUE", "AGENCY"]);
+    let people: Vec<BeneficiaryId> = referrals.iter().map(|r| r.beneficiary_id).collect();
+    let people = if ctx.out.json || args.no_names { Default::default() } else { people_names(ctx, &people)? };
+    let mut table = Table::new(&["REFERRAL", "STATUS", "NEED", "DUE", "OVERDUE", "AGENCY", "PERSON"]);
     for entry in &referrals {
         table.row(vec![
             entry.reference.clone(),
@@ -91,6 +95,7 @@ pub fn board(ctx: &mut Ctx<'_>, args: BoardArgs) -> Result<(), CliError> {
             entry.due_on.to_string(),
             entry.days_overdue.map_or("-".to_owned(), |d| count(d, "day", "days")),
             entry.agency_name.clone().unwrap_or_else(|| entry.agency_id.to_string()),
+            people.get(&entry.beneficiary_id).cloned().unwrap_or_else(|| entry.beneficiary_id.stream_id()),
         ]);
     }
     ctx.out.table(&table)?;
@@ -106,6 +111,27 @@ pub fn board(ctx: &mut Ctx<'_>, args: BoardArgs) -> Result<(), CliError> {
         ctx.out.line(format!("{total}{yours}"))
     } else {
         ctx.out.line(format!("{total}{yours}: {}", counts.join(", ")))
+    }
+}
+
+/// The names of the people a view lists, for a staff member who may read identities: those
+/// of their own centre, each read recorded (as one act) before it is shown. Nobody acting, or
+/// a reader whose roles read no identities, gets none, and the view shows ids.
+fn people_names(
+    ctx: &Ctx<'_>,
+    people: &[BeneficiaryId],
+) -> Result<std::collections::BTreeMap<BeneficiaryId, String>, CliError> {
+    let mut unique: Vec<BeneficiaryId> = people.to_vec();
+    unique.sort_unstable();
+    unique.dedup();
+    if unique.is_empty() || unique.len() > parapompi::MAX_NAMES || ctx.own_staff()?.is_none() {
+        return Ok(Default::default());
+    }
+    let meta = ctx.meta(ctx.acting()?, ctx.command_id()?)?;
+    match ctx.backend.read_names(&unique, meta) {
+        Ok(names) => Ok(names),
+        Err(CliError::Rejected { rule: "RoleNotPermitted", .. }) => Ok(Default::default()),
+        Err(other) => Err(other),
     }
 }
 
