@@ -331,6 +331,8 @@ pub struct CaseFileReferral {
     pub rerouted_from: Option<ReferralId>,
     /// The referral that re-routed this one.
     pub rerouted_to: Option<ReferralId>,
+    /// The outcome, once completed or failed (`got_help`, `not_eligible`, …).
+    pub outcome: Option<parapompi_core::vocab::Outcome>,
 }
 
 /// An event in a case file's history.
@@ -368,6 +370,18 @@ pub fn case_file(
     access_position: Option<u64>,
 ) -> Option<Value> {
     let case = file.case.as_ref()?;
+    // A referral's outcome is its completion's or failure's (a re-routed one keeps its own).
+    let outcomes: BTreeMap<ReferralId, parapompi_core::vocab::Outcome> = file
+        .entries
+        .iter()
+        .filter_map(|e| match &e.event {
+            parapompi_core::case::CaseEvent::ReferralCompleted { referral_id, outcome, .. }
+            | parapompi_core::case::CaseEvent::ReferralFailed { referral_id, outcome, .. } => {
+                Some((*referral_id, *outcome))
+            }
+            _ => None,
+        })
+        .collect();
     let referrals = case
         .referrals
         .values()
@@ -382,6 +396,7 @@ pub fn case_file(
             due_on: r.due_on,
             rerouted_from: r.rerouted_from,
             rerouted_to: r.rerouted_to,
+            outcome: outcomes.get(&r.referral_id).copied(),
         })
         .collect();
     let history = file

@@ -812,8 +812,13 @@ pub struct CaseShowArgs {
     /// Show the texts written: request, notes, reasons (the read is recorded).
     #[arg(long)]
     pub texts: bool,
+    /// Lay the whole file out for a printer: the centre, the person, the referrals with
+    /// their outcomes, the history with its texts (the texts and the identity are read, each
+    /// read recorded).
+    #[arg(long, conflicts_with = "texts")]
+    pub print: bool,
     /// Why you read the texts: needed unless the case is assigned to you.
-    #[arg(long, requires = "texts")]
+    #[arg(long)]
     pub reason: Option<String>,
 }
 

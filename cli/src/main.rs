@@ -17,6 +17,7 @@ mod commands;
 mod error;
 mod output;
 mod parse;
+mod printed;
 mod progress;
 mod report;
 mod resolve;

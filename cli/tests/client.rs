@@ -274,6 +274,11 @@ fn the_story_through_the_server_prints_and_exits_as_in_direct_mode() {
     let texts = t.same(WORKER, 0, &["--command-id", &id(30), "case", "show", CASE, "--texts"]);
     assert!(texts.contains("Ενδιαφέρεται για κατάρτιση.") && texts.contains("this read is recorded"), "{texts}");
     t.same(WORKER, 0, &["--command-id", &id(31), "audit", REFERRAL, "--texts", "--json"]);
+    let printed = t.same(WORKER, 0, &["--command-id", &id(43), "case", "show", CASE, "--print"]);
+    assert!(printed.contains("ΚΕΝΤΡΟ ΚΟΙΝΟΤΗΤΑΣ ΔΗΜΟΥ ΑΠΟΚΟΡΩΝΟΥ") && printed.contains(AMKA), "{printed}");
+    assert!(printed.contains("Ενδιαφέρεται για κατάρτιση.") && printed.contains("These reads are recorded"), "{printed}");
+    t.same(WORKER, 2, &["case", "show", CASE, "--print", "--json"]);
+    t.same(WORKER, 2, &["case", "show", CASE, "--reason", "Έλεγχος"]);
     t.same(WORKER, 2, &["--command-id", &id(32), "audit", BENEFICIARY, "--texts"]);
     // An identity corrected by one field keeps the others, merged where the vault is.
     t.same(WORKER, 0, &["--command-id", &id(40), "beneficiary", "update", BENEFICIARY, "--phone", "2821012345"]);

@@ -51,6 +51,8 @@ fn the_first_day_at_a_centre_runs_as_written_without_a_uuid_typed() {
         "referral complete: ΓΡΕ-2025-0001/1",
         "Ψάχνει εργασία μετά από απόλυση.",
         "ΔΥΠΑ Κέντρο Προώθησης Απασχόλησης Γρεβενών",
+        "ΚΕΝΤΡΟ ΚΟΙΝΟΤΗΤΑΣ ΔΗΜΟΥ ΓΡΕΒΕΝΩΝ",
+        "completed: got_help",
     ] {
         assert!(stdout.contains(expected), "the walkthrough did not print {expected:?}:\n{stdout}");
     }

@@ -58,6 +58,12 @@ pub fn list_field<'a>(document: &'a Value, key: &str) -> &'a [Value] {
 /// `case show`: the case's state and history; with `--texts`, the words of its texts (the
 /// read is recorded first).
 pub fn case_show(ctx: &mut Ctx<'_>, args: CaseShowArgs) -> Result<(), CliError> {
+    if args.reason.is_some() && !args.texts && !args.print {
+        return Err(CliError::field("--reason", "a reason is for reading texts: give it with --texts or --print"));
+    }
+    if args.print {
+        return case_print(ctx, &args);
+    }
     let case_id = crate::resolve::case(ctx, "CASE", &args.case)?;
     let document = if args.texts {
         let meta = ctx.meta(ctx.acting()?, ctx.command_id()?)?;
@@ -69,6 +75,38 @@ pub fn case_show(ctx: &mut Ctx<'_>, args: CaseShowArgs) -> Result<(), CliError> 
         return Err(CliError::field("CASE", format!("no case {}", case_id.stream_id())));
     };
     print_case(ctx, &document)
+}
+
+/// `case show --print`: the case file laid out for a printer (`crate::printed`), after the
+/// reads of its texts and of the person's identity, each recorded.
+fn case_print(ctx: &mut Ctx<'_>, args: &CaseShowArgs) -> Result<(), CliError> {
+    if ctx.out.json {
+        return Err(CliError::field("--print", "lays the file out for a printer; for JSON use --texts --json"));
+    }
+    let case_id = crate::resolve::case(ctx, "CASE", &args.case)?;
+    let acting = ctx.acting()?;
+    let meta = ctx.meta(acting, ctx.command_id()?)?;
+    let file = ctx
+        .backend
+        .read_case_texts(case_id, meta, reason_of(args.reason.as_ref())?)?
+        .ok_or_else(|| CliError::field("CASE", format!("no case {}", case_id.stream_id())))?;
+    let beneficiary = crate::resolve::beneficiary(ctx, "CASE", &text_field(&file, "beneficiary_id"))?;
+    let identity = match ctx.backend.read_identity(beneficiary, ctx.meta(acting, uuid::Uuid::now_v7())?) {
+        Ok(read) => read,
+        // An erased person has no identity left to read: the page says so.
+        Err(CliError::Rejected { rule: "IdentityWasErased", .. }) => serde_json::json!({"identity": null}),
+        Err(other) => return Err(other),
+    };
+    let staff: std::collections::BTreeMap<String, String> =
+        crate::commands::directory::staff_names(ctx)?.into_iter().map(|(id, name)| (id.stream_id(), name)).collect();
+    let agencies: std::collections::BTreeMap<String, String> =
+        crate::commands::directory::agency_names(ctx)?.into_iter().map(|(id, name)| (id.to_string(), name)).collect();
+    let centre = crate::commands::directory::centre_name(ctx, &text_field(&file, "centre_id"))?;
+    let parapompi::Acting::Staff(reader) = acting else { unreachable!("acting() gives a staff member") };
+    let reader = staff.get(&reader.stream_id()).cloned().unwrap_or_else(|| reader.stream_id());
+    let printed = format!("on {} by {reader}", ctx.today()?);
+    let names = crate::printed::PrintNames { centre: centre.as_deref(), staff: &staff, agencies: &agencies };
+    ctx.out.raw(&crate::printed::case_file(&file, &identity, &names, &printed))
 }
 
 /// Prints a case file from its document (`case show --json`'s, the server's answer too).
