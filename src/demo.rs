@@ -209,6 +209,16 @@ const WORKDAY_START_MS: i64 = 7 * 3_600_000;
 /// opened with: the demo moves it along the simulated days, so recorded-at times are part of
 /// the reproducible story. Run it on an empty data directory.
 pub fn populate(engine: &Engine, clock: &Arc<ManualClock>, options: &DemoOptions) -> Result<DemoSummary, EngineError> {
+    populate_reporting(engine, clock, options, &crate::progress::silently)
+}
+
+/// [`populate`], reporting its progress in simulated days.
+pub fn populate_reporting(
+    engine: &Engine,
+    clock: &Arc<ManualClock>,
+    options: &DemoOptions,
+    report: crate::progress::Report<'_>,
+) -> Result<DemoSummary, EngineError> {
     if engine.store().head().position != 0 {
         return Err(EngineError::NotFound("the demo needs an empty data directory".to_owned()));
     }
@@ -235,11 +245,23 @@ pub fn populate(engine: &Engine, clock: &Arc<ManualClock>, options: &DemoOptions
         let journey = demo.new_journey();
         demo.schedule(arrival, journey, Step::Arrive);
     }
+    let n_days = u64::from(options.n_days);
+    let mut day_reported = 0u64;
     while let Some(Reverse((at_ms, sequence, journey))) = demo.queue.pop() {
         let step = demo.steps.remove(&sequence).expect("every queued step is stored");
         demo.now = Timestamp::from_unix_ms(at_ms);
         demo.run_step(journey, step)?;
+        let day = u64::try_from((at_ms - first_ms) / MS_PER_DAY).unwrap_or(0).min(n_days);
+        if day > day_reported {
+            day_reported = day;
+            report(crate::progress::Progress {
+                work: crate::progress::Work::Simulating,
+                done: day,
+                total: Some(n_days),
+            });
+        }
     }
+    report(crate::progress::Progress { work: crate::progress::Work::Simulating, done: n_days, total: Some(n_days) });
     demo.summary.period = Some((options.first_day, athens_date(Timestamp::from_unix_ms(last_ms))));
     demo.summary.sample_open_case =
         demo.journeys.iter().rev().find(|j| j.open_referrals > 0 && !j.closed).map(|j| j.case_id);

@@ -946,8 +946,24 @@ impl Engine {
     /// Throws the read models away and folds them again from the whole log; saves a
     /// checkpoint. Returns the number of events folded.
     pub fn rebuild(&self) -> Result<u64, EngineError> {
+        self.rebuild_reporting(&crate::progress::silently)
+    }
+
+    /// [`Engine::rebuild`], reporting its progress in records folded of the log's.
+    pub fn rebuild_reporting(&self, report: crate::progress::Report<'_>) -> Result<u64, EngineError> {
         let mut projector = self.projector()?;
-        projector.rebuild(&self.inner.store)
+        projector.rebuild(&self.inner.store, report)
+    }
+
+    /// Verifies the log (see [`Store::verify`]), reporting its progress in records checked.
+    pub fn verify_reporting(
+        &self,
+        report: crate::progress::Report<'_>,
+    ) -> Result<parapompi_store::Verified, EngineError> {
+        let on_records = |done: u64, total: u64| {
+            report(crate::progress::Progress { work: crate::progress::Work::Verifying, done, total: Some(total) })
+        };
+        Ok(self.inner.store.verify_reporting(&on_records)?)
     }
 
     /// Saves the read models' state now, so that the next open starts from here.
@@ -995,7 +1011,18 @@ impl Engine {
     /// version, the shape of its payload). The first that does not refuses the whole file,
     /// named by its line and position, and the store is left as it was.
     pub fn import_jsonl(&self, path: impl AsRef<Path>) -> Result<parapompi_store::Imported, EngineError> {
-        let imported = self.inner.store.import_jsonl_checked(path, decodable)?;
+        self.import_jsonl_reporting(path, &crate::progress::silently)
+    }
+
+    /// [`Engine::import_jsonl`], reporting its progress: records checked, then written.
+    pub fn import_jsonl_reporting(
+        &self,
+        path: impl AsRef<Path>,
+        report: crate::progress::Report<'_>,
+    ) -> Result<parapompi_store::Imported, EngineError> {
+        let mut passes = ImportPasses::new(report);
+        let imported = self.inner.store.import_jsonl_checked(path, |record| passes.check(record))?;
+        passes.finish();
         self.projector()?.catch_up(&self.inner.store)?;
         Ok(imported)
     }
@@ -1004,7 +1031,19 @@ impl Engine {
     /// [`Store::import_frames`]), all or nothing with the same decoding check as
     /// [`Engine::import_jsonl`].
     pub fn import_frames(&self, path: impl AsRef<Path>, offset: u64) -> Result<parapompi_store::Imported, EngineError> {
-        let imported = self.inner.store.import_frames_checked(path, offset, decodable)?;
+        self.import_frames_reporting(path, offset, &crate::progress::silently)
+    }
+
+    /// [`Engine::import_frames`], reporting its progress: records checked, then written.
+    pub fn import_frames_reporting(
+        &self,
+        path: impl AsRef<Path>,
+        offset: u64,
+        report: crate::progress::Report<'_>,
+    ) -> Result<parapompi_store::Imported, EngineError> {
+        let mut passes = ImportPasses::new(report);
+        let imported = self.inner.store.import_frames_checked(path, offset, |record| passes.check(record))?;
+        passes.finish();
         self.projector()?.catch_up(&self.inner.store)?;
         Ok(imported)
     }
@@ -1167,5 +1206,40 @@ fn carried_identity(command: &Command) -> Option<(BeneficiaryId, &IdentityRecord
             Some((beneficiary.beneficiary_id, identity, salt, None))
         }
         _ => None,
+    }
+}
+
+/// An import's check of every record, counting its two passes over the file (a first that
+/// checks, a second that writes, each seeing the records from the first position on) for
+/// the progress report: the second pass's total is the first's count.
+struct ImportPasses<'a> {
+    counter: crate::progress::Counter<'a>,
+    report: crate::progress::Report<'a>,
+    last_position: u64,
+}
+
+impl<'a> ImportPasses<'a> {
+    fn new(report: crate::progress::Report<'a>) -> ImportPasses<'a> {
+        ImportPasses {
+            counter: crate::progress::Counter::new(report, crate::progress::Work::Checking, None),
+            report,
+            last_position: 0,
+        }
+    }
+
+    fn check(&mut self, record: &parapompi_store::RecordedEvent) -> Result<(), String> {
+        if record.position <= self.last_position {
+            // The writing pass starts again from the first record.
+            self.counter.finish();
+            let total = self.counter.done();
+            self.counter = crate::progress::Counter::new(self.report, crate::progress::Work::Writing, Some(total));
+        }
+        self.last_position = record.position;
+        self.counter.tick();
+        decodable(record)
+    }
+
+    fn finish(&self) {
+        self.counter.finish();
     }
 }

@@ -52,6 +52,7 @@ mod identity_patch;
 pub mod instant;
 mod narrative;
 mod person_keys;
+pub mod progress;
 mod projector;
 mod records;
 pub mod references;
@@ -71,6 +72,7 @@ pub use parapompi_core as core;
 pub use parapompi_projections as projections;
 pub use parapompi_store as store;
 pub use person_keys::person_keys_path;
+pub use progress::{Progress, Work};
 pub use projector::AsOf;
 pub use records::{decode, entity_id, fold_stream};
 /// The UUID crate the public API takes ids and command ids from, so that an embedder needs

@@ -77,8 +77,16 @@ impl Projector {
     }
 
     /// Folds the whole log afresh and saves a checkpoint.
-    pub(crate) fn rebuild(&mut self, store: &Store) -> Result<u64, EngineError> {
-        self.projections = fold_as_of(store, AsOf::Position(u64::MAX))?;
+    pub(crate) fn rebuild(&mut self, store: &Store, report: crate::progress::Report<'_>) -> Result<u64, EngineError> {
+        let mut counter =
+            crate::progress::Counter::new(report, crate::progress::Work::Folding, Some(store.head().position));
+        let mut projections = Projections::new();
+        for record in store.iter_range(1, u64::MAX) {
+            projections.apply(&decode(&record?)?);
+            counter.tick();
+        }
+        counter.finish();
+        self.projections = projections;
         self.save()?;
         Ok(self.projections.position())
     }

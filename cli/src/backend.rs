@@ -497,10 +497,11 @@ impl Backend {
         }
     }
 
-    /// The whole log verified: `verify --json`'s document.
-    pub fn verify(&self) -> Result<Value, CliError> {
+    /// The whole log verified: `verify --json`'s document; in direct mode the progress is
+    /// reported as it goes.
+    pub fn verify(&self, report: parapompi::progress::Report<'_>) -> Result<Value, CliError> {
         match self {
-            Backend::Direct(engine) => Ok(documents::verified(&engine.store().verify()?)),
+            Backend::Direct(engine) => Ok(documents::verified(&engine.verify_reporting(report)?)),
             Backend::Server(client) => client.get_json("/v1/verify"),
         }
     }

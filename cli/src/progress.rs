@@ -1,10 +1,12 @@
 //! Progress for long work (demo, import, export, verify, rebuild): drawn on standard error
-//! only when it is a terminal, so pipes and scripts see nothing.
+//! only when it is a terminal, so pipes and scripts see nothing. Work the library reports
+//! progress of (`parapompi::Progress`) is a bar with its counts and an estimate of the time
+//! left; other work a spinner.
 
 use std::io::IsTerminal;
 use std::time::Duration;
 
-use indicatif::{ProgressBar, ProgressDrawTarget};
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 /// A progress indicator that draws only on a terminal.
 pub struct Progress {
@@ -27,6 +29,42 @@ impl Progress {
             bar.enable_steady_tick(Duration::from_millis(120));
         }
         Progress { bar }
+    }
+
+    /// A bar for work the library reports progress of; `message` names the work, and each
+    /// report ([`Progress::report`]) its part, counts and total.
+    pub fn bar(message: &str) -> Progress {
+        let bar = Progress::hidden_unless_terminal(ProgressBar::new_spinner());
+        bar.set_message(message.to_owned());
+        Progress { bar }
+    }
+
+    /// Shows a report of the library's: the bar with `done` of `total` and the time left
+    /// once the total is known, the count alone before.
+    pub fn report(&self, progress: parapompi::Progress) {
+        let message = format!("{}", progress.work.as_str());
+        match progress.total {
+            Some(total) => {
+                if self.bar.length() != Some(total) {
+                    let style =
+                        ProgressStyle::with_template("{prefix} {msg} [{bar:30}] {pos}/{len} (about {eta} left)")
+                            .unwrap_or_else(|_| ProgressStyle::default_bar())
+                            .progress_chars("=> ");
+                    self.bar.set_style(style);
+                    self.bar.set_length(total);
+                }
+            }
+            None => {
+                let style = ProgressStyle::with_template("{prefix} {msg} {pos}")
+                    .unwrap_or_else(|_| ProgressStyle::default_spinner());
+                self.bar.set_style(style);
+            }
+        }
+        if self.bar.prefix().is_empty() {
+            self.bar.set_prefix(self.bar.message());
+        }
+        self.bar.set_message(message);
+        self.bar.set_position(progress.done);
     }
 
     /// Removes the indicator.

@@ -276,7 +276,10 @@ fn the_story_through_the_server_prints_and_exits_as_in_direct_mode() {
     t.same(WORKER, 0, &["--command-id", &id(31), "audit", REFERRAL, "--texts", "--json"]);
     let printed = t.same(WORKER, 0, &["--command-id", &id(43), "case", "show", CASE, "--print"]);
     assert!(printed.contains("ΚΕΝΤΡΟ ΚΟΙΝΟΤΗΤΑΣ ΔΗΜΟΥ ΑΠΟΚΟΡΩΝΟΥ") && printed.contains(AMKA), "{printed}");
-    assert!(printed.contains("Ενδιαφέρεται για κατάρτιση.") && printed.contains("These reads are recorded"), "{printed}");
+    assert!(
+        printed.contains("Ενδιαφέρεται για κατάρτιση.") && printed.contains("These reads are recorded"),
+        "{printed}"
+    );
     t.same(WORKER, 2, &["case", "show", CASE, "--print", "--json"]);
     t.same(WORKER, 2, &["case", "show", CASE, "--reason", "Έλεγχος"]);
     t.same(WORKER, 2, &["--command-id", &id(32), "audit", BENEFICIARY, "--texts"]);

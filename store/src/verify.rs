@@ -241,11 +241,20 @@ impl Store {
     /// versions and the stream and command indexes. Returns [`StoreError::Corruption`] naming
     /// the first bad position and what is wrong there.
     pub fn verify(&self) -> Result<Verified, StoreError> {
-        verify_log(self.log())
+        verify_log(self.log(), &|_, _| {})
+    }
+
+    /// [`Store::verify`], calling `report(records checked, records in all)` every 1,000
+    /// records and once at the end.
+    pub fn verify_reporting(&self, report: &(dyn Fn(u64, u64) + Sync)) -> Result<Verified, StoreError> {
+        verify_log(self.log(), report)
     }
 }
 
-fn verify_log(log: &LogTree) -> Result<Verified, StoreError> {
+/// Records between two progress reports of a verify.
+const VERIFY_REPORT_EVERY: u64 = 1_000;
+
+fn verify_log(log: &LogTree, report: &(dyn Fn(u64, u64) + Sync)) -> Result<Verified, StoreError> {
     let head = log.head();
     // The index entries up to the head may still be on their way to the tree.
     log.pending.wait_through(head.position)?;
@@ -274,6 +283,9 @@ fn verify_log(log: &LogTree) -> Result<Verified, StoreError> {
             checker
                 .check(&record, raw.canonical, |_| Ok(Some(0)))
                 .map_err(|problem| StoreError::corrupt(at, problem))?;
+            if at % VERIFY_REPORT_EVERY == 0 {
+                report(at, head.position);
+            }
             // Consecutive records of one command form one act; those of one stream in it, a part.
             match (&mut part, &mut act) {
                 (Some((first, n_events)), Some((_, span)))
@@ -320,6 +332,7 @@ fn verify_log(log: &LogTree) -> Result<Verified, StoreError> {
             Problem::ChainBreak { expected: head.hash.to_hex(), found: last_hash.to_hex() },
         ));
     }
+    report(head.position, head.position);
     Ok(Verified {
         n_events: head.position,
         n_streams: u64::try_from(checker.n_streams()).unwrap_or(u64::MAX),

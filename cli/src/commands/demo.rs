@@ -3,7 +3,7 @@
 
 use std::sync::Arc;
 
-use parapompi::demo::{populate, DemoOptions};
+use parapompi::demo::DemoOptions;
 use parapompi::store::{Clock, Durability, ManualClock, StoreConfig, Timestamp};
 use parapompi::EngineConfig;
 use serde_json::json;
@@ -37,8 +37,8 @@ pub fn run(args: DemoArgs, global: &Global, out: &mut Out) -> Result<(), CliErro
         ..DemoOptions::default()
     };
     let engine = crate::session::open_engine(global, config)?;
-    let progress = Progress::spinner("writing the demo world");
-    let summary = populate(&engine, &clock, &options)?;
+    let progress = Progress::bar("the demo world:");
+    let summary = parapompi::demo::populate_reporting(&engine, &clock, &options, &|p| progress.report(p))?;
     progress.finish();
     let head = engine.store().head();
     engine.close()?;

@@ -237,12 +237,13 @@ fn is_bundle(path: &Path) -> Result<bool, CliError> {
 /// without the manifest). Either way the store checks the whole file before writing.
 pub fn import(engine: &Engine, out: &mut Out, args: ImportArgs) -> Result<(), CliError> {
     let bundle = is_bundle(&args.file)?;
-    let progress = Progress::spinner("importing");
+    let progress = Progress::bar("importing:");
+    let report = |p: parapompi::Progress| progress.report(p);
     let imported = if bundle {
         verify_bundles(std::slice::from_ref(&args.file)).map_err(|e| CliError::Usage(e.to_string()))?;
-        engine.import_frames(&args.file, manifest_bytes(&args.file)?)?
+        engine.import_frames_reporting(&args.file, manifest_bytes(&args.file)?, &report)?
     } else {
-        engine.import_jsonl(&args.file)?
+        engine.import_jsonl_reporting(&args.file, &report)?
     };
     progress.finish();
     out.json_line(&json!({
@@ -272,8 +273,8 @@ fn manifest_bytes(bundle: &Path) -> Result<u64, CliError> {
 
 /// `verify`: the store's whole chain, versions and indexes.
 pub fn verify_store(ctx: &mut Ctx<'_>) -> Result<(), CliError> {
-    let progress = Progress::spinner("verifying the log");
-    let verified = ctx.backend.verify()?;
+    let progress = Progress::bar("the log:");
+    let verified = ctx.backend.verify(&|p| progress.report(p))?;
     progress.finish();
     ctx.out.json_line(&verified)?;
     let number = |key: &str| verified.get(key).and_then(serde_json::Value::as_u64).unwrap_or_default();
@@ -343,8 +344,8 @@ pub fn replay(args: ReplayArgs, out: &mut Out) -> Result<(), CliError> {
 
 /// `rebuild`.
 pub fn rebuild(ctx: &mut Ctx<'_>) -> Result<(), CliError> {
-    let progress = Progress::spinner("rebuilding the read models");
-    let position = ctx.backend.engine("rebuild")?.rebuild()?;
+    let progress = Progress::bar("rebuilding:");
+    let position = ctx.backend.engine("rebuild")?.rebuild_reporting(&|p| progress.report(p))?;
     progress.finish();
     ctx.out.json_line(&json!({"rebuilt_to_position": position}))?;
     ctx.out.line(format!("rebuilt the read models from {}", count(position, "event", "events")))
