@@ -355,15 +355,78 @@ pub fn beneficiary_show(ctx: &mut Ctx<'_>, text: &str) -> Result<(), CliError> {
         }
         None => ctx.out.line("identity     (erased from the vault)")?,
     }
-    ctx.out.line(format!("centre       {} (registered on {})", state.centre_id, state.registered_on))?;
-    ctx.out.line(format!("consents     {}", consents.len()))?;
-    let case_text: Vec<String> = cases.iter().map(|c| c.to_string()).collect();
-    ctx.out
-        .line(format!("cases        {}", if case_text.is_empty() { "-".to_owned() } else { case_text.join(", ") }))?;
+    let centre = crate::commands::directory::centre_name(ctx, &state.centre_id.to_string())?;
+    let centre =
+        centre.map_or_else(|| state.centre_id.stream_id(), |name| format!("{name} (centre-{})", state.centre_id));
+    ctx.out.line(format!("centre       {centre}, registered on {}", state.registered_on))?;
+    // The attributes indicators use, as recorded (`declined_to_answer` where so).
+    if let Value::Object(attributes) = serde_json::to_value(&state.attributes).unwrap_or(Value::Null) {
+        let shown: Vec<String> =
+            attributes.iter().map(|(key, value)| format!("{key} {}", shown_value(value))).collect();
+        ctx.out.line(format!("attributes   {}", shown.join("; ")))?;
+    }
+    let basis = state.legal_basis.map(|b| serde_json::to_value(b).map(|v| shown_value(&v)).unwrap_or_default());
+    ctx.out.line(format!("legal basis  {}", basis.as_deref().unwrap_or("-")))?;
+    if !state.consents.is_empty() {
+        let agencies = crate::commands::directory::agency_names(ctx)?;
+        ctx.out.line("\nconsents to share")?;
+        let mut table = Table::new(&["AGENCY", "PURPOSE", "GRANTED", "WITHDRAWN"]);
+        for consent in &state.consents {
+            table.row(vec![
+                agencies.get(&consent.agency_id).cloned().unwrap_or_else(|| consent.agency_id.stream_id()),
+                consent.purpose.as_str().to_owned(),
+                consent.granted_on.to_string(),
+                consent.withdrawn_on.map_or("-".to_owned(), |d| d.to_string()),
+            ]);
+        }
+        ctx.out.table(&table)?;
+    }
+    if !cases.is_empty() {
+        ctx.out.line("\ncases")?;
+        let mut table = Table::new(&["CASE", "OPENED", "STATUS", "REFERRALS"]);
+        for case_id in &cases {
+            let Some(file) = ctx.backend.case_file(*case_id)? else { continue };
+            let status = match (file.get("open").and_then(Value::as_bool).unwrap_or_default(), file.get("close_reason"))
+            {
+                (true, _) => "open".to_owned(),
+                (false, Some(Value::String(reason))) => format!("closed ({reason})"),
+                (false, _) => "closed".to_owned(),
+            };
+            let mut referrals: Vec<String> = list_field(&file, "referrals")
+                .iter()
+                .map(|r| format!("{} {}", text_field(r, "reference"), text_field(r, "status")))
+                .collect();
+            referrals.sort();
+            table.row(vec![
+                file.get("reference").and_then(Value::as_str).map_or_else(|| case_id.stream_id(), str::to_owned),
+                text_field(&file, "opened_on"),
+                status,
+                if referrals.is_empty() { "-".to_owned() } else { referrals.join(", ") },
+            ]);
+        }
+        ctx.out.table(&table)?;
+    }
     if let Some(position) = position {
         ctx.out.line(format!("(this read is recorded at position {position})"))?;
     }
     Ok(())
+}
+
+/// A recorded value as a person reads it: text as it is, a flag's or a set's members by name.
+fn shown_value(value: &Value) -> String {
+    match value {
+        Value::String(text) => text.clone(),
+        Value::Null => "-".to_owned(),
+        // An answer given (`{"given": …}`) reads as the answer.
+        Value::Object(fields) if fields.len() == 1 && fields.contains_key("given") => {
+            fields.get("given").map(shown_value).unwrap_or_default()
+        }
+        Value::Object(fields) => {
+            fields.iter().map(|(k, v)| format!("{k} {}", shown_value(v))).collect::<Vec<_>>().join(", ")
+        }
+        Value::Array(items) => items.iter().map(shown_value).collect::<Vec<_>>().join(", "),
+        other => other.to_string(),
+    }
 }
 
 /// `beneficiary accesses`: every read of the person's data.
