@@ -503,6 +503,10 @@ pub struct AgencyListArgs {
     /// Only agencies serving this need.
     #[arg(long, value_enum)]
     pub need: Option<NeedArg>,
+    /// Only agencies whose name holds these words (any case, with or without accents,
+    /// Greek or Latin letters).
+    #[arg(long, value_name = "WORDS")]
+    pub name: Option<String>,
     /// Include deactivated agencies.
     #[arg(long)]
     pub all: bool,

@@ -215,6 +215,7 @@ fn the_story_through_the_server_prints_and_exits_as_in_direct_mode() {
         &["audit", BENEFICIARY],
         &["agency", "list"],
         &["agency", "list", "--all", "--json"],
+        &["agency", "list", "--name", "dypa"],
         &["agency", "show", AGENCY],
         &["agency", "show", AGENCY_OFF, "--json"],
         &["centre", "list"],

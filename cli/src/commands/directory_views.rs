@@ -275,6 +275,13 @@ pub fn list_agencies(ctx: &mut Ctx<'_>, args: &AgencyListArgs) -> Result<(), Cli
         if (!agency.active && !args.all) || need.is_some_and(|n| !agency.profile.need_domains.contains(&n)) {
             continue;
         }
+        if args
+            .name
+            .as_ref()
+            .is_some_and(|words| !parapompi::core::folding::name_matches(words, agency.profile.name.as_str()))
+        {
+            continue;
+        }
         let p = &agency.profile;
         let needs: Vec<&str> = p.need_domains.iter().map(|n| n.as_str()).collect();
         ctx.out.json_line(&agency_json(&agency))?;
