@@ -126,7 +126,30 @@ pub fn export_bundle(
     from_position: u64,
     created_at: Timestamp,
 ) -> Result<Manifest, EngineError> {
-    let head = store.head();
+    export_bundle_through(store, out, from_position, store.head().position, created_at)
+}
+
+/// Writes a bundle of the records from `from_position` to `last_position` (at most the
+/// head): what a backup holds of the log while the log goes on.
+pub fn export_bundle_through(
+    store: &Store,
+    out: &mut impl Write,
+    from_position: u64,
+    last_position: u64,
+    created_at: Timestamp,
+) -> Result<Manifest, EngineError> {
+    let now = store.head();
+    let head = if last_position >= now.position {
+        now
+    } else {
+        let record = store.read_positions(&[last_position])?;
+        let first = record.first();
+        parapompi_store::Head {
+            position: last_position,
+            hash: first.map_or(Hash::GENESIS, |r| r.hash),
+            recorded_at: first.map_or(now.recorded_at, |r| r.recorded_at),
+        }
+    };
     let first_position = from_position.max(1);
     if first_position > head.position {
         return Err(EngineError::NotFound(format!(

@@ -127,6 +127,10 @@ struct Inner {
     amka_index: AmkaIndex,
     /// Held from decision to append by the acts that must run alone (see [`runs_alone`]).
     serial_acts: Mutex<()>,
+    /// Held shared by every act from its start to its end, and alone by a backup while it
+    /// reads the vault, the credentials and the key files (`backup.rs`), so that these stand
+    /// as the acts up to one position of the log left them.
+    acts_gate: std::sync::RwLock<()>,
     /// The command ids of the acts under way: a second attempt with the same id waits for
     /// the first to end, then finds it recorded (or not), so that two attempts never write
     /// the same texts' vault entries at once, nor undo each other's.
@@ -174,6 +178,7 @@ impl Engine {
                 vault,
                 amka_index,
                 serial_acts: Mutex::new(()),
+                acts_gate: std::sync::RwLock::new(()),
                 in_flight: Mutex::new(HashSet::new()),
                 in_flight_ended: Condvar::new(),
                 projector: Mutex::new(projector),
@@ -1000,6 +1005,33 @@ impl Engine {
         self.inner.amka_index.holder(centre_id, amka)
     }
 
+    /// Holds every act off until the guard drops (acts under way finish first).
+    pub(crate) fn hold_acts(&self) -> Result<std::sync::RwLockWriteGuard<'_, ()>, EngineError> {
+        self.inner.acts_gate.write().map_err(|_| EngineError::Interrupted("a panic poisoned the acts' gate".to_owned()))
+    }
+
+    /// The vault's sled tree, as it is kept.
+    pub(crate) fn vault_tree(&self) -> &sled::Tree {
+        self.inner.vault.tree()
+    }
+
+    /// The deployment key this Engine opened with.
+    pub(crate) fn deployment_key(&self) -> &crate::deployment_key::DeploymentKey {
+        self.inner.amka_index.key()
+    }
+
+    /// Removes what the vault holds of a person and destroys their key, as an erasure does
+    /// once recorded (used by a restore for erasures the backup's log records, or that came
+    /// later); true if anything was held.
+    pub(crate) fn remove_personal_data(&self, beneficiary_id: BeneficiaryId) -> Result<bool, EngineError> {
+        let held = self.inner.vault.get(beneficiary_id).ok().flatten().is_some()
+            || self.inner.vault.person_keys().get(beneficiary_id)?.is_some();
+        if held {
+            self.finish_erasure(beneficiary_id)?;
+        }
+        Ok(held)
+    }
+
     /// The vault.
     pub(crate) fn vault(&self) -> &IdentityVault {
         &self.inner.vault
@@ -1126,7 +1158,7 @@ impl Act {
 
 /// Whether a record's event decodes, and belongs to the kind of stream it is in (the check
 /// of every imported record: a stream holding another kind's event could not be folded).
-fn decodable(record: &parapompi_store::RecordedEvent) -> Result<(), String> {
+pub(crate) fn decodable(record: &parapompi_store::RecordedEvent) -> Result<(), String> {
     let event = Event::from_payload_text(record.event_type.as_str(), record.schema_version, record.payload.as_str())
         .map_err(|error| format!("the event does not decode: {error}"))?;
     let kind = event.stream_kind();
@@ -1140,18 +1172,24 @@ fn decodable(record: &parapompi_store::RecordedEvent) -> Result<(), String> {
 pub(crate) struct InFlight<'a> {
     inner: &'a Inner,
     command_id: Uuid,
+    /// The acts' gate, held shared while the act is under way.
+    _gate: std::sync::RwLockReadGuard<'a, ()>,
 }
 
 impl<'a> InFlight<'a> {
     /// Marks `command_id` as under way, first waiting for an act already under it to end.
     fn enter(inner: &'a Inner, command_id: Uuid) -> Result<InFlight<'a>, EngineError> {
         let poisoned = || EngineError::Interrupted("a panic poisoned the set of acts under way".to_owned());
+        let gate = inner
+            .acts_gate
+            .read()
+            .map_err(|_| EngineError::Interrupted("a panic poisoned the acts' gate".to_owned()))?;
         let mut under_way = inner.in_flight.lock().map_err(|_| poisoned())?;
         while under_way.contains(&command_id) {
             under_way = inner.in_flight_ended.wait(under_way).map_err(|_| poisoned())?;
         }
         under_way.insert(command_id);
-        Ok(InFlight { inner, command_id })
+        Ok(InFlight { inner, command_id, _gate: gate })
     }
 }
 

@@ -74,6 +74,15 @@ pub enum EngineError {
         /// The most a search shows.
         max: usize,
     },
+    /// A backup cannot be made, read or restored: `part` names where (`header`, `log`,
+    /// `vault`, `credentials`, `keys`, `trailer`, or `file` for the file itself).
+    #[error("backup, {part}: {problem}")]
+    Backup {
+        /// The part at fault.
+        part: String,
+        /// What is wrong.
+        problem: String,
+    },
     /// A checkpoint or an argument names something the log does not hold.
     #[error("{0}")]
     NotFound(String),

@@ -39,6 +39,7 @@
 mod access;
 pub mod act_form;
 mod amka_index;
+pub mod backup;
 pub mod bundle;
 pub mod credentials;
 pub mod demo;

@@ -131,6 +131,10 @@ impl IdentityVault {
     }
 
     /// The person keys the entries are sealed with.
+    pub(crate) fn tree(&self) -> &sled::Tree {
+        &self.tree
+    }
+
     pub(crate) fn person_keys(&self) -> &PersonKeys {
         &self.keys
     }

@@ -116,6 +116,12 @@ pub enum Command {
     Replay(ReplayArgs),
     /// Rebuild the read models from the whole log.
     Rebuild,
+    /// Write a backup of the whole data directory (log, vault, credentials, key files) while
+    /// it works (docs/BACKUP.md).
+    Backup(BackupArgs),
+    /// Restore a backup into a new data directory (--data-dir), checked, verified and
+    /// rebuilt before it is put in place.
+    Restore(RestoreArgs),
     /// Run commands from a JSON Lines file (or - for standard input).
     Apply(ApplyArgs),
     /// Serve the HTTP API over this data directory, for a team whose staff log in
@@ -1124,8 +1130,41 @@ pub struct ImportArgs {
 #[derive(Debug, Args)]
 pub struct VerifyArgs {
     /// Verify these bundles, joined in order, instead of the store (repeat the flag).
-    #[arg(long, value_name = "FILE")]
+    #[arg(long, value_name = "FILE", conflicts_with = "backup")]
     pub bundle: Vec<PathBuf>,
+    /// Verify this backup file instead of the store: every part's digest, the log, and with
+    /// the deployment key (PARAPOMPI_DEPLOYMENT_KEY_FILE or --key-file) the key files.
+    #[arg(long, value_name = "FILE")]
+    pub backup: Option<PathBuf>,
+    /// With --backup: the deployment key's file, to check that the key files open.
+    #[arg(long, value_name = "FILE", requires = "backup")]
+    pub key_file: Option<PathBuf>,
+}
+
+/// `backup`.
+#[derive(Debug, Args)]
+pub struct BackupArgs {
+    /// The backup file to write (whole, or not at all).
+    #[arg(long, value_name = "FILE")]
+    pub out: PathBuf,
+    /// Replace an existing file.
+    #[arg(long)]
+    pub force: bool,
+}
+
+/// `restore`.
+#[derive(Debug, Args)]
+pub struct RestoreArgs {
+    /// The backup file.
+    pub file: PathBuf,
+    /// A copy of the deployment key the backup was made under, kept in the new data
+    /// directory (DATA_DIR/keys/deployment.key). Without it, the key is the one
+    /// PARAPOMPI_DEPLOYMENT_KEY_FILE or PARAPOMPI_DEPLOYMENT_KEY names.
+    #[arg(long, value_name = "FILE")]
+    pub key_file: Option<PathBuf>,
+    /// People erased after the backup was made, one id a line: their data is removed again.
+    #[arg(long, value_name = "FILE")]
+    pub erasures: Option<PathBuf>,
 }
 
 /// `replay`.

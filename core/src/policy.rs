@@ -63,6 +63,16 @@ pub(crate) fn require_staff_actor<'a>(
     Ok(staff)
 }
 
+/// The command name a backup through the server is refused under.
+pub const TAKE_BACKUP: &str = "TakeBackup";
+
+/// Who may take a backup of the data directory through the server: an active administrator.
+/// A backup copies every centre's log and, encrypted, every person's data, so it is the
+/// deployment's administration's, as working on the data directory itself is.
+pub fn may_take_backup(actor: &Actor) -> Result<(), Rejection> {
+    require_staff_actor(actor, TAKE_BACKUP, None, ADMINISTRATION).map(|_| ())
+}
+
 /// Checks that `date` is not before a registration (of "the centre" or "the beneficiary")
 /// recorded on `registered_on`; a registration recorded without its date checks nothing.
 pub(crate) fn check_registered(date: Date, what: &'static str, registered_on: Option<Date>) -> Result<(), Rejection> {

@@ -113,17 +113,17 @@ pub(crate) async fn export(
     Ok(response)
 }
 
-/// What the reading task hands the connection: a window's export lines, then the end.
-enum Window {
+/// What the reading task hands the connection: a window's bytes, then the end.
+pub(crate) enum Window {
     Records(Bytes),
     End,
 }
 
 /// The answer's body: the windows as they come, and an error, which cuts the connection
 /// without the body's last chunk, when the reading task stops before the end.
-struct Windows {
-    receiver: mpsc::Receiver<Window>,
-    ended: bool,
+pub(crate) struct Windows {
+    pub(crate) receiver: mpsc::Receiver<Window>,
+    pub(crate) ended: bool,
 }
 
 impl tokio_stream::Stream for Windows {

@@ -19,6 +19,7 @@
 
 mod acts;
 mod auth;
+mod backup;
 mod batch;
 mod error;
 mod export;

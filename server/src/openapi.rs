@@ -99,6 +99,10 @@ pub(crate) fn endpoints() -> Vec<Endpoint> {
             .query("from", "The first position (default 1)", Typed(schema_of::<u64>))
             .query("to", "The last position (default the head when the request came)", Typed(schema_of::<u64>))
             .ndjson::<serde_json::Map<String, serde_json::Value>>("One export line a record"),
+        Endpoint::get("/v1/backup", crate::backup::backup)
+            .summary("A backup of the whole data directory (docs/BACKUP.md), for an administrator: `parapompi backup`'s file, streamed")
+            .binary("The backup file")
+            .problems(&[403]),
         Endpoint::get("/v1/caseload", routes::caseload)
             .summary("Open cases, with their open referrals and next follow-up (as `caseload --json`)")
             .query("staff", "Only cases assigned to this staff member", Id(&["staff"]))

@@ -271,6 +271,10 @@ pub fn update_attributes(beneficiary_id: BeneficiaryId, n: u32) -> Command {
     })
 }
 
+pub fn erase(beneficiary_id: BeneficiaryId) -> Command {
+    Command::Beneficiary(BeneficiaryCommand { beneficiary_id, action: BeneficiaryAction::EraseIdentity })
+}
+
 pub fn record_legal_basis(beneficiary_id: BeneficiaryId) -> Command {
     Command::Beneficiary(BeneficiaryCommand {
         beneficiary_id,

@@ -1,5 +1,6 @@
 //! The commands, one module per area, and the dispatch from parsed arguments to them.
 
+pub mod backup;
 pub mod credentials;
 pub mod demo;
 pub mod directory;
@@ -30,7 +31,9 @@ pub fn run(cli: Cli) -> Result<(), CliError> {
         // Commands that need no store.
         Command::Completions(args) => log::completions(args, &mut out),
         Command::Verify(args) if !args.bundle.is_empty() => log::verify_bundle_files(&args.bundle, &mut out),
+        Command::Verify(args) if args.backup.is_some() => backup::verify(&args, &mut out),
         Command::Replay(args) => log::replay(args, &mut out),
+        Command::Restore(args) => backup::restore(&args, &global, &mut out),
         Command::Login(_) | Command::Logout => Err(CliError::field(
             "--server",
             "login and logout are with a server: give --server URL (or PARAPOMPI_SERVER)",
@@ -94,6 +97,7 @@ fn run_through_server(server: &str, global: &Global, command: Command, out: &mut
     match command {
         Command::Completions(args) => log::completions(args, out),
         Command::Verify(args) if !args.bundle.is_empty() => log::verify_bundle_files(&args.bundle, out),
+        Command::Verify(args) if args.backup.is_some() => backup::verify(&args, out),
         Command::Replay(args) => log::replay(args, out),
         Command::Login(args) => login::login(&client, &args, out),
         Command::Logout => login::logout(&client, out),
@@ -102,6 +106,7 @@ fn run_through_server(server: &str, global: &Global, command: Command, out: &mut
         | Command::Import(_)
         | Command::Rebuild
         | Command::Keys(_)
+        | Command::Restore(_)
         | Command::Serve(_) => Err(CliError::field(
             "--server",
             "this command works on the data directory itself: run it there (--data-dir), as its administrator, \
@@ -120,6 +125,7 @@ fn run_on(backend: &Backend, global: &Global, command: Command, out: &mut Out) -
         Command::Verify(_) => log::verify_store(&mut ctx),
         Command::Export(args) => log::export(&mut ctx, args),
         Command::Rebuild => log::rebuild(&mut ctx),
+        Command::Backup(args) => backup::backup(&mut ctx, &args),
         Command::Caseload(args) => views::caseload(&mut ctx, args),
         Command::Board(args) => views::board(&mut ctx, args),
         Command::Audit(args) => reading::audit(&mut ctx, args),

@@ -253,6 +253,10 @@ fn media(content: &Content, writes: &mut SchemaGenerator) -> (String, Value) {
         ),
         Content::Csv => ("text/csv", json!({"schema": {"type": "string"}})),
         Content::EventStream => ("text/event-stream", json!({"schema": {"type": "string"}})),
+        Content::Binary => (
+            "application/octet-stream",
+            json!({"schema": {"type": "string", "contentMediaType": "application/octet-stream"}}),
+        ),
     };
     (media_type.to_owned(), value)
 }

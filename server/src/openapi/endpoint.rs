@@ -87,6 +87,8 @@ pub(crate) enum Content {
     Csv,
     /// Server-sent events (`text/event-stream`).
     EventStream,
+    /// A file's bytes (`application/octet-stream`), streamed.
+    Binary,
 }
 
 /// One endpoint: its route and its description.
@@ -216,6 +218,13 @@ impl Endpoint {
     /// The 200 answer may also be CSV text.
     pub(crate) fn or_csv(mut self) -> Endpoint {
         self.answer.push(Content::Csv);
+        self
+    }
+
+    /// A 200 answer of a file's bytes, streamed.
+    pub(crate) fn binary(mut self, description: &'static str) -> Endpoint {
+        self.answer.push(Content::Binary);
+        self.answer_description = description;
         self
     }
 

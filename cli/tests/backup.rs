@@ -1,0 +1,113 @@
+//! `backup`, `verify --backup` and `restore` as an operator runs them: in direct mode and
+//! through a running server, restored into a new data directory that reports what the
+//! original did; every refusal a clear error that writes nothing.
+
+mod common;
+
+use common::*;
+
+fn restored(w: &World, name: &str) -> std::path::PathBuf {
+    w.file(name)
+}
+
+fn run_on(dir: &std::path::Path, args: &[&str]) -> Run {
+    parapompi().arg("--data-dir").arg(dir).args(args).output().map(Run::from).unwrap_or_else(|e| panic!("runs: {e}"))
+}
+
+#[test]
+fn a_backup_verifies_and_restores_into_a_data_directory_that_reports_the_same() {
+    let _watchdog = watchdog("backup and restore", 180);
+    let w = World::new();
+    set_up(&w);
+    let file = w.file("centre.backup");
+    let file_text = file.display().to_string();
+    let wrote = w.ok(&["backup", "--out", &file_text]);
+    assert!(wrote.contains("wrote the backup") && wrote.contains("1 key file"), "{wrote}");
+    w.fails(2, "exists; give --force", &["backup", "--out", &file_text]);
+    let key = w.data().join("keys/deployment.key").display().to_string();
+    let checked = w.run_in(&w.file(""), &["verify", "--backup", &file_text, "--key-file", &key]);
+    assert_eq!(checked.code, 0, "{}", checked.stderr);
+    assert!(checked.stdout.contains("the key files open"), "{}", checked.stdout);
+
+    // Restored without the key: refused, naming what to give.
+    let target = restored(&w, "restored");
+    let refused = run_on(&target, &["restore", &file_text]);
+    assert_eq!(refused.code, 2, "{}", refused.stderr);
+    assert!(refused.stderr.contains("--key-file") && !target.exists(), "{}", refused.stderr);
+    let done = run_on(&target, &["restore", &file_text, "--key-file", &key]);
+    assert_eq!(done.code, 0, "{}{}", done.stderr, done.stdout);
+    assert!(done.stdout.contains("verified"), "{}", done.stdout);
+    // The same log, reports and look-ups.
+    let same = |args: &[&str]| {
+        let original = w.run(args);
+        let copy = run_on(&target, args);
+        assert_eq!((original.code, copy.code), (0, 0), "{args:?}: {}{}", original.stderr, copy.stderr);
+        (original.stdout, copy.stdout)
+    };
+    let (original, copy) = same(&["verify", "--json"]);
+    assert_eq!(original, copy);
+    let (original, copy) = same(&["report", "indicators", "--from", "2020-01-01", "--to", "2030-12-31", "--json"]);
+    assert_eq!(original, copy);
+    let (original, copy) = same(&["--as", WORKER, "case", "show", CASE, "--json"]);
+    assert_eq!(original, copy);
+    let (original, copy) = same(&[
+        "--as",
+        WORKER,
+        "--command-id",
+        "01900000-0000-7000-8000-000000000099",
+        "beneficiary",
+        "find",
+        "--amka",
+        AMKA,
+    ]);
+    assert!(original.contains("Παπαδάκη") && copy.contains("Παπαδάκη"), "{copy}");
+    // A second restore into the same place is refused and leaves it as it is.
+    let again = run_on(&target, &["restore", &file_text, "--key-file", &key]);
+    assert_eq!(again.code, 2, "{}", again.stderr);
+    assert!(again.stderr.contains("is not empty"), "{}", again.stderr);
+    // A damaged backup is refused by name.
+    let mut bytes = std::fs::read(&file).unwrap_or_default();
+    let middle = bytes.len() / 2;
+    bytes[middle] ^= 0x01;
+    let damaged = w.file("damaged.backup");
+    std::fs::write(&damaged, bytes).unwrap_or_else(|e| panic!("{e}"));
+    let refused = w.run_in(&w.file(""), &["verify", "--backup", &damaged.display().to_string()]);
+    assert_eq!(refused.code, 2, "{}", refused.stderr);
+    assert!(refused.stderr.contains("backup, ") && refused.stderr.contains("damaged"), "{}", refused.stderr);
+}
+
+#[test]
+fn an_administrator_takes_a_backup_through_the_running_server_and_others_may_not() {
+    let _watchdog = watchdog("backup through the server", 180);
+    let w = World::new();
+    set_up(&w);
+    let admin_token =
+        w.json(&["--as", ADMIN, "staff", "api-token", ADMIN])["secret"].as_str().unwrap_or_default().to_owned();
+    let worker_token =
+        w.json(&["--as", ADMIN, "staff", "api-token", WORKER])["secret"].as_str().unwrap_or_default().to_owned();
+    let server = ServerProcess::start(&w.data(), &[]);
+    let file = w.file("served.backup");
+    let through = |token: &str| {
+        parapompi()
+            .args(["--server", &server.base, "backup", "--out"])
+            .arg(&file)
+            .env("PARAPOMPI_TOKEN", token)
+            .output()
+            .map(Run::from)
+            .unwrap_or_else(|e| panic!("runs: {e}"))
+    };
+    let refused = through(&worker_token);
+    assert_eq!(refused.code, 1, "{}{}", refused.stderr, refused.stdout);
+    assert!(refused.stderr.contains("RoleNotPermitted"), "{}", refused.stderr);
+    assert!(!file.exists());
+    let taken = through(&admin_token);
+    assert_eq!(taken.code, 0, "{}{}", taken.stderr, taken.stdout);
+    // While the server still holds the directory, the file restores on its own.
+    let key = w.data().join("keys/deployment.key").display().to_string();
+    let target = w.file("restored");
+    let done = run_on(&target, &["restore", &file.display().to_string(), "--key-file", &key]);
+    assert_eq!(done.code, 0, "{}{}", done.stderr, done.stdout);
+    let log = server.stop();
+    let events = run_on(&target, &["verify", "--json"]);
+    assert!(events.stdout.contains("\"ok\":true"), "{}{log}", events.stdout);
+}

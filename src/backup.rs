@@ -1,0 +1,723 @@
+//! Backups of a whole data directory, taken while it works, and their restore on a new
+//! machine (docs/BACKUP.md).
+//!
+//! A backup is one file: a header line, then parts, each a line naming it with its length and
+//! SHA-256 followed by its bytes, then a trailer line with the SHA-256 of everything before
+//! it. The parts:
+//! - `log`: a bundle of the log from position 1 to the backup's position (it verifies on its
+//!   own, as every bundle does);
+//! - `vault`: the vault's entries as they are kept, identities and texts still encrypted with
+//!   each person's key;
+//! - `credentials`: the credentials' hashes (never a secret: none is kept);
+//! - `keys`: the key files of `DATA_DIR/keys` but the deployment key (the person-key file,
+//!   which is encrypted under the deployment key already, and any other key state), sealed
+//!   with XChaCha20-Poly1305 under a key derived from the deployment key. The deployment key
+//!   itself is never in a backup: it is kept apart from them.
+//!
+//! The vault, the credentials and the key files are read with every act held off (a moment:
+//! the time to read them), at the log's head then; the log is then written up to that
+//! position while acts go on. So a backup holds exactly the log up to one position and what
+//! the acts up to it left beside it. A restore applies every erasure the log records (and a
+//! list of later ones), and is built in a directory of its own, renamed into place once it
+//! opens and verifies: a restore that stops half-way leaves no directory that opens.
+
+use std::fs::File;
+use std::io::{BufRead, BufReader, Read, Seek, SeekFrom, Write};
+use std::path::{Path, PathBuf};
+
+use chacha20poly1305::aead::{Aead, KeyInit, Payload};
+use chacha20poly1305::{XChaCha20Poly1305, XNonce};
+use parapompi_core::beneficiary::BeneficiaryEvent;
+use parapompi_core::values::BeneficiaryId;
+use parapompi_core::Event;
+use parapompi_store::{Hash, Timestamp};
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+
+use crate::deployment_key::{self, DeploymentKey};
+use crate::engine::{Engine, EngineConfig};
+use crate::error::EngineError;
+
+/// The format's name, in every backup's header.
+pub const BACKUP_FORMAT: &str = "parapompi-backup";
+/// The format's version this engine writes and reads.
+pub const BACKUP_FORMAT_VERSION: u32 = 1;
+/// The parts of a backup, in the order written.
+pub const PARTS: [&str; 4] = ["log", "vault", "credentials", "keys"];
+/// The purpose of the key the `keys` part is sealed with (derived from the deployment key).
+const KEYS_PURPOSE: &str = "parapompi/backup/keys/v1";
+/// The trailer line's marker.
+const END: &str = "parapompi-backup-end";
+/// The longest header, part or trailer line read (a longer one is not a backup's).
+const MAX_LINE_BYTES: usize = 64 * 1024;
+/// The XChaCha20 nonce's length.
+const NONCE_BYTES: usize = 24;
+
+/// A backup's first line.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BackupHeader {
+    /// [`BACKUP_FORMAT`].
+    pub format: String,
+    /// The format version it was written in.
+    pub format_version: u32,
+    /// The engine that wrote it.
+    pub engine_version: String,
+    /// When it was made (Unix milliseconds).
+    pub created_at: i64,
+    /// The log's position it holds up to.
+    pub head_position: u64,
+    /// The hash of the record at that position (64 zeros for an empty log).
+    pub head_hash: String,
+}
+
+/// A part's line: its name, length and digest, its bytes following.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PartSummary {
+    /// One of [`PARTS`].
+    pub part: String,
+    /// Its length in bytes.
+    pub bytes: u64,
+    /// How many entries it holds (records, vault entries, credentials, key files).
+    pub items: u64,
+    /// SHA-256 of its bytes, hex.
+    pub sha256: String,
+}
+
+#[derive(Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Trailer {
+    end: String,
+    parts: Vec<String>,
+    sha256: String,
+}
+
+/// What a backup holds, as its header and parts say (checked against their digests).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct BackupManifest {
+    /// The header.
+    pub header: BackupHeader,
+    /// Each part.
+    pub parts: Vec<PartSummary>,
+}
+
+fn backup_error(part: &str, problem: impl Into<String>) -> EngineError {
+    EngineError::Backup { part: part.to_owned(), problem: problem.into() }
+}
+
+fn io_error(what: &str, path: &Path, error: std::io::Error) -> EngineError {
+    EngineError::Backup { part: "file".to_owned(), problem: format!("{what} {}: {error}", path.display()) }
+}
+
+/// Entries as length-prefixed pairs: a `u32` length (big-endian) before each key and value.
+fn encode_entries(entries: &[(Vec<u8>, Vec<u8>)]) -> Vec<u8> {
+    let mut out = Vec::new();
+    for (key, value) in entries {
+        for bytes in [key, value] {
+            let length = u32::try_from(bytes.len());
+            assert!(length.is_ok(), "sled keys and values are far below 4 GiB");
+            out.extend_from_slice(&length.unwrap_or(u32::MAX).to_be_bytes());
+            out.extend_from_slice(bytes);
+        }
+    }
+    out
+}
+
+fn decode_entries(part: &str, mut bytes: &[u8]) -> Result<Vec<(Vec<u8>, Vec<u8>)>, EngineError> {
+    let mut entries = Vec::new();
+    let take = |bytes: &mut &[u8]| -> Result<Vec<u8>, EngineError> {
+        if bytes.len() < 4 {
+            return Err(backup_error(part, "an entry is cut short"));
+        }
+        let length =
+            usize::try_from(u32::from_be_bytes([bytes[0], bytes[1], bytes[2], bytes[3]])).unwrap_or(usize::MAX);
+        if bytes.len() - 4 < length {
+            return Err(backup_error(part, "an entry is cut short"));
+        }
+        let value = bytes[4..4 + length].to_vec();
+        *bytes = &bytes[4 + length..];
+        Ok(value)
+    };
+    while !bytes.is_empty() {
+        let key = take(&mut bytes)?;
+        let value = take(&mut bytes)?;
+        entries.push((key, value));
+    }
+    Ok(entries)
+}
+
+fn tree_entries(tree: &sled::Tree) -> Result<Vec<(Vec<u8>, Vec<u8>)>, EngineError> {
+    tree.iter()
+        .map(|entry| {
+            entry.map(|(k, v)| (k.to_vec(), v.to_vec())).map_err(|e| backup_error("vault", format!("reading: {e}")))
+        })
+        .collect()
+}
+
+/// The key files a backup carries: every regular file of `DATA_DIR/keys` but the deployment
+/// key (and a rotation's next key), by name.
+fn key_files(data_dir: &Path) -> Result<Vec<(Vec<u8>, Vec<u8>)>, EngineError> {
+    let dir = data_dir.join("keys");
+    let mut files = Vec::new();
+    let Ok(listing) = std::fs::read_dir(&dir) else { return Ok(files) };
+    for entry in listing {
+        let entry = entry.map_err(|e| io_error("listing", &dir, e))?;
+        let name = entry.file_name().to_string_lossy().into_owned();
+        let is_file = entry.file_type().map(|t| t.is_file()).unwrap_or(false);
+        if !is_file || name.starts_with("deployment.key") || name.ends_with(".tmp") {
+            continue;
+        }
+        let bytes = std::fs::read(entry.path()).map_err(|e| io_error("reading", &entry.path(), e))?;
+        files.push((name.into_bytes(), bytes));
+    }
+    files.sort();
+    Ok(files)
+}
+
+fn keys_aad(head_hash: &str) -> Vec<u8> {
+    let mut aad = KEYS_PURPOSE.as_bytes().to_vec();
+    aad.push(0);
+    aad.extend_from_slice(head_hash.as_bytes());
+    aad
+}
+
+fn seal_keys(key: &DeploymentKey, head_hash: &str, plain: &[u8]) -> Result<Vec<u8>, EngineError> {
+    let derived = key.derive(KEYS_PURPOSE);
+    let cipher = XChaCha20Poly1305::new(derived.as_ref().into());
+    let nonce = deployment_key::random_key()?;
+    let nonce = XNonce::from_slice(&nonce[..NONCE_BYTES]);
+    let sealed = cipher
+        .encrypt(nonce, Payload { msg: plain, aad: &keys_aad(head_hash) })
+        .map_err(|_| backup_error("keys", "cannot be sealed"))?;
+    let mut out = nonce.to_vec();
+    out.extend_from_slice(&sealed);
+    Ok(out)
+}
+
+fn open_keys(key: &DeploymentKey, head_hash: &str, sealed: &[u8]) -> Result<Vec<u8>, EngineError> {
+    if sealed.len() < NONCE_BYTES {
+        return Err(backup_error("keys", "cut short"));
+    }
+    let (nonce, sealed) = sealed.split_at(NONCE_BYTES);
+    let derived = key.derive(KEYS_PURPOSE);
+    let cipher = XChaCha20Poly1305::new(derived.as_ref().into());
+    cipher.decrypt(XNonce::from_slice(nonce), Payload { msg: sealed, aad: &keys_aad(head_hash) }).map_err(|_| {
+        backup_error("keys", "does not open with this deployment key: give the key the data directory was made with")
+    })
+}
+
+/// A file written whole: its digest kept as it goes.
+struct Written {
+    file: File,
+    digest: Sha256,
+}
+
+impl Written {
+    fn write(&mut self, path: &Path, bytes: &[u8]) -> Result<(), EngineError> {
+        self.digest.update(bytes);
+        self.file.write_all(bytes).map_err(|e| io_error("writing", path, e))
+    }
+}
+
+/// What a backup read while acts were held off.
+struct Snapshot {
+    head_position: u64,
+    head_hash: Hash,
+    vault: Vec<(Vec<u8>, Vec<u8>)>,
+    credentials: Vec<(Vec<u8>, Vec<u8>)>,
+    keys: Vec<(Vec<u8>, Vec<u8>)>,
+}
+
+impl Engine {
+    /// Writes a backup of the whole data directory to `out` (see the module's documentation),
+    /// made at `created_at`: to `out.partial`, synced, then renamed, so that `out` is whole
+    /// or absent. Acts wait only while the vault, the credentials and the key files are read.
+    pub fn backup(&self, out: &Path, created_at: Timestamp) -> Result<BackupManifest, EngineError> {
+        let data_dir = self
+            .store()
+            .path()
+            .map(Path::to_path_buf)
+            .ok_or_else(|| backup_error("file", "a temporary Engine has no data directory to back up"))?;
+        let snapshot = {
+            let _held = self.hold_acts()?;
+            let head = self.store().head();
+            Snapshot {
+                head_position: head.position,
+                head_hash: head.hash,
+                vault: tree_entries(self.vault_tree())?,
+                credentials: tree_entries(&self.store().auxiliary_tree(crate::credentials::CREDENTIALS_TREE)?)?,
+                keys: key_files(&data_dir)?,
+            }
+        };
+        let partial = PathBuf::from(format!("{}.partial", out.display()));
+        let log_file = PathBuf::from(format!("{}.log.partial", out.display()));
+        let written = self.write_backup(&snapshot, &partial, &log_file, created_at);
+        let _ = std::fs::remove_file(&log_file);
+        let manifest = match written {
+            Ok(manifest) => manifest,
+            Err(error) => {
+                let _ = std::fs::remove_file(&partial);
+                return Err(error);
+            }
+        };
+        std::fs::rename(&partial, out).map_err(|e| io_error("renaming into", out, e))?;
+        if let Some(parent) = out.parent().filter(|p| !p.as_os_str().is_empty()) {
+            deployment_key::sync_dir(parent).map_err(|e| io_error("syncing", parent, e))?;
+        }
+        Ok(manifest)
+    }
+
+    /// [`Engine::backup`] for an actor, as the server takes one: core's rule
+    /// (`policy::may_take_backup`) first.
+    pub fn backup_as(
+        &self,
+        acting: crate::Acting,
+        out: &Path,
+        created_at: Timestamp,
+    ) -> Result<BackupManifest, EngineError> {
+        parapompi_core::policy::may_take_backup(&self.actor(acting)?)?;
+        self.backup(out, created_at)
+    }
+
+    fn write_backup(
+        &self,
+        snapshot: &Snapshot,
+        partial: &Path,
+        log_file: &Path,
+        created_at: Timestamp,
+    ) -> Result<BackupManifest, EngineError> {
+        let header = BackupHeader {
+            format: BACKUP_FORMAT.to_owned(),
+            format_version: BACKUP_FORMAT_VERSION,
+            engine_version: env!("CARGO_PKG_VERSION").to_owned(),
+            created_at: created_at.unix_ms(),
+            head_position: snapshot.head_position,
+            head_hash: snapshot.head_hash.to_hex(),
+        };
+        // The log up to the snapshot's position, in a bundle of its own first (its length
+        // goes before its bytes).
+        {
+            let mut file = File::create(log_file).map_err(|e| io_error("creating", log_file, e))?;
+            if snapshot.head_position > 0 {
+                crate::bundle::export_bundle_through(self.store(), &mut file, 1, snapshot.head_position, created_at)?;
+            }
+            file.sync_all().map_err(|e| io_error("syncing", log_file, e))?;
+        }
+        let keys_plain = encode_entries(&snapshot.keys);
+        let keys = seal_keys(self.deployment_key(), &header.head_hash, &keys_plain)?;
+        let vault = encode_entries(&snapshot.vault);
+        let credentials = encode_entries(&snapshot.credentials);
+
+        let file = File::create(partial).map_err(|e| io_error("creating", partial, e))?;
+        let mut out = Written { file, digest: Sha256::new() };
+        let mut line = serde_json::to_vec(&header).unwrap_or_default();
+        line.push(b'\n');
+        out.write(partial, &line)?;
+        let mut parts = Vec::new();
+        // The log, copied from its file while its digest is taken.
+        let log_bytes = std::fs::metadata(log_file).map_err(|e| io_error("reading", log_file, e))?.len();
+        let mut log_digest = Sha256::new();
+        {
+            let mut reader = File::open(log_file).map_err(|e| io_error("reading", log_file, e))?;
+            let mut buffer = vec![0u8; 1 << 20];
+            loop {
+                let n = reader.read(&mut buffer).map_err(|e| io_error("reading", log_file, e))?;
+                if n == 0 {
+                    break;
+                }
+                log_digest.update(&buffer[..n]);
+            }
+        }
+        let log_summary = PartSummary {
+            part: "log".to_owned(),
+            bytes: log_bytes,
+            items: snapshot.head_position,
+            sha256: hex(&log_digest.finalize()),
+        };
+        write_part_line(&mut out, partial, &log_summary)?;
+        {
+            let mut reader = File::open(log_file).map_err(|e| io_error("reading", log_file, e))?;
+            let mut buffer = vec![0u8; 1 << 20];
+            loop {
+                let n = reader.read(&mut buffer).map_err(|e| io_error("reading", log_file, e))?;
+                if n == 0 {
+                    break;
+                }
+                out.write(partial, &buffer[..n])?;
+            }
+        }
+        parts.push(log_summary);
+        for (name, bytes, items) in [
+            ("vault", &vault, snapshot.vault.len()),
+            ("credentials", &credentials, snapshot.credentials.len()),
+            ("keys", &keys, snapshot.keys.len()),
+        ] {
+            let summary = PartSummary {
+                part: name.to_owned(),
+                bytes: u64::try_from(bytes.len()).unwrap_or(u64::MAX),
+                items: u64::try_from(items).unwrap_or(u64::MAX),
+                sha256: hex(&Sha256::digest(bytes)),
+            };
+            write_part_line(&mut out, partial, &summary)?;
+            out.write(partial, bytes)?;
+            parts.push(summary);
+        }
+        let trailer = Trailer {
+            end: END.to_owned(),
+            parts: parts.iter().map(|p| p.part.clone()).collect(),
+            sha256: hex(&out.digest.clone().finalize()),
+        };
+        let mut line = serde_json::to_vec(&trailer).unwrap_or_default();
+        line.push(b'\n');
+        out.file.write_all(&line).map_err(|e| io_error("writing", partial, e))?;
+        out.file.sync_all().map_err(|e| io_error("syncing", partial, e))?;
+        Ok(BackupManifest { header, parts })
+    }
+}
+
+fn write_part_line(out: &mut Written, path: &Path, summary: &PartSummary) -> Result<(), EngineError> {
+    let mut line = serde_json::to_vec(summary).unwrap_or_default();
+    line.push(b'\n');
+    out.write(path, &line)
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// Reads one line of at most [`MAX_LINE_BYTES`], without its newline.
+fn read_line(reader: &mut impl BufRead, what: &str) -> Result<Vec<u8>, EngineError> {
+    let mut line = Vec::new();
+    let n = reader
+        .by_ref()
+        .take(u64::try_from(MAX_LINE_BYTES).unwrap_or(u64::MAX))
+        .read_until(b'\n', &mut line)
+        .map_err(|e| backup_error(what, format!("cannot be read: {e}")))?;
+    if n == 0 {
+        return Err(backup_error(what, "is missing: the file ends before it (a backup cut short)"));
+    }
+    if line.last() != Some(&b'\n') {
+        return Err(backup_error(what, "is cut short or too long"));
+    }
+    line.pop();
+    Ok(line)
+}
+
+/// A backup file read and checked: its header, its parts' places, every digest.
+pub struct BackupFile {
+    path: PathBuf,
+    /// What it holds.
+    pub manifest: BackupManifest,
+    offsets: Vec<u64>,
+}
+
+impl BackupFile {
+    /// Reads a backup and checks its shape, its version and every part's digest and the
+    /// whole file's, naming the part at fault.
+    pub fn open(path: &Path) -> Result<BackupFile, EngineError> {
+        let file = File::open(path).map_err(|e| io_error("opening", path, e))?;
+        let mut reader = BufReader::new(file);
+        let mut whole = Sha256::new();
+        let header_line = read_line(&mut reader, "header")?;
+        whole.update(&header_line);
+        whole.update(b"\n");
+        let value: serde_json::Value = serde_json::from_slice(&header_line)
+            .map_err(|_| backup_error("header", "is not JSON: this is not a Parapompi backup"))?;
+        if value.get("format").and_then(|f| f.as_str()) != Some(BACKUP_FORMAT) {
+            return Err(backup_error(
+                "header",
+                format!("does not name the format {BACKUP_FORMAT}: this is not a Parapompi backup"),
+            ));
+        }
+        let version = value.get("format_version").and_then(serde_json::Value::as_u64).unwrap_or(0);
+        if version != u64::from(BACKUP_FORMAT_VERSION) {
+            let engine = value.get("engine_version").and_then(|v| v.as_str()).unwrap_or("unknown");
+            return Err(backup_error(
+                "header",
+                format!(
+                    "is format version {version}, written by engine {engine}; this engine ({}) reads version \
+                     {BACKUP_FORMAT_VERSION}: restore it with engine {engine} or later",
+                    env!("CARGO_PKG_VERSION")
+                ),
+            ));
+        }
+        let header: BackupHeader =
+            serde_json::from_value(value).map_err(|e| backup_error("header", format!("is malformed: {e}")))?;
+        let mut parts = Vec::new();
+        let mut offsets = Vec::new();
+        let mut offset = u64::try_from(header_line.len() + 1).unwrap_or(u64::MAX);
+        for expected in PARTS {
+            let line = read_line(&mut reader, expected)?;
+            whole.update(&line);
+            whole.update(b"\n");
+            let summary: PartSummary = serde_json::from_slice(&line)
+                .map_err(|_| backup_error(expected, "its line is not the part's summary"))?;
+            if summary.part != expected {
+                return Err(backup_error(expected, format!("expected here, found part {:?}", summary.part)));
+            }
+            offset += u64::try_from(line.len() + 1).unwrap_or(u64::MAX);
+            offsets.push(offset);
+            let mut digest = Sha256::new();
+            let mut left = summary.bytes;
+            let mut buffer = vec![0u8; 1 << 20];
+            while left > 0 {
+                let want = usize::try_from(left.min(u64::try_from(buffer.len()).unwrap_or(u64::MAX))).unwrap_or(0);
+                let n = reader
+                    .read(&mut buffer[..want])
+                    .map_err(|e| backup_error(expected, format!("cannot be read: {e}")))?;
+                if n == 0 {
+                    return Err(backup_error(expected, "is cut short: the file ends inside it"));
+                }
+                digest.update(&buffer[..n]);
+                whole.update(&buffer[..n]);
+                left -= u64::try_from(n).unwrap_or(left);
+            }
+            if hex(&digest.finalize()) != summary.sha256 {
+                return Err(backup_error(expected, "is damaged: its SHA-256 is not the one recorded"));
+            }
+            offset += summary.bytes;
+            parts.push(summary);
+        }
+        let line = read_line(&mut reader, "trailer")?;
+        let trailer: Trailer =
+            serde_json::from_slice(&line).map_err(|_| backup_error("trailer", "is not the backup's end"))?;
+        if trailer.end != END || trailer.parts != PARTS.map(str::to_owned) {
+            return Err(backup_error("trailer", "does not end this backup"));
+        }
+        if trailer.sha256 != hex(&whole.finalize()) {
+            return Err(backup_error("trailer", "its SHA-256 of the whole backup does not match: the file is damaged"));
+        }
+        let mut rest = [0u8; 1];
+        if reader.read(&mut rest).map_err(|e| backup_error("trailer", format!("cannot be read: {e}")))? != 0 {
+            return Err(backup_error("trailer", "is followed by more bytes"));
+        }
+        Ok(BackupFile { path: path.to_path_buf(), manifest: BackupManifest { header, parts }, offsets })
+    }
+
+    fn part_bytes(&self, index: usize) -> Result<Vec<u8>, EngineError> {
+        let summary = &self.manifest.parts[index];
+        let mut file = File::open(&self.path).map_err(|e| io_error("opening", &self.path, e))?;
+        file.seek(SeekFrom::Start(self.offsets[index])).map_err(|e| io_error("reading", &self.path, e))?;
+        let mut bytes = vec![0u8; usize::try_from(summary.bytes).unwrap_or(0)];
+        file.read_exact(&mut bytes).map_err(|e| io_error("reading", &self.path, e))?;
+        Ok(bytes)
+    }
+
+    /// Copies the `log` part (a bundle) to `path`.
+    fn extract_log(&self, path: &Path) -> Result<(), EngineError> {
+        let mut file = File::open(&self.path).map_err(|e| io_error("opening", &self.path, e))?;
+        file.seek(SeekFrom::Start(self.offsets[0])).map_err(|e| io_error("reading", &self.path, e))?;
+        let mut out = File::create(path).map_err(|e| io_error("creating", path, e))?;
+        let copied = std::io::copy(&mut file.take(self.manifest.parts[0].bytes), &mut out)
+            .map_err(|e| io_error("writing", path, e))?;
+        if copied != self.manifest.parts[0].bytes {
+            return Err(backup_error("log", "is cut short"));
+        }
+        out.sync_all().map_err(|e| io_error("syncing", path, e))
+    }
+
+    /// Checks the backup whole: the digests (checked when opened), the log part as a bundle
+    /// that ends at the header's position and hash, and, given the deployment key (a file or
+    /// hex; a key kept in a data directory is not at hand here), that the `keys` part opens
+    /// with it. `scratch` is a directory for the log's copy. True when the keys were checked.
+    pub fn verify(&self, scratch: &Path, key: &crate::DeploymentKeySource) -> Result<bool, EngineError> {
+        let key = match key {
+            crate::DeploymentKeySource::InDataDir => None,
+            source => Some(DeploymentKey::from_source(source, None, true)?),
+        };
+        self.verify_with(scratch, key.as_ref())?;
+        Ok(key.is_some())
+    }
+
+    fn verify_with(&self, scratch: &Path, key: Option<&DeploymentKey>) -> Result<(), EngineError> {
+        let header = &self.manifest.header;
+        if header.head_position > 0 {
+            let log = scratch.join("backup-log.bundle");
+            self.extract_log(&log)?;
+            let verified = crate::bundle::verify_bundles(std::slice::from_ref(&log));
+            let _ = std::fs::remove_file(&log);
+            let verified = verified.map_err(|e| backup_error("log", format!("does not verify: {e}")))?;
+            if verified.positions != (1, header.head_position) || verified.head_hash.to_hex() != header.head_hash {
+                return Err(backup_error(
+                    "log",
+                    format!(
+                        "holds positions {}..{} ending in {}, the header says 1..{} ending in {}",
+                        verified.positions.0,
+                        verified.positions.1,
+                        verified.head_hash.to_hex(),
+                        header.head_position,
+                        header.head_hash
+                    ),
+                ));
+            }
+        }
+        decode_entries("vault", &self.part_bytes(1)?)?;
+        decode_entries("credentials", &self.part_bytes(2)?)?;
+        if let Some(key) = key {
+            decode_entries("keys", &open_keys(key, &header.head_hash, &self.part_bytes(3)?)?)?;
+        }
+        Ok(())
+    }
+}
+
+/// What a restore did.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Restored {
+    /// The data directory made.
+    pub data_dir: String,
+    /// The log's last position and hash, as the backup's.
+    pub head_position: u64,
+    /// Its hash.
+    pub head_hash: String,
+    /// People whose data the restore removed again: erased in the log (their data still in
+    /// the backup because the erasure had not finished) or named in the list of later
+    /// erasures.
+    pub erased: Vec<String>,
+}
+
+/// Where a restore builds the directory before renaming it into place.
+fn building_dir(target: &Path) -> PathBuf {
+    let name = target.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "data".to_owned());
+    target.with_file_name(format!(".{name}.restoring"))
+}
+
+/// Restores a backup into `target`, which must not exist or be an empty directory. The
+/// whole backup is checked first; the directory is built beside `target`, opened with
+/// `config` (whose deployment key must be the one the backup was made under), verified
+/// against the backup's head, its read models rebuilt, every erasure the log records and
+/// every one in `later_erasures` applied, and only then renamed into place. Nothing is left
+/// at `target` if any step fails.
+///
+/// `keep_key`, a copy of the deployment key, is for a directory that kept its key inside
+/// (`DATA_DIR/keys/deployment.key`, the default): it is written there, owner-only, and
+/// `config` should then name the key in the data directory.
+pub fn restore(
+    backup: &Path,
+    target: &Path,
+    config: EngineConfig,
+    keep_key: Option<&Path>,
+    later_erasures: &[BeneficiaryId],
+) -> Result<Restored, EngineError> {
+    if target.exists() {
+        let empty = std::fs::read_dir(target).map(|mut d| d.next().is_none()).unwrap_or(false);
+        if !empty {
+            return Err(backup_error(
+                "file",
+                format!("{} is not empty: a backup is restored into a new or empty directory", target.display()),
+            ));
+        }
+    }
+    let file = BackupFile::open(backup)?;
+    let building = building_dir(target);
+    if building.exists() {
+        std::fs::remove_dir_all(&building).map_err(|e| io_error("removing the half-built", &building, e))?;
+    }
+    let result = build(&file, &building, config, keep_key, later_erasures);
+    match result {
+        Ok(mut restored) => {
+            if target.exists() {
+                std::fs::remove_dir(target).map_err(|e| io_error("replacing the empty", target, e))?;
+            }
+            std::fs::rename(&building, target).map_err(|e| io_error("renaming into", target, e))?;
+            if let Some(parent) = target.parent().filter(|p| !p.as_os_str().is_empty()) {
+                deployment_key::sync_dir(parent).map_err(|e| io_error("syncing", parent, e))?;
+            }
+            restored.data_dir = target.display().to_string();
+            Ok(restored)
+        }
+        Err(error) => {
+            let _ = std::fs::remove_dir_all(&building);
+            Err(error)
+        }
+    }
+}
+
+fn build(
+    file: &BackupFile,
+    dir: &Path,
+    config: EngineConfig,
+    keep_key: Option<&Path>,
+    later_erasures: &[BeneficiaryId],
+) -> Result<Restored, EngineError> {
+    let header = &file.manifest.header;
+    std::fs::create_dir_all(dir.join("keys")).map_err(|e| io_error("creating", dir, e))?;
+    file.verify_with(dir, None)?;
+    if let Some(key_file) = keep_key {
+        let key = DeploymentKey::read(key_file)?
+            .ok_or_else(|| backup_error("keys", format!("{} holds no deployment key", key_file.display())))?;
+        key.save(&crate::deployment_key_path(dir))?;
+    }
+    // The key files first (the person keys open under the deployment key the config gives).
+    let key = DeploymentKey::from_source(&config.deployment_key, Some(dir), true)?;
+    for (name, bytes) in decode_entries("keys", &open_keys(&key, &header.head_hash, &file.part_bytes(3)?)?)? {
+        let name = String::from_utf8(name).map_err(|_| backup_error("keys", "names a file that is not UTF-8"))?;
+        if name.contains('/') || name.starts_with('.') || name.starts_with("deployment.key") {
+            return Err(backup_error("keys", format!("names a file it may not hold: {name:?}")));
+        }
+        deployment_key::write_private_file(&dir.join("keys").join(&name), &bytes)
+            .map_err(|e| io_error("writing", &dir.join("keys").join(&name), e))?;
+    }
+    // The log, then the vault and the credentials as they were kept: the Engine's open
+    // after them finds each person's stream for the AMKA index it rebuilds.
+    {
+        let store = parapompi_store::Store::open(dir, config.store.clone())?;
+        if header.head_position > 0 {
+            let log = dir.join("backup-log.bundle");
+            file.extract_log(&log)?;
+            let offset = {
+                let mut reader = BufReader::new(File::open(&log).map_err(|e| io_error("reading", &log, e))?);
+                crate::bundle::read_manifest_line(&mut reader).map_err(|(_, p)| backup_error("log", p))?.1
+            };
+            store.import_frames_checked(&log, offset, crate::engine::decodable)?;
+            let _ = std::fs::remove_file(&log);
+        }
+        for (tree_name, index) in [(crate::vault::VAULT_TREE, 1), (crate::credentials::CREDENTIALS_TREE, 2)] {
+            let tree = store.auxiliary_tree(tree_name)?;
+            for (k, v) in decode_entries(PARTS[index], &file.part_bytes(index)?)? {
+                tree.insert(k, v).map_err(|e| backup_error(PARTS[index], format!("cannot be written: {e}")))?;
+            }
+        }
+        store.sync()?;
+        store.close()?;
+    }
+    let engine = Engine::open(dir, config)?;
+    let head = engine.store().head();
+    if head.position != header.head_position || head.hash.to_hex() != header.head_hash {
+        return Err(backup_error("log", "the restored log does not end where the backup's header says"));
+    }
+    engine.store().verify()?;
+    let mut erased = Vec::new();
+    for beneficiary_id in erased_in_log(&engine)?.into_iter().chain(later_erasures.iter().copied()) {
+        if engine.remove_personal_data(beneficiary_id)? {
+            erased.push(beneficiary_id.stream_id());
+        }
+    }
+    engine.rebuild()?;
+    engine.close()?;
+    Ok(Restored {
+        data_dir: String::new(),
+        head_position: header.head_position,
+        head_hash: header.head_hash.clone(),
+        erased,
+    })
+}
+
+/// Everyone whose identity the log records as erased.
+fn erased_in_log(engine: &Engine) -> Result<Vec<BeneficiaryId>, EngineError> {
+    let mut erased = Vec::new();
+    for record in engine.store().iter_from(1) {
+        let record = record?;
+        if record.event_type.as_str() != "IdentityErased" {
+            continue;
+        }
+        if let Event::Beneficiary(BeneficiaryEvent::IdentityErased { .. }) = crate::decode(&record)?.event {
+            if let Some(id) =
+                record.stream_id.as_str().strip_prefix("beneficiary-").and_then(|u| uuid::Uuid::parse_str(u).ok())
+            {
+                erased.push(BeneficiaryId::new(id));
+            }
+        }
+    }
+    Ok(erased)
+}

@@ -1,0 +1,258 @@
+//! Backups taken while writers append, restored on a new data directory: exactly the log up
+//! to the backup's position and what it left beside it, the same reports and look-ups, every
+//! damaged part refused by name, erasures that hold, and nothing half-restored.
+
+mod common;
+
+use std::path::{Path, PathBuf};
+
+use common::*;
+use parapompi::backup::{restore, BackupFile};
+use parapompi::core::values::{BeneficiaryId, CaseId};
+use parapompi::projections::IndicatorQuery;
+use parapompi::store::Timestamp;
+use parapompi::{Acting, AsOf, CommandMeta, DeploymentKeySource, Engine, EngineConfig, EngineError};
+
+const WRITERS: u32 = 16;
+const ACTS_PER_WRITER: u32 = 6;
+
+fn key_file(s: &Scenario) -> PathBuf {
+    parapompi::deployment_key_path(s.directory())
+}
+
+fn restored_config() -> EngineConfig {
+    EngineConfig { deployment_key: DeploymentKeySource::InDataDir, ..EngineConfig::default() }
+}
+
+fn jsonl(engine: &Engine, to: u64) -> Vec<u8> {
+    let mut out = Vec::new();
+    if to > 0 {
+        valid(engine.store().export_jsonl(&mut out, 1, to));
+    }
+    out
+}
+
+/// One writer's acts: a person registered, their case opened, a note; each acknowledged
+/// act's last position.
+fn write(engine: &Engine, w: &World, writer: u32, today: parapompi::core::values::Date) -> Vec<(u64, BeneficiaryId)> {
+    let mut acknowledged = Vec::new();
+    for i in 0..ACTS_PER_WRITER {
+        let n = 100 + writer * 50 + i;
+        let beneficiary = BeneficiaryId::new(uuid::Uuid::now_v7());
+        let case_id = CaseId::new(uuid::Uuid::now_v7());
+        for command in [
+            register_beneficiary(beneficiary, w.centre, n),
+            open_case(case_id, beneficiary, w.centre, today),
+            add_note(case_id, "Ήρθε για πρώτη φορά."),
+        ] {
+            let meta = CommandMeta {
+                command_id: uuid::Uuid::now_v7(),
+                acting: Acting::Staff(w.reception),
+                occurred_at: parapompi::core::values::Timestamp::from_unix_ms(START_UNIX_MS),
+                business_date: today,
+            };
+            let executed = valid(engine.execute(&command, meta));
+            let last = executed.events.last().map_or(0, |r| r.position);
+            acknowledged.push((last, beneficiary));
+        }
+    }
+    acknowledged
+}
+
+#[test]
+fn a_backup_taken_while_sixteen_writers_append_restores_exactly_its_position() {
+    let s = Scenario::set_up();
+    let w = s.world;
+    let today = s.today();
+    let dir = valid(tempfile::tempdir());
+    let backup_file = dir.path().join("centre.backup");
+    let engine = s.engine().clone();
+    let (acknowledged, manifest) = std::thread::scope(|scope| {
+        let writers: Vec<_> = (0..WRITERS)
+            .map(|writer| {
+                let engine = engine.clone();
+                scope.spawn(move || write(&engine, &w, writer, today))
+            })
+            .collect();
+        // The backup, taken while they write (after some of them have).
+        while engine.store().head().position < 60 {
+            std::thread::yield_now();
+        }
+        let manifest = valid(engine.backup(&backup_file, Timestamp::from_unix_ms(START_UNIX_MS)));
+        let acknowledged: Vec<(u64, BeneficiaryId)> =
+            writers.into_iter().flat_map(|h| h.join().unwrap_or_else(|_| panic!("a writer panicked"))).collect();
+        (acknowledged, manifest)
+    });
+    let position = manifest.header.head_position;
+    assert!(position > 0 && position < engine.store().head().position, "taken while writers wrote: {position}");
+
+    let target = dir.path().join("restored");
+    let restored = valid(restore(&backup_file, &target, restored_config(), Some(&key_file(&s)), &[]));
+    assert_eq!((restored.head_position, restored.head_hash.clone()), (position, manifest.header.head_hash.clone()));
+    let copy = valid(Engine::open(&target, restored_config()));
+    // Exactly the log up to the backup's position: every acknowledged append before it, byte
+    // for byte, and nothing after it.
+    assert_eq!(copy.store().head().position, position);
+    assert_eq!(jsonl(&copy, position), jsonl(&engine, position));
+    valid(copy.store().verify());
+    for (at, beneficiary) in &acknowledged {
+        if *at <= position {
+            // The person's identity came along with the log that names them.
+            let original = valid(engine.identity(*beneficiary)).map(|e| e.identity);
+            assert!(original.is_some());
+            assert_eq!(valid(copy.identity(*beneficiary)).map(|e| e.identity), original, "{beneficiary:?}");
+        }
+    }
+    // The same reports and look-ups as the original as it stood at that position.
+    let query = IndicatorQuery { centre: Some(w.centre), from: s.in_days(-400), to: s.in_days(400) };
+    let then = valid(engine.indicators_as_of(&query, AsOf::Position(position)));
+    assert_eq!(valid(copy.indicators(&query)).to_json(), then.to_json());
+    // The AMKA index is rebuilt: a person of the backup is found by their AMKA.
+    let (_, sample) =
+        acknowledged.iter().find(|(at, _)| *at <= position).copied().unwrap_or_else(|| panic!("none before"));
+    let sample_amka = valid(engine.identity(sample)).map(|e| e.identity.amka().clone()).unwrap_or_else(|| amka(0));
+    let meta = CommandMeta {
+        command_id: uuid::Uuid::now_v7(),
+        acting: Acting::Staff(w.reception),
+        occurred_at: parapompi::core::values::Timestamp::from_unix_ms(START_UNIX_MS),
+        business_date: today,
+    };
+    let found = valid(copy.find_beneficiaries(&parapompi::BeneficiarySearch::Amka(sample_amka), meta));
+    assert_eq!(found.people.iter().map(|p| p.beneficiary_id).collect::<Vec<_>>(), vec![sample]);
+    drop(copy);
+    drop(s);
+}
+
+fn damaged(path: &Path, at: u64) -> PathBuf {
+    let mut bytes = valid(std::fs::read(path));
+    let index = usize::try_from(at).unwrap_or(0);
+    bytes[index] ^= 0x20;
+    let out = path.with_extension(format!("damaged-{at}"));
+    valid(std::fs::write(&out, bytes));
+    out
+}
+
+fn backup_problem(path: &Path) -> (String, String) {
+    match BackupFile::open(path) {
+        Err(EngineError::Backup { part, problem }) => (part, problem),
+        Err(other) => panic!("{other}"),
+        Ok(_) => panic!("{} opened", path.display()),
+    }
+}
+
+#[test]
+fn every_damaged_part_is_refused_by_name_and_a_cut_or_foreign_file_too() {
+    let mut s = Scenario::set_up();
+    let w = s.world;
+    let beneficiary = s.fresh_beneficiary();
+    s.given(vec![by(w.reception, register_beneficiary(beneficiary, w.centre, 1))]);
+    let dir = valid(tempfile::tempdir());
+    let file = dir.path().join("b.backup");
+    let manifest = valid(s.engine().backup(&file, Timestamp::from_unix_ms(START_UNIX_MS)));
+    let opened = valid(BackupFile::open(&file));
+    assert_eq!(opened.manifest, manifest);
+    assert!(valid(opened.verify(dir.path(), &DeploymentKeySource::File(key_file(&s)))));
+    // Where each part's bytes lie: after the header line and each part's own line.
+    let bytes = valid(std::fs::read(&file));
+    let header_end = bytes.iter().position(|b| *b == b'\n').map_or(0, |i| i + 1);
+    let mut at = u64::try_from(header_end).unwrap_or(0);
+    for part in &manifest.parts {
+        let line_end = bytes[usize::try_from(at).unwrap_or(0)..].iter().position(|b| *b == b'\n').map_or(0, |i| i + 1);
+        at += u64::try_from(line_end).unwrap_or(0);
+        if part.bytes > 0 {
+            let (named, problem) = backup_problem(&damaged(&file, at + part.bytes / 2));
+            assert_eq!(named, part.part, "{problem}");
+            assert!(problem.contains("SHA-256"), "{problem}");
+        }
+        at += part.bytes;
+    }
+    // The header, the trailer, a cut, another file.
+    assert_eq!(backup_problem(&damaged(&file, 3)).0, "header");
+    assert_eq!(backup_problem(&damaged(&file, u64::try_from(bytes.len() - 5).unwrap_or(0))).0, "trailer");
+    let cut = dir.path().join("cut.backup");
+    valid(std::fs::write(&cut, &bytes[..bytes.len() / 2]));
+    assert!(BackupFile::open(&cut).is_err());
+    let foreign = dir.path().join("foreign");
+    valid(std::fs::write(&foreign, b"{\"format\":\"something-else\"}\n"));
+    assert_eq!(backup_problem(&foreign).0, "header");
+    // A newer format is refused naming what it needs.
+    let text = String::from_utf8_lossy(&bytes).replacen("\"format_version\":1", "\"format_version\":2", 1);
+    let newer = dir.path().join("newer.backup");
+    valid(std::fs::write(&newer, text.as_bytes()));
+    let (part, problem) = backup_problem(&newer);
+    assert_eq!(part, "header");
+    assert!(problem.contains("version 2") && problem.contains("reads version 1"), "{problem}");
+    // And a damaged backup restores nothing.
+    let target = dir.path().join("restored");
+    assert!(restore(
+        &damaged(&file, u64::try_from(header_end).unwrap_or(0) + 40),
+        &target,
+        restored_config(),
+        Some(&key_file(&s)),
+        &[]
+    )
+    .is_err());
+    assert!(!target.exists());
+}
+
+#[test]
+fn a_restore_refuses_a_directory_in_use_and_leaves_nothing_when_it_fails() {
+    let s = Scenario::set_up();
+    let dir = valid(tempfile::tempdir());
+    let file = dir.path().join("b.backup");
+    valid(s.engine().backup(&file, Timestamp::from_unix_ms(START_UNIX_MS)));
+    let occupied = dir.path().join("occupied");
+    valid(std::fs::create_dir_all(&occupied));
+    valid(std::fs::write(occupied.join("something"), b"x"));
+    let refused = restore(&file, &occupied, restored_config(), Some(&key_file(&s)), &[]);
+    assert!(matches!(refused, Err(EngineError::Backup { ref part, .. }) if part == "file"), "{refused:?}");
+    assert!(occupied.join("something").exists());
+    // Another deployment key: the key files do not open; nothing is left behind.
+    let other = Scenario::new();
+    let wrong_key = key_file(&other);
+    let target = dir.path().join("new");
+    let failed = restore(&file, &target, restored_config(), Some(&wrong_key), &[]);
+    assert!(matches!(failed, Err(EngineError::Backup { ref part, .. }) if part == "keys"), "{failed:?}");
+    assert!(!target.exists());
+    let leftovers: Vec<_> = valid(std::fs::read_dir(dir.path())).flatten().map(|e| e.file_name()).collect();
+    assert!(leftovers.iter().all(|name| !name.to_string_lossy().contains("restoring")), "{leftovers:?}");
+    // An empty directory is taken.
+    let empty = dir.path().join("empty");
+    valid(std::fs::create_dir_all(&empty));
+    valid(restore(&file, &empty, restored_config(), Some(&key_file(&s)), &[]));
+    assert!(valid(Engine::open(&empty, restored_config())).store().head().position > 0);
+}
+
+#[test]
+fn a_person_erased_after_the_backup_stays_erased_after_its_restore() {
+    let mut s = Scenario::set_up();
+    let w = s.world;
+    let (kept, erased_later) = (s.fresh_beneficiary(), s.fresh_beneficiary());
+    let erased_before = s.fresh_beneficiary();
+    s.given(vec![
+        by(w.reception, register_beneficiary(kept, w.centre, 1)),
+        by(w.reception, register_beneficiary(erased_later, w.centre, 2)),
+        by(w.reception, register_beneficiary(erased_before, w.centre, 3)),
+        by(w.supervisor, erase(erased_before)),
+    ]);
+    let dir = valid(tempfile::tempdir());
+    let file = dir.path().join("b.backup");
+    valid(s.engine().backup(&file, Timestamp::from_unix_ms(START_UNIX_MS)));
+    s.given(vec![by(w.supervisor, erase(erased_later))]);
+    // The list of later erasures removes their data again.
+    let target = dir.path().join("restored");
+    let restored = valid(restore(&file, &target, restored_config(), Some(&key_file(&s)), &[erased_later]));
+    assert_eq!(restored.erased, vec![erased_later.stream_id()]);
+    let copy = valid(Engine::open(&target, restored_config()));
+    assert!(valid(copy.identity(kept)).is_some());
+    assert_eq!(valid(copy.identity(erased_later)).map(|e| e.identity), None);
+    assert_eq!(valid(copy.identity(erased_before)).map(|e| e.identity), None);
+    // And no byte of the later-erased person's identity is left readable in the new directory.
+    let held = identity(2);
+    let family = held.family_name().as_str().to_owned();
+    drop(copy);
+    for path in files_under(&target) {
+        let bytes = std::fs::read(&path).unwrap_or_default();
+        assert!(!bytes.windows(family.len()).any(|w| w == family.as_bytes()), "{} holds the name", path.display());
+    }
+}
