@@ -202,19 +202,8 @@ impl Engine {
             beneficiary_id,
             action: BeneficiaryAction::RecordAccess { access, reason },
         });
-        let executed = self.execute(&command, meta)?;
-        // Every read is decided and recorded anew: a repeated command id must not show again,
-        // unchecked, what its first use was allowed to see.
-        if executed.deduplicated {
-            let first = executed.events.first();
-            return Err(EngineError::CommandIdReused {
-                command_id: meta.command_id,
-                first_position: first.map_or(0, |r| r.position),
-                first_stream: first.map(|r| r.stream_id.clone()).unwrap_or_default(),
-                first_event_type: first.map(|r| r.event.event_type().to_owned()).unwrap_or_default(),
-            });
-        }
-        Ok(executed)
+        // Every read is decided and recorded anew (a repeated command id is refused).
+        self.record_reads(std::slice::from_ref(&command), meta)
     }
 
     /// Reads a person's identity: staff of their centre who meet the public may; the read is

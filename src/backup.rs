@@ -315,20 +315,13 @@ impl Engine {
         line.push(b'\n');
         out.write(partial, &line)?;
         let mut parts = Vec::new();
-        // The log, copied from its file while its digest is taken.
+        // The log's length and digest go before its bytes: it is read twice, once for each.
         let log_bytes = std::fs::metadata(log_file).map_err(|e| io_error("reading", log_file, e))?.len();
         let mut log_digest = Sha256::new();
-        {
-            let mut reader = File::open(log_file).map_err(|e| io_error("reading", log_file, e))?;
-            let mut buffer = vec![0u8; 1 << 20];
-            loop {
-                let n = reader.read(&mut buffer).map_err(|e| io_error("reading", log_file, e))?;
-                if n == 0 {
-                    break;
-                }
-                log_digest.update(&buffer[..n]);
-            }
-        }
+        copy_file(log_file, |chunk| {
+            log_digest.update(chunk);
+            Ok(())
+        })?;
         let log_summary = PartSummary {
             part: "log".to_owned(),
             bytes: log_bytes,
@@ -336,17 +329,7 @@ impl Engine {
             sha256: hex(&log_digest.finalize()),
         };
         write_part_line(&mut out, partial, &log_summary)?;
-        {
-            let mut reader = File::open(log_file).map_err(|e| io_error("reading", log_file, e))?;
-            let mut buffer = vec![0u8; 1 << 20];
-            loop {
-                let n = reader.read(&mut buffer).map_err(|e| io_error("reading", log_file, e))?;
-                if n == 0 {
-                    break;
-                }
-                out.write(partial, &buffer[..n])?;
-            }
-        }
+        copy_file(log_file, |chunk| out.write(partial, chunk))?;
         parts.push(log_summary);
         for (name, bytes, items) in [
             ("vault", &vault, snapshot.vault.len()),
@@ -373,6 +356,19 @@ impl Engine {
         out.file.write_all(&line).map_err(|e| io_error("writing", partial, e))?;
         out.file.sync_all().map_err(|e| io_error("syncing", partial, e))?;
         Ok(BackupManifest { header, parts })
+    }
+}
+
+/// Hands the file's bytes to `each`, a mebibyte at a time.
+fn copy_file(path: &Path, mut each: impl FnMut(&[u8]) -> Result<(), EngineError>) -> Result<(), EngineError> {
+    let mut reader = File::open(path).map_err(|e| io_error("reading", path, e))?;
+    let mut buffer = vec![0u8; 1 << 20];
+    loop {
+        let n = reader.read(&mut buffer).map_err(|e| io_error("reading", path, e))?;
+        if n == 0 {
+            return Ok(());
+        }
+        each(&buffer[..n])?;
     }
 }
 

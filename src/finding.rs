@@ -113,7 +113,7 @@ impl Engine {
 
     /// Records reads as one act; a repeated command id is refused, as for every read: it must
     /// not show again, unchecked, what its first use was allowed to see.
-    fn record_reads(&self, reads: &[Command], meta: CommandMeta) -> Result<Executed, EngineError> {
+    pub(crate) fn record_reads(&self, reads: &[Command], meta: CommandMeta) -> Result<Executed, EngineError> {
         if reads.is_empty() {
             return Ok(Executed { events: Vec::new(), deduplicated: false });
         }
