@@ -39,6 +39,9 @@ pub fn apply(
     default_actor: Option<&String>,
     out: &mut Out,
 ) -> Result<(), CliError> {
+    // A batch's lines are the JSON form: snake_case names and ISO dates only, never the
+    // Greek names or DD/MM/YYYY that a person may type.
+    crate::i18n::set_human_input(false);
     let input: Box<dyn Read> = if args.file == "-" {
         Box::new(std::io::stdin())
     } else {
@@ -228,6 +231,7 @@ fn line_global() -> Global {
         server: None,
         server_ca: None,
         wait: 0,
+        lang: None,
     }
 }
 

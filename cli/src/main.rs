@@ -7,7 +7,9 @@
 //! (text to validated values), `session` (data directory, actor, time, command ids),
 //! `backend` (the Engine of a data directory, or a server through `client`, the HTTP side),
 //! `commands` (one module per area), `apply` (batch JSON Lines), `output` (tables, JSON,
-//! broken pipes), `progress` (terminal-only progress), `error` (exit codes).
+//! broken pipes), `progress` (terminal-only progress), `error` (exit codes), `i18n` (the
+//! language of a run, Fluent resources from `cli/locales`, the closed sets' Greek names),
+//! `messages` (core's refusals and validation errors in that language).
 
 mod apply;
 mod args;
@@ -15,6 +17,8 @@ mod backend;
 mod client;
 mod commands;
 mod error;
+mod i18n;
+mod messages;
 mod output;
 mod parse;
 mod progress;
@@ -49,6 +53,7 @@ fn main() -> ExitCode {
             };
         }
     };
+    i18n::choose(cli.global.lang);
     match commands::run(cli) {
         Ok(()) => ExitCode::SUCCESS,
         Err(error) => CliError::report(&error),

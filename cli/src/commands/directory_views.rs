@@ -168,7 +168,7 @@ fn staff_json(staff: &Staff) -> Value {
 }
 
 fn roles_text(staff: &Staff) -> String {
-    staff.roles.iter().map(|r| r.as_str()).collect::<Vec<_>>().join(",")
+    staff.roles.iter().map(|r| crate::i18n::vocab("role", r.as_str())).collect::<Vec<_>>().join(",")
 }
 
 /// `staff list [--centre C] [--all]`.
@@ -277,11 +277,11 @@ pub fn list_agencies(ctx: &mut Ctx<'_>, args: &AgencyListArgs) -> Result<(), Cli
             continue;
         }
         let p = &agency.profile;
-        let needs: Vec<&str> = p.need_domains.iter().map(|n| n.as_str()).collect();
+        let needs: Vec<String> = p.need_domains.iter().map(|n| crate::i18n::vocab("need", n.as_str())).collect();
         ctx.out.json_line(&agency_json(&agency))?;
         table.row(vec![
             agency.agency_id.to_string(),
-            p.kind.to_string(),
+            crate::i18n::vocab("agency_kind", p.kind.as_str()),
             if agency.active { "yes" } else { "no" }.to_owned(),
             p.municipality.to_string(),
             p.name.to_string(),

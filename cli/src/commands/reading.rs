@@ -78,10 +78,10 @@ fn print_case(ctx: &mut Ctx<'_>, file: &Value) -> Result<(), CliError> {
     ctx.out.line(format!("case         {}", field("case_id")))?;
     ctx.out.line(format!("beneficiary  {}", field("beneficiary_id")))?;
     ctx.out.line(format!("centre       {}", field("centre_id")))?;
-    ctx.out.line(format!("opened on    {} ({})", field("opened_on"), field("channel")))?;
+    ctx.out.line(format!("opened on    {} ({})", field("opened_on"), crate::i18n::vocab("channel", &field("channel"))))?;
     let status = match (file.get("open").and_then(Value::as_bool).unwrap_or_default(), file.get("close_reason")) {
         (true, _) => "open".to_owned(),
-        (false, Some(Value::String(reason))) => format!("closed ({reason})"),
+        (false, Some(Value::String(reason))) => format!("closed ({})", crate::i18n::vocab("close_reason", reason)),
         (false, _) => "closed".to_owned(),
     };
     ctx.out.line(format!("status       {status}"))?;
