@@ -28,10 +28,16 @@ pub enum Lang {
 }
 
 /// The resource files of each language, by name, in the order they are added.
-const RESOURCES_EN: &[(&str, &str)] =
-    &[("vocab.ftl", include_str!("../locales/en/vocab.ftl")), ("messages.ftl", include_str!("../locales/en/messages.ftl"))];
-const RESOURCES_EL: &[(&str, &str)] =
-    &[("vocab.ftl", include_str!("../locales/el/vocab.ftl")), ("messages.ftl", include_str!("../locales/el/messages.ftl"))];
+const RESOURCES_EN: &[(&str, &str)] = &[
+    ("vocab.ftl", include_str!("../locales/en/vocab.ftl")),
+    ("messages.ftl", include_str!("../locales/en/messages.ftl")),
+    ("headings.ftl", include_str!("../locales/en/headings.ftl")),
+];
+const RESOURCES_EL: &[(&str, &str)] = &[
+    ("vocab.ftl", include_str!("../locales/el/vocab.ftl")),
+    ("messages.ftl", include_str!("../locales/el/messages.ftl")),
+    ("headings.ftl", include_str!("../locales/el/headings.ftl")),
+];
 
 /// The chosen language: 0 not chosen yet (English), 1 English, 2 Greek.
 static CHOSEN: AtomicU8 = AtomicU8::new(0);
@@ -141,6 +147,18 @@ pub fn vocab(set: &str, value: &str) -> String {
     }
 }
 
+/// A table's column heading, given in English capitals (`NEXT DUE`), in the chosen language
+/// (`heading-next_due`); a heading the resources do not have is shown as given.
+pub fn heading(english: &str) -> String {
+    let key = format!("heading-{}", english.to_lowercase().replace(' ', "_"));
+    let text = message(&key, &[]);
+    if text == key {
+        english.to_owned()
+    } else {
+        text
+    }
+}
+
 fn vocab_key(set: &str, value: &str) -> String {
     // One spelling of "declined to answer" for every set that has it.
     if value == "declined_to_answer" {
@@ -218,6 +236,30 @@ mod tests {
                 assert!(ARGUMENT_NAMES.contains(&name), "argument ${name} is not in ARGUMENT_NAMES");
             }
         }
+    }
+
+    #[test]
+    fn every_table_heading_in_the_code_has_its_key() {
+        let sources = [
+            include_str!("commands/views.rs"),
+            include_str!("commands/reading.rs"),
+            include_str!("commands/people.rs"),
+            include_str!("commands/directory_views.rs"),
+            include_str!("commands/credentials.rs"),
+            include_str!("commands/log.rs"),
+        ];
+        let mut n_headings = 0;
+        for source in sources {
+            for table in source.split("Table::new(&[").skip(1) {
+                let list = table.split(']').next().unwrap_or_default();
+                for heading in list.split(',').map(|h| h.trim().trim_matches('"')).filter(|h| !h.is_empty()) {
+                    n_headings += 1;
+                    let key = format!("heading-{}", heading.to_lowercase().replace(' ', "_"));
+                    assert_ne!(message_in(Lang::El, &key, &[]), key, "the heading {heading} has no key {key}");
+                }
+            }
+        }
+        assert!(n_headings > 30, "found {n_headings} headings");
     }
 
     #[test]

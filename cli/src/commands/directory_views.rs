@@ -16,12 +16,9 @@ use crate::error::CliError;
 use crate::output::Table;
 use crate::session::Ctx;
 
-fn yes_no(flag: bool) -> &'static str {
-    if flag {
-        "yes"
-    } else {
-        "no"
-    }
+/// `yes` or `no`, in the run's language.
+fn yes_no(flag: bool) -> String {
+    crate::i18n::vocab("flag", if flag { "yes" } else { "no" })
 }
 
 /// An amount in euros and cents, `1234.50 €`.
@@ -128,7 +125,7 @@ pub fn show_centre(ctx: &mut Ctx<'_>, text: &str) -> Result<(), CliError> {
         for (antenna_id, antenna) in &centre.antennas {
             table.row(vec![
                 antenna_id.to_string(),
-                yes_no(antenna.open).to_owned(),
+                yes_no(antenna.open),
                 antenna.municipality.to_string(),
                 antenna.name.to_string(),
             ]);
@@ -182,7 +179,7 @@ pub fn list_staff(ctx: &mut Ctx<'_>, args: &StaffListArgs) -> Result<(), CliErro
         ctx.out.json_line(&staff_json(&staff))?;
         table.row(vec![
             staff.staff_id.to_string(),
-            yes_no(staff.active).to_owned(),
+            yes_no(staff.active),
             roles_text(&staff),
             staff.name.to_string(),
         ]);
@@ -282,7 +279,7 @@ pub fn list_agencies(ctx: &mut Ctx<'_>, args: &AgencyListArgs) -> Result<(), Cli
         table.row(vec![
             agency.agency_id.to_string(),
             crate::i18n::vocab("agency_kind", p.kind.as_str()),
-            if agency.active { "yes" } else { "no" }.to_owned(),
+            yes_no(agency.active),
             p.municipality.to_string(),
             p.name.to_string(),
             needs.join(","),

@@ -98,7 +98,10 @@ fn print_case(ctx: &mut Ctx<'_>, file: &Value) -> Result<(), CliError> {
     ctx.out.line(format!("assignee     {assignee}"))?;
     let need_text: Vec<String> = list_field(file, "needs")
         .iter()
-        .map(|n| format!("{}:{}", text_field(n, "domain"), text_field(n, "priority")))
+        .map(|n| {
+            let (domain, priority) = (text_field(n, "domain"), text_field(n, "priority"));
+            format!("{}:{}", crate::i18n::vocab("need", &domain), crate::i18n::vocab("need_priority", &priority))
+        })
         .collect();
     ctx.out
         .line(format!("needs        {}", if need_text.is_empty() { "-".to_owned() } else { need_text.join(", ") }))?;
@@ -108,7 +111,13 @@ fn print_case(ctx: &mut Ctx<'_>, file: &Value) -> Result<(), CliError> {
         let mut table = Table::new(&["REFERRAL", "STATUS", "NEED", "DUE", "AGENCY"]);
         for r in referrals {
             table.row(
-                ["referral_id", "status", "need", "due_on", "agency_id"].iter().map(|k| text_field(r, k)).collect(),
+                ["referral_id", "status", "need", "due_on", "agency_id"]
+                    .iter()
+                    .map(|k| match *k {
+                        "status" | "need" => crate::i18n::vocab(k, &text_field(r, k)),
+                        _ => text_field(r, k),
+                    })
+                    .collect(),
             );
         }
         ctx.out.table(&table)?;
