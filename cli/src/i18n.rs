@@ -55,6 +55,26 @@ pub fn choose(flag: Option<Lang>) {
     CHOSEN.store(if lang == Lang::El { 2 } else { 1 }, Ordering::Relaxed);
 }
 
+/// The language `--lang` names among the raw arguments (`--lang el`, `--lang=el`), if any,
+/// read before clap parses them so that clap's own errors are in that language too.
+pub fn lang_in_args(args: impl IntoIterator<Item = std::ffi::OsString>) -> Option<Lang> {
+    let args: Vec<String> = args.into_iter().map(|a| a.to_string_lossy().into_owned()).collect();
+    let mut chosen = None;
+    for (i, arg) in args.iter().enumerate() {
+        let value = match arg.strip_prefix("--lang") {
+            Some("") => args.get(i + 1).map(String::as_str),
+            Some(rest) => rest.strip_prefix('='),
+            None => None,
+        };
+        match value {
+            Some("el") => chosen = Some(Lang::El),
+            Some("en") => chosen = Some(Lang::En),
+            _ => {}
+        }
+    }
+    chosen
+}
+
 /// The language the environment asks for: the first of `LC_ALL`, `LC_MESSAGES`, `LANG` that
 /// is set and not empty; Greek if it names `el` (`el_GR.UTF-8`, `el`), else English.
 pub fn from_environment(var: impl Fn(&str) -> Option<String>) -> Lang {
@@ -260,6 +280,15 @@ mod tests {
             }
         }
         assert!(n_headings > 30, "found {n_headings} headings");
+    }
+
+    #[test]
+    fn the_lang_flag_is_found_among_the_raw_arguments() {
+        let args = |list: &[&str]| list.iter().map(std::ffi::OsString::from).collect::<Vec<_>>();
+        assert_eq!(lang_in_args(args(&["parapompi", "--lang", "el", "board"])), Some(Lang::El));
+        assert_eq!(lang_in_args(args(&["parapompi", "board", "--lang=en"])), Some(Lang::En));
+        assert_eq!(lang_in_args(args(&["parapompi", "board"])), None);
+        assert_eq!(lang_in_args(args(&["parapompi", "--language", "el"])), None);
     }
 
     #[test]

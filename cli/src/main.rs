@@ -32,6 +32,8 @@ use clap::Parser;
 use crate::error::{CliError, EXIT_USAGE};
 
 fn main() -> ExitCode {
+    // Chosen before parsing, so that a usage error is in the language asked for too.
+    i18n::choose(i18n::lang_in_args(std::env::args_os()));
     let cli = match args::Cli::try_parse() {
         Ok(cli) => cli,
         Err(error) => {
@@ -47,13 +49,12 @@ fn main() -> ExitCode {
                     ExitCode::from(EXIT_USAGE)
                 }
                 _ => {
-                    eprintln!("parapompi: {} (see --help)", apply::clap_line(&error));
+                    eprintln!("parapompi: {} {}", apply::clap_line(&error), i18n::message("see-help", &[]));
                     ExitCode::from(EXIT_USAGE)
                 }
             };
         }
     };
-    i18n::choose(cli.global.lang);
     match commands::run(cli) {
         Ok(()) => ExitCode::SUCCESS,
         Err(error) => CliError::report(&error),

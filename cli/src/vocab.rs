@@ -62,6 +62,37 @@ pub fn read<E: ValueEnum + Clone>(set: &'static str, text: &str) -> Option<E> {
     variants.iter().find(|(n, _)| n == name).map(|(_, v)| (*v).clone())
 }
 
+/// Every closed set the command line reads: its name in the resources and its values'
+/// snake_case names.
+pub fn sets() -> Vec<(&'static str, Vec<String>)> {
+    fn names<T: ValueEnum>() -> Vec<String> {
+        T::value_variants().iter().filter_map(|v| v.to_possible_value().map(|p| p.get_name().to_owned())).collect()
+    }
+    vec![
+        ("role", names::<RoleArg>()),
+        ("agency_kind", names::<AgencyKindArg>()),
+        ("need", names::<NeedArg>()),
+        ("need_priority", names::<NeedPriorityArg>()),
+        ("referral_priority", names::<ReferralPriorityArg>()),
+        ("service", names::<ServiceKindArg>()),
+        ("close_reason", names::<CloseReasonArg>()),
+        ("outcome", names::<OutcomeArg>()),
+        ("legal_basis", names::<LegalBasisArg>()),
+        ("purpose", names::<PurposeArg>()),
+        ("status", names::<StatusArg>()),
+        ("flag", names::<FlagArg>()),
+        ("gender", names::<GenderArg>()),
+        ("labour_status", names::<LabourStatusArg>()),
+        ("education", names::<EducationArg>()),
+        ("channel", names::<ChannelArg>()),
+    ]
+}
+
+/// The set whose values are exactly `names` (as clap lists an argument's possible values).
+pub fn set_of(names: &[&str]) -> Option<&'static str> {
+    sets().into_iter().find(|(_, values)| values.len() == names.len() && values.iter().zip(names).all(|(a, b)| a == b)).map(|(set, _)| set)
+}
+
 macro_rules! mirror {
     ($(#[$doc:meta])* $name:ident => $core:ident as $set:literal { $($variant:ident = $text:literal),+ $(,)? }) => {
         $(#[$doc])*
@@ -340,28 +371,6 @@ mod tests {
     use super::*;
     use crate::i18n::{message_in, Lang};
     use parapompi::core::greek::fold;
-
-    /// Every set's names in the resources, as (set, snake_case names).
-    fn sets() -> Vec<(&'static str, Vec<String>)> {
-        vec![
-            ("role", names::<RoleArg>()),
-            ("agency_kind", names::<AgencyKindArg>()),
-            ("need", names::<NeedArg>()),
-            ("need_priority", names::<NeedPriorityArg>()),
-            ("referral_priority", names::<ReferralPriorityArg>()),
-            ("service", names::<ServiceKindArg>()),
-            ("close_reason", names::<CloseReasonArg>()),
-            ("outcome", names::<OutcomeArg>()),
-            ("legal_basis", names::<LegalBasisArg>()),
-            ("purpose", names::<PurposeArg>()),
-            ("status", names::<StatusArg>()),
-            ("flag", names::<FlagArg>()),
-            ("gender", names::<GenderArg>()),
-            ("labour_status", names::<LabourStatusArg>()),
-            ("education", names::<EducationArg>()),
-            ("channel", names::<ChannelArg>()),
-        ]
-    }
 
     #[test]
     fn every_value_has_a_greek_name_distinct_within_its_set_and_read_back() {

@@ -175,6 +175,16 @@ fn a_day_in_greek_names_dates_and_messages_with_json_and_apply_unchanged() {
     assert_eq!(greek.code, 2);
     assert!(greek.stderr.contains("--due: 31/02/2025: δεν υπάρχει τέτοια ημέρα στο ημερολόγιο"), "{}", greek.stderr);
     w.fails(2, "DD/MM/YYYY", &["--as", &worker, "--at", AT, "refer", &case, "--agency", &agency, "--need", "housing", "--due", "2025.01.10"]);
+    // clap's own errors in Greek, the set's values listed by their Greek names.
+    let greek = w.run(&["--lang", "el", "--as", &worker, "intake", "--beneficiary", &person, "--channel", "ταχυδρομικώς", "--request", "x"]);
+    assert_eq!(greek.code, 2);
+    assert_eq!(
+        greek.stderr.trim(),
+        "parapompi: --channel: «ταχυδρομικώς» δεν είναι ένα από: αυτοπροσώπως, τηλεφωνικά, με email, \
+         επιτόπια προσέγγιση, παραπομπή από φορέα (δείτε --help)"
+    );
+    let missing = run_greek_locale(&w, &["--as", &worker, "intake", "--channel", "walk_in"]);
+    assert_eq!(missing.stderr.trim(), "parapompi: --beneficiary και --request: είναι υποχρεωτικά (δείτε --help)");
     // A Greek name that is no value of the set is refused by clap, as any unknown value.
     w.fails(2, "--channel", &["--as", &worker, "--at", AT, "intake", "--beneficiary", &person, "--channel", "ταχυδρομικώς", "--request", "x"]);
 

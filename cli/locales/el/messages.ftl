@@ -109,3 +109,12 @@ what-an_agency_id = αναγνωριστικό φορέα
 what-an_antenna_id = αναγνωριστικό παραρτήματος
 what-an_e_mail_address = διεύθυνση email
 what-a_municipality_s_name = όνομα δήμου
+
+## clap's errors, on one line
+clap-required = { $field }: είναι υποχρεωτικό
+clap-required-several = { $field } και { $value }: είναι υποχρεωτικά
+clap-not-one-of = { $field }: «{ $value }» δεν είναι ένα από: { $allowed }{ $text }
+clap-needs-value = { $field }: χρειάζεται τιμή, μία από: { $allowed }{ $text }
+clap-did-you-mean = · μήπως εννοείτε { $value };
+clap-or = {" ή "}
+see-help = (δείτε --help)

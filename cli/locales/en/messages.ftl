@@ -109,3 +109,12 @@ what-an_agency_id = an agency id
 what-an_antenna_id = an antenna id
 what-an_e_mail_address = an e-mail address
 what-a_municipality_s_name = a municipality's name
+
+## clap's errors, on one line
+clap-required = { $field } is required
+clap-required-several = { $field } and { $value } are required
+clap-not-one-of = { $field }: '{ $value }' is not one of { $allowed }{ $text }
+clap-needs-value = { $field }: needs a value, one of { $allowed }{ $text }
+clap-did-you-mean = ; did you mean { $value }?
+clap-or = {" or "}
+see-help = (see --help)
