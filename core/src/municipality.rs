@@ -6,7 +6,9 @@
 //! genitive (`Αποκορώνου`), with or without «Δήμος», in any case, with or without accents;
 //! the name in Latin letters as commonly known (`Apokoronas`, `Sfakia`), or by ELOT 743 from
 //! the Greek (`Apokoronou`); the Greek nominative whose ELOT 743 form is that Latin name
-//! (`Γρεβενά`, `Σφακιά`); or ELSTAT's four-digit code (`7402`). An unknown name is refused
+//! (`Γρεβενά`, `Σφακιά`), or whose genitive by the usual endings is the official name
+//! (`Βόλος`, `Κοζάνη`, `Νέα Ιωνία`; the rule is written at `genitives_of`); or ELSTAT's
+//! four-digit code (`7402`). An unknown name is refused
 //! with the nearest entries (edit distance over the loosened Latin keys of
 //! [`crate::greek::latin_key`]); a name two entries share is refused with both.
 //!
@@ -129,12 +131,52 @@ pub fn resolve(text: &str) -> Resolution {
         return Resolution::One(exact[0]);
     }
     let key = latin_key(bare);
-    let matching: Vec<&'static Municipality> = all().iter().filter(|m| m.keys.contains(&key)).collect();
+    let mut matching: Vec<&'static Municipality> = all().iter().filter(|m| m.keys.contains(&key)).collect();
+    if matching.is_empty() && crate::greek::has_greek(bare) {
+        let genitives = genitives_of(bare);
+        matching = all().iter().filter(|m| genitives.contains(&fold(m.name))).collect();
+    }
     match matching.len() {
         0 => Resolution::None(nearest(&key)),
         1 => Resolution::One(matching[0]),
         _ => Resolution::Several(matching),
     }
+}
+
+/// The genitives a Greek name in the nominative may have, word by word, by the endings of
+/// the declensions municipalities' names use (folded: no accents, `σ` for `ς`): `-ας` →
+/// `-ου` or `-α` (Αποκόρωνας, Λαγκαδάς), `-α` → `-ας` or `-ων` (Φλώρινα, Γρεβενά), `-ο` and
+/// `-ος` → `-ου` (Νεστόριο, Βόλος), `-η` → `-ης` (Κοζάνη), `-ης` → `-η` (Αριστοτέλης), `-ες`
+/// → `-ων` (Πρέσπες), `-ι` → `-ιου` (Ζαγόρι); each word may also stay as it is. Only an
+/// official name equal to one of them is taken, so the rule adds spellings, never guesses.
+fn genitives_of(folded: &str) -> Vec<String> {
+    const ENDINGS: &[(&str, &[&str])] = &[
+        ("ασ", &["ου", "α"]),
+        ("οσ", &["ου"]),
+        ("ησ", &["η"]),
+        ("εσ", &["ων"]),
+        ("α", &["ασ", "ων"]),
+        ("ο", &["ου"]),
+        ("η", &["ησ"]),
+        ("ι", &["ιου"]),
+    ];
+    /// Names have a few words; the forms stay few.
+    const MAX_FORMS: usize = 256;
+    let mut forms = vec![String::new()];
+    for (i, word) in folded.split(' ').enumerate() {
+        let mut word_forms = vec![word.to_owned()];
+        if let Some((ending, genitives)) = ENDINGS.iter().find(|(ending, _)| word.ends_with(ending)) {
+            let stem = &word[..word.len() - ending.len()];
+            word_forms.extend(genitives.iter().map(|genitive| format!("{stem}{genitive}")));
+        }
+        let separator = if i == 0 { "" } else { " " };
+        forms = forms
+            .iter()
+            .flat_map(|form| word_forms.iter().map(move |w| format!("{form}{separator}{w}")))
+            .take(MAX_FORMS)
+            .collect();
+    }
+    forms
 }
 
 /// The text without a leading «Δήμος»/«Δήμου»/«Δ.» or `Dimos`/`Municipality of`.
@@ -342,6 +384,16 @@ mod tests {
             ("Hania", "7401"),
             ("Χανιά", "7401"),
             ("Heraklion", "7101"),
+            // Greek nominatives, by the genitive rule.
+            ("Φλώρινα", "1701"),
+            ("Καστοριά", "1601"),
+            ("Νεστόριο", "1603"),
+            ("Βόλος", "2401"),
+            ("Κοζάνη", "1401"),
+            ("Νέα Ιωνία", "4608"),
+            ("Λαγκαδάς", "0709"),
+            ("Ζαγόρι", "1804"),
+            ("Αριστοτέλης", "1302"),
             ("Ηρακλείου (4604)", "4604"),
         ] {
             assert_eq!(code_of(text), code, "{text}");
@@ -356,6 +408,7 @@ mod tests {
             }
             other => panic!("{other:?}"),
         }
+        assert!(matches!(resolve("Ηράκλειο"), Resolution::Several(entries) if entries.len() == 2));
         match resolve("Grevna") {
             Resolution::None(nearest) => assert_eq!(nearest[0].code, "1501"),
             other => panic!("{other:?}"),
