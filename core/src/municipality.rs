@@ -49,8 +49,11 @@ pub struct Municipality {
     pub latin: &'static str,
     /// The name the log holds: `name`, or `name (code)` where two entries share `name`.
     canonical: String,
-    /// The loosened keys of `name` and `latin`.
-    keys: [String; 2],
+    /// The official name folded, and without its honorific if it has one (`ηρωικησ πολεωσ
+    /// ναουσασ`, `ναουσασ`): the forms a Greek name is compared with.
+    greek: Vec<String>,
+    /// The loosened keys of those and of `latin`.
+    keys: Vec<String>,
 }
 
 impl Municipality {
@@ -90,11 +93,22 @@ fn parse_list() -> Vec<Municipality> {
             name,
             latin,
             canonical: if shared(name) { format!("{name} ({code})") } else { name.to_owned() },
-            keys: [latin_key(name), latin_key(latin)],
+            greek: greek_forms(name),
+            keys: greek_forms(name).iter().map(|form| latin_key(form)).chain([latin_key(latin)]).collect(),
         })
         .collect();
     assert!(list.windows(2).all(|pair| pair[0].code < pair[1].code), "municipalities.tsv: codes out of order");
     list
+}
+
+/// Honorifics some official names begin with, folded; people write the name without them.
+const HONORIFICS: &[&str] = &["ιερασ πολησ ", "ηρωικησ πολεωσ ", "ηρωικησ νησου "];
+
+/// An official name folded, and without its honorific if it has one.
+fn greek_forms(name: &str) -> Vec<String> {
+    let folded = fold(name);
+    let bare = HONORIFICS.iter().find_map(|h| folded.strip_prefix(h)).map(str::to_owned);
+    std::iter::once(folded).chain(bare).collect()
 }
 
 /// The entry with ELSTAT's code `code`.
@@ -126,7 +140,7 @@ pub fn resolve(text: &str) -> Resolution {
         }
     }
     // The official name as written (so a canonical name always reads back as its entry).
-    let exact: Vec<&'static Municipality> = all().iter().filter(|m| fold(m.name) == bare).collect();
+    let exact: Vec<&'static Municipality> = all().iter().filter(|m| m.greek.iter().any(|g| g == bare)).collect();
     if exact.len() == 1 {
         return Resolution::One(exact[0]);
     }
@@ -134,7 +148,7 @@ pub fn resolve(text: &str) -> Resolution {
     let mut matching: Vec<&'static Municipality> = all().iter().filter(|m| m.keys.contains(&key)).collect();
     if matching.is_empty() && crate::greek::has_greek(bare) {
         let genitives = genitives_of(bare);
-        matching = all().iter().filter(|m| genitives.contains(&fold(m.name))).collect();
+        matching = all().iter().filter(|m| m.greek.iter().any(|g| genitives.contains(g))).collect();
     }
     match matching.len() {
         0 => Resolution::None(nearest(&key)),
@@ -147,17 +161,19 @@ pub fn resolve(text: &str) -> Resolution {
 /// the declensions municipalities' names use (folded: no accents, `σ` for `ς`): `-ας` →
 /// `-ου` or `-α` (Αποκόρωνας, Λαγκαδάς), `-α` → `-ας` or `-ων` (Φλώρινα, Γρεβενά), `-ο` and
 /// `-ος` → `-ου` (Νεστόριο, Βόλος), `-η` → `-ης` (Κοζάνη), `-ης` → `-η` (Αριστοτέλης), `-ες`
-/// → `-ων` (Πρέσπες), `-ι` → `-ιου` (Ζαγόρι); each word may also stay as it is. Only an
-/// official name equal to one of them is taken, so the rule adds spellings, never guesses.
+/// → `-ων` (Πρέσπες), `-ι` → `-ιου` (Ζαγόρι, Μεσολόγγι); and the learned genitives some
+/// official names keep, `-η`/`-ης` → `-εως` (Πετρούπολη), `-ας` ↔ `-ος` (Στυλίδας); each word
+/// may also stay as it is. Only an official name equal to one of them is taken, so the rule
+/// adds spellings, never guesses.
 fn genitives_of(folded: &str) -> Vec<String> {
     const ENDINGS: &[(&str, &[&str])] = &[
-        ("ασ", &["ου", "α"]),
-        ("οσ", &["ου"]),
-        ("ησ", &["η"]),
+        ("ασ", &["ου", "α", "οσ"]),
+        ("οσ", &["ου", "ασ"]),
+        ("ησ", &["η", "εωσ"]),
         ("εσ", &["ων"]),
-        ("α", &["ασ", "ων"]),
+        ("α", &["ασ", "ων", "οσ"]),
         ("ο", &["ου"]),
-        ("η", &["ησ"]),
+        ("η", &["ησ", "εωσ"]),
         ("ι", &["ιου"]),
     ];
     /// Names have a few words; the forms stay few.
@@ -394,6 +410,14 @@ mod tests {
             ("Λαγκαδάς", "0709"),
             ("Ζαγόρι", "1804"),
             ("Αριστοτέλης", "1302"),
+            // Without the honorific, and the learned genitives.
+            ("Νάουσας", "0803"),
+            ("Μεσολογγίου", "3801"),
+            ("Μεσολόγγι", "3801"),
+            ("Ψαρών", "5702"),
+            ("Πετρούπολη", "4706"),
+            ("Ηλιούπολη", "4506"),
+            ("Στυλίδα", "2707"),
             ("Ηρακλείου (4604)", "4604"),
         ] {
             assert_eq!(code_of(text), code, "{text}");
