@@ -32,11 +32,13 @@ const RESOURCES_EN: &[(&str, &str)] = &[
     ("vocab.ftl", include_str!("../locales/en/vocab.ftl")),
     ("messages.ftl", include_str!("../locales/en/messages.ftl")),
     ("headings.ftl", include_str!("../locales/en/headings.ftl")),
+    ("help.ftl", include_str!("../locales/en/help.ftl")),
 ];
 const RESOURCES_EL: &[(&str, &str)] = &[
     ("vocab.ftl", include_str!("../locales/el/vocab.ftl")),
     ("messages.ftl", include_str!("../locales/el/messages.ftl")),
     ("headings.ftl", include_str!("../locales/el/headings.ftl")),
+    ("help.ftl", include_str!("../locales/el/help.ftl")),
 ];
 
 /// The chosen language: 0 not chosen yet (English), 1 English, 2 Greek.
@@ -147,6 +149,15 @@ pub fn message_in(lang: Lang, key: &str, args: &[(&str, &str)]) -> String {
     let all = bundles();
     let chosen = if lang == Lang::El { format_in(&all.el, key, args) } else { None };
     chosen.or_else(|| format_in(&all.en, key, args)).unwrap_or_else(|| key.to_owned())
+}
+
+/// Whether a language's resources have the message `key`.
+pub fn has_message_in(lang: Lang, key: &str) -> bool {
+    let all = bundles();
+    match lang {
+        Lang::El => all.el.has_message(key),
+        Lang::En => all.en.has_message(key),
+    }
 }
 
 /// The message `key` in the chosen language.

@@ -9,7 +9,8 @@
 //! `commands` (one module per area), `apply` (batch JSON Lines), `output` (tables, JSON,
 //! broken pipes), `progress` (terminal-only progress), `error` (exit codes), `i18n` (the
 //! language of a run, Fluent resources from `cli/locales`, the closed sets' Greek names),
-//! `messages` (core's refusals and validation errors in that language).
+//! `messages` (core's refusals and validation errors in that language), `help` (the
+//! commands' help text in that language).
 
 mod apply;
 mod args;
@@ -17,6 +18,7 @@ mod backend;
 mod client;
 mod commands;
 mod error;
+mod help;
 mod i18n;
 mod messages;
 mod output;
@@ -27,14 +29,17 @@ mod vocab;
 
 use std::process::ExitCode;
 
-use clap::Parser;
 
 use crate::error::{CliError, EXIT_USAGE};
 
 fn main() -> ExitCode {
     // Chosen before parsing, so that a usage error is in the language asked for too.
     i18n::choose(i18n::lang_in_args(std::env::args_os()));
-    let cli = match args::Cli::try_parse() {
+    let mut command = help::localised(<args::Cli as clap::CommandFactory>::command());
+    let parsed = command.try_get_matches_from_mut(std::env::args_os()).and_then(|matches| {
+        <args::Cli as clap::FromArgMatches>::from_arg_matches(&matches).map_err(|error| error.format(&mut command))
+    });
+    let cli = match parsed {
         Ok(cli) => cli,
         Err(error) => {
             use clap::error::ErrorKind;

@@ -44,8 +44,18 @@ impl<E: ValueEnum + Clone + Send + Sync + 'static> TypedValueParser for VocabPar
         value.to_str().and_then(|text| read::<E>(self.set, text)).ok_or(error)
     }
 
+    /// The values as clap lists them in help and errors; in Greek, each described by its
+    /// Greek name (which the parser also reads).
     fn possible_values(&self) -> Option<Box<dyn Iterator<Item = PossibleValue> + '_>> {
-        Some(Box::new(E::value_variants().iter().filter_map(ValueEnum::to_possible_value)))
+        let greek = crate::i18n::lang() == crate::i18n::Lang::El;
+        Some(Box::new(E::value_variants().iter().filter_map(ValueEnum::to_possible_value).map(move |value| {
+            if greek {
+                let name = crate::i18n::vocab(self.set, value.get_name());
+                value.help(name)
+            } else {
+                value
+            }
+        })))
     }
 }
 

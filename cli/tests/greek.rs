@@ -185,6 +185,11 @@ fn a_day_in_greek_names_dates_and_messages_with_json_and_apply_unchanged() {
     );
     let missing = run_greek_locale(&w, &["--as", &worker, "intake", "--channel", "walk_in"]);
     assert_eq!(missing.stderr.trim(), "parapompi: --beneficiary και --request: είναι υποχρεωτικά (δείτε --help)");
+    // The help of the commands a social worker uses, in Greek; the values by their Greek names.
+    let help = w.ok(&["--lang", "el", "intake", "--help"]);
+    assert!(help.starts_with("Άνοιγμα υπόθεσης με υποδοχή αιτήματος"), "{help}");
+    assert!(help.contains("Πώς ήρθε το πρόσωπο") && help.contains("walk_in:     αυτοπροσώπως"), "{help}");
+    assert!(w.ok(&["intake", "--help"]).starts_with("Open a case by an intake"));
     // A Greek name that is no value of the set is refused by clap, as any unknown value.
     w.fails(2, "--channel", &["--as", &worker, "--at", AT, "intake", "--beneficiary", &person, "--channel", "ταχυδρομικώς", "--request", "x"]);
 
