@@ -89,6 +89,24 @@ fn municipalities_resolve_to_the_list_and_an_unknown_one_names_the_nearest() {
     w.json(&["--as", &admin, "--at", AT, "centre", "serve", &centre_id, "--municipality", "Ηρακλείου (7101)"]);
     let centre = w.json(&["centre", "show", &centre_id]);
     assert_eq!(centre["served_municipalities"][1], "Ηρακλείου (7101)", "{centre}");
+
+    // The JSON act form reads a municipality as the log does; naming one outside the list is
+    // refused by its rule (exit 1), with the nearest entries, and nothing is written.
+    let act = |municipality: &str| {
+        format!(
+            r#"{{"act": [{{"centre": {{"centre_id": "{centre_id}", "action": {{"add_served_municipality": {{"municipality": "{municipality}"}}}}}}}}], "as": "{admin}", "at": "{AT}"}}"#
+        )
+    };
+    let path = w.write("act.jsonl", &format!("{}\n", act("Atlantida")));
+    let before = w.verified_events();
+    let applied = w.run(&["apply", path.to_str().unwrap_or_default()]);
+    assert_eq!(applied.code, 1, "{}{}", applied.stdout, applied.stderr);
+    assert!(applied.stdout.contains("UnlistedMunicipality") && applied.stdout.contains("«Atlantida» is not a municipality of Greece"), "{}", applied.stdout);
+    assert_eq!(w.verified_events(), before);
+    // A listed one in any spelling is recorded by its official name.
+    let path = w.write("act2.jsonl", &format!("{}\n", act("Kozani")));
+    assert_eq!(w.run(&["apply", path.to_str().unwrap_or_default()]).code, 0);
+    assert_eq!(w.json(&["centre", "show", &centre_id])["served_municipalities"][2], "Κοζάνης");
 }
 
 #[test]
