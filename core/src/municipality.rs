@@ -370,6 +370,25 @@ mod tests {
     }
 
     #[test]
+    fn every_entry_resolves_from_its_latin_name_its_transliteration_and_its_capitals() {
+        let mut shared = Vec::new();
+        for m in all() {
+            for text in [m.latin.to_owned(), crate::greek::elot743(m.name), m.name.to_uppercase(), format!("Δήμος {}", m.name)] {
+                match resolve(&text) {
+                    Resolution::One(entry) => assert_eq!(entry.code, m.code, "{text}"),
+                    Resolution::Several(entries) => {
+                        assert!(entries.contains(&m), "{text}");
+                        shared.push((text, entries.iter().map(|e| e.code).collect::<Vec<_>>()));
+                    }
+                    Resolution::None(_) => panic!("{text} ({}) resolves to nothing", m.code),
+                }
+            }
+        }
+        // Only the two Heraklions share spellings (their Latin names tell them apart).
+        assert!(shared.iter().all(|(_, codes)| codes == &["4604", "7101"]), "{shared:?}");
+    }
+
+    #[test]
     fn the_demos_municipalities_resolve_however_they_are_written() {
         for (text, code) in [
             ("Αποκορώνου", "7402"),
