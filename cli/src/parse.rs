@@ -68,10 +68,12 @@ pub fn instant(field: &str, text: &str) -> Result<Timestamp, CliError> {
     })
 }
 
-/// Parses a year of birth, or `declined_to_answer`.
+/// Parses a year of birth, or `declined_to_answer` (typed by a person, also its Greek name).
 pub fn year_of_birth(field: &str, text: &str) -> Result<Answer<i32>, CliError> {
     let trimmed = text.trim();
-    if trimmed == "declined_to_answer" {
+    if trimmed == "declined_to_answer"
+        || crate::i18n::vocab_from_text("answer", &["declined_to_answer"], trimmed).is_some()
+    {
         return Ok(Answer::DeclinedToAnswer);
     }
     trimmed
@@ -114,6 +116,14 @@ mod tests {
         for bad in ["31/12/24", "2024/12/31", "31-12-2024", "tomorrow", "31/12/2024/1", "2024-1-31"] {
             assert!(date_of(bad).expect_err(bad).contains("DD/MM/YYYY"), "{bad}");
         }
+    }
+
+    #[test]
+    fn a_year_of_birth_may_be_declined_in_either_language() {
+        assert_eq!(year_of_birth("--year-of-birth", "1988").ok(), Some(Answer::Given(1988)));
+        assert_eq!(year_of_birth("--year-of-birth", "declined_to_answer").ok(), Some(Answer::DeclinedToAnswer));
+        assert_eq!(year_of_birth("--year-of-birth", "Δεν απάντησε").ok(), Some(Answer::DeclinedToAnswer));
+        assert!(year_of_birth("--year-of-birth", "ποτέ").is_err());
     }
 
     #[test]
