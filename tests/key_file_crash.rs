@@ -130,7 +130,7 @@ fn key_file_crash_child() {
         let worker = StaffId::new(entity_id(seed_id, "worker"));
         let supervisor = StaffId::new(entity_id(seed_id, "supervisor"));
         let set_up = [
-            register_centre(centre, "Κέντρο Κοινότητας", "Καλαμπάκας", admin),
+            register_centre(centre, "Κέντρο Κοινότητας", "Μετεώρων", admin),
             register_staff(admin, centre, "Διαχειρίστρια", &[Role::Administrator]),
         ];
         engine.execute_all(&set_up, meta(Acting::Setup)).expect("the centre is registered");

@@ -20,6 +20,7 @@ use serde_json::{json, Map, Value};
 use crate::args::{ApplyArgs, Cli, Command, Global};
 use crate::commands::dispatch_write;
 use crate::error::{one_line, CliError};
+use crate::i18n::{message, vocab};
 use crate::output::Out;
 use crate::session::{Ctx, Known};
 
@@ -39,6 +40,9 @@ pub fn apply(
     default_actor: Option<&String>,
     out: &mut Out,
 ) -> Result<(), CliError> {
+    // A batch's lines are the JSON form: snake_case names and ISO dates only, never the
+    // Greek names or DD/MM/YYYY that a person may type.
+    crate::i18n::set_human_input(false);
     let input: Box<dyn Read> = if args.file == "-" {
         Box::new(std::io::stdin())
     } else {
@@ -228,6 +232,7 @@ fn line_global() -> Global {
         server: None,
         server_ca: None,
         wait: 0,
+        lang: None,
     }
 }
 
@@ -249,7 +254,7 @@ pub fn clap_line(error: &clap::Error) -> String {
         if quoted.is_empty() {
             String::new()
         } else {
-            format!("; did you mean {}?", quoted.join(" or "))
+            message("clap-did-you-mean", &[("value", &quoted.join(&message("clap-or", &[])))])
         }
     };
     match error.kind() {
@@ -257,23 +262,29 @@ pub fn clap_line(error: &clap::Error) -> String {
             let names: Vec<String> = context(ContextKind::InvalidArg).iter().map(|a| arg_name(a)).collect();
             match names.as_slice() {
                 [] => {}
-                [one] => return format!("{one} is required"),
-                [rest @ .., last] => return format!("{} and {last} are required", rest.join(", ")),
+                [one] => return message("clap-required", &[("field", one)]),
+                [rest @ .., last] => {
+                    return message("clap-required-several", &[("field", &rest.join(", ")), ("value", last)])
+                }
             }
         }
         ErrorKind::InvalidValue => {
             let valid = context(ContextKind::ValidValue);
             if let (Some(arg), false) = (first(ContextKind::InvalidArg), valid.is_empty()) {
-                let problem = match first(ContextKind::InvalidValue) {
-                    Some(value) if !value.is_empty() => format!("'{value}' is not one of"),
-                    _ => "needs a value, one of".to_owned(),
+                // In Greek, a closed set's values are listed by their Greek names.
+                let names: Vec<&str> = valid.iter().map(String::as_str).collect();
+                let shown = match crate::vocab::set_of(&names) {
+                    Some(set) => names.iter().map(|name| vocab(set, name)).collect::<Vec<_>>().join(", "),
+                    None => valid.join(", "),
                 };
-                return format!(
-                    "{}: {problem} {}{}",
-                    arg_name(&arg),
-                    valid.join(", "),
-                    suggestion(ContextKind::SuggestedValue)
-                );
+                let (field, tip) = (arg_name(&arg), suggestion(ContextKind::SuggestedValue));
+                return match first(ContextKind::InvalidValue) {
+                    Some(value) if !value.is_empty() => message(
+                        "clap-not-one-of",
+                        &[("field", &field), ("value", &value), ("allowed", &shown), ("text", &tip)],
+                    ),
+                    _ => message("clap-needs-value", &[("field", &field), ("allowed", &shown), ("text", &tip)]),
+                };
             }
         }
         _ => {}

@@ -58,6 +58,10 @@ pub struct Global {
     /// How long to wait for a data directory another process holds, in seconds.
     #[arg(long, global = true, env = "PARAPOMPI_WAIT", value_name = "SECONDS", default_value_t = 5)]
     pub wait: u64,
+    /// The language of messages, errors and names in human output [default: from LC_ALL,
+    /// LC_MESSAGES or LANG, else en]; --json is never translated.
+    #[arg(long, global = true, value_name = "LANG")]
+    pub lang: Option<crate::i18n::Lang>,
 }
 
 /// Every command.
@@ -364,7 +368,7 @@ pub struct StaffAddArgs {
     #[arg(long)]
     pub name: String,
     /// A role (repeat for several).
-    #[arg(long, value_enum, required = true)]
+    #[arg(long, required = true, value_parser = RoleArg::parser())]
     pub role: Vec<RoleArg>,
     /// The staff member's id [default: a new one].
     #[arg(long)]
@@ -377,7 +381,7 @@ pub struct StaffRolesArgs {
     /// The staff member.
     pub staff: String,
     /// A role (repeat for several).
-    #[arg(long, value_enum, required = true)]
+    #[arg(long, required = true, value_parser = RoleArg::parser())]
     pub role: Vec<RoleArg>,
 }
 
@@ -430,10 +434,10 @@ pub struct AgencyAddArgs {
     #[arg(long)]
     pub name: String,
     /// The kind of body.
-    #[arg(long, value_enum)]
+    #[arg(long, value_parser = AgencyKindArg::parser())]
     pub kind: AgencyKindArg,
     /// A need domain it serves (repeat for several).
-    #[arg(long, value_enum, required = true)]
+    #[arg(long, required = true, value_parser = NeedArg::parser())]
     pub need: Vec<NeedArg>,
     /// The municipality where it is.
     #[arg(long)]
@@ -464,10 +468,10 @@ pub struct AgencyUpdateArgs {
     #[arg(long)]
     pub name: Option<String>,
     /// The kind of body.
-    #[arg(long, value_enum)]
+    #[arg(long, value_parser = AgencyKindArg::parser())]
     pub kind: Option<AgencyKindArg>,
     /// The need domains it serves (replaces them; repeat for several).
-    #[arg(long, value_enum)]
+    #[arg(long, value_parser = NeedArg::parser())]
     pub need: Vec<NeedArg>,
     /// The municipality where it is.
     #[arg(long)]
@@ -507,7 +511,7 @@ pub struct AgencyIdArgs {
 #[derive(Debug, Args)]
 pub struct AgencyListArgs {
     /// Only agencies serving this need.
-    #[arg(long, value_enum)]
+    #[arg(long, value_parser = NeedArg::parser())]
     pub need: Option<NeedArg>,
     /// Only agencies whose name holds these words (any case, with or without accents,
     /// Greek or Latin letters).
@@ -588,7 +592,7 @@ pub struct IdentityArgs {
 #[derive(Debug, Args)]
 pub struct AttributeArgs {
     /// Gender.
-    #[arg(long, value_enum)]
+    #[arg(long, value_parser = GenderArg::parser())]
     pub gender: Option<GenderArg>,
     /// Year of birth, or declined_to_answer.
     #[arg(long, value_name = "YEAR")]
@@ -597,22 +601,22 @@ pub struct AttributeArgs {
     #[arg(long)]
     pub municipality: Option<String>,
     /// Roma or other minority.
-    #[arg(long, value_enum)]
+    #[arg(long, value_parser = FlagArg::parser())]
     pub roma: Option<FlagArg>,
     /// Migrant.
-    #[arg(long, value_enum)]
+    #[arg(long, value_parser = FlagArg::parser())]
     pub migrant: Option<FlagArg>,
     /// Disability.
-    #[arg(long, value_enum)]
+    #[arg(long, value_parser = FlagArg::parser())]
     pub disability: Option<FlagArg>,
     /// Homeless.
-    #[arg(long, value_enum)]
+    #[arg(long, value_parser = FlagArg::parser())]
     pub homeless: Option<FlagArg>,
     /// Labour-market status.
-    #[arg(long, value_enum)]
+    #[arg(long, value_parser = LabourStatusArg::parser())]
     pub labour_status: Option<LabourStatusArg>,
     /// Education level (ISCED band).
-    #[arg(long, value_enum)]
+    #[arg(long, value_parser = EducationArg::parser())]
     pub education: Option<EducationArg>,
 }
 
@@ -652,7 +656,7 @@ pub struct BeneficiaryLegalBasisArgs {
     /// The beneficiary.
     pub beneficiary: String,
     /// The legal basis.
-    #[arg(long, value_enum)]
+    #[arg(long, value_parser = LegalBasisArg::parser())]
     pub basis: LegalBasisArg,
 }
 
@@ -665,7 +669,7 @@ pub struct BeneficiaryConsentArgs {
     #[arg(long)]
     pub agency: String,
     /// The purpose.
-    #[arg(long, value_enum, default_value = "referral")]
+    #[arg(long, default_value = "referral", value_parser = PurposeArg::parser())]
     pub purpose: PurposeArg,
     /// The date the person gave or withdrew it [default: today].
     #[arg(long, value_name = "DATE")]
@@ -701,7 +705,7 @@ pub struct IntakeArgs {
     #[arg(long)]
     pub beneficiary: String,
     /// How the person came.
-    #[arg(long, value_enum)]
+    #[arg(long, value_parser = ChannelArg::parser())]
     pub channel: ChannelArg,
     /// The agency that referred the person in (with --channel referred_in).
     #[arg(long)]
@@ -745,7 +749,7 @@ pub struct ServiceArgs {
     /// The case.
     pub case: String,
     /// The kind of service.
-    #[arg(long, value_enum)]
+    #[arg(long, value_parser = ServiceKindArg::parser())]
     pub kind: ServiceKindArg,
     /// When it was provided [default: today].
     #[arg(long, value_name = "DATE")]
@@ -797,7 +801,7 @@ pub struct CaseCloseArgs {
     /// The case.
     pub case: String,
     /// The reason.
-    #[arg(long, value_enum)]
+    #[arg(long, value_parser = CloseReasonArg::parser())]
     pub reason: CloseReasonArg,
     /// Details (required with --reason other).
     #[arg(long)]
@@ -841,7 +845,7 @@ pub struct ReferArgs {
     #[arg(long)]
     pub agency: String,
     /// The need referred for.
-    #[arg(long, value_enum)]
+    #[arg(long, value_parser = NeedArg::parser())]
     pub need: NeedArg,
     /// The follow-up due date [default: 14 days from today].
     #[arg(long, value_name = "DATE")]
@@ -850,7 +854,7 @@ pub struct ReferArgs {
     #[arg(long)]
     pub reason: Option<String>,
     /// The priority.
-    #[arg(long, value_enum, default_value = "routine")]
+    #[arg(long, default_value = "routine", value_parser = ReferralPriorityArg::parser())]
     pub priority: ReferralPriorityArg,
     /// The referral's id [default: a new one].
     #[arg(long)]
@@ -935,7 +939,7 @@ pub struct ReferralCompleteArgs {
     #[command(flatten)]
     pub target: ReferralTarget,
     /// The outcome (required by the rules).
-    #[arg(long, value_enum)]
+    #[arg(long, value_parser = OutcomeArg::parser())]
     pub outcome: Option<OutcomeArg>,
     /// A note.
     #[arg(long)]
@@ -949,7 +953,7 @@ pub struct ReferralFailArgs {
     #[command(flatten)]
     pub target: ReferralTarget,
     /// The outcome (required by the rules).
-    #[arg(long, value_enum)]
+    #[arg(long, value_parser = OutcomeArg::parser())]
     pub outcome: Option<OutcomeArg>,
     /// Why (required by the rules).
     #[arg(long)]
@@ -972,7 +976,7 @@ pub struct ReferralRerouteArgs {
     #[arg(long, value_name = "DATE")]
     pub due: Option<String>,
     /// The priority.
-    #[arg(long, value_enum, default_value = "routine")]
+    #[arg(long, default_value = "routine", value_parser = ReferralPriorityArg::parser())]
     pub priority: ReferralPriorityArg,
     /// The new referral's id [default: a new one].
     #[arg(long)]
@@ -1028,7 +1032,7 @@ pub struct CaseloadArgs {
 #[derive(Debug, Args)]
 pub struct BoardArgs {
     /// Only referrals with this status.
-    #[arg(long, value_enum)]
+    #[arg(long, value_parser = StatusArg::parser())]
     pub status: Option<StatusArg>,
     /// Only referrals overdue on --on (default today).
     #[arg(long)]

@@ -322,11 +322,16 @@ fn problem_error(status: u16, text: &str) -> CliError {
             let Some(rule) = Rejection::ALL_NAMES.iter().copied().find(|n| *n == named) else {
                 return CliError::Environment(format!("the server refused with an unknown rule {named:?}: {detail}"));
             };
-            // The server says "rejected by rule R: <the rule's words>", as the engine does.
+            // The server says "rejected by rule R: <the rule's words>", as the engine does. The
+            // words are the server's (English); the framing is in the run's language.
             let words = detail.strip_prefix(&format!("rejected by rule {rule}: ")).unwrap_or(&detail).to_owned();
             match rule {
-                "MissingFact" | "NotFound" => CliError::Usage(format!("unknown id (rule {rule}): {words}")),
-                "MissingDetail" => CliError::Rejected { rule, message: format!("{words} (give it with --detail)") },
+                "MissingFact" | "NotFound" => {
+                    CliError::Usage(crate::i18n::message("unknown-id", &[("rule", rule), ("message", &words)]))
+                }
+                "MissingDetail" => {
+                    CliError::Rejected { rule, message: crate::i18n::message("give-detail", &[("message", &words)]) }
+                }
                 _ => CliError::Rejected { rule, message: words },
             }
         }

@@ -3,12 +3,17 @@
 //! Exit codes are part of the contract scripts rely on (docs/CLI.md): 0 success, 1 a domain
 //! rule refused the command, 2 a usage or environment error. A broken pipe on standard
 //! output ends the program quietly with 0, as `head` expects of the programs it reads.
+//! The messages are in the run's language (`crate::i18n`); a rejection keeps its rule's
+//! stable name visible in every language.
 
 use std::process::ExitCode;
 
 use parapompi::core::{Rejection, ValidationError};
 use parapompi::store::StoreError;
 use parapompi::EngineError;
+
+use crate::i18n::message;
+use crate::messages;
 
 /// Exit code for a command a domain rule refused.
 pub const EXIT_REJECTED: u8 = 1;
@@ -39,7 +44,7 @@ pub enum CliError {
 impl CliError {
     /// A usage error about one named field.
     pub fn field(name: &str, problem: impl std::fmt::Display) -> CliError {
-        CliError::Usage(format!("{name}: {problem}"))
+        CliError::Usage(message("field-error", &[("field", name), ("problem", &problem.to_string())]))
     }
 
     /// The process exit code.
@@ -56,7 +61,9 @@ impl CliError {
     pub fn message(&self) -> Option<String> {
         match self {
             CliError::Usage(text) | CliError::Environment(text) => Some(text.clone()),
-            CliError::Rejected { rule, message } => Some(format!("rejected by rule {rule}: {message}")),
+            CliError::Rejected { rule, message: text } => {
+                Some(message("rejected", &[("rule", rule), ("message", text)]))
+            }
             CliError::BrokenPipe | CliError::Reported(_) => None,
         }
     }
@@ -87,7 +94,9 @@ impl From<EngineError> for CliError {
     fn from(error: EngineError) -> CliError {
         match error {
             EngineError::Rejected(rejection) => CliError::from(rejection),
-            EngineError::Invalid(invalid) => CliError::Usage(format!("invalid value: {invalid}")),
+            EngineError::Invalid(invalid) => {
+                CliError::Usage(message("invalid-value", &[("problem", &messages::invalid(&invalid))]))
+            }
             EngineError::NotFound(text) => CliError::Usage(text),
             EngineError::TooManyFound { .. } => CliError::Usage(error.to_string()),
             EngineError::Store(store) => CliError::from(store),
@@ -101,14 +110,16 @@ impl From<Rejection> for CliError {
         match rejection {
             // These two rules mean that an id given on the command line names nothing: a
             // usage error (exit 2), still reported with the rule's name.
-            Rejection::MissingFact { .. } | Rejection::NotFound { .. } => {
-                CliError::Usage(format!("unknown id (rule {}): {rejection}", rejection.name()))
-            }
+            Rejection::MissingFact { .. } | Rejection::NotFound { .. } => CliError::Usage(message(
+                "unknown-id",
+                &[("rule", rejection.name()), ("message", &messages::rejection(&rejection))],
+            )),
             // The rule names the missing detail; the command line names the option for it.
-            Rejection::MissingDetail { .. } => {
-                CliError::Rejected { rule: rejection.name(), message: format!("{rejection} (give it with --detail)") }
-            }
-            _ => CliError::Rejected { rule: rejection.name(), message: rejection.to_string() },
+            Rejection::MissingDetail { .. } => CliError::Rejected {
+                rule: rejection.name(),
+                message: message("give-detail", &[("message", &messages::rejection(&rejection))]),
+            },
+            _ => CliError::Rejected { rule: rejection.name(), message: messages::rejection(&rejection) },
         }
     }
 }
@@ -135,5 +146,5 @@ impl From<StoreError> for CliError {
 
 /// Turns a validation error of a named field into a usage error.
 pub fn check<T>(name: &str, result: Result<T, ValidationError>) -> Result<T, CliError> {
-    result.map_err(|error| CliError::field(name, error))
+    result.map_err(|error| CliError::field(name, messages::invalid(&error)))
 }

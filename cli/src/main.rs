@@ -7,7 +7,10 @@
 //! (text to validated values), `session` (data directory, actor, time, command ids),
 //! `backend` (the Engine of a data directory, or a server through `client`, the HTTP side),
 //! `commands` (one module per area), `apply` (batch JSON Lines), `output` (tables, JSON,
-//! broken pipes), `progress` (terminal-only progress), `error` (exit codes).
+//! broken pipes), `progress` (terminal-only progress), `error` (exit codes), `i18n` (the
+//! language of a run, Fluent resources from `cli/locales`, the closed sets' Greek names),
+//! `messages` (core's refusals and validation errors in that language), `help` (the
+//! commands' help text in that language).
 
 mod apply;
 mod args;
@@ -15,6 +18,9 @@ mod backend;
 mod client;
 mod commands;
 mod error;
+mod help;
+mod i18n;
+mod messages;
 mod output;
 mod parse;
 mod printed;
@@ -26,12 +32,16 @@ mod vocab;
 
 use std::process::ExitCode;
 
-use clap::Parser;
-
 use crate::error::{CliError, EXIT_USAGE};
 
 fn main() -> ExitCode {
-    let cli = match args::Cli::try_parse() {
+    // Chosen before parsing, so that a usage error is in the language asked for too.
+    i18n::choose(i18n::lang_in_args(std::env::args_os()));
+    let mut command = help::localised(<args::Cli as clap::CommandFactory>::command());
+    let parsed = command.try_get_matches_from_mut(std::env::args_os()).and_then(|matches| {
+        <args::Cli as clap::FromArgMatches>::from_arg_matches(&matches).map_err(|error| error.format(&mut command))
+    });
+    let cli = match parsed {
         Ok(cli) => cli,
         Err(error) => {
             use clap::error::ErrorKind;
@@ -46,7 +56,7 @@ fn main() -> ExitCode {
                     ExitCode::from(EXIT_USAGE)
                 }
                 _ => {
-                    eprintln!("parapompi: {} (see --help)", apply::clap_line(&error));
+                    eprintln!("parapompi: {} {}", apply::clap_line(&error), i18n::message("see-help", &[]));
                     ExitCode::from(EXIT_USAGE)
                 }
             };

@@ -119,9 +119,10 @@ pub struct Table {
 }
 
 impl Table {
-    /// A table with these column headers.
+    /// A table with these column headers, given in English capitals and shown in the run's
+    /// language (`crate::i18n::heading`).
     pub fn new(headers: &[&str]) -> Table {
-        Table { headers: headers.iter().map(|h| (*h).to_owned()).collect(), rows: Vec::new() }
+        Table { headers: headers.iter().map(|h| crate::i18n::heading(h)).collect(), rows: Vec::new() }
     }
 
     /// Adds a row; missing cells are blank.

@@ -37,12 +37,19 @@ fn directory_commands_reject_and_refuse_bad_input_without_writing() {
 
     w.fails(1, "RoleNotPermitted", &["--as", WORKER, "centre", "serve", CENTRE, "--municipality", "Σφακίων"]);
     w.fails(2, "--municipality", &["--as", ADMIN, "centre", "serve", CENTRE, "--municipality", "  "]);
+    // A municipality not in the list: the nearest entries are named, nothing is written.
+    w.fails(
+        2,
+        "«Grevna» is not a municipality of Greece; the nearest are: Γρεβενών (Grevena, 1501)",
+        &["--as", ADMIN, "centre", "serve", CENTRE, "--municipality", "Grevna"],
+    );
+    w.fails(2, "Ηρακλείου (4604)", &["--as", ADMIN, "centre", "serve", CENTRE, "--municipality", "Ηρακλείου"]);
     w.fails(
         1,
         "RoleNotPermitted",
-        &["--as", WORKER, "centre", "antenna", CENTRE, "--name", "Α", "--municipality", "Β"],
+        &["--as", WORKER, "centre", "antenna", CENTRE, "--name", "Α", "--municipality", "Σφακίων"],
     );
-    w.fails(2, "CENTRE", &["--as", ADMIN, "centre", "antenna", BAD_ID, "--name", "Α", "--municipality", "Β"]);
+    w.fails(2, "CENTRE", &["--as", ADMIN, "centre", "antenna", BAD_ID, "--name", "Α", "--municipality", "Σφακίων"]);
     w.fails(1, "AntennaNotOpen", &["--as", ADMIN, "centre", "close-antenna", CENTRE, UNKNOWN]);
     w.fails(2, "ANTENNA", &["--as", ADMIN, "centre", "close-antenna", CENTRE, BAD_ID]);
     let programme = ["centre", "programme", CENTRE, "--code", "MIS 5002", "--fund", "ΕΚΤ"];
@@ -67,7 +74,7 @@ fn directory_commands_reject_and_refuse_bad_input_without_writing() {
     w.fails(1, "RoleNotPermitted", &["--as", WORKER, "staff", "deactivate", SUPERVISOR]);
     w.fails(2, "STAFF", &["--as", ADMIN, "staff", "deactivate", BAD_ID]);
 
-    let agency = ["agency", "add", "--name", "Ε", "--kind", "other", "--need", "health", "--municipality", "Χ"];
+    let agency = ["agency", "add", "--name", "Ε", "--kind", "other", "--need", "health", "--municipality", "Χανίων"];
     w.fails(1, "AlreadyExists", &[&["--as", ADMIN][..], &agency, &["--agency-id", AGENCY]].concat());
     w.fails(2, "--email", &[&["--as", ADMIN][..], &agency, &["--email", "not an address"]].concat());
     w.fails(1, "NothingToChange", &["--as", ADMIN, "agency", "update", AGENCY, "--municipality", "Χανίων"]);

@@ -153,6 +153,7 @@ impl AgencyFacts {
 }
 
 fn check_profile(profile: &AgencyProfile) -> Result<(), Rejection> {
+    profile.municipality.require_listed()?;
     if profile.need_domains.is_empty() {
         return Err(Rejection::NoNeeds);
     }

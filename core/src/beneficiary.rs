@@ -302,6 +302,7 @@ impl BeneficiaryFacts {
 }
 
 fn check_attributes(attributes: &Attributes, today: Date) -> Result<(), Rejection> {
+    attributes.municipality_of_residence.require_listed()?;
     if let Answer::Given(year) = attributes.year_of_birth {
         let latest = today.year();
         let earliest = latest.saturating_sub(limits::MAX_AGE_YEARS);

@@ -241,6 +241,7 @@ impl Aggregate for CentreAggregate {
                 if !matches!(ctx.actor, Actor::Setup) {
                     policy::require_staff(ctx, name, None, &[Role::Administrator])?;
                 }
+                host_municipality.require_listed()?;
                 return Ok(vec![CentreEvent::CentreRegistered {
                     centre_id: command.centre_id,
                     name: centre_name.clone(),
@@ -259,6 +260,7 @@ impl Aggregate for CentreAggregate {
         match &command.action {
             CentreAction::Register { .. } => Err(Rejection::AlreadyExists { stream_id: centre.centre_id.stream_id() }),
             CentreAction::AddServedMunicipality { municipality } => {
+                municipality.require_listed()?;
                 if *municipality == centre.host_municipality || centre.served_municipalities.contains(municipality) {
                     return Err(Rejection::Duplicate { what: "served municipality", value: municipality.to_string() });
                 }
@@ -271,6 +273,7 @@ impl Aggregate for CentreAggregate {
                 Ok(vec![CentreEvent::ServedMunicipalityAdded { municipality: municipality.clone() }])
             }
             CentreAction::OpenAntenna { antenna_id, name: antenna_name, municipality } => {
+                municipality.require_listed()?;
                 if centre.antennas.contains_key(antenna_id) {
                     return Err(Rejection::Duplicate { what: "antenna id", value: antenna_id.to_string() });
                 }

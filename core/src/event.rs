@@ -336,6 +336,10 @@ fn tagged<T: DeserializeOwned>(event_type: &str, schema_version: u32, payload: V
 
 /// Brings an old payload up to the current schema. Old versions are upcast when read and
 /// never rewritten in the log.
+///
+/// Municipalities need no case here: the payloads always held them as text, and every
+/// version's text is resolved to the list's entry as it is read ([`crate::municipality`]);
+/// a text that names no entry reads as an unlisted municipality, so the log stays readable.
 fn upcast(event_type: &str, schema_version: u32, payload: Value) -> Result<Value, DecodeError> {
     match (event_type, schema_version) {
         // ReferralCreated v1 (before referrals had a priority): every v1 referral was an

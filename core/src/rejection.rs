@@ -401,6 +401,15 @@ pub enum Rejection {
         /// The beneficiary who holds it.
         beneficiary_id: BeneficiaryId,
     },
+    /// A command names a municipality that is not in the list (only an old event may hold
+    /// one; see [`crate::municipality`]).
+    #[error("«{municipality}» is not a municipality of Greece; the nearest are: {}", nearest.join("; "))]
+    UnlistedMunicipality {
+        /// The text given.
+        municipality: String,
+        /// The nearest entries, nearest first, each as `name (Latin, code)`.
+        nearest: Vec<String>,
+    },
     /// A reason that needs a detail was given none.
     #[error("{action} with the reason {reason} needs a detail saying what the reason is")]
     MissingDetail {
@@ -494,6 +503,7 @@ impl Rejection {
         "TextAboutErasedPerson",
         "ReadNeedsReason",
         "CaseOfAnotherPerson",
+        "UnlistedMunicipality",
     ];
 
     /// The variant's name (one of [`Rejection::ALL_NAMES`]).
@@ -551,6 +561,7 @@ impl Rejection {
             Self::TextAboutErasedPerson { .. } => "TextAboutErasedPerson",
             Self::ReadNeedsReason { .. } => "ReadNeedsReason",
             Self::CaseOfAnotherPerson { .. } => "CaseOfAnotherPerson",
+            Self::UnlistedMunicipality { .. } => "UnlistedMunicipality",
         }
     }
 }

@@ -59,6 +59,22 @@ pub enum ValidationError {
         /// Which part is wrong, in words.
         detail: String,
     },
+    /// A municipality that is not in the list of Greece's municipalities.
+    #[error("«{given}» is not a municipality of Greece; the nearest are: {}", nearest.join("; "))]
+    UnknownMunicipality {
+        /// The text given.
+        given: String,
+        /// The nearest entries, nearest first, each as `name (Latin, code)`.
+        nearest: Vec<String>,
+    },
+    /// A spelling that several municipalities share.
+    #[error("«{given}» names more than one municipality: {}; give the name with its code", candidates.join("; "))]
+    AmbiguousMunicipality {
+        /// The text given.
+        given: String,
+        /// The entries it names, each as `name (Latin, code)`.
+        candidates: Vec<String>,
+    },
     /// A number outside the accepted range.
     #[error("{what} {value} is outside {min}..={max}")]
     OutOfRange {
@@ -154,7 +170,7 @@ const CONTROL_BUT_TAB_AND_LINE_FEED: &str = r"\x00-\x08\x0B-\x1F\x7F-\x9F";
 /// a multi-line one). serde trims what it reads and writes the trimmed text, so the limits
 /// hold for what it writes and for what it reads once trimmed.
 #[cfg(feature = "schema")]
-fn text_schema(what: &str, max_chars: usize, multiline: bool) -> schemars::Schema {
+pub(crate) fn text_schema(what: &str, max_chars: usize, multiline: bool) -> schemars::Schema {
     let refused = if multiline { CONTROL_BUT_TAB_AND_LINE_FEED } else { CONTROL };
     let lines = if multiline { "may span lines" } else { "one line" };
     schemars::json_schema!({
@@ -225,7 +241,12 @@ uuid_id!(
     "an antenna id"
 );
 
-fn check_text(what: &'static str, raw: &str, max_chars: usize, multiline: bool) -> Result<String, ValidationError> {
+pub(crate) fn check_text(
+    what: &'static str,
+    raw: &str,
+    max_chars: usize,
+    multiline: bool,
+) -> Result<String, ValidationError> {
     let trimmed = raw.trim();
     if trimmed.is_empty() {
         return Err(ValidationError::Empty { what });
@@ -299,13 +320,8 @@ bounded_text!(
     limits::MAX_NAME_CHARS,
     false
 );
-bounded_text!(
-    /// The name of a Greek municipality (Δήμος), e.g. "Αποκορώνου" or "Sfakia" (one line).
-    MunicipalityName,
-    "a municipality's name",
-    limits::MAX_MUNICIPALITY_CHARS,
-    false
-);
+/// A Greek municipality (Δήμος): one of the closed list's entries (see [`crate::municipality`]).
+pub use crate::municipality::MunicipalityName;
 bounded_text!(
     /// A person's given or family name (one line). Staff names may enter the log;
     /// beneficiary names only ever live in the identity vault.

@@ -55,6 +55,34 @@ fn a_stored_version_1_centre_registered_reads_with_no_registration_date() {
 }
 
 #[test]
+fn a_municipality_recorded_as_free_text_reads_as_its_entry_or_stays_unlisted() {
+    let served = |text: &str| json!({ "municipality": text }).to_string();
+    let read = |text: &str| match Event::from_payload_text("ServedMunicipalityAdded", 1, &served(text)) {
+        Ok(Event::Centre(CentreEvent::ServedMunicipalityAdded { municipality })) => municipality,
+        other => panic!("{text}: {other:?}"),
+    };
+    // Spellings typed before the list, read as the list's entry: one municipality, one name.
+    for spelling in ["Sfakia", "ΣΦΑΚΙΩΝ", "Δήμος Σφακίων", "σφακιων", "Σφακιά"] {
+        let municipality = read(spelling);
+        assert!(municipality.is_listed(), "{spelling}");
+        assert_eq!(municipality, town("Σφακίων"), "{spelling}");
+        assert_eq!(municipality.entry().map(|m| m.code), Some("7407"));
+    }
+    // A text that names no entry is kept as it was written: the log stays readable, and
+    // the value shows what was recorded.
+    let unlisted = read("Κάπου στα Σφακιά");
+    assert!(!unlisted.is_listed());
+    assert_eq!(unlisted.as_str(), "Κάπου στα Σφακιά");
+    let event = Event::Centre(CentreEvent::ServedMunicipalityAdded { municipality: unlisted });
+    assert_eq!(event.to_payload(), json!({ "municipality": "Κάπου στα Σφακιά" }), "written back as it was read");
+    // The value path and the text path agree.
+    let by_value = Event::from_payload("ServedMunicipalityAdded", 1, json!({ "municipality": "Sfakia" }));
+    assert!(
+        matches!(by_value, Ok(Event::Centre(CentreEvent::ServedMunicipalityAdded { municipality })) if municipality == town("Σφακίων"))
+    );
+}
+
+#[test]
 fn payload_text_decodes_as_the_value_does_old_versions_and_errors_included() {
     let stored_v1 = r#"{"referral_id":"00000000-0000-0000-0000-000000000032","agency_id":"00000000-0000-0000-0000-000000000014","agency_kind":"public_service","need":"employment","reason":"Αναζήτηση εργασίας","due_on":"2023-03-15","created_on":"2023-03-01"}"#;
     assert_eq!(Event::from_payload_text("ReferralCreated", 1, stored_v1), Ok(created(REF1)));

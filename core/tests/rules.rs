@@ -389,7 +389,7 @@ scenarios! {
         check(&[centre_registered()], when, &as_staff(ADMIN), Rejected("PeriodEndsBeforeStart"));
     }
     a_centre_cannot_be_registered_twice {
-        let when = centre_cmd(CentreAction::Register { name: org("X"), host_municipality: town("Y"), supervising_service: org("Z"), first_administrator: staff_id(ADMIN) });
+        let when = centre_cmd(CentreAction::Register { name: org("X"), host_municipality: town("Grevena"), supervising_service: org("Z"), first_administrator: staff_id(ADMIN) });
         check(&[centre_registered()], when, &as_actor(Actor::Setup), Rejected("AlreadyExists"));
     }
     the_host_is_not_served_twice {
@@ -399,10 +399,18 @@ scenarios! {
     served_municipalities_are_limited {
         let mut given = vec![centre_registered()];
         for i in 0..parapompi_core::limits::MAX_SERVED_MUNICIPALITIES {
-            given.push(Event::Centre(CentreEvent::ServedMunicipalityAdded { municipality: town(&format!("Δήμος {i}")) }));
+            given.push(Event::Centre(CentreEvent::ServedMunicipalityAdded { municipality: town(parapompi_core::municipality::all()[i].code) }));
         }
         let when = centre_cmd(CentreAction::AddServedMunicipality { municipality: town("Σφακίων") });
         check(&given, when, &as_staff(ADMIN), Rejected("TooMany"));
+    }
+    a_command_naming_an_unlisted_municipality_is_refused_with_the_nearest {
+        // Only an old event can hold an unlisted municipality; a command that names one (the
+        // JSON act form reads it the way the log is read) is refused.
+        let unlisted: parapompi_core::values::MunicipalityName = serde_json::from_str("\"Γρεβενα Κρήτης\"").unwrap();
+        assert!(!unlisted.is_listed());
+        let when = centre_cmd(CentreAction::AddServedMunicipality { municipality: unlisted });
+        check(&[centre_registered()], when, &as_staff(ADMIN), Rejected("UnlistedMunicipality"));
     }
     only_an_open_antenna_closes {
         let when = centre_cmd(CentreAction::CloseAntenna { antenna_id: antenna_id() });

@@ -15,12 +15,9 @@ use crate::error::CliError;
 use crate::output::Table;
 use crate::session::Ctx;
 
-fn yes_no(flag: bool) -> &'static str {
-    if flag {
-        "yes"
-    } else {
-        "no"
-    }
+/// `yes` or `no`, in the run's language.
+fn yes_no(flag: bool) -> String {
+    crate::i18n::vocab("flag", if flag { "yes" } else { "no" })
 }
 
 /// An amount in euros and cents, `1234.50 €`.
@@ -127,7 +124,7 @@ pub fn show_centre(ctx: &mut Ctx<'_>, text: &str) -> Result<(), CliError> {
         for (antenna_id, antenna) in &centre.antennas {
             table.row(vec![
                 antenna_id.to_string(),
-                yes_no(antenna.open).to_owned(),
+                yes_no(antenna.open),
                 antenna.municipality.to_string(),
                 antenna.name.to_string(),
             ]);
@@ -167,7 +164,7 @@ fn staff_json(staff: &Staff) -> Value {
 }
 
 fn roles_text(staff: &Staff) -> String {
-    staff.roles.iter().map(|r| r.as_str()).collect::<Vec<_>>().join(",")
+    staff.roles.iter().map(|r| crate::i18n::vocab("role", r.as_str())).collect::<Vec<_>>().join(",")
 }
 
 /// `staff list [--centre C] [--all]`.
@@ -179,12 +176,7 @@ pub fn list_staff(ctx: &mut Ctx<'_>, args: &StaffListArgs) -> Result<(), CliErro
             continue;
         }
         ctx.out.json_line(&staff_json(&staff))?;
-        table.row(vec![
-            staff.staff_id.to_string(),
-            yes_no(staff.active).to_owned(),
-            roles_text(&staff),
-            staff.name.to_string(),
-        ]);
+        table.row(vec![staff.staff_id.to_string(), yes_no(staff.active), roles_text(&staff), staff.name.to_string()]);
     }
     ctx.out.table(&table)
 }
@@ -283,12 +275,12 @@ pub fn list_agencies(ctx: &mut Ctx<'_>, args: &AgencyListArgs) -> Result<(), Cli
             continue;
         }
         let p = &agency.profile;
-        let needs: Vec<&str> = p.need_domains.iter().map(|n| n.as_str()).collect();
+        let needs: Vec<String> = p.need_domains.iter().map(|n| crate::i18n::vocab("need", n.as_str())).collect();
         ctx.out.json_line(&agency_json(&agency))?;
         table.row(vec![
             agency.agency_id.to_string(),
-            p.kind.to_string(),
-            if agency.active { "yes" } else { "no" }.to_owned(),
+            crate::i18n::vocab("agency_kind", p.kind.as_str()),
+            yes_no(agency.active),
             p.municipality.to_string(),
             p.name.to_string(),
             needs.join(","),

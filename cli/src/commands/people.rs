@@ -296,11 +296,11 @@ pub fn intake(ctx: &mut Ctx<'_>, args: IntakeArgs) -> Result<(), CliError> {
 
 /// Parses `DOMAIN` or `DOMAIN:PRIORITY`.
 fn need(text: &str) -> Result<Need, CliError> {
-    use clap::ValueEnum;
     let (domain, priority) = text.split_once(':').unwrap_or((text, "medium"));
-    let domain = NeedArg::from_str(domain.trim(), false)
-        .map_err(|_| CliError::field("--need", format!("{domain:?} is not a need domain ({})", names::<NeedArg>())))?;
-    let priority = NeedPriorityArg::from_str(priority.trim(), false).map_err(|_| {
+    let domain = crate::vocab::read::<NeedArg>("need", domain.trim()).ok_or_else(|| {
+        CliError::field("--need", format!("{domain:?} is not a need domain ({})", names::<NeedArg>()))
+    })?;
+    let priority = crate::vocab::read::<NeedPriorityArg>("need_priority", priority.trim()).ok_or_else(|| {
         CliError::field("--need", format!("{priority:?} is not a priority ({})", names::<NeedPriorityArg>()))
     })?;
     Ok(Need { domain: domain.into(), priority: NeedPriority::from(priority) })

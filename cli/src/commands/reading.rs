@@ -125,10 +125,14 @@ fn print_case(ctx: &mut Ctx<'_>, file: &Value) -> Result<(), CliError> {
         Some(name) => ctx.out.line(format!("centre       {name} (centre-{centre_id})"))?,
         None => ctx.out.line(format!("centre       {centre_id}"))?,
     }
-    ctx.out.line(format!("opened on    {} ({})", field("opened_on"), field("channel")))?;
+    ctx.out.line(format!(
+        "opened on    {} ({})",
+        field("opened_on"),
+        crate::i18n::vocab("channel", &field("channel"))
+    ))?;
     let status = match (file.get("open").and_then(Value::as_bool).unwrap_or_default(), file.get("close_reason")) {
         (true, _) => "open".to_owned(),
-        (false, Some(Value::String(reason))) => format!("closed ({reason})"),
+        (false, Some(Value::String(reason))) => format!("closed ({})", crate::i18n::vocab("close_reason", reason)),
         (false, _) => "closed".to_owned(),
     };
     ctx.out.line(format!("status       {status}"))?;
@@ -152,7 +156,10 @@ fn print_case(ctx: &mut Ctx<'_>, file: &Value) -> Result<(), CliError> {
     ctx.out.line(format!("assignee     {assignee}"))?;
     let need_text: Vec<String> = list_field(file, "needs")
         .iter()
-        .map(|n| format!("{}:{}", text_field(n, "domain"), text_field(n, "priority")))
+        .map(|n| {
+            let (domain, priority) = (text_field(n, "domain"), text_field(n, "priority"));
+            format!("{}:{}", crate::i18n::vocab("need", &domain), crate::i18n::vocab("need_priority", &priority))
+        })
         .collect();
     ctx.out
         .line(format!("needs        {}", if need_text.is_empty() { "-".to_owned() } else { need_text.join(", ") }))?;
@@ -176,8 +183,8 @@ fn print_case(ctx: &mut Ctx<'_>, file: &Value) -> Result<(), CliError> {
             let reference = r.get("reference").and_then(Value::as_str).map(str::to_owned);
             table.row(vec![
                 reference.unwrap_or_else(|| text_field(r, "referral_id")),
-                text_field(r, "status"),
-                text_field(r, "need"),
+                crate::i18n::vocab("status", &text_field(r, "status")),
+                crate::i18n::vocab("need", &text_field(r, "need")),
                 text_field(r, "due_on"),
                 agency,
             ]);

@@ -90,8 +90,8 @@ pub fn board(ctx: &mut Ctx<'_>, args: BoardArgs) -> Result<(), CliError> {
     for entry in &referrals {
         table.row(vec![
             entry.reference.clone(),
-            entry.status.to_string(),
-            entry.need.to_string(),
+            crate::i18n::vocab("status", entry.status.as_str()),
+            crate::i18n::vocab("need", entry.need.as_str()),
             entry.due_on.to_string(),
             entry.days_overdue.map_or("-".to_owned(), |d| count(d, "day", "days")),
             entry.agency_name.clone().unwrap_or_else(|| entry.agency_id.to_string()),

@@ -21,6 +21,10 @@ pub fn parapompi() -> Command {
         .env_remove("PARAPOMPI_TOKEN")
         .env_remove("PARAPOMPI_WAIT")
         .env_remove("PARAPOMPI_PASSWORD")
+        // English unless a test asks for Greek, whatever the machine's locale.
+        .env_remove("LC_ALL")
+        .env_remove("LC_MESSAGES")
+        .env_remove("LANG")
         // A login is kept where no other test or user keeps theirs.
         .env("PARAPOMPI_CONFIG_DIR", std::env::temp_dir().join("parapompi-tests-no-login"));
     command

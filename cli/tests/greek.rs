@@ -1,0 +1,284 @@
+//! A social worker's day in Greek, through the real binary: Greek names for the closed sets,
+//! dates as DD/MM/YYYY, municipalities as people write them, messages and refusals in Greek
+//! (by `--lang el` and by `LANG=el_GR.UTF-8`), and `--json` and `apply` unchanged.
+
+mod common;
+
+use common::*;
+use serde_json::Value;
+
+const AT: &str = "2024-12-02T09:00:00+02:00";
+
+fn id(value: &Value, key: &str) -> String {
+    value[key].as_str().unwrap_or_else(|| panic!("{key} in {value}")).to_owned()
+}
+
+/// Runs with `LANG=el_GR.UTF-8` in the environment (and no --lang).
+fn run_greek_locale(w: &World, args: &[&str]) -> Run {
+    parapompi().env("LANG", "el_GR.UTF-8").arg("--data-dir").arg(w.data()).args(args).output().expect("runs").into()
+}
+
+/// Centre in Grevena (host given in the nominative), its administrator, a social worker and
+/// an agency (municipality given in Latin letters).
+fn set_up(w: &World) -> (String, String, String, String) {
+    let centre = w.json(&[
+        "centre",
+        "register",
+        "--name",
+        "Κέντρο Κοινότητας Δήμου Γρεβενών",
+        "--host",
+        "ΓΡΕΒΕΝΑ",
+        "--supervising-service",
+        "Κοινωνική Υπηρεσία Δήμου Γρεβενών",
+        "--admin-name",
+        "Ελένη Τσιρίκου",
+        "--at",
+        AT,
+    ]);
+    let (centre_id, admin) = (id(&centre, "centre_id"), id(&centre, "staff_id"));
+    let as_admin = |args: &[&str]| w.json(&[&["--as", &admin, "--at", AT][..], args].concat());
+    as_admin(&["centre", "serve", &centre_id, "--municipality", "Δήμος Δεσκάτης"]);
+    let worker = id(
+        &as_admin(&["staff", "add", "--name", "Νίκος Ζήσης", "--role", "Κοινωνικός Λειτουργός", "--lang", "el"]),
+        "staff_id",
+    );
+    let agency = id(
+        &as_admin(&[
+            "agency",
+            "add",
+            "--name",
+            "Ξενώνας Φιλοξενίας Γρεβενών",
+            "--kind",
+            "φορέας κοινωνικής πρόνοιας",
+            "--need",
+            "ΣΤΕΓΑΣΗ",
+            "--municipality",
+            "grevena",
+        ]),
+        "agency_id",
+    );
+    (centre_id, admin, worker, agency)
+}
+
+#[test]
+fn municipalities_resolve_to_the_list_and_an_unknown_one_names_the_nearest() {
+    let w = World::new();
+    w.ok(&["init"]);
+    let (centre_id, admin, _, agency) = set_up(&w);
+    let centre = w.json(&["centre", "show", &centre_id]);
+    assert_eq!(centre["host_municipality"], "Γρεβενών", "{centre}");
+    assert_eq!(centre["served_municipalities"][0], "Δεσκάτης", "{centre}");
+    let agency = w.json(&["agency", "show", &agency]);
+    assert_eq!(agency["municipality"], "Γρεβενών", "{agency}");
+
+    // Unknown: exit 2, the nearest entries named, nothing written; in English and in Greek.
+    w.verified_events();
+    w.fails(
+        2,
+        "«Grevna» is not a municipality of Greece; the nearest are: Γρεβενών (Grevena, 1501)",
+        &["--as", &admin, "centre", "serve", &centre_id, "--municipality", "Grevna"],
+    );
+    let before = w.verified_events();
+    let greek = run_greek_locale(&w, &["--as", &admin, "centre", "serve", &centre_id, "--municipality", "Σαμαρίνα"]);
+    assert_eq!(greek.code, 2, "{}", greek.stderr);
+    assert!(greek.stderr.contains("«Σαμαρίνα» δεν είναι δήμος της Ελλάδας· οι πλησιέστεροι:"), "{}", greek.stderr);
+    assert_eq!(greek.stderr.lines().count(), 1);
+    assert_eq!(w.verified_events(), before, "nothing is written");
+    // A name two municipalities share asks for the code, and the code is taken.
+    w.fails(2, "Ηρακλείου (4604)", &["--as", &admin, "centre", "serve", &centre_id, "--municipality", "Ηρακλείου"]);
+    w.json(&["--as", &admin, "--at", AT, "centre", "serve", &centre_id, "--municipality", "Ηρακλείου (7101)"]);
+    let centre = w.json(&["centre", "show", &centre_id]);
+    assert_eq!(centre["served_municipalities"][1], "Ηρακλείου (7101)", "{centre}");
+
+    // The JSON act form reads a municipality as the log does; naming one outside the list is
+    // refused by its rule (exit 1), with the nearest entries, and nothing is written.
+    let act = |municipality: &str| {
+        format!(
+            r#"{{"act": [{{"centre": {{"centre_id": "{centre_id}", "action": {{"add_served_municipality": {{"municipality": "{municipality}"}}}}}}}}], "as": "{admin}", "at": "{AT}"}}"#
+        )
+    };
+    let path = w.write("act.jsonl", &format!("{}\n", act("Atlantida")));
+    let before = w.verified_events();
+    let applied = w.run(&["apply", path.to_str().unwrap_or_default()]);
+    assert_eq!(applied.code, 1, "{}{}", applied.stdout, applied.stderr);
+    assert!(
+        applied.stdout.contains("UnlistedMunicipality")
+            && applied.stdout.contains("«Atlantida» is not a municipality of Greece"),
+        "{}",
+        applied.stdout
+    );
+    assert_eq!(w.verified_events(), before);
+    // A listed one in any spelling is recorded by its official name.
+    let path = w.write("act2.jsonl", &format!("{}\n", act("Kozani")));
+    assert_eq!(w.run(&["apply", path.to_str().unwrap_or_default()]).code, 0);
+    assert_eq!(w.json(&["centre", "show", &centre_id])["served_municipalities"][2], "Κοζάνης");
+}
+
+#[test]
+fn a_day_in_greek_names_dates_and_messages_with_json_and_apply_unchanged() {
+    let w = World::new();
+    w.ok(&["init"]);
+    let (_, _, worker, agency) = set_up(&w);
+    let as_worker = |args: &[&str]| w.json(&[&["--as", &worker, "--at", AT][..], args].concat());
+    let person = id(
+        &as_worker(&[
+            "beneficiary",
+            "register",
+            "--given-name",
+            "Σοφία",
+            "--family-name",
+            "Καραγιάννη",
+            "--amka",
+            AMKA,
+            "--gender",
+            "Γυναίκα",
+            "--year-of-birth",
+            "1988",
+            "--municipality",
+            "Γρεβενά",
+            "--roma",
+            "όχι",
+            "--labour-status",
+            "ΑΝΕΡΓΟΣ",
+            "--education",
+            "τριτοβαθμια",
+        ]),
+        "beneficiary_id",
+    );
+    let case = id(
+        &as_worker(&[
+            "intake",
+            "--beneficiary",
+            &person,
+            "--channel",
+            "αυτοπροσώπως",
+            "--request",
+            "Χρειάζομαι στέγη.",
+            "--date",
+            "2/12/2024",
+        ]),
+        "case_id",
+    );
+    as_worker(&["assess", &case, "--need", "housing:high"]);
+    let referral = id(
+        &as_worker(&["refer", &case, "--agency", &agency, "--need", "στέγαση", "--due", "20/12/2024"]),
+        "referral_id",
+    );
+
+    // --json is never translated: the stable names.
+    let shown = w.json(&["--lang", "el", "case", "show", &case]);
+    assert_eq!(shown["channel"], "walk_in", "{shown}");
+    assert_eq!(shown["referrals"][0]["status"], "draft", "{shown}");
+    assert_eq!(shown["referrals"][0]["due_on"], "2024-12-20", "{shown}");
+    assert_eq!(shown["opened_on"], "2024-12-02", "{shown}");
+
+    // Human output in Greek, by the flag and by the environment alike.
+    let board = w.ok(&["--lang", "el", "board", "--all"]);
+    assert!(board.contains("πρόχειρη") && board.contains("στέγαση"), "{board}");
+    let by_locale = run_greek_locale(&w, &["board", "--all"]);
+    assert_eq!(by_locale.stdout, board);
+    let english = w.ok(&["board", "--all"]);
+    assert!(english.contains("draft") && english.contains("housing"), "{english}");
+    let case_file = w.ok(&["--lang", "el", "case", "show", &case]);
+    assert!(case_file.contains("(αυτοπροσώπως)"), "{case_file}");
+
+    // A rule's refusal in Greek, its stable name kept: no sharing consent yet.
+    let before = w.verified_events();
+    let refused = run_greek_locale(&w, &["--as", &worker, "--at", AT, "referral", "send", &referral]);
+    assert_eq!(refused.code, 1, "{}", refused.stderr);
+    assert!(
+        refused.stderr.starts_with("parapompi: απορρίφθηκε από τον κανόνα NoSharingConsent: ")
+            && refused.stderr.contains("δεν έχει σε ισχύ συγκατάθεση κοινοποίησης στον φορέα"),
+        "{}",
+        refused.stderr
+    );
+    assert_eq!(w.verified_events(), before);
+
+    // An impossible date is named, in both languages; a malformed one shows both forms.
+    w.fails(
+        2,
+        "--due: 31/02/2025 is not a day of the calendar",
+        &["--as", &worker, "--at", AT, "refer", &case, "--agency", &agency, "--need", "housing", "--due", "31/02/2025"],
+    );
+    let greek = w.run(&[
+        "--lang",
+        "el",
+        "--as",
+        &worker,
+        "--at",
+        AT,
+        "refer",
+        &case,
+        "--agency",
+        &agency,
+        "--need",
+        "housing",
+        "--due",
+        "31/02/2025",
+    ]);
+    assert_eq!(greek.code, 2);
+    assert!(greek.stderr.contains("--due: 31/02/2025: δεν υπάρχει τέτοια ημέρα στο ημερολόγιο"), "{}", greek.stderr);
+    w.fails(
+        2,
+        "DD/MM/YYYY",
+        &["--as", &worker, "--at", AT, "refer", &case, "--agency", &agency, "--need", "housing", "--due", "2025.01.10"],
+    );
+    // clap's own errors in Greek, the set's values listed by their Greek names.
+    let greek = w.run(&[
+        "--lang",
+        "el",
+        "--as",
+        &worker,
+        "intake",
+        "--beneficiary",
+        &person,
+        "--channel",
+        "ταχυδρομικώς",
+        "--request",
+        "x",
+    ]);
+    assert_eq!(greek.code, 2);
+    assert_eq!(
+        greek.stderr.trim(),
+        "parapompi: --channel: «ταχυδρομικώς» δεν είναι ένα από: αυτοπροσώπως, τηλεφωνικά, με email, \
+         επιτόπια προσέγγιση, παραπομπή από φορέα (δείτε --help)"
+    );
+    let missing = run_greek_locale(&w, &["--as", &worker, "intake", "--channel", "walk_in"]);
+    assert_eq!(missing.stderr.trim(), "parapompi: --beneficiary και --request: είναι υποχρεωτικά (δείτε --help)");
+    // The help of the commands a social worker uses, in Greek; the values by their Greek names.
+    let help = w.ok(&["--lang", "el", "intake", "--help"]);
+    assert!(help.starts_with("Άνοιγμα υπόθεσης με υποδοχή αιτήματος"), "{help}");
+    assert!(help.contains("Πώς ήρθε το πρόσωπο") && help.contains("walk_in:     αυτοπροσώπως"), "{help}");
+    assert!(w.ok(&["intake", "--help"]).starts_with("Open a case by an intake"));
+    // A Greek name that is no value of the set is refused by clap, as any unknown value.
+    w.fails(
+        2,
+        "--channel",
+        &[
+            "--as",
+            &worker,
+            "--at",
+            AT,
+            "intake",
+            "--beneficiary",
+            &person,
+            "--channel",
+            "ταχυδρομικώς",
+            "--request",
+            "x",
+        ],
+    );
+
+    // apply's lines are the JSON form: snake_case names and ISO dates only.
+    let greek_line = format!(
+        r#"{{"command": "assess", "as": "{worker}", "at": "{AT}", "args": {{"case": "{case}", "need": ["housing:low"], "on": "2/12/2024"}}}}"#
+    );
+    let snake_line = format!(
+        r#"{{"command": "refer", "as": "{worker}", "at": "{AT}", "args": {{"case": "{case}", "agency": "{agency}", "need": "στέγαση"}}}}"#
+    );
+    let path = w.write("lines.jsonl", &format!("{greek_line}\n{snake_line}\n"));
+    let before = w.verified_events();
+    let applied = w.run(&["apply", path.to_str().unwrap_or_default()]);
+    assert_eq!(applied.code, 2, "{}{}", applied.stdout, applied.stderr);
+    assert_eq!(w.verified_events(), before, "neither line is written: {}", applied.stdout);
+}
