@@ -240,9 +240,91 @@ impl Report {
     }
 }
 
+/// The report as a spreadsheet program opens it: the machine CSV's rows (`section`, `key`,
+/// `value`, as `IndicatorReport::to_csv` writes them) in UTF-8 with a byte-order mark, the
+/// header in the run's language, and in Greek `;` between the fields, which is what a
+/// spreadsheet set to the Greek locale expects (its decimal separator is the comma);
+/// in English `,`. The machine CSV (`--format csv`) stays as it is.
+pub fn spreadsheet(machine_csv: &str, greek: bool) -> String {
+    let separator = if greek { ';' } else { ',' };
+    let mut out = String::from('\u{feff}');
+    let header = if greek { ["ενότητα", "δείκτης", "τιμή"] } else { ["section", "key", "value"] };
+    let mut rows = csv_rows(machine_csv).into_iter();
+    rows.next();
+    let mut write = |fields: &[&str]| {
+        let quoted: Vec<String> = fields.iter().map(|f| quoted(f, separator)).collect();
+        out.push_str(&quoted.join(&separator.to_string()));
+        out.push_str("\r\n");
+    };
+    write(&header);
+    for row in rows {
+        let fields: Vec<&str> = row.iter().map(String::as_str).collect();
+        write(&fields);
+    }
+    out
+}
+
+fn quoted(field: &str, separator: char) -> String {
+    if field.contains([separator, '"', '\r', '\n']) {
+        format!("\"{}\"", field.replace('"', "\"\""))
+    } else {
+        field.to_owned()
+    }
+}
+
+/// The rows of a CSV text (RFC 4180: fields with `,`, quotes or line breaks quoted, quotes
+/// doubled), rows ended by CRLF or LF.
+fn csv_rows(text: &str) -> Vec<Vec<String>> {
+    let mut rows = Vec::new();
+    let mut row = Vec::new();
+    let mut field = String::new();
+    let mut in_quotes = false;
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        match (in_quotes, c) {
+            (true, '"') if chars.peek() == Some(&'"') => {
+                chars.next();
+                field.push('"');
+            }
+            (true, '"') => in_quotes = false,
+            (true, c) => field.push(c),
+            (false, '"') => in_quotes = true,
+            (false, ',') => row.push(std::mem::take(&mut field)),
+            (false, '\r') => {}
+            (false, '\n') => {
+                row.push(std::mem::take(&mut field));
+                rows.push(std::mem::take(&mut row));
+            }
+            (false, c) => field.push(c),
+        }
+    }
+    if !field.is_empty() || !row.is_empty() {
+        row.push(field);
+        rows.push(row);
+    }
+    rows
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_spreadsheet_csv_has_a_byte_order_mark_and_in_greek_semicolons() {
+        let machine =
+            "section,key,value\r\nreport,position,23\r\nparticipants,\"by_municipality.Άργος, Μυκήνες\",4\r\n";
+        let greek = spreadsheet(machine, true);
+        assert!(greek.starts_with('\u{feff}'));
+        assert_eq!(
+            greek.trim_start_matches('\u{feff}'),
+            "ενότητα;δείκτης;τιμή\r\nreport;position;23\r\nparticipants;by_municipality.Άργος, Μυκήνες;4\r\n"
+        );
+        let english = spreadsheet(machine, false);
+        assert_eq!(
+            english.trim_start_matches('\u{feff}'),
+            "section,key,value\r\nreport,position,23\r\nparticipants,\"by_municipality.Άργος, Μυκήνες\",4\r\n"
+        );
+    }
 
     #[test]
     fn shares_are_rounded_half_up_to_a_tenth_of_a_per_cent() {

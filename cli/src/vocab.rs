@@ -379,6 +379,9 @@ pub enum ReportFormat {
     Json,
     /// `IndicatorReport::to_csv`, byte for byte.
     Csv,
+    /// The CSV for a spreadsheet program: UTF-8 with a byte-order mark, `;` between fields
+    /// in Greek (`,` in English).
+    Spreadsheet,
 }
 
 #[cfg(test)]

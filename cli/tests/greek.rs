@@ -282,3 +282,24 @@ fn a_day_in_greek_names_dates_and_messages_with_json_and_apply_unchanged() {
     assert_eq!(applied.code, 2, "{}{}", applied.stdout, applied.stderr);
     assert_eq!(w.verified_events(), before, "neither line is written: {}", applied.stdout);
 }
+
+#[test]
+fn the_spreadsheet_csv_opens_in_greek_excel_and_the_machine_csv_stays_as_it_is() {
+    let w = World::new();
+    w.ok(&["init"]);
+    set_up(&w);
+    let args = ["report", "indicators", "--from", "2020-01-01", "--to", "2030-12-31"];
+    let machine = w.ok(&[&args[..], &["--format", "csv"]].concat());
+    let greek = run_greek_locale(&w, &[&args[..], &["--format", "spreadsheet"]].concat());
+    assert_eq!(greek.code, 0, "{}", greek.stderr);
+    assert!(greek.stdout.starts_with('\u{feff}'), "a byte-order mark first");
+    let lines: Vec<&str> = greek.stdout.trim_start_matches('\u{feff}').split("\r\n").collect();
+    assert_eq!(lines[0], "ενότητα;δείκτης;τιμή");
+    assert!(lines.iter().skip(1).filter(|l| !l.is_empty()).all(|l| l.split(';').count() >= 3), "{lines:?}");
+    // The machine CSV, in the Greek locale too, is the library's bytes.
+    let machine_greek = run_greek_locale(&w, &[&args[..], &["--format", "csv"]].concat());
+    assert_eq!(machine_greek.stdout, machine);
+    assert!(machine.starts_with("section,key,value\r\n"));
+    let english = w.ok(&[&args[..], &["--format", "spreadsheet"]].concat());
+    assert!(english.starts_with("\u{feff}section,key,value\r\n"), "{english}");
+}

@@ -286,7 +286,8 @@ pub fn indicators(ctx: &mut Ctx<'_>, args: IndicatorsArgs) -> Result<(), CliErro
             ));
         }
     }
-    let text = ctx.backend.indicators(&query, as_of, format == ReportFormat::Csv)?;
+    let csv = matches!(format, ReportFormat::Csv | ReportFormat::Spreadsheet);
+    let text = ctx.backend.indicators(&query, as_of, csv)?;
     let mut names = crate::report::ReportNames::default();
     if format == ReportFormat::Table {
         names.staff = staff_names(ctx)?.into_iter().map(|(id, name)| (id.to_string(), name)).collect();
@@ -300,7 +301,7 @@ pub fn indicators(ctx: &mut Ctx<'_>, args: IndicatorsArgs) -> Result<(), CliErro
 /// A report as the library's bytes, in `format` (the table is made from the JSON).
 pub fn report_text(report: &IndicatorReport, format: ReportFormat) -> String {
     match format {
-        ReportFormat::Csv => report.to_csv(),
+        ReportFormat::Csv | ReportFormat::Spreadsheet => report.to_csv(),
         ReportFormat::Json | ReportFormat::Table => report.to_json(),
     }
 }
@@ -315,6 +316,9 @@ pub fn print_report(
 ) -> Result<(), CliError> {
     match format {
         ReportFormat::Json | ReportFormat::Csv => out.raw(text),
+        ReportFormat::Spreadsheet => {
+            out.raw(&crate::report::spreadsheet(text, crate::i18n::lang() == crate::i18n::Lang::El))
+        }
         ReportFormat::Table => {
             let value: Value = serde_json::from_str(text)
                 .map_err(|e| CliError::Environment(format!("the report is not JSON: {e}")))?;
