@@ -40,6 +40,7 @@ mod access;
 pub mod act_form;
 mod amka_index;
 pub mod bundle;
+pub mod checkpoint;
 pub mod credentials;
 pub mod demo;
 mod deployment_key;
@@ -53,7 +54,9 @@ mod narrative;
 mod person_keys;
 mod projector;
 mod records;
+pub mod signing_key;
 mod vault;
+pub mod witness;
 
 pub use access::{
     AccessRecord, CaseTextsRead, IdentityRead, ShownText, SubjectAccess, SubjectAccessExport, SubjectCase,

@@ -129,6 +129,13 @@ pub enum Command {
     /// The deployment key: rotate it.
     #[command(subcommand)]
     Keys(KeysCommand),
+    /// Print the signed checkpoint of the log's head (position, head hash, time), or write
+    /// it into a directory (for a daily cron job).
+    Checkpoint(CheckpointArgs),
+    /// A witness outside the centre: make one, and add bundles or checkpoints it countersigns
+    /// when they extend the history it holds.
+    #[command(subcommand)]
+    Witness(WitnessCommand),
 }
 
 /// `demo`.
@@ -1089,6 +1096,75 @@ pub struct VerifyArgs {
     /// Verify these bundles, joined in order, instead of the store (repeat the flag).
     #[arg(long, value_name = "FILE")]
     pub bundle: Vec<PathBuf>,
+    /// Check the bundles against the checkpoints this witness file holds (and their
+    /// checkpoint against the centre's key it holds).
+    #[arg(long, value_name = "FILE", requires = "bundle")]
+    pub witness: Option<PathBuf>,
+    /// The witness's verifier key, recorded out of band: the witness file must be signed by it.
+    #[arg(long, value_name = "VKEY", requires = "witness")]
+    pub witness_key: Option<String>,
+    /// A position and the hash the log had there, recorded out of band (repeat the flag).
+    #[arg(long, value_name = "POSITION:HASH", requires = "bundle")]
+    pub pin: Vec<String>,
+    /// A bundle held earlier: every record it holds must be in the bundles verified, unchanged
+    /// (repeat the flag for bundles that join).
+    #[arg(long, value_name = "FILE", requires = "bundle")]
+    pub held: Vec<PathBuf>,
+    /// The centre's verifier key, recorded out of band: the checkpoint must be signed by it.
+    #[arg(long, value_name = "VKEY", requires = "bundle")]
+    pub key: Option<String>,
+}
+
+/// `checkpoint`.
+#[derive(Debug, Args)]
+pub struct CheckpointArgs {
+    /// Write the checkpoint into this directory as checkpoint-POSITION.txt instead of
+    /// printing it.
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
+}
+
+/// `witness ...`.
+#[derive(Debug, Subcommand)]
+pub enum WitnessCommand {
+    /// Make a witness: its own key (owner-only, FILE.key unless --key) and an empty witness
+    /// file.
+    Init(WitnessInitArgs),
+    /// Check bundles or bare checkpoints against what the witness holds and countersign each
+    /// that extends it; a rewrite, a cut or a fork is refused, naming the position.
+    Add(WitnessAddArgs),
+}
+
+/// `witness init`.
+#[derive(Debug, Args)]
+pub struct WitnessInitArgs {
+    /// The witness file to make.
+    #[arg(long, value_name = "FILE")]
+    pub witness: PathBuf,
+    /// Where to keep the witness's key (default FILE.key); keep it apart from what it signs.
+    #[arg(long, value_name = "KEYFILE")]
+    pub key: Option<PathBuf>,
+    /// The witness's name in its cosignatures (no spaces, no '+').
+    #[arg(long, default_value = "parapompi.eu/witness")]
+    pub name: String,
+}
+
+/// `witness add`.
+#[derive(Debug, Args)]
+pub struct WitnessAddArgs {
+    /// The witness file.
+    #[arg(long, value_name = "FILE")]
+    pub witness: PathBuf,
+    /// The witness's key (default FILE.key).
+    #[arg(long, value_name = "KEYFILE")]
+    pub key: Option<PathBuf>,
+    /// The centre's verifier key, given out of band: needed for a first bare checkpoint,
+    /// and checked against a first bundle's.
+    #[arg(long, value_name = "VKEY")]
+    pub producer_key: Option<String>,
+    /// Bundles and checkpoint files, in order.
+    #[arg(required = true, value_name = "BUNDLE_OR_CHECKPOINT")]
+    pub files: Vec<PathBuf>,
 }
 
 /// `replay`.
