@@ -49,6 +49,7 @@ pub fn checkpoint(ctx: &mut Ctx<'_>, args: &CheckpointArgs) -> Result<(), CliErr
             checkpoint.head_hash.to_hex(),
             file.display()
         )),
+        None if ctx.out.json => Ok(()),
         None => ctx.out.raw(&signed.note),
     }
 }
