@@ -610,7 +610,8 @@ def main(argv):
         name, public_key = signers[-1][0]
         print("checkpoint %d signed by %s" % (signers[-1][1], vkey_text(name, public_key)))
     elif signers:
-        print("no checkpoint: nothing signed says the centre stands by these records")
+        # On standard error, so that the first line of standard output stays the verdict alone.
+        print("no checkpoint: nothing signed says the centre stands by these records", file=sys.stderr)
     groups = []                   # [source, first, last, count]: a held bundle is one line
     for position in chain.agreed:
         source = chain.anchors[position][1]
