@@ -214,11 +214,22 @@ def parse_checkpoint(note):
     return {"origin": lines[0], "position": int(lines[1]), "head_hash": head}
 
 
-def check_checkpoint(carried, manifest, trusted):
-    """The bundle's checkpoint: signed by one of `trusted` (name, key) or, with none given, by
-    the key it names; stating the manifest's last position and head hash. Returns its signer."""
+def check_checkpoint(carried, manifest, trusted, key_events):
+    """The bundle's checkpoint: signed by one of `trusted` (name, key) or a key the records
+    recorded, or, with no key trusted from outside, by the key it names; not by a key the
+    records revoked at or before its position; stating the manifest's last position and head
+    hash. Returns its signer."""
     checkpoint = parse_checkpoint(carried["note"])
-    keys = trusted if trusted is not None else [parse_vkey(carried["vkey"])]
+    if trusted is not None:
+        keys = list(trusted)
+        for _position, vkey, revoked in key_events:
+            if not revoked:
+                try:
+                    keys.append(parse_vkey(vkey))
+                except Bad:
+                    pass
+    else:
+        keys = [parse_vkey(carried["vkey"])]
     signer = None
     for name, public_key in keys:
         if note_signed_by(carried["note"], name, public_key):
@@ -226,6 +237,10 @@ def check_checkpoint(carried, manifest, trusted):
             break
     if signer is None:
         raise Bad("the checkpoint at position %d is not signed by a key this check trusts" % checkpoint["position"])
+    for position, vkey, revoked in key_events if trusted is not None else []:
+        if revoked and position <= checkpoint["position"] and vkey == vkey_text(*signer):
+            raise Bad("the checkpoint at position %d is signed by %s, which the log revoked at position %d"
+                      % (checkpoint["position"], vkey, position))
     if checkpoint["origin"] != signer[0]:
         raise Bad("the checkpoint's origin is not its signer's name")
     if checkpoint["position"] != manifest["last_position"] or checkpoint["head_hash"].hex() != manifest["head_hash"]:
@@ -298,6 +313,7 @@ class Chain:
         self.anchors = {}         # position -> (hash, where it comes from), held out of band
         self.agreed = []          # the anchors reached and agreed with, in order
         self.hashes = None        # when a dict, every record's hash is kept in it
+        self.key_events = []      # (position, verifier key, revoked) of the signing-key events
 
     def anchor(self, position, found):
         if position not in self.anchors:
@@ -415,11 +431,12 @@ def parse_canonical(data):
         event_type, at = take_text(data, at + 8 + 32)
         (recorded_at,) = struct.unpack_from(">q", data, at + 4 + 8)
         actor, at = take_text(data, at + 4 + 16)
-        _payload, at = take_text(data, at)
+        payload, at = take_text(data, at)
         if at != len(data):
             raise Bad("the record does not decode: %d trailing bytes" % (len(data) - at))
         return {"position": position, "stream_id": stream_id.decode("utf-8"), "stream_version": stream_version,
-                "event_type": event_type.decode("utf-8"), "recorded_at": recorded_at, "actor": actor.decode("utf-8")}
+                "event_type": event_type.decode("utf-8"), "recorded_at": recorded_at, "actor": actor.decode("utf-8"),
+                "payload": payload}
     except (struct.error, UnicodeDecodeError) as error:
         raise Bad("the record does not decode: %s" % error)
 
@@ -459,7 +476,15 @@ def check_bundle(path, data, chain, trusted=None, signers=None):
                 raise Bad("the last record is cut short: the file is truncated")
             canonical_bytes = data[at + 4:at + 4 + length]
             stored = data[at + 4 + length:at + 4 + length + 32]
-            chain.check(parse_canonical(canonical_bytes), prev, stored, canonical_bytes)
+            fields = parse_canonical(canonical_bytes)
+            chain.check(fields, prev, stored, canonical_bytes)
+            if fields["event_type"] in ("SigningKeyRecorded", "SigningKeyRevoked"):
+                try:
+                    key = json.loads(fields["payload"].decode("utf-8")).get("key")
+                except (ValueError, UnicodeDecodeError, AttributeError):
+                    key = None
+                if isinstance(key, str):
+                    chain.key_events.append((fields["position"], key, fields["event_type"] == "SigningKeyRevoked"))
         except Bad as error:
             raise Bad("%s, record %d (byte %d): %s" % (path, number, at, error))
         prev = stored
@@ -475,7 +500,8 @@ def check_bundle(path, data, chain, trusted=None, signers=None):
         raise Bad("%s, line 1: the manifest's head hash is not the last record's hash" % path)
     if "checkpoint" in manifest and signers is not None:
         try:
-            signers.append((check_checkpoint(manifest["checkpoint"], manifest, trusted), manifest["last_position"]))
+            signers.append((check_checkpoint(manifest["checkpoint"], manifest, trusted, chain.key_events),
+                            manifest["last_position"]))
         except (Bad, ValueError, KeyError, TypeError) as error:
             raise Bad("%s, line 1: %s" % (path, error))
     elif signers is not None:
@@ -589,7 +615,8 @@ def main(argv):
             logs = [log for log in state["logs"] if log["origin"] == origin]
             if not logs or not logs[0]["checkpoints"]:
                 raise Bad("the witness %s holds no checkpoint of %s" % (witness, origin))
-            producer = [parse_vkey(vkey) for vkey in logs[0]["producer_vkeys"]]
+            revoked = logs[0].get("revoked_vkeys", [])
+            producer = [parse_vkey(vkey) for vkey in logs[0]["producer_vkeys"] if vkey not in revoked]
             trusted = producer if trusted is None else [k for k in trusted if k in producer]
             for note in logs[0]["checkpoints"]:
                 checkpoint = parse_checkpoint(note)

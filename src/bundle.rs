@@ -158,6 +158,9 @@ pub struct VerifiedBundles {
     pub checkpoint: Option<(SignedCheckpoint, VerifierKey)>,
     /// The anchors the bundles were checked against.
     pub anchors: AnchorsChecked,
+    /// The signing keys the records recorded and revoked (read when keys are trusted from
+    /// outside, or anchors given; empty otherwise).
+    pub key_events: Vec<KeyEvent>,
 }
 
 /// Writes a bundle of the records from `from_position` to the store's head as it stands now.
@@ -266,6 +269,31 @@ struct BundleReader {
     /// The keys a checkpoint must be signed by; `None` takes the key the manifest names.
     trusted: Option<Vec<VerifierKey>>,
     checkpoint: Option<(SignedCheckpoint, VerifierKey)>,
+    /// The signing keys the records recorded and revoked, in log order.
+    key_events: Vec<KeyEvent>,
+}
+
+/// A signing key recorded or revoked by a centre, at a position of the log.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct KeyEvent {
+    /// Where.
+    pub position: u64,
+    /// The verifier key's text.
+    pub vkey: String,
+    /// True for a revocation.
+    pub revoked: bool,
+}
+
+/// The key event a record holds, if it is one (`SigningKeyRecorded`, `SigningKeyRevoked`).
+fn key_event(record: &RecordedEvent) -> Option<KeyEvent> {
+    let revoked = match record.event_type.as_str() {
+        "SigningKeyRecorded" => false,
+        "SigningKeyRevoked" => true,
+        _ => return None,
+    };
+    let payload: serde_json::Value = serde_json::from_str(record.payload.as_str()).ok()?;
+    let vkey = payload.get("key")?.as_str()?.to_owned();
+    Some(KeyEvent { position: record.position, vkey, revoked })
 }
 
 impl BundleReader {
@@ -281,7 +309,22 @@ impl BundleReader {
             agreed: Vec::new(),
             trusted: None,
             checkpoint: None,
+            key_events: Vec::new(),
         }
+    }
+
+    /// The keys a checkpoint may be signed by, when keys are trusted from outside: those, and
+    /// every key the records recorded; `None` takes the key the manifest names.
+    fn valid_keys(&self) -> Option<Vec<VerifierKey>> {
+        let mut keys = self.trusted.clone()?;
+        for event in self.key_events.iter().filter(|event| !event.revoked) {
+            if let Ok(key) = VerifierKey::parse(&event.vkey) {
+                if !keys.contains(&key) {
+                    keys.push(key);
+                }
+            }
+        }
+        Some(keys)
     }
 
     /// Where the history departs from an anchor, for a message: after the last position
@@ -350,6 +393,7 @@ impl BundleReader {
             head_hash,
             checkpoint: self.checkpoint.take(),
             anchors: AnchorsChecked { agreed: std::mem::take(&mut self.agreed) },
+            key_events: std::mem::take(&mut self.key_events),
         })
     }
 
@@ -368,7 +412,9 @@ impl BundleReader {
         let from_genesis = self.from_genesis;
         let checker = self.checker.as_mut().expect("set with the manifest");
         let mut n_records = 0u64;
-        if !self.keep_records && self.anchors.is_empty() {
+        // The fast path checks the chain only; anchors and trusted keys need each record (its
+        // hash, and the signing keys it records).
+        if !self.keep_records && self.anchors.is_empty() && self.trusted.is_none() {
             let ReadOptions { workers, block_bytes, .. } = ReadOptions::on_every_core(false);
             // Only the check: each block of frames is checked on its own core, and only its
             // edges and streams in order here.
@@ -400,6 +446,9 @@ impl BundleReader {
                     }
                     self.agreed.push(anchor.clone());
                 }
+                if let Some(event) = record.record.as_ref().and_then(key_event) {
+                    self.key_events.push(event);
+                }
                 n_records += 1;
                 each(&record).map_err(|error| fail(at, error.to_string()))
             })?;
@@ -426,7 +475,7 @@ impl BundleReader {
         self.checkpoint = match &manifest.checkpoint {
             None => None,
             Some(carried) => Some(
-                check_checkpoint(carried, &manifest, self.trusted.as_deref())
+                check_checkpoint(carried, &manifest, self.valid_keys().as_deref(), &self.key_events)
                     .map_err(|problem| fail(BundlePlace::Manifest, problem))?,
             ),
         };
@@ -551,7 +600,9 @@ pub fn verify_bundles(files: &[PathBuf]) -> Result<VerifiedBundles, BundleError>
 /// anchor within their positions must agree (the first that does not is named, with the
 /// stretch where the history departs), none may lie past their end (a cut history), and a
 /// range must reach back to one (a range that starts after every anchor ties to none). With
-/// `trusted`, the last bundle's checkpoint must be signed by one of those keys.
+/// `trusted`, the last bundle's checkpoint must be signed by one of those keys or by a key
+/// the records recorded (`SigningKeyRecorded`), and not by one they revoked at or before its
+/// position (`SigningKeyRevoked`).
 pub fn verify_bundles_against(
     files: &[PathBuf],
     anchors: &[Anchor],
@@ -591,6 +642,7 @@ fn check_checkpoint(
     carried: &ManifestCheckpoint,
     manifest: &Manifest,
     trusted: Option<&[VerifierKey]>,
+    key_events: &[KeyEvent],
 ) -> Result<(SignedCheckpoint, VerifierKey), String> {
     let signed = SignedCheckpoint::parse(&carried.note).map_err(|problem| format!("the checkpoint: {problem}"))?;
     let named = VerifierKey::parse(&carried.vkey).map_err(|problem| format!("the checkpoint's key: {problem}"))?;
@@ -600,6 +652,16 @@ fn check_checkpoint(
     };
     let signer = signed.verify_by(&keys)?.clone();
     let checkpoint = &signed.checkpoint;
+    // A key revoked at or before the checkpoint's position signs nothing of the centre's there.
+    let vkey = signer.vkey();
+    if let Some(revoked) = key_events.iter().find(|event| event.revoked && event.vkey == vkey) {
+        if revoked.position <= checkpoint.position {
+            return Err(format!(
+                "the checkpoint at position {} is signed by {vkey}, which the log revoked at position {}",
+                checkpoint.position, revoked.position
+            ));
+        }
+    }
     if checkpoint.origin != signer.name() {
         return Err(format!("the checkpoint's origin {} is not its signer's name {}", checkpoint.origin, signer.name()));
     }

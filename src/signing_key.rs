@@ -5,8 +5,9 @@
 //! It lives in `DATA_DIR/keys/signing.key`, made on the first open of the directory (as the
 //! deployment key is), readable by its owner only and written whole and atomically by the
 //! one writer of key files (`deployment_key::write_private_file`). It never enters the log;
-//! its public key travels in every checkpoint as a C2SP verifier key, and an evaluator or a
-//! witness records it out of band. Beside the data it suits a trial: a copy of the data
+//! its public key travels in every checkpoint as a C2SP verifier key, an evaluator or a
+//! witness records it out of band, and a centre's administrator records it in the log
+//! (`SigningKeyRecorded`, revoked by `SigningKeyRevoked`: `core/src/centre.rs`). Beside the data it suits a trial: a copy of the data
 //! directory can then sign as the centre, so in production keep a backup apart.
 //!
 //! The file also names the deployment (a UUID made with the first key, kept by every

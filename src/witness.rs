@@ -57,8 +57,13 @@ struct WitnessState {
 struct WitnessedLog {
     /// The deployment's origin.
     origin: String,
-    /// The keys its checkpoints are signed by (vkeys), as first seen or given.
+    /// The keys its checkpoints are signed by (vkeys): as first seen or given, and every key
+    /// a witnessed bundle recorded (`SigningKeyRecorded`).
     producer_vkeys: Vec<String>,
+    /// The keys a witnessed bundle revoked (`SigningKeyRevoked`): no later checkpoint by them
+    /// is taken.
+    #[serde(default)]
+    revoked_vkeys: Vec<String>,
     /// The checkpoints accepted, in position order, each with the witness's cosignature.
     checkpoints: Vec<String>,
 }
@@ -70,6 +75,8 @@ pub struct WitnessFile {
     state: WitnessState,
     witness: VerifierKey,
     held: Vec<Vec<SignedCheckpoint>>,
+    /// The key events of the bundle being added, learnt when its checkpoint is recorded.
+    pending_key_events: Vec<crate::bundle::KeyEvent>,
 }
 
 /// What [`WitnessFile::add`] did with one bundle or checkpoint.
@@ -145,6 +152,7 @@ pub fn init_witness(path: &Path, key_path: &Path, name: &str) -> Result<Verifier
         },
         witness: witness.clone(),
         held: Vec::new(),
+        pending_key_events: Vec::new(),
     };
     // Nothing is left half made: without its file, the key is taken away again.
     file.save(&key).inspect_err(|_| {
@@ -207,7 +215,7 @@ impl WitnessFile {
             }
             held.push(checkpoints);
         }
-        Ok(WitnessFile { path: path.to_path_buf(), state, witness, held })
+        Ok(WitnessFile { path: path.to_path_buf(), state, witness, held, pending_key_events: Vec::new() })
     }
 
     /// The witness's verifier key (as the file names it, checked).
@@ -225,10 +233,15 @@ impl WitnessFile {
         self.log_index(origin).map_or(&[], |index| &self.held[index])
     }
 
-    /// The producer keys this witness trusts for `origin`.
+    /// The producer keys this witness trusts for `origin`: those it holds, less those revoked.
     pub fn producer_keys(&self, origin: &str) -> Vec<VerifierKey> {
         self.log_index(origin).map_or_else(Vec::new, |index| {
-            self.state.logs[index].producer_vkeys.iter().filter_map(|vkey| VerifierKey::parse(vkey).ok()).collect()
+            let log = &self.state.logs[index];
+            log.producer_vkeys
+                .iter()
+                .filter(|vkey| !log.revoked_vkeys.contains(vkey))
+                .filter_map(|vkey| VerifierKey::parse(vkey).ok())
+                .collect()
         })
     }
 
@@ -279,6 +292,7 @@ impl WitnessFile {
             return Err(refused(format!("{}: the bundle's checkpoint was not read", bundle.display())));
         };
         let checked_against = verified.anchors.agreed.iter().map(|anchor| anchor.position).collect();
+        self.pending_key_events = verified.key_events;
         self.record(signed, trusted, first_seen, checked_against, false, key_path, now_s)
     }
 
@@ -382,6 +396,7 @@ impl WitnessFile {
                 self.state.logs.push(WitnessedLog {
                     origin: origin.clone(),
                     producer_vkeys: trusted.iter().map(VerifierKey::vkey).collect(),
+                    revoked_vkeys: Vec::new(),
                     checkpoints: Vec::new(),
                 });
                 self.held.push(Vec::new());
@@ -391,6 +406,18 @@ impl WitnessFile {
         let position = signed.checkpoint.position;
         let head_hash = signed.checkpoint.head_hash.to_hex();
         let already = self.held[index].last().is_some_and(|last| last.checkpoint.position == position);
+        let log = &mut self.state.logs[index];
+        let mut learnt = false;
+        for event in std::mem::take(&mut self.pending_key_events) {
+            let list = if event.revoked { &mut log.revoked_vkeys } else { &mut log.producer_vkeys };
+            if !list.contains(&event.vkey) && VerifierKey::parse(&event.vkey).is_ok() {
+                list.push(event.vkey);
+                learnt = true;
+            }
+        }
+        if already && learnt {
+            self.save(&key)?;
+        }
         if !already {
             if self.held[index].len() >= MAX_CHECKPOINTS_PER_LOG {
                 return Err(refused(format!("the witness holds {MAX_CHECKPOINTS_PER_LOG} checkpoints of {origin} already")));

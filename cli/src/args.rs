@@ -166,6 +166,21 @@ pub enum CentreCommand {
     CloseAntenna(CentreCloseAntennaArgs),
     /// Record a funding programme.
     Programme(CentreProgrammeArgs),
+    /// Record this data directory's signing key (the one its checkpoints are signed by) as
+    /// the centre's (an administrator; direct mode).
+    SigningKey(CentreIdArgs),
+    /// Revoke a signing key the centre recorded (an administrator).
+    RevokeSigningKey(CentreRevokeSigningKeyArgs),
+}
+
+/// `centre revoke-signing-key`.
+#[derive(Debug, Args)]
+pub struct CentreRevokeSigningKeyArgs {
+    /// The centre.
+    pub centre: String,
+    /// The verifier key to revoke (NAME+KEYID+KEY).
+    #[arg(long, value_name = "VKEY")]
+    pub key: String,
 }
 
 /// `centre register`.

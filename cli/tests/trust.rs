@@ -119,11 +119,13 @@ struct Setting {
     bundle: PathBuf,
     witness: PathBuf,
     head: u64,
+    /// What `demo --json` printed.
+    demo: Value,
 }
 
 fn setting() -> Setting {
     let w = World::new();
-    w.json(&["demo", "--seed", "5", "--beneficiaries", "6"]);
+    let demo = w.json(&["demo", "--seed", "5", "--beneficiaries", "6"]);
     let bundle = w.file("all.bundle");
     let exported = w.json(&["export", "--out", path(&bundle)]);
     let head = exported["last_position"].as_u64().expect("a head");
@@ -131,7 +133,7 @@ fn setting() -> Setting {
     w.ok(&["witness", "init", "--witness", path(&witness)]);
     let added = w.json(&["witness", "add", "--witness", path(&witness), path(&bundle)]);
     assert_eq!(added["witnessed"]["status"], "added", "{added}");
-    Setting { w, bundle, witness, head }
+    Setting { w, bundle, witness, head, demo }
 }
 
 fn path(p: &Path) -> &str {
@@ -400,4 +402,53 @@ fn a_witness_takes_a_daily_bare_checkpoint_and_refuses_a_fork_or_an_older_one() 
     let added = s.w.json(&["witness", "add", "--witness", path(&s.witness), path(&later)]);
     assert_eq!(added["witnessed"]["bare"], true, "{added}");
     refused(&s.w, &["witness", "add", "--witness", path(&s.witness), path(&s.bundle)], &[&format!("position {}", s.head + 10)]);
+}
+
+/// The first staff member of the demo with `role`, and their centre.
+fn staff_with(s: &Setting, role: &str) -> (String, String) {
+    let staff = s.demo["staff"].as_array().expect("the demo's staff");
+    let member = staff.iter().find(|m| m["roles"].as_array().is_some_and(|r| r.iter().any(|x| x == role)));
+    let member = member.expect("a member with the role");
+    (member["staff_id"].as_str().unwrap_or_default().to_owned(), member["centre_id"].as_str().unwrap_or_default().to_owned())
+}
+
+#[test]
+fn a_checkpoint_signed_by_a_key_the_centre_revoked_is_refused() {
+    let s = setting();
+    let (admin, centre) = staff_with(&s, "administrator");
+    let (worker, _) = staff_with(&s, "social_worker");
+    s.w.verified_events();
+    // Only an administrator records or revokes the centre's signing key; each once.
+    s.w.fails(1, "RoleNotPermitted", &["--as", &worker, "centre", "signing-key", &centre]);
+    let recorded = s.w.json(&["--as", &admin, "centre", "signing-key", &centre]);
+    let key = recorded["key"].as_str().expect("the key").to_owned();
+    assert_eq!(key, centre_key(&s.w).verifier_key().vkey());
+    s.w.verified_events();
+    s.w.fails(1, "duplicate signing key", &["--as", &admin, "centre", "signing-key", &centre]);
+    s.w.fails(2, "--key", &["--as", &admin, "centre", "revoke-signing-key", &centre, "--key", "not-a-key"]);
+    // Recorded and still valid: a bundle signed with it is witnessed.
+    let before = s.w.file("before.bundle");
+    s.w.ok(&["export", "--out", path(&before)]);
+    s.w.ok(&["witness", "add", "--witness", path(&s.witness), path(&before)]);
+    s.w.ok(&["--as", &admin, "centre", "revoke-signing-key", &centre, "--key", &key]);
+    s.w.verified_events();
+    s.w.fails(1, "revoked already", &["--as", &admin, "centre", "revoke-signing-key", &centre, "--key", &key]);
+    // The directory still signs with the revoked key: its next bundle is not the centre's.
+    let after = s.w.file("after.bundle");
+    let exported = s.w.json(&["export", "--out", path(&after)]);
+    let head = exported["last_position"].as_u64().expect("a head");
+    let revoked = format!("which the log revoked at position {head}");
+    refused_against_witness(&s, &after, &[&revoked]);
+    refused(&s.w, &["verify", "--bundle", path(&after), "--key", &key], &[&revoked]);
+    let (ok, said) = python(&["--key", &key, path(&after)]);
+    assert!(!ok && said.contains(&revoked), "{said}");
+    refused(&s.w, &["witness", "add", "--witness", path(&s.witness), path(&after)], &[&revoked]);
+    // The log holds both events with the public key, and never the secret.
+    let lines = s.w.file("log.jsonl");
+    s.w.ok(&["export", "--jsonl", "--out", path(&lines)]);
+    let text = std::fs::read_to_string(&lines).expect("the export");
+    assert!(text.contains("\"event_type\":\"SigningKeyRecorded\"") && text.contains("\"event_type\":\"SigningKeyRevoked\""));
+    let secret = std::fs::read_to_string(s.w.data().join("keys/signing.key")).expect("the key file");
+    let secret = secret.lines().find_map(|l| l.strip_prefix("secret ")).expect("a secret").to_owned();
+    assert!(!text.contains(&secret) && !std::fs::read_to_string(&after).unwrap_or_default().contains(&secret));
 }

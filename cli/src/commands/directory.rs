@@ -7,7 +7,7 @@ use parapompi::core::centre::{CentreAction, CentreCommand, FundingProgramme};
 use parapompi::core::staff::{StaffAction, StaffCommand};
 use parapompi::core::values::{
     AgencyId, AntennaId, CentreId, Email, EuroCents, FundName, MunicipalityName, Narrative, OrganisationName,
-    PersonName, Phone, ProgrammeCode, Reason, StaffId, WebUrl,
+    PersonName, Phone, ProgrammeCode, Reason, SigningKeyText, StaffId, WebUrl,
 };
 use parapompi::core::{Command, State, StreamKind};
 use parapompi::store::StreamId;
@@ -154,6 +154,32 @@ pub fn centre(ctx: &mut Ctx<'_>, command: CentreCli) -> Result<(), CliError> {
                 Command::Centre(CentreCommand { centre_id, action: CentreAction::AddFundingProgramme { programme } });
             let executed = ctx.execute(&command)?;
             ctx.written("centre programme", &[executed], &[("centre_id", centre_id.to_string())], "programme recorded")
+        }
+        CentreCli::SigningKey(args) => {
+            let centre_id = centre_id("CENTRE", &args.centre)?;
+            let vkey = ctx.backend.engine("centre signing-key")?.signing_verifier_key().vkey();
+            let key = value("the signing key", SigningKeyText::new(&vkey))?;
+            let command = Command::Centre(CentreCommand { centre_id, action: CentreAction::RecordSigningKey { key } });
+            let executed = ctx.execute(&command)?;
+            ctx.written(
+                "centre signing-key",
+                &[executed],
+                &[("centre_id", centre_id.to_string()), ("key", vkey.clone())],
+                &format!("recorded the signing key {vkey}"),
+            )
+        }
+        CentreCli::RevokeSigningKey(args) => {
+            let centre_id = centre_id("CENTRE", &args.centre)?;
+            let key = value("--key", SigningKeyText::new(&args.key))?;
+            let command =
+                Command::Centre(CentreCommand { centre_id, action: CentreAction::RevokeSigningKey { key } });
+            let executed = ctx.execute(&command)?;
+            ctx.written(
+                "centre revoke-signing-key",
+                &[executed],
+                &[("centre_id", centre_id.to_string()), ("key", args.key.trim().to_owned())],
+                &format!("revoked the signing key {}", args.key.trim()),
+            )
         }
     }
 }
