@@ -140,7 +140,7 @@ struct Inner {
     folded: Mutex<HashMap<StreamId, (u64, State)>>,
     /// The key that signs the log's checkpoints (`signing_key.rs`), and whether this open
     /// made it.
-    signing_key: crate::signing_key::SigningKey,
+    signing_key: std::sync::RwLock<crate::signing_key::SigningKey>,
     signing_key_made: bool,
     config: EngineConfig,
 }
@@ -187,13 +187,14 @@ impl Engine {
                 in_flight_ended: Condvar::new(),
                 projector: Mutex::new(projector),
                 folded: Mutex::new(HashMap::new()),
-                signing_key,
+                signing_key: std::sync::RwLock::new(signing_key),
                 signing_key_made,
                 config,
             }),
         };
         engine.rebuild_amka_index()?;
         engine.finish_interrupted_erasures()?;
+        engine.settle_signing_key_rotation()?;
         engine.projector()?.catch_up(&engine.inner.store)?;
         Ok(engine)
     }

@@ -32,6 +32,11 @@ pub fn signing_key_path(data_dir: &Path) -> PathBuf {
     data_dir.join("keys").join("signing.key")
 }
 
+/// Where a rotation keeps the new signing key until the log records it.
+pub fn next_signing_key_path(data_dir: &Path) -> PathBuf {
+    data_dir.join("keys").join("signing.key.next")
+}
+
 /// The origin line of a deployment's checkpoints: a schema-less name, as C2SP asks.
 pub fn origin_of(deployment_id: Uuid) -> String {
     format!("parapompi.eu/deployment/{deployment_id}")
@@ -78,6 +83,22 @@ impl SigningKey {
             }
             Err(error) => Err(EngineError::Key(format!("cannot read {}: {error}", path.display()))),
         }
+    }
+
+    /// The key in the file at `path`; `None` when there is none (nothing is made).
+    pub(crate) fn read(path: &Path) -> Result<Option<SigningKey>, EngineError> {
+        match fs::read_to_string(path) {
+            Ok(text) => SigningKey::parse(&Zeroizing::new(text))
+                .map(Some)
+                .map_err(|problem| EngineError::Key(format!("{}: {problem}", path.display()))),
+            Err(error) if error.kind() == std::io::ErrorKind::NotFound => Ok(None),
+            Err(error) => Err(EngineError::Key(format!("cannot read {}: {error}", path.display()))),
+        }
+    }
+
+    /// A new random key for the same deployment (a rotation keeps the origin).
+    pub(crate) fn successor(&self) -> Result<SigningKey, EngineError> {
+        Ok(SigningKey::from_seed(self.deployment_id, &*random_key()?))
     }
 
     fn parse(text: &str) -> Result<SigningKey, String> {

@@ -167,10 +167,21 @@ pub enum CentreCommand {
     /// Record a funding programme.
     Programme(CentreProgrammeArgs),
     /// Record this data directory's signing key (the one its checkpoints are signed by) as
-    /// the centre's (an administrator; direct mode).
-    SigningKey(CentreIdArgs),
+    /// the centre's (an administrator; direct mode); with --rotate, a new key replaces it.
+    SigningKey(CentreSigningKeyArgs),
     /// Revoke a signing key the centre recorded (an administrator).
     RevokeSigningKey(CentreRevokeSigningKeyArgs),
+}
+
+/// `centre signing-key`.
+#[derive(Debug, Args)]
+pub struct CentreSigningKeyArgs {
+    /// The centre.
+    pub centre: String,
+    /// Make a new signing key, record it and revoke the old one (when this centre recorded
+    /// it) in one act; the new key signs from then on.
+    #[arg(long)]
+    pub rotate: bool,
 }
 
 /// `centre revoke-signing-key`.

@@ -452,3 +452,46 @@ fn a_checkpoint_signed_by_a_key_the_centre_revoked_is_refused() {
     let secret = secret.lines().find_map(|l| l.strip_prefix("secret ")).expect("a secret").to_owned();
     assert!(!text.contains(&secret) && !std::fs::read_to_string(&after).unwrap_or_default().contains(&secret));
 }
+
+#[test]
+fn a_rotated_signing_key_is_recorded_the_old_one_revoked_and_the_witness_follows() {
+    let s = setting();
+    let (admin, centre) = staff_with(&s, "administrator");
+    let old_key = centre_key(&s.w);
+    let old = s.w.json(&["--as", &admin, "centre", "signing-key", &centre])["key"].as_str().unwrap_or_default().to_owned();
+    let first = s.w.file("first.bundle");
+    s.w.ok(&["export", "--out", path(&first)]);
+    s.w.ok(&["witness", "add", "--witness", path(&s.witness), path(&first)]);
+
+    let rotated = s.w.json(&["--as", &admin, "centre", "signing-key", &centre, "--rotate"]);
+    let new = rotated["key"].as_str().unwrap_or_default().to_owned();
+    assert_ne!(new, old);
+    assert_eq!(rotated["revoked"], old.as_str(), "{rotated}");
+    assert_eq!(centre_key(&s.w).verifier_key().vkey(), new, "the directory signs with the new key");
+    assert!(!s.w.data().join("keys/signing.key.next").exists());
+    assert_eq!(centre_key(&s.w).deployment_id(), old_key.deployment_id(), "the origin stays");
+
+    // The witness takes the bundle that records the new key, signed by it, and both checkers
+    // agree with it.
+    let second = s.w.file("second.bundle");
+    s.w.ok(&["export", "--out", path(&second)]);
+    s.w.ok(&["witness", "add", "--witness", path(&s.witness), path(&second)]);
+    s.w.ok(&["verify", "--bundle", path(&second), "--witness", path(&s.witness)]);
+    let (ok, said) = python(&["--witness", path(&s.witness), path(&second)]);
+    assert!(ok, "{said}");
+    // A bare checkpoint by the new key is taken now.
+    let json_checkpoint = s.w.write("now.json", &s.w.ok(&["checkpoint", "--json"]));
+    s.w.ok(&["witness", "add", "--witness", path(&s.witness), path(&json_checkpoint)]);
+
+    // The same bundle signed again with the old key after its revocation is refused: against
+    // the witness, and by a check given the old key.
+    let forged = Forge::read(&second).seal(&old_key, &s.w.file("old-key.bundle"));
+    let revoked = "which the log revoked at position";
+    refused_against_witness(&s, &forged, &[revoked]);
+    refused(&s.w, &["verify", "--bundle", path(&forged), "--key", &old], &[revoked]);
+    let (ok, said) = python(&["--key", &old, path(&forged)]);
+    assert!(!ok && said.contains(revoked), "{said}");
+    // Recording the key in place again is a duplicate; the old key cannot come back.
+    let run = s.w.run(&["--as", &admin, "centre", "signing-key", &centre]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+}
