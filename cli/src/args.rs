@@ -378,6 +378,13 @@ pub struct ServeArgs {
     /// in seconds.
     #[arg(long, default_value_t = 10, value_parser = clap::value_parser!(u64).range(1..=600))]
     pub header_timeout_s: u64,
+    /// Write the signed checkpoint of the head into this directory at the start and then
+    /// every --checkpoint-every-hours (checkpoint-POSITION.txt, for a witness).
+    #[arg(long, value_name = "DIR")]
+    pub checkpoint_dir: Option<std::path::PathBuf>,
+    /// How often to write a checkpoint into --checkpoint-dir, in hours (daily by default).
+    #[arg(long, default_value_t = 24, requires = "checkpoint_dir", value_parser = clap::value_parser!(u64).range(1..=744))]
+    pub checkpoint_every_hours: u64,
 }
 
 /// `staff add`.

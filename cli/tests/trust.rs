@@ -495,3 +495,27 @@ fn a_rotated_signing_key_is_recorded_the_old_one_revoked_and_the_witness_follows
     let run = s.w.run(&["--as", &admin, "centre", "signing-key", &centre]);
     assert_eq!(run.code, 1, "{}", run.stderr);
 }
+
+#[test]
+fn serve_writes_a_checkpoint_at_start_that_the_witness_takes() {
+    let _watchdog = watchdog("serve_writes_a_checkpoint_at_start_that_the_witness_takes", 120);
+    let s = setting();
+    let dir = s.w.file("served-checkpoints");
+    std::fs::create_dir(&dir).expect("a directory");
+    s.w.verified_events();
+    s.w.fails(2, "--checkpoint-dir", &["serve", "--listen", "127.0.0.1:0", "--checkpoint-dir", path(&s.w.file("none"))]);
+    let server = ServerProcess::start(&s.w.data(), &["--checkpoint-dir", path(&dir), "--checkpoint-every-hours", "24"]);
+    let file = dir.join(format!("checkpoint-{:012}.txt", s.head));
+    // The first is written at start; it is waited for (a bounded wait), never timed.
+    for _ in 0..300 {
+        if file.exists() {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    let log = server.stop();
+    assert!(file.exists(), "no checkpoint in {}: {log}", dir.display());
+    assert!(log.contains("checkpoint written"), "{log}");
+    let added = s.w.json(&["witness", "add", "--witness", path(&s.witness), path(&file)]);
+    assert_eq!(added["witnessed"]["status"], "already_held", "the head the witness holds: {added}");
+}

@@ -54,6 +54,29 @@ pub fn checkpoint(ctx: &mut Ctx<'_>, args: &CheckpointArgs) -> Result<(), CliErr
     }
 }
 
+/// `serve --checkpoint-dir DIR`: the checkpoint of the head written into DIR at once, then
+/// every `every`, each logged; a failure is logged and tried again at the next turn.
+pub async fn write_checkpoints(engine: parapompi::Engine, dir: PathBuf, every: std::time::Duration) {
+    let mut ticks = tokio::time::interval(every);
+    loop {
+        ticks.tick().await;
+        let (engine, dir) = (engine.clone(), dir.clone());
+        let now = SystemTime::now().duration_since(UNIX_EPOCH).unwrap_or_default().as_millis();
+        let at = parapompi::store::Timestamp::from_unix_ms(i64::try_from(now).unwrap_or(i64::MAX));
+        let written = tokio::task::spawn_blocking(move || engine.write_checkpoint(&dir, at)).await;
+        match written {
+            Ok(Ok((file, signed))) => tracing::info!(
+                position = signed.checkpoint.position,
+                head_hash = %signed.checkpoint.head_hash,
+                file = %file.display(),
+                "checkpoint written"
+            ),
+            Ok(Err(error)) => tracing::error!(%error, "checkpoint not written"),
+            Err(error) => tracing::error!(%error, "checkpoint not written"),
+        }
+    }
+}
+
 /// `witness init` and `witness add`.
 pub fn witness(command: WitnessCommand, _global: &Global, out: &mut Out) -> Result<(), CliError> {
     match command {
