@@ -33,6 +33,9 @@ KEYS = ["position", "stream_id", "stream_version", "event_id", "command_id", "ev
 MANIFEST_KEYS = ["format", "format_version", "engine_version", "created_at", "centres",
                  "first_position", "last_position", "prev_hash", "head_hash", "n_events"]
 OPTIONAL_MANIFEST_KEYS = ["checkpoint"]
+# The store's limits (FORMAT.md, "Rules of a valid log").
+MAX_PAYLOAD_BYTES = 64 * 1024
+MAX_EVENTS_PER_APPEND = 4096
 
 
 class Bad(Exception):
@@ -314,6 +317,41 @@ class Chain:
         self.agreed = []          # the anchors reached and agreed with, in order
         self.hashes = None        # when a dict, every record's hash is kept in it
         self.key_events = []      # (position, verifier key, revoked) of the signing-key events
+        self.commands = set()     # every command id seen
+        self.events = set()       # every event id seen
+        self.act = None           # [command id, its streams in order, its number of events]
+
+    def rules(self, record):
+        """The rules of a valid log past one record and its link (FORMAT.md, "Rules of a valid
+        log"): the payload, what a command id may span, and event ids that never come back."""
+        position, payload = record["position"], record["payload"]
+        if len(payload) > MAX_PAYLOAD_BYTES:
+            raise Bad("position %d: payload of %d bytes is over the limit of %d"
+                      % (position, len(payload), MAX_PAYLOAD_BYTES))
+        try:
+            _whole_text(json.loads(payload.decode("utf-8"), parse_constant=_no_constant))
+        except (ValueError, RecursionError) as error:
+            raise Bad("position %d: the payload is not JSON: %s" % (position, error))
+        command, stream = uuid.UUID(bytes=record["command_id"]), record["stream_id"]
+        if self.act is not None and self.act[0] == command:
+            _, streams, count = self.act
+            if streams[-1] != stream:
+                if stream in streams:
+                    raise Bad("position %d: command %s writes to stream %s twice" % (position, command, stream))
+                streams.append(stream)
+            self.act[2] = count + 1
+            if count + 1 > MAX_EVENTS_PER_APPEND:
+                raise Bad("position %d: append of command %s is over %d events"
+                          % (position, command, MAX_EVENTS_PER_APPEND))
+        else:
+            if command in self.commands:
+                raise Bad("position %d: command %s appears again after other commands" % (position, command))
+            self.commands.add(command)
+            self.act = [command, [stream], 1]
+        event = uuid.UUID(bytes=record["event_id"])
+        if event in self.events:
+            raise Bad("position %d: event id %s appears again" % (position, event))
+        self.events.add(event)
 
     def anchor(self, position, found):
         if position not in self.anchors:
@@ -397,6 +435,11 @@ class Chain:
                       % (first_position, self.position, self.anchors[latest][1], latest))
 
 
+def _no_constant(name):
+    """JSON has no NaN or Infinity (RFC 8259); Python's reader takes them unless told not to."""
+    raise ValueError("%s is not JSON" % name)
+
+
 def parse_json(line):
     if not line.endswith("\n"):
         raise Bad("the line is cut short: the file is truncated")
@@ -420,6 +463,35 @@ def take_text(data, at):
     return data[at + 4:at + 4 + length], at + 4 + length
 
 
+STREAM_ID_BYTES = frozenset(b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_.:")
+EVENT_TYPE_BYTES = frozenset(b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.")
+
+
+def check_names(stream_id, event_type, actor):
+    """The fields' own rules (FORMAT.md, "Records"), on their UTF-8 bytes."""
+    if not 1 <= len(stream_id) <= 128 or not set(stream_id) <= STREAM_ID_BYTES:
+        raise Bad("the record does not decode: the stream id is not 1-128 ASCII letters, digits or -_.:")
+    if not 1 <= len(event_type) <= 64 or not set(event_type) <= EVENT_TYPE_BYTES:
+        raise Bad("the record does not decode: the event type is not 1-64 ASCII letters, digits, _ or .")
+    text = actor.decode("utf-8")
+    if not 1 <= len(actor) <= 128 or any(ord(c) < 0x20 or 0x7f <= ord(c) < 0xa0 for c in text):
+        raise Bad("the record does not decode: the actor is not 1-128 bytes without control characters")
+
+
+def _whole_text(value):
+    """JSON text can spell a lone UTF-16 surrogate (\\ud800), which is no character: Python's
+    reader takes it, serde_json and RFC 8259's UTF-8 do not."""
+    if isinstance(value, str):
+        value.encode("utf-8")
+    elif isinstance(value, list):
+        for item in value:
+            _whole_text(item)
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            _whole_text(key)
+            _whole_text(item)
+
+
 def parse_canonical(data):
     """The fields of canonical bytes that the chain rules need (FORMAT.md, "Canonical bytes")."""
     try:
@@ -428,15 +500,18 @@ def parse_canonical(data):
         (position,) = struct.unpack_from(">Q", data, 1)
         stream_id, at = take_text(data, 9)
         (stream_version,) = struct.unpack_from(">Q", data, at)
+        event_id, command_id = data[at + 8:at + 24], data[at + 24:at + 40]
         event_type, at = take_text(data, at + 8 + 32)
         (recorded_at,) = struct.unpack_from(">q", data, at + 4 + 8)
         actor, at = take_text(data, at + 4 + 16)
         payload, at = take_text(data, at)
         if at != len(data):
             raise Bad("the record does not decode: %d trailing bytes" % (len(data) - at))
+        payload.decode("utf-8")
+        check_names(stream_id, event_type, actor)
         return {"position": position, "stream_id": stream_id.decode("utf-8"), "stream_version": stream_version,
                 "event_type": event_type.decode("utf-8"), "recorded_at": recorded_at, "actor": actor.decode("utf-8"),
-                "payload": payload}
+                "payload": payload, "event_id": event_id, "command_id": command_id}
     except (struct.error, UnicodeDecodeError) as error:
         raise Bad("the record does not decode: %s" % error)
 
@@ -455,6 +530,9 @@ def check_bundle(path, data, chain, trusted=None, signers=None):
                       % (", ".join(MANIFEST_KEYS), ", ".join(OPTIONAL_MANIFEST_KEYS)))
         if manifest["format"] != "parapompi-bundle" or manifest["format_version"] != 2:
             raise Bad("not a version 2 parapompi bundle")
+        first, last = manifest["first_position"], manifest["last_position"]
+        if not isinstance(first, int) or not isinstance(last, int) or first < 1 or last < first:
+            raise Bad("the manifest's positions %s..%s are not a range of the log" % (first, last))
         chain.begin(manifest["first_position"], bytes.fromhex(manifest["prev_hash"]))
     except (ValueError, UnicodeDecodeError) as error:
         raise Bad("%s, line 1: not a bundle manifest: %s" % (path, error))
@@ -478,6 +556,7 @@ def check_bundle(path, data, chain, trusted=None, signers=None):
             stored = data[at + 4 + length:at + 4 + length + 32]
             fields = parse_canonical(canonical_bytes)
             chain.check(fields, prev, stored, canonical_bytes)
+            chain.rules(fields)
             if fields["event_type"] in ("SigningKeyRecorded", "SigningKeyRevoked"):
                 try:
                     key = json.loads(fields["payload"].decode("utf-8")).get("key")
@@ -522,6 +601,9 @@ def check_export(path, chain, prev_hash_arg):
                                   % record["position"])
                     chain.begin(record["position"], prev_hash_arg if prev_hash_arg is not None else bytes(32))
                 chain.check(record)
+                chain.rules(dict(record, payload=record["payload"].encode("utf-8"),
+                                 event_id=uuid.UUID(record["event_id"]).bytes,
+                                 command_id=uuid.UUID(record["command_id"]).bytes))
                 count += 1
             except Bad as error:
                 raise Bad("%s, line %d: %s" % (path, number, error))

@@ -15,16 +15,16 @@ use std::path::{Path, PathBuf};
 
 use parapompi_projections::{audit_trail, AuditSubject, AuditTrail, Projections, Recorded};
 use parapompi_store::{
-    check_record_frames, read_record_frames, ChainChecker, FrameWriter, Hash, ReadOptions, RecordAt, RecordedEvent,
+    read_record_frames, ChainChecker, FrameWriter, Hash, Limits, LogRules, ReadOptions, RecordAt, RecordedEvent,
     ScannedRecord, Store, StoreError, Timestamp,
 };
 use serde::{Deserialize, Serialize};
 
 use crate::checkpoint::{Checkpoint, SignedCheckpoint, VerifierKey};
 use crate::error::EngineError;
-use crate::signing_key::SigningKey;
 use crate::projector::AsOf;
 use crate::records::decode;
+use crate::signing_key::SigningKey;
 
 /// The `format` field of every manifest.
 pub const BUNDLE_FORMAT: &str = "parapompi-bundle";
@@ -261,7 +261,6 @@ struct BundleReader {
     files: Vec<PathBuf>,
     checker: Option<ChainChecker>,
     from_genesis: bool,
-    keep_records: bool,
     /// Hashes held outside the bundles, by position.
     anchors: BTreeMap<u64, Anchor>,
     /// Those reached so far, and the last position where one agreed.
@@ -271,6 +270,8 @@ struct BundleReader {
     checkpoint: Option<(SignedCheckpoint, VerifierKey)>,
     /// The signing keys the records recorded and revoked, in log order.
     key_events: Vec<KeyEvent>,
+    /// The rules of a valid log past one record (`store/FORMAT.md`, "Rules of a valid log").
+    rules: LogRules,
 }
 
 /// A signing key recorded or revoked by a centre, at a position of the log.
@@ -297,19 +298,18 @@ fn key_event(record: &RecordedEvent) -> Option<KeyEvent> {
 }
 
 impl BundleReader {
-    /// A reader of `files`; `keep_records` when the caller wants each whole record, not
-    /// only the check.
-    fn new(files: &[PathBuf], keep_records: bool) -> BundleReader {
+    /// A reader of `files`.
+    fn new(files: &[PathBuf]) -> BundleReader {
         BundleReader {
             files: files.to_vec(),
             checker: None,
             from_genesis: false,
-            keep_records,
             anchors: BTreeMap::new(),
             agreed: Vec::new(),
             trusted: None,
             checkpoint: None,
             key_events: Vec::new(),
+            rules: LogRules::new(Limits::default()),
         }
     }
 
@@ -350,7 +350,7 @@ impl BundleReader {
     }
 
     /// Checks every record of every bundle, in order, and calls `each` with each record after
-    /// checking it (when the reader keeps records).
+    /// checking it.
     fn for_each(
         &mut self,
         mut each: impl FnMut(&RecordedEvent) -> Result<(), EngineError>,
@@ -412,47 +412,33 @@ impl BundleReader {
         let from_genesis = self.from_genesis;
         let checker = self.checker.as_mut().expect("set with the manifest");
         let mut n_records = 0u64;
-        // The fast path checks the chain only; anchors and trusted keys need each record (its
-        // hash, and the signing keys it records).
-        if !self.keep_records && self.anchors.is_empty() && self.trusted.is_none() {
-            let ReadOptions { workers, block_bytes, .. } = ReadOptions::on_every_core(false);
-            // Only the check: each block of frames is checked on its own core, and only its
-            // edges and streams in order here.
-            n_records = check_record_frames(reader, manifest_bytes, workers, block_bytes, checker, |_| {
-                Ok(from_genesis.then_some(0))
-            })
-            .map_err(|bad| fail(BundlePlace::Record { number: bad.number, offset: bad.offset }, bad.problem))?;
-        } else {
-            // Every record whole, read on every core, then checked here in order.
-            let options = ReadOptions::on_every_core(true);
-            read_record_frames(reader, manifest_bytes, options, |RecordAt { number, offset, result }| {
-                let at = BundlePlace::Record { number, offset };
-                let record = result.map_err(|problem| fail(at, problem))?;
-                if record.position > manifest.last_position {
-                    return Err(fail(
-                        at,
-                        format!(
-                            "record at position {} is past the manifest's last position {}",
-                            record.position, manifest.last_position
-                        ),
-                    ));
+        // Every record whole, read and checked on its own on every core (its fields, its
+        // payload as JSON), then checked here in order: the chain, the anchors, and the
+        // rules that look past one record (`LogRules`), as an import checks them.
+        let options = ReadOptions::on_every_core(true);
+        read_record_frames(reader, manifest_bytes, options, |RecordAt { number, offset, result }| {
+            let at = BundlePlace::Record { number, offset };
+            let record = result.map_err(|problem| fail(at, problem))?;
+            checker
+                .check_scanned(&record, |_| Ok(from_genesis.then_some(0)))
+                .map_err(|problem| fail(at, format!("position {}: {problem}", record.position)))?;
+            if let Some(anchor) = self.anchors.get(&record.position) {
+                if anchor.hash != record.hash {
+                    return Err(fail(at, BundleReader::departs(&self.agreed, anchor, &record.hash)));
                 }
-                checker
-                    .check_scanned(&record, |_| Ok(from_genesis.then_some(0)))
+                self.agreed.push(anchor.clone());
+            }
+            if let Some(whole) = record.record.as_ref() {
+                self.rules
+                    .check(whole)
                     .map_err(|problem| fail(at, format!("position {}: {problem}", record.position)))?;
-                if let Some(anchor) = self.anchors.get(&record.position) {
-                    if anchor.hash != record.hash {
-                        return Err(fail(at, BundleReader::departs(&self.agreed, anchor, &record.hash)));
-                    }
-                    self.agreed.push(anchor.clone());
-                }
-                if let Some(event) = record.record.as_ref().and_then(key_event) {
+                if let Some(event) = key_event(whole) {
                     self.key_events.push(event);
                 }
-                n_records += 1;
-                each(&record).map_err(|error| fail(at, error.to_string()))
-            })?;
-        }
+            }
+            n_records += 1;
+            each(&record).map_err(|error| fail(at, error.to_string()))
+        })?;
         let (last, head_hash) = checker.head();
         if n_records != manifest.n_events || last != manifest.last_position {
             // Named where the next record would start: the end of the file.
@@ -593,7 +579,7 @@ pub fn read_manifest(path: &Path) -> Result<Manifest, BundleError> {
 
 /// Checks one bundle, or several that join in the order given, without a store.
 pub fn verify_bundles(files: &[PathBuf]) -> Result<VerifiedBundles, BundleError> {
-    BundleReader::new(files, false).for_each(|_| Ok(()))
+    BundleReader::new(files).for_each(|_| Ok(()))
 }
 
 /// Checks bundles as [`verify_bundles`] does, and against hashes held outside them: every
@@ -608,7 +594,7 @@ pub fn verify_bundles_against(
     anchors: &[Anchor],
     trusted: Option<Vec<VerifierKey>>,
 ) -> Result<VerifiedBundles, BundleError> {
-    let mut reader = BundleReader::new(files, false);
+    let mut reader = BundleReader::new(files);
     for anchor in anchors {
         // Position 0 is the zero hash of every log: nothing to hold.
         if anchor.position > 0 {
@@ -623,14 +609,15 @@ pub fn verify_bundles_against(
 /// held to (`verify --held`), named after `source`.
 pub fn anchors_of_bundles(files: &[PathBuf], source: &str) -> Result<Vec<Anchor>, BundleError> {
     let mut anchors = Vec::new();
-    let mut reader = BundleReader::new(files, true);
+    let mut reader = BundleReader::new(files);
     let verified = reader.for_each(|record| {
         anchors.push(Anchor { position: record.position, hash: record.hash, source: source.to_owned() });
         Ok(())
     })?;
     if let Some(first) = verified.manifests.first() {
         if let Some(prev_hash) = Hash::from_hex(&first.prev_hash).filter(|_| first.first_position > 1) {
-            anchors.insert(0, Anchor { position: first.first_position - 1, hash: prev_hash, source: source.to_owned() });
+            anchors
+                .insert(0, Anchor { position: first.first_position - 1, hash: prev_hash, source: source.to_owned() });
         }
     }
     Ok(anchors)
@@ -663,7 +650,11 @@ fn check_checkpoint(
         }
     }
     if checkpoint.origin != signer.name() {
-        return Err(format!("the checkpoint's origin {} is not its signer's name {}", checkpoint.origin, signer.name()));
+        return Err(format!(
+            "the checkpoint's origin {} is not its signer's name {}",
+            checkpoint.origin,
+            signer.name()
+        ));
     }
     if checkpoint.position != manifest.last_position || checkpoint.head_hash.to_hex() != manifest.head_hash {
         return Err(format!(
@@ -679,7 +670,7 @@ fn check_checkpoint(
 /// at all. The bundles must start at position 1.
 pub fn replay_projections(files: &[PathBuf], as_of: Option<AsOf>) -> Result<Projections, BundleError> {
     let mut projections = Projections::new();
-    let mut reader = BundleReader::new(files, true);
+    let mut reader = BundleReader::new(files);
     reader.for_each(|record| {
         let included = match as_of {
             None => true,
@@ -707,7 +698,7 @@ pub fn replay_audit(files: &[PathBuf], subject: &AuditSubject) -> Result<AuditTr
     let mut wanted: Vec<u64> = projections.audit_positions(subject);
     wanted.sort_unstable();
     let mut records: HashMap<u64, Recorded> = HashMap::with_capacity(wanted.len());
-    BundleReader::new(files, true).for_each(|record| {
+    BundleReader::new(files).for_each(|record| {
         if wanted.binary_search(&record.position).is_ok() {
             records.insert(record.position, decode(record)?);
         }

@@ -89,7 +89,8 @@ impl VerifierKey {
         }
         let mut raw = [0u8; 32];
         raw.copy_from_slice(&bytes[1..]);
-        let key = VerifyingKey::from_bytes(&raw).map_err(|_| format!("the verifier key {name} is not a curve point"))?;
+        let key =
+            VerifyingKey::from_bytes(&raw).map_err(|_| format!("the verifier key {name} is not a curve point"))?;
         let parsed = VerifierKey { name: name.to_owned(), key };
         if hex(&parsed.key_id(NOTE_ED25519)) != id {
             return Err(format!("the verifier key {name}: its key id {id} does not match its key"));
@@ -128,13 +129,8 @@ impl Checkpoint {
     /// The note text: origin, position, head hash in base64, then the extension lines
     /// `time MS` and one `centre ID` a centre (store/FORMAT.md, "Checkpoints").
     pub fn body(&self) -> String {
-        let mut text = format!(
-            "{}\n{}\n{}\ntime {}\n",
-            self.origin,
-            self.position,
-            BASE64.encode(self.head_hash.0),
-            self.time_ms
-        );
+        let mut text =
+            format!("{}\n{}\n{}\ntime {}\n", self.origin, self.position, BASE64.encode(self.head_hash.0), self.time_ms);
         for centre in &self.centres {
             text.push_str("centre ");
             text.push_str(centre);
@@ -146,19 +142,24 @@ impl Checkpoint {
     /// Reads a note text back, strictly: the bytes must be the ones [`Checkpoint::body`]
     /// writes for what they say.
     pub fn parse_body(text: &str) -> Result<Checkpoint, String> {
-        let lines: Vec<&str> = text.strip_suffix('\n').ok_or("the checkpoint does not end with a line end")?.split('\n').collect();
+        let lines: Vec<&str> =
+            text.strip_suffix('\n').ok_or("the checkpoint does not end with a line end")?.split('\n').collect();
         if lines.len() < 4 {
             return Err("a checkpoint has an origin, a position, a head hash and a time line".to_owned());
         }
         check_key_name(lines[0]).map_err(|problem| format!("the checkpoint's origin: {problem}"))?;
-        let position: u64 = lines[1].parse().map_err(|_| format!("the checkpoint's position {:?} is not a number", lines[1]))?;
+        let position: u64 =
+            lines[1].parse().map_err(|_| format!("the checkpoint's position {:?} is not a number", lines[1]))?;
         let hash = BASE64.decode(lines[2]).ok().filter(|bytes| bytes.len() == 32);
-        let hash = hash.ok_or_else(|| format!("the checkpoint's head hash {:?} is not 32 bytes of base64", lines[2]))?;
+        let hash =
+            hash.ok_or_else(|| format!("the checkpoint's head hash {:?} is not 32 bytes of base64", lines[2]))?;
         let time = lines[3].strip_prefix("time ").and_then(|ms| ms.parse::<i64>().ok());
         let time_ms = time.ok_or_else(|| format!("the checkpoint's fourth line {:?} is not `time MS`", lines[3]))?;
         let mut centres = Vec::new();
         for line in &lines[4..] {
-            let centre = line.strip_prefix("centre ").ok_or_else(|| format!("the checkpoint line {line:?} is not `centre ID`"))?;
+            let centre = line
+                .strip_prefix("centre ")
+                .ok_or_else(|| format!("the checkpoint line {line:?} is not `centre ID`"))?;
             centres.push(centre.to_owned());
         }
         if centres.len() > MAX_CENTRES {
@@ -166,7 +167,8 @@ impl Checkpoint {
         }
         let mut head_hash = [0u8; 32];
         head_hash.copy_from_slice(&hash);
-        let checkpoint = Checkpoint { origin: lines[0].to_owned(), position, head_hash: Hash(head_hash), time_ms, centres };
+        let checkpoint =
+            Checkpoint { origin: lines[0].to_owned(), position, head_hash: Hash(head_hash), time_ms, centres };
         if checkpoint.body() != text {
             return Err("the checkpoint is not in its one written form (store/FORMAT.md, \"Checkpoints\")".to_owned());
         }
@@ -248,7 +250,11 @@ impl SignedCheckpoint {
             format!(
                 "the checkpoint at position {} is not signed by a key this check trusts ({})",
                 self.checkpoint.position,
-                if keys.is_empty() { "none".to_owned() } else { keys.iter().map(VerifierKey::vkey).collect::<Vec<_>>().join(", ") }
+                if keys.is_empty() {
+                    "none".to_owned()
+                } else {
+                    keys.iter().map(VerifierKey::vkey).collect::<Vec<_>>().join(", ")
+                }
             )
         })
     }
@@ -269,14 +275,14 @@ impl SignedCheckpoint {
     pub fn cosigned_by(&self, witness: &VerifierKey) -> bool {
         let id = witness.key_id(COSIGNATURE_ED25519);
         self.signatures().iter().any(|signature| {
-            signature.name == witness.name
-                && signature.bytes.len() == 4 + 8 + 64
-                && signature.bytes[..4] == id
-                && {
-                    let mut time = [0u8; 8];
-                    time.copy_from_slice(&signature.bytes[4..12]);
-                    witness.verifies(cosigned_message(u64::from_be_bytes(time), self.body()).as_bytes(), &signature.bytes[12..])
-                }
+            signature.name == witness.name && signature.bytes.len() == 4 + 8 + 64 && signature.bytes[..4] == id && {
+                let mut time = [0u8; 8];
+                time.copy_from_slice(&signature.bytes[4..12]);
+                witness.verifies(
+                    cosigned_message(u64::from_be_bytes(time), self.body()).as_bytes(),
+                    &signature.bytes[12..],
+                )
+            }
         })
     }
 }
@@ -289,7 +295,11 @@ fn cosigned_message(time_s: u64, body: &str) -> String {
 fn split_note(note: &str) -> Result<(&str, Vec<&str>), String> {
     let at = note.rfind("\n\n").ok_or("the checkpoint has no blank line before its signatures")?;
     let (body, signatures) = (&note[..=at], &note[at + 2..]);
-    let lines: Vec<&str> = signatures.strip_suffix('\n').ok_or("the checkpoint's last signature line has no line end")?.split('\n').collect();
+    let lines: Vec<&str> = signatures
+        .strip_suffix('\n')
+        .ok_or("the checkpoint's last signature line has no line end")?
+        .split('\n')
+        .collect();
     if lines.iter().any(|line| !line.starts_with("\u{2014} ")) {
         return Err("a line after the checkpoint's blank line is not a signature (\u{2014} NAME SIGNATURE)".to_owned());
     }

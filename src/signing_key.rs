@@ -61,7 +61,10 @@ impl SigningKey {
         let seed = random_key()?;
         let mut id = [0u8; 16];
         getrandom::fill(&mut id).map_err(|e| EngineError::Key(format!("no random bytes: {e}")))?;
-        Ok(SigningKey { deployment_id: uuid::Builder::from_random_bytes(id).into_uuid(), key: Ed25519SigningKey::from_bytes(&seed) })
+        Ok(SigningKey {
+            deployment_id: uuid::Builder::from_random_bytes(id).into_uuid(),
+            key: Ed25519SigningKey::from_bytes(&seed),
+        })
     }
 
     /// A key made from a 32-byte seed: the same seed gives the same key (for a caller that

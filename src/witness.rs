@@ -109,7 +109,8 @@ pub fn default_witness_key_path(witness_file: &Path) -> PathBuf {
 
 fn read_key(path: &Path) -> Result<(String, SigningKey), WitnessError> {
     let text = Zeroizing::new(
-        std::fs::read_to_string(path).map_err(|e| refused(format!("cannot read the witness key {}: {e}", path.display())))?,
+        std::fs::read_to_string(path)
+            .map_err(|e| refused(format!("cannot read the witness key {}: {e}", path.display())))?,
     );
     let mut lines = text.lines();
     let bad = || refused(format!("{} is not a witness key file (first line {WITNESS_KEY_HEADER:?})", path.display()));
@@ -167,11 +168,13 @@ impl WitnessFile {
     /// cosigned by that key.
     pub fn read(path: &Path, expected: Option<&VerifierKey>) -> Result<WitnessFile, WitnessError> {
         let name = path.display();
-        let size = std::fs::metadata(path).map_err(|e| refused(format!("cannot read the witness file {name}: {e}")))?.len();
+        let size =
+            std::fs::metadata(path).map_err(|e| refused(format!("cannot read the witness file {name}: {e}")))?.len();
         if size > MAX_WITNESS_FILE_BYTES {
             return Err(refused(format!("the witness file {name} is larger than {MAX_WITNESS_FILE_BYTES} bytes")));
         }
-        let note = std::fs::read_to_string(path).map_err(|e| refused(format!("cannot read the witness file {name}: {e}")))?;
+        let note =
+            std::fs::read_to_string(path).map_err(|e| refused(format!("cannot read the witness file {name}: {e}")))?;
         let altered = |problem: String| refused(format!("the witness file {name} does not check: {problem}"));
         let line = note.split('\n').next().unwrap_or_default();
         let state: WitnessState =
@@ -283,11 +286,15 @@ impl WitnessFile {
                 bundle.display()
             )));
         };
-        let origin = SignedCheckpoint::parse(&note).map_err(|p| refused(format!("{}: {p}", bundle.display())))?.checkpoint.origin;
+        let origin = SignedCheckpoint::parse(&note)
+            .map_err(|p| refused(format!("{}: {p}", bundle.display())))?
+            .checkpoint
+            .origin;
         let (trusted, first_seen) = self.trusted_keys(&origin, producer, &vkey)?;
         let anchors = self.anchors(&origin);
-        let verified: VerifiedBundles = verify_bundles_against(&[bundle.to_path_buf()], &anchors, Some(trusted.clone()))
-            .map_err(|e| refused(format!("refused: {e}")))?;
+        let verified: VerifiedBundles =
+            verify_bundles_against(&[bundle.to_path_buf()], &anchors, Some(trusted.clone()))
+                .map_err(|e| refused(format!("refused: {e}")))?;
         let Some((signed, _)) = verified.checkpoint else {
             return Err(refused(format!("{}: the bundle's checkpoint was not read", bundle.display())));
         };
@@ -420,7 +427,9 @@ impl WitnessFile {
         }
         if !already {
             if self.held[index].len() >= MAX_CHECKPOINTS_PER_LOG {
-                return Err(refused(format!("the witness holds {MAX_CHECKPOINTS_PER_LOG} checkpoints of {origin} already")));
+                return Err(refused(format!(
+                    "the witness holds {MAX_CHECKPOINTS_PER_LOG} checkpoints of {origin} already"
+                )));
             }
             let cosigned = signed.cosigned(&key, &name, now_s);
             self.state.logs[index].checkpoints.push(cosigned.note.clone());

@@ -207,7 +207,11 @@ fn a_record_rewritten_and_resealed_is_refused_at_the_witnessed_position() {
     refused_against_witness(&s, &forged, &[&at, "not the history it saw"]);
     refused(&s.w, &["witness", "add", "--witness", path(&s.witness), path(&forged)], &[&at, "refused"]);
     // Against the bundle held, the very record is named.
-    refused(&s.w, &["verify", "--bundle", path(&forged), "--held", path(&s.bundle)], &["position 20:", "departs at position 20"]);
+    refused(
+        &s.w,
+        &["verify", "--bundle", path(&forged), "--held", path(&s.bundle)],
+        &["position 20:", "departs at position 20"],
+    );
     let (ok, said) = python(&["--held", path(&s.bundle), path(&forged)]);
     assert!(!ok && said.contains("position 20:"), "{said}");
 }
@@ -281,7 +285,11 @@ fn records_swapped_with_their_times_are_refused() {
     s.w.ok(&["verify", "--bundle", path(&forged)]);
     refused_against_witness(&s, &forged, &[&format!("position {}", s.head)]);
     let position = first + u64::try_from(pair).expect("an index");
-    refused(&s.w, &["verify", "--bundle", path(&forged), "--held", path(&s.bundle)], &[&format!("departs at position {position}")]);
+    refused(
+        &s.w,
+        &["verify", "--bundle", path(&forged), "--held", path(&s.bundle)],
+        &[&format!("departs at position {position}")],
+    );
     let (ok, said) = python(&["--held", path(&s.bundle), path(&forged)]);
     assert!(!ok && said.contains(&format!("departs at position {position}")), "{said}");
 }
@@ -296,7 +304,11 @@ fn a_reissued_full_bundle_differing_inside_a_held_range_is_refused_at_that_recor
     let at = fields(record).occurred_at;
     record[at + 7] ^= 1;
     let forged = forge.seal(&centre_key(&s.w), &s.w.file("reissued.bundle"));
-    refused(&s.w, &["verify", "--bundle", path(&forged), "--held", path(&partial)], &["position 45:", "departs at position 45"]);
+    refused(
+        &s.w,
+        &["verify", "--bundle", path(&forged), "--held", path(&partial)],
+        &["position 45:", "departs at position 45"],
+    );
     let (ok, said) = python(&["--held", path(&partial), path(&forged)]);
     assert!(!ok && said.contains("position 45:"), "{said}");
     // The honest re-issue agrees with the range held, at every position of it.
@@ -315,7 +327,11 @@ fn the_head_dropped_and_the_rest_presented_as_a_range_is_shown_and_refused_again
     assert!(said.contains(&format!("its checkpoint at position {}) at position {}: agrees", s.head, s.head)), "{said}");
     // Against a pin inside the dropped head, nothing ties it: refused.
     let pin_5 = held_hash(&s, 5);
-    refused(&s.w, &["verify", "--bundle", path(&range), "--pin", &pin_5], &["positions 11..", "position 5", "not here"]);
+    refused(
+        &s.w,
+        &["verify", "--bundle", path(&range), "--pin", &pin_5],
+        &["positions 11..", "position 5", "not here"],
+    );
     let (ok, said) = python(&["--pin", &pin_5, path(&range)]);
     assert!(!ok && said.contains("position 5"), "{said}");
     // Renumbered from 1 and resealed as a whole log, it is another history.
@@ -363,7 +379,11 @@ fn a_tampered_witness_file_is_refused() {
         .as_str()
         .unwrap_or_default()
         .to_owned();
-    refused(&s.w, &["verify", "--bundle", path(&s.bundle), "--witness", path(&other), "--witness-key", &vkey], &["it was replaced"]);
+    refused(
+        &s.w,
+        &["verify", "--bundle", path(&s.bundle), "--witness", path(&other), "--witness-key", &vkey],
+        &["it was replaced"],
+    );
     let (ok, said) = python(&["--witness", path(&other), "--witness-key", &vkey, path(&s.bundle)]);
     assert!(!ok && said.contains("replaced"), "{said}");
     // Nothing was written to the witness by the refusals.
@@ -391,7 +411,11 @@ fn a_witness_takes_a_daily_bare_checkpoint_and_refuses_a_fork_or_an_older_one() 
     let mut checkpoint = SignedCheckpoint::parse(&note).expect("a checkpoint").checkpoint;
     checkpoint.head_hash = Hash([1; 32]);
     let fork = s.w.write("fork.txt", &checkpoint.sign(&key).note);
-    refused(&s.w, &["witness", "add", "--witness", path(&s.witness), path(&fork)], &[&format!("position {}", s.head), "a fork"]);
+    refused(
+        &s.w,
+        &["witness", "add", "--witness", path(&s.witness), path(&fork)],
+        &[&format!("position {}", s.head), "a fork"],
+    );
     // An older position than the witness holds: cut short.
     checkpoint.position = s.head - 3;
     let older = s.w.write("older.txt", &checkpoint.sign(&key).note);
@@ -401,7 +425,11 @@ fn a_witness_takes_a_daily_bare_checkpoint_and_refuses_a_fork_or_an_older_one() 
     let later = s.w.write("later.txt", &checkpoint.sign(&key).note);
     let added = s.w.json(&["witness", "add", "--witness", path(&s.witness), path(&later)]);
     assert_eq!(added["witnessed"]["bare"], true, "{added}");
-    refused(&s.w, &["witness", "add", "--witness", path(&s.witness), path(&s.bundle)], &[&format!("position {}", s.head + 10)]);
+    refused(
+        &s.w,
+        &["witness", "add", "--witness", path(&s.witness), path(&s.bundle)],
+        &[&format!("position {}", s.head + 10)],
+    );
 }
 
 /// The first staff member of the demo with `role`, and their centre.
@@ -409,7 +437,10 @@ fn staff_with(s: &Setting, role: &str) -> (String, String) {
     let staff = s.demo["staff"].as_array().expect("the demo's staff");
     let member = staff.iter().find(|m| m["roles"].as_array().is_some_and(|r| r.iter().any(|x| x == role)));
     let member = member.expect("a member with the role");
-    (member["staff_id"].as_str().unwrap_or_default().to_owned(), member["centre_id"].as_str().unwrap_or_default().to_owned())
+    (
+        member["staff_id"].as_str().unwrap_or_default().to_owned(),
+        member["centre_id"].as_str().unwrap_or_default().to_owned(),
+    )
 }
 
 #[test]
@@ -447,7 +478,9 @@ fn a_checkpoint_signed_by_a_key_the_centre_revoked_is_refused() {
     let lines = s.w.file("log.jsonl");
     s.w.ok(&["export", "--jsonl", "--out", path(&lines)]);
     let text = std::fs::read_to_string(&lines).expect("the export");
-    assert!(text.contains("\"event_type\":\"SigningKeyRecorded\"") && text.contains("\"event_type\":\"SigningKeyRevoked\""));
+    assert!(
+        text.contains("\"event_type\":\"SigningKeyRecorded\"") && text.contains("\"event_type\":\"SigningKeyRevoked\"")
+    );
     let secret = std::fs::read_to_string(s.w.data().join("keys/signing.key")).expect("the key file");
     let secret = secret.lines().find_map(|l| l.strip_prefix("secret ")).expect("a secret").to_owned();
     assert!(!text.contains(&secret) && !std::fs::read_to_string(&after).unwrap_or_default().contains(&secret));
@@ -458,7 +491,8 @@ fn a_rotated_signing_key_is_recorded_the_old_one_revoked_and_the_witness_follows
     let s = setting();
     let (admin, centre) = staff_with(&s, "administrator");
     let old_key = centre_key(&s.w);
-    let old = s.w.json(&["--as", &admin, "centre", "signing-key", &centre])["key"].as_str().unwrap_or_default().to_owned();
+    let old =
+        s.w.json(&["--as", &admin, "centre", "signing-key", &centre])["key"].as_str().unwrap_or_default().to_owned();
     let first = s.w.file("first.bundle");
     s.w.ok(&["export", "--out", path(&first)]);
     s.w.ok(&["witness", "add", "--witness", path(&s.witness), path(&first)]);
@@ -503,7 +537,11 @@ fn serve_writes_a_checkpoint_at_start_that_the_witness_takes() {
     let dir = s.w.file("served-checkpoints");
     std::fs::create_dir(&dir).expect("a directory");
     s.w.verified_events();
-    s.w.fails(2, "--checkpoint-dir", &["serve", "--listen", "127.0.0.1:0", "--checkpoint-dir", path(&s.w.file("none"))]);
+    s.w.fails(
+        2,
+        "--checkpoint-dir",
+        &["serve", "--listen", "127.0.0.1:0", "--checkpoint-dir", path(&s.w.file("none"))],
+    );
     let server = ServerProcess::start(&s.w.data(), &["--checkpoint-dir", path(&dir), "--checkpoint-every-hours", "24"]);
     let file = dir.join(format!("checkpoint-{:012}.txt", s.head));
     // The first is written at start; it is waited for (a bounded wait), never timed.

@@ -358,11 +358,15 @@ impl Aggregate for CentreAggregate {
                 }
                 Ok(vec![CentreEvent::SigningKeyRecorded { key: key.clone(), recorded_on: ctx.today }])
             }
-            CentreAction::RevokeSigningKey { key } => match centre.signing_keys.iter().find(|(recorded, _)| recorded == key) {
-                None => Err(Rejection::NotFound { stream_id: format!("signing key {key} of {stream_id}") }),
-                Some((_, true)) => Err(Rejection::NothingToChange { what: "the signing key is revoked already" }),
-                Some((_, false)) => Ok(vec![CentreEvent::SigningKeyRevoked { key: key.clone(), revoked_on: ctx.today }]),
-            },
+            CentreAction::RevokeSigningKey { key } => {
+                match centre.signing_keys.iter().find(|(recorded, _)| recorded == key) {
+                    None => Err(Rejection::NotFound { stream_id: format!("signing key {key} of {stream_id}") }),
+                    Some((_, true)) => Err(Rejection::NothingToChange { what: "the signing key is revoked already" }),
+                    Some((_, false)) => {
+                        Ok(vec![CentreEvent::SigningKeyRevoked { key: key.clone(), revoked_on: ctx.today }])
+                    }
+                }
+            }
         }
     }
 

@@ -78,9 +78,9 @@ impl Engine {
     }
 
     fn data_dir(&self) -> Result<&Path, EngineError> {
-        self.store()
-            .path()
-            .ok_or_else(|| EngineError::Key("a temporary store's signing key lives in memory: nothing to rotate".to_owned()))
+        self.store().path().ok_or_else(|| {
+            EngineError::Key("a temporary store's signing key lives in memory: nothing to rotate".to_owned())
+        })
     }
 
     /// Prepares a rotation of the signing key: a new key for the same deployment, saved as

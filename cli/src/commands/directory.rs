@@ -174,7 +174,9 @@ pub fn centre(ctx: &mut Ctx<'_>, command: CentreCli) -> Result<(), CliError> {
             // The old key is revoked with the new one's record when this centre stands behind it.
             let stream = StreamId::new(centre_id.stream_id())?;
             let old_is_live = match ctx.backend.stream_state(StreamKind::Centre, &stream)?.0 {
-                State::Centre(Some(centre)) => centre.signing_keys.iter().any(|(key, revoked)| key.as_str() == old && !revoked),
+                State::Centre(Some(centre)) => {
+                    centre.signing_keys.iter().any(|(key, revoked)| key.as_str() == old && !revoked)
+                }
                 _ => false,
             };
             let new = engine.prepare_signing_key_rotation()?.vkey();
@@ -182,7 +184,9 @@ pub fn centre(ctx: &mut Ctx<'_>, command: CentreCli) -> Result<(), CliError> {
             let mut commands =
                 vec![action(CentreAction::RecordSigningKey { key: value("the new key", SigningKeyText::new(&new))? })];
             if old_is_live {
-                commands.push(action(CentreAction::RevokeSigningKey { key: value("the old key", SigningKeyText::new(&old))? }));
+                commands.push(action(CentreAction::RevokeSigningKey {
+                    key: value("the old key", SigningKeyText::new(&old))?,
+                }));
             }
             let executed = match ctx.execute_all(&commands) {
                 Ok(executed) => executed,
@@ -195,15 +199,18 @@ pub fn centre(ctx: &mut Ctx<'_>, command: CentreCli) -> Result<(), CliError> {
             ctx.written(
                 "centre signing-key",
                 &[executed],
-                &[("centre_id", centre_id.to_string()), ("key", new.clone()), ("revoked", if old_is_live { old } else { String::new() })],
+                &[
+                    ("centre_id", centre_id.to_string()),
+                    ("key", new.clone()),
+                    ("revoked", if old_is_live { old } else { String::new() }),
+                ],
                 &format!("the signing key is now {new}{}", if old_is_live { "; the old one is revoked" } else { "" }),
             )
         }
         CentreCli::RevokeSigningKey(args) => {
             let centre_id = centre_id("CENTRE", &args.centre)?;
             let key = value("--key", SigningKeyText::new(&args.key))?;
-            let command =
-                Command::Centre(CentreCommand { centre_id, action: CentreAction::RevokeSigningKey { key } });
+            let command = Command::Centre(CentreCommand { centre_id, action: CentreAction::RevokeSigningKey { key } });
             let executed = ctx.execute(&command)?;
             ctx.written(
                 "centre revoke-signing-key",

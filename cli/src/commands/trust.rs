@@ -161,7 +161,10 @@ fn read_checkpoint_file(file: &Path) -> Result<(String, Option<String>), CliErro
     let text = std::fs::read_to_string(file)
         .map_err(|e| CliError::field("BUNDLE_OR_CHECKPOINT", format!("cannot read {}: {e}", file.display())))?;
     if text.len() > parapompi::checkpoint::MAX_NOTE_BYTES * 2 {
-        return Err(CliError::field("BUNDLE_OR_CHECKPOINT", format!("{} is too long for a checkpoint", file.display())));
+        return Err(CliError::field(
+            "BUNDLE_OR_CHECKPOINT",
+            format!("{} is too long for a checkpoint", file.display()),
+        ));
     }
     if let Ok(value) = serde_json::from_str::<serde_json::Value>(&text) {
         let note = value.get("note").and_then(serde_json::Value::as_str).map(str::to_owned);
@@ -174,8 +177,9 @@ fn read_checkpoint_file(file: &Path) -> Result<(String, Option<String>), CliErro
             )),
         };
     }
-    SignedCheckpoint::parse(&text)
-        .map_err(|problem| CliError::field("BUNDLE_OR_CHECKPOINT", format!("{}: not a bundle or a checkpoint: {problem}", file.display())))?;
+    SignedCheckpoint::parse(&text).map_err(|problem| {
+        CliError::field("BUNDLE_OR_CHECKPOINT", format!("{}: not a bundle or a checkpoint: {problem}", file.display()))
+    })?;
     Ok((text, None))
 }
 
@@ -323,7 +327,8 @@ fn display_all(files: &[PathBuf]) -> String {
 /// The origin the bundles' last checkpoint names (the witness holds checkpoints by origin).
 fn bundle_origin(files: &[PathBuf]) -> Result<String, CliError> {
     let last = files.last().ok_or_else(|| CliError::field("--bundle", "no bundle given"))?;
-    let manifest = parapompi::bundle::read_manifest(last).map_err(|e| CliError::Usage(format!("bundle does not verify: {e}")))?;
+    let manifest =
+        parapompi::bundle::read_manifest(last).map_err(|e| CliError::Usage(format!("bundle does not verify: {e}")))?;
     let carried = manifest.checkpoint.ok_or_else(|| {
         CliError::Usage(format!(
             "bundle does not verify against the witness: {} carries no checkpoint, so it names no origin the witness \
@@ -331,7 +336,7 @@ fn bundle_origin(files: &[PathBuf]) -> Result<String, CliError> {
             last.display()
         ))
     })?;
-    SignedCheckpoint::parse(&carried.note)
-        .map(|signed| signed.checkpoint.origin)
-        .map_err(|problem| CliError::Usage(format!("bundle does not verify: {}, manifest: the checkpoint: {problem}", last.display())))
+    SignedCheckpoint::parse(&carried.note).map(|signed| signed.checkpoint.origin).map_err(|problem| {
+        CliError::Usage(format!("bundle does not verify: {}, manifest: the checkpoint: {problem}", last.display()))
+    })
 }
