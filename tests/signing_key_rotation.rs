@@ -43,7 +43,7 @@ fn a_prepared_key_the_log_recorded_is_put_in_place_by_the_next_open_and_one_it_d
     assert!(!next.exists());
     assert_eq!(s.engine().signing_verifier_key(), prepared);
     let signed = valid(s.engine().signed_checkpoint(Timestamp::from_unix_ms(1_700_000_000_000)));
-    assert!(signed.verify_by(&[prepared.clone()]).is_ok() && signed.verify_by(&[first]).is_err());
+    assert!(signed.verify_by(std::slice::from_ref(&prepared)).is_ok() && signed.verify_by(&[first]).is_err());
 
     // Finished in the same run: signs with the new key at once.
     let third = valid(s.engine().prepare_signing_key_rotation());
