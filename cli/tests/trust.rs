@@ -557,3 +557,26 @@ fn serve_writes_a_checkpoint_at_start_that_the_witness_takes() {
     let added = s.w.json(&["witness", "add", "--witness", path(&s.witness), path(&file)]);
     assert_eq!(added["witnessed"]["status"], "already_held", "the head the witness holds: {added}");
 }
+
+#[test]
+fn the_same_demo_seed_gives_the_same_records_and_a_checkpoint_of_each_directory_s_own_key() {
+    let (first, second) = (World::new(), World::new());
+    let manifests: Vec<(Value, Vec<u8>)> = [&first, &second]
+        .iter()
+        .map(|w| {
+            w.ok(&["demo", "--seed", "9", "--beneficiaries", "4"]);
+            let bundle = w.file("demo.bundle");
+            w.ok(&["--at", "2026-01-05T10:00:00Z", "export", "--out", path(&bundle)]);
+            let bytes = std::fs::read(&bundle).expect("the bundle");
+            let split = bytes.iter().position(|&b| b == b'\n').expect("a line") + 1;
+            (serde_json::from_slice(&bytes[..split]).expect("a manifest"), bytes[split..].to_vec())
+        })
+        .collect();
+    assert_eq!(manifests[0].1, manifests[1].1, "the records are the same bytes");
+    let (mut a, mut b) = (manifests[0].0.clone(), manifests[1].0.clone());
+    assert_ne!(a["checkpoint"], b["checkpoint"], "each directory signs with its own key");
+    for manifest in [&mut a, &mut b] {
+        manifest.as_object_mut().expect("an object").remove("checkpoint");
+    }
+    assert_eq!(a, b, "the rest of the manifest is the same");
+}
