@@ -219,9 +219,9 @@ def parse_checkpoint(note):
 
 def check_checkpoint(carried, manifest, trusted, key_events):
     """The bundle's checkpoint: signed by one of `trusted` (name, key) or a key the records
-    recorded, or, with no key trusted from outside, by the key it names; not by a key the
-    records revoked at or before its position; stating the manifest's last position and head
-    hash. Returns its signer."""
+    recorded, or, with no key trusted from outside, by the key it names; in every case not by
+    a key the records revoked at or before its position; stating the manifest's last position
+    and head hash. Returns its signer."""
     checkpoint = parse_checkpoint(carried["note"])
     if trusted is not None:
         keys = list(trusted)
@@ -240,7 +240,7 @@ def check_checkpoint(carried, manifest, trusted, key_events):
             break
     if signer is None:
         raise Bad("the checkpoint at position %d is not signed by a key this check trusts" % checkpoint["position"])
-    for position, vkey, revoked in key_events if trusted is not None else []:
+    for position, vkey, revoked in key_events:
         if revoked and position <= checkpoint["position"] and vkey == vkey_text(*signer):
             raise Bad("the checkpoint at position %d is signed by %s, which the log revoked at position %d"
                       % (checkpoint["position"], vkey, position))

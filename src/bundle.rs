@@ -158,8 +158,7 @@ pub struct VerifiedBundles {
     pub checkpoint: Option<(SignedCheckpoint, VerifierKey)>,
     /// The anchors the bundles were checked against.
     pub anchors: AnchorsChecked,
-    /// The signing keys the records recorded and revoked (read when keys are trusted from
-    /// outside, or anchors given; empty otherwise).
+    /// The signing keys the records recorded and revoked, in log order.
     pub key_events: Vec<KeyEvent>,
 }
 

@@ -473,6 +473,10 @@ fn a_checkpoint_signed_by_a_key_the_centre_revoked_is_refused() {
     refused(&s.w, &["verify", "--bundle", path(&after), "--key", &key], &[&revoked]);
     let (ok, said) = python(&["--key", &key, path(&after)]);
     assert!(!ok && said.contains(&revoked), "{said}");
+    // With no anchor at all too: the bundle's own records revoke its signer.
+    refused(&s.w, &["verify", "--bundle", path(&after)], &[&revoked]);
+    let (ok, said) = python(&[path(&after)]);
+    assert!(!ok && said.contains(&revoked), "{said}");
     refused(&s.w, &["witness", "add", "--witness", path(&s.witness), path(&after)], &[&revoked]);
     // The log holds both events with the public key, and never the secret.
     let lines = s.w.file("log.jsonl");
