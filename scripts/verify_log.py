@@ -22,10 +22,11 @@ Python 3.8+, standard library only.
 """
 import base64
 import hashlib
-import os
 import json
+import os
 import struct
 import sys
+import threading
 import uuid
 
 KEYS = ["position", "stream_id", "stream_version", "event_id", "command_id", "event_type",
@@ -329,8 +330,8 @@ class Chain:
             raise Bad("position %d: payload of %d bytes is over the limit of %d"
                       % (position, len(payload), MAX_PAYLOAD_BYTES))
         try:
-            _whole_text(json.loads(payload.decode("utf-8"), parse_constant=_no_constant))
-        except (ValueError, RecursionError) as error:
+            _whole_text(_read_json(payload.decode("utf-8")))
+        except ValueError as error:
             raise Bad("position %d: the payload is not JSON: %s" % (position, error))
         command, stream = uuid.UUID(bytes=record["command_id"]), record["stream_id"]
         if self.act is not None and self.act[0] == command:
@@ -480,16 +481,44 @@ def check_names(stream_id, event_type, actor):
 
 def _whole_text(value):
     """JSON text can spell a lone UTF-16 surrogate (\\ud800), which is no character: Python's
-    reader takes it, serde_json and RFC 8259's UTF-8 do not."""
-    if isinstance(value, str):
-        value.encode("utf-8")
-    elif isinstance(value, list):
-        for item in value:
-            _whole_text(item)
-    elif isinstance(value, dict):
-        for key, item in value.items():
-            _whole_text(key)
-            _whole_text(item)
+    reader takes it, serde_json and RFC 8259's UTF-8 do not. (A loop, not recursion: a payload
+    may nest thousands deep.)"""
+    pending = [value]
+    while pending:
+        value = pending.pop()
+        if isinstance(value, str):
+            value.encode("utf-8")
+        elif isinstance(value, list):
+            pending.extend(value)
+        elif isinstance(value, dict):
+            pending.extend(value.keys())
+            pending.extend(value.values())
+
+
+def _read_json(text):
+    """json.loads, also for JSON nested deeper than Python's recursion limit (the engine
+    accepts any depth a 64 KiB payload holds): such a text is read again on a thread with a
+    stack large enough for it."""
+    try:
+        return json.loads(text, parse_constant=_no_constant)
+    except RecursionError:
+        pass
+    result = {}
+
+    def read():
+        sys.setrecursionlimit(max(sys.getrecursionlimit(), 4 * MAX_PAYLOAD_BYTES))
+        try:
+            result["value"] = json.loads(text, parse_constant=_no_constant)
+        except ValueError as error:
+            result["error"] = error
+
+    threading.stack_size(512 * 1024 * 1024)
+    worker = threading.Thread(target=read)
+    worker.start()
+    worker.join()
+    if "error" in result:
+        raise result["error"]
+    return result["value"]
 
 
 def parse_canonical(data):
