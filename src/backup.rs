@@ -300,7 +300,15 @@ impl Engine {
         {
             let mut file = File::create(log_file).map_err(|e| io_error("creating", log_file, e))?;
             if snapshot.head_position > 0 {
-                crate::bundle::export_bundle_through(self.store(), &mut file, 1, snapshot.head_position, created_at)?;
+                let key = self.signing_key();
+                crate::bundle::export_bundle_through(
+                    self.store(),
+                    Some(&key),
+                    &mut file,
+                    1,
+                    snapshot.head_position,
+                    created_at,
+                )?;
             }
             file.sync_all().map_err(|e| io_error("syncing", log_file, e))?;
         }

@@ -8,21 +8,23 @@
 //! bundle (exported from a position) joins an earlier one when its first record's previous
 //! hash is the earlier one's head hash.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::fmt;
 use std::io::{BufRead, BufReader, Read, Write};
 use std::path::{Path, PathBuf};
 
 use parapompi_projections::{audit_trail, AuditSubject, AuditTrail, Projections, Recorded};
 use parapompi_store::{
-    check_record_frames, read_record_frames, ChainChecker, FrameWriter, Hash, ReadOptions, RecordAt, RecordedEvent,
+    read_record_frames, ChainChecker, FrameWriter, Hash, Limits, LogRules, ReadOptions, RecordAt, RecordedEvent,
     ScannedRecord, Store, StoreError, Timestamp,
 };
 use serde::{Deserialize, Serialize};
 
+use crate::checkpoint::{Checkpoint, SignedCheckpoint, VerifierKey};
 use crate::error::EngineError;
 use crate::projector::AsOf;
 use crate::records::decode;
+use crate::signing_key::SigningKey;
 
 /// The `format` field of every manifest.
 pub const BUNDLE_FORMAT: &str = "parapompi-bundle";
@@ -66,6 +68,40 @@ pub struct Manifest {
     pub head_hash: String,
     /// How many records follow the manifest.
     pub n_events: u64,
+    /// The signed checkpoint of the last position (`store/FORMAT.md`, "Checkpoints"). Bundles
+    /// written before checkpoints have none: their records are checked all the same, and
+    /// verify says that nothing signed stands behind them.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub checkpoint: Option<ManifestCheckpoint>,
+}
+
+/// A bundle's checkpoint: the signed note and the verifier key of its signer.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ManifestCheckpoint {
+    /// The signed note (C2SP signed-note text).
+    pub note: String,
+    /// The signer's verifier key (C2SP vkey: `name+keyid+base64`), the one to record.
+    pub vkey: String,
+}
+
+/// A hash the log must have at a position, held outside the bundle: a witness's
+/// checkpoint, a pin, or a record of a bundle held earlier.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Anchor {
+    /// The position (0 stands for "before the first record", the zero hash).
+    pub position: u64,
+    /// The hash of the record there.
+    pub hash: Hash,
+    /// Where it comes from, for messages (`the pin`, `witness w.json`, `held.bundle`).
+    pub source: String,
+}
+
+/// What a check against anchors covered.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct AnchorsChecked {
+    /// The anchors the bundles reached and agreed with, in position order.
+    pub agreed: Vec<Anchor>,
 }
 
 /// A bundle that does not check out, located in its file.
@@ -117,6 +153,13 @@ pub struct VerifiedBundles {
     pub positions: (u64, u64),
     /// The hash of the last record.
     pub head_hash: Hash,
+    /// The last bundle's checkpoint, its signature verified, and its signer; `None` for a
+    /// bundle written without one.
+    pub checkpoint: Option<(SignedCheckpoint, VerifierKey)>,
+    /// The anchors the bundles were checked against.
+    pub anchors: AnchorsChecked,
+    /// The signing keys the records recorded and revoked, in log order.
+    pub key_events: Vec<KeyEvent>,
 }
 
 /// Writes a bundle of the records from `from_position` to the store's head as it stands now.
@@ -126,13 +169,29 @@ pub fn export_bundle(
     from_position: u64,
     created_at: Timestamp,
 ) -> Result<Manifest, EngineError> {
-    export_bundle_through(store, out, from_position, store.head().position, created_at)
+    let head = store.head().position;
+    export_bundle_through(store, None, out, from_position, head, created_at)
+}
+
+/// Writes a bundle as [`export_bundle`] does, carrying the checkpoint of its last position
+/// signed with `key` (what [`crate::Engine::export_bundle`] writes).
+pub fn export_signed_bundle(
+    store: &Store,
+    key: &SigningKey,
+    out: &mut impl Write,
+    from_position: u64,
+    created_at: Timestamp,
+) -> Result<Manifest, EngineError> {
+    let head = store.head().position;
+    export_bundle_through(store, Some(key), out, from_position, head, created_at)
 }
 
 /// Writes a bundle of the records from `from_position` to `last_position` (at most the
-/// head): what a backup holds of the log while the log goes on.
+/// head; what a backup holds of the log while the log goes on), signed with `key` when
+/// one is given.
 pub fn export_bundle_through(
     store: &Store,
+    key: Option<&SigningKey>,
     out: &mut impl Write,
     from_position: u64,
     last_position: u64,
@@ -162,17 +221,29 @@ pub fn export_bundle_through(
     } else {
         store.read_positions(&[first_position - 1])?.first().map_or(Hash::GENESIS, |record| record.hash)
     };
+    let centres = centres_up_to(store, head.position)?;
+    let checkpoint = key.map(|key| {
+        let checkpoint = Checkpoint {
+            origin: key.origin(),
+            position: head.position,
+            head_hash: head.hash,
+            time_ms: created_at.unix_ms(),
+            centres: centres.iter().map(|centre| centre.stream_id.clone()).collect(),
+        };
+        ManifestCheckpoint { note: checkpoint.sign(key).note, vkey: key.verifier_key().vkey() }
+    });
     let manifest = Manifest {
         format: BUNDLE_FORMAT.to_owned(),
         format_version: BUNDLE_FORMAT_VERSION,
         engine_version: env!("CARGO_PKG_VERSION").to_owned(),
         created_at: created_at.unix_ms(),
-        centres: centres_up_to(store, head.position)?,
+        centres,
         first_position,
         last_position: head.position,
         prev_hash: prev_hash.to_hex(),
         head_hash: head.hash.to_hex(),
         n_events: head.position - first_position + 1,
+        checkpoint,
     };
     let failed = |e: std::io::Error| EngineError::Store(StoreError::Io { context: "writing a bundle", source: e });
     let mut line = serde_json::to_vec(&manifest).map_err(|e| failed(std::io::Error::other(e)))?;
@@ -187,7 +258,7 @@ pub fn export_bundle_through(
 }
 
 /// The registered centres of the log up to `last`, in order of registration.
-fn centres_up_to(store: &Store, last: u64) -> Result<Vec<ManifestCentre>, EngineError> {
+pub(crate) fn centres_up_to(store: &Store, last: u64) -> Result<Vec<ManifestCentre>, EngineError> {
     let mut centres = Vec::new();
     for record in store.iter_range(1, last) {
         let record = record?;
@@ -206,18 +277,96 @@ struct BundleReader {
     files: Vec<PathBuf>,
     checker: Option<ChainChecker>,
     from_genesis: bool,
-    keep_records: bool,
+    /// Hashes held outside the bundles, by position.
+    anchors: BTreeMap<u64, Anchor>,
+    /// Those reached so far, and the last position where one agreed.
+    agreed: Vec<Anchor>,
+    /// The keys a checkpoint must be signed by; `None` takes the key the manifest names.
+    trusted: Option<Vec<VerifierKey>>,
+    checkpoint: Option<(SignedCheckpoint, VerifierKey)>,
+    /// The signing keys the records recorded and revoked, in log order.
+    key_events: Vec<KeyEvent>,
+    /// The rules of a valid log past one record (`store/FORMAT.md`, "Rules of a valid log").
+    rules: LogRules,
+}
+
+/// A signing key recorded or revoked by a centre, at a position of the log.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct KeyEvent {
+    /// Where.
+    pub position: u64,
+    /// The verifier key's text.
+    pub vkey: String,
+    /// True for a revocation.
+    pub revoked: bool,
+}
+
+/// The key event a record holds, if it is one (`SigningKeyRecorded`, `SigningKeyRevoked`).
+fn key_event(record: &RecordedEvent) -> Option<KeyEvent> {
+    let revoked = match record.event_type.as_str() {
+        "SigningKeyRecorded" => false,
+        "SigningKeyRevoked" => true,
+        _ => return None,
+    };
+    let payload: serde_json::Value = serde_json::from_str(record.payload.as_str()).ok()?;
+    let vkey = payload.get("key")?.as_str()?.to_owned();
+    Some(KeyEvent { position: record.position, vkey, revoked })
 }
 
 impl BundleReader {
-    /// A reader of `files`; `keep_records` when the caller wants each whole record, not
-    /// only the check.
-    fn new(files: &[PathBuf], keep_records: bool) -> BundleReader {
-        BundleReader { files: files.to_vec(), checker: None, from_genesis: false, keep_records }
+    /// A reader of `files`.
+    fn new(files: &[PathBuf]) -> BundleReader {
+        BundleReader {
+            files: files.to_vec(),
+            checker: None,
+            from_genesis: false,
+            anchors: BTreeMap::new(),
+            agreed: Vec::new(),
+            trusted: None,
+            checkpoint: None,
+            key_events: Vec::new(),
+            rules: LogRules::new(Limits::default()),
+        }
+    }
+
+    /// The keys a checkpoint may be signed by, when keys are trusted from outside: those, and
+    /// every key the records recorded; `None` takes the key the manifest names.
+    fn valid_keys(&self) -> Option<Vec<VerifierKey>> {
+        let mut keys = self.trusted.clone()?;
+        for event in self.key_events.iter().filter(|event| !event.revoked) {
+            if let Ok(key) = VerifierKey::parse(&event.vkey) {
+                if !keys.contains(&key) {
+                    keys.push(key);
+                }
+            }
+        }
+        Some(keys)
+    }
+
+    /// Where the history departs from an anchor, for a message: after the last position
+    /// where one agreed.
+    fn departs(agreed: &[Anchor], anchor: &Anchor, found: &Hash) -> String {
+        let since = match agreed.last() {
+            Some(last) if last.position + 1 == anchor.position => {
+                format!("it departs at position {}", anchor.position)
+            }
+            Some(last) => format!(
+                "it still agreed at position {} ({}), so it departs within positions {}..={}",
+                last.position,
+                last.source,
+                last.position + 1,
+                anchor.position
+            ),
+            None => format!("it departs at or before position {}", anchor.position),
+        };
+        format!(
+            "position {}: the hash here is {found}, {} holds {}: this is not the history it saw; {since}",
+            anchor.position, anchor.source, anchor.hash
+        )
     }
 
     /// Checks every record of every bundle, in order, and calls `each` with each record after
-    /// checking it (when the reader keeps records).
+    /// checking it.
     fn for_each(
         &mut self,
         mut each: impl FnMut(&RecordedEvent) -> Result<(), EngineError>,
@@ -230,7 +379,38 @@ impl BundleReader {
         let (last, head_hash) = self.checker.as_ref().map_or((0, Hash::GENESIS), ChainChecker::head);
         let n_events = manifests.iter().map(|manifest| manifest.n_events).sum();
         let first_position = manifests.first().map_or(0, |manifest| manifest.first_position);
-        Ok(VerifiedBundles { manifests, n_events, positions: (first_position, last), head_hash })
+        let last_file = self.files.last().map(|f| f.display().to_string()).unwrap_or_default();
+        let fail = |problem: String| BundleError { file: last_file.clone(), at: BundlePlace::Manifest, problem };
+        if let Some((_, beyond)) = self.anchors.range(last + 1..).next() {
+            return Err(fail(format!(
+                "the bundles end at position {last}, but {} holds position {} (hash {}): the history was cut \
+                 short after position {last}, or these bundles are older than that anchor",
+                beyond.source, beyond.position, beyond.hash
+            )));
+        }
+        if self.agreed.is_empty() {
+            if let Some((_, before)) = self.anchors.iter().next_back() {
+                return Err(fail(format!(
+                    "these bundles cover positions {first_position}..={last} and start after hash {} at position {}, \
+                     but the latest anchor, {} at position {}, is before that: the records between are not here, \
+                     so nothing ties this range to the history that anchor saw (give the bundle from position {})",
+                    manifests.first().map_or_else(String::new, |m| m.prev_hash.clone()),
+                    first_position.saturating_sub(1),
+                    before.source,
+                    before.position,
+                    before.position + 1
+                )));
+            }
+        }
+        Ok(VerifiedBundles {
+            manifests,
+            n_events,
+            positions: (first_position, last),
+            head_hash,
+            checkpoint: self.checkpoint.take(),
+            anchors: AnchorsChecked { agreed: std::mem::take(&mut self.agreed) },
+            key_events: std::mem::take(&mut self.key_events),
+        })
     }
 
     fn read_one(
@@ -248,36 +428,33 @@ impl BundleReader {
         let from_genesis = self.from_genesis;
         let checker = self.checker.as_mut().expect("set with the manifest");
         let mut n_records = 0u64;
-        if !self.keep_records {
-            let ReadOptions { workers, block_bytes, .. } = ReadOptions::on_every_core(false);
-            // Only the check: each block of frames is checked on its own core, and only its
-            // edges and streams in order here.
-            n_records = check_record_frames(reader, manifest_bytes, workers, block_bytes, checker, |_| {
-                Ok(from_genesis.then_some(0))
-            })
-            .map_err(|bad| fail(BundlePlace::Record { number: bad.number, offset: bad.offset }, bad.problem))?;
-        } else {
-            // Every record whole, read on every core, then checked here in order.
-            let options = ReadOptions::on_every_core(true);
-            read_record_frames(reader, manifest_bytes, options, |RecordAt { number, offset, result }| {
-                let at = BundlePlace::Record { number, offset };
-                let record = result.map_err(|problem| fail(at, problem))?;
-                if record.position > manifest.last_position {
-                    return Err(fail(
-                        at,
-                        format!(
-                            "record at position {} is past the manifest's last position {}",
-                            record.position, manifest.last_position
-                        ),
-                    ));
+        // Every record whole, read and checked on its own on every core (its fields, its
+        // payload as JSON), then checked here in order: the chain, the anchors, and the
+        // rules that look past one record (`LogRules`), as an import checks them.
+        let options = ReadOptions::on_every_core(true);
+        read_record_frames(reader, manifest_bytes, options, |RecordAt { number, offset, result }| {
+            let at = BundlePlace::Record { number, offset };
+            let record = result.map_err(|problem| fail(at, problem))?;
+            checker
+                .check_scanned(&record, |_| Ok(from_genesis.then_some(0)))
+                .map_err(|problem| fail(at, format!("position {}: {problem}", record.position)))?;
+            if let Some(anchor) = self.anchors.get(&record.position) {
+                if anchor.hash != record.hash {
+                    return Err(fail(at, BundleReader::departs(&self.agreed, anchor, &record.hash)));
                 }
-                checker
-                    .check_scanned(&record, |_| Ok(from_genesis.then_some(0)))
+                self.agreed.push(anchor.clone());
+            }
+            if let Some(whole) = record.record.as_ref() {
+                self.rules
+                    .check(whole)
                     .map_err(|problem| fail(at, format!("position {}: {problem}", record.position)))?;
-                n_records += 1;
-                each(&record).map_err(|error| fail(at, error.to_string()))
-            })?;
-        }
+                if let Some(event) = key_event(whole) {
+                    self.key_events.push(event);
+                }
+            }
+            n_records += 1;
+            each(&record).map_err(|error| fail(at, error.to_string()))
+        })?;
         let (last, head_hash) = checker.head();
         if n_records != manifest.n_events || last != manifest.last_position {
             // Named where the next record would start: the end of the file.
@@ -297,6 +474,13 @@ impl BundleReader {
                 format!("the manifest's head hash {} is not the last record's hash {head_hash}", manifest.head_hash),
             ));
         }
+        self.checkpoint = match &manifest.checkpoint {
+            None => None,
+            Some(carried) => Some(
+                check_checkpoint(carried, &manifest, self.valid_keys().as_deref(), &self.key_events)
+                    .map_err(|problem| fail(BundlePlace::Manifest, problem))?,
+            ),
+        };
         Ok(manifest)
     }
 
@@ -349,11 +533,14 @@ impl BundleReader {
                 if self.from_genesis && prev_hash != Hash::GENESIS {
                     return Err("a bundle from position 1 must have the zero previous hash".to_owned());
                 }
-                self.checker = Some(ChainChecker::after(
-                    manifest.first_position - 1,
-                    prev_hash,
-                    Timestamp::from_unix_ms(i64::MIN),
-                ));
+                let before = manifest.first_position - 1;
+                if let Some(anchor) = self.anchors.get(&before) {
+                    if anchor.hash != prev_hash {
+                        return Err(BundleReader::departs(&self.agreed, anchor, &prev_hash));
+                    }
+                    self.agreed.push(anchor.clone());
+                }
+                self.checker = Some(ChainChecker::after(before, prev_hash, Timestamp::from_unix_ms(i64::MIN)));
             }
             Some(checker) => {
                 let (last, head_hash) = checker.head();
@@ -397,9 +584,101 @@ pub fn read_manifest_line(reader: &mut impl BufRead) -> Result<(String, u64), (B
     Ok((text, u64::try_from(n_read).unwrap_or(u64::MAX)))
 }
 
+/// A bundle's manifest, read but not checked against its records.
+pub fn read_manifest(path: &Path) -> Result<Manifest, BundleError> {
+    let name = path.display().to_string();
+    let fail = |at: BundlePlace, problem: String| BundleError { file: name.clone(), at, problem };
+    let file = std::fs::File::open(path).map_err(|e| fail(BundlePlace::File, format!("cannot open: {e}")))?;
+    let (text, _) = read_manifest_line(&mut BufReader::new(file)).map_err(|(at, problem)| fail(at, problem))?;
+    serde_json::from_str(&text).map_err(|e| fail(BundlePlace::Manifest, format!("not a bundle manifest: {e}")))
+}
+
 /// Checks one bundle, or several that join in the order given, without a store.
 pub fn verify_bundles(files: &[PathBuf]) -> Result<VerifiedBundles, BundleError> {
-    BundleReader::new(files, false).for_each(|_| Ok(()))
+    BundleReader::new(files).for_each(|_| Ok(()))
+}
+
+/// Checks bundles as [`verify_bundles`] does, and against hashes held outside them: every
+/// anchor within their positions must agree (the first that does not is named, with the
+/// stretch where the history departs), none may lie past their end (a cut history), and a
+/// range must reach back to one (a range that starts after every anchor ties to none). With
+/// `trusted`, the last bundle's checkpoint must be signed by one of those keys or by a key
+/// the records recorded (`SigningKeyRecorded`), and not by one they revoked at or before its
+/// position (`SigningKeyRevoked`).
+pub fn verify_bundles_against(
+    files: &[PathBuf],
+    anchors: &[Anchor],
+    trusted: Option<Vec<VerifierKey>>,
+) -> Result<VerifiedBundles, BundleError> {
+    let mut reader = BundleReader::new(files);
+    for anchor in anchors {
+        // Position 0 is the zero hash of every log: nothing to hold.
+        if anchor.position > 0 {
+            reader.anchors.insert(anchor.position, anchor.clone());
+        }
+    }
+    reader.trusted = trusted;
+    reader.for_each(|_| Ok(()))
+}
+
+/// Every record's hash of bundles checked on their own: the anchors a re-issued bundle is
+/// held to (`verify --held`), named after `source`.
+pub fn anchors_of_bundles(files: &[PathBuf], source: &str) -> Result<Vec<Anchor>, BundleError> {
+    let mut anchors = Vec::new();
+    let mut reader = BundleReader::new(files);
+    let verified = reader.for_each(|record| {
+        anchors.push(Anchor { position: record.position, hash: record.hash, source: source.to_owned() });
+        Ok(())
+    })?;
+    if let Some(first) = verified.manifests.first() {
+        if let Some(prev_hash) = Hash::from_hex(&first.prev_hash).filter(|_| first.first_position > 1) {
+            anchors
+                .insert(0, Anchor { position: first.first_position - 1, hash: prev_hash, source: source.to_owned() });
+        }
+    }
+    Ok(anchors)
+}
+
+/// A bundle's checkpoint checked: its note reads, it is signed by the key it names (or by
+/// one of `trusted`), and it states the manifest's last position and head hash.
+fn check_checkpoint(
+    carried: &ManifestCheckpoint,
+    manifest: &Manifest,
+    trusted: Option<&[VerifierKey]>,
+    key_events: &[KeyEvent],
+) -> Result<(SignedCheckpoint, VerifierKey), String> {
+    let signed = SignedCheckpoint::parse(&carried.note).map_err(|problem| format!("the checkpoint: {problem}"))?;
+    let named = VerifierKey::parse(&carried.vkey).map_err(|problem| format!("the checkpoint's key: {problem}"))?;
+    let keys = match trusted {
+        Some(keys) => keys.to_vec(),
+        None => vec![named],
+    };
+    let signer = signed.verify_by(&keys)?.clone();
+    let checkpoint = &signed.checkpoint;
+    // A key revoked at or before the checkpoint's position signs nothing of the centre's there.
+    let vkey = signer.vkey();
+    if let Some(revoked) = key_events.iter().find(|event| event.revoked && event.vkey == vkey) {
+        if revoked.position <= checkpoint.position {
+            return Err(format!(
+                "the checkpoint at position {} is signed by {vkey}, which the log revoked at position {}",
+                checkpoint.position, revoked.position
+            ));
+        }
+    }
+    if checkpoint.origin != signer.name() {
+        return Err(format!(
+            "the checkpoint's origin {} is not its signer's name {}",
+            checkpoint.origin,
+            signer.name()
+        ));
+    }
+    if checkpoint.position != manifest.last_position || checkpoint.head_hash.to_hex() != manifest.head_hash {
+        return Err(format!(
+            "the checkpoint states position {} with hash {}, but the bundle ends at {} with hash {}",
+            checkpoint.position, checkpoint.head_hash, manifest.last_position, manifest.head_hash
+        ));
+    }
+    Ok((signed, signer))
 }
 
 /// The read models computed straight from bundles, as the log stood at `as_of` (or at its
@@ -407,7 +686,7 @@ pub fn verify_bundles(files: &[PathBuf]) -> Result<VerifiedBundles, BundleError>
 /// at all. The bundles must start at position 1.
 pub fn replay_projections(files: &[PathBuf], as_of: Option<AsOf>) -> Result<Projections, BundleError> {
     let mut projections = Projections::new();
-    let mut reader = BundleReader::new(files, true);
+    let mut reader = BundleReader::new(files);
     reader.for_each(|record| {
         let included = match as_of {
             None => true,
@@ -435,7 +714,7 @@ pub fn replay_audit(files: &[PathBuf], subject: &AuditSubject) -> Result<AuditTr
     let mut wanted: Vec<u64> = projections.audit_positions(subject);
     wanted.sort_unstable();
     let mut records: HashMap<u64, Recorded> = HashMap::with_capacity(wanted.len());
-    BundleReader::new(files, true).for_each(|record| {
+    BundleReader::new(files).for_each(|record| {
         if wanted.binary_search(&record.position).is_ok() {
             records.insert(record.position, decode(record)?);
         }

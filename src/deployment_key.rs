@@ -216,7 +216,8 @@ pub(crate) fn random_key() -> Result<Zeroizing<[u8; KEY_BYTES]>, EngineError> {
 /// Writes `bytes` to `path` whole and atomically, readable by its owner only: a temporary
 /// file, fsync, rename over `path`, fsync of the directory.
 pub(crate) fn write_private_file(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
-    let dir = path.parent().unwrap_or(Path::new("."));
+    // A bare file name's parent is the empty path: the current directory.
+    let dir = path.parent().filter(|parent| !parent.as_os_str().is_empty()).unwrap_or(Path::new("."));
     if !dir.exists() {
         create_private_dir(dir)?;
         // A new directory's entry must survive a power cut too.

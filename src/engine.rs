@@ -31,6 +31,7 @@ use crate::projector::{AsOf, Projector};
 use crate::records::{decode, encode, event_id, fingerprint, fingerprint_with_texts, legacy_event_id, Fingerprint};
 use crate::vault::{IdentityVault, VaultEntry, VAULT_TREE};
 
+mod checkpoints;
 pub(crate) mod key_rotation;
 
 /// How an Engine is opened.
@@ -141,6 +142,10 @@ struct Inner {
     /// version never change, so a fold is taken from here while the stream's version is the
     /// same, and folded again from the log once it moved. Emptied when full.
     folded: Mutex<HashMap<StreamId, (u64, State)>>,
+    /// The key that signs the log's checkpoints (`signing_key.rs`), and whether this open
+    /// made it.
+    signing_key: std::sync::RwLock<crate::signing_key::SigningKey>,
+    signing_key_made: bool,
     config: EngineConfig,
 }
 
@@ -172,6 +177,10 @@ impl Engine {
         vault.seal_plain_entries()?;
         let amka_index = AmkaIndex::new(store.auxiliary_tree(AMKA_INDEX_TREE)?, deployment_key);
         let projector = Projector::restore(&store, config.checkpoint_every_events)?;
+        let (signing_key, signing_key_made) = match store.path() {
+            Some(dir) => crate::signing_key::SigningKey::open(&crate::signing_key::signing_key_path(dir))?,
+            None => (crate::signing_key::SigningKey::ephemeral()?, false),
+        };
         let engine = Engine {
             inner: Arc::new(Inner {
                 store,
@@ -183,11 +192,14 @@ impl Engine {
                 in_flight_ended: Condvar::new(),
                 projector: Mutex::new(projector),
                 folded: Mutex::new(HashMap::new()),
+                signing_key: std::sync::RwLock::new(signing_key),
+                signing_key_made,
                 config,
             }),
         };
         engine.rebuild_amka_index()?;
         engine.finish_interrupted_erasures()?;
+        engine.settle_signing_key_rotation()?;
         engine.projector()?.catch_up(&engine.inner.store)?;
         Ok(engine)
     }

@@ -41,6 +41,7 @@ pub mod act_form;
 mod amka_index;
 pub mod backup;
 pub mod bundle;
+pub mod checkpoint;
 pub mod credentials;
 pub mod demo;
 mod deployment_key;
@@ -57,7 +58,9 @@ pub mod progress;
 mod projector;
 mod records;
 pub mod references;
+pub mod signing_key;
 mod vault;
+pub mod witness;
 
 pub use access::{
     AccessRecord, CaseTextsRead, IdentityRead, ShownText, SubjectAccess, SubjectAccessExport, SubjectCase,

@@ -226,9 +226,10 @@ fn every_kind_of_damage_is_found_and_located() {
 }
 
 #[test]
-fn a_payload_that_is_not_json_is_named_by_replay_and_import() {
-    // The chain covers a payload's bytes, so verify hashes them; replay and import read them,
-    // and name a record whose payload does not parse even when every hash agrees.
+fn a_payload_that_is_not_json_is_named_by_verify_replay_and_import() {
+    // The chain covers a payload's bytes; verify, replay and import also read them, and name a
+    // record whose payload does not parse even when every hash agrees (one rule of validity:
+    // store/FORMAT.md, "Rules of a valid log").
     let world = world(5);
     let mut parts = Parts::read(&export(&world, "all.bundle", 1));
     let last_byte = parts.frames[3].len() - 32 - 1;
@@ -247,7 +248,8 @@ fn a_payload_that_is_not_json_is_named_by_replay_and_import() {
     parts.manifest = format!("{manifest}\n");
     let forged = parts.write(&world.dir.path().join("forged.bundle"));
 
-    verify_bundles(std::slice::from_ref(&forged)).expect("the chain itself holds");
+    let error = verify_bundles(std::slice::from_ref(&forged)).expect_err("verify reads the payload");
+    assert!(error.at == parts.place(3) && error.problem.contains("not JSON"), "{error}");
     let error = replay_projections(std::slice::from_ref(&forged), None).expect_err("replay reads the payload");
     assert!(error.at == parts.place(3) && error.problem.contains("not JSON"), "{error}");
     let fresh = tempfile::tempdir().expect("a directory");

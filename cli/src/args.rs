@@ -140,6 +140,13 @@ pub enum Command {
     /// The deployment key: rotate it.
     #[command(subcommand)]
     Keys(KeysCommand),
+    /// Print the signed checkpoint of the log's head (position, head hash, time), or write
+    /// it into a directory (for a daily cron job).
+    Checkpoint(CheckpointArgs),
+    /// A witness outside the centre: make one, and add bundles or checkpoints it countersigns
+    /// when they extend the history it holds.
+    #[command(subcommand)]
+    Witness(WitnessCommand),
 }
 
 /// `demo`.
@@ -170,6 +177,32 @@ pub enum CentreCommand {
     CloseAntenna(CentreCloseAntennaArgs),
     /// Record a funding programme.
     Programme(CentreProgrammeArgs),
+    /// Record this data directory's signing key (the one its checkpoints are signed by) as
+    /// the centre's (an administrator; direct mode); with --rotate, a new key replaces it.
+    SigningKey(CentreSigningKeyArgs),
+    /// Revoke a signing key the centre recorded (an administrator).
+    RevokeSigningKey(CentreRevokeSigningKeyArgs),
+}
+
+/// `centre signing-key`.
+#[derive(Debug, Args)]
+pub struct CentreSigningKeyArgs {
+    /// The centre.
+    pub centre: String,
+    /// Make a new signing key, record it and revoke the old one (when this centre recorded
+    /// it) in one act; the new key signs from then on.
+    #[arg(long)]
+    pub rotate: bool,
+}
+
+/// `centre revoke-signing-key`.
+#[derive(Debug, Args)]
+pub struct CentreRevokeSigningKeyArgs {
+    /// The centre.
+    pub centre: String,
+    /// The verifier key to revoke (NAME+KEYID+KEY).
+    #[arg(long, value_name = "VKEY")]
+    pub key: String,
 }
 
 /// `centre register`.
@@ -356,6 +389,13 @@ pub struct ServeArgs {
     /// in seconds.
     #[arg(long, default_value_t = 10, value_parser = clap::value_parser!(u64).range(1..=600))]
     pub header_timeout_s: u64,
+    /// Write the signed checkpoint of the head into this directory at the start and then
+    /// every --checkpoint-every-hours (checkpoint-POSITION.txt, for a witness).
+    #[arg(long, value_name = "DIR")]
+    pub checkpoint_dir: Option<std::path::PathBuf>,
+    /// How often to write a checkpoint into --checkpoint-dir, in hours (daily by default).
+    #[arg(long, default_value_t = 24, requires = "checkpoint_dir", value_parser = clap::value_parser!(u64).range(1..=744))]
+    pub checkpoint_every_hours: u64,
 }
 
 /// `staff add`.
@@ -1143,6 +1183,23 @@ pub struct VerifyArgs {
     /// With --backup: the deployment key's file, to check that the key files open.
     #[arg(long, value_name = "FILE", requires = "backup")]
     pub key_file: Option<PathBuf>,
+    /// Check the bundles against the checkpoints this witness file holds (and their
+    /// checkpoint against the centre's key it holds).
+    #[arg(long, value_name = "FILE", requires = "bundle")]
+    pub witness: Option<PathBuf>,
+    /// The witness's verifier key, recorded out of band: the witness file must be signed by it.
+    #[arg(long, value_name = "VKEY", requires = "witness")]
+    pub witness_key: Option<String>,
+    /// A position and the hash the log had there, recorded out of band (repeat the flag).
+    #[arg(long, value_name = "POSITION:HASH", requires = "bundle")]
+    pub pin: Vec<String>,
+    /// A bundle held earlier: every record it holds must be in the bundles verified, unchanged
+    /// (repeat the flag for bundles that join).
+    #[arg(long, value_name = "FILE", requires = "bundle")]
+    pub held: Vec<PathBuf>,
+    /// The centre's verifier key, recorded out of band: the checkpoint must be signed by it.
+    #[arg(long, value_name = "VKEY", requires = "bundle")]
+    pub key: Option<String>,
 }
 
 /// `backup`.
@@ -1169,6 +1226,58 @@ pub struct RestoreArgs {
     /// People erased after the backup was made, one id a line: their data is removed again.
     #[arg(long, value_name = "FILE")]
     pub erasures: Option<PathBuf>,
+}
+
+/// `checkpoint`.
+#[derive(Debug, Args)]
+pub struct CheckpointArgs {
+    /// Write the checkpoint into this directory as checkpoint-POSITION.txt instead of
+    /// printing it.
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
+}
+
+/// `witness ...`.
+#[derive(Debug, Subcommand)]
+pub enum WitnessCommand {
+    /// Make a witness: its own key (owner-only, FILE.key unless --key) and an empty witness
+    /// file.
+    Init(WitnessInitArgs),
+    /// Check bundles or bare checkpoints against what the witness holds and countersign each
+    /// that extends it; a rewrite, a cut or a fork is refused, naming the position.
+    Add(WitnessAddArgs),
+}
+
+/// `witness init`.
+#[derive(Debug, Args)]
+pub struct WitnessInitArgs {
+    /// The witness file to make.
+    #[arg(long, value_name = "FILE")]
+    pub witness: PathBuf,
+    /// Where to keep the witness's key (default FILE.key); keep it apart from what it signs.
+    #[arg(long, value_name = "KEYFILE")]
+    pub key: Option<PathBuf>,
+    /// The witness's name in its cosignatures (no spaces, no '+').
+    #[arg(long, default_value = "parapompi.eu/witness")]
+    pub name: String,
+}
+
+/// `witness add`.
+#[derive(Debug, Args)]
+pub struct WitnessAddArgs {
+    /// The witness file.
+    #[arg(long, value_name = "FILE")]
+    pub witness: PathBuf,
+    /// The witness's key (default FILE.key).
+    #[arg(long, value_name = "KEYFILE")]
+    pub key: Option<PathBuf>,
+    /// The centre's verifier key, given out of band: needed for a first bare checkpoint,
+    /// and checked against a first bundle's.
+    #[arg(long, value_name = "VKEY")]
+    pub producer_key: Option<String>,
+    /// Bundles and checkpoint files, in order.
+    #[arg(required = true, value_name = "BUNDLE_OR_CHECKPOINT")]
+    pub files: Vec<PathBuf>,
 }
 
 /// `replay`.

@@ -87,6 +87,16 @@ pub fn open_engine(global: &Global, mut config: EngineConfig) -> Result<Engine, 
             default_key.display()
         );
     }
+    if engine.signing_key_made() {
+        eprintln!(
+            "parapompi: warning: made the signing key {} for this data directory's checkpoints; its public key is {}. \
+             Give that key to your evaluators and witness out of band. Beside the data it suits a trial, not \
+             production: anyone with a copy of the directory can sign as the centre, so back it up apart and keep \
+             copies of the directory under control (docs/CLI.md, \"Checkpoints and witnesses\").",
+            parapompi::signing_key::signing_key_path(dir).display(),
+            engine.signing_verifier_key().vkey()
+        );
+    }
     Ok(engine)
 }
 

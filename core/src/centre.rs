@@ -10,7 +10,8 @@ use crate::policy::{self, ADMINISTRATION};
 use crate::rejection::Rejection;
 use crate::stream::{Aggregate, StreamKind};
 use crate::values::{
-    AntennaId, CentreId, Date, EuroCents, FundName, MunicipalityName, OrganisationName, ProgrammeCode, StaffId,
+    AntennaId, CentreId, Date, EuroCents, FundName, MunicipalityName, OrganisationName, ProgrammeCode, SigningKeyText,
+    StaffId,
 };
 use crate::vocab::Role;
 
@@ -63,6 +64,18 @@ pub enum CentreAction {
     AddFundingProgramme {
         /// The programme.
         programme: FundingProgramme,
+    },
+    /// Record the public key that signs the deployment's checkpoints, as the centre's own
+    /// (an administrator of the centre). A key once recorded is never recorded again.
+    RecordSigningKey {
+        /// The verifier key.
+        key: SigningKeyText,
+    },
+    /// Revoke a signing key the centre recorded (an administrator): checkpoints it signs at
+    /// or after the revocation's position are no longer the centre's.
+    RevokeSigningKey {
+        /// The verifier key.
+        key: SigningKeyText,
     },
 }
 
@@ -128,12 +141,34 @@ pub enum CentreEvent {
         /// The programme.
         programme: FundingProgramme,
     },
+    /// "SigningKeyRecorded", v1: the centre stands behind checkpoints signed by this key
+    /// (its public key only; the secret never enters the log).
+    SigningKeyRecorded {
+        /// The verifier key.
+        key: SigningKeyText,
+        /// Business date.
+        recorded_on: Date,
+    },
+    /// "SigningKeyRevoked", v1: from this record on, the key signs nothing of the centre's.
+    SigningKeyRevoked {
+        /// The verifier key.
+        key: SigningKeyText,
+        /// Business date.
+        revoked_on: Date,
+    },
 }
 
 impl CentreEvent {
     /// The stable type names of this stream's events.
-    pub const TYPES: &'static [&'static str] =
-        &["CentreRegistered", "ServedMunicipalityAdded", "AntennaOpened", "AntennaClosed", "FundingProgrammeAdded"];
+    pub const TYPES: &'static [&'static str] = &[
+        "CentreRegistered",
+        "ServedMunicipalityAdded",
+        "AntennaOpened",
+        "AntennaClosed",
+        "FundingProgrammeAdded",
+        "SigningKeyRecorded",
+        "SigningKeyRevoked",
+    ];
     /// The stable type name.
     pub fn event_type(&self) -> &'static str {
         match self {
@@ -142,6 +177,8 @@ impl CentreEvent {
             Self::AntennaOpened { .. } => "AntennaOpened",
             Self::AntennaClosed { .. } => "AntennaClosed",
             Self::FundingProgrammeAdded { .. } => "FundingProgrammeAdded",
+            Self::SigningKeyRecorded { .. } => "SigningKeyRecorded",
+            Self::SigningKeyRevoked { .. } => "SigningKeyRevoked",
         }
     }
 }
@@ -167,6 +204,8 @@ pub struct Centre {
     pub antennas: BTreeMap<AntennaId, Antenna>,
     /// Funding programmes.
     pub funding_programmes: Vec<FundingProgramme>,
+    /// The signing keys the centre recorded, in order, each with whether it was revoked.
+    pub signing_keys: Vec<(SigningKeyText, bool)>,
 }
 
 /// An antenna of a centre.
@@ -208,6 +247,8 @@ impl CentreAction {
             Self::OpenAntenna { .. } => "OpenAntenna",
             Self::CloseAntenna { .. } => "CloseAntenna",
             Self::AddFundingProgramme { .. } => "AddFundingProgramme",
+            Self::RecordSigningKey { .. } => "RecordSigningKey",
+            Self::RevokeSigningKey { .. } => "RevokeSigningKey",
         }
     }
 }
@@ -311,6 +352,24 @@ impl Aggregate for CentreAggregate {
                 }
                 Ok(vec![CentreEvent::FundingProgrammeAdded { programme: programme.clone() }])
             }
+            CentreAction::RecordSigningKey { key } => {
+                if centre.signing_keys.iter().any(|(recorded, _)| recorded == key) {
+                    return Err(Rejection::Duplicate { what: "signing key", value: key.to_string() });
+                }
+                if centre.signing_keys.len() >= limits::MAX_SIGNING_KEYS {
+                    return Err(Rejection::TooMany { what: "signing keys", max: limits::MAX_SIGNING_KEYS });
+                }
+                Ok(vec![CentreEvent::SigningKeyRecorded { key: key.clone(), recorded_on: ctx.today }])
+            }
+            CentreAction::RevokeSigningKey { key } => {
+                match centre.signing_keys.iter().find(|(recorded, _)| recorded == key) {
+                    None => Err(Rejection::NotFound { stream_id: format!("signing key {key} of {stream_id}") }),
+                    Some((_, true)) => Err(Rejection::NothingToChange { what: "the signing key is revoked already" }),
+                    Some((_, false)) => {
+                        Ok(vec![CentreEvent::SigningKeyRevoked { key: key.clone(), revoked_on: ctx.today }])
+                    }
+                }
+            }
         }
     }
 
@@ -335,6 +394,7 @@ impl Aggregate for CentreAggregate {
                     served_municipalities: Vec::new(),
                     antennas: BTreeMap::new(),
                     funding_programmes: Vec::new(),
+                    signing_keys: Vec::new(),
                 });
             }
             return;
@@ -360,6 +420,14 @@ impl Aggregate for CentreAggregate {
             }
             CentreEvent::FundingProgrammeAdded { programme } => {
                 centre.funding_programmes.push(programme.clone());
+            }
+            CentreEvent::SigningKeyRecorded { key, .. } => centre.signing_keys.push((key.clone(), false)),
+            CentreEvent::SigningKeyRevoked { key, .. } => {
+                for (recorded, revoked) in &mut centre.signing_keys {
+                    if recorded == key {
+                        *revoked = true;
+                    }
+                }
             }
         }
     }

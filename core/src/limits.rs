@@ -9,6 +9,8 @@ pub const MAX_MUNICIPALITY_CHARS: usize = 100;
 pub const MAX_PERSON_NAME_CHARS: usize = 100;
 /// Characters in a programme code.
 pub const MAX_CODE_CHARS: usize = 50;
+/// The most signing keys a centre records over its life (a rotation a month for 16 years).
+pub const MAX_SIGNING_KEYS: usize = 200;
 /// Characters in free text (a request, a note, a description).
 pub const MAX_NARRATIVE_CHARS: usize = 4000;
 /// Characters in a reason.

@@ -344,6 +344,65 @@ bounded_text!(
     limits::MAX_NAME_CHARS,
     false
 );
+/// The public key that signs a deployment's checkpoints, as a C2SP verifier key:
+/// `NAME+KEYID+BASE64`, with NAME 1-256 characters and no space or `+`, KEYID 8 lower-case hex
+/// digits and BASE64 the 44 characters of a type byte and a 32-byte Ed25519 key (no padding). Core checks
+/// its shape only (it does no cryptography); the Engine and every verifier check the key.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub struct SigningKeyText(String);
+
+impl SigningKeyText {
+    /// Checks the shape of a verifier key.
+    pub fn new(raw: &str) -> Result<Self, ValidationError> {
+        let what = "a signing key";
+        let text = raw.trim();
+        let mut parts = text.splitn(3, '+');
+        let (Some(name), Some(id), Some(key)) = (parts.next(), parts.next(), parts.next()) else {
+            return Err(ValidationError::Malformed { what, detail: "not NAME+KEYID+KEY" });
+        };
+        if name.is_empty() || name.chars().count() > 256 || name.chars().any(|c| c.is_whitespace() || c.is_control()) {
+            return Err(ValidationError::Malformed { what, detail: "its name must be 1-256 characters, no spaces" });
+        }
+        if id.len() != 8 || !id.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b)) {
+            return Err(ValidationError::Malformed { what, detail: "its key id must be 8 lower-case hex digits" });
+        }
+        let base64 = |b: u8| b.is_ascii_alphanumeric() || b == b'+' || b == b'/';
+        // 33 bytes (a type byte and the key) are 44 characters of base64, with no padding.
+        if key.len() != 44 || !key.bytes().all(base64) {
+            return Err(ValidationError::Malformed { what, detail: "its key must be 44 characters of base64" });
+        }
+        Ok(Self(text.to_owned()))
+    }
+
+    /// The text.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl TryFrom<String> for SigningKeyText {
+    type Error = ValidationError;
+    fn try_from(raw: String) -> Result<Self, ValidationError> {
+        Self::new(&raw)
+    }
+}
+
+impl From<SigningKeyText> for String {
+    fn from(value: SigningKeyText) -> String {
+        value.0
+    }
+}
+
+impl fmt::Display for SigningKeyText {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+// serde reads it through [`SigningKeyText::new`] (`try_from = "String"`).
+inline_schema!(SigningKeyText, text_schema("a signing key (C2SP verifier key)", 400, false));
+
 bounded_text!(
     /// Free text: a request in the person's words, a note, a description (may span lines).
     Narrative,

@@ -23,7 +23,8 @@ use parapompi_core::credential::{CredentialId, CredentialKind, LoginFailure};
 use parapompi_core::staff::{StaffAction, StaffCommand};
 use parapompi_core::values::Timestamp;
 use parapompi_core::values::{
-    AgencyId, AntennaId, BeneficiaryId, CaseId, CentreId, Date, EuroCents, FundName, ProgrammeCode, StaffId,
+    AgencyId, AntennaId, BeneficiaryId, CaseId, CentreId, Date, EuroCents, FundName, ProgrammeCode, SigningKeyText,
+    StaffId,
 };
 use parapompi_core::vocab::{
     AgencyKind, Answer, CloseReason, IntakeChannel, LegalBasis, Need, NeedDomain, NeedPriority, Outcome,
@@ -145,6 +146,21 @@ fn make_command(s: &Step, today: Date) -> Command {
             municipality: town("Νεστορίου"),
         }),
         3 => centre_cmd(CentreAction::CloseAntenna { antenna_id: antenna(b) }),
+        // A quarter of these record or revoke one of two signing keys.
+        4 if b % 4 == 3 => {
+            let key = ok(SigningKeyText::new(pick(
+                &[
+                    "parapompi.eu/deployment/d+274e5b3b+Abll0naXGyrdTJ4n4sqFK+Pc2Wl7/qjQX2HVtqULVEFp",
+                    "parapompi.eu/deployment/d+52b5996d+AX3Ta75Y3kIBmIf6lLUVJfjX29Fq21GBfcnwKGHx9dOI",
+                ],
+                c,
+            )));
+            centre_cmd(if c % 3 == 0 {
+                CentreAction::RevokeSigningKey { key }
+            } else {
+                CentreAction::RecordSigningKey { key }
+            })
+        }
         4 => centre_cmd(CentreAction::AddFundingProgramme {
             programme: FundingProgramme {
                 code: ok(ProgrammeCode::new(pick(&["MIS 1", "MIS 2"], b))),

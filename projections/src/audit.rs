@@ -259,6 +259,10 @@ pub fn describe(event: &Event) -> String {
                 programme.ends_on,
                 programme.budget.cents()
             ),
+            CentreEvent::SigningKeyRecorded { key, recorded_on } => {
+                format!("signing key {key} recorded on {recorded_on}")
+            }
+            CentreEvent::SigningKeyRevoked { key, revoked_on } => format!("signing key {key} revoked on {revoked_on}"),
         },
     }
 }

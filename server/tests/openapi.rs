@@ -250,6 +250,13 @@ fn docs_openapi_json_is_the_generated_document() {
 }
 
 /// One command of every kind the library has, with valid values.
+/// A verifier key of the shape a checkpoint's signer has.
+fn signing_key() -> parapompi::core::values::SigningKeyText {
+    valid(parapompi::core::values::SigningKeyText::new(
+        "parapompi.eu/deployment/00000000-0000-4000-8000-000000000001+274e5b3b+Abll0naXGyrdTJ4n4sqFK+Pc2Wl7/qjQX2HVtqULVEFp",
+    ))
+}
+
 fn every_command(w: &World) -> Vec<Command> {
     let today = date("2024-03-05");
     let (case_id, referral, other_referral) = (CaseId::new(uuid(0x900)), uuid(0x901), uuid(0x902));
@@ -269,6 +276,8 @@ fn every_command(w: &World) -> Vec<Command> {
         }),
         centre(CentreAction::CloseAntenna { antenna_id }),
         add_funding(w.centre),
+        centre(CentreAction::RecordSigningKey { key: signing_key() }),
+        centre(CentreAction::RevokeSigningKey { key: signing_key() }),
         register_staff(w.social_worker, w.centre, "Κατερίνα Λαμπράκη", &[Role::SocialWorker, Role::RomaMediator]),
         change_roles(w.social_worker, &[Role::Psychologist]),
         deactivate_staff(w.social_worker),

@@ -2,7 +2,6 @@
 //! The whole file is checked before anything is written, and a failure while writing rolls
 //! back, so the store is left as it was or holds the whole file.
 
-use std::collections::HashSet;
 use std::fs::File;
 use std::io::{Seek, SeekFrom};
 use std::path::{Path, PathBuf};
@@ -16,6 +15,7 @@ use crate::export_reader::read_export_lines;
 use crate::frames::read_record_frames;
 use crate::jsonl::Imported;
 use crate::layout::{command_key, stream_key};
+use crate::log_rules::LogRules;
 use crate::record::{Head, RecordedEvent, StreamId};
 use crate::store::Store;
 use crate::verify::ChainChecker;
@@ -159,11 +159,7 @@ fn for_each_checked(
     mut each: impl FnMut(&mut Writer, RecordedEvent) -> Result<(), StoreError>,
 ) -> Result<(), StoreError> {
     let mut checker = ChainChecker::after(head.position, head.hash, head.recorded_at);
-    let mut commands_seen: HashSet<Uuid> = HashSet::new();
-    // The act being read: its command id, its streams so far (the current one last), and
-    // how many events it holds.
-    let mut last_command: Option<(Uuid, Vec<StreamId>, usize)> = None;
-    let limits = writer.config.limits.clone();
+    let mut rules = LogRules::new(writer.config.limits.clone());
     source.read(|RecordAt { number, offset, result }| {
         let fail = |problem: String| Err(source.problem(number, offset, problem));
         let scanned = match result {
@@ -174,35 +170,9 @@ fn for_each_checked(
             return fail(format!("position {}: {problem}", scanned.position));
         }
         let record = scanned.record.expect("the reader keeps records when asked");
-        if record.payload.n_bytes() > limits.max_payload_bytes {
-            return fail(format!(
-                "payload of {} bytes is over the limit of {}",
-                record.payload.n_bytes(),
-                limits.max_payload_bytes
-            ));
-        }
-        // Records of one act sit together, each stream's together; a command id never comes
-        // back later, nor a stream within its act.
-        match &mut last_command {
-            Some((command, streams, n_events)) if *command == record.command_id => {
-                if streams.last() != Some(&record.stream_id) {
-                    if streams.contains(&record.stream_id) {
-                        return fail(format!("command {command} writes to stream {} twice", record.stream_id));
-                    }
-                    streams.push(record.stream_id.clone());
-                }
-                *n_events += 1;
-                if *n_events > limits.max_events_per_append {
-                    return fail(format!(
-                        "append of command {command} is over {} events",
-                        limits.max_events_per_append
-                    ));
-                }
-            }
-            _ => {
-                if !commands_seen.insert(record.command_id) {
-                    return fail(format!("command {} appears again after other commands", record.command_id));
-                }
+        match rules.check(&record) {
+            Err(problem) => return fail(problem),
+            Ok(true) => {
                 if let Some((span, _)) = writer.recorded_command(record.command_id)? {
                     return fail(if span.last_position() + 1 == record.position {
                         format!(
@@ -214,8 +184,8 @@ fn for_each_checked(
                         format!("command {} is already in this store", record.command_id)
                     });
                 }
-                last_command = Some((record.command_id, vec![record.stream_id.clone()], 1));
             }
+            Ok(false) => {}
         }
         if let Err(problem) = check(&record) {
             return fail(format!("position {}: {problem}", record.position));

@@ -46,6 +46,7 @@ mod index;
 mod jsonl;
 mod known_streams;
 mod layout;
+mod log_rules;
 mod log_tree;
 mod payload_check;
 mod pending_index;
@@ -66,6 +67,7 @@ pub use export_reader::{read_export_lines, MAX_EXPORT_LINE_BYTES};
 pub use frame_check::{check_record_frames, BadRecord};
 pub use frames::{read_record_frames, split_frames, FrameWriter, MAX_FRAME_RECORD_BYTES};
 pub use jsonl::{ExportLine, Exported, Imported};
+pub use log_rules::LogRules;
 pub use log_tree::{LogIter, WriterMetrics};
 pub use record::{
     Actor, Append, Appended, Durability, EventType, ExpectedVersion, Hash, Head, MultiAppend, NewEvent, Payload,

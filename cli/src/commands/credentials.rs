@@ -195,10 +195,20 @@ pub fn serve(engine: Engine, args: ServeArgs) -> Result<(), CliError> {
         tls,
         ..parapompi_server::ServerConfig::default()
     };
+    if let Some(dir) = &args.checkpoint_dir {
+        if !dir.is_dir() {
+            return Err(CliError::field("--checkpoint-dir", format!("{} is not a directory", dir.display())));
+        }
+    }
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
         .map_err(|e| CliError::Environment(format!("cannot start the server's runtime: {e}")))?;
+    if let Some(dir) = args.checkpoint_dir.clone() {
+        let every = std::time::Duration::from_secs(args.checkpoint_every_hours.saturating_mul(3600));
+        runtime.spawn(crate::commands::trust::write_checkpoints(engine.clone(), dir, every));
+    }
+    // The checkpoints' task ends with the runtime, when the server has stopped.
     runtime
         .block_on(parapompi_server::serve(engine, config, listen))
         .map_err(|e| CliError::Environment(format!("serve: {e}")))

@@ -7,7 +7,7 @@ use parapompi::core::centre::{CentreAction, CentreCommand, FundingProgramme};
 use parapompi::core::staff::{StaffAction, StaffCommand};
 use parapompi::core::values::{
     AgencyId, AntennaId, CentreId, Email, EuroCents, FundName, MunicipalityName, Narrative, OrganisationName,
-    PersonName, Phone, ProgrammeCode, Reason, StaffId, WebUrl,
+    PersonName, Phone, ProgrammeCode, Reason, SigningKeyText, StaffId, WebUrl,
 };
 use parapompi::core::{Command, State, StreamKind};
 use parapompi::store::StreamId;
@@ -171,6 +171,70 @@ pub fn centre(ctx: &mut Ctx<'_>, command: CentreCli) -> Result<(), CliError> {
                 Command::Centre(CentreCommand { centre_id, action: CentreAction::AddFundingProgramme { programme } });
             let executed = ctx.execute(&command)?;
             ctx.written("centre programme", &[executed], &[("centre_id", centre_id.to_string())], "programme recorded")
+        }
+        CentreCli::SigningKey(args) => {
+            let centre_id = crate::resolve::centre(ctx, "CENTRE", &args.centre)?;
+            let engine = ctx.backend.engine("centre signing-key")?;
+            let old = engine.signing_verifier_key().vkey();
+            if !args.rotate {
+                let key = value("the signing key", SigningKeyText::new(&old))?;
+                let command =
+                    Command::Centre(CentreCommand { centre_id, action: CentreAction::RecordSigningKey { key } });
+                let executed = ctx.execute(&command)?;
+                return ctx.written(
+                    "centre signing-key",
+                    &[executed],
+                    &[("centre_id", centre_id.to_string()), ("key", old.clone())],
+                    &format!("recorded the signing key {old}"),
+                );
+            }
+            // The old key is revoked with the new one's record when this centre stands behind it.
+            let stream = StreamId::new(centre_id.stream_id())?;
+            let old_is_live = match ctx.backend.stream_state(StreamKind::Centre, &stream)?.0 {
+                State::Centre(Some(centre)) => {
+                    centre.signing_keys.iter().any(|(key, revoked)| key.as_str() == old && !revoked)
+                }
+                _ => false,
+            };
+            let new = engine.prepare_signing_key_rotation()?.vkey();
+            let action = |action| Command::Centre(CentreCommand { centre_id, action });
+            let mut commands =
+                vec![action(CentreAction::RecordSigningKey { key: value("the new key", SigningKeyText::new(&new))? })];
+            if old_is_live {
+                commands.push(action(CentreAction::RevokeSigningKey {
+                    key: value("the old key", SigningKeyText::new(&old))?,
+                }));
+            }
+            let executed = match ctx.execute_all(&commands) {
+                Ok(executed) => executed,
+                Err(error) => {
+                    engine.forget_signing_key_rotation()?;
+                    return Err(error);
+                }
+            };
+            engine.finish_signing_key_rotation()?;
+            ctx.written(
+                "centre signing-key",
+                &[executed],
+                &[
+                    ("centre_id", centre_id.to_string()),
+                    ("key", new.clone()),
+                    ("revoked", if old_is_live { old } else { String::new() }),
+                ],
+                &format!("the signing key is now {new}{}", if old_is_live { "; the old one is revoked" } else { "" }),
+            )
+        }
+        CentreCli::RevokeSigningKey(args) => {
+            let centre_id = crate::resolve::centre(ctx, "CENTRE", &args.centre)?;
+            let key = value("--key", SigningKeyText::new(&args.key))?;
+            let command = Command::Centre(CentreCommand { centre_id, action: CentreAction::RevokeSigningKey { key } });
+            let executed = ctx.execute(&command)?;
+            ctx.written(
+                "centre revoke-signing-key",
+                &[executed],
+                &[("centre_id", centre_id.to_string()), ("key", args.key.trim().to_owned())],
+                &format!("revoked the signing key {}", args.key.trim()),
+            )
         }
     }
 }

@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 
 use clap::CommandFactory;
 use parapompi::bundle::{
-    export_bundle, read_manifest_line, replay_audit, replay_projections, verify_bundles, Manifest, BUNDLE_FORMAT,
+    read_manifest_line, replay_audit, replay_projections, verify_bundles, Manifest, BUNDLE_FORMAT,
 };
 use parapompi::{Engine, EngineConfig};
 use serde_json::json;
@@ -98,7 +98,7 @@ pub fn export(ctx: &mut Ctx<'_>, args: ExportArgs) -> Result<(), CliError> {
         ));
     }
     let created_at = parapompi::store::Timestamp::from_unix_ms(ctx.occurred_at()?.unix_ms());
-    let manifest = write_whole(&args.out, args.force, |out| Ok(export_bundle(store, out, args.from, created_at)?))?;
+    let manifest = write_whole(&args.out, args.force, |out| Ok(engine.export_bundle(out, args.from, created_at)?))?;
     let mut object = manifest_json(&manifest);
     object["file"] = json!(args.out.display().to_string());
     ctx.out.json_line(&object)?;
@@ -226,7 +226,7 @@ fn partial_path(path: &Path) -> PathBuf {
 }
 
 /// True when the file's first line is a bundle manifest.
-fn is_bundle(path: &Path) -> Result<bool, CliError> {
+pub fn is_bundle(path: &Path) -> Result<bool, CliError> {
     let file = File::open(path).map_err(|e| CliError::field("FILE", format!("cannot read {}: {e}", path.display())))?;
     let Ok((first, _)) = read_manifest_line(&mut BufReader::new(file)) else { return Ok(false) };
     let value: serde_json::Value = serde_json::from_str(&first).unwrap_or(serde_json::Value::Null);
@@ -284,28 +284,6 @@ pub fn verify_store(ctx: &mut Ctx<'_>) -> Result<(), CliError> {
         count(number("n_streams"), "stream", "streams"),
         number("head_position"),
         text_of(&verified, "head_hash")
-    ))
-}
-
-/// `verify --bundle FILE...`: no store; the first bad line is named.
-pub fn verify_bundle_files(files: &[PathBuf], out: &mut Out) -> Result<(), CliError> {
-    let progress = Progress::spinner("verifying bundles");
-    let verified = verify_bundles(files).map_err(|e| CliError::Usage(format!("bundle does not verify: {e}")))?;
-    progress.finish();
-    out.json_line(&json!({
-        "ok": true,
-        "files": files.iter().map(|f| f.display().to_string()).collect::<Vec<_>>(),
-        "n_events": verified.n_events,
-        "first_position": verified.positions.0,
-        "last_position": verified.positions.1,
-        "head_hash": verified.head_hash.to_hex(),
-    }))?;
-    out.line(format!(
-        "the bundles verify: {}, positions {}..{}, head hash {}",
-        count(verified.n_events, "record", "records"),
-        verified.positions.0,
-        verified.positions.1,
-        verified.head_hash.to_hex()
     ))
 }
 

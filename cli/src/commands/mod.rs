@@ -11,6 +11,7 @@ pub mod login;
 pub mod people;
 pub mod reading;
 pub mod referrals;
+pub mod trust;
 pub mod views;
 
 use crate::args::{Cli, Command, Global, ReportCommand};
@@ -30,10 +31,11 @@ pub fn run(cli: Cli) -> Result<(), CliError> {
     match command {
         // Commands that need no store.
         Command::Completions(args) => log::completions(args, &mut out),
-        Command::Verify(args) if !args.bundle.is_empty() => log::verify_bundle_files(&args.bundle, &mut out),
+        Command::Verify(args) if !args.bundle.is_empty() => trust::verify_bundle_files(&args, &mut out),
         Command::Verify(args) if args.backup.is_some() => backup::verify(&args, &mut out),
         Command::Replay(args) => log::replay(args, &mut out),
         Command::Restore(args) => backup::restore(&args, &global, &mut out),
+        Command::Witness(command) => trust::witness(command, &global, &mut out),
         Command::Login(_) | Command::Logout => Err(CliError::field(
             "--server",
             "login and logout are with a server: give --server URL (or PARAPOMPI_SERVER)",
@@ -96,9 +98,10 @@ fn run_through_server(server: &str, global: &Global, command: Command, out: &mut
     let client = Client::new(server, global.server_ca.as_deref())?;
     match command {
         Command::Completions(args) => log::completions(args, out),
-        Command::Verify(args) if !args.bundle.is_empty() => log::verify_bundle_files(&args.bundle, out),
+        Command::Verify(args) if !args.bundle.is_empty() => trust::verify_bundle_files(&args, out),
         Command::Verify(args) if args.backup.is_some() => backup::verify(&args, out),
         Command::Replay(args) => log::replay(args, out),
+        Command::Witness(command) => trust::witness(command, global, out),
         Command::Login(args) => login::login(&client, &args, out),
         Command::Logout => login::logout(&client, out),
         Command::Init
@@ -124,6 +127,7 @@ fn run_on(backend: &Backend, global: &Global, command: Command, out: &mut Out) -
         Command::Stats => log::stats(&mut ctx, &data_dir(global)),
         Command::Verify(_) => log::verify_store(&mut ctx),
         Command::Export(args) => log::export(&mut ctx, args),
+        Command::Checkpoint(args) => trust::checkpoint(&mut ctx, &args),
         Command::Rebuild => log::rebuild(&mut ctx),
         Command::Backup(args) => backup::backup(&mut ctx, &args),
         Command::Caseload(args) => views::caseload(&mut ctx, args),

@@ -1,0 +1,342 @@
+//! Trust against the producer: `checkpoint`, `witness init` and `witness add`, and `verify
+//! --bundle` with its outside anchors (`--witness`, `--pin`, `--held`, `--key`).
+
+use std::path::{Path, PathBuf};
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use parapompi::bundle::{anchors_of_bundles, verify_bundles_against, Anchor, BundleError};
+use parapompi::checkpoint::{SignedCheckpoint, VerifierKey};
+use parapompi::witness::{default_witness_key_path, init_witness, parse_pin, WitnessError, WitnessFile};
+use serde_json::json;
+
+use crate::args::{CheckpointArgs, Global, VerifyArgs, WitnessAddArgs, WitnessCommand, WitnessInitArgs};
+use crate::commands::log::is_bundle;
+use crate::error::CliError;
+use crate::output::{count, Out};
+use crate::progress::Progress;
+use crate::session::Ctx;
+
+/// `checkpoint [--out DIR]`: the signed checkpoint of the head, printed or written.
+pub fn checkpoint(ctx: &mut Ctx<'_>, args: &CheckpointArgs) -> Result<(), CliError> {
+    let at = parapompi::store::Timestamp::from_unix_ms(ctx.occurred_at()?.unix_ms());
+    let engine = ctx.backend.engine("checkpoint")?;
+    let (file, signed) = match &args.out {
+        Some(dir) => {
+            if !dir.is_dir() {
+                return Err(CliError::field("--out", format!("{} is not a directory", dir.display())));
+            }
+            let (file, signed) = engine.write_checkpoint(dir, at)?;
+            (Some(file), signed)
+        }
+        None => (None, engine.signed_checkpoint(at)?),
+    };
+    let vkey = engine.signing_verifier_key().vkey();
+    let checkpoint = &signed.checkpoint;
+    ctx.out.json_line(&json!({
+        "origin": checkpoint.origin,
+        "position": checkpoint.position,
+        "head_hash": checkpoint.head_hash.to_hex(),
+        "time": checkpoint.time_ms,
+        "centres": checkpoint.centres,
+        "note": signed.note,
+        "vkey": vkey,
+        "file": file.as_ref().map(|f| f.display().to_string()),
+    }))?;
+    match file {
+        Some(file) => ctx.out.line(format!(
+            "wrote the checkpoint of position {} (head hash {}) to {}",
+            checkpoint.position,
+            checkpoint.head_hash.to_hex(),
+            file.display()
+        )),
+        None if ctx.out.json => Ok(()),
+        None => ctx.out.raw(&signed.note),
+    }
+}
+
+/// `serve --checkpoint-dir DIR`: the checkpoint of the head written into DIR at once, then
+/// every `every`, each logged; a failure is logged and tried again at the next turn.
+pub async fn write_checkpoints(engine: parapompi::Engine, dir: PathBuf, every: std::time::Duration) {
+    let mut ticks = tokio::time::interval(every);
+    loop {
+        ticks.tick().await;
+        let (engine, dir) = (engine.clone(), dir.clone());
+        let now = SystemTime::now().duration_since(UNIX_EPOCH).unwrap_or_default().as_millis();
+        let at = parapompi::store::Timestamp::from_unix_ms(i64::try_from(now).unwrap_or(i64::MAX));
+        let written = tokio::task::spawn_blocking(move || engine.write_checkpoint(&dir, at)).await;
+        match written {
+            Ok(Ok((file, signed))) => tracing::info!(
+                position = signed.checkpoint.position,
+                head_hash = %signed.checkpoint.head_hash,
+                file = %file.display(),
+                "checkpoint written"
+            ),
+            Ok(Err(error)) => tracing::error!(%error, "checkpoint not written"),
+            Err(error) => tracing::error!(%error, "checkpoint not written"),
+        }
+    }
+}
+
+/// `witness init` and `witness add`.
+pub fn witness(command: WitnessCommand, _global: &Global, out: &mut Out) -> Result<(), CliError> {
+    match command {
+        WitnessCommand::Init(args) => witness_init(&args, out),
+        WitnessCommand::Add(args) => witness_add(&args, out),
+    }
+}
+
+fn refused(error: WitnessError) -> CliError {
+    CliError::Usage(error.0)
+}
+
+fn witness_init(args: &WitnessInitArgs, out: &mut Out) -> Result<(), CliError> {
+    let key = args.key.clone().unwrap_or_else(|| default_witness_key_path(&args.witness));
+    let vkey = init_witness(&args.witness, &key, &args.name).map_err(refused)?;
+    out.json_line(&json!({
+        "witness": args.witness.display().to_string(),
+        "key_file": key.display().to_string(),
+        "vkey": vkey.vkey(),
+    }))?;
+    out.line(format!(
+        "made the witness {} (its key in {}, readable by its owner only)\nits verifier key, to publish: {}",
+        args.witness.display(),
+        key.display(),
+        vkey.vkey()
+    ))
+}
+
+fn now_s() -> u64 {
+    SystemTime::now().duration_since(UNIX_EPOCH).unwrap_or_default().as_secs()
+}
+
+fn witness_add(args: &WitnessAddArgs, out: &mut Out) -> Result<(), CliError> {
+    let key = args.key.clone().unwrap_or_else(|| default_witness_key_path(&args.witness));
+    let producer = match &args.producer_key {
+        Some(text) => Some(VerifierKey::parse(text).map_err(|problem| CliError::field("--producer-key", problem))?),
+        None => None,
+    };
+    let mut witness = WitnessFile::read(&args.witness, None).map_err(refused)?;
+    for file in &args.files {
+        let witnessed = if is_bundle(file)? {
+            let progress = Progress::spinner("checking the bundle");
+            let witnessed = witness.add_bundle(file, producer.as_ref(), &key, now_s());
+            progress.finish();
+            witnessed
+        } else {
+            let (note, vkey) = read_checkpoint_file(file)?;
+            witness.add_checkpoint(&note, vkey.as_deref(), producer.as_ref(), &key, now_s())
+        }
+        .map_err(|e| CliError::Usage(format!("{}: {}", file.display(), e.0)))?;
+        out.json_line(&json!({"file": file.display().to_string(), "witnessed": witnessed}))?;
+        let what = if witnessed.status == "added" { "countersigned" } else { "already held" };
+        out.line(format!(
+            "{}: {what} the checkpoint of {} at position {} (head hash {}){}{}",
+            file.display(),
+            witnessed.origin,
+            witnessed.position,
+            witnessed.head_hash,
+            if witnessed.bare {
+                "; a bare checkpoint: the history behind it is checked when a bundle reaches it".to_owned()
+            } else if witnessed.checked_against.is_empty() {
+                String::new()
+            } else {
+                format!(
+                    "; it extends the witnessed history (checked at positions {})",
+                    witnessed.checked_against.iter().map(u64::to_string).collect::<Vec<_>>().join(", ")
+                )
+            },
+            if witnessed.first_seen {
+                "\nfirst time this witness sees this deployment: compare its key with the one the centre gave you"
+            } else {
+                ""
+            },
+        ))?;
+    }
+    Ok(())
+}
+
+/// A checkpoint file: the signed note as `checkpoint --out` writes it, or the JSON that
+/// `checkpoint --json` prints (its note and its signer's verifier key).
+fn read_checkpoint_file(file: &Path) -> Result<(String, Option<String>), CliError> {
+    let text = std::fs::read_to_string(file)
+        .map_err(|e| CliError::field("BUNDLE_OR_CHECKPOINT", format!("cannot read {}: {e}", file.display())))?;
+    if text.len() > parapompi::checkpoint::MAX_NOTE_BYTES * 2 {
+        return Err(CliError::field(
+            "BUNDLE_OR_CHECKPOINT",
+            format!("{} is too long for a checkpoint", file.display()),
+        ));
+    }
+    if let Ok(value) = serde_json::from_str::<serde_json::Value>(&text) {
+        let note = value.get("note").and_then(serde_json::Value::as_str).map(str::to_owned);
+        let vkey = value.get("vkey").and_then(serde_json::Value::as_str).map(str::to_owned);
+        return match note {
+            Some(note) => Ok((note, vkey)),
+            None => Err(CliError::field(
+                "BUNDLE_OR_CHECKPOINT",
+                format!("{} is JSON but neither a bundle nor a checkpoint (no \"note\")", file.display()),
+            )),
+        };
+    }
+    SignedCheckpoint::parse(&text).map_err(|problem| {
+        CliError::field("BUNDLE_OR_CHECKPOINT", format!("{}: not a bundle or a checkpoint: {problem}", file.display()))
+    })?;
+    Ok((text, None))
+}
+
+/// `verify --bundle FILE... [--witness FILE] [--pin P:H] [--held FILE] [--key VKEY]`: no
+/// store; the first bad record is named, and with anchors the position where the history
+/// departs from them.
+pub fn verify_bundle_files(args: &VerifyArgs, out: &mut Out) -> Result<(), CliError> {
+    let bad = |e: BundleError| CliError::Usage(format!("bundle does not verify: {e}"));
+    let mut anchors: Vec<Anchor> = Vec::new();
+    for pin in &args.pin {
+        anchors.push(parse_pin(pin).map_err(|problem| CliError::field("--pin", problem))?);
+    }
+    let mut trusted = match &args.key {
+        Some(text) => Some(vec![VerifierKey::parse(text).map_err(|problem| CliError::field("--key", problem))?]),
+        None => None,
+    };
+    let mut witness_key = None;
+    if let Some(file) = &args.witness {
+        let expected = match &args.witness_key {
+            Some(text) => Some(VerifierKey::parse(text).map_err(|problem| CliError::field("--witness-key", problem))?),
+            None => None,
+        };
+        let witness = WitnessFile::read(file, expected.as_ref()).map_err(refused)?;
+        let origin = bundle_origin(&args.bundle)?;
+        if witness.checkpoints(&origin).is_empty() {
+            return Err(CliError::Usage(format!(
+                "the witness {} holds no checkpoint of {origin} (it holds {}): nothing to check against",
+                file.display(),
+                if witness.origins().is_empty() { "none".to_owned() } else { witness.origins().join(", ") }
+            )));
+        }
+        anchors.extend(witness.anchors(&origin));
+        let producer = witness.producer_keys(&origin);
+        trusted = Some(match trusted {
+            // Both were given: the key must be one the witness trusts too.
+            Some(given) => given.into_iter().filter(|key| producer.contains(key)).collect(),
+            None => producer,
+        });
+        witness_key = Some(witness.witness_key().vkey());
+    }
+    if !args.held.is_empty() {
+        let source = format!("the bundle held earlier ({})", display_all(&args.held));
+        anchors.extend(anchors_of_bundles(&args.held, &source).map_err(bad)?);
+    }
+    let progress = Progress::spinner("verifying bundles");
+    let verified = verify_bundles_against(&args.bundle, &anchors, trusted).map_err(bad)?;
+    progress.finish();
+    let (first, last) = verified.positions;
+    let checkpoint = verified.checkpoint.as_ref().map(|(signed, signer)| {
+        json!({
+            "origin": signed.checkpoint.origin,
+            "position": signed.checkpoint.position,
+            "head_hash": signed.checkpoint.head_hash.to_hex(),
+            "time": signed.checkpoint.time_ms,
+            "vkey": signer.vkey(),
+        })
+    });
+    let agreed: Vec<_> = verified
+        .anchors
+        .agreed
+        .iter()
+        .map(|anchor| json!({"position": anchor.position, "hash": anchor.hash.to_hex(), "source": anchor.source}))
+        .collect();
+    out.json_line(&json!({
+        "ok": true,
+        "files": args.bundle.iter().map(|f| f.display().to_string()).collect::<Vec<_>>(),
+        "n_events": verified.n_events,
+        "first_position": first,
+        "last_position": last,
+        "head_hash": verified.head_hash.to_hex(),
+        "range": first > 1,
+        "checkpoint": checkpoint,
+        "anchors": agreed,
+        "witness_key": witness_key,
+    }))?;
+    out.line(format!(
+        "the bundles verify: {}, positions {first}..{last}, head hash {}",
+        count(verified.n_events, "record", "records"),
+        verified.head_hash.to_hex()
+    ))?;
+    if first > 1 {
+        out.line(format!(
+            "a range: it covers positions {first}..{last} only, joined to the hash at position {}; positions 1..{} \
+             are not in it",
+            first - 1,
+            first - 1
+        ))?;
+    }
+    match &verified.checkpoint {
+        Some((signed, signer)) => out.line(format!(
+            "signed checkpoint of position {} by {}{}",
+            signed.checkpoint.position,
+            signer.vkey(),
+            if args.key.is_none() && args.witness.is_none() {
+                " (compare this key with the one the centre gave you out of band, or give --key)"
+            } else {
+                ""
+            }
+        ))?,
+        None => out.line(
+            "no checkpoint: this bundle was written without one, so nothing signed says the centre stands by it",
+        )?,
+    }
+    if anchors.is_empty() {
+        return out.line("checked against no outside anchor (give --witness, --pin or --held)");
+    }
+    for anchor in dedup_sources(&verified.anchors.agreed) {
+        out.line(format!("checked against {}: agrees", anchor))?;
+    }
+    if let Some(key) = witness_key {
+        out.line(format!("the witness file is signed by {key}"))?;
+    }
+    Ok(())
+}
+
+/// Each anchor source once, with the positions it was checked at (a held bundle is every
+/// position: shown as its range).
+fn dedup_sources(agreed: &[Anchor]) -> Vec<String> {
+    let mut lines: Vec<(String, u64, u64, u64)> = Vec::new();
+    for anchor in agreed {
+        match lines.last_mut() {
+            Some((source, _, last, n)) if *source == anchor.source => {
+                *last = anchor.position;
+                *n += 1;
+            }
+            _ => lines.push((anchor.source.clone(), anchor.position, anchor.position, 1)),
+        }
+    }
+    lines
+        .into_iter()
+        .map(|(source, first, last, n)| {
+            if n == 1 {
+                format!("{source} at position {first}")
+            } else {
+                format!("{source} at {n} positions from {first} to {last}")
+            }
+        })
+        .collect()
+}
+
+fn display_all(files: &[PathBuf]) -> String {
+    files.iter().map(|f| f.display().to_string()).collect::<Vec<_>>().join(", ")
+}
+
+/// The origin the bundles' last checkpoint names (the witness holds checkpoints by origin).
+fn bundle_origin(files: &[PathBuf]) -> Result<String, CliError> {
+    let last = files.last().ok_or_else(|| CliError::field("--bundle", "no bundle given"))?;
+    let manifest =
+        parapompi::bundle::read_manifest(last).map_err(|e| CliError::Usage(format!("bundle does not verify: {e}")))?;
+    let carried = manifest.checkpoint.ok_or_else(|| {
+        CliError::Usage(format!(
+            "bundle does not verify against the witness: {} carries no checkpoint, so it names no origin the witness \
+             could hold (it was written before checkpoints; give --pin or --held instead)",
+            last.display()
+        ))
+    })?;
+    SignedCheckpoint::parse(&carried.note).map(|signed| signed.checkpoint.origin).map_err(|problem| {
+        CliError::Usage(format!("bundle does not verify: {}, manifest: the checkpoint: {problem}", last.display()))
+    })
+}

@@ -1,0 +1,467 @@
+//! A witness: a party outside the centre (the supervising Social Service, the region, the
+//! national mechanism) that keeps the checkpoints it has seen of each deployment's log and
+//! countersigns a new one only when the history it comes with extends them.
+//!
+//! The witness file is one signed note (C2SP signed-note): a line of JSON, the state, then
+//! the witness's signature, so that a change to it is seen by anyone who knows the witness's
+//! public key (`store/FORMAT.md`, "Witness files"). The witness's own Ed25519 key is kept in
+//! a key file apart from it, owner-only, written atomically by the one writer of key files.
+
+use std::path::{Path, PathBuf};
+
+use parapompi_store::Hash;
+use serde::{Deserialize, Serialize};
+use zeroize::Zeroizing;
+
+use crate::bundle::{verify_bundles_against, Anchor, ManifestCheckpoint, VerifiedBundles};
+use crate::checkpoint::{open_note, sign_note, SignedCheckpoint, VerifierKey};
+use crate::deployment_key::{random_key, write_private_file};
+use crate::signing_key::{seed_from_hex, SigningKey};
+
+/// The `format` field of a witness file's state.
+pub const WITNESS_FORMAT: &str = "parapompi-witness";
+/// The version of the witness file this code writes and reads.
+pub const WITNESS_FORMAT_VERSION: u32 = 1;
+/// The first line of a witness key file.
+const WITNESS_KEY_HEADER: &str = "parapompi-witness-key v1";
+/// The longest witness file read.
+pub const MAX_WITNESS_FILE_BYTES: u64 = 64 * 1024 * 1024;
+/// The most checkpoints a witness keeps of one log (a daily one for more than fifty years).
+pub const MAX_CHECKPOINTS_PER_LOG: usize = 20_000;
+
+/// Something a witness refuses, or cannot do, with the reason.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{0}")]
+pub struct WitnessError(pub String);
+
+fn refused(problem: impl Into<String>) -> WitnessError {
+    WitnessError(problem.into())
+}
+
+/// The state a witness file holds.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct WitnessState {
+    format: String,
+    format_version: u32,
+    /// The witness's name (its key name in cosignatures).
+    name: String,
+    /// The witness's verifier key.
+    vkey: String,
+    logs: Vec<WitnessedLog>,
+}
+
+/// What a witness holds of one deployment's log.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct WitnessedLog {
+    /// The deployment's origin.
+    origin: String,
+    /// The keys its checkpoints are signed by (vkeys): as first seen or given, and every key
+    /// a witnessed bundle recorded (`SigningKeyRecorded`).
+    producer_vkeys: Vec<String>,
+    /// The keys a witnessed bundle revoked (`SigningKeyRevoked`): no later checkpoint by them
+    /// is taken.
+    #[serde(default)]
+    revoked_vkeys: Vec<String>,
+    /// The checkpoints accepted, in position order, each with the witness's cosignature.
+    checkpoints: Vec<String>,
+}
+
+/// A witness file read and checked: its signature, its form, every checkpoint cosigned.
+#[derive(Debug)]
+pub struct WitnessFile {
+    path: PathBuf,
+    state: WitnessState,
+    witness: VerifierKey,
+    held: Vec<Vec<SignedCheckpoint>>,
+    /// The key events of the bundle being added, learnt when its checkpoint is recorded.
+    pending_key_events: Vec<crate::bundle::KeyEvent>,
+}
+
+/// What [`WitnessFile::add`] did with one bundle or checkpoint.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Witnessed {
+    /// The deployment's origin.
+    pub origin: String,
+    /// The position and head hash now held.
+    pub position: u64,
+    /// The head hash at that position, hex.
+    pub head_hash: String,
+    /// `added`, or `already_held` (the witness held this very checkpoint's position and hash).
+    pub status: &'static str,
+    /// The first time this witness saw the origin: the producer's key was taken from the
+    /// bundle (or given), to be compared with the one the centre gave out of band.
+    pub first_seen: bool,
+    /// The positions of the held checkpoints the new history was checked against.
+    pub checked_against: Vec<u64>,
+    /// True for a bare checkpoint: it came with no records, so the history behind it is
+    /// checked when a bundle reaches it.
+    pub bare: bool,
+}
+
+/// Where a witness keeps its key by default: `FILE.key` beside the witness file.
+pub fn default_witness_key_path(witness_file: &Path) -> PathBuf {
+    let mut name = witness_file.file_name().unwrap_or_default().to_os_string();
+    name.push(".key");
+    witness_file.with_file_name(name)
+}
+
+fn read_key(path: &Path) -> Result<(String, SigningKey), WitnessError> {
+    let text = Zeroizing::new(
+        std::fs::read_to_string(path)
+            .map_err(|e| refused(format!("cannot read the witness key {}: {e}", path.display())))?,
+    );
+    let mut lines = text.lines();
+    let bad = || refused(format!("{} is not a witness key file (first line {WITNESS_KEY_HEADER:?})", path.display()));
+    if lines.next() != Some(WITNESS_KEY_HEADER) {
+        return Err(bad());
+    }
+    let name = lines.next().and_then(|line| line.strip_prefix("name ")).ok_or_else(bad)?.to_owned();
+    let seed = lines.next().and_then(|line| line.strip_prefix("secret ")).and_then(seed_from_hex).ok_or_else(bad)?;
+    Ok((name, SigningKey::from_seed(uuid::Uuid::nil(), &seed)))
+}
+
+/// Makes a new witness: its key in `key_path` (owner-only) and an empty witness file at
+/// `path`. Refuses to replace either. Returns the witness's verifier key, to publish.
+pub fn init_witness(path: &Path, key_path: &Path, name: &str) -> Result<VerifierKey, WitnessError> {
+    for existing in [path, key_path] {
+        if existing.exists() {
+            return Err(refused(format!("{} already exists: a witness is made once", existing.display())));
+        }
+    }
+    let probe = SigningKey::from_seed(uuid::Uuid::nil(), &[0; 32]).verifier_key().renamed(name);
+    VerifierKey::parse(&probe.vkey()).map_err(|problem| refused(format!("--name: {problem}")))?;
+    let seed = random_key().map_err(|e| refused(e.to_string()))?;
+    let key = SigningKey::from_seed(uuid::Uuid::nil(), &seed);
+    let mut text = Zeroizing::new(format!("{WITNESS_KEY_HEADER}\nname {name}\nsecret "));
+    for byte in seed.iter() {
+        text.push_str(&format!("{byte:02x}"));
+    }
+    text.push('\n');
+    write_private_file(key_path, text.as_bytes())
+        .map_err(|e| refused(format!("cannot write {}: {e}", key_path.display())))?;
+    let witness = key.verifier_key().renamed(name);
+    let file = WitnessFile {
+        path: path.to_path_buf(),
+        state: WitnessState {
+            format: WITNESS_FORMAT.to_owned(),
+            format_version: WITNESS_FORMAT_VERSION,
+            name: name.to_owned(),
+            vkey: witness.vkey(),
+            logs: Vec::new(),
+        },
+        witness: witness.clone(),
+        held: Vec::new(),
+        pending_key_events: Vec::new(),
+    };
+    // Nothing is left half made: without its file, the key is taken away again.
+    file.save(&key).inspect_err(|_| {
+        let _ = std::fs::remove_file(key_path);
+    })?;
+    Ok(witness)
+}
+
+impl WitnessFile {
+    /// Reads and checks the witness file at `path`: signed by `expected` when given (the
+    /// witness key recorded out of band), else by the key it names; every checkpoint in it
+    /// cosigned by that key.
+    pub fn read(path: &Path, expected: Option<&VerifierKey>) -> Result<WitnessFile, WitnessError> {
+        let name = path.display();
+        let size =
+            std::fs::metadata(path).map_err(|e| refused(format!("cannot read the witness file {name}: {e}")))?.len();
+        if size > MAX_WITNESS_FILE_BYTES {
+            return Err(refused(format!("the witness file {name} is larger than {MAX_WITNESS_FILE_BYTES} bytes")));
+        }
+        let note =
+            std::fs::read_to_string(path).map_err(|e| refused(format!("cannot read the witness file {name}: {e}")))?;
+        let altered = |problem: String| refused(format!("the witness file {name} does not check: {problem}"));
+        let line = note.split('\n').next().unwrap_or_default();
+        let state: WitnessState =
+            serde_json::from_str(line).map_err(|e| altered(format!("its first line is not a witness's state: {e}")))?;
+        if state.format != WITNESS_FORMAT || state.format_version != WITNESS_FORMAT_VERSION {
+            return Err(altered(format!(
+                "it is format {:?} version {}, this reads {WITNESS_FORMAT:?} version {WITNESS_FORMAT_VERSION}",
+                state.format, state.format_version
+            )));
+        }
+        let own = VerifierKey::parse(&state.vkey).map_err(altered)?;
+        let witness = match expected {
+            Some(expected) if *expected != own => {
+                return Err(altered(format!(
+                    "it names the witness key {}, not the one given, {}: it was replaced",
+                    own.vkey(),
+                    expected.vkey()
+                )))
+            }
+            _ => own,
+        };
+        let body = open_note(&note, &witness).map_err(altered)?;
+        if body != format!("{line}\n") {
+            return Err(altered("its signed text is not one line of state".to_owned()));
+        }
+        let mut held = Vec::with_capacity(state.logs.len());
+        for log in &state.logs {
+            let mut checkpoints: Vec<SignedCheckpoint> = Vec::with_capacity(log.checkpoints.len());
+            for note in &log.checkpoints {
+                let signed = SignedCheckpoint::parse(note).map_err(altered)?;
+                if !signed.cosigned_by(&witness) || signed.checkpoint.origin != log.origin {
+                    return Err(altered(format!(
+                        "its checkpoint of {} at position {} is not cosigned by the witness",
+                        log.origin, signed.checkpoint.position
+                    )));
+                }
+                if checkpoints.last().is_some_and(|last| last.checkpoint.position >= signed.checkpoint.position) {
+                    return Err(altered(format!("its checkpoints of {} are not in position order", log.origin)));
+                }
+                checkpoints.push(signed);
+            }
+            held.push(checkpoints);
+        }
+        Ok(WitnessFile { path: path.to_path_buf(), state, witness, held, pending_key_events: Vec::new() })
+    }
+
+    /// The witness's verifier key (as the file names it, checked).
+    pub fn witness_key(&self) -> &VerifierKey {
+        &self.witness
+    }
+
+    /// The origins this witness holds checkpoints of.
+    pub fn origins(&self) -> Vec<String> {
+        self.state.logs.iter().map(|log| log.origin.clone()).collect()
+    }
+
+    /// The checkpoints held of `origin`, in position order.
+    pub fn checkpoints(&self, origin: &str) -> &[SignedCheckpoint] {
+        self.log_index(origin).map_or(&[], |index| &self.held[index])
+    }
+
+    /// The producer keys this witness trusts for `origin`: those it holds, less those revoked.
+    pub fn producer_keys(&self, origin: &str) -> Vec<VerifierKey> {
+        self.log_index(origin).map_or_else(Vec::new, |index| {
+            let log = &self.state.logs[index];
+            log.producer_vkeys
+                .iter()
+                .filter(|vkey| !log.revoked_vkeys.contains(vkey))
+                .filter_map(|vkey| VerifierKey::parse(vkey).ok())
+                .collect()
+        })
+    }
+
+    /// The held checkpoints of `origin` as anchors for a bundle check.
+    pub fn anchors(&self, origin: &str) -> Vec<Anchor> {
+        self.checkpoints(origin)
+            .iter()
+            .map(|signed| Anchor {
+                position: signed.checkpoint.position,
+                hash: signed.checkpoint.head_hash,
+                source: format!(
+                    "the witness {} (its checkpoint at position {})",
+                    self.path.display(),
+                    signed.checkpoint.position
+                ),
+            })
+            .collect()
+    }
+
+    fn log_index(&self, origin: &str) -> Option<usize> {
+        self.state.logs.iter().position(|log| log.origin == origin)
+    }
+
+    /// Checks a bundle against what the witness holds and, when it extends it, records its
+    /// checkpoint countersigned. `producer` is the producer's key the first time an origin
+    /// is seen (else the bundle's own is taken, and reported as first seen).
+    pub fn add_bundle(
+        &mut self,
+        bundle: &Path,
+        producer: Option<&VerifierKey>,
+        key_path: &Path,
+        now_s: u64,
+    ) -> Result<Witnessed, WitnessError> {
+        let manifest = crate::bundle::read_manifest(bundle).map_err(|e| refused(e.to_string()))?;
+        let Some(ManifestCheckpoint { note, vkey }) = manifest.checkpoint else {
+            return Err(refused(format!(
+                "{}: the bundle carries no checkpoint, so there is nothing signed to countersign (it was written \
+                 before checkpoints; export it again)",
+                bundle.display()
+            )));
+        };
+        let origin = SignedCheckpoint::parse(&note)
+            .map_err(|p| refused(format!("{}: {p}", bundle.display())))?
+            .checkpoint
+            .origin;
+        let (trusted, first_seen) = self.trusted_keys(&origin, producer, &vkey)?;
+        let anchors = self.anchors(&origin);
+        let verified: VerifiedBundles =
+            verify_bundles_against(&[bundle.to_path_buf()], &anchors, Some(trusted.clone()))
+                .map_err(|e| refused(format!("refused: {e}")))?;
+        let Some((signed, _)) = verified.checkpoint else {
+            return Err(refused(format!("{}: the bundle's checkpoint was not read", bundle.display())));
+        };
+        let checked_against = verified.anchors.agreed.iter().map(|anchor| anchor.position).collect();
+        self.pending_key_events = verified.key_events;
+        self.record(signed, trusted, first_seen, checked_against, false, key_path, now_s)
+    }
+
+    /// Records a bare checkpoint (a signed note with no records): signed by a key the witness
+    /// trusts for its origin, not before the last checkpoint held, and the same head as any
+    /// held at its position. The history up to it is checked when a bundle reaches it.
+    pub fn add_checkpoint(
+        &mut self,
+        note: &str,
+        carried_vkey: Option<&str>,
+        producer: Option<&VerifierKey>,
+        key_path: &Path,
+        now_s: u64,
+    ) -> Result<Witnessed, WitnessError> {
+        let signed = SignedCheckpoint::parse(note).map_err(|p| refused(format!("the checkpoint: {p}")))?;
+        let origin = signed.checkpoint.origin.clone();
+        let known = self.log_index(&origin).is_some();
+        let carried = match (known, producer, carried_vkey) {
+            (false, None, None) => {
+                return Err(refused(format!(
+                    "this witness has never seen {origin}: give its first bundle, or the centre's key with \
+                     --producer-key, before a bare checkpoint"
+                )))
+            }
+            (_, _, Some(vkey)) => vkey.to_owned(),
+            (_, Some(key), None) => key.vkey(),
+            (true, None, None) => String::new(),
+        };
+        let (trusted, first_seen) = self.trusted_keys(&origin, producer, &carried)?;
+        signed.verify_by(&trusted).map_err(|p| refused(format!("refused: {p}")))?;
+        let position = signed.checkpoint.position;
+        for held in self.checkpoints(&origin) {
+            if held.checkpoint.position == position && held.checkpoint.head_hash != signed.checkpoint.head_hash {
+                return Err(refused(format!(
+                    "refused: position {position}: the checkpoint states hash {}, but the witness holds {} there: \
+                     the centre has signed two different histories (a fork)",
+                    signed.checkpoint.head_hash, held.checkpoint.head_hash
+                )));
+            }
+        }
+        if let Some(last) = self.checkpoints(&origin).last() {
+            if position < last.checkpoint.position {
+                return Err(refused(format!(
+                    "refused: the checkpoint states position {position}, before position {} the witness already \
+                     holds: a history cut short, or an old checkpoint (a bare checkpoint cannot show that it \
+                     agrees; a bundle can)",
+                    last.checkpoint.position
+                )));
+            }
+        }
+        let checked = self.checkpoints(&origin).iter().filter(|held| held.checkpoint.position == position);
+        let checked_against = checked.map(|held| held.checkpoint.position).collect();
+        self.record(signed, trusted, first_seen, checked_against, true, key_path, now_s)
+    }
+
+    /// The keys a new checkpoint of `origin` must be signed by, and whether the origin is new.
+    fn trusted_keys(
+        &self,
+        origin: &str,
+        producer: Option<&VerifierKey>,
+        carried: &str,
+    ) -> Result<(Vec<VerifierKey>, bool), WitnessError> {
+        if self.log_index(origin).is_some() {
+            return Ok((self.producer_keys(origin), false));
+        }
+        let carried = VerifierKey::parse(carried).map_err(|p| refused(format!("the checkpoint's key: {p}")))?;
+        match producer {
+            Some(given) if *given != carried => Err(refused(format!(
+                "refused: the checkpoint is signed by {}, not by the centre's key given, {}",
+                carried.vkey(),
+                given.vkey()
+            ))),
+            _ => Ok((vec![carried], true)),
+        }
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn record(
+        &mut self,
+        signed: SignedCheckpoint,
+        trusted: Vec<VerifierKey>,
+        first_seen: bool,
+        checked_against: Vec<u64>,
+        bare: bool,
+        key_path: &Path,
+        now_s: u64,
+    ) -> Result<Witnessed, WitnessError> {
+        let (name, key) = read_key(key_path)?;
+        if key.verifier_key().renamed(&name) != self.witness {
+            return Err(refused(format!(
+                "the witness key {} is not the key of the witness file {} ({})",
+                key_path.display(),
+                self.path.display(),
+                self.witness.vkey()
+            )));
+        }
+        let origin = signed.checkpoint.origin.clone();
+        let index = match self.log_index(&origin) {
+            Some(index) => index,
+            None => {
+                self.state.logs.push(WitnessedLog {
+                    origin: origin.clone(),
+                    producer_vkeys: trusted.iter().map(VerifierKey::vkey).collect(),
+                    revoked_vkeys: Vec::new(),
+                    checkpoints: Vec::new(),
+                });
+                self.held.push(Vec::new());
+                self.state.logs.len() - 1
+            }
+        };
+        let position = signed.checkpoint.position;
+        let head_hash = signed.checkpoint.head_hash.to_hex();
+        let already = self.held[index].last().is_some_and(|last| last.checkpoint.position == position);
+        let log = &mut self.state.logs[index];
+        let mut learnt = false;
+        for event in std::mem::take(&mut self.pending_key_events) {
+            let list = if event.revoked { &mut log.revoked_vkeys } else { &mut log.producer_vkeys };
+            if !list.contains(&event.vkey) && VerifierKey::parse(&event.vkey).is_ok() {
+                list.push(event.vkey);
+                learnt = true;
+            }
+        }
+        if already && learnt {
+            self.save(&key)?;
+        }
+        if !already {
+            if self.held[index].len() >= MAX_CHECKPOINTS_PER_LOG {
+                return Err(refused(format!(
+                    "the witness holds {MAX_CHECKPOINTS_PER_LOG} checkpoints of {origin} already"
+                )));
+            }
+            let cosigned = signed.cosigned(&key, &name, now_s);
+            self.state.logs[index].checkpoints.push(cosigned.note.clone());
+            self.held[index].push(cosigned);
+            self.save(&key)?;
+        }
+        Ok(Witnessed {
+            origin,
+            position,
+            head_hash,
+            status: if already { "already_held" } else { "added" },
+            first_seen,
+            checked_against,
+            bare,
+        })
+    }
+
+    fn save(&self, key: &SigningKey) -> Result<(), WitnessError> {
+        let line = serde_json::to_string(&self.state).map_err(|e| refused(format!("the witness state: {e}")))?;
+        let note = sign_note(&format!("{line}\n"), key, &self.state.name);
+        write_private_file(&self.path, note.as_bytes())
+            .map_err(|e| refused(format!("cannot write {}: {e}", self.path.display())))
+    }
+}
+
+/// The hash a pin (`POSITION:HASH`) names.
+pub fn parse_pin(text: &str) -> Result<Anchor, String> {
+    let (position, hash) = text.split_once(':').ok_or_else(|| format!("{text:?} is not POSITION:HASH"))?;
+    let position: u64 = position.parse().map_err(|_| format!("{position:?} is not a position"))?;
+    let hash = Hash::from_hex(hash).ok_or_else(|| format!("{hash:?} is not 64 hex digits"))?;
+    if position == 0 {
+        return Err("position 0 holds nothing to pin: positions start at 1".to_owned());
+    }
+    Ok(Anchor { position, hash, source: format!("the pin {position}:{hash}") })
+}
