@@ -455,7 +455,8 @@ impl Model {
             let hex = other.lines().nth(1).unwrap_or_default().to_owned();
             let refused = Engine::open(&self.dir, config(DeploymentKeySource::Hex(HexKey::new(hex))));
             assert!(refused.is_err(), "{label}: the data directory opens under both keys");
-            return valid(Engine::open(&self.dir, config(DeploymentKeySource::InDataDir)));
+            drop(refused);
+            return open_when_released(&self.dir, config(DeploymentKeySource::InDataDir));
         }
         engine
     }
@@ -600,4 +601,19 @@ impl XorShift {
     fn below(&mut self, n: u64) -> u64 {
         self.next() % n
     }
+}
+
+/// Opens the data directory, waiting (as the command line's `--wait` does) while the store a
+/// refused open dropped a moment ago still holds its lock: sled's threads let go of it after
+/// the open returns.
+fn open_when_released(dir: &std::path::Path, config: EngineConfig) -> Engine {
+    for _ in 0..100 {
+        match Engine::open(dir, config.clone()) {
+            Err(parapompi::EngineError::Store(parapompi::store::StoreError::InUse { .. })) => {
+                std::thread::sleep(std::time::Duration::from_millis(50));
+            }
+            other => return valid(other),
+        }
+    }
+    valid(Engine::open(dir, config))
 }
