@@ -22,7 +22,10 @@ fn a_backup_verifies_and_restores_into_a_data_directory_that_reports_the_same() 
     let file = w.file("centre.backup");
     let file_text = file.display().to_string();
     let wrote = w.ok(&["backup", "--out", &file_text]);
-    assert!(wrote.contains("wrote the backup") && wrote.contains("1 key file"), "{wrote}");
+    assert!(
+        wrote.contains("wrote the backup") && wrote.contains("2 key files"),
+        "the person keys and the signing key: {wrote}"
+    );
     w.fails(2, "exists; give --force", &["backup", "--out", &file_text]);
     let key = w.data().join("keys/deployment.key").display().to_string();
     let checked = w.run_in(&w.file(""), &["verify", "--backup", &file_text, "--key-file", &key]);
