@@ -110,6 +110,9 @@ fn io_error(what: &str, path: &Path, error: std::io::Error) -> EngineError {
     EngineError::Backup { part: "file".to_owned(), problem: format!("{what} {}: {error}", path.display()) }
 }
 
+/// Key and value pairs, as a sled tree or a directory of key files holds them.
+type Entries = Vec<(Vec<u8>, Vec<u8>)>;
+
 /// Entries as length-prefixed pairs: a `u32` length (big-endian) before each key and value.
 fn encode_entries(entries: &[(Vec<u8>, Vec<u8>)]) -> Vec<u8> {
     let mut out = Vec::new();
@@ -124,7 +127,7 @@ fn encode_entries(entries: &[(Vec<u8>, Vec<u8>)]) -> Vec<u8> {
     out
 }
 
-fn decode_entries(part: &str, mut bytes: &[u8]) -> Result<Vec<(Vec<u8>, Vec<u8>)>, EngineError> {
+fn decode_entries(part: &str, mut bytes: &[u8]) -> Result<Entries, EngineError> {
     let mut entries = Vec::new();
     let take = |bytes: &mut &[u8]| -> Result<Vec<u8>, EngineError> {
         if bytes.len() < 4 {
@@ -147,7 +150,7 @@ fn decode_entries(part: &str, mut bytes: &[u8]) -> Result<Vec<(Vec<u8>, Vec<u8>)
     Ok(entries)
 }
 
-fn tree_entries(tree: &sled::Tree) -> Result<Vec<(Vec<u8>, Vec<u8>)>, EngineError> {
+fn tree_entries(tree: &sled::Tree) -> Result<Entries, EngineError> {
     tree.iter()
         .map(|entry| {
             entry.map(|(k, v)| (k.to_vec(), v.to_vec())).map_err(|e| backup_error("vault", format!("reading: {e}")))
@@ -157,7 +160,7 @@ fn tree_entries(tree: &sled::Tree) -> Result<Vec<(Vec<u8>, Vec<u8>)>, EngineErro
 
 /// The key files a backup carries: every regular file of `DATA_DIR/keys` but the deployment
 /// key (and a rotation's next key), by name.
-fn key_files(data_dir: &Path) -> Result<Vec<(Vec<u8>, Vec<u8>)>, EngineError> {
+fn key_files(data_dir: &Path) -> Result<Entries, EngineError> {
     let dir = data_dir.join("keys");
     let mut files = Vec::new();
     let Ok(listing) = std::fs::read_dir(&dir) else { return Ok(files) };
@@ -224,9 +227,9 @@ impl Written {
 struct Snapshot {
     head_position: u64,
     head_hash: Hash,
-    vault: Vec<(Vec<u8>, Vec<u8>)>,
-    credentials: Vec<(Vec<u8>, Vec<u8>)>,
-    keys: Vec<(Vec<u8>, Vec<u8>)>,
+    vault: Entries,
+    credentials: Entries,
+    keys: Entries,
 }
 
 impl Engine {

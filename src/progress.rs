@@ -67,7 +67,7 @@ impl<'a> Counter<'a> {
     /// One more unit done.
     pub(crate) fn tick(&mut self) {
         self.done += 1;
-        if self.done % REPORT_EVERY == 0 {
+        if self.done.is_multiple_of(REPORT_EVERY) {
             (self.report)(Progress { work: self.work, done: self.done, total: self.total });
         }
     }

@@ -42,7 +42,7 @@ impl Progress {
     /// Shows a report of the library's: the bar with `done` of `total` and the time left
     /// once the total is known, the count alone before.
     pub fn report(&self, progress: parapompi::Progress) {
-        let message = format!("{}", progress.work.as_str());
+        let message = progress.work.as_str().to_owned();
         match progress.total {
             Some(total) => {
                 if self.bar.length() != Some(total) {

@@ -283,7 +283,7 @@ fn verify_log(log: &LogTree, report: &(dyn Fn(u64, u64) + Sync)) -> Result<Verif
             checker
                 .check(&record, raw.canonical, |_| Ok(Some(0)))
                 .map_err(|problem| StoreError::corrupt(at, problem))?;
-            if at % VERIFY_REPORT_EVERY == 0 {
+            if at.is_multiple_of(VERIFY_REPORT_EVERY) {
                 report(at, head.position);
             }
             // Consecutive records of one command form one act; those of one stream in it, a part.
