@@ -8,7 +8,8 @@
 //!   own, as every bundle does);
 //! - `vault`: the vault's entries as they are kept, identities and texts still encrypted with
 //!   each person's key;
-//! - `credentials`: the credentials' hashes (never a secret: none is kept);
+//! - `credentials`: the credentials' hashes (never a secret: none is kept), sealed like the
+//!   key files, since hashes of passwords can be attacked offline;
 //! - `keys`: the key files of `DATA_DIR/keys` but the deployment key (the person-key file,
 //!   which is encrypted under the deployment key already, and any other key state), sealed
 //!   with XChaCha20-Poly1305 under a key derived from the deployment key. The deployment key
@@ -46,6 +47,8 @@ pub const BACKUP_FORMAT_VERSION: u32 = 1;
 pub const PARTS: [&str; 4] = ["log", "vault", "credentials", "keys"];
 /// The purpose of the key the `keys` part is sealed with (derived from the deployment key).
 const KEYS_PURPOSE: &str = "parapompi/backup/keys/v1";
+/// The purpose of the key the `credentials` part is sealed with.
+const CREDENTIALS_PURPOSE: &str = "parapompi/backup/credentials/v1";
 /// The trailer line's marker.
 const END: &str = "parapompi-backup-end";
 /// The longest header, part or trailer line read (a longer one is not a backup's).
@@ -159,7 +162,8 @@ fn tree_entries(tree: &sled::Tree) -> Result<Entries, EngineError> {
 }
 
 /// The key files a backup carries: every regular file of `DATA_DIR/keys` but the deployment
-/// key (and a rotation's next key), by name.
+/// key and a rotation's next deployment key (a signing key's rotation in progress is carried:
+/// the open after a restore settles it by the log, as any open does), by name.
 fn key_files(data_dir: &Path) -> Result<Entries, EngineError> {
     let dir = data_dir.join("keys");
     let mut files = Vec::new();
@@ -178,36 +182,50 @@ fn key_files(data_dir: &Path) -> Result<Entries, EngineError> {
     Ok(files)
 }
 
-fn keys_aad(head_hash: &str) -> Vec<u8> {
-    let mut aad = KEYS_PURPOSE.as_bytes().to_vec();
+fn part_aad(purpose: &str, head_hash: &str) -> Vec<u8> {
+    let mut aad = purpose.as_bytes().to_vec();
     aad.push(0);
     aad.extend_from_slice(head_hash.as_bytes());
     aad
 }
 
-fn seal_keys(key: &DeploymentKey, head_hash: &str, plain: &[u8]) -> Result<Vec<u8>, EngineError> {
-    let derived = key.derive(KEYS_PURPOSE);
+/// Seals a part under a key derived from the deployment key for `purpose`, the backup's
+/// head hash as associated data (so a part cannot be moved to another backup).
+fn seal_part(
+    key: &DeploymentKey,
+    purpose: &str,
+    part: &str,
+    head_hash: &str,
+    plain: &[u8],
+) -> Result<Vec<u8>, EngineError> {
+    let derived = key.derive(purpose);
     let cipher = XChaCha20Poly1305::new(derived.as_ref().into());
     let nonce = deployment_key::random_key()?;
     let nonce = XNonce::from_slice(&nonce[..NONCE_BYTES]);
     let sealed = cipher
-        .encrypt(nonce, Payload { msg: plain, aad: &keys_aad(head_hash) })
-        .map_err(|_| backup_error("keys", "cannot be sealed"))?;
+        .encrypt(nonce, Payload { msg: plain, aad: &part_aad(purpose, head_hash) })
+        .map_err(|_| backup_error(part, "cannot be sealed"))?;
     let mut out = nonce.to_vec();
     out.extend_from_slice(&sealed);
     Ok(out)
 }
 
-fn open_keys(key: &DeploymentKey, head_hash: &str, sealed: &[u8]) -> Result<Vec<u8>, EngineError> {
+fn open_part(
+    key: &DeploymentKey,
+    purpose: &str,
+    part: &str,
+    head_hash: &str,
+    sealed: &[u8],
+) -> Result<Vec<u8>, EngineError> {
     if sealed.len() < NONCE_BYTES {
-        return Err(backup_error("keys", "cut short"));
+        return Err(backup_error(part, "cut short"));
     }
     let (nonce, sealed) = sealed.split_at(NONCE_BYTES);
-    let derived = key.derive(KEYS_PURPOSE);
+    let derived = key.derive(purpose);
     let cipher = XChaCha20Poly1305::new(derived.as_ref().into());
-    cipher.decrypt(XNonce::from_slice(nonce), Payload { msg: sealed, aad: &keys_aad(head_hash) }).map_err(|_| {
-        backup_error("keys", "does not open with this deployment key: give the key the data directory was made with")
-    })
+    cipher.decrypt(XNonce::from_slice(nonce), Payload { msg: sealed, aad: &part_aad(purpose, head_hash) }).map_err(
+        |_| backup_error(part, "does not open with this deployment key: give the key the data directory was made with"),
+    )
 }
 
 /// A file written whole: its digest kept as it goes.
@@ -316,9 +334,16 @@ impl Engine {
             file.sync_all().map_err(|e| io_error("syncing", log_file, e))?;
         }
         let keys_plain = encode_entries(&snapshot.keys);
-        let keys = seal_keys(self.deployment_key(), &header.head_hash, &keys_plain)?;
+        let keys = seal_part(self.deployment_key(), KEYS_PURPOSE, "keys", &header.head_hash, &keys_plain)?;
         let vault = encode_entries(&snapshot.vault);
-        let credentials = encode_entries(&snapshot.credentials);
+        // Password and token hashes are no secrets, but offline they can be attacked: sealed.
+        let credentials = seal_part(
+            self.deployment_key(),
+            CREDENTIALS_PURPOSE,
+            "credentials",
+            &header.head_hash,
+            &encode_entries(&snapshot.credentials),
+        )?;
 
         let file = File::create(partial).map_err(|e| io_error("creating", partial, e))?;
         let mut out = Written { file, digest: Sha256::new() };
@@ -508,6 +533,13 @@ impl BackupFile {
         file.seek(SeekFrom::Start(self.offsets[index])).map_err(|e| io_error("reading", &self.path, e))?;
         let mut bytes = vec![0u8; usize::try_from(summary.bytes).unwrap_or(0)];
         file.read_exact(&mut bytes).map_err(|e| io_error("reading", &self.path, e))?;
+        // Read again since it was checked: the file may have changed in between.
+        if hex(&Sha256::digest(&bytes)) != summary.sha256 {
+            return Err(backup_error(
+                &summary.part,
+                "changed since it was checked: its SHA-256 is not the one recorded",
+            ));
+        }
         Ok(bytes)
     }
 
@@ -560,9 +592,13 @@ impl BackupFile {
             }
         }
         decode_entries("vault", &self.part_bytes(1)?)?;
-        decode_entries("credentials", &self.part_bytes(2)?)?;
         if let Some(key) = key {
-            decode_entries("keys", &open_keys(key, &header.head_hash, &self.part_bytes(3)?)?)?;
+            let credentials = self.part_bytes(2)?;
+            decode_entries(
+                "credentials",
+                &open_part(key, CREDENTIALS_PURPOSE, "credentials", &header.head_hash, &credentials)?,
+            )?;
+            decode_entries("keys", &open_part(key, KEYS_PURPOSE, "keys", &header.head_hash, &self.part_bytes(3)?)?)?;
         }
         Ok(())
     }
@@ -623,12 +659,17 @@ pub fn restore(
     let result = build(&file, &building, config, keep_key, later_erasures);
     match result {
         Ok(mut restored) => {
-            if target.exists() {
-                std::fs::remove_dir(target).map_err(|e| io_error("replacing the empty", target, e))?;
+            // A rename onto an empty directory replaces it; anything else in the way fails it,
+            // and the directory built is removed (it holds everything, the key too).
+            if let Err(error) = std::fs::rename(&building, target) {
+                let _ = std::fs::remove_dir_all(&building);
+                return Err(io_error("renaming into", target, error));
             }
-            std::fs::rename(&building, target).map_err(|e| io_error("renaming into", target, e))?;
             if let Some(parent) = target.parent().filter(|p| !p.as_os_str().is_empty()) {
-                deployment_key::sync_dir(parent).map_err(|e| io_error("syncing", parent, e))?;
+                // In place already: a failed sync of its parent is said, not taken for a failure.
+                if let Err(error) = deployment_key::sync_dir(parent) {
+                    eprintln!("parapompi: warning: restored, but syncing {} failed: {error}", parent.display());
+                }
             }
             restored.data_dir = target.display().to_string();
             Ok(restored)
@@ -657,7 +698,9 @@ fn build(
     }
     // The key files first (the person keys open under the deployment key the config gives).
     let key = DeploymentKey::from_source(&config.deployment_key, Some(dir), true)?;
-    for (name, bytes) in decode_entries("keys", &open_keys(&key, &header.head_hash, &file.part_bytes(3)?)?)? {
+    for (name, bytes) in
+        decode_entries("keys", &open_part(&key, KEYS_PURPOSE, "keys", &header.head_hash, &file.part_bytes(3)?)?)?
+    {
         let name = String::from_utf8(name).map_err(|_| backup_error("keys", "names a file that is not UTF-8"))?;
         if name.contains('/') || name.starts_with('.') || name.starts_with("deployment.key") {
             return Err(backup_error("keys", format!("names a file it may not hold: {name:?}")));
@@ -679,10 +722,14 @@ fn build(
             store.import_frames_checked(&log, offset, crate::engine::decodable)?;
             let _ = std::fs::remove_file(&log);
         }
-        for (tree_name, index) in [(crate::vault::VAULT_TREE, 1), (crate::credentials::CREDENTIALS_TREE, 2)] {
+        let credentials = open_part(&key, CREDENTIALS_PURPOSE, "credentials", &header.head_hash, &file.part_bytes(2)?)?;
+        for (tree_name, part, bytes) in [
+            (crate::vault::VAULT_TREE, "vault", file.part_bytes(1)?),
+            (crate::credentials::CREDENTIALS_TREE, "credentials", credentials),
+        ] {
             let tree = store.auxiliary_tree(tree_name)?;
-            for (k, v) in decode_entries(PARTS[index], &file.part_bytes(index)?)? {
-                tree.insert(k, v).map_err(|e| backup_error(PARTS[index], format!("cannot be written: {e}")))?;
+            for (k, v) in decode_entries(part, &bytes)? {
+                tree.insert(k, v).map_err(|e| backup_error(part, format!("cannot be written: {e}")))?;
             }
         }
         store.sync()?;

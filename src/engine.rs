@@ -1036,7 +1036,8 @@ impl Engine {
     /// once recorded (used by a restore for erasures the backup's log records, or that came
     /// later); true if anything was held.
     pub(crate) fn remove_personal_data(&self, beneficiary_id: BeneficiaryId) -> Result<bool, EngineError> {
-        let held = self.inner.vault.get(beneficiary_id).ok().flatten().is_some()
+        // An entry that no longer opens (its key destroyed by an erasure cut short) is held too.
+        let held = self.inner.vault.get(beneficiary_id).map_or(true, |entry| entry.is_some())
             || self.inner.vault.person_keys().get(beneficiary_id)?.is_some();
         if held {
             self.finish_erasure(beneficiary_id)?;

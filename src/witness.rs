@@ -79,7 +79,7 @@ pub struct WitnessFile {
     pending_key_events: Vec<crate::bundle::KeyEvent>,
 }
 
-/// What [`WitnessFile::add`] did with one bundle or checkpoint.
+/// What [`WitnessFile::add_bundle`] or [`WitnessFile::add_checkpoint`] did with one bundle or checkpoint.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct Witnessed {
     /// The deployment's origin.

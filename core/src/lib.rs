@@ -19,7 +19,7 @@
 //! - [`event`]: the routing enums [`Command`], [`Event`], [`State`], the function
 //!   [`decide`], and the payload contract with upcasting.
 //! - [`folding`]: typed text compared with recorded text (case, accents, Greek and Latin).
-//! - [`reference`]: short references of cases and referrals (`ΓΡΕ-2024-0042/2`), for people.
+//! - [`reference`](mod@reference): short references of cases and referrals (`ΓΡΕ-2024-0042/2`), for people.
 //! - [`rejection`]: every rule, one variant each.
 //!
 //! How the Engine drives it, here for registering a centre:

@@ -24,6 +24,18 @@ use crate::AppState;
 /// Bytes sent at a time.
 const CHUNK_BYTES: usize = 1 << 20;
 
+/// Removes the backups a server stopped while sending (they hold everything): called as a
+/// server starts.
+pub(crate) fn clear_served(engine: &parapompi::Engine) {
+    if let Some(dir) = engine.store().path().map(|p| p.join("backups-served")) {
+        if dir.exists() {
+            if let Err(error) = std::fs::remove_dir_all(&dir) {
+                tracing::warn!(%error, "backups left by an earlier run could not be removed");
+            }
+        }
+    }
+}
+
 /// The handler.
 pub(crate) async fn backup(State(state): State<AppState>, headers: HeaderMap) -> Result<Response, ApiError> {
     let caller = authenticate(&state, &headers).await?;

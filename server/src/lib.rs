@@ -179,6 +179,7 @@ async fn serve_on(
     listener: tokio::net::TcpListener,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> Result<(), ServerError> {
+    backup::clear_served(&engine);
     let credentials = Credentials::open(&engine, config.password_hashing)?;
     let client_limits = config.limits.clone();
     let tls = config.tls.clone();
