@@ -258,6 +258,23 @@ mod tests {
 
     /// The arguments the resources use, and no others.
     const ARGUMENT_NAMES: &[&str] = &[
+        // The indicators report's.
+        "from",
+        "to",
+        "n",
+        "accepted",
+        "declined",
+        "completed",
+        "failed",
+        "cancelled",
+        "expired",
+        "acceptance",
+        "completion",
+        "answer",
+        "outcome",
+        "position",
+        "hash",
+        "version",
         "rule",
         "message",
         "detail",

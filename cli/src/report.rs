@@ -59,35 +59,59 @@ fn text_or_dash(value: Option<&Value>) -> String {
     }
 }
 
-/// The lines of a report, from its JSON.
+/// A message of the run's language.
+fn message(key: &str, args: &[(&str, &str)]) -> String {
+    crate::i18n::message(key, args)
+}
+
+/// A message without arguments.
+fn words(key: &str) -> String {
+    message(key, &[])
+}
+
+/// How a breakdown's keys are shown: a closed set's values by their names in the run's
+/// language (no set: as recorded), or staff members by name.
+enum Names<'a> {
+    Vocab(Option<&'static str>),
+    Staff(&'a BTreeMap<String, String>),
+}
+
+impl Names<'_> {
+    fn shown(&self, key: &str) -> String {
+        match self {
+            Names::Vocab(Some(set)) => crate::i18n::vocab(set, key),
+            Names::Vocab(None) => key.to_owned(),
+            Names::Staff(names) => names.get(key).cloned().unwrap_or_else(|| key.to_owned()),
+        }
+    }
+}
+
+/// The lines of a report, from its JSON, in the run's language.
 pub fn render(report: &Value, layout: &Layout<'_>) -> String {
     let mut out = Report { lines: Vec::new(), zeros: layout.zeros };
     let query = report.get("query").cloned().unwrap_or(Value::Null);
     let centre = match (&layout.names.centre, query.get("centre").and_then(Value::as_str)) {
         (Some(name), _) => name.clone(),
-        (None, Some(id)) => format!("centre {id}"),
-        (None, None) => "all centres".to_owned(),
+        (None, Some(id)) => format!("centre-{id}"),
+        (None, None) => words("report-all-centres"),
     };
-    out.heading(&format!(
-        "Indicators of {centre}, {} to {}",
-        text_or_dash(query.get("from")),
-        text_or_dash(query.get("to"))
-    ));
+    let (from, to) = (text_or_dash(query.get("from")), text_or_dash(query.get("to")));
+    out.heading(&message("report-title", &[("centre", &centre), ("from", &from), ("to", &to)]));
 
     let participants = report.get("participants").cloned().unwrap_or(Value::Null);
     let n_participants = number(participants.get("total"));
-    out.section("Participants (unique people with activity in the period)", n_participants);
-    for (key, title) in [
-        ("by_gender", "by gender"),
-        ("by_age_band", "by age band (at the period end's year)"),
-        ("by_labour_status", "by labour-market status"),
-        ("by_education", "by education (ISCED)"),
-        ("by_municipality", "by municipality of residence"),
+    out.section(&words("report-participants"), n_participants);
+    for (key, title, set) in [
+        ("by_gender", "report-by-gender", Some("gender")),
+        ("by_age_band", "report-by-age-band", None),
+        ("by_labour_status", "report-by-labour-status", Some("labour_status")),
+        ("by_education", "report-by-education", Some("education")),
+        ("by_municipality", "report-by-municipality", None),
     ] {
-        out.breakdown(title, object(&participants, key), n_participants, &BTreeMap::new());
+        out.breakdown(&words(title), object(&participants, key), n_participants, &Names::Vocab(set));
     }
     if let Some(groups) = object(&participants, "by_vulnerable_group") {
-        out.sub("vulnerable groups (yes / no / declined to answer)");
+        out.sub(&words("report-vulnerable-groups"));
         for (group, counts) in groups {
             let yes = number(counts.get("yes"));
             if yes == 0 && number(counts.get("no")) == 0 && !out.zeros {
@@ -103,65 +127,68 @@ pub fn render(report: &Value, layout: &Layout<'_>) -> String {
 
     let intakes = report.get("intakes").cloned().unwrap_or(Value::Null);
     let n_intakes = number(intakes.get("total"));
-    out.section("Intakes", n_intakes);
-    out.breakdown("by channel", object(&intakes, "by_channel"), n_intakes, &BTreeMap::new());
+    out.section(&words("report-intakes"), n_intakes);
+    out.breakdown(
+        &words("report-by-channel"),
+        object(&intakes, "by_channel"),
+        n_intakes,
+        &Names::Vocab(Some("channel")),
+    );
 
     let needs = report.get("needs").cloned().unwrap_or(Value::Null);
     let n_assessed = number(needs.get("cases_assessed"));
-    out.section("Cases assessed (a case may have several needs)", n_assessed);
-    out.breakdown("by need", object(&needs, "by_domain"), n_assessed, &BTreeMap::new());
+    out.section(&words("report-assessed"), n_assessed);
+    out.breakdown(&words("report-by-need"), object(&needs, "by_domain"), n_assessed, &Names::Vocab(Some("need")));
 
     let services = report.get("services").cloned().unwrap_or(Value::Null);
     let n_services = number(services.get("total"));
-    out.section("Direct services", n_services);
-    out.breakdown("by kind", object(&services, "by_kind"), n_services, &BTreeMap::new());
+    out.section(&words("report-services"), n_services);
+    out.breakdown(&words("report-by-kind"), object(&services, "by_kind"), n_services, &Names::Vocab(Some("service")));
 
     let referrals = report.get("referrals").cloned().unwrap_or(Value::Null);
     let all = referrals.get("all").cloned().unwrap_or(Value::Null);
-    out.section("Referrals sent in the period", number(all.get("sent")));
-    out.cohort("all", &all);
-    for (key, title) in [("by_agency_kind", "by the agency's kind"), ("by_need", "by need")] {
+    out.section(&words("report-referrals"), number(all.get("sent")));
+    out.cohort(&words("report-all"), &all);
+    for (key, title, set) in
+        [("by_agency_kind", "report-by-agency-kind", "agency_kind"), ("by_need", "report-by-need", "need")]
+    {
         if let Some(cohorts) = object(&referrals, key) {
             let shown: Vec<(&String, &Value)> =
                 cohorts.iter().filter(|(_, c)| out.zeros || number(c.get("sent")) > 0).collect();
             if shown.is_empty() {
                 continue;
             }
-            out.sub(title);
+            out.sub(&words(title));
             for (name, cohort) in shown {
-                out.cohort(name, cohort);
+                out.cohort(&crate::i18n::vocab(set, name), cohort);
             }
         }
     }
-    out.row("overdue at the period end", &number(referrals.get("overdue_at_period_end")).to_string(), "");
+    out.row(&words("report-overdue"), &number(referrals.get("overdue_at_period_end")).to_string(), "");
 
     let cases = report.get("cases").cloned().unwrap_or(Value::Null);
     let n_closed = number(cases.get("closed"));
-    out.section("Cases", number(cases.get("opened")));
-    out.row("opened", &number(cases.get("opened")).to_string(), "");
-    out.row("closed", &n_closed.to_string(), "");
-    out.row("reopened", &number(cases.get("reopened")).to_string(), "");
-    out.breakdown("closure reasons", object(&cases, "closure_reasons"), n_closed, &BTreeMap::new());
+    out.section(&words("report-cases"), number(cases.get("opened")));
+    out.row(&words("report-opened"), &number(cases.get("opened")).to_string(), "");
+    out.row(&words("report-closed"), &n_closed.to_string(), "");
+    out.row(&words("report-reopened"), &number(cases.get("reopened")).to_string(), "");
+    let reasons = object(&cases, "closure_reasons");
+    out.breakdown(&words("report-closure-reasons"), reasons, n_closed, &Names::Vocab(Some("close_reason")));
 
     let caseload = report.get("caseload").cloned().unwrap_or(Value::Null);
     let n_open = number(caseload.get("open_cases"));
-    out.section("Caseload at the period end (open cases)", n_open);
-    out.row(
-        "unassigned",
-        &number(caseload.get("unassigned")).to_string(),
-        &share(number(caseload.get("unassigned")), n_open),
-    );
-    out.breakdown("by staff member", object(&caseload, "by_staff"), n_open, &layout.names.staff);
+    out.section(&words("report-caseload"), n_open);
+    let unassigned = number(caseload.get("unassigned"));
+    out.row(&words("report-unassigned"), &unassigned.to_string(), &share(unassigned, n_open));
+    let by_staff = object(&caseload, "by_staff");
+    out.breakdown(&words("report-by-staff"), by_staff, n_open, &Names::Staff(&layout.names.staff));
 
     out.lines.push(String::new());
-    out.lines.push(format!(
-        "Computed from the log up to position {}, head hash {} (definitions version {}).",
-        number(report.get("position")),
-        text_or_dash(report.get("head_hash")),
-        number(report.get("definitions_version")),
-    ));
+    let (position, hash) = (number(report.get("position")).to_string(), text_or_dash(report.get("head_hash")));
+    let version = number(report.get("definitions_version")).to_string();
+    out.lines.push(message("report-foot", &[("position", &position), ("hash", &hash), ("version", &version)]));
     if !layout.zeros {
-        out.lines.push("Rows with no count are left out (--zeros shows them).".to_owned());
+        out.lines.push(words("report-zeros-left-out"));
     }
     out.lines.join("\n") + "\n"
 }
@@ -193,18 +220,12 @@ impl Report {
     }
 
     /// The counts of a map, each with its share of `total`, largest first; zero rows left
-    /// out unless asked. `names` shows a key by name where it has one.
-    fn breakdown(
-        &mut self,
-        title: &str,
-        counts: Option<&Map<String, Value>>,
-        total: u64,
-        names: &BTreeMap<String, String>,
-    ) {
+    /// out unless asked; keys shown as `names` says.
+    fn breakdown(&mut self, title: &str, counts: Option<&Map<String, Value>>, total: u64, names: &Names<'_>) {
         let Some(counts) = counts else { return };
         let mut rows: Vec<(String, u64)> = counts
             .iter()
-            .map(|(key, n)| (names.get(key).cloned().unwrap_or_else(|| key.clone()), number(Some(n))))
+            .map(|(key, n)| (names.shown(key), number(Some(n))))
             .filter(|(_, n)| self.zeros || *n > 0)
             .collect();
         if rows.is_empty() {
@@ -219,24 +240,22 @@ impl Report {
 
     /// One referral cohort on a line: sent, what became of them, the rates and medians.
     fn cohort(&mut self, name: &str, cohort: &Value) {
-        let n = |key: &str| number(cohort.get(key));
-        self.row(name, &format!("sent {}", n("sent")), "");
-        self.lines.push(format!(
-            "      accepted {}, declined {}, completed {}, failed {}, cancelled {}, expired {}",
-            n("accepted"),
-            n("declined"),
-            n("completed"),
-            n("failed"),
-            n("cancelled"),
-            n("expired")
-        ));
-        self.lines.push(format!(
-            "      acceptance {}, completion {}, median days to answer {}, to outcome {}",
-            per_mille(cohort.get("acceptance_per_mille")),
-            per_mille(cohort.get("completion_per_mille")),
-            text_or_dash(cohort.get("median_days_to_answer")),
-            text_or_dash(cohort.get("median_days_to_outcome")),
-        ));
+        let n = |key: &str| number(cohort.get(key)).to_string();
+        self.row(name, &message("report-sent", &[("n", &n("sent"))]), "");
+        let outcomes = ["accepted", "declined", "completed", "failed", "cancelled", "expired"].map(|k| (k, n(k)));
+        let outcomes: Vec<(&str, &str)> = outcomes.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        self.lines.push(format!("      {}", message("report-outcomes", &outcomes)));
+        let (acceptance, completion) =
+            (per_mille(cohort.get("acceptance_per_mille")), per_mille(cohort.get("completion_per_mille")));
+        let (answer, outcome) =
+            (text_or_dash(cohort.get("median_days_to_answer")), text_or_dash(cohort.get("median_days_to_outcome")));
+        let rates = [
+            ("acceptance", acceptance.as_str()),
+            ("completion", &completion),
+            ("answer", &answer),
+            ("outcome", &outcome),
+        ];
+        self.lines.push(format!("      {}", message("report-rates", &rates)));
     }
 }
 

@@ -300,6 +300,15 @@ fn the_spreadsheet_csv_opens_in_greek_excel_and_the_machine_csv_stays_as_it_is()
     let machine_greek = run_greek_locale(&w, &[&args[..], &["--format", "csv"]].concat());
     assert_eq!(machine_greek.stdout, machine);
     assert!(machine.starts_with("section,key,value\r\n"));
+    // The report people read, in Greek.
+    let table = run_greek_locale(&w, &args);
+    assert_eq!(table.code, 0, "{}", table.stderr);
+    assert!(table.stdout.starts_with("Δείκτες: όλα τα κέντρα, από 2020-01-01 έως 2030-12-31"), "{}", table.stdout);
+    assert!(
+        table.stdout.contains("Συμμετέχοντες") && table.stdout.contains("Υπολογίστηκε από το αρχείο"),
+        "{}",
+        table.stdout
+    );
     let english = w.ok(&[&args[..], &["--format", "spreadsheet"]].concat());
     assert!(english.starts_with("\u{feff}section,key,value\r\n"), "{english}");
 }
