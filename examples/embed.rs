@@ -23,7 +23,7 @@ use parapompi::core::values::{
 };
 use parapompi::core::vocab::{
     Answer, Attributes, Flag, Gender, IntakeChannel, LegalBasis, Need, NeedDomain, NeedPriority, ReferralPriority,
-    Role, SharingPurpose, VulnerableGroups,
+    Role, SharingPurpose, Urbanisation, VulnerableGroups,
 };
 use parapompi::core::Command;
 use parapompi::projections::{athens_date, BoardQuery, CaseloadQuery, IndicatorQuery};
@@ -134,9 +134,12 @@ fn run(dir: &std::path::Path) -> Result<(), Error> {
             migrant: Flag::No,
             disability: Flag::DeclinedToAnswer,
             homeless: Flag::No,
+            third_country_national: Some(Flag::No),
+            foreign_background: Some(Flag::No),
         },
         labour_status: Answer::DeclinedToAnswer,
         education: Answer::DeclinedToAnswer,
+        area_of_residence: Some(Answer::Given(Urbanisation::RuralAreas)),
     };
     let beneficiary = |action| Command::Beneficiary(BeneficiaryCommand { beneficiary_id, action });
     let as_worker = Acting::Staff(worker);

@@ -15,6 +15,7 @@ use parapompi_core::agency::{AgencyAction, AgencyCommand, AgencyProfile};
 use parapompi_core::beneficiary::{BeneficiaryAction, BeneficiaryCommand};
 use parapompi_core::case::{CaseAction, CaseCommand, ConsentOverride};
 use parapompi_core::centre::{CentreAction, CentreCommand, FundingProgramme};
+use parapompi_core::esf::LeavingSituation;
 use parapompi_core::identity::{IdentityRecord, IdentitySalt};
 use parapompi_core::staff::{StaffAction, StaffCommand};
 use parapompi_core::values::{
@@ -24,7 +25,8 @@ use parapompi_core::values::{
 };
 use parapompi_core::vocab::{
     AgencyKind, Answer, Attributes, CloseReason, Flag, Gender, IntakeChannel, IscedBand, LabourStatus, LegalBasis,
-    Need, NeedDomain, NeedPriority, Outcome, ReferralPriority, Role, ServiceKind, SharingPurpose, VulnerableGroups,
+    Need, NeedDomain, NeedPriority, Outcome, ReferralPriority, Role, ServiceKind, SharingPurpose, Urbanisation,
+    VulnerableGroups,
 };
 use parapompi_core::Command;
 use parapompi_projections::athens_date;
@@ -190,6 +192,9 @@ struct Demo<'a> {
     engine: &'a Engine,
     clock: &'a ManualClock,
     rng: Rng,
+    /// Draws for the ESF+ answers (the situation on leaving, the attributes added for ESF+),
+    /// apart from `rng` so the rest of the world stays as it was before they were asked.
+    esf: Rng,
     now: Timestamp,
     summary: DemoSummary,
     centres: Vec<CentreSetup>,
@@ -228,6 +233,7 @@ pub fn populate_reporting(
         engine,
         clock,
         rng: Rng(options.seed),
+        esf: Rng(options.seed ^ 0x4553_462B),
         now: Timestamp::from_unix_ms(first_ms),
         summary: DemoSummary::default(),
         centres: Vec::new(),
@@ -696,6 +702,8 @@ impl Demo<'_> {
                 migrant: flag(&mut self.rng, 12),
                 disability: flag(&mut self.rng, 15),
                 homeless: flag(&mut self.rng, 4),
+                third_country_national: Some(flag(&mut self.esf, 6)),
+                foreign_background: Some(flag(&mut self.esf, 14)),
             },
             labour_status: if answer(&mut self.rng) {
                 Answer::Given(*self.rng.pick(LabourStatus::ALL))
@@ -707,6 +715,13 @@ impl Demo<'_> {
             } else {
                 Answer::DeclinedToAnswer
             },
+            // Grevena's and Kastoria's municipalities are mostly villages: most people live
+            // in rural areas, the rest in the towns.
+            area_of_residence: Some(match self.esf.below(100) {
+                0..=2 => Answer::DeclinedToAnswer,
+                3..=57 => Answer::Given(Urbanisation::RuralAreas),
+                _ => Answer::Given(Urbanisation::TownsAndSuburbs),
+            }),
         };
         let setup = &self.centres[centre];
         let (centre_id, reception, antenna_id) = (setup.centre_id, setup.reception, setup.antenna);
@@ -1032,6 +1047,33 @@ impl Demo<'_> {
         Ok(())
     }
 
+    /// The person's situation on leaving, likelier to be work or training when the case met
+    /// its goals, and unknown when contact was lost.
+    fn leaving_situation(&mut self, reason: CloseReason) -> LeavingSituation {
+        let rng = &mut self.esf;
+        let mut flag = |percent: usize| if rng.chance(percent) { Flag::Yes } else { Flag::No };
+        match reason {
+            CloseReason::LostContact | CloseReason::MovedAway => LeavingSituation {
+                job_searching: Flag::DeclinedToAnswer,
+                in_education_or_training: Flag::DeclinedToAnswer,
+                gained_qualification: Flag::DeclinedToAnswer,
+                in_employment: Flag::DeclinedToAnswer,
+            },
+            CloseReason::GoalsMet => LeavingSituation {
+                job_searching: flag(35),
+                in_education_or_training: flag(15),
+                gained_qualification: flag(10),
+                in_employment: flag(30),
+            },
+            _ => LeavingSituation {
+                job_searching: flag(25),
+                in_education_or_training: flag(5),
+                gained_qualification: flag(3),
+                in_employment: flag(10),
+            },
+        }
+    }
+
     fn close(&mut self, j: usize) -> Result<(), EngineError> {
         let journey = &self.journeys[j];
         if journey.open_referrals > 0 || journey.closed {
@@ -1046,7 +1088,8 @@ impl Demo<'_> {
             8 => CloseReason::LostContact,
             _ => CloseReason::MovedAway,
         };
-        self.case(j, Acting::Staff(supervisor), CaseAction::Close { reason, detail: None })?;
+        let leaving = self.leaving_situation(reason);
+        self.case(j, Acting::Staff(supervisor), CaseAction::Close { reason, detail: None, leaving: Some(leaving) })?;
         self.journeys[j].closed = true;
         if !reopened && self.rng.chance(8) {
             self.schedule_within(30, 120, j, Step::Reopen);

@@ -266,6 +266,7 @@ fn the_same_commands_with_other_words_give_the_same_indicators_and_the_same_chai
                     CaseAction::Close {
                         reason: parapompi::core::vocab::CloseReason::Other,
                         detail: Some(reason(note)),
+                        leaving: Some(employed_on_leaving()),
                     },
                 ),
             ),

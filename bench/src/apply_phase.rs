@@ -148,9 +148,12 @@ fn commands(world: &World, person: &Person, today: Date) -> Vec<Command> {
             migrant: Flag::DeclinedToAnswer,
             disability: Flag::DeclinedToAnswer,
             homeless: Flag::DeclinedToAnswer,
+            third_country_national: Some(Flag::DeclinedToAnswer),
+            foreign_background: Some(Flag::DeclinedToAnswer),
         },
         labour_status: Answer::DeclinedToAnswer,
         education: Answer::DeclinedToAnswer,
+        area_of_residence: Some(Answer::DeclinedToAnswer),
     };
     let beneficiary = |action| Command::Beneficiary(BeneficiaryCommand { beneficiary_id: person.beneficiary, action });
     let case = |action| Command::Case(CaseCommand { case_id: person.case, action });

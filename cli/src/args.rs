@@ -11,8 +11,9 @@ use clap::{Args, Parser, Subcommand};
 use clap_complete::Shell;
 
 use crate::vocab::{
-    AgencyKindArg, ChannelArg, CloseReasonArg, EducationArg, FlagArg, GenderArg, LabourStatusArg, LegalBasisArg,
-    NeedArg, OutcomeArg, PurposeArg, ReferralPriorityArg, ReportFormat, RoleArg, ServiceKindArg, StatusArg,
+    AgencyKindArg, AreaArg, ChannelArg, CloseReasonArg, EducationArg, FlagArg, GenderArg, LabourStatusArg,
+    LegalBasisArg, NeedArg, OutcomeArg, PurposeArg, ReferralPriorityArg, ReportFormat, RoleArg, ServiceKindArg,
+    StatusArg,
 };
 
 /// Parapompi: referral tracking for Community Centres, from the terminal.
@@ -658,6 +659,15 @@ pub struct AttributeArgs {
     /// Education level (ISCED band).
     #[arg(long, value_parser = EducationArg::parser())]
     pub education: Option<EducationArg>,
+    /// Third-country national (not a citizen of an EU country).
+    #[arg(long, value_parser = FlagArg::parser())]
+    pub third_country_national: Option<FlagArg>,
+    /// Of foreign background.
+    #[arg(long, value_parser = FlagArg::parser())]
+    pub foreign_background: Option<FlagArg>,
+    /// Degree of urbanisation of the residence.
+    #[arg(long, value_parser = AreaArg::parser())]
+    pub area: Option<AreaArg>,
 }
 
 /// `beneficiary register`.
@@ -846,6 +856,26 @@ pub struct CaseCloseArgs {
     /// Details (required with --reason other).
     #[arg(long)]
     pub detail: Option<String>,
+    /// The situation on leaving an ESF+ operation (all four, for a case that entered one).
+    #[command(flatten)]
+    pub leaving: LeavingArgs,
+}
+
+/// The person's situation on leaving an ESF+ operation: given together, all four.
+#[derive(Debug, Args)]
+pub struct LeavingArgs {
+    /// On leaving: searching for a job.
+    #[arg(long, value_parser = FlagArg::parser())]
+    pub job_searching: Option<FlagArg>,
+    /// On leaving: in education or training.
+    #[arg(long, value_parser = FlagArg::parser())]
+    pub in_education_or_training: Option<FlagArg>,
+    /// On leaving: gained a qualification.
+    #[arg(long, value_parser = FlagArg::parser())]
+    pub gained_qualification: Option<FlagArg>,
+    /// On leaving: in employment (self-employment included).
+    #[arg(long, value_parser = FlagArg::parser())]
+    pub in_employment: Option<FlagArg>,
 }
 
 /// `case reopen`.

@@ -170,6 +170,10 @@ fn rejection_args(rejection: &Rejection) -> Vec<(&'static str, String)> {
         R::MissingDetail { action, reason } => {
             vec![("action", s(action)), ("reason", vocab("close_reason", reason.as_str()))]
         }
+        R::LeavingSituationRequired { case_id, programmes } => {
+            vec![("case", s(case_id)), ("programmes", list(programmes))]
+        }
+        R::LeavingSituationNotApplicable { case_id } => vec![("case", s(case_id))],
         R::UnlistedMunicipality { municipality, nearest } => {
             vec![("municipality", municipality.clone()), ("nearest", nearest.join("; "))]
         }

@@ -14,7 +14,7 @@ use clap::builder::{EnumValueParser, PossibleValue, TypedValueParser};
 use clap::ValueEnum;
 use parapompi::core::vocab::{
     AgencyKind, Answer, CloseReason, Flag, Gender, IscedBand, LabourStatus, LegalBasis, NeedDomain, NeedPriority,
-    Outcome, ReferralPriority, ReferralStatus, Role, ServiceKind, SharingPurpose,
+    Outcome, ReferralPriority, ReferralStatus, Role, ServiceKind, SharingPurpose, Urbanisation,
 };
 
 /// Reads a closed set: clap's own reading of the snake_case names, then the set's Greek
@@ -96,6 +96,7 @@ pub fn sets() -> Vec<(&'static str, Vec<String>)> {
         ("gender", names::<GenderArg>()),
         ("labour_status", names::<LabourStatusArg>()),
         ("education", names::<EducationArg>()),
+        ("area", names::<AreaArg>()),
         ("channel", names::<ChannelArg>()),
     ]
 }
@@ -340,6 +341,15 @@ mirror_answer!(
         Isced1To2 = "isced_1_2",
         Isced3To4 = "isced_3_4",
         Isced5To8 = "isced_5_8",
+    }
+);
+
+mirror_answer!(
+    /// The degree of urbanisation of where a person lives, or declined.
+    AreaArg => Urbanisation as "area" {
+        Cities = "cities",
+        TownsAndSuburbs = "towns_and_suburbs",
+        RuralAreas = "rural_areas",
     }
 );
 

@@ -149,7 +149,7 @@ impl BeneficiaryAction {
 /// What happened to a beneficiary. No variant holds identity data.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub enum BeneficiaryEvent {
-    /// "BeneficiaryRegistered", v1.
+    /// "BeneficiaryRegistered", v2 (v1 had no ESF+ attributes; they read as never asked).
     BeneficiaryRegistered {
         /// The beneficiary.
         beneficiary_id: BeneficiaryId,
@@ -167,7 +167,7 @@ pub enum BeneficiaryEvent {
         /// The new digest.
         identity_digest: IdentityDigest,
     },
-    /// "BeneficiaryAttributesUpdated", v1.
+    /// "BeneficiaryAttributesUpdated", v2 (as `BeneficiaryRegistered`).
     BeneficiaryAttributesUpdated {
         /// The new attributes.
         attributes: Attributes,
@@ -297,6 +297,7 @@ impl BeneficiaryFacts {
             registered_on: b.registered_on,
             identity_erased: b.identity_erased,
             consents: b.consents.clone(),
+            attributes: b.attributes.clone(),
         })
     }
 }

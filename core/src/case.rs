@@ -16,13 +16,14 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 
 use crate::context::{CaseFacts, Context, FactsNeeded};
+use crate::esf::{EntrySituation, LeavingSituation};
 use crate::limits;
 use crate::policy::{self, CASEWORK, CASE_MANAGEMENT, FRONT_LINE, SUPERVISION};
 use crate::rejection::Rejection;
 use crate::stream::{Aggregate, StreamKind};
 use crate::text::Text;
 use crate::values::{
-    AgencyId, AntennaId, BeneficiaryId, CaseId, CentreId, Date, Narrative, Reason, ReferralId, StaffId,
+    AgencyId, AntennaId, BeneficiaryId, CaseId, CentreId, Date, Narrative, ProgrammeCode, Reason, ReferralId, StaffId,
 };
 use crate::vocab::{
     AgencyKind, CloseReason, IntakeChannel, Need, NeedDomain, Outcome, ReferralPriority, ReferralStatus, Role,
@@ -108,6 +109,11 @@ pub enum CaseAction {
         reason: CloseReason,
         /// Details; required when the reason is `Other`.
         detail: Option<Reason>,
+        /// The person's situation on leaving: required when the case entered an ESF+
+        /// operation ([`crate::esf`]) and the person's identity was not erased, refused
+        /// otherwise (nothing an indicator does not use is recorded).
+        #[serde(default)]
+        leaving: Option<LeavingSituation>,
     },
     /// Reopen a closed case (supervisor only).
     Reopen {
@@ -364,6 +370,17 @@ pub enum CaseEvent {
         /// Who opened it.
         opened_by: StaffId,
     },
+    /// "ParticipantEntered", v1: with this intake the person entered an ESF+ operation, a
+    /// funding programme of the centre whose period holds the intake date; their situation
+    /// at entry, from their attributes as they stood ([`crate::esf`]).
+    ParticipantEntered {
+        /// The programme (the operation, with the case's centre).
+        programme: ProgrammeCode,
+        /// The date of entry: the intake date.
+        entered_on: Date,
+        /// The situation at entry.
+        situation: EntrySituation,
+    },
     /// "CaseAssigned", v1.
     CaseAssigned {
         /// The assignee.
@@ -423,6 +440,14 @@ pub enum CaseEvent {
         closed_on: Date,
         /// Who closed it.
         closed_by: StaffId,
+    },
+    /// "LeavingSituationRecorded", v1: the person's situation on leaving the operations the
+    /// case entered, recorded with its closure.
+    LeavingSituationRecorded {
+        /// The date of leaving: the closure's.
+        left_on: Date,
+        /// The situation on leaving.
+        situation: LeavingSituation,
     },
     /// "CaseReopened", v2 (v1 held its text inline).
     CaseReopened {
@@ -649,6 +674,8 @@ impl CaseEvent {
         "ReferralRerouted",
         "ReferralFollowUpNoted",
         "ReferralDueDateMoved",
+        "ParticipantEntered",
+        "LeavingSituationRecorded",
     ];
 
     /// The event's free texts, each with its field's name.
@@ -711,6 +738,8 @@ impl CaseEvent {
             Self::ReferralRerouted { .. } => "ReferralRerouted",
             Self::ReferralFollowUpNoted { .. } => "ReferralFollowUpNoted",
             Self::ReferralDueDateMoved { .. } => "ReferralDueDateMoved",
+            Self::ParticipantEntered { .. } => "ParticipantEntered",
+            Self::LeavingSituationRecorded { .. } => "LeavingSituationRecorded",
         }
     }
 }
@@ -775,6 +804,8 @@ pub struct Case {
     pub n_reopenings: usize,
     /// The latest closing reason.
     pub close_reason: Option<CloseReason>,
+    /// The ESF+ operations (funding programmes of the centre) the intake entered.
+    pub operations: Vec<ProgrammeCode>,
     /// The referrals.
     pub referrals: BTreeMap<ReferralId, Referral>,
 }
@@ -916,7 +947,13 @@ fn open_case(command: &CaseCommand, ctx: &Context) -> Result<Vec<CaseEvent>, Rej
     }
     policy::check_registered(*intake_date, "the centre", centre.registered_on)?;
     policy::check_registered(*intake_date, "the beneficiary", Some(beneficiary.registered_on))?;
-    Ok(vec![CaseEvent::CaseOpened {
+    let situation = EntrySituation::at_entry(&beneficiary.attributes, *intake_date);
+    let entries = centre
+        .programmes
+        .iter()
+        .filter(|p| p.starts_on <= *intake_date && *intake_date <= p.ends_on)
+        .map(|p| CaseEvent::ParticipantEntered { programme: p.code.clone(), entered_on: *intake_date, situation });
+    let opened = CaseEvent::CaseOpened {
         case_id: command.case_id,
         beneficiary_id: *beneficiary_id,
         centre_id: *centre_id,
@@ -925,7 +962,8 @@ fn open_case(command: &CaseCommand, ctx: &Context) -> Result<Vec<CaseEvent>, Rej
         channel: *channel,
         request: Text::inline(request.as_str()),
         opened_by: actor.staff_id,
-    }])
+    };
+    Ok(std::iter::once(opened).chain(entries).collect())
 }
 
 fn check_assignee(ctx: &Context, case: &Case, staff_id: StaffId) -> Result<(), Rejection> {
@@ -1038,7 +1076,7 @@ fn decide_on_case(case: &Case, command: &CaseCommand, ctx: &Context) -> Result<V
             }
             CaseEvent::CaseNoteAdded { text: Text::inline(text.as_str()), written_on: today, author: me }
         }
-        CaseAction::Close { reason, detail } => {
+        CaseAction::Close { reason, detail, leaving } => {
             if *reason == CloseReason::Other && detail.is_none() && !erased {
                 return Err(Rejection::MissingDetail { action: name, reason: *reason });
             }
@@ -1047,7 +1085,22 @@ fn decide_on_case(case: &Case, command: &CaseCommand, ctx: &Context) -> Result<V
             if !open.is_empty() {
                 return Err(Rejection::OpenReferralsRemain { case_id: case.case_id, open });
             }
-            CaseEvent::CaseClosed { reason: *reason, detail: inline_opt(detail), closed_on: today, closed_by: me }
+            let left = match (leaving, case.operations.is_empty()) {
+                (Some(_), true) => return Err(Rejection::LeavingSituationNotApplicable { case_id: case.case_id }),
+                (None, false) if !erased => {
+                    return Err(Rejection::LeavingSituationRequired {
+                        case_id: case.case_id,
+                        programmes: case.operations.clone(),
+                    })
+                }
+                (Some(situation), false) => {
+                    Some(CaseEvent::LeavingSituationRecorded { left_on: today, situation: *situation })
+                }
+                (None, _) => None,
+            };
+            let closed =
+                CaseEvent::CaseClosed { reason: *reason, detail: inline_opt(detail), closed_on: today, closed_by: me };
+            return Ok(std::iter::once(closed).chain(left).collect());
         }
         CaseAction::Reopen { reason: why } => {
             if case.open {
@@ -1312,6 +1365,7 @@ impl Aggregate for CaseAggregate {
                     n_notes: 0,
                     n_reopenings: 0,
                     close_reason: None,
+                    operations: Vec::new(),
                     referrals: BTreeMap::new(),
                 });
             }
@@ -1327,7 +1381,12 @@ impl Aggregate for CaseAggregate {
             }
         };
         match event {
-            CaseEvent::CaseOpened { .. } => {}
+            CaseEvent::CaseOpened { .. } | CaseEvent::LeavingSituationRecorded { .. } => {}
+            CaseEvent::ParticipantEntered { programme, .. } => {
+                if !case.operations.contains(programme) {
+                    case.operations.push(programme.clone());
+                }
+            }
             CaseEvent::CaseAssigned { staff_id, .. } | CaseEvent::CaseReassigned { staff_id, .. } => {
                 case.assignee = Some(*staff_id);
             }

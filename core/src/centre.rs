@@ -230,6 +230,7 @@ impl CentreFacts {
             open_antennas: c.antennas.iter().filter(|(_, a)| a.open).map(|(id, _)| *id).collect(),
             first_administrator: c.first_administrator,
             registered_on: c.registered_on,
+            programmes: c.funding_programmes.clone(),
         })
     }
 }

@@ -7,8 +7,9 @@
 
 use std::collections::BTreeSet;
 
+use crate::centre::FundingProgramme;
 use crate::values::{AgencyId, AntennaId, BeneficiaryId, CaseId, CentreId, Date, StaffId, Timestamp};
-use crate::vocab::{AgencyKind, NeedDomain, Role, SharingConsent};
+use crate::vocab::{AgencyKind, Attributes, NeedDomain, Role, SharingConsent};
 
 /// Everything a decision may read besides the stream's own state.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -73,6 +74,9 @@ pub struct CentreFacts {
     /// The business date of its registration (`None` for a centre registered before the
     /// event recorded it).
     pub registered_on: Option<Date>,
+    /// Its funding programmes: an intake within one's period enters the person into that
+    /// operation ([`crate::esf`]).
+    pub programmes: Vec<FundingProgramme>,
 }
 
 /// An agency as a fact: kind, active flag and the need domains it serves.
@@ -102,6 +106,8 @@ pub struct BeneficiaryFacts {
     pub identity_erased: bool,
     /// Every sharing consent ever recorded, withdrawn ones included.
     pub consents: Vec<SharingConsent>,
+    /// Their current attributes: an intake takes the situation at entry from them.
+    pub attributes: Attributes,
 }
 
 /// A case as a fact: whose it is, where, and who holds it (for reading its texts).

@@ -265,9 +265,10 @@ pub enum DecodeError {
 pub fn current_schema_version(event_type: &str) -> Option<u32> {
     stream_kind_of(event_type)?;
     // Each type's version is the latest of its changes: a field added (ReferralCreated v2,
-    // CentreRegistered v2), or its free texts moved to the vault.
+    // CentreRegistered v2, the ESF+ attributes of BeneficiaryRegistered and
+    // BeneficiaryAttributesUpdated v2), or its free texts moved to the vault.
     let added_field = match event_type {
-        "ReferralCreated" | "CentreRegistered" => 2,
+        "ReferralCreated" | "CentreRegistered" | "BeneficiaryRegistered" | "BeneficiaryAttributesUpdated" => 2,
         _ => 1,
     };
     Some(added_field.max(texts_sealed_since(event_type).unwrap_or(1)))
@@ -348,6 +349,10 @@ fn upcast(event_type: &str, schema_version: u32, payload: Value) -> Result<Value
         // CentreRegistered v1 (before it recorded its business date): the date is unknown,
         // so the rules that compare dates with it have nothing to compare with.
         ("CentreRegistered", 1) => with_default(event_type, schema_version, payload, "registered_on", Value::Null),
+        // BeneficiaryRegistered and BeneficiaryAttributesUpdated v1 (before the ESF+
+        // attributes): third-country national, foreign background and the area of residence
+        // were never asked, so they read as absent (`None`, serde's default), which the
+        // indicators count as not recorded.
         _ => Ok(payload),
     }
 }

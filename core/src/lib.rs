@@ -65,6 +65,7 @@ pub mod case;
 pub mod centre;
 pub mod context;
 pub mod credential;
+pub mod esf;
 pub mod event;
 pub mod folding;
 pub mod greek;

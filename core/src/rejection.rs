@@ -300,6 +300,26 @@ pub enum Rejection {
         /// The open referrals.
         open: Vec<ReferralId>,
     },
+    /// Closing a case that entered an ESF+ operation without the person's situation on
+    /// leaving.
+    #[error(
+        "case {case_id} entered the ESF+ operation(s) {}: closing it needs the person's situation on leaving (job searching, in education or training, gained a qualification, in employment)",
+        Listed(programmes)
+    )]
+    LeavingSituationRequired {
+        /// The case.
+        case_id: CaseId,
+        /// The programmes it entered.
+        programmes: Vec<crate::values::ProgrammeCode>,
+    },
+    /// A situation on leaving given for a case that entered no ESF+ operation.
+    #[error(
+        "case {case_id} entered no ESF+ operation (no funding programme of its centre held its intake date): a situation on leaving is not recorded for it"
+    )]
+    LeavingSituationNotApplicable {
+        /// The case.
+        case_id: CaseId,
+    },
     /// A step that needs a reason was given none.
     #[error("{action} needs a reason")]
     MissingReason {
@@ -504,6 +524,8 @@ impl Rejection {
         "ReadNeedsReason",
         "CaseOfAnotherPerson",
         "UnlistedMunicipality",
+        "LeavingSituationRequired",
+        "LeavingSituationNotApplicable",
     ];
 
     /// The variant's name (one of [`Rejection::ALL_NAMES`]).
@@ -562,6 +584,8 @@ impl Rejection {
             Self::ReadNeedsReason { .. } => "ReadNeedsReason",
             Self::CaseOfAnotherPerson { .. } => "CaseOfAnotherPerson",
             Self::UnlistedMunicipality { .. } => "UnlistedMunicipality",
+            Self::LeavingSituationRequired { .. } => "LeavingSituationRequired",
+            Self::LeavingSituationNotApplicable { .. } => "LeavingSituationNotApplicable",
         }
     }
 }

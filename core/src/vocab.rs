@@ -238,6 +238,19 @@ vocabulary!(
 );
 
 vocabulary!(
+    /// The degree of urbanisation of where a person lives: Eurostat's DEGURBA classes of
+    /// local administrative units. ESF+ counts participants from rural areas (EECO17).
+    Urbanisation {
+        /// Cities (densely populated areas, DEGURBA 1).
+        Cities => "cities",
+        /// Towns and suburbs (intermediate density areas, DEGURBA 2).
+        TownsAndSuburbs => "towns_and_suburbs",
+        /// Rural areas (thinly populated areas, DEGURBA 3).
+        RuralAreas => "rural_areas",
+    }
+);
+
+vocabulary!(
     /// The legal basis for processing a beneficiary's data (GDPR Art. 6(1)).
     LegalBasis {
         /// Art. 6(1)(a): consent.
@@ -364,6 +377,15 @@ pub struct VulnerableGroups {
     pub disability: Flag,
     /// Homeless or excluded from housing.
     pub homeless: Flag,
+    /// Not a citizen of an EU member state (stateless persons included): ESF+'s EECO13.
+    /// `None` where it was never asked (attributes recorded before version 2 of their
+    /// events).
+    #[serde(default)]
+    pub third_country_national: Option<Flag>,
+    /// Of foreign background (a foreign-born parent, or foreign-born themselves): ESF+'s
+    /// EECO14. `None` where it was never asked.
+    #[serde(default)]
+    pub foreign_background: Option<Flag>,
 }
 
 /// The attributes of a beneficiary that indicators use. No identity here: these go into
@@ -383,6 +405,11 @@ pub struct Attributes {
     pub labour_status: Answer<LabourStatus>,
     /// Education band.
     pub education: Answer<IscedBand>,
+    /// The degree of urbanisation of the place of residence (ESF+'s EECO17 counts rural
+    /// areas). `None` where it was never asked (attributes recorded before version 2 of
+    /// their events).
+    #[serde(default)]
+    pub area_of_residence: Option<Answer<Urbanisation>>,
 }
 
 /// One assessed need.

@@ -6,6 +6,7 @@ mod common;
 use std::collections::BTreeSet;
 
 use common::*;
+use parapompi_core::beneficiary::BeneficiaryEvent;
 use parapompi_core::case::CaseEvent;
 use parapompi_core::centre::CentreEvent;
 use parapompi_core::vocab::ReferralPriority;
@@ -52,6 +53,37 @@ fn a_stored_version_1_centre_registered_reads_with_no_registration_date() {
     assert_eq!(registered_on, None);
     assert_eq!(centre_registered().schema_version(), 2);
     assert_eq!(centre_registered().to_payload()["registered_on"], json!("2023-01-02"));
+}
+
+#[test]
+fn a_stored_version_1_registration_reads_with_the_esf_attributes_never_asked() {
+    let stored_v1 = json!({
+        "beneficiary_id": "00000000-0000-0000-0000-000000000021",
+        "identity_digest": "a".repeat(64),
+        "attributes": {
+            "gender": {"given": "female"},
+            "year_of_birth": {"given": 1980},
+            "municipality_of_residence": "Σφακίων",
+            "vulnerable_groups": {"roma_or_minority": "no", "migrant": "yes", "disability": "no", "homeless": "no"},
+            "labour_status": "declined_to_answer",
+            "education": {"given": "isced3_to4"}
+        },
+        "centre_id": "00000000-0000-0000-0000-000000000001",
+        "registered_on": "2023-02-01"
+    });
+    let decoded = Event::from_payload_text("BeneficiaryRegistered", 1, &stored_v1.to_string());
+    let Ok(Event::Beneficiary(BeneficiaryEvent::BeneficiaryRegistered { attributes, .. })) = decoded else {
+        panic!("a version-1 registration must decode: {decoded:?}");
+    };
+    assert_eq!(attributes.vulnerable_groups.third_country_national, None);
+    assert_eq!(attributes.vulnerable_groups.foreign_background, None);
+    assert_eq!(attributes.area_of_residence, None);
+    assert_eq!(attributes.vulnerable_groups.migrant, parapompi_core::vocab::Flag::Yes);
+    // Version 2 writes them, and an engine that reads only version 1 refuses version 2.
+    assert_eq!(beneficiary_registered().schema_version(), 2);
+    let payload = beneficiary_registered().to_payload();
+    assert_eq!(payload["attributes"]["area_of_residence"], json!({"given": "rural_areas"}));
+    assert_eq!(payload["attributes"]["vulnerable_groups"]["third_country_national"], json!("no"));
 }
 
 #[test]
@@ -143,7 +175,7 @@ fn type_names_are_unique_and_versioned() {
     let names = all_event_types();
     let unique: BTreeSet<_> = names.iter().collect();
     assert_eq!(unique.len(), names.len());
-    assert_eq!(names.len(), 48);
+    assert_eq!(names.len(), 50);
     for name in names {
         assert!(matches!(current_schema_version(name), Some(1..=3)), "{name}");
     }

@@ -27,7 +27,7 @@ use parapompi_core::values::{
     StaffId,
 };
 use parapompi_core::vocab::{
-    AgencyKind, Answer, CloseReason, IntakeChannel, LegalBasis, Need, NeedDomain, NeedPriority, Outcome,
+    AgencyKind, Answer, CloseReason, Flag, IntakeChannel, LegalBasis, Need, NeedDomain, NeedPriority, Outcome,
     ReferralPriority, Role, ServiceKind, SharingPurpose,
 };
 use parapompi_core::{
@@ -166,7 +166,9 @@ fn make_command(s: &Step, today: Date) -> Command {
                 code: ok(ProgrammeCode::new(pick(&["MIS 1", "MIS 2"], b))),
                 fund: ok(FundName::new("ΕΚΤ")),
                 starts_on: date_near(today, b),
-                ends_on: date_near(today, c),
+                // Some periods end before they start; most run on for months, so that
+                // intakes enter them and closures record the situation on leaving.
+                ends_on: ok(date_near(today, c).add_days(i64::from(c % 8) * 60)),
                 budget: ok(EuroCents::new(u64::from(c) * 100_000)),
             },
         }),
@@ -296,7 +298,16 @@ fn make_command(s: &Step, today: Date) -> Command {
             note: None,
         }),
         23 => case_cmd(CaseAction::AddNote { text: text("Σημείωση") }),
-        24 => case_cmd(CaseAction::Close { reason: pick(CloseReason::ALL, b), detail: reason_or_none(c) }),
+        24 => case_cmd(CaseAction::Close {
+            reason: pick(CloseReason::ALL, b),
+            detail: reason_or_none(c),
+            leaving: (a % 3 != 0).then_some(parapompi_core::esf::LeavingSituation {
+                job_searching: Flag::Yes,
+                in_education_or_training: Flag::No,
+                gained_qualification: Flag::DeclinedToAnswer,
+                in_employment: Flag::No,
+            }),
+        }),
         25 => case_cmd(CaseAction::Reopen { reason: reason_or_none(c) }),
         26 | 27 => case_cmd(CaseAction::CreateReferral {
             referral_id: referral_of(b % 3),

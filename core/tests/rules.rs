@@ -13,11 +13,12 @@ use parapompi_core::beneficiary::{Access, BeneficiaryAction, BeneficiaryEvent};
 use parapompi_core::case::{CaseAction, CaseEvent, ConsentOverride, SharingBasis};
 use parapompi_core::centre::{CentreAction, CentreEvent, FundingProgramme};
 use parapompi_core::credential::{CredentialId, CredentialKind, LoginFailure, RevocationReason};
+use parapompi_core::esf::{EntrySituation, LeavingSituation};
 use parapompi_core::staff::{StaffAction, StaffCommand, StaffEvent};
 use parapompi_core::values::Timestamp;
 use parapompi_core::values::{EuroCents, FundName, ProgrammeCode};
 use parapompi_core::vocab::{
-    AgencyKind, Answer, CloseReason, IntakeChannel, LegalBasis, Need, NeedDomain, NeedPriority, Outcome,
+    AgencyKind, Answer, CloseReason, Flag, IntakeChannel, LegalBasis, Need, NeedDomain, NeedPriority, Outcome,
     ReferralPriority, ReferralStatus, Role, ServiceKind, SharingPurpose,
 };
 use parapompi_core::{Actor, Command, Event, Rejection};
@@ -124,6 +125,14 @@ fn programme(starts: &str, ends: &str) -> FundingProgramme {
         ends_on: date(ends),
         budget: ok(EuroCents::new(26_640_000)),
     }
+}
+
+fn code(text: &str) -> ProgrammeCode {
+    ok(ProgrammeCode::new(text))
+}
+
+fn programme_of(code_text: &str, starts: &str, ends: &str) -> FundingProgramme {
+    FundingProgramme { code: code(code_text), ..programme(starts, ends) }
 }
 
 fn create_referral(n: u128, need: NeedDomain) -> CaseAction {
@@ -270,14 +279,14 @@ scenarios! {
         check(&given_case, case_cmd(CaseAction::AddNote { text: text("x") }), &ctx, Rejected("IdentityWasErased"));
         // Nothing more is written about them: winding down takes no text, and needs none.
         check(&given_case, case_cmd(CaseAction::CancelReferral { referral_id: rid(), reason: Some(why("Διαγραφή")) }), &ctx, Rejected("TextAboutErasedPerson"));
-        check(&given_case, case_cmd(CaseAction::Close { reason: CloseReason::Other, detail: Some(why("Διαγραφή")) }), &ctx, Rejected("TextAboutErasedPerson"));
+        check(&given_case, case_cmd(CaseAction::Close { reason: CloseReason::Other, detail: Some(why("Διαγραφή")), leaving: None }), &ctx, Rejected("TextAboutErasedPerson"));
         let cancelled = case_event(CaseEvent::ReferralCancelled { referral_id: rid(), reason: None, cancelled_on: today() });
         check(&given_case, case_cmd(CaseAction::CancelReferral { referral_id: rid(), reason: None }), &ctx, Events(vec![cancelled.clone()]));
         check(&given_person, beneficiary_cmd(BeneficiaryAction::RecordAccess { access: Access::Identity, reason: None }), &erased_world(as_staff(RECEPTION)), Rejected("IdentityWasErased"));
         let closed = case_event(CaseEvent::CaseClosed { reason: CloseReason::GoalsMet, detail: None, closed_on: today(), closed_by: staff_id(WORKER) });
         let mut given_closing = given_case.clone();
         given_closing.push(cancelled);
-        check(&given_closing, case_cmd(CaseAction::Close { reason: CloseReason::GoalsMet, detail: None }), &ctx, Events(vec![closed]));
+        check(&given_closing, case_cmd(CaseAction::Close { reason: CloseReason::GoalsMet, detail: None, leaving: None }), &ctx, Events(vec![closed]));
     }
     reading_personal_data_is_an_act_with_its_own_rules {
         let given_person = [beneficiary_registered()];
@@ -523,6 +532,51 @@ scenarios! {
         check(&[], case_cmd(action), &as_staff(RECEPTION), Events(vec![then]));
         check(&[], case_cmd(open_case_action()), &as_staff(RECEPTION), Events(vec![case_opened()]));
     }
+    // ---------------- ESF+ operations ----------------
+    an_intake_within_a_programme_enters_its_operation_with_the_situation_at_entry {
+        // Two programmes of the centre: the intake (2023-02-20) falls in the first only.
+        let ctx = with_facts(as_staff(RECEPTION), |facts| {
+            if let Some(c) = facts.centre.as_mut() {
+                c.programmes = vec![programme_of("ΟΠΣ 5002782", "2017-06-01", "2023-05-31"), programme_of("ΟΠΣ 6001244", "2023-06-01", "2026-12-31")];
+            }
+        });
+        // The person (common::attributes) was born in 1980, is unemployed, answered no to
+        // third-country nationality and was never asked about foreign background.
+        let situation = EntrySituation {
+            gender: Answer::Given(parapompi_core::vocab::Gender::Female),
+            age: Answer::Given(43),
+            labour_status: Answer::Given(parapompi_core::vocab::LabourStatus::Unemployed),
+            education: Answer::DeclinedToAnswer,
+            disability: Flag::No,
+            third_country_national: Some(Flag::No),
+            foreign_background: None,
+            minority: Flag::No,
+            homeless: Flag::No,
+            area_of_residence: Some(Answer::Given(parapompi_core::vocab::Urbanisation::RuralAreas)),
+        };
+        let entered = case_event(CaseEvent::ParticipantEntered { programme: code("ΟΠΣ 5002782"), entered_on: opened_on(), situation });
+        check(&[], case_cmd(open_case_action()), &ctx, Events(vec![case_opened(), entered]));
+        // Outside every programme's period, no entry.
+        let ctx = with_facts(as_staff(RECEPTION), |facts| {
+            if let Some(c) = facts.centre.as_mut() {
+                c.programmes = vec![programme_of("ΟΠΣ 6001244", "2023-06-01", "2026-12-31")];
+            }
+        });
+        check(&[], case_cmd(open_case_action()), &ctx, Events(vec![case_opened()]));
+    }
+    a_case_that_entered_an_operation_closes_with_the_situation_on_leaving {
+        let entered = case_event(CaseEvent::ParticipantEntered { programme: code("ΟΠΣ 5002782"), entered_on: opened_on(), situation: EntrySituation::at_entry(&attributes(), opened_on()) });
+        let given = [case_opened(), entered.clone()];
+        let close = |leaving| case_cmd(CaseAction::Close { reason: CloseReason::GoalsMet, detail: None, leaving });
+        check(&given, close(None), &as_staff(WORKER), Rejected("LeavingSituationRequired"));
+        let leaving = LeavingSituation { job_searching: Flag::No, in_education_or_training: Flag::Yes, gained_qualification: Flag::DeclinedToAnswer, in_employment: Flag::No };
+        let left = case_event(CaseEvent::LeavingSituationRecorded { left_on: today(), situation: leaving });
+        check(&given, close(Some(leaving)), &as_staff(WORKER), Events(vec![closed(), left]));
+        // A case that entered no operation records no situation on leaving.
+        check(&[case_opened()], close(Some(leaving)), &as_staff(WORKER), Rejected("LeavingSituationNotApplicable"));
+        // Nobody can be asked once erased: the case winds down without one.
+        check(&given, close(None), &erased_world(as_staff(WORKER)), Events(vec![closed()]));
+    }
     an_intake_cannot_be_dated_tomorrow {
         let CaseAction::Open { beneficiary_id, centre_id, antenna_id, channel, request, .. } = open_case_action() else { unreachable!() };
         let action = CaseAction::Open { beneficiary_id, centre_id, antenna_id, intake_date: date("2023-03-02"), channel, request };
@@ -574,7 +628,7 @@ scenarios! {
     notes_close_and_reopen {
         let then = case_event(CaseEvent::CaseNoteAdded { text: inline("Τηλεφώνησε."), written_on: today(), author: staff_id(RECEPTION) });
         check(&[case_opened()], case_cmd(CaseAction::AddNote { text: text("Τηλεφώνησε.") }), &as_staff(RECEPTION), Events(vec![then]));
-        check(&[case_opened()], case_cmd(CaseAction::Close { reason: CloseReason::GoalsMet, detail: None }), &as_staff(WORKER), Events(vec![closed()]));
+        check(&[case_opened()], case_cmd(CaseAction::Close { reason: CloseReason::GoalsMet, detail: None, leaving: None }), &as_staff(WORKER), Events(vec![closed()]));
         let then = case_event(CaseEvent::CaseReopened { reason: inline("Νέο αίτημα"), reopened_on: today(), reopened_by: staff_id(SUPERVISOR) });
         check(&[case_opened(), closed()], case_cmd(CaseAction::Reopen { reason: Some(why("Νέο αίτημα")) }), &as_staff(SUPERVISOR), Events(vec![then]));
     }
@@ -583,10 +637,10 @@ scenarios! {
         check(&[case_opened()], case_cmd(CaseAction::Reopen { reason: Some(why("x")) }), &as_staff(SUPERVISOR), Rejected("CaseIsOpen"));
     }
     closing_other_needs_a_detail {
-        check(&[case_opened()], case_cmd(CaseAction::Close { reason: CloseReason::Other, detail: None }), &as_staff(WORKER), Rejected("MissingDetail"));
+        check(&[case_opened()], case_cmd(CaseAction::Close { reason: CloseReason::Other, detail: None, leaving: None }), &as_staff(WORKER), Rejected("MissingDetail"));
     }
     a_case_with_open_referrals_stays_open {
-        check(&[case_opened(), created(REF1)], case_cmd(CaseAction::Close { reason: CloseReason::GoalsMet, detail: None }), &as_staff(WORKER), Rejected("OpenReferralsRemain"));
+        check(&[case_opened(), created(REF1)], case_cmd(CaseAction::Close { reason: CloseReason::GoalsMet, detail: None, leaving: None }), &as_staff(WORKER), Rejected("OpenReferralsRemain"));
     }
     an_actor_outside_the_centre_is_refused {
         check(&[case_opened()], case_cmd(CaseAction::AddNote { text: text("x") }), &as_staff(OUTSIDER), Rejected("OutsideCentre"));

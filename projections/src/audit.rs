@@ -349,5 +349,23 @@ fn describe_case(event: &CaseEvent) -> String {
         E::ReferralDueDateMoved { referral_id, from_due_on, due_on, .. } => {
             format!("referral {referral_id} due date moved from {from_due_on} to {due_on}")
         }
+        E::ParticipantEntered { programme, entered_on, .. } => {
+            format!("entered the ESF+ operation {programme} on {entered_on}")
+        }
+        E::LeavingSituationRecorded { left_on, situation } => format!(
+            "situation on leaving recorded on {left_on}: job searching {}, in education or training {}, gained a qualification {}, in employment {}",
+            flag(situation.job_searching),
+            flag(situation.in_education_or_training),
+            flag(situation.gained_qualification),
+            flag(situation.in_employment)
+        ),
+    }
+}
+
+fn flag(value: parapompi_core::vocab::Flag) -> &'static str {
+    match value {
+        parapompi_core::vocab::Flag::Yes => "yes",
+        parapompi_core::vocab::Flag::No => "no",
+        parapompi_core::vocab::Flag::DeclinedToAnswer => "declined to answer",
     }
 }

@@ -116,6 +116,8 @@ pub(crate) fn case_event_date(event: &CaseEvent) -> Option<Date> {
         E::ReferralCancelled { cancelled_on, .. } => *cancelled_on,
         E::ReferralExpired { expired_on, .. } => *expired_on,
         E::ReferralFollowUpNoted { noted_on, .. } => *noted_on,
+        E::ParticipantEntered { entered_on, .. } => *entered_on,
+        E::LeavingSituationRecorded { left_on, .. } => *left_on,
     })
 }
 

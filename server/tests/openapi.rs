@@ -341,7 +341,9 @@ fn every_command(w: &World) -> Vec<Command> {
             staff_id: w.roma_mediator, reason: reason("Γνωρίζει την οικογένεια.")
         },
         CaseAction::Close {
-            reason: CloseReason::Other, detail: Some(reason("Μετακόμισε στην Αθήνα."))
+            reason: CloseReason::Other,
+            detail: Some(reason("Μετακόμισε στην Αθήνα.")),
+            leaving: Some(employed_on_leaving()),
         },
         CaseAction::Reopen { reason: Some(reason("Επέστρεψε.")) },
         CaseAction::HoldReferral { referral_id, reason: Some(reason("Αναμονή εγγράφων.")) },

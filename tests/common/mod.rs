@@ -11,6 +11,7 @@ use parapompi::core::agency::{AgencyAction, AgencyCommand, AgencyProfile};
 use parapompi::core::beneficiary::{BeneficiaryAction, BeneficiaryCommand};
 use parapompi::core::case::{CaseAction, CaseCommand, ConsentOverride};
 use parapompi::core::centre::{CentreAction, CentreCommand, FundingProgramme};
+use parapompi::core::esf::LeavingSituation;
 use parapompi::core::identity::{IdentityRecord, IdentitySalt};
 use parapompi::core::staff::{StaffAction, StaffCommand};
 use parapompi::core::values::{
@@ -21,7 +22,7 @@ use parapompi::core::values::{
 use parapompi::core::vocab::{
     AgencyKind, Answer, Attributes, CloseReason, Flag, Gender, IntakeChannel, IscedBand, LabourStatus, LegalBasis,
     Need, NeedDomain, NeedPriority, Outcome as ReferralOutcome, ReferralPriority, Role, ServiceKind, SharingPurpose,
-    VulnerableGroups,
+    Urbanisation, VulnerableGroups,
 };
 use parapompi::core::Command;
 use parapompi::projections::athens_date;
@@ -146,6 +147,8 @@ pub fn attributes(n: u32) -> Attributes {
             migrant: flag(n + 1),
             disability: Flag::No,
             homeless: flag(n / 2),
+            third_country_national: Some(flag(n + 2)),
+            foreign_background: Some(flag(n / 3)),
         },
         labour_status: Answer::Given(if n.is_multiple_of(2) {
             LabourStatus::Unemployed
@@ -153,6 +156,11 @@ pub fn attributes(n: u32) -> Attributes {
             LabourStatus::Employed
         }),
         education: Answer::Given(if n.is_multiple_of(2) { IscedBand::Isced3To4 } else { IscedBand::Isced1To2 }),
+        area_of_residence: Some(Answer::Given(if n.is_multiple_of(3) {
+            Urbanisation::TownsAndSuburbs
+        } else {
+            Urbanisation::RuralAreas
+        })),
     }
 }
 
@@ -393,8 +401,28 @@ pub fn complete_referral(case_id: CaseId, referral_id: ReferralId) -> Command {
     )
 }
 
+/// Closes a case that entered an ESF+ operation (the world's programme held its intake
+/// date): with the person's situation on leaving, in employment.
 pub fn close_case(case_id: CaseId) -> Command {
-    case(case_id, CaseAction::Close { reason: CloseReason::GoalsMet, detail: None })
+    case(
+        case_id,
+        CaseAction::Close { reason: CloseReason::GoalsMet, detail: None, leaving: Some(employed_on_leaving()) },
+    )
+}
+
+/// Closes a case that entered no ESF+ operation: no situation on leaving.
+pub fn close_unfunded_case(case_id: CaseId) -> Command {
+    case(case_id, CaseAction::Close { reason: CloseReason::GoalsMet, detail: None, leaving: None })
+}
+
+/// A situation on leaving: in employment, not searching, no training, no qualification.
+pub fn employed_on_leaving() -> LeavingSituation {
+    LeavingSituation {
+        job_searching: Flag::No,
+        in_education_or_training: Flag::No,
+        gained_qualification: Flag::No,
+        in_employment: Flag::Yes,
+    }
 }
 
 pub fn add_note(case_id: CaseId, text: &str) -> Command {

@@ -64,6 +64,8 @@ rule-TextAboutErasedPerson = τα στοιχεία ταυτότητας του/�
 rule-ReadNeedsReason = η υπόθεση { $case } δεν σας έχει ανατεθεί: η ανάγνωση των κειμένων της χρειάζεται αιτιολογία, που καταγράφεται
 rule-CaseOfAnotherPerson = η υπόθεση { $case } δεν είναι υπόθεση του/της ωφελούμενου/ης { $beneficiary }
 rule-UnlistedMunicipality = «{ $municipality }» δεν είναι δήμος της Ελλάδας· οι πλησιέστεροι: { $nearest }
+rule-LeavingSituationRequired = η υπόθεση { $case } εντάχθηκε στην πράξη ΕΚΤ+ { $programmes }: για να κλείσει χρειάζεται η κατάσταση του ατόμου κατά την αποχώρηση (--job-searching, --in-education-or-training, --gained-qualification, --in-employment)
+rule-LeavingSituationNotApplicable = η υπόθεση { $case } δεν εντάχθηκε σε πράξη ΕΚΤ+ (κανένα πρόγραμμα χρηματοδότησης του κέντρου δεν κάλυπτε την ημερομηνία υποδοχής της): δεν καταγράφεται κατάσταση αποχώρησης
 
 ## What may come next for a referral in each status
 next-draft = στείλτε την πρώτα (ή ακυρώστε την)

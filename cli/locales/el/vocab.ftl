@@ -109,6 +109,11 @@ education-isced_1_2 = πρωτοβάθμια ή γυμνάσιο
 education-isced_3_4 = λύκειο ή μεταδευτεροβάθμια
 education-isced_5_8 = τριτοβάθμια
 
+## Degree of urbanisation of the residence (Eurostat DEGURBA)
+area-cities = πόλη
+area-towns_and_suburbs = κωμόπολη ή προάστιο
+area-rural_areas = αγροτική περιοχή
+
 ## Intake channels
 channel-walk_in = αυτοπροσώπως
 channel-phone = τηλεφωνικά

@@ -64,6 +64,8 @@ rule-TextAboutErasedPerson = { $detail }
 rule-ReadNeedsReason = { $detail }
 rule-CaseOfAnotherPerson = { $detail }
 rule-UnlistedMunicipality = { $detail }
+rule-LeavingSituationRequired = { $detail }
+rule-LeavingSituationNotApplicable = { $detail }
 
 ## What may come next for a referral in each status
 next-draft = send it first (or cancel it)

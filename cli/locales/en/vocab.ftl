@@ -109,6 +109,11 @@ education-isced_1_2 = isced_1_2
 education-isced_3_4 = isced_3_4
 education-isced_5_8 = isced_5_8
 
+## Degree of urbanisation of the residence (Eurostat DEGURBA)
+area-cities = cities
+area-towns_and_suburbs = towns_and_suburbs
+area-rural_areas = rural_areas
+
 ## Intake channels
 channel-walk_in = walk_in
 channel-phone = phone

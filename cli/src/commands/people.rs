@@ -3,6 +3,7 @@
 
 use parapompi::core::beneficiary::{Beneficiary, BeneficiaryAction, BeneficiaryCommand};
 use parapompi::core::case::{CaseAction, CaseCommand};
+use parapompi::core::esf::LeavingSituation;
 use parapompi::core::identity::{IdentityRecord, IdentitySalt};
 use parapompi::core::values::{
     Amka, AntennaId, BeneficiaryId, CaseId, Email, MunicipalityName, Narrative, PersonName, Phone, PostalAddress,
@@ -14,7 +15,7 @@ use parapompi::store::StreamId;
 use parapompi::IdentityPatch;
 
 use crate::args::{
-    AttributeArgs, BeneficiaryCommand as BeneficiaryCli, CaseCommand as CaseCli, IdentityArgs, IntakeArgs,
+    AttributeArgs, BeneficiaryCommand as BeneficiaryCli, CaseCommand as CaseCli, IdentityArgs, IntakeArgs, LeavingArgs,
 };
 use crate::backend::Backend;
 use crate::commands::reading;
@@ -150,6 +151,11 @@ fn attributes(args: &AttributeArgs, current: Option<&Attributes>) -> Result<Attr
             migrant: flag(args.migrant, held_groups.map(|g| g.migrant)),
             disability: flag(args.disability, held_groups.map(|g| g.disability)),
             homeless: flag(args.homeless, held_groups.map(|g| g.homeless)),
+            third_country_national: Some(flag(
+                args.third_country_national,
+                held_groups.and_then(|g| g.third_country_national),
+            )),
+            foreign_background: Some(flag(args.foreign_background, held_groups.and_then(|g| g.foreign_background))),
         },
         labour_status: args
             .labour_status
@@ -157,7 +163,35 @@ fn attributes(args: &AttributeArgs, current: Option<&Attributes>) -> Result<Attr
             .or(current.map(|c| c.labour_status))
             .unwrap_or(Answer::DeclinedToAnswer),
         education: args.education.map(Into::into).or(current.map(|c| c.education)).unwrap_or(Answer::DeclinedToAnswer),
+        area_of_residence: Some(
+            args.area.map(Into::into).or(current.and_then(|c| c.area_of_residence)).unwrap_or(Answer::DeclinedToAnswer),
+        ),
     })
+}
+
+/// The situation on leaving from `case close`'s flags: none, or all four.
+fn leaving(args: &LeavingArgs) -> Result<Option<LeavingSituation>, CliError> {
+    let flags = [
+        ("--job-searching", args.job_searching),
+        ("--in-education-or-training", args.in_education_or_training),
+        ("--gained-qualification", args.gained_qualification),
+        ("--in-employment", args.in_employment),
+    ];
+    if flags.iter().all(|(_, given)| given.is_none()) {
+        return Ok(None);
+    }
+    let given = |i: usize| -> Result<parapompi::core::vocab::Flag, CliError> {
+        let (name, value) = flags[i];
+        value.map(Into::into).ok_or_else(|| {
+            CliError::field(name, "required with the other flags of the situation on leaving (give all four)")
+        })
+    };
+    Ok(Some(LeavingSituation {
+        job_searching: given(0)?,
+        in_education_or_training: given(1)?,
+        gained_qualification: given(2)?,
+        in_employment: given(3)?,
+    }))
 }
 
 /// `beneficiary ...`.
@@ -381,8 +415,11 @@ pub fn case(ctx: &mut Ctx<'_>, command: CaseCli) -> Result<(), CliError> {
         }
         CaseCli::Close(args) => {
             let case_id = crate::resolve::case(ctx, "CASE", &args.case)?;
-            let action =
-                CaseAction::Close { reason: args.reason.into(), detail: reason("--detail", args.detail.as_ref())? };
+            let action = CaseAction::Close {
+                reason: args.reason.into(),
+                detail: reason("--detail", args.detail.as_ref())?,
+                leaving: leaving(&args.leaving)?,
+            };
             run_case(ctx, "case close", case_id, action, "case closed")
         }
         CaseCli::Reopen(args) => {

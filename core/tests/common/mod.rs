@@ -156,9 +156,12 @@ pub fn attributes() -> Attributes {
             migrant: Flag::DeclinedToAnswer,
             disability: Flag::No,
             homeless: Flag::No,
+            third_country_national: Some(Flag::No),
+            foreign_background: None,
         },
         labour_status: Answer::Given(LabourStatus::Unemployed),
         education: Answer::DeclinedToAnswer,
+        area_of_residence: Some(Answer::Given(parapompi_core::vocab::Urbanisation::RuralAreas)),
     }
 }
 
@@ -209,6 +212,7 @@ pub fn world() -> Facts {
             open_antennas: [antenna_id()].into_iter().collect(),
             first_administrator: staff_id(ADMIN),
             registered_on: Some(centre_registered_on()),
+            programmes: Vec::new(),
         }),
         agency: Some(agency_facts(true)),
         beneficiary: Some(BeneficiaryFacts {
@@ -217,6 +221,7 @@ pub fn world() -> Facts {
             registered_on: beneficiary_registered_on(),
             identity_erased: false,
             consents: vec![consent()],
+            attributes: attributes(),
         }),
         staff: Some(staff_facts(WORKER)),
         case: Some(parapompi_core::CaseFacts {

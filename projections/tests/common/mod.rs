@@ -377,8 +377,11 @@ pub fn person(gender: Answer<Gender>, year: Answer<i32>, municipality: &str) -> 
             migrant: Flag::No,
             disability: Flag::No,
             homeless: Flag::No,
+            third_country_national: Some(Flag::No),
+            foreign_background: Some(Flag::No),
         },
         labour_status: Answer::Given(LabourStatus::Unemployed),
         education: Answer::Given(IscedBand::Isced3To4),
+        area_of_residence: None,
     }
 }
