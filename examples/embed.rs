@@ -209,7 +209,8 @@ fn run(dir: &std::path::Path) -> Result<(), Error> {
     for entry in &board.referrals {
         println!("board: {} {} to {}", entry.referral_id, entry.status, entry.agency_name.as_deref().unwrap_or("-"));
     }
-    let report = engine.indicators(&IndicatorQuery { centre: Some(centre_id), from: today, to: today })?;
+    let report =
+        engine.indicators(&IndicatorQuery { programme: None, centre: Some(centre_id), from: today, to: today })?;
     let json = report.to_json();
     println!("indicators for today (first lines of {} bytes of JSON):", json.len());
     for line in json.lines().take(8) {

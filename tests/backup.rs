@@ -104,7 +104,7 @@ fn a_backup_taken_while_sixteen_writers_append_restores_exactly_its_position() {
         }
     }
     // The same reports and look-ups as the original as it stood at that position.
-    let query = IndicatorQuery { centre: Some(w.centre), from: s.in_days(-400), to: s.in_days(400) };
+    let query = IndicatorQuery { programme: None, centre: Some(w.centre), from: s.in_days(-400), to: s.in_days(400) };
     let then = valid(engine.indicators_as_of(&query, AsOf::Position(position)));
     assert_eq!(valid(copy.indicators(&query)).to_json(), then.to_json());
     // The AMKA index is rebuilt: a person of the backup is found by their AMKA.

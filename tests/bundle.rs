@@ -42,6 +42,7 @@ fn export(world: &World, name: &str, from: u64) -> PathBuf {
 
 fn period() -> IndicatorQuery {
     IndicatorQuery {
+        programme: None,
         centre: None,
         from: Date::from_ymd(2023, 6, 1).expect("a date"),
         to: Date::from_ymd(2023, 9, 30).expect("a date"),

@@ -15,11 +15,16 @@ use parapompi::projections::{AuditSubject, BoardQuery, CaseloadQuery, IndicatorQ
 use parapompi::{Acting, AsOf, Engine, EngineConfig, EngineError};
 
 fn whole_period() -> IndicatorQuery {
-    IndicatorQuery { centre: None, from: date("2023-01-01"), to: date("2023-12-31") }
+    IndicatorQuery { programme: None, centre: None, from: date("2023-01-01"), to: date("2023-12-31") }
 }
 
 fn apokoronas_period(scenario: &Scenario) -> IndicatorQuery {
-    IndicatorQuery { centre: Some(scenario.world.centre), from: date("2023-01-01"), to: date("2023-12-31") }
+    IndicatorQuery {
+        programme: None,
+        centre: Some(scenario.world.centre),
+        from: date("2023-01-01"),
+        to: date("2023-12-31"),
+    }
 }
 
 fn projections(engine: &Engine) -> Projections {

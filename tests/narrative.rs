@@ -271,7 +271,7 @@ fn the_same_commands_with_other_words_give_the_same_indicators_and_the_same_chai
                 ),
             ),
         ]);
-        let period = IndicatorQuery { centre: None, from: date("2023-01-01"), to: date("2023-12-31") };
+        let period = IndicatorQuery { programme: None, centre: None, from: date("2023-01-01"), to: date("2023-12-31") };
         let report = valid(s.engine().indicators(&period)).to_json();
         let mut jsonl = Vec::new();
         valid(s.engine().store().export_jsonl(&mut jsonl, 1, u64::MAX));

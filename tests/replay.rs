@@ -477,7 +477,7 @@ fn assert_three_ways_agree(scenario: &Scenario) -> Projections {
     assert!(caught_up == rebuilt, "caught up != rebuilt at {}", head.position);
     let w = scenario.world;
     for centre in [None, Some(w.centre), Some(w.other_centre)] {
-        let query = IndicatorQuery { centre, from: date("2023-01-01"), to: date("2023-06-30") };
+        let query = IndicatorQuery { programme: None, centre, from: date("2023-01-01"), to: date("2023-06-30") };
         let json = caught_up.indicators(&query).to_json();
         assert_eq!(as_of_head.indicators(&query).to_json(), json);
         assert_eq!(rebuilt.indicators(&query).to_json(), json);
@@ -590,7 +590,7 @@ fn the_words_of_texts_change_no_figure_and_no_record_but_the_texts_references() 
         prop_assert_eq!((accepted, rejected), (accepted_too, rejected_too));
         let w = usual.world;
         for centre in [None, Some(w.centre), Some(w.other_centre)] {
-            let query = IndicatorQuery { centre, from: date("2023-01-01"), to: date("2023-06-30") };
+            let query = IndicatorQuery { programme: None, centre, from: date("2023-01-01"), to: date("2023-06-30") };
             let figures = |s: &Scenario| {
                 let mut report: serde_json::Value =
                     valid(serde_json::from_str(&valid(s.engine().indicators(&query)).to_json()));

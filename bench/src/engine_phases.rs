@@ -218,6 +218,7 @@ pub fn run(dir: &Path, n_events: u64) {
         1_000,
     );
     let year = IndicatorQuery {
+        programme: None,
         centre,
         from: Date::from_ymd(2024, 1, 1).expect("date"),
         to: Date::from_ymd(2024, 12, 31).expect("date"),

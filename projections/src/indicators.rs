@@ -4,13 +4,14 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use parapompi_core::values::{BeneficiaryId, CentreId, Date};
+use parapompi_core::values::{BeneficiaryId, CentreId, Date, ProgrammeCode};
 use parapompi_core::vocab::{
     AgencyKind, Answer, CloseReason, Flag, Gender, IscedBand, LabourStatus, NeedDomain, ReferralStatus, ServiceKind,
 };
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
+use crate::esf::{OperationIndicators, GENDERS};
 use crate::state::{need_bit, CaseChange, CaseRecord};
 use crate::{is_overdue, Projections, DEFINITIONS_VERSION};
 
@@ -29,6 +30,11 @@ pub struct IndicatorQuery {
     pub from: Date,
     /// Last day of the period (inclusive); also the "period end" of the as-of indicators.
     pub to: Date,
+    /// The ESF+ indicators of this funding programme only; `None` for every operation of
+    /// the centre (or centres) whose period meets the query's. The other sections do not
+    /// depend on it.
+    #[serde(default)]
+    pub programme: Option<ProgrammeCode>,
 }
 
 /// Counts of a yes/no flag the person may decline to answer.
@@ -87,7 +93,9 @@ pub struct IntakeIndicators {
 }
 
 /// Needs: for each case with an assessment dated in the period, the needs of the latest
-/// such assessment (in log order), each domain counted once per case.
+/// such assessment by its business date (of two with the same date, the later in the log),
+/// each domain counted once per case. An assessment entered late with an earlier date so
+/// does not replace a later one.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct NeedIndicators {
@@ -215,6 +223,10 @@ pub struct IndicatorReport {
     pub cases: CaseIndicators,
     /// Caseload at the period end.
     pub caseload: CaseloadAtPeriodEnd,
+    /// The ESF+ common indicators of each operation ([`crate::esf`]); not in
+    /// [`IndicatorReport::to_csv`], which keeps its rows: [`IndicatorReport::to_esf_csv`]
+    /// gives them in the managing authority's layout.
+    pub esf: Vec<OperationIndicators>,
 }
 
 fn zeros<T: Default>(names: impl IntoIterator<Item = &'static str>) -> BTreeMap<String, T> {
@@ -398,6 +410,7 @@ impl Projections {
             },
             cases,
             caseload,
+            esf: self.esf_indicators(query),
         }
     }
 
@@ -449,7 +462,9 @@ fn count_case(
     services: &mut ServiceIndicators,
     cases: &mut CaseIndicators,
 ) {
-    if let Some((_, mask)) = case.assessments.iter().rev().find(|(on, _)| in_period(*on, query)) {
+    // `max_by_key` keeps the last of equal keys: of one date, the later in the log.
+    let latest = case.assessments.iter().filter(|(on, _)| in_period(*on, query)).max_by_key(|(on, _)| *on);
+    if let Some((_, mask)) = latest {
         needs.cases_assessed += 1;
         for domain in NeedDomain::ALL {
             if mask & need_bit(*domain) != 0 {
@@ -528,7 +543,7 @@ impl IndicatorReport {
     /// The declaration order of a section's fields (nested maps are in key order).
     fn field_order(&self, section: &str) -> Vec<&'static str> {
         match section {
-            "query" => vec!["centre", "from", "to"],
+            "query" => vec!["centre", "from", "to", "programme"],
             "participants" => vec![
                 "total",
                 "by_gender",
@@ -546,6 +561,38 @@ impl IndicatorReport {
             "caseload" => vec!["open_cases", "unassigned", "by_staff"],
             _ => Vec::new(),
         }
+    }
+}
+
+impl IndicatorReport {
+    /// The ESF+ indicators in the managing authority's layout: CSV (RFC 4180, CRLF), header
+    /// `code,indicator,centre,programme,period_from,period_to,gender,in_period,cumulative`,
+    /// one row per operation, indicator code (EECO01 to EECO17, then EECR01 to EECR04) and
+    /// gender (`total`, `women`, `men`, `non_binary`, `gender_missing`), in that order;
+    /// operations as in [`IndicatorReport::esf`]. Byte-for-byte reproducible from the same
+    /// log prefix.
+    pub fn to_esf_csv(&self) -> String {
+        let mut csv =
+            String::from("code,indicator,centre,programme,period_from,period_to,gender,in_period,cumulative\r\n");
+        for operation in &self.esf {
+            for indicator in operation.outputs.iter().chain(&operation.results) {
+                for gender in GENDERS {
+                    csv.push_str(&format!(
+                        "{},{},{},{},{},{},{},{},{}\r\n",
+                        indicator.code,
+                        quote(&indicator.name),
+                        operation.centre,
+                        quote(&operation.programme),
+                        self.query.from,
+                        self.query.to,
+                        gender,
+                        indicator.in_period.get(gender),
+                        indicator.cumulative.get(gender)
+                    ));
+                }
+            }
+        }
+        csv
     }
 }
 

@@ -26,6 +26,7 @@ mod board;
 mod caseload;
 mod checkpoint;
 mod dates;
+mod esf;
 mod indicators;
 mod references;
 mod state;
@@ -49,6 +50,10 @@ pub use audit::{
 pub use board::{is_overdue, Board, BoardEntry, BoardQuery};
 pub use caseload::{Caseload, CaseloadEntry, CaseloadQuery, OpenReferral};
 pub use dates::{athens_date, business_date};
+pub use esf::{
+    EsfCounts, EsfIndicator, GenderCounts, MissingCounts, MissingData, OperationIndicators, ENTRY_VARIABLES, GENDERS,
+    LEAVING_VARIABLES, OUTPUT_INDICATORS, RESULT_INDICATORS,
+};
 pub use indicators::{
     CaseIndicators, CaseloadAtPeriodEnd, FlagCounts, IndicatorQuery, IndicatorReport, IntakeIndicators, NeedIndicators,
     ParticipantIndicators, ReferralIndicators, ReferralStats, ServiceIndicators,
@@ -56,8 +61,8 @@ pub use indicators::{
 pub use references::{CaseSummary, ReferenceTarget};
 
 use state::{
-    push_position, AgencyRecord, AttributeSnapshot, AuditIndex, BeneficiaryRecord, CaseChange, CaseRecord,
-    Municipalities, OpenIndex, ReferralRecord,
+    push_position, AgencyRecord, AttributeSnapshot, AuditIndex, BeneficiaryRecord, CaseChange, CaseRecord, EntryRecord,
+    LeavingRecord, Municipalities, OpenIndex, OperationRecord, ReferralRecord,
 };
 
 /// The head hash of projections that have applied nothing: 64 zeros, the store's genesis
@@ -68,13 +73,14 @@ pub const GENESIS_HASH: &str = "000000000000000000000000000000000000000000000000
 ///
 /// Version 1 was a text header line and JSON; version 2 is a fixed binary header and the
 /// state in `postcard`, with dates as day numbers and log positions as differences; version
-/// 3 also keeps the numbering of short references (centre codes, cases' numbers).
-pub const CHECKPOINT_FORMAT_VERSION: u32 = 3;
+/// 3 also keeps the numbering of short references (centre codes, cases' numbers); version 4
+/// the ESF+ operations, entries and situations on leaving.
+pub const CHECKPOINT_FORMAT_VERSION: u32 = 4;
 
 /// The version of the indicator definitions and of what the folds keep. Any change to a
 /// documented definition, or to what `apply` records, increments it; a checkpoint of another
 /// definitions version is refused (the Engine then rebuilds from the log).
-pub const DEFINITIONS_VERSION: u32 = 1;
+pub const DEFINITIONS_VERSION: u32 = 2;
 
 /// One recorded event as the Engine hands it over (decoded from the store's record).
 #[derive(Clone, Debug, PartialEq)]
@@ -152,6 +158,9 @@ pub struct Projections {
     open: OpenIndex,
     audit: AuditIndex,
     references: references::References,
+    /// Each centre's funding programmes (its ESF+ operations), in the order recorded.
+    #[serde(with = "checkpoint::sorted_map")]
+    operations: BTreeMap<parapompi_core::values::CentreId, Vec<OperationRecord>>,
 }
 
 /// The id in a stream name `<prefix>-<uuid>`, if it has that shape.
@@ -200,6 +209,18 @@ impl Projections {
             }) => {
                 push_position(self.audit.staff.entry(*first_administrator).or_default(), position);
                 self.references.register_centre(*centre_id, host_municipality);
+            }
+            Event::Centre(CentreEvent::FundingProgrammeAdded { programme }) => {
+                if let Some(centre) = stream_uuid(&recorded.stream_id, "centre") {
+                    self.operations.entry(parapompi_core::values::CentreId::new(centre)).or_default().push(
+                        OperationRecord {
+                            code: programme.code.as_str().to_owned(),
+                            fund: programme.fund.as_str().to_owned(),
+                            starts_on: programme.starts_on,
+                            ends_on: programme.ends_on,
+                        },
+                    );
+                }
             }
             Event::Centre(_) => {}
         }
@@ -312,6 +333,8 @@ impl Projections {
                 assignments: Vec::new(),
                 assessments: Vec::new(),
                 services: Vec::new(),
+                entries: Vec::new(),
+                leavings: Vec::new(),
             };
             self.open.set(case_id, &case, true);
             self.cases.insert(case_id, case);
@@ -345,6 +368,19 @@ impl Projections {
                     case.open = false;
                 }
                 case.changes.push((date, CaseChange::Closed(*reason)));
+                case.leavings.push(LeavingRecord { on: date, situation: None });
+            }
+            CaseEvent::ParticipantEntered { programme, entered_on, situation } => {
+                let programme = programme.as_str().to_owned();
+                if !case.entries.iter().any(|e| e.programme == programme) {
+                    case.entries.push(EntryRecord { programme, on: *entered_on, situation: *situation });
+                }
+            }
+            CaseEvent::LeavingSituationRecorded { situation, .. } => {
+                // Recorded in the act of the closure it follows.
+                if let Some(last) = case.leavings.last_mut() {
+                    last.situation = Some(*situation);
+                }
             }
             CaseEvent::CaseReopened { .. } => {
                 if !case.open {

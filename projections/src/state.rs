@@ -9,6 +9,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use parapompi_core::esf::{EntrySituation, LeavingSituation};
 use parapompi_core::values::{AgencyId, AntennaId, BeneficiaryId, CaseId, CentreId, Date, ReferralId, StaffId};
 use parapompi_core::vocab::{
     AgencyKind, Answer, CloseReason, Gender, IntakeChannel, IscedBand, LabourStatus, NeedDomain, ReferralPriority,
@@ -61,6 +62,40 @@ pub(crate) struct CaseRecord {
     pub assessments: Vec<(Date, u16)>,
     #[serde(with = "crate::checkpoint::dated")]
     pub services: Vec<(Date, ServiceKind)>,
+    /// The ESF+ operations the intake entered, in log order.
+    pub entries: Vec<EntryRecord>,
+    /// Each closure with the situation on leaving recorded with it (`None`: none was, as
+    /// for a person whose identity was erased), in log order.
+    pub leavings: Vec<LeavingRecord>,
+}
+
+/// An entry into an ESF+ operation.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub(crate) struct EntryRecord {
+    /// The programme's code.
+    pub programme: String,
+    #[serde(with = "crate::checkpoint::day")]
+    pub on: Date,
+    pub situation: EntrySituation,
+}
+
+/// A closure of a case, with its situation on leaving if one was recorded.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub(crate) struct LeavingRecord {
+    #[serde(with = "crate::checkpoint::day")]
+    pub on: Date,
+    pub situation: Option<LeavingSituation>,
+}
+
+/// A centre's funding programme: an ESF+ operation.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub(crate) struct OperationRecord {
+    pub code: String,
+    pub fund: String,
+    #[serde(with = "crate::checkpoint::day")]
+    pub starts_on: Date,
+    #[serde(with = "crate::checkpoint::day")]
+    pub ends_on: Date,
 }
 
 impl CaseRecord {

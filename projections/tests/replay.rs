@@ -172,7 +172,12 @@ fn answers(p: &Projections) -> String {
         "{:?}",
         p.board(&BoardQuery { overdue_as_of: Some(date("2023-01-20")), ..BoardQuery::default() })
     ));
-    let q = IndicatorQuery { centre: Some(centre(CENTRE)), from: date("2023-01-01"), to: date("2023-01-31") };
+    let q = IndicatorQuery {
+        programme: None,
+        centre: Some(centre(CENTRE)),
+        from: date("2023-01-01"),
+        to: date("2023-01-31"),
+    };
     out.push_str(&p.indicators(&q).to_csv());
     for n in 0..3 {
         out.push_str(&format!("{:?}", p.audit_positions(&AuditSubject::Beneficiary(beneficiary(n)))));
@@ -290,7 +295,12 @@ fn fold_speed() {
     let c = p.caseload(&CaseloadQuery { staff: Some(staff(BOB)), ..CaseloadQuery::default() });
     println!("caseload query: {:?} ({} cases)", started.elapsed(), c.cases.len());
     let started = std::time::Instant::now();
-    let q = IndicatorQuery { centre: Some(centre(CENTRE)), from: date("2023-02-01"), to: date("2023-02-28") };
+    let q = IndicatorQuery {
+        programme: None,
+        centre: Some(centre(CENTRE)),
+        from: date("2023-02-01"),
+        to: date("2023-02-28"),
+    };
     let r = p.indicators(&q);
     println!("indicators query: {:?} ({} participants)", started.elapsed(), r.participants.total);
 }

@@ -551,7 +551,7 @@ pub(crate) async fn indicators(
                 ));
             }
         }
-        let query = IndicatorQuery { centre, from, to };
+        let query = IndicatorQuery { programme: None, centre, from, to };
         let report = match as_of {
             Some(as_of) => engine.indicators_as_of(&query, as_of)?,
             None => engine.indicators(&query)?,

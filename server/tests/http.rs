@@ -89,7 +89,12 @@ fn a_team_enrols_logs_in_acts_and_reads_over_http() {
     let today = h.scenario.today();
     let report = h.get(&format!("/v1/reports/indicators?from=2023-01-01&to={today}&centre={}", w.centre), &admin);
     assert_eq!(report.status, 200, "{}", report.body);
-    let query = parapompi::projections::IndicatorQuery { centre: Some(w.centre), from: date("2023-01-01"), to: today };
+    let query = parapompi::projections::IndicatorQuery {
+        programme: None,
+        centre: Some(w.centre),
+        from: date("2023-01-01"),
+        to: today,
+    };
     assert_eq!(report.body, valid(engine.indicators(&query)).to_json());
     let csv = h.get(&format!("/v1/reports/indicators?from=2023-01-01&to={today}&format=csv"), &admin);
     assert!(csv.content_type.starts_with("text/csv"), "{}", csv.content_type);

@@ -263,7 +263,7 @@ pub fn indicator_request(
         (None, None) => None,
     };
     let format = args.format.unwrap_or(if json { ReportFormat::Json } else { ReportFormat::Table });
-    Ok((IndicatorQuery { centre, from, to }, as_of, format))
+    Ok((IndicatorQuery { programme: None, centre, from, to }, as_of, format))
 }
 
 /// `report indicators`.
