@@ -1160,6 +1160,10 @@ pub struct IndicatorsArgs {
     /// Only this centre [default: all].
     #[arg(long)]
     pub centre: Option<String>,
+    /// The ESF+ indicators of this funding programme only (its code) [default: every
+    /// operation whose period meets the report's].
+    #[arg(long, value_name = "CODE")]
+    pub programme: Option<String>,
     /// The log as it stood at this instant (RFC 3339).
     #[arg(long, value_name = "INSTANT", conflicts_with = "as_of_position")]
     pub as_of: Option<String>,

@@ -282,15 +282,20 @@ impl Backend {
         }
     }
 
-    /// The indicators report as the library's bytes: JSON, or CSV with `csv`.
-    pub fn indicators(&self, query: &IndicatorQuery, as_of: Option<AsOf>, csv: bool) -> Result<String, CliError> {
+    /// The indicators report as the library's bytes, in `form`.
+    pub fn indicators(
+        &self,
+        query: &IndicatorQuery,
+        as_of: Option<AsOf>,
+        form: ReportBytes,
+    ) -> Result<String, CliError> {
         match self {
             Backend::Direct(engine) => {
                 let report = match as_of {
                     Some(as_of) => engine.indicators_as_of(query, as_of)?,
                     None => engine.indicators(query)?,
                 };
-                Ok(if csv { report.to_csv() } else { report.to_json() })
+                Ok(form.of(&report))
             }
             Backend::Server(client) => {
                 let (as_of_at, as_of_position) = match as_of {
@@ -307,9 +312,10 @@ impl Backend {
                         ("from", Some(query.from.to_string())),
                         ("to", Some(query.to.to_string())),
                         ("centre", query.centre.map(|c| c.to_string())),
+                        ("programme", query.programme.as_ref().map(|p| p.as_str().to_owned())),
                         ("as_of", as_of_at),
                         ("as_of_position", as_of_position),
-                        ("format", Some(if csv { "csv" } else { "json" }.to_owned())),
+                        ("format", Some(form.name().to_owned())),
                     ])
                 );
                 client.get_text(&path)
@@ -536,4 +542,35 @@ fn from_lines<T: serde::de::DeserializeOwned>(lines: Vec<Value>) -> Result<Vec<T
                 .map_err(|e| CliError::Environment(format!("the server's answer is not the expected listing: {e}")))
         })
         .collect()
+}
+
+/// Which of the library's renderings of an indicators report (the server's `format`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ReportBytes {
+    /// `IndicatorReport::to_json`.
+    Json,
+    /// `IndicatorReport::to_csv`.
+    Csv,
+    /// `IndicatorReport::to_esf_csv`.
+    EsfCsv,
+}
+
+impl ReportBytes {
+    /// The report in this rendering.
+    pub fn of(self, report: &parapompi::projections::IndicatorReport) -> String {
+        match self {
+            ReportBytes::Json => report.to_json(),
+            ReportBytes::Csv => report.to_csv(),
+            ReportBytes::EsfCsv => report.to_esf_csv(),
+        }
+    }
+
+    /// Its name as the server's `format` parameter.
+    pub fn name(self) -> &'static str {
+        match self {
+            ReportBytes::Json => "json",
+            ReportBytes::Csv => "csv",
+            ReportBytes::EsfCsv => "esf_csv",
+        }
+    }
 }

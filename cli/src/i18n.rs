@@ -259,6 +259,17 @@ mod tests {
     /// The arguments the resources use, and no others.
     const ARGUMENT_NAMES: &[&str] = &[
         // The indicators report's.
+        "programme",
+        "fund",
+        "period",
+        "cumulative",
+        "left",
+        "left_cumulative",
+        "without",
+        "variable",
+        "not_recorded",
+        "declined_cumulative",
+        "not_recorded_cumulative",
         "from",
         "to",
         "n",
@@ -305,6 +316,7 @@ mod tests {
         "beneficiary",
         "purpose",
         "case",
+        "programmes",
         "why",
         "referral",
         "from",

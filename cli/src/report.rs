@@ -183,6 +183,17 @@ pub fn render(report: &Value, layout: &Layout<'_>) -> String {
     let by_staff = object(&caseload, "by_staff");
     out.breakdown(&words("report-by-staff"), by_staff, n_open, &Names::Staff(&layout.names.staff));
 
+    for operation in report.get("esf").and_then(Value::as_array).into_iter().flatten() {
+        // The report of one centre names it; a report of all names each operation's centre.
+        let centre_of =
+            match (query.get("centre").and_then(Value::as_str), operation.get("centre").and_then(Value::as_str)) {
+                (Some(_), _) => centre.clone(),
+                (None, Some(id)) => format!("centre-{id}"),
+                (None, None) => String::new(),
+            };
+        out.operation(operation, &centre_of);
+    }
+
     out.lines.push(String::new());
     let (position, hash) = (number(report.get("position")).to_string(), text_or_dash(report.get("head_hash")));
     let version = number(report.get("definitions_version")).to_string();
@@ -235,6 +246,110 @@ impl Report {
         self.sub(title);
         for (label, n) in rows {
             self.row(&label, &n.to_string(), &share(n, total));
+        }
+    }
+
+    /// One ESF+ operation: its output and result indicators by gender, head counts, and the
+    /// missing answers.
+    fn operation(&mut self, operation: &Value, centre: &str) {
+        let text = |key: &str| text_or_dash(operation.get(key));
+        let title = message(
+            "report-esf-operation",
+            &[
+                ("programme", &text("programme")),
+                ("centre", centre),
+                ("fund", &text("fund")),
+                ("from", &text("starts_on")),
+                ("to", &text("ends_on")),
+            ],
+        );
+        let entrants = operation.get("entrants").cloned().unwrap_or(Value::Null);
+        let total = |counts: &Value, scope: &str| number(counts.get(scope).and_then(|c| c.get("total")));
+        self.section(&title, total(&entrants, "cumulative"));
+        let leavers = operation.get("leavers").cloned().unwrap_or(Value::Null);
+        let heads = [
+            ("period", total(&entrants, "in_period").to_string()),
+            ("cumulative", total(&entrants, "cumulative").to_string()),
+            ("left", total(&leavers, "in_period").to_string()),
+            ("left_cumulative", total(&leavers, "cumulative").to_string()),
+        ];
+        let heads: Vec<(&str, &str)> = heads.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        self.lines.push(format!("  {}", message("report-esf-heads", &heads)));
+        let columns = ["period", "women", "men", "non-binary", "gender-missing", "cumulative"]
+            .map(|c| words(&format!("report-esf-col-{c}")));
+        for (key, title) in [("outputs", "report-esf-outputs"), ("results", "report-esf-results")] {
+            let rows: Vec<&Value> = operation
+                .get(key)
+                .and_then(Value::as_array)
+                .into_iter()
+                .flatten()
+                .filter(|i| self.zeros || total(i, "in_period") + total(i, "cumulative") > 0)
+                .collect();
+            if rows.is_empty() {
+                continue;
+            }
+            self.sub(&words(title));
+            self.lines.push(format!(
+                "    {:<8}{:>9}{:>9}{:>9}{:>11}{:>11}{:>12}",
+                "", columns[0], columns[1], columns[2], columns[3], columns[4], columns[5]
+            ));
+            for indicator in rows {
+                let code = text_or_dash(indicator.get("code"));
+                let period = indicator.get("in_period").cloned().unwrap_or(Value::Null);
+                let n = |k: &str| number(period.get(k));
+                let name = message(&format!("esf-{code}"), &[]);
+                let name = if name.starts_with("esf-") { text_or_dash(indicator.get("name")) } else { name };
+                self.lines.push(format!(
+                    "    {code:<8}{:>9}{:>9}{:>9}{:>11}{:>11}{:>12}  {name}",
+                    n("total"),
+                    n("women"),
+                    n("men"),
+                    n("non_binary"),
+                    n("gender_missing"),
+                    total(indicator, "cumulative")
+                ));
+            }
+        }
+        let repeats = [
+            ("n", number(operation.get("repeat_entries")).to_string()),
+            ("without", number(operation.get("intakes_without_entry")).to_string()),
+        ];
+        let repeats: Vec<(&str, &str)> = repeats.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        self.lines.push(format!("  {}", message("report-esf-repeats", &repeats)));
+        for (key, title) in [
+            ("missing_at_entry", "report-esf-missing-at-entry"),
+            ("missing_on_leaving", "report-esf-missing-on-leaving"),
+        ] {
+            let Some(variables) = object(operation, key) else { continue };
+            let rows: Vec<(String, [u64; 4])> = variables
+                .iter()
+                .map(|(variable, counts)| {
+                    let n = |scope: &str, what: &str| number(counts.get(scope).and_then(|c| c.get(what)));
+                    let figures = [
+                        n("in_period", "declined_to_answer"),
+                        n("in_period", "not_recorded"),
+                        n("cumulative", "declined_to_answer"),
+                        n("cumulative", "not_recorded"),
+                    ];
+                    (message(&format!("esf-variable-{variable}"), &[]), figures)
+                })
+                .filter(|(_, figures)| self.zeros || figures.iter().any(|n| *n > 0))
+                .collect();
+            if rows.is_empty() {
+                continue;
+            }
+            self.sub(&words(title));
+            for (variable, [declined, not_recorded, declined_all, not_recorded_all]) in rows {
+                let figures = [
+                    ("variable", variable),
+                    ("declined", declined.to_string()),
+                    ("not_recorded", not_recorded.to_string()),
+                    ("declined_cumulative", declined_all.to_string()),
+                    ("not_recorded_cumulative", not_recorded_all.to_string()),
+                ];
+                let figures: Vec<(&str, &str)> = figures.iter().map(|(k, v)| (*k, v.as_str())).collect();
+                self.lines.push(format!("    {}", message("report-esf-missing-row", &figures)));
+            }
         }
     }
 

@@ -392,6 +392,20 @@ pub enum ReportFormat {
     /// The CSV for a spreadsheet program: UTF-8 with a byte-order mark, `;` between fields
     /// in Greek (`,` in English).
     Spreadsheet,
+    /// The ESF+ indicators in the managing authority's layout (`IndicatorReport::to_esf_csv`),
+    /// byte for byte.
+    EsfCsv,
+}
+
+impl ReportFormat {
+    /// The library's rendering this format prints or is made from.
+    pub fn bytes(self) -> crate::backend::ReportBytes {
+        match self {
+            ReportFormat::Csv | ReportFormat::Spreadsheet => crate::backend::ReportBytes::Csv,
+            ReportFormat::EsfCsv => crate::backend::ReportBytes::EsfCsv,
+            ReportFormat::Json | ReportFormat::Table => crate::backend::ReportBytes::Json,
+        }
+    }
 }
 
 #[cfg(test)]

@@ -137,10 +137,21 @@ pub(crate) fn endpoints() -> Vec<Endpoint> {
             .required_query("from", "The period's first day", Typed(schema_of::<Date>))
             .required_query("to", "The period's last day (not before `from`)", Typed(schema_of::<Date>))
             .query("centre", "Only this centre (and its antennas); by default all", Id(&["centre"]))
+            .query(
+                "programme",
+                "The ESF+ indicators of this funding programme's operations only (its code)",
+                Typed(schema_of::<String>),
+            )
             .query("as_of", "Computed from the log as it stood at this instant", Instant)
             .query("as_of_position", "Computed from the log up to this position", Typed(schema_of::<u64>))
-            .query("format", "`json` (the default) or `csv`", OneOf(&["json", "csv"]))
-            .json::<IndicatorReport>("Exactly `IndicatorReport::to_json`, or `to_csv` with `format=csv`")
+            .query(
+                "format",
+                "`json` (the default), `csv`, or `esf_csv` (the ESF+ indicators in the managing authority's layout)",
+                OneOf(&["json", "csv", "esf_csv"]),
+            )
+            .json::<IndicatorReport>(
+                "Exactly `IndicatorReport::to_json`, or `to_csv` with `format=csv`, `to_esf_csv` with `format=esf_csv`",
+            )
             .or_csv(),
         Endpoint::get("/v1/stats", routes::stats)
             .summary("The log's size and head (as `stats --json`)")

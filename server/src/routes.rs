@@ -500,15 +500,15 @@ pub(crate) async fn audit(
     Ok(lines_answer(&lines, acted_by(caller.staff.staff_id, None)))
 }
 
-/// `GET /v1/reports/indicators?from&to&centre&as_of&as_of_position&format=json|csv`:
-/// exactly `IndicatorReport::to_json` or `to_csv`.
+/// `GET /v1/reports/indicators?from&to&centre&programme&as_of&as_of_position&format=json|csv|esf_csv`:
+/// exactly `IndicatorReport::to_json`, `to_csv` or `to_esf_csv`.
 pub(crate) async fn indicators(
     State(state): State<AppState>,
     headers: HeaderMap,
     query: Result<Query<Params>, axum::extract::rejection::QueryRejection>,
 ) -> Result<Response, ApiError> {
     let caller = authenticate(&state, &headers).await?;
-    let params = params(query, &["from", "to", "centre", "as_of", "as_of_position", "format"])?;
+    let params = params(query, &["from", "to", "centre", "programme", "as_of", "as_of_position", "format"])?;
     let from =
         date_param(&params, "from")?.ok_or_else(|| ApiError::bad_field("from", "required, a date YYYY-MM-DD"))?;
     let to = date_param(&params, "to")?.ok_or_else(|| ApiError::bad_field("to", "required, a date YYYY-MM-DD"))?;
@@ -527,11 +527,20 @@ pub(crate) async fn indicators(
         )),
         (None, None) => None,
     };
-    let csv = match params.get("format").map(String::as_str) {
-        None | Some("json") => false,
-        Some("csv") => true,
-        Some(other) => return Err(ApiError::bad_field("format", format!("{other:?} is not json or csv"))),
+    let programme = match params.get("programme") {
+        Some(code) => Some(
+            parapompi::core::values::ProgrammeCode::new(code)
+                .map_err(|e| ApiError::bad_field("programme", e.to_string()))?,
+        ),
+        None => None,
     };
+    let format: &'static str = match params.get("format").map(String::as_str) {
+        None | Some("json") => "json",
+        Some("csv") => "csv",
+        Some("esf_csv") => "esf_csv",
+        Some(other) => return Err(ApiError::bad_field("format", format!("{other:?} is not json, csv or esf_csv"))),
+    };
+    let csv = format != "json";
     let engine = state.engine.clone();
     let text = blocking(move || {
         // A report of a centre the log does not hold, or of a point past its head, would be
@@ -551,12 +560,16 @@ pub(crate) async fn indicators(
                 ));
             }
         }
-        let query = IndicatorQuery { programme: None, centre, from, to };
+        let query = IndicatorQuery { programme, centre, from, to };
         let report = match as_of {
             Some(as_of) => engine.indicators_as_of(&query, as_of)?,
             None => engine.indicators(&query)?,
         };
-        Ok(if csv { report.to_csv() } else { report.to_json() })
+        Ok(match format {
+            "csv" => report.to_csv(),
+            "esf_csv" => report.to_esf_csv(),
+            _ => report.to_json(),
+        })
     })
     .await?;
     let content_type = if csv { "text/csv; charset=utf-8" } else { "application/json" };

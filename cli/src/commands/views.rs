@@ -263,7 +263,12 @@ pub fn indicator_request(
         (None, None) => None,
     };
     let format = args.format.unwrap_or(if json { ReportFormat::Json } else { ReportFormat::Table });
-    Ok((IndicatorQuery { programme: None, centre, from, to }, as_of, format))
+    let programme = args
+        .programme
+        .as_deref()
+        .map(|code| parse::value("--programme", parapompi::core::values::ProgrammeCode::new(code)))
+        .transpose()?;
+    Ok((IndicatorQuery { programme, centre, from, to }, as_of, format))
 }
 
 /// `report indicators`.
@@ -286,8 +291,7 @@ pub fn indicators(ctx: &mut Ctx<'_>, args: IndicatorsArgs) -> Result<(), CliErro
             ));
         }
     }
-    let csv = matches!(format, ReportFormat::Csv | ReportFormat::Spreadsheet);
-    let text = ctx.backend.indicators(&query, as_of, csv)?;
+    let text = ctx.backend.indicators(&query, as_of, format.bytes())?;
     let mut names = crate::report::ReportNames::default();
     if format == ReportFormat::Table {
         names.staff = staff_names(ctx)?.into_iter().map(|(id, name)| (id.to_string(), name)).collect();
@@ -300,10 +304,7 @@ pub fn indicators(ctx: &mut Ctx<'_>, args: IndicatorsArgs) -> Result<(), CliErro
 
 /// A report as the library's bytes, in `format` (the table is made from the JSON).
 pub fn report_text(report: &IndicatorReport, format: ReportFormat) -> String {
-    match format {
-        ReportFormat::Csv | ReportFormat::Spreadsheet => report.to_csv(),
-        ReportFormat::Json | ReportFormat::Table => report.to_json(),
-    }
+    format.bytes().of(report)
 }
 
 /// Prints a report from its text ([`report_text`]'s, the server's answer too): JSON and CSV
@@ -315,7 +316,7 @@ pub fn print_report(
     layout: &crate::report::Layout<'_>,
 ) -> Result<(), CliError> {
     match format {
-        ReportFormat::Json | ReportFormat::Csv => out.raw(text),
+        ReportFormat::Json | ReportFormat::Csv | ReportFormat::EsfCsv => out.raw(text),
         ReportFormat::Spreadsheet => {
             out.raw(&crate::report::spreadsheet(text, crate::i18n::lang() == crate::i18n::Lang::El))
         }
