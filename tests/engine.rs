@@ -115,7 +115,7 @@ fn a_referral_from_intake_to_outcome_shows_in_every_read_model() {
     s.when(by(w.social_worker, start_referral(case_id, referral_id))).events(&["ReferralStarted"]);
     s.advance_days(20);
     s.when(by(w.social_worker, complete_referral(case_id, referral_id))).events(&["ReferralCompleted"]);
-    s.when(by(w.social_worker, close_case(case_id))).events(&["CaseClosed"]);
+    s.when(by(w.social_worker, close_unfunded_case(case_id))).events(&["CaseClosed"]);
 
     let engine = s.engine();
     let caseload = valid(engine.caseload(&CaseloadQuery { staff: Some(w.social_worker), ..Default::default() }));
