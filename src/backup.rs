@@ -29,14 +29,16 @@ use std::path::{Path, PathBuf};
 use chacha20poly1305::aead::{Aead, KeyInit, Payload};
 use chacha20poly1305::{XChaCha20Poly1305, XNonce};
 use parapompi_core::beneficiary::BeneficiaryEvent;
-use parapompi_core::values::BeneficiaryId;
-use parapompi_core::Event;
+use parapompi_core::centre::{CentreAction, CentreCommand};
+use parapompi_core::policy;
+use parapompi_core::values::{BeneficiaryId, LogHashText};
+use parapompi_core::{Command, Event};
 use parapompi_store::{Hash, Timestamp};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 use crate::deployment_key::{self, DeploymentKey};
-use crate::engine::{Engine, EngineConfig};
+use crate::engine::{CommandMeta, Engine, EngineConfig, Executed};
 use crate::error::EngineError;
 
 /// The format's name, in every backup's header.
@@ -248,18 +250,44 @@ struct Snapshot {
     vault: Entries,
     credentials: Entries,
     keys: Entries,
+    /// The key the log's checkpoint is signed with, chosen at the snapshot's head (a
+    /// rotation may put another in place before the log is written).
+    signing_key: crate::signing_key::SigningKey,
+}
+
+/// A backup written, and its record in the log.
+#[derive(Clone, Debug)]
+pub struct TakenBackup {
+    /// What the file holds.
+    pub manifest: BackupManifest,
+    /// The `BackupTaken` act that records who took it, up to which position (in the acting
+    /// administrator's centre stream, after the backup's position).
+    pub record: Executed,
 }
 
 impl Engine {
-    /// Writes a backup of the whole data directory to `out` (see the module's documentation),
-    /// made at `created_at`: to `out.partial`, synced, then renamed, so that `out` is whole
-    /// or absent. Acts wait only while the vault, the credentials and the key files are read.
-    pub fn backup(&self, out: &Path, created_at: Timestamp) -> Result<BackupManifest, EngineError> {
+    /// Writes a backup of the whole data directory to `out` (see the module's documentation)
+    /// as `meta.acting`, made at `meta.occurred_at`: to `out.partial`, synced, then renamed,
+    /// so that `out` is whole or absent. Acts wait only while the vault, the credentials and
+    /// the key files are read.
+    ///
+    /// Taking a backup is an act: core's rule (`policy::may_take_backup`: an administrator of
+    /// the deployment's first-registered centre) is asked before anything is read, and the
+    /// `BackupTaken` event (the position and head hash the backup holds up to, in the acting
+    /// administrator's centre stream) is recorded once the backup's contents are read and
+    /// before the file is written, so that no copy of everything is made without the log
+    /// saying who made it. A refusal writes nothing. A write that fails after the record
+    /// leaves the record: it says who was given a copy of what, and the copy may have been
+    /// partly written.
+    pub fn backup(&self, out: &Path, meta: CommandMeta) -> Result<TakenBackup, EngineError> {
         let data_dir = self
             .store()
             .path()
             .map(Path::to_path_buf)
             .ok_or_else(|| backup_error("file", "a temporary Engine has no data directory to back up"))?;
+        let actor = self.actor(meta.acting)?;
+        let centre_id = policy::backup_centre(&actor)?;
+        policy::may_take_backup(&actor, centre_id, self.first_centre()?)?;
         let snapshot = {
             let _held = self.hold_acts()?;
             let head = self.store().head();
@@ -269,8 +297,17 @@ impl Engine {
                 vault: tree_entries(self.vault_tree())?,
                 credentials: tree_entries(&self.store().auxiliary_tree(crate::credentials::CREDENTIALS_TREE)?)?,
                 keys: key_files(&data_dir)?,
+                signing_key: self.signing_key_for_head()?,
             }
         };
+        let head_hash = LogHashText::new(&snapshot.head_hash.to_hex())
+            .map_err(|e| backup_error("log", format!("its head hash: {e}")))?;
+        let command = Command::Centre(CentreCommand {
+            centre_id,
+            action: CentreAction::TakeBackup { position: snapshot.head_position, head_hash },
+        });
+        let record = self.execute(&command, meta)?;
+        let created_at = Timestamp::from_unix_ms(meta.occurred_at.unix_ms());
         let partial = PathBuf::from(format!("{}.partial", out.display()));
         let log_file = PathBuf::from(format!("{}.log.partial", out.display()));
         let written = self.write_backup(&snapshot, &partial, &log_file, created_at);
@@ -286,19 +323,7 @@ impl Engine {
         if let Some(parent) = out.parent().filter(|p| !p.as_os_str().is_empty()) {
             deployment_key::sync_dir(parent).map_err(|e| io_error("syncing", parent, e))?;
         }
-        Ok(manifest)
-    }
-
-    /// [`Engine::backup`] for an actor, as the server takes one: core's rule
-    /// (`policy::may_take_backup`) first.
-    pub fn backup_as(
-        &self,
-        acting: crate::Acting,
-        out: &Path,
-        created_at: Timestamp,
-    ) -> Result<BackupManifest, EngineError> {
-        parapompi_core::policy::may_take_backup(&self.actor(acting)?)?;
-        self.backup(out, created_at)
+        Ok(TakenBackup { manifest, record })
     }
 
     fn write_backup(
@@ -321,10 +346,9 @@ impl Engine {
         {
             let mut file = File::create(log_file).map_err(|e| io_error("creating", log_file, e))?;
             if snapshot.head_position > 0 {
-                let key = self.signing_key();
                 crate::bundle::export_bundle_through(
                     self.store(),
-                    Some(&key),
+                    Some(&snapshot.signing_key),
                     &mut file,
                     1,
                     snapshot.head_position,

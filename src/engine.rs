@@ -757,7 +757,28 @@ impl Engine {
         if let Some(centre_id) = needed.amka_holder_at {
             facts.amka_holder = Some(self.amka_holder(command, centre_id, act)?);
         }
+        if needed.first_centre {
+            facts.first_centre = self.first_centre()?;
+        }
         Ok(facts)
+    }
+
+    /// The deployment's first-registered centre: the centre of the log's first
+    /// `CentreRegistered` (a read of the log's first records, where a deployment's set-up
+    /// registers it).
+    pub(crate) fn first_centre(&self) -> Result<Option<CentreId>, EngineError> {
+        for record in self.inner.store.iter_from(1) {
+            let record = record?;
+            if record.event_type.as_str() != "CentreRegistered" {
+                continue;
+            }
+            if let Event::Centre(parapompi_core::centre::CentreEvent::CentreRegistered { centre_id, .. }) =
+                decode(&record)?.event
+            {
+                return Ok(Some(centre_id));
+            }
+        }
+        Ok(None)
     }
 
     /// Puts the identity a command carries into the vault and its AMKA into the index;

@@ -10,7 +10,6 @@ use common::*;
 use parapompi::backup::{restore, BackupFile};
 use parapompi::core::values::{BeneficiaryId, CaseId};
 use parapompi::projections::IndicatorQuery;
-use parapompi::store::Timestamp;
 use parapompi::{Acting, AsOf, CommandMeta, DeploymentKeySource, Engine, EngineConfig, EngineError};
 
 const WRITERS: u32 = 16;
@@ -61,11 +60,12 @@ fn write(engine: &Engine, w: &World, writer: u32, today: parapompi::core::values
 
 #[test]
 fn a_backup_taken_while_sixteen_writers_append_restores_exactly_its_position() {
-    let s = Scenario::set_up();
+    let mut s = Scenario::set_up();
     let w = s.world;
     let today = s.today();
     let dir = valid(tempfile::tempdir());
     let backup_file = dir.path().join("centre.backup");
+    let backup_meta = s.next_meta(Acting::Staff(w.admin));
     let engine = s.engine().clone();
     let (acknowledged, manifest) = std::thread::scope(|scope| {
         let writers: Vec<_> = (0..WRITERS)
@@ -78,7 +78,7 @@ fn a_backup_taken_while_sixteen_writers_append_restores_exactly_its_position() {
         while engine.store().head().position < 60 {
             std::thread::yield_now();
         }
-        let manifest = valid(engine.backup(&backup_file, Timestamp::from_unix_ms(START_UNIX_MS)));
+        let manifest = valid(engine.backup(&backup_file, backup_meta)).manifest;
         let acknowledged: Vec<(u64, BeneficiaryId)> =
             writers.into_iter().flat_map(|h| h.join().unwrap_or_else(|_| panic!("a writer panicked"))).collect();
         (acknowledged, manifest)
@@ -148,7 +148,8 @@ fn every_damaged_part_is_refused_by_name_and_a_cut_or_foreign_file_too() {
     s.given(vec![by(w.reception, register_beneficiary(beneficiary, w.centre, 1))]);
     let dir = valid(tempfile::tempdir());
     let file = dir.path().join("b.backup");
-    let manifest = valid(s.engine().backup(&file, Timestamp::from_unix_ms(START_UNIX_MS)));
+    let meta = s.next_meta(Acting::Staff(w.admin));
+    let manifest = valid(s.engine().backup(&file, meta)).manifest;
     let opened = valid(BackupFile::open(&file));
     assert_eq!(opened.manifest, manifest);
     assert!(valid(opened.verify(dir.path(), &DeploymentKeySource::File(key_file(&s)))));
@@ -197,10 +198,11 @@ fn every_damaged_part_is_refused_by_name_and_a_cut_or_foreign_file_too() {
 
 #[test]
 fn a_restore_refuses_a_directory_in_use_and_leaves_nothing_when_it_fails() {
-    let s = Scenario::set_up();
+    let mut s = Scenario::set_up();
     let dir = valid(tempfile::tempdir());
     let file = dir.path().join("b.backup");
-    valid(s.engine().backup(&file, Timestamp::from_unix_ms(START_UNIX_MS)));
+    let meta = s.next_meta(Acting::Staff(s.world.admin));
+    valid(s.engine().backup(&file, meta));
     let occupied = dir.path().join("occupied");
     valid(std::fs::create_dir_all(&occupied));
     valid(std::fs::write(occupied.join("something"), b"x"));
@@ -237,7 +239,8 @@ fn a_person_erased_after_the_backup_stays_erased_after_its_restore() {
     ]);
     let dir = valid(tempfile::tempdir());
     let file = dir.path().join("b.backup");
-    valid(s.engine().backup(&file, Timestamp::from_unix_ms(START_UNIX_MS)));
+    let meta = s.next_meta(Acting::Staff(s.world.admin));
+    valid(s.engine().backup(&file, meta));
     s.given(vec![by(w.supervisor, erase(erased_later))]);
     // The list of later erasures removes their data again.
     let target = dir.path().join("restored");
@@ -255,4 +258,53 @@ fn a_person_erased_after_the_backup_stays_erased_after_its_restore() {
         let bytes = std::fs::read(&path).unwrap_or_default();
         assert!(!bytes.windows(family.len()).any(|w| w == family.as_bytes()), "{} holds the name", path.display());
     }
+}
+
+#[test]
+fn only_an_administrator_of_the_first_centre_takes_a_backup_and_the_log_records_who_did() {
+    let mut s = Scenario::set_up();
+    let w = s.world;
+    let dir = valid(tempfile::tempdir());
+    let file = dir.path().join("b.backup");
+    // Refused: another centre's administrator (the backup holds every centre's data), a
+    // member who is no administrator, an evaluator. Nothing is written, the log stays put.
+    let head = s.engine().store().head().position;
+    for (acting, rule) in [
+        (Acting::Staff(w.other_admin), "NotDeploymentCentre"),
+        (Acting::Staff(w.reception), "RoleNotPermitted"),
+        (Acting::Evaluator, "EvaluatorCannotWrite"),
+    ] {
+        let meta = s.next_meta(acting);
+        match s.engine().backup(&file, meta) {
+            Err(EngineError::Rejected(rejection)) => assert_eq!(rejection.name(), rule, "{acting:?}: {rejection}"),
+            other => panic!("{acting:?}: {other:?}"),
+        }
+        assert!(!file.exists() && !dir.path().join("b.backup.partial").exists(), "{acting:?}");
+        assert_eq!(s.engine().store().head().position, head, "{acting:?}: nothing recorded");
+    }
+    // Taken by the first centre's administrator: recorded in their centre's stream, after
+    // the position it holds up to, naming that position and its hash.
+    let meta = s.next_meta(Acting::Staff(w.admin));
+    let taken = valid(s.engine().backup(&file, meta));
+    assert_eq!(taken.manifest.header.head_position, head);
+    let records = &taken.record.events;
+    assert_eq!(records.len(), 1);
+    let record = &records[0];
+    assert_eq!(record.position, head + 1);
+    assert_eq!(record.stream_id, w.centre.stream_id());
+    match &record.event {
+        parapompi::core::Event::Centre(parapompi::core::centre::CentreEvent::BackupTaken {
+            position,
+            head_hash,
+            ..
+        }) => {
+            assert_eq!((*position, head_hash.as_str()), (head, taken.manifest.header.head_hash.as_str()));
+        }
+        other => panic!("{other:?}"),
+    }
+    // The administrator's audit trail shows it.
+    let trail = valid(s.engine().audit(&parapompi::projections::AuditSubject::Staff(w.admin)));
+    let last = trail.entries.last().unwrap_or_else(|| panic!("an empty trail"));
+    assert_eq!((last.position, last.event_type), (head + 1, "BackupTaken"));
+    assert!(last.description.contains(&format!("up to position {head}")), "{}", last.description);
 }

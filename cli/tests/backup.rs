@@ -21,12 +21,20 @@ fn a_backup_verifies_and_restores_into_a_data_directory_that_reports_the_same() 
     set_up(&w);
     let file = w.file("centre.backup");
     let file_text = file.display().to_string();
-    let wrote = w.ok(&["backup", "--out", &file_text]);
+    // A backup is an act: refused without an acting administrator, or to one who is not.
+    let n_events = w.verified_events();
+    w.fails(2, "--as", &["backup", "--out", &file_text]);
+    w.fails(1, "RoleNotPermitted", &["--as", WORKER, "backup", "--out", &file_text]);
+    assert!(!file.exists());
+    let as_it_stood = w.run(&["verify", "--json"]).stdout;
+    let wrote = w.ok(&["--as", ADMIN, "backup", "--out", &file_text]);
     assert!(
         wrote.contains("wrote the backup") && wrote.contains("2 key files"),
         "the person keys and the signing key: {wrote}"
     );
-    w.fails(2, "exists; give --force", &["backup", "--out", &file_text]);
+    // Recorded, after the position the backup holds up to.
+    assert_eq!(w.verified_events(), n_events + 1);
+    w.fails(2, "exists; give --force", &["--as", ADMIN, "backup", "--out", &file_text]);
     let key = w.data().join("keys/deployment.key").display().to_string();
     let checked = w.run_in(&w.file(""), &["verify", "--backup", &file_text, "--key-file", &key]);
     assert_eq!(checked.code, 0, "{}", checked.stderr);
@@ -47,10 +55,14 @@ fn a_backup_verifies_and_restores_into_a_data_directory_that_reports_the_same() 
         assert_eq!((original.code, copy.code), (0, 0), "{args:?}: {}{}", original.stderr, copy.stderr);
         (original.stdout, copy.stdout)
     };
-    let (original, copy) = same(&["verify", "--json"]);
-    assert_eq!(original, copy);
-    let (original, copy) = same(&["report", "indicators", "--from", "2020-01-01", "--to", "2030-12-31", "--json"]);
-    assert_eq!(original, copy);
+    // The log as it stood when the backup was read (the original has its record since).
+    assert_eq!(run_on(&target, &["verify", "--json"]).stdout, as_it_stood);
+    let report = ["report", "indicators", "--from", "2020-01-01", "--to", "2030-12-31", "--json"];
+    let position = n_events.to_string();
+    let then = w.run(&[&report[..], &["--as-of-position", &position]].concat());
+    let copy = run_on(&target, &report);
+    assert_eq!((then.code, copy.code), (0, 0), "{}{}", then.stderr, copy.stderr);
+    assert_eq!(then.stdout, copy.stdout);
     let (original, copy) = same(&["--as", WORKER, "case", "show", CASE, "--json"]);
     assert_eq!(original, copy);
     let (original, copy) = same(&[
@@ -113,4 +125,7 @@ fn an_administrator_takes_a_backup_through_the_running_server_and_others_may_not
     let log = server.stop();
     let events = run_on(&target, &["verify", "--json"]);
     assert!(events.stdout.contains("\"ok\":true"), "{}{log}", events.stdout);
+    // The server recorded who took it; the worker's refusal recorded nothing.
+    let trail = w.run(&["audit", &format!("staff-{ADMIN}"), "--json"]);
+    assert_eq!(trail.stdout.matches("\"event_type\":\"BackupTaken\"").count(), 1, "{}{}", trail.stdout, trail.stderr);
 }

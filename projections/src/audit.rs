@@ -263,6 +263,9 @@ pub fn describe(event: &Event) -> String {
                 format!("signing key {key} recorded on {recorded_on}")
             }
             CentreEvent::SigningKeyRevoked { key, revoked_on } => format!("signing key {key} revoked on {revoked_on}"),
+            CentreEvent::BackupTaken { position, head_hash, taken_on } => {
+                format!("backup of the whole data directory taken on {taken_on}, up to position {position} ({head_hash})")
+            }
         },
     }
 }

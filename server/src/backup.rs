@@ -1,6 +1,7 @@
 //! `GET /v1/backup`: a backup of the whole data directory (`parapompi::backup`: the log, the
-//! vault, the credentials and the key files, as one file), for an administrator (core's
-//! `policy::may_take_backup`). The backup is written whole into the data directory's
+//! vault, the credentials and the key files, as one file), for an administrator of the
+//! deployment's first centre (core's `policy::may_take_backup`), recorded as the act
+//! `BackupTaken` in their centre's stream before it is sent. The backup is written whole into the data directory's
 //! `backups-served/` while acts wait only for the moment the Engine holds them, then sent a
 //! mebibyte at a time and removed. A read that fails, or a shutdown, cuts the connection
 //! without ending the body, so a client never keeps a shorter file that looks whole (and a
@@ -18,7 +19,7 @@ use parapompi::Acting;
 use crate::auth::{authenticate, now};
 use crate::error::ApiError;
 use crate::export::{Window, Windows};
-use crate::routes::{acted_by, blocking};
+use crate::routes::{acted_by, blocking, meta};
 use crate::AppState;
 
 /// Bytes sent at a time.
@@ -50,12 +51,12 @@ pub(crate) async fn backup(State(state): State<AppState>, headers: HeaderMap) ->
     };
     let dir = data_dir.join("backups-served");
     let file = dir.join(format!("{}.backup", uuid::Uuid::now_v7()));
-    let at = parapompi::store::Timestamp::from_unix_ms(now(&state).unix_ms());
+    let meta = meta(uuid::Uuid::now_v7(), Acting::Staff(staff_id), now(&state));
     let (written, written_path) = (file.clone(), dir.clone());
-    let manifest = blocking(move || {
+    let taken = blocking(move || {
         std::fs::create_dir_all(&written_path)
             .map_err(|e| parapompi::EngineError::Backup { part: "file".to_owned(), problem: e.to_string() })?;
-        Ok(engine.backup_as(Acting::Staff(staff_id), &written, at)?)
+        Ok(engine.backup(&written, meta)?)
     })
     .await?;
     let (sender, receiver) = tokio::sync::mpsc::channel::<Window>(2);
@@ -65,7 +66,7 @@ pub(crate) async fn backup(State(state): State<AppState>, headers: HeaderMap) ->
         send_file(&sent_file, &sender, &stopping);
         let _ = std::fs::remove_file(&sent_file);
     });
-    let name = format!("attachment; filename=\"parapompi-{}.backup\"", manifest.header.head_position);
+    let name = format!("attachment; filename=\"parapompi-{}.backup\"", taken.manifest.header.head_position);
     let mut response = (
         StatusCode::OK,
         [("content-type", "application/octet-stream".to_owned()), ("content-disposition", name)],

@@ -64,6 +64,7 @@ rule-TextAboutErasedPerson = τα στοιχεία ταυτότητας του/�
 rule-ReadNeedsReason = η υπόθεση { $case } δεν σας έχει ανατεθεί: η ανάγνωση των κειμένων της χρειάζεται αιτιολογία, που καταγράφεται
 rule-CaseOfAnotherPerson = η υπόθεση { $case } δεν είναι υπόθεση του/της ωφελούμενου/ης { $beneficiary }
 rule-UnlistedMunicipality = «{ $municipality }» δεν είναι δήμος της Ελλάδας· οι πλησιέστεροι: { $nearest }
+rule-NotDeploymentCentre = το μέλος του προσωπικού { $staff } διαχειρίζεται το κέντρο { $centre }· ένα αντίγραφο ασφαλείας αντιγράφει τα δεδομένα όλων των κέντρων, γι’ αυτό το παίρνει μόνο διαχειριστής του πρώτου κέντρου της εγκατάστασης, { $deployment_centre }
 
 ## What may come next for a referral in each status
 next-draft = στείλτε την πρώτα (ή ακυρώστε την)

@@ -64,6 +64,7 @@ rule-TextAboutErasedPerson = { $detail }
 rule-ReadNeedsReason = { $detail }
 rule-CaseOfAnotherPerson = { $detail }
 rule-UnlistedMunicipality = { $detail }
+rule-NotDeploymentCentre = { $detail }
 
 ## What may come next for a referral in each status
 next-draft = send it first (or cancel it)

@@ -13,8 +13,9 @@ use crate::output::{count, Out};
 use crate::progress::Progress;
 use crate::session::Ctx;
 
-/// `backup --out FILE`: of the data directory open here, or through the server (its
-/// administrators), written to `FILE.partial`, checked whole and renamed.
+/// `backup --out FILE`: of the data directory open here (as `--as`), or through the server
+/// (as the staff member logged in), an act of an administrator of the deployment's first
+/// centre recorded as `BackupTaken`; written to `FILE.partial`, checked whole and renamed.
 pub fn backup(ctx: &mut Ctx<'_>, args: &BackupArgs) -> Result<(), CliError> {
     if args.out.exists() && !args.force {
         return Err(CliError::field("--out", format!("{} exists; give --force to replace it", args.out.display())));
@@ -22,8 +23,8 @@ pub fn backup(ctx: &mut Ctx<'_>, args: &BackupArgs) -> Result<(), CliError> {
     let progress = Progress::spinner("writing the backup");
     let manifest = match ctx.backend {
         Backend::Direct(engine) => {
-            let at = ctx.occurred_at()?;
-            engine.backup(&args.out, parapompi::store::Timestamp::from_unix_ms(at.unix_ms()))?
+            let meta = ctx.meta(ctx.acting()?, ctx.command_id()?)?;
+            engine.backup(&args.out, meta)?.manifest
         }
         Backend::Server(client) => {
             let partial = std::path::PathBuf::from(format!("{}.partial", args.out.display()));
