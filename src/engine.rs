@@ -236,6 +236,16 @@ impl Engine {
             return Err(EngineError::EmptyAct);
         }
         let _in_flight = InFlight::enter(&self.inner, meta.command_id)?;
+        self.execute_in_flight(commands, meta)
+    }
+
+    /// [`Engine::execute_all`] once its command id is in flight ([`Engine::enter_act`]): for
+    /// an act whose writes beside the log (a credential's hash) must be made while the acts'
+    /// gate is held with it, so that a backup holds both or neither.
+    pub(crate) fn execute_in_flight(&self, commands: &[Command], meta: CommandMeta) -> Result<Executed, EngineError> {
+        if commands.is_empty() {
+            return Err(EngineError::EmptyAct);
+        }
         // Acts whose rules read more than their own streams can tell (who holds an AMKA, who
         // else administers a centre) or that erase someone run one at a time, so that two
         // of them cannot both find what they need, and an erasure cannot cross an identity

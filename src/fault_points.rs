@@ -31,6 +31,10 @@ pub const POINTS: &[&str] = &[
     "open: person keys under deployment.key, deployment.key.next not removed",
 ];
 
+/// Points in a backup's way, where a test pauses one act to take a backup beside it (not
+/// crash points: nothing is killed at them).
+pub const BACKUP_POINTS: &[&str] = &["credential: hash written, act not recorded"];
+
 /// Installs the hook of this process; false if one was installed already (it stays).
 pub fn set_hook(hook: FaultHook) -> bool {
     HOOK.set(hook).is_ok()
