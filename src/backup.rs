@@ -15,11 +15,15 @@
 //!   with XChaCha20-Poly1305 under a key derived from the deployment key. The deployment key
 //!   itself is never in a backup: it is kept apart from them.
 //!
-//! The vault, the credentials and the key files are read with every act held off (a moment:
-//! the time to read them), at the log's head then; the log is then written up to that
-//! position while acts go on. So a backup holds exactly the log up to one position and what
+//! Taking one is an act (core's `policy::may_take_backup`), recorded as `BackupTaken`. The
+//! vault, the credentials and the key files are read with every act held off (a moment: the
+//! time to read them), at the log's head then, and the key that signs the log's checkpoint is
+//! chosen then; the log is then written up to that position while acts go on. (A
+//! credential's hash is written with its act inside the acts' gate, so it stands in a backup
+//! exactly when its act does.) So a backup holds exactly the log up to one position and what
 //! the acts up to it left beside it. A restore applies every erasure the log records (and a
-//! list of later ones), and is built in a directory of its own, renamed into place once it
+//! list of later ones, recorded in the restored log as erasure acts), and is built in a
+//! directory of its own, renamed into place once it
 //! opens and verifies: a restore that stops half-way leaves no directory that opens.
 
 use std::fs::File;
@@ -641,6 +645,26 @@ pub struct Restored {
     /// the backup because the erasure had not finished) or named in the list of later
     /// erasures.
     pub erased: Vec<String>,
+    /// The later erasures recorded in the restored log, each as the erasure act of the
+    /// supervisor the list names (so the restored log itself says they are erased): after
+    /// the backup's position, in the list's order.
+    pub recorded_erasures: Vec<String>,
+    /// The list's people the backup's log erased already (nothing to record again).
+    pub erased_already: Vec<String>,
+    /// The list's people the backup does not hold (registered after it was made, or an id
+    /// of another deployment): reported, nothing done.
+    pub not_in_backup: Vec<String>,
+}
+
+/// A person erased after a backup was made, to be erased again in its restore: recorded as
+/// the `EraseIdentity` act of `meta.acting` (core's rule: a supervisor of the person's
+/// centre), at `meta`'s time and under its command id.
+#[derive(Clone, Copy, Debug)]
+pub struct LaterErasure {
+    /// The person.
+    pub beneficiary_id: BeneficiaryId,
+    /// The act's metadata.
+    pub meta: CommandMeta,
 }
 
 /// Where a restore builds the directory before renaming it into place.
@@ -653,7 +677,9 @@ fn building_dir(target: &Path) -> PathBuf {
 /// whole backup is checked first; the directory is built beside `target`, opened with
 /// `config` (whose deployment key must be the one the backup was made under), verified
 /// against the backup's head, its read models rebuilt, every erasure the log records and
-/// every one in `later_erasures` applied, and only then renamed into place. Nothing is left
+/// every one in `later_erasures` applied (and recorded, see [`LaterErasure`]; one the
+/// backup does not hold is reported in [`Restored::not_in_backup`]; one whose act is refused
+/// fails the restore, naming the person), and only then renamed into place. Nothing is left
 /// at `target` if any step fails.
 ///
 /// `keep_key`, a copy of the deployment key, is for a directory that kept its key inside
@@ -664,7 +690,7 @@ pub fn restore(
     target: &Path,
     config: EngineConfig,
     keep_key: Option<&Path>,
-    later_erasures: &[BeneficiaryId],
+    later_erasures: &[LaterErasure],
 ) -> Result<Restored, EngineError> {
     if target.exists() {
         let empty = std::fs::read_dir(target).map(|mut d| d.next().is_none()).unwrap_or(false);
@@ -710,7 +736,7 @@ fn build(
     dir: &Path,
     config: EngineConfig,
     keep_key: Option<&Path>,
-    later_erasures: &[BeneficiaryId],
+    later_erasures: &[LaterErasure],
 ) -> Result<Restored, EngineError> {
     let header = &file.manifest.header;
     std::fs::create_dir_all(dir.join("keys")).map_err(|e| io_error("creating", dir, e))?;
@@ -766,10 +792,32 @@ fn build(
     }
     engine.store().verify()?;
     let mut erased = Vec::new();
-    for beneficiary_id in erased_in_log(&engine)?.into_iter().chain(later_erasures.iter().copied()) {
-        if engine.remove_personal_data(beneficiary_id)? {
+    let erased_before = erased_in_log(&engine)?;
+    for beneficiary_id in &erased_before {
+        if engine.remove_personal_data(*beneficiary_id)? {
             erased.push(beneficiary_id.stream_id());
         }
+    }
+    let (mut recorded_erasures, mut erased_already, mut not_in_backup) = (Vec::new(), Vec::new(), Vec::new());
+    for later in later_erasures {
+        let id = later.beneficiary_id.stream_id();
+        if erased_before.contains(&later.beneficiary_id) {
+            erased_already.push(id);
+            continue;
+        }
+        let stream = parapompi_store::StreamId::new(id.clone())?;
+        if engine.store().stream_version(&stream)? == 0 {
+            not_in_backup.push(id);
+            continue;
+        }
+        let held = engine.identity(later.beneficiary_id)?.is_some();
+        engine.erase_identity(later.beneficiary_id, later.meta).map_err(|error| {
+            backup_error("erasures", format!("the erasure of {id} is refused ({error}); nothing was restored"))
+        })?;
+        if held {
+            erased.push(id.clone());
+        }
+        recorded_erasures.push(id);
     }
     engine.rebuild()?;
     engine.close()?;
@@ -778,6 +826,9 @@ fn build(
         head_position: header.head_position,
         head_hash: header.head_hash.clone(),
         erased,
+        recorded_erasures,
+        erased_already,
+        not_in_backup,
     })
 }
 

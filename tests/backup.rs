@@ -241,15 +241,53 @@ fn a_person_erased_after_the_backup_stays_erased_after_its_restore() {
     let file = dir.path().join("b.backup");
     let meta = s.next_meta(Acting::Staff(s.world.admin));
     valid(s.engine().backup(&file, meta));
-    s.given(vec![by(w.supervisor, erase(erased_later))]);
-    // The list of later erasures removes their data again.
+    let registered_later = s.fresh_beneficiary();
+    s.given(vec![
+        by(w.supervisor, erase(erased_later)),
+        by(w.reception, register_beneficiary(registered_later, w.centre, 4)),
+        by(w.supervisor, erase(registered_later)),
+    ]);
+    // The list of later erasures removes their data again and records each erasure in the
+    // restored log, by the supervisor it names; one the backup does not hold is reported, one
+    // the backup's log erased already is said so.
+    let later = |beneficiary_id: BeneficiaryId, s: &mut Scenario| parapompi::backup::LaterErasure {
+        beneficiary_id,
+        meta: s.next_meta(Acting::Staff(w.supervisor)),
+    };
+    let list = [later(erased_later, &mut s), later(registered_later, &mut s), later(erased_before, &mut s)];
+    let position = valid(BackupFile::open(&file)).manifest.header.head_position;
+    // An erasure core refuses (reception may not erase) fails the restore, naming the person.
+    let refused_target = dir.path().join("refused");
+    let by_reception = [parapompi::backup::LaterErasure {
+        beneficiary_id: erased_later,
+        meta: s.next_meta(Acting::Staff(w.reception)),
+    }];
+    match restore(&file, &refused_target, restored_config(), Some(&key_file(&s)), &by_reception) {
+        Err(EngineError::Backup { part, problem }) => {
+            assert_eq!(part, "erasures", "{problem}");
+            assert!(problem.contains(&erased_later.stream_id()) && problem.contains("supervisor"), "{problem}");
+        }
+        other => panic!("{other:?}"),
+    }
+    assert!(!refused_target.exists());
     let target = dir.path().join("restored");
-    let restored = valid(restore(&file, &target, restored_config(), Some(&key_file(&s)), &[erased_later]));
+    let restored = valid(restore(&file, &target, restored_config(), Some(&key_file(&s)), &list));
     assert_eq!(restored.erased, vec![erased_later.stream_id()]);
+    assert_eq!(restored.recorded_erasures, vec![erased_later.stream_id()]);
+    assert_eq!(restored.not_in_backup, vec![registered_later.stream_id()]);
+    assert_eq!(restored.erased_already, vec![erased_before.stream_id()]);
     let copy = valid(Engine::open(&target, restored_config()));
     assert!(valid(copy.identity(kept)).is_some());
     assert_eq!(valid(copy.identity(erased_later)).map(|e| e.identity), None);
     assert_eq!(valid(copy.identity(erased_before)).map(|e| e.identity), None);
+    // The restored log says so itself: the backup's log, then the erasure, by the supervisor.
+    assert_eq!(copy.store().head().position, position + 1);
+    let record = valid(copy.store().iter_from(position + 1).next().unwrap_or_else(|| panic!("no record")));
+    assert_eq!(
+        (record.event_type.as_str(), record.stream_id.as_str(), record.actor.as_str()),
+        ("IdentityErased", erased_later.stream_id().as_str(), w.supervisor.stream_id().as_str())
+    );
+    valid(copy.store().verify());
     // And no byte of the later-erased person's identity is left readable in the new directory.
     let held = identity(2);
     let family = held.family_name().as_str().to_owned();

@@ -1223,7 +1223,9 @@ pub struct RestoreArgs {
     /// PARAPOMPI_DEPLOYMENT_KEY_FILE or PARAPOMPI_DEPLOYMENT_KEY names.
     #[arg(long, value_name = "FILE")]
     pub key_file: Option<PathBuf>,
-    /// People erased after the backup was made, one id a line: their data is removed again.
+    /// People erased after the backup was made, one id a line: their data is removed again
+    /// and each erasure recorded in the restored log, by the supervisor the line names after
+    /// the id, else by --as.
     #[arg(long, value_name = "FILE")]
     pub erasures: Option<PathBuf>,
 }

@@ -89,6 +89,38 @@ fn a_backup_verifies_and_restores_into_a_data_directory_that_reports_the_same() 
     let refused = w.run_in(&w.file(""), &["verify", "--backup", &damaged.display().to_string()]);
     assert_eq!(refused.code, 2, "{}", refused.stderr);
     assert!(refused.stderr.contains("backup, ") && refused.stderr.contains("damaged"), "{}", refused.stderr);
+
+    // Another centre's administrator may not copy everyone's data.
+    w.verified_events();
+    w.fails(
+        1,
+        "NotDeploymentCentre",
+        &["--as", ADMIN2, "backup", "--out", &w.file("other.backup").display().to_string()],
+    );
+    // Erased after the backup: the restore removes the person's data again and records the
+    // erasure, by the supervisor named; an id the backup does not hold is reported.
+    w.ok(&["--as", SUPERVISOR, "beneficiary", "erase", BENEFICIARY]);
+    let unknown = "b0000000-0000-4000-8000-0000000000ff";
+    let list = w.write("erasures.txt", &format!("# erased since\n{BENEFICIARY}\n{unknown}\n"));
+    let list = list.display().to_string();
+    let erased_target = restored(&w, "erased");
+    let refused = run_on(&erased_target, &["restore", &file_text, "--key-file", &key, "--erasures", &list]);
+    assert_eq!(refused.code, 2, "{}", refused.stderr);
+    assert!(refused.stderr.contains("line 2") && refused.stderr.contains("--as"), "{}", refused.stderr);
+    assert!(!erased_target.exists());
+    let done =
+        run_on(&erased_target, &["--as", SUPERVISOR, "restore", &file_text, "--key-file", &key, "--erasures", &list]);
+    assert_eq!(done.code, 0, "{}{}", done.stderr, done.stdout);
+    assert!(done.stdout.contains("recorded 1 later erasure"), "{}", done.stdout);
+    assert!(
+        done.stdout.contains(&format!(
+            "not in the backup (registered after it was made?), nothing done: beneficiary-{unknown}"
+        )),
+        "{}",
+        done.stdout
+    );
+    let trail = run_on(&erased_target, &["audit", &format!("beneficiary-{BENEFICIARY}"), "--json"]);
+    assert!(trail.stdout.contains("\"event_type\":\"IdentityErased\""), "{}{}", trail.stdout, trail.stderr);
 }
 
 #[test]

@@ -1,8 +1,8 @@
 //! `backup`, `restore` and `verify --backup`: a centre's whole data in one file, and back
 //! (docs/BACKUP.md).
 
-use parapompi::backup::{restore as restore_backup, BackupFile};
-use parapompi::core::values::BeneficiaryId;
+use parapompi::backup::{restore as restore_backup, BackupFile, LaterErasure};
+use parapompi::core::values::{BeneficiaryId, StaffId};
 use parapompi::DeploymentKeySource;
 use serde_json::json;
 
@@ -102,7 +102,7 @@ pub fn verify(args: &VerifyArgs, out: &mut Out) -> Result<(), CliError> {
     ))
 }
 
-/// `restore FILE --data-dir NEW [--key-file K] [--erasures FILE]`.
+/// `restore FILE --data-dir NEW [--key-file K] [--erasures FILE [--as STAFF]]`.
 pub fn restore(args: &RestoreArgs, global: &Global, out: &mut Out) -> Result<(), CliError> {
     let Some(target) = &global.data_dir else {
         return Err(CliError::field("--data-dir", "name the new data directory to restore into (or PARAPOMPI_DATA)"));
@@ -116,7 +116,7 @@ pub fn restore(args: &RestoreArgs, global: &Global, out: &mut Out) -> Result<(),
         ));
     }
     let later = match &args.erasures {
-        Some(path) => erasures(path)?,
+        Some(path) => erasures(path, global)?,
         None => Vec::new(),
     };
     let config = parapompi::EngineConfig {
@@ -127,29 +127,83 @@ pub fn restore(args: &RestoreArgs, global: &Global, out: &mut Out) -> Result<(),
     let restored = restore_backup(&args.file, target, config, args.key_file.as_deref(), &later)?;
     progress.finish();
     out.json_line(&serde_json::to_value(&restored).unwrap_or_default())?;
+    let n = |list: &[String]| u64::try_from(list.len()).unwrap_or(u64::MAX);
     out.line(format!(
         "restored {} into {}: the log to position {} ({}), verified; {} removed again",
         args.file.display(),
         restored.data_dir,
         restored.head_position,
         restored.head_hash,
-        count(u64::try_from(restored.erased.len()).unwrap_or(u64::MAX), "erased person's data", "erased people's data"),
-    ))
+        count(n(&restored.erased), "erased person's data", "erased people's data"),
+    ))?;
+    if !restored.recorded_erasures.is_empty() {
+        out.line(format!(
+            "recorded {} after the backup's position",
+            count(n(&restored.recorded_erasures), "later erasure", "later erasures")
+        ))?;
+    }
+    if !restored.erased_already.is_empty() {
+        out.line(format!("erased in the backup already: {}", restored.erased_already.join(", ")))?;
+    }
+    if !restored.not_in_backup.is_empty() {
+        out.line(format!(
+            "not in the backup (registered after it was made?), nothing done: {}",
+            restored.not_in_backup.join(", ")
+        ))?;
+    }
+    Ok(())
 }
 
-/// The ids of a list of later erasures: one a line (bare or `beneficiary-<uuid>`), `#`
-/// comments and blank lines skipped.
-fn erasures(path: &std::path::Path) -> Result<Vec<BeneficiaryId>, CliError> {
+/// A list of later erasures: one a line, the person's id (bare or `beneficiary-<uuid>`) and,
+/// after a space, the supervisor who records the erasure again in the restored log (bare or
+/// `staff-<uuid>`; else `--as`); `#` comments and blank lines skipped. Each is one act, at
+/// `--at` or now.
+fn erasures(path: &std::path::Path, global: &Global) -> Result<Vec<LaterErasure>, CliError> {
     let text = std::fs::read_to_string(path)
         .map_err(|e| CliError::field("--erasures", format!("cannot read {}: {e}", path.display())))?;
-    text.lines()
-        .enumerate()
-        .map(|(n, line)| (n, line.trim()))
-        .filter(|(_, line)| !line.is_empty() && !line.starts_with('#'))
-        .map(|(n, line)| {
-            crate::parse::uuid_of("--erasures", "beneficiary", line)
-                .map(BeneficiaryId::new)
-                .map_err(|_| CliError::field("--erasures", format!("line {}: {line:?} is not a person's id", n + 1)))
-        })
-        .collect()
+    let default_by = match &global.actor {
+        Some(text) => Some(
+            crate::parse::uuid_of("--as", "staff", text)
+                .map_err(|_| CliError::field("--as", format!("{text:?}: a restore takes a staff member's id")))?,
+        ),
+        None => None,
+    };
+    let occurred_at = match &global.at {
+        Some(text) => crate::parse::instant("--at", text)?,
+        None => {
+            let since_epoch = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap_or_default();
+            parapompi::core::values::Timestamp::from_unix_ms(i64::try_from(since_epoch.as_millis()).unwrap_or(i64::MAX))
+        }
+    };
+    let mut later = Vec::new();
+    for (n, line) in text.lines().enumerate() {
+        let line = line.trim();
+        if line.is_empty() || line.starts_with('#') {
+            continue;
+        }
+        let bad = |what: &str| CliError::field("--erasures", format!("line {}: {line:?} {what}", n + 1));
+        let mut fields = line.split_whitespace();
+        let person = fields.next().unwrap_or_default();
+        let beneficiary_id = crate::parse::uuid_of("--erasures", "beneficiary", person)
+            .map(BeneficiaryId::new)
+            .map_err(|_| bad("does not begin with a person's id"))?;
+        let by = match fields.next() {
+            Some(staff) => crate::parse::uuid_of("--erasures", "staff", staff)
+                .map_err(|_| bad("names no staff member's id after the person's"))?,
+            None => default_by.ok_or_else(|| {
+                bad("names no supervisor to record the erasure: give --as STAFF or a staff id after the person's")
+            })?,
+        };
+        if fields.next().is_some() {
+            return Err(bad("has more than a person's id and a staff member's"));
+        }
+        let meta = parapompi::CommandMeta {
+            command_id: uuid::Uuid::now_v7(),
+            acting: parapompi::Acting::Staff(StaffId::new(by)),
+            occurred_at,
+            business_date: parapompi::projections::athens_date(occurred_at),
+        };
+        later.push(LaterErasure { beneficiary_id, meta });
+    }
+    Ok(later)
 }
