@@ -87,7 +87,7 @@ fn a_backup_taken_while_sixteen_writers_append_restores_exactly_its_position() {
     assert!(position > 0 && position < engine.store().head().position, "taken while writers wrote: {position}");
 
     let target = dir.path().join("restored");
-    let restored = valid(restore(&backup_file, &target, restored_config(), Some(&key_file(&s)), &[]));
+    let restored = valid(restore(&[backup_file.clone()], &target, restored_config(), Some(&key_file(&s)), &[]));
     assert_eq!((restored.head_position, restored.head_hash.clone()), (position, manifest.header.head_hash.clone()));
     let copy = valid(Engine::open(&target, restored_config()));
     // Exactly the log up to the backup's position: every acknowledged append before it, byte
@@ -177,16 +177,16 @@ fn every_damaged_part_is_refused_by_name_and_a_cut_or_foreign_file_too() {
     valid(std::fs::write(&foreign, b"{\"format\":\"something-else\"}\n"));
     assert_eq!(backup_problem(&foreign).0, "header");
     // A newer format is refused naming what it needs.
-    let text = String::from_utf8_lossy(&bytes).replacen("\"format_version\":1", "\"format_version\":2", 1);
+    let text = String::from_utf8_lossy(&bytes).replacen("\"format_version\":2", "\"format_version\":3", 1);
     let newer = dir.path().join("newer.backup");
     valid(std::fs::write(&newer, text.as_bytes()));
     let (part, problem) = backup_problem(&newer);
     assert_eq!(part, "header");
-    assert!(problem.contains("version 2") && problem.contains("reads version 1"), "{problem}");
+    assert!(problem.contains("version 3") && problem.contains("reads versions 1 to 2"), "{problem}");
     // And a damaged backup restores nothing.
     let target = dir.path().join("restored");
     assert!(restore(
-        &damaged(&file, u64::try_from(header_end).unwrap_or(0) + 40),
+        &[damaged(&file, u64::try_from(header_end).unwrap_or(0) + 40)],
         &target,
         restored_config(),
         Some(&key_file(&s)),
@@ -206,14 +206,14 @@ fn a_restore_refuses_a_directory_in_use_and_leaves_nothing_when_it_fails() {
     let occupied = dir.path().join("occupied");
     valid(std::fs::create_dir_all(&occupied));
     valid(std::fs::write(occupied.join("something"), b"x"));
-    let refused = restore(&file, &occupied, restored_config(), Some(&key_file(&s)), &[]);
+    let refused = restore(&[file.clone()], &occupied, restored_config(), Some(&key_file(&s)), &[]);
     assert!(matches!(refused, Err(EngineError::Backup { ref part, .. }) if part == "file"), "{refused:?}");
     assert!(occupied.join("something").exists());
     // Another deployment key: the key files do not open; nothing is left behind.
     let other = Scenario::new();
     let wrong_key = key_file(&other);
     let target = dir.path().join("new");
-    let failed = restore(&file, &target, restored_config(), Some(&wrong_key), &[]);
+    let failed = restore(&[file.clone()], &target, restored_config(), Some(&wrong_key), &[]);
     assert!(matches!(failed, Err(EngineError::Backup { ref part, .. }) if part == "keys"), "{failed:?}");
     assert!(!target.exists());
     let leftovers: Vec<_> = valid(std::fs::read_dir(dir.path())).flatten().map(|e| e.file_name()).collect();
@@ -221,7 +221,7 @@ fn a_restore_refuses_a_directory_in_use_and_leaves_nothing_when_it_fails() {
     // An empty directory is taken.
     let empty = dir.path().join("empty");
     valid(std::fs::create_dir_all(&empty));
-    valid(restore(&file, &empty, restored_config(), Some(&key_file(&s)), &[]));
+    valid(restore(&[file.clone()], &empty, restored_config(), Some(&key_file(&s)), &[]));
     assert!(valid(Engine::open(&empty, restored_config())).store().head().position > 0);
 }
 
@@ -262,7 +262,7 @@ fn a_person_erased_after_the_backup_stays_erased_after_its_restore() {
         beneficiary_id: erased_later,
         meta: s.next_meta(Acting::Staff(w.reception)),
     }];
-    match restore(&file, &refused_target, restored_config(), Some(&key_file(&s)), &by_reception) {
+    match restore(&[file.clone()], &refused_target, restored_config(), Some(&key_file(&s)), &by_reception) {
         Err(EngineError::Backup { part, problem }) => {
             assert_eq!(part, "erasures", "{problem}");
             assert!(problem.contains(&erased_later.stream_id()) && problem.contains("supervisor"), "{problem}");
@@ -271,7 +271,7 @@ fn a_person_erased_after_the_backup_stays_erased_after_its_restore() {
     }
     assert!(!refused_target.exists());
     let target = dir.path().join("restored");
-    let restored = valid(restore(&file, &target, restored_config(), Some(&key_file(&s)), &list));
+    let restored = valid(restore(&[file.clone()], &target, restored_config(), Some(&key_file(&s)), &list));
     assert_eq!(restored.erased, vec![erased_later.stream_id()]);
     assert_eq!(restored.recorded_erasures, vec![erased_later.stream_id()]);
     assert_eq!(restored.not_in_backup, vec![registered_later.stream_id()]);

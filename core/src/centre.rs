@@ -86,6 +86,10 @@ pub enum CentreAction {
         position: u64,
         /// The hash of the record at that position.
         head_hash: LogHashText,
+        /// For an increment: the position of the backup it continues (it holds the log after
+        /// it); `None` for a full backup.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        since_position: Option<u64>,
     },
 }
 
@@ -174,6 +178,10 @@ pub enum CentreEvent {
         position: u64,
         /// The hash of the record at that position.
         head_hash: LogHashText,
+        /// For an increment: the position of the backup it continues; `None` (absent) for a
+        /// full backup.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        since_position: Option<u64>,
         /// Business date.
         taken_on: Date,
     },
@@ -323,11 +331,15 @@ impl Aggregate for CentreAggregate {
             (_, None) => return Err(Rejection::NotFound { stream_id }),
             (_, Some(centre)) => centre,
         };
-        if let CentreAction::TakeBackup { position, head_hash } = &command.action {
+        if let CentreAction::TakeBackup { position, head_hash, since_position } = &command.action {
             policy::may_take_backup(&ctx.actor, centre.centre_id, ctx.facts.first_centre)?;
+            if since_position.is_some_and(|since| since > *position) {
+                return Err(Rejection::NothingToChange { what: "backup: an increment ends before its base" });
+            }
             return Ok(vec![CentreEvent::BackupTaken {
                 position: *position,
                 head_hash: head_hash.clone(),
+                since_position: *since_position,
                 taken_on: ctx.today,
             }]);
         }

@@ -149,6 +149,7 @@ fn make_command(s: &Step, today: Date) -> Command {
         3 if b % 4 == 3 => centre_cmd(CentreAction::TakeBackup {
             position: u64::from(c),
             head_hash: ok(parapompi_core::values::LogHashText::new(&format!("{:064x}", c))),
+            since_position: (c % 2 == 0).then_some(u64::from(c / 2)),
         }),
         3 => centre_cmd(CentreAction::CloseAntenna { antenna_id: antenna(b) }),
         // A quarter of these record or revoke one of two signing keys.

@@ -414,9 +414,14 @@ scenarios! {
     }
     the_first_centres_administrator_records_a_backup_and_no_one_else {
         let hash = parapompi_core::values::LogHashText::new(&"ab".repeat(32)).unwrap();
-        let when = || centre_cmd(CentreAction::TakeBackup { position: 41, head_hash: hash.clone() });
-        let taken = Event::Centre(CentreEvent::BackupTaken { position: 41, head_hash: hash.clone(), taken_on: today() });
+        let when = || centre_cmd(CentreAction::TakeBackup { position: 41, head_hash: hash.clone(), since_position: None });
+        let taken = Event::Centre(CentreEvent::BackupTaken { position: 41, head_hash: hash.clone(), since_position: None, taken_on: today() });
         check(&[centre_registered()], when(), &as_staff(ADMIN), Events(vec![taken]));
+        let increment = centre_cmd(CentreAction::TakeBackup { position: 41, head_hash: hash.clone(), since_position: Some(30) });
+        let taken = Event::Centre(CentreEvent::BackupTaken { position: 41, head_hash: hash.clone(), since_position: Some(30), taken_on: today() });
+        check(&[centre_registered()], increment, &as_staff(ADMIN), Events(vec![taken]));
+        let backwards = centre_cmd(CentreAction::TakeBackup { position: 41, head_hash: hash.clone(), since_position: Some(42) });
+        check(&[centre_registered()], backwards, &as_staff(ADMIN), Rejected("NothingToChange"));
         // The centre is not the deployment's first: its administrator copies no one's data.
         let elsewhere = with_facts(as_staff(ADMIN), |facts| facts.first_centre = Some(parapompi_core::values::CentreId::new(uuid::Uuid::from_u128(0xfeed))));
         check(&[centre_registered()], when(), &elsewhere, Rejected("NotDeploymentCentre"));

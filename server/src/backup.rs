@@ -11,7 +11,7 @@ use std::io::Read;
 use std::path::PathBuf;
 
 use axum::body::{Body, Bytes};
-use axum::extract::State;
+use axum::extract::{Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use parapompi::Acting;
@@ -19,7 +19,7 @@ use parapompi::Acting;
 use crate::auth::{authenticate, now};
 use crate::error::ApiError;
 use crate::export::{Window, Windows};
-use crate::routes::{acted_by, blocking, meta};
+use crate::routes::{acted_by, blocking, meta, params};
 use crate::AppState;
 
 /// Bytes sent at a time.
@@ -38,8 +38,28 @@ pub(crate) fn clear_served(engine: &parapompi::Engine) {
 }
 
 /// The handler.
-pub(crate) async fn backup(State(state): State<AppState>, headers: HeaderMap) -> Result<Response, ApiError> {
+pub(crate) async fn backup(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    query: Result<Query<crate::routes::Params>, axum::extract::rejection::QueryRejection>,
+) -> Result<Response, ApiError> {
     let caller = authenticate(&state, &headers).await?;
+    let params = params(query, &["since_position", "since_head_hash"])?;
+    // An increment: the earlier backup's head, as the client read it from the earlier file.
+    let base = match (params.get("since_position"), params.get("since_head_hash")) {
+        (None, None) => None,
+        (Some(position), Some(head_hash)) => {
+            let position = position.trim().parse::<u64>().map_err(|_| {
+                ApiError::bad_field("since_position", format!("{position:?} is not a position (a whole number)"))
+            })?;
+            if parapompi::store::Hash::from_hex(head_hash).is_none() {
+                return Err(ApiError::bad_field("since_head_hash", "not 64 hex digits"));
+            }
+            Some(parapompi::backup::BackupBase { position, head_hash: head_hash.clone() })
+        }
+        (Some(_), None) => return Err(ApiError::bad_field("since_head_hash", "give it with since_position")),
+        (None, Some(_)) => return Err(ApiError::bad_field("since_position", "give it with since_head_hash")),
+    };
     let staff_id = caller.staff.staff_id;
     let engine = state.engine.clone();
     let Some(data_dir) = engine.store().path().map(PathBuf::from) else {
@@ -56,7 +76,17 @@ pub(crate) async fn backup(State(state): State<AppState>, headers: HeaderMap) ->
     let taken = blocking(move || {
         std::fs::create_dir_all(&written_path)
             .map_err(|e| parapompi::EngineError::Backup { part: "file".to_owned(), problem: e.to_string() })?;
-        Ok(engine.backup(&written, meta)?)
+        let taken = match base {
+            Some(base) => engine.backup_after(&written, meta, base),
+            None => engine.backup(&written, meta),
+        };
+        match taken {
+            // The earlier backup is not of this log: the client's to fix.
+            Err(parapompi::EngineError::Backup { part, problem }) if part == "since" => {
+                Err(ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "backup_since", problem))
+            }
+            other => Ok(other?),
+        }
     })
     .await?;
     let (sender, receiver) = tokio::sync::mpsc::channel::<Window>(2);

@@ -20,15 +20,34 @@ pub fn backup(ctx: &mut Ctx<'_>, args: &BackupArgs) -> Result<(), CliError> {
     if args.out.exists() && !args.force {
         return Err(CliError::field("--out", format!("{} exists; give --force to replace it", args.out.display())));
     }
+    // The earlier backup of an increment, checked whole first.
+    let earlier = match &args.since {
+        Some(path) => Some(
+            BackupFile::open(path)
+                .map_err(|e| CliError::field("--since", format!("{}: {e}", path.display())))?
+                .manifest
+                .header,
+        ),
+        None => None,
+    };
     let progress = Progress::spinner("writing the backup");
     let manifest = match ctx.backend {
         Backend::Direct(engine) => {
             let meta = ctx.meta(ctx.acting()?, ctx.command_id()?)?;
-            engine.backup(&args.out, meta)?.manifest
+            match &earlier {
+                Some(earlier) => engine.backup_since(&args.out, meta, earlier)?.manifest,
+                None => engine.backup(&args.out, meta)?.manifest,
+            }
         }
         Backend::Server(client) => {
             let partial = std::path::PathBuf::from(format!("{}.partial", args.out.display()));
-            let received = receive(client, &partial);
+            let path = match &earlier {
+                Some(earlier) => {
+                    format!("/v1/backup?since_position={}&since_head_hash={}", earlier.head_position, earlier.head_hash)
+                }
+                None => "/v1/backup".to_owned(),
+            };
+            let received = receive(client, &path, &partial);
             let checked = received.and_then(|()| Ok(BackupFile::open(&partial)?));
             match checked {
                 Ok(file) => {
@@ -52,8 +71,12 @@ pub fn backup(ctx: &mut Ctx<'_>, args: &BackupArgs) -> Result<(), CliError> {
     ctx.out.json_line(
         &json!({"file": args.out.display().to_string(), "header": manifest.header, "parts": manifest.parts}),
     )?;
+    let what = match &manifest.header.since {
+        Some(base) => format!("an increment of the backup to position {}", base.position),
+        None => "the backup".to_owned(),
+    };
     ctx.out.line(format!(
-        "wrote the backup {}: the log to position {} ({}), {} in the vault, {}, {}",
+        "wrote {what} {}: the log to position {} ({}), {} in the vault, {}, {}",
         args.out.display(),
         manifest.header.head_position,
         manifest.header.head_hash,
@@ -64,8 +87,8 @@ pub fn backup(ctx: &mut Ctx<'_>, args: &BackupArgs) -> Result<(), CliError> {
 }
 
 /// The server's backup, into `path`, synced.
-fn receive(client: &crate::client::Client, path: &std::path::Path) -> Result<(), CliError> {
-    let mut stream = client.get_stream("/v1/backup")?;
+fn receive(client: &crate::client::Client, url_path: &str, path: &std::path::Path) -> Result<(), CliError> {
+    let mut stream = client.get_stream(url_path)?;
     let mut file = std::fs::File::create(path)
         .map_err(|e| CliError::field("--out", format!("cannot create {}: {e}", path.display())))?;
     std::io::copy(&mut stream, &mut file)
@@ -85,13 +108,23 @@ pub fn verify(args: &VerifyArgs, out: &mut Out) -> Result<(), CliError> {
     let scratch = std::env::temp_dir().join(format!("parapompi-verify-backup-{}", std::process::id()));
     std::fs::create_dir_all(&scratch)
         .map_err(|e| CliError::Environment(format!("cannot make {}: {e}", scratch.display())))?;
-    let keys_checked = file.verify(&scratch, &key);
+    let keys_checked = if args.base.is_empty() {
+        file.verify(&scratch, &key)
+    } else {
+        let chain: Vec<std::path::PathBuf> = args.base.iter().chain(std::iter::once(path)).cloned().collect();
+        BackupFile::verify_chain(&chain, &scratch, &key)
+    };
     let _ = std::fs::remove_dir_all(&scratch);
     let keys_checked = keys_checked?;
     out.json_line(&json!({"ok": true, "file": path.display().to_string(), "keys_checked": keys_checked,
         "header": file.manifest.header, "parts": file.manifest.parts}))?;
     out.line(format!(
-        "the backup verifies: the log to position {} ({}), every part's digest{}",
+        "the {} verifies: the log to position {} ({}), every part's digest{}",
+        match (&file.manifest.header.since, args.base.is_empty()) {
+            (None, _) => "backup".to_owned(),
+            (Some(base), true) => format!("increment (of the backup to position {}) on its own", base.position),
+            (Some(base), false) => format!("increment (of the backup to position {}) with its base", base.position),
+        },
         file.manifest.header.head_position,
         file.manifest.header.head_hash,
         if keys_checked {
@@ -124,13 +157,13 @@ pub fn restore(args: &RestoreArgs, global: &Global, out: &mut Out) -> Result<(),
         ..parapompi::EngineConfig::default()
     };
     let progress = Progress::spinner("restoring");
-    let restored = restore_backup(&args.file, target, config, args.key_file.as_deref(), &later)?;
+    let restored = restore_backup(&args.files, target, config, args.key_file.as_deref(), &later)?;
     progress.finish();
     out.json_line(&serde_json::to_value(&restored).unwrap_or_default())?;
     let n = |list: &[String]| u64::try_from(list.len()).unwrap_or(u64::MAX);
     out.line(format!(
         "restored {} into {}: the log to position {} ({}), verified; {} removed again",
-        args.file.display(),
+        args.files.iter().map(|f| f.display().to_string()).collect::<Vec<_>>().join(", "),
         restored.data_dir,
         restored.head_position,
         restored.head_hash,
