@@ -154,10 +154,34 @@ fn an_administrator_takes_a_backup_through_the_running_server_and_others_may_not
     let target = w.file("restored");
     let done = run_on(&target, &["restore", &file.display().to_string(), "--key-file", &key]);
     assert_eq!(done.code, 0, "{}{}", done.stderr, done.stdout);
+    // An increment through the server: the log since the first, restored with it in order.
+    let increment = w.file("served-inc.backup");
+    let inc = parapompi()
+        .args(["--server", &server.base, "backup", "--since"])
+        .arg(&file)
+        .arg("--out")
+        .arg(&increment)
+        .env("PARAPOMPI_TOKEN", &admin_token)
+        .output()
+        .map(Run::from)
+        .unwrap_or_else(|e| panic!("runs: {e}"));
+    assert_eq!(inc.code, 0, "{}{}", inc.stderr, inc.stdout);
+    assert!(inc.stdout.contains("an increment of the backup"), "{}", inc.stdout);
+    let (file_text, increment_text) = (file.display().to_string(), increment.display().to_string());
+    let alone = w.run_in(&w.file(""), &["verify", "--backup", &increment_text]);
+    assert!(alone.code == 0 && alone.stdout.contains("on its own"), "{}{}", alone.stdout, alone.stderr);
+    let joined = w.run_in(&w.file(""), &["verify", "--backup", &increment_text, "--base", &file_text]);
+    assert!(joined.code == 0 && joined.stdout.contains("with its base"), "{}{}", joined.stdout, joined.stderr);
+    let both = w.file("restored-both");
+    let done = run_on(&both, &["restore", &file_text, &increment_text, "--key-file", &key]);
+    assert_eq!(done.code, 0, "{}{}", done.stderr, done.stdout);
+    let wrong = run_on(&w.file("restored-wrong"), &["restore", &increment_text, "--key-file", &key]);
+    assert!(wrong.code == 2 && wrong.stderr.contains("is an increment"), "{}", wrong.stderr);
     let log = server.stop();
     let events = run_on(&target, &["verify", "--json"]);
     assert!(events.stdout.contains("\"ok\":true"), "{}{log}", events.stdout);
-    // The server recorded who took it; the worker's refusal recorded nothing.
+    // The server recorded who took them (the backup and the increment); the worker's
+    // refusal recorded nothing.
     let trail = w.run(&["audit", &format!("staff-{ADMIN}"), "--json"]);
-    assert_eq!(trail.stdout.matches("\"event_type\":\"BackupTaken\"").count(), 1, "{}{}", trail.stdout, trail.stderr);
+    assert_eq!(trail.stdout.matches("\"event_type\":\"BackupTaken\"").count(), 2, "{}{}", trail.stdout, trail.stderr);
 }
