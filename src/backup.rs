@@ -434,6 +434,7 @@ impl Engine {
                 return Err(error);
             }
         };
+        crate::fault_points::reached("backup: written and synced, not renamed");
         std::fs::rename(&partial, out).map_err(|e| io_error("renaming into", out, e))?;
         if let Some(parent) = out.parent().filter(|p| !p.as_os_str().is_empty()) {
             deployment_key::sync_dir(parent).map_err(|e| io_error("syncing", parent, e))?;
@@ -476,6 +477,7 @@ impl Engine {
             }
             file.sync_all().map_err(|e| io_error("syncing", log_file, e))?;
         }
+        crate::fault_points::reached("backup: log part written, backup file not begun");
         let keys_plain = encode_entries(&snapshot.keys);
         let keys = seal_part(self.deployment_key(), KEYS_PURPOSE, "keys", &header.head_hash, &keys_plain)?;
         let vault = encode_entries(&snapshot.vault);

@@ -104,6 +104,7 @@ pub fn restore(
     let result = build(&files, &building, config, keep_key, later_erasures);
     match result {
         Ok(mut restored) => {
+            crate::fault_points::reached("restore: built and verified, not renamed");
             // A rename onto an empty directory replaces it; anything else in the way fails it,
             // and the directory built is removed (it holds everything, the key too).
             if let Err(error) = std::fs::rename(&building, target) {
@@ -233,6 +234,7 @@ fn build(
             store.import_frames_checked(&log, offset, crate::engine::decodable)?;
             let _ = std::fs::remove_file(&log);
         }
+        crate::fault_points::reached("restore: logs imported, vault not written");
         let credentials = open_part(&key, CREDENTIALS_PURPOSE, "credentials", &header.head_hash, &file.part_bytes(2)?)?;
         for (tree_name, part, bytes) in [
             (crate::vault::VAULT_TREE, "vault", file.part_bytes(1)?),
