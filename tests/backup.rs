@@ -87,7 +87,8 @@ fn a_backup_taken_while_sixteen_writers_append_restores_exactly_its_position() {
     assert!(position > 0 && position < engine.store().head().position, "taken while writers wrote: {position}");
 
     let target = dir.path().join("restored");
-    let restored = valid(restore(&[backup_file.clone()], &target, restored_config(), Some(&key_file(&s)), &[]));
+    let restored =
+        valid(restore(std::slice::from_ref(&backup_file), &target, restored_config(), Some(&key_file(&s)), &[]));
     assert_eq!((restored.head_position, restored.head_hash.clone()), (position, manifest.header.head_hash.clone()));
     let copy = valid(Engine::open(&target, restored_config()));
     // Exactly the log up to the backup's position: every acknowledged append before it, byte
@@ -206,14 +207,14 @@ fn a_restore_refuses_a_directory_in_use_and_leaves_nothing_when_it_fails() {
     let occupied = dir.path().join("occupied");
     valid(std::fs::create_dir_all(&occupied));
     valid(std::fs::write(occupied.join("something"), b"x"));
-    let refused = restore(&[file.clone()], &occupied, restored_config(), Some(&key_file(&s)), &[]);
+    let refused = restore(std::slice::from_ref(&file), &occupied, restored_config(), Some(&key_file(&s)), &[]);
     assert!(matches!(refused, Err(EngineError::Backup { ref part, .. }) if part == "file"), "{refused:?}");
     assert!(occupied.join("something").exists());
     // Another deployment key: the key files do not open; nothing is left behind.
     let other = Scenario::new();
     let wrong_key = key_file(&other);
     let target = dir.path().join("new");
-    let failed = restore(&[file.clone()], &target, restored_config(), Some(&wrong_key), &[]);
+    let failed = restore(std::slice::from_ref(&file), &target, restored_config(), Some(&wrong_key), &[]);
     assert!(matches!(failed, Err(EngineError::Backup { ref part, .. }) if part == "keys"), "{failed:?}");
     assert!(!target.exists());
     let leftovers: Vec<_> = valid(std::fs::read_dir(dir.path())).flatten().map(|e| e.file_name()).collect();
@@ -221,7 +222,7 @@ fn a_restore_refuses_a_directory_in_use_and_leaves_nothing_when_it_fails() {
     // An empty directory is taken.
     let empty = dir.path().join("empty");
     valid(std::fs::create_dir_all(&empty));
-    valid(restore(&[file.clone()], &empty, restored_config(), Some(&key_file(&s)), &[]));
+    valid(restore(std::slice::from_ref(&file), &empty, restored_config(), Some(&key_file(&s)), &[]));
     assert!(valid(Engine::open(&empty, restored_config())).store().head().position > 0);
 }
 
@@ -262,7 +263,7 @@ fn a_person_erased_after_the_backup_stays_erased_after_its_restore() {
         beneficiary_id: erased_later,
         meta: s.next_meta(Acting::Staff(w.reception)),
     }];
-    match restore(&[file.clone()], &refused_target, restored_config(), Some(&key_file(&s)), &by_reception) {
+    match restore(std::slice::from_ref(&file), &refused_target, restored_config(), Some(&key_file(&s)), &by_reception) {
         Err(EngineError::Backup { part, problem }) => {
             assert_eq!(part, "erasures", "{problem}");
             assert!(problem.contains(&erased_later.stream_id()) && problem.contains("supervisor"), "{problem}");
@@ -271,7 +272,7 @@ fn a_person_erased_after_the_backup_stays_erased_after_its_restore() {
     }
     assert!(!refused_target.exists());
     let target = dir.path().join("restored");
-    let restored = valid(restore(&[file.clone()], &target, restored_config(), Some(&key_file(&s)), &list));
+    let restored = valid(restore(std::slice::from_ref(&file), &target, restored_config(), Some(&key_file(&s)), &list));
     assert_eq!(restored.erased, vec![erased_later.stream_id()]);
     assert_eq!(restored.recorded_erasures, vec![erased_later.stream_id()]);
     assert_eq!(restored.not_in_backup, vec![registered_later.stream_id()]);

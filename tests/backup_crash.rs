@@ -225,7 +225,7 @@ fn a_killed_backup_leaves_no_file_or_a_whole_one_and_a_killed_restore_no_directo
         }
         // A restore after the kill takes the same target (it clears what the kill left beside it).
         if !target.exists() {
-            valid(restore(&[seed_backup.clone()], &target, in_data_dir(), Some(&key), &[]));
+            valid(restore(std::slice::from_ref(&seed_backup), &target, in_data_dir(), Some(&key), &[]));
             assert_eq!(valid(Engine::open(&target, in_data_dir())).store().head().position, seed_head);
         }
     }

@@ -97,7 +97,7 @@ fn a_backup_through_the_server_while_sixteen_clients_write_restores_exactly_its_
 
     let target = dir.path().join("restored");
     let config = EngineConfig { deployment_key: DeploymentKeySource::InDataDir, ..EngineConfig::default() };
-    valid(restore(&[file.clone()], &target, config.clone(), Some(&key), &[]));
+    valid(restore(std::slice::from_ref(&file), &target, config.clone(), Some(&key), &[]));
     let copy = valid(Engine::open(&target, config));
     // Exactly the log up to the backup's position, byte for byte: every write acknowledged
     // at or before it, and none after.
