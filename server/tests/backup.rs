@@ -114,4 +114,14 @@ fn a_backup_through_the_server_while_sixteen_clients_write_restores_exactly_its_
     let query = IndicatorQuery { centre: Some(w.centre), from: today.add_days(-400).unwrap_or(today), to: today };
     let then = valid(engine.indicators_as_of(&query, AsOf::Position(position)));
     assert_eq!(valid(copy.indicators(&query)).to_json(), then.to_json());
+
+    // An increment of a backup this log does not hold is refused, and so is half a base;
+    // neither writes anything.
+    let head = engine.store().head().position;
+    let forged = h.get(&format!("/v1/backup?since_position=1&since_head_hash={}", "ab".repeat(32)), &admin);
+    assert_eq!(forged.status, 422, "{}", forged.body);
+    assert!(forged.body.contains("backup_since") && forged.body.contains("not this log's"), "{}", forged.body);
+    let half = h.get("/v1/backup?since_position=1", &admin);
+    assert_eq!(half.status, 400, "{}", half.body);
+    assert_eq!(engine.store().head().position, head, "nothing recorded");
 }
