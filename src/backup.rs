@@ -15,11 +15,15 @@
 //!   with XChaCha20-Poly1305 under a key derived from the deployment key. The deployment key
 //!   itself is never in a backup: it is kept apart from them.
 //!
-//! The vault, the credentials and the key files are read with every act held off (a moment:
-//! the time to read them), at the log's head then; the log is then written up to that
-//! position while acts go on. So a backup holds exactly the log up to one position and what
+//! Taking one is an act (core's `policy::may_take_backup`), recorded as `BackupTaken`. The
+//! vault, the credentials and the key files are read with every act held off (a moment: the
+//! time to read them), at the log's head then, and the key that signs the log's checkpoint is
+//! chosen then; the log is then written up to that position while acts go on. (A
+//! credential's hash is written with its act inside the acts' gate, so it stands in a backup
+//! exactly when its act does.) So a backup holds exactly the log up to one position and what
 //! the acts up to it left beside it. A restore applies every erasure the log records (and a
-//! list of later ones), and is built in a directory of its own, renamed into place once it
+//! list of later ones, recorded in the restored log as erasure acts), and is built in a
+//! directory of its own, renamed into place once it
 //! opens and verifies: a restore that stops half-way leaves no directory that opens.
 
 use std::fs::File;
@@ -28,21 +32,23 @@ use std::path::{Path, PathBuf};
 
 use chacha20poly1305::aead::{Aead, KeyInit, Payload};
 use chacha20poly1305::{XChaCha20Poly1305, XNonce};
-use parapompi_core::beneficiary::BeneficiaryEvent;
-use parapompi_core::values::BeneficiaryId;
-use parapompi_core::Event;
+use parapompi_core::centre::{CentreAction, CentreCommand};
+use parapompi_core::policy;
+use parapompi_core::values::LogHashText;
+use parapompi_core::Command;
 use parapompi_store::{Hash, Timestamp};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 use crate::deployment_key::{self, DeploymentKey};
-use crate::engine::{Engine, EngineConfig};
+use crate::engine::{CommandMeta, Engine, Executed};
 use crate::error::EngineError;
 
 /// The format's name, in every backup's header.
 pub const BACKUP_FORMAT: &str = "parapompi-backup";
-/// The format's version this engine writes and reads.
-pub const BACKUP_FORMAT_VERSION: u32 = 1;
+/// The format's version this engine writes; it reads it and version 1 (which had no
+/// `deployment` and no increments).
+pub const BACKUP_FORMAT_VERSION: u32 = 2;
 /// The parts of a backup, in the order written.
 pub const PARTS: [&str; 4] = ["log", "vault", "credentials", "keys"];
 /// The purpose of the key the `keys` part is sealed with (derived from the deployment key).
@@ -72,6 +78,37 @@ pub struct BackupHeader {
     pub head_position: u64,
     /// The hash of the record at that position (64 zeros for an empty log).
     pub head_hash: String,
+    /// The deployment it is of: its checkpoints' origin (`parapompi.eu/deployment/<uuid>`);
+    /// absent in version 1.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub deployment: Option<String>,
+    /// For an increment: the backup it continues, whose head its log follows; absent for a
+    /// full backup.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub since: Option<BackupBase>,
+}
+
+/// The head of the backup an increment continues.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BackupBase {
+    /// Its position: the increment's log starts after it.
+    pub position: u64,
+    /// The hash of the record there, hex (64 zeros for position 0).
+    pub head_hash: String,
+}
+
+impl BackupHeader {
+    /// The head it holds up to, as the base of an increment that continues it.
+    pub fn as_base(&self) -> Result<BackupBase, EngineError> {
+        Hash::from_hex(&self.head_hash).ok_or_else(|| backup_error("header", "its head hash is not 64 hex digits"))?;
+        Ok(BackupBase { position: self.head_position, head_hash: self.head_hash.clone() })
+    }
+
+    /// The first position its log part holds (1 for a full backup).
+    pub fn first_position(&self) -> u64 {
+        self.since.as_ref().map_or(1, |base| base.position + 1)
+    }
 }
 
 /// A part's line: its name, length and digest, its bytes following.
@@ -248,18 +285,120 @@ struct Snapshot {
     vault: Entries,
     credentials: Entries,
     keys: Entries,
+    /// The key the log's checkpoint is signed with, chosen at the snapshot's head (a
+    /// rotation may put another in place before the log is written).
+    signing_key: crate::signing_key::SigningKey,
+}
+
+/// A backup written, and its record in the log.
+#[derive(Clone, Debug)]
+pub struct TakenBackup {
+    /// What the file holds.
+    pub manifest: BackupManifest,
+    /// The `BackupTaken` act that records who took it, up to which position (in the acting
+    /// administrator's centre stream, after the backup's position).
+    pub record: Executed,
 }
 
 impl Engine {
-    /// Writes a backup of the whole data directory to `out` (see the module's documentation),
-    /// made at `created_at`: to `out.partial`, synced, then renamed, so that `out` is whole
-    /// or absent. Acts wait only while the vault, the credentials and the key files are read.
-    pub fn backup(&self, out: &Path, created_at: Timestamp) -> Result<BackupManifest, EngineError> {
+    /// Writes a backup of the whole data directory to `out` (see the module's documentation)
+    /// as `meta.acting`, made at `meta.occurred_at`: to `out.partial`, synced, then renamed,
+    /// so that `out` is whole or absent. Acts wait only while the vault, the credentials and
+    /// the key files are read.
+    ///
+    /// Taking a backup is an act: core's rule (`policy::may_take_backup`: an administrator of
+    /// the deployment's first-registered centre) is asked before anything is read, and the
+    /// `BackupTaken` event (the position and head hash the backup holds up to, in the acting
+    /// administrator's centre stream) is recorded once the backup's contents are read and
+    /// before the file is written, so that no copy of everything is made without the log
+    /// saying who made it. A refusal writes nothing. A write that fails after the record
+    /// leaves the record: it says who was given a copy of what, and the copy may have been
+    /// partly written.
+    pub fn backup(&self, out: &Path, meta: CommandMeta) -> Result<TakenBackup, EngineError> {
+        self.take_backup(out, meta, None)
+    }
+
+    /// An increment of the backup whose header is `earlier` (a full backup or an increment):
+    /// [`Engine::backup`]'s file and act, but its log part holds only the records after the
+    /// earlier backup's position (the vault, the credentials and the key files are whole, as
+    /// they stand at the increment's head: they are small beside the log). Refused, with
+    /// nothing written, when the earlier backup's head is not in this log at its position
+    /// (another deployment's backup, or a history that departs from this one).
+    pub fn backup_since(
+        &self,
+        out: &Path,
+        meta: CommandMeta,
+        earlier: &BackupHeader,
+    ) -> Result<TakenBackup, EngineError> {
+        let base = earlier.as_base()?;
+        let origin = self.signing_key().origin();
+        if let Some(deployment) = earlier.deployment.as_ref().filter(|d| **d != origin) {
+            return Err(backup_error(
+                "since",
+                format!("the earlier backup is of the deployment {deployment}, this data directory is {origin}"),
+            ));
+        }
+        self.backup_after(out, meta, base)
+    }
+
+    /// [`Engine::backup_since`] given the earlier backup's head alone (as the server takes
+    /// it, from the client that holds the earlier file).
+    pub fn backup_after(&self, out: &Path, meta: CommandMeta, base: BackupBase) -> Result<TakenBackup, EngineError> {
+        self.take_backup(out, meta, Some(base))
+    }
+
+    /// Refuses a base whose head this log does not hold at its position.
+    fn check_base(&self, base: &BackupBase) -> Result<(), EngineError> {
+        let head = self.store().head();
+        if base.position > head.position {
+            return Err(backup_error(
+                "since",
+                format!(
+                    "the earlier backup ends at position {}, past this log's head at {}: it is not of this log",
+                    base.position, head.position
+                ),
+            ));
+        }
+        let held = match base.position {
+            0 => Hash::GENESIS,
+            position => match self.store().iter_range(position, position).next() {
+                Some(record) => record?.hash,
+                None => return Err(backup_error("since", format!("position {position} cannot be read"))),
+            },
+        };
+        if held.to_hex() != base.head_hash {
+            return Err(backup_error(
+                "since",
+                format!(
+                    "the earlier backup's head hash {} is not this log's at position {} ({}): it is another \
+                     deployment's backup, or of a history that departs from this one",
+                    base.head_hash,
+                    base.position,
+                    held.to_hex()
+                ),
+            ));
+        }
+        Ok(())
+    }
+
+    fn take_backup(
+        &self,
+        out: &Path,
+        meta: CommandMeta,
+        since: Option<BackupBase>,
+    ) -> Result<TakenBackup, EngineError> {
         let data_dir = self
             .store()
             .path()
             .map(Path::to_path_buf)
             .ok_or_else(|| backup_error("file", "a temporary Engine has no data directory to back up"))?;
+        let actor = self.actor(meta.acting)?;
+        let centre_id = policy::backup_centre(&actor)?;
+        policy::may_take_backup(&actor, centre_id, self.first_centre()?)?;
+        // The records up to the head never change: the base is checked before acts are held.
+        if let Some(base) = &since {
+            self.check_base(base)?;
+        }
         let snapshot = {
             let _held = self.hold_acts()?;
             let head = self.store().head();
@@ -269,11 +408,24 @@ impl Engine {
                 vault: tree_entries(self.vault_tree())?,
                 credentials: tree_entries(&self.store().auxiliary_tree(crate::credentials::CREDENTIALS_TREE)?)?,
                 keys: key_files(&data_dir)?,
+                signing_key: self.signing_key_for_head()?,
             }
         };
+        let head_hash = LogHashText::new(&snapshot.head_hash.to_hex())
+            .map_err(|e| backup_error("log", format!("its head hash: {e}")))?;
+        let command = Command::Centre(CentreCommand {
+            centre_id,
+            action: CentreAction::TakeBackup {
+                position: snapshot.head_position,
+                head_hash,
+                since_position: since.as_ref().map(|base| base.position),
+            },
+        });
+        let record = self.execute(&command, meta)?;
+        let created_at = Timestamp::from_unix_ms(meta.occurred_at.unix_ms());
         let partial = PathBuf::from(format!("{}.partial", out.display()));
         let log_file = PathBuf::from(format!("{}.log.partial", out.display()));
-        let written = self.write_backup(&snapshot, &partial, &log_file, created_at);
+        let written = self.write_backup(&snapshot, since, &partial, &log_file, created_at);
         let _ = std::fs::remove_file(&log_file);
         let manifest = match written {
             Ok(manifest) => manifest,
@@ -282,28 +434,18 @@ impl Engine {
                 return Err(error);
             }
         };
+        crate::fault_points::reached("backup: written and synced, not renamed");
         std::fs::rename(&partial, out).map_err(|e| io_error("renaming into", out, e))?;
         if let Some(parent) = out.parent().filter(|p| !p.as_os_str().is_empty()) {
             deployment_key::sync_dir(parent).map_err(|e| io_error("syncing", parent, e))?;
         }
-        Ok(manifest)
-    }
-
-    /// [`Engine::backup`] for an actor, as the server takes one: core's rule
-    /// (`policy::may_take_backup`) first.
-    pub fn backup_as(
-        &self,
-        acting: crate::Acting,
-        out: &Path,
-        created_at: Timestamp,
-    ) -> Result<BackupManifest, EngineError> {
-        parapompi_core::policy::may_take_backup(&self.actor(acting)?)?;
-        self.backup(out, created_at)
+        Ok(TakenBackup { manifest, record })
     }
 
     fn write_backup(
         &self,
         snapshot: &Snapshot,
+        since: Option<BackupBase>,
         partial: &Path,
         log_file: &Path,
         created_at: Timestamp,
@@ -315,24 +457,27 @@ impl Engine {
             created_at: created_at.unix_ms(),
             head_position: snapshot.head_position,
             head_hash: snapshot.head_hash.to_hex(),
+            deployment: Some(snapshot.signing_key.origin()),
+            since,
         };
-        // The log up to the snapshot's position, in a bundle of its own first (its length
-        // goes before its bytes).
+        // The log from its first position up to the snapshot's, in a bundle of its own first
+        // (its length goes before its bytes); none when it holds no record.
+        let first = header.first_position();
         {
             let mut file = File::create(log_file).map_err(|e| io_error("creating", log_file, e))?;
-            if snapshot.head_position > 0 {
-                let key = self.signing_key();
+            if snapshot.head_position >= first {
                 crate::bundle::export_bundle_through(
                     self.store(),
-                    Some(&key),
+                    Some(&snapshot.signing_key),
                     &mut file,
-                    1,
+                    first,
                     snapshot.head_position,
                     created_at,
                 )?;
             }
             file.sync_all().map_err(|e| io_error("syncing", log_file, e))?;
         }
+        crate::fault_points::reached("backup: log part written, backup file not begun");
         let keys_plain = encode_entries(&snapshot.keys);
         let keys = seal_part(self.deployment_key(), KEYS_PURPOSE, "keys", &header.head_hash, &keys_plain)?;
         let vault = encode_entries(&snapshot.vault);
@@ -361,7 +506,7 @@ impl Engine {
         let log_summary = PartSummary {
             part: "log".to_owned(),
             bytes: log_bytes,
-            items: snapshot.head_position,
+            items: snapshot.head_position + 1 - first,
             sha256: hex(&log_digest.finalize()),
         };
         write_part_line(&mut out, partial, &log_summary)?;
@@ -463,13 +608,13 @@ impl BackupFile {
             ));
         }
         let version = value.get("format_version").and_then(serde_json::Value::as_u64).unwrap_or(0);
-        if version != u64::from(BACKUP_FORMAT_VERSION) {
+        if version == 0 || version > u64::from(BACKUP_FORMAT_VERSION) {
             let engine = value.get("engine_version").and_then(|v| v.as_str()).unwrap_or("unknown");
             return Err(backup_error(
                 "header",
                 format!(
-                    "is format version {version}, written by engine {engine}; this engine ({}) reads version \
-                     {BACKUP_FORMAT_VERSION}: restore it with engine {engine} or later",
+                    "is format version {version}, written by engine {engine}; this engine ({}) reads versions 1 \
+                     to {BACKUP_FORMAT_VERSION}: restore it with engine {engine} or later",
                     env!("CARGO_PKG_VERSION")
                 ),
             ));
@@ -569,19 +714,65 @@ impl BackupFile {
         Ok(key.is_some())
     }
 
+    /// [`BackupFile::verify`] of the last of `files` against the backups before it: each file
+    /// checked whole, the chain (a full backup, then its increments in order, each continuing
+    /// the one before), and their logs joined, from position 1, as one history. True when the
+    /// keys were checked (of every file).
+    pub fn verify_chain(
+        files: &[PathBuf],
+        scratch: &Path,
+        key: &crate::DeploymentKeySource,
+    ) -> Result<bool, EngineError> {
+        let key = match key {
+            crate::DeploymentKeySource::InDataDir => None,
+            source => Some(DeploymentKey::from_source(source, None, true)?),
+        };
+        let opened = files
+            .iter()
+            .map(|path| BackupFile::open(path).map_err(|error| restore::in_file(path, error)))
+            .collect::<Result<Vec<_>, _>>()?;
+        restore::check_chain(&opened)?;
+        let mut logs = Vec::new();
+        let joined = (|| {
+            for (n, file) in opened.iter().enumerate() {
+                file.verify_with(scratch, key.as_ref()).map_err(|error| restore::in_file(&file.path, error))?;
+                let header = &file.manifest.header;
+                if header.head_position >= header.first_position() {
+                    let log = scratch.join(format!("backup-log-{n}.bundle"));
+                    file.extract_log(&log)?;
+                    logs.push(log);
+                }
+            }
+            crate::bundle::verify_bundles(&logs)
+                .map_err(|e| backup_error("log", format!("the logs joined do not verify: {e}")))
+        })();
+        for log in &logs {
+            let _ = std::fs::remove_file(log);
+        }
+        joined?;
+        Ok(key.is_some())
+    }
+
     fn verify_with(&self, scratch: &Path, key: Option<&DeploymentKey>) -> Result<(), EngineError> {
         let header = &self.manifest.header;
-        if header.head_position > 0 {
+        let first = header.first_position();
+        if header.head_position >= first {
             let log = scratch.join("backup-log.bundle");
             self.extract_log(&log)?;
             let verified = crate::bundle::verify_bundles(std::slice::from_ref(&log));
             let _ = std::fs::remove_file(&log);
             let verified = verified.map_err(|e| backup_error("log", format!("does not verify: {e}")))?;
-            if verified.positions != (1, header.head_position) || verified.head_hash.to_hex() != header.head_hash {
+            let prev_hash = verified.manifests.first().map(|m| m.prev_hash.clone()).unwrap_or_default();
+            let expected_prev = header.since.as_ref().map_or_else(|| Hash::GENESIS.to_hex(), |b| b.head_hash.clone());
+            if verified.positions != (first, header.head_position)
+                || verified.head_hash.to_hex() != header.head_hash
+                || prev_hash != expected_prev
+            {
                 return Err(backup_error(
                     "log",
                     format!(
-                        "holds positions {}..{} ending in {}, the header says 1..{} ending in {}",
+                        "holds positions {}..{} after {prev_hash} ending in {}, the header says {first}..{} after \
+                         {expected_prev} ending in {}",
                         verified.positions.0,
                         verified.positions.1,
                         verified.head_hash.to_hex(),
@@ -590,6 +781,11 @@ impl BackupFile {
                     ),
                 ));
             }
+        } else if self.manifest.parts[0].bytes != 0 || header.head_position + 1 != first {
+            return Err(backup_error(
+                "log",
+                format!("the header says it holds no record, ending at {} after {first}", header.head_position),
+            ));
         }
         decode_entries("vault", &self.part_bytes(1)?)?;
         if let Some(key) = key {
@@ -604,174 +800,6 @@ impl BackupFile {
     }
 }
 
-/// What a restore did.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-pub struct Restored {
-    /// The data directory made.
-    pub data_dir: String,
-    /// The log's last position and hash, as the backup's.
-    pub head_position: u64,
-    /// Its hash.
-    pub head_hash: String,
-    /// People whose data the restore removed again: erased in the log (their data still in
-    /// the backup because the erasure had not finished) or named in the list of later
-    /// erasures.
-    pub erased: Vec<String>,
-}
+mod restore;
 
-/// Where a restore builds the directory before renaming it into place.
-fn building_dir(target: &Path) -> PathBuf {
-    let name = target.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "data".to_owned());
-    target.with_file_name(format!(".{name}.restoring"))
-}
-
-/// Restores a backup into `target`, which must not exist or be an empty directory. The
-/// whole backup is checked first; the directory is built beside `target`, opened with
-/// `config` (whose deployment key must be the one the backup was made under), verified
-/// against the backup's head, its read models rebuilt, every erasure the log records and
-/// every one in `later_erasures` applied, and only then renamed into place. Nothing is left
-/// at `target` if any step fails.
-///
-/// `keep_key`, a copy of the deployment key, is for a directory that kept its key inside
-/// (`DATA_DIR/keys/deployment.key`, the default): it is written there, owner-only, and
-/// `config` should then name the key in the data directory.
-pub fn restore(
-    backup: &Path,
-    target: &Path,
-    config: EngineConfig,
-    keep_key: Option<&Path>,
-    later_erasures: &[BeneficiaryId],
-) -> Result<Restored, EngineError> {
-    if target.exists() {
-        let empty = std::fs::read_dir(target).map(|mut d| d.next().is_none()).unwrap_or(false);
-        if !empty {
-            return Err(backup_error(
-                "file",
-                format!("{} is not empty: a backup is restored into a new or empty directory", target.display()),
-            ));
-        }
-    }
-    let file = BackupFile::open(backup)?;
-    let building = building_dir(target);
-    if building.exists() {
-        std::fs::remove_dir_all(&building).map_err(|e| io_error("removing the half-built", &building, e))?;
-    }
-    let result = build(&file, &building, config, keep_key, later_erasures);
-    match result {
-        Ok(mut restored) => {
-            // A rename onto an empty directory replaces it; anything else in the way fails it,
-            // and the directory built is removed (it holds everything, the key too).
-            if let Err(error) = std::fs::rename(&building, target) {
-                let _ = std::fs::remove_dir_all(&building);
-                return Err(io_error("renaming into", target, error));
-            }
-            if let Some(parent) = target.parent().filter(|p| !p.as_os_str().is_empty()) {
-                // In place already: a failed sync of its parent is said, not taken for a failure.
-                if let Err(error) = deployment_key::sync_dir(parent) {
-                    eprintln!("parapompi: warning: restored, but syncing {} failed: {error}", parent.display());
-                }
-            }
-            restored.data_dir = target.display().to_string();
-            Ok(restored)
-        }
-        Err(error) => {
-            let _ = std::fs::remove_dir_all(&building);
-            Err(error)
-        }
-    }
-}
-
-fn build(
-    file: &BackupFile,
-    dir: &Path,
-    config: EngineConfig,
-    keep_key: Option<&Path>,
-    later_erasures: &[BeneficiaryId],
-) -> Result<Restored, EngineError> {
-    let header = &file.manifest.header;
-    std::fs::create_dir_all(dir.join("keys")).map_err(|e| io_error("creating", dir, e))?;
-    file.verify_with(dir, None)?;
-    if let Some(key_file) = keep_key {
-        let key = DeploymentKey::read(key_file)?
-            .ok_or_else(|| backup_error("keys", format!("{} holds no deployment key", key_file.display())))?;
-        key.save(&crate::deployment_key_path(dir))?;
-    }
-    // The key files first (the person keys open under the deployment key the config gives).
-    let key = DeploymentKey::from_source(&config.deployment_key, Some(dir), true)?;
-    for (name, bytes) in
-        decode_entries("keys", &open_part(&key, KEYS_PURPOSE, "keys", &header.head_hash, &file.part_bytes(3)?)?)?
-    {
-        let name = String::from_utf8(name).map_err(|_| backup_error("keys", "names a file that is not UTF-8"))?;
-        if name.contains('/') || name.starts_with('.') || name.starts_with("deployment.key") {
-            return Err(backup_error("keys", format!("names a file it may not hold: {name:?}")));
-        }
-        deployment_key::write_private_file(&dir.join("keys").join(&name), &bytes)
-            .map_err(|e| io_error("writing", &dir.join("keys").join(&name), e))?;
-    }
-    // The log, then the vault and the credentials as they were kept: the Engine's open
-    // after them finds each person's stream for the AMKA index it rebuilds.
-    {
-        let store = parapompi_store::Store::open(dir, config.store.clone())?;
-        if header.head_position > 0 {
-            let log = dir.join("backup-log.bundle");
-            file.extract_log(&log)?;
-            let offset = {
-                let mut reader = BufReader::new(File::open(&log).map_err(|e| io_error("reading", &log, e))?);
-                crate::bundle::read_manifest_line(&mut reader).map_err(|(_, p)| backup_error("log", p))?.1
-            };
-            store.import_frames_checked(&log, offset, crate::engine::decodable)?;
-            let _ = std::fs::remove_file(&log);
-        }
-        let credentials = open_part(&key, CREDENTIALS_PURPOSE, "credentials", &header.head_hash, &file.part_bytes(2)?)?;
-        for (tree_name, part, bytes) in [
-            (crate::vault::VAULT_TREE, "vault", file.part_bytes(1)?),
-            (crate::credentials::CREDENTIALS_TREE, "credentials", credentials),
-        ] {
-            let tree = store.auxiliary_tree(tree_name)?;
-            for (k, v) in decode_entries(part, &bytes)? {
-                tree.insert(k, v).map_err(|e| backup_error(part, format!("cannot be written: {e}")))?;
-            }
-        }
-        store.sync()?;
-        store.close()?;
-    }
-    let engine = Engine::open(dir, config)?;
-    let head = engine.store().head();
-    if head.position != header.head_position || head.hash.to_hex() != header.head_hash {
-        return Err(backup_error("log", "the restored log does not end where the backup's header says"));
-    }
-    engine.store().verify()?;
-    let mut erased = Vec::new();
-    for beneficiary_id in erased_in_log(&engine)?.into_iter().chain(later_erasures.iter().copied()) {
-        if engine.remove_personal_data(beneficiary_id)? {
-            erased.push(beneficiary_id.stream_id());
-        }
-    }
-    engine.rebuild()?;
-    engine.close()?;
-    Ok(Restored {
-        data_dir: String::new(),
-        head_position: header.head_position,
-        head_hash: header.head_hash.clone(),
-        erased,
-    })
-}
-
-/// Everyone whose identity the log records as erased.
-fn erased_in_log(engine: &Engine) -> Result<Vec<BeneficiaryId>, EngineError> {
-    let mut erased = Vec::new();
-    for record in engine.store().iter_from(1) {
-        let record = record?;
-        if record.event_type.as_str() != "IdentityErased" {
-            continue;
-        }
-        if let Event::Beneficiary(BeneficiaryEvent::IdentityErased { .. }) = crate::decode(&record)?.event {
-            if let Some(id) =
-                record.stream_id.as_str().strip_prefix("beneficiary-").and_then(|u| uuid::Uuid::parse_str(u).ok())
-            {
-                erased.push(BeneficiaryId::new(id));
-            }
-        }
-    }
-    Ok(erased)
-}
+pub use restore::{restore, LaterErasure, Restored};

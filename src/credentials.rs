@@ -290,12 +290,16 @@ impl Credentials {
         getrandom::fill(secret_bytes.as_mut()).map_err(|e| store_error(format!("no random bytes: {e}")))?;
         let secret_hex = Zeroizing::new(hex(secret_bytes.as_ref()));
         let expires_at = Timestamp::from_unix_ms(meta.occurred_at.unix_ms().saturating_add(lifetime_ms));
+        // The hash and its act inside one entry of the acts' gate: a backup holds both or
+        // neither.
+        let _act = self.engine.enter_act(meta.command_id)?;
         self.put(staff_id, credential_id, &Stored { v: 1, kind, hash: sha256_hex(secret_hex.as_bytes()) })?;
+        crate::fault_points::reached("credential: hash written, act not recorded");
         let command = Command::Staff(StaffCommand {
             staff_id,
             action: StaffAction::IssueCredential { credential_id, kind, expires_at },
         });
-        let executed = match self.engine.execute(&command, meta) {
+        let executed = match self.engine.execute_in_flight(std::slice::from_ref(&command), meta) {
             Ok(executed) => executed,
             Err(e) => {
                 self.remove(staff_id, credential_id)?;
@@ -361,10 +365,13 @@ impl Credentials {
         let salt = SaltString::encode_b64(salt_bytes.as_ref()).map_err(store_error)?;
         let hash = self.argon2()?.hash_password(password.as_bytes(), &salt).map_err(store_error)?.to_string();
         let credential_id = CredentialId::new(Uuid::new_v4());
+        let meta = meta_of(Acting::Staff(staff_id));
+        // As in `issue`: the hash, its act and the secrets it revokes, in one entry of the gate.
+        let _act = self.engine.enter_act(meta.command_id)?;
         self.put(staff_id, credential_id, &Stored { v: 1, kind: CredentialKind::Password, hash })?;
         let command =
             Command::Staff(StaffCommand { staff_id, action: StaffAction::SetPassword { credential_id, enrolment_id } });
-        match self.engine.execute(&command, meta_of(Acting::Staff(staff_id))) {
+        match self.engine.execute_in_flight(std::slice::from_ref(&command), meta) {
             Ok(executed) => {
                 self.forget_revoked(staff_id)?;
                 Ok(executed)
@@ -436,7 +443,9 @@ impl Credentials {
     ) -> Result<Executed, CredentialError> {
         let command =
             Command::Staff(StaffCommand { staff_id, action: StaffAction::RevokeCredential { credential_id, logout } });
-        let executed = self.engine.execute(&command, meta)?;
+        // The revocation and the removal of the secret's hash in one entry of the acts' gate.
+        let _act = self.engine.enter_act(meta.command_id)?;
+        let executed = self.engine.execute_in_flight(std::slice::from_ref(&command), meta)?;
         self.forget_revoked(staff_id)?;
         Ok(executed)
     }

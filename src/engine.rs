@@ -236,6 +236,16 @@ impl Engine {
             return Err(EngineError::EmptyAct);
         }
         let _in_flight = InFlight::enter(&self.inner, meta.command_id)?;
+        self.execute_in_flight(commands, meta)
+    }
+
+    /// [`Engine::execute_all`] once its command id is in flight ([`Engine::enter_act`]): for
+    /// an act whose writes beside the log (a credential's hash) must be made while the acts'
+    /// gate is held with it, so that a backup holds both or neither.
+    pub(crate) fn execute_in_flight(&self, commands: &[Command], meta: CommandMeta) -> Result<Executed, EngineError> {
+        if commands.is_empty() {
+            return Err(EngineError::EmptyAct);
+        }
         // Acts whose rules read more than their own streams can tell (who holds an AMKA, who
         // else administers a centre) or that erase someone run one at a time, so that two
         // of them cannot both find what they need, and an erasure cannot cross an identity
@@ -757,7 +767,28 @@ impl Engine {
         if let Some(centre_id) = needed.amka_holder_at {
             facts.amka_holder = Some(self.amka_holder(command, centre_id, act)?);
         }
+        if needed.first_centre {
+            facts.first_centre = self.first_centre()?;
+        }
         Ok(facts)
+    }
+
+    /// The deployment's first-registered centre: the centre of the log's first
+    /// `CentreRegistered` (a read of the log's first records, where a deployment's set-up
+    /// registers it).
+    pub(crate) fn first_centre(&self) -> Result<Option<CentreId>, EngineError> {
+        for record in self.inner.store.iter_from(1) {
+            let record = record?;
+            if record.event_type.as_str() != "CentreRegistered" {
+                continue;
+            }
+            if let Event::Centre(parapompi_core::centre::CentreEvent::CentreRegistered { centre_id, .. }) =
+                decode(&record)?.event
+            {
+                return Ok(Some(centre_id));
+            }
+        }
+        Ok(None)
     }
 
     /// Puts the identity a command carries into the vault and its AMKA into the index;

@@ -31,6 +31,19 @@ pub const POINTS: &[&str] = &[
     "open: person keys under deployment.key, deployment.key.next not removed",
 ];
 
+/// Points in a backup's way, where a test pauses one act to take a backup beside it (not
+/// crash points: nothing is killed at them).
+pub const BACKUP_POINTS: &[&str] = &["credential: hash written, act not recorded"];
+
+/// Points between the steps of a backup's and a restore's files, where the crash test of
+/// backups (`tests/backup_crash.rs`) pauses a child to be killed.
+pub const BACKUP_CRASH_POINTS: &[&str] = &[
+    "backup: log part written, backup file not begun",
+    "backup: written and synced, not renamed",
+    "restore: logs imported, vault not written",
+    "restore: built and verified, not renamed",
+];
+
 /// Installs the hook of this process; false if one was installed already (it stays).
 pub fn set_hook(hook: FaultHook) -> bool {
     HOOK.set(hook).is_ok()

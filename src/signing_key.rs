@@ -99,6 +99,13 @@ impl SigningKey {
         }
     }
 
+    /// A copy of the key, for signing with after its holder's lock is let go (a backup's
+    /// checkpoint, signed with the key chosen while acts were held off).
+    pub(crate) fn duplicate(&self) -> SigningKey {
+        let seed = Zeroizing::new(self.key.to_bytes());
+        SigningKey::from_seed(self.deployment_id, &seed)
+    }
+
     /// A new random key for the same deployment (a rotation keeps the origin).
     pub(crate) fn successor(&self) -> Result<SigningKey, EngineError> {
         Ok(SigningKey::from_seed(self.deployment_id, &*random_key()?))

@@ -1217,6 +1217,10 @@ pub struct VerifyArgs {
     /// With --backup: the deployment key's file, to check that the key files open.
     #[arg(long, value_name = "FILE", requires = "backup")]
     pub key_file: Option<PathBuf>,
+    /// With --backup FILE, an increment: the full backup and the increments before it, in
+    /// order (repeat the flag); FILE is checked to continue them, their logs joined.
+    #[arg(long, value_name = "FILE", requires = "backup")]
+    pub base: Vec<PathBuf>,
     /// Check the bundles against the checkpoints this witness file holds (and their
     /// checkpoint against the centre's key it holds).
     #[arg(long, value_name = "FILE", requires = "bundle")]
@@ -1245,19 +1249,26 @@ pub struct BackupArgs {
     /// Replace an existing file.
     #[arg(long)]
     pub force: bool,
+    /// Write an increment of this earlier backup (full or itself an increment): only the log
+    /// after its position, with the vault, credentials and key files whole.
+    #[arg(long, value_name = "EARLIER_FILE")]
+    pub since: Option<PathBuf>,
 }
 
 /// `restore`.
 #[derive(Debug, Args)]
 pub struct RestoreArgs {
-    /// The backup file.
-    pub file: PathBuf,
+    /// The backup file, or a full backup and its increments in order.
+    #[arg(required = true, num_args = 1..)]
+    pub files: Vec<PathBuf>,
     /// A copy of the deployment key the backup was made under, kept in the new data
     /// directory (DATA_DIR/keys/deployment.key). Without it, the key is the one
     /// PARAPOMPI_DEPLOYMENT_KEY_FILE or PARAPOMPI_DEPLOYMENT_KEY names.
     #[arg(long, value_name = "FILE")]
     pub key_file: Option<PathBuf>,
-    /// People erased after the backup was made, one id a line: their data is removed again.
+    /// People erased after the backup was made, one id a line: their data is removed again
+    /// and each erasure recorded in the restored log, by the supervisor the line names after
+    /// the id, else by --as.
     #[arg(long, value_name = "FILE")]
     pub erasures: Option<PathBuf>,
 }

@@ -301,6 +301,7 @@ mod tests {
         "command",
         "staff",
         "centre",
+        "deployment_centre",
         "actor_centre",
         "roles",
         "stream",

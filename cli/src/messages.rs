@@ -177,6 +177,9 @@ fn rejection_args(rejection: &Rejection) -> Vec<(&'static str, String)> {
         R::UnlistedMunicipality { municipality, nearest } => {
             vec![("municipality", municipality.clone()), ("nearest", nearest.join("; "))]
         }
+        R::NotDeploymentCentre { staff_id, centre_id, deployment_centre } => {
+            vec![("staff", s(staff_id)), ("centre", s(centre_id)), ("deployment_centre", s(deployment_centre))]
+        }
     }
 }
 

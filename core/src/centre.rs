@@ -10,8 +10,8 @@ use crate::policy::{self, ADMINISTRATION};
 use crate::rejection::Rejection;
 use crate::stream::{Aggregate, StreamKind};
 use crate::values::{
-    AntennaId, CentreId, Date, EuroCents, FundName, MunicipalityName, OrganisationName, ProgrammeCode, SigningKeyText,
-    StaffId,
+    AntennaId, CentreId, Date, EuroCents, FundName, LogHashText, MunicipalityName, OrganisationName, ProgrammeCode,
+    SigningKeyText, StaffId,
 };
 use crate::vocab::Role;
 
@@ -76,6 +76,20 @@ pub enum CentreAction {
     RevokeSigningKey {
         /// The verifier key.
         key: SigningKeyText,
+    },
+    /// Record that a backup of the whole data directory was taken, up to `position` (an
+    /// administrator of the deployment's first-registered centre: `policy::may_take_backup`).
+    /// The Engine records it as it takes a backup (`Engine::backup`), after reading what the
+    /// backup holds and before writing it out.
+    TakeBackup {
+        /// The log's position the backup holds up to.
+        position: u64,
+        /// The hash of the record at that position.
+        head_hash: LogHashText,
+        /// For an increment: the position of the backup it continues (it holds the log after
+        /// it); `None` for a full backup.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        since_position: Option<u64>,
     },
 }
 
@@ -156,6 +170,21 @@ pub enum CentreEvent {
         /// Business date.
         revoked_on: Date,
     },
+    /// "BackupTaken", v1: the acting administrator took a backup of the whole data directory
+    /// (every centre's log and, encrypted, every person's data) up to this position. It names
+    /// no file and holds no secret.
+    BackupTaken {
+        /// The log's position the backup holds up to.
+        position: u64,
+        /// The hash of the record at that position.
+        head_hash: LogHashText,
+        /// For an increment: the position of the backup it continues; `None` (absent) for a
+        /// full backup.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        since_position: Option<u64>,
+        /// Business date.
+        taken_on: Date,
+    },
 }
 
 impl CentreEvent {
@@ -168,6 +197,7 @@ impl CentreEvent {
         "FundingProgrammeAdded",
         "SigningKeyRecorded",
         "SigningKeyRevoked",
+        "BackupTaken",
     ];
     /// The stable type name.
     pub fn event_type(&self) -> &'static str {
@@ -179,6 +209,7 @@ impl CentreEvent {
             Self::FundingProgrammeAdded { .. } => "FundingProgrammeAdded",
             Self::SigningKeyRecorded { .. } => "SigningKeyRecorded",
             Self::SigningKeyRevoked { .. } => "SigningKeyRevoked",
+            Self::BackupTaken { .. } => "BackupTaken",
         }
     }
 }
@@ -250,6 +281,7 @@ impl CentreAction {
             Self::AddFundingProgramme { .. } => "AddFundingProgramme",
             Self::RecordSigningKey { .. } => "RecordSigningKey",
             Self::RevokeSigningKey { .. } => "RevokeSigningKey",
+            Self::TakeBackup { .. } => policy::TAKE_BACKUP,
         }
     }
 }
@@ -260,8 +292,11 @@ impl Aggregate for CentreAggregate {
     type Event = CentreEvent;
     const KIND: StreamKind = StreamKind::Centre;
 
-    fn required_facts(_state: &CentreState, _command: &CentreCommand) -> FactsNeeded {
-        FactsNeeded::default()
+    fn required_facts(_state: &CentreState, command: &CentreCommand) -> FactsNeeded {
+        FactsNeeded {
+            first_centre: matches!(command.action, CentreAction::TakeBackup { .. }),
+            ..FactsNeeded::default()
+        }
     }
 
     fn decide(state: &CentreState, command: &CentreCommand, ctx: &Context) -> Result<Vec<CentreEvent>, Rejection> {
@@ -297,10 +332,23 @@ impl Aggregate for CentreAggregate {
             (_, None) => return Err(Rejection::NotFound { stream_id }),
             (_, Some(centre)) => centre,
         };
+        if let CentreAction::TakeBackup { position, head_hash, since_position } = &command.action {
+            policy::may_take_backup(&ctx.actor, centre.centre_id, ctx.facts.first_centre)?;
+            if since_position.is_some_and(|since| since > *position) {
+                return Err(Rejection::NothingToChange { what: "backup: an increment ends before its base" });
+            }
+            return Ok(vec![CentreEvent::BackupTaken {
+                position: *position,
+                head_hash: head_hash.clone(),
+                since_position: *since_position,
+                taken_on: ctx.today,
+            }]);
+        }
         policy::require_staff(ctx, name, Some(centre.centre_id), ADMINISTRATION)?;
         policy::check_registered(ctx.today, "the centre", centre.registered_on)?;
         match &command.action {
             CentreAction::Register { .. } => Err(Rejection::AlreadyExists { stream_id: centre.centre_id.stream_id() }),
+            CentreAction::TakeBackup { .. } => unreachable!("decided above"),
             CentreAction::AddServedMunicipality { municipality } => {
                 municipality.require_listed()?;
                 if *municipality == centre.host_municipality || centre.served_municipalities.contains(municipality) {
@@ -430,6 +478,8 @@ impl Aggregate for CentreAggregate {
                     }
                 }
             }
+            // A record for the audit trail: the centre's state does not change.
+            CentreEvent::BackupTaken { .. } => {}
         }
     }
 }

@@ -143,6 +143,10 @@ pub struct Facts {
     /// Who at the centre [`FactsNeeded::amka_holder_at`] names already holds the AMKA of
     /// the identity the command carries.
     pub amka_holder: Option<AmkaHolder>,
+    /// The deployment's first-registered centre (the centre of the log's first
+    /// `CentreRegistered`), when [`FactsNeeded::first_centre`] asks: its administrators
+    /// administer the deployment as a whole (backups).
+    pub first_centre: Option<CentreId>,
 }
 
 /// Who at a centre holds an AMKA, as a fact: the Engine finds it through its keyed index
@@ -183,4 +187,6 @@ pub struct FactsNeeded {
     /// Find who at this centre holds the AMKA of the command's identity, for
     /// [`Facts::amka_holder`].
     pub amka_holder_at: Option<CentreId>,
+    /// Find the deployment's first-registered centre for [`Facts::first_centre`].
+    pub first_centre: bool,
 }

@@ -66,11 +66,30 @@ pub(crate) fn require_staff_actor<'a>(
 /// The command name a backup through the server is refused under.
 pub const TAKE_BACKUP: &str = "TakeBackup";
 
-/// Who may take a backup of the data directory through the server: an active administrator.
-/// A backup copies every centre's log and, encrypted, every person's data, so it is the
-/// deployment's administration's, as working on the data directory itself is.
-pub fn may_take_backup(actor: &Actor) -> Result<(), Rejection> {
-    require_staff_actor(actor, TAKE_BACKUP, None, ADMINISTRATION).map(|_| ())
+/// The centre in whose stream a backup's `BackupTaken` is recorded: the acting
+/// administrator's own (an actor that is no staff administrator is refused here).
+pub fn backup_centre(actor: &Actor) -> Result<CentreId, Rejection> {
+    require_staff_actor(actor, TAKE_BACKUP, None, ADMINISTRATION).map(|staff| staff.centre_id)
+}
+
+/// Who may take a backup of the data directory: an active administrator of the deployment's
+/// first-registered centre (`first_centre`, the centre of the log's first registration).
+///
+/// A backup copies every centre's log and, encrypted, every person's data, so it is an act
+/// of the deployment's administration, not of one centre's. Where several centres share a
+/// data directory, the municipality's IT registers the first centre and administers it (the
+/// deployment's set-up, `init`, names its first administrator); the administrators of the
+/// centres registered after it administer their own centre and may not copy the others'.
+/// Where one centre has the directory, its administrators take backups, as before.
+pub fn may_take_backup(actor: &Actor, centre_id: CentreId, first_centre: Option<CentreId>) -> Result<(), Rejection> {
+    let staff = require_staff_actor(actor, TAKE_BACKUP, Some(centre_id), ADMINISTRATION)?;
+    let Some(deployment_centre) = first_centre else {
+        return Err(Rejection::MissingFact { fact: "first centre", id: centre_id.stream_id() });
+    };
+    if deployment_centre != centre_id {
+        return Err(Rejection::NotDeploymentCentre { staff_id: staff.staff_id, centre_id, deployment_centre });
+    }
+    Ok(())
 }
 
 /// Checks that `date` is not before a registration (of "the centre" or "the beneficiary")

@@ -430,6 +430,19 @@ pub enum Rejection {
         /// The nearest entries, nearest first, each as `name (Latin, code)`.
         nearest: Vec<String>,
     },
+    /// A backup was asked of an administrator of a centre other than the deployment's first
+    /// (see [`crate::policy::may_take_backup`]).
+    #[error(
+        "staff member {staff_id} administers centre {centre_id}; a backup copies every centre's data, so only an administrator of the deployment's first centre {deployment_centre} takes one"
+    )]
+    NotDeploymentCentre {
+        /// The administrator.
+        staff_id: StaffId,
+        /// Their centre.
+        centre_id: CentreId,
+        /// The deployment's first-registered centre.
+        deployment_centre: CentreId,
+    },
     /// A reason that needs a detail was given none.
     #[error("{action} with the reason {reason} needs a detail saying what the reason is")]
     MissingDetail {
@@ -526,6 +539,7 @@ impl Rejection {
         "UnlistedMunicipality",
         "LeavingSituationRequired",
         "LeavingSituationNotApplicable",
+        "NotDeploymentCentre",
     ];
 
     /// The variant's name (one of [`Rejection::ALL_NAMES`]).
@@ -586,6 +600,7 @@ impl Rejection {
             Self::UnlistedMunicipality { .. } => "UnlistedMunicipality",
             Self::LeavingSituationRequired { .. } => "LeavingSituationRequired",
             Self::LeavingSituationNotApplicable { .. } => "LeavingSituationNotApplicable",
+            Self::NotDeploymentCentre { .. } => "NotDeploymentCentre",
         }
     }
 }

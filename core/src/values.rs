@@ -403,6 +403,67 @@ impl fmt::Display for SigningKeyText {
 // serde reads it through [`SigningKeyText::new`] (`try_from = "String"`).
 inline_schema!(SigningKeyText, text_schema("a signing key (C2SP verifier key)", 400, false));
 
+/// A record's hash in the log, as 64 lower-case hex digits (the store's SHA-256 chain hash;
+/// 64 zeros for an empty log's head). Core checks its shape only.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub struct LogHashText(String);
+
+impl LogHashText {
+    /// Checks the shape of a log hash.
+    pub fn new(raw: &str) -> Result<Self, ValidationError> {
+        if raw.len() != 64 || !raw.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b)) {
+            return Err(ValidationError::Malformed {
+                what: "a log hash",
+                detail: "it must be 64 lower-case hex digits",
+            });
+        }
+        Ok(Self(raw.to_owned()))
+    }
+
+    /// The text.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl TryFrom<String> for LogHashText {
+    type Error = ValidationError;
+    fn try_from(raw: String) -> Result<Self, ValidationError> {
+        Self::new(&raw)
+    }
+}
+
+impl From<LogHashText> for String {
+    fn from(value: LogHashText) -> String {
+        value.0
+    }
+}
+
+impl fmt::Display for LogHashText {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+// serde reads it through [`LogHashText::new`] (`try_from = "String"`).
+#[cfg(feature = "schema")]
+impl schemars::JsonSchema for LogHashText {
+    fn inline_schema() -> bool {
+        true
+    }
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "LogHashText".into()
+    }
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({
+            "type": "string",
+            "pattern": "^[0-9a-f]{64}$",
+            "description": "a record's hash in the log: 64 lower-case hex digits",
+        })
+    }
+}
+
 bounded_text!(
     /// Free text: a request in the person's words, a note, a description (may span lines).
     Narrative,

@@ -17,7 +17,7 @@ use common::*;
 use parapompi_core::agency::{AgencyAction, AgencyCommand, AgencyProfile};
 use parapompi_core::beneficiary::{BeneficiaryAction, BeneficiaryCommand};
 use parapompi_core::case::{CaseAction, CaseCommand, ConsentOverride};
-use parapompi_core::centre::{CentreAction, CentreCommand, FundingProgramme};
+use parapompi_core::centre::{CentreAction, CentreCommand, CentreEvent, FundingProgramme};
 use parapompi_core::context::{ActiveAdministrators, AmkaHolder};
 use parapompi_core::credential::{CredentialId, CredentialKind, LoginFailure};
 use parapompi_core::staff::{StaffAction, StaffCommand};
@@ -144,6 +144,12 @@ fn make_command(s: &Step, today: Date) -> Command {
             antenna_id: antenna(b),
             name: org("Παράρτημα"),
             municipality: town("Νεστορίου"),
+        }),
+        // A quarter of these record a backup (its position and hash are the Engine's to give).
+        3 if b % 4 == 3 => centre_cmd(CentreAction::TakeBackup {
+            position: u64::from(c),
+            head_hash: ok(parapompi_core::values::LogHashText::new(&format!("{:064x}", c))),
+            since_position: (c % 2 == 0).then_some(u64::from(c / 2)),
         }),
         3 => centre_cmd(CentreAction::CloseAntenna { antenna_id: antenna(b) }),
         // A quarter of these record or revoke one of two signing keys.
@@ -363,6 +369,8 @@ fn make_command(s: &Step, today: Date) -> Command {
 struct World {
     streams: BTreeMap<String, (State, Vec<Event>)>,
     n_accepted: usize,
+    /// The centre registered first (the log's first `CentreRegistered`).
+    first_centre: Option<CentreId>,
 }
 
 impl World {
@@ -415,6 +423,7 @@ impl World {
             }),
             // The miniature Engine keeps no AMKA index: every AMKA is free.
             amka_holder: needed.amka_holder_at.map(|centre_id| AmkaHolder { centre_id, holder: None }),
+            first_centre: if needed.first_centre { self.first_centre } else { None },
         }
     }
 
@@ -480,6 +489,9 @@ impl World {
                 let entry =
                     self.streams.entry(stream_id).or_insert_with(|| (State::empty(command.stream_kind()), Vec::new()));
                 for event in events {
+                    if let Event::Centre(CentreEvent::CentreRegistered { centre_id, .. }) = &event {
+                        self.first_centre.get_or_insert(*centre_id);
+                    }
                     let stored = sealed(&event);
                     let back = Event::from_payload(stored.event_type(), stored.schema_version(), stored.to_payload());
                     prop_assert_eq!(back.as_ref(), Ok(&stored), "payload round trip");

@@ -421,6 +421,25 @@ scenarios! {
         let when = centre_cmd(CentreAction::AddServedMunicipality { municipality: unlisted });
         check(&[centre_registered()], when, &as_staff(ADMIN), Rejected("UnlistedMunicipality"));
     }
+    the_first_centres_administrator_records_a_backup_and_no_one_else {
+        let hash = parapompi_core::values::LogHashText::new(&"ab".repeat(32)).unwrap();
+        let when = || centre_cmd(CentreAction::TakeBackup { position: 41, head_hash: hash.clone(), since_position: None });
+        let taken = Event::Centre(CentreEvent::BackupTaken { position: 41, head_hash: hash.clone(), since_position: None, taken_on: today() });
+        check(&[centre_registered()], when(), &as_staff(ADMIN), Events(vec![taken]));
+        let increment = centre_cmd(CentreAction::TakeBackup { position: 41, head_hash: hash.clone(), since_position: Some(30) });
+        let taken = Event::Centre(CentreEvent::BackupTaken { position: 41, head_hash: hash.clone(), since_position: Some(30), taken_on: today() });
+        check(&[centre_registered()], increment, &as_staff(ADMIN), Events(vec![taken]));
+        let backwards = centre_cmd(CentreAction::TakeBackup { position: 41, head_hash: hash.clone(), since_position: Some(42) });
+        check(&[centre_registered()], backwards, &as_staff(ADMIN), Rejected("NothingToChange"));
+        // The centre is not the deployment's first: its administrator copies no one's data.
+        let elsewhere = with_facts(as_staff(ADMIN), |facts| facts.first_centre = Some(parapompi_core::values::CentreId::new(uuid::Uuid::from_u128(0xfeed))));
+        check(&[centre_registered()], when(), &elsewhere, Rejected("NotDeploymentCentre"));
+        check(&[centre_registered()], when(), &as_staff(WORKER), Rejected("RoleNotPermitted"));
+        check(&[centre_registered()], when(), &as_actor(Actor::Evaluator), Rejected("EvaluatorCannotWrite"));
+        let unknown = with_facts(as_staff(ADMIN), |facts| facts.first_centre = None);
+        check(&[centre_registered()], when(), &unknown, Rejected("MissingFact"));
+        assert!(parapompi_core::values::LogHashText::new("AB").is_err());
+    }
     only_an_open_antenna_closes {
         let when = centre_cmd(CentreAction::CloseAntenna { antenna_id: antenna_id() });
         check(&[centre_registered()], when, &as_staff(ADMIN), Rejected("AntennaNotOpen"));
@@ -848,6 +867,7 @@ const ALL_COMMANDS: &[&str] = &[
     "OpenAntenna",
     "CloseAntenna",
     "AddFundingProgramme",
+    "TakeBackup",
     "RegisterStaff",
     "ChangeStaffRoles",
     "DeactivateStaff",

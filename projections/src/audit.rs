@@ -263,6 +263,14 @@ pub fn describe(event: &Event) -> String {
                 format!("signing key {key} recorded on {recorded_on}")
             }
             CentreEvent::SigningKeyRevoked { key, revoked_on } => format!("signing key {key} revoked on {revoked_on}"),
+            CentreEvent::BackupTaken { position, head_hash, since_position: None, taken_on } => {
+                format!("backup of the whole data directory taken on {taken_on}, up to position {position} ({head_hash})")
+            }
+            CentreEvent::BackupTaken { position, head_hash, since_position: Some(since), taken_on } => format!(
+                "incremental backup of the whole data directory taken on {taken_on}, positions {} to {position} \
+                 ({head_hash})",
+                since + 1
+            ),
         },
     }
 }

@@ -1,6 +1,7 @@
 //! `GET /v1/backup`: a backup of the whole data directory (`parapompi::backup`: the log, the
-//! vault, the credentials and the key files, as one file), for an administrator (core's
-//! `policy::may_take_backup`). The backup is written whole into the data directory's
+//! vault, the credentials and the key files, as one file), for an administrator of the
+//! deployment's first centre (core's `policy::may_take_backup`), recorded as the act
+//! `BackupTaken` in their centre's stream before it is sent. The backup is written whole into the data directory's
 //! `backups-served/` while acts wait only for the moment the Engine holds them, then sent a
 //! mebibyte at a time and removed. A read that fails, or a shutdown, cuts the connection
 //! without ending the body, so a client never keeps a shorter file that looks whole (and a
@@ -10,7 +11,7 @@ use std::io::Read;
 use std::path::PathBuf;
 
 use axum::body::{Body, Bytes};
-use axum::extract::State;
+use axum::extract::{Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use parapompi::Acting;
@@ -18,7 +19,7 @@ use parapompi::Acting;
 use crate::auth::{authenticate, now};
 use crate::error::ApiError;
 use crate::export::{Window, Windows};
-use crate::routes::{acted_by, blocking};
+use crate::routes::{acted_by, blocking, meta, params};
 use crate::AppState;
 
 /// Bytes sent at a time.
@@ -37,8 +38,28 @@ pub(crate) fn clear_served(engine: &parapompi::Engine) {
 }
 
 /// The handler.
-pub(crate) async fn backup(State(state): State<AppState>, headers: HeaderMap) -> Result<Response, ApiError> {
+pub(crate) async fn backup(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    query: Result<Query<crate::routes::Params>, axum::extract::rejection::QueryRejection>,
+) -> Result<Response, ApiError> {
     let caller = authenticate(&state, &headers).await?;
+    let params = params(query, &["since_position", "since_head_hash"])?;
+    // An increment: the earlier backup's head, as the client read it from the earlier file.
+    let base = match (params.get("since_position"), params.get("since_head_hash")) {
+        (None, None) => None,
+        (Some(position), Some(head_hash)) => {
+            let position = position.trim().parse::<u64>().map_err(|_| {
+                ApiError::bad_field("since_position", format!("{position:?} is not a position (a whole number)"))
+            })?;
+            if parapompi::store::Hash::from_hex(head_hash).is_none() {
+                return Err(ApiError::bad_field("since_head_hash", "not 64 hex digits"));
+            }
+            Some(parapompi::backup::BackupBase { position, head_hash: head_hash.clone() })
+        }
+        (Some(_), None) => return Err(ApiError::bad_field("since_head_hash", "give it with since_position")),
+        (None, Some(_)) => return Err(ApiError::bad_field("since_position", "give it with since_head_hash")),
+    };
     let staff_id = caller.staff.staff_id;
     let engine = state.engine.clone();
     let Some(data_dir) = engine.store().path().map(PathBuf::from) else {
@@ -50,12 +71,22 @@ pub(crate) async fn backup(State(state): State<AppState>, headers: HeaderMap) ->
     };
     let dir = data_dir.join("backups-served");
     let file = dir.join(format!("{}.backup", uuid::Uuid::now_v7()));
-    let at = parapompi::store::Timestamp::from_unix_ms(now(&state).unix_ms());
+    let meta = meta(uuid::Uuid::now_v7(), Acting::Staff(staff_id), now(&state));
     let (written, written_path) = (file.clone(), dir.clone());
-    let manifest = blocking(move || {
+    let taken = blocking(move || {
         std::fs::create_dir_all(&written_path)
             .map_err(|e| parapompi::EngineError::Backup { part: "file".to_owned(), problem: e.to_string() })?;
-        Ok(engine.backup_as(Acting::Staff(staff_id), &written, at)?)
+        let taken = match base {
+            Some(base) => engine.backup_after(&written, meta, base),
+            None => engine.backup(&written, meta),
+        };
+        match taken {
+            // The earlier backup is not of this log: the client's to fix.
+            Err(parapompi::EngineError::Backup { part, problem }) if part == "since" => {
+                Err(ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "backup_since", problem))
+            }
+            other => Ok(other?),
+        }
     })
     .await?;
     let (sender, receiver) = tokio::sync::mpsc::channel::<Window>(2);
@@ -65,7 +96,7 @@ pub(crate) async fn backup(State(state): State<AppState>, headers: HeaderMap) ->
         send_file(&sent_file, &sender, &stopping);
         let _ = std::fs::remove_file(&sent_file);
     });
-    let name = format!("attachment; filename=\"parapompi-{}.backup\"", manifest.header.head_position);
+    let name = format!("attachment; filename=\"parapompi-{}.backup\"", taken.manifest.header.head_position);
     let mut response = (
         StatusCode::OK,
         [("content-type", "application/octet-stream".to_owned()), ("content-disposition", name)],

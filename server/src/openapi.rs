@@ -101,8 +101,10 @@ pub(crate) fn endpoints() -> Vec<Endpoint> {
             .ndjson::<serde_json::Map<String, serde_json::Value>>("One export line a record"),
         Endpoint::get("/v1/backup", crate::backup::backup)
             .summary("A backup of the whole data directory (docs/BACKUP.md), for an administrator: `parapompi backup`'s file, streamed")
+            .query("since_position", "An increment: the position the earlier backup holds up to (with `since_head_hash`)", Typed(schema_of::<u64>))
+            .query("since_head_hash", "An increment: the earlier backup's head hash, which must be this log's at that position", Typed(schema_of::<String>))
             .binary("The backup file")
-            .problems(&[403]),
+            .problems(&[400, 403, 422]),
         Endpoint::get("/v1/caseload", routes::caseload)
             .summary("Open cases, with their open referrals and next follow-up (as `caseload --json`)")
             .query("staff", "Only cases assigned to this staff member", Id(&["staff"]))

@@ -278,6 +278,11 @@ fn every_command(w: &World) -> Vec<Command> {
         add_funding(w.centre),
         centre(CentreAction::RecordSigningKey { key: signing_key() }),
         centre(CentreAction::RevokeSigningKey { key: signing_key() }),
+        centre(CentreAction::TakeBackup {
+            position: 7,
+            head_hash: parapompi::core::values::LogHashText::new(&"0f".repeat(32)).unwrap_or_else(|e| panic!("{e}")),
+            since_position: Some(3),
+        }),
         register_staff(w.social_worker, w.centre, "Κατερίνα Λαμπράκη", &[Role::SocialWorker, Role::RomaMediator]),
         change_roles(w.social_worker, &[Role::Psychologist]),
         deactivate_staff(w.social_worker),

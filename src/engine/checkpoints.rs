@@ -77,6 +77,34 @@ impl Engine {
         self.inner.signing_key.read().unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 
+    /// The key that signs a checkpoint of the head as it stands now: the key in use, or a
+    /// rotation's prepared key once a centre recorded it (a rotation's act records the new
+    /// key, and may revoke the old one, before the new key is put in place: between the two
+    /// the head is the new key's to sign). Called with acts held off, so that the head does
+    /// not move under the choice.
+    pub(crate) fn signing_key_for_head(&self) -> Result<SigningKey, EngineError> {
+        if let Some(dir) = self.store().path() {
+            if let Some(next) = SigningKey::read(&next_signing_key_path(dir))? {
+                if self.centre_recorded_key(&next.verifier_key().vkey())? {
+                    return Ok(next);
+                }
+            }
+        }
+        Ok(self.signing_key().duplicate())
+    }
+
+    /// True when a centre's stream records the verifier key `vkey`.
+    fn centre_recorded_key(&self, vkey: &str) -> Result<bool, EngineError> {
+        for stream_id in self.store().stream_ids(&format!("{}-", StreamKind::Centre.prefix()))? {
+            if let (State::Centre(Some(centre)), _) = self.stream_state(StreamKind::Centre, &stream_id)? {
+                if centre.signing_keys.iter().any(|(key, _)| key.as_str() == vkey) {
+                    return Ok(true);
+                }
+            }
+        }
+        Ok(false)
+    }
+
     fn data_dir(&self) -> Result<&Path, EngineError> {
         self.store().path().ok_or_else(|| {
             EngineError::Key("a temporary store's signing key lives in memory: nothing to rotate".to_owned())
@@ -124,14 +152,7 @@ impl Engine {
     pub(crate) fn settle_signing_key_rotation(&self) -> Result<(), EngineError> {
         let Some(dir) = self.store().path() else { return Ok(()) };
         let Some(next) = SigningKey::read(&next_signing_key_path(dir))? else { return Ok(()) };
-        let vkey = next.verifier_key().vkey();
-        let mut recorded = false;
-        for stream_id in self.store().stream_ids(&format!("{}-", StreamKind::Centre.prefix()))? {
-            if let (State::Centre(Some(centre)), _) = self.stream_state(StreamKind::Centre, &stream_id)? {
-                recorded |= centre.signing_keys.iter().any(|(key, _)| key.as_str() == vkey);
-            }
-        }
-        if recorded {
+        if self.centre_recorded_key(&next.verifier_key().vkey())? {
             self.finish_signing_key_rotation()
         } else {
             self.forget_signing_key_rotation()

@@ -66,6 +66,7 @@ rule-CaseOfAnotherPerson = η υπόθεση { $case } δεν είναι υπό�
 rule-UnlistedMunicipality = «{ $municipality }» δεν είναι δήμος της Ελλάδας· οι πλησιέστεροι: { $nearest }
 rule-LeavingSituationRequired = η υπόθεση { $case } εντάχθηκε στην πράξη ΕΚΤ+ { $programmes }: για να κλείσει χρειάζεται η κατάσταση του ατόμου κατά την αποχώρηση (--job-searching, --in-education-or-training, --gained-qualification, --in-employment)
 rule-LeavingSituationNotApplicable = η υπόθεση { $case } δεν εντάχθηκε σε πράξη ΕΚΤ+ (κανένα πρόγραμμα χρηματοδότησης του κέντρου δεν κάλυπτε την ημερομηνία υποδοχής της): δεν καταγράφεται κατάσταση αποχώρησης
+rule-NotDeploymentCentre = το μέλος του προσωπικού { $staff } διαχειρίζεται το κέντρο { $centre }· ένα αντίγραφο ασφαλείας αντιγράφει τα δεδομένα όλων των κέντρων, γι’ αυτό το παίρνει μόνο διαχειριστής του πρώτου κέντρου της εγκατάστασης, { $deployment_centre }
 
 ## What may come next for a referral in each status
 next-draft = στείλτε την πρώτα (ή ακυρώστε την)

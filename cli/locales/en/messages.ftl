@@ -66,6 +66,7 @@ rule-CaseOfAnotherPerson = { $detail }
 rule-UnlistedMunicipality = { $detail }
 rule-LeavingSituationRequired = { $detail }
 rule-LeavingSituationNotApplicable = { $detail }
+rule-NotDeploymentCentre = { $detail }
 
 ## What may come next for a referral in each status
 next-draft = send it first (or cancel it)

@@ -1,8 +1,8 @@
 //! `backup`, `restore` and `verify --backup`: a centre's whole data in one file, and back
 //! (docs/BACKUP.md).
 
-use parapompi::backup::{restore as restore_backup, BackupFile};
-use parapompi::core::values::BeneficiaryId;
+use parapompi::backup::{restore as restore_backup, BackupFile, LaterErasure};
+use parapompi::core::values::{BeneficiaryId, StaffId};
 use parapompi::DeploymentKeySource;
 use serde_json::json;
 
@@ -13,21 +13,41 @@ use crate::output::{count, Out};
 use crate::progress::Progress;
 use crate::session::Ctx;
 
-/// `backup --out FILE`: of the data directory open here, or through the server (its
-/// administrators), written to `FILE.partial`, checked whole and renamed.
+/// `backup --out FILE`: of the data directory open here (as `--as`), or through the server
+/// (as the staff member logged in), an act of an administrator of the deployment's first
+/// centre recorded as `BackupTaken`; written to `FILE.partial`, checked whole and renamed.
 pub fn backup(ctx: &mut Ctx<'_>, args: &BackupArgs) -> Result<(), CliError> {
     if args.out.exists() && !args.force {
         return Err(CliError::field("--out", format!("{} exists; give --force to replace it", args.out.display())));
     }
+    // The earlier backup of an increment, checked whole first.
+    let earlier = match &args.since {
+        Some(path) => Some(
+            BackupFile::open(path)
+                .map_err(|e| CliError::field("--since", format!("{}: {e}", path.display())))?
+                .manifest
+                .header,
+        ),
+        None => None,
+    };
     let progress = Progress::spinner("writing the backup");
     let manifest = match ctx.backend {
         Backend::Direct(engine) => {
-            let at = ctx.occurred_at()?;
-            engine.backup(&args.out, parapompi::store::Timestamp::from_unix_ms(at.unix_ms()))?
+            let meta = ctx.meta(ctx.acting()?, ctx.command_id()?)?;
+            match &earlier {
+                Some(earlier) => engine.backup_since(&args.out, meta, earlier)?.manifest,
+                None => engine.backup(&args.out, meta)?.manifest,
+            }
         }
         Backend::Server(client) => {
             let partial = std::path::PathBuf::from(format!("{}.partial", args.out.display()));
-            let received = receive(client, &partial);
+            let path = match &earlier {
+                Some(earlier) => {
+                    format!("/v1/backup?since_position={}&since_head_hash={}", earlier.head_position, earlier.head_hash)
+                }
+                None => "/v1/backup".to_owned(),
+            };
+            let received = receive(client, &path, &partial);
             let checked = received.and_then(|()| Ok(BackupFile::open(&partial)?));
             match checked {
                 Ok(file) => {
@@ -51,8 +71,12 @@ pub fn backup(ctx: &mut Ctx<'_>, args: &BackupArgs) -> Result<(), CliError> {
     ctx.out.json_line(
         &json!({"file": args.out.display().to_string(), "header": manifest.header, "parts": manifest.parts}),
     )?;
+    let what = match &manifest.header.since {
+        Some(base) => format!("an increment of the backup to position {}", base.position),
+        None => "the backup".to_owned(),
+    };
     ctx.out.line(format!(
-        "wrote the backup {}: the log to position {} ({}), {} in the vault, {}, {}",
+        "wrote {what} {}: the log to position {} ({}), {} in the vault, {}, {}",
         args.out.display(),
         manifest.header.head_position,
         manifest.header.head_hash,
@@ -63,8 +87,8 @@ pub fn backup(ctx: &mut Ctx<'_>, args: &BackupArgs) -> Result<(), CliError> {
 }
 
 /// The server's backup, into `path`, synced.
-fn receive(client: &crate::client::Client, path: &std::path::Path) -> Result<(), CliError> {
-    let mut stream = client.get_stream("/v1/backup")?;
+fn receive(client: &crate::client::Client, url_path: &str, path: &std::path::Path) -> Result<(), CliError> {
+    let mut stream = client.get_stream(url_path)?;
     let mut file = std::fs::File::create(path)
         .map_err(|e| CliError::field("--out", format!("cannot create {}: {e}", path.display())))?;
     std::io::copy(&mut stream, &mut file)
@@ -84,13 +108,23 @@ pub fn verify(args: &VerifyArgs, out: &mut Out) -> Result<(), CliError> {
     let scratch = std::env::temp_dir().join(format!("parapompi-verify-backup-{}", std::process::id()));
     std::fs::create_dir_all(&scratch)
         .map_err(|e| CliError::Environment(format!("cannot make {}: {e}", scratch.display())))?;
-    let keys_checked = file.verify(&scratch, &key);
+    let keys_checked = if args.base.is_empty() {
+        file.verify(&scratch, &key)
+    } else {
+        let chain: Vec<std::path::PathBuf> = args.base.iter().chain(std::iter::once(path)).cloned().collect();
+        BackupFile::verify_chain(&chain, &scratch, &key)
+    };
     let _ = std::fs::remove_dir_all(&scratch);
     let keys_checked = keys_checked?;
     out.json_line(&json!({"ok": true, "file": path.display().to_string(), "keys_checked": keys_checked,
         "header": file.manifest.header, "parts": file.manifest.parts}))?;
     out.line(format!(
-        "the backup verifies: the log to position {} ({}), every part's digest{}",
+        "the {} verifies: the log to position {} ({}), every part's digest{}",
+        match (&file.manifest.header.since, args.base.is_empty()) {
+            (None, _) => "backup".to_owned(),
+            (Some(base), true) => format!("increment (of the backup to position {}) on its own", base.position),
+            (Some(base), false) => format!("increment (of the backup to position {}) with its base", base.position),
+        },
         file.manifest.header.head_position,
         file.manifest.header.head_hash,
         if keys_checked {
@@ -101,7 +135,7 @@ pub fn verify(args: &VerifyArgs, out: &mut Out) -> Result<(), CliError> {
     ))
 }
 
-/// `restore FILE --data-dir NEW [--key-file K] [--erasures FILE]`.
+/// `restore FILE --data-dir NEW [--key-file K] [--erasures FILE [--as STAFF]]`.
 pub fn restore(args: &RestoreArgs, global: &Global, out: &mut Out) -> Result<(), CliError> {
     let Some(target) = &global.data_dir else {
         return Err(CliError::field("--data-dir", "name the new data directory to restore into (or PARAPOMPI_DATA)"));
@@ -115,7 +149,7 @@ pub fn restore(args: &RestoreArgs, global: &Global, out: &mut Out) -> Result<(),
         ));
     }
     let later = match &args.erasures {
-        Some(path) => erasures(path)?,
+        Some(path) => erasures(path, global)?,
         None => Vec::new(),
     };
     let config = parapompi::EngineConfig {
@@ -123,32 +157,86 @@ pub fn restore(args: &RestoreArgs, global: &Global, out: &mut Out) -> Result<(),
         ..parapompi::EngineConfig::default()
     };
     let progress = Progress::spinner("restoring");
-    let restored = restore_backup(&args.file, target, config, args.key_file.as_deref(), &later)?;
+    let restored = restore_backup(&args.files, target, config, args.key_file.as_deref(), &later)?;
     progress.finish();
     out.json_line(&serde_json::to_value(&restored).unwrap_or_default())?;
+    let n = |list: &[String]| u64::try_from(list.len()).unwrap_or(u64::MAX);
     out.line(format!(
         "restored {} into {}: the log to position {} ({}), verified; {} removed again",
-        args.file.display(),
+        args.files.iter().map(|f| f.display().to_string()).collect::<Vec<_>>().join(", "),
         restored.data_dir,
         restored.head_position,
         restored.head_hash,
-        count(u64::try_from(restored.erased.len()).unwrap_or(u64::MAX), "erased person's data", "erased people's data"),
-    ))
+        count(n(&restored.erased), "erased person's data", "erased people's data"),
+    ))?;
+    if !restored.recorded_erasures.is_empty() {
+        out.line(format!(
+            "recorded {} after the backup's position",
+            count(n(&restored.recorded_erasures), "later erasure", "later erasures")
+        ))?;
+    }
+    if !restored.erased_already.is_empty() {
+        out.line(format!("erased in the backup already: {}", restored.erased_already.join(", ")))?;
+    }
+    if !restored.not_in_backup.is_empty() {
+        out.line(format!(
+            "not in the backup (registered after it was made?), nothing done: {}",
+            restored.not_in_backup.join(", ")
+        ))?;
+    }
+    Ok(())
 }
 
-/// The ids of a list of later erasures: one a line (bare or `beneficiary-<uuid>`), `#`
-/// comments and blank lines skipped.
-fn erasures(path: &std::path::Path) -> Result<Vec<BeneficiaryId>, CliError> {
+/// A list of later erasures: one a line, the person's id (bare or `beneficiary-<uuid>`) and,
+/// after a space, the supervisor who records the erasure again in the restored log (bare or
+/// `staff-<uuid>`; else `--as`); `#` comments and blank lines skipped. Each is one act, at
+/// `--at` or now.
+fn erasures(path: &std::path::Path, global: &Global) -> Result<Vec<LaterErasure>, CliError> {
     let text = std::fs::read_to_string(path)
         .map_err(|e| CliError::field("--erasures", format!("cannot read {}: {e}", path.display())))?;
-    text.lines()
-        .enumerate()
-        .map(|(n, line)| (n, line.trim()))
-        .filter(|(_, line)| !line.is_empty() && !line.starts_with('#'))
-        .map(|(n, line)| {
-            crate::parse::uuid_of("--erasures", "beneficiary", line)
-                .map(BeneficiaryId::new)
-                .map_err(|_| CliError::field("--erasures", format!("line {}: {line:?} is not a person's id", n + 1)))
-        })
-        .collect()
+    let default_by = match &global.actor {
+        Some(text) => Some(
+            crate::parse::uuid_of("--as", "staff", text)
+                .map_err(|_| CliError::field("--as", format!("{text:?}: a restore takes a staff member's id")))?,
+        ),
+        None => None,
+    };
+    let occurred_at = match &global.at {
+        Some(text) => crate::parse::instant("--at", text)?,
+        None => {
+            let since_epoch = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap_or_default();
+            parapompi::core::values::Timestamp::from_unix_ms(i64::try_from(since_epoch.as_millis()).unwrap_or(i64::MAX))
+        }
+    };
+    let mut later = Vec::new();
+    for (n, line) in text.lines().enumerate() {
+        let line = line.trim();
+        if line.is_empty() || line.starts_with('#') {
+            continue;
+        }
+        let bad = |what: &str| CliError::field("--erasures", format!("line {}: {line:?} {what}", n + 1));
+        let mut fields = line.split_whitespace();
+        let person = fields.next().unwrap_or_default();
+        let beneficiary_id = crate::parse::uuid_of("--erasures", "beneficiary", person)
+            .map(BeneficiaryId::new)
+            .map_err(|_| bad("does not begin with a person's id"))?;
+        let by = match fields.next() {
+            Some(staff) => crate::parse::uuid_of("--erasures", "staff", staff)
+                .map_err(|_| bad("names no staff member's id after the person's"))?,
+            None => default_by.ok_or_else(|| {
+                bad("names no supervisor to record the erasure: give --as STAFF or a staff id after the person's")
+            })?,
+        };
+        if fields.next().is_some() {
+            return Err(bad("has more than a person's id and a staff member's"));
+        }
+        let meta = parapompi::CommandMeta {
+            command_id: uuid::Uuid::now_v7(),
+            acting: parapompi::Acting::Staff(StaffId::new(by)),
+            occurred_at,
+            business_date: parapompi::projections::athens_date(occurred_at),
+        };
+        later.push(LaterErasure { beneficiary_id, meta });
+    }
+    Ok(later)
 }

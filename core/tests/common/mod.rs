@@ -235,6 +235,7 @@ pub fn world() -> Facts {
             staff_ids: [staff_id(ADMIN)].into_iter().collect(),
         }),
         amka_holder: Some(AmkaHolder { centre_id: centre_id(), holder: None }),
+        first_centre: Some(centre_id()),
     }
 }
 
