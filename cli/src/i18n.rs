@@ -33,12 +33,18 @@ const RESOURCES_EN: &[(&str, &str)] = &[
     ("messages.ftl", include_str!("../locales/en/messages.ftl")),
     ("headings.ftl", include_str!("../locales/en/headings.ftl")),
     ("help.ftl", include_str!("../locales/en/help.ftl")),
+    ("counts.ftl", include_str!("../locales/en/counts.ftl")),
+    ("views.ftl", include_str!("../locales/en/views.ftl")),
+    ("writes.ftl", include_str!("../locales/en/writes.ftl")),
 ];
 const RESOURCES_EL: &[(&str, &str)] = &[
     ("vocab.ftl", include_str!("../locales/el/vocab.ftl")),
     ("messages.ftl", include_str!("../locales/el/messages.ftl")),
     ("headings.ftl", include_str!("../locales/el/headings.ftl")),
     ("help.ftl", include_str!("../locales/el/help.ftl")),
+    ("counts.ftl", include_str!("../locales/el/counts.ftl")),
+    ("views.ftl", include_str!("../locales/el/views.ftl")),
+    ("writes.ftl", include_str!("../locales/el/writes.ftl")),
 ];
 
 /// The chosen language: 0 not chosen yet (English), 1 English, 2 Greek.
@@ -153,6 +159,26 @@ pub fn message_in(lang: Lang, key: &str, args: &[(&str, &str)]) -> String {
     let all = bundles();
     let chosen = if lang == Lang::El { format_in(&all.el, key, args) } else { None };
     chosen.or_else(|| format_in(&all.en, key, args)).unwrap_or_else(|| key.to_owned())
+}
+
+/// The message `key` in `lang` with the number `n` as its argument `$n` (a Fluent number, so
+/// that the message chooses its plural form by the language's rules) beside `args`.
+pub fn counted_in(lang: Lang, key: &str, n: i128, args: &[(&str, &str)]) -> String {
+    let mut fluent_args = FluentArgs::new();
+    for (name, value) in args {
+        fluent_args.set(*name, FluentValue::String(Cow::Owned((*value).to_owned())));
+    }
+    // A count past i64 (none is) is shown as its digits, without a plural form.
+    let number = i64::try_from(n).map_or_else(|_| FluentValue::from(n.to_string()), FluentValue::from);
+    fluent_args.set("n", number);
+    let all = bundles();
+    let chosen = if lang == Lang::El { format_in(&all.el, key, Some(&fluent_args)) } else { None };
+    chosen.or_else(|| format_in(&all.en, key, Some(&fluent_args))).unwrap_or_else(|| format!("{n} {key}"))
+}
+
+/// [`counted_in`] in the chosen language.
+pub fn counted(key: &str, n: i128, args: &[(&str, &str)]) -> String {
+    counted_in(lang(), key, n, args)
 }
 
 /// Whether a language's resources have the message `key`.
@@ -328,6 +354,9 @@ mod tests {
         "state_kind",
         "fact",
         "at",
+        // The views' and the writes'.
+        "subject",
+        "events",
     ];
 
     #[test]

@@ -56,9 +56,9 @@ pub fn backup(ctx: &mut Ctx<'_>, args: &BackupArgs) -> Result<(), CliError> {
         args.out.display(),
         manifest.header.head_position,
         manifest.header.head_hash,
-        count(manifest.parts[1].items, "entry", "entries"),
-        count(manifest.parts[2].items, "credential entry", "credential entries"),
-        count(manifest.parts[3].items, "key file", "key files"),
+        count(manifest.parts[1].items, "entry"),
+        count(manifest.parts[2].items, "credential_entry"),
+        count(manifest.parts[3].items, "key_file"),
     ))
 }
 
@@ -132,7 +132,7 @@ pub fn restore(args: &RestoreArgs, global: &Global, out: &mut Out) -> Result<(),
         restored.data_dir,
         restored.head_position,
         restored.head_hash,
-        count(u64::try_from(restored.erased.len()).unwrap_or(u64::MAX), "erased person's data", "erased people's data"),
+        count(u64::try_from(restored.erased.len()).unwrap_or(u64::MAX), "erased_person"),
     ))
 }
 

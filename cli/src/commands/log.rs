@@ -33,7 +33,7 @@ pub fn init(global: &Global, out: &mut Out) -> Result<(), CliError> {
         out.line(format!(
             "{} already holds a store ({}); left as it is",
             dir.display(),
-            count(head.position, "event", "events")
+            count(head.position, "event")
         ))
     } else {
         out.line(format!("created an empty store in {}\nnext:\nparapompi centre register --help", dir.display()))
@@ -90,7 +90,7 @@ pub fn export(ctx: &mut Ctx<'_>, args: ExportArgs) -> Result<(), CliError> {
         }))?;
         return ctx.out.line(format!(
             "wrote {} (positions {}..{}) as JSON Lines to {}\nlast hash {}",
-            count(exported.n_events, "record", "records"),
+            count(exported.n_events, "record"),
             exported.first_position,
             exported.last_position,
             args.out.display(),
@@ -104,7 +104,7 @@ pub fn export(ctx: &mut Ctx<'_>, args: ExportArgs) -> Result<(), CliError> {
     ctx.out.json_line(&object)?;
     ctx.out.line(format!(
         "wrote {} (positions {}..{}) to {}\nhead hash {}",
-        count(manifest.n_events, "record", "records"),
+        count(manifest.n_events, "record"),
         manifest.first_position,
         manifest.last_position,
         args.out.display(),
@@ -160,7 +160,7 @@ fn export_through_server(ctx: &mut Ctx<'_>, client: &Client, args: &ExportArgs) 
     }))?;
     ctx.out.line(format!(
         "wrote {} (positions {first}..{last}) as JSON Lines to {}\nlast hash {last_hash}",
-        count(n_events, "record", "records"),
+        count(n_events, "record"),
         args.out.display(),
     ))
 }
@@ -255,7 +255,7 @@ pub fn import(engine: &Engine, out: &mut Out, args: ImportArgs) -> Result<(), Cl
     }))?;
     out.line(format!(
         "imported {} from {}; the log now ends at {} ({})",
-        count(imported.n_events, "event", "events"),
+        count(imported.n_events, "event"),
         args.file.display(),
         imported.head.position,
         imported.head.hash.to_hex()
@@ -280,8 +280,8 @@ pub fn verify_store(ctx: &mut Ctx<'_>) -> Result<(), CliError> {
     let number = |key: &str| verified.get(key).and_then(serde_json::Value::as_u64).unwrap_or_default();
     ctx.out.line(format!(
         "the log verifies: {} in {}, head {} {}",
-        count(number("n_events"), "event", "events"),
-        count(number("n_streams"), "stream", "streams"),
+        count(number("n_events"), "event"),
+        count(number("n_streams"), "stream"),
         number("head_position"),
         text_of(&verified, "head_hash")
     ))
@@ -326,7 +326,7 @@ pub fn rebuild(ctx: &mut Ctx<'_>) -> Result<(), CliError> {
     let position = ctx.backend.engine("rebuild")?.rebuild_reporting(&|p| progress.report(p))?;
     progress.finish();
     ctx.out.json_line(&json!({"rebuilt_to_position": position}))?;
-    ctx.out.line(format!("rebuilt the read models from {}", count(position, "event", "events")))
+    ctx.out.line(format!("rebuilt the read models from {}", count(position, "event")))
 }
 
 /// `completions SHELL`.

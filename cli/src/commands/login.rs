@@ -64,13 +64,15 @@ pub fn login(client: &Client, args: &LoginArgs, out: &mut Out) -> Result<(), Cli
         "session_file": path.display().to_string(),
         "result": answer.get("result"),
     }))?;
-    out.line(format!(
-        "logged in to {} as staff member {} until {}{}; the session is kept in {}",
-        session.server,
-        staff,
-        session.expires_at.as_deref().unwrap_or("-"),
-        position.map(|p| format!(" (position {p})")).unwrap_or_default(),
-        path.display()
+    out.line(crate::i18n::message(
+        "done-login",
+        &[
+            ("value", &session.server),
+            ("staff", &staff.to_string()),
+            ("expires_at", session.expires_at.as_deref().unwrap_or("-")),
+            ("position", &position.map_or("-".to_owned(), |p| p.to_string())),
+            ("text", &path.display().to_string()),
+        ],
     ))
 }
 
@@ -93,14 +95,14 @@ pub fn logout(client: &Client, out: &mut Out) -> Result<(), CliError> {
             if out.json {
                 return out.json_value(documents::written("logout", &[outcome], &[]));
             }
-            let position = outcome.events.first().map(|e| format!(" (position {})", e.position)).unwrap_or_default();
-            out.line(format!("logged out of {}{position}", client.base()))
+            let position = outcome.events.first().map_or("-".to_owned(), |e| e.position.to_string());
+            out.line(crate::i18n::message("done-logout", &[("value", client.base()), ("position", &position)]))
         }
         // A session that had ended already is forgotten all the same.
         Err(CliError::Usage(text)) if text.starts_with("the server did not accept the login") => {
             forget_session()?;
             out.json_line(&json!({"server": client.base(), "ended_already": true}))?;
-            out.line(format!("the session with {} had ended already; forgotten here", client.base()))
+            out.line(crate::i18n::message("done-logout-ended", &[("value", client.base())]))
         }
         Err(other) => Err(other),
     }

@@ -201,7 +201,7 @@ pub fn beneficiary(ctx: &mut Ctx<'_>, command: BeneficiaryCli) -> Result<(), Cli
                         "beneficiary update",
                         &[executed],
                         &[("beneficiary_id", id.to_string())],
-                        &format!("beneficiary update: {id}"),
+                        &crate::i18n::message("done-beneficiary-update", &[("beneficiary", &id.to_string())]),
                     );
                 }
                 (false, true) => {
@@ -239,7 +239,8 @@ pub fn beneficiary(ctx: &mut Ctx<'_>, command: BeneficiaryCli) -> Result<(), Cli
         BeneficiaryCli::Export(args) => return reading::beneficiary_export(ctx, args),
     };
     let executed = ctx.execute(&Command::Beneficiary(BeneficiaryCommand { beneficiary_id: id, action }))?;
-    ctx.written(name, &[executed], &[("beneficiary_id", id.to_string())], &format!("{name}: {id}"))
+    let done = crate::i18n::message(&format!("done-{}", name.replace(' ', "-")), &[("beneficiary", &id.to_string())]);
+    ctx.written(name, &[executed], &[("beneficiary_id", id.to_string())], &done)
 }
 
 /// `beneficiary erase`: records the erasure (a supervisor of the beneficiary's centre only)
@@ -254,7 +255,7 @@ fn erase(ctx: &mut Ctx<'_>, text: &str) -> Result<(), CliError> {
         "beneficiary erase",
         &[executed],
         &[("beneficiary_id", id.to_string())],
-        &format!("erased the identity of beneficiary {id}; the log and the indicators stay as they are"),
+        &crate::i18n::message("done-beneficiary-erase", &[("beneficiary", &id.to_string())]),
     )
 }
 
@@ -290,7 +291,7 @@ pub fn intake(ctx: &mut Ctx<'_>, args: IntakeArgs) -> Result<(), CliError> {
         "intake",
         &[executed],
         &[("case_id", case_id.to_string()), ("reference", reference.clone())],
-        &format!("opened case {reference} ({})", case_id.stream_id()),
+        &crate::i18n::message("done-intake", &[("case", &reference), ("id", &case_id.stream_id())]),
     )
 }
 
@@ -343,7 +344,7 @@ pub fn assess(ctx: &mut Ctx<'_>, args: crate::args::AssessArgs) -> Result<(), Cl
         assessed_on: ctx.date_or_today("--on", args.on.as_ref())?,
         summary: narrative("--summary", args.summary.as_ref())?,
     };
-    run_case(ctx, "assess", case_id, action, "assessment recorded")
+    run_case(ctx, "assess", case_id, action, &crate::i18n::message("done-assess", &[]))
 }
 
 /// `service`.
@@ -354,14 +355,14 @@ pub fn service(ctx: &mut Ctx<'_>, args: crate::args::ServiceArgs) -> Result<(), 
         provided_on: ctx.date_or_today("--on", args.on.as_ref())?,
         note: narrative("--note", args.note.as_ref())?,
     };
-    run_case(ctx, "service", case_id, action, "service recorded")
+    run_case(ctx, "service", case_id, action, &crate::i18n::message("done-service", &[]))
 }
 
 /// `note`.
 pub fn note(ctx: &mut Ctx<'_>, args: crate::args::NoteArgs) -> Result<(), CliError> {
     let case_id = crate::resolve::case(ctx, "CASE", &args.case)?;
     let action = CaseAction::AddNote { text: value("--text", Narrative::new(&args.text))? };
-    run_case(ctx, "note", case_id, action, "note added")
+    run_case(ctx, "note", case_id, action, &crate::i18n::message("done-note", &[]))
 }
 
 /// `case ...`.
@@ -376,19 +377,20 @@ pub fn case(ctx: &mut Ctx<'_>, command: CaseCli) -> Result<(), CliError> {
             };
             let names = crate::commands::directory::staff_names(ctx)?;
             let assignee = names.get(&staff_id).cloned().unwrap_or_else(|| staff_id.stream_id());
-            let done = format!("assigned {} to {assignee}", crate::resolve::shown_case(ctx, case_id)?);
+            let case = crate::resolve::shown_case(ctx, case_id)?;
+            let done = crate::i18n::message("done-case-assign", &[("case", &case), ("staff", &assignee)]);
             run_case(ctx, "case assign", case_id, action, &done)
         }
         CaseCli::Close(args) => {
             let case_id = crate::resolve::case(ctx, "CASE", &args.case)?;
             let action =
                 CaseAction::Close { reason: args.reason.into(), detail: reason("--detail", args.detail.as_ref())? };
-            run_case(ctx, "case close", case_id, action, "case closed")
+            run_case(ctx, "case close", case_id, action, &crate::i18n::message("done-case-close", &[]))
         }
         CaseCli::Reopen(args) => {
             let case_id = crate::resolve::case(ctx, "CASE", &args.case)?;
             let action = CaseAction::Reopen { reason: reason("--reason", args.reason.as_ref())? };
-            run_case(ctx, "case reopen", case_id, action, "case reopened")
+            run_case(ctx, "case reopen", case_id, action, &crate::i18n::message("done-case-reopen", &[]))
         }
         CaseCli::Show(args) => crate::commands::reading::case_show(ctx, args),
     }

@@ -52,7 +52,7 @@ pub fn refer(ctx: &mut Ctx<'_>, args: ReferArgs) -> Result<(), CliError> {
         "refer",
         &[executed],
         &[("case_id", case_id.to_string()), ("referral_id", referral_id.to_string()), ("reference", reference.clone())],
-        &format!("created draft referral {reference} (referral-{referral_id})"),
+        &crate::i18n::message("done-refer", &[("referral", &reference), ("id", &format!("referral-{referral_id}"))]),
     )
 }
 
@@ -189,9 +189,10 @@ pub fn referral(ctx: &mut Ctx<'_>, command: ReferralCli) -> Result<(), CliError>
         Some(new_referral) => {
             let new_reference = referral_reference(ctx, new_referral)?;
             ids.push(("new_reference", new_reference.clone()));
-            format!("{name}: {reference} re-routed as {new_reference} (referral-{new_referral})")
+            let new_id = format!("referral-{new_referral}");
+            crate::i18n::message("done-referral-reroute", &[("referral", &reference), ("next", &new_reference), ("id", &new_id)])
         }
-        None => format!("{name}: {reference}"),
+        None => crate::i18n::message(&format!("done-{}", name.replace(' ', "-")), &[("referral", &reference)]),
     };
     ctx.written(name, &[executed], &ids, &human)
 }

@@ -257,7 +257,7 @@ pub fn verify_bundle_files(args: &VerifyArgs, out: &mut Out) -> Result<(), CliEr
     }))?;
     out.line(format!(
         "the bundles verify: {}, positions {first}..{last}, head hash {}",
-        count(verified.n_events, "record", "records"),
+        count(verified.n_events, "record"),
         verified.head_hash.to_hex()
     ))?;
     if first > 1 {
