@@ -393,6 +393,71 @@ mod tests {
         assert!(n_headings > 30, "found {n_headings} headings");
     }
 
+    /// The keys the code names as literals (`message("key"`, a field's label `.field("key"`,
+    /// a count's unit `count(n, "unit")`), each of which must be in both languages.
+    #[test]
+    fn every_key_the_code_names_is_in_both_languages() {
+        let sources = [
+            include_str!("commands/views.rs"),
+            include_str!("commands/reading.rs"),
+            include_str!("commands/people.rs"),
+            include_str!("commands/referrals.rs"),
+            include_str!("commands/directory.rs"),
+            include_str!("commands/credentials.rs"),
+            include_str!("commands/login.rs"),
+            include_str!("commands/log.rs"),
+            include_str!("commands/backup.rs"),
+            include_str!("commands/demo.rs"),
+            include_str!("commands/trust.rs"),
+            include_str!("session.rs"),
+            include_str!("printed.rs"),
+        ];
+        let literal_after = |text: &str, opening: &str| -> Vec<String> {
+            text.split(opening).skip(1).filter_map(|rest| rest.split('"').next().map(str::to_owned)).collect()
+        };
+        let mut keys = Vec::new();
+        for source in sources {
+            keys.extend(literal_after(source, "message(\""));
+            keys.extend(literal_after(source, ".field(\""));
+            // The printed file's labels: `field(&mut out, "key"`.
+            keys.extend(literal_after(source, "field(&mut out, \""));
+            for (at, _) in source.match_indices("count") {
+                // `count(` or `count_of(` as a call of its own, not `.count()` or a longer name.
+                let before = source[..at].chars().last().unwrap_or(' ');
+                let call = &source[at..];
+                let Some(args) = call.strip_prefix("count(").or_else(|| call.strip_prefix("count_of(")) else {
+                    continue;
+                };
+                if before == '.' || before == '_' || before.is_alphanumeric() {
+                    continue;
+                }
+                // The unit is the last argument: `, "unit")`.
+                let unit = args.match_indices("\")").map(|(end, _)| &args[..end]).find_map(|before| {
+                    let (prefix, unit) = before.rsplit_once('"')?;
+                    prefix.ends_with(", \"").then_some(unit)
+                });
+                if let Some(unit) = unit.filter(|u| !u.contains(char::is_whitespace)) {
+                    keys.push(format!("count-{unit}"));
+                }
+            }
+        }
+        keys.retain(|key| !key.is_empty() && !key.ends_with('-'));
+        assert!(keys.len() > 80, "found {} keys", keys.len());
+        for key in &keys {
+            for lang in [Lang::En, Lang::El] {
+                assert!(has_message_in(lang, key), "{lang:?} has no message {key}");
+            }
+        }
+    }
+
+    #[test]
+    fn greek_counts_take_the_plural_form_of_their_number() {
+        assert_eq!(counted_in(Lang::El, "count-day", 1, &[]), "1 ημέρα");
+        assert_eq!(counted_in(Lang::El, "count-day", 21, &[]), "21 ημέρες");
+        assert_eq!(counted_in(Lang::En, "count-day", 0, &[]), "0 days");
+        assert_eq!(counted_in(Lang::En, "count-person", 1, &[]), "1 person");
+    }
+
     #[test]
     fn the_lang_flag_is_found_among_the_raw_arguments() {
         let args = |list: &[&str]| list.iter().map(std::ffi::OsString::from).collect::<Vec<_>>();

@@ -312,3 +312,102 @@ fn the_spreadsheet_csv_opens_in_greek_excel_and_the_machine_csv_stays_as_it_is()
     let english = w.ok(&[&args[..], &["--format", "spreadsheet"]].concat());
     assert!(english.starts_with("\u{feff}section,key,value\r\n"), "{english}");
 }
+
+/// Whether `text` holds `id` (a UUID) anywhere.
+fn shows(text: &str, id: &str) -> bool {
+    text.contains(id)
+}
+
+#[test]
+fn views_writes_and_counts_speak_greek_and_name_what_they_show() {
+    let w = World::new();
+    w.ok(&["init"]);
+    let (_, _, worker, agency) = set_up(&w);
+    let greek = |args: &[&str]| w.ok(&[&["--lang", "el", "--as", &worker, "--at", AT][..], args].concat());
+    let english = |args: &[&str]| w.ok(&[&["--as", &worker, "--at", AT][..], args].concat());
+    let registered = greek(&[
+        "beneficiary",
+        "register",
+        "--given-name",
+        "Σοφία",
+        "--family-name",
+        "Καραγιάννη",
+        "--amka",
+        AMKA,
+        "--gender",
+        "γυναίκα",
+        "--year-of-birth",
+        "1970",
+        "--municipality",
+        "Γρεβενά",
+    ]);
+    assert!(registered.starts_with("καταχωρίστηκε ο ωφελούμενος ") && registered.contains("(θέση "), "{registered}");
+    let person = w.json(&["beneficiary", "find", "--as", &worker, "--amka", AMKA])["beneficiary_id"]
+        .as_str()
+        .expect("found")
+        .to_owned();
+
+    // The confirmations of writes, in Greek; in English as before.
+    let opened = greek(&["intake", "--beneficiary", &person, "--channel", "τηλεφωνικά", "--request", "Στέγη."]);
+    assert!(opened.starts_with("άνοιξε η υπόθεση ΓΡΕ-2024-0001 (case-"), "{opened}");
+    let case = "ΓΡΕ-2024-0001";
+    let referred = greek(&["refer", case, "--agency", "Ξενώνας Φιλοξενίας Γρεβενών", "--need", "στέγαση", "--due", "20/12/2024"]);
+    assert!(referred.starts_with("δημιουργήθηκε πρόχειρη παραπομπή ΓΡΕ-2024-0001/1 (referral-"), "{referred}");
+    let consent = english(&["beneficiary", "consent", &person, "--agency", &agency, "--purpose", "referral"]);
+    assert!(consent.starts_with(&format!("beneficiary consent: {person} (position ")), "{consent}");
+    let sent = greek(&["referral", "send", "ΓΡΕ-2024-0001/1"]);
+    assert!(sent.starts_with("στάλθηκε η παραπομπή ΓΡΕ-2024-0001/1 (θέση "), "{sent}");
+    let repeat_id = "0190a000-0000-7000-8000-00000000abcd";
+    greek(&["--command-id", repeat_id, "note", case, "--text", "Τηλεφώνησε."]);
+    let repeated = greek(&["--command-id", repeat_id, "note", case, "--text", "Τηλεφώνησε."]);
+    assert_eq!(repeated.trim(), "προστέθηκε σημείωση (επανάληψη προηγούμενης εντολής: δεν γράφτηκε τίποτα νέο)");
+
+    // Counts take the plural form of their number.
+    let on = |date: &str| w.ok(&["--lang", "el", "board", "--all", "--overdue", "--on", date]);
+    assert!(on("21/12/2024").contains(" 1 ημέρα "), "{}", on("21/12/2024"));
+    let later = on("10/01/2025");
+    assert!(later.contains(" 21 ημέρες ") && later.contains("1 παραπομπή: απεσταλμένη 1"), "{later}");
+    assert!(w.ok(&["board", "--all", "--overdue", "--on", "2025-01-10"]).contains(" 21 days "));
+    let assigned = greek(&["case", "assign", case, "--staff", "Νίκος Ζήσης"]);
+    assert!(assigned.starts_with("η ΓΡΕ-2024-0001 ανατέθηκε σε Νίκος Ζήσης (θέση "), "{assigned}");
+    let caseload = greek(&["caseload"]);
+    assert!(caseload.contains("1 ανοιχτή υπόθεση, 1 ανοιχτή παραπομπή που σας έχουν ανατεθεί"), "{caseload}");
+
+    // case show: Greek labels, and the history names people, agencies and references.
+    let shown = greek(&["case", "show", case]);
+    for label in ["υπόθεση      ΓΡΕ-2024-0001", "κατάσταση    ανοιχτή", "άνοιξε στις  2024-12-02 (τηλεφωνικά)", "ιστορικό"] {
+        assert!(shown.contains(label), "{label:?} in {shown}");
+    }
+    assert!(shown.contains("referral ΓΡΕ-2024-0001/1 sent"), "{shown}");
+    assert!(shown.contains("to agency Ξενώνας Φιλοξενίας Γρεβενών"), "{shown}");
+    assert!(shown.contains("by staff Νίκος Ζήσης"), "{shown}");
+    let referral_id = w.json(&["case", "show", case])["referrals"][0]["referral_id"].as_str().expect("id").to_owned();
+    let history = shown.split("\nιστορικό\n").nth(1).expect("the history");
+    for id in [&referral_id, &agency, &worker] {
+        assert!(!shows(history, id), "{id} in {history}");
+    }
+    // audit likewise, and --json keeps the ids.
+    let trail = w.ok(&["--lang", "el", "audit", case]);
+    assert!(trail.starts_with("ιστορικό ελέγχου: υπόθεση ΓΡΕ-2024-0001, 5 γεγονότα"), "{trail}");
+    for id in [&referral_id, &agency, &worker] {
+        assert!(!shows(&trail, id), "{id} in {trail}");
+    }
+    let json_trail = w.ok(&["--lang", "el", "audit", case, "--json"]);
+    assert!(shows(&json_trail, &referral_id) && shows(&json_trail, &agency) && !json_trail.contains("Ξενώνας"));
+
+    // beneficiary show: the labels, the attributes and their values by their Greek names.
+    let person_shown = greek(&["beneficiary", "show", &person]);
+    for text in ["όνομα", "Σοφία Καραγιάννη", "ΑΜΚΑ", "φύλο γυναίκα", "νομική βάση", "συγκαταθέσεις κοινοποίησης"] {
+        assert!(person_shown.contains(text), "{text:?} in {person_shown}");
+    }
+    assert!(person_shown.contains("(η ανάγνωση καταγράφεται στη θέση "), "{person_shown}");
+
+    // The printed case file.
+    let printed = greek(&["case", "show", case, "--print"]);
+    for text in ["Φάκελος υπόθεσης ΓΡΕ-2024-0001", "Πρόσωπο", "Σοφία Καραγιάννη", "Παραπομπές", "απεσταλμένη", "Εκτυπώθηκε"] {
+        assert!(printed.contains(text), "{text:?} in {printed}");
+    }
+    assert!(printed.lines().all(|l| l.chars().count() <= 78), "{printed}");
+    let printed_english = english(&["case", "show", case, "--print"]);
+    assert!(printed_english.contains("Case file ΓΡΕ-2024-0001") && printed_english.contains("sent"));
+}
