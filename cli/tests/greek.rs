@@ -411,3 +411,50 @@ fn views_writes_and_counts_speak_greek_and_name_what_they_show() {
     let printed_english = english(&["case", "show", case, "--print"]);
     assert!(printed_english.contains("Case file ΓΡΕ-2024-0001") && printed_english.contains("sent"));
 }
+
+#[test]
+fn a_refusal_answered_by_a_server_reads_in_greek_as_in_direct_mode() {
+    let _watchdog = watchdog("a Greek refusal through the server", 120);
+    let w = World::new();
+    w.ok(&["init"]);
+    let (_, admin, worker, agency) = set_up(&w);
+    let as_worker = |args: &[&str]| w.json(&[&["--as", &worker, "--at", AT][..], args].concat());
+    let person = id(
+        &as_worker(&[
+            "beneficiary",
+            "register",
+            "--given-name",
+            "Σοφία",
+            "--family-name",
+            "Καραγιάννη",
+            "--amka",
+            AMKA,
+            "--municipality",
+            "Γρεβενά",
+        ]),
+        "beneficiary_id",
+    );
+    let case = id(&as_worker(&["intake", "--beneficiary", &person, "--channel", "phone", "--request", "Στέγη."]), "case_id");
+    as_worker(&["refer", &case, "--agency", &agency, "--need", "housing"]);
+    let token = w.json(&["--as", &admin, "staff", "api-token", &worker])["secret"].as_str().unwrap_or_default().to_owned();
+    // Refused twice in direct mode: no consent to send, and a draft cannot be accepted.
+    let refusals = [["referral", "send", "ΓΡΕ-2024-0001/1"], ["referral", "accept", "ΓΡΕ-2024-0001/1"]];
+    let direct: Vec<Run> =
+        refusals.iter().map(|args| w.run(&[&["--lang", "el", "--as", &worker][..], &args[..]].concat())).collect();
+    let server = ServerProcess::start(&w.data(), &[]);
+    for (args, direct) in refusals.iter().zip(&direct) {
+        let served: Run = parapompi()
+            .args(["--lang", "el", "--server", &server.base])
+            .env("PARAPOMPI_TOKEN", &token)
+            .args(args)
+            .output()
+            .expect("runs")
+            .into();
+        assert_eq!((served.code, direct.code), (1, 1), "{}{}", served.stderr, direct.stderr);
+        assert_eq!(served.stderr, direct.stderr, "{args:?}");
+        assert!(!served.stderr.is_ascii(), "{}", served.stderr);
+    }
+    assert!(direct[0].stderr.contains("δεν έχει σε ισχύ συγκατάθεση κοινοποίησης"), "{}", direct[0].stderr);
+    assert!(direct[1].stderr.contains("πρόχειρη"), "the status by its Greek name: {}", direct[1].stderr);
+    server.stop();
+}

@@ -74,6 +74,7 @@ pub mod municipality;
 pub mod policy;
 pub mod reference;
 pub mod rejection;
+pub mod rejection_arguments;
 pub mod staff;
 pub mod stream;
 pub mod text;
