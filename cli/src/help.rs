@@ -1,7 +1,8 @@
 //! The commands' help text in the run's language: after clap has built the command line from
 //! the doc comments of `args`, each command's description and each of its arguments' help is
 //! replaced by `help-<command path>` and `help-<command path>--<argument>` of `help.ftl`
-//! where the chosen language has one (the commands a social worker uses have). English keeps
+//! where the chosen language has one (every command has), and each global option's by
+//! `help-global--<argument>`. English keeps
 //! the doc comments, which its resource repeats word for word (a test keeps them equal).
 //! clap's own words (`Usage:`, `Options:`) are clap's.
 //!
@@ -58,7 +59,8 @@ pub fn localised(command: Command) -> Command {
     let command = arranged(command, "", &hidden);
     match lang() {
         Lang::En => command,
-        Lang::El => localise_subcommands(command, "", Lang::El),
+        // The global options first: clap copies them into every command when it builds.
+        Lang::El => localise_subcommands(localise_one(command, "global", Lang::El), "", Lang::El),
     }
 }
 
@@ -160,8 +162,23 @@ mod tests {
             }
         }
         let mut out = Vec::new();
-        walk(&crate::args::Cli::command(), "", &mut out);
+        let command = crate::args::Cli::command();
+        for arg in command.get_arguments() {
+            let help = arg.get_help().map(|h| h.to_string()).unwrap_or_default();
+            out.push((format!("help-global--{}", arg.get_id()), help));
+        }
+        walk(&command, "", &mut out);
         out
+    }
+
+    #[test]
+    fn every_command_and_argument_has_its_help_in_both_languages() {
+        let missing: Vec<String> = english_help()
+            .into_iter()
+            .filter(|(key, english)| !english.is_empty() && !crate::i18n::has_message_in(Lang::El, key))
+            .map(|(key, english)| format!("{key} = {english}"))
+            .collect();
+        assert!(missing.is_empty(), "no Greek help for:\n{}", missing.join("\n"));
     }
 
     #[test]

@@ -458,3 +458,29 @@ fn a_refusal_answered_by_a_server_reads_in_greek_as_in_direct_mode() {
     assert!(direct[1].stderr.contains("πρόχειρη"), "the status by its Greek name: {}", direct[1].stderr);
     server.stop();
 }
+
+#[test]
+fn every_commands_help_is_greek_and_reads_show_no_write_options() {
+    let w = World::new();
+    for (command, first_words) in [
+        (&["export"][..], "Σύνταξη πακέτου για αξιολογητές"),
+        (&["verify"][..], "Επαλήθευση της αλυσίδας hash"),
+        (&["staff", "add"][..], "Καταχώριση μέλους του προσωπικού"),
+        (&["centre", "register"][..], "Καταχώριση κέντρου"),
+        (&["report", "indicators"][..], "Η αναφορά δεικτών"),
+        (&["witness", "add"][..], "Έλεγχος πακέτων"),
+    ] {
+        let help = w.ok(&[&["--lang", "el"][..], command, &["--help"][..]].concat());
+        assert!(help.starts_with(first_words), "{command:?}: {help}");
+        assert!(help.contains("Ο κατάλογος δεδομένων [προεπιλογή: ./parapompi-data]"), "{command:?}: {help}");
+    }
+    // A read hides what only a write uses; a write shows it; required flags come first.
+    let report = w.ok(&["report", "indicators", "--help"]);
+    assert!(!report.contains("--at <INSTANT>") && !report.contains("--command-id"), "{report}");
+    assert!(report.contains("Usage: parapompi report indicators --from <DATE> --to <DATE> [OPTIONS]"), "{report}");
+    let export = w.ok(&["export", "--help"]);
+    assert!(export.contains("--at <INSTANT>") && !export.contains("--command-id"), "{export}");
+    let intake = w.ok(&["intake", "--help"]);
+    assert!(intake.contains("--at <INSTANT>") && intake.contains("--command-id <UUID>"), "{intake}");
+    assert!(intake.contains("Usage: parapompi intake --beneficiary <BENEFICIARY> --channel <CHANNEL>"), "{intake}");
+}
