@@ -378,9 +378,14 @@ fn views_writes_and_counts_speak_greek_and_name_what_they_show() {
     for label in ["υπόθεση      ΓΡΕ-2024-0001", "κατάσταση    ανοιχτή", "άνοιξε στις  2024-12-02 (τηλεφωνικά)", "ιστορικό"] {
         assert!(shown.contains(label), "{label:?} in {shown}");
     }
-    assert!(shown.contains("referral ΓΡΕ-2024-0001/1 sent"), "{shown}");
-    assert!(shown.contains("to agency Ξενώνας Φιλοξενίας Γρεβενών"), "{shown}");
-    assert!(shown.contains("by staff Νίκος Ζήσης"), "{shown}");
+    assert!(shown.contains("η παραπομπή ΓΡΕ-2024-0001/1 στάλθηκε στις 2024-12-02 (συγκατάθεση της 2024-12-02)"), "{shown}");
+    assert!(shown.contains("προς Ξενώνας Φιλοξενίας Γρεβενών (φορέας κοινωνικής πρόνοιας) για στέγαση"), "{shown}");
+    assert!(shown.contains("υποδοχή στις 2024-12-02, τηλεφωνικά, από Νίκος Ζήσης"), "{shown}");
+    // In English the log's sentences, with names and references for the ids.
+    let shown_english = w.ok(&["case", "show", case]);
+    assert!(shown_english.contains("referral ΓΡΕ-2024-0001/1 sent on 2024-12-02"), "{shown_english}");
+    assert!(shown_english.contains("to agency Ξενώνας Φιλοξενίας Γρεβενών"), "{shown_english}");
+    assert!(shown_english.contains("by staff Νίκος Ζήσης"), "{shown_english}");
     let referral_id = w.json(&["case", "show", case])["referrals"][0]["referral_id"].as_str().expect("id").to_owned();
     let history = shown.split("\nιστορικό\n").nth(1).expect("the history");
     for id in [&referral_id, &agency, &worker] {
@@ -389,6 +394,7 @@ fn views_writes_and_counts_speak_greek_and_name_what_they_show() {
     // audit likewise, and --json keeps the ids.
     let trail = w.ok(&["--lang", "el", "audit", case]);
     assert!(trail.starts_with("ιστορικό ελέγχου: υπόθεση ΓΡΕ-2024-0001, 5 γεγονότα"), "{trail}");
+    assert!(trail.contains("η υπόθεση ανατέθηκε σε Νίκος Ζήσης από Νίκος Ζήσης"), "{trail}");
     for id in [&referral_id, &agency, &worker] {
         assert!(!shows(&trail, id), "{id} in {trail}");
     }
@@ -404,7 +410,7 @@ fn views_writes_and_counts_speak_greek_and_name_what_they_show() {
 
     // The printed case file.
     let printed = greek(&["case", "show", case, "--print"]);
-    for text in ["Φάκελος υπόθεσης ΓΡΕ-2024-0001", "Πρόσωπο", "Σοφία Καραγιάννη", "Παραπομπές", "απεσταλμένη", "Εκτυπώθηκε"] {
+    for text in ["Φάκελος υπόθεσης ΓΡΕ-2024-0001", "Πρόσωπο", "Σοφία Καραγιάννη", "απεσταλμένη", "σημείωση στις", "Εκτυπώθηκε"] {
         assert!(printed.contains(text), "{text:?} in {printed}");
     }
     assert!(printed.lines().all(|l| l.chars().count() <= 78), "{printed}");

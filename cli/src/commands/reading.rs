@@ -97,6 +97,7 @@ fn case_print(ctx: &mut Ctx<'_>, args: &CaseShowArgs) -> Result<(), CliError> {
     };
     let mut names = crate::describe::Names::of(ctx)?;
     names.learn_references(ctx, list_field(&file, "history"))?;
+    names.learn_events(ctx, &[case_id.stream_id()])?;
     let centre = crate::commands::directory::centre_name(ctx, &text_field(&file, "centre_id"))?;
     let parapompi::Acting::Staff(reader) = acting else { unreachable!("acting() gives a staff member") };
     let reader = crate::commands::directory::actor_name(&names.staff, &reader.stream_id());
@@ -141,6 +142,7 @@ fn print_case(ctx: &mut Ctx<'_>, file: &Value) -> Result<(), CliError> {
     // People read names; JSON keeps the ids.
     let mut names = crate::describe::Names::of(ctx)?;
     names.learn_references(ctx, list_field(file, "history"))?;
+    names.learn_events(ctx, &[format!("case-{case_id}")])?;
     let assignee = match file.get("assignee").and_then(Value::as_str) {
         None => "-".to_owned(),
         Some(staff) => {
@@ -235,6 +237,7 @@ pub fn audit(ctx: &mut Ctx<'_>, args: AuditArgs) -> Result<(), CliError> {
     if !args.texts {
         let mut names = crate::describe::Names::of(ctx)?;
         names.learn_references(ctx, &lines)?;
+        names.learn_events(ctx, &streams_of(&lines))?;
         return print_audit_lines(ctx.out, &subject, &lines, false, &names);
     }
     match subject {
@@ -255,7 +258,13 @@ pub fn audit(ctx: &mut Ctx<'_>, args: AuditArgs) -> Result<(), CliError> {
     let lines = ctx.backend.read_trail_texts(&subject, meta, reason_of(args.reason.as_ref())?)?;
     let mut names = crate::describe::Names::of(ctx)?;
     names.learn_references(ctx, &lines)?;
+    names.learn_events(ctx, &streams_of(&lines))?;
     print_audit_lines(ctx.out, &subject, &lines, true, &names)
+}
+
+/// The streams an audit trail's lines come from.
+fn streams_of(lines: &[Value]) -> Vec<String> {
+    lines.iter().map(|line| text_field(line, "stream_id")).collect()
 }
 
 /// `beneficiary show`: the person's identity (the read is recorded first), attributes,
