@@ -15,7 +15,7 @@ use std::sync::OnceLock;
 
 use fluent_bundle::concurrent::FluentBundle;
 use fluent_bundle::{FluentArgs, FluentResource, FluentValue};
-use parapompi::core::greek::fold;
+use parapompi::core::folding::fold;
 use unic_langid::LanguageIdentifier;
 
 /// A language the command line speaks.

@@ -71,7 +71,7 @@ pub fn case_file(file: &Value, identity: &Value, names: &PrintNames<'_>, printed
         .centre
         .map_or_else(|| message("print-centre", &[("id", &text(file, "centre_id"))]), str::to_owned);
     // Greek capitals carry no accents.
-    out.extend(wrapped(&parapompi::core::folding::fold_text(&centre), WIDTH, ""));
+    out.extend(wrapped(&parapompi::core::folding::fold_capitals(&centre), WIDTH, ""));
     let reference = file.get("reference").and_then(Value::as_str).map(str::to_owned);
     let reference = reference.unwrap_or_else(|| format!("case-{}", text(file, "case_id")));
     out.push(message("print-title", &[("case", &reference)]));

@@ -67,7 +67,6 @@ pub mod context;
 pub mod credential;
 pub mod event;
 pub mod folding;
-pub mod greek;
 pub mod identity;
 pub mod limits;
 pub mod municipality;
