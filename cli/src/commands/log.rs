@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 
 use clap::CommandFactory;
 use parapompi::bundle::{
-    read_manifest_line, replay_audit, replay_projections, verify_bundles, Manifest, BUNDLE_FORMAT,
+    read_manifest_line, replay_audit_reporting, replay_projections_reporting, verify_bundles, Manifest, BUNDLE_FORMAT,
 };
 use parapompi::{Engine, EngineConfig};
 use serde_json::json;
@@ -77,9 +77,12 @@ pub fn export(ctx: &mut Ctx<'_>, args: ExportArgs) -> Result<(), CliError> {
     if args.from == 0 || args.from > head {
         return Err(CliError::field("--from", format!("position {} is not in the log (1..={head})", args.from)));
     }
-    let store = engine.store();
     if args.jsonl {
-        let exported = write_whole(&args.out, args.force, |out| Ok(store.export_jsonl(out, args.from, head)?))?;
+        let progress = Progress::bar("exporting");
+        let report = |p| progress.report(p);
+        let exported =
+            write_whole(&args.out, args.force, |out| Ok(engine.export_jsonl_reporting(out, args.from, head, &report)?))?;
+        progress.finish();
         ctx.out.json_line(&json!({
             "file": args.out.display().to_string(),
             "kind": "jsonl",
@@ -98,7 +101,12 @@ pub fn export(ctx: &mut Ctx<'_>, args: ExportArgs) -> Result<(), CliError> {
         ));
     }
     let created_at = parapompi::store::Timestamp::from_unix_ms(ctx.occurred_at()?.unix_ms());
-    let manifest = write_whole(&args.out, args.force, |out| Ok(engine.export_bundle(out, args.from, created_at)?))?;
+    let progress = Progress::bar("exporting");
+    let report = |p| progress.report(p);
+    let manifest = write_whole(&args.out, args.force, |out| {
+        Ok(engine.export_bundle_reporting(out, args.from, created_at, &report)?)
+    })?;
+    progress.finish();
     let mut object = manifest_json(&manifest);
     object["file"] = json!(args.out.display().to_string());
     ctx.out.json_line(&object)?;
@@ -129,6 +137,8 @@ fn export_through_server(ctx: &mut Ctx<'_>, client: &Client, args: &ExportArgs) 
         return Err(CliError::field("--from", format!("position {} is not in the log (1..={head})", args.from)));
     }
     let stream = client.get_stream(&format!("/v1/export?from={}&to={head}", args.from))?;
+    let progress = Progress::bar("exporting");
+    let total = head - args.from + 1;
     let (n_events, first, last, last_hash) = write_whole(&args.out, args.force, |out| {
         let failed = |e: std::io::Error| CliError::Environment(format!("the export from the server failed: {e}"));
         let (mut n_events, mut first, mut last, mut last_hash) = (0_u64, 0_u64, 0_u64, String::new());
@@ -140,6 +150,10 @@ fn export_through_server(ctx: &mut Ctx<'_>, client: &Client, args: &ExportArgs) 
                 first = record.position;
             }
             (n_events, last, last_hash) = (n_events + 1, record.position, record.hash.to_hex());
+            if n_events.is_multiple_of(parapompi::progress::REPORT_EVERY) || n_events == total {
+                let work = parapompi::Work::Exporting;
+                progress.report(parapompi::Progress { work, done: n_events, total: Some(total) });
+            }
             out.write_all(line.as_bytes()).and_then(|()| out.write_all(b"\n")).map_err(failed)?;
         }
         out.flush().map_err(failed)?;
@@ -150,6 +164,7 @@ fn export_through_server(ctx: &mut Ctx<'_>, client: &Client, args: &ExportArgs) 
         }
         Ok((n_events, first, last, last_hash))
     })?;
+    progress.finish();
     ctx.out.json_line(&json!({
         "file": args.out.display().to_string(),
         "kind": "jsonl",
@@ -188,11 +203,9 @@ fn write_whole<T>(
     let target = if special { out.to_path_buf() } else { partial_path(out) };
     let file = if special { File::options().write(true).open(&target) } else { File::create(&target) };
     let file = file.map_err(|e| cannot(&target, e))?;
-    let progress = Progress::spinner("exporting");
     let mut writer = BufWriter::new(file);
     let written = write(&mut writer);
     drop(writer);
-    progress.finish();
     if special {
         return written;
     }
@@ -293,8 +306,8 @@ pub fn replay(args: ReplayArgs, out: &mut Out) -> Result<(), CliError> {
     match args.what {
         ReplayCommand::Report(ReportCommand::Indicators(indicators)) => {
             let (query, as_of, format) = indicator_request(&indicators, out.json)?;
-            let progress = Progress::spinner("replaying");
-            let projections = replay_projections(&args.bundle, as_of).map_err(bad)?;
+            let progress = Progress::bar("replaying");
+            let projections = replay_projections_reporting(&args.bundle, as_of, &|p| progress.report(p)).map_err(bad)?;
             progress.finish();
             if let Some(parapompi::AsOf::Position(position)) = as_of {
                 if position > projections.position() {
@@ -312,9 +325,12 @@ pub fn replay(args: ReplayArgs, out: &mut Out) -> Result<(), CliError> {
             print_report(out, &report_text(&projections.indicators(&query), format), format, &layout)
         }
         ReplayCommand::Audit(audit) => {
-            let projections = replay_projections(&args.bundle, None).map_err(bad)?;
+            let progress = Progress::bar("replaying");
+            let report = |p| progress.report(p);
+            let projections = replay_projections_reporting(&args.bundle, None, &report).map_err(bad)?;
             let subject = resolve_subject(&projections, &audit)?;
-            let trail = replay_audit(&args.bundle, &subject).map_err(bad)?;
+            let trail = replay_audit_reporting(&args.bundle, &subject, &report).map_err(bad)?;
+            progress.finish();
             print_audit(out, &trail, None)
         }
     }

@@ -4,7 +4,7 @@
 use std::path::{Path, PathBuf};
 use std::time::{SystemTime, UNIX_EPOCH};
 
-use parapompi::bundle::{anchors_of_bundles, verify_bundles_against, Anchor, BundleError};
+use parapompi::bundle::{anchors_of_bundles, verify_bundles_against_reporting, Anchor, BundleError};
 use parapompi::checkpoint::{SignedCheckpoint, VerifierKey};
 use parapompi::witness::{default_witness_key_path, init_witness, parse_pin, WitnessError, WitnessFile};
 use serde_json::json;
@@ -224,8 +224,9 @@ pub fn verify_bundle_files(args: &VerifyArgs, out: &mut Out) -> Result<(), CliEr
         let source = format!("the bundle held earlier ({})", display_all(&args.held));
         anchors.extend(anchors_of_bundles(&args.held, &source).map_err(bad)?);
     }
-    let progress = Progress::spinner("verifying bundles");
-    let verified = verify_bundles_against(&args.bundle, &anchors, trusted).map_err(bad)?;
+    let progress = Progress::bar("verifying bundles");
+    let verified =
+        verify_bundles_against_reporting(&args.bundle, &anchors, trusted, &|p| progress.report(p)).map_err(bad)?;
     progress.finish();
     let (first, last) = verified.positions;
     let checkpoint = verified.checkpoint.as_ref().map(|(signed, signer)| {
