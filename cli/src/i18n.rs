@@ -475,8 +475,10 @@ mod tests {
             include_str!("commands/backup.rs"),
             include_str!("commands/demo.rs"),
             include_str!("commands/trust.rs"),
+            include_str!("commands/directory_views.rs"),
             include_str!("session.rs"),
             include_str!("printed.rs"),
+            include_str!("describe.rs"),
         ];
         let literal_after = |text: &str, opening: &str| -> Vec<String> {
             text.split(opening).skip(1).filter_map(|rest| rest.split('"').next().map(str::to_owned)).collect()

@@ -408,6 +408,14 @@ fn views_writes_and_counts_speak_greek_and_name_what_they_show() {
     }
     assert!(person_shown.contains("(η ανάγνωση καταγράφεται στη θέση "), "{person_shown}");
 
+    // The directory's views.
+    let agency_shown = w.ok(&["--lang", "el", "agency", "show", "Ξενώνας Φιλοξενίας Γρεβενών"]);
+    for text in ["είδος", "φορέας κοινωνικής πρόνοιας", "ανάγκες", "στέγαση", "ενεργό"] {
+        assert!(agency_shown.contains(text), "{text:?} in {agency_shown}");
+    }
+    let staff_shown = w.ok(&["--lang", "el", "staff", "show", "Νίκος Ζήσης"]);
+    assert!(staff_shown.contains("ρόλοι") && staff_shown.contains("κοινωνικός λειτουργός"), "{staff_shown}");
+
     // The printed case file.
     let printed = greek(&["case", "show", case, "--print"]);
     for text in ["Φάκελος υπόθεσης ΓΡΕ-2024-0001", "Πρόσωπο", "Σοφία Καραγιάννη", "απεσταλμένη", "σημείωση στις", "Εκτυπώθηκε"] {

@@ -87,3 +87,21 @@ print-due = { $outcome }, προθεσμία { $due_on }
 print-history = Ιστορικό (ώρες UTC)
 print-not-in-vault = (δεν υπάρχει στο θησαυροφυλάκιο)
 print-foot = Εκτυπώθηκε { $text }. Οι αναγνώσεις αυτές καταγράφονται στο αρχείο: τα κείμενα στη θέση { $position }, η ταυτότητα στη θέση { $at }. Προσωπικά δεδομένα: φυλάξτε και καταστρέψτε τη σελίδα όπως ορίζουν οι κανόνες του κέντρου.
+
+## centre show, staff show, agency show
+show-host = έδρα
+show-also-serves = εξυπηρετεί και
+show-supervised-by = εποπτεία
+show-registered-on = εγγραφή στις
+show-staff = προσωπικό
+show-staff-active = { $n } ενεργά μέλη
+show-antennas = παραρτήματα
+show-programmes = προγράμματα χρηματοδότησης
+show-roles = ρόλοι
+show-active = ενεργό
+show-credentials = διαπιστευτήρια
+show-agency = φορέας
+show-kind = είδος
+show-municipality = δήμος
+show-email = email
+show-web = ιστοσελίδα

@@ -87,3 +87,21 @@ print-due = { $outcome }, due { $due_on }
 print-history = History (times in UTC)
 print-not-in-vault = (not in the vault)
 print-foot = Printed { $text }. These reads are recorded in the log: the texts at position { $position }, the identity at position { $at }. Personal data: keep and destroy this page as the centre's rules say.
+
+## centre show, staff show, agency show
+show-host = host
+show-also-serves = also serves
+show-supervised-by = supervised by
+show-registered-on = registered on
+show-staff = staff
+show-staff-active = { $n } active
+show-antennas = antennas
+show-programmes = funding programmes
+show-roles = roles
+show-active = active
+show-credentials = credentials
+show-agency = agency
+show-kind = kind
+show-municipality = municipality
+show-email = e-mail
+show-web = web
