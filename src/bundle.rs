@@ -21,8 +21,8 @@ use parapompi_store::{
 use serde::{Deserialize, Serialize};
 
 use crate::checkpoint::{Checkpoint, SignedCheckpoint, VerifierKey};
-use crate::progress::{silently, Counter, Report, Work};
 use crate::error::EngineError;
+use crate::progress::{silently, Counter, Report, Work};
 use crate::projector::AsOf;
 use crate::records::decode;
 use crate::signing_key::SigningKey;

@@ -110,4 +110,3 @@ impl<W: std::io::Write> std::io::Write for LinesReported<'_, '_, W> {
         self.inner.flush()
     }
 }
-

@@ -141,7 +141,11 @@ impl Names {
                         .iter()
                         .map(|n| {
                             let field = |k: &str| n.get(k).and_then(Value::as_str).unwrap_or("-");
-                            format!("{} ({})", vocab("need", field("domain")), vocab("need_priority", field("priority")))
+                            format!(
+                                "{} ({})",
+                                vocab("need", field("domain")),
+                                vocab("need_priority", field("priority"))
+                            )
                         })
                         .collect::<Vec<_>>()
                         .join(", "),

@@ -110,7 +110,9 @@ fn usage_line(command: &Command, path: &str) -> String {
     words.extend(visible.iter().filter(|a| a.is_positional() && a.is_required_set()).map(|a| shown(a)));
     words.extend(visible.iter().filter(|a| !a.is_positional() && a.is_required_set()).map(|a| shown(a)));
     words.push("[OPTIONS]".to_owned());
-    words.extend(visible.iter().filter(|a| a.is_positional() && !a.is_required_set()).map(|a| format!("[{}]", shown(a))));
+    words.extend(
+        visible.iter().filter(|a| a.is_positional() && !a.is_required_set()).map(|a| format!("[{}]", shown(a))),
+    );
     words.join(" ")
 }
 

@@ -67,9 +67,8 @@ fn field(out: &mut Vec<String>, label: &str, value: &str) {
 pub fn case_file(file: &Value, identity: &Value, names: &PrintNames<'_>, printed: &str) -> String {
     let mut out = Vec::new();
     let rule = "─".repeat(WIDTH);
-    let centre = names
-        .centre
-        .map_or_else(|| message("print-centre", &[("id", &text(file, "centre_id"))]), str::to_owned);
+    let centre =
+        names.centre.map_or_else(|| message("print-centre", &[("id", &text(file, "centre_id"))]), str::to_owned);
     // Greek capitals carry no accents.
     out.extend(wrapped(&parapompi::core::folding::fold_capitals(&centre), WIDTH, ""));
     let reference = file.get("reference").and_then(Value::as_str).map(str::to_owned);
@@ -155,10 +154,7 @@ pub fn case_file(file: &Value, identity: &Value, names: &PrintNames<'_>, printed
     let identity_at = identity.get("access_position").and_then(Value::as_u64);
     let position = |at: Option<u64>| at.map_or("-".to_owned(), |p| p.to_string());
     out.extend(wrapped(
-        &message(
-            "print-foot",
-            &[("text", printed), ("position", &position(texts_at)), ("at", &position(identity_at))],
-        ),
+        &message("print-foot", &[("text", printed), ("position", &position(texts_at)), ("at", &position(identity_at))]),
         WIDTH,
         "",
     ));

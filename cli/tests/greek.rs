@@ -351,7 +351,8 @@ fn views_writes_and_counts_speak_greek_and_name_what_they_show() {
     let opened = greek(&["intake", "--beneficiary", &person, "--channel", "τηλεφωνικά", "--request", "Στέγη."]);
     assert!(opened.starts_with("άνοιξε η υπόθεση ΓΡΕ-2024-0001 (case-"), "{opened}");
     let case = "ΓΡΕ-2024-0001";
-    let referred = greek(&["refer", case, "--agency", "Ξενώνας Φιλοξενίας Γρεβενών", "--need", "στέγαση", "--due", "20/12/2024"]);
+    let referred =
+        greek(&["refer", case, "--agency", "Ξενώνας Φιλοξενίας Γρεβενών", "--need", "στέγαση", "--due", "20/12/2024"]);
     assert!(referred.starts_with("δημιουργήθηκε πρόχειρη παραπομπή ΓΡΕ-2024-0001/1 (referral-"), "{referred}");
     let consent = english(&["beneficiary", "consent", &person, "--agency", &agency, "--purpose", "referral"]);
     assert!(consent.starts_with(&format!("beneficiary consent: {person} (position ")), "{consent}");
@@ -375,10 +376,15 @@ fn views_writes_and_counts_speak_greek_and_name_what_they_show() {
 
     // case show: Greek labels, and the history names people, agencies and references.
     let shown = greek(&["case", "show", case]);
-    for label in ["υπόθεση      ΓΡΕ-2024-0001", "κατάσταση    ανοιχτή", "άνοιξε στις  2024-12-02 (τηλεφωνικά)", "ιστορικό"] {
+    for label in
+        ["υπόθεση      ΓΡΕ-2024-0001", "κατάσταση    ανοιχτή", "άνοιξε στις  2024-12-02 (τηλεφωνικά)", "ιστορικό"]
+    {
         assert!(shown.contains(label), "{label:?} in {shown}");
     }
-    assert!(shown.contains("η παραπομπή ΓΡΕ-2024-0001/1 στάλθηκε στις 2024-12-02 (συγκατάθεση της 2024-12-02)"), "{shown}");
+    assert!(
+        shown.contains("η παραπομπή ΓΡΕ-2024-0001/1 στάλθηκε στις 2024-12-02 (συγκατάθεση της 2024-12-02)"),
+        "{shown}"
+    );
     assert!(shown.contains("προς Ξενώνας Φιλοξενίας Γρεβενών (φορέας κοινωνικής πρόνοιας) για στέγαση"), "{shown}");
     assert!(shown.contains("υποδοχή στις 2024-12-02, τηλεφωνικά, από Νίκος Ζήσης"), "{shown}");
     // In English the log's sentences, with names and references for the ids.
@@ -403,14 +409,16 @@ fn views_writes_and_counts_speak_greek_and_name_what_they_show() {
 
     // beneficiary show: the labels, the attributes and their values by their Greek names.
     let person_shown = greek(&["beneficiary", "show", &person]);
-    for text in ["όνομα", "Σοφία Καραγιάννη", "ΑΜΚΑ", "φύλο γυναίκα", "νομική βάση", "συγκαταθέσεις κοινοποίησης"] {
+    for text in ["όνομα", "Σοφία Καραγιάννη", "ΑΜΚΑ", "φύλο γυναίκα", "νομική βάση", "συγκαταθέσεις κοινοποίησης"]
+    {
         assert!(person_shown.contains(text), "{text:?} in {person_shown}");
     }
     assert!(person_shown.contains("(η ανάγνωση καταγράφεται στη θέση "), "{person_shown}");
 
     // The directory's views.
     let agency_shown = w.ok(&["--lang", "el", "agency", "show", "Ξενώνας Φιλοξενίας Γρεβενών"]);
-    for text in ["είδος", "φορέας κοινωνικής πρόνοιας", "ανάγκες", "στέγαση", "ενεργό"] {
+    for text in ["είδος", "φορέας κοινωνικής πρόνοιας", "ανάγκες", "στέγαση", "ενεργό"]
+    {
         assert!(agency_shown.contains(text), "{text:?} in {agency_shown}");
     }
     let staff_shown = w.ok(&["--lang", "el", "staff", "show", "Νίκος Ζήσης"]);
@@ -418,7 +426,9 @@ fn views_writes_and_counts_speak_greek_and_name_what_they_show() {
 
     // The printed case file.
     let printed = greek(&["case", "show", case, "--print"]);
-    for text in ["Φάκελος υπόθεσης ΓΡΕ-2024-0001", "Πρόσωπο", "Σοφία Καραγιάννη", "απεσταλμένη", "σημείωση στις", "Εκτυπώθηκε"] {
+    for text in
+        ["Φάκελος υπόθεσης ΓΡΕ-2024-0001", "Πρόσωπο", "Σοφία Καραγιάννη", "απεσταλμένη", "σημείωση στις", "Εκτυπώθηκε"]
+    {
         assert!(printed.contains(text), "{text:?} in {printed}");
     }
     assert!(printed.lines().all(|l| l.chars().count() <= 78), "{printed}");
@@ -448,9 +458,11 @@ fn a_refusal_answered_by_a_server_reads_in_greek_as_in_direct_mode() {
         ]),
         "beneficiary_id",
     );
-    let case = id(&as_worker(&["intake", "--beneficiary", &person, "--channel", "phone", "--request", "Στέγη."]), "case_id");
+    let case =
+        id(&as_worker(&["intake", "--beneficiary", &person, "--channel", "phone", "--request", "Στέγη."]), "case_id");
     as_worker(&["refer", &case, "--agency", &agency, "--need", "housing"]);
-    let token = w.json(&["--as", &admin, "staff", "api-token", &worker])["secret"].as_str().unwrap_or_default().to_owned();
+    let token =
+        w.json(&["--as", &admin, "staff", "api-token", &worker])["secret"].as_str().unwrap_or_default().to_owned();
     // Refused twice in direct mode: no consent to send, and a draft cannot be accepted.
     let refusals = [["referral", "send", "ΓΡΕ-2024-0001/1"], ["referral", "accept", "ΓΡΕ-2024-0001/1"]];
     let direct: Vec<Run> =

@@ -373,9 +373,12 @@ mod tests {
     fn every_entry_resolves_from_its_latin_name_its_transliteration_and_its_capitals() {
         let mut shared = Vec::new();
         for m in all() {
-            for text in
-                [m.latin.to_owned(), crate::folding::elot743(m.name), m.name.to_uppercase(), format!("Δήμος {}", m.name)]
-            {
+            for text in [
+                m.latin.to_owned(),
+                crate::folding::elot743(m.name),
+                m.name.to_uppercase(),
+                format!("Δήμος {}", m.name),
+            ] {
                 match resolve(&text) {
                     Resolution::One(entry) => assert_eq!(entry.code, m.code, "{text}"),
                     Resolution::Several(entries) => {

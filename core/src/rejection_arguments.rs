@@ -68,11 +68,9 @@ pub fn arguments(rejection: &Rejection) -> Vec<(&'static str, String)> {
         R::AlreadyAssigned { case_id, staff_id } => vec![("case", s(case_id)), ("staff", s(staff_id))],
         R::AssigneeNotEligible { staff_id, why } => vec![("staff", s(staff_id)), ("why", s(why))],
         R::UnknownReferral { referral_id } => vec![("referral", s(referral_id))],
-        R::TransitionNotAllowed { referral_id, from, action } => vec![
-            ("referral", s(referral_id)),
-            ("from", from.as_str().to_owned()),
-            ("action", s(action)),
-        ],
+        R::TransitionNotAllowed { referral_id, from, action } => {
+            vec![("referral", s(referral_id)), ("from", from.as_str().to_owned()), ("action", s(action))]
+        }
         R::NotYetDue { referral_id, due_on, today } => {
             vec![("referral", s(referral_id)), ("due_on", s(due_on)), ("today", s(today))]
         }

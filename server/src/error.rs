@@ -24,8 +24,9 @@ pub struct ApiError {
     pub limit: Option<&'static str>,
     /// The field at fault, for bad input.
     pub field: Option<String>,
-    /// The values a rejection carries, by name (core's `rejection_arguments`).
-    pub arguments: Option<std::collections::BTreeMap<String, String>>,
+    /// The values a rejection carries, by name (core's `rejection_arguments`); boxed, so that
+    /// an error stays small to return.
+    pub arguments: Option<Box<std::collections::BTreeMap<String, String>>>,
 }
 
 impl ApiError {
@@ -82,7 +83,9 @@ impl From<EngineError> for ApiError {
                 let arguments = parapompi::core::rejection_arguments::arguments(rejection);
                 ApiError {
                     rule: Some(rejection.name()),
-                    arguments: Some(arguments.into_iter().map(|(name, value)| (name.to_owned(), value)).collect()),
+                    arguments: Some(Box::new(
+                        arguments.into_iter().map(|(name, value)| (name.to_owned(), value)).collect(),
+                    )),
                     detail: format!("rejected by rule {}: {rejection}", rejection.name()),
                     ..ApiError::new(status, "rejected", detail)
                 }
@@ -165,7 +168,7 @@ impl ApiError {
             rule: self.rule.map(str::to_owned),
             limit: self.limit.map(str::to_owned),
             field: self.field.clone(),
-            arguments: self.arguments.clone(),
+            arguments: self.arguments.as_deref().cloned(),
         }
     }
 }

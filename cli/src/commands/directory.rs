@@ -107,7 +107,10 @@ pub fn centre(ctx: &mut Ctx<'_>, command: CentreCli) -> Result<(), CliError> {
                 &[("centre_id", centre_id.to_string()), ("staff_id", admin.to_string())],
                 &format!(
                     "{}\nnext: export PARAPOMPI_ACTOR={admin}",
-                    crate::i18n::message("done-centre-register", &[("centre", &centre_id.to_string()), ("staff", &admin.to_string())])
+                    crate::i18n::message(
+                        "done-centre-register",
+                        &[("centre", &centre_id.to_string()), ("staff", &admin.to_string())]
+                    )
                 ),
             )
         }

@@ -30,11 +30,7 @@ pub fn init(global: &Global, out: &mut Out) -> Result<(), CliError> {
     engine.close()?;
     out.json_line(&json!({"data_dir": dir.display().to_string(), "created": !existed, "n_events": head.position}))?;
     if existed {
-        out.line(format!(
-            "{} already holds a store ({}); left as it is",
-            dir.display(),
-            count(head.position, "event")
-        ))
+        out.line(format!("{} already holds a store ({}); left as it is", dir.display(), count(head.position, "event")))
     } else {
         out.line(format!("created an empty store in {}\nnext:\nparapompi centre register --help", dir.display()))
     }
@@ -81,7 +77,11 @@ pub fn export(ctx: &mut Ctx<'_>, args: ExportArgs) -> Result<(), CliError> {
         let progress = Progress::bar("exporting");
         let report = |p| progress.report(p);
         let exported =
-            write_whole(&args.out, args.force, |out| Ok(engine.export_jsonl_reporting(out, args.from, head, &report)?))?;
+            write_whole(
+                &args.out,
+                args.force,
+                |out| Ok(engine.export_jsonl_reporting(out, args.from, head, &report)?),
+            )?;
         progress.finish();
         ctx.out.json_line(&json!({
             "file": args.out.display().to_string(),
@@ -307,7 +307,8 @@ pub fn replay(args: ReplayArgs, out: &mut Out) -> Result<(), CliError> {
         ReplayCommand::Report(ReportCommand::Indicators(indicators)) => {
             let (query, as_of, format) = indicator_request(&indicators, out.json)?;
             let progress = Progress::bar("replaying");
-            let projections = replay_projections_reporting(&args.bundle, as_of, &|p| progress.report(p)).map_err(bad)?;
+            let projections =
+                replay_projections_reporting(&args.bundle, as_of, &|p| progress.report(p)).map_err(bad)?;
             progress.finish();
             if let Some(parapompi::AsOf::Position(position)) = as_of {
                 if position > projections.position() {

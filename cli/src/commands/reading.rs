@@ -207,9 +207,9 @@ fn print_case(ctx: &mut Ctx<'_>, file: &Value) -> Result<(), CliError> {
     ctx.out.table(&table)?;
     if history.iter().any(|e| !list_field(e, "texts").is_empty()) {
         match file.get("access_position").and_then(Value::as_u64) {
-            Some(position) => ctx
-                .out
-                .line(format!("\n{}", message("show-texts-read-at", &[("position", &position.to_string())])))?,
+            Some(position) => {
+                ctx.out.line(format!("\n{}", message("show-texts-read-at", &[("position", &position.to_string())])))?
+            }
             None => ctx.out.line(format!("\n{}", message("show-texts", &[])))?,
         }
         let read = file.get("texts_read").and_then(Value::as_bool).unwrap_or_default();
@@ -446,11 +446,9 @@ fn attribute_set(key: &str) -> Option<&'static str> {
 fn attribute_text(key: &str, value: &Value) -> String {
     let name = message(&format!("attribute-{key}"), &[]);
     let shown = match value {
-        Value::Object(fields) if !fields.contains_key("given") => fields
-            .iter()
-            .map(|(k, v)| attribute_text(k, v))
-            .collect::<Vec<_>>()
-            .join(", "),
+        Value::Object(fields) if !fields.contains_key("given") => {
+            fields.iter().map(|(k, v)| attribute_text(k, v)).collect::<Vec<_>>().join(", ")
+        }
         other => {
             let raw = shown_value(other);
             match attribute_set(key) {
@@ -503,8 +501,11 @@ pub fn beneficiary_accesses(ctx: &mut Ctx<'_>, text: &str) -> Result<(), CliErro
             Ok(parapompi::core::beneficiary::Access::SubjectExport) => message("access-own-copy", &[]),
             Err(e) => return Err(CliError::Environment(format!("a read in the access report is not one: {e}"))),
         };
-        let reason =
-            if record.get("reason").is_some_and(|r| !r.is_null()) { message("access-reason-given", &[]) } else { "-".to_owned() };
+        let reason = if record.get("reason").is_some_and(|r| !r.is_null()) {
+            message("access-reason-given", &[])
+        } else {
+            "-".to_owned()
+        };
         table.row(vec![
             text_field(record, "position"),
             text_field(record, "occurred_at"),

@@ -190,7 +190,10 @@ pub fn referral(ctx: &mut Ctx<'_>, command: ReferralCli) -> Result<(), CliError>
             let new_reference = referral_reference(ctx, new_referral)?;
             ids.push(("new_reference", new_reference.clone()));
             let new_id = format!("referral-{new_referral}");
-            crate::i18n::message("done-referral-reroute", &[("referral", &reference), ("next", &new_reference), ("id", &new_id)])
+            crate::i18n::message(
+                "done-referral-reroute",
+                &[("referral", &reference), ("next", &new_reference), ("id", &new_id)],
+            )
         }
         None => crate::i18n::message(&format!("done-{}", name.replace(' ', "-")), &[("referral", &reference)]),
     };
