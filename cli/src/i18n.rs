@@ -37,6 +37,7 @@ const RESOURCES_EN: &[(&str, &str)] = &[
     ("views.ftl", include_str!("../locales/en/views.ftl")),
     ("writes.ftl", include_str!("../locales/en/writes.ftl")),
     ("events.ftl", include_str!("../locales/en/events.ftl")),
+    ("lookups.ftl", include_str!("../locales/en/lookups.ftl")),
 ];
 const RESOURCES_EL: &[(&str, &str)] = &[
     ("vocab.ftl", include_str!("../locales/el/vocab.ftl")),
@@ -47,6 +48,7 @@ const RESOURCES_EL: &[(&str, &str)] = &[
     ("views.ftl", include_str!("../locales/el/views.ftl")),
     ("writes.ftl", include_str!("../locales/el/writes.ftl")),
     ("events.ftl", include_str!("../locales/el/events.ftl")),
+    ("lookups.ftl", include_str!("../locales/el/lookups.ftl")),
 ];
 
 /// The chosen language: 0 not chosen yet (English), 1 English, 2 Greek.
@@ -359,6 +361,7 @@ mod tests {
         // The views' and the writes'.
         "subject",
         "events",
+        "more",
         // The events' fields.
         "access",
         "accessed_by",
@@ -479,6 +482,7 @@ mod tests {
             include_str!("session.rs"),
             include_str!("printed.rs"),
             include_str!("describe.rs"),
+            include_str!("resolve.rs"),
         ];
         let literal_after = |text: &str, opening: &str| -> Vec<String> {
             text.split(opening).skip(1).filter_map(|rest| rest.split('"').next().map(str::to_owned)).collect()

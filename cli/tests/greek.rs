@@ -510,3 +510,32 @@ fn every_commands_help_is_greek_and_reads_show_no_write_options() {
     assert!(intake.contains("--at <INSTANT>") && intake.contains("--command-id <UUID>"), "{intake}");
     assert!(intake.contains("Usage: parapompi intake --beneficiary <BENEFICIARY> --channel <CHANNEL>"), "{intake}");
 }
+
+#[test]
+fn a_name_that_names_none_or_several_is_refused_in_greek_listing_the_candidates() {
+    let w = World::new();
+    w.ok(&["init"]);
+    let (_, admin, _, _) = set_up(&w);
+    w.json(&["--as", &admin, "--at", AT, "staff", "add", "--name", "Νίκος Παπάς", "--role", "reception"]);
+    let before = w.verified_events();
+    let several = w.run(&["--lang", "el", "staff", "show", "Νίκος"]);
+    assert_eq!(several.code, 2, "{}", several.stderr);
+    assert!(
+        several.stderr.contains("STAFF: το \"Νίκος\" ταιριάζει σε 2 μέλη του προσωπικού: ")
+            && several.stderr.contains("Νίκος Ζήσης (staff-")
+            && several.stderr.contains("Νίκος Παπάς (staff-"),
+        "{}",
+        several.stderr
+    );
+    w.fails(2, "STAFF: \"nikos\" names 2 staff members: ", &["staff", "show", "nikos"]);
+    let none = w.run(&["--lang", "el", "--as", &admin, "staff", "roles", "Γιώργος", "--role", "reception"]);
+    assert_eq!(none.code, 2, "{}", none.stderr);
+    assert!(none.stderr.contains("δεν βρέθηκε μέλος του προσωπικού με το όνομα \"Γιώργος\""), "{}", none.stderr);
+    let not_a_case = w.run(&["--lang", "el", "case", "show", "ΓΡΕ-2024-0001/1"]);
+    assert!(
+        not_a_case.stderr.contains("είναι αναφορά παραπομπής· η υπόθεσή της είναι η ΓΡΕ-2024-0001"),
+        "{}",
+        not_a_case.stderr
+    );
+    assert_eq!(w.verified_events(), before, "nothing is written");
+}

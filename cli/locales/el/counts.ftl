@@ -65,3 +65,11 @@ count-read = { $n ->
     [one] { $n } ανάγνωση
    *[other] { $n } αναγνώσεις
 }
+count-staff_member = { $n ->
+    [one] { $n } μέλος του προσωπικού
+   *[other] { $n } μέλη του προσωπικού
+}
+count-centre = { $n ->
+    [one] { $n } κέντρο
+   *[other] { $n } κέντρα
+}

@@ -65,3 +65,11 @@ count-read = { $n ->
     [one] { $n } read
    *[other] { $n } reads
 }
+count-staff_member = { $n ->
+    [one] { $n } staff member
+   *[other] { $n } staff members
+}
+count-centre = { $n ->
+    [one] { $n } centre
+   *[other] { $n } centres
+}
