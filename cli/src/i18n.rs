@@ -38,6 +38,7 @@ const RESOURCES_EN: &[(&str, &str)] = &[
     ("writes.ftl", include_str!("../locales/en/writes.ftl")),
     ("events.ftl", include_str!("../locales/en/events.ftl")),
     ("lookups.ftl", include_str!("../locales/en/lookups.ftl")),
+    ("log.ftl", include_str!("../locales/en/log.ftl")),
 ];
 const RESOURCES_EL: &[(&str, &str)] = &[
     ("vocab.ftl", include_str!("../locales/el/vocab.ftl")),
@@ -49,6 +50,7 @@ const RESOURCES_EL: &[(&str, &str)] = &[
     ("writes.ftl", include_str!("../locales/el/writes.ftl")),
     ("events.ftl", include_str!("../locales/el/events.ftl")),
     ("lookups.ftl", include_str!("../locales/el/lookups.ftl")),
+    ("log.ftl", include_str!("../locales/el/log.ftl")),
 ];
 
 /// The chosen language: 0 not chosen yet (English), 1 English, 2 Greek.

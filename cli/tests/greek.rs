@@ -415,6 +415,12 @@ fn views_writes_and_counts_speak_greek_and_name_what_they_show() {
     }
     assert!(person_shown.contains("(η ανάγνωση καταγράφεται στη θέση "), "{person_shown}");
 
+    // The log's own commands.
+    let verified = w.ok(&["--lang", "el", "verify"]);
+    assert!(verified.starts_with("το αρχείο επαληθεύεται: ") && verified.contains(" γεγονότα σε "), "{verified}");
+    let stats = w.ok(&["--lang", "el", "stats"]);
+    assert!(stats.starts_with("κατάλογος δεδομένων  ") && stats.contains("\nθέση κεφαλής "), "{stats}");
+
     // The directory's views.
     let agency_shown = w.ok(&["--lang", "el", "agency", "show", "Ξενώνας Φιλοξενίας Γρεβενών"]);
     for text in ["είδος", "φορέας κοινωνικής πρόνοιας", "ανάγκες", "στέγαση", "ενεργό"]

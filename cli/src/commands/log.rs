@@ -17,7 +17,8 @@ use crate::backend::Backend;
 use crate::client::Client;
 use crate::commands::views::{indicator_request, print_audit, print_report, report_text, resolve_subject};
 use crate::error::CliError;
-use crate::output::{count, Out};
+use crate::i18n::message;
+use crate::output::{count, Fields, Out};
 use crate::progress::Progress;
 use crate::session::{data_dir, store_exists, Ctx};
 
@@ -30,9 +31,12 @@ pub fn init(global: &Global, out: &mut Out) -> Result<(), CliError> {
     engine.close()?;
     out.json_line(&json!({"data_dir": dir.display().to_string(), "created": !existed, "n_events": head.position}))?;
     if existed {
-        out.line(format!("{} already holds a store ({}); left as it is", dir.display(), count(head.position, "event")))
+        let events = count(head.position, "event");
+        out.line(message("log-init-exists", &[("text", &dir.display().to_string()), ("events", &events)]))
     } else {
-        out.line(format!("created an empty store in {}\nnext:\nparapompi centre register --help", dir.display()))
+        out.line(message("log-init-created", &[("text", &dir.display().to_string())]))?;
+        out.line(message("written-next", &[]))?;
+        out.line("parapompi centre register --help")
     }
 }
 
@@ -42,12 +46,17 @@ pub fn stats(ctx: &mut Ctx<'_>, dir: &Path) -> Result<(), CliError> {
     let stats = ctx.backend.stats(dir)?;
     progress.finish();
     ctx.out.json_line(&stats)?;
-    ctx.out.line(format!("data directory  {}", text_of(&stats, "data_dir")))?;
-    ctx.out.line(format!("events          {}", text_of(&stats, "n_events")))?;
-    ctx.out.line(format!("streams         {}", text_of(&stats, "n_streams")))?;
-    ctx.out.line(format!("head position   {}", text_of(&stats, "head_position")))?;
-    ctx.out.line(format!("head hash       {}", text_of(&stats, "head_hash")))?;
-    ctx.out.line(format!("size on disk    {} bytes", text_of(&stats, "size_on_disk_bytes")))
+    if ctx.out.json {
+        return Ok(());
+    }
+    let mut fields = Fields::new();
+    fields.field("stats-data-dir", text_of(&stats, "data_dir"));
+    fields.field("stats-events", text_of(&stats, "n_events"));
+    fields.field("stats-streams", text_of(&stats, "n_streams"));
+    fields.field("stats-head-position", text_of(&stats, "head_position"));
+    fields.field("stats-head-hash", text_of(&stats, "head_hash"));
+    fields.field("stats-size", message("stats-bytes", &[("n", &text_of(&stats, "size_on_disk_bytes"))]));
+    ctx.out.fields(&fields)
 }
 
 /// A field of a document as text: a string as it is, a number in digits.
@@ -91,13 +100,11 @@ pub fn export(ctx: &mut Ctx<'_>, args: ExportArgs) -> Result<(), CliError> {
             "last_position": exported.last_position,
             "head_hash": exported.last_hash.to_hex(),
         }))?;
-        return ctx.out.line(format!(
-            "wrote {} (positions {}..{}) as JSON Lines to {}\nlast hash {}",
-            count(exported.n_events, "record"),
-            exported.first_position,
-            exported.last_position,
-            args.out.display(),
-            exported.last_hash.to_hex()
+        return ctx.out.line(wrote_lines(
+            exported.n_events,
+            (exported.first_position, exported.last_position),
+            &args.out,
+            &exported.last_hash.to_hex(),
         ));
     }
     let created_at = parapompi::store::Timestamp::from_unix_ms(ctx.occurred_at()?.unix_ms());
@@ -110,14 +117,30 @@ pub fn export(ctx: &mut Ctx<'_>, args: ExportArgs) -> Result<(), CliError> {
     let mut object = manifest_json(&manifest);
     object["file"] = json!(args.out.display().to_string());
     ctx.out.json_line(&object)?;
-    ctx.out.line(format!(
-        "wrote {} (positions {}..{}) to {}\nhead hash {}",
-        count(manifest.n_events, "record"),
-        manifest.first_position,
-        manifest.last_position,
-        args.out.display(),
-        manifest.head_hash
+    ctx.out.line(message(
+        "log-wrote-bundle",
+        &[
+            ("what", &count(manifest.n_events, "record")),
+            ("start", &manifest.first_position.to_string()),
+            ("end", &manifest.last_position.to_string()),
+            ("text", &args.out.display().to_string()),
+            ("hash", &manifest.head_hash),
+        ],
     ))
+}
+
+/// What an export as JSON Lines says it wrote.
+fn wrote_lines(n_events: u64, (first, last): (u64, u64), out: &Path, last_hash: &str) -> String {
+    message(
+        "log-wrote-lines",
+        &[
+            ("what", &count(n_events, "record")),
+            ("start", &first.to_string()),
+            ("end", &last.to_string()),
+            ("text", &out.display().to_string()),
+            ("hash", last_hash),
+        ],
+    )
 }
 
 /// `export --jsonl` through the server: its records streamed into the file as they come
@@ -173,11 +196,7 @@ fn export_through_server(ctx: &mut Ctx<'_>, client: &Client, args: &ExportArgs) 
         "last_position": last,
         "head_hash": last_hash,
     }))?;
-    ctx.out.line(format!(
-        "wrote {} (positions {first}..{last}) as JSON Lines to {}\nlast hash {last_hash}",
-        count(n_events, "record"),
-        args.out.display(),
-    ))
+    ctx.out.line(wrote_lines(n_events, (first, last), &args.out, &last_hash))
 }
 
 /// Writes `out` through `write`. A file is written to a temporary file beside it, renamed
@@ -266,12 +285,14 @@ pub fn import(engine: &Engine, out: &mut Out, args: ImportArgs) -> Result<(), Cl
         "head_position": imported.head.position,
         "head_hash": imported.head.hash.to_hex(),
     }))?;
-    out.line(format!(
-        "imported {} from {}; the log now ends at {} ({})",
-        count(imported.n_events, "event"),
-        args.file.display(),
-        imported.head.position,
-        imported.head.hash.to_hex()
+    out.line(message(
+        "log-imported",
+        &[
+            ("what", &count(imported.n_events, "event")),
+            ("text", &args.file.display().to_string()),
+            ("position", &imported.head.position.to_string()),
+            ("hash", &imported.head.hash.to_hex()),
+        ],
     ))
 }
 
@@ -291,12 +312,14 @@ pub fn verify_store(ctx: &mut Ctx<'_>) -> Result<(), CliError> {
     progress.finish();
     ctx.out.json_line(&verified)?;
     let number = |key: &str| verified.get(key).and_then(serde_json::Value::as_u64).unwrap_or_default();
-    ctx.out.line(format!(
-        "the log verifies: {} in {}, head {} {}",
-        count(number("n_events"), "event"),
-        count(number("n_streams"), "stream"),
-        number("head_position"),
-        text_of(&verified, "head_hash")
+    ctx.out.line(message(
+        "log-verifies",
+        &[
+            ("what", &count(number("n_events"), "event")),
+            ("value", &count(number("n_streams"), "stream")),
+            ("position", &number("head_position").to_string()),
+            ("hash", &text_of(&verified, "head_hash")),
+        ],
     ))
 }
 
@@ -343,7 +366,7 @@ pub fn rebuild(ctx: &mut Ctx<'_>) -> Result<(), CliError> {
     let position = ctx.backend.engine("rebuild")?.rebuild_reporting(&|p| progress.report(p))?;
     progress.finish();
     ctx.out.json_line(&json!({"rebuilt_to_position": position}))?;
-    ctx.out.line(format!("rebuilt the read models from {}", count(position, "event")))
+    ctx.out.line(message("log-rebuilt", &[("what", &count(position, "event"))]))
 }
 
 /// `completions SHELL`.
