@@ -39,6 +39,7 @@ const RESOURCES_EN: &[(&str, &str)] = &[
     ("events.ftl", include_str!("../locales/en/events.ftl")),
     ("lookups.ftl", include_str!("../locales/en/lookups.ftl")),
     ("log.ftl", include_str!("../locales/en/log.ftl")),
+    ("errors.ftl", include_str!("../locales/en/errors.ftl")),
 ];
 const RESOURCES_EL: &[(&str, &str)] = &[
     ("vocab.ftl", include_str!("../locales/el/vocab.ftl")),
@@ -51,6 +52,7 @@ const RESOURCES_EL: &[(&str, &str)] = &[
     ("events.ftl", include_str!("../locales/el/events.ftl")),
     ("lookups.ftl", include_str!("../locales/el/lookups.ftl")),
     ("log.ftl", include_str!("../locales/el/log.ftl")),
+    ("errors.ftl", include_str!("../locales/el/errors.ftl")),
 ];
 
 /// The chosen language: 0 not chosen yet (English), 1 English, 2 Greek.

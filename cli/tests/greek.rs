@@ -543,5 +543,24 @@ fn a_name_that_names_none_or_several_is_refused_in_greek_listing_the_candidates(
         "{}",
         not_a_case.stderr
     );
+    // The command line's own checks, in Greek too.
+    let no_agency = w.run(&[
+        "--lang",
+        "el",
+        "--as",
+        &admin,
+        "intake",
+        "--beneficiary",
+        BENEFICIARY,
+        "--channel",
+        "referred_in",
+        "--request",
+        "x",
+    ]);
+    assert!(
+        no_agency.stderr.contains("--referred-by: είναι υποχρεωτικό με --channel referred_in"),
+        "{}",
+        no_agency.stderr
+    );
     assert_eq!(w.verified_events(), before, "nothing is written");
 }

@@ -27,7 +27,7 @@ pub fn beneficiary_state(ctx: &Ctx<'_>, field: &str, id: BeneficiaryId) -> Resul
     let stream = StreamId::new(id.stream_id())?;
     match ctx.backend.stream_state(StreamKind::Beneficiary, &stream)?.0 {
         State::Beneficiary(Some(beneficiary)) => Ok(beneficiary),
-        _ => Err(CliError::field(field, format!("no beneficiary {}", id.stream_id()))),
+        _ => Err(CliError::field(field, crate::i18n::message("error-no-beneficiary", &[("id", &id.stream_id())]))),
     }
 }
 
@@ -98,7 +98,7 @@ fn identity(args: &IdentityArgs, current: Option<&IdentityRecord>) -> Result<Ide
         |field: &str, given: &Option<String>, make: &dyn Fn(&str) -> _, held: Option<PersonName>| match (given, held) {
             (Some(text), _) => value(field, make(text)),
             (None, Some(held)) => Ok(held),
-            (None, None) => Err(CliError::field(field, "required")),
+            (None, None) => Err(CliError::field(field, crate::i18n::message("error-required", &[]))),
         };
     let given_name =
         required("--given-name", &args.given_name, &PersonName::new, current.map(|c| c.given_name().clone()))?;
@@ -107,7 +107,7 @@ fn identity(args: &IdentityArgs, current: Option<&IdentityRecord>) -> Result<Ide
     let amka = match (&args.amka, current) {
         (Some(text), _) => value("--amka", Amka::new(text))?,
         (None, Some(held)) => held.amka().clone(),
-        (None, None) => return Err(CliError::field("--amka", "required")),
+        (None, None) => return Err(CliError::field("--amka", crate::i18n::message("error-required", &[]))),
     };
     let phones = if args.phone.is_empty() {
         current.map(|c| c.phones().to_vec()).unwrap_or_default()
@@ -132,7 +132,9 @@ fn attributes(args: &AttributeArgs, current: Option<&Attributes>) -> Result<Attr
     let municipality = match (&args.municipality, current) {
         (Some(text), _) => value("--municipality", MunicipalityName::new(text))?,
         (None, Some(held)) => held.municipality_of_residence.clone(),
-        (None, None) => return Err(CliError::field("--municipality", "required (the municipality of residence)")),
+        (None, None) => {
+            return Err(CliError::field("--municipality", crate::i18n::message("error-municipality-required", &[])))
+        }
     };
     let held_groups = current.map(|c| c.vulnerable_groups);
     let flag = |given: Option<FlagArg>, held: Option<parapompi::core::vocab::Flag>| {
@@ -183,14 +185,8 @@ pub fn beneficiary(ctx: &mut Ctx<'_>, command: BeneficiaryCli) -> Result<(), Cli
             let id = crate::resolve::beneficiary(ctx, "BENEFICIARY", &args.beneficiary)?;
             let current = beneficiary_state(ctx, "BENEFICIARY", id)?;
             match (has_identity_fields(&args.identity), has_attribute_fields(&args.attributes)) {
-                (true, true) => {
-                    return Err(CliError::Usage(
-                        "beneficiary update: give identity fields or attributes, not both in one command".to_owned(),
-                    ))
-                }
-                (false, false) => {
-                    return Err(CliError::Usage("beneficiary update: give at least one field to change".to_owned()))
-                }
+                (true, true) => return Err(CliError::Usage(crate::i18n::message("error-update-not-both", &[]))),
+                (false, false) => return Err(CliError::Usage(crate::i18n::message("error-update-nothing", &[]))),
                 (true, false) => {
                     // The fields not given are kept from the identity held, merged where the
                     // vault is (the Engine's, or the server's).
@@ -268,9 +264,11 @@ pub fn intake(ctx: &mut Ctx<'_>, args: IntakeArgs) -> Result<(), CliError> {
             IntakeChannel::ReferredIn { agency_id: crate::resolve::agency(ctx, "--referred-by", agency)? }
         }
         (crate::vocab::ChannelArg::ReferredIn, None) => {
-            return Err(CliError::field("--referred-by", "required with --channel referred_in"))
+            return Err(CliError::field("--referred-by", crate::i18n::message("error-referred-by-required", &[])))
         }
-        (_, Some(_)) => return Err(CliError::field("--referred-by", "only with --channel referred_in")),
+        (_, Some(_)) => {
+            return Err(CliError::field("--referred-by", crate::i18n::message("error-referred-by-only", &[])))
+        }
         (crate::vocab::ChannelArg::WalkIn, None) => IntakeChannel::WalkIn,
         (crate::vocab::ChannelArg::Phone, None) => IntakeChannel::Phone,
         (crate::vocab::ChannelArg::Email, None) => IntakeChannel::Email,
@@ -299,10 +297,15 @@ pub fn intake(ctx: &mut Ctx<'_>, args: IntakeArgs) -> Result<(), CliError> {
 fn need(text: &str) -> Result<Need, CliError> {
     let (domain, priority) = text.split_once(':').unwrap_or((text, "medium"));
     let domain = crate::vocab::read::<NeedArg>("need", domain.trim()).ok_or_else(|| {
-        CliError::field("--need", format!("{domain:?} is not a need domain ({})", names::<NeedArg>()))
+        let (text, allowed) = (format!("{domain:?}"), names::<NeedArg>());
+        CliError::field("--need", crate::i18n::message("error-not-a-need", &[("text", &text), ("allowed", &allowed)]))
     })?;
     let priority = crate::vocab::read::<NeedPriorityArg>("need_priority", priority.trim()).ok_or_else(|| {
-        CliError::field("--need", format!("{priority:?} is not a priority ({})", names::<NeedPriorityArg>()))
+        let (text, allowed) = (format!("{priority:?}"), names::<NeedPriorityArg>());
+        CliError::field(
+            "--need",
+            crate::i18n::message("error-not-a-priority", &[("text", &text), ("allowed", &allowed)]),
+        )
     })?;
     Ok(Need { domain: domain.into(), priority: NeedPriority::from(priority) })
 }

@@ -57,7 +57,7 @@ pub fn list_field<'a>(document: &'a Value, key: &str) -> &'a [Value] {
 /// read is recorded first).
 pub fn case_show(ctx: &mut Ctx<'_>, args: CaseShowArgs) -> Result<(), CliError> {
     if args.reason.is_some() && !args.texts && !args.print {
-        return Err(CliError::field("--reason", "a reason is for reading texts: give it with --texts or --print"));
+        return Err(CliError::field("--reason", message("error-reason-without-texts", &[])));
     }
     if args.print {
         return case_print(ctx, &args);
@@ -70,7 +70,7 @@ pub fn case_show(ctx: &mut Ctx<'_>, args: CaseShowArgs) -> Result<(), CliError> 
         ctx.backend.case_file(case_id)?
     };
     let Some(document) = document else {
-        return Err(CliError::field("CASE", format!("no case {}", case_id.stream_id())));
+        return Err(CliError::field("CASE", message("error-no-case", &[("id", &case_id.stream_id())])));
     };
     print_case(ctx, &document)
 }
@@ -79,7 +79,7 @@ pub fn case_show(ctx: &mut Ctx<'_>, args: CaseShowArgs) -> Result<(), CliError> 
 /// reads of its texts and of the person's identity, each recorded.
 fn case_print(ctx: &mut Ctx<'_>, args: &CaseShowArgs) -> Result<(), CliError> {
     if ctx.out.json {
-        return Err(CliError::field("--print", "lays the file out for a printer; for JSON use --texts --json"));
+        return Err(CliError::field("--print", message("error-print-json", &[])));
     }
     let case_id = crate::resolve::case(ctx, "CASE", &args.case)?;
     let acting = ctx.acting()?;
@@ -87,7 +87,7 @@ fn case_print(ctx: &mut Ctx<'_>, args: &CaseShowArgs) -> Result<(), CliError> {
     let file = ctx
         .backend
         .read_case_texts(case_id, meta, reason_of(args.reason.as_ref())?)?
-        .ok_or_else(|| CliError::field("CASE", format!("no case {}", case_id.stream_id())))?;
+        .ok_or_else(|| CliError::field("CASE", message("error-no-case", &[("id", &case_id.stream_id())])))?;
     let beneficiary = crate::resolve::beneficiary(ctx, "CASE", &text_field(&file, "beneficiary_id"))?;
     let identity = match ctx.backend.read_identity(beneficiary, ctx.meta(acting, uuid::Uuid::now_v7())?) {
         Ok(read) => read,
@@ -244,14 +244,11 @@ pub fn audit(ctx: &mut Ctx<'_>, args: AuditArgs) -> Result<(), CliError> {
         AuditSubject::Case(_) => {}
         AuditSubject::Referral(referral_id) => {
             if ctx.backend.case_of_referral(referral_id)?.is_none() {
-                return Err(CliError::field("ID", format!("no case holds referral {referral_id}")));
+                return Err(CliError::field("ID", message("error-no-case-holds", &[("id", &referral_id.to_string())])));
             }
         }
         AuditSubject::Beneficiary(_) | AuditSubject::Staff(_) => {
-            return Err(CliError::field(
-                "--texts",
-                "texts are read one case at a time: give a case or a referral (audit CASE --texts)".to_owned(),
-            ))
+            return Err(CliError::field("--texts", message("error-texts-one-case", &[])))
         }
     };
     let meta = ctx.meta(ctx.acting()?, ctx.command_id()?)?;
@@ -278,9 +275,9 @@ pub fn beneficiary_find(ctx: &mut Ctx<'_>, args: &crate::args::BeneficiaryFindAr
             BeneficiarySearch::Amka(crate::parse::value("--amka", parapompi::core::values::Amka::new(amka))?)
         }
         (_, Some(name), _) if name_has_letters(name) => BeneficiarySearch::Name(name.clone()),
-        (_, Some(_), _) => return Err(CliError::field("--name", "give at least one letter of the name")),
+        (_, Some(_), _) => return Err(CliError::field("--name", message("error-name-letters", &[]))),
         (_, _, Some(phone)) if phone.chars().any(|c| c.is_ascii_digit()) => BeneficiarySearch::Phone(phone.clone()),
-        _ => return Err(CliError::field("--phone", "give the phone number's digits")),
+        _ => return Err(CliError::field("--phone", message("error-phone-digits", &[]))),
     };
     let meta = ctx.meta(ctx.acting()?, ctx.command_id()?)?;
     let found = ctx.backend.find_beneficiaries(&search, meta)?;

@@ -62,7 +62,8 @@ fn target(ctx: &Ctx<'_>, target: &ReferralTarget) -> Result<(ReferralId, CaseId)
     if let Some(text) = &target.case {
         let case_id = crate::resolve::case(ctx, "--case", text)?;
         if case_of_reference.is_some_and(|c| c != case_id) {
-            return Err(CliError::field("--case", format!("referral {} is not in case {text}", target.referral)));
+            let args = [("referral", target.referral.as_str()), ("case", text.as_str())];
+            return Err(CliError::field("--case", crate::i18n::message("error-referral-not-in-case", &args)));
         }
         return Ok((referral_id, case_id));
     }
@@ -72,10 +73,9 @@ fn target(ctx: &Ctx<'_>, target: &ReferralTarget) -> Result<(ReferralId, CaseId)
     if let Some(case_id) = ctx.known.referral_case(referral_id) {
         return Ok((referral_id, case_id));
     }
-    let case_id = ctx
-        .backend
-        .case_of_referral(referral_id)?
-        .ok_or_else(|| CliError::field("REFERRAL", format!("no referral {referral_id}")))?;
+    let case_id = ctx.backend.case_of_referral(referral_id)?.ok_or_else(|| {
+        CliError::field("REFERRAL", crate::i18n::message("error-no-referral", &[("id", &referral_id.to_string())]))
+    })?;
     ctx.known.remember_referral(referral_id, case_id);
     Ok((referral_id, case_id))
 }
