@@ -40,6 +40,7 @@ const RESOURCES_EN: &[(&str, &str)] = &[
     ("lookups.ftl", include_str!("../locales/en/lookups.ftl")),
     ("log.ftl", include_str!("../locales/en/log.ftl")),
     ("errors.ftl", include_str!("../locales/en/errors.ftl")),
+    ("trust.ftl", include_str!("../locales/en/trust.ftl")),
 ];
 const RESOURCES_EL: &[(&str, &str)] = &[
     ("vocab.ftl", include_str!("../locales/el/vocab.ftl")),
@@ -53,6 +54,7 @@ const RESOURCES_EL: &[(&str, &str)] = &[
     ("lookups.ftl", include_str!("../locales/el/lookups.ftl")),
     ("log.ftl", include_str!("../locales/el/log.ftl")),
     ("errors.ftl", include_str!("../locales/el/errors.ftl")),
+    ("trust.ftl", include_str!("../locales/el/trust.ftl")),
 ];
 
 /// The chosen language: 0 not chosen yet (English), 1 English, 2 Greek.

@@ -421,6 +421,13 @@ fn views_writes_and_counts_speak_greek_and_name_what_they_show() {
     let stats = w.ok(&["--lang", "el", "stats"]);
     assert!(stats.starts_with("κατάλογος δεδομένων  ") && stats.contains("\nθέση κεφαλής "), "{stats}");
 
+    let bundle = w.file("log.bundle");
+    let bundle = bundle.to_str().unwrap_or_default();
+    w.ok(&["export", "--out", bundle]);
+    let checked = w.ok(&["--lang", "el", "verify", "--bundle", bundle]);
+    assert!(checked.starts_with("τα πακέτα επαληθεύονται: ") && checked.contains("εγγραφές, θέσεις 1.."), "{checked}");
+    assert!(checked.contains("δεν ελέγχθηκε απέναντι σε εξωτερική άγκυρα"), "{checked}");
+
     // The directory's views.
     let agency_shown = w.ok(&["--lang", "el", "agency", "show", "Ξενώνας Φιλοξενίας Γρεβενών"]);
     for text in ["είδος", "φορέας κοινωνικής πρόνοιας", "ανάγκες", "στέγαση", "ενεργό"]
