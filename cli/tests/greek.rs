@@ -428,6 +428,16 @@ fn views_writes_and_counts_speak_greek_and_name_what_they_show() {
     assert!(checked.starts_with("τα πακέτα επαληθεύονται: ") && checked.contains("εγγραφές, θέσεις 1.."), "{checked}");
     assert!(checked.contains("δεν ελέγχθηκε απέναντι σε εξωτερική άγκυρα"), "{checked}");
 
+    let backup = w.file("data.backup");
+    let backup = backup.to_str().unwrap_or_default();
+    let wrote = w.ok(&["--lang", "el", "backup", "--out", backup]);
+    assert!(
+        wrote.starts_with("γράφτηκε το αντίγραφο ασφαλείας ") && wrote.contains(" στο θησαυροφυλάκιο, "),
+        "{wrote}"
+    );
+    let backup_checked = w.ok(&["--lang", "el", "verify", "--backup", backup]);
+    assert!(backup_checked.starts_with("το αντίγραφο ασφαλείας επαληθεύεται: "), "{backup_checked}");
+
     // The directory's views.
     let agency_shown = w.ok(&["--lang", "el", "agency", "show", "Ξενώνας Φιλοξενίας Γρεβενών"]);
     for text in ["είδος", "φορέας κοινωνικής πρόνοιας", "ανάγκες", "στέγαση", "ενεργό"]

@@ -9,6 +9,7 @@ use serde_json::json;
 use crate::args::{BackupArgs, Global, RestoreArgs, VerifyArgs};
 use crate::backend::Backend;
 use crate::error::CliError;
+use crate::i18n::message;
 use crate::output::{count, Out};
 use crate::progress::Progress;
 use crate::session::Ctx;
@@ -51,14 +52,16 @@ pub fn backup(ctx: &mut Ctx<'_>, args: &BackupArgs) -> Result<(), CliError> {
     ctx.out.json_line(
         &json!({"file": args.out.display().to_string(), "header": manifest.header, "parts": manifest.parts}),
     )?;
-    ctx.out.line(format!(
-        "wrote the backup {}: the log to position {} ({}), {} in the vault, {}, {}",
-        args.out.display(),
-        manifest.header.head_position,
-        manifest.header.head_hash,
-        count(manifest.parts[1].items, "entry"),
-        count(manifest.parts[2].items, "credential_entry"),
-        count(manifest.parts[3].items, "key_file"),
+    ctx.out.line(message(
+        "backup-written",
+        &[
+            ("text", &args.out.display().to_string()),
+            ("position", &manifest.header.head_position.to_string()),
+            ("hash", &manifest.header.head_hash.to_string()),
+            ("what", &count(manifest.parts[1].items, "entry")),
+            ("value", &count(manifest.parts[2].items, "credential_entry")),
+            ("n", &count(manifest.parts[3].items, "key_file")),
+        ],
     ))
 }
 
@@ -89,15 +92,12 @@ pub fn verify(args: &VerifyArgs, out: &mut Out) -> Result<(), CliError> {
     let keys_checked = keys_checked?;
     out.json_line(&json!({"ok": true, "file": path.display().to_string(), "keys_checked": keys_checked,
         "header": file.manifest.header, "parts": file.manifest.parts}))?;
-    out.line(format!(
-        "the backup verifies: the log to position {} ({}), every part's digest{}",
-        file.manifest.header.head_position,
-        file.manifest.header.head_hash,
-        if keys_checked {
-            ", the key files open with the deployment key"
-        } else {
-            " (give --key-file to check the key files too)"
-        }
+    out.line(message(
+        if keys_checked { "backup-verifies-keys" } else { "backup-verifies" },
+        &[
+            ("position", &file.manifest.header.head_position.to_string()),
+            ("hash", &file.manifest.header.head_hash.to_string()),
+        ],
     ))
 }
 
@@ -126,13 +126,15 @@ pub fn restore(args: &RestoreArgs, global: &Global, out: &mut Out) -> Result<(),
     let restored = restore_backup(&args.file, target, config, args.key_file.as_deref(), &later)?;
     progress.finish();
     out.json_line(&serde_json::to_value(&restored).unwrap_or_default())?;
-    out.line(format!(
-        "restored {} into {}: the log to position {} ({}), verified; {} removed again",
-        args.file.display(),
-        restored.data_dir,
-        restored.head_position,
-        restored.head_hash,
-        count(u64::try_from(restored.erased.len()).unwrap_or(u64::MAX), "erased_person"),
+    out.line(message(
+        "backup-restored",
+        &[
+            ("text", &args.file.display().to_string()),
+            ("value", &restored.data_dir.to_string()),
+            ("position", &restored.head_position.to_string()),
+            ("hash", &restored.head_hash.to_string()),
+            ("what", &count(u64::try_from(restored.erased.len()).unwrap_or(u64::MAX), "erased_person")),
+        ],
     ))
 }
 
