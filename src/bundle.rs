@@ -22,6 +22,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::checkpoint::{Checkpoint, SignedCheckpoint, VerifierKey};
 use crate::error::EngineError;
+use crate::progress::{silently, Counter, Report, Work};
 use crate::projector::AsOf;
 use crate::records::decode;
 use crate::signing_key::SigningKey;
@@ -197,6 +198,19 @@ pub fn export_bundle_through(
     last_position: u64,
     created_at: Timestamp,
 ) -> Result<Manifest, EngineError> {
+    export_bundle_through_reporting(store, key, out, (from_position, last_position), created_at, &silently)
+}
+
+/// [`export_bundle_through`] of the positions `(from, last)`, reporting each record written
+/// to `report`.
+pub fn export_bundle_through_reporting(
+    store: &Store,
+    key: Option<&SigningKey>,
+    out: &mut impl Write,
+    (from_position, last_position): (u64, u64),
+    created_at: Timestamp,
+    report: Report<'_>,
+) -> Result<Manifest, EngineError> {
     let now = store.head();
     let head = if last_position >= now.position {
         now
@@ -250,10 +264,13 @@ pub fn export_bundle_through(
     line.push(b'\n');
     out.write_all(&line).map_err(failed)?;
     let mut frames = FrameWriter::start(out, prev_hash).map_err(failed)?;
+    let mut counter = Counter::new(report, Work::Exporting, Some(manifest.n_events));
     for record in store.iter_range(first_position, head.position) {
         frames.write(&record?).map_err(failed)?;
+        counter.tick();
     }
     frames.finish().map_err(failed)?;
+    counter.finish();
     Ok(manifest)
 }
 
@@ -610,6 +627,23 @@ pub fn verify_bundles_against(
     anchors: &[Anchor],
     trusted: Option<Vec<VerifierKey>>,
 ) -> Result<VerifiedBundles, BundleError> {
+    verify_bundles_against_reporting(files, anchors, trusted, &silently)
+}
+
+/// The records the manifests of `files` say they hold, when every manifest reads (the total
+/// a report counts towards; a file whose manifest does not read fails its check anyway).
+fn records_in(files: &[PathBuf]) -> Option<u64> {
+    files.iter().map(|file| read_manifest(file).ok().map(|manifest| manifest.n_events)).sum()
+}
+
+/// [`verify_bundles_against`], reporting each record checked to `report`.
+pub fn verify_bundles_against_reporting(
+    files: &[PathBuf],
+    anchors: &[Anchor],
+    trusted: Option<Vec<VerifierKey>>,
+    report: Report<'_>,
+) -> Result<VerifiedBundles, BundleError> {
+    let mut counter = Counter::new(report, Work::Verifying, records_in(files));
     let mut reader = BundleReader::new(files);
     for anchor in anchors {
         // Position 0 is the zero hash of every log: nothing to hold.
@@ -618,7 +652,12 @@ pub fn verify_bundles_against(
         }
     }
     reader.trusted = trusted;
-    reader.for_each(|_| Ok(()))
+    let verified = reader.for_each(|_| {
+        counter.tick();
+        Ok(())
+    })?;
+    counter.finish();
+    Ok(verified)
 }
 
 /// Every record's hash of bundles checked on their own: the anchors a re-issued bundle is
@@ -685,9 +724,20 @@ fn check_checkpoint(
 /// end). Every record is checked, past the as-of point too: a bundle is trusted whole or not
 /// at all. The bundles must start at position 1.
 pub fn replay_projections(files: &[PathBuf], as_of: Option<AsOf>) -> Result<Projections, BundleError> {
+    replay_projections_reporting(files, as_of, &silently)
+}
+
+/// [`replay_projections`], reporting each record checked (and folded) to `report`.
+pub fn replay_projections_reporting(
+    files: &[PathBuf],
+    as_of: Option<AsOf>,
+    report: Report<'_>,
+) -> Result<Projections, BundleError> {
     let mut projections = Projections::new();
+    let mut counter = Counter::new(report, Work::Replaying, records_in(files));
     let mut reader = BundleReader::new(files);
     reader.for_each(|record| {
+        counter.tick();
         let included = match as_of {
             None => true,
             Some(AsOf::Position(position)) => record.position <= position,
@@ -705,21 +755,35 @@ pub fn replay_projections(files: &[PathBuf], as_of: Option<AsOf>) -> Result<Proj
             problem: "replaying needs the log from position 1: give the first bundle too".to_owned(),
         });
     }
+    counter.finish();
     Ok(projections)
 }
 
 /// The audit trail of a case, beneficiary, referral or staff member, straight from bundles.
 pub fn replay_audit(files: &[PathBuf], subject: &AuditSubject) -> Result<AuditTrail, BundleError> {
-    let projections = replay_projections(files, None)?;
+    replay_audit_reporting(files, subject, &silently)
+}
+
+/// [`replay_audit`], reporting its two passes over the records to `report`: the replay,
+/// then the reading of the trail's records (`Work::Checking`).
+pub fn replay_audit_reporting(
+    files: &[PathBuf],
+    subject: &AuditSubject,
+    report: Report<'_>,
+) -> Result<AuditTrail, BundleError> {
+    let projections = replay_projections_reporting(files, None, report)?;
     let mut wanted: Vec<u64> = projections.audit_positions(subject);
     wanted.sort_unstable();
     let mut records: HashMap<u64, Recorded> = HashMap::with_capacity(wanted.len());
+    let mut counter = Counter::new(report, Work::Checking, Some(projections.position()));
     BundleReader::new(files).for_each(|record| {
+        counter.tick();
         if wanted.binary_search(&record.position).is_ok() {
             records.insert(record.position, decode(record)?);
         }
         Ok(())
     })?;
+    counter.finish();
     let in_order: Vec<Recorded> = wanted.iter().filter_map(|position| records.remove(position)).collect();
     Ok(audit_trail(subject, &in_order))
 }

@@ -37,6 +37,10 @@ use zeroize::{Zeroize, Zeroizing};
 use crate::engine::{Acting, CommandMeta, Engine, Executed};
 use crate::error::EngineError;
 
+/// What a failed login by name says, whatever failed (see [`Credentials::login_by_name`]).
+pub const NAME_LOGIN_FAILED: &str =
+    "the name or the password is not right (staff members who share a name log in by their id)";
+
 /// The sled tree of the credential store.
 pub const CREDENTIALS_TREE: &str = "credentials";
 
@@ -430,6 +434,59 @@ impl Credentials {
             return Err(CredentialError::LoginFailed(reason.as_str().replace('_', " ")));
         }
         self.issue(staff_id, CredentialKind::Session, lifetime_ms, meta_of(Acting::Staff(staff_id)))
+    }
+
+    /// The account a login by `name` counts against, and whether the name is one staff
+    /// member's: the staff member whose whole name it is (compared as names are, by
+    /// [`parapompi_core::folding::name_key`]), or, for a name that is nobody's or several
+    /// people's, an id derived from the name, so that a failed login limits every name as it
+    /// limits an account, and the limit tells nothing of who exists.
+    pub fn name_account(&self, name: &str) -> Result<(StaffId, bool), CredentialError> {
+        let key = parapompi_core::folding::name_key(name);
+        let mut named = Vec::new();
+        if !key.is_empty() {
+            for stream in self.engine.store().stream_ids("staff-").map_err(EngineError::from)? {
+                if let (State::Staff(Some(staff)), _) = self.engine.stream_state(StreamKind::Staff, &stream)? {
+                    if parapompi_core::folding::name_key(staff.name.as_str()) == key {
+                        named.push(staff.staff_id);
+                    }
+                }
+            }
+        }
+        Ok(match named.as_slice() {
+            [one] => (*one, true),
+            _ => {
+                let digest = Sha256::digest(format!("parapompi login name\n{key}").as_bytes());
+                let mut bytes = [0_u8; 16];
+                bytes.copy_from_slice(&digest[..16]);
+                (StaffId::new(uuid::Builder::from_custom_bytes(bytes).into_uuid()), false)
+            }
+        })
+    }
+
+    /// Logs in by name ([`Credentials::name_account`]): as [`Credentials::login`] for the one
+    /// staff member the name is; a name that is nobody's or several people's is checked
+    /// against a hash all the same. Every failure is the one [`NAME_LOGIN_FAILED`], whatever
+    /// failed, so that who is not logged in learns nothing of the directory from it.
+    pub fn login_by_name(
+        &self,
+        name: &str,
+        password: &str,
+        lifetime_ms: i64,
+        meta_of: impl Fn(Acting) -> CommandMeta,
+    ) -> Result<Issued, CredentialError> {
+        let failed = || CredentialError::LoginFailed(NAME_LOGIN_FAILED.to_owned());
+        match self.name_account(name)? {
+            (staff_id, true) => self.login(staff_id, password, lifetime_ms, meta_of).map_err(|error| match error {
+                CredentialError::LoginFailed(_) => failed(),
+                other => other,
+            }),
+            (_, false) => {
+                let salt = SaltString::encode_b64(&[0u8; 16]).map_err(store_error)?;
+                let _ = self.argon2()?.hash_password(password.as_bytes(), &salt);
+                Err(failed())
+            }
+        }
     }
 
     /// Revokes a credential of `staff_id` as `meta.acting` (`logout` when the holder ends

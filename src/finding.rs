@@ -150,8 +150,8 @@ impl Engine {
         people.sort_by(|a, b| {
             let key = |p: &FoundBeneficiary| {
                 (
-                    parapompi_core::folding::fold_text(p.entry.identity.family_name().as_str()),
-                    parapompi_core::folding::fold_text(p.entry.identity.given_name().as_str()),
+                    parapompi_core::folding::fold_capitals(p.entry.identity.family_name().as_str()),
+                    parapompi_core::folding::fold_capitals(p.entry.identity.given_name().as_str()),
                     p.beneficiary_id,
                 )
             };

@@ -1,5 +1,6 @@
-//! Progress of long work (a rebuild, a verify, an import, the demo), reported to the caller's
-//! callback as it goes, so that an embedder shows it as the command line does.
+//! Progress of long work (a rebuild, a verify, an import, an export, a replay of bundles, the
+//! demo), reported to the caller's callback as it goes, so that an embedder shows it as the
+//! command line does.
 
 /// What the work is doing now.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -14,6 +15,10 @@ pub enum Work {
     Folding,
     /// Simulating days of a centre's work (the demo).
     Simulating,
+    /// Writing records out (an export).
+    Exporting,
+    /// Checking records and folding them into read models (a replay of bundles).
+    Replaying,
 }
 
 impl Work {
@@ -25,6 +30,8 @@ impl Work {
             Work::Verifying => "verifying",
             Work::Folding => "folding the read models",
             Work::Simulating => "simulating days",
+            Work::Exporting => "writing the records",
+            Work::Replaying => "checking and folding the records",
         }
     }
 }
@@ -80,5 +87,26 @@ impl<'a> Counter<'a> {
     /// The last report of this part.
     pub(crate) fn finish(&self) {
         (self.report)(Progress { work: self.work, done: self.done, total: self.total.or(Some(self.done)) });
+    }
+}
+
+/// A writer that reports a unit of progress for every line written through it (an export's
+/// records are one a line).
+pub(crate) struct LinesReported<'a, 'w, W: std::io::Write> {
+    pub(crate) inner: &'w mut W,
+    pub(crate) counter: Counter<'a>,
+}
+
+impl<W: std::io::Write> std::io::Write for LinesReported<'_, '_, W> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        let written = self.inner.write(buf)?;
+        for _ in buf[..written].iter().filter(|b| **b == b'\n') {
+            self.counter.tick();
+        }
+        Ok(written)
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.inner.flush()
     }
 }

@@ -77,3 +77,49 @@ fn the_demo_a_rebuild_a_verify_and_an_import_report_their_progress() {
         .all(|p| p.total.is_none() || p.total == Some(n_events)));
     check_parts(&imported, &[(Work::Checking, n_events), (Work::Writing, n_events)]);
 }
+
+#[test]
+fn exports_and_the_checks_and_replays_of_bundles_report_their_progress() {
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    let (engine, clock) = engine_at(&dir.path().join("data"));
+    let options = DemoOptions { n_beneficiaries: 80, n_days: 120, ..DemoOptions::default() };
+    populate_reporting(&engine, &clock, &options, &parapompi::progress::silently).expect("the demo world is made");
+    let n_events = engine.store().head().position;
+    assert!(n_events > 1_000, "enough events for reports along the way: {n_events}");
+    let reports = Reports::default();
+
+    let bundle = dir.path().join("log.bundle");
+    let mut file = std::fs::File::create(&bundle).expect("the bundle file is made");
+    engine.export_bundle_reporting(&mut file, 1, Timestamp::from_unix_ms(0), &|p| reports.record(p)).expect("exported");
+    let exported = reports.take();
+    check_parts(&exported, &[(Work::Exporting, n_events)]);
+    assert!(exported.len() >= 2, "a report along the way, then the last: {exported:?}");
+    drop(file);
+
+    let mut lines = Vec::new();
+    engine.export_jsonl_reporting(&mut lines, 11, u64::MAX, &|p| reports.record(p)).expect("exported as lines");
+    check_parts(&reports.take(), &[(Work::Exporting, n_events - 10)]);
+
+    let files = vec![bundle];
+    parapompi::bundle::verify_bundles_against_reporting(&files, &[], None, &|p| reports.record(p)).expect("verifies");
+    check_parts(&reports.take(), &[(Work::Verifying, n_events)]);
+
+    let replayed =
+        parapompi::bundle::replay_projections_reporting(&files, None, &|p| reports.record(p)).expect("replays");
+    check_parts(&reports.take(), &[(Work::Replaying, n_events)]);
+    let staff = replayed.caseload(&Default::default()).cases.iter().find_map(|c| c.assignee).expect("an assignee");
+    let subject = parapompi::projections::AuditSubject::Staff(staff);
+    let trail = parapompi::bundle::replay_audit_reporting(&files, &subject, &|p| reports.record(p)).expect("a trail");
+    assert!(!trail.entries.is_empty());
+    check_parts(&reports.take(), &[(Work::Replaying, n_events), (Work::Checking, n_events)]);
+
+    // A bundle that does not check fails as before, its reports along the way notwithstanding.
+    let damaged = dir.path().join("damaged.bundle");
+    let mut bytes = std::fs::read(&files[0]).expect("the bundle reads");
+    let middle = bytes.len() / 2;
+    bytes[middle] ^= 0x55;
+    std::fs::write(&damaged, bytes).expect("the damaged copy is written");
+    let refused = parapompi::bundle::verify_bundles_against_reporting(&[damaged], &[], None, &|p| reports.record(p));
+    assert!(refused.is_err());
+    assert!(reports.take().iter().all(|p| p.work == Work::Verifying && p.done < n_events));
+}

@@ -335,8 +335,8 @@ pub struct StaffSetPasswordArgs {
 /// `login`.
 #[derive(Debug, Args)]
 pub struct LoginArgs {
-    /// The staff member logging in (a UUID or staff-<UUID>); the password from
-    /// PARAPOMPI_PASSWORD, else the first line of standard input.
+    /// The staff member logging in (a UUID, staff-<UUID>, or the member's whole name); the
+    /// password from PARAPOMPI_PASSWORD, else the first line of standard input.
     #[arg(long, value_name = "STAFF")]
     pub staff: String,
 }

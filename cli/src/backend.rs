@@ -130,6 +130,14 @@ impl Backend {
         }
     }
 
+    /// Every record of a stream, in order.
+    pub fn stream_records(&self, stream_id: &StreamId) -> Result<Vec<RecordedEvent>, CliError> {
+        match self {
+            Backend::Direct(engine) => Ok(engine.store().read_stream(stream_id, 1, usize::MAX)?),
+            Backend::Server(client) => records_of(&client.get_lines(&format!("/v1/streams/{stream_id}"))?),
+        }
+    }
+
     /// The state of every stream of a directory kind (centres, staff, agencies), in stream id
     /// order.
     pub fn directory(&self, kind: StreamKind) -> Result<Vec<State>, CliError> {

@@ -322,9 +322,20 @@ fn problem_error(status: u16, text: &str) -> CliError {
             let Some(rule) = Rejection::ALL_NAMES.iter().copied().find(|n| *n == named) else {
                 return CliError::Environment(format!("the server refused with an unknown rule {named:?}: {detail}"));
             };
-            // The server says "rejected by rule R: <the rule's words>", as the engine does. The
-            // words are the server's (English); the framing is in the run's language.
-            let words = detail.strip_prefix(&format!("rejected by rule {rule}: ")).unwrap_or(&detail).to_owned();
+            // The server says "rejected by rule R: <core's sentence>", as the engine does, and
+            // gives the values the refusal carries by name: the words are then the run's
+            // language's, as in direct mode (core's sentence itself in English).
+            let sentence = detail.strip_prefix(&format!("rejected by rule {rule}: ")).unwrap_or(&detail).to_owned();
+            let words = match problem.get("arguments").and_then(Value::as_object) {
+                Some(arguments) => {
+                    let values: Vec<(String, String)> = arguments
+                        .iter()
+                        .filter_map(|(name, value)| value.as_str().map(|v| (name.clone(), v.to_owned())))
+                        .collect();
+                    crate::messages::rule_message(rule, &values, &sentence)
+                }
+                None => sentence,
+            };
             match rule {
                 "MissingFact" | "NotFound" => {
                     CliError::Usage(crate::i18n::message("unknown-id", &[("rule", rule), ("message", &words)]))

@@ -15,7 +15,7 @@ use std::sync::OnceLock;
 
 use fluent_bundle::concurrent::FluentBundle;
 use fluent_bundle::{FluentArgs, FluentResource, FluentValue};
-use parapompi::core::greek::fold;
+use parapompi::core::folding::fold;
 use unic_langid::LanguageIdentifier;
 
 /// A language the command line speaks.
@@ -33,12 +33,28 @@ const RESOURCES_EN: &[(&str, &str)] = &[
     ("messages.ftl", include_str!("../locales/en/messages.ftl")),
     ("headings.ftl", include_str!("../locales/en/headings.ftl")),
     ("help.ftl", include_str!("../locales/en/help.ftl")),
+    ("counts.ftl", include_str!("../locales/en/counts.ftl")),
+    ("views.ftl", include_str!("../locales/en/views.ftl")),
+    ("writes.ftl", include_str!("../locales/en/writes.ftl")),
+    ("events.ftl", include_str!("../locales/en/events.ftl")),
+    ("lookups.ftl", include_str!("../locales/en/lookups.ftl")),
+    ("log.ftl", include_str!("../locales/en/log.ftl")),
+    ("errors.ftl", include_str!("../locales/en/errors.ftl")),
+    ("trust.ftl", include_str!("../locales/en/trust.ftl")),
 ];
 const RESOURCES_EL: &[(&str, &str)] = &[
     ("vocab.ftl", include_str!("../locales/el/vocab.ftl")),
     ("messages.ftl", include_str!("../locales/el/messages.ftl")),
     ("headings.ftl", include_str!("../locales/el/headings.ftl")),
     ("help.ftl", include_str!("../locales/el/help.ftl")),
+    ("counts.ftl", include_str!("../locales/el/counts.ftl")),
+    ("views.ftl", include_str!("../locales/el/views.ftl")),
+    ("writes.ftl", include_str!("../locales/el/writes.ftl")),
+    ("events.ftl", include_str!("../locales/el/events.ftl")),
+    ("lookups.ftl", include_str!("../locales/el/lookups.ftl")),
+    ("log.ftl", include_str!("../locales/el/log.ftl")),
+    ("errors.ftl", include_str!("../locales/el/errors.ftl")),
+    ("trust.ftl", include_str!("../locales/el/trust.ftl")),
 ];
 
 /// The chosen language: 0 not chosen yet (English), 1 English, 2 Greek.
@@ -153,6 +169,26 @@ pub fn message_in(lang: Lang, key: &str, args: &[(&str, &str)]) -> String {
     let all = bundles();
     let chosen = if lang == Lang::El { format_in(&all.el, key, args) } else { None };
     chosen.or_else(|| format_in(&all.en, key, args)).unwrap_or_else(|| key.to_owned())
+}
+
+/// The message `key` in `lang` with the number `n` as its argument `$n` (a Fluent number, so
+/// that the message chooses its plural form by the language's rules) beside `args`.
+pub fn counted_in(lang: Lang, key: &str, n: i128, args: &[(&str, &str)]) -> String {
+    let mut fluent_args = FluentArgs::new();
+    for (name, value) in args {
+        fluent_args.set(*name, FluentValue::String(Cow::Owned((*value).to_owned())));
+    }
+    // A count past i64 (none is) is shown as its digits, without a plural form.
+    let number = i64::try_from(n).map_or_else(|_| FluentValue::from(n.to_string()), FluentValue::from);
+    fluent_args.set("n", number);
+    let all = bundles();
+    let chosen = if lang == Lang::El { format_in(&all.el, key, Some(&fluent_args)) } else { None };
+    chosen.or_else(|| format_in(&all.en, key, Some(&fluent_args))).unwrap_or_else(|| format!("{n} {key}"))
+}
+
+/// [`counted_in`] in the chosen language.
+pub fn counted(key: &str, n: i128, args: &[(&str, &str)]) -> String {
+    counted_in(lang(), key, n, args)
 }
 
 /// Whether a language's resources have the message `key`.
@@ -341,6 +377,74 @@ mod tests {
         "state_kind",
         "fact",
         "at",
+        // The views' and the writes'.
+        "subject",
+        "events",
+        "more",
+        // The events' fields.
+        "access",
+        "accessed_by",
+        "accessed_on",
+        "agency_id",
+        "agency_kind",
+        "answered_on",
+        "antenna_id",
+        "assessed_by",
+        "assessed_on",
+        "assigned_by",
+        "author",
+        "basis",
+        "beneficiary_id",
+        "budget",
+        "cancelled_on",
+        "case_id",
+        "centre_id",
+        "channel",
+        "closed_by",
+        "closed_on",
+        "code",
+        "completed_on",
+        "created_on",
+        "credential_id",
+        "deactivated_on",
+        "ends_on",
+        "erased_on",
+        "expired_on",
+        "failed_on",
+        "first_administrator",
+        "from_due_on",
+        "from_referral_id",
+        "from_staff_id",
+        "fund",
+        "granted_on",
+        "held_from",
+        "held_on",
+        "host_municipality",
+        "intake_date",
+        "key",
+        "name",
+        "needs",
+        "noted_on",
+        "opened_by",
+        "priority",
+        "provided_by",
+        "provided_on",
+        "reactivated_on",
+        "reassigned_by",
+        "recorded_on",
+        "referral_id",
+        "reopened_by",
+        "reopened_on",
+        "resumed_on",
+        "resumed_to",
+        "revoked_on",
+        "sent_on",
+        "sharing_basis",
+        "staff_id",
+        "started_on",
+        "starts_on",
+        "withdrawn_on",
+        "written_on",
     ];
 
     #[test]
@@ -375,6 +479,74 @@ mod tests {
             }
         }
         assert!(n_headings > 30, "found {n_headings} headings");
+    }
+
+    /// The keys the code names as literals (`message("key"`, a field's label `.field("key"`,
+    /// a count's unit `count(n, "unit")`), each of which must be in both languages.
+    #[test]
+    fn every_key_the_code_names_is_in_both_languages() {
+        let sources = [
+            include_str!("commands/views.rs"),
+            include_str!("commands/reading.rs"),
+            include_str!("commands/people.rs"),
+            include_str!("commands/referrals.rs"),
+            include_str!("commands/directory.rs"),
+            include_str!("commands/credentials.rs"),
+            include_str!("commands/login.rs"),
+            include_str!("commands/log.rs"),
+            include_str!("commands/backup.rs"),
+            include_str!("commands/demo.rs"),
+            include_str!("commands/trust.rs"),
+            include_str!("commands/directory_views.rs"),
+            include_str!("session.rs"),
+            include_str!("printed.rs"),
+            include_str!("describe.rs"),
+            include_str!("resolve.rs"),
+        ];
+        let literal_after = |text: &str, opening: &str| -> Vec<String> {
+            text.split(opening).skip(1).filter_map(|rest| rest.split('"').next().map(str::to_owned)).collect()
+        };
+        let mut keys = Vec::new();
+        for source in sources {
+            keys.extend(literal_after(source, "message(\""));
+            keys.extend(literal_after(source, ".field(\""));
+            // The printed file's labels: `field(&mut out, "key"`.
+            keys.extend(literal_after(source, "field(&mut out, \""));
+            for (at, _) in source.match_indices("count") {
+                // `count(` or `count_of(` as a call of its own, not `.count()` or a longer name.
+                let before = source[..at].chars().last().unwrap_or(' ');
+                let call = &source[at..];
+                let Some(args) = call.strip_prefix("count(").or_else(|| call.strip_prefix("count_of(")) else {
+                    continue;
+                };
+                if before == '.' || before == '_' || before.is_alphanumeric() {
+                    continue;
+                }
+                // The unit is the last argument: `, "unit")`.
+                let unit = args.match_indices("\")").map(|(end, _)| &args[..end]).find_map(|before| {
+                    let (prefix, unit) = before.rsplit_once('"')?;
+                    prefix.ends_with(", \"").then_some(unit)
+                });
+                if let Some(unit) = unit.filter(|u| !u.contains(char::is_whitespace)) {
+                    keys.push(format!("count-{unit}"));
+                }
+            }
+        }
+        keys.retain(|key| !key.is_empty() && !key.ends_with('-'));
+        assert!(keys.len() > 80, "found {} keys", keys.len());
+        for key in &keys {
+            for lang in [Lang::En, Lang::El] {
+                assert!(has_message_in(lang, key), "{lang:?} has no message {key}");
+            }
+        }
+    }
+
+    #[test]
+    fn greek_counts_take_the_plural_form_of_their_number() {
+        assert_eq!(counted_in(Lang::El, "count-day", 1, &[]), "1 ημέρα");
+        assert_eq!(counted_in(Lang::El, "count-day", 21, &[]), "21 ημέρες");
+        assert_eq!(counted_in(Lang::En, "count-day", 0, &[]), "0 days");
+        assert_eq!(counted_in(Lang::En, "count-person", 1, &[]), "1 person");
     }
 
     #[test]

@@ -17,6 +17,7 @@ mod args;
 mod backend;
 mod client;
 mod commands;
+mod describe;
 mod error;
 mod help;
 mod i18n;

@@ -11,11 +11,39 @@ use crate::i18n::{message, vocab};
 /// A rejection's message in the chosen language (without the rule's name, which the caller
 /// keeps visible beside it).
 pub fn rejection(rejection: &Rejection) -> String {
-    let detail = rejection.to_string();
-    let mut args: Vec<(&str, String)> = rejection_args(rejection);
-    args.push(("detail", detail));
+    let values = parapompi::core::rejection_arguments::arguments(rejection);
+    let values: Vec<(String, String)> = values.into_iter().map(|(name, value)| (name.to_owned(), value)).collect();
+    rule_message(rejection.name(), &values, &rejection.to_string())
+}
+
+/// The message of rule `rule` in the chosen language from the values a refusal carries by
+/// name (core's `rejection_arguments`, or a server's problem details' `arguments`) and
+/// core's English sentence `detail`: closed sets' values named in the language, and what
+/// may come next for a referral in the status it was in.
+pub fn rule_message(rule: &str, values: &[(String, String)], detail: &str) -> String {
+    let named = |set: &str, list: &str| {
+        list.split(", ").filter(|v| !v.is_empty()).map(|v| vocab(set, v)).collect::<Vec<_>>().join(", ")
+    };
+    let mut args: Vec<(&str, String)> = Vec::new();
+    for (name, value) in values {
+        let shown = match name.as_str() {
+            "roles" => named("role", value),
+            "need" => vocab("need", value),
+            "purpose" => vocab("purpose", value),
+            "outcome" => vocab("outcome", value),
+            "allowed" => named("outcome", value),
+            "reason" => vocab("close_reason", value),
+            "from" => {
+                args.push(("next", message(&format!("next-{value}"), &[])));
+                vocab("status", value)
+            }
+            _ => value.clone(),
+        };
+        args.push((name.as_str(), shown));
+    }
+    args.push(("detail", detail.to_owned()));
     let borrowed: Vec<(&str, &str)> = args.iter().map(|(name, value)| (*name, value.as_str())).collect();
-    message(&format!("rule-{}", rejection.name()), &borrowed)
+    message(&format!("rule-{rule}"), &borrowed)
 }
 
 /// A validation error's message in the chosen language.
@@ -65,124 +93,6 @@ fn what_of(what: &str) -> String {
     }
 }
 
-fn list<T: ToString>(items: &[T]) -> String {
-    items.iter().map(ToString::to_string).collect::<Vec<_>>().join(", ")
-}
-
-/// The values a rejection carries, by the names its messages use.
-fn rejection_args(rejection: &Rejection) -> Vec<(&'static str, String)> {
-    use Rejection as R;
-    let s = |value: &dyn ToString| value.to_string();
-    match rejection {
-        R::CredentialNotValid { credential_id, why } => vec![("credential", s(credential_id)), ("why", s(why))],
-        R::CredentialLifetime { kind, expires_at, max_s } => {
-            vec![("kind", format!("{kind:?}")), ("expires_at", s(expires_at)), ("max_s", s(max_s))]
-        }
-        R::NotOwnCredential { staff_id, command } => vec![("staff", s(staff_id)), ("command", s(command))],
-        R::StaffInactive { staff_id } | R::ActorDeactivated { staff_id } | R::NoRoles { staff_id } => {
-            vec![("staff", s(staff_id))]
-        }
-        R::AuthenticatorOnly { command }
-        | R::EvaluatorCannotWrite { command }
-        | R::SetupActorNotAllowed { command } => {
-            vec![("command", s(command))]
-        }
-        R::WrongStream { command_kind, state_kind } => {
-            vec![("command_kind", s(command_kind)), ("state_kind", s(state_kind))]
-        }
-        R::OutsideCentre { staff_id, actor_centre, target_centre } => {
-            vec![("staff", s(staff_id)), ("actor_centre", s(actor_centre)), ("centre", s(target_centre))]
-        }
-        R::RoleNotPermitted { staff_id, command, allowed } => vec![
-            ("staff", s(staff_id)),
-            ("command", s(command)),
-            ("roles", allowed.iter().map(|role| vocab("role", role.as_str())).collect::<Vec<_>>().join(", ")),
-        ],
-        R::MissingFact { fact, id } => vec![("fact", s(fact)), ("id", id.clone())],
-        R::AlreadyExists { stream_id } | R::NotFound { stream_id } => vec![("stream", stream_id.clone())],
-        R::TooMany { what, max } => vec![("what", s(what)), ("max", s(max))],
-        R::Duplicate { what, value } => vec![("what", s(what)), ("value", value.clone())],
-        R::NothingToChange { what } => vec![("what", s(what))],
-        R::PeriodEndsBeforeStart { start, end } => vec![("start", s(start)), ("end", s(end))],
-        R::DateInFuture { date, today } => vec![("date", s(date)), ("today", s(today))],
-        R::DateBeforeCaseOpened { date, opened_on } => vec![("date", s(date)), ("opened_on", s(opened_on))],
-        R::DueDateOutOfRange { due_on, today, latest } => {
-            vec![("due_on", s(due_on)), ("today", s(today)), ("latest", s(latest))]
-        }
-        R::YearOfBirthOutOfRange { year, today } => vec![("year", s(year)), ("today", s(today))],
-        R::AntennaNotOpen { antenna_id, centre_id } => vec![("antenna", s(antenna_id)), ("centre", s(centre_id))],
-        R::AgencyInactive { agency_id } => vec![("agency", s(agency_id))],
-        R::AgencyDoesNotServeNeed { agency_id, need } => {
-            vec![("agency", s(agency_id)), ("need", vocab("need", need.as_str()))]
-        }
-        R::NoSharingConsent { beneficiary_id, agency_id, on } => {
-            vec![("beneficiary", s(beneficiary_id)), ("agency", s(agency_id)), ("date", s(on))]
-        }
-        R::ConsentAlreadyActive { agency_id, purpose } | R::NoActiveConsent { agency_id, purpose } => {
-            vec![("agency", s(agency_id)), ("purpose", vocab("purpose", purpose.as_str()))]
-        }
-        R::CaseIsClosed { case_id } | R::CaseIsOpen { case_id } | R::NotAssigned { case_id } => {
-            vec![("case", s(case_id))]
-        }
-        R::ReadNeedsReason { case_id } => vec![("case", s(case_id))],
-        R::AlreadyAssigned { case_id, staff_id } => vec![("case", s(case_id)), ("staff", s(staff_id))],
-        R::AssigneeNotEligible { staff_id, why } => vec![("staff", s(staff_id)), ("why", s(why))],
-        R::UnknownReferral { referral_id } => vec![("referral", s(referral_id))],
-        R::TransitionNotAllowed { referral_id, from, action } => vec![
-            ("referral", s(referral_id)),
-            ("from", vocab("status", from.as_str())),
-            ("action", s(action)),
-            ("next", message(&format!("next-{}", from.as_str()), &[])),
-        ],
-        R::NotYetDue { referral_id, due_on, today } => {
-            vec![("referral", s(referral_id)), ("due_on", s(due_on)), ("today", s(today))]
-        }
-        R::OpenReferralsRemain { case_id, open } => vec![("case", s(case_id)), ("open", list(open))],
-        R::MissingReason { action } | R::MissingOutcome { action } => vec![("action", s(action))],
-        R::NoNeeds => Vec::new(),
-        R::OccurredInFuture { occurred_at, now, tolerance_s } => {
-            vec![("occurred_at", s(occurred_at)), ("now", s(now)), ("tolerance_s", s(tolerance_s))]
-        }
-        R::DateBeforeRegistration { date, what, registered_on } => {
-            vec![("date", s(date)), ("what", s(what)), ("registered_on", s(registered_on))]
-        }
-        R::OutcomeNotAllowed { action, outcome, allowed } => vec![
-            ("action", s(action)),
-            ("outcome", vocab("outcome", outcome.as_str())),
-            ("allowed", allowed.iter().map(|o| vocab("outcome", o.as_str())).collect::<Vec<_>>().join(", ")),
-        ],
-        R::IdentityWasErased { beneficiary_id, command } => {
-            vec![("beneficiary", s(beneficiary_id)), ("command", s(command))]
-        }
-        R::TextAboutErasedPerson { beneficiary_id, command, field } => {
-            vec![("beneficiary", s(beneficiary_id)), ("command", s(command)), ("field", s(field))]
-        }
-        R::CaseOfAnotherPerson { case_id, beneficiary_id } => {
-            vec![("case", s(case_id)), ("beneficiary", s(beneficiary_id))]
-        }
-        R::LastAdministrator { staff_id, centre_id } => vec![("staff", s(staff_id)), ("centre", s(centre_id))],
-        R::BusinessDateNotOfTheAct { today, occurred_at } => {
-            vec![("today", s(today)), ("occurred_at", s(occurred_at))]
-        }
-        R::DuplicateAmka { centre_id, beneficiary_id } => {
-            vec![("centre", s(centre_id)), ("beneficiary", s(beneficiary_id))]
-        }
-        R::MissingDetail { action, reason } => {
-            vec![("action", s(action)), ("reason", vocab("close_reason", reason.as_str()))]
-        }
-        R::LeavingSituationRequired { case_id, programmes } => {
-            vec![("case", s(case_id)), ("programmes", list(programmes))]
-        }
-        R::LeavingSituationNotApplicable { case_id } => vec![("case", s(case_id))],
-        R::UnlistedMunicipality { municipality, nearest } => {
-            vec![("municipality", municipality.clone()), ("nearest", nearest.join("; "))]
-        }
-        R::NotDeploymentCentre { staff_id, centre_id, deployment_centre } => {
-            vec![("staff", s(staff_id)), ("centre", s(centre_id)), ("deployment_centre", s(deployment_centre))]
-        }
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use parapompi::core::values::{CaseId, MunicipalityName};
@@ -211,8 +121,8 @@ mod tests {
             action: "send",
         };
         assert_eq!(rejection(&refused), refused.to_string());
-        let args = rejection_args(&Rejection::CaseIsClosed { case_id });
-        assert_eq!(args, vec![("case", case_id.to_string())]);
+        let values = vec![("case".to_owned(), case_id.to_string())];
+        assert_eq!(rule_message("CaseIsClosed", &values, "the detail"), "the detail");
         let greek = message_in(Lang::El, "rule-CaseIsClosed", &[("case", "Χ-1"), ("detail", "d")]);
         assert!(greek.contains("Χ-1") && greek.contains("κλειστ"), "{greek}");
         let unknown = MunicipalityName::new("Grevna").expect_err("not a municipality");

@@ -73,6 +73,14 @@ impl Out {
         self.raw(&format!("{value}\n"))
     }
 
+    /// Writes labelled lines (dropped in JSON mode).
+    pub fn fields(&mut self, fields: &Fields) -> Result<(), CliError> {
+        if self.json {
+            return Ok(());
+        }
+        self.raw(&fields.render())
+    }
+
     /// Writes an aligned table (dropped in JSON mode).
     pub fn table(&mut self, table: &Table) -> Result<(), CliError> {
         if self.json {
@@ -82,10 +90,15 @@ impl Out {
     }
 }
 
-/// A count and its noun, singular for one: `count(1, "open case", "open cases")`.
-pub fn count(n: impl Into<i128>, singular: &str, plural: &str) -> String {
-    let n = n.into();
-    format!("{n} {}", if n == 1 { singular } else { plural })
+/// A count and its unit in the run's language, in the plural form the count takes:
+/// `count(5, "day")` is the message `count-day` (`5 days`, `5 ημέρες`).
+pub fn count(n: impl Into<i128>, unit: &str) -> String {
+    crate::i18n::counted(&format!("count-{unit}"), n.into(), &[])
+}
+
+/// [`count`] of a length.
+pub fn count_of(n: usize, unit: &str) -> String {
+    count(u64::try_from(n).unwrap_or(u64::MAX), unit)
 }
 
 /// A word a shell reads as itself: as it is when it holds only characters no shell treats
@@ -157,5 +170,36 @@ impl Table {
             text.push('\n');
         }
         text
+    }
+}
+
+/// Lines of a label and its value, the labels (messages of the run's language, by key)
+/// padded to the widest, so that the values line up in every language.
+#[derive(Default)]
+pub struct Fields {
+    rows: Vec<(String, String)>,
+}
+
+impl Fields {
+    /// No lines yet.
+    pub fn new() -> Fields {
+        Fields::default()
+    }
+
+    /// Adds the line of the label `key` (a message without arguments) and its value.
+    pub fn field(&mut self, key: &str, value: impl Into<String>) {
+        self.rows.push((crate::i18n::message(key, &[]), value.into()));
+    }
+
+    /// The lines as text.
+    pub fn render(&self) -> String {
+        let width = self.rows.iter().map(|(label, _)| label.chars().count()).max().unwrap_or_default();
+        self.rows
+            .iter()
+            .map(|(label, value)| {
+                let padding = " ".repeat(width - label.chars().count());
+                format!("{}\n", format!("{label}{padding}  {value}").trim_end())
+            })
+            .collect()
     }
 }

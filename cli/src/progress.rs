@@ -1,7 +1,7 @@
-//! Progress for long work (demo, import, export, verify, rebuild): drawn on standard error
-//! only when it is a terminal, so pipes and scripts see nothing. Work the library reports
-//! progress of (`parapompi::Progress`) is a bar with its counts and an estimate of the time
-//! left; other work a spinner.
+//! Progress for long work (demo, import, export, verify, replay, rebuild): drawn on standard
+//! error only when it is a terminal, so pipes and scripts see nothing. Work the library
+//! reports progress of (`parapompi::Progress`: all of these) is a bar with its counts and an
+//! estimate of the time left; other work (a backup, a restore) a spinner.
 
 use std::io::IsTerminal;
 use std::time::Duration;

@@ -13,6 +13,7 @@ use parapompi::BeneficiarySearch;
 use uuid::Uuid;
 
 use crate::error::CliError;
+use crate::i18n::message;
 use crate::session::Ctx;
 
 /// Candidates an ambiguous name lists at most.
@@ -39,12 +40,12 @@ pub fn case(ctx: &Ctx<'_>, field: &str, text: &str) -> Result<CaseId, CliError> 
         Ok(reference @ Reference::Case(_)) => Ok(look_up(ctx, reference)?.case_id),
         Ok(Reference::Referral(referral)) => Err(CliError::field(
             field,
-            format!("{} is a referral's reference; its case is {}", referral, referral.case),
+            message(
+                "lookup-referral-not-case",
+                &[("referral", &referral.to_string()), ("case", &referral.case.to_string())],
+            ),
         )),
-        Err(_) => Err(CliError::field(
-            field,
-            format!("{text:?} is neither a case's reference (such as ΓΡΕ-2024-0042) nor an id (case-<UUID>)"),
-        )),
+        Err(_) => Err(CliError::field(field, message("lookup-not-case", &[("text", &format!("{text:?}"))]))),
     }
 }
 
@@ -56,17 +57,14 @@ pub fn referral(ctx: &Ctx<'_>, field: &str, text: &str) -> Result<(ReferralId, O
     match Reference::parse(text) {
         Ok(reference @ Reference::Referral(_)) => {
             let found = look_up(ctx, reference)?;
-            let referral_id = found.referral_id.ok_or_else(|| CliError::field(field, "not a referral"))?;
+            let referral_id =
+                found.referral_id.ok_or_else(|| CliError::field(field, message("lookup-not-a-referral", &[])))?;
             Ok((referral_id, Some(found.case_id)))
         }
-        Ok(Reference::Case(case)) => Err(CliError::field(
-            field,
-            format!("{case} is a case's reference; a referral's has its number after a slash ({case}/1)"),
-        )),
-        Err(_) => Err(CliError::field(
-            field,
-            format!("{text:?} is neither a referral's reference (such as ΓΡΕ-2024-0042/1) nor an id (referral-<UUID>)"),
-        )),
+        Ok(Reference::Case(case)) => {
+            Err(CliError::field(field, message("lookup-case-not-referral", &[("case", &case.to_string())])))
+        }
+        Err(_) => Err(CliError::field(field, message("lookup-not-referral", &[("text", &format!("{text:?}"))]))),
     }
 }
 
@@ -74,7 +72,7 @@ pub fn referral(ctx: &Ctx<'_>, field: &str, text: &str) -> Result<(ReferralId, O
 /// of; none, or several, is an error naming them.
 fn one_named<Id: Copy + std::fmt::Display>(
     field: &str,
-    (what, whats): (&str, &str),
+    kind: &str,
     prefix: &str,
     text: &str,
     candidates: &[(Id, String)],
@@ -89,7 +87,11 @@ fn one_named<Id: Copy + std::fmt::Display>(
     match partial.as_slice() {
         [(id, _)] => Ok(*id),
         [] => {
-            Err(CliError::field(field, format!("no {what} is named {:?} (give the id, or another name)", text.trim())))
+            let what = message(&format!("lookup-what-{kind}"), &[]);
+            Err(CliError::field(
+                field,
+                message("lookup-none", &[("what", &what), ("text", &format!("{:?}", text.trim()))]),
+            ))
         }
         several => {
             let listed: Vec<String> = several
@@ -98,15 +100,17 @@ fn one_named<Id: Copy + std::fmt::Display>(
                 .map(|(id, name)| format!("{name} ({prefix}-{id})"))
                 .collect();
             let more = several.len().saturating_sub(MAX_CANDIDATES_LISTED);
-            let more = if more > 0 { format!(" and {more} more") } else { String::new() };
+            let more = if more > 0 {
+                format!(" {}", message("lookup-more", &[("n", &more.to_string())]))
+            } else {
+                String::new()
+            };
+            let what = crate::output::count_of(several.len(), kind);
+            let text = format!("{:?}", text.trim());
+            let value = listed.join(", ");
             Err(CliError::field(
                 field,
-                format!(
-                    "{:?} names {} {whats}: {}{more}; give more of the name, or the id",
-                    text.trim(),
-                    several.len(),
-                    listed.join(", ")
-                ),
+                message("lookup-several", &[("text", &text), ("what", &what), ("value", &value), ("more", &more)]),
             ))
         }
     }
@@ -123,7 +127,7 @@ pub fn staff(ctx: &Ctx<'_>, field: &str, text: &str) -> Result<StaffId, CliError
             candidates.push((staff.staff_id, staff.name.as_str().to_owned()));
         }
     }
-    one_named(field, ("staff member", "staff members"), "staff", text, &candidates)
+    one_named(field, "staff_member", "staff", text, &candidates)
 }
 
 /// An agency: its id, or its name.
@@ -137,7 +141,7 @@ pub fn agency(ctx: &Ctx<'_>, field: &str, text: &str) -> Result<AgencyId, CliErr
             candidates.push((agency.agency_id, agency.profile.name.as_str().to_owned()));
         }
     }
-    one_named(field, ("agency", "agencies"), "agency", text, &candidates)
+    one_named(field, "agency", "agency", text, &candidates)
 }
 
 /// A centre: its id, or its name (or its host municipality's).
@@ -153,8 +157,8 @@ pub fn centre(ctx: &Ctx<'_>, field: &str, text: &str) -> Result<CentreId, CliErr
             hosts.push((centre.centre_id, centre.host_municipality.as_str().to_owned()));
         }
     }
-    one_named(field, ("centre", "centres"), "centre", text, &names)
-        .or_else(|by_name| one_named(field, ("centre", "centres"), "centre", text, &hosts).map_err(|_| by_name))
+    one_named(field, "centre", "centre", text, &names)
+        .or_else(|by_name| one_named(field, "centre", "centre", text, &hosts).map_err(|_| by_name))
 }
 
 /// A beneficiary: their id, their AMKA, or their name, looked up among the people of the
@@ -180,10 +184,8 @@ pub fn beneficiary(ctx: &Ctx<'_>, field: &str, text: &str) -> Result<Beneficiary
         .collect();
     match (&search, candidates.as_slice()) {
         (BeneficiarySearch::Amka(_), [(id, _)]) => Ok(*id),
-        (BeneficiarySearch::Amka(_), _) => {
-            Err(CliError::field(field, "nobody of your centre has that AMKA (give the id, or their name)"))
-        }
-        (_, _) => one_named(field, ("person", "people"), "beneficiary", text, &candidates),
+        (BeneficiarySearch::Amka(_), _) => Err(CliError::field(field, message("lookup-no-amka", &[]))),
+        (_, _) => one_named(field, "person", "beneficiary", text, &candidates),
     }
 }
 

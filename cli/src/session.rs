@@ -17,6 +17,7 @@ use uuid::Uuid;
 use crate::args::Global;
 use crate::backend::Backend;
 use crate::error::CliError;
+use crate::i18n::message;
 use crate::output::Out;
 use crate::parse;
 
@@ -299,23 +300,26 @@ impl Ctx<'_> {
         let records = || executed.iter().flat_map(|e| &e.events);
         let deduplicated = !executed.is_empty() && executed.iter().all(|e| e.deduplicated);
         let note = if deduplicated {
-            " (a repeat of an earlier command: nothing new written)".to_owned()
+            message("written-repeat", &[])
         } else {
             match (records().next(), records().last(), records().count()) {
-                (Some(first), Some(last), n) if n > 1 => format!(" (positions {}..{})", first.position, last.position),
-                (Some(first), _, _) => format!(" (position {})", first.position),
-                _ => " (nothing to change)".to_owned(),
+                (Some(first), Some(last), n) if n > 1 => message(
+                    "written-positions",
+                    &[("start", &first.position.to_string()), ("end", &last.position.to_string())],
+                ),
+                (Some(first), _, _) => message("written-position", &[("position", &first.position.to_string())]),
+                _ => message("written-nothing", &[]),
             }
         };
         if self.out.json {
             return self.out.json_value(parapompi::documents::written(command, executed, ids));
         }
         let mut lines = human.lines();
-        self.out.line(format!("{}{note}", lines.next().unwrap_or_default()))?;
+        self.out.line(format!("{} {note}", lines.next().unwrap_or_default()).trim_start())?;
         for line in lines {
             match line.strip_prefix("next: ") {
                 Some(hint) => {
-                    self.out.line("next:")?;
+                    self.out.line(message("written-next", &[]))?;
                     self.out.line(hint.trim())?;
                 }
                 None => self.out.line(line)?,

@@ -412,7 +412,7 @@ impl ReportFormat {
 mod tests {
     use super::*;
     use crate::i18n::{message_in, Lang};
-    use parapompi::core::greek::fold;
+    use parapompi::core::folding::fold;
 
     #[test]
     fn every_value_has_a_greek_name_distinct_within_its_set_and_read_back() {

@@ -445,6 +445,19 @@ fn login_keeps_a_session_for_the_commands_after_it_and_logout_ends_it() {
         .unwrap_or_else(|e| panic!("the binary runs: {e}"));
     assert_eq!(replayed.code, 2, "{}", replayed.stderr);
     assert!(replayed.stderr.contains("did not accept the login"), "{}", replayed.stderr);
+    // By name: the whole name, as people write it; a wrong one says only what to check.
+    let by_name = client(Some(PASSWORD), &["login", "--staff", "στελιος παπαδακης", "--json"]);
+    assert_eq!(by_name.code, 0, "{}", by_name.stderr);
+    let by_name: Value = serde_json::from_str(by_name.stdout.trim()).unwrap_or_default();
+    assert_eq!(by_name["staff_id"], Value::String(WORKER.to_owned()), "{by_name}");
+    let unknown = client(Some(PASSWORD), &["login", "--staff", "Στέλιος"]);
+    assert_eq!(unknown.code, 2, "{}", unknown.stderr);
+    assert!(
+        unknown.stderr.contains("--staff") && unknown.stderr.contains("the name or the password is not right"),
+        "{}",
+        unknown.stderr
+    );
+    assert_eq!(client(None, &["logout"]).code, 0);
     let log = server.stop();
     assert!(!log.contains(PASSWORD) && !log.contains(&token), "a secret in the server's log");
 }

@@ -312,3 +312,272 @@ fn the_spreadsheet_csv_opens_in_greek_excel_and_the_machine_csv_stays_as_it_is()
     let english = w.ok(&[&args[..], &["--format", "spreadsheet"]].concat());
     assert!(english.starts_with("\u{feff}section,key,value\r\n"), "{english}");
 }
+
+/// Whether `text` holds `id` (a UUID) anywhere.
+fn shows(text: &str, id: &str) -> bool {
+    text.contains(id)
+}
+
+#[test]
+fn views_writes_and_counts_speak_greek_and_name_what_they_show() {
+    let w = World::new();
+    w.ok(&["init"]);
+    let (_, _, worker, agency) = set_up(&w);
+    let greek = |args: &[&str]| w.ok(&[&["--lang", "el", "--as", &worker, "--at", AT][..], args].concat());
+    let english = |args: &[&str]| w.ok(&[&["--as", &worker, "--at", AT][..], args].concat());
+    let registered = greek(&[
+        "beneficiary",
+        "register",
+        "--given-name",
+        "Σοφία",
+        "--family-name",
+        "Καραγιάννη",
+        "--amka",
+        AMKA,
+        "--gender",
+        "γυναίκα",
+        "--year-of-birth",
+        "1970",
+        "--municipality",
+        "Γρεβενά",
+    ]);
+    assert!(registered.starts_with("καταχωρίστηκε ο ωφελούμενος ") && registered.contains("(θέση "), "{registered}");
+    let person = w.json(&["beneficiary", "find", "--as", &worker, "--amka", AMKA])["beneficiary_id"]
+        .as_str()
+        .expect("found")
+        .to_owned();
+
+    // The confirmations of writes, in Greek; in English as before.
+    let opened = greek(&["intake", "--beneficiary", &person, "--channel", "τηλεφωνικά", "--request", "Στέγη."]);
+    assert!(opened.starts_with("άνοιξε η υπόθεση ΓΡΕ-2024-0001 (case-"), "{opened}");
+    let case = "ΓΡΕ-2024-0001";
+    let referred =
+        greek(&["refer", case, "--agency", "Ξενώνας Φιλοξενίας Γρεβενών", "--need", "στέγαση", "--due", "20/12/2024"]);
+    assert!(referred.starts_with("δημιουργήθηκε πρόχειρη παραπομπή ΓΡΕ-2024-0001/1 (referral-"), "{referred}");
+    let consent = english(&["beneficiary", "consent", &person, "--agency", &agency, "--purpose", "referral"]);
+    assert!(consent.starts_with(&format!("beneficiary consent: {person} (position ")), "{consent}");
+    let sent = greek(&["referral", "send", "ΓΡΕ-2024-0001/1"]);
+    assert!(sent.starts_with("στάλθηκε η παραπομπή ΓΡΕ-2024-0001/1 (θέση "), "{sent}");
+    let repeat_id = "0190a000-0000-7000-8000-00000000abcd";
+    greek(&["--command-id", repeat_id, "note", case, "--text", "Τηλεφώνησε."]);
+    let repeated = greek(&["--command-id", repeat_id, "note", case, "--text", "Τηλεφώνησε."]);
+    assert_eq!(repeated.trim(), "προστέθηκε σημείωση (επανάληψη προηγούμενης εντολής: δεν γράφτηκε τίποτα νέο)");
+
+    // Counts take the plural form of their number.
+    let on = |date: &str| w.ok(&["--lang", "el", "board", "--all", "--overdue", "--on", date]);
+    assert!(on("21/12/2024").contains(" 1 ημέρα "), "{}", on("21/12/2024"));
+    let later = on("10/01/2025");
+    assert!(later.contains(" 21 ημέρες ") && later.contains("1 παραπομπή: απεσταλμένη 1"), "{later}");
+    assert!(w.ok(&["board", "--all", "--overdue", "--on", "2025-01-10"]).contains(" 21 days "));
+    let assigned = greek(&["case", "assign", case, "--staff", "Νίκος Ζήσης"]);
+    assert!(assigned.starts_with("η ΓΡΕ-2024-0001 ανατέθηκε σε Νίκος Ζήσης (θέση "), "{assigned}");
+    let caseload = greek(&["caseload"]);
+    assert!(caseload.contains("1 ανοιχτή υπόθεση, 1 ανοιχτή παραπομπή που σας έχουν ανατεθεί"), "{caseload}");
+
+    // case show: Greek labels, and the history names people, agencies and references.
+    let shown = greek(&["case", "show", case]);
+    for label in
+        ["υπόθεση      ΓΡΕ-2024-0001", "κατάσταση    ανοιχτή", "άνοιξε στις  2024-12-02 (τηλεφωνικά)", "ιστορικό"]
+    {
+        assert!(shown.contains(label), "{label:?} in {shown}");
+    }
+    assert!(
+        shown.contains("η παραπομπή ΓΡΕ-2024-0001/1 στάλθηκε στις 2024-12-02 (συγκατάθεση της 2024-12-02)"),
+        "{shown}"
+    );
+    assert!(shown.contains("προς Ξενώνας Φιλοξενίας Γρεβενών (φορέας κοινωνικής πρόνοιας) για στέγαση"), "{shown}");
+    assert!(shown.contains("υποδοχή στις 2024-12-02, τηλεφωνικά, από Νίκος Ζήσης"), "{shown}");
+    // In English the log's sentences, with names and references for the ids.
+    let shown_english = w.ok(&["case", "show", case]);
+    assert!(shown_english.contains("referral ΓΡΕ-2024-0001/1 sent on 2024-12-02"), "{shown_english}");
+    assert!(shown_english.contains("to agency Ξενώνας Φιλοξενίας Γρεβενών"), "{shown_english}");
+    assert!(shown_english.contains("by staff Νίκος Ζήσης"), "{shown_english}");
+    let referral_id = w.json(&["case", "show", case])["referrals"][0]["referral_id"].as_str().expect("id").to_owned();
+    let history = shown.split("\nιστορικό\n").nth(1).expect("the history");
+    for id in [&referral_id, &agency, &worker] {
+        assert!(!shows(history, id), "{id} in {history}");
+    }
+    // audit likewise, and --json keeps the ids.
+    let trail = w.ok(&["--lang", "el", "audit", case]);
+    assert!(trail.starts_with("ιστορικό ελέγχου: υπόθεση ΓΡΕ-2024-0001, 5 γεγονότα"), "{trail}");
+    assert!(trail.contains("η υπόθεση ανατέθηκε σε Νίκος Ζήσης από Νίκος Ζήσης"), "{trail}");
+    for id in [&referral_id, &agency, &worker] {
+        assert!(!shows(&trail, id), "{id} in {trail}");
+    }
+    let json_trail = w.ok(&["--lang", "el", "audit", case, "--json"]);
+    assert!(shows(&json_trail, &referral_id) && shows(&json_trail, &agency) && !json_trail.contains("Ξενώνας"));
+
+    // beneficiary show: the labels, the attributes and their values by their Greek names.
+    let person_shown = greek(&["beneficiary", "show", &person]);
+    for text in ["όνομα", "Σοφία Καραγιάννη", "ΑΜΚΑ", "φύλο γυναίκα", "νομική βάση", "συγκαταθέσεις κοινοποίησης"]
+    {
+        assert!(person_shown.contains(text), "{text:?} in {person_shown}");
+    }
+    assert!(person_shown.contains("(η ανάγνωση καταγράφεται στη θέση "), "{person_shown}");
+
+    // The log's own commands.
+    let verified = w.ok(&["--lang", "el", "verify"]);
+    assert!(verified.starts_with("το αρχείο επαληθεύεται: ") && verified.contains(" γεγονότα σε "), "{verified}");
+    let stats = w.ok(&["--lang", "el", "stats"]);
+    assert!(stats.starts_with("κατάλογος δεδομένων  ") && stats.contains("\nθέση κεφαλής "), "{stats}");
+
+    let bundle = w.file("log.bundle");
+    let bundle = bundle.to_str().unwrap_or_default();
+    w.ok(&["export", "--out", bundle]);
+    let checked = w.ok(&["--lang", "el", "verify", "--bundle", bundle]);
+    assert!(checked.starts_with("τα πακέτα επαληθεύονται: ") && checked.contains("εγγραφές, θέσεις 1.."), "{checked}");
+    assert!(checked.contains("δεν ελέγχθηκε απέναντι σε εξωτερική άγκυρα"), "{checked}");
+
+    let backup = w.file("data.backup");
+    let backup = backup.to_str().unwrap_or_default();
+    let wrote = w.ok(&["--lang", "el", "backup", "--out", backup]);
+    assert!(
+        wrote.starts_with("γράφτηκε το αντίγραφο ασφαλείας ") && wrote.contains(" στο θησαυροφυλάκιο, "),
+        "{wrote}"
+    );
+    let backup_checked = w.ok(&["--lang", "el", "verify", "--backup", backup]);
+    assert!(backup_checked.starts_with("το αντίγραφο ασφαλείας επαληθεύεται: "), "{backup_checked}");
+
+    // The directory's views.
+    let agency_shown = w.ok(&["--lang", "el", "agency", "show", "Ξενώνας Φιλοξενίας Γρεβενών"]);
+    for text in ["είδος", "φορέας κοινωνικής πρόνοιας", "ανάγκες", "στέγαση", "ενεργό"]
+    {
+        assert!(agency_shown.contains(text), "{text:?} in {agency_shown}");
+    }
+    let staff_shown = w.ok(&["--lang", "el", "staff", "show", "Νίκος Ζήσης"]);
+    assert!(staff_shown.contains("ρόλοι") && staff_shown.contains("κοινωνικός λειτουργός"), "{staff_shown}");
+
+    // The printed case file.
+    let printed = greek(&["case", "show", case, "--print"]);
+    for text in
+        ["Φάκελος υπόθεσης ΓΡΕ-2024-0001", "Πρόσωπο", "Σοφία Καραγιάννη", "απεσταλμένη", "σημείωση στις", "Εκτυπώθηκε"]
+    {
+        assert!(printed.contains(text), "{text:?} in {printed}");
+    }
+    assert!(printed.lines().all(|l| l.chars().count() <= 78), "{printed}");
+    let printed_english = english(&["case", "show", case, "--print"]);
+    assert!(printed_english.contains("Case file ΓΡΕ-2024-0001") && printed_english.contains("sent"));
+}
+
+#[test]
+fn a_refusal_answered_by_a_server_reads_in_greek_as_in_direct_mode() {
+    let _watchdog = watchdog("a Greek refusal through the server", 120);
+    let w = World::new();
+    w.ok(&["init"]);
+    let (_, admin, worker, agency) = set_up(&w);
+    let as_worker = |args: &[&str]| w.json(&[&["--as", &worker, "--at", AT][..], args].concat());
+    let person = id(
+        &as_worker(&[
+            "beneficiary",
+            "register",
+            "--given-name",
+            "Σοφία",
+            "--family-name",
+            "Καραγιάννη",
+            "--amka",
+            AMKA,
+            "--municipality",
+            "Γρεβενά",
+        ]),
+        "beneficiary_id",
+    );
+    let case =
+        id(&as_worker(&["intake", "--beneficiary", &person, "--channel", "phone", "--request", "Στέγη."]), "case_id");
+    as_worker(&["refer", &case, "--agency", &agency, "--need", "housing"]);
+    let token =
+        w.json(&["--as", &admin, "staff", "api-token", &worker])["secret"].as_str().unwrap_or_default().to_owned();
+    // Refused twice in direct mode: no consent to send, and a draft cannot be accepted.
+    let refusals = [["referral", "send", "ΓΡΕ-2024-0001/1"], ["referral", "accept", "ΓΡΕ-2024-0001/1"]];
+    let direct: Vec<Run> =
+        refusals.iter().map(|args| w.run(&[&["--lang", "el", "--as", &worker][..], &args[..]].concat())).collect();
+    let server = ServerProcess::start(&w.data(), &[]);
+    for (args, direct) in refusals.iter().zip(&direct) {
+        let served: Run = parapompi()
+            .args(["--lang", "el", "--server", &server.base])
+            .env("PARAPOMPI_TOKEN", &token)
+            .args(args)
+            .output()
+            .expect("runs")
+            .into();
+        assert_eq!((served.code, direct.code), (1, 1), "{}{}", served.stderr, direct.stderr);
+        assert_eq!(served.stderr, direct.stderr, "{args:?}");
+        assert!(!served.stderr.is_ascii(), "{}", served.stderr);
+    }
+    assert!(direct[0].stderr.contains("δεν έχει σε ισχύ συγκατάθεση κοινοποίησης"), "{}", direct[0].stderr);
+    assert!(direct[1].stderr.contains("πρόχειρη"), "the status by its Greek name: {}", direct[1].stderr);
+    server.stop();
+}
+
+#[test]
+fn every_commands_help_is_greek_and_reads_show_no_write_options() {
+    let w = World::new();
+    for (command, first_words) in [
+        (&["export"][..], "Σύνταξη πακέτου για αξιολογητές"),
+        (&["verify"][..], "Επαλήθευση της αλυσίδας hash"),
+        (&["staff", "add"][..], "Καταχώριση μέλους του προσωπικού"),
+        (&["centre", "register"][..], "Καταχώριση κέντρου"),
+        (&["report", "indicators"][..], "Η αναφορά δεικτών"),
+        (&["witness", "add"][..], "Έλεγχος πακέτων"),
+    ] {
+        let help = w.ok(&[&["--lang", "el"][..], command, &["--help"][..]].concat());
+        assert!(help.starts_with(first_words), "{command:?}: {help}");
+        assert!(help.contains("Ο κατάλογος δεδομένων [προεπιλογή: ./parapompi-data]"), "{command:?}: {help}");
+    }
+    // A read hides what only a write uses; a write shows it; required flags come first.
+    let report = w.ok(&["report", "indicators", "--help"]);
+    assert!(!report.contains("--at <INSTANT>") && !report.contains("--command-id"), "{report}");
+    assert!(report.contains("Usage: parapompi report indicators --from <DATE> --to <DATE> [OPTIONS]"), "{report}");
+    let export = w.ok(&["export", "--help"]);
+    assert!(export.contains("--at <INSTANT>") && !export.contains("--command-id"), "{export}");
+    let intake = w.ok(&["intake", "--help"]);
+    assert!(intake.contains("--at <INSTANT>") && intake.contains("--command-id <UUID>"), "{intake}");
+    assert!(intake.contains("Usage: parapompi intake --beneficiary <BENEFICIARY> --channel <CHANNEL>"), "{intake}");
+}
+
+#[test]
+fn a_name_that_names_none_or_several_is_refused_in_greek_listing_the_candidates() {
+    let w = World::new();
+    w.ok(&["init"]);
+    let (_, admin, _, _) = set_up(&w);
+    w.json(&["--as", &admin, "--at", AT, "staff", "add", "--name", "Νίκος Παπάς", "--role", "reception"]);
+    let before = w.verified_events();
+    let several = w.run(&["--lang", "el", "staff", "show", "Νίκος"]);
+    assert_eq!(several.code, 2, "{}", several.stderr);
+    assert!(
+        several.stderr.contains("STAFF: το \"Νίκος\" ταιριάζει σε 2 μέλη του προσωπικού: ")
+            && several.stderr.contains("Νίκος Ζήσης (staff-")
+            && several.stderr.contains("Νίκος Παπάς (staff-"),
+        "{}",
+        several.stderr
+    );
+    w.fails(2, "STAFF: \"nikos\" names 2 staff members: ", &["staff", "show", "nikos"]);
+    let none = w.run(&["--lang", "el", "--as", &admin, "staff", "roles", "Γιώργος", "--role", "reception"]);
+    assert_eq!(none.code, 2, "{}", none.stderr);
+    assert!(none.stderr.contains("δεν βρέθηκε μέλος του προσωπικού με το όνομα \"Γιώργος\""), "{}", none.stderr);
+    let not_a_case = w.run(&["--lang", "el", "case", "show", "ΓΡΕ-2024-0001/1"]);
+    assert!(
+        not_a_case.stderr.contains("είναι αναφορά παραπομπής· η υπόθεσή της είναι η ΓΡΕ-2024-0001"),
+        "{}",
+        not_a_case.stderr
+    );
+    // The command line's own checks, in Greek too.
+    let no_agency = w.run(&[
+        "--lang",
+        "el",
+        "--as",
+        &admin,
+        "intake",
+        "--beneficiary",
+        BENEFICIARY,
+        "--channel",
+        "referred_in",
+        "--request",
+        "x",
+    ]);
+    assert!(
+        no_agency.stderr.contains("--referred-by: είναι υποχρεωτικό με --channel referred_in"),
+        "{}",
+        no_agency.stderr
+    );
+    assert_eq!(w.verified_events(), before, "nothing is written");
+}

@@ -1,126 +1,232 @@
-//! How people's typing is compared with what is recorded: without case or accents, and, for
-//! names, across the Greek and the Latin alphabet (`Παπαδοπούλου`, `PAPADOPOULOU` and
-//! `papadopoylou` compare equal).
+//! Text compared the way people write it, one family of functions for every comparison the
+//! engine makes: a municipality's name, a person's or an agency's name, a centre's code in a
+//! short reference, a closed set's Greek name, a phone number.
+//!
+//! - [`fold`]: lower case, accents and diaeresis removed (Greek and the common Latin ones),
+//!   `ς` as `σ`, runs of white space as one space, trimmed. `«ΓΡΕΒΕΝΆ»`, `«Γρεβενα»` and
+//!   `«γρεβενά»` fold alike. This is what the command line compares its Greek names with.
+//!   [`fold_capitals`] is the same in capitals (`Γρεβενά` → `ΓΡΕΒΕΝΑ`), as centre codes and
+//!   printed headings are written (Greek capitals carry no accents).
+//! - [`elot743`]: the folded text in Latin letters by ELOT 743 (its transcription table:
+//!   `χ` → `ch`, `μπ` → `b` at the edges of a word, `αυ` → `av`/`af` by the next letter...).
+//! - [`latin_key`]: a text in Latin letters (Greek through [`elot743`]), then loosened so that
+//!   the usual other spellings meet: `h` for `ch`/`kh`, `i` for `y`, `ei`, `oi` and `ee`, `e`
+//!   for `ai`, `u` for `ou` and `oy`, `f` for `ph`, `b` for `mp`, `d` for `nt`, `g` for
+//!   `gk`/`ng`, `k` for `c`, `x` for `ks`, a doubled letter as one, and nothing but letters
+//!   and digits. `Chania`, `Hania` and `Χανιά` give one key; so do `Παπαδοπούλου`,
+//!   `Papadopoulou` and `PAPADOPOYLOY`. The diaeresis is dropped before transcription, so `αϋ`
+//!   reads as `αυ` (no municipality's name has it). [`name_key`] is the key of each word,
+//!   the words kept apart, so that a name is found by parts of it ([`name_matches`]).
+//! - [`edit_distance`] for the nearest candidates of an unknown name; [`phone_matches`] for
+//!   phone numbers by their digits.
 
-/// Capitals without accents or other marks: `Γρεβενά` → `ΓΡΕΒΕΝΑ`, `γρε` → `ΓΡΕ`, a final
-/// sigma folded to `Σ`.
-pub fn fold_text(text: &str) -> String {
-    text.chars()
-        .flat_map(char::to_uppercase)
-        .filter_map(|c| match c {
-            'Ά' => Some('Α'),
-            'Έ' => Some('Ε'),
-            'Ή' => Some('Η'),
-            'Ί' | 'Ϊ' => Some('Ι'),
-            'Ό' => Some('Ο'),
-            'Ύ' | 'Ϋ' => Some('Υ'),
-            'Ώ' => Some('Ω'),
-            'À' | 'Á' | 'Â' | 'Ä' => Some('A'),
-            'È' | 'É' | 'Ê' | 'Ë' => Some('E'),
-            'Ì' | 'Í' | 'Î' | 'Ï' => Some('I'),
-            'Ò' | 'Ó' | 'Ô' | 'Ö' => Some('O'),
-            'Ù' | 'Ú' | 'Û' | 'Ü' => Some('U'),
-            // Combining marks (a tonos or dialytika typed apart from its letter).
-            '\u{0300}'..='\u{036f}' => None,
-            other => Some(other),
-        })
-        .collect()
-}
-
-/// Greek capitals in Latin letters, after ELOT 743 where one letter is given (`Η` → `I`,
-/// `Χ` → `CH`, `Ψ` → `PS`, `ΟΥ` → `OU`); other characters are kept.
-fn greek_to_latin(folded: &str) -> String {
-    let mut latin = String::with_capacity(folded.len());
-    let chars: Vec<char> = folded.chars().collect();
-    let mut i = 0;
-    while i < chars.len() {
-        let next = chars.get(i + 1).copied();
-        let (text, width) = match (chars[i], next) {
-            ('Ο', Some('Υ')) => ("OU", 2),
-            ('Α', Some('Υ')) => ("AV", 2),
-            ('Ε', Some('Υ')) => ("EV", 2),
-            ('Μ', Some('Π')) => ("B", 2),
-            ('Ν', Some('Τ')) => ("D", 2),
-            ('Γ', Some('Κ')) => ("G", 2),
-            ('Γ', Some('Γ')) => ("NG", 2),
-            (c, _) => (single_letter(c), 1),
-        };
-        if text.is_empty() {
-            latin.push(chars[i]);
-        } else {
-            latin.push_str(text);
+/// Lower case without accents, `ς` as `σ`, white space collapsed and trimmed.
+pub fn fold(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut pending_space = false;
+    for c in text.chars().flat_map(char::to_lowercase) {
+        if c.is_whitespace() {
+            pending_space = !out.is_empty();
+            continue;
         }
-        i += width;
+        // Combining accents (from a decomposed input) carry nothing here.
+        if matches!(c, '\u{0300}'..='\u{036f}') {
+            continue;
+        }
+        if pending_space {
+            out.push(' ');
+            pending_space = false;
+        }
+        out.push(base_letter(c));
     }
-    latin
+    out
 }
 
+/// [`fold`] in capitals: `Γρεβενά` → `ΓΡΕΒΕΝΑ`, `γρε` → `ΓΡΕ`, a final sigma as `Σ`.
+pub fn fold_capitals(text: &str) -> String {
+    fold(text).to_uppercase()
+}
+
+/// The letter without its accent or diaeresis.
+fn base_letter(c: char) -> char {
+    match c {
+        'ά' => 'α',
+        'έ' => 'ε',
+        'ή' => 'η',
+        'ί' | 'ϊ' | 'ΐ' => 'ι',
+        'ό' => 'ο',
+        'ύ' | 'ϋ' | 'ΰ' => 'υ',
+        'ώ' => 'ω',
+        'ς' => 'σ',
+        'á' | 'à' | 'â' | 'ä' | 'ã' => 'a',
+        'é' | 'è' | 'ê' | 'ë' => 'e',
+        'í' | 'ì' | 'î' | 'ï' => 'i',
+        'ó' | 'ò' | 'ô' | 'ö' | 'õ' => 'o',
+        'ú' | 'ù' | 'û' | 'ü' => 'u',
+        'ý' | 'ÿ' => 'y',
+        other => other,
+    }
+}
+
+/// Whether the text holds a Greek letter.
+pub fn has_greek(text: &str) -> bool {
+    text.chars().any(|c| matches!(c, '\u{0370}'..='\u{03ff}' | '\u{1f00}'..='\u{1fff}'))
+}
+
+/// The folded text in Latin letters by ELOT 743 (lower case; other characters kept).
+pub fn elot743(text: &str) -> String {
+    let letters: Vec<char> = fold(text).chars().collect();
+    let mut out = String::with_capacity(letters.len() * 2);
+    let mut i = 0;
+    while i < letters.len() {
+        let c = letters[i];
+        let next = letters.get(i + 1).copied();
+        let word_start = i == 0 || !is_greek_letter(letters[i - 1]);
+        match (c, next) {
+            ('α', Some('υ')) | ('ε', Some('υ')) | ('η', Some('υ')) => {
+                out.push_str(match c {
+                    'α' => "a",
+                    'ε' => "e",
+                    _ => "i",
+                });
+                // Voiced before a vowel or a voiced consonant, unvoiced elsewhere.
+                let after = letters.get(i + 2).copied();
+                let voiced = after.is_some_and(|a| "αεηιουωβγδζλμνρ".contains(a));
+                out.push(if voiced { 'v' } else { 'f' });
+                i += 2;
+            }
+            ('ο', Some('υ')) => {
+                out.push_str("ou");
+                i += 2;
+            }
+            ('μ', Some('π')) => {
+                let after = letters.get(i + 2).copied();
+                let word_end = after.is_none_or(|a| !is_greek_letter(a));
+                out.push_str(if word_start || word_end { "b" } else { "mp" });
+                i += 2;
+            }
+            ('γ', Some('γ')) => {
+                out.push_str("ng");
+                i += 2;
+            }
+            ('γ', Some('ξ')) => {
+                out.push_str("nx");
+                i += 2;
+            }
+            ('γ', Some('χ')) => {
+                out.push_str("nch");
+                i += 2;
+            }
+            _ => {
+                out.push_str(single_letter(c));
+                i += 1;
+            }
+        }
+    }
+    out
+}
+
+fn is_greek_letter(c: char) -> bool {
+    ('α'..='ω').contains(&c)
+}
+
+/// ELOT 743's letter for one Greek letter (folded); any other character as it is.
 fn single_letter(c: char) -> &'static str {
     match c {
-        'Α' => "A",
-        'Β' => "V",
-        'Γ' => "G",
-        'Δ' => "D",
-        'Ε' => "E",
-        'Ζ' => "Z",
-        'Η' => "I",
-        'Θ' => "TH",
-        'Ι' => "I",
-        'Κ' => "K",
-        'Λ' => "L",
-        'Μ' => "M",
-        'Ν' => "N",
-        'Ξ' => "X",
-        'Ο' => "O",
-        'Π' => "P",
-        'Ρ' => "R",
-        'Σ' => "S",
-        'Τ' => "T",
-        'Υ' => "Y",
-        'Φ' => "F",
-        'Χ' => "CH",
-        'Ψ' => "PS",
-        'Ω' => "O",
+        'α' => "a",
+        'β' => "v",
+        'γ' => "g",
+        'δ' => "d",
+        'ε' => "e",
+        'ζ' => "z",
+        'η' => "i",
+        'θ' => "th",
+        'ι' => "i",
+        'κ' => "k",
+        'λ' => "l",
+        'μ' => "m",
+        'ν' => "n",
+        'ξ' => "x",
+        'ο' => "o",
+        'π' => "p",
+        'ρ' => "r",
+        'σ' => "s",
+        'τ' => "t",
+        'υ' => "y",
+        'φ' => "f",
+        'χ' => "ch",
+        'ψ' => "ps",
+        'ω' => "o",
         _ => "",
     }
 }
 
-/// A key that a Greek name and its usual Latin spellings share: folded, written in Latin
-/// letters, then the spellings that vary between people made one (`OU`/`OY`/`U`, `Y`/`I`,
-/// `EI`/`OI`/`I`, `MP`/`B`, `NT`/`D`, `CH`/`KH`/`H`, `KS`/`X`, doubled letters once).
-/// Only letters, digits and single spaces remain.
-pub fn name_key(text: &str) -> String {
-    let latin = greek_to_latin(&fold_text(text));
-    let mut key = latin
-        .chars()
-        .map(|c| if c.is_alphanumeric() { c } else { ' ' })
-        .collect::<String>()
-        .split_whitespace()
-        .collect::<Vec<_>>()
-        .join(" ");
-    for (from, to) in [
-        ("OU", "U"),
-        ("OY", "U"),
-        ("Y", "I"),
-        ("EI", "I"),
-        ("OI", "I"),
-        ("MP", "B"),
-        ("NT", "D"),
-        ("KH", "H"),
-        ("CH", "H"),
-        ("KS", "X"),
-        ("W", "O"),
-    ] {
-        key = key.replace(from, to);
+/// The key two spellings of one name share: Greek through [`elot743`], Latin as written,
+/// then loosened (see the module's documentation). Letters (of any other alphabet too) and
+/// digits are kept; everything else is dropped.
+pub fn latin_key(text: &str) -> String {
+    let latin = if has_greek(text) { elot743(text) } else { fold(text) };
+    let mut ascii: String = latin.chars().filter(|c| c.is_alphanumeric()).collect();
+    for (from, to) in LOOSER {
+        ascii = ascii.replace(from, to);
     }
-    let mut deduplicated = String::with_capacity(key.len());
-    for c in key.chars() {
-        if deduplicated.ends_with(c) && c != ' ' {
-            continue;
+    let mut out = String::with_capacity(ascii.len());
+    for c in ascii.chars() {
+        if !out.ends_with(c) || c.is_ascii_digit() {
+            out.push(c);
         }
-        deduplicated.push(c);
     }
-    deduplicated
+    out
+}
+
+/// Spellings of one sound, replaced in this order (longer ones first).
+const LOOSER: &[(&str, &str)] = &[
+    ("ch", "h"),
+    ("kh", "h"),
+    ("ph", "f"),
+    ("ck", "k"),
+    ("c", "k"),
+    ("mp", "b"),
+    ("nt", "d"),
+    ("gk", "g"),
+    ("ng", "g"),
+    ("ks", "x"),
+    ("ou", "u"),
+    ("oy", "u"),
+    ("ai", "e"),
+    ("ei", "i"),
+    ("oi", "i"),
+    ("ee", "i"),
+    ("y", "i"),
+    ("j", "i"),
+    ("w", "o"),
+];
+
+/// The Levenshtein distance between two texts, in characters.
+pub fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut previous: Vec<usize> = (0..=b.len()).collect();
+    let mut current = vec![0; b.len() + 1];
+    for (i, ca) in a.chars().enumerate() {
+        current[0] = i + 1;
+        for (j, cb) in b.iter().enumerate() {
+            let substitution = previous[j] + usize::from(ca != *cb);
+            current[j + 1] = substitution.min(previous[j + 1] + 1).min(current[j] + 1);
+        }
+        std::mem::swap(&mut previous, &mut current);
+    }
+    previous[b.len()]
+}
+
+/// The [`latin_key`] of each word of a name, the words apart (single spaces): what a typed
+/// name and a recorded one are compared by.
+pub fn name_key(text: &str) -> String {
+    fold(text)
+        .split(|c: char| !c.is_alphanumeric())
+        .map(latin_key)
+        .filter(|key| !key.is_empty())
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 /// Whether every word of `query` is part of `name` (both compared by [`name_key`]); a query
@@ -151,11 +257,52 @@ mod tests {
     use super::*;
 
     #[test]
-    fn folding_drops_case_and_accents() {
-        assert_eq!(fold_text("Γρεβενά"), "ΓΡΕΒΕΝΑ");
-        assert_eq!(fold_text("Ίος"), "ΙΟΣ");
-        assert_eq!(fold_text("ΐ"), "Ι");
-        assert_eq!(fold_text("Zoë"), "ZOE");
+    fn folding_drops_case_accents_and_the_final_sigma() {
+        assert_eq!(fold("  ΓΡΕΒΕΝΆ "), "γρεβενα");
+        assert_eq!(fold("Αυτοπροσώπως"), "αυτοπροσωπωσ");
+        assert_eq!(fold("Βοΐου"), "βοιου");
+        assert_eq!(fold("Δήμος   Σφακίων"), "δημοσ σφακιων");
+        // A decomposed accent (alpha, then a combining acute) folds like a composed one.
+        assert_eq!(fold("Γρεβενα\u{0301}"), "γρεβενα");
+    }
+
+    #[test]
+    fn elot_743_transcribes_the_digraphs_by_their_neighbours() {
+        assert_eq!(elot743("Αποκορώνου"), "apokoronou");
+        assert_eq!(elot743("Χανιά"), "chania");
+        assert_eq!(elot743("Μπάμπης"), "bampis");
+        assert_eq!(elot743("Ευρώτα"), "evrota");
+        assert_eq!(elot743("Ναύπακτος"), "nafpaktos");
+        assert_eq!(elot743("Παγγαίου"), "pangaiou");
+        assert_eq!(elot743("Θερμαϊκού"), "thermaikou");
+        assert_eq!(elot743("Ψυχικού"), "psychikou");
+    }
+
+    #[test]
+    fn latin_keys_meet_across_the_usual_spellings() {
+        assert_eq!(latin_key("Chania"), latin_key("Χανιά"));
+        assert_eq!(latin_key("Hania"), latin_key("ΧΑΝΙΑ"));
+        assert_eq!(latin_key("Grevena"), latin_key("Γρεβενά"));
+        assert_eq!(latin_key("Kerkira"), latin_key("Κέρκυρα"));
+        assert_eq!(latin_key("Pangaio"), latin_key("Παγγαίο"));
+        assert_ne!(latin_key("Florina"), latin_key("Kastoria"));
+    }
+
+    #[test]
+    fn edit_distance_counts_insertions_deletions_and_substitutions() {
+        assert_eq!(edit_distance("", "abc"), 3);
+        assert_eq!(edit_distance("grevena", "grevena"), 0);
+        assert_eq!(edit_distance("grevna", "grevena"), 1);
+        assert_eq!(edit_distance("florina", "floryna"), 1);
+        assert_eq!(edit_distance("kitten", "sitting"), 3);
+    }
+
+    #[test]
+    fn capitals_drop_accents_and_keep_the_final_sigma_as_a_capital() {
+        assert_eq!(fold_capitals("Γρεβενά"), "ΓΡΕΒΕΝΑ");
+        assert_eq!(fold_capitals("Ίος"), "ΙΟΣ");
+        assert_eq!(fold_capitals("ΐ"), "Ι");
+        assert_eq!(fold_capitals("Zoë"), "ZOE");
     }
 
     #[test]

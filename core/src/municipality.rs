@@ -10,7 +10,7 @@
 //! (`Βόλος`, `Κοζάνη`, `Νέα Ιωνία`; the rule is written at `genitives_of`); or ELSTAT's
 //! four-digit code (`7402`). An unknown name is refused
 //! with the nearest entries (edit distance over the loosened Latin keys of
-//! [`crate::greek::latin_key`]); a name two entries share is refused with both.
+//! [`crate::folding::latin_key`]); a name two entries share is refused with both.
 //!
 //! In the log a municipality is its entry's canonical name (the official name, and the code
 //! in brackets where two entries share a name: `Ηρακλείου (4604)`). Events written before the
@@ -25,7 +25,7 @@ use std::sync::OnceLock;
 
 use serde::{Deserialize, Serialize};
 
-use crate::greek::{edit_distance, fold, latin_key};
+use crate::folding::{edit_distance, fold, latin_key};
 use crate::limits;
 use crate::values::ValidationError;
 
@@ -147,7 +147,7 @@ pub fn resolve(text: &str) -> Resolution {
     }
     let key = latin_key(bare);
     let mut matching: Vec<&'static Municipality> = all().iter().filter(|m| m.keys.contains(&key)).collect();
-    if matching.is_empty() && crate::greek::has_greek(bare) {
+    if matching.is_empty() && crate::folding::has_greek(bare) {
         let genitives = genitives_of(bare);
         matching = all().iter().filter(|m| m.greek.iter().any(|g| genitives.contains(g))).collect();
     }
@@ -373,9 +373,12 @@ mod tests {
     fn every_entry_resolves_from_its_latin_name_its_transliteration_and_its_capitals() {
         let mut shared = Vec::new();
         for m in all() {
-            for text in
-                [m.latin.to_owned(), crate::greek::elot743(m.name), m.name.to_uppercase(), format!("Δήμος {}", m.name)]
-            {
+            for text in [
+                m.latin.to_owned(),
+                crate::folding::elot743(m.name),
+                m.name.to_uppercase(),
+                format!("Δήμος {}", m.name),
+            ] {
                 match resolve(&text) {
                     Resolution::One(entry) => assert_eq!(entry.code, m.code, "{text}"),
                     Resolution::Several(entries) => {

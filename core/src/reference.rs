@@ -14,7 +14,7 @@
 
 use std::fmt;
 
-use crate::folding::fold_text;
+use crate::folding::fold_capitals;
 use crate::values::{MunicipalityName, ValidationError};
 
 /// Letters a centre's code takes from its host municipality.
@@ -29,7 +29,7 @@ pub const MAX_REFERENCE_CHARS: usize = 40;
 /// without accents; anything but letters is dropped. A name with no letters gives `ΚΚ`
 /// (Κέντρο Κοινότητας).
 pub fn centre_code_base(host_municipality: &MunicipalityName) -> String {
-    let words: Vec<String> = host_municipality.as_str().split_whitespace().map(fold_text).collect();
+    let words: Vec<String> = host_municipality.as_str().split_whitespace().map(fold_capitals).collect();
     let skipped = ["ΔΗΜΟΣ", "ΔΗΜΟΥ", "ΔΗΜΟ", "DIMOS", "DIMOU", "MUNICIPALITY", "OF"];
     let letters: String = words
         .iter()
@@ -109,7 +109,7 @@ impl Reference {
                 max_chars: MAX_REFERENCE_CHARS,
             });
         }
-        let folded = fold_text(trimmed);
+        let folded = fold_capitals(trimmed);
         let (case_part, number) = match folded.split_once('/') {
             Some((case_part, number)) => (case_part, Some(positive(number).ok_or(malformed.clone())?)),
             None => (folded.as_str(), None),

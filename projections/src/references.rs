@@ -4,7 +4,7 @@
 
 use std::collections::BTreeMap;
 
-use parapompi_core::folding::fold_text;
+use parapompi_core::folding::fold_capitals;
 use parapompi_core::reference::{centre_code_base, first_free_code, CaseReference, Reference};
 use parapompi_core::values::{CaseId, CentreId, MunicipalityName, ReferralId};
 use serde::{Deserialize, Serialize};
@@ -148,7 +148,7 @@ impl Projections {
                 case
             }
         };
-        let centre = *self.references.centres_by_code.get(&fold_text(&case_reference.centre_code))?;
+        let centre = *self.references.centres_by_code.get(&fold_capitals(&case_reference.centre_code))?;
         let case_id = *self.references.cases.get(&(centre, case_reference.year, case_reference.sequence))?;
         match reference {
             Reference::Case(_) => Some(ReferenceTarget::Case(case_id)),

@@ -24,12 +24,15 @@ pub struct ApiError {
     pub limit: Option<&'static str>,
     /// The field at fault, for bad input.
     pub field: Option<String>,
+    /// The values a rejection carries, by name (core's `rejection_arguments`); boxed, so that
+    /// an error stays small to return.
+    pub arguments: Option<Box<std::collections::BTreeMap<String, String>>>,
 }
 
 impl ApiError {
     /// An error without rule, limit or field.
     pub fn new(status: StatusCode, code: &'static str, detail: impl Into<String>) -> ApiError {
-        ApiError { status, code, detail: detail.into(), rule: None, limit: None, field: None }
+        ApiError { status, code, detail: detail.into(), rule: None, limit: None, field: None, arguments: None }
     }
 
     /// Bad input (400), naming the field.
@@ -77,8 +80,12 @@ impl From<EngineError> for ApiError {
                     | "NotOwnCredential" => StatusCode::FORBIDDEN,
                     _ => StatusCode::UNPROCESSABLE_ENTITY,
                 };
+                let arguments = parapompi::core::rejection_arguments::arguments(rejection);
                 ApiError {
                     rule: Some(rejection.name()),
+                    arguments: Some(Box::new(
+                        arguments.into_iter().map(|(name, value)| (name.to_owned(), value)).collect(),
+                    )),
                     detail: format!("rejected by rule {}: {rejection}", rejection.name()),
                     ..ApiError::new(status, "rejected", detail)
                 }
@@ -136,6 +143,10 @@ pub struct Problem {
     pub limit: Option<String>,
     /// The field, parameter or key at fault (bad input), e.g. `act[0]`, `as`, `from`.
     pub field: Option<String>,
+    /// The values the rule's refusal carries, by name (`type` `rejected`), e.g.
+    /// `{"case": "<uuid>"}` for `CaseIsClosed`: closed sets' values by their snake_case
+    /// names, lists joined by `, `. A client words the refusal in its own language with them.
+    pub arguments: Option<std::collections::BTreeMap<String, String>>,
 }
 
 impl Problem {
@@ -157,6 +168,7 @@ impl ApiError {
             rule: self.rule.map(str::to_owned),
             limit: self.limit.map(str::to_owned),
             field: self.field.clone(),
+            arguments: self.arguments.as_deref().cloned(),
         }
     }
 }

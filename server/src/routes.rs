@@ -143,40 +143,80 @@ pub(crate) async fn openapi_document() -> Response {
 
 // ---------------------------------------------------------------- logins and credentials
 
-/// The body of `POST /v1/auth/login`.
+/// The body of `POST /v1/auth/login`: the staff member by id or by name, not both.
 #[derive(Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct LoginBody {
     /// The staff member: a UUID, or `staff-<UUID>`.
-    staff_id: String,
+    staff_id: Option<String>,
+    /// Or the staff member's whole name, in any case, with or without accents, in Greek or
+    /// Latin letters; a failed login by name says only that the name or the password is not
+    /// right, whatever failed, and takes at least a second.
+    name: Option<String>,
     /// Their password.
     password: String,
 }
 
-/// `POST /v1/auth/login {staff_id, password}`: a session token.
+/// The least time a failed login by name takes to answer: longer than any password check
+/// and failure record, so that how long it took tells nothing of whether the name is
+/// someone's.
+const NAME_LOGIN_FAILURE_MS: u64 = 1_000;
+
+/// Who a login names: by id, or by name (resolved where the password is checked).
+enum LoginName {
+    Id(StaffId),
+    Name(String),
+}
+
+/// `POST /v1/auth/login {staff_id | name, password}`: a session token.
 pub(crate) async fn login(
     State(state): State<AppState>,
     ConnectInfo(peer): ConnectInfo<Peer>,
     body: Body,
 ) -> Result<Response, ApiError> {
+    let started = std::time::Instant::now();
     let body: LoginBody = json_body(&state, body).await?;
-    let staff_id = StaffId::new(uuid_of("staff_id", "staff", &body.staff_id)?);
-    let address = peer.0.ip();
-    state.failed_logins.check(&state.config.limits, staff_id, address)?;
+    let who = match (&body.staff_id, &body.name) {
+        (Some(id), None) => LoginName::Id(StaffId::new(uuid_of("staff_id", "staff", id)?)),
+        (None, Some(name)) => LoginName::Name(name.clone()),
+        _ => return Err(ApiError::bad_field("staff_id", "give the staff member's staff_id or name, one of them")),
+    };
     let (credentials, lifetime_ms, at) = (state.credentials.clone(), state.config.session_lifetime_ms, now(&state));
+    let account = match &who {
+        LoginName::Id(staff_id) => *staff_id,
+        LoginName::Name(name) => {
+            let (credentials, name) = (credentials.clone(), name.clone());
+            blocking(move || Ok(credentials.name_account(&name)?)).await?.0
+        }
+    };
+    let address = peer.0.ip();
+    state.failed_logins.check(&state.config.limits, account, address)?;
     let failed_logins = state.failed_logins.clone();
+    let by_name = matches!(who, LoginName::Name(_));
     // A failure is counted in the blocking task, which runs to its end even when the request
     // times out: a client cannot dodge the count by hanging up.
     let issued = blocking(move || {
         let password = zeroize_on_drop(body.password);
-        let result =
-            credentials.login(staff_id, password.expose(), lifetime_ms, |acting| meta(Uuid::now_v7(), acting, at));
+        let meta_of = |acting| meta(Uuid::now_v7(), acting, at);
+        let result = match &who {
+            LoginName::Id(staff_id) => credentials.login(*staff_id, password.expose(), lifetime_ms, meta_of),
+            LoginName::Name(name) => credentials.login_by_name(name, password.expose(), lifetime_ms, meta_of),
+        };
         if matches!(result, Err(parapompi::credentials::CredentialError::LoginFailed(_))) {
-            failed_logins.record(staff_id, address);
+            failed_logins.record(account, address);
         }
         Ok(result?)
     })
-    .await?;
+    .await;
+    let issued = match issued {
+        Err(error) if by_name => {
+            let floor = std::time::Duration::from_millis(NAME_LOGIN_FAILURE_MS);
+            tokio::time::sleep(floor.saturating_sub(started.elapsed())).await;
+            return Err(error);
+        }
+        other => other?,
+    };
+    let staff_id = issued.staff_id;
     // The session's token is its secret: `{secret, credential_id, …}` as any issue.
     let document = documents::issued("login", &issued);
     Ok(answer(StatusCode::OK, &document, acted_by(staff_id, Some("IssueCredential".to_owned()))))

@@ -473,3 +473,43 @@ fn the_feed_follows_the_log_and_ends_with_its_credential_and_at_shutdown() {
         }
     }
 }
+
+#[test]
+fn a_login_by_name_answers_one_way_for_every_failure_and_the_directory_stays_closed() {
+    let _watchdog = watchdog("a_login_by_name_answers_one_way_for_every_failure", 120);
+    let (mut scenario, _) = world_with_a_case();
+    let w = scenario.world;
+    let admin_code = Harness::direct_enrolment(&mut scenario, w.admin, w.admin);
+    let h = Harness::start(scenario, Limits::default());
+    h.enrol_and_login(&admin_code, w.admin);
+    // The whole name, in capitals without accents or in Latin letters, logs in.
+    for name in ["ΙΩΑΝΝΑ ΒΑΣΙΛΑΚΗ", "ioanna vasilaki"] {
+        let login = h.post("/v1/auth/login", None, &json!({"name": name, "password": PASSWORD}));
+        assert_eq!(login.status, 200, "{name}: {}", login.body);
+        assert_eq!(login.json()["staff_id"], json!(w.admin.to_string()), "{}", login.body);
+    }
+    // A wrong password, a name that is nobody's, a part of a name, a name whose holder has no
+    // password: one answer, word for word, and at least a second each.
+    let failures = [
+        json!({"name": "Ιωάννα Βασιλάκη", "password": "λάθος κωδικός πρόσβασης"}),
+        json!({"name": "Κανένας Κανενός", "password": PASSWORD}),
+        json!({"name": "Ιωάννα", "password": PASSWORD}),
+        json!({"name": "Σοφία Αρχοντάκη", "password": PASSWORD}),
+    ];
+    let mut answers = Vec::new();
+    for body in &failures {
+        let started = std::time::Instant::now();
+        let answer = h.post("/v1/auth/login", None, body);
+        assert!(started.elapsed() >= std::time::Duration::from_millis(1_000), "{body}: answered early");
+        assert_eq!(answer.status, 401, "{body}: {}", answer.body);
+        let mut problem = answer.json();
+        assert!(problem["detail"].as_str().is_some_and(|d| d.contains("the name or the password is not right")));
+        problem.as_object_mut().map(|p| p.remove("request_id"));
+        answers.push(problem);
+    }
+    assert!(answers.windows(2).all(|pair| pair[0] == pair[1]), "{answers:?}");
+    // Neither an id and a name, nor none.
+    let both = json!({"staff_id": w.admin.to_string(), "name": "Ιωάννα Βασιλάκη", "password": PASSWORD});
+    assert_eq!(h.post("/v1/auth/login", None, &both).status, 400);
+    assert_eq!(h.post("/v1/auth/login", None, &json!({"password": PASSWORD})).status, 400);
+}

@@ -62,6 +62,44 @@ impl Engine {
         export_signed_bundle(self.store(), &self.signing_key(), out, from_position, created_at)
     }
 
+    /// [`Engine::export_bundle`], reporting each record written to `report`.
+    pub fn export_bundle_reporting(
+        &self,
+        out: &mut impl Write,
+        from_position: u64,
+        created_at: Timestamp,
+        report: crate::progress::Report<'_>,
+    ) -> Result<Manifest, EngineError> {
+        let last = self.store().head().position;
+        let key = self.signing_key();
+        crate::bundle::export_bundle_through_reporting(
+            self.store(),
+            Some(&key),
+            out,
+            (from_position, last),
+            created_at,
+            report,
+        )
+    }
+
+    /// The records from `from` to `to` as JSON Lines (the store's export), reporting each
+    /// record written to `report`.
+    pub fn export_jsonl_reporting(
+        &self,
+        out: &mut impl Write,
+        from: u64,
+        to: u64,
+        report: crate::progress::Report<'_>,
+    ) -> Result<parapompi_store::Exported, EngineError> {
+        let last = to.min(self.store().head().position);
+        let total = (last + 1).saturating_sub(from.max(1));
+        let counter = crate::progress::Counter::new(report, crate::progress::Work::Exporting, Some(total));
+        let mut counted = crate::progress::LinesReported { inner: out, counter };
+        let exported = self.store().export_jsonl(&mut counted, from, to)?;
+        counted.counter.finish();
+        Ok(exported)
+    }
+
     /// The public key that signs this log's checkpoints, to be recorded out of band.
     pub fn signing_verifier_key(&self) -> VerifierKey {
         self.signing_key().verifier_key()

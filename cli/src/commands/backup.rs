@@ -9,6 +9,7 @@ use serde_json::json;
 use crate::args::{BackupArgs, Global, RestoreArgs, VerifyArgs};
 use crate::backend::Backend;
 use crate::error::CliError;
+use crate::i18n::message;
 use crate::output::{count, Out};
 use crate::progress::Progress;
 use crate::session::Ctx;
@@ -71,19 +72,21 @@ pub fn backup(ctx: &mut Ctx<'_>, args: &BackupArgs) -> Result<(), CliError> {
     ctx.out.json_line(
         &json!({"file": args.out.display().to_string(), "header": manifest.header, "parts": manifest.parts}),
     )?;
-    let what = match &manifest.header.since {
-        Some(base) => format!("an increment of the backup to position {}", base.position),
-        None => "the backup".to_owned(),
-    };
-    ctx.out.line(format!(
-        "wrote {what} {}: the log to position {} ({}), {} in the vault, {}, {}",
-        args.out.display(),
-        manifest.header.head_position,
-        manifest.header.head_hash,
-        count(manifest.parts[1].items, "entry", "entries"),
-        count(manifest.parts[2].items, "credential entry", "credential entries"),
-        count(manifest.parts[3].items, "key file", "key files"),
-    ))
+    ctx.out.line(message(
+        "backup-written",
+        &[
+            ("text", &args.out.display().to_string()),
+            ("position", &manifest.header.head_position.to_string()),
+            ("hash", &manifest.header.head_hash.to_string()),
+            ("what", &count(manifest.parts[1].items, "entry")),
+            ("value", &count(manifest.parts[2].items, "credential_entry")),
+            ("n", &count(manifest.parts[3].items, "key_file")),
+        ],
+    ))?;
+    if let Some(base) = &manifest.header.since {
+        ctx.out.line(format!("(an increment of the backup to position {})", base.position))?;
+    }
+    Ok(())
 }
 
 /// The server's backup, into `path`, synced.
@@ -118,21 +121,18 @@ pub fn verify(args: &VerifyArgs, out: &mut Out) -> Result<(), CliError> {
     let keys_checked = keys_checked?;
     out.json_line(&json!({"ok": true, "file": path.display().to_string(), "keys_checked": keys_checked,
         "header": file.manifest.header, "parts": file.manifest.parts}))?;
-    out.line(format!(
-        "the {} verifies: the log to position {} ({}), every part's digest{}",
-        match (&file.manifest.header.since, args.base.is_empty()) {
-            (None, _) => "backup".to_owned(),
-            (Some(base), true) => format!("increment (of the backup to position {}) on its own", base.position),
-            (Some(base), false) => format!("increment (of the backup to position {}) with its base", base.position),
-        },
-        file.manifest.header.head_position,
-        file.manifest.header.head_hash,
-        if keys_checked {
-            ", the key files open with the deployment key"
-        } else {
-            " (give --key-file to check the key files too)"
-        }
-    ))
+    out.line(message(
+        if keys_checked { "backup-verifies-keys" } else { "backup-verifies" },
+        &[
+            ("position", &file.manifest.header.head_position.to_string()),
+            ("hash", &file.manifest.header.head_hash.to_string()),
+        ],
+    ))?;
+    if let Some(base) = &file.manifest.header.since {
+        let how = if args.base.is_empty() { "on its own" } else { "with its base" };
+        out.line(format!("(an increment of the backup to position {}, checked {how})", base.position))?;
+    }
+    Ok(())
 }
 
 /// `restore FILE --data-dir NEW [--key-file K] [--erasures FILE [--as STAFF]]`.
@@ -161,19 +161,18 @@ pub fn restore(args: &RestoreArgs, global: &Global, out: &mut Out) -> Result<(),
     progress.finish();
     out.json_line(&serde_json::to_value(&restored).unwrap_or_default())?;
     let n = |list: &[String]| u64::try_from(list.len()).unwrap_or(u64::MAX);
-    out.line(format!(
-        "restored {} into {}: the log to position {} ({}), verified; {} removed again",
-        args.files.iter().map(|f| f.display().to_string()).collect::<Vec<_>>().join(", "),
-        restored.data_dir,
-        restored.head_position,
-        restored.head_hash,
-        count(n(&restored.erased), "erased person's data", "erased people's data"),
+    out.line(message(
+        "backup-restored",
+        &[
+            ("text", &args.files.iter().map(|f| f.display().to_string()).collect::<Vec<_>>().join(", ")),
+            ("value", &restored.data_dir.to_string()),
+            ("position", &restored.head_position.to_string()),
+            ("hash", &restored.head_hash.to_string()),
+            ("what", &count(n(&restored.erased), "erased_person")),
+        ],
     ))?;
     if !restored.recorded_erasures.is_empty() {
-        out.line(format!(
-            "recorded {} after the backup's position",
-            count(n(&restored.recorded_erasures), "later erasure", "later erasures")
-        ))?;
+        out.line(format!("recorded {} later erasure(s) after the backup's position", n(&restored.recorded_erasures)))?;
     }
     if !restored.erased_already.is_empty() {
         out.line(format!("erased in the backup already: {}", restored.erased_already.join(", ")))?;

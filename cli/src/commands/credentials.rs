@@ -63,11 +63,14 @@ fn issue(ctx: &mut Ctx<'_>, command: &str, text: &str, kind: CredentialKind, lif
     }
     let text = |key: &str| document.get(key).and_then(|v| v.as_str()).unwrap_or_default().to_owned();
     let position = document["result"]["events"][0]["position"].as_u64().unwrap_or_default();
-    ctx.out.line(format!(
-        "{} {} for staff member {staff_id}, valid until {} (position {position}); it is shown only this once:",
-        kind.as_str().replace('_', " "),
-        text("credential_id"),
-        text("expires_at"),
+    ctx.out.line(crate::i18n::message(
+        &format!("done-issued-{}", kind.as_str()),
+        &[
+            ("credential", &text("credential_id")),
+            ("staff", &staff_id.to_string()),
+            ("expires_at", &text("expires_at")),
+            ("position", &position.to_string()),
+        ],
     ))?;
     ctx.out.line(text("secret"))
 }
@@ -123,7 +126,7 @@ pub fn set_password(ctx: &mut Ctx<'_>, args: StaffSetPasswordArgs) -> Result<(),
         "staff set-password",
         &[executed],
         &[],
-        &format!("password set for {staff}; earlier passwords and tokens revoked"),
+        &crate::i18n::message("done-password-set", &[("staff", &staff)]),
     )
 }
 
@@ -154,7 +157,7 @@ pub fn revoke(ctx: &mut Ctx<'_>, args: StaffRevokeArgs) -> Result<(), CliError> 
         "staff revoke-credential",
         &[executed],
         &[("staff_id", staff_id.to_string()), ("credential_id", credential_id.to_string())],
-        "credential revoked",
+        &crate::i18n::message("done-credential-revoked", &[]),
     )
 }
 

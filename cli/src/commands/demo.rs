@@ -84,11 +84,11 @@ pub fn run(args: DemoArgs, global: &Global, out: &mut Out) -> Result<(), CliErro
     out.line(format!(
         "  {} staff, {}, {}, {}, {}, {}",
         summary.staff.len(),
-        count(n(summary.n_agencies), "agency", "agencies"),
-        count(n(summary.beneficiaries.len()), "beneficiary", "beneficiaries"),
-        count(n(summary.n_cases), "case", "cases"),
-        count(n(summary.n_referrals), "referral", "referrals"),
-        count(head.position, "event", "events"),
+        count(n(summary.n_agencies), "agency"),
+        count(n(summary.beneficiaries.len()), "beneficiary"),
+        count(n(summary.n_cases), "case"),
+        count(n(summary.n_referrals), "referral"),
+        count(head.position, "event"),
     ))?;
     // The endings in one column and their counts right-aligned in the next.
     let name_width = summary.referral_endings.keys().map(|e| e.chars().count()).max().unwrap_or(0);

@@ -106,7 +106,11 @@ pub fn centre(ctx: &mut Ctx<'_>, command: CentreCli) -> Result<(), CliError> {
                 &[executed],
                 &[("centre_id", centre_id.to_string()), ("staff_id", admin.to_string())],
                 &format!(
-                    "registered centre {centre_id} with its administrator {admin}\nnext: export PARAPOMPI_ACTOR={admin}"
+                    "{}\nnext: export PARAPOMPI_ACTOR={admin}",
+                    crate::i18n::message(
+                        "done-centre-register",
+                        &[("centre", &centre_id.to_string()), ("staff", &admin.to_string())]
+                    )
                 ),
             )
         }
@@ -122,7 +126,7 @@ pub fn centre(ctx: &mut Ctx<'_>, command: CentreCli) -> Result<(), CliError> {
                 "centre serve",
                 &[executed],
                 &[("centre_id", centre_id.to_string())],
-                "served municipality added",
+                &crate::i18n::message("done-centre-serve", &[]),
             )
         }
         CentreCli::Antenna(args) => {
@@ -142,7 +146,7 @@ pub fn centre(ctx: &mut Ctx<'_>, command: CentreCli) -> Result<(), CliError> {
                 "centre antenna",
                 &[executed],
                 &[("centre_id", centre_id.to_string()), ("antenna_id", antenna_id.to_string())],
-                &format!("opened antenna {antenna_id}"),
+                &crate::i18n::message("done-centre-antenna", &[("antenna", &antenna_id.to_string())]),
             )
         }
         CentreCli::CloseAntenna(args) => {
@@ -155,7 +159,7 @@ pub fn centre(ctx: &mut Ctx<'_>, command: CentreCli) -> Result<(), CliError> {
                 "centre close-antenna",
                 &[executed],
                 &[("centre_id", centre_id.to_string()), ("antenna_id", antenna_id.to_string())],
-                &format!("closed antenna {antenna_id}"),
+                &crate::i18n::message("done-centre-close-antenna", &[("antenna", &antenna_id.to_string())]),
             )
         }
         CentreCli::Programme(args) => {
@@ -170,7 +174,8 @@ pub fn centre(ctx: &mut Ctx<'_>, command: CentreCli) -> Result<(), CliError> {
             let command =
                 Command::Centre(CentreCommand { centre_id, action: CentreAction::AddFundingProgramme { programme } });
             let executed = ctx.execute(&command)?;
-            ctx.written("centre programme", &[executed], &[("centre_id", centre_id.to_string())], "programme recorded")
+            let done = crate::i18n::message("done-centre-programme", &[]);
+            ctx.written("centre programme", &[executed], &[("centre_id", centre_id.to_string())], &done)
         }
         CentreCli::SigningKey(args) => {
             let centre_id = crate::resolve::centre(ctx, "CENTRE", &args.centre)?;
@@ -185,7 +190,7 @@ pub fn centre(ctx: &mut Ctx<'_>, command: CentreCli) -> Result<(), CliError> {
                     "centre signing-key",
                     &[executed],
                     &[("centre_id", centre_id.to_string()), ("key", old.clone())],
-                    &format!("recorded the signing key {old}"),
+                    &crate::i18n::message("done-signing-key-recorded", &[("value", &old)]),
                 );
             }
             // The old key is revoked with the new one's record when this centre stands behind it.
@@ -221,7 +226,10 @@ pub fn centre(ctx: &mut Ctx<'_>, command: CentreCli) -> Result<(), CliError> {
                     ("key", new.clone()),
                     ("revoked", if old_is_live { old } else { String::new() }),
                 ],
-                &format!("the signing key is now {new}{}", if old_is_live { "; the old one is revoked" } else { "" }),
+                &crate::i18n::message(
+                    if old_is_live { "done-signing-key-rotated-revoked" } else { "done-signing-key-rotated" },
+                    &[("value", &new)],
+                ),
             )
         }
         CentreCli::RevokeSigningKey(args) => {
@@ -233,7 +241,7 @@ pub fn centre(ctx: &mut Ctx<'_>, command: CentreCli) -> Result<(), CliError> {
                 "centre revoke-signing-key",
                 &[executed],
                 &[("centre_id", centre_id.to_string()), ("key", args.key.trim().to_owned())],
-                &format!("revoked the signing key {}", args.key.trim()),
+                &crate::i18n::message("done-signing-key-revoked", &[("value", args.key.trim())]),
             )
         }
     }
@@ -261,7 +269,10 @@ pub fn staff(ctx: &mut Ctx<'_>, command: StaffCli) -> Result<(), CliError> {
                 "staff add",
                 &[executed],
                 &[("staff_id", staff_id.to_string()), ("centre_id", centre_id.to_string())],
-                &format!("added staff member {staff_id}\nnext: export PARAPOMPI_ACTOR={staff_id}"),
+                &format!(
+                    "{}\nnext: export PARAPOMPI_ACTOR={staff_id}",
+                    crate::i18n::message("done-staff-add", &[("staff", &staff_id.to_string())])
+                ),
             )
         }
         StaffCli::Roles(args) => {
@@ -269,7 +280,8 @@ pub fn staff(ctx: &mut Ctx<'_>, command: StaffCli) -> Result<(), CliError> {
             let roles = args.role.iter().map(|r| (*r).into()).collect();
             let command = Command::Staff(StaffCommand { staff_id, action: StaffAction::ChangeRoles { roles } });
             let executed = ctx.execute(&command)?;
-            ctx.written("staff roles", &[executed], &[("staff_id", staff_id.to_string())], "roles changed")
+            let done = crate::i18n::message("done-staff-roles", &[]);
+            ctx.written("staff roles", &[executed], &[("staff_id", staff_id.to_string())], &done)
         }
         StaffCli::Deactivate(args) => staff_activity(ctx, &args.staff, StaffAction::Deactivate),
         StaffCli::Reactivate(args) => staff_activity(ctx, &args.staff, StaffAction::Reactivate),
@@ -284,13 +296,13 @@ pub fn staff(ctx: &mut Ctx<'_>, command: StaffCli) -> Result<(), CliError> {
 fn staff_activity(ctx: &mut Ctx<'_>, text: &str, action: StaffAction) -> Result<(), CliError> {
     let staff_id = crate::resolve::staff(ctx, "STAFF", text)?;
     let (name, done) = match action {
-        StaffAction::Reactivate => ("staff reactivate", "reactivated"),
-        _ => ("staff deactivate", "deactivated"),
+        StaffAction::Reactivate => ("staff reactivate", "done-staff-reactivate"),
+        _ => ("staff deactivate", "done-staff-deactivate"),
     };
     let executed = ctx.execute(&Command::Staff(StaffCommand { staff_id, action }))?;
     // A deactivation revoked every credential: their secrets go too.
     crate::commands::credentials::forget_revoked(ctx.backend, staff_id)?;
-    ctx.written(name, &[executed], &[("staff_id", staff_id.to_string())], done)
+    ctx.written(name, &[executed], &[("staff_id", staff_id.to_string())], &crate::i18n::message(done, &[]))
 }
 
 fn optional<T>(
@@ -369,7 +381,7 @@ pub fn agency(ctx: &mut Ctx<'_>, command: AgencyCli) -> Result<(), CliError> {
                 "agency add",
                 &[executed],
                 &[("agency_id", agency_id.to_string())],
-                &format!("added agency {agency_id}"),
+                &crate::i18n::message("done-agency-add", &[("agency", &agency_id.to_string())]),
             )
         }
         AgencyCli::Update(args) => {
@@ -378,20 +390,23 @@ pub fn agency(ctx: &mut Ctx<'_>, command: AgencyCli) -> Result<(), CliError> {
             let profile = updated_profile(&current.profile, &args)?;
             let command = Command::Agency(AgencyCommand { agency_id, action: AgencyAction::Update { profile } });
             let executed = ctx.execute(&command)?;
-            ctx.written("agency update", &[executed], &[("agency_id", agency_id.to_string())], "agency updated")
+            let done = crate::i18n::message("done-agency-update", &[]);
+            ctx.written("agency update", &[executed], &[("agency_id", agency_id.to_string())], &done)
         }
         AgencyCli::Deactivate(args) => {
             let agency_id = crate::resolve::agency(ctx, "AGENCY", &args.agency)?;
             let reason = optional("--reason", args.reason.as_ref(), Reason::new)?;
             let command = Command::Agency(AgencyCommand { agency_id, action: AgencyAction::Deactivate { reason } });
             let executed = ctx.execute(&command)?;
-            ctx.written("agency deactivate", &[executed], &[("agency_id", agency_id.to_string())], "deactivated")
+            let done = crate::i18n::message("done-agency-deactivate", &[]);
+            ctx.written("agency deactivate", &[executed], &[("agency_id", agency_id.to_string())], &done)
         }
         AgencyCli::Reactivate(args) => {
             let agency_id = crate::resolve::agency(ctx, "AGENCY", &args.agency)?;
             let command = Command::Agency(AgencyCommand { agency_id, action: AgencyAction::Reactivate });
             let executed = ctx.execute(&command)?;
-            ctx.written("agency reactivate", &[executed], &[("agency_id", agency_id.to_string())], "reactivated")
+            let done = crate::i18n::message("done-agency-reactivate", &[]);
+            ctx.written("agency reactivate", &[executed], &[("agency_id", agency_id.to_string())], &done)
         }
         AgencyCli::List(args) => crate::commands::directory_views::list_agencies(ctx, &args),
         AgencyCli::Show(args) => {

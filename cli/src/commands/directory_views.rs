@@ -12,7 +12,7 @@ use serde_json::{json, Value};
 
 use crate::args::{AgencyListArgs, StaffListArgs};
 use crate::error::CliError;
-use crate::output::Table;
+use crate::output::{Fields, Table};
 use crate::session::Ctx;
 
 /// `yes` or `no`, in the run's language.
@@ -111,15 +111,17 @@ pub fn show_centre(ctx: &mut Ctx<'_>, text: &str) -> Result<(), CliError> {
     let served: Vec<String> = centre.served_municipalities.iter().map(ToString::to_string).collect();
     let staff = staff_members(ctx)?;
     let in_centre = staff.iter().filter(|s| s.centre_id == id && s.active).count();
-    ctx.out.line(format!("centre        {id}"))?;
-    ctx.out.line(format!("name          {}", centre.name))?;
-    ctx.out.line(format!("host          {}", centre.host_municipality))?;
-    ctx.out.line(format!("also serves   {}", or_dash(&served)))?;
-    ctx.out.line(format!("supervised by {}", centre.supervising_service))?;
-    ctx.out.line(format!("registered on {}", centre.registered_on.map_or("-".to_owned(), |d| d.to_string())))?;
-    ctx.out.line(format!("staff         {in_centre} active"))?;
+    let mut fields = Fields::new();
+    fields.field("show-centre", id.to_string());
+    fields.field("show-name", centre.name.as_str());
+    fields.field("show-host", centre.host_municipality.as_str());
+    fields.field("show-also-serves", or_dash(&served));
+    fields.field("show-supervised-by", centre.supervising_service.as_str());
+    fields.field("show-registered-on", centre.registered_on.map_or("-".to_owned(), |d| d.to_string()));
+    fields.field("show-staff", crate::i18n::message("show-staff-active", &[("n", &in_centre.to_string())]));
+    ctx.out.fields(&fields)?;
     if !centre.antennas.is_empty() {
-        ctx.out.line("\nantennas")?;
+        ctx.out.line(format!("\n{}", crate::i18n::message("show-antennas", &[])))?;
         let mut table = Table::new(&["ANTENNA", "OPEN", "MUNICIPALITY", "NAME"]);
         for (antenna_id, antenna) in &centre.antennas {
             table.row(vec![
@@ -132,7 +134,7 @@ pub fn show_centre(ctx: &mut Ctx<'_>, text: &str) -> Result<(), CliError> {
         ctx.out.table(&table)?;
     }
     if !centre.funding_programmes.is_empty() {
-        ctx.out.line("\nfunding programmes")?;
+        ctx.out.line(format!("\n{}", crate::i18n::message("show-programmes", &[])))?;
         let mut table = Table::new(&["CODE", "FUND", "FROM", "TO", "BUDGET"]);
         for p in &centre.funding_programmes {
             table.row(vec![
@@ -194,15 +196,18 @@ pub fn show_staff(ctx: &mut Ctx<'_>, id: StaffId) -> Result<(), CliError> {
         State::Centre(Some(centre)) => format!("{} ({})", centre.name, staff.centre_id),
         _ => staff.centre_id.to_string(),
     };
-    ctx.out.line(format!("staff        {id}"))?;
-    ctx.out.line(format!("name         {}", staff.name))?;
-    ctx.out.line(format!("centre       {centre_name}"))?;
-    ctx.out.line(format!("roles        {}", roles_text(&staff)))?;
-    ctx.out.line(format!("active       {}", yes_no(staff.active)))?;
+    let mut fields = Fields::new();
+    fields.field("show-staff", id.to_string());
+    fields.field("show-name", staff.name.as_str());
+    fields.field("show-centre", centre_name);
+    fields.field("show-roles", roles_text(&staff));
+    fields.field("show-active", yes_no(staff.active));
     if staff.credentials.is_empty() {
-        return ctx.out.line("credentials  -");
+        fields.field("show-credentials", "-");
+        return ctx.out.fields(&fields);
     }
-    ctx.out.line("\ncredentials")?;
+    ctx.out.fields(&fields)?;
+    ctx.out.line(format!("\n{}", crate::i18n::message("show-credentials", &[])))?;
     let mut table = Table::new(&["CREDENTIAL", "KIND", "EXPIRES"]);
     for (credential_id, live) in &staff.credentials {
         table.row(vec![
@@ -240,17 +245,19 @@ pub fn show_agency(ctx: &mut Ctx<'_>, id: &AgencyId) -> Result<(), CliError> {
     let mut document = agency_json(&agency);
     document["description"] = json!(p.description.as_ref().map(|d| d.as_str()));
     ctx.out.json_line(&document)?;
-    let needs: Vec<String> = p.need_domains.iter().map(ToString::to_string).collect();
+    let needs: Vec<String> = p.need_domains.iter().map(|n| crate::i18n::vocab("need", n.as_str())).collect();
     let phones: Vec<String> = p.phones.iter().map(|ph| ph.as_str().to_owned()).collect();
-    ctx.out.line(format!("agency       {id}"))?;
-    ctx.out.line(format!("name         {}", p.name))?;
-    ctx.out.line(format!("kind         {}", p.kind))?;
-    ctx.out.line(format!("active       {}", yes_no(agency.active)))?;
-    ctx.out.line(format!("municipality {}", p.municipality))?;
-    ctx.out.line(format!("needs        {}", or_dash(&needs)))?;
-    ctx.out.line(format!("phones       {}", or_dash(&phones)))?;
-    ctx.out.line(format!("e-mail       {}", p.email.as_ref().map_or("-".to_owned(), |e| e.as_str().to_owned())))?;
-    ctx.out.line(format!("web          {}", p.url.as_ref().map_or("-".to_owned(), |u| u.as_str().to_owned())))?;
+    let mut fields = Fields::new();
+    fields.field("show-agency", id.to_string());
+    fields.field("show-name", p.name.as_str());
+    fields.field("show-kind", crate::i18n::vocab("agency_kind", p.kind.as_str()));
+    fields.field("show-active", yes_no(agency.active));
+    fields.field("show-municipality", p.municipality.as_str());
+    fields.field("show-needs", or_dash(&needs));
+    fields.field("show-phones", or_dash(&phones));
+    fields.field("show-email", p.email.as_ref().map_or("-".to_owned(), |e| e.as_str().to_owned()));
+    fields.field("show-web", p.url.as_ref().map_or("-".to_owned(), |u| u.as_str().to_owned()));
+    ctx.out.fields(&fields)?;
     if let Some(description) = &p.description {
         ctx.out.line(format!("\n{description}"))?;
     }

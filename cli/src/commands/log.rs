@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 
 use clap::CommandFactory;
 use parapompi::bundle::{
-    read_manifest_line, replay_audit, replay_projections, verify_bundles, Manifest, BUNDLE_FORMAT,
+    read_manifest_line, replay_audit_reporting, replay_projections_reporting, verify_bundles, Manifest, BUNDLE_FORMAT,
 };
 use parapompi::{Engine, EngineConfig};
 use serde_json::json;
@@ -17,7 +17,8 @@ use crate::backend::Backend;
 use crate::client::Client;
 use crate::commands::views::{indicator_request, print_audit, print_report, report_text, resolve_subject};
 use crate::error::CliError;
-use crate::output::{count, Out};
+use crate::i18n::message;
+use crate::output::{count, Fields, Out};
 use crate::progress::Progress;
 use crate::session::{data_dir, store_exists, Ctx};
 
@@ -30,13 +31,12 @@ pub fn init(global: &Global, out: &mut Out) -> Result<(), CliError> {
     engine.close()?;
     out.json_line(&json!({"data_dir": dir.display().to_string(), "created": !existed, "n_events": head.position}))?;
     if existed {
-        out.line(format!(
-            "{} already holds a store ({}); left as it is",
-            dir.display(),
-            count(head.position, "event", "events")
-        ))
+        let events = count(head.position, "event");
+        out.line(message("log-init-exists", &[("text", &dir.display().to_string()), ("events", &events)]))
     } else {
-        out.line(format!("created an empty store in {}\nnext:\nparapompi centre register --help", dir.display()))
+        out.line(message("log-init-created", &[("text", &dir.display().to_string())]))?;
+        out.line(message("written-next", &[]))?;
+        out.line("parapompi centre register --help")
     }
 }
 
@@ -46,12 +46,17 @@ pub fn stats(ctx: &mut Ctx<'_>, dir: &Path) -> Result<(), CliError> {
     let stats = ctx.backend.stats(dir)?;
     progress.finish();
     ctx.out.json_line(&stats)?;
-    ctx.out.line(format!("data directory  {}", text_of(&stats, "data_dir")))?;
-    ctx.out.line(format!("events          {}", text_of(&stats, "n_events")))?;
-    ctx.out.line(format!("streams         {}", text_of(&stats, "n_streams")))?;
-    ctx.out.line(format!("head position   {}", text_of(&stats, "head_position")))?;
-    ctx.out.line(format!("head hash       {}", text_of(&stats, "head_hash")))?;
-    ctx.out.line(format!("size on disk    {} bytes", text_of(&stats, "size_on_disk_bytes")))
+    if ctx.out.json {
+        return Ok(());
+    }
+    let mut fields = Fields::new();
+    fields.field("stats-data-dir", text_of(&stats, "data_dir"));
+    fields.field("stats-events", text_of(&stats, "n_events"));
+    fields.field("stats-streams", text_of(&stats, "n_streams"));
+    fields.field("stats-head-position", text_of(&stats, "head_position"));
+    fields.field("stats-head-hash", text_of(&stats, "head_hash"));
+    fields.field("stats-size", message("stats-bytes", &[("n", &text_of(&stats, "size_on_disk_bytes"))]));
+    ctx.out.fields(&fields)
 }
 
 /// A field of a document as text: a string as it is, a number in digits.
@@ -77,9 +82,16 @@ pub fn export(ctx: &mut Ctx<'_>, args: ExportArgs) -> Result<(), CliError> {
     if args.from == 0 || args.from > head {
         return Err(CliError::field("--from", format!("position {} is not in the log (1..={head})", args.from)));
     }
-    let store = engine.store();
     if args.jsonl {
-        let exported = write_whole(&args.out, args.force, |out| Ok(store.export_jsonl(out, args.from, head)?))?;
+        let progress = Progress::bar("exporting");
+        let report = |p| progress.report(p);
+        let exported =
+            write_whole(
+                &args.out,
+                args.force,
+                |out| Ok(engine.export_jsonl_reporting(out, args.from, head, &report)?),
+            )?;
+        progress.finish();
         ctx.out.json_line(&json!({
             "file": args.out.display().to_string(),
             "kind": "jsonl",
@@ -88,28 +100,47 @@ pub fn export(ctx: &mut Ctx<'_>, args: ExportArgs) -> Result<(), CliError> {
             "last_position": exported.last_position,
             "head_hash": exported.last_hash.to_hex(),
         }))?;
-        return ctx.out.line(format!(
-            "wrote {} (positions {}..{}) as JSON Lines to {}\nlast hash {}",
-            count(exported.n_events, "record", "records"),
-            exported.first_position,
-            exported.last_position,
-            args.out.display(),
-            exported.last_hash.to_hex()
+        return ctx.out.line(wrote_lines(
+            exported.n_events,
+            (exported.first_position, exported.last_position),
+            &args.out,
+            &exported.last_hash.to_hex(),
         ));
     }
     let created_at = parapompi::store::Timestamp::from_unix_ms(ctx.occurred_at()?.unix_ms());
-    let manifest = write_whole(&args.out, args.force, |out| Ok(engine.export_bundle(out, args.from, created_at)?))?;
+    let progress = Progress::bar("exporting");
+    let report = |p| progress.report(p);
+    let manifest = write_whole(&args.out, args.force, |out| {
+        Ok(engine.export_bundle_reporting(out, args.from, created_at, &report)?)
+    })?;
+    progress.finish();
     let mut object = manifest_json(&manifest);
     object["file"] = json!(args.out.display().to_string());
     ctx.out.json_line(&object)?;
-    ctx.out.line(format!(
-        "wrote {} (positions {}..{}) to {}\nhead hash {}",
-        count(manifest.n_events, "record", "records"),
-        manifest.first_position,
-        manifest.last_position,
-        args.out.display(),
-        manifest.head_hash
+    ctx.out.line(message(
+        "log-wrote-bundle",
+        &[
+            ("what", &count(manifest.n_events, "record")),
+            ("start", &manifest.first_position.to_string()),
+            ("end", &manifest.last_position.to_string()),
+            ("text", &args.out.display().to_string()),
+            ("hash", &manifest.head_hash),
+        ],
     ))
+}
+
+/// What an export as JSON Lines says it wrote.
+fn wrote_lines(n_events: u64, (first, last): (u64, u64), out: &Path, last_hash: &str) -> String {
+    message(
+        "log-wrote-lines",
+        &[
+            ("what", &count(n_events, "record")),
+            ("start", &first.to_string()),
+            ("end", &last.to_string()),
+            ("text", &out.display().to_string()),
+            ("hash", last_hash),
+        ],
+    )
 }
 
 /// `export --jsonl` through the server: its records streamed into the file as they come
@@ -129,6 +160,8 @@ fn export_through_server(ctx: &mut Ctx<'_>, client: &Client, args: &ExportArgs) 
         return Err(CliError::field("--from", format!("position {} is not in the log (1..={head})", args.from)));
     }
     let stream = client.get_stream(&format!("/v1/export?from={}&to={head}", args.from))?;
+    let progress = Progress::bar("exporting");
+    let total = head - args.from + 1;
     let (n_events, first, last, last_hash) = write_whole(&args.out, args.force, |out| {
         let failed = |e: std::io::Error| CliError::Environment(format!("the export from the server failed: {e}"));
         let (mut n_events, mut first, mut last, mut last_hash) = (0_u64, 0_u64, 0_u64, String::new());
@@ -140,6 +173,10 @@ fn export_through_server(ctx: &mut Ctx<'_>, client: &Client, args: &ExportArgs) 
                 first = record.position;
             }
             (n_events, last, last_hash) = (n_events + 1, record.position, record.hash.to_hex());
+            if n_events.is_multiple_of(parapompi::progress::REPORT_EVERY) || n_events == total {
+                let work = parapompi::Work::Exporting;
+                progress.report(parapompi::Progress { work, done: n_events, total: Some(total) });
+            }
             out.write_all(line.as_bytes()).and_then(|()| out.write_all(b"\n")).map_err(failed)?;
         }
         out.flush().map_err(failed)?;
@@ -150,6 +187,7 @@ fn export_through_server(ctx: &mut Ctx<'_>, client: &Client, args: &ExportArgs) 
         }
         Ok((n_events, first, last, last_hash))
     })?;
+    progress.finish();
     ctx.out.json_line(&json!({
         "file": args.out.display().to_string(),
         "kind": "jsonl",
@@ -158,11 +196,7 @@ fn export_through_server(ctx: &mut Ctx<'_>, client: &Client, args: &ExportArgs) 
         "last_position": last,
         "head_hash": last_hash,
     }))?;
-    ctx.out.line(format!(
-        "wrote {} (positions {first}..{last}) as JSON Lines to {}\nlast hash {last_hash}",
-        count(n_events, "record", "records"),
-        args.out.display(),
-    ))
+    ctx.out.line(wrote_lines(n_events, (first, last), &args.out, &last_hash))
 }
 
 /// Writes `out` through `write`. A file is written to a temporary file beside it, renamed
@@ -188,11 +222,9 @@ fn write_whole<T>(
     let target = if special { out.to_path_buf() } else { partial_path(out) };
     let file = if special { File::options().write(true).open(&target) } else { File::create(&target) };
     let file = file.map_err(|e| cannot(&target, e))?;
-    let progress = Progress::spinner("exporting");
     let mut writer = BufWriter::new(file);
     let written = write(&mut writer);
     drop(writer);
-    progress.finish();
     if special {
         return written;
     }
@@ -253,12 +285,14 @@ pub fn import(engine: &Engine, out: &mut Out, args: ImportArgs) -> Result<(), Cl
         "head_position": imported.head.position,
         "head_hash": imported.head.hash.to_hex(),
     }))?;
-    out.line(format!(
-        "imported {} from {}; the log now ends at {} ({})",
-        count(imported.n_events, "event", "events"),
-        args.file.display(),
-        imported.head.position,
-        imported.head.hash.to_hex()
+    out.line(message(
+        "log-imported",
+        &[
+            ("what", &count(imported.n_events, "event")),
+            ("text", &args.file.display().to_string()),
+            ("position", &imported.head.position.to_string()),
+            ("hash", &imported.head.hash.to_hex()),
+        ],
     ))
 }
 
@@ -278,12 +312,14 @@ pub fn verify_store(ctx: &mut Ctx<'_>) -> Result<(), CliError> {
     progress.finish();
     ctx.out.json_line(&verified)?;
     let number = |key: &str| verified.get(key).and_then(serde_json::Value::as_u64).unwrap_or_default();
-    ctx.out.line(format!(
-        "the log verifies: {} in {}, head {} {}",
-        count(number("n_events"), "event", "events"),
-        count(number("n_streams"), "stream", "streams"),
-        number("head_position"),
-        text_of(&verified, "head_hash")
+    ctx.out.line(message(
+        "log-verifies",
+        &[
+            ("what", &count(number("n_events"), "event")),
+            ("value", &count(number("n_streams"), "stream")),
+            ("position", &number("head_position").to_string()),
+            ("hash", &text_of(&verified, "head_hash")),
+        ],
     ))
 }
 
@@ -293,8 +329,9 @@ pub fn replay(args: ReplayArgs, out: &mut Out) -> Result<(), CliError> {
     match args.what {
         ReplayCommand::Report(ReportCommand::Indicators(indicators)) => {
             let (query, as_of, format) = indicator_request(&indicators, out.json)?;
-            let progress = Progress::spinner("replaying");
-            let projections = replay_projections(&args.bundle, as_of).map_err(bad)?;
+            let progress = Progress::bar("replaying");
+            let projections =
+                replay_projections_reporting(&args.bundle, as_of, &|p| progress.report(p)).map_err(bad)?;
             progress.finish();
             if let Some(parapompi::AsOf::Position(position)) = as_of {
                 if position > projections.position() {
@@ -312,9 +349,12 @@ pub fn replay(args: ReplayArgs, out: &mut Out) -> Result<(), CliError> {
             print_report(out, &report_text(&projections.indicators(&query), format), format, &layout)
         }
         ReplayCommand::Audit(audit) => {
-            let projections = replay_projections(&args.bundle, None).map_err(bad)?;
+            let progress = Progress::bar("replaying");
+            let report = |p| progress.report(p);
+            let projections = replay_projections_reporting(&args.bundle, None, &report).map_err(bad)?;
             let subject = resolve_subject(&projections, &audit)?;
-            let trail = replay_audit(&args.bundle, &subject).map_err(bad)?;
+            let trail = replay_audit_reporting(&args.bundle, &subject, &report).map_err(bad)?;
+            progress.finish();
             print_audit(out, &trail, None)
         }
     }
@@ -326,7 +366,7 @@ pub fn rebuild(ctx: &mut Ctx<'_>) -> Result<(), CliError> {
     let position = ctx.backend.engine("rebuild")?.rebuild_reporting(&|p| progress.report(p))?;
     progress.finish();
     ctx.out.json_line(&json!({"rebuilt_to_position": position}))?;
-    ctx.out.line(format!("rebuilt the read models from {}", count(position, "event", "events")))
+    ctx.out.line(message("log-rebuilt", &[("what", &count(position, "event"))]))
 }
 
 /// `completions SHELL`.

@@ -31,24 +31,29 @@ pub fn read_password() -> Result<parapompi::credentials::Secret, CliError> {
 
 /// `login --staff STAFF`: a session token, saved for the commands that follow.
 pub fn login(client: &Client, args: &LoginArgs, out: &mut Out) -> Result<(), CliError> {
-    let staff = staff_id("--staff", &args.staff)?;
+    // An id (a UUID, staff-<UUID>), else the staff member's name, which the server resolves
+    // where it checks the password.
+    let by_id = staff_id("--staff", &args.staff).ok();
     let password = read_password()?;
-    let answer = client
-        .post_anonymous("/v1/auth/login", &json!({"staff_id": staff.to_string(), "password": password.expose()}))
-        .map_err(|error| match error {
-            // A refused login is the person's to fix: exit 2, naming what to check.
-            CliError::Usage(text) if text.starts_with("the server did not accept the login") => CliError::field(
-                "--staff",
-                text.replace(": run `parapompi login` again", ": check the staff id and the password"),
-            ),
-            other => other,
-        })?;
+    let body = match by_id {
+        Some(staff) => json!({"staff_id": staff.to_string(), "password": password.expose()}),
+        None => json!({"name": args.staff.trim(), "password": password.expose()}),
+    };
+    let check =
+        if by_id.is_some() { ": check the staff id and the password" } else { ": check the name and the password" };
+    let answer = client.post_anonymous("/v1/auth/login", &body).map_err(|error| match error {
+        // A refused login is the person's to fix: exit 2, naming what to check.
+        CliError::Usage(text) if text.starts_with("the server did not accept the login") => {
+            CliError::field("--staff", text.replace(": run `parapompi login` again", check))
+        }
+        other => other,
+    })?;
     let text = |key: &str| answer.get(key).and_then(|v| v.as_str()).map(str::to_owned);
     let token =
         text("secret").ok_or_else(|| CliError::Environment("the server's login answer has no token".to_owned()))?;
     let session = SavedSession {
         server: client.base().to_owned(),
-        staff_id: text("staff_id").unwrap_or_else(|| staff.to_string()),
+        staff_id: text("staff_id").or_else(|| by_id.map(|staff| staff.to_string())).unwrap_or_default(),
         credential_id: text("credential_id").unwrap_or_default(),
         expires_at: text("expires_at"),
         token,
@@ -64,13 +69,15 @@ pub fn login(client: &Client, args: &LoginArgs, out: &mut Out) -> Result<(), Cli
         "session_file": path.display().to_string(),
         "result": answer.get("result"),
     }))?;
-    out.line(format!(
-        "logged in to {} as staff member {} until {}{}; the session is kept in {}",
-        session.server,
-        staff,
-        session.expires_at.as_deref().unwrap_or("-"),
-        position.map(|p| format!(" (position {p})")).unwrap_or_default(),
-        path.display()
+    out.line(crate::i18n::message(
+        "done-login",
+        &[
+            ("value", &session.server),
+            ("staff", &session.staff_id),
+            ("expires_at", session.expires_at.as_deref().unwrap_or("-")),
+            ("position", &position.map_or("-".to_owned(), |p| p.to_string())),
+            ("text", &path.display().to_string()),
+        ],
     ))
 }
 
@@ -93,14 +100,14 @@ pub fn logout(client: &Client, out: &mut Out) -> Result<(), CliError> {
             if out.json {
                 return out.json_value(documents::written("logout", &[outcome], &[]));
             }
-            let position = outcome.events.first().map(|e| format!(" (position {})", e.position)).unwrap_or_default();
-            out.line(format!("logged out of {}{position}", client.base()))
+            let position = outcome.events.first().map_or("-".to_owned(), |e| e.position.to_string());
+            out.line(crate::i18n::message("done-logout", &[("value", client.base()), ("position", &position)]))
         }
         // A session that had ended already is forgotten all the same.
         Err(CliError::Usage(text)) if text.starts_with("the server did not accept the login") => {
             forget_session()?;
             out.json_line(&json!({"server": client.base(), "ended_already": true}))?;
-            out.line(format!("the session with {} had ended already; forgotten here", client.base()))
+            out.line(crate::i18n::message("done-logout-ended", &[("value", client.base())]))
         }
         Err(other) => Err(other),
     }

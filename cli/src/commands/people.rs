@@ -28,7 +28,7 @@ pub fn beneficiary_state(ctx: &Ctx<'_>, field: &str, id: BeneficiaryId) -> Resul
     let stream = StreamId::new(id.stream_id())?;
     match ctx.backend.stream_state(StreamKind::Beneficiary, &stream)?.0 {
         State::Beneficiary(Some(beneficiary)) => Ok(beneficiary),
-        _ => Err(CliError::field(field, format!("no beneficiary {}", id.stream_id()))),
+        _ => Err(CliError::field(field, crate::i18n::message("error-no-beneficiary", &[("id", &id.stream_id())]))),
     }
 }
 
@@ -99,7 +99,7 @@ fn identity(args: &IdentityArgs, current: Option<&IdentityRecord>) -> Result<Ide
         |field: &str, given: &Option<String>, make: &dyn Fn(&str) -> _, held: Option<PersonName>| match (given, held) {
             (Some(text), _) => value(field, make(text)),
             (None, Some(held)) => Ok(held),
-            (None, None) => Err(CliError::field(field, "required")),
+            (None, None) => Err(CliError::field(field, crate::i18n::message("error-required", &[]))),
         };
     let given_name =
         required("--given-name", &args.given_name, &PersonName::new, current.map(|c| c.given_name().clone()))?;
@@ -108,7 +108,7 @@ fn identity(args: &IdentityArgs, current: Option<&IdentityRecord>) -> Result<Ide
     let amka = match (&args.amka, current) {
         (Some(text), _) => value("--amka", Amka::new(text))?,
         (None, Some(held)) => held.amka().clone(),
-        (None, None) => return Err(CliError::field("--amka", "required")),
+        (None, None) => return Err(CliError::field("--amka", crate::i18n::message("error-required", &[]))),
     };
     let phones = if args.phone.is_empty() {
         current.map(|c| c.phones().to_vec()).unwrap_or_default()
@@ -133,7 +133,9 @@ fn attributes(args: &AttributeArgs, current: Option<&Attributes>) -> Result<Attr
     let municipality = match (&args.municipality, current) {
         (Some(text), _) => value("--municipality", MunicipalityName::new(text))?,
         (None, Some(held)) => held.municipality_of_residence.clone(),
-        (None, None) => return Err(CliError::field("--municipality", "required (the municipality of residence)")),
+        (None, None) => {
+            return Err(CliError::field("--municipality", crate::i18n::message("error-municipality-required", &[])))
+        }
     };
     let held_groups = current.map(|c| c.vulnerable_groups);
     let flag = |given: Option<FlagArg>, held: Option<parapompi::core::vocab::Flag>| {
@@ -217,14 +219,8 @@ pub fn beneficiary(ctx: &mut Ctx<'_>, command: BeneficiaryCli) -> Result<(), Cli
             let id = crate::resolve::beneficiary(ctx, "BENEFICIARY", &args.beneficiary)?;
             let current = beneficiary_state(ctx, "BENEFICIARY", id)?;
             match (has_identity_fields(&args.identity), has_attribute_fields(&args.attributes)) {
-                (true, true) => {
-                    return Err(CliError::Usage(
-                        "beneficiary update: give identity fields or attributes, not both in one command".to_owned(),
-                    ))
-                }
-                (false, false) => {
-                    return Err(CliError::Usage("beneficiary update: give at least one field to change".to_owned()))
-                }
+                (true, true) => return Err(CliError::Usage(crate::i18n::message("error-update-not-both", &[]))),
+                (false, false) => return Err(CliError::Usage(crate::i18n::message("error-update-nothing", &[]))),
                 (true, false) => {
                     // The fields not given are kept from the identity held, merged where the
                     // vault is (the Engine's, or the server's).
@@ -235,7 +231,7 @@ pub fn beneficiary(ctx: &mut Ctx<'_>, command: BeneficiaryCli) -> Result<(), Cli
                         "beneficiary update",
                         &[executed],
                         &[("beneficiary_id", id.to_string())],
-                        &format!("beneficiary update: {id}"),
+                        &crate::i18n::message("done-beneficiary-update", &[("beneficiary", &id.to_string())]),
                     );
                 }
                 (false, true) => {
@@ -273,7 +269,8 @@ pub fn beneficiary(ctx: &mut Ctx<'_>, command: BeneficiaryCli) -> Result<(), Cli
         BeneficiaryCli::Export(args) => return reading::beneficiary_export(ctx, args),
     };
     let executed = ctx.execute(&Command::Beneficiary(BeneficiaryCommand { beneficiary_id: id, action }))?;
-    ctx.written(name, &[executed], &[("beneficiary_id", id.to_string())], &format!("{name}: {id}"))
+    let done = crate::i18n::message(&format!("done-{}", name.replace(' ', "-")), &[("beneficiary", &id.to_string())]);
+    ctx.written(name, &[executed], &[("beneficiary_id", id.to_string())], &done)
 }
 
 /// `beneficiary erase`: records the erasure (a supervisor of the beneficiary's centre only)
@@ -288,7 +285,7 @@ fn erase(ctx: &mut Ctx<'_>, text: &str) -> Result<(), CliError> {
         "beneficiary erase",
         &[executed],
         &[("beneficiary_id", id.to_string())],
-        &format!("erased the identity of beneficiary {id}; the log and the indicators stay as they are"),
+        &crate::i18n::message("done-beneficiary-erase", &[("beneficiary", &id.to_string())]),
     )
 }
 
@@ -301,9 +298,11 @@ pub fn intake(ctx: &mut Ctx<'_>, args: IntakeArgs) -> Result<(), CliError> {
             IntakeChannel::ReferredIn { agency_id: crate::resolve::agency(ctx, "--referred-by", agency)? }
         }
         (crate::vocab::ChannelArg::ReferredIn, None) => {
-            return Err(CliError::field("--referred-by", "required with --channel referred_in"))
+            return Err(CliError::field("--referred-by", crate::i18n::message("error-referred-by-required", &[])))
         }
-        (_, Some(_)) => return Err(CliError::field("--referred-by", "only with --channel referred_in")),
+        (_, Some(_)) => {
+            return Err(CliError::field("--referred-by", crate::i18n::message("error-referred-by-only", &[])))
+        }
         (crate::vocab::ChannelArg::WalkIn, None) => IntakeChannel::WalkIn,
         (crate::vocab::ChannelArg::Phone, None) => IntakeChannel::Phone,
         (crate::vocab::ChannelArg::Email, None) => IntakeChannel::Email,
@@ -324,7 +323,7 @@ pub fn intake(ctx: &mut Ctx<'_>, args: IntakeArgs) -> Result<(), CliError> {
         "intake",
         &[executed],
         &[("case_id", case_id.to_string()), ("reference", reference.clone())],
-        &format!("opened case {reference} ({})", case_id.stream_id()),
+        &crate::i18n::message("done-intake", &[("case", &reference), ("id", &case_id.stream_id())]),
     )
 }
 
@@ -332,10 +331,15 @@ pub fn intake(ctx: &mut Ctx<'_>, args: IntakeArgs) -> Result<(), CliError> {
 fn need(text: &str) -> Result<Need, CliError> {
     let (domain, priority) = text.split_once(':').unwrap_or((text, "medium"));
     let domain = crate::vocab::read::<NeedArg>("need", domain.trim()).ok_or_else(|| {
-        CliError::field("--need", format!("{domain:?} is not a need domain ({})", names::<NeedArg>()))
+        let (text, allowed) = (format!("{domain:?}"), names::<NeedArg>());
+        CliError::field("--need", crate::i18n::message("error-not-a-need", &[("text", &text), ("allowed", &allowed)]))
     })?;
     let priority = crate::vocab::read::<NeedPriorityArg>("need_priority", priority.trim()).ok_or_else(|| {
-        CliError::field("--need", format!("{priority:?} is not a priority ({})", names::<NeedPriorityArg>()))
+        let (text, allowed) = (format!("{priority:?}"), names::<NeedPriorityArg>());
+        CliError::field(
+            "--need",
+            crate::i18n::message("error-not-a-priority", &[("text", &text), ("allowed", &allowed)]),
+        )
     })?;
     Ok(Need { domain: domain.into(), priority: NeedPriority::from(priority) })
 }
@@ -377,7 +381,7 @@ pub fn assess(ctx: &mut Ctx<'_>, args: crate::args::AssessArgs) -> Result<(), Cl
         assessed_on: ctx.date_or_today("--on", args.on.as_ref())?,
         summary: narrative("--summary", args.summary.as_ref())?,
     };
-    run_case(ctx, "assess", case_id, action, "assessment recorded")
+    run_case(ctx, "assess", case_id, action, &crate::i18n::message("done-assess", &[]))
 }
 
 /// `service`.
@@ -388,14 +392,14 @@ pub fn service(ctx: &mut Ctx<'_>, args: crate::args::ServiceArgs) -> Result<(), 
         provided_on: ctx.date_or_today("--on", args.on.as_ref())?,
         note: narrative("--note", args.note.as_ref())?,
     };
-    run_case(ctx, "service", case_id, action, "service recorded")
+    run_case(ctx, "service", case_id, action, &crate::i18n::message("done-service", &[]))
 }
 
 /// `note`.
 pub fn note(ctx: &mut Ctx<'_>, args: crate::args::NoteArgs) -> Result<(), CliError> {
     let case_id = crate::resolve::case(ctx, "CASE", &args.case)?;
     let action = CaseAction::AddNote { text: value("--text", Narrative::new(&args.text))? };
-    run_case(ctx, "note", case_id, action, "note added")
+    run_case(ctx, "note", case_id, action, &crate::i18n::message("done-note", &[]))
 }
 
 /// `case ...`.
@@ -410,7 +414,8 @@ pub fn case(ctx: &mut Ctx<'_>, command: CaseCli) -> Result<(), CliError> {
             };
             let names = crate::commands::directory::staff_names(ctx)?;
             let assignee = names.get(&staff_id).cloned().unwrap_or_else(|| staff_id.stream_id());
-            let done = format!("assigned {} to {assignee}", crate::resolve::shown_case(ctx, case_id)?);
+            let case = crate::resolve::shown_case(ctx, case_id)?;
+            let done = crate::i18n::message("done-case-assign", &[("case", &case), ("staff", &assignee)]);
             run_case(ctx, "case assign", case_id, action, &done)
         }
         CaseCli::Close(args) => {
@@ -420,12 +425,12 @@ pub fn case(ctx: &mut Ctx<'_>, command: CaseCli) -> Result<(), CliError> {
                 detail: reason("--detail", args.detail.as_ref())?,
                 leaving: leaving(&args.leaving)?,
             };
-            run_case(ctx, "case close", case_id, action, "case closed")
+            run_case(ctx, "case close", case_id, action, &crate::i18n::message("done-case-close", &[]))
         }
         CaseCli::Reopen(args) => {
             let case_id = crate::resolve::case(ctx, "CASE", &args.case)?;
             let action = CaseAction::Reopen { reason: reason("--reason", args.reason.as_ref())? };
-            run_case(ctx, "case reopen", case_id, action, "case reopened")
+            run_case(ctx, "case reopen", case_id, action, &crate::i18n::message("done-case-reopen", &[]))
         }
         CaseCli::Show(args) => crate::commands::reading::case_show(ctx, args),
     }

@@ -13,11 +13,9 @@ use crate::args::{AuditArgs, BeneficiaryExportArgs, CaseShowArgs};
 use crate::commands::people::beneficiary_state;
 use crate::commands::views::{audit_candidates, no_subject, print_audit_lines};
 use crate::error::CliError;
-use crate::output::Table;
+use crate::i18n::message;
+use crate::output::{Fields, Table};
 use crate::session::Ctx;
-
-/// What a text prints as when its words were not read.
-const NOT_READ: &str = "(in the vault: add --texts to read it)";
 
 fn reason_of(text: Option<&String>) -> Result<Option<Reason>, CliError> {
     text.map(|t| Reason::new(t).map_err(|e| CliError::field("--reason", e.to_string()))).transpose()
@@ -32,8 +30,8 @@ pub fn texts_table<'a>(entries: impl IntoIterator<Item = (u64, &'a [Value])>, re
         for t in texts {
             let shown = match t.get("text").and_then(Value::as_str) {
                 Some(words) => words.split_whitespace().collect::<Vec<_>>().join(" "),
-                None if read => "(no longer in the vault: the person was erased)".to_owned(),
-                None => NOT_READ.to_owned(),
+                None if read => message("text-erased", &[]),
+                None => message("text-not-read", &[]),
             };
             table.row(vec![position.to_string(), text_field(t, "field"), shown]);
         }
@@ -59,7 +57,7 @@ pub fn list_field<'a>(document: &'a Value, key: &str) -> &'a [Value] {
 /// read is recorded first).
 pub fn case_show(ctx: &mut Ctx<'_>, args: CaseShowArgs) -> Result<(), CliError> {
     if args.reason.is_some() && !args.texts && !args.print {
-        return Err(CliError::field("--reason", "a reason is for reading texts: give it with --texts or --print"));
+        return Err(CliError::field("--reason", message("error-reason-without-texts", &[])));
     }
     if args.print {
         return case_print(ctx, &args);
@@ -72,7 +70,7 @@ pub fn case_show(ctx: &mut Ctx<'_>, args: CaseShowArgs) -> Result<(), CliError> 
         ctx.backend.case_file(case_id)?
     };
     let Some(document) = document else {
-        return Err(CliError::field("CASE", format!("no case {}", case_id.stream_id())));
+        return Err(CliError::field("CASE", message("error-no-case", &[("id", &case_id.stream_id())])));
     };
     print_case(ctx, &document)
 }
@@ -81,7 +79,7 @@ pub fn case_show(ctx: &mut Ctx<'_>, args: CaseShowArgs) -> Result<(), CliError> 
 /// reads of its texts and of the person's identity, each recorded.
 fn case_print(ctx: &mut Ctx<'_>, args: &CaseShowArgs) -> Result<(), CliError> {
     if ctx.out.json {
-        return Err(CliError::field("--print", "lays the file out for a printer; for JSON use --texts --json"));
+        return Err(CliError::field("--print", message("error-print-json", &[])));
     }
     let case_id = crate::resolve::case(ctx, "CASE", &args.case)?;
     let acting = ctx.acting()?;
@@ -89,7 +87,7 @@ fn case_print(ctx: &mut Ctx<'_>, args: &CaseShowArgs) -> Result<(), CliError> {
     let file = ctx
         .backend
         .read_case_texts(case_id, meta, reason_of(args.reason.as_ref())?)?
-        .ok_or_else(|| CliError::field("CASE", format!("no case {}", case_id.stream_id())))?;
+        .ok_or_else(|| CliError::field("CASE", message("error-no-case", &[("id", &case_id.stream_id())])))?;
     let beneficiary = crate::resolve::beneficiary(ctx, "CASE", &text_field(&file, "beneficiary_id"))?;
     let identity = match ctx.backend.read_identity(beneficiary, ctx.meta(acting, uuid::Uuid::now_v7())?) {
         Ok(read) => read,
@@ -97,55 +95,58 @@ fn case_print(ctx: &mut Ctx<'_>, args: &CaseShowArgs) -> Result<(), CliError> {
         Err(CliError::Rejected { rule: "IdentityWasErased", .. }) => serde_json::json!({"identity": null}),
         Err(other) => return Err(other),
     };
-    let staff: std::collections::BTreeMap<String, String> =
-        crate::commands::directory::staff_names(ctx)?.into_iter().map(|(id, name)| (id.stream_id(), name)).collect();
-    let agencies: std::collections::BTreeMap<String, String> =
-        crate::commands::directory::agency_names(ctx)?.into_iter().map(|(id, name)| (id.to_string(), name)).collect();
+    let mut names = crate::describe::Names::of(ctx)?;
+    names.learn_references(ctx, list_field(&file, "history"))?;
+    names.learn_events(ctx, &[case_id.stream_id()])?;
     let centre = crate::commands::directory::centre_name(ctx, &text_field(&file, "centre_id"))?;
     let parapompi::Acting::Staff(reader) = acting else { unreachable!("acting() gives a staff member") };
-    let reader = staff.get(&reader.stream_id()).cloned().unwrap_or_else(|| reader.stream_id());
-    let printed = format!("on {} by {reader}", ctx.today()?);
-    let names = crate::printed::PrintNames { centre: centre.as_deref(), staff: &staff, agencies: &agencies };
+    let reader = crate::commands::directory::actor_name(&names.staff, &reader.stream_id());
+    let printed = message("print-printed", &[("date", &ctx.today()?.to_string()), ("staff", &reader)]);
+    let names = crate::printed::PrintNames { centre: centre.as_deref(), names: &names };
     ctx.out.raw(&crate::printed::case_file(&file, &identity, &names, &printed))
+}
+
+/// A case's state in words: open, or closed with its reason.
+fn case_status(file: &Value) -> String {
+    match (file.get("open").and_then(Value::as_bool).unwrap_or_default(), file.get("close_reason")) {
+        (true, _) => message("state-open", &[]),
+        (false, Some(Value::String(reason))) => {
+            message("state-closed-because", &[("reason", &crate::i18n::vocab("close_reason", reason))])
+        }
+        (false, _) => message("state-closed", &[]),
+    }
 }
 
 /// Prints a case file from its document (`case show --json`'s, the server's answer too).
 fn print_case(ctx: &mut Ctx<'_>, file: &Value) -> Result<(), CliError> {
     ctx.out.json_value(file.clone())?;
+    if ctx.out.json {
+        return Ok(());
+    }
     let field = |key: &str| text_field(file, key);
     let case_id = field("case_id");
+    let mut fields = Fields::new();
     match file.get("reference").and_then(Value::as_str) {
-        Some(reference) => ctx.out.line(format!("case         {reference} (case-{case_id})"))?,
-        None => ctx.out.line(format!("case         case-{case_id}"))?,
+        Some(reference) => fields.field("show-case", format!("{reference} (case-{case_id})")),
+        None => fields.field("show-case", format!("case-{case_id}")),
     }
-    ctx.out.line(format!("beneficiary  {}", field("beneficiary_id")))?;
+    fields.field("show-beneficiary", field("beneficiary_id"));
     let centre_id = field("centre_id");
-    let centre = if ctx.out.json { None } else { crate::commands::directory::centre_name(ctx, &centre_id)? };
-    match centre {
-        Some(name) => ctx.out.line(format!("centre       {name} (centre-{centre_id})"))?,
-        None => ctx.out.line(format!("centre       {centre_id}"))?,
+    match crate::commands::directory::centre_name(ctx, &centre_id)? {
+        Some(name) => fields.field("show-centre", format!("{name} (centre-{centre_id})")),
+        None => fields.field("show-centre", centre_id),
     }
-    ctx.out.line(format!(
-        "opened on    {} ({})",
-        field("opened_on"),
-        crate::i18n::vocab("channel", &field("channel"))
-    ))?;
-    let status = match (file.get("open").and_then(Value::as_bool).unwrap_or_default(), file.get("close_reason")) {
-        (true, _) => "open".to_owned(),
-        (false, Some(Value::String(reason))) => format!("closed ({})", crate::i18n::vocab("close_reason", reason)),
-        (false, _) => "closed".to_owned(),
-    };
-    ctx.out.line(format!("status       {status}"))?;
+    let channel = crate::i18n::vocab("channel", &field("channel"));
+    fields.field("show-opened-on", format!("{} ({channel})", field("opened_on")));
+    fields.field("show-status", case_status(file));
     // People read names; JSON keeps the ids.
-    let (staff_names, agency_names) = if ctx.out.json {
-        Default::default()
-    } else {
-        (crate::commands::directory::staff_names(ctx)?, crate::commands::directory::agency_names(ctx)?)
-    };
+    let mut names = crate::describe::Names::of(ctx)?;
+    names.learn_references(ctx, list_field(file, "history"))?;
+    names.learn_events(ctx, &[format!("case-{case_id}")])?;
     let assignee = match file.get("assignee").and_then(Value::as_str) {
         None => "-".to_owned(),
         Some(staff) => {
-            let name = crate::commands::directory::actor_name(&staff_names, &format!("staff-{staff}"));
+            let name = crate::commands::directory::actor_name(&names.staff, &format!("staff-{staff}"));
             if name.starts_with("staff-") {
                 staff.to_owned()
             } else {
@@ -153,7 +154,7 @@ fn print_case(ctx: &mut Ctx<'_>, file: &Value) -> Result<(), CliError> {
             }
         }
     };
-    ctx.out.line(format!("assignee     {assignee}"))?;
+    fields.field("show-assignee", assignee);
     let need_text: Vec<String> = list_field(file, "needs")
         .iter()
         .map(|n| {
@@ -161,11 +162,11 @@ fn print_case(ctx: &mut Ctx<'_>, file: &Value) -> Result<(), CliError> {
             format!("{}:{}", crate::i18n::vocab("need", &domain), crate::i18n::vocab("need_priority", &priority))
         })
         .collect();
-    ctx.out
-        .line(format!("needs        {}", if need_text.is_empty() { "-".to_owned() } else { need_text.join(", ") }))?;
+    fields.field("show-needs", if need_text.is_empty() { "-".to_owned() } else { need_text.join(", ") });
+    ctx.out.fields(&fields)?;
     let referrals = list_field(file, "referrals");
     if !referrals.is_empty() {
-        ctx.out.line("\nreferrals")?;
+        ctx.out.line(format!("\n{}", message("show-referrals", &[])))?;
         let mut table = Table::new(&["REFERRAL", "STATUS", "NEED", "DUE", "AGENCY"]);
         let mut referrals: Vec<&Value> = referrals.iter().collect();
         // In the order of their references (of creation), not of their ids.
@@ -178,7 +179,7 @@ fn print_case(ctx: &mut Ctx<'_>, file: &Value) -> Result<(), CliError> {
             let agency = text_field(r, "agency_id");
             let agency = uuid::Uuid::parse_str(&agency)
                 .ok()
-                .and_then(|u| agency_names.get(&parapompi::core::values::AgencyId::new(u)).cloned())
+                .and_then(|u| names.agencies.get(&parapompi::core::values::AgencyId::new(u)).cloned())
                 .unwrap_or(agency);
             let reference = r.get("reference").and_then(Value::as_str).map(str::to_owned);
             table.row(vec![
@@ -191,23 +192,25 @@ fn print_case(ctx: &mut Ctx<'_>, file: &Value) -> Result<(), CliError> {
         }
         ctx.out.table(&table)?;
     }
-    ctx.out.line("\nhistory")?;
+    ctx.out.line(format!("\n{}", message("show-history", &[])))?;
     let history = list_field(file, "history");
     let mut table = Table::new(&["POS", "OCCURRED", "ACTOR", "EVENT", "DESCRIPTION"]);
     for e in history {
         table.row(vec![
             text_field(e, "position"),
             text_field(e, "occurred_at"),
-            crate::commands::directory::actor_name(&staff_names, &text_field(e, "actor")),
+            crate::commands::directory::actor_name(&names.staff, &text_field(e, "actor")),
             text_field(e, "event_type"),
-            text_field(e, "description"),
+            names.describe(e),
         ]);
     }
     ctx.out.table(&table)?;
     if history.iter().any(|e| !list_field(e, "texts").is_empty()) {
         match file.get("access_position").and_then(Value::as_u64) {
-            Some(position) => ctx.out.line(format!("\ntexts (this read is recorded at position {position})"))?,
-            None => ctx.out.line("\ntexts")?,
+            Some(position) => {
+                ctx.out.line(format!("\n{}", message("show-texts-read-at", &[("position", &position.to_string())])))?
+            }
+            None => ctx.out.line(format!("\n{}", message("show-texts", &[])))?,
         }
         let read = file.get("texts_read").and_then(Value::as_bool).unwrap_or_default();
         let rows = history
@@ -232,27 +235,33 @@ pub fn audit(ctx: &mut Ctx<'_>, args: AuditArgs) -> Result<(), CliError> {
         return Err(no_subject(&args));
     };
     if !args.texts {
-        let names = if ctx.out.json { Default::default() } else { crate::commands::directory::staff_names(ctx)? };
+        let mut names = crate::describe::Names::of(ctx)?;
+        names.learn_references(ctx, &lines)?;
+        names.learn_events(ctx, &streams_of(&lines))?;
         return print_audit_lines(ctx.out, &subject, &lines, false, &names);
     }
     match subject {
         AuditSubject::Case(_) => {}
         AuditSubject::Referral(referral_id) => {
             if ctx.backend.case_of_referral(referral_id)?.is_none() {
-                return Err(CliError::field("ID", format!("no case holds referral {referral_id}")));
+                return Err(CliError::field("ID", message("error-no-case-holds", &[("id", &referral_id.to_string())])));
             }
         }
         AuditSubject::Beneficiary(_) | AuditSubject::Staff(_) => {
-            return Err(CliError::field(
-                "--texts",
-                "texts are read one case at a time: give a case or a referral (audit CASE --texts)".to_owned(),
-            ))
+            return Err(CliError::field("--texts", message("error-texts-one-case", &[])))
         }
     };
     let meta = ctx.meta(ctx.acting()?, ctx.command_id()?)?;
     let lines = ctx.backend.read_trail_texts(&subject, meta, reason_of(args.reason.as_ref())?)?;
-    let names = if ctx.out.json { Default::default() } else { crate::commands::directory::staff_names(ctx)? };
+    let mut names = crate::describe::Names::of(ctx)?;
+    names.learn_references(ctx, &lines)?;
+    names.learn_events(ctx, &streams_of(&lines))?;
     print_audit_lines(ctx.out, &subject, &lines, true, &names)
+}
+
+/// The streams an audit trail's lines come from.
+fn streams_of(lines: &[Value]) -> Vec<String> {
+    lines.iter().map(|line| text_field(line, "stream_id")).collect()
 }
 
 /// `beneficiary show`: the person's identity (the read is recorded first), attributes,
@@ -266,9 +275,9 @@ pub fn beneficiary_find(ctx: &mut Ctx<'_>, args: &crate::args::BeneficiaryFindAr
             BeneficiarySearch::Amka(crate::parse::value("--amka", parapompi::core::values::Amka::new(amka))?)
         }
         (_, Some(name), _) if name_has_letters(name) => BeneficiarySearch::Name(name.clone()),
-        (_, Some(_), _) => return Err(CliError::field("--name", "give at least one letter of the name")),
+        (_, Some(_), _) => return Err(CliError::field("--name", message("error-name-letters", &[]))),
         (_, _, Some(phone)) if phone.chars().any(|c| c.is_ascii_digit()) => BeneficiarySearch::Phone(phone.clone()),
-        _ => return Err(CliError::field("--phone", "give the phone number's digits")),
+        _ => return Err(CliError::field("--phone", message("error-phone-digits", &[]))),
     };
     let meta = ctx.meta(ctx.acting()?, ctx.command_id()?)?;
     let found = ctx.backend.find_beneficiaries(&search, meta)?;
@@ -281,7 +290,7 @@ pub fn beneficiary_find(ctx: &mut Ctx<'_>, args: &crate::args::BeneficiaryFindAr
         let cases: Vec<String> = person
             .cases
             .iter()
-            .map(|c| if c.open { c.reference.clone() } else { format!("{} (closed)", c.reference) })
+            .map(|c| if c.open { c.reference.clone() } else { message("find-closed", &[("case", &c.reference)]) })
             .collect();
         table.row(vec![
             format!("{} {}", identity.given_name().as_str(), identity.family_name().as_str()),
@@ -294,11 +303,8 @@ pub fn beneficiary_find(ctx: &mut Ctx<'_>, args: &crate::args::BeneficiaryFindAr
     ctx.out.table(&table)?;
     let n = found.len();
     match n {
-        0 => ctx.out.line("nobody of your centre matches"),
-        _ => ctx.out.line(format!(
-            "{} found; each read is recorded (beneficiary accesses shows them)",
-            crate::output::count(u64::try_from(n).unwrap_or(u64::MAX), "person", "people")
-        )),
+        0 => ctx.out.line(message("find-nobody", &[])),
+        _ => ctx.out.line(message("find-found", &[("what", &crate::output::count_of(n, "person"))])),
     }
 }
 
@@ -351,37 +357,43 @@ pub fn beneficiary_show(ctx: &mut Ctx<'_>, text: &str) -> Result<(), CliError> {
         "cases": cases.iter().map(|c| c.to_string()).collect::<Vec<_>>(),
         "access_position": position,
     }))?;
-    ctx.out.line(format!("beneficiary  {id}"))?;
+    if ctx.out.json {
+        return Ok(());
+    }
+    let mut fields = Fields::new();
+    fields.field("show-beneficiary", id.stream_id());
     match identity {
         Some(identity) => {
-            ctx.out.line(format!("name         {} {}", identity.given_name(), identity.family_name()))?;
-            ctx.out.line(format!("AMKA         {}", identity.amka().as_str()))?;
+            fields.field("show-name", format!("{} {}", identity.given_name(), identity.family_name()));
+            fields.field("show-amka", identity.amka().as_str());
             let phones: Vec<&str> = identity.phones().iter().map(|p| p.as_str()).collect();
-            ctx.out
-                .line(format!("phones       {}", if phones.is_empty() { "-".to_owned() } else { phones.join(", ") }))?;
+            fields.field("show-phones", if phones.is_empty() { "-".to_owned() } else { phones.join(", ") });
         }
-        None => ctx.out.line("identity     (erased from the vault)")?,
+        None => fields.field("show-identity", message("show-identity-erased", &[])),
     }
     let centre = crate::commands::directory::centre_name(ctx, &state.centre_id.to_string())?;
     let centre =
         centre.map_or_else(|| state.centre_id.stream_id(), |name| format!("{name} (centre-{})", state.centre_id));
-    ctx.out.line(format!("centre       {centre}, registered on {}", state.registered_on))?;
-    // The attributes indicators use, as recorded (`declined_to_answer` where so).
+    let registered_on = state.registered_on.to_string();
+    fields.field("show-centre", message("show-registered", &[("centre", &centre), ("date", &registered_on)]));
+    // The attributes indicators use, as recorded (declined to answer where so).
     if let Value::Object(attributes) = serde_json::to_value(&state.attributes).unwrap_or(Value::Null) {
-        let shown: Vec<String> =
-            attributes.iter().map(|(key, value)| format!("{key} {}", shown_value(value))).collect();
-        ctx.out.line(format!("attributes   {}", shown.join("; ")))?;
+        let shown: Vec<String> = attributes.iter().map(|(key, value)| attribute_text(key, value)).collect();
+        fields.field("show-attributes", shown.join("; "));
     }
-    let basis = state.legal_basis.map(|b| serde_json::to_value(b).map(|v| shown_value(&v)).unwrap_or_default());
-    ctx.out.line(format!("legal basis  {}", basis.as_deref().unwrap_or("-")))?;
+    let basis = state.legal_basis.map(|b| {
+        serde_json::to_value(b).map(|v| crate::i18n::vocab("legal_basis", &shown_value(&v))).unwrap_or_default()
+    });
+    fields.field("show-legal-basis", basis.as_deref().unwrap_or("-"));
+    ctx.out.fields(&fields)?;
     if !state.consents.is_empty() {
         let agencies = crate::commands::directory::agency_names(ctx)?;
-        ctx.out.line("\nconsents to share")?;
+        ctx.out.line(format!("\n{}", message("show-consents", &[])))?;
         let mut table = Table::new(&["AGENCY", "PURPOSE", "GRANTED", "WITHDRAWN"]);
         for consent in &state.consents {
             table.row(vec![
                 agencies.get(&consent.agency_id).cloned().unwrap_or_else(|| consent.agency_id.stream_id()),
-                consent.purpose.as_str().to_owned(),
+                crate::i18n::vocab("purpose", consent.purpose.as_str()),
                 consent.granted_on.to_string(),
                 consent.withdrawn_on.map_or("-".to_owned(), |d| d.to_string()),
             ]);
@@ -389,34 +401,61 @@ pub fn beneficiary_show(ctx: &mut Ctx<'_>, text: &str) -> Result<(), CliError> {
         ctx.out.table(&table)?;
     }
     if !cases.is_empty() {
-        ctx.out.line("\ncases")?;
+        ctx.out.line(format!("\n{}", message("show-cases", &[])))?;
         let mut table = Table::new(&["CASE", "OPENED", "STATUS", "REFERRALS"]);
         for case_id in &cases {
             let Some(file) = ctx.backend.case_file(*case_id)? else { continue };
-            let status = match (file.get("open").and_then(Value::as_bool).unwrap_or_default(), file.get("close_reason"))
-            {
-                (true, _) => "open".to_owned(),
-                (false, Some(Value::String(reason))) => format!("closed ({reason})"),
-                (false, _) => "closed".to_owned(),
-            };
             let mut referrals: Vec<String> = list_field(&file, "referrals")
                 .iter()
-                .map(|r| format!("{} {}", text_field(r, "reference"), text_field(r, "status")))
+                .map(|r| {
+                    format!("{} {}", text_field(r, "reference"), crate::i18n::vocab("status", &text_field(r, "status")))
+                })
                 .collect();
             referrals.sort();
             table.row(vec![
                 file.get("reference").and_then(Value::as_str).map_or_else(|| case_id.stream_id(), str::to_owned),
                 text_field(&file, "opened_on"),
-                status,
+                case_status(&file),
                 if referrals.is_empty() { "-".to_owned() } else { referrals.join(", ") },
             ]);
         }
         ctx.out.table(&table)?;
     }
     if let Some(position) = position {
-        ctx.out.line(format!("(this read is recorded at position {position})"))?;
+        ctx.out.line(message("show-read-recorded", &[("position", &position.to_string())]))?;
     }
     Ok(())
+}
+
+/// The closed set each attribute's values come from, to name them in the run's language.
+fn attribute_set(key: &str) -> Option<&'static str> {
+    match key {
+        "gender" => Some("gender"),
+        "labour_status" => Some("labour_status"),
+        "education" => Some("education"),
+        "roma_or_minority" | "migrant" | "disability" | "homeless" => Some("flag"),
+        _ => None,
+    }
+}
+
+/// An attribute as a person reads it: its name and value in the run's language (the
+/// vulnerable groups each by its own name).
+fn attribute_text(key: &str, value: &Value) -> String {
+    let name = message(&format!("attribute-{key}"), &[]);
+    let shown = match value {
+        Value::Object(fields) if !fields.contains_key("given") => {
+            fields.iter().map(|(k, v)| attribute_text(k, v)).collect::<Vec<_>>().join(", ")
+        }
+        other => {
+            let raw = shown_value(other);
+            match attribute_set(key) {
+                Some(set) => crate::i18n::vocab(set, &raw),
+                None if raw == "declined_to_answer" => crate::i18n::vocab("", &raw),
+                None => raw,
+            }
+        }
+    };
+    format!("{name} {shown}")
 }
 
 /// A recorded value as a person reads it: text as it is, a flag's or a set's members by name.
@@ -441,30 +480,35 @@ pub fn beneficiary_accesses(ctx: &mut Ctx<'_>, text: &str) -> Result<(), CliErro
     let id: BeneficiaryId = crate::resolve::beneficiary(ctx, "BENEFICIARY", text)?;
     beneficiary_state(ctx, "BENEFICIARY", id)?;
     let report = ctx.backend.access_report(id)?;
-    ctx.out.line(format!("reads of beneficiary {id}'s data: {}", report.len()))?;
+    let reads = crate::output::count_of(report.len(), "read");
+    ctx.out.line(message("accesses-heading", &[("beneficiary", &id.stream_id()), ("n", &reads)]))?;
     let names = if ctx.out.json { Default::default() } else { crate::commands::directory::staff_names(ctx)? };
     let mut table = Table::new(&["POS", "OCCURRED", "ACTOR", "READ", "REASON"]);
     for record in &report {
         ctx.out.json_line(record)?;
         let access = record.get("access").cloned().unwrap_or(Value::Null);
         let what = match serde_json::from_value(access) {
-            Ok(parapompi::core::beneficiary::Access::Identity) => "identity".to_owned(),
+            Ok(parapompi::core::beneficiary::Access::Identity) => message("access-identity", &[]),
             Ok(parapompi::core::beneficiary::Access::CaseTexts { case_id }) if ctx.out.json => {
                 format!("texts of case {case_id}")
             }
             Ok(parapompi::core::beneficiary::Access::CaseTexts { case_id }) => {
-                format!("texts of case {}", crate::resolve::shown_case(ctx, case_id)?)
+                message("access-case-texts", &[("case", &crate::resolve::shown_case(ctx, case_id)?)])
             }
-            Ok(parapompi::core::beneficiary::Access::SubjectExport) => "own copy (Art. 15)".to_owned(),
+            Ok(parapompi::core::beneficiary::Access::SubjectExport) => message("access-own-copy", &[]),
             Err(e) => return Err(CliError::Environment(format!("a read in the access report is not one: {e}"))),
         };
-        let reason = if record.get("reason").is_some_and(|r| !r.is_null()) { "given (in the vault)" } else { "-" };
+        let reason = if record.get("reason").is_some_and(|r| !r.is_null()) {
+            message("access-reason-given", &[])
+        } else {
+            "-".to_owned()
+        };
         table.row(vec![
             text_field(record, "position"),
             text_field(record, "occurred_at"),
             crate::commands::directory::actor_name(&names, &text_field(record, "actor")),
             what,
-            reason.to_owned(),
+            reason,
         ]);
     }
     ctx.out.table(&table)
@@ -505,10 +549,14 @@ pub fn beneficiary_export(ctx: &mut Ctx<'_>, args: BeneficiaryExportArgs) -> Res
         "accesses": list_field(&export, "accesses").len(),
         "log_position": export.get("log_position"),
     }))?;
-    ctx.out.line(format!(
-        "wrote the own copy of beneficiary {id} to {} ({} cases, {} reads listed)",
-        args.out.display(),
-        list_field(&export, "cases").len(),
-        list_field(&export, "accesses").len()
+    let (cases, reads) = (list_field(&export, "cases").len(), list_field(&export, "accesses").len());
+    ctx.out.line(message(
+        "own-copy-written",
+        &[
+            ("beneficiary", &id.stream_id()),
+            ("text", &args.out.display().to_string()),
+            ("case", &crate::output::count_of(cases, "case")),
+            ("n", &crate::output::count_of(reads, "read")),
+        ],
     ))
 }

@@ -52,7 +52,7 @@ pub fn refer(ctx: &mut Ctx<'_>, args: ReferArgs) -> Result<(), CliError> {
         "refer",
         &[executed],
         &[("case_id", case_id.to_string()), ("referral_id", referral_id.to_string()), ("reference", reference.clone())],
-        &format!("created draft referral {reference} (referral-{referral_id})"),
+        &crate::i18n::message("done-refer", &[("referral", &reference), ("id", &format!("referral-{referral_id}"))]),
     )
 }
 
@@ -62,7 +62,8 @@ fn target(ctx: &Ctx<'_>, target: &ReferralTarget) -> Result<(ReferralId, CaseId)
     if let Some(text) = &target.case {
         let case_id = crate::resolve::case(ctx, "--case", text)?;
         if case_of_reference.is_some_and(|c| c != case_id) {
-            return Err(CliError::field("--case", format!("referral {} is not in case {text}", target.referral)));
+            let args = [("referral", target.referral.as_str()), ("case", text.as_str())];
+            return Err(CliError::field("--case", crate::i18n::message("error-referral-not-in-case", &args)));
         }
         return Ok((referral_id, case_id));
     }
@@ -72,10 +73,9 @@ fn target(ctx: &Ctx<'_>, target: &ReferralTarget) -> Result<(ReferralId, CaseId)
     if let Some(case_id) = ctx.known.referral_case(referral_id) {
         return Ok((referral_id, case_id));
     }
-    let case_id = ctx
-        .backend
-        .case_of_referral(referral_id)?
-        .ok_or_else(|| CliError::field("REFERRAL", format!("no referral {referral_id}")))?;
+    let case_id = ctx.backend.case_of_referral(referral_id)?.ok_or_else(|| {
+        CliError::field("REFERRAL", crate::i18n::message("error-no-referral", &[("id", &referral_id.to_string())]))
+    })?;
     ctx.known.remember_referral(referral_id, case_id);
     Ok((referral_id, case_id))
 }
@@ -189,9 +189,13 @@ pub fn referral(ctx: &mut Ctx<'_>, command: ReferralCli) -> Result<(), CliError>
         Some(new_referral) => {
             let new_reference = referral_reference(ctx, new_referral)?;
             ids.push(("new_reference", new_reference.clone()));
-            format!("{name}: {reference} re-routed as {new_reference} (referral-{new_referral})")
+            let new_id = format!("referral-{new_referral}");
+            crate::i18n::message(
+                "done-referral-reroute",
+                &[("referral", &reference), ("next", &new_reference), ("id", &new_id)],
+            )
         }
-        None => format!("{name}: {reference}"),
+        None => crate::i18n::message(&format!("done-{}", name.replace(' ', "-")), &[("referral", &reference)]),
     };
     ctx.written(name, &[executed], &ids, &human)
 }

@@ -4,7 +4,7 @@
 use std::path::{Path, PathBuf};
 use std::time::{SystemTime, UNIX_EPOCH};
 
-use parapompi::bundle::{anchors_of_bundles, verify_bundles_against, Anchor, BundleError};
+use parapompi::bundle::{anchors_of_bundles, verify_bundles_against_reporting, Anchor, BundleError};
 use parapompi::checkpoint::{SignedCheckpoint, VerifierKey};
 use parapompi::witness::{default_witness_key_path, init_witness, parse_pin, WitnessError, WitnessFile};
 use serde_json::json;
@@ -12,6 +12,7 @@ use serde_json::json;
 use crate::args::{CheckpointArgs, Global, VerifyArgs, WitnessAddArgs, WitnessCommand, WitnessInitArgs};
 use crate::commands::log::is_bundle;
 use crate::error::CliError;
+use crate::i18n::message;
 use crate::output::{count, Out};
 use crate::progress::Progress;
 use crate::session::Ctx;
@@ -224,8 +225,9 @@ pub fn verify_bundle_files(args: &VerifyArgs, out: &mut Out) -> Result<(), CliEr
         let source = format!("the bundle held earlier ({})", display_all(&args.held));
         anchors.extend(anchors_of_bundles(&args.held, &source).map_err(bad)?);
     }
-    let progress = Progress::spinner("verifying bundles");
-    let verified = verify_bundles_against(&args.bundle, &anchors, trusted).map_err(bad)?;
+    let progress = Progress::bar("verifying bundles");
+    let verified =
+        verify_bundles_against_reporting(&args.bundle, &anchors, trusted, &|p| progress.report(p)).map_err(bad)?;
     progress.finish();
     let (first, last) = verified.positions;
     let checkpoint = verified.checkpoint.as_ref().map(|(signed, signer)| {
@@ -255,42 +257,37 @@ pub fn verify_bundle_files(args: &VerifyArgs, out: &mut Out) -> Result<(), CliEr
         "anchors": agreed,
         "witness_key": witness_key,
     }))?;
-    out.line(format!(
-        "the bundles verify: {}, positions {first}..{last}, head hash {}",
-        count(verified.n_events, "record", "records"),
-        verified.head_hash.to_hex()
+    let (first_text, last_text) = (first.to_string(), last.to_string());
+    out.line(message(
+        "trust-bundles-verify",
+        &[
+            ("what", &count(verified.n_events, "record")),
+            ("start", &first_text),
+            ("end", &last_text),
+            ("hash", &verified.head_hash.to_hex()),
+        ],
     ))?;
     if first > 1 {
-        out.line(format!(
-            "a range: it covers positions {first}..{last} only, joined to the hash at position {}; positions 1..{} \
-             are not in it",
-            first - 1,
-            first - 1
-        ))?;
+        let before = (first - 1).to_string();
+        out.line(message("trust-range", &[("start", &first_text), ("end", &last_text), ("position", &before)]))?;
     }
     match &verified.checkpoint {
-        Some((signed, signer)) => out.line(format!(
-            "signed checkpoint of position {} by {}{}",
-            signed.checkpoint.position,
-            signer.vkey(),
-            if args.key.is_none() && args.witness.is_none() {
-                " (compare this key with the one the centre gave you out of band, or give --key)"
-            } else {
-                ""
-            }
-        ))?,
-        None => out.line(
-            "no checkpoint: this bundle was written without one, so nothing signed says the centre stands by it",
-        )?,
+        Some((signed, signer)) => {
+            let unanchored = args.key.is_none() && args.witness.is_none();
+            let key = if unanchored { "trust-signed-compare" } else { "trust-signed" };
+            let position = signed.checkpoint.position.to_string();
+            out.line(message(key, &[("position", &position), ("value", &signer.vkey())]))?
+        }
+        None => out.line(message("trust-no-checkpoint", &[]))?,
     }
     if anchors.is_empty() {
-        return out.line("checked against no outside anchor (give --witness, --pin or --held)");
+        return out.line(message("trust-no-anchor", &[]));
     }
     for anchor in dedup_sources(&verified.anchors.agreed) {
-        out.line(format!("checked against {}: agrees", anchor))?;
+        out.line(message("trust-anchor-agrees", &[("text", &anchor.to_string())]))?;
     }
     if let Some(key) = witness_key {
-        out.line(format!("the witness file is signed by {key}"))?;
+        out.line(message("trust-witness-signed", &[("value", &key)]))?;
     }
     Ok(())
 }

@@ -13,7 +13,7 @@ use crate::args::{AuditArgs, BoardArgs, CaseloadArgs, IndicatorsArgs};
 use crate::commands::directory::staff_names;
 use crate::commands::reading::{list_field, text_field, texts_table};
 use crate::error::CliError;
-use crate::output::{count, Out, Table};
+use crate::output::{count, count_of, Out, Table};
 use crate::parse;
 use crate::session::Ctx;
 use crate::vocab::ReportFormat;
@@ -55,12 +55,10 @@ pub fn caseload(ctx: &mut Ctx<'_>, args: CaseloadArgs) -> Result<(), CliError> {
         ]);
     }
     ctx.out.table(&table)?;
-    ctx.out.line(format!(
-        "{}, {}{}",
-        count_of(caseload.cases.len(), "open case", "open cases"),
-        count(caseload.n_open_referrals, "open referral", "open referrals"),
-        if own.is_some() { " assigned to you (--all for every case)" } else { "" }
-    ))
+    let cases = count_of(caseload.cases.len(), "open_case");
+    let referrals = count(caseload.n_open_referrals, "open_referral");
+    let key = if own.is_some() { "caseload-summary-yours" } else { "caseload-summary" };
+    ctx.out.line(crate::i18n::message(key, &[("case", &cases), ("referral", &referrals)]))
 }
 
 /// `board`: one JSON line per referral.
@@ -93,7 +91,7 @@ pub fn board(ctx: &mut Ctx<'_>, args: BoardArgs) -> Result<(), CliError> {
             crate::i18n::vocab("status", entry.status.as_str()),
             crate::i18n::vocab("need", entry.need.as_str()),
             entry.due_on.to_string(),
-            entry.days_overdue.map_or("-".to_owned(), |d| count(d, "day", "days")),
+            entry.days_overdue.map_or("-".to_owned(), |d| count(d, "day")),
             entry.agency_name.clone().unwrap_or_else(|| entry.agency_id.to_string()),
             people.get(&entry.beneficiary_id).cloned().unwrap_or_else(|| entry.beneficiary_id.stream_id()),
         ]);
@@ -104,13 +102,15 @@ pub fn board(ctx: &mut Ctx<'_>, args: BoardArgs) -> Result<(), CliError> {
     for entry in &referrals {
         *by_status.entry(entry.status).or_insert(0_u64) += 1;
     }
-    let counts: Vec<String> = by_status.iter().map(|(s, n)| format!("{s} {n}")).collect();
-    let total = count_of(referrals.len(), "referral", "referrals");
-    let yours = if own.is_some() { " of your cases (--all for every referral)" } else { "" };
+    let counts: Vec<String> =
+        by_status.iter().map(|(s, n)| format!("{} {n}", crate::i18n::vocab("status", s.as_str()))).collect();
+    let total = count_of(referrals.len(), "referral");
+    let key = if own.is_some() { "board-summary-yours" } else { "board-summary" };
+    let summary = crate::i18n::message(key, &[("referral", &total)]);
     if counts.is_empty() {
-        ctx.out.line(format!("{total}{yours}"))
+        ctx.out.line(summary)
     } else {
-        ctx.out.line(format!("{total}{yours}: {}", counts.join(", ")))
+        ctx.out.line(format!("{summary}: {}", counts.join(", ")))
     }
 }
 
@@ -210,10 +210,12 @@ pub fn print_audit_lines(
     subject: &AuditSubject,
     lines: &[Value],
     read: bool,
-    names: &std::collections::BTreeMap<StaffId, String>,
+    names: &crate::describe::Names,
 ) -> Result<(), CliError> {
     let (kind, id) = parapompi::documents::subject_text(subject);
-    out.line(format!("audit trail of {kind} {id}: {}", count_of(lines.len(), "event", "events")))?;
+    let subject = format!("{} {}", crate::i18n::message(&format!("subject-{kind}"), &[]), names.named(&id));
+    let events = count_of(lines.len(), "event");
+    out.line(crate::i18n::message("audit-heading", &[("subject", &subject), ("events", &events)]))?;
     for line in lines {
         out.json_value(line.clone())?;
     }
@@ -222,14 +224,14 @@ pub fn print_audit_lines(
         table.row(vec![
             text_field(line, "position"),
             text_field(line, "recorded_at"),
-            crate::commands::directory::actor_name(names, &text_field(line, "actor")),
+            crate::commands::directory::actor_name(&names.staff, &text_field(line, "actor")),
             text_field(line, "event_type"),
-            text_field(line, "description"),
+            names.describe(line),
         ]);
     }
     out.table(&table)?;
     if lines.iter().any(|l| !list_field(l, "texts").is_empty()) {
-        out.line("\ntexts")?;
+        out.line(format!("\n{}", crate::i18n::message("show-texts", &[])))?;
         let rows = lines
             .iter()
             .map(|l| (l.get("position").and_then(Value::as_u64).unwrap_or_default(), list_field(l, "texts")));
@@ -326,9 +328,4 @@ pub fn print_report(
             out.raw(&crate::report::render(&value, layout))
         }
     }
-}
-
-/// [`count`] of a length.
-fn count_of(n: usize, singular: &str, plural: &str) -> String {
-    count(u64::try_from(n).unwrap_or(u64::MAX), singular, plural)
 }

@@ -1,0 +1,19 @@
+# Τα σφάλματα χρήσης της ίδιας της γραμμής εντολών: τι λένε οι έλεγχοι των ορισμάτων της.
+error-required = είναι υποχρεωτικό
+error-municipality-required = είναι υποχρεωτικό (ο δήμος κατοικίας)
+error-no-beneficiary = δεν υπάρχει ωφελούμενος { $id }
+error-no-case = δεν υπάρχει υπόθεση { $id }
+error-no-referral = δεν υπάρχει παραπομπή { $id }
+error-no-case-holds = καμία υπόθεση δεν έχει την παραπομπή { $id }
+error-update-not-both = beneficiary update: δώστε πεδία ταυτότητας ή χαρακτηριστικά, όχι και τα δύο σε μία εντολή
+error-update-nothing = beneficiary update: δώστε τουλάχιστον ένα πεδίο προς αλλαγή
+error-referred-by-required = είναι υποχρεωτικό με --channel referred_in
+error-referred-by-only = μόνο με --channel referred_in
+error-not-a-need = το { $text } δεν είναι τομέας ανάγκης ({ $allowed })
+error-not-a-priority = το { $text } δεν είναι προτεραιότητα ({ $allowed })
+error-referral-not-in-case = η παραπομπή { $referral } δεν ανήκει στην υπόθεση { $case }
+error-reason-without-texts = η αιτιολογία αφορά την ανάγνωση κειμένων: δώστε τη με --texts ή --print
+error-print-json = διατάσσει τον φάκελο για εκτυπωτή· για JSON χρησιμοποιήστε --texts --json
+error-texts-one-case = τα κείμενα διαβάζονται μία υπόθεση τη φορά: δώστε υπόθεση ή παραπομπή (audit CASE --texts)
+error-name-letters = δώστε τουλάχιστον ένα γράμμα του ονόματος
+error-phone-digits = δώστε τα ψηφία του αριθμού τηλεφώνου

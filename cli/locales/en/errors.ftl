@@ -1,0 +1,19 @@
+# The command line's own usage errors: what its checks of the arguments say.
+error-required = required
+error-municipality-required = required (the municipality of residence)
+error-no-beneficiary = no beneficiary { $id }
+error-no-case = no case { $id }
+error-no-referral = no referral { $id }
+error-no-case-holds = no case holds referral { $id }
+error-update-not-both = beneficiary update: give identity fields or attributes, not both in one command
+error-update-nothing = beneficiary update: give at least one field to change
+error-referred-by-required = required with --channel referred_in
+error-referred-by-only = only with --channel referred_in
+error-not-a-need = { $text } is not a need domain ({ $allowed })
+error-not-a-priority = { $text } is not a priority ({ $allowed })
+error-referral-not-in-case = referral { $referral } is not in case { $case }
+error-reason-without-texts = a reason is for reading texts: give it with --texts or --print
+error-print-json = lays the file out for a printer; for JSON use --texts --json
+error-texts-one-case = texts are read one case at a time: give a case or a referral (audit CASE --texts)
+error-name-letters = give at least one letter of the name
+error-phone-digits = give the phone number's digits
