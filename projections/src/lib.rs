@@ -26,7 +26,7 @@ mod board;
 mod caseload;
 mod checkpoint;
 mod dates;
-mod esf;
+pub mod esf;
 mod indicators;
 mod references;
 mod state;
