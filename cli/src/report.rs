@@ -103,7 +103,7 @@ pub fn render(report: &Value, layout: &Layout<'_>) -> String {
     out.section(&words("report-participants"), n_participants);
     for (key, title, set) in [
         ("by_gender", "report-by-gender", Some("gender")),
-        ("by_age_band", "report-by-age-band", None),
+        ("by_age_band", "report-by-age-band", Some("age_band")),
         ("by_labour_status", "report-by-labour-status", Some("labour_status")),
         ("by_education", "report-by-education", Some("education")),
         ("by_municipality", "report-by-municipality", None),

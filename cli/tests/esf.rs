@@ -135,4 +135,6 @@ fn an_intake_enters_the_operation_and_the_closure_records_the_leaving() {
     let table = w.ok(&["--lang", "el", "report", "indicators", "--from", "2024-01-01", "--to", "2024-12-31"]);
     assert!(table.contains("Πράξη ΕΚΤ+ ΟΠΣ 6001244"), "{table}");
     assert!(table.contains("Υπήκοοι τρίτων χωρών"), "{table}");
+    // The age bands by their Greek names (she was 36 in 2024).
+    assert!(table.contains("30 έως 54"), "{table}");
 }

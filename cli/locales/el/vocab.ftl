@@ -114,6 +114,12 @@ area-cities = πόλη
 area-towns_and_suburbs = κωμόπολη ή προάστιο
 area-rural_areas = αγροτική περιοχή
 
+## Age bands of the indicators report (the age reached in the year the period ends)
+age_band-under_18 = κάτω των 18
+age_band-18_29 = 18 έως 29
+age_band-30_54 = 30 έως 54
+age_band-55_plus = 55 και άνω
+
 ## Intake channels
 channel-walk_in = αυτοπροσώπως
 channel-phone = τηλεφωνικά

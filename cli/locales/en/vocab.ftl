@@ -114,6 +114,12 @@ area-cities = cities
 area-towns_and_suburbs = towns_and_suburbs
 area-rural_areas = rural_areas
 
+## Age bands of the indicators report (the age reached in the year the period ends)
+age_band-under_18 = under_18
+age_band-18_29 = 18_29
+age_band-30_54 = 30_54
+age_band-55_plus = 55_plus
+
 ## Intake channels
 channel-walk_in = walk_in
 channel-phone = phone
