@@ -6,13 +6,14 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use parapompi_core::values::{BeneficiaryId, CentreId, Date, ProgrammeCode};
 use parapompi_core::vocab::{
-    AgencyKind, Answer, CloseReason, Flag, Gender, IscedBand, LabourStatus, NeedDomain, ReferralStatus, ServiceKind,
+    AgencyKind, Answer, CloseReason, Flag, Gender, IscedBand, LabourStatus, NeedDomain, Outcome, ReferralStatus,
+    ServiceKind,
 };
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use crate::esf::{OperationIndicators, GENDERS};
-use crate::state::{need_bit, CaseChange, CaseRecord};
+use crate::state::{need_bit, AttributeSnapshot, CaseChange, CaseRecord, Municipalities};
 use crate::{is_overdue, Projections, DEFINITIONS_VERSION};
 
 /// The key under which an unanswered ("declined to answer") attribute is counted.
@@ -80,6 +81,29 @@ pub struct ParticipantIndicators {
     pub by_vulnerable_group: BTreeMap<String, FlagCounts>,
     /// By municipality of residence, the name as recorded (only names that occur).
     pub by_municipality: BTreeMap<String, u64>,
+    /// The same breakdowns for the participants of each gender (the keys of `by_gender`),
+    /// as ESF+ asks of all participant data: for each gender, its participants by age band,
+    /// labour-market status, education, vulnerable group and municipality, so that each
+    /// gender's counts sum to its entry in `by_gender`.
+    pub per_gender: BTreeMap<String, ParticipantBreakdown>,
+}
+
+/// Participants of one gender, broken down as [`ParticipantIndicators`] is.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct ParticipantBreakdown {
+    /// Participants of this gender.
+    pub total: u64,
+    /// By age band, as [`ParticipantIndicators::by_age_band`].
+    pub by_age_band: BTreeMap<String, u64>,
+    /// By labour-market status, as [`ParticipantIndicators::by_labour_status`].
+    pub by_labour_status: BTreeMap<String, u64>,
+    /// By ISCED band, as [`ParticipantIndicators::by_education`].
+    pub by_education: BTreeMap<String, u64>,
+    /// Per vulnerable group, as [`ParticipantIndicators::by_vulnerable_group`].
+    pub by_vulnerable_group: BTreeMap<String, FlagCounts>,
+    /// By municipality of residence (only names that occur).
+    pub by_municipality: BTreeMap<String, u64>,
 }
 
 /// Intakes: cases opened with an intake date in the period.
@@ -90,6 +114,11 @@ pub struct IntakeIndicators {
     pub total: u64,
     /// By channel: `walk_in`, `phone`, `email`, `outreach`, `referred_in`.
     pub by_channel: BTreeMap<String, u64>,
+    /// By the person's gender, as participants are counted (their attributes as of the
+    /// period end): the keys of [`ParticipantIndicators::by_gender`].
+    pub by_gender: BTreeMap<String, u64>,
+    /// By month of the intake date, `YYYY-MM` (only months with an intake).
+    pub by_month: BTreeMap<String, u64>,
 }
 
 /// Needs: for each case with an assessment dated in the period, the needs of the latest
@@ -147,6 +176,9 @@ pub struct ReferralStats {
     pub median_days_to_answer: Option<String>,
     /// Median whole days from sending to the outcome (completed or failed), as above.
     pub median_days_to_outcome: Option<String>,
+    /// Of those completed or failed by the period end, by the outcome recorded (core's
+    /// `Outcome` names: `got_help` and `partly` on completion, the others on failure).
+    pub by_outcome: BTreeMap<String, u64>,
 }
 
 /// Referrals of the centre's cases.
@@ -159,6 +191,12 @@ pub struct ReferralIndicators {
     pub by_agency_kind: BTreeMap<String, ReferralStats>,
     /// By need domain.
     pub by_need: BTreeMap<String, ReferralStats>,
+    /// By the person's gender, as participants are counted (their attributes as of the
+    /// period end).
+    pub by_gender: BTreeMap<String, ReferralStats>,
+    /// The answered referrals of the whole cohort by whole days from sending to the answer:
+    /// `0_2`, `3_7`, `8_14`, `15_30`, `31_plus` (each band inclusive).
+    pub days_to_answer: BTreeMap<String, u64>,
     /// Referrals (of any cohort) overdue at the period end: open as of the period end with
     /// a due date, as of the period end, before it ([`crate::is_overdue`]).
     pub overdue_at_period_end: u64,
@@ -176,6 +214,10 @@ pub struct CaseIndicators {
     pub reopened: u64,
     /// Closures in the period by reason (core's `CloseReason` names).
     pub closure_reasons: BTreeMap<String, u64>,
+    /// Cases opened in the period by the person's gender, as participants are counted.
+    pub opened_by_gender: BTreeMap<String, u64>,
+    /// Closures in the period by the person's gender, as participants are counted.
+    pub closed_by_gender: BTreeMap<String, u64>,
 }
 
 /// The caseload at the period end: cases open as of that date (last status change on or
@@ -284,6 +326,9 @@ impl Cohort {
         s.completion_per_mille = per_mille(s.completed, s.completed + s.failed);
         s.median_days_to_answer = median(&mut self.days_to_answer);
         s.median_days_to_outcome = median(&mut self.days_to_outcome);
+        for outcome in Outcome::ALL {
+            s.by_outcome.entry(outcome.as_str().to_owned()).or_insert(0);
+        }
         self.stats
     }
 }
@@ -321,13 +366,17 @@ impl Projections {
     /// its fields for every definition. Cost: one pass over the cases and their referrals.
     pub fn indicators(&self, query: &IndicatorQuery) -> IndicatorReport {
         let end = query.to;
+        let genders = || zeros::<u64>(gender_keys());
         let mut participants = BTreeSet::<BeneficiaryId>::new();
-        let mut intakes = IntakeIndicators { total: 0, by_channel: zeros(CHANNELS) };
+        let mut intakes =
+            IntakeIndicators { total: 0, by_channel: zeros(CHANNELS), by_gender: genders(), by_month: BTreeMap::new() };
         let mut needs =
             NeedIndicators { cases_assessed: 0, by_domain: zeros(NeedDomain::ALL.iter().map(|d| d.as_str())) };
         let mut services = ServiceIndicators { total: 0, by_kind: zeros(ServiceKind::ALL.iter().map(|k| k.as_str())) };
         let mut cases = CaseIndicators {
             closure_reasons: zeros(CloseReason::ALL.iter().map(|r| r.as_str())),
+            opened_by_gender: genders(),
+            closed_by_gender: genders(),
             ..CaseIndicators::default()
         };
         let mut caseload = CaseloadAtPeriodEnd::default();
@@ -336,18 +385,24 @@ impl Projections {
             AgencyKind::ALL.iter().map(|k| (k.as_str(), Cohort::default())).collect();
         let mut by_need: BTreeMap<&'static str, Cohort> =
             NeedDomain::ALL.iter().map(|d| (d.as_str(), Cohort::default())).collect();
+        let mut by_gender: BTreeMap<&'static str, Cohort> = gender_keys().map(|g| (g, Cohort::default())).collect();
         let mut overdue = 0u64;
 
         for case in self.cases.values().filter(|c| query.centre.is_none_or(|centre| c.centre == centre)) {
+            let gender = self.gender_as_of(case.beneficiary, end);
             if case.activity.iter().any(|d| in_period(*d, query)) {
                 participants.insert(case.beneficiary);
             }
             if in_period(case.opened_on, query) {
                 intakes.total += 1;
                 bump(&mut intakes.by_channel, case.channel.as_str());
+                bump(&mut intakes.by_gender, gender);
+                let month = format!("{:04}-{:02}", case.opened_on.year(), case.opened_on.month());
+                bump(&mut intakes.by_month, &month);
                 cases.opened += 1;
+                bump(&mut cases.opened_by_gender, gender);
             }
-            count_case(case, query, &mut needs, &mut services, &mut cases);
+            count_case(case, query, gender, &mut needs, &mut services, &mut cases);
             if case.open_as_of(end) {
                 caseload.open_cases += 1;
                 match case.assignee_as_of(end) {
@@ -369,6 +424,7 @@ impl Projections {
                     &mut all,
                     by_kind.entry(r.agency_kind.as_str()).or_default(),
                     by_need.entry(r.need.as_str()).or_default(),
+                    by_gender.entry(gender).or_default(),
                 ];
                 for cohort in cohorts {
                     let s = &mut cohort.stats;
@@ -388,11 +444,15 @@ impl Projections {
                     }
                     if let Some(ended) = completed.or(failed) {
                         cohort.days_to_outcome.push(sent_on.days_until(ended));
+                        if let Some(outcome) = r.outcome {
+                            bump(&mut s.by_outcome, outcome.as_str());
+                        }
                     }
                 }
             }
         }
 
+        let days_to_answer = answer_bands(&all.days_to_answer);
         IndicatorReport {
             definitions_version: DEFINITIONS_VERSION,
             position: self.position(),
@@ -404,8 +464,10 @@ impl Projections {
             services,
             referrals: ReferralIndicators {
                 all: all.finish(),
-                by_agency_kind: by_kind.into_iter().map(|(k, c)| (k.to_owned(), c.finish())).collect(),
-                by_need: by_need.into_iter().map(|(k, c)| (k.to_owned(), c.finish())).collect(),
+                by_agency_kind: finish_all(by_kind),
+                by_need: finish_all(by_need),
+                by_gender: finish_all(by_gender),
+                days_to_answer,
                 overdue_at_period_end: overdue,
             },
             cases,
@@ -414,50 +476,119 @@ impl Projections {
         }
     }
 
+    /// The gender key a beneficiary is counted under: their attributes as of `end`.
+    fn gender_as_of(&self, beneficiary: BeneficiaryId, end: Date) -> &'static str {
+        match self.beneficiaries.get(&beneficiary).and_then(|b| b.attributes_as_of(end)) {
+            Some(a) => answer(a.gender, |g| g.as_str()),
+            None => NOT_RECORDED,
+        }
+    }
+
     fn participant_indicators(&self, participants: &BTreeSet<BeneficiaryId>, end: Date) -> ParticipantIndicators {
-        let mut p = ParticipantIndicators {
-            total: u64::try_from(participants.len()).unwrap_or(u64::MAX),
-            by_gender: zeros(with_declined(Gender::ALL.iter().map(|g| g.as_str()))),
+        let mut all = ParticipantBreakdown::empty();
+        let mut by_gender = zeros::<u64>(gender_keys());
+        let mut per_gender: BTreeMap<String, ParticipantBreakdown> =
+            gender_keys().map(|g| (g.to_owned(), ParticipantBreakdown::empty())).collect();
+        for id in participants {
+            let attributes = self.beneficiaries.get(id).and_then(|b| b.attributes_as_of(end));
+            let gender = attributes.map_or(NOT_RECORDED, |a| answer(a.gender, |g| g.as_str()));
+            bump(&mut by_gender, gender);
+            all.count(attributes, end, &self.municipalities);
+            per_gender.entry(gender.to_owned()).or_insert_with(ParticipantBreakdown::empty).count(
+                attributes,
+                end,
+                &self.municipalities,
+            );
+        }
+        ParticipantIndicators {
+            total: all.total,
+            by_gender,
+            by_age_band: all.by_age_band,
+            by_labour_status: all.by_labour_status,
+            by_education: all.by_education,
+            by_vulnerable_group: all.by_vulnerable_group,
+            by_municipality: all.by_municipality,
+            per_gender,
+        }
+    }
+}
+
+/// The keys participants are counted under by gender: core's `Gender` names and
+/// `declined_to_answer` (`not_recorded` is added where it occurs).
+fn gender_keys() -> impl Iterator<Item = &'static str> {
+    with_declined(Gender::ALL.iter().map(|g| g.as_str())).into_iter()
+}
+
+fn finish_all(cohorts: BTreeMap<&'static str, Cohort>) -> BTreeMap<String, ReferralStats> {
+    cohorts.into_iter().map(|(k, c)| (k.to_owned(), c.finish())).collect()
+}
+
+const ANSWER_BANDS: [&str; 5] = ["0_2", "3_7", "8_14", "15_30", "31_plus"];
+
+/// Whole days to an answer, counted in [`ANSWER_BANDS`].
+fn answer_bands(days: &[i64]) -> BTreeMap<String, u64> {
+    let mut bands = zeros::<u64>(ANSWER_BANDS);
+    for d in days {
+        let band = match d {
+            ..=2 => "0_2",
+            3..=7 => "3_7",
+            8..=14 => "8_14",
+            15..=30 => "15_30",
+            _ => "31_plus",
+        };
+        bump(&mut bands, band);
+    }
+    bands
+}
+
+impl ParticipantBreakdown {
+    /// Every key of every closed set at zero.
+    fn empty() -> Self {
+        ParticipantBreakdown {
+            total: 0,
             by_age_band: zeros(AGE_BANDS),
             by_labour_status: zeros(with_declined(LabourStatus::ALL.iter().map(|l| l.as_str()))),
             by_education: zeros(with_declined(IscedBand::ALL.iter().map(|e| e.as_str()))),
             by_vulnerable_group: zeros(GROUPS),
             by_municipality: BTreeMap::new(),
+        }
+    }
+
+    /// Counts one participant with their attributes as of the period end (`None`: none
+    /// recorded).
+    fn count(&mut self, attributes: Option<&AttributeSnapshot>, end: Date, municipalities: &Municipalities) {
+        self.total += 1;
+        let Some(a) = attributes else {
+            for map in [&mut self.by_age_band, &mut self.by_labour_status, &mut self.by_education] {
+                bump(map, NOT_RECORDED);
+            }
+            bump(&mut self.by_municipality, NOT_RECORDED);
+            for counts in self.by_vulnerable_group.values_mut() {
+                counts.not_recorded += 1;
+            }
+            return;
         };
-        for id in participants {
-            let Some(a) = self.beneficiaries.get(id).and_then(|b| b.attributes_as_of(end)) else {
-                for map in [&mut p.by_gender, &mut p.by_age_band, &mut p.by_labour_status, &mut p.by_education] {
-                    bump(map, NOT_RECORDED);
-                }
-                bump(&mut p.by_municipality, NOT_RECORDED);
-                for counts in p.by_vulnerable_group.values_mut() {
-                    counts.not_recorded += 1;
-                }
-                continue;
-            };
-            bump(&mut p.by_gender, answer(a.gender, |g| g.as_str()));
-            bump(&mut p.by_age_band, age_band(a.year_of_birth, end));
-            bump(&mut p.by_labour_status, answer(a.labour, |l| l.as_str()));
-            bump(&mut p.by_education, answer(a.education, |e| e.as_str()));
-            bump(&mut p.by_municipality, self.municipalities.name(a.municipality));
-            let v = a.vulnerable;
-            for (group, flag) in GROUPS.iter().zip([v.roma_or_minority, v.migrant, v.disability, v.homeless]) {
-                if let Some(counts) = p.by_vulnerable_group.get_mut(*group) {
-                    match flag {
-                        Flag::Yes => counts.yes += 1,
-                        Flag::No => counts.no += 1,
-                        Flag::DeclinedToAnswer => counts.declined_to_answer += 1,
-                    }
+        bump(&mut self.by_age_band, age_band(a.year_of_birth, end));
+        bump(&mut self.by_labour_status, answer(a.labour, |l| l.as_str()));
+        bump(&mut self.by_education, answer(a.education, |e| e.as_str()));
+        bump(&mut self.by_municipality, municipalities.name(a.municipality));
+        let v = a.vulnerable;
+        for (group, flag) in GROUPS.iter().zip([v.roma_or_minority, v.migrant, v.disability, v.homeless]) {
+            if let Some(counts) = self.by_vulnerable_group.get_mut(*group) {
+                match flag {
+                    Flag::Yes => counts.yes += 1,
+                    Flag::No => counts.no += 1,
+                    Flag::DeclinedToAnswer => counts.declined_to_answer += 1,
                 }
             }
         }
-        p
     }
 }
 
 fn count_case(
     case: &CaseRecord,
     query: &IndicatorQuery,
+    gender: &'static str,
     needs: &mut NeedIndicators,
     services: &mut ServiceIndicators,
     cases: &mut CaseIndicators,
@@ -482,6 +613,7 @@ fn count_case(
             CaseChange::Closed(reason) => {
                 cases.closed += 1;
                 bump(&mut cases.closure_reasons, reason.as_str());
+                bump(&mut cases.closed_by_gender, gender);
             }
             CaseChange::Reopened => cases.reopened += 1,
         }
@@ -552,12 +684,15 @@ impl IndicatorReport {
                 "by_education",
                 "by_vulnerable_group",
                 "by_municipality",
+                "per_gender",
             ],
-            "intakes" => vec!["total", "by_channel"],
+            "intakes" => vec!["total", "by_channel", "by_gender", "by_month"],
             "needs" => vec!["cases_assessed", "by_domain"],
             "services" => vec!["total", "by_kind"],
-            "referrals" => vec!["all", "by_agency_kind", "by_need", "overdue_at_period_end"],
-            "cases" => vec!["opened", "closed", "reopened", "closure_reasons"],
+            "referrals" => {
+                vec!["all", "by_agency_kind", "by_need", "by_gender", "days_to_answer", "overdue_at_period_end"]
+            }
+            "cases" => vec!["opened", "closed", "reopened", "closure_reasons", "opened_by_gender", "closed_by_gender"],
             "caseload" => vec!["open_cases", "unassigned", "by_staff"],
             _ => Vec::new(),
         }
@@ -596,7 +731,7 @@ impl IndicatorReport {
     }
 }
 
-const STATS_ORDER: [&str; 11] = [
+const STATS_ORDER: [&str; 12] = [
     "sent",
     "accepted",
     "declined",
@@ -608,7 +743,10 @@ const STATS_ORDER: [&str; 11] = [
     "completion_per_mille",
     "median_days_to_answer",
     "median_days_to_outcome",
+    "by_outcome",
 ];
+const BREAKDOWN_ORDER: [&str; 6] =
+    ["total", "by_age_band", "by_labour_status", "by_education", "by_vulnerable_group", "by_municipality"];
 const FLAG_ORDER: [&str; 4] = ["yes", "no", "declined_to_answer", "not_recorded"];
 
 /// Rows for an object: its leaves under `section`, nested objects under `section.key`.
@@ -630,6 +768,8 @@ fn flatten(section: &str, value: &Value, order: &[&str], rows: &mut Vec<(String,
                     &STATS_ORDER
                 } else if inner.contains_key("yes") {
                     &FLAG_ORDER
+                } else if inner.contains_key("by_age_band") {
+                    &BREAKDOWN_ORDER
                 } else {
                     &[]
                 };

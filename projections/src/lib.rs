@@ -56,7 +56,7 @@ pub use esf::{
 };
 pub use indicators::{
     CaseIndicators, CaseloadAtPeriodEnd, FlagCounts, IndicatorQuery, IndicatorReport, IntakeIndicators, NeedIndicators,
-    ParticipantIndicators, ReferralIndicators, ReferralStats, ServiceIndicators,
+    ParticipantBreakdown, ParticipantIndicators, ReferralIndicators, ReferralStats, ServiceIndicators,
 };
 pub use references::{CaseSummary, ReferenceTarget};
 
@@ -74,13 +74,13 @@ pub const GENESIS_HASH: &str = "000000000000000000000000000000000000000000000000
 /// Version 1 was a text header line and JSON; version 2 is a fixed binary header and the
 /// state in `postcard`, with dates as day numbers and log positions as differences; version
 /// 3 also keeps the numbering of short references (centre codes, cases' numbers); version 4
-/// the ESF+ operations, entries and situations on leaving.
-pub const CHECKPOINT_FORMAT_VERSION: u32 = 4;
+/// the ESF+ operations, entries and situations on leaving; version 5 referrals' outcomes.
+pub const CHECKPOINT_FORMAT_VERSION: u32 = 5;
 
 /// The version of the indicator definitions and of what the folds keep. Any change to a
 /// documented definition, or to what `apply` records, increments it; a checkpoint of another
 /// definitions version is refused (the Engine then rebuilds from the log).
-pub const DEFINITIONS_VERSION: u32 = 2;
+pub const DEFINITIONS_VERSION: u32 = 3;
 
 /// One recorded event as the Engine hands it over (decoded from the store's record).
 #[derive(Clone, Debug, PartialEq)]
@@ -416,6 +416,7 @@ impl Projections {
                         rerouted_to: None,
                         statuses: vec![(date, ReferralStatus::Draft)],
                         dues: vec![(date, *due_on)],
+                        outcome: None,
                     },
                 );
             }
@@ -444,6 +445,11 @@ impl Projections {
                     if let Some(r) = self.referrals.get_mut(referral_id) {
                         r.status = status;
                         r.statuses.push((date, status));
+                        if let CaseEvent::ReferralCompleted { outcome, .. }
+                        | CaseEvent::ReferralFailed { outcome, .. } = other
+                        {
+                            r.outcome = Some(*outcome);
+                        }
                     }
                 }
             }

@@ -12,8 +12,8 @@ use std::collections::{BTreeMap, BTreeSet};
 use parapompi_core::esf::{EntrySituation, LeavingSituation};
 use parapompi_core::values::{AgencyId, AntennaId, BeneficiaryId, CaseId, CentreId, Date, ReferralId, StaffId};
 use parapompi_core::vocab::{
-    AgencyKind, Answer, CloseReason, Gender, IntakeChannel, IscedBand, LabourStatus, NeedDomain, ReferralPriority,
-    ReferralStatus, ServiceKind, VulnerableGroups,
+    AgencyKind, Answer, CloseReason, Gender, IntakeChannel, IscedBand, LabourStatus, NeedDomain, Outcome,
+    ReferralPriority, ReferralStatus, ServiceKind, VulnerableGroups,
 };
 use serde::{Deserialize, Serialize};
 
@@ -130,6 +130,8 @@ pub(crate) struct ReferralRecord {
     /// Due dates: `(date set, due date)`; starts with `(created_on, due_on)`.
     #[serde(with = "crate::checkpoint::dated_days")]
     pub dues: Vec<(Date, Date)>,
+    /// The outcome recorded when it was completed or failed.
+    pub outcome: Option<Outcome>,
 }
 
 impl ReferralRecord {

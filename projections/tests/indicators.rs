@@ -9,9 +9,12 @@ use common::*;
 use parapompi_core::beneficiary::BeneficiaryEvent;
 use parapompi_core::case::CaseEvent;
 use parapompi_core::vocab::{
-    AgencyKind, Answer, CloseReason, Flag, Gender, IntakeChannel, IscedBand, LabourStatus, NeedDomain, ServiceKind,
+    AgencyKind, Answer, CloseReason, Flag, Gender, IntakeChannel, IscedBand, LabourStatus, NeedDomain, Outcome,
+    ServiceKind,
 };
-use parapompi_projections::{FlagCounts, IndicatorQuery, IndicatorReport, Projections, ReferralStats};
+use parapompi_projections::{
+    FlagCounts, IndicatorQuery, IndicatorReport, ParticipantBreakdown, Projections, ReferralStats,
+};
 
 use AgencyKind::{PublicService, VolunteerOrganisation};
 use NeedDomain::{Education, Employment, Housing};
@@ -121,7 +124,11 @@ fn report(p: &Projections, q: &IndicatorQuery) -> IndicatorReport {
 fn participants_are_unique_beneficiaries_with_case_activity_in_the_period_with_attributes_at_its_end() {
     check(
         &february(),
-        |p| report(p, &feb()).participants,
+        // The breakdowns per gender are checked by their own test.
+        |p| parapompi_projections::ParticipantIndicators {
+            per_gender: BTreeMap::new(),
+            ..report(p, &feb()).participants
+        },
         parapompi_projections::ParticipantIndicators {
             total: 2,
             by_gender: counts(&["female", "male", "other", "declined_to_answer"], &[("female", 1), ("male", 1)]),
@@ -155,7 +162,112 @@ fn participants_are_unique_beneficiaries_with_case_activity_in_the_period_with_a
             .map(|(k, v)| (k.to_owned(), v))
             .collect(),
             by_municipality: counts(&[], &[("Αποκορώνου", 1), ("Σφακίων", 1)]),
+            per_gender: BTreeMap::new(),
         },
+    );
+}
+
+/// A breakdown of one participant, or of none (`None`): every closed set's key at 0, then
+/// the person's.
+fn breakdown(person: Option<(&str, &str, &str, &str, &str, &str)>) -> ParticipantBreakdown {
+    let mut b = ParticipantBreakdown {
+        total: 0,
+        by_age_band: counts(&["under_18", "18_29", "30_54", "55_plus", "declined_to_answer"], &[]),
+        by_labour_status: counts(
+            &[
+                "employed",
+                "unemployed",
+                "long_term_unemployed",
+                "inactive",
+                "in_education",
+                "retired",
+                "declined_to_answer",
+            ],
+            &[],
+        ),
+        by_education: counts(&["isced_0", "isced_1_2", "isced_3_4", "isced_5_8", "declined_to_answer"], &[]),
+        by_vulnerable_group: ["disability", "homeless", "migrant", "roma_or_minority"]
+            .into_iter()
+            .map(|k| (k.to_owned(), FlagCounts::default()))
+            .collect(),
+        by_municipality: BTreeMap::new(),
+    };
+    if let Some((age, labour, education, municipality, yes, declined)) = person {
+        b.total = 1;
+        b.by_age_band.insert(age.to_owned(), 1);
+        b.by_labour_status.insert(labour.to_owned(), 1);
+        b.by_education.insert(education.to_owned(), 1);
+        b.by_municipality.insert(municipality.to_owned(), 1);
+        for (group, counts) in &mut b.by_vulnerable_group {
+            match group.as_str() {
+                g if g == yes => counts.yes = 1,
+                g if g == declined => counts.declined_to_answer = 1,
+                _ => counts.no = 1,
+            }
+        }
+    }
+    b
+}
+
+#[test]
+fn every_participant_figure_and_the_process_figures_are_broken_down_by_gender() {
+    let genders = ["female", "male", "other", "declined_to_answer"];
+    check(
+        &february(),
+        |p| {
+            let r = report(p, &feb());
+            let to_march = report(p, &query("2023-02-01", "2023-03-31"));
+            (
+                r.participants.per_gender,
+                (r.intakes.by_gender, r.intakes.by_month, r.cases.opened_by_gender, r.cases.closed_by_gender),
+                (
+                    r.referrals.by_gender["female"].clone(),
+                    r.referrals.by_gender["male"].sent,
+                    r.referrals.by_gender["male"].by_outcome.clone(),
+                    r.referrals.days_to_answer,
+                ),
+                (to_march.referrals.by_gender["male"].sent, to_march.referrals.by_gender["other"].sent),
+            )
+        },
+        (
+            // B1 is the female participant, B2 the male one (he states `other` only in March).
+            [
+                ("female", breakdown(Some(("30_54", "unemployed", "isced_3_4", "Σφακίων", "roma_or_minority", "")))),
+                (
+                    "male",
+                    breakdown(Some(("under_18", "in_education", "declined_to_answer", "Αποκορώνου", "", "migrant"))),
+                ),
+                ("other", breakdown(None)),
+                ("declined_to_answer", breakdown(None)),
+            ]
+            .into_iter()
+            .map(|(k, v)| (k.to_owned(), v))
+            .collect::<BTreeMap<_, _>>(),
+            (
+                // C1 and C5 are B1's, C2 is B2's; C2 is the one closure.
+                counts(&genders, &[("female", 2), ("male", 1)]),
+                counts(&[], &[("2023-02", 3)]),
+                counts(&genders, &[("female", 2), ("male", 1)]),
+                counts(&genders, &[("male", 1)]),
+            ),
+            (
+                // B1's R1 (answered in 3 days, got help) and R2 (declined in 1); B2's R4
+                // (answered in 4 days, failed: no capacity).
+                ReferralStats {
+                    acceptance_per_mille: Some(500),
+                    completion_per_mille: Some(1000),
+                    median_days_to_answer: Some("2".to_owned()),
+                    median_days_to_outcome: Some("10".to_owned()),
+                    by_outcome: outcomes(&[("got_help", 1)]),
+                    ..stats(2, 1, 1, 1, 0)
+                },
+                1,
+                outcomes(&[("no_capacity", 1)]),
+                counts(&["0_2", "3_7", "8_14", "15_30", "31_plus"], &[("0_2", 1), ("3_7", 2)]),
+            ),
+            // To the end of March B2 is counted as `other`, with his referral.
+            (0, 1),
+        ),
     );
 }
 
@@ -213,7 +325,12 @@ fn intakes_by_channel_needs_by_domain_and_services_by_kind() {
 }
 
 fn stats(sent: u64, accepted: u64, declined: u64, completed: u64, failed: u64) -> ReferralStats {
-    ReferralStats { sent, accepted, declined, completed, failed, ..ReferralStats::default() }
+    ReferralStats { sent, accepted, declined, completed, failed, by_outcome: outcomes(&[]), ..ReferralStats::default() }
+}
+
+/// Every outcome at 0, then the given counts.
+fn outcomes(given: &[(&str, u64)]) -> BTreeMap<String, u64> {
+    counts(&Outcome::ALL.iter().map(|o| o.as_str()).collect::<Vec<_>>(), given)
 }
 
 #[test]
@@ -232,12 +349,14 @@ fn referrals_sent_in_the_period_with_rates_medians_and_overdue_at_the_end() {
             )
         },
         (
-            // R1, R2, R4: answers after 3, 1 and 4 days (median 3), outcomes after 10 and 9 (9.5).
+            // R1, R2, R4: answers after 3, 1 and 4 days (median 3), outcomes after 10 and 9 (9.5):
+            // R1 completed (got help), R4 failed (no capacity).
             ReferralStats {
                 acceptance_per_mille: Some(667),
                 completion_per_mille: Some(500),
                 median_days_to_answer: Some("3".to_owned()),
                 median_days_to_outcome: Some("9.5".to_owned()),
+                by_outcome: outcomes(&[("got_help", 1), ("no_capacity", 1)]),
                 ..stats(3, 2, 1, 1, 1)
             },
             ReferralStats {
@@ -245,6 +364,7 @@ fn referrals_sent_in_the_period_with_rates_medians_and_overdue_at_the_end() {
                 completion_per_mille: Some(500),
                 median_days_to_answer: Some("3.5".to_owned()),
                 median_days_to_outcome: Some("9.5".to_owned()),
+                by_outcome: outcomes(&[("got_help", 1), ("no_capacity", 1)]),
                 ..stats(2, 2, 0, 1, 1)
             },
             ReferralStats {
@@ -258,6 +378,7 @@ fn referrals_sent_in_the_period_with_rates_medians_and_overdue_at_the_end() {
                 completion_per_mille: Some(0),
                 median_days_to_answer: Some("4".to_owned()),
                 median_days_to_outcome: Some("9".to_owned()),
+                by_outcome: outcomes(&[("no_capacity", 1)]),
                 ..stats(1, 1, 0, 0, 1)
             },
             // R3 (draft, due the 20th) and R5 (sent, due 31 January, accepted only in March).
