@@ -337,11 +337,11 @@ fn checkpoints_refuse_other_versions_and_garbage() {
     };
     assert_eq!(
         Projections::from_checkpoint(&patched(8, 2)),
-        Err(CheckpointError::UnsupportedVersion { found: 2, supported: 4 })
+        Err(CheckpointError::UnsupportedVersion { found: 2, supported: 5 })
     );
     assert_eq!(
         Projections::from_checkpoint(&patched(12, 7)),
-        Err(CheckpointError::DefinitionsChanged { found: 7, current: 2 })
+        Err(CheckpointError::DefinitionsChanged { found: 7, current: 3 })
     );
     assert_eq!(Projections::from_checkpoint(b""), Err(CheckpointError::NotACheckpoint));
     assert_eq!(Projections::from_checkpoint(b"{}"), Err(CheckpointError::NotACheckpoint));
