@@ -41,6 +41,7 @@ const RESOURCES_EN: &[(&str, &str)] = &[
     ("log.ftl", include_str!("../locales/en/log.ftl")),
     ("errors.ftl", include_str!("../locales/en/errors.ftl")),
     ("trust.ftl", include_str!("../locales/en/trust.ftl")),
+    ("report.ftl", include_str!("../locales/en/report.ftl")),
 ];
 const RESOURCES_EL: &[(&str, &str)] = &[
     ("vocab.ftl", include_str!("../locales/el/vocab.ftl")),
@@ -55,6 +56,7 @@ const RESOURCES_EL: &[(&str, &str)] = &[
     ("log.ftl", include_str!("../locales/el/log.ftl")),
     ("errors.ftl", include_str!("../locales/el/errors.ftl")),
     ("trust.ftl", include_str!("../locales/el/trust.ftl")),
+    ("report.ftl", include_str!("../locales/el/report.ftl")),
 ];
 
 /// The chosen language: 0 not chosen yet (English), 1 English, 2 Greek.
@@ -296,6 +298,7 @@ mod tests {
     const ARGUMENT_NAMES: &[&str] = &[
         // The indicators report's.
         "programme",
+        "median",
         "fund",
         "period",
         "cumulative",

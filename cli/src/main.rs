@@ -27,6 +27,7 @@ mod parse;
 mod printed;
 mod progress;
 mod report;
+mod report_html;
 mod resolve;
 mod session;
 mod vocab;

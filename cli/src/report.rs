@@ -25,16 +25,16 @@ pub struct Layout<'a> {
     pub zeros: bool,
 }
 
-fn number(value: Option<&Value>) -> u64 {
+pub(crate) fn number(value: Option<&Value>) -> u64 {
     value.and_then(Value::as_u64).unwrap_or_default()
 }
 
-fn object<'a>(value: &'a Value, key: &str) -> Option<&'a Map<String, Value>> {
+pub(crate) fn object<'a>(value: &'a Value, key: &str) -> Option<&'a Map<String, Value>> {
     value.get(key).and_then(Value::as_object)
 }
 
 /// `12.5%`, one decimal, of a total; `-` for an empty total.
-fn share(n: u64, total: u64) -> String {
+pub(crate) fn share(n: u64, total: u64) -> String {
     if total == 0 {
         return "-".to_owned();
     }
@@ -51,7 +51,7 @@ fn per_mille(value: Option<&Value>) -> String {
     }
 }
 
-fn text_or_dash(value: Option<&Value>) -> String {
+pub(crate) fn text_or_dash(value: Option<&Value>) -> String {
     match value {
         Some(Value::String(text)) => text.clone(),
         Some(Value::Number(n)) => n.to_string(),

@@ -395,6 +395,9 @@ pub enum ReportFormat {
     /// The ESF+ indicators in the managing authority's layout (`IndicatorReport::to_esf_csv`),
     /// byte for byte.
     EsfCsv,
+    /// One self-contained HTML page to look at: charts with their tables, no script, nothing
+    /// fetched.
+    Html,
 }
 
 impl ReportFormat {
@@ -403,7 +406,7 @@ impl ReportFormat {
         match self {
             ReportFormat::Csv | ReportFormat::Spreadsheet => crate::backend::ReportBytes::Csv,
             ReportFormat::EsfCsv => crate::backend::ReportBytes::EsfCsv,
-            ReportFormat::Json | ReportFormat::Table => crate::backend::ReportBytes::Json,
+            ReportFormat::Json | ReportFormat::Table | ReportFormat::Html => crate::backend::ReportBytes::Json,
         }
     }
 }

@@ -295,7 +295,7 @@ pub fn indicators(ctx: &mut Ctx<'_>, args: IndicatorsArgs) -> Result<(), CliErro
     }
     let text = ctx.backend.indicators(&query, as_of, format.bytes())?;
     let mut names = crate::report::ReportNames::default();
-    if format == ReportFormat::Table {
+    if matches!(format, ReportFormat::Table | ReportFormat::Html) {
         names.staff = staff_names(ctx)?.into_iter().map(|(id, name)| (id.to_string(), name)).collect();
         if let Some(centre) = query.centre {
             names.centre = crate::commands::directory::centre_name(ctx, &centre.to_string())?;
@@ -322,10 +322,14 @@ pub fn print_report(
         ReportFormat::Spreadsheet => {
             out.raw(&crate::report::spreadsheet(text, crate::i18n::lang() == crate::i18n::Lang::El))
         }
-        ReportFormat::Table => {
+        ReportFormat::Table | ReportFormat::Html => {
             let value: Value = serde_json::from_str(text)
                 .map_err(|e| CliError::Environment(format!("the report is not JSON: {e}")))?;
-            out.raw(&crate::report::render(&value, layout))
+            if format == ReportFormat::Html {
+                out.raw(&crate::report_html::page(&value, layout))
+            } else {
+                out.raw(&crate::report::render(&value, layout))
+            }
         }
     }
 }
