@@ -299,6 +299,7 @@ mod tests {
         // The indicators report's.
         "programme",
         "median",
+        "outcomes",
         "fund",
         "period",
         "cumulative",

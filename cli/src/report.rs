@@ -15,6 +15,20 @@ pub struct ReportNames {
     pub staff: BTreeMap<String, String>,
     /// The centre's name, for a report of one centre.
     pub centre: Option<String>,
+    /// Centres' names by their id, for the ESF+ operations of a report of all centres.
+    pub centres: BTreeMap<String, String>,
+}
+
+impl ReportNames {
+    /// How an ESF+ operation's centre is shown: the report's centre for a report of one, else
+    /// the operation's centre by name, else by id.
+    pub(crate) fn operation_centre(&self, report_centre: &str, query: &Value, operation: &Value) -> String {
+        match (query.get("centre").and_then(Value::as_str), operation.get("centre").and_then(Value::as_str)) {
+            (Some(_), _) => report_centre.to_owned(),
+            (None, Some(id)) => self.centres.get(id).cloned().unwrap_or_else(|| format!("centre-{id}")),
+            (None, None) => String::new(),
+        }
+    }
 }
 
 /// How to lay the report out.
@@ -134,6 +148,7 @@ pub fn render(report: &Value, layout: &Layout<'_>) -> String {
         n_intakes,
         &Names::Vocab(Some("channel")),
     );
+    out.breakdown(&words("report-by-gender"), object(&intakes, "by_gender"), n_intakes, &Names::Vocab(Some("gender")));
 
     let needs = report.get("needs").cloned().unwrap_or(Value::Null);
     let n_assessed = number(needs.get("cases_assessed"));
@@ -149,9 +164,11 @@ pub fn render(report: &Value, layout: &Layout<'_>) -> String {
     let all = referrals.get("all").cloned().unwrap_or(Value::Null);
     out.section(&words("report-referrals"), number(all.get("sent")));
     out.cohort(&words("report-all"), &all);
-    for (key, title, set) in
-        [("by_agency_kind", "report-by-agency-kind", "agency_kind"), ("by_need", "report-by-need", "need")]
-    {
+    for (key, title, set) in [
+        ("by_agency_kind", "report-by-agency-kind", "agency_kind"),
+        ("by_need", "report-by-need", "need"),
+        ("by_gender", "report-by-gender", "gender"),
+    ] {
         if let Some(cohorts) = object(&referrals, key) {
             let shown: Vec<(&String, &Value)> =
                 cohorts.iter().filter(|(_, c)| out.zeros || number(c.get("sent")) > 0).collect();
@@ -174,6 +191,10 @@ pub fn render(report: &Value, layout: &Layout<'_>) -> String {
     out.row(&words("report-reopened"), &number(cases.get("reopened")).to_string(), "");
     let reasons = object(&cases, "closure_reasons");
     out.breakdown(&words("report-closure-reasons"), reasons, n_closed, &Names::Vocab(Some("close_reason")));
+    let gender = Names::Vocab(Some("gender"));
+    let n_opened = number(cases.get("opened"));
+    out.breakdown(&words("report-opened-by-gender"), object(&cases, "opened_by_gender"), n_opened, &gender);
+    out.breakdown(&words("report-closed-by-gender"), object(&cases, "closed_by_gender"), n_closed, &gender);
 
     let caseload = report.get("caseload").cloned().unwrap_or(Value::Null);
     let n_open = number(caseload.get("open_cases"));
@@ -184,14 +205,7 @@ pub fn render(report: &Value, layout: &Layout<'_>) -> String {
     out.breakdown(&words("report-by-staff"), by_staff, n_open, &Names::Staff(&layout.names.staff));
 
     for operation in report.get("esf").and_then(Value::as_array).into_iter().flatten() {
-        // The report of one centre names it; a report of all names each operation's centre.
-        let centre_of =
-            match (query.get("centre").and_then(Value::as_str), operation.get("centre").and_then(Value::as_str)) {
-                (Some(_), _) => centre.clone(),
-                (None, Some(id)) => format!("centre-{id}"),
-                (None, None) => String::new(),
-            };
-        out.operation(operation, &centre_of);
+        out.operation(operation, &layout.names.operation_centre(&centre, &query, operation));
     }
 
     out.lines.push(String::new());
@@ -371,6 +385,20 @@ impl Report {
             ("outcome", &outcome),
         ];
         self.lines.push(format!("      {}", message("report-rates", &rates)));
+        // What became of those that ended, largest first.
+        let mut outcomes: Vec<(u64, String)> = cohort
+            .get("by_outcome")
+            .and_then(Value::as_object)
+            .into_iter()
+            .flatten()
+            .map(|(outcome, n)| (number(Some(n)), crate::i18n::vocab("outcome", outcome)))
+            .filter(|(n, _)| *n > 0)
+            .collect();
+        if !outcomes.is_empty() {
+            outcomes.sort_by(|a, b| b.0.cmp(&a.0).then_with(|| a.1.cmp(&b.1)));
+            let list: Vec<String> = outcomes.iter().map(|(n, name)| format!("{name} {n}")).collect();
+            self.lines.push(format!("      {}", message("report-by-outcome", &[("outcomes", &list.join(", "))])));
+        }
     }
 }
 
@@ -478,7 +506,8 @@ mod tests {
             "position": 23, "head_hash": "f5", "definitions_version": 1,
         });
         let names = ReportNames {
-            staff: [("abc".to_owned(), "Αθηνά Καραγιάννη".to_owned())].into(), centre: None
+            staff: [("abc".to_owned(), "Αθηνά Καραγιάννη".to_owned())].into(),
+            ..ReportNames::default()
         };
         let text = render(&report, &Layout { names: &names, zeros: false });
         assert!(text.contains("female") && text.contains("75.0%") && !text.contains("other"), "{text}");

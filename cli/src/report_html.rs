@@ -33,12 +33,7 @@ pub fn page(report: &Value, layout: &Layout<'_>) -> String {
     page.referrals(report, &genders);
     page.cases_and_caseload(report, layout);
     for (index, operation) in report.get("esf").and_then(Value::as_array).into_iter().flatten().enumerate() {
-        let centre_of = match (query.get("centre"), operation.get("centre").and_then(Value::as_str)) {
-            (Some(Value::String(_)), _) => centre.clone(),
-            (_, Some(id)) => format!("centre-{id}"),
-            _ => String::new(),
-        };
-        page.operation(report, index, operation, &centre_of);
+        page.operation(report, index, operation, &layout.names.operation_centre(&centre, &query, operation));
     }
 
     let position = number(report.get("position")).to_string();
@@ -109,9 +104,14 @@ fn words(key: &str) -> String {
 /// A closed set's value as a person reads it: its name in the run's language, with the
 /// stable names' underscores shown as spaces.
 fn shown(set: &str, key: &str) -> String {
-    match key {
+    let name = match key {
         "not_recorded" => words("report-html-not-recorded"),
-        _ => crate::i18n::vocab(set, key).replace('_', " "),
+        _ => crate::i18n::vocab(set, key),
+    };
+    // English shows the stable names: `18_29` as `18–29`, `55_plus` as `55 plus`.
+    match name.split_once('_') {
+        Some((from, to)) if from.parse::<u32>().is_ok() && to.parse::<u32>().is_ok() => format!("{from}–{to}"),
+        _ => name.replace('_', " "),
     }
 }
 
@@ -800,7 +800,10 @@ mod tests {
             "caseload": {"open_cases": 1, "unassigned": 0, "by_staff": {"abc": 1}},
             "position": 3, "head_hash": "f5", "definitions_version": 3,
         });
-        let names = ReportNames { staff: [("abc".to_owned(), "<script>x</script>".to_owned())].into(), centre: None };
+        let names = ReportNames {
+            staff: [("abc".to_owned(), "<script>x</script>".to_owned())].into(),
+            ..ReportNames::default()
+        };
         let html = page(&report, &Layout { names: &names, zeros: false });
         assert!(!html.contains("<script>"), "{html}");
         assert!(html.contains("&lt;script&gt;x&lt;/script&gt;"), "{html}");

@@ -24,3 +24,8 @@ report-html-acceptance = αποδοχή
 report-html-completion = ολοκλήρωση
 report-html-caseload-per-worker = Ανοιχτές υποθέσεις ανά επαγγελματία
 report-html-operation = Πράξη ΕΚΤ+ { $programme } του { $centre } ({ $fund }, { $from } έως { $to })
+
+# Η έκθεση δεικτών ως πίνακας (`report indicators`), δίπλα στα report-* του messages.ftl.
+report-by-outcome = κατά έκβαση: { $outcomes }
+report-opened-by-gender = άνοιξαν, κατά φύλο
+report-closed-by-gender = έκλεισαν, κατά φύλο

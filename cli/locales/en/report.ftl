@@ -24,3 +24,8 @@ report-html-acceptance = acceptance
 report-html-completion = completion
 report-html-caseload-per-worker = Open cases per worker
 report-html-operation = ESF+ operation { $programme } of { $centre } ({ $fund }, { $from } to { $to })
+
+# The indicators report as a table (`report indicators`), beside messages.ftl's report-* keys.
+report-by-outcome = by outcome: { $outcomes }
+report-opened-by-gender = opened, by gender
+report-closed-by-gender = closed, by gender

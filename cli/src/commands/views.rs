@@ -300,6 +300,15 @@ pub fn indicators(ctx: &mut Ctx<'_>, args: IndicatorsArgs) -> Result<(), CliErro
         if let Some(centre) = query.centre {
             names.centre = crate::commands::directory::centre_name(ctx, &centre.to_string())?;
         }
+        // A report of all centres names each ESF+ operation's centre.
+        let report: Value = serde_json::from_str(&text).unwrap_or(Value::Null);
+        for operation in report.get("esf").and_then(Value::as_array).into_iter().flatten() {
+            if let Some(id) = operation.get("centre").and_then(Value::as_str) {
+                if let Some(name) = crate::commands::directory::centre_name(ctx, id)? {
+                    names.centres.insert(id.to_owned(), name);
+                }
+            }
+        }
     }
     print_report(ctx.out, &text, format, &crate::report::Layout { names: &names, zeros: args.zeros })
 }
