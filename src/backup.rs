@@ -50,6 +50,7 @@ use parapompi_core::Command;
 use parapompi_store::{Hash, Timestamp};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
+use zeroize::{Zeroize, Zeroizing};
 
 use crate::deployment_key::{self, DeploymentKey};
 use crate::engine::{CommandMeta, Engine, Executed};
@@ -397,7 +398,7 @@ impl Written {
     }
 }
 
-/// What a backup read while acts were held off.
+/// What a backup read while acts were held off; its keys and credentials wiped when dropped.
 struct Snapshot {
     head_position: u64,
     head_hash: Hash,
@@ -407,6 +408,12 @@ struct Snapshot {
     /// The key the log's checkpoint is signed with, chosen at the snapshot's head (a
     /// rotation may put another in place before the log is written).
     signing_key: crate::signing_key::SigningKey,
+}
+
+impl Drop for Snapshot {
+    fn drop(&mut self) {
+        self.keys.values_mut().chain(self.credentials.values_mut()).for_each(Zeroize::zeroize);
+    }
 }
 
 /// A backup written, and its record in the log.
@@ -576,7 +583,7 @@ impl Engine {
     /// deployment key it was made under: after a rotation it is not used.
     fn record_state(&self, position: u64, head_hash: &str, index: &StateIndex) -> Result<(), EngineError> {
         let tree = self.store().auxiliary_tree(STATES_TREE)?;
-        let failed = |e: sled::Error| backup_error("since", format!("the index of the backup cannot be kept: {e}"));
+        let failed = |e: sled::Error| backup_error("file", format!("the index of the backup cannot be kept: {e}"));
         let value = [&crate::person_keys::check_of(self.deployment_key())[..], &encode_index(index)].concat();
         tree.insert([&position.to_be_bytes()[..], head_hash.as_bytes()].concat(), value).map_err(failed)?;
         while tree.len() > MAX_RECORDED_STATES {
@@ -598,12 +605,11 @@ impl Engine {
         };
         let check = crate::person_keys::check_of(self.deployment_key());
         let Some(encoded) = value.strip_prefix(&check[..]) else { return Ok(None) };
-        let mut index = StateIndex::new();
-        for (name, digest) in decode_entries("since", encoded)? {
-            let digest = <[u8; 32]>::try_from(digest.as_slice())
-                .map_err(|_| backup_error("since", "its recorded index holds a digest of another length"))?;
-            index.insert(name, digest);
-        }
+        // An index that does not read is as good as none: the increment is then whole.
+        let decoded = decode_entries("since", encoded).ok().and_then(|entries| {
+            entries.into_iter().map(|(name, digest)| Some((name, <[u8; 32]>::try_from(digest).ok()?))).collect()
+        });
+        let Some(index) = decoded else { return Ok(None) };
         Ok(match &base.state {
             Some(named) if *named != state_digest(&index) => None,
             _ => Some(index),
@@ -649,21 +655,20 @@ impl Engine {
             file.sync_all().map_err(|e| io_error("syncing", log_file, e))?;
         }
         crate::fault_points::reached("backup: log part written, backup file not begun");
-        let [vault, credentials, keys] =
-            [(&snapshot.vault, b'v'), (&snapshot.credentials, b'c'), (&snapshot.keys, b'k')]
-                .map(|(entries, tag)| part_changes(tag, entries, &index, base_index));
+        let mut changes = [&snapshot.vault, &snapshot.credentials, &snapshot.keys]
+            .into_iter()
+            .zip(ENTRY_PARTS)
+            .map(|(entries, (_, tag))| part_changes(tag, entries, &index, base_index));
+        let [vault, credentials, keys] = std::array::from_fn(|_| Zeroizing::new(changes.next().unwrap_or_default()));
         let counts = [&vault, &credentials, &keys]
             .map(|changes| (changes.len(), changes.iter().filter(|(_, value)| value.is_none()).count()));
-        let keys = seal_part(self.deployment_key(), KEYS_PURPOSE, "keys", &header.head_hash, &encode_changes(&keys))?;
+        let keys = Zeroizing::new(encode_changes(&keys));
+        let keys = seal_part(self.deployment_key(), KEYS_PURPOSE, "keys", &header.head_hash, &keys)?;
         let vault = encode_changes(&vault);
         // Password and token hashes are no secrets, but offline they can be attacked: sealed.
-        let credentials = seal_part(
-            self.deployment_key(),
-            CREDENTIALS_PURPOSE,
-            "credentials",
-            &header.head_hash,
-            &encode_changes(&credentials),
-        )?;
+        let credentials = Zeroizing::new(encode_changes(&credentials));
+        let credentials =
+            seal_part(self.deployment_key(), CREDENTIALS_PURPOSE, "credentials", &header.head_hash, &credentials)?;
 
         let file = File::create(partial).map_err(|e| io_error("creating", partial, e))?;
         let mut out = Written { file, digest: Sha256::new() };

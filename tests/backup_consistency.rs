@@ -17,7 +17,7 @@ use parapompi::core::credential::CredentialKind;
 use parapompi::core::values::{SigningKeyText, StaffId};
 use parapompi::core::vocab::Role;
 use parapompi::core::Command;
-use parapompi::credentials::{CredentialError, Credentials, PasswordHashing};
+use parapompi::credentials::CredentialError;
 use parapompi::{Acting, DeploymentKeySource};
 
 /// The point an issuing thread is paused at, with the gate its act holds.
@@ -74,8 +74,7 @@ fn a_credential_issued_while_a_backup_is_taken_is_in_it_with_its_act_or_not_at_a
     let mut s = Scenario::set_up();
     let w = s.world;
     let dir = valid(tempfile::tempdir());
-    let credentials =
-        valid(Credentials::open(s.engine(), PasswordHashing { memory_kib: 1024, iterations: 1, parallelism: 1 }));
+    let credentials = cheap_credentials(s.engine());
     // With nothing under way: how many credential entries a backup holds.
     let meta = s.next_meta(Acting::Staff(w.admin));
     let before = valid(s.engine().backup(&dir.path().join("before.backup"), meta)).manifest.parts[2].items;
@@ -151,8 +150,7 @@ fn a_backup_taken_while_staff_are_deactivated_never_holds_a_live_hash_of_a_deact
     let w = s.world;
     let dir = valid(tempfile::tempdir());
     let key = parapompi::deployment_key_path(s.directory());
-    let credentials =
-        valid(Credentials::open(s.engine(), PasswordHashing { memory_kib: 1024, iterations: 1, parallelism: 1 }));
+    let credentials = cheap_credentials(s.engine());
     let staff: Vec<StaffId> = (0..DEACTIVATION_CASES).map(|_| StaffId::new(s.fresh())).collect();
     let mut tokens = Vec::new();
     for (n, staff_id) in staff.iter().enumerate() {
@@ -181,8 +179,7 @@ fn a_backup_taken_while_staff_are_deactivated_never_holds_a_live_hash_of_a_deact
         let config = parapompi::EngineConfig { deployment_key: DeploymentKeySource::InDataDir, ..Default::default() };
         valid(parapompi::backup::restore(std::slice::from_ref(&file), &target, config.clone(), Some(&key), &[]));
         let copy = valid(parapompi::Engine::open(&target, config));
-        let restored =
-            valid(Credentials::open(&copy, PasswordHashing { memory_kib: 1024, iterations: 1, parallelism: 1 }));
+        let restored = cheap_credentials(&copy);
         for (m, token) in tokens.iter().enumerate() {
             let checked = restored.check(token.secret.expose(), &[CredentialKind::ApiToken], checked_at);
             match checked {

@@ -13,7 +13,7 @@ use common::*;
 use parapompi::backup::{restore, BackupFile, BackupHeader};
 use parapompi::core::credential::CredentialKind;
 use parapompi::core::values::BeneficiaryId;
-use parapompi::credentials::{CredentialError, Credentials, PasswordHashing};
+use parapompi::credentials::CredentialError;
 use parapompi::{Acting, CommandMeta, DeploymentKeySource, Engine, EngineConfig, EngineError};
 
 fn restored_config() -> EngineConfig {
@@ -135,10 +135,6 @@ fn a_full_backup_and_its_increments_restore_in_order_and_nothing_else_does() {
     assert!(!file("forged.backup").exists() && s.engine().store().head().position == head);
 }
 
-fn credentials_of(engine: &Engine) -> Credentials {
-    valid(Credentials::open(engine, PasswordHashing { memory_kib: 1024, iterations: 1, parallelism: 1 }))
-}
-
 #[test]
 fn an_increment_carries_only_the_entries_added_changed_or_removed_since_its_base() {
     let mut s = Scenario::set_up();
@@ -152,7 +148,7 @@ fn an_increment_carries_only_the_entries_added_changed_or_removed_since_its_base
     }
     let erased = s.fresh_beneficiary();
     s.given(vec![by(w.reception, register_beneficiary(erased, w.centre, 20))]);
-    let token = valid(credentials_of(s.engine()).issue(
+    let token = valid(cheap_credentials(s.engine()).issue(
         w.social_worker,
         CredentialKind::ApiToken,
         3_600_000,
@@ -171,7 +167,7 @@ fn an_increment_carries_only_the_entries_added_changed_or_removed_since_its_base
         by(w.social_worker, add_note(case_id, "Σημείωση μετά το πλήρες αντίγραφο")),
         by(w.supervisor, erase(erased)),
     ]);
-    valid(credentials_of(s.engine()).revoke(
+    valid(cheap_credentials(s.engine()).revoke(
         w.social_worker,
         token.credential_id,
         false,
@@ -212,7 +208,7 @@ fn an_increment_carries_only_the_entries_added_changed_or_removed_since_its_base
         assert!(valid(copy.identity(person)).is_some());
     }
     let now = s.next_meta(Acting::Staff(w.admin)).occurred_at;
-    let refused = credentials_of(&copy).check(token.secret.expose(), &[CredentialKind::ApiToken], now);
+    let refused = cheap_credentials(&copy).check(token.secret.expose(), &[CredentialKind::ApiToken], now);
     assert!(
         matches!(&refused, Err(CredentialError::Unauthenticated(why)) if why == "no such credential"),
         "{refused:?}"

@@ -15,6 +15,7 @@ use parapompi_core::beneficiary::BeneficiaryEvent;
 use parapompi_core::values::BeneficiaryId;
 use parapompi_core::Event;
 use serde::Serialize;
+use zeroize::Zeroizing;
 
 use super::{backup_error, io_error, BackupFile, KEY_FILE, PERSON_KEY};
 use crate::deployment_key::{self, DeploymentKey};
@@ -225,11 +226,15 @@ fn build(
     let [vault, credentials, keys] = super::chain_state(files, &key)?;
     let mut person_keys = HashMap::new();
     for (name, bytes) in keys {
+        let bytes = Zeroizing::new(bytes);
         if let Some(id) = name.strip_prefix(PERSON_KEY) {
             let id = uuid::Uuid::from_slice(id).map_err(|_| backup_error("keys", "names a person by no id"))?;
-            let key = <[u8; 32]>::try_from(bytes.as_slice())
-                .map_err(|_| backup_error("keys", format!("the key of beneficiary-{id} is not 32 bytes")))?;
-            person_keys.insert(BeneficiaryId::new(id), zeroize::Zeroizing::new(key));
+            let mut key = Zeroizing::new([0u8; 32]);
+            if bytes.len() != key.len() {
+                return Err(backup_error("keys", format!("the key of beneficiary-{id} is not 32 bytes")));
+            }
+            key.copy_from_slice(&bytes);
+            person_keys.insert(BeneficiaryId::new(id), key);
             continue;
         }
         let name = name.strip_prefix(KEY_FILE).map(|n| String::from_utf8(n.to_vec()));

@@ -831,3 +831,9 @@ pub fn assert_each_damaged_part_is_named(path: &std::path::Path, manifest: &para
         }
     }
 }
+
+/// The credential store of `engine`, hashing passwords cheaply (tests only).
+pub fn cheap_credentials(engine: &Engine) -> parapompi::credentials::Credentials {
+    let hashing = parapompi::credentials::PasswordHashing { memory_kib: 1024, iterations: 1, parallelism: 1 };
+    valid(parapompi::credentials::Credentials::open(engine, hashing))
+}
