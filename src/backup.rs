@@ -16,7 +16,8 @@
 //!   itself is never in a backup: it is kept apart from them.
 //!
 //! In format 3 the last three parts are lists of changes, entry by entry: an entry's new
-//! bytes, or that it was removed. A full backup's are every entry; an increment's only what
+//! bytes, or that it was removed (each change a key and a value, each a `u32` big-endian
+//! length and its bytes; the value is 1 then the entry's bytes, or 0 alone for a removal). A full backup's are every entry; an increment's only what
 //! was added, changed or removed since its base, found by the base's index (each entry's
 //! keyed digest), which the Engine records for its last [`MAX_RECORDED_STATES`] backups.
 //! Every backup's header names the digest of its index (`state`), an increment's `since` the

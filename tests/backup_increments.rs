@@ -302,3 +302,31 @@ fn format_two_backups_still_restore_and_an_increment_of_them_carries_its_parts_w
     assert!(valid(engine.identity(kept)).is_some());
     assert_eq!(valid(engine.identity(erased)), None);
 }
+
+#[test]
+fn an_increment_after_a_rotation_of_the_deployment_key_carries_its_parts_whole_and_restores_under_the_new_key() {
+    let mut s = Scenario::set_up();
+    let w = s.world;
+    let dir = valid(tempfile::tempdir());
+    let key = parapompi::deployment_key_path(s.directory());
+    let person = s.fresh_beneficiary();
+    s.given(vec![by(w.reception, register_beneficiary(person, w.centre, 1))]);
+    let full = dir.path().join("full.backup");
+    let meta = s.next_meta(Acting::Staff(w.admin));
+    valid(s.engine().backup(&full, meta));
+    let config = s.config.clone();
+    s.restart_after(|data| {
+        valid(Engine::rotate_deployment_key(data, config, &parapompi::NewDeploymentKey::InDataDir));
+    });
+    // The index kept for the full backup is under the old key: the increment is whole.
+    let inc = dir.path().join("inc.backup");
+    let meta = s.next_meta(Acting::Staff(w.admin));
+    let taken = valid(s.engine().backup_since(&inc, meta, &header(&full))).manifest;
+    assert_eq!(taken.header.since.as_ref().map(|b| b.state.clone()), Some(None), "{:?}", taken.header);
+    assert!(taken.parts[3].items >= 2 && taken.parts.iter().all(|p| p.removed == 0), "{:?}", taken.parts);
+    // Restored under the new key from the increment's whole parts.
+    let target = dir.path().join("restored");
+    valid(restore(&[full, inc], &target, restored_config(), Some(&key), &[]));
+    let copy = valid(Engine::open(&target, restored_config()));
+    assert!(valid(copy.identity(person)).is_some());
+}
