@@ -10,10 +10,21 @@
 //!   each person's key;
 //! - `credentials`: the credentials' hashes (never a secret: none is kept), sealed like the
 //!   key files, since hashes of passwords can be attacked offline;
-//! - `keys`: the key files of `DATA_DIR/keys` but the deployment key (the person-key file,
-//!   which is encrypted under the deployment key already, and any other key state), sealed
-//!   with XChaCha20-Poly1305 under a key derived from the deployment key. The deployment key
+//! - `keys`: each person's key and the key files of `DATA_DIR/keys` but the person-key file
+//!   and the deployment key (the signing key and any other key state), sealed with
+//!   XChaCha20-Poly1305 under a key derived from the deployment key. The deployment key
 //!   itself is never in a backup: it is kept apart from them.
+//!
+//! In format 3 the last three parts are lists of changes, entry by entry: an entry's new
+//! bytes, or that it was removed (each change a key and a value, each a `u32` big-endian
+//! length and its bytes; the value is 1 then the entry's bytes, or 0 alone for a removal). A full backup's are every entry; an increment's only what
+//! was added, changed or removed since its base, found by the base's index (each entry's
+//! keyed digest), which the Engine records for its last [`MAX_RECORDED_STATES`] backups.
+//! Every backup's header names the digest of its index (`state`), an increment's `since` the
+//! base's, so a restore checks that each increment continues the state before it and that
+//! the state it ends with is the one the last backup recorded. An increment whose base's
+//! index is not recorded (taken by an older engine, before a rotation of the deployment key,
+//! or too long ago) carries its parts whole, as format 2's increments did.
 //!
 //! Taking one is an act (core's `policy::may_take_backup`), recorded as `BackupTaken`. The
 //! vault, the credentials and the key files are read with every act held off (a moment: the
@@ -26,6 +37,7 @@
 //! directory of its own, renamed into place once it
 //! opens and verifies: a restore that stops half-way leaves no directory that opens.
 
+use std::collections::BTreeMap;
 use std::fs::File;
 use std::io::{BufRead, BufReader, Read, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
@@ -39,6 +51,7 @@ use parapompi_core::Command;
 use parapompi_store::{Hash, Timestamp};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
+use zeroize::{Zeroize, Zeroizing};
 
 use crate::deployment_key::{self, DeploymentKey};
 use crate::engine::{CommandMeta, Engine, Executed};
@@ -46,9 +59,10 @@ use crate::error::EngineError;
 
 /// The format's name, in every backup's header.
 pub const BACKUP_FORMAT: &str = "parapompi-backup";
-/// The format's version this engine writes; it reads it and version 1 (which had no
-/// `deployment` and no increments).
-pub const BACKUP_FORMAT_VERSION: u32 = 2;
+/// The format's version this engine writes; it reads it and versions 1 (which had no
+/// `deployment` and no increments) and 2 (whose increments carried the vault, the
+/// credentials and the key files whole).
+pub const BACKUP_FORMAT_VERSION: u32 = 3;
 /// The parts of a backup, in the order written.
 pub const PARTS: [&str; 4] = ["log", "vault", "credentials", "keys"];
 /// The purpose of the key the `keys` part is sealed with (derived from the deployment key).
@@ -61,6 +75,23 @@ const END: &str = "parapompi-backup-end";
 const MAX_LINE_BYTES: usize = 64 * 1024;
 /// The XChaCha20 nonce's length.
 const NONCE_BYTES: usize = 24;
+/// The purpose of the keyed digests of a state's index.
+const INDEX_PURPOSE: &str = "parapompi/backup/state/v1";
+/// The sled tree of the indexes of the last backups taken, by their head.
+const STATES_TREE: &str = "backup-states";
+/// How many backups' indexes the Engine keeps: an increment of an older one carries its
+/// parts whole.
+pub const MAX_RECORDED_STATES: usize = 8;
+/// The parts of entries, each with the byte that tags its entries in a state's index.
+const ENTRY_PARTS: [(&str, u8); 3] = [("vault", b'v'), ("credentials", b'c'), ("keys", b'k')];
+/// In format 3's `keys` part: a key file, by its name after this.
+const KEY_FILE: &[u8] = b"file/";
+/// In format 3's `keys` part: a person's key, their id's 16 bytes after this.
+const PERSON_KEY: &[u8] = b"person/";
+/// A change's first byte: the entry's new bytes follow.
+const PUT: u8 = 1;
+/// A change's only byte: the entry was removed.
+const REMOVED: u8 = 0;
 
 /// A backup's first line.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -86,6 +117,10 @@ pub struct BackupHeader {
     /// full backup.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub since: Option<BackupBase>,
+    /// The SHA-256 (hex) of the index of the vault, credentials and keys it leaves (every
+    /// entry with a keyed digest of its bytes); absent before version 3.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub state: Option<String>,
 }
 
 /// The head of the backup an increment continues.
@@ -96,13 +131,17 @@ pub struct BackupBase {
     pub position: u64,
     /// The hash of the record there, hex (64 zeros for position 0).
     pub head_hash: String,
+    /// The base's `state`, when the increment's parts are the changes since it; absent when
+    /// they are whole (version 2, or a base whose index was not at hand).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub state: Option<String>,
 }
 
 impl BackupHeader {
     /// The head it holds up to, as the base of an increment that continues it.
     pub fn as_base(&self) -> Result<BackupBase, EngineError> {
         Hash::from_hex(&self.head_hash).ok_or_else(|| backup_error("header", "its head hash is not 64 hex digits"))?;
-        Ok(BackupBase { position: self.head_position, head_hash: self.head_hash.clone() })
+        Ok(BackupBase { position: self.head_position, head_hash: self.head_hash.clone(), state: self.state.clone() })
     }
 
     /// The first position its log part holds (1 for a full backup).
@@ -119,8 +158,11 @@ pub struct PartSummary {
     pub part: String,
     /// Its length in bytes.
     pub bytes: u64,
-    /// How many entries it holds (records, vault entries, credentials, key files).
+    /// How many entries it holds (records; changes of vault entries, credentials, keys).
     pub items: u64,
+    /// How many of its changes are removals (version 3).
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub removed: u64,
     /// SHA-256 of its bytes, hex.
     pub sha256: String,
 }
@@ -142,6 +184,10 @@ pub struct BackupManifest {
     pub parts: Vec<PartSummary>,
 }
 
+fn is_zero(n: &u64) -> bool {
+    *n == 0
+}
+
 fn backup_error(part: &str, problem: impl Into<String>) -> EngineError {
     EngineError::Backup { part: part.to_owned(), problem: problem.into() }
 }
@@ -152,9 +198,16 @@ fn io_error(what: &str, path: &Path, error: std::io::Error) -> EngineError {
 
 /// Key and value pairs, as a sled tree or a directory of key files holds them.
 type Entries = Vec<(Vec<u8>, Vec<u8>)>;
+/// Entries by key.
+type EntryMap = BTreeMap<Vec<u8>, Vec<u8>>;
+/// One entry's change: its new bytes, or `None` where it was removed.
+type Change = (Vec<u8>, Option<Vec<u8>>);
+/// A state's index: every entry of the vault, the credentials and the keys (its part's tag
+/// byte, then its key) with a keyed digest of its bytes.
+type StateIndex = BTreeMap<Vec<u8>, [u8; 32]>;
 
 /// Entries as length-prefixed pairs: a `u32` length (big-endian) before each key and value.
-fn encode_entries(entries: &[(Vec<u8>, Vec<u8>)]) -> Vec<u8> {
+fn encode_entries<'a>(entries: impl IntoIterator<Item = (&'a [u8], &'a [u8])>) -> Vec<u8> {
     let mut out = Vec::new();
     for (key, value) in entries {
         for bytes in [key, value] {
@@ -190,33 +243,101 @@ fn decode_entries(part: &str, mut bytes: &[u8]) -> Result<Entries, EngineError> 
     Ok(entries)
 }
 
-fn tree_entries(tree: &sled::Tree) -> Result<Entries, EngineError> {
-    tree.iter()
-        .map(|entry| {
-            entry.map(|(k, v)| (k.to_vec(), v.to_vec())).map_err(|e| backup_error("vault", format!("reading: {e}")))
+/// Changes as entries: each key, then [`PUT`] and the new bytes, or [`REMOVED`].
+fn encode_changes(changes: &[Change]) -> Vec<u8> {
+    let tagged: Vec<(&[u8], Vec<u8>)> = changes
+        .iter()
+        .map(|(key, value)| {
+            let tagged = match value {
+                Some(bytes) => [&[PUT][..], bytes].concat(),
+                None => vec![REMOVED],
+            };
+            (key.as_slice(), tagged)
+        })
+        .collect();
+    encode_entries(tagged.iter().map(|(key, value)| (*key, value.as_slice())))
+}
+
+fn decode_changes(part: &str, bytes: &[u8]) -> Result<Vec<Change>, EngineError> {
+    decode_entries(part, bytes)?
+        .into_iter()
+        .map(|(key, value)| match value.split_first() {
+            Some((&PUT, bytes)) => Ok((key, Some(bytes.to_vec()))),
+            Some((&REMOVED, [])) => Ok((key, None)),
+            _ => Err(backup_error(part, "a change is neither an entry's bytes nor its removal")),
         })
         .collect()
 }
 
-/// The key files a backup carries: every regular file of `DATA_DIR/keys` but the deployment
-/// key and a rotation's next deployment key (a signing key's rotation in progress is carried:
-/// the open after a restore settles it by the log, as any open does), by name.
-fn key_files(data_dir: &Path) -> Result<Entries, EngineError> {
+/// The index of the entries of the vault, the credentials and the keys: each tagged by its
+/// part, with a digest under the deployment key (a digest of a person's key or a password's
+/// hash tells nothing without it).
+fn state_index(key: &DeploymentKey, parts: [&EntryMap; 3]) -> StateIndex {
+    let mut index = StateIndex::new();
+    for ((_, tag), entries) in ENTRY_PARTS.iter().zip(parts) {
+        for (name, bytes) in entries {
+            index.insert([&[*tag][..], name].concat(), key.digest(INDEX_PURPOSE, &[bytes]));
+        }
+    }
+    index
+}
+
+fn encode_index(index: &StateIndex) -> Vec<u8> {
+    encode_entries(index.iter().map(|(name, digest)| (name.as_slice(), &digest[..])))
+}
+
+/// The `state` a header names: the SHA-256 of the index's bytes.
+fn state_digest(index: &StateIndex) -> String {
+    hex(&Sha256::digest(encode_index(index)))
+}
+
+/// The changes that take the part tagged `tag` from what `base` indexes (from nothing
+/// without a base) to `entries`: the entries added or changed, then the removed.
+fn part_changes(tag: u8, entries: &EntryMap, index: &StateIndex, base: Option<&StateIndex>) -> Vec<Change> {
+    let name = |key: &[u8]| [&[tag][..], key].concat();
+    let Some(base) = base else { return entries.iter().map(|(k, v)| (k.clone(), Some(v.clone()))).collect() };
+    let mut changes: Vec<Change> = entries
+        .iter()
+        .filter(|(key, _)| base.get(&name(key)) != index.get(&name(key)))
+        .map(|(k, v)| (k.clone(), Some(v.clone())))
+        .collect();
+    let removed = base.range([tag].to_vec()..[tag + 1].to_vec()).map(|(n, _)| n[1..].to_vec());
+    changes.extend(removed.filter(|key| !entries.contains_key(key)).map(|key| (key, None)));
+    changes
+}
+
+fn tree_entries(part: &str, tree: &sled::Tree) -> Result<EntryMap, EngineError> {
+    tree.iter()
+        .map(|entry| {
+            entry.map(|(k, v)| (k.to_vec(), v.to_vec())).map_err(|e| backup_error(part, format!("reading: {e}")))
+        })
+        .collect()
+}
+
+/// The keys a backup carries: each person's key, and every regular file of `DATA_DIR/keys`
+/// but the person-key file (its keys are carried one by one), the deployment key and a
+/// rotation's next deployment key (a signing key's rotation in progress is carried: the open
+/// after a restore settles it by the log, as any open does), by name.
+fn key_entries(data_dir: &Path, person_keys: &crate::person_keys::PersonKeys) -> Result<EntryMap, EngineError> {
     let dir = data_dir.join("keys");
-    let mut files = Vec::new();
-    let Ok(listing) = std::fs::read_dir(&dir) else { return Ok(files) };
+    let mut entries = EntryMap::new();
+    for (id, key) in person_keys.all()? {
+        entries.insert([PERSON_KEY, id.uuid().as_bytes()].concat(), key.to_vec());
+    }
+    let Ok(listing) = std::fs::read_dir(&dir) else { return Ok(entries) };
+    let person_keys_file = crate::person_keys_path(data_dir);
     for entry in listing {
         let entry = entry.map_err(|e| io_error("listing", &dir, e))?;
         let name = entry.file_name().to_string_lossy().into_owned();
         let is_file = entry.file_type().map(|t| t.is_file()).unwrap_or(false);
-        if !is_file || name.starts_with("deployment.key") || name.ends_with(".tmp") {
+        if !is_file || name.starts_with("deployment.key") || name.ends_with(".tmp") || entry.path() == person_keys_file
+        {
             continue;
         }
         let bytes = std::fs::read(entry.path()).map_err(|e| io_error("reading", &entry.path(), e))?;
-        files.push((name.into_bytes(), bytes));
+        entries.insert([KEY_FILE, name.as_bytes()].concat(), bytes);
     }
-    files.sort();
-    Ok(files)
+    Ok(entries)
 }
 
 fn part_aad(purpose: &str, head_hash: &str) -> Vec<u8> {
@@ -278,16 +399,22 @@ impl Written {
     }
 }
 
-/// What a backup read while acts were held off.
+/// What a backup read while acts were held off; its keys and credentials wiped when dropped.
 struct Snapshot {
     head_position: u64,
     head_hash: Hash,
-    vault: Entries,
-    credentials: Entries,
-    keys: Entries,
+    vault: EntryMap,
+    credentials: EntryMap,
+    keys: EntryMap,
     /// The key the log's checkpoint is signed with, chosen at the snapshot's head (a
     /// rotation may put another in place before the log is written).
     signing_key: crate::signing_key::SigningKey,
+}
+
+impl Drop for Snapshot {
+    fn drop(&mut self) {
+        self.keys.values_mut().chain(self.credentials.values_mut()).for_each(Zeroize::zeroize);
+    }
 }
 
 /// A backup written, and its record in the log.
@@ -320,10 +447,11 @@ impl Engine {
 
     /// An increment of the backup whose header is `earlier` (a full backup or an increment):
     /// [`Engine::backup`]'s file and act, but its log part holds only the records after the
-    /// earlier backup's position (the vault, the credentials and the key files are whole, as
-    /// they stand at the increment's head: they are small beside the log). Refused, with
-    /// nothing written, when the earlier backup's head is not in this log at its position
-    /// (another deployment's backup, or a history that departs from this one).
+    /// earlier backup's position, and its vault, credentials and keys only the entries added,
+    /// changed or removed since it (by the earlier backup's index, recorded when it was taken;
+    /// without it, they are whole). Refused, with nothing written, when the earlier backup's
+    /// head is not in this log at its position (another deployment's backup, or a history
+    /// that departs from this one).
     pub fn backup_since(
         &self,
         out: &Path,
@@ -342,7 +470,8 @@ impl Engine {
     }
 
     /// [`Engine::backup_since`] given the earlier backup's head alone (as the server takes
-    /// it, from the client that holds the earlier file).
+    /// it, from the client that holds the earlier file); a `state` it names must be the one
+    /// recorded for that head, else the increment's parts are whole.
     pub fn backup_after(&self, out: &Path, meta: CommandMeta, base: BackupBase) -> Result<TakenBackup, EngineError> {
         self.take_backup(out, meta, Some(base))
     }
@@ -396,18 +525,26 @@ impl Engine {
         let centre_id = policy::backup_centre(&actor)?;
         policy::may_take_backup(&actor, centre_id, self.first_centre()?)?;
         // The records up to the head never change: the base is checked before acts are held.
-        if let Some(base) = &since {
-            self.check_base(base)?;
-        }
+        let base_index = match &since {
+            Some(base) => {
+                self.check_base(base)?;
+                self.recorded_state(base)?
+            }
+            None => None,
+        };
+        let since = since.map(|base| BackupBase { state: base_index.as_ref().map(state_digest), ..base });
         let snapshot = {
             let _held = self.hold_acts()?;
             let head = self.store().head();
             Snapshot {
                 head_position: head.position,
                 head_hash: head.hash,
-                vault: tree_entries(self.vault_tree())?,
-                credentials: tree_entries(&self.store().auxiliary_tree(crate::credentials::CREDENTIALS_TREE)?)?,
-                keys: key_files(&data_dir)?,
+                vault: tree_entries("vault", self.vault_tree())?,
+                credentials: tree_entries(
+                    "credentials",
+                    &self.store().auxiliary_tree(crate::credentials::CREDENTIALS_TREE)?,
+                )?,
+                keys: key_entries(&data_dir, self.vault().person_keys())?,
                 signing_key: self.signing_key_for_head()?,
             }
         };
@@ -425,7 +562,7 @@ impl Engine {
         let created_at = Timestamp::from_unix_ms(meta.occurred_at.unix_ms());
         let partial = PathBuf::from(format!("{}.partial", out.display()));
         let log_file = PathBuf::from(format!("{}.log.partial", out.display()));
-        let written = self.write_backup(&snapshot, since, &partial, &log_file, created_at);
+        let written = self.write_backup(&snapshot, since, base_index.as_ref(), &partial, &log_file, created_at);
         let _ = std::fs::remove_file(&log_file);
         let manifest = match written {
             Ok(manifest) => manifest,
@@ -442,14 +579,54 @@ impl Engine {
         Ok(TakenBackup { manifest, record })
     }
 
+    /// Keeps the index of a backup's state under its head, for the increments that continue
+    /// it, and forgets all but the last [`MAX_RECORDED_STATES`]. Beside it, the check of the
+    /// deployment key it was made under: after a rotation it is not used.
+    fn record_state(&self, position: u64, head_hash: &str, index: &StateIndex) -> Result<(), EngineError> {
+        let tree = self.store().auxiliary_tree(STATES_TREE)?;
+        let failed = |e: sled::Error| backup_error("file", format!("the index of the backup cannot be kept: {e}"));
+        let value = [&crate::person_keys::check_of(self.deployment_key())[..], &encode_index(index)].concat();
+        tree.insert([&position.to_be_bytes()[..], head_hash.as_bytes()].concat(), value).map_err(failed)?;
+        while tree.len() > MAX_RECORDED_STATES {
+            if tree.pop_min().map_err(failed)?.is_none() {
+                break;
+            }
+        }
+        tree.flush().map_err(failed)?;
+        Ok(())
+    }
+
+    /// The index recorded for the base's head under this deployment key, if it is kept and
+    /// is the state the base names (a base that names none takes the one recorded).
+    fn recorded_state(&self, base: &BackupBase) -> Result<Option<StateIndex>, EngineError> {
+        let tree = self.store().auxiliary_tree(STATES_TREE)?;
+        let key = [&base.position.to_be_bytes()[..], base.head_hash.as_bytes()].concat();
+        let Some(value) = tree.get(key).map_err(|e| backup_error("since", format!("reading its index: {e}")))? else {
+            return Ok(None);
+        };
+        let check = crate::person_keys::check_of(self.deployment_key());
+        let Some(encoded) = value.strip_prefix(&check[..]) else { return Ok(None) };
+        // An index that does not read is as good as none: the increment is then whole.
+        let decoded = decode_entries("since", encoded).ok().and_then(|entries| {
+            entries.into_iter().map(|(name, digest)| Some((name, <[u8; 32]>::try_from(digest).ok()?))).collect()
+        });
+        let Some(index) = decoded else { return Ok(None) };
+        Ok(match &base.state {
+            Some(named) if *named != state_digest(&index) => None,
+            _ => Some(index),
+        })
+    }
+
     fn write_backup(
         &self,
         snapshot: &Snapshot,
         since: Option<BackupBase>,
+        base_index: Option<&StateIndex>,
         partial: &Path,
         log_file: &Path,
         created_at: Timestamp,
     ) -> Result<BackupManifest, EngineError> {
+        let index = state_index(self.deployment_key(), [&snapshot.vault, &snapshot.credentials, &snapshot.keys]);
         let header = BackupHeader {
             format: BACKUP_FORMAT.to_owned(),
             format_version: BACKUP_FORMAT_VERSION,
@@ -459,6 +636,7 @@ impl Engine {
             head_hash: snapshot.head_hash.to_hex(),
             deployment: Some(snapshot.signing_key.origin()),
             since,
+            state: Some(state_digest(&index)),
         };
         // The log from its first position up to the snapshot's, in a bundle of its own first
         // (its length goes before its bytes); none when it holds no record.
@@ -478,17 +656,20 @@ impl Engine {
             file.sync_all().map_err(|e| io_error("syncing", log_file, e))?;
         }
         crate::fault_points::reached("backup: log part written, backup file not begun");
-        let keys_plain = encode_entries(&snapshot.keys);
-        let keys = seal_part(self.deployment_key(), KEYS_PURPOSE, "keys", &header.head_hash, &keys_plain)?;
-        let vault = encode_entries(&snapshot.vault);
+        let mut changes = [&snapshot.vault, &snapshot.credentials, &snapshot.keys]
+            .into_iter()
+            .zip(ENTRY_PARTS)
+            .map(|(entries, (_, tag))| part_changes(tag, entries, &index, base_index));
+        let [vault, credentials, keys] = std::array::from_fn(|_| Zeroizing::new(changes.next().unwrap_or_default()));
+        let counts = [&vault, &credentials, &keys]
+            .map(|changes| (changes.len(), changes.iter().filter(|(_, value)| value.is_none()).count()));
+        let keys = Zeroizing::new(encode_changes(&keys));
+        let keys = seal_part(self.deployment_key(), KEYS_PURPOSE, "keys", &header.head_hash, &keys)?;
+        let vault = encode_changes(&vault);
         // Password and token hashes are no secrets, but offline they can be attacked: sealed.
-        let credentials = seal_part(
-            self.deployment_key(),
-            CREDENTIALS_PURPOSE,
-            "credentials",
-            &header.head_hash,
-            &encode_entries(&snapshot.credentials),
-        )?;
+        let credentials = Zeroizing::new(encode_changes(&credentials));
+        let credentials =
+            seal_part(self.deployment_key(), CREDENTIALS_PURPOSE, "credentials", &header.head_hash, &credentials)?;
 
         let file = File::create(partial).map_err(|e| io_error("creating", partial, e))?;
         let mut out = Written { file, digest: Sha256::new() };
@@ -507,20 +688,20 @@ impl Engine {
             part: "log".to_owned(),
             bytes: log_bytes,
             items: snapshot.head_position + 1 - first,
+            removed: 0,
             sha256: hex(&log_digest.finalize()),
         };
         write_part_line(&mut out, partial, &log_summary)?;
         copy_file(log_file, |chunk| out.write(partial, chunk))?;
         parts.push(log_summary);
-        for (name, bytes, items) in [
-            ("vault", &vault, snapshot.vault.len()),
-            ("credentials", &credentials, snapshot.credentials.len()),
-            ("keys", &keys, snapshot.keys.len()),
-        ] {
+        for ((name, _), bytes, (items, removed)) in
+            ENTRY_PARTS.into_iter().zip([&vault, &credentials, &keys]).zip(counts).map(|((a, b), c)| (a, b, c))
+        {
             let summary = PartSummary {
                 part: name.to_owned(),
                 bytes: u64::try_from(bytes.len()).unwrap_or(u64::MAX),
                 items: u64::try_from(items).unwrap_or(u64::MAX),
+                removed: u64::try_from(removed).unwrap_or(u64::MAX),
                 sha256: hex(&Sha256::digest(bytes)),
             };
             write_part_line(&mut out, partial, &summary)?;
@@ -536,6 +717,9 @@ impl Engine {
         line.push(b'\n');
         out.file.write_all(&line).map_err(|e| io_error("writing", partial, e))?;
         out.file.sync_all().map_err(|e| io_error("syncing", partial, e))?;
+        // Kept once the file is whole: an increment of a backup whose file failed would be
+        // taken against a state no file holds (one whose rename fails is harmless).
+        self.record_state(header.head_position, &header.head_hash, &index)?;
         Ok(BackupManifest { header, parts })
     }
 }
@@ -750,6 +934,9 @@ impl BackupFile {
             let _ = std::fs::remove_file(log);
         }
         joined?;
+        if let Some(key) = &key {
+            chain_state(&opened, key)?;
+        }
         Ok(key.is_some())
     }
 
@@ -787,17 +974,78 @@ impl BackupFile {
                 format!("the header says it holds no record, ending at {} after {first}", header.head_position),
             ));
         }
-        decode_entries("vault", &self.part_bytes(1)?)?;
-        if let Some(key) = key {
-            let credentials = self.part_bytes(2)?;
-            decode_entries(
-                "credentials",
-                &open_part(key, CREDENTIALS_PURPOSE, "credentials", &header.head_hash, &credentials)?,
-            )?;
-            decode_entries("keys", &open_part(key, KEYS_PURPOSE, "keys", &header.head_hash, &self.part_bytes(3)?)?)?;
+        if header.format_version >= 3 && header.state.is_none() {
+            return Err(backup_error("header", "names no state: a backup of version 3 names its index's digest"));
+        }
+        let parts: &[usize] = if key.is_some() { &[1, 2, 3] } else { &[1] };
+        for &part in parts {
+            let changes = self.changes(part, key)?;
+            if self.parts_are_whole() && changes.iter().any(|(_, value)| value.is_none()) {
+                return Err(backup_error(PARTS[part], "removes an entry, but its backup holds its parts whole"));
+            }
         }
         Ok(())
     }
+
+    /// True when its vault, credentials and keys are whole (a full backup, or an increment
+    /// without its base's state), not the changes since its base.
+    fn parts_are_whole(&self) -> bool {
+        self.manifest.header.since.as_ref().is_none_or(|base| base.state.is_none())
+    }
+
+    /// The changes part `part` (1 to 3) holds, opened with the deployment key where it is
+    /// sealed: entry by entry in version 3; before, every entry as it is (the key files by
+    /// name, as version 3 names them).
+    fn changes(&self, part: usize, key: Option<&DeploymentKey>) -> Result<Vec<Change>, EngineError> {
+        let name = PARTS[part];
+        let header = &self.manifest.header;
+        let bytes = match (part, key) {
+            (1, _) => self.part_bytes(part)?,
+            (_, Some(key)) => {
+                let purpose = if part == 2 { CREDENTIALS_PURPOSE } else { KEYS_PURPOSE };
+                open_part(key, purpose, name, &header.head_hash, &self.part_bytes(part)?)?
+            }
+            (_, None) => return Err(backup_error(name, "is sealed: the deployment key is needed to read it")),
+        };
+        if header.format_version >= 3 {
+            return decode_changes(name, &bytes);
+        }
+        let prefix: &[u8] = if part == 3 { KEY_FILE } else { b"" };
+        Ok(decode_entries(name, &bytes)?.into_iter().map(|(k, v)| ([prefix, &k].concat(), Some(v))).collect())
+    }
+}
+
+/// The vault, the credentials and the keys that a chain of backups (checked as a chain)
+/// leaves: from the last file whose parts are whole, each later one's changes applied in
+/// order; checked against the state the last file names, when it names one.
+pub(crate) fn chain_state(files: &[BackupFile], key: &DeploymentKey) -> Result<[EntryMap; 3], EngineError> {
+    let start = files.iter().rposition(BackupFile::parts_are_whole).unwrap_or(0);
+    let mut state: [EntryMap; 3] = Default::default();
+    for file in &files[start..] {
+        for (entries, part) in state.iter_mut().zip(1..) {
+            for (name, value) in file.changes(part, Some(key)).map_err(|error| restore::in_file(&file.path, error))? {
+                match value {
+                    Some(bytes) => entries.insert(name, bytes),
+                    None => entries.remove(&name),
+                };
+            }
+        }
+    }
+    let Some(last) = files.last() else { return Ok(state) };
+    if let Some(expected) = &last.manifest.header.state {
+        let [vault, credentials, keys] = &state;
+        if state_digest(&state_index(key, [vault, credentials, keys])) != *expected {
+            return Err(backup_error(
+                "chain",
+                format!(
+                    "the vault, credentials and keys its files leave are not the state {} recorded: an increment \
+                     was taken against another state than the file before it",
+                    last.path.display()
+                ),
+            ));
+        }
+    }
+    Ok(state)
 }
 
 mod restore;

@@ -24,9 +24,10 @@ use std::sync::{Arc, Mutex};
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use argon2::{Algorithm, Argon2, Params, Version};
 use parapompi_core::credential::{authenticate, CredentialId, CredentialKind, LoginFailure};
-use parapompi_core::staff::{StaffAction, StaffCommand, StaffState};
+use parapompi_core::staff::{StaffAction, StaffCommand, StaffEvent, StaffState};
 use parapompi_core::values::{StaffId, Timestamp};
-use parapompi_core::{Command, Rejection, StaffFacts, State, StreamKind};
+use parapompi_core::{Command, Event, Rejection, StaffFacts, State, StreamKind};
+use parapompi_projections::Recorded;
 use parapompi_store::StreamId;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
@@ -188,6 +189,38 @@ fn key(staff_id: StaffId, credential_id: CredentialId) -> [u8; 32] {
     key
 }
 
+/// Removes from the credentials tree of `engine`'s store the hashes of the credentials that
+/// `recorded` revokes (`CredentialRevoked`: a deactivation, a new password, a revocation or a
+/// logout). The Engine calls it once an act is recorded, while the act still holds the acts'
+/// gate, so a backup holds a revoked credential's hash only if it does not hold its
+/// revocation. Only the credentials revoked are touched: a hash written for an act still
+/// under way (an issue) stays.
+pub(crate) fn forget_revoked_by(engine: &Engine, recorded: &[Recorded]) -> Result<(), EngineError> {
+    let revoked: Vec<(StaffId, CredentialId)> = recorded
+        .iter()
+        .filter_map(|r| match &r.event {
+            Event::Staff(StaffEvent::CredentialRevoked { credential_id, .. }) => {
+                let staff = r.stream_id.strip_prefix("staff-").and_then(|u| Uuid::try_parse(u).ok())?;
+                Some((StaffId::new(staff), *credential_id))
+            }
+            _ => None,
+        })
+        .collect();
+    if revoked.is_empty() {
+        return Ok(());
+    }
+    let tree = engine.store().auxiliary_tree(CREDENTIALS_TREE)?;
+    for (staff_id, credential_id) in revoked {
+        tree.remove(key(staff_id, credential_id)).map_err(|e| {
+            EngineError::Interrupted(format!(
+                "the act is recorded, but the hashes of the credentials it revoked could not be removed ({e}): \
+                 send it again under the same command id to remove them"
+            ))
+        })?;
+    }
+    Ok(())
+}
+
 fn sha256_hex(secret: &[u8]) -> String {
     format!("sha256:{}", hex(&Sha256::digest(secret)))
 }
@@ -263,7 +296,9 @@ impl Credentials {
     }
 
     /// Removes the secrets of a staff member's credentials that are no longer live (revoked
-    /// by a deactivation, a new password or a logout): what lets no one in is not kept.
+    /// by a deactivation, a new password or a logout): what lets no one in is not kept. The
+    /// Engine removes a revoked credential's hash with the act that revokes it; this sweeps
+    /// what an engine before that left.
     pub fn forget_revoked(&self, staff_id: StaffId) -> Result<(), CredentialError> {
         let live = match self.staff_state(staff_id)? {
             Some(staff) => staff.credentials,
@@ -376,10 +411,7 @@ impl Credentials {
         let command =
             Command::Staff(StaffCommand { staff_id, action: StaffAction::SetPassword { credential_id, enrolment_id } });
         match self.engine.execute_in_flight(std::slice::from_ref(&command), meta) {
-            Ok(executed) => {
-                self.forget_revoked(staff_id)?;
-                Ok(executed)
-            }
+            Ok(executed) => Ok(executed),
             Err(e) => {
                 self.remove(staff_id, credential_id)?;
                 Err(e.into())
@@ -500,11 +532,9 @@ impl Credentials {
     ) -> Result<Executed, CredentialError> {
         let command =
             Command::Staff(StaffCommand { staff_id, action: StaffAction::RevokeCredential { credential_id, logout } });
-        // The revocation and the removal of the secret's hash in one entry of the acts' gate.
         let _act = self.engine.enter_act(meta.command_id)?;
-        let executed = self.engine.execute_in_flight(std::slice::from_ref(&command), meta)?;
-        self.forget_revoked(staff_id)?;
-        Ok(executed)
+        // The Engine removes the revoked secret's hash with the act, inside its entry of the gate.
+        Ok(self.engine.execute_in_flight(std::slice::from_ref(&command), meta)?)
     }
 }
 

@@ -274,6 +274,16 @@ impl Engine {
     /// [`Engine::execute_all`] once the act has entered: its command id in flight
     /// ([`InFlight`]), and the lock of acts that run alone held where its commands need it.
     pub(crate) fn execute_entered(&self, commands: &[Command], meta: CommandMeta) -> Result<Executed, EngineError> {
+        let executed = self.execute_recording(commands, meta)?;
+        // Still inside the act's entry of the acts' gate: the hashes of the credentials it
+        // revoked go with its append, so a backup holds both or neither (a repeat removes
+        // what a first attempt that failed here left).
+        crate::credentials::forget_revoked_by(self, &executed.events)?;
+        Ok(executed)
+    }
+
+    /// [`Engine::execute_entered`] but the removal of the revoked credentials' hashes.
+    fn execute_recording(&self, commands: &[Command], meta: CommandMeta) -> Result<Executed, EngineError> {
         let fingerprint = fingerprint(meta.acting.log_actor()?.as_str(), commands);
         if let Some(records) = self.inner.store.command_result(meta.command_id)? {
             return self.answer_repeat(commands, meta, &fingerprint, &records);

@@ -187,6 +187,14 @@ impl PersonKeys {
         Ok(keys.len())
     }
 
+    /// Every key this holds, by beneficiary id (what a backup carries, read while acts wait).
+    pub(crate) fn all(&self) -> Result<Vec<(BeneficiaryId, PersonKey)>, EngineError> {
+        let mut all: Vec<(BeneficiaryId, PersonKey)> =
+            self.keys()?.iter().map(|(id, key)| (*id, key.clone())).collect();
+        all.sort_by_key(|(id, _)| *id);
+        Ok(all)
+    }
+
     fn seal_record(&self, path: &Path, entries: &[u8]) -> Result<Vec<u8>, EngineError> {
         seal_record(path, &self.file_cipher, entries)
     }
@@ -229,6 +237,19 @@ fn whole_file(
         file.extend_from_slice(&seal_record(path, cipher, &entries)?);
     }
     Ok(file)
+}
+
+/// Writes a whole person-key file at `path` holding `keys`, under `deployment` (a restore
+/// puts back the keys a backup carries one by one).
+pub(crate) fn write_person_keys(
+    path: &Path,
+    deployment: &DeploymentKey,
+    keys: HashMap<BeneficiaryId, PersonKey>,
+) -> Result<(), EngineError> {
+    let file_key = deployment.derive("person-keys file");
+    let cipher = XChaCha20Poly1305::new(file_key.as_ref().into());
+    let file = whole_file(path, &cipher, &check_of(deployment), &keys, None)?;
+    write_private_file(path, &file).map_err(|e| key_error(path, format!("cannot write: {e}")))
 }
 
 /// One record of `entries`, sealed with the file's cipher.

@@ -1,5 +1,6 @@
 //! A backup beside the acts that write outside the log: a credential issued while a backup
-//! reads is in the backup with its act or not at all, and a signing-key rotation caught
+//! reads is in the backup with its act or not at all, a deactivated member's credentials'
+//! hashes never are in a backup that holds the deactivation, and a signing-key rotation caught
 //! between its act and its rename does not leave the backup's log signed by a key its records
 //! revoked.
 
@@ -13,9 +14,10 @@ use common::*;
 use parapompi::backup::BackupFile;
 use parapompi::core::centre::{CentreAction, CentreCommand};
 use parapompi::core::credential::CredentialKind;
-use parapompi::core::values::SigningKeyText;
+use parapompi::core::values::{SigningKeyText, StaffId};
+use parapompi::core::vocab::Role;
 use parapompi::core::Command;
-use parapompi::credentials::{Credentials, PasswordHashing};
+use parapompi::credentials::CredentialError;
 use parapompi::{Acting, DeploymentKeySource};
 
 /// The point an issuing thread is paused at, with the gate its act holds.
@@ -72,8 +74,7 @@ fn a_credential_issued_while_a_backup_is_taken_is_in_it_with_its_act_or_not_at_a
     let mut s = Scenario::set_up();
     let w = s.world;
     let dir = valid(tempfile::tempdir());
-    let credentials =
-        valid(Credentials::open(s.engine(), PasswordHashing { memory_kib: 1024, iterations: 1, parallelism: 1 }));
+    let credentials = cheap_credentials(s.engine());
     // With nothing under way: how many credential entries a backup holds.
     let meta = s.next_meta(Acting::Staff(w.admin));
     let before = valid(s.engine().backup(&dir.path().join("before.backup"), meta)).manifest.parts[2].items;
@@ -138,4 +139,57 @@ fn a_backup_taken_between_a_key_rotations_act_and_its_rename_is_signed_by_the_ne
     let meta = s.next_meta(Acting::Staff(w.admin));
     valid(s.engine().backup(&after, meta));
     assert!(valid(valid(BackupFile::open(&after)).verify(dir.path(), &key_file)));
+}
+
+/// How many deactivations race a backup.
+const DEACTIVATION_CASES: usize = 4;
+
+#[test]
+fn a_backup_taken_while_staff_are_deactivated_never_holds_a_live_hash_of_a_deactivated_members_credential() {
+    let mut s = Scenario::set_up();
+    let w = s.world;
+    let dir = valid(tempfile::tempdir());
+    let key = parapompi::deployment_key_path(s.directory());
+    let credentials = cheap_credentials(s.engine());
+    let staff: Vec<StaffId> = (0..DEACTIVATION_CASES).map(|_| StaffId::new(s.fresh())).collect();
+    let mut tokens = Vec::new();
+    for (n, staff_id) in staff.iter().enumerate() {
+        s.given(vec![by(w.admin, register_staff(*staff_id, w.centre, &format!("Μέλος {n}"), &[Role::SocialWorker]))]);
+        let meta = s.next_meta(Acting::Staff(w.admin));
+        tokens.push(valid(credentials.issue(*staff_id, CredentialKind::ApiToken, 30 * 86_400_000, meta)));
+    }
+    let checked_at = s.next_meta(Acting::Staff(w.admin)).occurred_at;
+    for (n, staff_id) in staff.iter().enumerate() {
+        let (deactivate_meta, backup_meta) = (s.next_meta(Acting::Staff(w.admin)), s.next_meta(Acting::Staff(w.admin)));
+        let file = dir.path().join(format!("during-{n}.backup"));
+        let engine = s.engine().clone();
+        let start = std::sync::Barrier::new(2);
+        std::thread::scope(|scope| {
+            let deactivation = scope.spawn(|| {
+                start.wait();
+                engine.execute(&deactivate_staff(*staff_id), deactivate_meta)
+            });
+            start.wait();
+            valid(engine.backup(&file, backup_meta));
+            valid(deactivation.join().unwrap_or_else(|_| panic!("the deactivation panicked")));
+        });
+        // Restored, each member's token is live and its hash held, or they are deactivated
+        // and their token's hash is not there at all: never a deactivated member's hash.
+        let target = dir.path().join(format!("restored-{n}"));
+        let config = parapompi::EngineConfig { deployment_key: DeploymentKeySource::InDataDir, ..Default::default() };
+        valid(parapompi::backup::restore(std::slice::from_ref(&file), &target, config.clone(), Some(&key), &[]));
+        let copy = valid(parapompi::Engine::open(&target, config));
+        let restored = cheap_credentials(&copy);
+        for (m, token) in tokens.iter().enumerate() {
+            let checked = restored.check(token.secret.expose(), &[CredentialKind::ApiToken], checked_at);
+            match checked {
+                Ok(_) => assert!(m >= n, "case {n}: member {m} was deactivated before the backup"),
+                Err(CredentialError::Unauthenticated(why)) => {
+                    assert!(m <= n, "case {n}: member {m} is refused ({why})");
+                    assert_eq!(why, "no such credential", "case {n}: member {m}'s hash is in the backup");
+                }
+                Err(other) => panic!("case {n}: member {m}: {other}"),
+            }
+        }
+    }
 }

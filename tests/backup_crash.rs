@@ -4,7 +4,9 @@
 //! the child pauses there and says so) and at random moments. After each kill the parent
 //! checks that the backup's file is absent or whole and verifying (never a half-written
 //! backup at FILE), and that the restore's target is absent or a directory that opens and
-//! verifies at the backup's head (never a half-restored directory in its place).
+//! verifies at the head of the last backup restored (never a half-restored directory in its
+//! place). The restores are of a full backup and an increment of changes (new people, an
+//! erasure).
 //! PARAPOMPI_BACKUP_CRASH_KILLS sets the random kills of each (default 4); PARAPOMPI_TEST_SEED
 //! replays the printed seed.
 
@@ -69,7 +71,7 @@ fn backup_crash_child() {
         }
         _ => {
             let key = path("PARAPOMPI_BACKUP_CRASH_KEY");
-            let backups = [path("PARAPOMPI_BACKUP_CRASH_FILE")];
+            let backups = [path("PARAPOMPI_BACKUP_CRASH_FILE"), path("PARAPOMPI_BACKUP_CRASH_INCREMENT")];
             valid(restore(&backups, &path("PARAPOMPI_BACKUP_CRASH_OUT"), in_data_dir(), Some(&key), &[]));
         }
     }
@@ -186,7 +188,21 @@ fn a_killed_backup_leaves_no_file_or_a_whole_one_and_a_killed_restore_no_directo
     let source = DeploymentKeySource::File(key.clone());
     let seed_backup = out_dir.path().join("seed.backup");
     let meta = s.next_meta(Acting::Staff(w.admin));
-    let seed_head = valid(s.engine().backup(&seed_backup, meta)).manifest.header.head_position;
+    let seed_header = valid(s.engine().backup(&seed_backup, meta)).manifest.header;
+    // An increment of changes: two people more, one erased.
+    let erased = s.fresh_beneficiary();
+    let later = s.fresh_beneficiary();
+    s.given(vec![
+        by(w.reception, register_beneficiary(erased, w.centre, 20)),
+        by(w.reception, register_beneficiary(later, w.centre, 21)),
+        by(w.supervisor, erase(erased)),
+    ]);
+    let seed_increment = out_dir.path().join("seed.inc");
+    let meta = s.next_meta(Acting::Staff(w.admin));
+    let increment = valid(s.engine().backup_since(&seed_increment, meta, &seed_header)).manifest;
+    assert!(increment.header.since.as_ref().is_some_and(|b| b.state.is_some()), "an increment of changes");
+    let seed_head = increment.header.head_position;
+    let chain = [seed_backup.clone(), seed_increment.clone()];
     s.restart_after(|dir| {
         for (n, stop) in backup_cases.iter().enumerate() {
             let out = out_dir.path().join(format!("killed-{n}.backup"));
@@ -208,6 +224,7 @@ fn a_killed_backup_leaves_no_file_or_a_whole_one_and_a_killed_restore_no_directo
         run_child(
             &[
                 ("PARAPOMPI_BACKUP_CRASH_FILE", &seed_backup),
+                ("PARAPOMPI_BACKUP_CRASH_INCREMENT", &seed_increment),
                 ("PARAPOMPI_BACKUP_CRASH_KEY", &key),
                 ("PARAPOMPI_BACKUP_CRASH_OUT", &target),
             ],
@@ -219,13 +236,14 @@ fn a_killed_backup_leaves_no_file_or_a_whole_one_and_a_killed_restore_no_directo
             let copy = Engine::open(&target, in_data_dir()).unwrap_or_else(|e| panic!("{stop:?}: {e}"));
             assert_eq!(copy.store().head().position, seed_head, "{stop:?}");
             valid(copy.store().verify());
+            assert!(valid(copy.identity(later)).is_some() && valid(copy.identity(erased)).is_none(), "{stop:?}");
         }
         if let Stop::AtFault(point) = stop {
             assert!(!target.exists(), "{point:?}: the directory is in place before its rename");
         }
         // A restore after the kill takes the same target (it clears what the kill left beside it).
         if !target.exists() {
-            valid(restore(std::slice::from_ref(&seed_backup), &target, in_data_dir(), Some(&key), &[]));
+            valid(restore(&chain, &target, in_data_dir(), Some(&key), &[]));
             assert_eq!(valid(Engine::open(&target, in_data_dir())).store().head().position, seed_head);
         }
     }

@@ -29,8 +29,8 @@ fn a_backup_verifies_and_restores_into_a_data_directory_that_reports_the_same() 
     let as_it_stood = w.run(&["verify", "--json"]).stdout;
     let wrote = w.ok(&["--as", ADMIN, "backup", "--out", &file_text]);
     assert!(
-        wrote.contains("wrote the backup") && wrote.contains("2 key files"),
-        "the person keys and the signing key: {wrote}"
+        wrote.contains("wrote the backup") && wrote.contains("2 keys"),
+        "the person's key and the signing key: {wrote}"
     );
     // Recorded, after the position the backup holds up to.
     assert_eq!(w.verified_events(), n_events + 1);

@@ -12,7 +12,7 @@ use uuid::Uuid;
 use crate::auth::now;
 use crate::error::ApiError;
 use crate::observe::Acted;
-use crate::routes::{acted_by, blocking, meta};
+use crate::routes::{acted_by, meta};
 use crate::AppState;
 
 /// Refuses an act that names an actor other than the authenticated staff member (403,
@@ -40,34 +40,11 @@ pub(crate) fn acted(actor: StaffId, act: &ActForm) -> Acted {
 /// Engine's clock, under its command id or a new UUIDv7: the write's document, or the
 /// problem that refused it. The actor must have been checked ([`check_actor`]).
 pub(crate) async fn execute(state: &AppState, actor: StaffId, act: ActForm) -> Result<Value, ApiError> {
-    let staff_touched: Vec<StaffId> = act
-        .commands
-        .iter()
-        .filter_map(|c| match c {
-            Command::Staff(s) => Some(s.staff_id),
-            _ => None,
-        })
-        .collect();
+    // A deactivation's revoked credentials lose their hashes inside the act (the Engine
+    // removes them with its append).
     let occurred_at = act.at.unwrap_or_else(|| now(state));
     let command_id = act.command_id.unwrap_or_else(Uuid::now_v7);
     let executed =
         state.engine.execute_all_async(act.commands, meta(command_id, Acting::Staff(actor), occurred_at)).await?;
-    // A deactivation revoked credentials: their secrets go too. The act is written by now,
-    // so a failure here is logged, never answered as the act's: a revoked secret left
-    // behind lets no one in (every check reads the log), and the next deactivation or
-    // start removes it.
-    if !staff_touched.is_empty() {
-        let credentials = state.credentials.clone();
-        let forgotten = blocking(move || {
-            for staff_id in staff_touched {
-                credentials.forget_revoked(staff_id)?;
-            }
-            Ok(())
-        })
-        .await;
-        if let Err(error) = forgotten {
-            tracing::warn!(detail = %error.detail, "the revoked credentials' secrets could not be removed yet");
-        }
-    }
     Ok(documents::written("act", &[executed.into()], &[]))
 }

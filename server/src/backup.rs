@@ -55,7 +55,8 @@ pub(crate) async fn backup(
             if parapompi::store::Hash::from_hex(head_hash).is_none() {
                 return Err(ApiError::bad_field("since_head_hash", "not 64 hex digits"));
             }
-            Some(parapompi::backup::BackupBase { position, head_hash: head_hash.clone() })
+            // The earlier backup's state is the one this data directory kept for that head.
+            Some(parapompi::backup::BackupBase { position, head_hash: head_hash.clone(), state: None })
         }
         (Some(_), None) => return Err(ApiError::bad_field("since_head_hash", "give it with since_position")),
         (None, Some(_)) => return Err(ApiError::bad_field("since_position", "give it with since_head_hash")),

@@ -120,6 +120,30 @@ fn a_backup_through_the_server_while_sixteen_clients_write_restores_exactly_its_
     let then = valid(engine.indicators_as_of(&query, AsOf::Position(position)));
     assert_eq!(valid(copy.indicators(&query)).to_json(), then.to_json());
 
+    // An increment over HTTP: the server's data directory kept the backup's index, so it
+    // carries only the changes since it (the notes written after its position), and the
+    // two restore to the head the increment holds.
+    let response = agent()
+        .get(&format!("{}/v1/backup?since_position={position}&since_head_hash={}", h.base, header.head_hash))
+        .set("Authorization", &format!("Bearer {admin}"))
+        .call()
+        .unwrap_or_else(|e| panic!("the increment: {e}"));
+    let mut bytes = Vec::new();
+    valid(response.into_reader().read_to_end(&mut bytes));
+    let increment = dir.path().join("increment.backup");
+    valid(std::fs::write(&increment, &bytes));
+    let manifest = valid(parapompi::backup::BackupFile::open(&increment)).manifest;
+    assert_eq!(manifest.header.since.as_ref().and_then(|b| b.state.clone()), header.state, "changes since it");
+    let full_vault = valid(parapompi::backup::BackupFile::open(&file)).manifest.parts[1].items;
+    let later_notes = u64::try_from(acknowledged.iter().filter(|(_, at)| *at > position).count()).unwrap_or(0);
+    assert_eq!(manifest.parts[1].items, later_notes, "the vault's changes are the later notes (of {full_vault})");
+    let target = dir.path().join("restored-with-increment");
+    let config = EngineConfig { deployment_key: DeploymentKeySource::InDataDir, ..EngineConfig::default() };
+    valid(restore(&[file.clone(), increment], &target, config.clone(), Some(&key), &[]));
+    let copy = valid(Engine::open(&target, config));
+    assert_eq!(jsonl(&copy, manifest.header.head_position), jsonl(engine, manifest.header.head_position));
+    drop(copy);
+
     // An increment of a backup this log does not hold is refused, and so is half a base;
     // neither writes anything.
     let head = engine.store().head().position;

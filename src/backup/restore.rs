@@ -1,9 +1,12 @@
 //! Restoring a backup (and its increments) into a new data directory: every file checked
 //! whole first, the directory built beside the target (the key files, the log imported with
-//! the decoding check, then the vault and the credentials as they were kept), opened,
+//! the decoding check, then the vault and the credentials as they were kept: from the last
+//! file that holds them whole, each later increment's changes applied, and the state they
+//! leave checked against the one the last file names), opened,
 //! verified against the last file's head, erasures applied (and the later ones recorded),
 //! the read models rebuilt, and only then renamed into place.
 
+use std::collections::HashMap;
 use std::fs::File;
 use std::io::BufReader;
 use std::path::{Path, PathBuf};
@@ -12,8 +15,9 @@ use parapompi_core::beneficiary::BeneficiaryEvent;
 use parapompi_core::values::BeneficiaryId;
 use parapompi_core::Event;
 use serde::Serialize;
+use zeroize::Zeroizing;
 
-use super::{backup_error, decode_entries, io_error, open_part, BackupFile, CREDENTIALS_PURPOSE, KEYS_PURPOSE};
+use super::{backup_error, io_error, BackupFile, KEY_FILE, PERSON_KEY};
 use crate::deployment_key::{self, DeploymentKey};
 use crate::engine::{CommandMeta, Engine, EngineConfig};
 use crate::error::EngineError;
@@ -64,8 +68,9 @@ fn building_dir(target: &Path) -> PathBuf {
 /// first, and the chain: the first a full backup, each increment continuing the backup
 /// before it (its base's position and head hash are that backup's, and it is of the same
 /// deployment), a gap, a wrong order or another deployment's increment refused naming the
-/// file; the directory is built beside `target` (the logs imported in order, the vault, the
-/// credentials and the key files of the last file), the directory is built beside `target`, opened with
+/// file; the directory is built beside `target` (the logs imported in order; the vault, the
+/// credentials and the keys as the chain leaves them: the last whole ones with every later
+/// increment's changes, checked against the state the last file names), opened with
 /// `config` (whose deployment key must be the one the backup was made under), verified
 /// against the backup's head, its read models rebuilt, every erasure the log records and
 /// every one in `later_erasures` applied (and recorded, see [`LaterErasure`]; one the
@@ -185,6 +190,13 @@ pub(super) fn check_chain(files: &[BackupFile]) -> Result<(), EngineError> {
                 base.position, base.head_hash, was.head_hash
             )));
         }
+        if let Some(state) = base.state.as_ref().filter(|state| was.state.as_ref() != Some(*state)) {
+            return Err(chain(format!(
+                "{name} holds the changes since the state {state}, but {before_name} leaves {}: it is an \
+                 increment of another backup at the same position",
+                was.state.as_deref().unwrap_or("none named (a backup of format 2 or earlier)")
+            )));
+        }
     }
     Ok(())
 }
@@ -207,17 +219,35 @@ fn build(
             .ok_or_else(|| backup_error("keys", format!("{} holds no deployment key", key_file.display())))?;
         key.save(&crate::deployment_key_path(dir))?;
     }
-    // The key files first (the person keys open under the deployment key the config gives).
+    // The vault, the credentials and the keys the chain leaves, checked against the last
+    // file's state; the key files first (the person keys under the deployment key the config
+    // gives).
     let key = DeploymentKey::from_source(&config.deployment_key, Some(dir), true)?;
-    for (name, bytes) in
-        decode_entries("keys", &open_part(&key, KEYS_PURPOSE, "keys", &header.head_hash, &file.part_bytes(3)?)?)?
-    {
-        let name = String::from_utf8(name).map_err(|_| backup_error("keys", "names a file that is not UTF-8"))?;
+    let [vault, credentials, keys] = super::chain_state(files, &key)?;
+    let mut person_keys = HashMap::new();
+    for (name, bytes) in keys {
+        let bytes = Zeroizing::new(bytes);
+        if let Some(id) = name.strip_prefix(PERSON_KEY) {
+            let id = uuid::Uuid::from_slice(id).map_err(|_| backup_error("keys", "names a person by no id"))?;
+            let mut key = Zeroizing::new([0u8; 32]);
+            if bytes.len() != key.len() {
+                return Err(backup_error("keys", format!("the key of beneficiary-{id} is not 32 bytes")));
+            }
+            key.copy_from_slice(&bytes);
+            person_keys.insert(BeneficiaryId::new(id), key);
+            continue;
+        }
+        let name = name.strip_prefix(KEY_FILE).map(|n| String::from_utf8(n.to_vec()));
+        let Some(Ok(name)) = name else { return Err(backup_error("keys", "names a key that is no file's")) };
         if name.contains('/') || name.starts_with('.') || name.starts_with("deployment.key") {
             return Err(backup_error("keys", format!("names a file it may not hold: {name:?}")));
         }
         deployment_key::write_private_file(&dir.join("keys").join(&name), &bytes)
             .map_err(|e| io_error("writing", &dir.join("keys").join(&name), e))?;
+    }
+    // Format 3 carries each person's key (earlier formats the person-key file, by name).
+    if header.format_version >= 3 {
+        crate::person_keys::write_person_keys(&crate::person_keys_path(dir), &key, person_keys)?;
     }
     // The log, then the vault and the credentials as they were kept: the Engine's open
     // after them finds each person's stream for the AMKA index it rebuilds.
@@ -235,13 +265,12 @@ fn build(
             let _ = std::fs::remove_file(&log);
         }
         crate::fault_points::reached("restore: logs imported, vault not written");
-        let credentials = open_part(&key, CREDENTIALS_PURPOSE, "credentials", &header.head_hash, &file.part_bytes(2)?)?;
-        for (tree_name, part, bytes) in [
-            (crate::vault::VAULT_TREE, "vault", file.part_bytes(1)?),
+        for (tree_name, part, entries) in [
+            (crate::vault::VAULT_TREE, "vault", vault),
             (crate::credentials::CREDENTIALS_TREE, "credentials", credentials),
         ] {
             let tree = store.auxiliary_tree(tree_name)?;
-            for (k, v) in decode_entries(part, &bytes)? {
+            for (k, v) in entries {
                 tree.insert(k, v).map_err(|e| backup_error(part, format!("cannot be written: {e}")))?;
             }
         }

@@ -786,3 +786,54 @@ pub fn files_under(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
     }
     files
 }
+
+/// Where each part of a backup's bytes lies: its line naming it, then its bytes, in order.
+pub fn backup_part_blocks(bytes: &[u8], manifest: &parapompi::backup::BackupManifest) -> Vec<std::ops::Range<usize>> {
+    let mut at = bytes.iter().position(|b| *b == b'\n').map_or(0, |i| i + 1);
+    let mut blocks = Vec::new();
+    for part in &manifest.parts {
+        let line_end = bytes[at..].iter().position(|b| *b == b'\n').map_or(0, |i| i + 1);
+        let end = at + line_end + usize::try_from(part.bytes).unwrap_or(0);
+        blocks.push(at..end);
+        at = end;
+    }
+    blocks
+}
+
+/// A copy of the backup at `path` with one byte changed at `at`.
+pub fn damaged_backup(path: &std::path::Path, at: usize) -> std::path::PathBuf {
+    let mut bytes = valid(std::fs::read(path));
+    bytes[at] ^= 0x20;
+    let out = path.with_extension(format!("damaged-{at}"));
+    valid(std::fs::write(&out, bytes));
+    out
+}
+
+/// The part a backup file is refused by, and why.
+pub fn backup_problem(path: &std::path::Path) -> (String, String) {
+    match parapompi::backup::BackupFile::open(path) {
+        Err(EngineError::Backup { part, problem }) => (part, problem),
+        Err(other) => panic!("{other}"),
+        Ok(_) => panic!("{} opened", path.display()),
+    }
+}
+
+/// Each part of the backup at `path` damaged in the middle of its bytes is refused naming
+/// that part, by its digest.
+pub fn assert_each_damaged_part_is_named(path: &std::path::Path, manifest: &parapompi::backup::BackupManifest) {
+    let bytes = valid(std::fs::read(path));
+    for (part, block) in manifest.parts.iter().zip(backup_part_blocks(&bytes, manifest)) {
+        if part.bytes > 0 {
+            let middle = block.end - usize::try_from(part.bytes / 2).unwrap_or(0) - 1;
+            let (named, problem) = backup_problem(&damaged_backup(path, middle));
+            assert_eq!(named, part.part, "{problem}");
+            assert!(problem.contains("SHA-256"), "{problem}");
+        }
+    }
+}
+
+/// The credential store of `engine`, hashing passwords cheaply (tests only).
+pub fn cheap_credentials(engine: &Engine) -> parapompi::credentials::Credentials {
+    let hashing = parapompi::credentials::PasswordHashing { memory_kib: 1024, iterations: 1, parallelism: 1 };
+    valid(parapompi::credentials::Credentials::open(engine, hashing))
+}

@@ -45,9 +45,9 @@ count-credential_entry = { $n ->
     [one] { $n } εγγραφή διαπιστευτηρίων
    *[other] { $n } εγγραφές διαπιστευτηρίων
 }
-count-key_file = { $n ->
-    [one] { $n } αρχείο κλειδιών
-   *[other] { $n } αρχεία κλειδιών
+count-key = { $n ->
+    [one] { $n } κλειδί
+   *[other] { $n } κλειδιά
 }
 count-erased_person = { $n ->
     [one] { $n } δεδομένα διαγραμμένου προσώπου

@@ -45,9 +45,9 @@ count-credential_entry = { $n ->
     [one] { $n } credential entry
    *[other] { $n } credential entries
 }
-count-key_file = { $n ->
-    [one] { $n } key file
-   *[other] { $n } key files
+count-key = { $n ->
+    [one] { $n } key
+   *[other] { $n } keys
 }
 count-erased_person = { $n ->
     [one] { $n } erased person's data

@@ -80,7 +80,8 @@ pub fn backup(ctx: &mut Ctx<'_>, args: &BackupArgs) -> Result<(), CliError> {
             ("hash", &manifest.header.head_hash.to_string()),
             ("what", &count(manifest.parts[1].items, "entry")),
             ("value", &count(manifest.parts[2].items, "credential_entry")),
-            ("n", &count(manifest.parts[3].items, "key_file")),
+            // Each person's key and each key file (in an increment: those changed).
+            ("n", &count(manifest.parts[3].items, "key")),
         ],
     ))?;
     if let Some(base) = &manifest.header.since {

@@ -161,15 +161,6 @@ pub fn revoke(ctx: &mut Ctx<'_>, args: StaffRevokeArgs) -> Result<(), CliError> 
     )
 }
 
-/// After a deactivation: the secrets of the credentials it revoked go too (the server does
-/// this itself for the acts sent to it).
-pub fn forget_revoked(backend: &Backend, staff: parapompi::core::values::StaffId) -> Result<(), CliError> {
-    match backend {
-        Backend::Direct(engine) => credentials(engine)?.forget_revoked(staff).map_err(|e| cli_error("STAFF", e)),
-        Backend::Server(_) => Ok(()),
-    }
-}
-
 /// `serve --listen ADDR [--tls-cert FILE --tls-key FILE]`: holds the Engine and serves the
 /// HTTP API (HTTPS with a certificate) until SIGTERM or SIGINT.
 pub fn serve(engine: Engine, args: ServeArgs) -> Result<(), CliError> {

@@ -299,9 +299,8 @@ fn staff_activity(ctx: &mut Ctx<'_>, text: &str, action: StaffAction) -> Result<
         StaffAction::Reactivate => ("staff reactivate", "done-staff-reactivate"),
         _ => ("staff deactivate", "done-staff-deactivate"),
     };
+    // A deactivation revokes every credential: the Engine removes their secrets' hashes with it.
     let executed = ctx.execute(&Command::Staff(StaffCommand { staff_id, action }))?;
-    // A deactivation revoked every credential: their secrets go too.
-    crate::commands::credentials::forget_revoked(ctx.backend, staff_id)?;
     ctx.written(name, &[executed], &[("staff_id", staff_id.to_string())], &crate::i18n::message(done, &[]))
 }
 
