@@ -377,6 +377,8 @@ mod tests {
         "state_kind",
         "fact",
         "at",
+        // Trust: witnesses and checkpoints.
+        "origin",
         // The views' and the writes'.
         "subject",
         "events",

@@ -17,3 +17,7 @@ error-print-json = διατάσσει τον φάκελο για εκτυπωτ�
 error-texts-one-case = τα κείμενα διαβάζονται μία υπόθεση τη φορά: δώστε υπόθεση ή παραπομπή (audit CASE --texts)
 error-name-letters = δώστε τουλάχιστον ένα γράμμα του ονόματος
 error-phone-digits = δώστε τα ψηφία του αριθμού τηλεφώνου
+error-not-a-directory = το { $text } δεν είναι κατάλογος
+error-cannot-read = δεν διαβάζεται το { $text }: { $problem }
+error-cannot-write = δεν γράφεται το { $text }: { $problem }
+error-no-bundle = δεν δόθηκε πακέτο

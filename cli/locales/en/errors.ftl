@@ -17,3 +17,7 @@ error-print-json = lays the file out for a printer; for JSON use --texts --json
 error-texts-one-case = texts are read one case at a time: give a case or a referral (audit CASE --texts)
 error-name-letters = give at least one letter of the name
 error-phone-digits = give the phone number's digits
+error-not-a-directory = { $text } is not a directory
+error-cannot-read = cannot read { $text }: { $problem }
+error-cannot-write = cannot write { $text }: { $problem }
+error-no-bundle = no bundle given
