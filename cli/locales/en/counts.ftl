@@ -73,3 +73,7 @@ count-centre = { $n ->
     [one] { $n } centre
    *[other] { $n } centres
 }
+count-person_key = { $n ->
+    [one] { $n } person key is
+   *[other] { $n } person keys are
+}

@@ -21,3 +21,25 @@ backup-written = wrote the backup { $text }: the log to position { $position } (
 backup-verifies = the backup verifies: the log to position { $position } ({ $hash }), every part's digest (give --key-file to check the key files too)
 backup-verifies-keys = the backup verifies: the log to position { $position } ({ $hash }), every part's digest, the key files open with the deployment key
 backup-restored = restored { $text } into { $value }: the log to position { $position } ({ $hash }), verified; { $what } removed again
+
+## The deployment key (keys rotate)
+keys-no-store = there is no store in { $text }; there is no key to rotate
+keys-variable-not-set = { $value } is not set (64 hex digits)
+keys-new-key-outside = the deployment key comes from PARAPOMPI_DEPLOYMENT_KEY or PARAPOMPI_DEPLOYMENT_KEY_FILE, so the new one is kept outside the data directory too: give --new-key-file FILE (made there if missing) or --new-key-from-env (PARAPOMPI_NEW_DEPLOYMENT_KEY)
+keys-rotated = rotated the deployment key: { $what } kept under the new key, the AMKA index was rebuilt under it
+keys-rotation-finished = finished an interrupted rotation: { $what } kept under the new key, the AMKA index was rebuilt under it
+keys-removed-old-file = removed the old key file { $text }
+keys-old-backups = Backups made before now open with the old key only: keep the old key as long as those backups, and back up the new one apart from the data.
+keys-new-key-in = the new key is in { $text }
+keys-give-new-key-next = from now on, give the new key to every command:
+    next:
+keys-give-new-key-variable = from now on, give the new key to every command: set PARAPOMPI_DEPLOYMENT_KEY to what { $value } holds
+
+## The demo world (demo)
+demo-not-empty = { $text } is not empty; the demo needs an empty or new directory
+progress-demo = the demo world:
+demo-made = made the demo world in { $text } (seed { $value }):
+demo-centre = centre  { $name }
+demo-referrals = referrals
+demo-ending-outcome = { $text }_{ $outcome }
+demo-next = next, try:
