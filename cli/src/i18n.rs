@@ -41,6 +41,7 @@ const RESOURCES_EN: &[(&str, &str)] = &[
     ("log.ftl", include_str!("../locales/en/log.ftl")),
     ("errors.ftl", include_str!("../locales/en/errors.ftl")),
     ("trust.ftl", include_str!("../locales/en/trust.ftl")),
+    ("session.ftl", include_str!("../locales/en/session.ftl")),
 ];
 const RESOURCES_EL: &[(&str, &str)] = &[
     ("vocab.ftl", include_str!("../locales/el/vocab.ftl")),
@@ -55,6 +56,7 @@ const RESOURCES_EL: &[(&str, &str)] = &[
     ("log.ftl", include_str!("../locales/el/log.ftl")),
     ("errors.ftl", include_str!("../locales/el/errors.ftl")),
     ("trust.ftl", include_str!("../locales/el/trust.ftl")),
+    ("session.ftl", include_str!("../locales/el/session.ftl")),
 ];
 
 /// The chosen language: 0 not chosen yet (English), 1 English, 2 Greek.
@@ -500,7 +502,10 @@ mod tests {
             include_str!("commands/demo.rs"),
             include_str!("commands/trust.rs"),
             include_str!("commands/directory_views.rs"),
+            include_str!("commands/keys.rs"),
             include_str!("session.rs"),
+            include_str!("error.rs"),
+            include_str!("backend.rs"),
             include_str!("printed.rs"),
             include_str!("describe.rs"),
             include_str!("resolve.rs"),
