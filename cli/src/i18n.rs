@@ -506,6 +506,7 @@ mod tests {
             include_str!("session.rs"),
             include_str!("error.rs"),
             include_str!("backend.rs"),
+            include_str!("parse.rs"),
             include_str!("printed.rs"),
             include_str!("describe.rs"),
             include_str!("resolve.rs"),

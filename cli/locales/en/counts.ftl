@@ -77,3 +77,7 @@ count-person_key = { $n ->
     [one] { $n } person key is
    *[other] { $n } person keys are
 }
+count-erasure = { $n ->
+    [one] { $n } later erasure
+   *[other] { $n } later erasures
+}

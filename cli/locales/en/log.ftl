@@ -21,6 +21,23 @@ backup-written = wrote the backup { $text }: the log to position { $position } (
 backup-verifies = the backup verifies: the log to position { $position } ({ $hash }), every part's digest (give --key-file to check the key files too)
 backup-verifies-keys = the backup verifies: the log to position { $position } ({ $hash }), every part's digest, the key files open with the deployment key
 backup-restored = restored { $text } into { $value }: the log to position { $position } ({ $hash }), verified; { $what } removed again
+backup-increment = (an increment of the backup to position { $position })
+backup-increment-alone = (an increment of the backup to position { $position }, checked on its own)
+backup-increment-with-base = (an increment of the backup to position { $position }, checked with its base)
+backup-cut-short = the backup was cut short: { $problem }
+backup-give-file = give the backup file
+progress-backup = writing the backup
+progress-restore = restoring
+restore-give-data-dir = name the new data directory to restore into (or PARAPOMPI_DATA)
+restore-give-key = the deployment key is never in a backup: give a copy of the key the data directory was made with (--key-file FILE), or name it with PARAPOMPI_DEPLOYMENT_KEY_FILE or PARAPOMPI_DEPLOYMENT_KEY
+restore-later-erasures = recorded { $what } after the backup's position
+restore-erased-already = erased in the backup already: { $text }
+restore-not-in-backup = not in the backup (registered after it was made?), nothing done: { $text }
+restore-actor-id = { $text }: a restore takes a staff member's id
+restore-line-no-person = line { $n }: { $text } does not begin with a person's id
+restore-line-no-staff = line { $n }: { $text } names no staff member's id after the person's
+restore-line-no-supervisor = line { $n }: { $text } names no supervisor to record the erasure: give --as STAFF or a staff id after the person's
+restore-line-too-long = line { $n }: { $text } has more than a person's id and a staff member's
 
 ## The deployment key (keys rotate)
 keys-no-store = there is no store in { $text }; there is no key to rotate
@@ -43,3 +60,11 @@ demo-centre = centre  { $name }
 demo-referrals = referrals
 demo-ending-outcome = { $text }_{ $outcome }
 demo-next = next, try:
+
+## The log's argument checks and the server's export
+log-not-in-log = position { $position } is not in the log (1..={ $end })
+log-past-bundles = position { $position } is past the last record of the bundles ({ $end })
+log-export-server-jsonl = through the server the records are exported as JSON Lines (give --jsonl); a bundle is written on the data directory itself
+log-export-server-failed = the export from the server failed: { $problem }
+log-server-bad-record = the server sent a record that does not parse: { $problem }
+log-export-ended-early = the server's export ended at position { $position }, before the head { $end }: nothing was kept
