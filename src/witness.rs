@@ -29,13 +29,189 @@ pub const MAX_WITNESS_FILE_BYTES: u64 = 64 * 1024 * 1024;
 /// The most checkpoints a witness keeps of one log (a daily one for more than fifty years).
 pub const MAX_CHECKPOINTS_PER_LOG: usize = 20_000;
 
-/// Something a witness refuses, or cannot do, with the reason.
+/// Something a witness refuses, or cannot do, with the values a caller needs to say why in
+/// its own words (paths as they are displayed, positions, keys).
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("{0}")]
-pub struct WitnessError(pub String);
-
-fn refused(problem: impl Into<String>) -> WitnessError {
-    WitnessError(problem.into())
+pub enum WitnessError {
+    /// The witness key file cannot be read.
+    #[error("cannot read the witness key {path}: {problem}")]
+    KeyUnreadable {
+        /// The key file.
+        path: String,
+        /// The system's reason.
+        problem: String,
+    },
+    /// The file named as the witness key is not one.
+    #[error("{path} is not a witness key file (first line {header:?})")]
+    NotAKeyFile {
+        /// The file.
+        path: String,
+        /// The first line a witness key file has.
+        header: &'static str,
+    },
+    /// `init` would replace a witness file or key.
+    #[error("{path} already exists: a witness is made once")]
+    Exists {
+        /// The file that exists.
+        path: String,
+    },
+    /// The witness's name cannot be a key's name.
+    #[error("--name: {problem}")]
+    BadName {
+        /// Why.
+        problem: String,
+    },
+    /// No random key could be drawn.
+    #[error("{problem}")]
+    NoRandomKey {
+        /// The engine's reason.
+        problem: String,
+    },
+    /// A file cannot be written.
+    #[error("cannot write {path}: {problem}")]
+    Unwritable {
+        /// The file.
+        path: String,
+        /// The system's reason.
+        problem: String,
+    },
+    /// The witness file cannot be read.
+    #[error("cannot read the witness file {path}: {problem}")]
+    FileUnreadable {
+        /// The witness file.
+        path: String,
+        /// The system's reason.
+        problem: String,
+    },
+    /// The witness file is larger than a witness file may be.
+    #[error("the witness file {path} is larger than {max_bytes} bytes")]
+    FileTooLarge {
+        /// The witness file.
+        path: String,
+        /// The limit.
+        max_bytes: u64,
+    },
+    /// The witness file does not check: altered, replaced, or not a witness file.
+    #[error("the witness file {path} does not check: {problem}")]
+    Altered {
+        /// The witness file.
+        path: String,
+        /// What does not check.
+        problem: String,
+    },
+    /// A bundle cannot be read.
+    #[error("{0}")]
+    Bundle(crate::bundle::BundleError),
+    /// The bundle's history does not extend what the witness holds, or does not verify.
+    #[error("refused: {0}")]
+    HistoryRefused(crate::bundle::BundleError),
+    /// The bundle carries no checkpoint to countersign.
+    #[error(
+        "{bundle}: the bundle carries no checkpoint, so there is nothing signed to countersign (it was written \
+         before checkpoints; export it again)"
+    )]
+    NoCheckpointInBundle {
+        /// The bundle file.
+        bundle: String,
+    },
+    /// The checkpoint a bundle carries does not parse.
+    #[error("{bundle}: {problem}")]
+    BadBundleCheckpoint {
+        /// The bundle file.
+        bundle: String,
+        /// Why.
+        problem: String,
+    },
+    /// A bare checkpoint does not parse.
+    #[error("the checkpoint: {problem}")]
+    BadCheckpoint {
+        /// Why.
+        problem: String,
+    },
+    /// The key a checkpoint carries does not parse.
+    #[error("the checkpoint's key: {problem}")]
+    BadCheckpointKey {
+        /// Why.
+        problem: String,
+    },
+    /// A bare checkpoint of a log this witness has never seen, with no key to trust.
+    #[error(
+        "this witness has never seen {origin}: give its first bundle, or the centre's key with \
+         --producer-key, before a bare checkpoint"
+    )]
+    NeverSeen {
+        /// The log's origin.
+        origin: String,
+    },
+    /// The checkpoint's signature is not by a key the witness trusts.
+    #[error("refused: {problem}")]
+    SignatureRefused {
+        /// Why.
+        problem: String,
+    },
+    /// A checkpoint states another hash at a position the witness holds: a fork.
+    #[error(
+        "refused: position {position}: the checkpoint states hash {stated}, but the witness holds {held} there: \
+         the centre has signed two different histories (a fork)"
+    )]
+    Fork {
+        /// The position.
+        position: u64,
+        /// The hash the new checkpoint states.
+        stated: String,
+        /// The hash the witness holds there.
+        held: String,
+    },
+    /// A bare checkpoint before the last one the witness holds.
+    #[error(
+        "refused: the checkpoint states position {position}, before position {held_position} the witness already \
+         holds: a history cut short, or an old checkpoint (a bare checkpoint cannot show that it \
+         agrees; a bundle can)"
+    )]
+    CutShort {
+        /// The position the checkpoint states.
+        position: u64,
+        /// The last position the witness holds.
+        held_position: u64,
+    },
+    /// The first checkpoint of a log is signed by another key than the centre's one given.
+    #[error("refused: the checkpoint is signed by {signed_by}, not by the centre's key given, {given}")]
+    WrongProducerKey {
+        /// The key that signed.
+        signed_by: String,
+        /// The key given.
+        given: String,
+    },
+    /// The witness key is not the key of the witness file.
+    #[error("the witness key {key_path} is not the key of the witness file {path} ({vkey})")]
+    KeyMismatch {
+        /// The key file.
+        key_path: String,
+        /// The witness file.
+        path: String,
+        /// The witness file's verifier key.
+        vkey: String,
+    },
+    /// The witness holds as many checkpoints of this log as it may.
+    #[error("the witness holds {max} checkpoints of {origin} already")]
+    Full {
+        /// The limit.
+        max: usize,
+        /// The log's origin.
+        origin: String,
+    },
+    /// A checkpoint was verified but not read back (a bug of the bundle check).
+    #[error("{bundle}: the bundle's checkpoint was not read")]
+    CheckpointNotRead {
+        /// The bundle file.
+        bundle: String,
+    },
+    /// The state cannot be serialised.
+    #[error("the witness state: {problem}")]
+    State {
+        /// Why.
+        problem: String,
+    },
 }
 
 /// The state a witness file holds.
@@ -110,10 +286,10 @@ pub fn default_witness_key_path(witness_file: &Path) -> PathBuf {
 fn read_key(path: &Path) -> Result<(String, SigningKey), WitnessError> {
     let text = Zeroizing::new(
         std::fs::read_to_string(path)
-            .map_err(|e| refused(format!("cannot read the witness key {}: {e}", path.display())))?,
+            .map_err(|e| WitnessError::KeyUnreadable { path: path.display().to_string(), problem: e.to_string() })?,
     );
     let mut lines = text.lines();
-    let bad = || refused(format!("{} is not a witness key file (first line {WITNESS_KEY_HEADER:?})", path.display()));
+    let bad = || WitnessError::NotAKeyFile { path: path.display().to_string(), header: WITNESS_KEY_HEADER };
     if lines.next() != Some(WITNESS_KEY_HEADER) {
         return Err(bad());
     }
@@ -127,12 +303,12 @@ fn read_key(path: &Path) -> Result<(String, SigningKey), WitnessError> {
 pub fn init_witness(path: &Path, key_path: &Path, name: &str) -> Result<VerifierKey, WitnessError> {
     for existing in [path, key_path] {
         if existing.exists() {
-            return Err(refused(format!("{} already exists: a witness is made once", existing.display())));
+            return Err(WitnessError::Exists { path: existing.display().to_string() });
         }
     }
     let probe = SigningKey::from_seed(uuid::Uuid::nil(), &[0; 32]).verifier_key().renamed(name);
-    VerifierKey::parse(&probe.vkey()).map_err(|problem| refused(format!("--name: {problem}")))?;
-    let seed = random_key().map_err(|e| refused(e.to_string()))?;
+    VerifierKey::parse(&probe.vkey()).map_err(|problem| WitnessError::BadName { problem })?;
+    let seed = random_key().map_err(|e| WitnessError::NoRandomKey { problem: e.to_string() })?;
     let key = SigningKey::from_seed(uuid::Uuid::nil(), &seed);
     let mut text = Zeroizing::new(format!("{WITNESS_KEY_HEADER}\nname {name}\nsecret "));
     for byte in seed.iter() {
@@ -140,7 +316,7 @@ pub fn init_witness(path: &Path, key_path: &Path, name: &str) -> Result<Verifier
     }
     text.push('\n');
     write_private_file(key_path, text.as_bytes())
-        .map_err(|e| refused(format!("cannot write {}: {e}", key_path.display())))?;
+        .map_err(|e| WitnessError::Unwritable { path: key_path.display().to_string(), problem: e.to_string() })?;
     let witness = key.verifier_key().renamed(name);
     let file = WitnessFile {
         path: path.to_path_buf(),
@@ -167,15 +343,15 @@ impl WitnessFile {
     /// witness key recorded out of band), else by the key it names; every checkpoint in it
     /// cosigned by that key.
     pub fn read(path: &Path, expected: Option<&VerifierKey>) -> Result<WitnessFile, WitnessError> {
-        let name = path.display();
-        let size =
-            std::fs::metadata(path).map_err(|e| refused(format!("cannot read the witness file {name}: {e}")))?.len();
+        let name = path.display().to_string();
+        let unreadable =
+            |e: std::io::Error| WitnessError::FileUnreadable { path: name.clone(), problem: e.to_string() };
+        let size = std::fs::metadata(path).map_err(unreadable)?.len();
         if size > MAX_WITNESS_FILE_BYTES {
-            return Err(refused(format!("the witness file {name} is larger than {MAX_WITNESS_FILE_BYTES} bytes")));
+            return Err(WitnessError::FileTooLarge { path: name, max_bytes: MAX_WITNESS_FILE_BYTES });
         }
-        let note =
-            std::fs::read_to_string(path).map_err(|e| refused(format!("cannot read the witness file {name}: {e}")))?;
-        let altered = |problem: String| refused(format!("the witness file {name} does not check: {problem}"));
+        let note = std::fs::read_to_string(path).map_err(unreadable)?;
+        let altered = |problem: String| WitnessError::Altered { path: name.clone(), problem };
         let line = note.split('\n').next().unwrap_or_default();
         let state: WitnessState =
             serde_json::from_str(line).map_err(|e| altered(format!("its first line is not a witness's state: {e}")))?;
@@ -278,25 +454,21 @@ impl WitnessFile {
         key_path: &Path,
         now_s: u64,
     ) -> Result<Witnessed, WitnessError> {
-        let manifest = crate::bundle::read_manifest(bundle).map_err(|e| refused(e.to_string()))?;
+        let manifest = crate::bundle::read_manifest(bundle).map_err(WitnessError::Bundle)?;
         let Some(ManifestCheckpoint { note, vkey }) = manifest.checkpoint else {
-            return Err(refused(format!(
-                "{}: the bundle carries no checkpoint, so there is nothing signed to countersign (it was written \
-                 before checkpoints; export it again)",
-                bundle.display()
-            )));
+            return Err(WitnessError::NoCheckpointInBundle { bundle: bundle.display().to_string() });
         };
         let origin = SignedCheckpoint::parse(&note)
-            .map_err(|p| refused(format!("{}: {p}", bundle.display())))?
+            .map_err(|problem| WitnessError::BadBundleCheckpoint { bundle: bundle.display().to_string(), problem })?
             .checkpoint
             .origin;
         let (trusted, first_seen) = self.trusted_keys(&origin, producer, &vkey)?;
         let anchors = self.anchors(&origin);
         let verified: VerifiedBundles =
             verify_bundles_against(&[bundle.to_path_buf()], &anchors, Some(trusted.clone()))
-                .map_err(|e| refused(format!("refused: {e}")))?;
+                .map_err(WitnessError::HistoryRefused)?;
         let Some((signed, _)) = verified.checkpoint else {
-            return Err(refused(format!("{}: the bundle's checkpoint was not read", bundle.display())));
+            return Err(WitnessError::CheckpointNotRead { bundle: bundle.display().to_string() });
         };
         let checked_against = verified.anchors.agreed.iter().map(|anchor| anchor.position).collect();
         self.pending_key_events = verified.key_events;
@@ -314,40 +486,30 @@ impl WitnessFile {
         key_path: &Path,
         now_s: u64,
     ) -> Result<Witnessed, WitnessError> {
-        let signed = SignedCheckpoint::parse(note).map_err(|p| refused(format!("the checkpoint: {p}")))?;
+        let signed = SignedCheckpoint::parse(note).map_err(|problem| WitnessError::BadCheckpoint { problem })?;
         let origin = signed.checkpoint.origin.clone();
         let known = self.log_index(&origin).is_some();
         let carried = match (known, producer, carried_vkey) {
-            (false, None, None) => {
-                return Err(refused(format!(
-                    "this witness has never seen {origin}: give its first bundle, or the centre's key with \
-                     --producer-key, before a bare checkpoint"
-                )))
-            }
+            (false, None, None) => return Err(WitnessError::NeverSeen { origin }),
             (_, _, Some(vkey)) => vkey.to_owned(),
             (_, Some(key), None) => key.vkey(),
             (true, None, None) => String::new(),
         };
         let (trusted, first_seen) = self.trusted_keys(&origin, producer, &carried)?;
-        signed.verify_by(&trusted).map_err(|p| refused(format!("refused: {p}")))?;
+        signed.verify_by(&trusted).map_err(|problem| WitnessError::SignatureRefused { problem })?;
         let position = signed.checkpoint.position;
         for held in self.checkpoints(&origin) {
             if held.checkpoint.position == position && held.checkpoint.head_hash != signed.checkpoint.head_hash {
-                return Err(refused(format!(
-                    "refused: position {position}: the checkpoint states hash {}, but the witness holds {} there: \
-                     the centre has signed two different histories (a fork)",
-                    signed.checkpoint.head_hash, held.checkpoint.head_hash
-                )));
+                return Err(WitnessError::Fork {
+                    position,
+                    stated: signed.checkpoint.head_hash.to_string(),
+                    held: held.checkpoint.head_hash.to_string(),
+                });
             }
         }
         if let Some(last) = self.checkpoints(&origin).last() {
             if position < last.checkpoint.position {
-                return Err(refused(format!(
-                    "refused: the checkpoint states position {position}, before position {} the witness already \
-                     holds: a history cut short, or an old checkpoint (a bare checkpoint cannot show that it \
-                     agrees; a bundle can)",
-                    last.checkpoint.position
-                )));
+                return Err(WitnessError::CutShort { position, held_position: last.checkpoint.position });
             }
         }
         let checked = self.checkpoints(&origin).iter().filter(|held| held.checkpoint.position == position);
@@ -365,13 +527,11 @@ impl WitnessFile {
         if self.log_index(origin).is_some() {
             return Ok((self.producer_keys(origin), false));
         }
-        let carried = VerifierKey::parse(carried).map_err(|p| refused(format!("the checkpoint's key: {p}")))?;
+        let carried = VerifierKey::parse(carried).map_err(|problem| WitnessError::BadCheckpointKey { problem })?;
         match producer {
-            Some(given) if *given != carried => Err(refused(format!(
-                "refused: the checkpoint is signed by {}, not by the centre's key given, {}",
-                carried.vkey(),
-                given.vkey()
-            ))),
+            Some(given) if *given != carried => {
+                Err(WitnessError::WrongProducerKey { signed_by: carried.vkey(), given: given.vkey() })
+            }
             _ => Ok((vec![carried], true)),
         }
     }
@@ -389,12 +549,11 @@ impl WitnessFile {
     ) -> Result<Witnessed, WitnessError> {
         let (name, key) = read_key(key_path)?;
         if key.verifier_key().renamed(&name) != self.witness {
-            return Err(refused(format!(
-                "the witness key {} is not the key of the witness file {} ({})",
-                key_path.display(),
-                self.path.display(),
-                self.witness.vkey()
-            )));
+            return Err(WitnessError::KeyMismatch {
+                key_path: key_path.display().to_string(),
+                path: self.path.display().to_string(),
+                vkey: self.witness.vkey(),
+            });
         }
         let origin = signed.checkpoint.origin.clone();
         let index = match self.log_index(&origin) {
@@ -427,9 +586,7 @@ impl WitnessFile {
         }
         if !already {
             if self.held[index].len() >= MAX_CHECKPOINTS_PER_LOG {
-                return Err(refused(format!(
-                    "the witness holds {MAX_CHECKPOINTS_PER_LOG} checkpoints of {origin} already"
-                )));
+                return Err(WitnessError::Full { max: MAX_CHECKPOINTS_PER_LOG, origin });
             }
             let cosigned = signed.cosigned(&key, &name, now_s);
             self.state.logs[index].checkpoints.push(cosigned.note.clone());
@@ -448,10 +605,10 @@ impl WitnessFile {
     }
 
     fn save(&self, key: &SigningKey) -> Result<(), WitnessError> {
-        let line = serde_json::to_string(&self.state).map_err(|e| refused(format!("the witness state: {e}")))?;
+        let line = serde_json::to_string(&self.state).map_err(|e| WitnessError::State { problem: e.to_string() })?;
         let note = sign_note(&format!("{line}\n"), key, &self.state.name);
         write_private_file(&self.path, note.as_bytes())
-            .map_err(|e| refused(format!("cannot write {}: {e}", self.path.display())))
+            .map_err(|e| WitnessError::Unwritable { path: self.path.display().to_string(), problem: e.to_string() })
     }
 }
 

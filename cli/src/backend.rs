@@ -85,11 +85,9 @@ impl Backend {
     pub fn engine(&self, what: &str) -> Result<&Engine, CliError> {
         match self {
             Backend::Direct(engine) => Ok(engine),
-            Backend::Server(client) => Err(CliError::Usage(format!(
-                "{what}: not done through the server ({}) yet; run it on the data directory (--data-dir) \
-                 as its administrator",
-                client.base()
-            ))),
+            Backend::Server(client) => {
+                Err(CliError::field(what, crate::i18n::message("error-direct-only", &[("value", client.base())])))
+            }
         }
     }
 

@@ -16,6 +16,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use crate::error::CliError;
+use crate::i18n::message;
 
 /// How long a request may wait for its answer before the client gives up (the server's own
 /// request limit is shorter).
@@ -60,9 +61,7 @@ pub fn session_file() -> Result<PathBuf, CliError> {
     } else if let Some(home) = std::env::var_os("HOME").filter(|d| !d.is_empty()) {
         PathBuf::from(home).join(".config").join("parapompi")
     } else {
-        return Err(CliError::Environment(
-            "no config directory to keep the login in: set PARAPOMPI_CONFIG_DIR or HOME".to_owned(),
-        ));
+        return Err(CliError::Environment(message("client-no-config-dir", &[])));
     };
     Ok(dir.join("session.json"))
 }
@@ -73,7 +72,7 @@ pub fn session_file() -> Result<PathBuf, CliError> {
 pub fn save_session(session: &SavedSession) -> Result<PathBuf, CliError> {
     use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt, PermissionsExt};
     let path = session_file()?;
-    let failed = |e: std::io::Error| CliError::Environment(format!("cannot save the login in {}: {e}", path.display()));
+    let failed = |e: std::io::Error| session_error("client-cannot-save", &path, &e);
     let dir = path.parent().map(PathBuf::from).unwrap_or_else(|| PathBuf::from("."));
     std::fs::DirBuilder::new().recursive(true).mode(0o700).create(&dir).map_err(failed)?;
     std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o700)).map_err(failed)?;
@@ -94,14 +93,11 @@ pub fn save_session(session: &SavedSession) -> Result<PathBuf, CliError> {
 pub fn saved_session() -> Result<Option<SavedSession>, CliError> {
     let path = session_file()?;
     match std::fs::read_to_string(&path) {
-        Ok(text) => serde_json::from_str(&text).map(Some).map_err(|e| {
-            CliError::Environment(format!(
-                "the saved login {} is damaged ({e}); run `parapompi login` again",
-                path.display()
-            ))
-        }),
+        Ok(text) => {
+            serde_json::from_str(&text).map(Some).map_err(|e| session_error("client-session-damaged", &path, &e))
+        }
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
-        Err(e) => Err(CliError::Environment(format!("cannot read the saved login {}: {e}", path.display()))),
+        Err(e) => Err(session_error("client-cannot-read-session", &path, &e)),
     }
 }
 
@@ -111,8 +107,14 @@ pub fn forget_session() -> Result<bool, CliError> {
     match std::fs::remove_file(&path) {
         Ok(()) => Ok(true),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(false),
-        Err(e) => Err(CliError::Environment(format!("cannot remove the saved login {}: {e}", path.display()))),
+        Err(e) => Err(session_error("client-cannot-remove-session", &path, &e)),
     }
+}
+
+/// An environment error about the saved login's file: message `key` naming the file and the
+/// system's reason.
+fn session_error(key: &str, path: &std::path::Path, problem: &dyn std::fmt::Display) -> CliError {
+    CliError::Environment(message(key, &[("text", &path.display().to_string()), ("problem", &problem.to_string())]))
 }
 
 /// A server's URL without its trailing slash, checked to be http or https.
@@ -121,7 +123,7 @@ pub fn server_url(text: &str) -> Result<String, CliError> {
     let rest = url.strip_prefix("http://").or_else(|| url.strip_prefix("https://"));
     match rest {
         Some(host) if !host.is_empty() && !host.contains(['?', '#', ' ']) => Ok(url.to_owned()),
-        _ => Err(CliError::field("--server", format!("{text:?} is not a URL such as http://127.0.0.1:8080"))),
+        _ => Err(CliError::field("--server", message("client-not-a-url", &[("text", &format!("{text:?}"))]))),
     }
 }
 
@@ -146,15 +148,18 @@ pub struct Client {
 fn trusting(path: &std::path::Path) -> Result<Arc<rustls::ClientConfig>, CliError> {
     use rustls::pki_types::pem::PemObject;
     use rustls::pki_types::CertificateDer;
-    let bad = |problem: String| CliError::field("--server-ca", format!("{}: {problem}", path.display()));
-    let bytes = std::fs::read(path).map_err(|e| bad(format!("cannot read it: {e}")))?;
+    let bad = |key: &str, problem: String| {
+        let problem = message(key, &[("problem", &problem)]);
+        CliError::field("--server-ca", format!("{}: {problem}", path.display()))
+    };
+    let bytes = std::fs::read(path).map_err(|e| bad("client-ca-unreadable", e.to_string()))?;
     let mut roots = rustls::RootCertStore::empty();
     for certificate in CertificateDer::pem_slice_iter(&bytes) {
-        let certificate = certificate.map_err(|e| bad(format!("not PEM certificates ({e})")))?;
-        roots.add(certificate).map_err(|e| bad(format!("a certificate that cannot be trusted ({e})")))?;
+        let certificate = certificate.map_err(|e| bad("client-ca-not-pem", e.to_string()))?;
+        roots.add(certificate).map_err(|e| bad("client-ca-untrusted", e.to_string()))?;
     }
     if roots.is_empty() {
-        return Err(bad("no certificate in it".to_owned()));
+        return Err(bad("client-ca-empty", String::new()));
     }
     let provider = Arc::new(rustls::crypto::ring::default_provider());
     let config = rustls::ClientConfig::builder_with_provider(provider)
@@ -175,7 +180,7 @@ impl Client {
         let (token, staff_id) = match std::env::var("PARAPOMPI_TOKEN") {
             Ok(token) => {
                 let staff = staff_of_token(token.trim())
-                    .ok_or_else(|| CliError::field("PARAPOMPI_TOKEN", "not a token of the form pp1_…"))?;
+                    .ok_or_else(|| CliError::field("PARAPOMPI_TOKEN", message("client-not-a-token", &[])))?;
                 (Some(token.trim().to_owned()), Some(staff))
             }
             // A damaged saved login counts as none: `login` replaces it.
@@ -209,10 +214,7 @@ impl Client {
     }
 
     fn not_logged_in(&self) -> CliError {
-        CliError::Usage(format!(
-            "not logged in to {}: run `parapompi --server {} login --staff STAFF` (or set PARAPOMPI_TOKEN)",
-            self.base, self.base
-        ))
+        CliError::Usage(message("client-not-logged-in", &[("value", &self.base)]))
     }
 
     fn call(&self, method: &str, path: &str, body: Option<&Value>, authenticated: bool) -> Result<String, CliError> {
@@ -234,11 +236,10 @@ impl Client {
                     .into_reader()
                     .take(MAX_ANSWER_BYTES + 1)
                     .read_to_string(&mut text)
-                    .map_err(|e| CliError::Environment(format!("the server {} answered badly: {e}", self.base)))?;
+                    .map_err(|e| self.server_error("client-answered-badly", &e))?;
                 if u64::try_from(text.len()).unwrap_or(u64::MAX) > MAX_ANSWER_BYTES {
-                    return Err(CliError::Environment(format!(
-                        "the server's answer is larger than {MAX_ANSWER_BYTES} bytes: not read"
-                    )));
+                    let max = MAX_ANSWER_BYTES.to_string();
+                    return Err(CliError::Environment(message("client-answer-too-large", &[("max", &max)])));
                 }
                 Ok(text)
             }
@@ -246,10 +247,13 @@ impl Client {
                 let text = response.into_string().unwrap_or_default();
                 Err(problem_error(status, &text))
             }
-            Err(ureq::Error::Transport(transport)) => {
-                Err(CliError::Environment(format!("cannot reach the server {}: {transport}", self.base)))
-            }
+            Err(ureq::Error::Transport(transport)) => Err(self.server_error("client-unreachable", &transport)),
         }
+    }
+
+    /// An environment error about this server: message `key` naming it and the reason.
+    fn server_error(&self, key: &str, problem: &dyn std::fmt::Display) -> CliError {
+        CliError::Environment(message(key, &[("value", &self.base), ("problem", &problem.to_string())]))
     }
 
     /// `GET path`, the body as a stream (read as it comes, however long).
@@ -263,9 +267,7 @@ impl Client {
             Err(ureq::Error::Status(status, response)) => {
                 Err(problem_error(status, &response.into_string().unwrap_or_default()))
             }
-            Err(ureq::Error::Transport(transport)) => {
-                Err(CliError::Environment(format!("cannot reach the server {}: {transport}", self.base)))
-            }
+            Err(ureq::Error::Transport(transport)) => Err(self.server_error("client-unreachable", &transport)),
         }
     }
 
@@ -306,7 +308,8 @@ impl Client {
 }
 
 fn parse_json(text: &str) -> Result<Value, CliError> {
-    serde_json::from_str(text).map_err(|e| CliError::Environment(format!("the server's answer is not JSON: {e}")))
+    serde_json::from_str(text)
+        .map_err(|e| CliError::Environment(message("client-not-json", &[("problem", &e.to_string())])))
 }
 
 /// A problem-details answer as the error direct mode gives for the same cause: a rule's
@@ -320,7 +323,11 @@ fn problem_error(status: u16, text: &str) -> CliError {
         "rejected" => {
             let named = problem.get("rule").and_then(Value::as_str).unwrap_or_default();
             let Some(rule) = Rejection::ALL_NAMES.iter().copied().find(|n| *n == named) else {
-                return CliError::Environment(format!("the server refused with an unknown rule {named:?}: {detail}"));
+                let named = format!("{named:?}");
+                return CliError::Environment(message(
+                    "client-unknown-rule",
+                    &[("rule", &named), ("problem", &detail)],
+                ));
             };
             // The server says "rejected by rule R: <core's sentence>", as the engine does, and
             // gives the values the refusal carries by name: the words are then the run's
@@ -352,10 +359,8 @@ fn problem_error(status: u16, text: &str) -> CliError {
             Some(field) if !detail.starts_with(field) => CliError::field(field, detail),
             _ => CliError::Usage(detail),
         },
-        "unauthenticated" => {
-            CliError::Usage(format!("the server did not accept the login ({detail}): run `parapompi login` again"))
-        }
+        "unauthenticated" => CliError::LoginRefused { detail },
         _ if status >= 500 || code == "conflict" || code == "limit" => CliError::Environment(detail),
-        _ => CliError::Environment(format!("the server answered {status}: {detail}")),
+        _ => CliError::Environment(message("client-answered", &[("value", &status.to_string()), ("problem", &detail)])),
     }
 }

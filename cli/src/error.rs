@@ -34,6 +34,12 @@ pub enum CliError {
     },
     /// The environment failed: the store is locked or corrupt, a file cannot be written.
     Environment(String),
+    /// The server did not accept the login or token (its reason, in its words): a usage
+    /// error that `login`, `logout` and `staff set-password` each name in their own way.
+    LoginRefused {
+        /// The server's reason.
+        detail: String,
+    },
     /// Standard output was closed by its reader.
     BrokenPipe,
     /// The work was done and reported already, but some of it failed (`apply`): exit with
@@ -51,7 +57,7 @@ impl CliError {
     pub fn exit_code(&self) -> u8 {
         match self {
             CliError::Rejected { .. } => EXIT_REJECTED,
-            CliError::Usage(_) | CliError::Environment(_) => EXIT_USAGE,
+            CliError::Usage(_) | CliError::Environment(_) | CliError::LoginRefused { .. } => EXIT_USAGE,
             CliError::BrokenPipe => 0,
             CliError::Reported(code) => *code,
         }
@@ -61,6 +67,7 @@ impl CliError {
     pub fn message(&self) -> Option<String> {
         match self {
             CliError::Usage(text) | CliError::Environment(text) => Some(text.clone()),
+            CliError::LoginRefused { detail } => Some(message("client-login-refused", &[("problem", detail)])),
             CliError::Rejected { rule, message: text } => {
                 Some(message("rejected", &[("rule", rule), ("message", text)]))
             }
@@ -127,18 +134,21 @@ impl From<Rejection> for CliError {
 impl From<StoreError> for CliError {
     fn from(error: StoreError) -> CliError {
         match error {
-            StoreError::InUse { path } => CliError::Environment(format!(
-                "the data directory {} is in use by another process; try again when it has finished",
-                path.display()
-            )),
-            StoreError::Corruption { at, problem } => CliError::Environment(format!(
-                "the store is corrupt at position {at}: {problem}; run `parapompi verify` and restore from an export"
+            StoreError::InUse { path } => {
+                CliError::Environment(message("store-in-use", &[("text", &path.display().to_string())]))
+            }
+            StoreError::Corruption { at, problem } => CliError::Environment(message(
+                "store-corrupt",
+                &[("position", &at.to_string()), ("problem", &problem.to_string())],
             )),
             StoreError::Invalid(invalid) => CliError::Usage(invalid.to_string()),
-            StoreError::Import { line, problem } => CliError::Usage(format!("import line {line}: {problem}")),
-            StoreError::ImportRecord { record, offset, problem } => {
-                CliError::Usage(format!("import record {record} (byte {offset}): {problem}"))
+            StoreError::Import { line, problem } => {
+                CliError::Usage(message("store-import-line", &[("n", &line.to_string()), ("problem", &problem)]))
             }
+            StoreError::ImportRecord { record, offset, problem } => CliError::Usage(message(
+                "store-import-record",
+                &[("n", &record.to_string()), ("value", &offset.to_string()), ("problem", &problem)],
+            )),
             other => CliError::Environment(other.to_string()),
         }
     }

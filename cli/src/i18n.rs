@@ -42,6 +42,7 @@ const RESOURCES_EN: &[(&str, &str)] = &[
     ("errors.ftl", include_str!("../locales/en/errors.ftl")),
     ("trust.ftl", include_str!("../locales/en/trust.ftl")),
     ("report.ftl", include_str!("../locales/en/report.ftl")),
+    ("session.ftl", include_str!("../locales/en/session.ftl")),
 ];
 const RESOURCES_EL: &[(&str, &str)] = &[
     ("vocab.ftl", include_str!("../locales/el/vocab.ftl")),
@@ -57,6 +58,7 @@ const RESOURCES_EL: &[(&str, &str)] = &[
     ("errors.ftl", include_str!("../locales/el/errors.ftl")),
     ("trust.ftl", include_str!("../locales/el/trust.ftl")),
     ("report.ftl", include_str!("../locales/el/report.ftl")),
+    ("session.ftl", include_str!("../locales/el/session.ftl")),
 ];
 
 /// The chosen language: 0 not chosen yet (English), 1 English, 2 Greek.
@@ -381,6 +383,8 @@ mod tests {
         "state_kind",
         "fact",
         "at",
+        // Trust: witnesses and checkpoints.
+        "origin",
         // The views' and the writes'.
         "subject",
         "events",
@@ -502,7 +506,11 @@ mod tests {
             include_str!("commands/demo.rs"),
             include_str!("commands/trust.rs"),
             include_str!("commands/directory_views.rs"),
+            include_str!("commands/keys.rs"),
             include_str!("session.rs"),
+            include_str!("error.rs"),
+            include_str!("backend.rs"),
+            include_str!("parse.rs"),
             include_str!("printed.rs"),
             include_str!("describe.rs"),
             include_str!("resolve.rs"),

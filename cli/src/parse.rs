@@ -13,7 +13,12 @@ pub fn uuid_of(field: &str, prefix: &str, text: &str) -> Result<Uuid, CliError> 
     let trimmed = text.trim();
     let bare = trimmed.strip_prefix(prefix).and_then(|rest| rest.strip_prefix('-')).unwrap_or(trimmed);
     Uuid::parse_str(bare)
-        .map_err(|_| CliError::field(field, format!("{text:?} is not an id (a UUID, or {prefix}-<UUID>)")))
+        .map_err(|_| CliError::field(field, message("error-not-an-id", &[("text", &quoted(text)), ("value", prefix)])))
+}
+
+/// What a person typed, quoted as the messages show it.
+fn quoted(text: &str) -> String {
+    format!("{text:?}")
 }
 
 /// Parses a date: `YYYY-MM-DD`, or as dates are written in Greece, `DD/MM/YYYY` (a day or
@@ -66,9 +71,8 @@ fn digits(text: &str) -> Option<i32> {
 /// Parses an RFC 3339 instant (`2024-05-01T09:30:00Z`, `2024-05-01T12:30:00+03:00`,
 /// fractions of a second allowed and cut to milliseconds).
 pub fn instant(field: &str, text: &str) -> Result<Timestamp, CliError> {
-    parapompi::instant::parse_rfc3339(text.trim()).ok_or_else(|| {
-        CliError::field(field, format!("{text:?} is not an RFC 3339 instant such as 2024-05-01T09:30:00+03:00"))
-    })
+    parapompi::instant::parse_rfc3339(text.trim())
+        .ok_or_else(|| CliError::field(field, message("error-not-an-instant", &[("text", &quoted(text))])))
 }
 
 /// Parses a year of birth, or `declined_to_answer` (typed by a person, also its Greek name).
@@ -82,12 +86,12 @@ pub fn year_of_birth(field: &str, text: &str) -> Result<Answer<i32>, CliError> {
     trimmed
         .parse::<i32>()
         .map(Answer::Given)
-        .map_err(|_| CliError::field(field, format!("{text:?} is not a year (or declined_to_answer)")))
+        .map_err(|_| CliError::field(field, message("error-not-a-year", &[("text", &quoted(text))])))
 }
 
 /// Parses an amount in euros (`266400`, `266400.5`, `266400.00`) into cents.
 pub fn euro_cents(field: &str, text: &str) -> Result<u64, CliError> {
-    let bad = || CliError::field(field, format!("{text:?} is not an amount in euros such as 266400.00"));
+    let bad = || CliError::field(field, message("error-not-euros", &[("text", &quoted(text))]));
     let trimmed = text.trim();
     let (whole, fraction) = trimmed.split_once('.').unwrap_or((trimmed, ""));
     if whole.is_empty() || fraction.len() > 2 || !whole.bytes().chain(fraction.bytes()).all(|b| b.is_ascii_digit()) {

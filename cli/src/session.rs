@@ -42,10 +42,10 @@ pub fn open_existing(global: &Global) -> Result<Engine, CliError> {
 pub fn open_existing_with(global: &Global, config: EngineConfig) -> Result<Engine, CliError> {
     let dir = &data_dir(global);
     if !store_exists(dir) {
-        return Err(CliError::Usage(format!(
-            "--data-dir: there is no store in {}; run `parapompi init` (or `parapompi demo`) first",
-            dir.display()
-        )));
+        return Err(CliError::field(
+            "--data-dir",
+            message("session-no-store", &[("text", &dir.display().to_string())]),
+        ));
     }
     open_engine(global, config)
 }
@@ -70,33 +70,25 @@ pub fn open_engine(global: &Global, mut config: EngineConfig) -> Result<Engine, 
                 std::thread::sleep(std::time::Duration::from_millis(50));
             }
             Err(parapompi::EngineError::Store(StoreError::InUse { path })) => {
-                return Err(CliError::Environment(format!(
-                    "the data directory {} is in use by another process (waited {} s, --wait); if a server \
-                     holds it, send the command through it with --server URL",
-                    path.display(),
-                    global.wait
-                )))
+                let (path, waited) = (path.display().to_string(), global.wait.to_string());
+                return Err(CliError::Environment(message("session-in-use", &[("text", &path), ("value", &waited)])));
             }
             opened => break opened?,
         }
     };
     if made_here && default_key.exists() {
-        eprintln!(
-            "parapompi: warning: made the deployment key {}. Back it up apart from the data: without it no \
-             person's identity can be read. Beside the data it suits a trial, not production: keep it on another \
-             volume and name it with PARAPOMPI_DEPLOYMENT_KEY_FILE (docs/CLI.md, \"Keys\").",
-            default_key.display()
-        );
+        let text = message("session-made-deployment-key", &[("text", &default_key.display().to_string())]);
+        eprintln!("parapompi: {text}");
     }
     if engine.signing_key_made() {
-        eprintln!(
-            "parapompi: warning: made the signing key {} for this data directory's checkpoints; its public key is {}. \
-             Give that key to your evaluators and witness out of band. Beside the data it suits a trial, not \
-             production: anyone with a copy of the directory can sign as the centre, so back it up apart and keep \
-             copies of the directory under control (docs/CLI.md, \"Checkpoints and witnesses\").",
-            parapompi::signing_key::signing_key_path(dir).display(),
-            engine.signing_verifier_key().vkey()
+        let text = message(
+            "session-made-signing-key",
+            &[
+                ("text", &parapompi::signing_key::signing_key_path(dir).display().to_string()),
+                ("key", &engine.signing_verifier_key().vkey()),
+            ],
         );
+        eprintln!("parapompi: {text}");
     }
     Ok(engine)
 }
@@ -173,10 +165,7 @@ impl Ctx<'_> {
             return Ok(Acting::Staff(client.staff_id()?));
         }
         let Some(text) = &self.global.actor else {
-            return Err(CliError::Usage(
-                "--as: this command is recorded as an act and needs the acting staff member (--as STAFF or PARAPOMPI_ACTOR)"
-                    .to_owned(),
-            ));
+            return Err(CliError::field("--as", message("session-needs-actor", &[])));
         };
         if let Ok(uuid) = parse::uuid_of("--as", "staff", text) {
             return Ok(Acting::Staff(StaffId::new(uuid)));
@@ -213,7 +202,7 @@ impl Ctx<'_> {
                 self.known.staff_centres.borrow_mut().insert(staff_id, staff.centre_id);
                 Ok(staff.centre_id)
             }
-            _ => Err(CliError::field("--as", format!("no staff member {}", staff_id.stream_id()))),
+            _ => Err(CliError::field("--as", message("session-no-staff", &[("id", &staff_id.stream_id())]))),
         }
     }
 

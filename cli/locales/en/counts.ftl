@@ -73,3 +73,11 @@ count-centre = { $n ->
     [one] { $n } centre
    *[other] { $n } centres
 }
+count-person_key = { $n ->
+    [one] { $n } person key is
+   *[other] { $n } person keys are
+}
+count-erasure = { $n ->
+    [one] { $n } later erasure
+   *[other] { $n } later erasures
+}

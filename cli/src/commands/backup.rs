@@ -19,7 +19,10 @@ use crate::session::Ctx;
 /// centre recorded as `BackupTaken`; written to `FILE.partial`, checked whole and renamed.
 pub fn backup(ctx: &mut Ctx<'_>, args: &BackupArgs) -> Result<(), CliError> {
     if args.out.exists() && !args.force {
-        return Err(CliError::field("--out", format!("{} exists; give --force to replace it", args.out.display())));
+        return Err(CliError::field(
+            "--out",
+            message("error-exists-force", &[("text", &args.out.display().to_string())]),
+        ));
     }
     // The earlier backup of an increment, checked whole first.
     let earlier = match &args.since {
@@ -31,7 +34,7 @@ pub fn backup(ctx: &mut Ctx<'_>, args: &BackupArgs) -> Result<(), CliError> {
         ),
         None => None,
     };
-    let progress = Progress::spinner("writing the backup");
+    let progress = Progress::spinner(&message("progress-backup", &[]));
     let manifest = match ctx.backend {
         Backend::Direct(engine) => {
             let meta = ctx.meta(ctx.acting()?, ctx.command_id()?)?;
@@ -53,10 +56,10 @@ pub fn backup(ctx: &mut Ctx<'_>, args: &BackupArgs) -> Result<(), CliError> {
             match checked {
                 Ok(file) => {
                     std::fs::rename(&partial, &args.out).map_err(|e| {
-                        CliError::Environment(format!(
-                            "cannot rename {} to {}: {e}",
-                            partial.display(),
-                            args.out.display()
+                        let (from, to) = (partial.display().to_string(), args.out.display().to_string());
+                        CliError::Environment(message(
+                            "error-cannot-rename",
+                            &[("text", &from), ("value", &to), ("problem", &e.to_string())],
                         ))
                     })?;
                     file.manifest
@@ -85,7 +88,7 @@ pub fn backup(ctx: &mut Ctx<'_>, args: &BackupArgs) -> Result<(), CliError> {
         ],
     ))?;
     if let Some(base) = &manifest.header.since {
-        ctx.out.line(format!("(an increment of the backup to position {})", base.position))?;
+        ctx.out.line(message("backup-increment", &[("position", &base.position.to_string())]))?;
     }
     Ok(())
 }
@@ -94,15 +97,20 @@ pub fn backup(ctx: &mut Ctx<'_>, args: &BackupArgs) -> Result<(), CliError> {
 fn receive(client: &crate::client::Client, url_path: &str, path: &std::path::Path) -> Result<(), CliError> {
     let mut stream = client.get_stream(url_path)?;
     let mut file = std::fs::File::create(path)
-        .map_err(|e| CliError::field("--out", format!("cannot create {}: {e}", path.display())))?;
+        .map_err(|e| CliError::field("--out", file_problem("error-cannot-create", path, &e)))?;
     std::io::copy(&mut stream, &mut file)
-        .map_err(|e| CliError::Environment(format!("the backup was cut short: {e}")))?;
-    file.sync_all().map_err(|e| CliError::Environment(format!("cannot sync {}: {e}", path.display())))
+        .map_err(|e| CliError::Environment(message("backup-cut-short", &[("problem", &e.to_string())])))?;
+    file.sync_all().map_err(|e| CliError::Environment(file_problem("error-cannot-sync", path, &e)))
+}
+
+/// Message `key` about a file and the system's reason.
+fn file_problem(key: &str, path: &std::path::Path, problem: &std::io::Error) -> String {
+    message(key, &[("text", &path.display().to_string()), ("problem", &problem.to_string())])
 }
 
 /// `verify --backup FILE`: every part's digest and the log; with the key, the key files.
 pub fn verify(args: &VerifyArgs, out: &mut Out) -> Result<(), CliError> {
-    let Some(path) = &args.backup else { return Err(CliError::field("--backup", "give the backup file")) };
+    let Some(path) = &args.backup else { return Err(CliError::field("--backup", message("backup-give-file", &[]))) };
     let file = BackupFile::open(path)?;
     let key = match &args.key_file {
         Some(key_file) => DeploymentKeySource::File(key_file.clone()),
@@ -111,7 +119,7 @@ pub fn verify(args: &VerifyArgs, out: &mut Out) -> Result<(), CliError> {
     // The log part is checked as a bundle from a copy, in a directory of this process's own.
     let scratch = std::env::temp_dir().join(format!("parapompi-verify-backup-{}", std::process::id()));
     std::fs::create_dir_all(&scratch)
-        .map_err(|e| CliError::Environment(format!("cannot make {}: {e}", scratch.display())))?;
+        .map_err(|e| CliError::Environment(file_problem("error-cannot-create", &scratch, &e)))?;
     let keys_checked = if args.base.is_empty() {
         file.verify(&scratch, &key)
     } else {
@@ -130,8 +138,8 @@ pub fn verify(args: &VerifyArgs, out: &mut Out) -> Result<(), CliError> {
         ],
     ))?;
     if let Some(base) = &file.manifest.header.since {
-        let how = if args.base.is_empty() { "on its own" } else { "with its base" };
-        out.line(format!("(an increment of the backup to position {}, checked {how})", base.position))?;
+        let key = if args.base.is_empty() { "backup-increment-alone" } else { "backup-increment-with-base" };
+        out.line(message(key, &[("position", &base.position.to_string())]))?;
     }
     Ok(())
 }
@@ -139,15 +147,11 @@ pub fn verify(args: &VerifyArgs, out: &mut Out) -> Result<(), CliError> {
 /// `restore FILE --data-dir NEW [--key-file K] [--erasures FILE [--as STAFF]]`.
 pub fn restore(args: &RestoreArgs, global: &Global, out: &mut Out) -> Result<(), CliError> {
     let Some(target) = &global.data_dir else {
-        return Err(CliError::field("--data-dir", "name the new data directory to restore into (or PARAPOMPI_DATA)"));
+        return Err(CliError::field("--data-dir", message("restore-give-data-dir", &[])));
     };
     let source = crate::session::deployment_key_source();
     if args.key_file.is_none() && matches!(source, DeploymentKeySource::InDataDir) {
-        return Err(CliError::field(
-            "--key-file",
-            "the deployment key is never in a backup: give a copy of the key the data directory was made with \
-             (--key-file FILE), or name it with PARAPOMPI_DEPLOYMENT_KEY_FILE or PARAPOMPI_DEPLOYMENT_KEY",
-        ));
+        return Err(CliError::field("--key-file", message("restore-give-key", &[])));
     }
     let later = match &args.erasures {
         Some(path) => erasures(path, global)?,
@@ -157,7 +161,7 @@ pub fn restore(args: &RestoreArgs, global: &Global, out: &mut Out) -> Result<(),
         deployment_key: if args.key_file.is_some() { DeploymentKeySource::InDataDir } else { source },
         ..parapompi::EngineConfig::default()
     };
-    let progress = Progress::spinner("restoring");
+    let progress = Progress::spinner(&message("progress-restore", &[]));
     let restored = restore_backup(&args.files, target, config, args.key_file.as_deref(), &later)?;
     progress.finish();
     out.json_line(&serde_json::to_value(&restored).unwrap_or_default())?;
@@ -173,16 +177,13 @@ pub fn restore(args: &RestoreArgs, global: &Global, out: &mut Out) -> Result<(),
         ],
     ))?;
     if !restored.recorded_erasures.is_empty() {
-        out.line(format!("recorded {} later erasure(s) after the backup's position", n(&restored.recorded_erasures)))?;
+        out.line(message("restore-later-erasures", &[("what", &count(n(&restored.recorded_erasures), "erasure"))]))?;
     }
     if !restored.erased_already.is_empty() {
-        out.line(format!("erased in the backup already: {}", restored.erased_already.join(", ")))?;
+        out.line(message("restore-erased-already", &[("text", &restored.erased_already.join(", "))]))?;
     }
     if !restored.not_in_backup.is_empty() {
-        out.line(format!(
-            "not in the backup (registered after it was made?), nothing done: {}",
-            restored.not_in_backup.join(", ")
-        ))?;
+        out.line(message("restore-not-in-backup", &[("text", &restored.not_in_backup.join(", "))]))?;
     }
     Ok(())
 }
@@ -193,11 +194,11 @@ pub fn restore(args: &RestoreArgs, global: &Global, out: &mut Out) -> Result<(),
 /// `--at` or now.
 fn erasures(path: &std::path::Path, global: &Global) -> Result<Vec<LaterErasure>, CliError> {
     let text = std::fs::read_to_string(path)
-        .map_err(|e| CliError::field("--erasures", format!("cannot read {}: {e}", path.display())))?;
+        .map_err(|e| CliError::field("--erasures", file_problem("error-cannot-read", path, &e)))?;
     let default_by = match &global.actor {
         Some(text) => Some(
             crate::parse::uuid_of("--as", "staff", text)
-                .map_err(|_| CliError::field("--as", format!("{text:?}: a restore takes a staff member's id")))?,
+                .map_err(|_| CliError::field("--as", message("restore-actor-id", &[("text", &format!("{text:?}"))])))?,
         ),
         None => None,
     };
@@ -214,21 +215,23 @@ fn erasures(path: &std::path::Path, global: &Global) -> Result<Vec<LaterErasure>
         if line.is_empty() || line.starts_with('#') {
             continue;
         }
-        let bad = |what: &str| CliError::field("--erasures", format!("line {}: {line:?} {what}", n + 1));
+        let bad = |key: &str| {
+            let (number, quoted) = ((n + 1).to_string(), format!("{line:?}"));
+            CliError::field("--erasures", message(key, &[("n", &number), ("text", &quoted)]))
+        };
         let mut fields = line.split_whitespace();
         let person = fields.next().unwrap_or_default();
         let beneficiary_id = crate::parse::uuid_of("--erasures", "beneficiary", person)
             .map(BeneficiaryId::new)
-            .map_err(|_| bad("does not begin with a person's id"))?;
+            .map_err(|_| bad("restore-line-no-person"))?;
         let by = match fields.next() {
-            Some(staff) => crate::parse::uuid_of("--erasures", "staff", staff)
-                .map_err(|_| bad("names no staff member's id after the person's"))?,
-            None => default_by.ok_or_else(|| {
-                bad("names no supervisor to record the erasure: give --as STAFF or a staff id after the person's")
-            })?,
+            Some(staff) => {
+                crate::parse::uuid_of("--erasures", "staff", staff).map_err(|_| bad("restore-line-no-staff"))?
+            }
+            None => default_by.ok_or_else(|| bad("restore-line-no-supervisor"))?,
         };
         if fields.next().is_some() {
-            return Err(bad("has more than a person's id and a staff member's"));
+            return Err(bad("restore-line-too-long"));
         }
         let meta = parapompi::CommandMeta {
             command_id: uuid::Uuid::now_v7(),

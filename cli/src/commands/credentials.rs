@@ -11,6 +11,7 @@ use serde_json::{json, Value};
 use crate::args::{ServeArgs, StaffApiTokenArgs, StaffEnrolArgs, StaffRevokeArgs, StaffSetPasswordArgs};
 use crate::backend::Backend;
 use crate::error::CliError;
+use crate::i18n::message;
 use crate::parse;
 use crate::session::Ctx;
 
@@ -23,7 +24,7 @@ fn cli_error(field: &str, error: CredentialError) -> CliError {
         CredentialError::Engine(e) => e.into(),
         CredentialError::BadPassword(why) => CliError::field("password", why),
         CredentialError::Unauthenticated(why) | CredentialError::LoginFailed(why) => CliError::field(field, why),
-        CredentialError::Store(why) => CliError::Environment(format!("credential store: {why}")),
+        CredentialError::Store(why) => CliError::Environment(message("error-credential-store", &[("problem", &why)])),
     }
 }
 
@@ -112,10 +113,7 @@ pub fn set_password(ctx: &mut Ctx<'_>, args: StaffSetPasswordArgs) -> Result<(),
                     }),
                 )
                 .map_err(|error| match error {
-                    CliError::Usage(text) if text.starts_with("the server did not accept the login (") => {
-                        let why = text.trim_start_matches("the server did not accept the login (");
-                        CliError::field("--code", why.split("): run").next().unwrap_or(why))
-                    }
+                    CliError::LoginRefused { detail } => CliError::field("--code", detail),
                     other => other,
                 })?;
             documents::outcome_of_written(&answer).map_err(CliError::Environment)?
@@ -165,7 +163,7 @@ pub fn revoke(ctx: &mut Ctx<'_>, args: StaffRevokeArgs) -> Result<(), CliError> 
 /// HTTP API (HTTPS with a certificate) until SIGTERM or SIGINT.
 pub fn serve(engine: Engine, args: ServeArgs) -> Result<(), CliError> {
     let listen: std::net::SocketAddr = args.listen.parse().map_err(|_| {
-        CliError::field("--listen", format!("{:?} is not an address such as 127.0.0.1:8080", args.listen))
+        CliError::field("--listen", message("error-not-an-address", &[("text", &format!("{:?}", args.listen))]))
     })?;
     use std::io::IsTerminal;
     let _ = tracing_subscriber::fmt()
@@ -191,13 +189,14 @@ pub fn serve(engine: Engine, args: ServeArgs) -> Result<(), CliError> {
     };
     if let Some(dir) = &args.checkpoint_dir {
         if !dir.is_dir() {
-            return Err(CliError::field("--checkpoint-dir", format!("{} is not a directory", dir.display())));
+            let dir = dir.display().to_string();
+            return Err(CliError::field("--checkpoint-dir", message("error-not-a-directory", &[("text", &dir)])));
         }
     }
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
-        .map_err(|e| CliError::Environment(format!("cannot start the server's runtime: {e}")))?;
+        .map_err(|e| CliError::Environment(message("error-no-runtime", &[("problem", &e.to_string())])))?;
     if let Some(dir) = args.checkpoint_dir.clone() {
         let every = std::time::Duration::from_secs(args.checkpoint_every_hours.saturating_mul(3600));
         runtime.spawn(crate::commands::trust::write_checkpoints(engine.clone(), dir, every));
@@ -217,12 +216,8 @@ fn tls_config(
     let (certificate, key) = match (certificate, key) {
         (None, None) => return Ok(None),
         (Some(certificate), Some(key)) => (certificate, key),
-        (Some(_), None) => {
-            return Err(CliError::field("--tls-key", "missing: --tls-cert needs the private key of its certificate"))
-        }
-        (None, Some(_)) => {
-            return Err(CliError::field("--tls-cert", "missing: --tls-key needs the certificate chain it belongs to"))
-        }
+        (Some(_), None) => return Err(CliError::field("--tls-key", message("error-tls-key-missing", &[]))),
+        (None, Some(_)) => return Err(CliError::field("--tls-cert", message("error-tls-cert-missing", &[]))),
     };
     parapompi_server::TlsConfig::from_pem_files(certificate, key).map(Some).map_err(|error| {
         let flag = match error.file() {

@@ -10,7 +10,8 @@ use serde_json::json;
 
 use crate::args::{DemoArgs, Global};
 use crate::error::CliError;
-use crate::output::{count, shell_word, Out};
+use crate::i18n::{message, vocab};
+use crate::output::{count, count_of, shell_word, Out};
 use crate::progress::Progress;
 use crate::session::data_dir;
 
@@ -21,7 +22,7 @@ pub fn run(args: DemoArgs, global: &Global, out: &mut Out) -> Result<(), CliErro
         if entries.next().is_some() {
             return Err(CliError::field(
                 "--data-dir",
-                format!("{} is not empty; the demo needs an empty or new directory", dir.display()),
+                message("demo-not-empty", &[("text", &dir.display().to_string())]),
             ));
         }
     }
@@ -37,7 +38,7 @@ pub fn run(args: DemoArgs, global: &Global, out: &mut Out) -> Result<(), CliErro
         ..DemoOptions::default()
     };
     let engine = crate::session::open_engine(global, config)?;
-    let progress = Progress::bar("the demo world:");
+    let progress = Progress::bar(&message("progress-demo", &[]));
     let summary = parapompi::demo::populate_reporting(&engine, &clock, &options, &|p| progress.report(p))?;
     progress.finish();
     let head = engine.store().head();
@@ -76,28 +77,35 @@ pub fn run(args: DemoArgs, global: &Global, out: &mut Out) -> Result<(), CliErro
         "head_position": head.position,
         "head_hash": head.hash.to_hex(),
     }))?;
-    out.line(format!("made the demo world in {} (seed {}):", dir.display(), options.seed))?;
+    let seed = options.seed.to_string();
+    out.line(message("demo-made", &[("text", &dir.display().to_string()), ("value", &seed)]))?;
     for (_, name) in &summary.centres {
-        out.line(format!("  centre  {name}"))?;
+        out.line(format!("  {}", message("demo-centre", &[("name", name)])))?;
     }
-    let n = |len: usize| u64::try_from(len).unwrap_or(u64::MAX);
-    out.line(format!(
-        "  {} staff, {}, {}, {}, {}, {}",
-        summary.staff.len(),
-        count(n(summary.n_agencies), "agency"),
-        count(n(summary.beneficiaries.len()), "beneficiary"),
-        count(n(summary.n_cases), "case"),
-        count(n(summary.n_referrals), "referral"),
+    let counts = [
+        count_of(summary.staff.len(), "staff_member"),
+        count_of(summary.n_agencies, "agency"),
+        count_of(summary.beneficiaries.len(), "beneficiary"),
+        count_of(summary.n_cases, "case"),
+        count_of(summary.n_referrals, "referral"),
         count(head.position, "event"),
-    ))?;
-    // The endings in one column and their counts right-aligned in the next.
-    let name_width = summary.referral_endings.keys().map(|e| e.chars().count()).max().unwrap_or(0);
-    let count_width = summary.referral_endings.values().map(|c| c.to_string().len()).max().unwrap_or(0);
-    for (ending, n_referrals) in &summary.referral_endings {
-        out.line(format!("  referrals {ending:<name_width$}  {n_referrals:>count_width$}"))?;
+    ];
+    out.line(format!("  {}", counts.join(", ")))?;
+    // The endings (a referral's status, named in the run's language) in one column and their
+    // counts right-aligned in the next.
+    let endings: Vec<(String, String)> = summary
+        .referral_endings
+        .iter()
+        .map(|(ending, n_referrals)| (ending_name(ending), n_referrals.to_string()))
+        .collect();
+    let name_width = endings.iter().map(|(name, _)| name.chars().count()).max().unwrap_or(0);
+    let count_width = endings.iter().map(|(_, n)| n.len()).max().unwrap_or(0);
+    let label = message("demo-referrals", &[]);
+    for (ending, n_referrals) in &endings {
+        out.line(format!("  {label} {ending:<name_width$}  {n_referrals:>count_width$}"))?;
     }
     let data = format!("--data-dir {}", shell_word(&dir.display().to_string()));
-    out.line("\nnext, try:")?;
+    out.line(format!("\n{}", message("demo-next", &[])))?;
     out.line(format!("  export PARAPOMPI_ACTOR={admin}"))?;
     out.line(format!("  parapompi {data} stats"))?;
     out.line(format!("  parapompi {data} caseload"))?;
@@ -108,4 +116,16 @@ pub fn run(args: DemoArgs, global: &Global, out: &mut Out) -> Result<(), CliErro
     }
     out.line(format!("  parapompi {data} report indicators --from {first_day} --to {last_day}"))?;
     out.line(format!("  parapompi {data} export --out demo.bundle && parapompi verify --bundle demo.bundle"))
+}
+
+/// A referral's ending as the demo counts it (`declined`, `completed_partly`: a status, and
+/// for a completed or failed referral its outcome) in the run's language.
+fn ending_name(ending: &str) -> String {
+    for status in ["completed", "failed"] {
+        if let Some(outcome) = ending.strip_prefix(status).and_then(|rest| rest.strip_prefix('_')) {
+            let (status, outcome) = (vocab("status", status), vocab("outcome", outcome));
+            return message("demo-ending-outcome", &[("text", &status), ("outcome", &outcome)]);
+        }
+    }
+    vocab("status", ending)
 }

@@ -188,7 +188,7 @@ pub fn list_staff(ctx: &mut Ctx<'_>, args: &StaffListArgs) -> Result<(), CliErro
 pub fn show_staff(ctx: &mut Ctx<'_>, id: StaffId) -> Result<(), CliError> {
     let State::Staff(Some(staff)) = ctx.backend.stream_state(StreamKind::Staff, &StreamId::new(id.stream_id())?)?.0
     else {
-        return Err(CliError::field("STAFF", format!("no staff member {}", id.stream_id())));
+        return Err(CliError::field("STAFF", crate::i18n::message("session-no-staff", &[("id", &id.stream_id())])));
     };
     ctx.out.json_line(&staff_json(&staff))?;
     let centre = ctx.backend.stream_state(StreamKind::Centre, &StreamId::new(staff.centre_id.stream_id())?)?.0;

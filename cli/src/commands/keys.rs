@@ -5,7 +5,8 @@ use serde_json::json;
 
 use crate::args::{Global, KeysCommand, KeysRotateArgs};
 use crate::error::CliError;
-use crate::output::Out;
+use crate::i18n::message;
+use crate::output::{count_of, Out};
 use crate::session::{data_dir, deployment_key_source, store_exists};
 
 /// The variable `keys rotate --new-key-from-env` reads the new key from.
@@ -21,10 +22,7 @@ pub fn run(command: KeysCommand, global: &Global, out: &mut Out) -> Result<(), C
 fn rotate(args: &KeysRotateArgs, global: &Global, out: &mut Out) -> Result<(), CliError> {
     let dir = data_dir(global);
     if !store_exists(&dir) {
-        return Err(CliError::Usage(format!(
-            "--data-dir: there is no store in {}; there is no key to rotate",
-            dir.display()
-        )));
+        return Err(CliError::field("--data-dir", message("keys-no-store", &[("text", &dir.display().to_string())])));
     }
     let old = deployment_key_source();
     let new = match (&args.new_key_file, args.new_key_from_env) {
@@ -32,16 +30,14 @@ fn rotate(args: &KeysRotateArgs, global: &Global, out: &mut Out) -> Result<(), C
         (None, true) => match std::env::var(NEW_KEY_VAR) {
             Ok(hex) => NewDeploymentKey::Hex(HexKey::new(hex)),
             Err(_) => {
-                return Err(CliError::Usage(format!("--new-key-from-env: {NEW_KEY_VAR} is not set (64 hex digits)")))
+                return Err(CliError::field(
+                    "--new-key-from-env",
+                    message("keys-variable-not-set", &[("value", NEW_KEY_VAR)]),
+                ))
             }
         },
         (None, false) if matches!(old, DeploymentKeySource::InDataDir) => NewDeploymentKey::InDataDir,
-        (None, false) => return Err(CliError::Usage(
-            "keys rotate: the deployment key comes from PARAPOMPI_DEPLOYMENT_KEY or PARAPOMPI_DEPLOYMENT_KEY_FILE, \
-                 so the new one is kept outside the data directory too: give --new-key-file FILE (made there if \
-                 missing) or --new-key-from-env (PARAPOMPI_NEW_DEPLOYMENT_KEY)"
-                .to_owned(),
-        )),
+        (None, false) => return Err(CliError::field("keys rotate", message("keys-new-key-outside", &[]))),
     };
     let old_from_hex = matches!(old, DeploymentKeySource::Hex(_));
     let config = EngineConfig { deployment_key: old, ..EngineConfig::default() };
@@ -54,32 +50,23 @@ fn rotate(args: &KeysRotateArgs, global: &Global, out: &mut Out) -> Result<(), C
         "new_key_file": key_file,
         "removed_old_key_file": rotated.removed_old_key_file,
     }))?;
-    let done = if rotated.already_rotated { "finished an interrupted rotation" } else { "rotated the deployment key" };
-    out.line(format!(
-        "{done}: {} person keys are kept under the new key, the AMKA index was rebuilt under it",
-        rotated.n_person_keys
-    ))?;
+    let done = if rotated.already_rotated { "keys-rotation-finished" } else { "keys-rotated" };
+    out.line(message(done, &[("what", &count_of(rotated.n_person_keys, "person_key"))]))?;
+    let key_path = parapompi::deployment_key_path(&dir).display().to_string();
     if rotated.removed_old_key_file {
-        out.line(format!("removed the old key file {}", parapompi::deployment_key_path(&dir).display()))?;
+        out.line(message("keys-removed-old-file", &[("text", &key_path)]))?;
     }
-    out.line(
-        "Backups made before now open with the old key only: keep the old key as long as those backups, \
-         and back up the new one apart from the data.",
-    )?;
+    out.line(message("keys-old-backups", &[]))?;
     match &new {
-        NewDeploymentKey::InDataDir => {
-            out.line(format!("the new key is in {}", parapompi::deployment_key_path(&dir).display()))
-        }
+        NewDeploymentKey::InDataDir => out.line(message("keys-new-key-in", &[("text", &key_path)])),
         NewDeploymentKey::File(path) => {
-            out.line("from now on, give the new key to every command:\nnext:")?;
+            out.line(message("keys-give-new-key-next", &[]))?;
             if old_from_hex {
                 out.line("unset PARAPOMPI_DEPLOYMENT_KEY")?;
             }
             out.line(format!("export PARAPOMPI_DEPLOYMENT_KEY_FILE={}", shell_quoted(&path.display().to_string())))
         }
-        NewDeploymentKey::Hex(_) => out.line(format!(
-            "from now on, give the new key to every command: set PARAPOMPI_DEPLOYMENT_KEY to what {NEW_KEY_VAR} holds"
-        )),
+        NewDeploymentKey::Hex(_) => out.line(message("keys-give-new-key-variable", &[("value", NEW_KEY_VAR)])),
     }
 }
 

@@ -15,6 +15,7 @@ use serde_json::json;
 use crate::args::{Cli, CompletionsArgs, ExportArgs, Global, ImportArgs, ReplayArgs, ReplayCommand, ReportCommand};
 use crate::backend::Backend;
 use crate::client::Client;
+use crate::commands::trust::bundle_refused;
 use crate::commands::views::{indicator_request, print_audit, print_report, report_text, resolve_subject};
 use crate::error::CliError;
 use crate::i18n::message;
@@ -80,7 +81,7 @@ pub fn export(ctx: &mut Ctx<'_>, args: ExportArgs) -> Result<(), CliError> {
     let engine = ctx.backend.engine("export")?;
     let head = engine.store().head().position;
     if args.from == 0 || args.from > head {
-        return Err(CliError::field("--from", format!("position {} is not in the log (1..={head})", args.from)));
+        return Err(not_in_log(args.from, head));
     }
     if args.jsonl {
         let progress = Progress::bar("exporting");
@@ -143,32 +144,35 @@ fn wrote_lines(n_events: u64, (first, last): (u64, u64), out: &Path, last_hash: 
     )
 }
 
+/// `--from` names a position the log does not hold.
+fn not_in_log(from: u64, head: u64) -> CliError {
+    CliError::field("--from", message("log-not-in-log", &[("position", &from.to_string()), ("end", &head.to_string())]))
+}
+
 /// `export --jsonl` through the server: its records streamed into the file as they come
 /// (`GET /v1/export`), the same bytes and the same summary as direct mode. A bundle is
 /// written on the data directory itself.
 fn export_through_server(ctx: &mut Ctx<'_>, client: &Client, args: &ExportArgs) -> Result<(), CliError> {
     use std::io::{BufRead, Write};
     if !args.jsonl {
-        return Err(CliError::field(
-            "--jsonl",
-            "through the server the records are exported as JSON Lines (give --jsonl); a bundle is written on the \
-             data directory itself",
-        ));
+        return Err(CliError::field("--jsonl", message("log-export-server-jsonl", &[])));
     }
     let head = ctx.backend.head()?;
     if args.from == 0 || args.from > head {
-        return Err(CliError::field("--from", format!("position {} is not in the log (1..={head})", args.from)));
+        return Err(not_in_log(args.from, head));
     }
     let stream = client.get_stream(&format!("/v1/export?from={}&to={head}", args.from))?;
     let progress = Progress::bar("exporting");
     let total = head - args.from + 1;
     let (n_events, first, last, last_hash) = write_whole(&args.out, args.force, |out| {
-        let failed = |e: std::io::Error| CliError::Environment(format!("the export from the server failed: {e}"));
+        let failed = |e: std::io::Error| {
+            CliError::Environment(message("log-export-server-failed", &[("problem", &e.to_string())]))
+        };
         let (mut n_events, mut first, mut last, mut last_hash) = (0_u64, 0_u64, 0_u64, String::new());
         for line in std::io::BufReader::new(stream).lines() {
             let line = line.map_err(failed)?;
             let record = parapompi::store::ExportLine::parse(&line)
-                .map_err(|e| CliError::Environment(format!("the server sent a record that does not parse: {e}")))?;
+                .map_err(|e| CliError::Environment(message("log-server-bad-record", &[("problem", &e.to_string())])))?;
             if n_events == 0 {
                 first = record.position;
             }
@@ -181,8 +185,10 @@ fn export_through_server(ctx: &mut Ctx<'_>, client: &Client, args: &ExportArgs) 
         }
         out.flush().map_err(failed)?;
         if last != head {
-            return Err(CliError::Environment(format!(
-                "the server's export ended at position {last}, before the head {head}: nothing was kept"
+            let (last, head) = (last.to_string(), head.to_string());
+            return Err(CliError::Environment(message(
+                "log-export-ended-early",
+                &[("position", &last), ("end", &head)],
             )));
         }
         Ok((n_events, first, last, last_hash))
@@ -208,12 +214,15 @@ fn write_whole<T>(
     force: bool,
     write: impl FnOnce(&mut BufWriter<File>) -> Result<T, CliError>,
 ) -> Result<T, CliError> {
-    let cannot =
-        |path: &Path, e: std::io::Error| CliError::field("--out", format!("cannot write {}: {e}", path.display()));
-    let exists = || CliError::field("--out", format!("{} already exists; give --force to replace it", out.display()));
+    let cannot = |path: &Path, e: std::io::Error| {
+        let text = path.display().to_string();
+        CliError::field("--out", message("error-cannot-write", &[("text", &text), ("problem", &e.to_string())]))
+    };
+    let name = out.display().to_string();
+    let exists = || CliError::field("--out", message("error-exists-force", &[("text", &name)]));
     let existing = std::fs::metadata(out).ok();
     if existing.as_ref().is_some_and(std::fs::Metadata::is_dir) {
-        return Err(CliError::field("--out", format!("{} is a directory", out.display())));
+        return Err(CliError::field("--out", message("error-is-a-directory", &[("text", &name)])));
     }
     if !force && existing.as_ref().is_some_and(std::fs::Metadata::is_file) {
         return Err(exists());
@@ -259,10 +268,16 @@ fn partial_path(path: &Path) -> PathBuf {
 
 /// True when the file's first line is a bundle manifest.
 pub fn is_bundle(path: &Path) -> Result<bool, CliError> {
-    let file = File::open(path).map_err(|e| CliError::field("FILE", format!("cannot read {}: {e}", path.display())))?;
+    let file = File::open(path).map_err(|e| unreadable(path, &e))?;
     let Ok((first, _)) = read_manifest_line(&mut BufReader::new(file)) else { return Ok(false) };
     let value: serde_json::Value = serde_json::from_str(&first).unwrap_or(serde_json::Value::Null);
     Ok(value.get("format").and_then(|f| f.as_str()) == Some(BUNDLE_FORMAT))
+}
+
+/// `FILE` cannot be read.
+fn unreadable(path: &Path, problem: &std::io::Error) -> CliError {
+    let text = path.display().to_string();
+    CliError::field("FILE", message("error-cannot-read", &[("text", &text), ("problem", &problem.to_string())]))
 }
 
 /// `import FILE`: a store's JSON Lines export, or a bundle (verified first, then its records
@@ -272,7 +287,7 @@ pub fn import(engine: &Engine, out: &mut Out, args: ImportArgs) -> Result<(), Cl
     let progress = Progress::bar("importing:");
     let report = |p: parapompi::Progress| progress.report(p);
     let imported = if bundle {
-        verify_bundles(std::slice::from_ref(&args.file)).map_err(|e| CliError::Usage(e.to_string()))?;
+        verify_bundles(std::slice::from_ref(&args.file)).map_err(|e| bundle_refused(&e))?;
         engine.import_frames_reporting(&args.file, manifest_bytes(&args.file)?, &report)?
     } else {
         engine.import_jsonl_reporting(&args.file, &report)?
@@ -298,7 +313,7 @@ pub fn import(engine: &Engine, out: &mut Out, args: ImportArgs) -> Result<(), Cl
 
 /// Where a bundle's records start: the byte after its manifest line.
 fn manifest_bytes(bundle: &Path) -> Result<u64, CliError> {
-    let failed = |e: std::io::Error| CliError::field("FILE", format!("cannot read {}: {e}", bundle.display()));
+    let failed = |e: std::io::Error| unreadable(bundle, &e);
     let mut reader = BufReader::new(File::open(bundle).map_err(failed)?);
     read_manifest_line(&mut reader)
         .map(|(_, n_bytes)| n_bytes)
@@ -325,7 +340,7 @@ pub fn verify_store(ctx: &mut Ctx<'_>) -> Result<(), CliError> {
 
 /// `replay --bundle FILE... report indicators ...` and `replay --bundle FILE... audit ID`.
 pub fn replay(args: ReplayArgs, out: &mut Out) -> Result<(), CliError> {
-    let bad = |e: parapompi::bundle::BundleError| CliError::Usage(format!("bundle does not verify: {e}"));
+    let bad = |e: parapompi::bundle::BundleError| bundle_refused(&e);
     match args.what {
         ReplayCommand::Report(ReportCommand::Indicators(indicators)) => {
             let (query, as_of, format) = indicator_request(&indicators, out.json)?;
@@ -335,12 +350,10 @@ pub fn replay(args: ReplayArgs, out: &mut Out) -> Result<(), CliError> {
             progress.finish();
             if let Some(parapompi::AsOf::Position(position)) = as_of {
                 if position > projections.position() {
+                    let (position, last) = (position.to_string(), projections.position().to_string());
                     return Err(CliError::field(
                         "--as-of-position",
-                        format!(
-                            "position {position} is past the last record of the bundles ({})",
-                            projections.position()
-                        ),
+                        message("log-past-bundles", &[("position", &position), ("end", &last)]),
                     ));
                 }
             }

@@ -10,6 +10,7 @@ use crate::args::LoginArgs;
 use crate::client::{forget_session, save_session, Client, SavedSession};
 use crate::commands::directory::staff_id;
 use crate::error::CliError;
+use crate::i18n::message;
 use crate::output::Out;
 
 /// The password: `PARAPOMPI_PASSWORD`, else the first line of standard input.
@@ -21,7 +22,7 @@ pub fn read_password() -> Result<parapompi::credentials::Secret, CliError> {
     std::io::stdin()
         .lock()
         .read_line(&mut line)
-        .map_err(|e| CliError::field("password", format!("cannot read standard input: {e}")))?;
+        .map_err(|e| CliError::field("password", message("login-stdin-unreadable", &[("problem", &e.to_string())])))?;
     let password = parapompi::credentials::Secret::new(line.trim_end_matches(['\r', '\n']));
     // Overwrite the bytes in place before the buffer is freed (NUL bytes keep it UTF-8).
     let zeros = "\0".repeat(line.len());
@@ -39,18 +40,14 @@ pub fn login(client: &Client, args: &LoginArgs, out: &mut Out) -> Result<(), Cli
         Some(staff) => json!({"staff_id": staff.to_string(), "password": password.expose()}),
         None => json!({"name": args.staff.trim(), "password": password.expose()}),
     };
-    let check =
-        if by_id.is_some() { ": check the staff id and the password" } else { ": check the name and the password" };
+    let check = if by_id.is_some() { "login-refused-id" } else { "login-refused-name" };
     let answer = client.post_anonymous("/v1/auth/login", &body).map_err(|error| match error {
         // A refused login is the person's to fix: exit 2, naming what to check.
-        CliError::Usage(text) if text.starts_with("the server did not accept the login") => {
-            CliError::field("--staff", text.replace(": run `parapompi login` again", check))
-        }
+        CliError::LoginRefused { detail } => CliError::field("--staff", message(check, &[("problem", &detail)])),
         other => other,
     })?;
     let text = |key: &str| answer.get(key).and_then(|v| v.as_str()).map(str::to_owned);
-    let token =
-        text("secret").ok_or_else(|| CliError::Environment("the server's login answer has no token".to_owned()))?;
+    let token = text("secret").ok_or_else(|| CliError::Environment(message("login-no-token", &[])))?;
     let session = SavedSession {
         server: client.base().to_owned(),
         staff_id: text("staff_id").or_else(|| by_id.map(|staff| staff.to_string())).unwrap_or_default(),
@@ -69,7 +66,7 @@ pub fn login(client: &Client, args: &LoginArgs, out: &mut Out) -> Result<(), Cli
         "session_file": path.display().to_string(),
         "result": answer.get("result"),
     }))?;
-    out.line(crate::i18n::message(
+    out.line(message(
         "done-login",
         &[
             ("value", &session.server),
@@ -84,10 +81,7 @@ pub fn login(client: &Client, args: &LoginArgs, out: &mut Out) -> Result<(), Cli
 /// `logout`: ends the session at the server and forgets it here.
 pub fn logout(client: &Client, out: &mut Out) -> Result<(), CliError> {
     if std::env::var_os("PARAPOMPI_TOKEN").is_some() {
-        return Err(CliError::field(
-            "PARAPOMPI_TOKEN",
-            "the token comes from the environment: unset it (revoke an API token with `staff revoke-credential`)",
-        ));
+        return Err(CliError::field("PARAPOMPI_TOKEN", message("logout-token-from-environment", &[])));
     }
     client.staff_id()?;
     // The session is forgotten here only once the server has ended it (or says it had
@@ -101,13 +95,13 @@ pub fn logout(client: &Client, out: &mut Out) -> Result<(), CliError> {
                 return out.json_value(documents::written("logout", &[outcome], &[]));
             }
             let position = outcome.events.first().map_or("-".to_owned(), |e| e.position.to_string());
-            out.line(crate::i18n::message("done-logout", &[("value", client.base()), ("position", &position)]))
+            out.line(message("done-logout", &[("value", client.base()), ("position", &position)]))
         }
         // A session that had ended already is forgotten all the same.
-        Err(CliError::Usage(text)) if text.starts_with("the server did not accept the login") => {
+        Err(CliError::LoginRefused { .. }) => {
             forget_session()?;
             out.json_line(&json!({"server": client.base(), "ended_already": true}))?;
-            out.line(crate::i18n::message("done-logout-ended", &[("value", client.base())]))
+            out.line(message("done-logout-ended", &[("value", client.base())]))
         }
         Err(other) => Err(other),
     }

@@ -520,7 +520,8 @@ pub fn beneficiary_export(ctx: &mut Ctx<'_>, args: BeneficiaryExportArgs) -> Res
     let id = crate::resolve::beneficiary(ctx, "BENEFICIARY", &args.beneficiary)?;
     beneficiary_state(ctx, "BENEFICIARY", id)?;
     if args.out.exists() && !args.force {
-        return Err(CliError::field("--out", format!("{} exists; give --force to replace it", args.out.display())));
+        let out = args.out.display().to_string();
+        return Err(CliError::field("--out", crate::i18n::message("error-exists-force", &[("text", &out)])));
     }
     let meta = ctx.meta(ctx.acting()?, ctx.command_id()?)?;
     let text = ctx.backend.subject_export(id, meta, reason_of(args.reason.as_ref())?)?;

@@ -4,7 +4,7 @@
 use std::path::{Path, PathBuf};
 use std::time::{SystemTime, UNIX_EPOCH};
 
-use parapompi::bundle::{anchors_of_bundles, verify_bundles_against_reporting, Anchor, BundleError};
+use parapompi::bundle::{anchors_of_bundles, verify_bundles_against_reporting, Anchor, BundleError, BundlePlace};
 use parapompi::checkpoint::{SignedCheckpoint, VerifierKey};
 use parapompi::witness::{default_witness_key_path, init_witness, parse_pin, WitnessError, WitnessFile};
 use serde_json::json;
@@ -12,7 +12,7 @@ use serde_json::json;
 use crate::args::{CheckpointArgs, Global, VerifyArgs, WitnessAddArgs, WitnessCommand, WitnessInitArgs};
 use crate::commands::log::is_bundle;
 use crate::error::CliError;
-use crate::i18n::message;
+use crate::i18n::{counted, message};
 use crate::output::{count, Out};
 use crate::progress::Progress;
 use crate::session::Ctx;
@@ -24,7 +24,10 @@ pub fn checkpoint(ctx: &mut Ctx<'_>, args: &CheckpointArgs) -> Result<(), CliErr
     let (file, signed) = match &args.out {
         Some(dir) => {
             if !dir.is_dir() {
-                return Err(CliError::field("--out", format!("{} is not a directory", dir.display())));
+                return Err(CliError::field(
+                    "--out",
+                    message("error-not-a-directory", &[("text", &dir.display().to_string())]),
+                ));
             }
             let (file, signed) = engine.write_checkpoint(dir, at)?;
             (Some(file), signed)
@@ -44,11 +47,13 @@ pub fn checkpoint(ctx: &mut Ctx<'_>, args: &CheckpointArgs) -> Result<(), CliErr
         "file": file.as_ref().map(|f| f.display().to_string()),
     }))?;
     match file {
-        Some(file) => ctx.out.line(format!(
-            "wrote the checkpoint of position {} (head hash {}) to {}",
-            checkpoint.position,
-            checkpoint.head_hash.to_hex(),
-            file.display()
+        Some(file) => ctx.out.line(message(
+            "trust-checkpoint-written",
+            &[
+                ("position", &checkpoint.position.to_string()),
+                ("hash", &checkpoint.head_hash.to_hex()),
+                ("text", &file.display().to_string()),
+            ],
         )),
         None if ctx.out.json => Ok(()),
         None => ctx.out.raw(&signed.note),
@@ -87,7 +92,88 @@ pub fn witness(command: WitnessCommand, _global: &Global, out: &mut Out) -> Resu
 }
 
 fn refused(error: WitnessError) -> CliError {
-    CliError::Usage(error.0)
+    CliError::Usage(witness_refusal(&error))
+}
+
+/// What a witness refused, or could not do, in the run's language: each [`WitnessError`] by
+/// its variant (`witness-<kind>` in `trust.ftl`) with the values it carries.
+fn witness_refusal(error: &WitnessError) -> String {
+    let (key, args): (&str, Vec<(&str, String)>) = match error {
+        WitnessError::KeyUnreadable { path, problem } => {
+            ("witness-key-unreadable", vec![("text", path.clone()), ("problem", problem.clone())])
+        }
+        WitnessError::NotAKeyFile { path, header } => {
+            ("witness-not-a-key-file", vec![("text", path.clone()), ("value", (*header).to_owned())])
+        }
+        WitnessError::Exists { path } => ("witness-exists", vec![("text", path.clone())]),
+        WitnessError::BadName { problem } => ("witness-bad-name", vec![("problem", problem.clone())]),
+        WitnessError::NoRandomKey { problem } => ("witness-no-random-key", vec![("problem", problem.clone())]),
+        WitnessError::Unwritable { path, problem } => {
+            ("error-cannot-write", vec![("text", path.clone()), ("problem", problem.clone())])
+        }
+        WitnessError::FileUnreadable { path, problem } => {
+            ("witness-file-unreadable", vec![("text", path.clone()), ("problem", problem.clone())])
+        }
+        WitnessError::FileTooLarge { path, max_bytes } => {
+            ("witness-file-too-large", vec![("text", path.clone()), ("max", max_bytes.to_string())])
+        }
+        WitnessError::Altered { path, problem } => {
+            ("witness-altered", vec![("text", path.clone()), ("problem", problem.clone())])
+        }
+        WitnessError::Bundle(bundle) => return bundle_problem(bundle),
+        WitnessError::HistoryRefused(bundle) => ("witness-history-refused", vec![("problem", bundle_problem(bundle))]),
+        WitnessError::NoCheckpointInBundle { bundle } => {
+            ("witness-no-checkpoint-in-bundle", vec![("text", bundle.clone())])
+        }
+        WitnessError::BadBundleCheckpoint { bundle, problem } => {
+            ("witness-bad-bundle-checkpoint", vec![("text", bundle.clone()), ("problem", problem.clone())])
+        }
+        WitnessError::BadCheckpoint { problem } => ("witness-bad-checkpoint", vec![("problem", problem.clone())]),
+        WitnessError::BadCheckpointKey { problem } => {
+            ("witness-bad-checkpoint-key", vec![("problem", problem.clone())])
+        }
+        WitnessError::NeverSeen { origin } => ("witness-never-seen", vec![("origin", origin.clone())]),
+        WitnessError::SignatureRefused { problem } => ("witness-signature-refused", vec![("problem", problem.clone())]),
+        WitnessError::Fork { position, stated, held } => (
+            "witness-fork",
+            vec![("position", position.to_string()), ("hash", stated.clone()), ("value", held.clone())],
+        ),
+        WitnessError::CutShort { position, held_position } => {
+            ("witness-cut-short", vec![("position", position.to_string()), ("value", held_position.to_string())])
+        }
+        WitnessError::WrongProducerKey { signed_by, given } => {
+            ("witness-wrong-producer-key", vec![("key", signed_by.clone()), ("value", given.clone())])
+        }
+        WitnessError::KeyMismatch { key_path, path, vkey } => {
+            ("witness-key-mismatch", vec![("key", key_path.clone()), ("text", path.clone()), ("value", vkey.clone())])
+        }
+        WitnessError::Full { max, origin } => {
+            ("witness-full", vec![("max", max.to_string()), ("origin", origin.clone())])
+        }
+        WitnessError::CheckpointNotRead { bundle } => ("witness-checkpoint-not-read", vec![("text", bundle.clone())]),
+        WitnessError::State { problem } => ("witness-state", vec![("problem", problem.clone())]),
+    };
+    let borrowed: Vec<(&str, &str)> = args.iter().map(|(name, value)| (*name, value.as_str())).collect();
+    message(key, &borrowed)
+}
+
+/// Where in which bundle a check failed, in the run's language (the problem itself is the
+/// bundle check's own sentence).
+pub fn bundle_problem(error: &BundleError) -> String {
+    let file = error.file.as_str();
+    match error.at {
+        BundlePlace::File => message("bundle-place-file", &[("text", file), ("problem", &error.problem)]),
+        BundlePlace::Manifest => message("bundle-place-manifest", &[("text", file), ("problem", &error.problem)]),
+        BundlePlace::Record { number, offset } => message(
+            "bundle-place-record",
+            &[("text", file), ("n", &number.to_string()), ("value", &offset.to_string()), ("problem", &error.problem)],
+        ),
+    }
+}
+
+/// A bundle that does not verify, as a usage error.
+pub fn bundle_refused(error: &BundleError) -> CliError {
+    CliError::Usage(message("trust-bundle-bad", &[("problem", &bundle_problem(error))]))
 }
 
 fn witness_init(args: &WitnessInitArgs, out: &mut Out) -> Result<(), CliError> {
@@ -98,11 +184,9 @@ fn witness_init(args: &WitnessInitArgs, out: &mut Out) -> Result<(), CliError> {
         "key_file": key.display().to_string(),
         "vkey": vkey.vkey(),
     }))?;
-    out.line(format!(
-        "made the witness {} (its key in {}, readable by its owner only)\nits verifier key, to publish: {}",
-        args.witness.display(),
-        key.display(),
-        vkey.vkey()
+    out.line(message(
+        "witness-made",
+        &[("text", &args.witness.display().to_string()), ("value", &key.display().to_string()), ("key", &vkey.vkey())],
     ))
 }
 
@@ -119,7 +203,7 @@ fn witness_add(args: &WitnessAddArgs, out: &mut Out) -> Result<(), CliError> {
     let mut witness = WitnessFile::read(&args.witness, None).map_err(refused)?;
     for file in &args.files {
         let witnessed = if is_bundle(file)? {
-            let progress = Progress::spinner("checking the bundle");
+            let progress = Progress::spinner(&message("progress-checking-bundle", &[]));
             let witnessed = witness.add_bundle(file, producer.as_ref(), &key, now_s());
             progress.finish();
             witnessed
@@ -127,31 +211,30 @@ fn witness_add(args: &WitnessAddArgs, out: &mut Out) -> Result<(), CliError> {
             let (note, vkey) = read_checkpoint_file(file)?;
             witness.add_checkpoint(&note, vkey.as_deref(), producer.as_ref(), &key, now_s())
         }
-        .map_err(|e| CliError::Usage(format!("{}: {}", file.display(), e.0)))?;
+        .map_err(|e| CliError::Usage(format!("{}: {}", file.display(), witness_refusal(&e))))?;
         out.json_line(&json!({"file": file.display().to_string(), "witnessed": witnessed}))?;
-        let what = if witnessed.status == "added" { "countersigned" } else { "already held" };
-        out.line(format!(
-            "{}: {what} the checkpoint of {} at position {} (head hash {}){}{}",
-            file.display(),
-            witnessed.origin,
-            witnessed.position,
-            witnessed.head_hash,
-            if witnessed.bare {
-                "; a bare checkpoint: the history behind it is checked when a bundle reaches it".to_owned()
-            } else if witnessed.checked_against.is_empty() {
-                String::new()
-            } else {
-                format!(
-                    "; it extends the witnessed history (checked at positions {})",
-                    witnessed.checked_against.iter().map(u64::to_string).collect::<Vec<_>>().join(", ")
-                )
-            },
-            if witnessed.first_seen {
-                "\nfirst time this witness sees this deployment: compare its key with the one the centre gave you"
-            } else {
-                ""
-            },
+        let key = match (witnessed.status == "added", witnessed.bare, witnessed.checked_against.is_empty()) {
+            (true, true, _) => "witness-countersigned-bare",
+            (true, false, true) => "witness-countersigned",
+            (true, false, false) => "witness-countersigned-extends",
+            (false, true, _) => "witness-already-held-bare",
+            (false, false, true) => "witness-already-held",
+            (false, false, false) => "witness-already-held-extends",
+        };
+        let positions = witnessed.checked_against.iter().map(u64::to_string).collect::<Vec<_>>().join(", ");
+        out.line(message(
+            key,
+            &[
+                ("text", &file.display().to_string()),
+                ("origin", &witnessed.origin),
+                ("position", &witnessed.position.to_string()),
+                ("hash", &witnessed.head_hash),
+                ("value", &positions),
+            ],
         ))?;
+        if witnessed.first_seen {
+            out.line(message("witness-first-seen", &[]))?;
+        }
     }
     Ok(())
 }
@@ -159,27 +242,31 @@ fn witness_add(args: &WitnessAddArgs, out: &mut Out) -> Result<(), CliError> {
 /// A checkpoint file: the signed note as `checkpoint --out` writes it, or the JSON that
 /// `checkpoint --json` prints (its note and its signer's verifier key).
 fn read_checkpoint_file(file: &Path) -> Result<(String, Option<String>), CliError> {
-    let text = std::fs::read_to_string(file)
-        .map_err(|e| CliError::field("BUNDLE_OR_CHECKPOINT", format!("cannot read {}: {e}", file.display())))?;
-    if text.len() > parapompi::checkpoint::MAX_NOTE_BYTES * 2 {
-        return Err(CliError::field(
+    let name = file.display().to_string();
+    let text = std::fs::read_to_string(file).map_err(|e| {
+        CliError::field(
             "BUNDLE_OR_CHECKPOINT",
-            format!("{} is too long for a checkpoint", file.display()),
-        ));
+            message("error-cannot-read", &[("text", &name), ("problem", &e.to_string())]),
+        )
+    })?;
+    if text.len() > parapompi::checkpoint::MAX_NOTE_BYTES * 2 {
+        return Err(CliError::field("BUNDLE_OR_CHECKPOINT", message("trust-checkpoint-too-long", &[("text", &name)])));
     }
     if let Ok(value) = serde_json::from_str::<serde_json::Value>(&text) {
         let note = value.get("note").and_then(serde_json::Value::as_str).map(str::to_owned);
         let vkey = value.get("vkey").and_then(serde_json::Value::as_str).map(str::to_owned);
         return match note {
             Some(note) => Ok((note, vkey)),
-            None => Err(CliError::field(
-                "BUNDLE_OR_CHECKPOINT",
-                format!("{} is JSON but neither a bundle nor a checkpoint (no \"note\")", file.display()),
-            )),
+            None => {
+                Err(CliError::field("BUNDLE_OR_CHECKPOINT", message("trust-json-not-checkpoint", &[("text", &name)])))
+            }
         };
     }
     SignedCheckpoint::parse(&text).map_err(|problem| {
-        CliError::field("BUNDLE_OR_CHECKPOINT", format!("{}: not a bundle or a checkpoint: {problem}", file.display()))
+        CliError::field(
+            "BUNDLE_OR_CHECKPOINT",
+            message("trust-not-checkpoint", &[("text", &name), ("problem", &problem)]),
+        )
     })?;
     Ok((text, None))
 }
@@ -188,10 +275,13 @@ fn read_checkpoint_file(file: &Path) -> Result<(String, Option<String>), CliErro
 /// store; the first bad record is named, and with anchors the position where the history
 /// departs from them.
 pub fn verify_bundle_files(args: &VerifyArgs, out: &mut Out) -> Result<(), CliError> {
-    let bad = |e: BundleError| CliError::Usage(format!("bundle does not verify: {e}"));
+    let bad = |e: BundleError| bundle_refused(&e);
     let mut anchors: Vec<Anchor> = Vec::new();
     for pin in &args.pin {
-        anchors.push(parse_pin(pin).map_err(|problem| CliError::field("--pin", problem))?);
+        let mut anchor = parse_pin(pin).map_err(|problem| CliError::field("--pin", problem))?;
+        anchor.source =
+            message("trust-source-pin", &[("position", &anchor.position.to_string()), ("hash", &anchor.hash.to_hex())]);
+        anchors.push(anchor);
     }
     let mut trusted = match &args.key {
         Some(text) => Some(vec![VerifierKey::parse(text).map_err(|problem| CliError::field("--key", problem))?]),
@@ -206,13 +296,20 @@ pub fn verify_bundle_files(args: &VerifyArgs, out: &mut Out) -> Result<(), CliEr
         let witness = WitnessFile::read(file, expected.as_ref()).map_err(refused)?;
         let origin = bundle_origin(&args.bundle)?;
         if witness.checkpoints(&origin).is_empty() {
-            return Err(CliError::Usage(format!(
-                "the witness {} holds no checkpoint of {origin} (it holds {}): nothing to check against",
-                file.display(),
-                if witness.origins().is_empty() { "none".to_owned() } else { witness.origins().join(", ") }
+            let held =
+                if witness.origins().is_empty() { message("trust-none", &[]) } else { witness.origins().join(", ") };
+            return Err(CliError::Usage(message(
+                "trust-witness-no-origin",
+                &[("text", &file.display().to_string()), ("origin", &origin), ("value", &held)],
             )));
         }
-        anchors.extend(witness.anchors(&origin));
+        anchors.extend(witness.anchors(&origin).into_iter().map(|mut anchor| {
+            anchor.source = message(
+                "trust-source-witness",
+                &[("text", &file.display().to_string()), ("position", &anchor.position.to_string())],
+            );
+            anchor
+        }));
         let producer = witness.producer_keys(&origin);
         trusted = Some(match trusted {
             // Both were given: the key must be one the witness trusts too.
@@ -222,10 +319,10 @@ pub fn verify_bundle_files(args: &VerifyArgs, out: &mut Out) -> Result<(), CliEr
         witness_key = Some(witness.witness_key().vkey());
     }
     if !args.held.is_empty() {
-        let source = format!("the bundle held earlier ({})", display_all(&args.held));
+        let source = message("trust-source-held", &[("text", &display_all(&args.held))]);
         anchors.extend(anchors_of_bundles(&args.held, &source).map_err(bad)?);
     }
-    let progress = Progress::bar("verifying bundles");
+    let progress = Progress::bar(&message("progress-verifying-bundles", &[]));
     let verified =
         verify_bundles_against_reporting(&args.bundle, &anchors, trusted, &|p| progress.report(p)).map_err(bad)?;
     progress.finish();
@@ -309,9 +406,10 @@ fn dedup_sources(agreed: &[Anchor]) -> Vec<String> {
         .into_iter()
         .map(|(source, first, last, n)| {
             if n == 1 {
-                format!("{source} at position {first}")
+                message("trust-source-at", &[("text", &source), ("position", &first.to_string())])
             } else {
-                format!("{source} at {n} positions from {first} to {last}")
+                let (start, end) = (first.to_string(), last.to_string());
+                counted("trust-source-at-many", i128::from(n), &[("text", &source), ("start", &start), ("end", &end)])
             }
         })
         .collect()
@@ -323,17 +421,17 @@ fn display_all(files: &[PathBuf]) -> String {
 
 /// The origin the bundles' last checkpoint names (the witness holds checkpoints by origin).
 fn bundle_origin(files: &[PathBuf]) -> Result<String, CliError> {
-    let last = files.last().ok_or_else(|| CliError::field("--bundle", "no bundle given"))?;
-    let manifest =
-        parapompi::bundle::read_manifest(last).map_err(|e| CliError::Usage(format!("bundle does not verify: {e}")))?;
-    let carried = manifest.checkpoint.ok_or_else(|| {
-        CliError::Usage(format!(
-            "bundle does not verify against the witness: {} carries no checkpoint, so it names no origin the witness \
-             could hold (it was written before checkpoints; give --pin or --held instead)",
-            last.display()
-        ))
-    })?;
+    let last = files.last().ok_or_else(|| CliError::field("--bundle", message("error-no-bundle", &[])))?;
+    let manifest = parapompi::bundle::read_manifest(last).map_err(|e| bundle_refused(&e))?;
+    let name = last.display().to_string();
+    let carried = manifest
+        .checkpoint
+        .ok_or_else(|| CliError::Usage(message("trust-witness-no-checkpoint", &[("text", &name)])))?;
     SignedCheckpoint::parse(&carried.note).map(|signed| signed.checkpoint.origin).map_err(|problem| {
-        CliError::Usage(format!("bundle does not verify: {}, manifest: the checkpoint: {problem}", last.display()))
+        let problem = message("witness-bad-checkpoint", &[("problem", &problem)]);
+        CliError::Usage(message(
+            "trust-bundle-bad",
+            &[("problem", &message("bundle-place-manifest", &[("text", &name), ("problem", &problem)]))],
+        ))
     })
 }
