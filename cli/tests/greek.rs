@@ -582,3 +582,183 @@ fn a_name_that_names_none_or_several_is_refused_in_greek_listing_the_candidates(
     );
     assert_eq!(w.verified_events(), before, "nothing is written");
 }
+
+/// A run that must fail with exit 2 and one line in Greek holding `greek` and none of the
+/// English sentence `english` it replaced.
+fn refused_in_greek(run: &Run, greek: &str, english: &str) {
+    assert_eq!(run.code, 2, "{}{}", run.stderr, run.stdout);
+    assert_eq!(run.stderr.lines().count(), 1, "{}", run.stderr);
+    assert!(run.stderr.contains(greek), "{:?} lacks {greek:?}", run.stderr);
+    assert!(!run.stderr.contains(english), "{:?} still says {english:?}", run.stderr);
+}
+
+/// Output that holds every Greek phrase and none of the English ones.
+fn speaks_greek(text: &str, greek: &[&str], english: &[&str]) {
+    for phrase in greek {
+        assert!(text.contains(phrase), "{text:?} lacks {phrase:?}");
+    }
+    for phrase in english {
+        assert!(!text.contains(phrase), "{text:?} still says {phrase:?}");
+    }
+}
+
+#[test]
+fn the_demo_its_checkpoint_and_a_witness_speak_greek_and_refuse_in_greek() {
+    let w = World::new();
+    let demo = w.run(&["--lang", "el", "demo", "--seed", "5", "--beneficiaries", "6"]);
+    assert_eq!(demo.code, 0, "{}", demo.stderr);
+    speaks_greek(
+        &demo.stdout,
+        &["δημιουργήθηκε ο κόσμος επίδειξης", "μέλη του προσωπικού", "  παραπομπές ", "στη συνέχεια, δοκιμάστε:"],
+        &["made the demo world", " staff,", "referrals ", "completed_", "next, try"],
+    );
+    speaks_greek(
+        &demo.stderr,
+        &["προειδοποίηση: δημιουργήθηκε το κλειδί εγκατάστασης", "προειδοποίηση: δημιουργήθηκε το κλειδί υπογραφής"],
+        &["warning: made the", "Back it up apart"],
+    );
+    // English keeps its words, and --json its shape.
+    let english = World::new();
+    let demo_en = english.run(&["demo", "--seed", "5", "--beneficiaries", "6"]);
+    assert!(
+        demo_en.stdout.contains("made the demo world") && demo_en.stdout.contains("next, try:"),
+        "{}",
+        demo_en.stdout
+    );
+
+    let daily = w.file("daily");
+    std::fs::create_dir(&daily).expect("a directory");
+    let daily = daily.display().to_string();
+    let written = w.ok(&["--lang", "el", "checkpoint", "--out", &daily]);
+    speaks_greek(&written, &["γράφτηκε το σημείο ελέγχου της θέσης", "hash κεφαλής"], &["wrote the checkpoint"]);
+    let json = w.json(&["--lang", "el", "checkpoint", "--out", &daily]);
+    assert!(json["file"].is_string() && json["head_hash"].is_string(), "{json}");
+
+    let bundle = w.file("all.bundle").display().to_string();
+    w.ok(&["export", "--out", &bundle]);
+    let witness = w.file("witness.json").display().to_string();
+    let made = w.ok(&["--lang", "el", "witness", "init", "--witness", &witness]);
+    speaks_greek(&made, &["δημιουργήθηκε ο μάρτυρας", "προς δημοσίευση:"], &["made the witness", "to publish"]);
+    // A witness that has seen nothing of this log has nothing to check the bundle against.
+    refused_in_greek(
+        &w.run_in(&w.file(""), &["--lang", "el", "verify", "--bundle", &bundle, "--witness", &witness]),
+        "δεν κρατά κανένα σημείο ελέγχου",
+        "holds no checkpoint",
+    );
+    let added = w.ok(&["--lang", "el", "witness", "add", "--witness", &witness, &bundle]);
+    speaks_greek(&added, &["ο μάρτυρας προσυπέγραψε", "πρώτη φορά"], &["countersigned", "first time"]);
+    let verified = w.ok(&["--lang", "el", "verify", "--bundle", &bundle, "--witness", &witness]);
+    speaks_greek(&verified, &["ο μάρτυρας ", "στη θέση", "συμφωνεί"], &["the witness", "at position"]);
+    // A witness is made once.
+    refused_in_greek(
+        &w.run(&["--lang", "el", "witness", "init", "--witness", &witness]),
+        "υπάρχει ήδη: ένας μάρτυρας δημιουργείται μία φορά",
+        "already exists",
+    );
+}
+
+#[test]
+fn key_rotations_and_the_administrators_argument_checks_speak_greek() {
+    let w = World::new();
+    w.ok(&["init"]);
+    let (centre_id, admin, _, _) = set_up(&w);
+    let rotated = w.ok(&["--lang", "el", "--as", &admin, "centre", "signing-key", &centre_id, "--rotate"]);
+    speaks_greek(&rotated, &["το κλειδί υπογραφής είναι πλέον"], &["the signing key is now"]);
+    let keys = w.ok(&["--lang", "el", "keys", "rotate"]);
+    speaks_greek(
+        &keys,
+        &["έγινε εναλλαγή του κλειδιού εγκατάστασης", "το ευρετήριο ΑΜΚΑ ανακατασκευάστηκε", "το νέο κλειδί βρίσκεται"],
+        &["rotated the deployment key", "person keys", "Backups made before now"],
+    );
+    // The checks of the arguments, each naming its flag.
+    refused_in_greek(
+        &w.run(&["--lang", "el", "keys", "rotate", "--new-key-from-env"]),
+        "--new-key-from-env: το PARAPOMPI_NEW_DEPLOYMENT_KEY δεν έχει οριστεί",
+        "is not set",
+    );
+    refused_in_greek(
+        &w.run(&["--lang", "el", "export", "--from", "9999", "--out", &w.file("x.bundle").display().to_string()]),
+        "--from: η θέση 9999 δεν υπάρχει στο αρχείο",
+        "is not in the log",
+    );
+    let existing = w.write("taken.backup", "").display().to_string();
+    refused_in_greek(
+        &w.run(&["--lang", "el", "--as", &admin, "backup", "--out", &existing]),
+        "υπάρχει ήδη· δώστε --force",
+        "already exists",
+    );
+    refused_in_greek(
+        &w.run(&["--lang", "el", "checkpoint", "--out", &existing]),
+        "δεν είναι κατάλογος",
+        "is not a directory",
+    );
+    refused_in_greek(
+        &w.run(&["--lang", "el", "centre", "signing-key", &centre_id]),
+        "--as: η εντολή καταγράφεται ως πράξη",
+        "needs the acting",
+    );
+    refused_in_greek(
+        &w.run(&["--lang", "el", "--at", "χθες", "checkpoint"]),
+        "δεν είναι χρονική στιγμή RFC 3339",
+        "is not an RFC 3339 instant",
+    );
+    let elsewhere = w.file("nowhere").display().to_string();
+    refused_in_greek(
+        &parapompi().args(["--lang", "el", "--data-dir", &elsewhere, "keys", "rotate"]).output().expect("runs").into(),
+        "--data-dir: δεν υπάρχει αποθήκη",
+        "there is no store",
+    );
+}
+
+#[test]
+fn login_and_session_errors_speak_greek() {
+    let _watchdog = watchdog("Greek login errors", 120);
+    let w = World::new();
+    w.ok(&["init"]);
+    let (_, admin, worker, _) = set_up(&w);
+    let code = enrolment_code(&w, &worker, &admin);
+    assert_eq!(set_password(&w, &code).code, 0);
+    let server = ServerProcess::start(&w.data(), &[]);
+    let config = w.file("config");
+    let client = |password: Option<&str>, token: Option<&str>, args: &[&str]| -> Run {
+        let mut command = parapompi();
+        command.env("PARAPOMPI_CONFIG_DIR", &config).args(["--lang", "el", "--server", &server.base]).args(args);
+        if let Some(password) = password {
+            command.env("PARAPOMPI_PASSWORD", password);
+        }
+        if let Some(token) = token {
+            command.env("PARAPOMPI_TOKEN", token);
+        }
+        command.output().expect("runs").into()
+    };
+    refused_in_greek(&client(None, None, &["caseload"]), "δεν έχετε συνδεθεί στον", "not logged in");
+    refused_in_greek(&client(None, None, &["logout"]), "δεν έχετε συνδεθεί στον", "not logged in");
+    refused_in_greek(
+        &client(Some("όχι αυτός ο κωδικός"), None, &["login", "--staff", &worker]),
+        "--staff: ο διακομιστής δεν δέχτηκε τη σύνδεση",
+        "check the staff id",
+    );
+    refused_in_greek(
+        &client(None, Some("not-a-token"), &["caseload"]),
+        "PARAPOMPI_TOKEN: δεν είναι διακριτικό της μορφής pp1_",
+        "not a token",
+    );
+    // The server's own refusal of a token it does not know, framed in Greek.
+    let forged = format!("pp1_{}_00000000-0000-4000-8000-000000000000_secret", worker.trim_start_matches("staff-"));
+    refused_in_greek(
+        &client(None, Some(&forged), &["caseload"]),
+        "ο διακομιστής δεν δέχτηκε τη σύνδεση",
+        "run `parapompi login` again",
+    );
+    refused_in_greek(
+        &client(None, Some(&forged), &["logout"]),
+        "PARAPOMPI_TOKEN: το διακριτικό έρχεται από το περιβάλλον",
+        "the token comes from the environment",
+    );
+    server.stop();
+    refused_in_greek(
+        &parapompi().args(["--lang", "el", "--server", "ftp://example"]).arg("caseload").output().expect("runs").into(),
+        "--server: το \"ftp://example\" δεν είναι διεύθυνση URL",
+        "is not a URL",
+    );
+}
