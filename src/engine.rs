@@ -4,9 +4,9 @@ use std::collections::{BTreeSet, HashMap, HashSet};
 use std::path::Path;
 use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 
-use parapompi_core::context::{ActiveAdministrators, AmkaHolder};
+use parapompi_core::context::{ActiveAdministrators, AmkaHolder, EnteredOperations};
 use parapompi_core::identity::{IdentityRecord, IdentitySalt};
-use parapompi_core::values::{Amka, BeneficiaryId, CentreId, Date, StaffId, Timestamp as CoreTimestamp};
+use parapompi_core::values::{Amka, BeneficiaryId, CentreId, Date, ProgrammeCode, StaffId, Timestamp as CoreTimestamp};
 use parapompi_core::vocab::Role;
 use parapompi_core::{
     decide, Actor, AgencyFacts, BeneficiaryFacts, CaseFacts, CentreFacts, Command, Context, Event, Facts, FactsNeeded,
@@ -247,7 +247,8 @@ impl Engine {
             return Err(EngineError::EmptyAct);
         }
         // Acts whose rules read more than their own streams can tell (who holds an AMKA, who
-        // else administers a centre) or that erase someone run one at a time, so that two
+        // else administers a centre, which operations a person entered) or that erase
+        // someone run one at a time, so that two
         // of them cannot both find what they need, and an erasure cannot cross an identity
         // write. The command id is looked up under the same lock, so that a retry sent while
         // its first attempt commits is answered as a repeat.
@@ -780,7 +781,33 @@ impl Engine {
         if needed.first_centre {
             facts.first_centre = self.first_centre()?;
         }
+        if let Some((beneficiary_id, centre_id)) = needed.entered_operations_of {
+            facts.entered_operations = Some(self.entered_operations(beneficiary_id, centre_id, act)?);
+        }
         Ok(facts)
+    }
+
+    /// The operations of a centre a person has entered: from the read models (caught up
+    /// with the log) and from the cases the act itself opened so far. Intakes run one at a
+    /// time ([`runs_alone`]), so two of one person cannot both find the operation new.
+    fn entered_operations(
+        &self,
+        beneficiary_id: BeneficiaryId,
+        centre_id: CentreId,
+        act: &Act,
+    ) -> Result<EnteredOperations, EngineError> {
+        let mut programmes = BTreeSet::new();
+        for code in self.with_projections(|p| p.operations_entered(beneficiary_id, centre_id))? {
+            programmes.insert(ProgrammeCode::new(&code)?);
+        }
+        for stream in &act.streams {
+            if let State::Case(Some(case)) = &stream.state {
+                if case.beneficiary_id == beneficiary_id && case.centre_id == centre_id {
+                    programmes.extend(case.operations.iter().cloned());
+                }
+            }
+        }
+        Ok(EnteredOperations { beneficiary_id, centre_id, programmes })
     }
 
     /// The deployment's first-registered centre: the centre of the log's first
@@ -1270,10 +1297,13 @@ struct VaultUndo {
 /// that change who administers a centre (two such acts at once could each leave the other's
 /// administrator as the last one).
 fn runs_alone(command: &Command) -> bool {
+    use parapompi_core::case::CaseAction;
     use parapompi_core::staff::StaffAction;
     carried_identity(command).is_some()
         || erasure_of(command).is_some()
         || matches!(command, Command::Staff(s) if matches!(s.action, StaffAction::ChangeRoles { .. } | StaffAction::Deactivate))
+        // An intake reads which operations its person has entered with other cases.
+        || matches!(command, Command::Case(c) if matches!(c.action, CaseAction::Open { .. }))
 }
 
 /// The person a command erases, if it is an erasure.

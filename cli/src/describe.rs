@@ -130,7 +130,7 @@ impl Names {
 
     /// An event's fields as its message's arguments: ids by name or reference, closed sets'
     /// values by their names, the nested forms (needs, channel, sharing basis, profile,
-    /// programme, access) in words; texts (vault references) left out.
+    /// programme, situation, access) in words; texts (vault references) left out.
     fn event_arguments(&self, event_type: &str, payload: &Value) -> Vec<(String, String)> {
         let mut args = Vec::new();
         let Some(fields) = payload.as_object() else { return args };
@@ -156,7 +156,7 @@ impl Names {
                 }),
                 ("sharing_basis", Value::Object(basis)) => Some(self.sharing_basis(basis)),
                 ("access", access) => Some(self.access(access)),
-                ("profile" | "programme", Value::Object(inner)) => {
+                ("profile" | "programme" | "situation", Value::Object(inner)) => {
                     for (inner_key, inner_value) in inner {
                         if let Some(text) = self.plain(event_type, inner_key, inner_value) {
                             args.push((inner_key.clone(), text));
@@ -253,6 +253,8 @@ fn set_of(event_type: &str, field: &str) -> Option<&'static str> {
         (_, "purpose") => Some("purpose"),
         (_, "channel") => Some("channel"),
         (_, "roles") => Some("role"),
+        ("LeavingSituationRecorded", "job_searching" | "in_education_or_training" | "gained_qualification")
+        | ("LeavingSituationRecorded", "in_employment") => Some("flag"),
         _ => None,
     }
 }

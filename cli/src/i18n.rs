@@ -453,6 +453,14 @@ mod tests {
         "starts_on",
         "withdrawn_on",
         "written_on",
+        // The ESF+ events'.
+        "entered_on",
+        "returned_on",
+        "left_on",
+        "job_searching",
+        "in_education_or_training",
+        "gained_qualification",
+        "in_employment",
     ];
 
     #[test]

@@ -20,6 +20,19 @@ pub struct ReportNames {
 }
 
 impl ReportNames {
+    /// How the report's centre is shown (its name, else its id, else "all centres"), and the
+    /// report's title with it and the period.
+    pub(crate) fn centre_and_title(&self, query: &Value) -> (String, String) {
+        let centre = match (&self.centre, query.get("centre").and_then(Value::as_str)) {
+            (Some(name), _) => name.clone(),
+            (None, Some(id)) => format!("centre-{id}"),
+            (None, None) => words("report-all-centres"),
+        };
+        let (from, to) = (text_or_dash(query.get("from")), text_or_dash(query.get("to")));
+        let title = message("report-title", &[("centre", &centre), ("from", &from), ("to", &to)]);
+        (centre, title)
+    }
+
     /// How an ESF+ operation's centre is shown: the report's centre for a report of one, else
     /// the operation's centre by name, else by id.
     pub(crate) fn operation_centre(&self, report_centre: &str, query: &Value, operation: &Value) -> String {
@@ -74,12 +87,12 @@ pub(crate) fn text_or_dash(value: Option<&Value>) -> String {
 }
 
 /// A message of the run's language.
-fn message(key: &str, args: &[(&str, &str)]) -> String {
+pub(crate) fn message(key: &str, args: &[(&str, &str)]) -> String {
     crate::i18n::message(key, args)
 }
 
 /// A message without arguments.
-fn words(key: &str) -> String {
+pub(crate) fn words(key: &str) -> String {
     message(key, &[])
 }
 
@@ -104,13 +117,8 @@ impl Names<'_> {
 pub fn render(report: &Value, layout: &Layout<'_>) -> String {
     let mut out = Report { lines: Vec::new(), zeros: layout.zeros };
     let query = report.get("query").cloned().unwrap_or(Value::Null);
-    let centre = match (&layout.names.centre, query.get("centre").and_then(Value::as_str)) {
-        (Some(name), _) => name.clone(),
-        (None, Some(id)) => format!("centre-{id}"),
-        (None, None) => words("report-all-centres"),
-    };
-    let (from, to) = (text_or_dash(query.get("from")), text_or_dash(query.get("to")));
-    out.heading(&message("report-title", &[("centre", &centre), ("from", &from), ("to", &to)]));
+    let (centre, title) = layout.names.centre_and_title(&query);
+    out.heading(&title);
 
     let participants = report.get("participants").cloned().unwrap_or(Value::Null);
     let n_participants = number(participants.get("total"));

@@ -13,19 +13,13 @@ use std::fmt::Write as _;
 
 use serde_json::{Map, Value};
 
-use crate::report::{number, object, share, text_or_dash, Layout};
+use crate::report::{message, number, object, share, text_or_dash, words, Layout};
 
 /// The page, in the run's language.
 pub fn page(report: &Value, layout: &Layout<'_>) -> String {
     let mut page = Page { body: String::new(), zeros: layout.zeros };
     let query = report.get("query").cloned().unwrap_or(Value::Null);
-    let centre = match (&layout.names.centre, query.get("centre").and_then(Value::as_str)) {
-        (Some(name), _) => name.clone(),
-        (None, Some(id)) => format!("centre-{id}"),
-        (None, None) => words("report-all-centres"),
-    };
-    let (from, to) = (text_or_dash(query.get("from")), text_or_dash(query.get("to")));
-    let title = message("report-title", &[("centre", &centre), ("from", &from), ("to", &to)]);
+    let (centre, title) = layout.names.centre_and_title(&query);
     let genders = genders_of(report);
 
     page.participants(report, &genders);
@@ -91,14 +85,6 @@ fn genders_of(report: &Value) -> Vec<String> {
         }
     }
     keys
-}
-
-fn message(key: &str, args: &[(&str, &str)]) -> String {
-    crate::i18n::message(key, args)
-}
-
-fn words(key: &str) -> String {
-    message(key, &[])
 }
 
 /// A closed set's value as a person reads it: its name in the run's language, with the

@@ -131,6 +131,35 @@ fn an_intake_enters_the_operation_and_the_closure_records_the_leaving() {
     let none = w.ok(&[&other[..], &["--format", "esf-csv"]].concat());
     assert_eq!(none.lines().count(), 1, "{none}");
 
+    // She comes back, now employed: the second intake returns to the operation without a
+    // new situation at entry, so she is still one participant, described as she entered
+    // (EECO02 1, EECO05 0), with one re-entry; the returned case is open, so she has not
+    // left as of the period end (EECR04 0).
+    as_worker(&["beneficiary", "update", &person, "--labour-status", "employed"]);
+    let again = as_worker(&["intake", "--beneficiary", &person, "--channel", "walk_in", "--request", "Στέγαση."]);
+    let second = id(&again, "case_id");
+    let shown = w.ok(&["--as", &worker, "audit", &second]);
+    assert!(shown.contains("returned to the ESF+ operation ΟΠΣ 6001244 on 2024-12-02"), "{shown}");
+    assert!(!shown.contains("entered the ESF+ operation"), "{shown}");
+    let shown = w.ok(&["--lang", "el", "--as", &worker, "audit", &second]);
+    assert!(shown.contains("επάνοδος στην πράξη του ΕΚΤ+ ΟΠΣ 6001244 στις 2024-12-02"), "{shown}");
+    let report = w.json(&["report", "indicators", "--from", "2024-01-01", "--to", "2024-12-31"]);
+    let operation = &report["esf"][0];
+    assert_eq!(operation["repeat_entries"], 1, "{operation}");
+    assert_eq!(operation["intakes_without_entry"], 0, "{operation}");
+    let cumulative = |code: &str| {
+        let mut all = operation["outputs"].as_array().into_iter().chain(operation["results"].as_array()).flatten();
+        let found = all.find(|i| i["code"] == code);
+        found.unwrap_or_else(|| panic!("no {code} in {operation}"))["cumulative"]["total"].clone()
+    };
+    for (code, expected) in [("EECO01", 1), ("EECO02", 1), ("EECO05", 0), ("EECR04", 0)] {
+        assert_eq!(cumulative(code), expected, "{code}");
+    }
+    // Closing the returned case asks the situation on leaving again.
+    let close_again = ["--as", &worker, "--at", AT, "case", "close", &second, "--reason", "goals_met"];
+    w.verified_events();
+    w.fails(1, "situation on leaving", &close_again);
+
     // The report people read, in Greek.
     let table = w.ok(&["--lang", "el", "report", "indicators", "--from", "2024-01-01", "--to", "2024-12-31"]);
     assert!(table.contains("Πράξη ΕΚΤ+ ΟΠΣ 6001244"), "{table}");

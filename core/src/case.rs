@@ -372,7 +372,9 @@ pub enum CaseEvent {
     },
     /// "ParticipantEntered", v1: with this intake the person entered an ESF+ operation, a
     /// funding programme of the centre whose period holds the intake date; their situation
-    /// at entry, from their attributes as they stood ([`crate::esf`]).
+    /// at entry, from their attributes as they stood ([`crate::esf`]). Recorded at a
+    /// person's first intake in the operation only; a later one records
+    /// `ParticipantReturned`.
     ParticipantEntered {
         /// The programme (the operation, with the case's centre).
         programme: ProgrammeCode,
@@ -380,6 +382,16 @@ pub enum CaseEvent {
         entered_on: Date,
         /// The situation at entry.
         situation: EntrySituation,
+    },
+    /// "ParticipantReturned", v1: with this intake a person who had already entered the
+    /// ESF+ operation came back to it. The case belongs to the operation (its closure
+    /// records the situation on leaving) but no situation at entry is taken again: ESF+
+    /// counts a participant once per operation, as they were at their first entry.
+    ParticipantReturned {
+        /// The programme (the operation, with the case's centre).
+        programme: ProgrammeCode,
+        /// The date of the return: the intake date.
+        returned_on: Date,
     },
     /// "CaseAssigned", v1.
     CaseAssigned {
@@ -675,6 +687,7 @@ impl CaseEvent {
         "ReferralFollowUpNoted",
         "ReferralDueDateMoved",
         "ParticipantEntered",
+        "ParticipantReturned",
         "LeavingSituationRecorded",
     ];
 
@@ -739,6 +752,7 @@ impl CaseEvent {
             Self::ReferralFollowUpNoted { .. } => "ReferralFollowUpNoted",
             Self::ReferralDueDateMoved { .. } => "ReferralDueDateMoved",
             Self::ParticipantEntered { .. } => "ParticipantEntered",
+            Self::ParticipantReturned { .. } => "ParticipantReturned",
             Self::LeavingSituationRecorded { .. } => "LeavingSituationRecorded",
         }
     }
@@ -947,12 +961,22 @@ fn open_case(command: &CaseCommand, ctx: &Context) -> Result<Vec<CaseEvent>, Rej
     }
     policy::check_registered(*intake_date, "the centre", centre.registered_on)?;
     policy::check_registered(*intake_date, "the beneficiary", Some(beneficiary.registered_on))?;
+    let entered = match &ctx.facts.entered_operations {
+        Some(e) if e.beneficiary_id == *beneficiary_id && e.centre_id == *centre_id => &e.programmes,
+        _ => return Err(Rejection::MissingFact { fact: "entered operations", id: beneficiary_id.stream_id() }),
+    };
+    // The situation at entry is taken at a person's first intake in an operation; a later
+    // intake within its period is a return to it.
     let situation = EntrySituation::at_entry(&beneficiary.attributes, *intake_date);
-    let entries = centre
-        .programmes
-        .iter()
-        .filter(|p| p.starts_on <= *intake_date && *intake_date <= p.ends_on)
-        .map(|p| CaseEvent::ParticipantEntered { programme: p.code.clone(), entered_on: *intake_date, situation });
+    let entries =
+        centre.programmes.iter().filter(|p| p.starts_on <= *intake_date && *intake_date <= p.ends_on).map(|p| {
+            let programme = p.code.clone();
+            if entered.contains(&p.code) {
+                CaseEvent::ParticipantReturned { programme, returned_on: *intake_date }
+            } else {
+                CaseEvent::ParticipantEntered { programme, entered_on: *intake_date, situation }
+            }
+        });
     let opened = CaseEvent::CaseOpened {
         case_id: command.case_id,
         beneficiary_id: *beneficiary_id,
@@ -1308,6 +1332,7 @@ impl Aggregate for CaseAggregate {
             CaseAction::Open { beneficiary_id, centre_id, channel, .. } => FactsNeeded {
                 centre: Some(*centre_id),
                 beneficiary: Some(*beneficiary_id),
+                entered_operations_of: Some((*beneficiary_id, *centre_id)),
                 agency: match channel {
                     IntakeChannel::ReferredIn { agency_id } => Some(*agency_id),
                     _ => None,
@@ -1382,7 +1407,7 @@ impl Aggregate for CaseAggregate {
         };
         match event {
             CaseEvent::CaseOpened { .. } | CaseEvent::LeavingSituationRecorded { .. } => {}
-            CaseEvent::ParticipantEntered { programme, .. } => {
+            CaseEvent::ParticipantEntered { programme, .. } | CaseEvent::ParticipantReturned { programme, .. } => {
                 if !case.operations.contains(programme) {
                     case.operations.push(programme.clone());
                 }

@@ -8,7 +8,7 @@
 use std::collections::BTreeSet;
 
 use crate::centre::FundingProgramme;
-use crate::values::{AgencyId, AntennaId, BeneficiaryId, CaseId, CentreId, Date, StaffId, Timestamp};
+use crate::values::{AgencyId, AntennaId, BeneficiaryId, CaseId, CentreId, Date, ProgrammeCode, StaffId, Timestamp};
 use crate::vocab::{AgencyKind, Attributes, NeedDomain, Role, SharingConsent};
 
 /// Everything a decision may read besides the stream's own state.
@@ -147,6 +147,23 @@ pub struct Facts {
     /// `CentreRegistered`), when [`FactsNeeded::first_centre`] asks: its administrators
     /// administer the deployment as a whole (backups).
     pub first_centre: Option<CentreId>,
+    /// The ESF+ operations of a centre that the beneficiary [`FactsNeeded::entered_operations_of`]
+    /// names has already entered there.
+    pub entered_operations: Option<EnteredOperations>,
+}
+
+/// The ESF+ operations (funding programmes) of a centre a person has entered, as a fact:
+/// the programmes of every case of theirs there that recorded a `ParticipantEntered` or a
+/// `ParticipantReturned`. An intake asks it so that a person's situation at entry is taken
+/// once per operation.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EnteredOperations {
+    /// The person.
+    pub beneficiary_id: BeneficiaryId,
+    /// The centre.
+    pub centre_id: CentreId,
+    /// The codes of the programmes entered.
+    pub programmes: BTreeSet<ProgrammeCode>,
 }
 
 /// Who at a centre holds an AMKA, as a fact: the Engine finds it through its keyed index
@@ -189,4 +206,7 @@ pub struct FactsNeeded {
     pub amka_holder_at: Option<CentreId>,
     /// Find the deployment's first-registered centre for [`Facts::first_centre`].
     pub first_centre: bool,
+    /// Find the operations of this centre this person has entered, for
+    /// [`Facts::entered_operations`].
+    pub entered_operations_of: Option<(BeneficiaryId, CentreId)>,
 }

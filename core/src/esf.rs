@@ -2,8 +2,10 @@
 //! enter an operation and when they leave it.
 //!
 //! An **operation** is a centre's funding programme ([`crate::centre::FundingProgramme`]):
-//! a person **enters** it with an intake at that centre dated within the programme's period,
-//! and **leaves** it when a case that entered it is closed. The common indicators these
+//! a person **enters** it with their first intake at that centre dated within the
+//! programme's period, **returns** to it with a later one (nothing is taken again: ESF+
+//! describes a participant as they were at entry), and **leaves** it when the cases that
+//! entered or returned to it are closed. The common indicators these
 //! feed are those of Annex I of Regulation (EU) 2021/1057 (the ESF+ Regulation), with the
 //! codes (EECO…, EECR…) the managing authorities report them under; docs/EVALUATORS.md
 //! gives each one's definition and its source.

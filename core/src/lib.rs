@@ -82,7 +82,8 @@ pub mod values;
 pub mod vocab;
 
 pub use context::{
-    Actor, AgencyFacts, AmkaHolder, BeneficiaryFacts, CaseFacts, CentreFacts, Context, Facts, FactsNeeded, StaffFacts,
+    Actor, AgencyFacts, AmkaHolder, BeneficiaryFacts, CaseFacts, CentreFacts, Context, EnteredOperations, Facts,
+    FactsNeeded, StaffFacts,
 };
 pub use event::{
     all_event_types, current_schema_version, decide, texts_sealed_since, Command, DecodeError, Event, State,

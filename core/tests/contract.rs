@@ -175,7 +175,7 @@ fn type_names_are_unique_and_versioned() {
     let names = all_event_types();
     let unique: BTreeSet<_> = names.iter().collect();
     assert_eq!(unique.len(), names.len());
-    assert_eq!(names.len(), 51);
+    assert_eq!(names.len(), 52);
     for name in names {
         assert!(matches!(current_schema_version(name), Some(1..=3)), "{name}");
     }

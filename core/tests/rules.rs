@@ -583,6 +583,28 @@ scenarios! {
         });
         check(&[], case_cmd(open_case_action()), &ctx, Events(vec![case_opened()]));
     }
+    a_second_intake_in_an_operation_is_a_return_without_a_new_situation {
+        // The person entered ΟΠΣ 5002782 with an earlier case: this intake returns to it
+        // (no situation taken again) and enters ΟΠΣ 6001244, which they had not entered.
+        let ctx = with_facts(as_staff(RECEPTION), |facts| {
+            if let Some(c) = facts.centre.as_mut() {
+                c.programmes = vec![programme_of("ΟΠΣ 5002782", "2017-06-01", "2023-05-31"), programme_of("ΟΠΣ 6001244", "2023-01-01", "2026-12-31")];
+            }
+            if let Some(e) = facts.entered_operations.as_mut() {
+                e.programmes = [code("ΟΠΣ 5002782")].into_iter().collect();
+            }
+        });
+        let returned = case_event(CaseEvent::ParticipantReturned { programme: code("ΟΠΣ 5002782"), returned_on: opened_on() });
+        let entered = case_event(CaseEvent::ParticipantEntered { programme: code("ΟΠΣ 6001244"), entered_on: opened_on(), situation: EntrySituation::at_entry(&attributes(), opened_on()) });
+        check(&[], case_cmd(open_case_action()), &ctx, Events(vec![case_opened(), returned.clone(), entered]));
+        // The returned case belongs to the operation: its closure asks the situation on leaving.
+        let close = |leaving| case_cmd(CaseAction::Close { reason: CloseReason::GoalsMet, detail: None, leaving });
+        check(&[case_opened(), returned], close(None), &as_staff(WORKER), Rejected("LeavingSituationRequired"));
+        // Without the fact of the operations entered, no intake is decided.
+        let mut ctx = as_staff(RECEPTION);
+        ctx.facts.entered_operations = None;
+        check(&[], case_cmd(open_case_action()), &ctx, Rejected("MissingFact"));
+    }
     a_case_that_entered_an_operation_closes_with_the_situation_on_leaving {
         let entered = case_event(CaseEvent::ParticipantEntered { programme: code("ΟΠΣ 5002782"), entered_on: opened_on(), situation: EntrySituation::at_entry(&attributes(), opened_on()) });
         let given = [case_opened(), entered.clone()];

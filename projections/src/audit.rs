@@ -360,6 +360,9 @@ fn describe_case(event: &CaseEvent) -> String {
         E::ParticipantEntered { programme, entered_on, .. } => {
             format!("entered the ESF+ operation {programme} on {entered_on}")
         }
+        E::ParticipantReturned { programme, returned_on } => {
+            format!("returned to the ESF+ operation {programme} on {returned_on}")
+        }
         E::LeavingSituationRecorded { left_on, situation } => format!(
             "situation on leaving recorded on {left_on}: job searching {}, in education or training {}, gained a qualification {}, in employment {}",
             flag(situation.job_searching),

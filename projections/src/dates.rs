@@ -117,6 +117,7 @@ pub(crate) fn case_event_date(event: &CaseEvent) -> Option<Date> {
         E::ReferralExpired { expired_on, .. } => *expired_on,
         E::ReferralFollowUpNoted { noted_on, .. } => *noted_on,
         E::ParticipantEntered { entered_on, .. } => *entered_on,
+        E::ParticipantReturned { returned_on, .. } => *returned_on,
         E::LeavingSituationRecorded { left_on, .. } => *left_on,
     })
 }

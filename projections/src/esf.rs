@@ -11,9 +11,15 @@
 //!   period meets the report's.
 //! - A **participant** of an operation is a person with a `ParticipantEntered` of one of
 //!   their cases at that centre for that programme. Their **entry** is the earliest such
-//!   record by business date (then log position); further entries are re-entries, counted
-//!   once, and only their number is reported. Every output indicator reads the situation
-//!   recorded at that first entry.
+//!   record by business date (then log position). Every output indicator reads the
+//!   situation recorded at that first entry.
+//! - A later intake of a participant within the operation's period records
+//!   `ParticipantReturned`: a **re-entry**, whose case belongs to the participation (its
+//!   closure may be the leaving) but which takes no situation again. Re-entries are counted
+//!   once, at the first entry, and only their number is reported. (A log may also hold a
+//!   participant's further `ParticipantEntered`, written before returns were recorded: each
+//!   is a re-entry in the same way.) A return whose person has no entry counted by the period end (an intake recorded
+//!   later with an earlier date) is an intake without an entry.
 //! - **New entrants** of a period: participants whose entry date lies in the period;
 //!   **cumulative**: whose entry date is on or before the period end.
 //! - A participant has **left** as of a date when none of their cases that entered the
@@ -28,7 +34,7 @@
 //!   situation on leaving) counts in no indicator of its variable, and in that variable's
 //!   missing-data counts.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use parapompi_core::esf::{EntrySituation, LeavingSituation};
 use parapompi_core::values::{BeneficiaryId, CaseId, CentreId, Date};
@@ -187,11 +193,13 @@ pub struct OperationIndicators {
     pub entrants: EsfCounts,
     /// Participants who left, by gender.
     pub leavers: EsfCounts,
-    /// Entries of participants already in the operation: counted once, at their first.
+    /// Re-entries: intakes of participants already in the operation, on or before the
+    /// period end (their returns, and any further entries): counted once, at their first.
     pub repeat_entries: u64,
     /// Intakes at the centre within the operation's period, on or before the period end,
     /// that recorded no entry (taken before the programme was recorded, or by an engine
-    /// before ESF+ entries): these people are in no output indicator.
+    /// before ESF+ entries), or a return whose person has no entry counted by the period
+    /// end: these people are in no output indicator.
     pub intakes_without_entry: u64,
     /// Missing answers at entry, per variable of [`ENTRY_VARIABLES`].
     pub missing_at_entry: BTreeMap<String, MissingCounts>,
@@ -359,15 +367,20 @@ impl Projections {
     ) -> OperationIndicators {
         let end = query.to;
         let in_period = |date: Date| query.from <= date && date <= query.to;
+        let within = |programme: &str, on: Date| programme == op.code && op.starts_on <= on && on <= op.ends_on;
         let mut participations: BTreeMap<BeneficiaryId, Participation<'_>> = BTreeMap::new();
         let mut entries_by_end = 0u64;
         let mut intakes_without_entry = 0u64;
+        let mut returns = Vec::new();
         for (case_id, case) in self.cases.iter().filter(|(_, c)| c.centre == centre) {
-            let entry =
-                case.entries.iter().find(|e| e.programme == op.code && op.starts_on <= e.on && e.on <= op.ends_on);
-            let Some(entry) = entry else {
-                if op.starts_on <= case.opened_on && case.opened_on <= op.ends_on && case.opened_on <= end {
-                    intakes_without_entry += 1;
+            let Some(entry) = case.entries.iter().find(|e| within(&e.programme, e.on)) else {
+                match case.returns.iter().find(|r| within(&r.programme, r.on)) {
+                    Some(back) if back.on <= end => returns.push(case),
+                    Some(_) => {}
+                    None if op.starts_on <= case.opened_on && case.opened_on <= op.ends_on && case.opened_on <= end => {
+                        intakes_without_entry += 1;
+                    }
+                    None => {}
                 }
                 continue;
             };
@@ -386,6 +399,16 @@ impl Projections {
                 participation.first_position = position;
             }
             participation.cases.push(case);
+        }
+        // Returns join the participation of their person's first entry.
+        for case in returns {
+            match participations.get_mut(&case.beneficiary) {
+                Some(participation) => {
+                    entries_by_end += 1;
+                    participation.cases.push(case);
+                }
+                None => intakes_without_entry += 1,
+            }
         }
 
         let mut outputs = indicators(&OUTPUT_INDICATORS);
@@ -457,6 +480,21 @@ impl Projections {
             missing_at_entry,
             missing_on_leaving,
         }
+    }
+
+    /// The codes of the ESF+ operations of `centre` that `beneficiary` has entered: those
+    /// of every case of theirs there that recorded an entry or a return.
+    pub fn operations_entered(&self, beneficiary: BeneficiaryId, centre: CentreId) -> BTreeSet<String> {
+        let cases = self.beneficiaries.get(&beneficiary).map(|b| b.cases.as_slice()).unwrap_or_default();
+        cases
+            .iter()
+            .filter_map(|case_id| self.cases.get(case_id))
+            .filter(|case| case.centre == centre)
+            .flat_map(|case| {
+                let entered = case.entries.iter().map(|e| e.programme.clone());
+                entered.chain(case.returns.iter().map(|r| r.programme.clone()))
+            })
+            .collect()
     }
 
     /// The position of a case stream's first record (its intake).

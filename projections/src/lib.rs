@@ -62,7 +62,7 @@ pub use references::{CaseSummary, ReferenceTarget};
 
 use state::{
     push_position, AgencyRecord, AttributeSnapshot, AuditIndex, BeneficiaryRecord, CaseChange, CaseRecord, EntryRecord,
-    LeavingRecord, Municipalities, OpenIndex, OperationRecord, ReferralRecord,
+    LeavingRecord, Municipalities, OpenIndex, OperationRecord, ReferralRecord, ReturnRecord,
 };
 
 /// The head hash of projections that have applied nothing: 64 zeros, the store's genesis
@@ -74,13 +74,14 @@ pub const GENESIS_HASH: &str = "000000000000000000000000000000000000000000000000
 /// Version 1 was a text header line and JSON; version 2 is a fixed binary header and the
 /// state in `postcard`, with dates as day numbers and log positions as differences; version
 /// 3 also keeps the numbering of short references (centre codes, cases' numbers); version 4
-/// the ESF+ operations, entries and situations on leaving; version 5 referrals' outcomes.
-pub const CHECKPOINT_FORMAT_VERSION: u32 = 5;
+/// the ESF+ operations, entries and situations on leaving; version 5 referrals' outcomes;
+/// version 6 the returns to operations.
+pub const CHECKPOINT_FORMAT_VERSION: u32 = 6;
 
 /// The version of the indicator definitions and of what the folds keep. Any change to a
 /// documented definition, or to what `apply` records, increments it; a checkpoint of another
 /// definitions version is refused (the Engine then rebuilds from the log).
-pub const DEFINITIONS_VERSION: u32 = 3;
+pub const DEFINITIONS_VERSION: u32 = 4;
 
 /// One recorded event as the Engine hands it over (decoded from the store's record).
 #[derive(Clone, Debug, PartialEq)]
@@ -334,6 +335,7 @@ impl Projections {
                 assessments: Vec::new(),
                 services: Vec::new(),
                 entries: Vec::new(),
+                returns: Vec::new(),
                 leavings: Vec::new(),
             };
             self.open.set(case_id, &case, true);
@@ -374,6 +376,12 @@ impl Projections {
                 let programme = programme.as_str().to_owned();
                 if !case.entries.iter().any(|e| e.programme == programme) {
                     case.entries.push(EntryRecord { programme, on: *entered_on, situation: *situation });
+                }
+            }
+            CaseEvent::ParticipantReturned { programme, returned_on } => {
+                let programme = programme.as_str().to_owned();
+                if !case.returns.iter().any(|r| r.programme == programme) {
+                    case.returns.push(ReturnRecord { programme, on: *returned_on });
                 }
             }
             CaseEvent::LeavingSituationRecorded { situation, .. } => {

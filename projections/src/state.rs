@@ -64,6 +64,9 @@ pub(crate) struct CaseRecord {
     pub services: Vec<(Date, ServiceKind)>,
     /// The ESF+ operations the intake entered, in log order.
     pub entries: Vec<EntryRecord>,
+    /// The ESF+ operations the intake returned to (the person had entered them before), in
+    /// log order.
+    pub returns: Vec<ReturnRecord>,
     /// Each closure with the situation on leaving recorded with it (`None`: none was, as
     /// for a person whose identity was erased), in log order.
     pub leavings: Vec<LeavingRecord>,
@@ -77,6 +80,15 @@ pub(crate) struct EntryRecord {
     #[serde(with = "crate::checkpoint::day")]
     pub on: Date,
     pub situation: EntrySituation,
+}
+
+/// A return to an ESF+ operation a person had already entered.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub(crate) struct ReturnRecord {
+    /// The programme's code.
+    pub programme: String,
+    #[serde(with = "crate::checkpoint::day")]
+    pub on: Date,
 }
 
 /// A closure of a case, with its situation on leaving if one was recorded.

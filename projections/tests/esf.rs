@@ -63,6 +63,8 @@ fn leaving(job_searching: Flag, in_employment: Flag) -> LeavingSituation {
 trait Esf {
     /// Opens case `n` for person `b` on `on`, entering `programme` with `s`.
     fn enter(&mut self, n: u128, b: u128, on: &str, programme: &str, s: EntrySituation) -> &mut Self;
+    /// Opens case `n` for person `b` on `on`, returning to `programme` (entered before).
+    fn come_back(&mut self, n: u128, b: u128, on: &str, programme: &str) -> &mut Self;
     /// Closes case `n` on `on` with the situation on leaving (none: an erased person's).
     fn leave(&mut self, n: u128, on: &str, s: Option<LeavingSituation>) -> &mut Self;
 }
@@ -75,6 +77,13 @@ impl Esf for Log {
             entered_on: date(on),
             situation: s,
         };
+        self.case(n, ALICE, on, event)
+    }
+
+    fn come_back(&mut self, n: u128, b: u128, on: &str, programme: &str) -> &mut Log {
+        self.open(n, b, CENTRE, false, on, IntakeChannel::WalkIn);
+        let event =
+            CaseEvent::ParticipantReturned { programme: ok(ProgrammeCode::new(programme)), returned_on: date(on) };
         self.case(n, ALICE, on, event)
     }
 
@@ -139,7 +148,54 @@ fn the_situation_at_entry_counts_not_the_later_attributes() {
 }
 
 #[test]
+fn a_person_who_returns_counts_once_and_leaves_with_the_last_closure() {
+    // B1: case 1 enters 2024-02-01 unemployed, closes 2024-03-10 in employment; case 2 is
+    // a return on 2024-05-01 (no situation taken again), closed 2024-06-15 job searching,
+    // not in employment.
+    let mut log = world();
+    log.register(1, "2024-01-15", person(Answer::Given(Gender::Female), Answer::Given(1984), "Αποκορώνου"));
+    log.enter(1, 1, "2024-02-01", NEW, situation())
+        .leave(1, "2024-03-10", Some(leaving(Flag::No, Flag::Yes)))
+        .come_back(2, 1, "2024-05-01", NEW)
+        .leave(2, "2024-06-15", Some(leaving(Flag::Yes, Flag::No)));
+    // First half of 2024: one participant (EECO01 1, unemployed at entry: EECO02 1), one
+    // re-entry; her leaving is the last closure, 2024-06-15: job searching (EECR01 1), not
+    // in employment (EECR04 0). No intake without an entry.
+    let h1 = query("2024-01-01", "2024-06-30", None);
+    check(&log, |p| (figures(p, &h1, "EECO01"), figures(p, &h1, "EECO02")), ((1, 1), (1, 1)));
+    check(&log, |p| (figures(p, &h1, "EECR01"), figures(p, &h1, "EECR04")), ((1, 1), (0, 0)));
+    check(&log, |p| (operation(p, &h1).repeat_entries, operation(p, &h1).intakes_without_entry), (1, 0));
+    // To 2024-05-31 the returned case is open: she has not left (no leaver, EECR04 0),
+    // although she left once on 2024-03-10.
+    let to_may = query("2024-01-01", "2024-05-31", None);
+    check(&log, |p| (operation(p, &to_may).leavers.cumulative.total, figures(p, &to_may, "EECR04")), (0, (0, 0)));
+    // To 2024-04-30 the return has not happened: she left in employment (EECR04 1), and
+    // there is no re-entry yet.
+    let to_april = query("2024-01-01", "2024-04-30", None);
+    check(&log, |p| (figures(p, &to_april, "EECR04"), operation(p, &to_april).repeat_entries), ((1, 1), 0));
+}
+
+#[test]
+fn a_return_without_a_counted_entry_is_an_intake_without_an_entry() {
+    // B2's case 4 enters 2024-08-01; case 3, a return, was recorded afterwards with the
+    // earlier intake date 2024-02-10. First half of 2024: B2 has no entry yet, so her
+    // return counts as an intake without an entry (EECO01 0, no re-entry). The whole year:
+    // one participant entered 2024-08-01, one re-entry, no intake without an entry.
+    let mut log = world();
+    log.register(2, "2024-01-15", person(Answer::Given(Gender::Female), Answer::Given(1984), "Αποκορώνου"));
+    log.enter(4, 2, "2024-08-01", NEW, situation()).come_back(3, 2, "2024-02-10", NEW);
+    let h1 = query("2024-01-01", "2024-06-30", None);
+    check(&log, |p| figures(p, &h1, "EECO01"), (0, 0));
+    check(&log, |p| (operation(p, &h1).repeat_entries, operation(p, &h1).intakes_without_entry), (0, 1));
+    let year = query("2024-01-01", "2024-12-31", None);
+    check(&log, |p| figures(p, &year, "EECO01"), (1, 1));
+    check(&log, |p| (operation(p, &year).repeat_entries, operation(p, &year).intakes_without_entry), (1, 0));
+}
+
+#[test]
 fn a_person_who_enters_again_counts_once_at_the_first_entry() {
+    // A log may hold a person's second ParticipantEntered (written before returns were
+    // recorded): it is a re-entry in the same way.
     // B1: case 1 enters 2024-02-01 unemployed, closes 2024-03-10 in employment; case 2
     // enters 2024-05-01 employed. First half of 2024: one participant (EECO01 1), described
     // at the first entry (EECO02 1, EECO05 0), one repeat entry; case 2 is open at the

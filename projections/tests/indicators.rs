@@ -132,26 +132,9 @@ fn participants_are_unique_beneficiaries_with_case_activity_in_the_period_with_a
         parapompi_projections::ParticipantIndicators {
             total: 2,
             by_gender: counts(&["female", "male", "other", "declined_to_answer"], &[("female", 1), ("male", 1)]),
-            by_age_band: counts(
-                &["under_18", "18_29", "30_54", "55_plus", "declined_to_answer"],
-                &[("under_18", 1), ("30_54", 1)],
-            ),
-            by_labour_status: counts(
-                &[
-                    "employed",
-                    "unemployed",
-                    "long_term_unemployed",
-                    "inactive",
-                    "in_education",
-                    "retired",
-                    "declined_to_answer",
-                ],
-                &[("unemployed", 1), ("in_education", 1)],
-            ),
-            by_education: counts(
-                &["isced_0", "isced_1_2", "isced_3_4", "isced_5_8", "declined_to_answer"],
-                &[("isced_3_4", 1), ("declined_to_answer", 1)],
-            ),
+            by_age_band: counts(&AGE_BANDS, &[("under_18", 1), ("30_54", 1)]),
+            by_labour_status: counts(&LABOUR_STATUSES, &[("unemployed", 1), ("in_education", 1)]),
+            by_education: counts(&EDUCATION_BANDS, &[("isced_3_4", 1), ("declined_to_answer", 1)]),
             by_vulnerable_group: [
                 ("disability", FlagCounts { no: 2, ..FlagCounts::default() }),
                 ("homeless", FlagCounts { no: 2, ..FlagCounts::default() }),
@@ -167,25 +150,20 @@ fn participants_are_unique_beneficiaries_with_case_activity_in_the_period_with_a
     );
 }
 
+/// Every key of the age bands, labour statuses and education bands, as the report lists them.
+const AGE_BANDS: [&str; 5] = ["under_18", "18_29", "30_54", "55_plus", "declined_to_answer"];
+const LABOUR_STATUSES: [&str; 7] =
+    ["employed", "unemployed", "long_term_unemployed", "inactive", "in_education", "retired", "declined_to_answer"];
+const EDUCATION_BANDS: [&str; 5] = ["isced_0", "isced_1_2", "isced_3_4", "isced_5_8", "declined_to_answer"];
+
 /// A breakdown of one participant, or of none (`None`): every closed set's key at 0, then
 /// the person's.
 fn breakdown(person: Option<(&str, &str, &str, &str, &str, &str)>) -> ParticipantBreakdown {
     let mut b = ParticipantBreakdown {
         total: 0,
-        by_age_band: counts(&["under_18", "18_29", "30_54", "55_plus", "declined_to_answer"], &[]),
-        by_labour_status: counts(
-            &[
-                "employed",
-                "unemployed",
-                "long_term_unemployed",
-                "inactive",
-                "in_education",
-                "retired",
-                "declined_to_answer",
-            ],
-            &[],
-        ),
-        by_education: counts(&["isced_0", "isced_1_2", "isced_3_4", "isced_5_8", "declined_to_answer"], &[]),
+        by_age_band: counts(&AGE_BANDS, &[]),
+        by_labour_status: counts(&LABOUR_STATUSES, &[]),
+        by_education: counts(&EDUCATION_BANDS, &[]),
         by_vulnerable_group: ["disability", "homeless", "migrant", "roma_or_minority"]
             .into_iter()
             .map(|k| (k.to_owned(), FlagCounts::default()))

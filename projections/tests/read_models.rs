@@ -329,7 +329,7 @@ fn checkpoints_refuse_other_versions_and_garbage() {
     let bytes = p.to_checkpoint();
     assert_eq!(Projections::from_checkpoint(&bytes), Ok(p.clone()));
     // Magic, then the format and definitions versions as little-endian u32s.
-    assert_eq!(&bytes[..16], b"PRJCKPT\0\x05\0\0\0\x03\0\0\0");
+    assert_eq!(&bytes[..16], b"PRJCKPT\0\x06\0\0\0\x04\0\0\0");
     let patched = |at: usize, value: u32| {
         let mut copy = bytes.clone();
         copy[at..at + 4].copy_from_slice(&value.to_le_bytes());
@@ -337,11 +337,11 @@ fn checkpoints_refuse_other_versions_and_garbage() {
     };
     assert_eq!(
         Projections::from_checkpoint(&patched(8, 2)),
-        Err(CheckpointError::UnsupportedVersion { found: 2, supported: 5 })
+        Err(CheckpointError::UnsupportedVersion { found: 2, supported: 6 })
     );
     assert_eq!(
         Projections::from_checkpoint(&patched(12, 7)),
-        Err(CheckpointError::DefinitionsChanged { found: 7, current: 3 })
+        Err(CheckpointError::DefinitionsChanged { found: 7, current: 4 })
     );
     assert_eq!(Projections::from_checkpoint(b""), Err(CheckpointError::NotACheckpoint));
     assert_eq!(Projections::from_checkpoint(b"{}"), Err(CheckpointError::NotACheckpoint));

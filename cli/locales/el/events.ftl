@@ -11,6 +11,9 @@ event-ServiceProvided = υπηρεσία «{ $kind }» στις { $provided_on }
 event-CaseNoteAdded = σημείωση στις { $written_on } από { $author }
 event-CaseClosed = η υπόθεση έκλεισε στις { $closed_on } από { $closed_by }: { $reason }
 event-CaseReopened = η υπόθεση άνοιξε ξανά στις { $reopened_on } από { $reopened_by }
+event-ParticipantEntered = είσοδος στην πράξη του ΕΚΤ+ { $programme } στις { $entered_on }, με καταγραφή της κατάστασης κατά την είσοδο
+event-ParticipantReturned = επάνοδος στην πράξη του ΕΚΤ+ { $programme } στις { $returned_on } (η κατάσταση κατά την είσοδο είχε ήδη καταγραφεί)
+event-LeavingSituationRecorded = καταγράφηκε η κατάσταση κατά την έξοδο στις { $left_on }: αναζήτηση εργασίας { $job_searching }, σε εκπαίδευση ή κατάρτιση { $in_education_or_training }, απόκτηση πιστοποίησης { $gained_qualification }, σε απασχόληση { $in_employment }
 
 ## Referrals
 event-ReferralCreated = η παραπομπή { $referral_id } δημιουργήθηκε στις { $created_on } προς { $agency_id } ({ $agency_kind }) για { $need }, { $priority }, προθεσμία { $due_on }

@@ -11,6 +11,9 @@ event-ServiceProvided = { $detail }
 event-CaseNoteAdded = { $detail }
 event-CaseClosed = { $detail }
 event-CaseReopened = { $detail }
+event-ParticipantEntered = { $detail }
+event-ParticipantReturned = { $detail }
+event-LeavingSituationRecorded = { $detail }
 
 ## Referrals
 event-ReferralCreated = { $detail }

@@ -7,7 +7,7 @@ use std::collections::BTreeSet;
 use parapompi_core::beneficiary::{BeneficiaryAction, BeneficiaryCommand, BeneficiaryEvent};
 use parapompi_core::case::{CaseAction, CaseCommand, CaseEvent, SharingBasis};
 use parapompi_core::centre::{CentreAction, CentreCommand, CentreEvent};
-use parapompi_core::context::{ActiveAdministrators, AmkaHolder};
+use parapompi_core::context::{ActiveAdministrators, AmkaHolder, EnteredOperations};
 use parapompi_core::identity::{IdentityRecord, IdentitySalt};
 use parapompi_core::values::{
     AgencyId, Amka, AntennaId, BeneficiaryId, CaseId, CentreId, Date, MunicipalityName, Narrative, OrganisationName,
@@ -236,6 +236,11 @@ pub fn world() -> Facts {
         }),
         amka_holder: Some(AmkaHolder { centre_id: centre_id(), holder: None }),
         first_centre: Some(centre_id()),
+        entered_operations: Some(EnteredOperations {
+            beneficiary_id: beneficiary_id(),
+            centre_id: centre_id(),
+            programmes: Default::default(),
+        }),
     }
 }
 
