@@ -487,6 +487,45 @@ async fn sixteen_tasks_executing_at_once_keep_the_log_and_read_models_whole() {
     assert_eq!(report.caseload.by_staff.values().sum::<u64>(), 16);
 }
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn intakes_of_one_person_at_once_enter_the_operation_once() {
+    // Eight intakes of one person sent at the same moment, within the centre's programme:
+    // one records the entry with the situation at entry, the seven others a return.
+    const N_INTAKES: usize = 8;
+    let mut s = Scenario::set_up();
+    let w = s.world;
+    let beneficiary_id = s.fresh_beneficiary();
+    s.given(vec![by(w.reception, register_beneficiary(beneficiary_id, w.centre, 1))]);
+    let today = s.today();
+    let engine = s.engine().clone();
+    let intakes: Vec<_> = (0..N_INTAKES)
+        .map(|_| {
+            let step = by(w.reception, open_case(s.fresh_case(), beneficiary_id, w.centre, today));
+            (step.command, s.next_meta(step.acting))
+        })
+        .collect();
+    let tasks: Vec<_> = intakes
+        .into_iter()
+        .map(|(command, meta)| {
+            let engine = engine.clone();
+            tokio::spawn(async move { engine.execute_async(command, meta).await })
+        })
+        .collect();
+    let mut types = Vec::new();
+    for task in tasks {
+        let executed = valid(valid(task.await));
+        types.extend(executed.events.iter().map(|e| e.event.event_type()));
+    }
+    let count = |wanted: &str| types.iter().filter(|t| **t == wanted).count();
+    assert_eq!(count("CaseOpened"), N_INTAKES);
+    assert_eq!(count("ParticipantEntered"), 1, "{types:?}");
+    assert_eq!(count("ParticipantReturned"), N_INTAKES - 1, "{types:?}");
+    let report = valid(engine.indicators(&whole_period()));
+    let [operation] = report.esf.as_slice() else { panic!("one operation: {:?}", report.esf) };
+    assert_eq!(operation.entrants.cumulative.total, 1);
+    assert_eq!(operation.repeat_entries, u64::try_from(N_INTAKES - 1).unwrap_or(0));
+}
+
 #[test]
 fn a_subscription_from_the_start_yields_every_event_in_order() {
     let mut s = Scenario::set_up();
