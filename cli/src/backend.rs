@@ -75,7 +75,7 @@ fn records_of(lines: &[Value]) -> Result<Vec<RecordedEvent>, CliError> {
         .iter()
         .map(|line| {
             ExportLine::parse(&line.to_string())
-                .map_err(|e| CliError::Environment(format!("the server sent a record that does not parse: {e}")))
+                .map_err(|e| CliError::Environment(crate::i18n::message("log-server-bad-record", &[("problem", &e.to_string())])))
         })
         .collect()
 }
@@ -170,7 +170,7 @@ impl Backend {
                 .get_json("/v1/head")?
                 .get("position")
                 .and_then(Value::as_u64)
-                .ok_or_else(|| CliError::Environment("the server's head has no position".to_owned())),
+                .ok_or_else(|| CliError::Environment(crate::i18n::message("client-head-no-position", &[]))),
         }
     }
 
@@ -430,7 +430,7 @@ impl Backend {
                     .into_iter()
                     .map(|line| {
                         serde_json::from_value(line).map_err(|e| {
-                            CliError::Environment(format!("the server sent a person found that does not parse: {e}"))
+                            CliError::Environment(crate::i18n::message("client-bad-person-found", &[("problem", &e.to_string())]))
                         })
                     })
                     .collect()
@@ -453,7 +453,7 @@ impl Backend {
                     "command_id": meta.command_id.to_string(),
                 });
                 serde_json::from_value(client.post_json("/v1/beneficiaries/names", &body)?).map_err(|e| {
-                    CliError::Environment(format!("the server's answer to a read of names does not parse: {e}"))
+                    CliError::Environment(crate::i18n::message("client-bad-names", &[("problem", &e.to_string())]))
                 })?
             }
         };
@@ -470,12 +470,12 @@ impl Backend {
         match self {
             Backend::Direct(engine) => engine
                 .look_up_reference(query)?
-                .ok_or_else(|| CliError::Usage(format!("no case or referral {}", reference_query_text(query)))),
+                .ok_or_else(|| CliError::Usage(crate::i18n::message("error-no-case-or-referral", &[("id", &reference_query_text(query))]))),
             Backend::Server(client) => {
                 let answer =
                     client.get_json(&format!("/v1/references/{}", percent_encode(&reference_query_text(query))))?;
                 serde_json::from_value(answer).map_err(|e| {
-                    CliError::Environment(format!("the server's answer to a reference does not parse: {e}"))
+                    CliError::Environment(crate::i18n::message("client-bad-reference", &[("problem", &e.to_string())]))
                 })
             }
         }
@@ -545,7 +545,7 @@ fn from_lines<T: serde::de::DeserializeOwned>(lines: Vec<Value>) -> Result<Vec<T
         .into_iter()
         .map(|line| {
             serde_json::from_value(line)
-                .map_err(|e| CliError::Environment(format!("the server's answer is not the expected listing: {e}")))
+                .map_err(|e| CliError::Environment(crate::i18n::message("client-bad-listing", &[("problem", &e.to_string())])))
         })
         .collect()
 }

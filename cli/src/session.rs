@@ -235,7 +235,7 @@ impl Ctx<'_> {
     pub fn command_id(&self) -> Result<Uuid, CliError> {
         match &self.global.command_id {
             Some(text) => Uuid::parse_str(text.trim())
-                .map_err(|_| CliError::field("--command-id", format!("{text:?} is not a UUID"))),
+                .map_err(|_| CliError::field("--command-id", message("error-not-a-uuid", &[("text", &format!("{text:?}"))]))),
             None => Ok(*self.fresh_command_id.get_or_init(Uuid::now_v7)),
         }
     }
