@@ -519,7 +519,6 @@ mod tests {
             include_str!("apply.rs"),
             include_str!("output.rs"),
             include_str!("progress.rs"),
-            include_str!("client.rs"),
             include_str!("commands/mod.rs"),
         ];
         let literal_after = |text: &str, opening: &str| -> Vec<String> {
