@@ -46,10 +46,9 @@ pub fn apply(
     let input: Box<dyn Read> = if args.file == "-" {
         Box::new(std::io::stdin())
     } else {
-        Box::new(
-            std::fs::File::open(&args.file)
-                .map_err(|e| CliError::field("FILE", message("error-cannot-read", &[("text", &args.file), ("problem", &e.to_string())])))?,
-        )
+        Box::new(std::fs::File::open(&args.file).map_err(|e| {
+            CliError::field("FILE", message("error-cannot-read", &[("text", &args.file), ("problem", &e.to_string())]))
+        })?)
     };
     let mut reader = BufReader::new(input);
     // The clap definition is built once for the whole batch: building it is most of the cost
@@ -62,13 +61,10 @@ pub fn apply(
     let mut text = String::new();
     loop {
         text.clear();
-        let n_read = Read::by_ref(&mut reader)
-            .take(MAX_LINE_BYTES + 1)
-            .read_line(&mut text)
-            .map_err(|e| {
-                let (n, problem) = ((line_number + 1).to_string(), e.to_string());
-                CliError::field("FILE", message("apply-line-unreadable", &[("n", &n), ("problem", &problem)]))
-            })?;
+        let n_read = Read::by_ref(&mut reader).take(MAX_LINE_BYTES + 1).read_line(&mut text).map_err(|e| {
+            let (n, problem) = ((line_number + 1).to_string(), e.to_string());
+            CliError::field("FILE", message("apply-line-unreadable", &[("n", &n), ("problem", &problem)]))
+        })?;
         if n_read == 0 {
             break;
         }
@@ -348,13 +344,16 @@ fn argv_of(definition: &clap::Command, line: &Map<String, Value>) -> Result<Vec<
     let mut argv = vec!["parapompi".to_owned()];
     let mut current = definition;
     for word in command.split_whitespace() {
-        current = current
-            .find_subcommand(word)
-            .ok_or_else(|| CliError::field("command", message("apply-not-a-command", &[("text", &format!("{command:?}"))])))?;
+        current = current.find_subcommand(word).ok_or_else(|| {
+            CliError::field("command", message("apply-not-a-command", &[("text", &format!("{command:?}"))]))
+        })?;
         argv.push(word.to_owned());
     }
     if current.has_subcommands() {
-        return Err(CliError::field("command", message("apply-needs-subcommand", &[("text", &format!("{command:?}"))])));
+        return Err(CliError::field(
+            "command",
+            message("apply-needs-subcommand", &[("text", &format!("{command:?}"))]),
+        ));
     }
     let empty = Map::new();
     let args = match line.get("args") {

@@ -74,8 +74,9 @@ fn records_of(lines: &[Value]) -> Result<Vec<RecordedEvent>, CliError> {
     lines
         .iter()
         .map(|line| {
-            ExportLine::parse(&line.to_string())
-                .map_err(|e| CliError::Environment(crate::i18n::message("log-server-bad-record", &[("problem", &e.to_string())])))
+            ExportLine::parse(&line.to_string()).map_err(|e| {
+                CliError::Environment(crate::i18n::message("log-server-bad-record", &[("problem", &e.to_string())]))
+            })
         })
         .collect()
 }
@@ -430,7 +431,10 @@ impl Backend {
                     .into_iter()
                     .map(|line| {
                         serde_json::from_value(line).map_err(|e| {
-                            CliError::Environment(crate::i18n::message("client-bad-person-found", &[("problem", &e.to_string())]))
+                            CliError::Environment(crate::i18n::message(
+                                "client-bad-person-found",
+                                &[("problem", &e.to_string())],
+                            ))
                         })
                     })
                     .collect()
@@ -468,9 +472,12 @@ impl Backend {
     /// log holds none.
     pub fn look_up_reference(&self, query: &ReferenceQuery) -> Result<ReferenceDocument, CliError> {
         match self {
-            Backend::Direct(engine) => engine
-                .look_up_reference(query)?
-                .ok_or_else(|| CliError::Usage(crate::i18n::message("error-no-case-or-referral", &[("id", &reference_query_text(query))]))),
+            Backend::Direct(engine) => engine.look_up_reference(query)?.ok_or_else(|| {
+                CliError::Usage(crate::i18n::message(
+                    "error-no-case-or-referral",
+                    &[("id", &reference_query_text(query))],
+                ))
+            }),
             Backend::Server(client) => {
                 let answer =
                     client.get_json(&format!("/v1/references/{}", percent_encode(&reference_query_text(query))))?;
@@ -544,8 +551,9 @@ fn from_lines<T: serde::de::DeserializeOwned>(lines: Vec<Value>) -> Result<Vec<T
     lines
         .into_iter()
         .map(|line| {
-            serde_json::from_value(line)
-                .map_err(|e| CliError::Environment(crate::i18n::message("client-bad-listing", &[("problem", &e.to_string())])))
+            serde_json::from_value(line).map_err(|e| {
+                CliError::Environment(crate::i18n::message("client-bad-listing", &[("problem", &e.to_string())]))
+            })
         })
         .collect()
 }

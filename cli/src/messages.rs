@@ -146,11 +146,19 @@ pub fn store_error(error: &StoreError) -> String {
         }
         StoreError::Conflict { stream_id, expected, actual } => keyed(
             "store-conflict",
-            &[("stream", stream_id.to_string()), ("value", expected_version(expected)), ("version", actual.to_string())],
+            &[
+                ("stream", stream_id.to_string()),
+                ("value", expected_version(expected)),
+                ("version", actual.to_string()),
+            ],
         ),
         StoreError::CommandIdReused { command_id, original_stream, stream_id } => keyed(
             "store-command-id-reused",
-            &[("command", command_id.to_string()), ("value", original_stream.to_string()), ("stream", stream_id.to_string())],
+            &[
+                ("command", command_id.to_string()),
+                ("value", original_stream.to_string()),
+                ("stream", stream_id.to_string()),
+            ],
         ),
         StoreError::Invalid(invalid) => invalid_input(invalid),
         StoreError::Import { line, problem } => {
@@ -321,7 +329,6 @@ mod tests {
         let unknown = MunicipalityName::new("Grevna").expect_err("not a municipality");
         assert_eq!(invalid(&unknown), unknown.to_string());
     }
-
 
     /// Every doing the store names when the operating system fails (`StoreError::io("…"`,
     /// `StoreError::sled("…"`, `context: "…"` in the store's and the library's sources) has

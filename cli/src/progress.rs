@@ -63,9 +63,11 @@ impl Progress {
                 if self.bar.length() != Some(total) {
                     // indicatif fills in `{eta}`; the words around it are the language's.
                     let left = crate::i18n::message("progress-time-left", &[("value", "{eta}")]);
-                    let style = ProgressStyle::with_template(&format!("{{prefix}} {{msg}} [{{bar:30}}] {{pos}}/{{len}} ({left})"))
-                            .unwrap_or_else(|_| ProgressStyle::default_bar())
-                            .progress_chars("=> ");
+                    let style = ProgressStyle::with_template(&format!(
+                        "{{prefix}} {{msg}} [{{bar:30}}] {{pos}}/{{len}} ({left})"
+                    ))
+                    .unwrap_or_else(|_| ProgressStyle::default_bar())
+                    .progress_chars("=> ");
                     self.bar.set_style(style);
                     self.bar.set_length(total);
                 }

@@ -203,8 +203,9 @@ pub fn centre(ctx: &mut Ctx<'_>, command: CentreCli) -> Result<(), CliError> {
             };
             let new = engine.prepare_signing_key_rotation()?.vkey();
             let action = |action| Command::Centre(CentreCommand { centre_id, action });
-            let mut commands =
-                vec![action(CentreAction::RecordSigningKey { key: value(&crate::i18n::message("field-new-key", &[]), SigningKeyText::new(&new))? })];
+            let mut commands = vec![action(CentreAction::RecordSigningKey {
+                key: value(&crate::i18n::message("field-new-key", &[]), SigningKeyText::new(&new))?,
+            })];
             if old_is_live {
                 commands.push(action(CentreAction::RevokeSigningKey {
                     key: value(&crate::i18n::message("field-old-key", &[]), SigningKeyText::new(&old))?,

@@ -37,10 +37,9 @@ pub fn run(cli: Cli) -> Result<(), CliError> {
         Command::Replay(args) => log::replay(args, &mut out),
         Command::Restore(args) => backup::restore(&args, &global, &mut out),
         Command::Witness(command) => trust::witness(command, &global, &mut out),
-        Command::Login(_) | Command::Logout => Err(CliError::field(
-            "--server",
-            message("mode-login-needs-server", &[]),
-        )),
+        Command::Login(_) | Command::Logout => {
+            Err(CliError::field("--server", message("mode-login-needs-server", &[])))
+        }
         // Works on the closed data directory itself.
         Command::Keys(command) => keys::run(command, &global, &mut out),
         // Commands that may create the store.
@@ -54,10 +53,7 @@ pub fn run(cli: Cli) -> Result<(), CliError> {
         // The server holds the Engine until it stops, and closes it itself.
         Command::Serve(args) => {
             if global.actor.is_some() {
-                return Err(CliError::field(
-                    "--as",
-                    message("mode-serve-no-actor", &[]),
-                ));
+                return Err(CliError::field("--as", message("mode-serve-no-actor", &[])));
             }
             // A team writes to the same cases at once: an act is decided again more often
             // before its conflict is reported (16 writers to one case gave up after 8).
@@ -84,16 +80,10 @@ pub fn run(cli: Cli) -> Result<(), CliError> {
 /// (creating, importing, rebuilding, keys, serving) is refused.
 fn run_through_server(server: &str, global: &Global, command: Command, out: &mut Out) -> Result<(), CliError> {
     if global.actor.is_some() {
-        return Err(CliError::field(
-            "--as",
-            message("mode-server-no-actor", &[]),
-        ));
+        return Err(CliError::field("--as", message("mode-server-no-actor", &[])));
     }
     if global.data_dir.is_some() {
-        return Err(CliError::field(
-            "--server",
-            message("mode-server-or-data-dir", &[]),
-        ));
+        return Err(CliError::field("--server", message("mode-server-or-data-dir", &[])));
     }
     let client = Client::new(server, global.server_ca.as_deref())?;
     match command {

@@ -284,7 +284,10 @@ pub fn indicators(ctx: &mut Ctx<'_>, args: IndicatorsArgs) -> Result<(), CliErro
     if let Some(centre) = query.centre {
         let stream = StreamId::new(centre.stream_id())?;
         if !matches!(ctx.backend.stream_state(StreamKind::Centre, &stream)?.0, State::Centre(Some(_))) {
-            return Err(CliError::field("--centre", crate::i18n::message("error-no-centre-in-log", &[("id", &centre.to_string())])));
+            return Err(CliError::field(
+                "--centre",
+                crate::i18n::message("error-no-centre-in-log", &[("id", &centre.to_string())]),
+            ));
         }
     }
     if let Some(AsOf::Position(position)) = as_of {
@@ -292,7 +295,10 @@ pub fn indicators(ctx: &mut Ctx<'_>, args: IndicatorsArgs) -> Result<(), CliErro
         if position > head {
             return Err(CliError::field(
                 "--as-of-position",
-                crate::i18n::message("error-past-head", &[("position", &position.to_string()), ("end", &head.to_string())]),
+                crate::i18n::message(
+                    "error-past-head",
+                    &[("position", &position.to_string()), ("end", &head.to_string())],
+                ),
             ));
         }
     }
@@ -335,8 +341,9 @@ pub fn print_report(
             out.raw(&crate::report::spreadsheet(text, crate::i18n::lang() == crate::i18n::Lang::El))
         }
         ReportFormat::Table | ReportFormat::Html => {
-            let value: Value = serde_json::from_str(text)
-                .map_err(|e| CliError::Environment(crate::i18n::message("error-report-not-json", &[("problem", &e.to_string())])))?;
+            let value: Value = serde_json::from_str(text).map_err(|e| {
+                CliError::Environment(crate::i18n::message("error-report-not-json", &[("problem", &e.to_string())]))
+            })?;
             if format == ReportFormat::Html {
                 out.raw(&crate::report_html::page(&value, layout))
             } else {
