@@ -6,7 +6,7 @@
 
 use parapompi::core::{DecodeError, Rejection, ValidationError};
 use parapompi::store::{ExpectedVersion, InvalidInput, Problem, StoreError};
-use parapompi::EngineError;
+use parapompi::{EngineError, KeyError, KeyFileAction, KeyFileProblem};
 
 use crate::i18n::{has_message_in, lang, message, vocab, Lang};
 
@@ -254,6 +254,88 @@ fn decode_error(error: &DecodeError) -> String {
     }
 }
 
+/// What is wrong with a key or a key file, in the chosen language.
+pub fn key_error(error: &KeyError) -> String {
+    let shown = |path: &std::path::Path| path.display().to_string();
+    match error {
+        KeyError::File { action, path, source } => keyed(
+            "key-file-failed",
+            &[("what", key_file_action(*action)), ("text", shown(path)), ("problem", source.to_string())],
+        ),
+        KeyError::Damaged { path, problem } => {
+            keyed("key-file-damaged", &[("text", shown(path)), ("problem", key_file_problem(problem))])
+        }
+        KeyError::GivenKey { problem } => keyed("key-given", &[("problem", key_file_problem(problem))]),
+        KeyError::DeploymentKeyMissing { path } => keyed("key-deployment-missing", &[("text", shown(path))]),
+        KeyError::MissingAfterRotation { path } => keyed("key-missing-after-rotation", &[("text", shown(path))]),
+        KeyError::PersonKeysMissing { path, source } => {
+            keyed("key-person-keys-missing", &[("text", shown(path)), ("problem", source.to_string())])
+        }
+        KeyError::PersonKeyMissing { beneficiary } => keyed("key-person-key-missing", &[("id", beneficiary.clone())]),
+        KeyError::NoRandomBytes { problem } => keyed("key-no-random", &[("problem", problem.clone())]),
+        KeyError::TemporaryStore => message("key-temporary-store", &[]),
+        KeyError::NoRotationPrepared { path } => keyed("key-no-rotation-prepared", &[("text", shown(path))]),
+        KeyError::NothingToRotate { path } => keyed("key-nothing-to-rotate", &[("text", shown(path))]),
+        KeyError::NewKeySourceNeeded => message("key-new-source-needed", &[]),
+        KeyError::NewKeyRetired => message("key-new-retired", &[]),
+        KeyError::NewKeyInUse => message("key-new-in-use", &[]),
+        KeyError::NewKeyFileInside { path, keys_dir } => {
+            keyed("key-new-file-inside", &[("text", shown(path)), ("value", shown(keys_dir))])
+        }
+        KeyError::NeitherKey { person_keys, current, next } => {
+            keyed("key-neither", &[("text", shown(person_keys)), ("value", shown(current)), ("start", shown(next))])
+        }
+        KeyError::RetiredKeyGiven { person_keys } => keyed("key-retired-given", &[("text", shown(person_keys))]),
+    }
+}
+
+/// What the operating system failed to do with a key file, as a verb in the language.
+fn key_file_action(action: KeyFileAction) -> String {
+    let key = match action {
+        KeyFileAction::Read => "key-action-read",
+        KeyFileAction::Write => "key-action-write",
+        KeyFileAction::Rewrite => "key-action-rewrite",
+        KeyFileAction::Rename => "key-action-rename",
+        KeyFileAction::Remove => "key-action-remove",
+        KeyFileAction::Sync => "key-action-sync",
+        KeyFileAction::OpenForAppending => "key-action-open-for-appending",
+        KeyFileAction::ReadLength => "key-action-read-length",
+        KeyFileAction::Append => "key-action-append",
+        KeyFileAction::CutTornRecord => "key-action-cut-torn-record",
+    };
+    message(key, &[])
+}
+
+/// What is wrong inside a key file, in the chosen language.
+fn key_file_problem(problem: &KeyFileProblem) -> String {
+    match problem {
+        KeyFileProblem::OtherFormat { found, reads } => {
+            keyed("key-other-format", &[("text", format!("{found:?}")), ("value", format!("{reads:?}"))])
+        }
+        KeyFileProblem::NotAKeyFile { kind, header } => keyed(
+            if *kind == "signing" { "key-not-signing-key-file" } else { "key-not-deployment-key-file" },
+            &[("value", format!("{header:?}"))],
+        ),
+        KeyFileProblem::HexLength { digits } => keyed("key-hex-length", &[("n", digits.to_string())]),
+        KeyFileProblem::NotHex => message("key-not-hex", &[]),
+        KeyFileProblem::NoDeploymentLine => message("key-no-deployment-line", &[]),
+        KeyFileProblem::NoSecretLine => message("key-no-secret-line", &[]),
+        KeyFileProblem::NotPersonKeyFile { found: Some(found), reads: Some(reads) } => {
+            keyed("key-not-person-key-file-line", &[("text", format!("{found:?}")), ("value", format!("{reads:?}"))])
+        }
+        KeyFileProblem::NotPersonKeyFile { .. } => message("key-not-person-key-file", &[]),
+        KeyFileProblem::WrongDeploymentKey => message("key-wrong-deployment-key", &[]),
+        KeyFileProblem::ShorterThanHeader => message("key-shorter-than-header", &[]),
+        KeyFileProblem::DamagedAfter { bytes } => keyed("key-damaged-after", &[("n", bytes.to_string())]),
+        KeyFileProblem::RecordCutShort => message("key-record-cut-short", &[]),
+        KeyFileProblem::RecordDoesNotOpen => message("key-record-does-not-open", &[]),
+        KeyFileProblem::PartialEntry => message("key-partial-entry", &[]),
+        KeyFileProblem::CannotEncrypt => message("key-cannot-encrypt", &[]),
+        KeyFileProblem::RecordTooLong => message("key-record-too-long", &[]),
+        KeyFileProblem::NotRetiredKeys => message("key-not-retired-keys", &[]),
+    }
+}
+
 /// An Engine's error other than a refusal or a bad value (which [`rejection`] and
 /// [`invalid`] word), in the chosen language.
 pub fn engine_error(error: &EngineError) -> String {
@@ -272,7 +354,7 @@ pub fn engine_error(error: &EngineError) -> String {
         }
         EngineError::Vault(text) => keyed("engine-vault", &[("problem", text.clone())]),
         EngineError::Interrupted(text) => keyed("engine-interrupted", &[("problem", text.clone())]),
-        EngineError::Key(text) => keyed("engine-keys", &[("problem", text.clone())]),
+        EngineError::Key(key) => key_error(key),
         EngineError::EmptyAct => message("engine-empty-act", &[]),
         EngineError::CommandIdReused { command_id, first_position, first_stream, first_event_type } => keyed(
             "engine-command-id-reused",
