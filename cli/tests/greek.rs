@@ -933,3 +933,26 @@ fn a_bad_pin_or_verifier_key_is_refused_in_greek() {
     let english: Run = parapompi().args(["verify", "--bundle", &bundle, "--pin", "12"]).output().expect("runs").into();
     assert!(english.stderr.contains("\"12\" is not POSITION:HASH"), "{}", english.stderr);
 }
+
+#[test]
+fn a_bad_deployment_key_is_refused_in_greek() {
+    let w = World::new();
+    w.ok(&["init"]);
+    let data = w.data().display().to_string();
+    let with_key = |name: &str, value: &str, lang: &str| -> Run {
+        parapompi().env(name, value).args(["--lang", lang, "--data-dir", &data, "stats"]).output().expect("runs").into()
+    };
+    refused_in_greek(
+        &with_key("PARAPOMPI_DEPLOYMENT_KEY", "zz", "el"),
+        "κλειδιά: το κλειδί εγκατάστασης που δόθηκε: το κλειδί πρέπει να έχει 64 δεκαεξαδικά ψηφία",
+        "must be 64 hex digits",
+    );
+    let junk = w.write("junk.key", "junk\n").display().to_string();
+    refused_in_greek(
+        &with_key("PARAPOMPI_DEPLOYMENT_KEY_FILE", &junk, "el"),
+        "δεν είναι αρχείο κλειδιού εγκατάστασης (η πρώτη του γραμμή πρέπει να είναι",
+        "not a deployment key file",
+    );
+    let english = with_key("PARAPOMPI_DEPLOYMENT_KEY", "zz", "en");
+    assert!(english.stderr.contains("keys: the deployment key given: the key must be 64 hex digits"), "{}", english.stderr);
+}
