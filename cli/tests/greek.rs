@@ -954,5 +954,9 @@ fn a_bad_deployment_key_is_refused_in_greek() {
         "not a deployment key file",
     );
     let english = with_key("PARAPOMPI_DEPLOYMENT_KEY", "zz", "en");
-    assert!(english.stderr.contains("keys: the deployment key given: the key must be 64 hex digits"), "{}", english.stderr);
+    assert!(
+        english.stderr.contains("keys: the deployment key given: the key must be 64 hex digits"),
+        "{}",
+        english.stderr
+    );
 }
