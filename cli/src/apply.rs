@@ -281,6 +281,19 @@ pub fn clap_line(error: &clap::Error) -> String {
                 };
             }
         }
+        // clap's own first line (`unexpected argument '--x' found`) in the language's words.
+        ErrorKind::UnknownArgument => {
+            if let Some(arg) = first(ContextKind::InvalidArg) {
+                let tip = suggestion(ContextKind::SuggestedArg);
+                return message("clap-unknown-argument", &[("field", &format!("'{arg}'")), ("text", &tip)]);
+            }
+        }
+        ErrorKind::InvalidSubcommand => {
+            if let Some(word) = first(ContextKind::InvalidSubcommand) {
+                let tip = suggestion(ContextKind::SuggestedSubcommand);
+                return message("clap-unknown-subcommand", &[("field", &format!("'{word}'")), ("text", &tip)]);
+            }
+        }
         _ => {}
     }
     let rendered = error.render().to_string();

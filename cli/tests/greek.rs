@@ -838,6 +838,13 @@ fn the_environments_failures_speak_greek_and_keep_the_systems_words() {
     assert!(english.stderr.contains("input/output error while creating the store's directory"), "{}", english.stderr);
 
     w.ok(&["init"]);
+    // clap's own refusals, in the language's words.
+    refused_in_greek(
+        &w.run(&["--lang", "el", "stats", "--verbose"]),
+        "μη αναμενόμενο όρισμα '--verbose'",
+        "unexpected",
+    );
+    refused_in_greek(&w.run(&["--lang", "el", "satts"]), "άγνωστη υποεντολή 'satts'", "unrecognized");
     // The modes' and the report's checks.
     refused_in_greek(
         &w.run(&["--lang", "el", "login", "--staff", "x"]),
