@@ -967,3 +967,16 @@ fn a_bad_deployment_key_is_refused_in_greek() {
         english.stderr
     );
 }
+
+#[test]
+fn a_servers_certificate_problems_are_refused_in_greek() {
+    let w = World::new();
+    w.ok(&["init"]);
+    let junk = w.write("junk.pem", "not pem at all\n").display().to_string();
+    let missing = w.file("missing.pem").display().to_string();
+    let serve = |cert: &str, key: &str| {
+        w.run(&["--lang", "el", "serve", "--listen", "127.0.0.1:0", "--tls-cert", cert, "--tls-key", key])
+    };
+    refused_in_greek(&serve(&missing, &junk), "--tls-cert: δεν διαβάζεται το αρχείο πιστοποιητικού", "cannot read");
+    refused_in_greek(&serve(&junk, &junk), "δεν περιέχει πιστοποιητικό", "holds no certificate");
+}
