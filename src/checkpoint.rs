@@ -76,24 +76,26 @@ impl VerifierKey {
     }
 
     /// Reads a verifier key's text form, checking its key id.
-    pub fn parse(text: &str) -> Result<VerifierKey, String> {
+    pub fn parse(text: &str) -> Result<VerifierKey, VerifierKeyError> {
         // The name holds no '+' and the id is hex; base64 may hold '+', so it is the rest.
         let mut parts = text.trim().splitn(3, '+');
         let (Some(name), Some(id), Some(material)) = (parts.next(), parts.next(), parts.next()) else {
-            return Err(format!("{text:?} is not a verifier key (name+keyid+key)"));
+            return Err(VerifierKeyError::NotAKey { text: text.to_owned() });
         };
-        check_key_name(name)?;
-        let bytes = BASE64.decode(material).map_err(|_| format!("the verifier key {name}: its key is not base64"))?;
+        if check_key_name(name).is_err() {
+            return Err(VerifierKeyError::BadName { name: name.to_owned() });
+        }
+        let named = |name: &str| name.to_owned();
+        let bytes = BASE64.decode(material).map_err(|_| VerifierKeyError::NotBase64 { name: named(name) })?;
         if bytes.len() != 33 || bytes[0] != NOTE_ED25519 {
-            return Err(format!("the verifier key {name} is not an Ed25519 key (type 0x01 and 32 bytes)"));
+            return Err(VerifierKeyError::NotEd25519 { name: named(name) });
         }
         let mut raw = [0u8; 32];
         raw.copy_from_slice(&bytes[1..]);
-        let key =
-            VerifyingKey::from_bytes(&raw).map_err(|_| format!("the verifier key {name} is not a curve point"))?;
+        let key = VerifyingKey::from_bytes(&raw).map_err(|_| VerifierKeyError::NotACurvePoint { name: named(name) })?;
         let parsed = VerifierKey { name: name.to_owned(), key };
         if hex(&parsed.key_id(NOTE_ED25519)) != id {
-            return Err(format!("the verifier key {name}: its key id {id} does not match its key"));
+            return Err(VerifierKeyError::KeyIdMismatch { name: named(name), id: id.to_owned() });
         }
         Ok(parsed)
     }
@@ -101,6 +103,49 @@ impl VerifierKey {
     fn verifies(&self, message: &[u8], signature: &[u8]) -> bool {
         Signature::from_slice(signature).is_ok_and(|signature| self.key.verify(message, &signature).is_ok())
     }
+}
+
+/// Why a verifier key's text form does not read.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum VerifierKeyError {
+    /// It is not three parts joined by `+`.
+    #[error("{text:?} is not a verifier key (name+keyid+key)")]
+    NotAKey {
+        /// The text given.
+        text: String,
+    },
+    /// Its name is empty, too long, or holds a space or a `+`.
+    #[error("{name:?} is not a key name (1-256 characters, no spaces, no '+')")]
+    BadName {
+        /// The name read.
+        name: String,
+    },
+    /// Its key is not base64.
+    #[error("the verifier key {name}: its key is not base64")]
+    NotBase64 {
+        /// The key's name.
+        name: String,
+    },
+    /// Its key is not of type 0x01 with 32 bytes.
+    #[error("the verifier key {name} is not an Ed25519 key (type 0x01 and 32 bytes)")]
+    NotEd25519 {
+        /// The key's name.
+        name: String,
+    },
+    /// Its 32 bytes are not a point of the curve.
+    #[error("the verifier key {name} is not a curve point")]
+    NotACurvePoint {
+        /// The key's name.
+        name: String,
+    },
+    /// Its key id is not the one its name and key give.
+    #[error("the verifier key {name}: its key id {id} does not match its key")]
+    KeyIdMismatch {
+        /// The key's name.
+        name: String,
+        /// The key id read.
+        id: String,
+    },
 }
 
 fn check_key_name(name: &str) -> Result<(), String> {

@@ -24,7 +24,7 @@ use hmac::{Hmac, Mac};
 use sha2::Sha256;
 use zeroize::Zeroizing;
 
-use crate::error::EngineError;
+use crate::error::{EngineError, KeyError, KeyFileAction, KeyFileProblem};
 
 /// The first line of a key file.
 const KEY_FILE_HEADER: &str = "parapompi-deployment-key v1";
@@ -95,11 +95,7 @@ impl DeploymentKey {
     ) -> Result<DeploymentKey, EngineError> {
         let from_file = |path: &Path| {
             if in_use && !path.exists() {
-                return Err(EngineError::Key(format!(
-                    "{} is missing, but this data directory holds person keys encrypted under it: \
-                     restore the file from its backup (or give the key with PARAPOMPI_DEPLOYMENT_KEY)",
-                    path.display()
-                )));
+                return Err(EngineError::Key(KeyError::DeploymentKeyMissing { path: path.to_owned() }));
             }
             DeploymentKey::open(path)
         };
@@ -114,37 +110,36 @@ impl DeploymentKey {
     /// The key in the file at `path`, made and saved there on first use.
     pub(crate) fn open(path: &Path) -> Result<DeploymentKey, EngineError> {
         match fs::read_to_string(path) {
-            Ok(text) => DeploymentKey::parse(&Zeroizing::new(text))
-                .map_err(|problem| EngineError::Key(format!("{}: {problem}", path.display()))),
+            Ok(text) => DeploymentKey::parse(&Zeroizing::new(text)).map_err(|problem| KeyError::damaged(path, problem)),
             Err(error) if error.kind() == std::io::ErrorKind::NotFound => {
                 let key = DeploymentKey::ephemeral()?;
                 key.save(path)?;
                 Ok(key)
             }
-            Err(error) => Err(EngineError::Key(format!("cannot read {}: {error}", path.display()))),
+            Err(error) => Err(KeyError::file(KeyFileAction::Read, path, error)),
         }
     }
 
-    fn parse(text: &str) -> Result<DeploymentKey, String> {
+    fn parse(text: &str) -> Result<DeploymentKey, KeyFileProblem> {
         let mut lines = text.lines();
         match lines.next() {
             Some(KEY_FILE_HEADER) => {}
             Some(other) if other.starts_with("parapompi-deployment-key ") => {
-                return Err(format!("the key file's format is {other:?}; this engine reads {KEY_FILE_HEADER:?}"))
+                return Err(KeyFileProblem::OtherFormat { found: other.to_owned(), reads: KEY_FILE_HEADER })
             }
-            _ => return Err(format!("not a deployment key file (its first line must be {KEY_FILE_HEADER:?})")),
+            _ => return Err(KeyFileProblem::NotAKeyFile { kind: "deployment", header: KEY_FILE_HEADER }),
         }
         DeploymentKey::from_hex(lines.next().unwrap_or_default().trim())
     }
 
-    fn from_hex(hex: &str) -> Result<DeploymentKey, String> {
+    fn from_hex(hex: &str) -> Result<DeploymentKey, KeyFileProblem> {
         let mut bytes = Zeroizing::new([0u8; KEY_BYTES]);
         if hex.len() != 2 * KEY_BYTES {
-            return Err(format!("the key must be {} hex digits", 2 * KEY_BYTES));
+            return Err(KeyFileProblem::HexLength { digits: 2 * KEY_BYTES });
         }
         for (i, byte) in bytes.iter_mut().enumerate() {
-            let pair = hex.get(2 * i..2 * i + 2).ok_or("the key is not hex")?;
-            *byte = u8::from_str_radix(pair, 16).map_err(|_| "the key is not hex".to_owned())?;
+            let pair = hex.get(2 * i..2 * i + 2).ok_or(KeyFileProblem::NotHex)?;
+            *byte = u8::from_str_radix(pair, 16).map_err(|_| KeyFileProblem::NotHex)?;
         }
         Ok(DeploymentKey { bytes })
     }
@@ -154,16 +149,15 @@ impl DeploymentKey {
         match fs::read_to_string(path) {
             Ok(text) => DeploymentKey::parse(&Zeroizing::new(text))
                 .map(Some)
-                .map_err(|problem| EngineError::Key(format!("{}: {problem}", path.display()))),
+                .map_err(|problem| KeyError::damaged(path, problem)),
             Err(error) if error.kind() == std::io::ErrorKind::NotFound => Ok(None),
-            Err(error) => Err(EngineError::Key(format!("cannot read {}: {error}", path.display()))),
+            Err(error) => Err(KeyError::file(KeyFileAction::Read, path, error)),
         }
     }
 
     /// The key given as hex digits.
     pub(crate) fn from_hex_key(hex: &HexKey) -> Result<DeploymentKey, EngineError> {
-        DeploymentKey::from_hex(hex.0.trim())
-            .map_err(|problem| EngineError::Key(format!("the deployment key given: {problem}")))
+        DeploymentKey::from_hex(hex.0.trim()).map_err(|problem| EngineError::Key(KeyError::GivenKey { problem }))
     }
 
     /// Saves the key in a new key file at `path`, whole and atomically, owner-only.
@@ -173,8 +167,7 @@ impl DeploymentKey {
             text.push_str(&format!("{byte:02x}"));
         }
         text.push('\n');
-        write_private_file(path, text.as_bytes())
-            .map_err(|e| EngineError::Key(format!("cannot write {}: {e}", path.display())))
+        write_private_file(path, text.as_bytes()).map_err(|e| KeyError::file(KeyFileAction::Write, path, e))
     }
 
     /// A key of 32 bytes for `purpose`, derived from this one (HMAC-SHA256 of the purpose), so
@@ -209,7 +202,8 @@ impl DeploymentKey {
 /// 32 bytes from the operating system's random source.
 pub(crate) fn random_key() -> Result<Zeroizing<[u8; KEY_BYTES]>, EngineError> {
     let mut bytes = Zeroizing::new([0u8; KEY_BYTES]);
-    getrandom::fill(bytes.as_mut()).map_err(|e| EngineError::Key(format!("no random bytes: {e}")))?;
+    getrandom::fill(bytes.as_mut())
+        .map_err(|e| EngineError::Key(KeyError::NoRandomBytes { problem: e.to_string() }))?;
     Ok(bytes)
 }
 

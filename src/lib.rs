@@ -69,7 +69,7 @@ pub use access::{
 pub use deployment_key::{deployment_key_path, DeploymentKeySource, HexKey};
 pub use engine::key_rotation::{NewDeploymentKey, Rotated};
 pub use engine::{Acting, CommandMeta, Engine, EngineConfig, Executed};
-pub use error::EngineError;
+pub use error::{EngineError, KeyError, KeyFileAction, KeyFileProblem};
 pub use finding::{BeneficiarySearch, Found, FoundBeneficiary, NamesRead, MAX_FOUND, MAX_NAMES};
 pub use identity_patch::IdentityPatch;
 pub use parapompi_core as core;

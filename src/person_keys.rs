@@ -29,7 +29,7 @@ use uuid::Uuid;
 use zeroize::Zeroizing;
 
 use crate::deployment_key::{random_key, write_private_file, DeploymentKey};
-use crate::error::EngineError;
+use crate::error::{EngineError, KeyError, KeyFileAction, KeyFileProblem};
 
 /// The first line of a person-key file.
 const FILE_HEADER: &[u8] = b"parapompi-person-keys v1\n";
@@ -64,8 +64,12 @@ pub(crate) struct PersonKeys {
     keys: Mutex<HashMap<BeneficiaryId, PersonKey>>,
 }
 
-fn key_error(path: &Path, problem: impl std::fmt::Display) -> EngineError {
-    EngineError::Key(format!("{}: {problem}", path.display()))
+fn key_error(path: &Path, problem: KeyFileProblem) -> EngineError {
+    KeyError::damaged(path, problem)
+}
+
+fn file_error(action: KeyFileAction, path: &Path) -> impl FnOnce(std::io::Error) -> EngineError + '_ {
+    move |source| KeyError::file(action, path, source)
 }
 
 impl PersonKeys {
@@ -87,18 +91,16 @@ impl PersonKeys {
                         let first_line = bytes.split(|b| *b == b'\n').next().unwrap_or_default();
                         return Err(key_error(
                             path,
-                            format!(
-                                "not a person-key file of this engine (its first line is {:?}, this engine reads {:?})",
-                                String::from_utf8_lossy(first_line),
-                                String::from_utf8_lossy(&FILE_HEADER[..FILE_HEADER.len() - 1])
-                            ),
+                            KeyFileProblem::NotPersonKeyFile {
+                                found: Some(String::from_utf8_lossy(first_line).into_owned()),
+                                reads: Some(
+                                    String::from_utf8_lossy(&FILE_HEADER[..FILE_HEADER.len() - 1]).into_owned(),
+                                ),
+                            },
                         ));
                     };
                     if !deployment.verify(CHECK_PURPOSE, rest.get(..CHECK_BYTES).unwrap_or_default()) {
-                        return Err(key_error(
-                            path,
-                            "the deployment key given is not the one these person keys are kept under",
-                        ));
+                        return Err(key_error(path, KeyFileProblem::WrongDeploymentKey));
                     }
                     let whole = FILE_HEADER.len()
                         + CHECK_BYTES
@@ -109,21 +111,18 @@ impl PersonKeys {
                         file.and_then(|f| {
                             f.set_len(u64::try_from(whole).unwrap_or(u64::MAX)).and_then(|()| f.sync_all())
                         })
-                        .map_err(|e| key_error(path, format!("cannot cut off a torn record: {e}")))?;
+                        .map_err(file_error(KeyFileAction::CutTornRecord, path))?;
                     }
                 }
                 Err(error) if error.kind() == std::io::ErrorKind::NotFound && must_exist => {
-                    return Err(key_error(
-                        path,
-                        format!("is missing ({error}), but the vault holds entries only its keys open: restore it from its backup"),
-                    ))
+                    return Err(EngineError::Key(KeyError::PersonKeysMissing { path: path.clone(), source: error }))
                 }
                 Err(error) if error.kind() == std::io::ErrorKind::NotFound => {
                     let mut file = FILE_HEADER.to_vec();
                     file.extend_from_slice(&check);
-                    write_private_file(path, &file).map_err(|e| key_error(path, format!("cannot write: {e}")))?;
+                    write_private_file(path, &file).map_err(file_error(KeyFileAction::Write, path))?;
                 }
-                Err(error) => return Err(key_error(path, format!("cannot read: {error}"))),
+                Err(error) => return Err(KeyError::file(KeyFileAction::Read, path, error)),
             }
         }
         Ok(PersonKeys { path, file_cipher, check, keys: Mutex::new(keys) })
@@ -168,7 +167,7 @@ impl PersonKeys {
         }
         if let Some(path) = &self.path {
             let file = whole_file(path, &self.file_cipher, &self.check, &keys, Some(beneficiary_id))?;
-            write_private_file(path, &file).map_err(|e| key_error(path, format!("cannot rewrite: {e}")))?;
+            write_private_file(path, &file).map_err(file_error(KeyFileAction::Rewrite, path))?;
         }
         keys.remove(&beneficiary_id);
         Ok(true)
@@ -183,7 +182,7 @@ impl PersonKeys {
         let file_key = deployment.derive("person-keys file");
         let file_cipher = XChaCha20Poly1305::new(file_key.as_ref().into());
         let file = whole_file(path, &file_cipher, &check_of(deployment), &keys, None)?;
-        write_private_file(path, &file).map_err(|e| key_error(path, format!("cannot rewrite: {e}")))?;
+        write_private_file(path, &file).map_err(file_error(KeyFileAction::Rewrite, path))?;
         Ok(keys.len())
     }
 
@@ -204,12 +203,12 @@ impl PersonKeys {
         let mut file = fs::OpenOptions::new()
             .append(true)
             .open(path)
-            .map_err(|e| key_error(path, format!("cannot open for appending: {e}")))?;
-        let before = file.metadata().map_err(|e| key_error(path, format!("cannot read its length: {e}")))?.len();
+            .map_err(file_error(KeyFileAction::OpenForAppending, path))?;
+        let before = file.metadata().map_err(file_error(KeyFileAction::ReadLength, path))?.len();
         if let Err(error) = file.write_all(&record).and_then(|()| file.sync_data()) {
             // A part of a record (a full disk) must not stay for the next one to follow.
             let _ = file.set_len(before).and_then(|()| file.sync_data());
-            return Err(key_error(path, format!("cannot append: {error}")));
+            return Err(KeyError::file(KeyFileAction::Append, path, error));
         }
         Ok(())
     }
@@ -249,7 +248,7 @@ pub(crate) fn write_person_keys(
     let file_key = deployment.derive("person-keys file");
     let cipher = XChaCha20Poly1305::new(file_key.as_ref().into());
     let file = whole_file(path, &cipher, &check_of(deployment), &keys, None)?;
-    write_private_file(path, &file).map_err(|e| key_error(path, format!("cannot write: {e}")))
+    write_private_file(path, &file).map_err(file_error(KeyFileAction::Write, path))
 }
 
 /// One record of `entries`, sealed with the file's cipher.
@@ -258,8 +257,9 @@ fn seal_record(path: &Path, cipher: &XChaCha20Poly1305, entries: &[u8]) -> Resul
     let nonce = XNonce::from_slice(&nonce[..NONCE_BYTES]);
     let sealed = cipher
         .encrypt(nonce, Payload { msg: entries, aad: FILE_HEADER })
-        .map_err(|_| key_error(path, "cannot encrypt a record"))?;
-    let length = u32::try_from(NONCE_BYTES + sealed.len()).map_err(|_| key_error(path, "a record is too long"))?;
+        .map_err(|_| key_error(path, KeyFileProblem::CannotEncrypt))?;
+    let length =
+        u32::try_from(NONCE_BYTES + sealed.len()).map_err(|_| key_error(path, KeyFileProblem::RecordTooLong))?;
     let mut record = length.to_be_bytes().to_vec();
     record.extend_from_slice(nonce);
     record.extend_from_slice(&sealed);
@@ -284,12 +284,12 @@ pub(crate) fn file_check(path: &Path) -> Result<Option<[u8; CHECK_BYTES]>, Engin
         Ok(()) => {}
         Err(error) if error.kind() == std::io::ErrorKind::NotFound => return Ok(None),
         Err(error) if error.kind() == std::io::ErrorKind::UnexpectedEof => {
-            return Err(key_error(path, "the file is shorter than its first line and check"))
+            return Err(key_error(path, KeyFileProblem::ShorterThanHeader))
         }
-        Err(error) => return Err(key_error(path, format!("cannot read: {error}"))),
+        Err(error) => return Err(KeyError::file(KeyFileAction::Read, path, error)),
     }
     let Some(check) = head.strip_prefix(FILE_HEADER) else {
-        return Err(key_error(path, "not a person-key file of this engine"));
+        return Err(key_error(path, KeyFileProblem::NotPersonKeyFile { found: None, reads: None }));
     };
     let mut out = [0u8; CHECK_BYTES];
     out.copy_from_slice(check);
@@ -313,7 +313,7 @@ fn read_records(
             if rest.len() <= APPEND_RECORD_BYTES {
                 Ok(whole)
             } else {
-                Err(key_error(path, format!("the file is damaged {whole} bytes after its check")))
+                Err(key_error(path, KeyFileProblem::DamagedAfter { bytes: whole }))
             }
         };
         let Some(length) = rest.get(..4) else { return torn() };
@@ -322,7 +322,7 @@ fn read_records(
         let Some(record) = rest.get(4..4usize.saturating_add(length)) else { return torn() };
         let last = rest.len() == 4 + length;
         if record.len() < NONCE_BYTES {
-            return if last { torn() } else { Err(key_error(path, "a record is cut short")) };
+            return if last { torn() } else { Err(key_error(path, KeyFileProblem::RecordCutShort)) };
         }
         let (nonce, sealed) = record.split_at(NONCE_BYTES);
         let opened = cipher.decrypt(XNonce::from_slice(nonce), Payload { msg: sealed, aad: FILE_HEADER });
@@ -331,15 +331,10 @@ fn read_records(
             // A record torn while it was appended (the key's check has shown the deployment
             // key is the right one).
             Err(_) if last => return torn(),
-            Err(_) => {
-                return Err(key_error(
-                    path,
-                    "a record does not open: the file is damaged, or the deployment key is another",
-                ))
-            }
+            Err(_) => return Err(key_error(path, KeyFileProblem::RecordDoesNotOpen)),
         };
         if entries.len() % ENTRY_BYTES != 0 {
-            return Err(key_error(path, "a record holds a partial entry"));
+            return Err(key_error(path, KeyFileProblem::PartialEntry));
         }
         for entry in entries.chunks_exact(ENTRY_BYTES) {
             let mut id = [0u8; 16];

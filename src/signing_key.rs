@@ -22,7 +22,7 @@ use zeroize::Zeroizing;
 
 use crate::checkpoint::VerifierKey;
 use crate::deployment_key::{random_key, write_private_file};
-use crate::error::EngineError;
+use crate::error::{EngineError, KeyError, KeyFileAction, KeyFileProblem};
 
 /// The first line of a signing key file.
 const SIGNING_KEY_HEADER: &str = "parapompi-signing-key v1";
@@ -60,7 +60,7 @@ impl SigningKey {
     pub(crate) fn ephemeral() -> Result<SigningKey, EngineError> {
         let seed = random_key()?;
         let mut id = [0u8; 16];
-        getrandom::fill(&mut id).map_err(|e| EngineError::Key(format!("no random bytes: {e}")))?;
+        getrandom::fill(&mut id).map_err(|e| EngineError::Key(KeyError::NoRandomBytes { problem: e.to_string() }))?;
         Ok(SigningKey {
             deployment_id: uuid::Builder::from_random_bytes(id).into_uuid(),
             key: Ed25519SigningKey::from_bytes(&seed),
@@ -78,24 +78,24 @@ impl SigningKey {
         match fs::read_to_string(path) {
             Ok(text) => SigningKey::parse(&Zeroizing::new(text))
                 .map(|key| (key, false))
-                .map_err(|problem| EngineError::Key(format!("{}: {problem}", path.display()))),
+                .map_err(|problem| KeyError::damaged(path, problem)),
             Err(error) if error.kind() == std::io::ErrorKind::NotFound => {
                 let key = SigningKey::ephemeral()?;
                 key.save(path)?;
                 Ok((key, true))
             }
-            Err(error) => Err(EngineError::Key(format!("cannot read {}: {error}", path.display()))),
+            Err(error) => Err(KeyError::file(KeyFileAction::Read, path, error)),
         }
     }
 
     /// The key in the file at `path`; `None` when there is none (nothing is made).
     pub(crate) fn read(path: &Path) -> Result<Option<SigningKey>, EngineError> {
         match fs::read_to_string(path) {
-            Ok(text) => SigningKey::parse(&Zeroizing::new(text))
-                .map(Some)
-                .map_err(|problem| EngineError::Key(format!("{}: {problem}", path.display()))),
+            Ok(text) => {
+                SigningKey::parse(&Zeroizing::new(text)).map(Some).map_err(|problem| KeyError::damaged(path, problem))
+            }
             Err(error) if error.kind() == std::io::ErrorKind::NotFound => Ok(None),
-            Err(error) => Err(EngineError::Key(format!("cannot read {}: {error}", path.display()))),
+            Err(error) => Err(KeyError::file(KeyFileAction::Read, path, error)),
         }
     }
 
@@ -111,19 +111,19 @@ impl SigningKey {
         Ok(SigningKey::from_seed(self.deployment_id, &*random_key()?))
     }
 
-    fn parse(text: &str) -> Result<SigningKey, String> {
+    fn parse(text: &str) -> Result<SigningKey, KeyFileProblem> {
         let mut lines = text.lines();
         match lines.next() {
             Some(SIGNING_KEY_HEADER) => {}
             Some(other) if other.starts_with("parapompi-signing-key ") => {
-                return Err(format!("the key file's format is {other:?}; this engine reads {SIGNING_KEY_HEADER:?}"))
+                return Err(KeyFileProblem::OtherFormat { found: other.to_owned(), reads: SIGNING_KEY_HEADER })
             }
-            _ => return Err(format!("not a signing key file (its first line must be {SIGNING_KEY_HEADER:?})")),
+            _ => return Err(KeyFileProblem::NotAKeyFile { kind: "signing", header: SIGNING_KEY_HEADER }),
         }
         let deployment = lines.next().and_then(|line| line.strip_prefix("deployment ")).unwrap_or_default();
-        let deployment_id = Uuid::parse_str(deployment).map_err(|_| "its second line must be `deployment <uuid>`")?;
+        let deployment_id = Uuid::parse_str(deployment).map_err(|_| KeyFileProblem::NoDeploymentLine)?;
         let hex = lines.next().and_then(|line| line.strip_prefix("secret ")).unwrap_or_default();
-        let seed = seed_from_hex(hex).ok_or("its third line must be `secret <64 hex digits>`")?;
+        let seed = seed_from_hex(hex).ok_or(KeyFileProblem::NoSecretLine)?;
         Ok(SigningKey::from_seed(deployment_id, &seed))
     }
 
@@ -134,8 +134,7 @@ impl SigningKey {
             text.push_str(&format!("{byte:02x}"));
         }
         text.push('\n');
-        write_private_file(path, text.as_bytes())
-            .map_err(|e| EngineError::Key(format!("cannot write {}: {e}", path.display())))
+        write_private_file(path, text.as_bytes()).map_err(|e| KeyError::file(KeyFileAction::Write, path, e))
     }
 
     /// The deployment this key signs for.

@@ -109,10 +109,9 @@ impl IdentityVault {
             if self.was_erased(beneficiary_id)? || self.is_erasing(beneficiary_id)? {
                 return Ok(None);
             }
-            return Err(EngineError::Key(format!(
-                "the key of {} is missing from the person-key file, though they were never erased",
-                beneficiary_id.stream_id()
-            )));
+            return Err(EngineError::Key(crate::error::KeyError::PersonKeyMissing {
+                beneficiary: beneficiary_id.stream_id(),
+            }));
         };
         let plain = person_keys::open(&key, beneficiary_id, &text_use(text_id), sealed)?;
         if plain.len() < TEXT_SALT_BYTES {
@@ -165,10 +164,9 @@ impl IdentityVault {
                 // An erasure destroyed the key (its entry goes right after).
                 None if self.was_erased(beneficiary_id)? || self.is_erasing(beneficiary_id)? => return Ok(None),
                 None => {
-                    return Err(EngineError::Key(format!(
-                        "the key of {} is missing from the person-key file, though they were never erased",
-                        beneficiary_id.stream_id()
-                    )))
+                    return Err(EngineError::Key(crate::error::KeyError::PersonKeyMissing {
+                        beneficiary: beneficiary_id.stream_id(),
+                    }))
                 }
             },
             // An entry written before entries were encrypted (sealed when the Engine opens).

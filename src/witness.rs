@@ -307,7 +307,7 @@ pub fn init_witness(path: &Path, key_path: &Path, name: &str) -> Result<Verifier
         }
     }
     let probe = SigningKey::from_seed(uuid::Uuid::nil(), &[0; 32]).verifier_key().renamed(name);
-    VerifierKey::parse(&probe.vkey()).map_err(|problem| WitnessError::BadName { problem })?;
+    VerifierKey::parse(&probe.vkey()).map_err(|problem| WitnessError::BadName { problem: problem.to_string() })?;
     let seed = random_key().map_err(|e| WitnessError::NoRandomKey { problem: e.to_string() })?;
     let key = SigningKey::from_seed(uuid::Uuid::nil(), &seed);
     let mut text = Zeroizing::new(format!("{WITNESS_KEY_HEADER}\nname {name}\nsecret "));
@@ -361,7 +361,7 @@ impl WitnessFile {
                 state.format, state.format_version
             )));
         }
-        let own = VerifierKey::parse(&state.vkey).map_err(altered)?;
+        let own = VerifierKey::parse(&state.vkey).map_err(|problem| altered(problem.to_string()))?;
         let witness = match expected {
             Some(expected) if *expected != own => {
                 return Err(altered(format!(
@@ -527,7 +527,8 @@ impl WitnessFile {
         if self.log_index(origin).is_some() {
             return Ok((self.producer_keys(origin), false));
         }
-        let carried = VerifierKey::parse(carried).map_err(|problem| WitnessError::BadCheckpointKey { problem })?;
+        let carried = VerifierKey::parse(carried)
+            .map_err(|problem| WitnessError::BadCheckpointKey { problem: problem.to_string() })?;
         match producer {
             Some(given) if *given != carried => {
                 Err(WitnessError::WrongProducerKey { signed_by: carried.vkey(), given: given.vkey() })
@@ -612,13 +613,39 @@ impl WitnessFile {
     }
 }
 
+/// Why a pin (`POSITION:HASH`) does not read.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum PinError {
+    /// It has no `:`.
+    #[error("{text:?} is not POSITION:HASH")]
+    NotPositionHash {
+        /// The pin given.
+        text: String,
+    },
+    /// Its position is not a number.
+    #[error("{text:?} is not a position")]
+    NotAPosition {
+        /// The part before the `:`.
+        text: String,
+    },
+    /// Its hash is not 64 hex digits.
+    #[error("{text:?} is not 64 hex digits")]
+    NotAHash {
+        /// The part after the `:`.
+        text: String,
+    },
+    /// It pins position 0, which holds nothing.
+    #[error("position 0 holds nothing to pin: positions start at 1")]
+    PositionZero,
+}
+
 /// The hash a pin (`POSITION:HASH`) names.
-pub fn parse_pin(text: &str) -> Result<Anchor, String> {
-    let (position, hash) = text.split_once(':').ok_or_else(|| format!("{text:?} is not POSITION:HASH"))?;
-    let position: u64 = position.parse().map_err(|_| format!("{position:?} is not a position"))?;
-    let hash = Hash::from_hex(hash).ok_or_else(|| format!("{hash:?} is not 64 hex digits"))?;
+pub fn parse_pin(text: &str) -> Result<Anchor, PinError> {
+    let (position, hash) = text.split_once(':').ok_or_else(|| PinError::NotPositionHash { text: text.to_owned() })?;
+    let position: u64 = position.parse().map_err(|_| PinError::NotAPosition { text: position.to_owned() })?;
+    let hash = Hash::from_hex(hash).ok_or_else(|| PinError::NotAHash { text: hash.to_owned() })?;
     if position == 0 {
-        return Err("position 0 holds nothing to pin: positions start at 1".to_owned());
+        return Err(PinError::PositionZero);
     }
     Ok(Anchor { position, hash, source: format!("the pin {position}:{hash}") })
 }

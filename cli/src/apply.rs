@@ -46,10 +46,9 @@ pub fn apply(
     let input: Box<dyn Read> = if args.file == "-" {
         Box::new(std::io::stdin())
     } else {
-        Box::new(
-            std::fs::File::open(&args.file)
-                .map_err(|e| CliError::field("FILE", format!("cannot read {}: {e}", args.file)))?,
-        )
+        Box::new(std::fs::File::open(&args.file).map_err(|e| {
+            CliError::field("FILE", message("error-cannot-read", &[("text", &args.file), ("problem", &e.to_string())]))
+        })?)
     };
     let mut reader = BufReader::new(input);
     // The clap definition is built once for the whole batch: building it is most of the cost
@@ -62,10 +61,10 @@ pub fn apply(
     let mut text = String::new();
     loop {
         text.clear();
-        let n_read = Read::by_ref(&mut reader)
-            .take(MAX_LINE_BYTES + 1)
-            .read_line(&mut text)
-            .map_err(|e| CliError::field("FILE", format!("line {}: cannot read: {e}", line_number + 1)))?;
+        let n_read = Read::by_ref(&mut reader).take(MAX_LINE_BYTES + 1).read_line(&mut text).map_err(|e| {
+            let (n, problem) = ((line_number + 1).to_string(), e.to_string());
+            CliError::field("FILE", message("apply-line-unreadable", &[("n", &n), ("problem", &problem)]))
+        })?;
         if n_read == 0 {
             break;
         }
@@ -77,9 +76,9 @@ pub fn apply(
             continue;
         }
         let result = if u64::try_from(n_read).unwrap_or(u64::MAX) > MAX_LINE_BYTES {
-            Err(CliError::Usage(format!("the line is longer than {MAX_LINE_BYTES} bytes")))
+            Err(CliError::Usage(message("apply-line-too-long", &[("max", &MAX_LINE_BYTES.to_string())])))
         } else if line.trim_start().starts_with(BYTE_ORDER_MARK) {
-            Err(CliError::Usage("a byte-order mark (U+FEFF) is accepted only at the start of the input".to_owned()))
+            Err(CliError::Usage(message("apply-byte-order-mark", &[])))
         } else {
             run_line(backend, &mut definition, &known, line.trim_end(), default_actor)
         };
@@ -137,23 +136,21 @@ fn run_line(
 ) -> Result<Value, CliError> {
     let line: Map<String, Value> = match serde_json::from_str(text) {
         Ok(Value::Object(map)) => map,
-        Ok(_) => return Err(CliError::Usage("the line is not a JSON object".to_owned())),
-        Err(e) => return Err(CliError::Usage(format!("the line is not valid JSON: {e}"))),
+        Ok(_) => return Err(CliError::Usage(message("apply-not-an-object", &[]))),
+        // serde's own sentence says where.
+        Err(e) => return Err(CliError::Usage(message("apply-not-json", &[("problem", &e.to_string())]))),
     };
     if line.contains_key("act") {
         return run_act(backend, known, line, default_actor);
     }
     if let Some(key) = line.keys().find(|k| !LINE_KEYS.contains(&k.as_str())) {
-        return Err(CliError::field(key, format!("unknown key (a line holds {})", LINE_KEYS.join(", "))));
+        return Err(CliError::field(key, message("apply-unknown-key", &[("allowed", &LINE_KEYS.join(", "))])));
     }
     let [actor, at, command_id] = line_globals(&line, default_actor)?;
     if let (Backend::Server(client), Some(text)) = (backend, &actor) {
         let named = crate::parse::uuid_of("as", "staff", text)?;
         if named != client.staff_id()?.uuid() {
-            return Err(CliError::field(
-                "as",
-                "through the server the actor is the staff member logged in; a line naming another is refused",
-            ));
+            return Err(CliError::field("as", message("apply-actor-is-login", &[])));
         }
     }
     let argv = argv_of(definition, &line)?;
@@ -165,7 +162,7 @@ fn run_line(
     // they cost it half of its parse: it copies every global option's value into each level.
     (cli.global.actor, cli.global.at, cli.global.command_id) = (actor, at, command_id);
     if !is_write(&cli.command) {
-        return Err(CliError::field("command", "apply runs the commands that write; see docs/CLI.md"));
+        return Err(CliError::field("command", message("apply-writes-only", &[])));
     }
     let mut out = Out::capture();
     let mut ctx = Ctx::new(backend, &cli.global, &mut out, known);
@@ -188,10 +185,7 @@ fn run_act(
     if let Backend::Server(client) = backend {
         let me = client.staff_id()?;
         if act.actor.is_some_and(|actor| actor != ActActor::Staff(me)) {
-            return Err(CliError::field(
-                "as",
-                "through the server the actor is the staff member logged in; a line naming another is refused",
-            ));
+            return Err(CliError::field("as", message("apply-actor-is-login", &[])));
         }
     }
     let acting = match act.actor {
@@ -287,6 +281,19 @@ pub fn clap_line(error: &clap::Error) -> String {
                 };
             }
         }
+        // clap's own first line (`unexpected argument '--x' found`) in the language's words.
+        ErrorKind::UnknownArgument => {
+            if let Some(arg) = first(ContextKind::InvalidArg) {
+                let tip = suggestion(ContextKind::SuggestedArg);
+                return message("clap-unknown-argument", &[("field", &format!("'{arg}'")), ("text", &tip)]);
+            }
+        }
+        ErrorKind::InvalidSubcommand => {
+            if let Some(word) = first(ContextKind::InvalidSubcommand) {
+                let tip = suggestion(ContextKind::SuggestedSubcommand);
+                return message("clap-unknown-subcommand", &[("field", &format!("'{word}'")), ("text", &tip)]);
+            }
+        }
         _ => {}
     }
     let rendered = error.render().to_string();
@@ -336,7 +343,7 @@ fn line_globals(line: &Map<String, Value>, default_actor: Option<&String>) -> Re
     let text = |key: &str| match line.get(key) {
         Some(Value::String(text)) => Ok(Some(text.clone())),
         Some(Value::Null) | None => Ok(None),
-        Some(_) => Err(CliError::field(key, "must be a string")),
+        Some(_) => Err(CliError::field(key, message("apply-must-be-string", &[]))),
     };
     Ok([text("as")?.or_else(|| default_actor.cloned()), text("at")?, text("command_id")?])
 }
@@ -345,24 +352,27 @@ fn line_globals(line: &Map<String, Value>, default_actor: Option<&String>) -> Re
 /// flags by their long names, then `--` and the positional arguments in order.
 fn argv_of(definition: &clap::Command, line: &Map<String, Value>) -> Result<Vec<String>, CliError> {
     let Some(Value::String(command)) = line.get("command") else {
-        return Err(CliError::field("command", "required, a string such as \"intake\" or \"referral send\""));
+        return Err(CliError::field("command", message("apply-command-required", &[])));
     };
     let mut argv = vec!["parapompi".to_owned()];
     let mut current = definition;
     for word in command.split_whitespace() {
-        current = current
-            .find_subcommand(word)
-            .ok_or_else(|| CliError::field("command", format!("{command:?} is not a parapompi command")))?;
+        current = current.find_subcommand(word).ok_or_else(|| {
+            CliError::field("command", message("apply-not-a-command", &[("text", &format!("{command:?}"))]))
+        })?;
         argv.push(word.to_owned());
     }
     if current.has_subcommands() {
-        return Err(CliError::field("command", format!("{command:?} needs a subcommand")));
+        return Err(CliError::field(
+            "command",
+            message("apply-needs-subcommand", &[("text", &format!("{command:?}"))]),
+        ));
     }
     let empty = Map::new();
     let args = match line.get("args") {
         Some(Value::Object(map)) => map,
         None | Some(Value::Null) => &empty,
-        Some(_) => return Err(CliError::field("args", "must be an object")),
+        Some(_) => return Err(CliError::field("args", message("apply-must-be-object", &[]))),
     };
     let mut positionals: Vec<(usize, Vec<String>)> = Vec::new();
     for (key, value) in args {
@@ -370,7 +380,7 @@ fn argv_of(definition: &clap::Command, line: &Map<String, Value>) -> Result<Vec<
         let arg = current
             .get_arguments()
             .find(|a| a.get_id().as_str() == key && !a.is_global_set())
-            .ok_or_else(|| CliError::field(&field, format!("not an argument of `{command}`")))?;
+            .ok_or_else(|| CliError::field(&field, message("apply-not-an-argument", &[("command", command)])))?;
         let values: Vec<String> = match value {
             Value::Null => continue,
             Value::Bool(flag) if matches!(arg.get_action(), ArgAction::SetTrue) => {
@@ -386,10 +396,10 @@ fn argv_of(definition: &clap::Command, line: &Map<String, Value>) -> Result<Vec<
                 .map(|item| match item {
                     Value::String(text) => Ok(text.clone()),
                     Value::Number(number) => Ok(number.to_string()),
-                    _ => Err(CliError::field(&field, "list items must be strings or numbers")),
+                    _ => Err(CliError::field(&field, message("apply-list-items", &[]))),
                 })
                 .collect::<Result<_, _>>()?,
-            _ => return Err(CliError::field(&field, "must be a string, a number, a list or (for a switch) a boolean")),
+            _ => return Err(CliError::field(&field, message("apply-value-kind", &[]))),
         };
         match arg.get_index() {
             Some(index) => positionals.push((index, values)),

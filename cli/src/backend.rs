@@ -74,8 +74,9 @@ fn records_of(lines: &[Value]) -> Result<Vec<RecordedEvent>, CliError> {
     lines
         .iter()
         .map(|line| {
-            ExportLine::parse(&line.to_string())
-                .map_err(|e| CliError::Environment(format!("the server sent a record that does not parse: {e}")))
+            ExportLine::parse(&line.to_string()).map_err(|e| {
+                CliError::Environment(crate::i18n::message("log-server-bad-record", &[("problem", &e.to_string())]))
+            })
         })
         .collect()
 }
@@ -170,7 +171,7 @@ impl Backend {
                 .get_json("/v1/head")?
                 .get("position")
                 .and_then(Value::as_u64)
-                .ok_or_else(|| CliError::Environment("the server's head has no position".to_owned())),
+                .ok_or_else(|| CliError::Environment(crate::i18n::message("client-head-no-position", &[]))),
         }
     }
 
@@ -430,7 +431,10 @@ impl Backend {
                     .into_iter()
                     .map(|line| {
                         serde_json::from_value(line).map_err(|e| {
-                            CliError::Environment(format!("the server sent a person found that does not parse: {e}"))
+                            CliError::Environment(crate::i18n::message(
+                                "client-bad-person-found",
+                                &[("problem", &e.to_string())],
+                            ))
                         })
                     })
                     .collect()
@@ -453,7 +457,7 @@ impl Backend {
                     "command_id": meta.command_id.to_string(),
                 });
                 serde_json::from_value(client.post_json("/v1/beneficiaries/names", &body)?).map_err(|e| {
-                    CliError::Environment(format!("the server's answer to a read of names does not parse: {e}"))
+                    CliError::Environment(crate::i18n::message("client-bad-names", &[("problem", &e.to_string())]))
                 })?
             }
         };
@@ -468,14 +472,17 @@ impl Backend {
     /// log holds none.
     pub fn look_up_reference(&self, query: &ReferenceQuery) -> Result<ReferenceDocument, CliError> {
         match self {
-            Backend::Direct(engine) => engine
-                .look_up_reference(query)?
-                .ok_or_else(|| CliError::Usage(format!("no case or referral {}", reference_query_text(query)))),
+            Backend::Direct(engine) => engine.look_up_reference(query)?.ok_or_else(|| {
+                CliError::Usage(crate::i18n::message(
+                    "error-no-case-or-referral",
+                    &[("id", &reference_query_text(query))],
+                ))
+            }),
             Backend::Server(client) => {
                 let answer =
                     client.get_json(&format!("/v1/references/{}", percent_encode(&reference_query_text(query))))?;
                 serde_json::from_value(answer).map_err(|e| {
-                    CliError::Environment(format!("the server's answer to a reference does not parse: {e}"))
+                    CliError::Environment(crate::i18n::message("client-bad-reference", &[("problem", &e.to_string())]))
                 })
             }
         }
@@ -544,8 +551,9 @@ fn from_lines<T: serde::de::DeserializeOwned>(lines: Vec<Value>) -> Result<Vec<T
     lines
         .into_iter()
         .map(|line| {
-            serde_json::from_value(line)
-                .map_err(|e| CliError::Environment(format!("the server's answer is not the expected listing: {e}")))
+            serde_json::from_value(line).map_err(|e| {
+                CliError::Environment(crate::i18n::message("client-bad-listing", &[("problem", &e.to_string())]))
+            })
         })
         .collect()
 }

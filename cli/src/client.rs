@@ -164,7 +164,7 @@ fn trusting(path: &std::path::Path) -> Result<Arc<rustls::ClientConfig>, CliErro
     let provider = Arc::new(rustls::crypto::ring::default_provider());
     let config = rustls::ClientConfig::builder_with_provider(provider)
         .with_safe_default_protocol_versions()
-        .map_err(|e| CliError::Environment(format!("TLS: {e}")))?
+        .map_err(|e| CliError::Environment(message("client-tls", &[("problem", &e.to_string())])))?
         .with_root_certificates(roots)
         .with_no_client_auth();
     Ok(Arc::new(config))

@@ -105,9 +105,9 @@ impl From<EngineError> for CliError {
                 CliError::Usage(message("invalid-value", &[("problem", &messages::invalid(&invalid))]))
             }
             EngineError::NotFound(text) => CliError::Usage(text),
-            EngineError::TooManyFound { .. } => CliError::Usage(error.to_string()),
+            EngineError::TooManyFound { .. } => CliError::Usage(messages::engine_error(&error)),
             EngineError::Store(store) => CliError::from(store),
-            other => CliError::Environment(other.to_string()),
+            other => CliError::Environment(messages::engine_error(&other)),
         }
     }
 }
@@ -133,23 +133,13 @@ impl From<Rejection> for CliError {
 
 impl From<StoreError> for CliError {
     fn from(error: StoreError) -> CliError {
+        let text = messages::store_error(&error);
         match error {
-            StoreError::InUse { path } => {
-                CliError::Environment(message("store-in-use", &[("text", &path.display().to_string())]))
+            // What an input or an import file broke: a usage error.
+            StoreError::Invalid(_) | StoreError::Import { .. } | StoreError::ImportRecord { .. } => {
+                CliError::Usage(text)
             }
-            StoreError::Corruption { at, problem } => CliError::Environment(message(
-                "store-corrupt",
-                &[("position", &at.to_string()), ("problem", &problem.to_string())],
-            )),
-            StoreError::Invalid(invalid) => CliError::Usage(invalid.to_string()),
-            StoreError::Import { line, problem } => {
-                CliError::Usage(message("store-import-line", &[("n", &line.to_string()), ("problem", &problem)]))
-            }
-            StoreError::ImportRecord { record, offset, problem } => CliError::Usage(message(
-                "store-import-record",
-                &[("n", &record.to_string()), ("value", &offset.to_string()), ("problem", &problem)],
-            )),
-            other => CliError::Environment(other.to_string()),
+            _ => CliError::Environment(text),
         }
     }
 }

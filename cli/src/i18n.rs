@@ -43,6 +43,7 @@ const RESOURCES_EN: &[(&str, &str)] = &[
     ("trust.ftl", include_str!("../locales/en/trust.ftl")),
     ("report.ftl", include_str!("../locales/en/report.ftl")),
     ("session.ftl", include_str!("../locales/en/session.ftl")),
+    ("environment.ftl", include_str!("../locales/en/environment.ftl")),
 ];
 const RESOURCES_EL: &[(&str, &str)] = &[
     ("vocab.ftl", include_str!("../locales/el/vocab.ftl")),
@@ -59,6 +60,7 @@ const RESOURCES_EL: &[(&str, &str)] = &[
     ("trust.ftl", include_str!("../locales/el/trust.ftl")),
     ("report.ftl", include_str!("../locales/el/report.ftl")),
     ("session.ftl", include_str!("../locales/el/session.ftl")),
+    ("environment.ftl", include_str!("../locales/el/environment.ftl")),
 ];
 
 /// The chosen language: 0 not chosen yet (English), 1 English, 2 Greek.
@@ -522,6 +524,10 @@ mod tests {
             include_str!("printed.rs"),
             include_str!("describe.rs"),
             include_str!("resolve.rs"),
+            include_str!("apply.rs"),
+            include_str!("output.rs"),
+            include_str!("progress.rs"),
+            include_str!("commands/mod.rs"),
         ];
         let literal_after = |text: &str, opening: &str| -> Vec<String> {
             text.split(opening).skip(1).filter_map(|rest| rest.split('"').next().map(str::to_owned)).collect()

@@ -120,7 +120,7 @@ pub fn io_error(error: io::Error) -> CliError {
     if error.kind() == io::ErrorKind::BrokenPipe {
         CliError::BrokenPipe
     } else {
-        CliError::Environment(format!("writing to standard output: {error}"))
+        CliError::Environment(crate::i18n::message("output-write-failed", &[("problem", &error.to_string())]))
     }
 }
 

@@ -7,6 +7,21 @@ use std::io::IsTerminal;
 use std::time::Duration;
 
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use parapompi::progress::Work;
+
+/// What the library says it is doing, in the chosen language.
+pub fn work_words(work: Work) -> String {
+    let key = match work {
+        Work::Checking => "progress-work-checking",
+        Work::Writing => "progress-work-writing",
+        Work::Verifying => "progress-work-verifying",
+        Work::Folding => "progress-work-folding",
+        Work::Simulating => "progress-work-simulating",
+        Work::Exporting => "progress-work-exporting",
+        Work::Replaying => "progress-work-replaying",
+    };
+    crate::i18n::message(key, &[])
+}
 
 /// A progress indicator that draws only on a terminal.
 pub struct Progress {
@@ -42,14 +57,17 @@ impl Progress {
     /// Shows a report of the library's: the bar with `done` of `total` and the time left
     /// once the total is known, the count alone before.
     pub fn report(&self, progress: parapompi::Progress) {
-        let message = progress.work.as_str().to_owned();
+        let message = work_words(progress.work);
         match progress.total {
             Some(total) => {
                 if self.bar.length() != Some(total) {
-                    let style =
-                        ProgressStyle::with_template("{prefix} {msg} [{bar:30}] {pos}/{len} (about {eta} left)")
-                            .unwrap_or_else(|_| ProgressStyle::default_bar())
-                            .progress_chars("=> ");
+                    // indicatif fills in `{eta}`; the words around it are the language's.
+                    let left = crate::i18n::message("progress-time-left", &[("value", "{eta}")]);
+                    let style = ProgressStyle::with_template(&format!(
+                        "{{prefix}} {{msg}} [{{bar:30}}] {{pos}}/{{len}} ({left})"
+                    ))
+                    .unwrap_or_else(|_| ProgressStyle::default_bar())
+                    .progress_chars("=> ");
                     self.bar.set_style(style);
                     self.bar.set_length(total);
                 }

@@ -234,8 +234,9 @@ impl Ctx<'_> {
     /// every call during this command).
     pub fn command_id(&self) -> Result<Uuid, CliError> {
         match &self.global.command_id {
-            Some(text) => Uuid::parse_str(text.trim())
-                .map_err(|_| CliError::field("--command-id", format!("{text:?} is not a UUID"))),
+            Some(text) => Uuid::parse_str(text.trim()).map_err(|_| {
+                CliError::field("--command-id", message("error-not-a-uuid", &[("text", &format!("{text:?}"))]))
+            }),
             None => Ok(*self.fresh_command_id.get_or_init(Uuid::now_v7)),
         }
     }

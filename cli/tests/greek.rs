@@ -762,3 +762,221 @@ fn login_and_session_errors_speak_greek() {
         "is not a URL",
     );
 }
+
+#[test]
+fn a_malformed_batch_is_refused_line_by_line_in_greek() {
+    let w = World::new();
+    w.ok(&["init"]);
+    let batch = w
+        .write(
+            "batch.jsonl",
+            &[
+                "not json",
+                "[1, 2]",
+                r#"{"command": "intake", "colour": "blue"}"#,
+                r#"{"command": "fly away"}"#,
+                r#"{"command": "referral"}"#,
+                r#"{"command": "note", "args": {"wings": "two"}}"#,
+                r#"{"command": "note", "args": {"text": {"nested": true}}}"#,
+                r#"{"command": "note", "args": ["a list"]}"#,
+                r#"{"args": {}}"#,
+                r#"{"command": "board"}"#,
+                "\u{feff}{}",
+            ]
+            .join("\n"),
+        )
+        .display()
+        .to_string();
+    let run = w.run(&["--lang", "el", "apply", &batch]);
+    assert_eq!(run.code, 2, "{}{}", run.stdout, run.stderr);
+    let errors: Vec<String> = run
+        .stdout
+        .lines()
+        .map(|line| serde_json::from_str::<Value>(line).expect("a result line"))
+        .map(|line| line["error"].as_str().unwrap_or_default().to_owned())
+        .collect();
+    let expected = [
+        ("η γραμμή δεν είναι έγκυρο JSON", "is not valid JSON"),
+        ("η γραμμή δεν είναι αντικείμενο JSON", "not a JSON object"),
+        ("colour: άγνωστο κλειδί (μια γραμμή περιέχει τα command, as, at, command_id, args)", "unknown key"),
+        ("command: το \"fly away\" δεν είναι εντολή του parapompi", "is not a parapompi command"),
+        ("command: το \"referral\" χρειάζεται υποεντολή", "needs a subcommand"),
+        ("args.wings: δεν είναι όρισμα της `note`", "not an argument"),
+        ("args.text: πρέπει να είναι συμβολοσειρά, αριθμός, λίστα ή (για διακόπτη) λογική τιμή", "must be a string"),
+        ("args: πρέπει να είναι αντικείμενο", "must be an object"),
+        ("command: είναι υποχρεωτικό: συμβολοσειρά όπως \"intake\"", "required, a string"),
+        ("command: η apply εκτελεί μόνο τις εντολές που γράφουν", "runs the commands that write"),
+        ("το σημάδι σειράς byte (U+FEFF) γίνεται δεκτό μόνο στην αρχή της εισόδου", "byte-order mark"),
+    ];
+    assert_eq!(errors.len(), expected.len(), "{}", run.stdout);
+    for (error, (greek, english)) in errors.iter().zip(expected) {
+        speaks_greek(error, &[greek], &[english]);
+    }
+    // A batch file that is not there, in Greek with the system's own words kept.
+    let missing = w.file("missing.jsonl").display().to_string();
+    let run = w.run(&["--lang", "el", "apply", &missing]);
+    refused_in_greek(&run, "FILE: δεν διαβάζεται το", "cannot read");
+    assert!(run.stderr.contains("os error 2"), "the system's text is kept: {}", run.stderr);
+    // In English the words stay as they were.
+    let english = w.run(&["apply", &batch]);
+    assert!(english.stdout.contains("the line is not valid JSON"), "{}", english.stdout);
+    assert!(english.stdout.contains("is not a parapompi command"), "{}", english.stdout);
+}
+
+#[test]
+fn the_environments_failures_speak_greek_and_keep_the_systems_words() {
+    let w = World::new();
+    // A data directory that is a file: the store's doing named in Greek, the OS text kept.
+    let file = w.write("a-file", "").display().to_string();
+    let run = parapompi().args(["--lang", "el", "--data-dir", &file, "init"]).output().expect("runs").into();
+    refused_in_greek(&run, "σφάλμα εισόδου/εξόδου κατά τη δημιουργία του καταλόγου της αποθήκης", "input/output error");
+    assert!(run.stderr.contains("os error"), "{}", run.stderr);
+    let below = format!("{file}/data");
+    let run = parapompi().args(["--lang", "el", "--data-dir", &below, "init"]).output().expect("runs").into();
+    refused_in_greek(&run, "σφάλμα εισόδου/εξόδου κατά τον έλεγχο του καταλόγου της αποθήκης", "while looking at");
+    let english: Run = parapompi().args(["--data-dir", &file, "init"]).output().expect("runs").into();
+    assert!(english.stderr.contains("input/output error while creating the store's directory"), "{}", english.stderr);
+
+    w.ok(&["init"]);
+    // clap's own refusals, in the language's words.
+    refused_in_greek(
+        &w.run(&["--lang", "el", "stats", "--verbose"]),
+        "μη αναμενόμενο όρισμα '--verbose'",
+        "unexpected",
+    );
+    refused_in_greek(&w.run(&["--lang", "el", "satts"]), "άγνωστη υποεντολή 'satts'", "unrecognized");
+    // The modes' and the report's checks.
+    refused_in_greek(
+        &w.run(&["--lang", "el", "login", "--staff", "x"]),
+        "η σύνδεση και η αποσύνδεση γίνονται με διακομιστή",
+        "login and logout are with a server",
+    );
+    refused_in_greek(
+        &w.run(&[
+            "--lang",
+            "el",
+            "--command-id",
+            "όχι",
+            "centre",
+            "register",
+            "--name",
+            "Κέντρο",
+            "--host",
+            "Γρεβενά",
+            "--supervising-service",
+            "Υπηρεσία",
+            "--admin-name",
+            "Ελένη Τσιρίκου",
+        ]),
+        "--command-id: το \"όχι\" δεν είναι UUID",
+        "is not a UUID",
+    );
+    refused_in_greek(
+        &w.run(&["--lang", "el", "report", "indicators", "--from", "2024-12-31", "--to", "2024-01-01"]),
+        "--to: η 2024-01-01 είναι πριν από την --from 2024-12-31",
+        "is before",
+    );
+    let nobody = "centre-00000000-0000-4000-8000-000000000000";
+    refused_in_greek(
+        &w.run(&[
+            "--lang",
+            "el",
+            "report",
+            "indicators",
+            "--from",
+            "2024-01-01",
+            "--to",
+            "2024-12-31",
+            "--centre",
+            nobody,
+        ]),
+        "σε αυτό το αρχείο",
+        "in this log",
+    );
+    refused_in_greek(
+        &w.run(&[
+            "--lang",
+            "el",
+            "report",
+            "indicators",
+            "--from",
+            "2024-01-01",
+            "--to",
+            "2024-12-31",
+            "--as-of-position",
+            "99",
+        ]),
+        "η θέση 99 είναι μετά την κεφαλή του αρχείου (0)",
+        "is past the head",
+    );
+}
+
+#[test]
+fn a_bad_pin_or_verifier_key_is_refused_in_greek() {
+    let w = World::new();
+    let demo = w.run(&["demo", "--seed", "3", "--beneficiaries", "2"]);
+    assert_eq!(demo.code, 0, "{}", demo.stderr);
+    let bundle = w.file("all.bundle").display().to_string();
+    w.ok(&["export", "--out", &bundle]);
+    let verify = |extra: &[&str]| -> Run {
+        parapompi().args(["--lang", "el", "verify", "--bundle", &bundle]).args(extra).output().expect("runs").into()
+    };
+    let zeros = "0".repeat(64);
+    let cases: [(&[&str], &str, &str); 6] = [
+        (&["--pin", "12"], "--pin: το \"12\" δεν είναι της μορφής ΘΕΣΗ:HASH", "is not POSITION:HASH"),
+        (&["--pin", "x:00"], "--pin: το \"x\" δεν είναι θέση", "is not a position"),
+        (&["--pin", "1:00"], "--pin: το \"00\" δεν είναι 64 δεκαεξαδικά ψηφία", "hex digits"),
+        (&["--pin", &format!("0:{zeros}")], "--pin: η θέση 0 δεν περιέχει τίποτα", "holds nothing to pin"),
+        (&["--key", "nonsense"], "--key: το \"nonsense\" δεν είναι κλειδί επαλήθευσης", "is not a verifier key"),
+        (
+            &["--key", "name+00000000+!!!"],
+            "--key: το κλειδί επαλήθευσης name: το κλειδί του δεν είναι σε base64",
+            "is not base64",
+        ),
+    ];
+    for (extra, greek, english) in cases {
+        refused_in_greek(&verify(extra), greek, english);
+    }
+    let english: Run = parapompi().args(["verify", "--bundle", &bundle, "--pin", "12"]).output().expect("runs").into();
+    assert!(english.stderr.contains("\"12\" is not POSITION:HASH"), "{}", english.stderr);
+}
+
+#[test]
+fn a_bad_deployment_key_is_refused_in_greek() {
+    let w = World::new();
+    w.ok(&["init"]);
+    let data = w.data().display().to_string();
+    let with_key = |name: &str, value: &str, lang: &str| -> Run {
+        parapompi().env(name, value).args(["--lang", lang, "--data-dir", &data, "stats"]).output().expect("runs").into()
+    };
+    refused_in_greek(
+        &with_key("PARAPOMPI_DEPLOYMENT_KEY", "zz", "el"),
+        "κλειδιά: το κλειδί εγκατάστασης που δόθηκε: το κλειδί πρέπει να έχει 64 δεκαεξαδικά ψηφία",
+        "must be 64 hex digits",
+    );
+    let junk = w.write("junk.key", "junk\n").display().to_string();
+    refused_in_greek(
+        &with_key("PARAPOMPI_DEPLOYMENT_KEY_FILE", &junk, "el"),
+        "δεν είναι αρχείο κλειδιού εγκατάστασης (η πρώτη του γραμμή πρέπει να είναι",
+        "not a deployment key file",
+    );
+    let english = with_key("PARAPOMPI_DEPLOYMENT_KEY", "zz", "en");
+    assert!(
+        english.stderr.contains("keys: the deployment key given: the key must be 64 hex digits"),
+        "{}",
+        english.stderr
+    );
+}
+
+#[test]
+fn a_servers_certificate_problems_are_refused_in_greek() {
+    let w = World::new();
+    w.ok(&["init"]);
+    let junk = w.write("junk.pem", "not pem at all\n").display().to_string();
+    let missing = w.file("missing.pem").display().to_string();
+    let serve = |cert: &str, key: &str| {
+        w.run(&["--lang", "el", "serve", "--listen", "127.0.0.1:0", "--tls-cert", cert, "--tls-key", key])
+    };
+    refused_in_greek(&serve(&missing, &junk), "--tls-cert: δεν διαβάζεται το αρχείο πιστοποιητικού", "cannot read");
+    refused_in_greek(&serve(&junk, &junk), "δεν περιέχει πιστοποιητικό", "holds no certificate");
+}

@@ -16,7 +16,7 @@ use parapompi_store::Timestamp;
 use crate::bundle::{centres_up_to, export_signed_bundle, Manifest};
 use crate::checkpoint::{Checkpoint, SignedCheckpoint, VerifierKey};
 use crate::deployment_key::write_private_file;
-use crate::error::EngineError;
+use crate::error::{EngineError, KeyError, KeyFileAction};
 use crate::signing_key::{next_signing_key_path, signing_key_path, SigningKey};
 use crate::Engine;
 use parapompi_core::{State, StreamKind};
@@ -47,7 +47,7 @@ impl Engine {
         let signed = self.signed_checkpoint(at)?;
         let path = dir.join(format!("checkpoint-{:012}.txt", signed.checkpoint.position));
         write_private_file(&path, signed.note.as_bytes())
-            .map_err(|e| EngineError::Key(format!("cannot write {}: {e}", path.display())))?;
+            .map_err(|e| KeyError::file(KeyFileAction::Write, &path, e))?;
         Ok((path, signed))
     }
 
@@ -144,9 +144,7 @@ impl Engine {
     }
 
     fn data_dir(&self) -> Result<&Path, EngineError> {
-        self.store().path().ok_or_else(|| {
-            EngineError::Key("a temporary store's signing key lives in memory: nothing to rotate".to_owned())
-        })
+        self.store().path().ok_or(EngineError::Key(KeyError::TemporaryStore))
     }
 
     /// Prepares a rotation of the signing key: a new key for the same deployment, saved as
@@ -164,8 +162,8 @@ impl Engine {
         let dir = self.data_dir()?;
         let (next_path, path) = (next_signing_key_path(dir), signing_key_path(dir));
         let next = SigningKey::read(&next_path)?
-            .ok_or_else(|| EngineError::Key(format!("{} is missing: no rotation was prepared", next_path.display())))?;
-        let cannot = |e: std::io::Error| EngineError::Key(format!("cannot rename {}: {e}", next_path.display()));
+            .ok_or_else(|| EngineError::Key(KeyError::NoRotationPrepared { path: next_path.clone() }))?;
+        let cannot = |e: std::io::Error| KeyError::file(KeyFileAction::Rename, &next_path, e);
         std::fs::rename(&next_path, &path).map_err(cannot)?;
         if let Some(keys) = path.parent() {
             crate::deployment_key::sync_dir(keys).map_err(cannot)?;
@@ -179,7 +177,7 @@ impl Engine {
         let next_path = next_signing_key_path(self.data_dir()?);
         match std::fs::remove_file(&next_path) {
             Err(e) if e.kind() != std::io::ErrorKind::NotFound => {
-                Err(EngineError::Key(format!("cannot remove {}: {e}", next_path.display())))
+                Err(KeyError::file(KeyFileAction::Remove, &next_path, e))
             }
             _ => Ok(()),
         }

@@ -48,7 +48,7 @@ use parapompi_core::values::BeneficiaryId;
 use super::{Engine, EngineConfig};
 use crate::deployment_key::{deployment_key_path, sync_dir, write_private_file, DeploymentKey};
 use crate::deployment_key::{DeploymentKeySource, HexKey};
-use crate::error::EngineError;
+use crate::error::{EngineError, KeyError, KeyFileAction, KeyFileProblem};
 use crate::fault_points::reached;
 use crate::person_keys::{check_of, file_check};
 
@@ -96,8 +96,8 @@ fn retired_keys_path(dir: &Path) -> PathBuf {
     dir.join("keys").join("retired-keys")
 }
 
-fn key_error(text: String) -> EngineError {
-    EngineError::Key(text)
+fn key_error(error: KeyError) -> EngineError {
+    EngineError::Key(error)
 }
 
 impl Engine {
@@ -121,11 +121,7 @@ impl Engine {
         let person_keys = crate::person_keys_path(dir);
         let old_in_data_dir = matches!(config.deployment_key, DeploymentKeySource::InDataDir);
         if matches!(new, NewDeploymentKey::InDataDir) && !old_in_data_dir {
-            return Err(key_error(
-                "the deployment key is given from outside the data directory: name the new key's source \
-                 (a key file, or its hex digits), which will be given from outside too"
-                    .to_owned(),
-            ));
+            return Err(key_error(KeyError::NewKeySourceNeeded));
         }
         if let NewDeploymentKey::File(path) = new {
             refuse_file_in_keys_dir(dir, path)?;
@@ -133,10 +129,7 @@ impl Engine {
         // Nothing is written before the directory is known, the new key read, and the old
         // key found to open the directory.
         if file_check(&person_keys)?.is_none() {
-            return Err(key_error(format!(
-                "{} is missing: there is nothing to rotate (open the data directory first, or restore the file)",
-                person_keys.display()
-            )));
+            return Err(key_error(KeyError::NothingToRotate { path: person_keys.clone() }));
         }
         let given_new_key = match new {
             NewDeploymentKey::InDataDir => None,
@@ -180,11 +173,7 @@ impl Engine {
             return Err(same_key());
         }
         if read_retired(dir)?.contains(&check_of(&new_key)) {
-            return Err(key_error(
-                "the new deployment key was retired by an earlier rotation: a rotation needs a key never used \
-                 before"
-                    .to_owned(),
-            ));
+            return Err(key_error(KeyError::NewKeyRetired));
         }
         // 1. The new key where it will be kept.
         match new {
@@ -219,7 +208,7 @@ impl Engine {
 }
 
 fn same_key() -> EngineError {
-    key_error("the new deployment key is the one in use: a rotation needs another key".to_owned())
+    key_error(KeyError::NewKeyInUse)
 }
 
 /// The key `source` gives for `dir` as it stands, without making or changing anything;
@@ -237,11 +226,7 @@ fn refuse_file_in_keys_dir(dir: &Path, path: &Path) -> Result<(), EngineError> {
     let keys_dir = fs::canonicalize(dir.join("keys")).ok();
     let parent = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
     if keys_dir.is_some() && fs::canonicalize(parent).ok() == keys_dir {
-        return Err(key_error(format!(
-            "{}: a new key given as a file must be kept outside {} (that directory is the data directory's own)",
-            path.display(),
-            dir.join("keys").display()
-        )));
+        return Err(key_error(KeyError::NewKeyFileInside { path: path.to_owned(), keys_dir: dir.join("keys") }));
     }
     Ok(())
 }
@@ -252,7 +237,7 @@ fn remove_old_key_file(dir: &Path, current: &DeploymentKey) -> Result<bool, Engi
     let path = deployment_key_path(dir);
     match DeploymentKey::read(&path)? {
         Some(old) if check_of(&old) != check_of(current) => {
-            fs::remove_file(&path).map_err(|e| key_error(format!("cannot remove {}: {e}", path.display())))?;
+            fs::remove_file(&path).map_err(|e| KeyError::file(KeyFileAction::Remove, &path, e))?;
             sync_keys_dir(dir)?;
             Ok(true)
         }
@@ -262,7 +247,7 @@ fn remove_old_key_file(dir: &Path, current: &DeploymentKey) -> Result<bool, Engi
 
 fn sync_keys_dir(dir: &Path) -> Result<(), EngineError> {
     let keys_dir = dir.join("keys");
-    sync_dir(&keys_dir).map_err(|e| key_error(format!("cannot sync {}: {e}", keys_dir.display())))
+    sync_dir(&keys_dir).map_err(|e| KeyError::file(KeyFileAction::Sync, &keys_dir, e))
 }
 
 /// The checks of the keys rotations retired, oldest first.
@@ -271,9 +256,9 @@ fn read_retired(dir: &Path) -> Result<Vec<[u8; 32]>, EngineError> {
     let text = match fs::read_to_string(&path) {
         Ok(text) => text,
         Err(error) if error.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
-        Err(error) => return Err(key_error(format!("cannot read {}: {error}", path.display()))),
+        Err(error) => return Err(KeyError::file(KeyFileAction::Read, &path, error)),
     };
-    let damaged = || key_error(format!("{}: not a file of retired keys of this engine", path.display()));
+    let damaged = || KeyError::damaged(&path, KeyFileProblem::NotRetiredKeys);
     let mut lines = text.lines();
     if lines.next() != Some(RETIRED_HEADER) {
         return Err(damaged());
@@ -302,7 +287,7 @@ fn write_retired(dir: &Path, checks: &[[u8; 32]]) -> Result<(), EngineError> {
         }
         text.push('\n');
     }
-    write_private_file(&path, text.as_bytes()).map_err(|e| key_error(format!("cannot write {}: {e}", path.display())))
+    write_private_file(&path, text.as_bytes()).map_err(|e| KeyError::file(KeyFileAction::Write, &path, e))
 }
 
 /// Adds a key's check to the retired ones (once).
@@ -337,7 +322,7 @@ pub(crate) fn deployment_key_at_open(
                 // Step 3 was done: the rotation is finished.
                 reached("open: person keys under deployment.key.next, not renamed over deployment.key");
                 fs::rename(&next_path, &current_path)
-                    .map_err(|e| key_error(format!("cannot rename {}: {e}", next_path.display())))?;
+                    .map_err(|e| KeyError::file(KeyFileAction::Rename, &next_path, e))?;
                 sync_keys_dir(dir)?;
             }
             _ => {
@@ -350,17 +335,14 @@ pub(crate) fn deployment_key_at_open(
                     (Some(_), None) => false,
                 };
                 if !opens {
-                    return Err(key_error(format!(
-                        "{}: neither {} nor {} is the key these person keys are kept under: restore \
-                         deployment.key from its backup",
-                        person_keys.display(),
-                        current_path.display(),
-                        next_path.display()
-                    )));
+                    return Err(key_error(KeyError::NeitherKey {
+                        person_keys: person_keys.clone(),
+                        current: current_path.clone(),
+                        next: next_path.clone(),
+                    }));
                 }
                 reached("open: person keys under deployment.key, deployment.key.next not removed");
-                fs::remove_file(&next_path)
-                    .map_err(|e| key_error(format!("cannot remove {}: {e}", next_path.display())))?;
+                fs::remove_file(&next_path).map_err(|e| KeyError::file(KeyFileAction::Remove, &next_path, e))?;
                 sync_keys_dir(dir)?;
             }
         }
@@ -370,24 +352,14 @@ pub(crate) fn deployment_key_at_open(
         && !deployment_key_path(dir).exists()
         && !read_retired(dir)?.is_empty()
     {
-        return Err(key_error(format!(
-            "{} is missing, and this data directory's key was rotated before: if a rotation moved the key out of \
-             the data directory (`keys rotate --new-key-file`), give that key (PARAPOMPI_DEPLOYMENT_KEY_FILE); \
-             else restore the file from its backup",
-            deployment_key_path(dir).display()
-        )));
+        return Err(key_error(KeyError::MissingAfterRotation { path: deployment_key_path(dir) }));
     }
     let key = DeploymentKey::from_source(source, Some(dir), in_use)?;
     if let Some(check) = check {
         let retired = read_retired(dir)?;
         let key_check = check_of(&key);
         if key_check != check && retired.contains(&key_check) {
-            return Err(key_error(format!(
-                "{}: the deployment key given was retired by a rotation (`parapompi keys rotate`); these person \
-                 keys are kept under the key it was rotated to: give that key instead (a backup made before the \
-                 rotation still opens with this one)",
-                person_keys.display()
-            )));
+            return Err(key_error(KeyError::RetiredKeyGiven { person_keys: person_keys.clone() }));
         }
         if key_check == check && retired.contains(&key_check) {
             // A rotation noted this key retired and was then forgotten (a crash before its
@@ -409,7 +381,7 @@ fn remove_partial_files(dir: &Path) -> Result<(), EngineError> {
         match fs::remove_file(&path) {
             Ok(()) => removed = true,
             Err(error) if error.kind() == std::io::ErrorKind::NotFound => {}
-            Err(error) => return Err(key_error(format!("cannot remove {}: {error}", path.display()))),
+            Err(error) => return Err(KeyError::file(KeyFileAction::Remove, &path, error)),
         }
     }
     if removed {

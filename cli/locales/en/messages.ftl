@@ -205,3 +205,5 @@ esf-EECR01 = Participants engaged in job searching upon leaving
 esf-EECR02 = Participants in education or training upon leaving
 esf-EECR03 = Participants gaining a qualification upon leaving
 esf-EECR04 = Participants in employment, including self-employment, upon leaving
+clap-unknown-argument = unexpected argument { $field } found{ $text }
+clap-unknown-subcommand = unrecognized subcommand { $field }{ $text }

@@ -224,6 +224,47 @@ fn tls_config(
             parapompi_server::TlsFile::Certificate => "--tls-cert",
             parapompi_server::TlsFile::Key => "--tls-key",
         };
-        CliError::field(flag, error)
+        CliError::field(flag, tls_problem(&error))
     })
+}
+
+/// A certificate's or key's problem in the run's language (the server's `Display` stays
+/// English for embedders).
+fn tls_problem(error: &parapompi_server::TlsError) -> String {
+    use parapompi_server::{TlsError as E, TlsFile};
+    let file = |file: &TlsFile| match file {
+        TlsFile::Certificate => message("tls-certificate-file", &[]),
+        TlsFile::Key => message("tls-key-file", &[]),
+    };
+    let shown = |path: &std::path::Path| path.display().to_string();
+    match error {
+        E::Unreadable { file: which, path, source } => message(
+            "tls-unreadable",
+            &[("what", &file(which)), ("text", &shown(path)), ("problem", &source.to_string())],
+        ),
+        E::TooLarge { file: which, path } => message(
+            "tls-too-large",
+            &[
+                ("what", &file(which)),
+                ("text", &shown(path)),
+                ("max", &parapompi_server::MAX_PEM_FILE_BYTES.to_string()),
+            ],
+        ),
+        E::BadPem { file: which, path, problem } => {
+            message("tls-bad-pem", &[("what", &file(which)), ("text", &shown(path)), ("problem", problem)])
+        }
+        E::NoCertificate { path } => message("tls-no-certificate", &[("text", &shown(path))]),
+        E::NoKey { path, encrypted: false } => message("tls-no-key", &[("text", &shown(path))]),
+        E::NoKey { path, encrypted: true } => message("tls-no-key-encrypted", &[("text", &shown(path))]),
+        E::SeveralKeys { path, n_keys } => {
+            message("tls-several-keys", &[("text", &shown(path)), ("n", &n_keys.to_string())])
+        }
+        E::BadCertificate { path, problem } => {
+            message("tls-bad-certificate", &[("text", &shown(path)), ("problem", problem)])
+        }
+        E::BadKey { path, problem } => message("tls-bad-key", &[("text", &shown(path)), ("problem", problem)]),
+        E::KeyMismatch { certificate_path, key_path } => {
+            message("tls-key-mismatch", &[("text", &shown(key_path)), ("value", &shown(certificate_path))])
+        }
+    }
 }

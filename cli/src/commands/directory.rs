@@ -182,7 +182,7 @@ pub fn centre(ctx: &mut Ctx<'_>, command: CentreCli) -> Result<(), CliError> {
             let engine = ctx.backend.engine("centre signing-key")?;
             let old = engine.signing_verifier_key().vkey();
             if !args.rotate {
-                let key = value("the signing key", SigningKeyText::new(&old))?;
+                let key = value(&crate::i18n::message("field-signing-key", &[]), SigningKeyText::new(&old))?;
                 let command =
                     Command::Centre(CentreCommand { centre_id, action: CentreAction::RecordSigningKey { key } });
                 let executed = ctx.execute(&command)?;
@@ -203,11 +203,12 @@ pub fn centre(ctx: &mut Ctx<'_>, command: CentreCli) -> Result<(), CliError> {
             };
             let new = engine.prepare_signing_key_rotation()?.vkey();
             let action = |action| Command::Centre(CentreCommand { centre_id, action });
-            let mut commands =
-                vec![action(CentreAction::RecordSigningKey { key: value("the new key", SigningKeyText::new(&new))? })];
+            let mut commands = vec![action(CentreAction::RecordSigningKey {
+                key: value(&crate::i18n::message("field-new-key", &[]), SigningKeyText::new(&new))?,
+            })];
             if old_is_live {
                 commands.push(action(CentreAction::RevokeSigningKey {
-                    key: value("the old key", SigningKeyText::new(&old))?,
+                    key: value(&crate::i18n::message("field-old-key", &[]), SigningKeyText::new(&old))?,
                 }));
             }
             let executed = match ctx.execute_all(&commands) {
@@ -363,7 +364,7 @@ fn agency_state(ctx: &Ctx<'_>, field: &str, id: AgencyId) -> Result<parapompi::c
     let stream = StreamId::new(id.stream_id())?;
     match ctx.backend.stream_state(StreamKind::Agency, &stream)?.0 {
         State::Agency(Some(agency)) => Ok(agency),
-        _ => Err(CliError::field(field, format!("no agency {}", id.stream_id()))),
+        _ => Err(CliError::field(field, crate::i18n::message("error-no-agency", &[("id", &id.stream_id())]))),
     }
 }
 

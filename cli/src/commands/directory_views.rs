@@ -105,7 +105,7 @@ pub fn show_centre(ctx: &mut Ctx<'_>, text: &str) -> Result<(), CliError> {
     let id: CentreId = crate::resolve::centre(ctx, "CENTRE", text)?;
     let State::Centre(Some(centre)) = ctx.backend.stream_state(StreamKind::Centre, &StreamId::new(id.stream_id())?)?.0
     else {
-        return Err(CliError::field("CENTRE", format!("no centre {}", id.stream_id())));
+        return Err(CliError::field("CENTRE", crate::i18n::message("error-no-centre", &[("id", &id.stream_id())])));
     };
     ctx.out.json_line(&centre_json(&centre))?;
     let served: Vec<String> = centre.served_municipalities.iter().map(ToString::to_string).collect();
@@ -239,7 +239,7 @@ fn agency_json(agency: &Agency) -> Value {
 pub fn show_agency(ctx: &mut Ctx<'_>, id: &AgencyId) -> Result<(), CliError> {
     let State::Agency(Some(agency)) = ctx.backend.stream_state(StreamKind::Agency, &StreamId::new(id.stream_id())?)?.0
     else {
-        return Err(CliError::field("AGENCY", format!("no agency {}", id.stream_id())));
+        return Err(CliError::field("AGENCY", crate::i18n::message("error-no-agency", &[("id", &id.stream_id())])));
     };
     let p = &agency.profile;
     let mut document = agency_json(&agency);

@@ -43,7 +43,7 @@ pub fn init(global: &Global, out: &mut Out) -> Result<(), CliError> {
 
 /// `stats`.
 pub fn stats(ctx: &mut Ctx<'_>, dir: &Path) -> Result<(), CliError> {
-    let progress = Progress::spinner("counting the log");
+    let progress = Progress::spinner(&message("progress-counting", &[]));
     let stats = ctx.backend.stats(dir)?;
     progress.finish();
     ctx.out.json_line(&stats)?;
@@ -84,7 +84,7 @@ pub fn export(ctx: &mut Ctx<'_>, args: ExportArgs) -> Result<(), CliError> {
         return Err(not_in_log(args.from, head));
     }
     if args.jsonl {
-        let progress = Progress::bar("exporting");
+        let progress = Progress::bar(&message("progress-exporting", &[]));
         let report = |p| progress.report(p);
         let exported =
             write_whole(
@@ -109,7 +109,7 @@ pub fn export(ctx: &mut Ctx<'_>, args: ExportArgs) -> Result<(), CliError> {
         ));
     }
     let created_at = parapompi::store::Timestamp::from_unix_ms(ctx.occurred_at()?.unix_ms());
-    let progress = Progress::bar("exporting");
+    let progress = Progress::bar(&message("progress-exporting", &[]));
     let report = |p| progress.report(p);
     let manifest = write_whole(&args.out, args.force, |out| {
         Ok(engine.export_bundle_reporting(out, args.from, created_at, &report)?)
@@ -162,7 +162,7 @@ fn export_through_server(ctx: &mut Ctx<'_>, client: &Client, args: &ExportArgs) 
         return Err(not_in_log(args.from, head));
     }
     let stream = client.get_stream(&format!("/v1/export?from={}&to={head}", args.from))?;
-    let progress = Progress::bar("exporting");
+    let progress = Progress::bar(&message("progress-exporting", &[]));
     let total = head - args.from + 1;
     let (n_events, first, last, last_hash) = write_whole(&args.out, args.force, |out| {
         let failed = |e: std::io::Error| {
@@ -284,7 +284,7 @@ fn unreadable(path: &Path, problem: &std::io::Error) -> CliError {
 /// without the manifest). Either way the store checks the whole file before writing.
 pub fn import(engine: &Engine, out: &mut Out, args: ImportArgs) -> Result<(), CliError> {
     let bundle = is_bundle(&args.file)?;
-    let progress = Progress::bar("importing:");
+    let progress = Progress::bar(&message("progress-importing", &[]));
     let report = |p: parapompi::Progress| progress.report(p);
     let imported = if bundle {
         verify_bundles(std::slice::from_ref(&args.file)).map_err(|e| bundle_refused(&e))?;
@@ -322,7 +322,7 @@ fn manifest_bytes(bundle: &Path) -> Result<u64, CliError> {
 
 /// `verify`: the store's whole chain, versions and indexes.
 pub fn verify_store(ctx: &mut Ctx<'_>) -> Result<(), CliError> {
-    let progress = Progress::bar("the log:");
+    let progress = Progress::bar(&message("progress-the-log", &[]));
     let verified = ctx.backend.verify(&|p| progress.report(p))?;
     progress.finish();
     ctx.out.json_line(&verified)?;
@@ -344,7 +344,7 @@ pub fn replay(args: ReplayArgs, out: &mut Out) -> Result<(), CliError> {
     match args.what {
         ReplayCommand::Report(ReportCommand::Indicators(indicators)) => {
             let (query, as_of, format) = indicator_request(&indicators, out.json)?;
-            let progress = Progress::bar("replaying");
+            let progress = Progress::bar(&message("progress-replaying", &[]));
             let projections =
                 replay_projections_reporting(&args.bundle, as_of, &|p| progress.report(p)).map_err(bad)?;
             progress.finish();
@@ -362,7 +362,7 @@ pub fn replay(args: ReplayArgs, out: &mut Out) -> Result<(), CliError> {
             print_report(out, &report_text(&projections.indicators(&query), format), format, &layout)
         }
         ReplayCommand::Audit(audit) => {
-            let progress = Progress::bar("replaying");
+            let progress = Progress::bar(&message("progress-replaying", &[]));
             let report = |p| progress.report(p);
             let projections = replay_projections_reporting(&args.bundle, None, &report).map_err(bad)?;
             let subject = resolve_subject(&projections, &audit)?;
@@ -375,7 +375,7 @@ pub fn replay(args: ReplayArgs, out: &mut Out) -> Result<(), CliError> {
 
 /// `rebuild`.
 pub fn rebuild(ctx: &mut Ctx<'_>) -> Result<(), CliError> {
-    let progress = Progress::bar("rebuilding:");
+    let progress = Progress::bar(&message("progress-rebuilding", &[]));
     let position = ctx.backend.engine("rebuild")?.rebuild_reporting(&|p| progress.report(p))?;
     progress.finish();
     ctx.out.json_line(&json!({"rebuilt_to_position": position}))?;

@@ -18,6 +18,7 @@ use crate::args::{Cli, Command, Global, ReportCommand};
 use crate::backend::Backend;
 use crate::client::Client;
 use crate::error::CliError;
+use crate::i18n::message;
 use crate::output::Out;
 use crate::session::{data_dir, open_existing, Ctx, Known};
 
@@ -36,10 +37,9 @@ pub fn run(cli: Cli) -> Result<(), CliError> {
         Command::Replay(args) => log::replay(args, &mut out),
         Command::Restore(args) => backup::restore(&args, &global, &mut out),
         Command::Witness(command) => trust::witness(command, &global, &mut out),
-        Command::Login(_) | Command::Logout => Err(CliError::field(
-            "--server",
-            "login and logout are with a server: give --server URL (or PARAPOMPI_SERVER)",
-        )),
+        Command::Login(_) | Command::Logout => {
+            Err(CliError::field("--server", message("mode-login-needs-server", &[])))
+        }
         // Works on the closed data directory itself.
         Command::Keys(command) => keys::run(command, &global, &mut out),
         // Commands that may create the store.
@@ -53,10 +53,7 @@ pub fn run(cli: Cli) -> Result<(), CliError> {
         // The server holds the Engine until it stops, and closes it itself.
         Command::Serve(args) => {
             if global.actor.is_some() {
-                return Err(CliError::field(
-                    "--as",
-                    "refused by serve: in server mode the actor of every act is the staff member who logged in",
-                ));
+                return Err(CliError::field("--as", message("mode-serve-no-actor", &[])));
             }
             // A team writes to the same cases at once: an act is decided again more often
             // before its conflict is reported (16 writers to one case gave up after 8).
@@ -83,17 +80,10 @@ pub fn run(cli: Cli) -> Result<(), CliError> {
 /// (creating, importing, rebuilding, keys, serving) is refused.
 fn run_through_server(server: &str, global: &Global, command: Command, out: &mut Out) -> Result<(), CliError> {
     if global.actor.is_some() {
-        return Err(CliError::field(
-            "--as",
-            "refused with --server (also when given as PARAPOMPI_ACTOR): the actor of every act is the staff member \
-             logged in (parapompi login)",
-        ));
+        return Err(CliError::field("--as", message("mode-server-no-actor", &[])));
     }
     if global.data_dir.is_some() {
-        return Err(CliError::field(
-            "--server",
-            "give a server or a data directory (--data-dir, PARAPOMPI_DATA), not both: the server holds its own",
-        ));
+        return Err(CliError::field("--server", message("mode-server-or-data-dir", &[])));
     }
     let client = Client::new(server, global.server_ca.as_deref())?;
     match command {
@@ -155,6 +145,6 @@ pub fn dispatch_write(ctx: &mut Ctx<'_>, command: Command) -> Result<(), CliErro
         Command::Refer(args) => referrals::refer(ctx, args),
         Command::Referral(command) => referrals::referral(ctx, command),
         // `run` and `apply` send only the commands above here; a bug otherwise.
-        _ => Err(CliError::Usage("this command does not write; run it on its own, not here".to_owned())),
+        _ => Err(CliError::Usage(crate::i18n::message("apply-not-here", &[]))),
     }
 }

@@ -184,9 +184,7 @@ fn leaving(args: &LeavingArgs) -> Result<Option<LeavingSituation>, CliError> {
     }
     let given = |i: usize| -> Result<parapompi::core::vocab::Flag, CliError> {
         let (name, value) = flags[i];
-        value.map(Into::into).ok_or_else(|| {
-            CliError::field(name, "required with the other flags of the situation on leaving (give all four)")
-        })
+        value.map(Into::into).ok_or_else(|| CliError::field(name, crate::i18n::message("error-leaving-all-four", &[])))
     };
     Ok(Some(LeavingSituation {
         job_searching: given(0)?,

@@ -327,10 +327,9 @@ pub fn beneficiary_show(ctx: &mut Ctx<'_>, text: &str) -> Result<(), CliError> {
     let position = read.as_ref().and_then(|r| r.get("access_position")).and_then(Value::as_u64);
     let identity: Option<IdentityRecord> = match read.as_ref().and_then(|r| r.get("identity")) {
         Some(Value::Null) | None => None,
-        Some(value) => Some(
-            serde_json::from_value(value.clone())
-                .map_err(|e| CliError::Environment(format!("the identity read is not an identity record: {e}")))?,
-        ),
+        Some(value) => Some(serde_json::from_value(value.clone()).map_err(|e| {
+            CliError::Environment(crate::i18n::message("error-identity-not-record", &[("problem", &e.to_string())]))
+        })?),
     };
     let identity = identity.as_ref();
     let consents: Vec<Value> = state
@@ -496,7 +495,9 @@ pub fn beneficiary_accesses(ctx: &mut Ctx<'_>, text: &str) -> Result<(), CliErro
                 message("access-case-texts", &[("case", &crate::resolve::shown_case(ctx, case_id)?)])
             }
             Ok(parapompi::core::beneficiary::Access::SubjectExport) => message("access-own-copy", &[]),
-            Err(e) => return Err(CliError::Environment(format!("a read in the access report is not one: {e}"))),
+            Err(e) => {
+                return Err(CliError::Environment(message("error-access-not-a-read", &[("problem", &e.to_string())])))
+            }
         };
         let reason = if record.get("reason").is_some_and(|r| !r.is_null()) {
             message("access-reason-given", &[])
@@ -525,8 +526,8 @@ pub fn beneficiary_export(ctx: &mut Ctx<'_>, args: BeneficiaryExportArgs) -> Res
     }
     let meta = ctx.meta(ctx.acting()?, ctx.command_id()?)?;
     let text = ctx.backend.subject_export(id, meta, reason_of(args.reason.as_ref())?)?;
-    let export: Value =
-        serde_json::from_str(&text).map_err(|e| CliError::Environment(format!("the own copy is not JSON: {e}")))?;
+    let export: Value = serde_json::from_str(&text)
+        .map_err(|e| CliError::Environment(message("error-own-copy-not-json", &[("problem", &e.to_string())])))?;
     // Owner-only, whole or not at all: written beside the target, synced, then renamed.
     let write = || -> std::io::Result<()> {
         use std::os::unix::fs::OpenOptionsExt;
@@ -538,11 +539,17 @@ pub fn beneficiary_export(ctx: &mut Ctx<'_>, args: BeneficiaryExportArgs) -> Res
         file.sync_all()?;
         if !args.force && args.out.exists() {
             std::fs::remove_file(&partial)?;
-            return Err(std::io::Error::new(std::io::ErrorKind::AlreadyExists, "it appeared meanwhile; give --force"));
+            return Err(std::io::Error::new(
+                std::io::ErrorKind::AlreadyExists,
+                message("error-appeared-meanwhile", &[]),
+            ));
         }
         std::fs::rename(&partial, &args.out)
     };
-    write().map_err(|e| CliError::Environment(format!("--out {}: {e}", args.out.display())))?;
+    write().map_err(|e| {
+        let (out, problem) = (args.out.display().to_string(), e.to_string());
+        CliError::field("--out", message("error-cannot-write", &[("text", &out), ("problem", &problem)]))
+    })?;
     ctx.out.json_line(&json!({
         "beneficiary_id": id.to_string(),
         "out": args.out.display().to_string(),

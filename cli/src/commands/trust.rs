@@ -5,8 +5,8 @@ use std::path::{Path, PathBuf};
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use parapompi::bundle::{anchors_of_bundles, verify_bundles_against_reporting, Anchor, BundleError, BundlePlace};
-use parapompi::checkpoint::{SignedCheckpoint, VerifierKey};
-use parapompi::witness::{default_witness_key_path, init_witness, parse_pin, WitnessError, WitnessFile};
+use parapompi::checkpoint::{SignedCheckpoint, VerifierKey, VerifierKeyError};
+use parapompi::witness::{default_witness_key_path, init_witness, parse_pin, PinError, WitnessError, WitnessFile};
 use serde_json::json;
 
 use crate::args::{CheckpointArgs, Global, VerifyArgs, WitnessAddArgs, WitnessCommand, WitnessInitArgs};
@@ -157,6 +157,28 @@ fn witness_refusal(error: &WitnessError) -> String {
     message(key, &borrowed)
 }
 
+/// Why a verifier key does not read, in the run's language.
+pub fn verifier_key_problem(error: &VerifierKeyError) -> String {
+    match error {
+        VerifierKeyError::NotAKey { text } => message("vkey-not-a-key", &[("text", &format!("{text:?}"))]),
+        VerifierKeyError::BadName { name } => message("vkey-bad-name", &[("name", &format!("{name:?}"))]),
+        VerifierKeyError::NotBase64 { name } => message("vkey-not-base64", &[("name", name)]),
+        VerifierKeyError::NotEd25519 { name } => message("vkey-not-ed25519", &[("name", name)]),
+        VerifierKeyError::NotACurvePoint { name } => message("vkey-not-a-curve-point", &[("name", name)]),
+        VerifierKeyError::KeyIdMismatch { name, id } => message("vkey-id-mismatch", &[("name", name), ("id", id)]),
+    }
+}
+
+/// Why a pin does not read, in the run's language.
+pub fn pin_problem(error: &PinError) -> String {
+    match error {
+        PinError::NotPositionHash { text } => message("pin-not-position-hash", &[("text", &format!("{text:?}"))]),
+        PinError::NotAPosition { text } => message("pin-not-a-position", &[("text", &format!("{text:?}"))]),
+        PinError::NotAHash { text } => message("pin-not-a-hash", &[("text", &format!("{text:?}"))]),
+        PinError::PositionZero => message("pin-position-zero", &[]),
+    }
+}
+
 /// Where in which bundle a check failed, in the run's language (the problem itself is the
 /// bundle check's own sentence).
 pub fn bundle_problem(error: &BundleError) -> String {
@@ -197,7 +219,9 @@ fn now_s() -> u64 {
 fn witness_add(args: &WitnessAddArgs, out: &mut Out) -> Result<(), CliError> {
     let key = args.key.clone().unwrap_or_else(|| default_witness_key_path(&args.witness));
     let producer = match &args.producer_key {
-        Some(text) => Some(VerifierKey::parse(text).map_err(|problem| CliError::field("--producer-key", problem))?),
+        Some(text) => {
+            Some(VerifierKey::parse(text).map_err(|e| CliError::field("--producer-key", verifier_key_problem(&e)))?)
+        }
         None => None,
     };
     let mut witness = WitnessFile::read(&args.witness, None).map_err(refused)?;
@@ -278,19 +302,23 @@ pub fn verify_bundle_files(args: &VerifyArgs, out: &mut Out) -> Result<(), CliEr
     let bad = |e: BundleError| bundle_refused(&e);
     let mut anchors: Vec<Anchor> = Vec::new();
     for pin in &args.pin {
-        let mut anchor = parse_pin(pin).map_err(|problem| CliError::field("--pin", problem))?;
+        let mut anchor = parse_pin(pin).map_err(|e| CliError::field("--pin", pin_problem(&e)))?;
         anchor.source =
             message("trust-source-pin", &[("position", &anchor.position.to_string()), ("hash", &anchor.hash.to_hex())]);
         anchors.push(anchor);
     }
     let mut trusted = match &args.key {
-        Some(text) => Some(vec![VerifierKey::parse(text).map_err(|problem| CliError::field("--key", problem))?]),
+        Some(text) => {
+            Some(vec![VerifierKey::parse(text).map_err(|e| CliError::field("--key", verifier_key_problem(&e)))?])
+        }
         None => None,
     };
     let mut witness_key = None;
     if let Some(file) = &args.witness {
         let expected = match &args.witness_key {
-            Some(text) => Some(VerifierKey::parse(text).map_err(|problem| CliError::field("--witness-key", problem))?),
+            Some(text) => {
+                Some(VerifierKey::parse(text).map_err(|e| CliError::field("--witness-key", verifier_key_problem(&e)))?)
+            }
             None => None,
         };
         let witness = WitnessFile::read(file, expected.as_ref()).map_err(refused)?;

@@ -194,7 +194,7 @@ pub fn resolve_subject(projections: &Projections, args: &AuditArgs) -> Result<Au
 
 /// The error for an id that names no subject with a trail.
 pub fn no_subject(args: &AuditArgs) -> CliError {
-    CliError::field("ID", format!("no case, beneficiary, referral or staff member {}", args.id))
+    CliError::field("ID", crate::i18n::message("error-no-subject", &[("id", &args.id)]))
 }
 
 /// Prints an audit trail: one JSON line per event, or a table.
@@ -248,7 +248,10 @@ pub fn indicator_request(
     let from = parse::date("--from", &args.from)?;
     let to = parse::date("--to", &args.to)?;
     if to < from {
-        return Err(CliError::field("--to", format!("{to} is before --from {from}")));
+        return Err(CliError::field(
+            "--to",
+            crate::i18n::message("error-to-before-from", &[("to", &to.to_string()), ("from", &from.to_string())]),
+        ));
     }
     // Also for an evaluator's replay of a bundle, which has no directory to look names up in.
     let centre = args
@@ -281,7 +284,10 @@ pub fn indicators(ctx: &mut Ctx<'_>, args: IndicatorsArgs) -> Result<(), CliErro
     if let Some(centre) = query.centre {
         let stream = StreamId::new(centre.stream_id())?;
         if !matches!(ctx.backend.stream_state(StreamKind::Centre, &stream)?.0, State::Centre(Some(_))) {
-            return Err(CliError::field("--centre", format!("no centre {centre} in this log")));
+            return Err(CliError::field(
+                "--centre",
+                crate::i18n::message("error-no-centre-in-log", &[("id", &centre.to_string())]),
+            ));
         }
     }
     if let Some(AsOf::Position(position)) = as_of {
@@ -289,7 +295,10 @@ pub fn indicators(ctx: &mut Ctx<'_>, args: IndicatorsArgs) -> Result<(), CliErro
         if position > head {
             return Err(CliError::field(
                 "--as-of-position",
-                format!("position {position} is past the head of the log ({head})"),
+                crate::i18n::message(
+                    "error-past-head",
+                    &[("position", &position.to_string()), ("end", &head.to_string())],
+                ),
             ));
         }
     }
@@ -332,8 +341,9 @@ pub fn print_report(
             out.raw(&crate::report::spreadsheet(text, crate::i18n::lang() == crate::i18n::Lang::El))
         }
         ReportFormat::Table | ReportFormat::Html => {
-            let value: Value = serde_json::from_str(text)
-                .map_err(|e| CliError::Environment(format!("the report is not JSON: {e}")))?;
+            let value: Value = serde_json::from_str(text).map_err(|e| {
+                CliError::Environment(crate::i18n::message("error-report-not-json", &[("problem", &e.to_string())]))
+            })?;
             if format == ReportFormat::Html {
                 out.raw(&crate::report_html::page(&value, layout))
             } else {
