@@ -78,6 +78,7 @@ struct Served {
     runtime: tokio::runtime::Runtime,
     running: Option<parapompi_server::Running>,
     base: String,
+    address: std::net::SocketAddr,
     tokens: Vec<String>,
 }
 
@@ -110,8 +111,9 @@ impl Served {
         let listen = "127.0.0.1:0".parse().expect("an address");
         let running =
             runtime.block_on(parapompi_server::start(engine.clone(), config, listen)).expect("the server starts");
-        let base = format!("http://{}", running.local_addr());
-        Served { runtime, running: Some(running), base, tokens }
+        let address = running.local_addr();
+        let base = format!("http://{address}");
+        Served { runtime, running: Some(running), base, address, tokens }
     }
 }
 
@@ -150,6 +152,67 @@ fn post_act(agent: &ureq::Agent, base: &str, token: &str, body: &str) {
     }
 }
 
+/// One kept-alive HTTP/1.1 connection of a load client: requests written whole from bytes
+/// made before the clock starts, answers read by their `content-length`. Real HTTP over TCP,
+/// as ureq sends it, without building a URL, headers and a request for every command: the
+/// clients share the two cores with the server, and what they spend is taken from it.
+struct LoadConnection {
+    stream: std::net::TcpStream,
+    buffer: Vec<u8>,
+}
+
+impl LoadConnection {
+    fn open(address: std::net::SocketAddr) -> LoadConnection {
+        let stream = std::net::TcpStream::connect(address).expect("the client connects");
+        stream.set_nodelay(true).expect("TCP_NODELAY");
+        stream.set_read_timeout(Some(Duration::from_secs(60))).expect("a read time-out");
+        LoadConnection { stream, buffer: Vec::with_capacity(4096) }
+    }
+
+    /// Sends one request's bytes and reads its answer; panics on anything but 200 (a
+    /// benchmark of failures measures nothing) and on an answer that closes the connection.
+    fn send(&mut self, request: &[u8]) {
+        use std::io::{Read, Write};
+        self.stream.write_all(request).expect("the request is sent");
+        self.buffer.clear();
+        let mut chunk = [0_u8; 4096];
+        let head_end = loop {
+            if let Some(at) = self.buffer.windows(4).position(|w| w == b"\r\n\r\n") {
+                break at + 4;
+            }
+            let n = self.stream.read(&mut chunk).expect("the answer is read");
+            assert!(n > 0, "the server closed the connection");
+            self.buffer.extend_from_slice(&chunk[..n]);
+        };
+        let head = std::str::from_utf8(&self.buffer[..head_end]).expect("the head is text").to_ascii_lowercase();
+        let length: usize = head
+            .lines()
+            .find_map(|line| line.strip_prefix("content-length:"))
+            .and_then(|value| value.trim().parse().ok())
+            .expect("the answer has a content-length");
+        while self.buffer.len() < head_end + length {
+            let n = self.stream.read(&mut chunk).expect("the answer is read");
+            assert!(n > 0, "the server closed the connection");
+            self.buffer.extend_from_slice(&chunk[..n]);
+        }
+        assert!(
+            head.starts_with("http/1.1 200 "),
+            "the server answered {}",
+            String::from_utf8_lossy(&self.buffer[..head_end + length])
+        );
+        assert!(!head.contains("connection: close"), "the server closes the connection");
+    }
+}
+
+/// The bytes of `POST /v1/commands` with `body`, as a client sends them.
+fn act_request(address: std::net::SocketAddr, token: &str, body: &str) -> Vec<u8> {
+    format!(
+        "POST /v1/commands HTTP/1.1\r\nhost: {address}\r\nauthorization: Bearer {token}\r\ncontent-type: application/json\r\ncontent-length: {}\r\n\r\n{body}",
+        body.len()
+    )
+    .into_bytes()
+}
+
 /// Commands per second over HTTP from `N_CLIENTS` clients, each running whole cases, and the
 /// CPU seconds the client threads used.
 fn http_rate(served: &Served, cast: &Cast, at: Timestamp) -> (f64, f64) {
@@ -169,19 +232,23 @@ fn http_rate(served: &Served, cast: &Cast, at: Timestamp) -> (f64, f64) {
                 .collect()
         })
         .collect();
+    let plans: Vec<Vec<Vec<u8>>> = plans
+        .iter()
+        .zip(&served.tokens)
+        .map(|(plan, token)| plan.iter().map(|body| act_request(served.address, token, body)).collect())
+        .collect();
     let barrier = std::sync::Barrier::new(N_CLIENTS + 1);
     let (n_commands, seconds) = std::thread::scope(|scope| {
         let handles: Vec<_> = plans
             .iter()
-            .zip(&served.tokens)
-            .map(|(plan, token)| {
-                let (barrier, base) = (&barrier, served.base.as_str());
+            .map(|plan| {
+                let (barrier, address) = (&barrier, served.address);
                 scope.spawn(move || {
-                    let agent = agent();
+                    let mut connection = LoadConnection::open(address);
                     barrier.wait();
                     let cpu_before = thread_cpu_seconds();
-                    for body in plan {
-                        post_act(&agent, base, token, body);
+                    for request in plan {
+                        connection.send(request);
                     }
                     (plan.len(), thread_cpu_seconds() - cpu_before)
                 })

@@ -82,7 +82,11 @@ pub(crate) async fn blocking<T: Send + 'static>(
 
 /// A JSON answer with the log line's actor and command.
 pub(crate) fn answer(status: StatusCode, body: &Value, acted: Acted) -> Response {
-    let mut response = (status, [("content-type", "application/json")], format!("{body}\n")).into_response();
+    // Written once into one buffer (the bytes `Display` gives, without the formatter's
+    // adapter), with its newline.
+    let mut bytes = serde_json::to_vec(body).unwrap_or_default();
+    bytes.push(b'\n');
+    let mut response = (status, [("content-type", "application/json")], bytes).into_response();
     response.extensions_mut().insert(acted);
     response
 }
