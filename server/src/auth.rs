@@ -42,10 +42,8 @@ pub async fn authenticate(state: &AppState, headers: &HeaderMap) -> Result<Authe
         return Ok(checked?);
     }
     let credentials = state.credentials.clone();
-    let checked = tokio::task::spawn_blocking(move || {
-        credentials.check(&token, &BEARER_KINDS, now)
-    })
-    .await
-    .map_err(|e| ApiError::new(axum::http::StatusCode::INTERNAL_SERVER_ERROR, "internal", e.to_string()))?;
+    let checked = tokio::task::spawn_blocking(move || credentials.check(&token, &BEARER_KINDS, now))
+        .await
+        .map_err(|e| ApiError::new(axum::http::StatusCode::INTERNAL_SERVER_ERROR, "internal", e.to_string()))?;
     Ok(checked?)
 }
