@@ -33,12 +33,25 @@ fn masked(text: &str) -> String {
         } else {
             None
         };
+        // A printed history's line begins with its act's time to the minute (2024-03-05 08:00):
+        // the twins' acts are made moments apart, and may fall either side of a minute.
+        let history_time = (out.is_empty() || out.ends_with('\n'))
+            && digits(i..i + 4)
+            && bytes.get(i + 4) == Some(&b'-')
+            && bytes.get(i + 10) == Some(&b' ')
+            && digits(i + 11..i + 13)
+            && bytes.get(i + 13) == Some(&b':')
+            && digits(i + 14..i + 16);
         let hex_run = bytes[i..].iter().take_while(|b| b.is_ascii_hexdigit() && !b.is_ascii_uppercase()).count();
         // A text's id derives from its command's id, which the set-up left to the clock; a
         // credential's is random.
         if (out.ends_with("\"text_id\":\"") || out.ends_with("\"credential_id\":\"")) && bytes.len() - i >= 36 {
             out.push_str("<id>");
             i += 36;
+        } else if history_time {
+            out.push_str(&text[i..i + 10]);
+            out.push_str(" <time>");
+            i += 16;
         } else if let Some(n) = instant_len {
             out.push_str("<instant>");
             i += n;
