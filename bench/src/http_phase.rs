@@ -12,6 +12,9 @@
 //! `POST /v1/commands`. The clients run on the same two cores as the server: loopback HTTP
 //! on one machine, as behind a reverse proxy on the server's host.
 //!
+//! The server logs a line a request, as `parapompi serve` does, to `server.log` in the bench's
+//! directory (one write a line, as to a standard error redirected to a file).
+//!
 //! Memory is the bench process's own (`/proc/self/status`): VmRSS before the server starts
 //! and after its load, and VmHWM, the peak of the whole process so far.
 
@@ -309,6 +312,11 @@ pub fn run(dir: &Path, rounds: usize) {
         "http benchmark: {N_CLIENTS} clients over loopback HTTP beside {N_CLIENTS} Engine tasks, {CASES_PER_CLIENT} cases of {} commands each, every command durable; {rounds} rounds",
         COMMANDS_PER_CASE
     );
+    // The server logs a line a request, as `parapompi serve` does to its standard error:
+    // here to a file, so that the figures hold what logging costs a served request.
+    std::fs::create_dir_all(dir).expect("the bench's directory");
+    let log = std::fs::File::create(dir.join("server.log")).expect("the server's log file");
+    parapompi_server::install_log(std::sync::Arc::new(log), false);
     let (mut engine_rates, mut http_rates, mut ratios) = (Vec::new(), Vec::new(), Vec::new());
     let mut memory = (0.0, 0.0);
     for round in 1..=rounds {

@@ -12,7 +12,7 @@
 //! look-ups a client needs to decide what to send), `reads` (audited reads of texts and
 //! identities), `identity` (correcting an identity by the fields given), `feed` (the live
 //! feed of records), `auth` (bearer tokens to staff members), `limits` (the limits' values,
-//! bodies, failed logins), `observe` (request ids and log lines), `error` (problem details),
+//! bodies, failed logins), `observe` (request ids and log lines), `log_lines` (where the lines are written), `error` (problem details),
 //! `transport` (the accept loop: TLS, HTTP/1.1 over hyper, the connection limit and the
 //! client's pace, graceful shutdown), `tls` (the certificate and key files). docs/SERVER.md
 //! is the API's contract.
@@ -26,6 +26,7 @@ mod export;
 mod feed;
 mod identity;
 mod limits;
+mod log_lines;
 mod lookups;
 mod observe;
 mod openapi;
@@ -43,6 +44,7 @@ use parapompi::Engine;
 
 pub use error::{ApiError, Problem};
 pub use limits::Limits;
+pub use log_lines::install_log;
 pub use openapi::document_text as openapi_document;
 pub use tls::{TlsConfig, TlsError, TlsFile, MAX_PEM_FILE_BYTES};
 

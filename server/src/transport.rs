@@ -111,6 +111,10 @@ pub async fn serve(
                         continue;
                     }
                 };
+                // An answer goes out as soon as it is written, not held back until the
+                // client acknowledges the last segment (Nagle's algorithm): answers are small
+                // and each one is awaited.
+                let _ = stream.set_nodelay(true);
                 match slots.clone().try_acquire_owned() {
                     Ok(slot) => {
                         connections.spawn(connection(stream, Peer(address), shared.clone(), slot));

@@ -166,14 +166,7 @@ pub fn serve(engine: Engine, args: ServeArgs) -> Result<(), CliError> {
         CliError::field("--listen", message("error-not-an-address", &[("text", &format!("{:?}", args.listen))]))
     })?;
     use std::io::IsTerminal;
-    let _ = tracing_subscriber::fmt()
-        .with_writer(std::io::stderr)
-        .with_ansi(std::io::stderr().is_terminal())
-        .with_target(false)
-        // A log line that cannot be written is dropped: reporting it would print to the same
-        // closed standard error, which panics and takes the request that logged it down.
-        .log_internal_errors(false)
-        .try_init();
+    parapompi_server::install_log(std::io::stderr, std::io::stderr().is_terminal());
     let tls = tls_config(args.tls_cert.as_deref(), args.tls_key.as_deref())?;
     let config = parapompi_server::ServerConfig {
         session_lifetime_ms: i64::from(args.session_hours) * HOUR_MS,
