@@ -18,8 +18,6 @@
 //! no secret, so they are refused in this form: they go through [`crate::credentials`],
 //! which keeps the secrets they stand for.
 
-use std::fmt;
-
 use parapompi_core::staff::StaffAction;
 use parapompi_core::values::{StaffId, Timestamp};
 use parapompi_core::Command;
@@ -57,17 +55,77 @@ pub struct ActForm {
 /// What is wrong with an act's JSON, naming the field (`act[0]`, `as`, `command_id`, or a
 /// key that is not one of [`ACT_KEYS`]).
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("{field}: {message}")]
+#[error("{field}: {problem}")]
 pub struct ActFormError {
     /// The field.
     pub field: String,
     /// What is wrong with it.
-    pub message: String,
+    pub problem: ActProblem,
+}
+
+/// What is wrong with a field of an act, with the values a caller needs to say it in its
+/// own words; `Display` is the English.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ActProblem {
+    /// The body is JSON, but not an object.
+    #[error("not a JSON object")]
+    NotAnObject,
+    /// The body is not JSON.
+    #[error("not valid JSON: {detail}")]
+    NotJson {
+        /// serde's account of where and why.
+        detail: String,
+    },
+    /// A key that is not one of [`ACT_KEYS`].
+    #[error("unknown key (an act holds {})", ACT_KEYS.join(", "))]
+    UnknownKey,
+    /// `as`, `at` or `command_id` is not a string.
+    #[error("must be a string")]
+    NotAString,
+    /// `act` holds more than [`MAX_COMMANDS_PER_ACT`] commands.
+    #[error("at most {max} commands")]
+    TooManyCommands {
+        /// The most an act may hold.
+        max: usize,
+    },
+    /// `act` is missing, empty or not a list.
+    #[error("must be a list of one or more commands")]
+    NotAList,
+    /// An item of `act` is not a command in the library's form.
+    #[error("not a command in the library's form: {detail}")]
+    NotACommand {
+        /// serde's account of what does not fit.
+        detail: String,
+    },
+    /// A credential act, which this form does not take.
+    #[error(
+        "credential acts are not taken in this form: they carry secrets it does not (use the credential \
+         commands or endpoints)"
+    )]
+    CredentialAct,
+    /// `at` is not an RFC 3339 instant.
+    #[error("{text:?} is not an RFC 3339 instant such as 2024-05-01T09:30:00+03:00")]
+    NotAnInstant {
+        /// The text given.
+        text: String,
+    },
+    /// `command_id` is not a UUID.
+    #[error("{text:?} is not a UUID")]
+    NotAUuid {
+        /// The text given.
+        text: String,
+    },
+    /// `as` is neither a staff id nor `setup`.
+    #[error("{text:?} is not an id (a UUID, or staff-<UUID>), nor setup")]
+    NotAnActor {
+        /// The text given.
+        text: String,
+    },
 }
 
 impl ActFormError {
-    fn new(field: impl Into<String>, message: impl fmt::Display) -> ActFormError {
-        ActFormError { field: field.into(), message: message.to_string() }
+    fn new(field: impl Into<String>, problem: ActProblem) -> ActFormError {
+        ActFormError { field: field.into(), problem }
     }
 }
 
@@ -76,61 +134,53 @@ impl ActForm {
     pub fn from_json(text: &str) -> Result<ActForm, ActFormError> {
         match serde_json::from_str(text) {
             Ok(Value::Object(map)) => ActForm::from_map(&map),
-            Ok(_) => Err(ActFormError::new("body", "not a JSON object")),
-            Err(e) => Err(ActFormError::new("body", format!("not valid JSON: {e}"))),
+            Ok(_) => Err(ActFormError::new("body", ActProblem::NotAnObject)),
+            Err(e) => Err(ActFormError::new("body", ActProblem::NotJson { detail: e.to_string() })),
         }
     }
 
     /// Reads an act from a JSON object.
     pub fn from_map(map: &Map<String, Value>) -> Result<ActForm, ActFormError> {
         if let Some(key) = map.keys().find(|k| !ACT_KEYS.contains(&k.as_str())) {
-            return Err(ActFormError::new(key, format!("unknown key (an act holds {})", ACT_KEYS.join(", "))));
+            return Err(ActFormError::new(key, ActProblem::UnknownKey));
         }
         let text = |key: &str| match map.get(key) {
             Some(Value::String(text)) => Ok(Some(text.as_str())),
             Some(Value::Null) | None => Ok(None),
-            Some(_) => Err(ActFormError::new(key, "must be a string")),
+            Some(_) => Err(ActFormError::new(key, ActProblem::NotAString)),
         };
         let (actor, at, command_id) = (text("as")?, text("at")?, text("command_id")?);
         let commands: Vec<Command> = match map.get("act") {
             Some(Value::Array(items)) if !items.is_empty() => {
                 if items.len() > MAX_COMMANDS_PER_ACT {
-                    return Err(ActFormError::new("act", format!("at most {MAX_COMMANDS_PER_ACT} commands")));
+                    return Err(ActFormError::new("act", ActProblem::TooManyCommands { max: MAX_COMMANDS_PER_ACT }));
                 }
                 items
                     .iter()
                     .enumerate()
                     .map(|(i, item)| {
                         Command::deserialize_from(item).map_err(|e| {
-                            ActFormError::new(format!("act[{i}]"), format!("not a command in the library's form: {e}"))
+                            ActFormError::new(format!("act[{i}]"), ActProblem::NotACommand { detail: e.to_string() })
                         })
                     })
                     .collect::<Result<_, _>>()?
             }
-            _ => return Err(ActFormError::new("act", "must be a list of one or more commands")),
+            _ => return Err(ActFormError::new("act", ActProblem::NotAList)),
         };
         if let Some(i) = commands.iter().position(is_credential_act) {
-            return Err(ActFormError::new(
-                format!("act[{i}]"),
-                "credential acts are not taken in this form: they carry secrets it does not (use the \
-                 credential commands or endpoints)",
-            ));
+            return Err(ActFormError::new(format!("act[{i}]"), ActProblem::CredentialAct));
         }
         let actor = actor.map(parse_actor).transpose()?;
         let at = at
             .map(|text| {
-                crate::instant::parse_rfc3339(text.trim()).ok_or_else(|| {
-                    ActFormError::new(
-                        "at",
-                        format!("{text:?} is not an RFC 3339 instant such as 2024-05-01T09:30:00+03:00"),
-                    )
-                })
+                crate::instant::parse_rfc3339(text.trim())
+                    .ok_or_else(|| ActFormError::new("at", ActProblem::NotAnInstant { text: text.to_owned() }))
             })
             .transpose()?;
         let command_id = command_id
             .map(|text| {
                 Uuid::parse_str(text.trim())
-                    .map_err(|_| ActFormError::new("command_id", format!("{text:?} is not a UUID")))
+                    .map_err(|_| ActFormError::new("command_id", ActProblem::NotAUuid { text: text.to_owned() }))
             })
             .transpose()?;
         Ok(ActForm { commands, actor, at, command_id })
@@ -203,7 +253,7 @@ fn parse_actor(text: &str) -> Result<ActActor, ActFormError> {
     let bare = trimmed.strip_prefix("staff-").unwrap_or(trimmed);
     Uuid::parse_str(bare)
         .map(|uuid| ActActor::Staff(StaffId::new(uuid)))
-        .map_err(|_| ActFormError::new("as", format!("{text:?} is not an id (a UUID, or staff-<UUID>), nor setup")))
+        .map_err(|_| ActFormError::new("as", ActProblem::NotAnActor { text: text.to_owned() }))
 }
 
 /// True for the staff commands that stand for a secret.

@@ -181,7 +181,8 @@ fn run_act(
     line: Map<String, Value>,
     default_actor: Option<&String>,
 ) -> Result<Value, CliError> {
-    let act = ActForm::from_map(&line).map_err(|e| CliError::field(&e.field, e.message))?;
+    let act =
+        ActForm::from_map(&line).map_err(|e| CliError::field(&e.field, crate::messages::act_problem(&e.problem)))?;
     if let Backend::Server(client) = backend {
         let me = client.staff_id()?;
         if act.actor.is_some_and(|actor| actor != ActActor::Staff(me)) {

@@ -4,6 +4,7 @@
 //! shows core's own sentence (`$detail`); the vocabulary values among the arguments are
 //! named as [`crate::i18n::vocab`] names them.
 
+use parapompi::act_form::{ActProblem, ACT_KEYS};
 use parapompi::core::{DecodeError, Rejection, ValidationError};
 use parapompi::store::{ExpectedVersion, InvalidInput, Problem, StoreError};
 use parapompi::{EngineError, KeyError, KeyFileAction, KeyFileProblem};
@@ -46,6 +47,27 @@ pub fn rule_message(rule: &str, values: &[(String, String)], detail: &str) -> St
     args.push(("detail", detail.to_owned()));
     let borrowed: Vec<(&str, &str)> = args.iter().map(|(name, value)| (*name, value.as_str())).collect();
     message(&format!("rule-{rule}"), &borrowed)
+}
+
+/// What is wrong with a field of an act (an `act` line of `apply`) in the chosen language;
+/// English is the library's own sentence.
+pub fn act_problem(problem: &ActProblem) -> String {
+    let quoted = |text: &String| format!("{text:?}");
+    let (key, mut args): (&str, Vec<(&str, String)>) = match problem {
+        ActProblem::NotAnObject => ("act-not-an-object", vec![]),
+        ActProblem::NotJson { detail } => ("act-not-json", vec![("problem", detail.clone())]),
+        ActProblem::UnknownKey => ("act-unknown-key", vec![("allowed", ACT_KEYS.join(", "))]),
+        ActProblem::NotAString => ("act-not-a-string", vec![]),
+        ActProblem::TooManyCommands { max } => ("act-too-many-commands", vec![("max", max.to_string())]),
+        ActProblem::NotAList => ("act-not-a-list", vec![]),
+        ActProblem::NotACommand { detail } => ("act-not-a-command", vec![("problem", detail.clone())]),
+        ActProblem::CredentialAct => ("act-credential-act", vec![]),
+        ActProblem::NotAnInstant { text } => ("act-not-an-instant", vec![("text", quoted(text))]),
+        ActProblem::NotAUuid { text } => ("act-not-a-uuid", vec![("text", quoted(text))]),
+        ActProblem::NotAnActor { text } => ("act-not-an-actor", vec![("text", quoted(text))]),
+    };
+    args.push(("detail", problem.to_string()));
+    keyed(key, &args)
 }
 
 /// A validation error's message in the chosen language.

@@ -583,6 +583,13 @@ fn a_name_that_names_none_or_several_is_refused_in_greek_listing_the_candidates(
     assert_eq!(w.verified_events(), before, "nothing is written");
 }
 
+/// `report indicators` of 2024 in Greek, with the `extra` arguments after the period.
+fn report_of_2024_in_greek(w: &World, extra: &[&str]) -> Run {
+    let mut args = vec!["--lang", "el", "report", "indicators", "--from", "2024-01-01", "--to", "2024-12-31"];
+    args.extend_from_slice(extra);
+    w.run(&args)
+}
+
 /// A run that must fail with exit 2 and one line in Greek holding `greek` and none of the
 /// English sentence `english` it replaced.
 fn refused_in_greek(run: &Run, greek: &str, english: &str) {
@@ -824,6 +831,59 @@ fn a_malformed_batch_is_refused_line_by_line_in_greek() {
 }
 
 #[test]
+fn a_malformed_act_line_is_refused_in_greek() {
+    let w = World::new();
+    w.ok(&["init"]);
+    let before = w.verified_events();
+    let note = r#"{"case":{"case_id":"0190a000-0000-7000-8000-000000000001","action":{"add_note":{"text":"x"}}}}"#;
+    let batch = w
+        .write(
+            "acts.jsonl",
+            &[
+                format!(r#"{{"act": [{note}], "command_id": "όχι"}}"#),
+                format!(r#"{{"act": [{note}], "at": "χθες"}}"#),
+                format!(r#"{{"act": [{note}], "as": "η διευθύντρια"}}"#),
+                format!(r#"{{"act": [{note}], "at": 5}}"#),
+                r#"{"act": []}"#.to_owned(),
+                r#"{"act": [{"case": 1}]}"#.to_owned(),
+                r#"{"act": [{"staff":{"staff_id":"0190a000-0000-7000-8000-000000000002","action":{"record_login_failed":{"reason":"wrong_password"}}}}]}"#.to_owned(),
+            ]
+            .join("\n"),
+        )
+        .display()
+        .to_string();
+    let errors = |run: &Run| -> Vec<String> {
+        run.stdout
+            .lines()
+            .map(|line| serde_json::from_str::<Value>(line).expect("a result line"))
+            .map(|line| line["error"].as_str().unwrap_or_default().to_owned())
+            .collect()
+    };
+    let run = w.run(&["--lang", "el", "apply", &batch]);
+    assert_eq!(run.code, 2, "{}{}", run.stdout, run.stderr);
+    let expected = [
+        ("command_id: το \"όχι\" δεν είναι UUID", "is not a UUID"),
+        ("at: το \"χθες\" δεν είναι χρονική στιγμή RFC 3339", "is not an RFC 3339 instant"),
+        ("as: το \"η διευθύντρια\" δεν είναι αναγνωριστικό (UUID ή staff-<UUID>) ούτε setup", "is not an id"),
+        ("at: πρέπει να είναι συμβολοσειρά", "must be a string"),
+        ("act: πρέπει να είναι λίστα με μία ή περισσότερες εντολές", "must be a list"),
+        ("act[0]: δεν είναι εντολή στη μορφή της βιβλιοθήκης: ", "not a command in the library's form"),
+        ("act[0]: οι πράξεις διαπιστευτηρίων δεν γίνονται δεκτές", "credential acts are not taken"),
+    ];
+    let greek = errors(&run);
+    assert_eq!(greek.len(), expected.len(), "{}", run.stdout);
+    for (error, (greek, english)) in greek.iter().zip(expected) {
+        speaks_greek(error, &[greek], &[english]);
+    }
+    // In English the words are the library's, as the server's answers give them.
+    let english = errors(&w.run(&["apply", &batch]));
+    for (error, (_, english)) in english.iter().zip(expected) {
+        assert!(error.contains(english), "{error:?} lacks {english:?}");
+    }
+    assert_eq!(w.verified_events(), before, "nothing is written");
+}
+
+#[test]
 fn the_environments_failures_speak_greek_and_keep_the_systems_words() {
     let w = World::new();
     // A data directory that is a file: the store's doing named in Greek, the OS text kept.
@@ -877,35 +937,9 @@ fn the_environments_failures_speak_greek_and_keep_the_systems_words() {
         "is before",
     );
     let nobody = "centre-00000000-0000-4000-8000-000000000000";
+    refused_in_greek(&report_of_2024_in_greek(&w, &["--centre", nobody]), "σε αυτό το αρχείο", "in this log");
     refused_in_greek(
-        &w.run(&[
-            "--lang",
-            "el",
-            "report",
-            "indicators",
-            "--from",
-            "2024-01-01",
-            "--to",
-            "2024-12-31",
-            "--centre",
-            nobody,
-        ]),
-        "σε αυτό το αρχείο",
-        "in this log",
-    );
-    refused_in_greek(
-        &w.run(&[
-            "--lang",
-            "el",
-            "report",
-            "indicators",
-            "--from",
-            "2024-01-01",
-            "--to",
-            "2024-12-31",
-            "--as-of-position",
-            "99",
-        ]),
+        &report_of_2024_in_greek(&w, &["--as-of-position", "99"]),
         "η θέση 99 είναι μετά την κεφαλή του αρχείου (0)",
         "is past the head",
     );
