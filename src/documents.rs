@@ -115,14 +115,32 @@ fn write_document(command: &str, outcomes: &[WriteOutcome], ids: &[(&str, String
 }
 
 /// A write's outcome read back from its answer ([`written`]'s document).
-pub fn outcome_of_written(document: &Value) -> Result<WriteOutcome, String> {
+pub fn outcome_of_written(document: &Value) -> Result<WriteOutcome, WrittenAnswerError> {
     let deduplicated = document
         .get("deduplicated")
         .and_then(Value::as_bool)
-        .ok_or_else(|| "the answer to a write has no \"deduplicated\"".to_owned())?;
-    let events = document.get("events").cloned().ok_or_else(|| "the answer to a write has no \"events\"".to_owned())?;
-    let events = serde_json::from_value(events).map_err(|e| format!("the answer to a write: {e}"))?;
+        .ok_or(WrittenAnswerError::Lacks { key: "deduplicated" })?;
+    let events = document.get("events").cloned().ok_or(WrittenAnswerError::Lacks { key: "events" })?;
+    let events = serde_json::from_value(events).map_err(|e| WrittenAnswerError::BadEvents { detail: e.to_string() })?;
     Ok(WriteOutcome { deduplicated, events })
+}
+
+/// An answer to a write that is not [`written`]'s document (a server of another version, or
+/// not Parapompi's); `Display` is the English.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum WrittenAnswerError {
+    /// A key the document always holds is missing.
+    #[error("the answer to a write has no {key:?}")]
+    Lacks {
+        /// The key.
+        key: &'static str,
+    },
+    /// `events` is not a list of the events' summaries.
+    #[error("the answer to a write: {detail}")]
+    BadEvents {
+        /// serde's account of what does not fit.
+        detail: String,
+    },
 }
 
 /// The answer to issuing a credential (a login's session included), as `documents::issued` builds it.

@@ -113,7 +113,7 @@ impl Backend {
                     "at": parapompi::instant::format_instant(meta.occurred_at),
                 });
                 let answer = client.post_json("/v1/commands", &body)?;
-                documents::outcome_of_written(&answer).map_err(CliError::Environment)
+                documents::outcome_of_written(&answer).map_err(crate::messages::written_answer)
             }
         }
     }
@@ -354,7 +354,7 @@ impl Backend {
                     "at": parapompi::instant::format_instant(meta.occurred_at),
                 });
                 let path = format!("/v1/beneficiaries/{}/identity/correct", beneficiary_id.stream_id());
-                documents::outcome_of_written(&client.post_json(&path, &body)?).map_err(CliError::Environment)
+                documents::outcome_of_written(&client.post_json(&path, &body)?).map_err(crate::messages::written_answer)
             }
         }
     }

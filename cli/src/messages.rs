@@ -6,10 +6,12 @@
 
 use parapompi::act_form::{ActProblem, ACT_KEYS};
 use parapompi::core::{DecodeError, Rejection, ValidationError};
+use parapompi::documents::WrittenAnswerError;
 use parapompi::store::{ExpectedVersion, InvalidInput, Problem, StoreError};
 use parapompi::{EngineError, KeyError, KeyFileAction, KeyFileProblem};
 
 use crate::i18n::{has_message_in, lang, message, vocab, Lang};
+use crate::error::CliError;
 
 /// A rejection's message in the chosen language (without the rule's name, which the caller
 /// keeps visible beside it).
@@ -68,6 +70,16 @@ pub fn act_problem(problem: &ActProblem) -> String {
     };
     args.push(("detail", problem.to_string()));
     keyed(key, &args)
+}
+
+/// A server's answer to a write that is not the write's document, as the environment's
+/// error, in the chosen language; English is the library's own sentence.
+pub fn written_answer(error: WrittenAnswerError) -> CliError {
+    let (key, value) = match &error {
+        WrittenAnswerError::Lacks { key } => ("client-answer-lacks", ("text", format!("{key:?}"))),
+        WrittenAnswerError::BadEvents { detail } => ("client-answer-bad-events", ("problem", detail.clone())),
+    };
+    CliError::Environment(keyed(key, &[value, ("detail", error.to_string())]))
 }
 
 /// A validation error's message in the chosen language.

@@ -116,7 +116,7 @@ pub fn set_password(ctx: &mut Ctx<'_>, args: StaffSetPasswordArgs) -> Result<(),
                     CliError::LoginRefused { detail } => CliError::field("--code", detail),
                     other => other,
                 })?;
-            documents::outcome_of_written(&answer).map_err(CliError::Environment)?
+            documents::outcome_of_written(&answer).map_err(crate::messages::written_answer)?
         }
     };
     let staff = executed.events.first().map(|r| r.stream_id.clone()).unwrap_or_default();
@@ -148,7 +148,7 @@ pub fn revoke(ctx: &mut Ctx<'_>, args: StaffRevokeArgs) -> Result<(), CliError> 
                     "at": parapompi::instant::format_instant(meta.occurred_at),
                 }),
             )?;
-            documents::outcome_of_written(&answer).map_err(CliError::Environment)?
+            documents::outcome_of_written(&answer).map_err(crate::messages::written_answer)?
         }
     };
     ctx.written(

@@ -56,7 +56,8 @@ pub fn login(client: &Client, args: &LoginArgs, out: &mut Out) -> Result<(), Cli
         token,
     };
     let path = save_session(&session)?;
-    let outcome = answer.get("result").map(documents::outcome_of_written).transpose().map_err(CliError::Environment)?;
+    let outcome =
+        answer.get("result").map(documents::outcome_of_written).transpose().map_err(crate::messages::written_answer)?;
     let position = outcome.as_ref().and_then(|o| o.events.first()).map(|e| e.position);
     out.json_line(&json!({
         "server": session.server,
@@ -90,7 +91,7 @@ pub fn logout(client: &Client, out: &mut Out) -> Result<(), CliError> {
     match client.post_json("/v1/auth/logout", &json!({})) {
         Ok(answer) => {
             forget_session()?;
-            let outcome = documents::outcome_of_written(&answer).map_err(CliError::Environment)?;
+            let outcome = documents::outcome_of_written(&answer).map_err(crate::messages::written_answer)?;
             if out.json {
                 return out.json_value(documents::written("logout", &[outcome], &[]));
             }
