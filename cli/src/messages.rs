@@ -10,8 +10,8 @@ use parapompi::documents::WrittenAnswerError;
 use parapompi::store::{ExpectedVersion, InvalidInput, Problem, StoreError};
 use parapompi::{EngineError, KeyError, KeyFileAction, KeyFileProblem};
 
-use crate::i18n::{has_message_in, lang, message, vocab, Lang};
 use crate::error::CliError;
+use crate::i18n::{has_message_in, lang, message, vocab, Lang};
 
 /// A rejection's message in the chosen language (without the rule's name, which the caller
 /// keeps visible beside it).

@@ -12,10 +12,10 @@
 //! look-ups a client needs to decide what to send), `reads` (audited reads of texts and
 //! identities), `identity` (correcting an identity by the fields given), `feed` (the live
 //! feed of records), `auth` (bearer tokens to staff members), `limits` (the limits' values,
-//! bodies, failed logins), `observe` (request ids and log lines), `log_lines` (where the lines are written), `error` (problem details),
-//! `transport` (the accept loop: TLS, HTTP/1.1 over hyper, the connection limit and the
-//! client's pace, graceful shutdown), `tls` (the certificate and key files). docs/SERVER.md
-//! is the API's contract.
+//! bodies, failed logins), `observe` (request ids and log lines), `log_lines` (where the
+//! lines are written), `error` (problem details), `transport` (the accept loop: TLS,
+//! HTTP/1.1 over hyper, the connection limit and the client's pace, graceful shutdown),
+//! `tls` (the certificate and key files). docs/SERVER.md is the API's contract.
 
 mod acts;
 mod auth;
